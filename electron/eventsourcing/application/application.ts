@@ -1,0 +1,86 @@
+import { defaultBus, type Aggregate, type EventBatch } from '../domain/aggregate'
+import type { EventBus } from '../domain/bus'
+import { ConfigurationError } from '../errors'
+import { AesGcmCipher } from '../persistence/cipher'
+import { Mapper } from '../persistence/mapper'
+import type { Store } from '../persistence/recorder'
+import { EventStore } from './eventStore'
+import { PersistencePolicy, SnapshottingPolicy } from './policies'
+import { Repository } from './repository'
+import { SnapshotStrategy } from './snapshotStrategy'
+
+export interface ApplicationOptions {
+  readonly store: Store
+  /** AES key of 16, 24 or 32 bytes; without one nothing is encrypted. */
+  readonly cipherKey?: Uint8Array | undefined
+  /** Take a snapshot every `snapshotPeriod` versions; 0 or undefined: never. */
+  readonly snapshotPeriod?: number | undefined
+  /** The bus aggregates publish to (default: the module-level bus, as in the seed). */
+  readonly bus?: EventBus<EventBatch>
+  readonly compress?: boolean
+  /** Check the hash chain on every replay (default true). */
+  readonly verifyHashes?: boolean
+}
+
+const busesInUse = new WeakSet<EventBus<EventBatch>>()
+
+/**
+ * An event-sourced application: the event and snapshot stores over one store, the repository,
+ * and the policies subscribed in order (persistence first, then snapshotting).
+ */
+export class Application implements AsyncDisposable {
+  readonly store: Store
+  readonly mapper: Mapper
+  readonly eventStore: EventStore
+  readonly snapshotStrategy: SnapshotStrategy | undefined
+  readonly repository: Repository
+  readonly bus: EventBus<EventBatch>
+  readonly snapshotPeriod: number
+  private readonly policies: Array<{ close(): void }> = []
+  private closed = false
+
+  constructor(options: ApplicationOptions) {
+    this.bus = options.bus ?? defaultBus
+    if (busesInUse.has(this.bus)) {
+      throw new ConfigurationError(
+        'another open application already stores what this bus publishes; give each application its own bus',
+      )
+    }
+    this.store = options.store
+    this.mapper = new Mapper({
+      cipher: options.cipherKey ? new AesGcmCipher(options.cipherKey) : undefined,
+      compress: options.compress ?? true,
+    })
+    this.snapshotPeriod = options.snapshotPeriod ?? 0
+    this.eventStore = new EventStore(this.store.events, this.mapper)
+    this.snapshotStrategy =
+      this.snapshotPeriod > 0 ? new SnapshotStrategy(this.store.snapshots, this.mapper) : undefined
+    this.repository = new Repository(this.eventStore, this.snapshotStrategy, this.bus, options.verifyHashes ?? true)
+    busesInUse.add(this.bus)
+    this.policies.push(new PersistencePolicy(this.bus, this.eventStore))
+    if (this.snapshotPeriod > 0) {
+      this.policies.push(new SnapshottingPolicy(this.bus, this.repository, this.snapshotPeriod))
+    }
+  }
+
+  get encrypted(): boolean {
+    return this.mapper.encrypted
+  }
+
+  /** Binds a new aggregate to this application's bus so its save() is stored here. */
+  adopt<A extends Aggregate>(aggregate: A): A {
+    return aggregate.bindBus(this.bus)
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const policy of this.policies.reverse()) policy.close()
+    busesInUse.delete(this.bus)
+    await this.store.close()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+}

@@ -1,0 +1,139 @@
+import { Aggregate, aggregateState, restoreAggregate, type EventBatch } from '../domain/aggregate'
+import type { EventBus } from '../domain/bus'
+import { computeEventHash, type DomainEvent } from '../domain/events'
+import { topics } from '../domain/topics'
+import { AggregateNotFound, DataIntegrityError } from '../errors'
+import type { EventStore } from './eventStore'
+import type { Snapshot, SnapshotStrategy } from './snapshotStrategy'
+
+export interface ReplayOptions {
+  /** The version to stop at (default: the latest). */
+  readonly at?: number
+  /** Start from the newest snapshot ≤ at (default true when snapshots exist). */
+  readonly useSnapshots?: boolean
+  readonly signal?: AbortSignal
+  /** Called after each page of events with the version reached. */
+  readonly onProgress?: (version: number) => void
+}
+
+export interface ReplayResult {
+  /** The aggregate as of the version reached (discarded ones included); undefined if none. */
+  readonly aggregate: Aggregate | undefined
+  /** The snapshot the replay started from, if any. */
+  readonly snapshot: Snapshot | undefined
+  readonly eventsApplied: number
+}
+
+/**
+ * Loads aggregates by replaying their events, starting from the newest snapshot at or below
+ * the requested version, and checks the hash chain as it goes.
+ */
+export class Repository {
+  constructor(
+    readonly eventStore: EventStore,
+    readonly snapshots: SnapshotStrategy | undefined,
+    private readonly bus: EventBus<EventBatch>,
+    private readonly verifyHashes = true,
+  ) {}
+
+  /** The latest version; AggregateNotFound when it never existed or was discarded. */
+  async get<A extends Aggregate = Aggregate>(originatorId: string): Promise<A> {
+    const { aggregate } = await this.replay(originatorId)
+    if (!aggregate) throw new AggregateNotFound(originatorId, 'missing')
+    if (aggregate.isDiscarded) throw new AggregateNotFound(originatorId, 'discarded')
+    return aggregate.bindBus(this.bus) as A
+  }
+
+  async has(originatorId: string): Promise<boolean> {
+    const latest = await this.eventStore.latest(originatorId)
+    return latest !== undefined && !(latest instanceof Aggregate.Discarded)
+  }
+
+  /** The aggregate as of version `at` (the latest without it); null if it did not exist then or was discarded. */
+  async getEntity<A extends Aggregate = Aggregate>(
+    originatorId: string,
+    options: { at?: number } = {},
+  ): Promise<A | null> {
+    const { aggregate } = await this.replay(originatorId, options.at === undefined ? {} : { at: options.at })
+    if (!aggregate || aggregate.isDiscarded) return null
+    return aggregate.bindBus(this.bus) as A
+  }
+
+  async replay(originatorId: string, options: ReplayOptions = {}): Promise<ReplayResult> {
+    const { at } = options
+    let snapshot: Snapshot | undefined
+    let aggregate: Aggregate | undefined
+    if (this.snapshots && options.useSnapshots !== false) {
+      snapshot = await this.snapshots.getSnapshot(originatorId, at === undefined ? {} : { lte: at })
+      if (snapshot) {
+        if (snapshot.state === null) {
+          // Discarded at or before `at`: nothing after a Discarded event can exist.
+          return { aggregate: this.discardedPlaceholder(snapshot), snapshot, eventsApplied: 0 }
+        }
+        aggregate = restoreAggregate(snapshot.topic, snapshot.state)
+      }
+    }
+    let applied = 0
+    let previousHash = aggregate?.lastHash ?? ''
+    for await (const page of this.eventStore.pages(originatorId, {
+      ...(aggregate ? { gt: aggregate.version } : {}),
+      ...(at === undefined ? {} : { lte: at }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    })) {
+      for (const event of page) {
+        if (this.verifyHashes) previousHash = this.verify(event, previousHash)
+        aggregate = (event.mutate(aggregate ?? null) as Aggregate | null) ?? undefined
+      }
+      applied += page.length
+      if (aggregate) options.onProgress?.(aggregate.version)
+    }
+    return { aggregate, snapshot, eventsApplied: applied }
+  }
+
+  /** Takes a snapshot as of version `lte` and stores it (state null once discarded). */
+  async takeSnapshot(originatorId: string, options: { lte?: number } = {}): Promise<Snapshot | undefined> {
+    if (!this.snapshots) throw new Error('this repository has no snapshot store')
+    const { aggregate } = await this.replay(originatorId, options.lte === undefined ? {} : { at: options.lte })
+    if (!aggregate) return undefined
+    const snapshot: Snapshot = {
+      originatorId,
+      originatorVersion: aggregate.version,
+      timestamp: new Date(),
+      topic: topics.topicOf(aggregate.constructor as typeof Aggregate),
+      state: aggregate.isDiscarded ? null : aggregateState(aggregate),
+    }
+    await this.snapshots.put(snapshot)
+    return snapshot
+  }
+
+  private verify(event: DomainEvent, previousHash: string): string {
+    const where = { originatorId: event.originatorId, originatorVersion: event.originatorVersion }
+    if (event.previousHash !== previousHash) {
+      throw new DataIntegrityError(
+        `hash chain broken at version ${event.originatorVersion} of ${event.originatorId}: it does not follow the event before it`,
+        where,
+      )
+    }
+    if (computeEventHash(event) !== event.hash) {
+      throw new DataIntegrityError(
+        `hash chain broken at version ${event.originatorVersion} of ${event.originatorId}: the event's contents do not match its hash`,
+        where,
+      )
+    }
+    return event.hash
+  }
+
+  /** A discarded aggregate known only from a null snapshot. */
+  private discardedPlaceholder(snapshot: Snapshot): Aggregate {
+    const placeholder = Object.create(Aggregate.prototype as object) as Aggregate
+    Object.assign(placeholder, {
+      _id: snapshot.originatorId,
+      _version: snapshot.originatorVersion,
+      _isDiscarded: true,
+      _lastModified: snapshot.timestamp,
+      _lastHash: '',
+    })
+    placeholder.initTransient()
+    return placeholder
+  }
+}

@@ -1,0 +1,81 @@
+import { DataIntegrityError } from '../errors'
+import type { Mapper } from '../persistence/mapper'
+import type { AggregateRecorder, StoredRecord } from '../persistence/recorder'
+import { ConcurrencyError } from '../errors'
+
+export const SNAPSHOT_TOPIC = 'eventsourcing#Snapshot'
+
+/** The state of an aggregate at one version; `state` is null once the aggregate is discarded. */
+export interface Snapshot {
+  readonly originatorId: string
+  readonly originatorVersion: number
+  readonly timestamp: Date
+  /** The aggregate class topic. */
+  readonly topic: string
+  readonly state: Record<string, unknown> | null
+}
+
+/** Stores snapshots in their own table and finds the newest one at or below a version. */
+export class SnapshotStrategy {
+  constructor(
+    readonly recorder: AggregateRecorder,
+    private readonly mapper: Mapper,
+  ) {}
+
+  async put(snapshot: Snapshot): Promise<void> {
+    const record = this.mapper.toRecord(snapshot.originatorId, snapshot.originatorVersion, SNAPSHOT_TOPIC, {
+      timestamp: snapshot.timestamp,
+      topic: snapshot.topic,
+      state: snapshot.state,
+    })
+    try {
+      await this.recorder.insert([record])
+    } catch (error) {
+      // A snapshot at this version exists already: it holds the same state (versions are
+      // immutable), so there is nothing to do.
+      if (!(error instanceof ConcurrencyError)) throw error
+    }
+  }
+
+  /** The newest snapshot at a version ≤ lte (or the newest of all), else undefined. */
+  async getSnapshot(originatorId: string, options: { lte?: number } = {}): Promise<Snapshot | undefined> {
+    const [record] = await this.recorder.select(originatorId, {
+      desc: true,
+      limit: 1,
+      ...(options.lte === undefined ? {} : { lte: options.lte }),
+    })
+    return record ? this.decode(record) : undefined
+  }
+
+  /** Every snapshot of an aggregate, oldest first. */
+  async list(originatorId: string): Promise<Snapshot[]> {
+    const records = await this.recorder.select(originatorId)
+    return records.map((r) => this.decode(r))
+  }
+
+  decode(record: StoredRecord): Snapshot {
+    const fields = this.mapper.decodeState(record) as {
+      timestamp?: unknown
+      topic?: unknown
+      state?: unknown
+    } | null
+    if (
+      !fields ||
+      !(fields.timestamp instanceof Date) ||
+      typeof fields.topic !== 'string' ||
+      (fields.state !== null && typeof fields.state !== 'object')
+    ) {
+      throw new DataIntegrityError(`snapshot ${record.originatorId} v${record.originatorVersion} is malformed`, {
+        originatorId: record.originatorId,
+        originatorVersion: record.originatorVersion,
+      })
+    }
+    return {
+      originatorId: record.originatorId,
+      originatorVersion: record.originatorVersion,
+      timestamp: fields.timestamp,
+      topic: fields.topic,
+      state: fields.state as Record<string, unknown> | null,
+    }
+  }
+}

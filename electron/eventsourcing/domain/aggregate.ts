@@ -1,0 +1,253 @@
+import { EntityIsDiscarded } from '../errors'
+import { EventBus } from './bus'
+import { DomainEvent, checkSequence, type EventInit } from './events'
+import { topics } from './topics'
+import { newOriginatorId } from './uuid'
+
+/** What an aggregate's save publishes: one batch, stored atomically. */
+export type EventBatch = readonly DomainEvent[]
+
+/** The bus aggregates publish to unless bound to another (the seed's module-level bus). */
+export const defaultBus = new EventBus<EventBatch>()
+
+export function isEventBatch(message: unknown): message is EventBatch {
+  return Array.isArray(message) && message.length > 0 && message.every((m) => m instanceof DomainEvent)
+}
+
+/** The fields the `Created` event hands to an aggregate's constructor. */
+export interface AggregateInit {
+  readonly id: string
+  readonly version: number
+  readonly timestamp: Date
+  readonly hash: string
+}
+
+type Payload<E> = Omit<E, keyof DomainEvent | 'apply'>
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- subclasses declare their own init fields
+export type AggregateClass<A extends Aggregate = Aggregate> = (new (init: any) => A) & {
+  readonly Created: typeof Aggregate.Created
+  readonly AttributeChanged: typeof Aggregate.AttributeChanged
+  readonly Discarded: typeof Aggregate.Discarded
+}
+
+/** An event of an aggregate after its creation: checks the sequence, applies, advances. */
+export abstract class AggregateEvent<A extends Aggregate = Aggregate> extends DomainEvent<A> {
+  override mutate(obj: A | null): A {
+    if (obj === null) {
+      throw new TypeError(`${this.constructor.name} cannot be applied before the aggregate exists`)
+    }
+    checkSequence(this, obj)
+    this.apply(obj)
+    obj.advance(this)
+    return obj
+  }
+
+  /** What this event changes; the version bookkeeping is done by `mutate`. */
+  abstract apply(obj: A): void
+}
+
+/**
+ * A versioned, timestamped aggregate root (the seed's TimestampedVersionedEntity). Its state is
+ * its own enumerable fields; pending events and the bus are kept out of it, so a snapshot is
+ * simply the enumerable fields.
+ */
+export abstract class Aggregate {
+  /** The first event: builds the aggregate from its class topic and constructor fields. */
+  static Created = class Created extends DomainEvent<Aggregate> {
+    declare readonly originatorTopic: string
+
+    override mutate(obj: Aggregate | null): Aggregate {
+      if (obj !== null) throw new TypeError('Created applied to an existing aggregate')
+      const cls = topics.resolve(this.originatorTopic) as unknown as AggregateClass
+      const { originatorTopic: _topic, ...fields } = this.payload()
+      return new cls({
+        ...fields,
+        id: this.originatorId,
+        version: this.originatorVersion,
+        timestamp: this.timestamp,
+        hash: this.hash,
+      } satisfies AggregateInit)
+    }
+  }
+
+  /** Assignment to an `@attribute` property. `name` is the private field, e.g. `_foo`. */
+  static AttributeChanged = class AttributeChanged extends AggregateEvent {
+    declare readonly name: string
+    declare readonly value: unknown
+    override apply(obj: Aggregate): void {
+      ;(obj as unknown as Record<string, unknown>)[this.name] = this.value
+    }
+  }
+
+  static Discarded = class Discarded extends AggregateEvent {
+    override apply(obj: Aggregate): void {
+      obj._isDiscarded = true
+    }
+  }
+
+  declare _id: string
+  declare _version: number
+  declare _createdOn: Date
+  declare _lastModified: Date
+  declare _isDiscarded: boolean
+  declare _lastHash: string
+
+  constructor(init: AggregateInit) {
+    this._id = init.id
+    this._version = init.version
+    this._createdOn = init.timestamp
+    this._lastModified = init.timestamp
+    this._isDiscarded = false
+    this._lastHash = init.hash
+    this.initTransient()
+  }
+
+  /** Creates an aggregate: triggers `Created` at version 0 with a fresh v4 UUID. */
+  static create<A extends Aggregate, F extends object>(
+    this: (new (init: AggregateInit & F) => A) & AggregateClass<A>,
+    fields: F,
+    options: { bus?: EventBus<EventBatch> } = {},
+  ): A {
+    const event = new this.Created({
+      ...fields,
+      originatorId: newOriginatorId(),
+      originatorVersion: 0,
+      timestamp: new Date(),
+      previousHash: '',
+      originatorTopic: topics.topicOf(this),
+    } as EventInit<{ originatorTopic: string }>)
+    const aggregate = event.mutate(null) as A
+    if (options.bus) aggregate.bindBus(options.bus)
+    aggregate.pending.push(event)
+    return aggregate
+  }
+
+  get id(): string {
+    return this._id
+  }
+  get version(): number {
+    return this._version
+  }
+  get createdOn(): Date {
+    return this._createdOn
+  }
+  get lastModified(): Date {
+    return this._lastModified
+  }
+  get isDiscarded(): boolean {
+    return this._isDiscarded
+  }
+  get lastHash(): string {
+    return this._lastHash
+  }
+
+  declare private pending: DomainEvent[]
+  declare private bus: EventBus<EventBatch>
+
+  /** Sets up what is not state (pending events, bus); also run after restoring a snapshot. */
+  initTransient(): void {
+    Object.defineProperty(this, 'pending', { value: [], writable: true, enumerable: false })
+    Object.defineProperty(this, 'bus', { value: defaultBus, writable: true, enumerable: false })
+  }
+
+  bindBus(bus: EventBus<EventBatch>): this {
+    this.bus = bus
+    return this
+  }
+
+  /** Events triggered since the last save, oldest first. */
+  get pendingEvents(): readonly DomainEvent[] {
+    return this.pending
+  }
+
+  /** Removes and returns the pending events (what `save()` publishes). */
+  collectEvents(): DomainEvent[] {
+    return this.pending.splice(0)
+  }
+
+  /** Drops the pending events without storing them. The in-memory state keeps them applied. */
+  dropPendingEvents(): number {
+    return this.pending.splice(0).length
+  }
+
+  /**
+   * Publishes the pending events as one batch; the application's persistence policy stores it
+   * atomically or raises (ConcurrencyError when another handle saved first).
+   */
+  async save(): Promise<void> {
+    const batch = this.collectEvents()
+    if (batch.length > 0) await this.bus.publish(batch)
+  }
+
+  /** Triggers an event of this aggregate: applies it now and keeps it pending until save. */
+  protected trigger<E extends AggregateEvent>(
+    cls: new (init: EventInit) => E,
+    fields: Payload<E>,
+  ): E {
+    if (this._isDiscarded) throw new EntityIsDiscarded(this._id)
+    const event = new cls({
+      ...(fields as object),
+      originatorId: this._id,
+      originatorVersion: this._version + 1,
+      timestamp: new Date(),
+      previousHash: this._lastHash,
+    })
+    event.mutate(this)
+    this.pending.push(event)
+    return event
+  }
+
+  /** Triggers `AttributeChanged` (used by `@attribute` setters). */
+  changeAttribute(name: string, value: unknown): void {
+    const cls = (this.constructor as AggregateClass).AttributeChanged
+    this.trigger(cls, { name, value } as Payload<InstanceType<typeof cls>>)
+  }
+
+  /** Triggers `Discarded` (the seed's `__discard__`); save() stores it. */
+  __discard__(): void {
+    const cls = (this.constructor as AggregateClass).Discarded
+    this.trigger(cls, {} as Payload<InstanceType<typeof cls>>)
+  }
+
+  /** Version bookkeeping after an event's own change; called by AggregateEvent.mutate. */
+  advance(event: DomainEvent): void {
+    this._version = event.originatorVersion
+    this._lastModified = event.timestamp
+    this._lastHash = event.hash
+  }
+}
+
+/**
+ * Makes a property an event-sourced attribute: reading returns the private field `_name`,
+ * assigning triggers `AttributeChanged { name: '_name', value }` (the seed's `@attribute`).
+ */
+export function attribute(target: Aggregate, propertyKey: string): void {
+  const field = `_${propertyKey}`
+  Object.defineProperty(target, propertyKey, {
+    get(this: Aggregate) {
+      return (this as unknown as Record<string, unknown>)[field]
+    },
+    set(this: Aggregate, value: unknown) {
+      this.changeAttribute(field, value)
+    },
+    enumerable: false,
+    configurable: true,
+  })
+}
+
+/** The state a snapshot holds: every enumerable field. */
+export function aggregateState(aggregate: Aggregate): Record<string, unknown> {
+  return { ...(aggregate as unknown as Record<string, unknown>) }
+}
+
+/** Rebuilds an aggregate from a snapshot's topic and state. */
+export function restoreAggregate(topic: string, state: Record<string, unknown>): Aggregate {
+  const cls = topics.resolve(topic)
+  const aggregate = Object.create(cls.prototype as object) as Aggregate
+  Object.assign(aggregate, state)
+  aggregate.initTransient()
+  return aggregate
+}
+
+export { topics }

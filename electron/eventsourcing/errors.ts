@@ -1,0 +1,91 @@
+/**
+ * Errors the library raises. Each has a stable `code` so that callers across a process
+ * boundary (the explorer's contract) can tell them apart without `instanceof`.
+ */
+export abstract class EventSourcingError extends Error {
+  abstract readonly code: string
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+/** Storing a version that already exists: someone else saved first. */
+export class ConcurrencyError extends EventSourcingError {
+  readonly code = 'ConcurrencyError'
+  constructor(
+    message: string,
+    readonly details: {
+      originatorId: string
+      /** The versions this batch tried to store. */
+      attempted: readonly number[]
+      /** The newest version the store holds, when the store could tell. */
+      actualVersion?: number
+    },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/** No such aggregate, or it was discarded (the seed's KeyError). */
+export class AggregateNotFound extends EventSourcingError {
+  readonly code = 'AggregateNotFound'
+  constructor(
+    readonly originatorId: string,
+    readonly reason: 'missing' | 'discarded' = 'missing',
+  ) {
+    super(
+      reason === 'discarded'
+        ? `aggregate ${originatorId} was discarded`
+        : `aggregate ${originatorId} not found`,
+    )
+  }
+}
+
+/** Stored data cannot be trusted: wrong cipher key, damaged bytes, broken hash chain. */
+export class DataIntegrityError extends EventSourcingError {
+  readonly code = 'DataIntegrityError'
+  constructor(
+    message: string,
+    readonly details: { originatorId?: string; originatorVersion?: number } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/** A stored record names a topic that no class is registered under. */
+export class TopicNotFound extends EventSourcingError {
+  readonly code = 'TopicNotFound'
+  constructor(readonly topic: string) {
+    super(`no class is registered for topic '${topic}'`)
+  }
+}
+
+/** A command on an aggregate that has been discarded. */
+export class EntityIsDiscarded extends EventSourcingError {
+  readonly code = 'EntityIsDiscarded'
+  constructor(readonly originatorId: string) {
+    super(`aggregate ${originatorId} is discarded`)
+  }
+}
+
+/** An event applied to the wrong entity or out of sequence. */
+export class OriginatorVersionError extends EventSourcingError {
+  readonly code = 'OriginatorVersionError'
+}
+
+export class OriginatorIdError extends EventSourcingError {
+  readonly code = 'OriginatorIdError'
+}
+
+/** The store cannot be reached or refused to work (unreachable cluster, locked file). */
+export class StoreUnavailable extends EventSourcingError {
+  readonly code = 'StoreUnavailable'
+}
+
+/** Settings that cannot work (a cipher key of the wrong length, an unknown store). */
+export class ConfigurationError extends EventSourcingError {
+  readonly code = 'ConfigurationError'
+}

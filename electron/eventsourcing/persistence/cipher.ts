@@ -1,0 +1,64 @@
+import { createCipheriv, createDecipheriv, randomBytes, type CipherGCMTypes } from 'node:crypto'
+import { ConfigurationError, DataIntegrityError } from '../errors'
+
+const NONCE_BYTES = 12
+const TAG_BYTES = 16
+
+/**
+ * AES-GCM with a random 12-byte nonce per message: nonce | tag | ciphertext. The associated
+ * data binds a ciphertext to its record (originator id, version, topic), so a state copied onto
+ * another row fails to decrypt instead of being read as that row's.
+ */
+export class AesGcmCipher {
+  private readonly algorithm: CipherGCMTypes
+  private readonly key: Buffer
+
+  constructor(key: Uint8Array) {
+    const bits = key.length * 8
+    if (bits !== 128 && bits !== 192 && bits !== 256) {
+      throw new ConfigurationError(
+        `an AES key must be 16, 24 or 32 bytes long; this one is ${key.length}`,
+      )
+    }
+    this.algorithm = `aes-${bits}-gcm` as CipherGCMTypes
+    this.key = Buffer.from(key)
+  }
+
+  /** Parses a base64 key (as EVENTSCOPE_CIPHER_KEY holds it). */
+  static fromBase64(text: string): AesGcmCipher {
+    const trimmed = text.trim()
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) {
+      throw new ConfigurationError('the cipher key is not valid base64')
+    }
+    return new AesGcmCipher(Buffer.from(trimmed, 'base64'))
+  }
+
+  encrypt(plaintext: Uint8Array, associatedData?: Uint8Array): Buffer {
+    const nonce = randomBytes(NONCE_BYTES)
+    const cipher = createCipheriv(this.algorithm, this.key, nonce, { authTagLength: TAG_BYTES })
+    if (associatedData) cipher.setAAD(associatedData)
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()])
+    return Buffer.concat([nonce, cipher.getAuthTag(), body])
+  }
+
+  decrypt(data: Uint8Array, associatedData?: Uint8Array): Buffer {
+    if (data.length < NONCE_BYTES + TAG_BYTES) {
+      throw new DataIntegrityError('ciphertext is too short to be AES-GCM output')
+    }
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    const nonce = bytes.subarray(0, NONCE_BYTES)
+    const tag = bytes.subarray(NONCE_BYTES, NONCE_BYTES + TAG_BYTES)
+    const decipher = createDecipheriv(this.algorithm, this.key, nonce, { authTagLength: TAG_BYTES })
+    decipher.setAuthTag(tag)
+    if (associatedData) decipher.setAAD(associatedData)
+    try {
+      return Buffer.concat([decipher.update(bytes.subarray(NONCE_BYTES + TAG_BYTES)), decipher.final()])
+    } catch (error) {
+      throw new DataIntegrityError(
+        'decryption failed: the cipher key is wrong or the stored bytes were damaged',
+        {},
+        { cause: error },
+      )
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/** A stored event or snapshot: what a recorder writes and reads. Only `state` may be encrypted. */
+export interface StoredRecord {
+  readonly originatorId: string
+  readonly originatorVersion: number
+  readonly topic: string
+  readonly state: Uint8Array
+}
+
+/** A range on the clustering key (originator version). */
+export interface RecordQuery {
+  readonly gt?: number
+  readonly gte?: number
+  readonly lt?: number
+  readonly lte?: number
+  readonly desc?: boolean
+  readonly limit?: number
+}
+
+/** One table of records partitioned by originator id and clustered by version. */
+export interface AggregateRecorder {
+  /**
+   * Stores the records atomically: all or none. All records belong to one originator. When
+   * any version already exists, nothing is stored and ConcurrencyError is raised.
+   */
+  insert(records: readonly StoredRecord[]): Promise<void>
+  /** Records of one originator within the range, ascending unless `desc`. */
+  select(originatorId: string, query?: RecordQuery): Promise<StoredRecord[]>
+}
+
+/**
+ * One entry of the application log: one stored batch. The log is how an explorer lists
+ * aggregates and follows new events without scanning the events table.
+ */
+export interface LogEntry {
+  /** Opaque, ordered position; pass it back as `after`/`before`. */
+  readonly position: string
+  readonly originatorId: string
+  readonly fromVersion: number
+  readonly toVersion: number
+  readonly topics: readonly string[]
+  /** When the recorder stored the batch (the store's clock, not the event's). */
+  readonly recordedAt: Date
+}
+
+export interface LogQuery {
+  /** Entries strictly after this position (ascending reads). */
+  readonly after?: string
+  /** Entries strictly before this position (descending reads). */
+  readonly before?: string
+  readonly desc?: boolean
+  readonly limit: number
+}
+
+export interface AggregateSummary {
+  readonly originatorId: string
+  /** The aggregate class topic, from the topic of its first event. */
+  readonly aggregateTopic: string
+  readonly createdAt: Date
+  readonly lastModified: Date
+  readonly version: number
+  readonly lastTopic: string
+}
+
+export interface AggregateListQuery {
+  readonly limit: number
+  readonly pageToken?: string
+  /** Only ids starting with this lowercase hex prefix. */
+  readonly idPrefix?: string
+  /** Only aggregates of this class topic. */
+  readonly aggregateTopic?: string
+  /** `recent`: newest change first; `id`: by originator id. */
+  readonly order?: 'recent' | 'id'
+}
+
+export interface Page<T> {
+  readonly items: T[]
+  readonly nextPageToken?: string
+}
+
+/** The events table plus what an explorer needs: the log and the aggregate index. */
+export interface ApplicationRecorder extends AggregateRecorder {
+  selectLog(query: LogQuery): Promise<LogEntry[]>
+  listAggregates(query: AggregateListQuery): Promise<Page<AggregateSummary>>
+  /** Number of aggregates known to the index (cheap: a counter or an index count). */
+  countAggregates(): Promise<number>
+}
+
+/** A store: the recorders over one database, and how to close it. */
+export interface Store {
+  readonly kind: 'memory' | 'sqlite' | 'cassandra'
+  readonly events: ApplicationRecorder
+  readonly snapshots: AggregateRecorder
+  /** A short human description (file path, contact points). */
+  readonly description: string
+  close(): Promise<void>
+}

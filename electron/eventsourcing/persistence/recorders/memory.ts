@@ -1,0 +1,138 @@
+import type {
+  AggregateListQuery,
+  AggregateRecorder,
+  AggregateSummary,
+  ApplicationRecorder,
+  LogEntry,
+  LogQuery,
+  Page,
+  RecordQuery,
+  Store,
+  StoredRecord,
+} from '../recorder'
+import {
+  aggregateTopicOf,
+  checkBatch,
+  concurrencyError,
+  decodeToken,
+  encodeToken,
+  inRange,
+  normalizeIdPrefix,
+} from './common'
+
+/** Records in process memory: for unit tests and demos. Same semantics as the real stores. */
+export class MemoryAggregateRecorder implements AggregateRecorder {
+  protected readonly partitions = new Map<string, StoredRecord[]>()
+
+  async insert(records: readonly StoredRecord[]): Promise<void> {
+    this.insertNow(records)
+  }
+
+  protected insertNow(records: readonly StoredRecord[]): void {
+    const { originatorId, from } = checkBatch(records)
+    const partition = this.partitions.get(originatorId) ?? []
+    const last = partition[partition.length - 1]
+    if (last && last.originatorVersion >= from) {
+      throw concurrencyError(records, last.originatorVersion)
+    }
+    // Copies, so a caller mutating its buffers cannot change what was stored.
+    for (const r of records) partition.push({ ...r, state: Uint8Array.from(r.state) })
+    this.partitions.set(originatorId, partition)
+  }
+
+  async select(originatorId: string, query: RecordQuery = {}): Promise<StoredRecord[]> {
+    const partition = this.partitions.get(originatorId) ?? []
+    const selected = partition.filter((r) => inRange(r.originatorVersion, query))
+    if (query.desc) selected.reverse()
+    return query.limit === undefined ? selected : selected.slice(0, query.limit)
+  }
+}
+
+interface MemoryAggregateRow {
+  originatorId: string
+  aggregateTopic: string
+  createdAt: Date
+  lastModified: Date
+  version: number
+  lastTopic: string
+  seq: number
+}
+
+export class MemoryApplicationRecorder extends MemoryAggregateRecorder implements ApplicationRecorder {
+  private readonly log: LogEntry[] = []
+  private readonly aggregates = new Map<string, MemoryAggregateRow>()
+  private seq = 0
+
+  override async insert(records: readonly StoredRecord[]): Promise<void> {
+    this.insertNow(records)
+    const { originatorId, from, to } = checkBatch(records)
+    const now = new Date()
+    this.log.push({
+      position: String(this.log.length + 1).padStart(12, '0'),
+      originatorId,
+      fromVersion: from,
+      toVersion: to,
+      topics: records.map((r) => r.topic),
+      recordedAt: now,
+    })
+    const existing = this.aggregates.get(originatorId)
+    this.aggregates.set(originatorId, {
+      originatorId,
+      aggregateTopic: existing?.aggregateTopic ?? aggregateTopicOf(records),
+      createdAt: existing?.createdAt ?? now,
+      lastModified: now,
+      version: to,
+      lastTopic: records[records.length - 1]?.topic ?? '',
+      seq: ++this.seq,
+    })
+  }
+
+  async selectLog(query: LogQuery): Promise<LogEntry[]> {
+    if (query.desc) {
+      const end = query.before === undefined ? this.log.length : Number(query.before) - 1
+      return this.log.slice(Math.max(0, end - query.limit), Math.max(0, end)).reverse()
+    }
+    const start = query.after === undefined ? 0 : Number(query.after)
+    return this.log.slice(start, start + query.limit)
+  }
+
+  async listAggregates(query: AggregateListQuery): Promise<Page<AggregateSummary>> {
+    const prefix = normalizeIdPrefix(query)
+    let rows = [...this.aggregates.values()].filter(
+      (r) =>
+        (prefix === undefined || r.originatorId.startsWith(prefix)) &&
+        (query.aggregateTopic === undefined || r.aggregateTopic === query.aggregateTopic),
+    )
+    const byId = query.order === 'id'
+    rows.sort((a, b) => (byId ? cmp(a.originatorId, b.originatorId) : b.seq - a.seq))
+    if (query.pageToken !== undefined) {
+      const after = decodeToken(query.pageToken, (v): v is { k: string | number } => typeof v === 'object' && v !== null && 'k' in v)
+      rows = rows.filter((r) => (byId ? r.originatorId > String(after.k) : r.seq < Number(after.k)))
+    }
+    const items = rows.slice(0, query.limit)
+    const last = items[items.length - 1]
+    const more = rows.length > items.length && last !== undefined
+    return {
+      items: items.map(({ seq: _seq, ...summary }) => summary),
+      ...(more ? { nextPageToken: encodeToken({ k: byId ? last.originatorId : last.seq }) } : {}),
+    }
+  }
+
+  async countAggregates(): Promise<number> {
+    return this.aggregates.size
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+export function createMemoryStore(): Store {
+  return {
+    kind: 'memory',
+    description: 'in-memory (nothing is kept after exit)',
+    events: new MemoryApplicationRecorder(),
+    snapshots: new MemoryAggregateRecorder(),
+    close: async () => {},
+  }
+}

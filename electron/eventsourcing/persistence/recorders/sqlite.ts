@@ -1,0 +1,314 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { StoreUnavailable } from '../../errors'
+import type {
+  AggregateListQuery,
+  AggregateRecorder,
+  AggregateSummary,
+  ApplicationRecorder,
+  LogEntry,
+  LogQuery,
+  Page,
+  RecordQuery,
+  Store,
+  StoredRecord,
+} from '../recorder'
+import {
+  aggregateTopicOf,
+  checkBatch,
+  concurrencyError,
+  decodeToken,
+  encodeToken,
+  normalizeIdPrefix,
+  prefixUpperBound,
+} from './common'
+
+type Db = Database.Database
+type Statement = Database.Statement<unknown[], unknown>
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  originator_id TEXT NOT NULL,
+  originator_version INTEGER NOT NULL,
+  topic TEXT NOT NULL,
+  state BLOB NOT NULL,
+  PRIMARY KEY (originator_id, originator_version)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshots (
+  originator_id TEXT NOT NULL,
+  originator_version INTEGER NOT NULL,
+  topic TEXT NOT NULL,
+  state BLOB NOT NULL,
+  PRIMARY KEY (originator_id, originator_version)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS event_log (
+  position INTEGER PRIMARY KEY AUTOINCREMENT,
+  originator_id TEXT NOT NULL,
+  from_version INTEGER NOT NULL,
+  to_version INTEGER NOT NULL,
+  topics TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS aggregates (
+  originator_id TEXT PRIMARY KEY,
+  aggregate_topic TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_modified INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  last_topic TEXT NOT NULL,
+  last_position INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS aggregates_recent ON aggregates (last_position);
+CREATE INDEX IF NOT EXISTS aggregates_by_topic ON aggregates (aggregate_topic, last_position);
+`
+
+/**
+ * The embedded default: one SQLite file, events and snapshots in tables keyed by
+ * (originator id, version); a batch, its log entry and the aggregate index row are written in
+ * one transaction, so the log never misses a stored event.
+ */
+export class SqliteDatabase {
+  readonly db: Db
+  private readonly statements = new Map<string, Statement>()
+
+  constructor(readonly path: string) {
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+      this.db = new Database(path, { timeout: 10_000 })
+      this.db.pragma('journal_mode = WAL')
+      this.db.pragma('synchronous = NORMAL')
+      this.db.exec(SCHEMA)
+    } catch (error) {
+      throw new StoreUnavailable(`cannot open SQLite database '${path}': ${(error as Error).message}`, {
+        cause: error,
+      })
+    }
+  }
+
+  /** Statements are prepared once per distinct SQL text and reused. */
+  prepare(sql: string): Statement {
+    let statement = this.statements.get(sql)
+    if (!statement) {
+      statement = this.db.prepare(sql)
+      this.statements.set(sql, statement)
+    }
+    return statement
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+}
+
+type RecordRow = [string, number, string, Uint8Array]
+
+export class SqliteAggregateRecorder implements AggregateRecorder {
+  private readonly insertRow: Statement
+  private readonly insertBatch: (records: readonly StoredRecord[]) => void
+
+  constructor(
+    protected readonly database: SqliteDatabase,
+    protected readonly table: 'events' | 'snapshots',
+  ) {
+    this.insertRow = database.prepare(
+      `INSERT INTO ${table} (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)`,
+    )
+    const write = database.db.transaction((records: readonly StoredRecord[]) => {
+      for (const r of records) {
+        this.insertRow.run(r.originatorId, r.originatorVersion, r.topic, r.state)
+      }
+      this.afterInsert(records)
+    })
+    // IMMEDIATE takes the write lock at once, so two processes serialise instead of deadlocking.
+    this.insertBatch = (records) => write.immediate(records)
+  }
+
+  /** Written inside the same transaction as the records (the log and the index). */
+  protected afterInsert(_records: readonly StoredRecord[]): void {}
+
+  async insert(records: readonly StoredRecord[]): Promise<void> {
+    checkBatch(records)
+    try {
+      this.insertBatch(records)
+    } catch (error) {
+      const code = (error as { code?: string }).code
+      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw concurrencyError(records, this.lastVersion(records[0]!.originatorId), error)
+      }
+      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_READONLY') {
+        throw new StoreUnavailable(`SQLite is busy or read-only: ${(error as Error).message}`, {
+          cause: error,
+        })
+      }
+      throw error
+    }
+  }
+
+  private lastVersion(originatorId: string): number | undefined {
+    const row = this.database
+      .prepare(`SELECT max(originator_version) FROM ${this.table} WHERE originator_id = ?`)
+      .pluck()
+      .get(originatorId) as number | null | undefined
+    return row ?? undefined
+  }
+
+  async select(originatorId: string, query: RecordQuery = {}): Promise<StoredRecord[]> {
+    const conditions = ['originator_id = ?']
+    const params: unknown[] = [originatorId]
+    for (const [key, op] of [
+      ['gt', '>'],
+      ['gte', '>='],
+      ['lt', '<'],
+      ['lte', '<='],
+    ] as const) {
+      const bound = query[key]
+      if (bound !== undefined) {
+        conditions.push(`originator_version ${op} ?`)
+        params.push(bound)
+      }
+    }
+    let sql = `SELECT originator_id, originator_version, topic, state FROM ${this.table} WHERE ${conditions.join(' AND ')} ORDER BY originator_version ${query.desc ? 'DESC' : 'ASC'}`
+    if (query.limit !== undefined) {
+      sql += ' LIMIT ?'
+      params.push(query.limit)
+    }
+    const rows = this.database.prepare(sql).raw(true).all(...params) as RecordRow[]
+    const out: StoredRecord[] = new Array(rows.length)
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!
+      out[i] = { originatorId: row[0], originatorVersion: row[1], topic: row[2], state: row[3] }
+    }
+    return out
+  }
+}
+
+type LogRow = [number, string, number, number, string, number]
+type AggregateRow = [string, string, number, number, number, string, number]
+
+export class SqliteApplicationRecorder extends SqliteAggregateRecorder implements ApplicationRecorder {
+  private readonly insertLog: Statement
+  private readonly upsertAggregate: Statement
+
+  constructor(database: SqliteDatabase) {
+    super(database, 'events')
+    this.insertLog = database.prepare(
+      'INSERT INTO event_log (originator_id, from_version, to_version, topics, recorded_at) VALUES (?, ?, ?, ?, ?)',
+    )
+    this.upsertAggregate = database.prepare(
+      `INSERT INTO aggregates (originator_id, aggregate_topic, created_at, last_modified, version, last_topic, last_position)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (originator_id) DO UPDATE SET
+         last_modified = excluded.last_modified, version = excluded.version,
+         last_topic = excluded.last_topic, last_position = excluded.last_position`,
+    )
+  }
+
+  protected override afterInsert(records: readonly StoredRecord[]): void {
+    const { originatorId, from, to } = checkBatch(records)
+    const now = Date.now()
+    const topicsList = records.map((r) => r.topic)
+    // The log position orders aggregates by last change: unlike a clock, it never ties.
+    const position = this.insertLog.run(originatorId, from, to, JSON.stringify(topicsList), now).lastInsertRowid
+    this.upsertAggregate.run(
+      originatorId,
+      aggregateTopicOf(records),
+      now,
+      now,
+      to,
+      topicsList[topicsList.length - 1],
+      position,
+    )
+  }
+
+  async selectLog(query: LogQuery): Promise<LogEntry[]> {
+    const columns = 'position, originator_id, from_version, to_version, topics, recorded_at'
+    const rows = (
+      query.desc
+        ? this.database
+            .prepare(`SELECT ${columns} FROM event_log WHERE position < ? ORDER BY position DESC LIMIT ?`)
+            .raw(true)
+            .all(query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before), query.limit)
+        : this.database
+            .prepare(`SELECT ${columns} FROM event_log WHERE position > ? ORDER BY position ASC LIMIT ?`)
+            .raw(true)
+            .all(query.after === undefined ? 0 : Number(query.after), query.limit)
+    ) as LogRow[]
+    return rows.map((row) => ({
+      position: String(row[0]),
+      originatorId: row[1],
+      fromVersion: row[2],
+      toVersion: row[3],
+      topics: JSON.parse(row[4]) as string[],
+      recordedAt: new Date(row[5]),
+    }))
+  }
+
+  async listAggregates(query: AggregateListQuery): Promise<Page<AggregateSummary>> {
+    const conditions: string[] = []
+    const params: unknown[] = []
+    const prefix = normalizeIdPrefix(query)
+    if (prefix !== undefined) {
+      conditions.push('originator_id >= ? AND originator_id < ?')
+      params.push(prefix, prefixUpperBound(prefix))
+    }
+    if (query.aggregateTopic !== undefined) {
+      conditions.push('aggregate_topic = ?')
+      params.push(query.aggregateTopic)
+    }
+    const byId = query.order === 'id'
+    if (query.pageToken !== undefined) {
+      const token = decodeToken(query.pageToken, isAggregateToken)
+      if (byId) {
+        conditions.push('originator_id > ?')
+        params.push(token.id)
+      } else {
+        conditions.push('last_position < ?')
+        params.push(token.p)
+      }
+    }
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''
+    const order = byId ? 'originator_id ASC' : 'last_position DESC'
+    params.push(query.limit + 1)
+    const rows = this.database
+      .prepare(
+        `SELECT originator_id, aggregate_topic, created_at, last_modified, version, last_topic, last_position FROM aggregates ${where} ORDER BY ${order} LIMIT ?`,
+      )
+      .raw(true)
+      .all(...params) as AggregateRow[]
+    const more = rows.length > query.limit
+    const page = more ? rows.slice(0, query.limit) : rows
+    const last = page[page.length - 1]
+    return {
+      items: page.map((row) => ({
+        originatorId: row[0],
+        aggregateTopic: row[1],
+        createdAt: new Date(row[2]),
+        lastModified: new Date(row[3]),
+        version: row[4],
+        lastTopic: row[5],
+      })),
+      ...(more && last ? { nextPageToken: encodeToken({ id: last[0], p: last[6] }) } : {}),
+    }
+  }
+
+  async countAggregates(): Promise<number> {
+    return this.database.prepare('SELECT count(*) FROM aggregates').pluck().get() as number
+  }
+}
+
+function isAggregateToken(value: unknown): value is { id: string; p: number } {
+  const v = value as { id?: unknown; p?: unknown } | null
+  return typeof v === 'object' && v !== null && typeof v.id === 'string' && typeof v.p === 'number'
+}
+
+export function createSqliteStore(path: string): Store {
+  const database = new SqliteDatabase(path)
+  return {
+    kind: 'sqlite',
+    description: path,
+    events: new SqliteApplicationRecorder(database),
+    snapshots: new SqliteAggregateRecorder(database, 'snapshots'),
+    close: async () => database.close(),
+  }
+}

@@ -1,0 +1,28 @@
+import { ConfigurationError } from '../errors'
+import type { Store } from './recorder'
+import { createMemoryStore } from './recorders/memory'
+import { createSqliteStore } from './recorders/sqlite'
+import type { CassandraSettings } from './recorders/cassandra'
+
+export type StoreSettings =
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | ({ readonly kind: 'cassandra' } & CassandraSettings)
+
+/** Opens the store the settings name. Cassandra's driver is loaded only when it is used. */
+export async function openStore(settings: StoreSettings): Promise<Store> {
+  switch (settings.kind) {
+    case 'memory':
+      return createMemoryStore()
+    case 'sqlite':
+      return createSqliteStore(settings.path)
+    case 'cassandra': {
+      const { createCassandraStore } = await import('./recorders/cassandra')
+      return createCassandraStore(settings)
+    }
+    default: {
+      const unknown: never = settings
+      throw new ConfigurationError(`unknown store kind ${String((unknown as { kind: unknown }).kind)}`)
+    }
+  }
+}

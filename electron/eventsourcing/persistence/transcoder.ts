@@ -1,0 +1,106 @@
+import { DataIntegrityError } from '../errors'
+import { UUID } from '../domain/uuid'
+import { topics, type TopicRegistry } from '../domain/topics'
+
+const TAG = '_t_'
+const VALUE = '_v_'
+const CLASS = '_c_'
+
+/**
+ * JSON with tagged types: dates, UUIDs, maps, sets, bigints, bytes and instances of registered
+ * classes (child entities, value objects) survive a round trip with their types. A plain object
+ * that happens to use the tag key is escaped, so no stored value is ever misread as a tag.
+ */
+export class JsonTranscoder {
+  constructor(private readonly registry: TopicRegistry = topics) {}
+
+  encode(value: unknown): string {
+    return JSON.stringify(this.toJson(value))
+  }
+
+  decode(text: string): unknown {
+    try {
+      return JSON.parse(text, (_key, value: unknown) => this.revive(value))
+    } catch (error) {
+      if (error instanceof DataIntegrityError) throw error
+      throw new DataIntegrityError(`stored state is not valid JSON: ${(error as Error).message}`, {}, { cause: error })
+    }
+  }
+
+  private toJson(value: unknown): unknown {
+    if (value === null || typeof value !== 'object') {
+      if (typeof value === 'bigint') return { [TAG]: 'bigint', [VALUE]: value.toString() }
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        return { [TAG]: 'number', [VALUE]: String(value) }
+      }
+      if (typeof value === 'function' || typeof value === 'symbol') {
+        throw new TypeError(`cannot transcode a ${typeof value}`)
+      }
+      return value
+    }
+    if (Array.isArray(value)) return value.map((v) => this.toJson(v))
+    if (value instanceof Date) return { [TAG]: 'date', [VALUE]: value.toISOString() }
+    if (value instanceof UUID) return { [TAG]: 'uuid', [VALUE]: value.hex }
+    if (value instanceof Uint8Array) {
+      return { [TAG]: 'bytes', [VALUE]: Buffer.from(value).toString('base64') }
+    }
+    if (value instanceof Map) {
+      return { [TAG]: 'map', [VALUE]: [...value].map(([k, v]) => [this.toJson(k), this.toJson(v)]) }
+    }
+    if (value instanceof Set) return { [TAG]: 'set', [VALUE]: [...value].map((v) => this.toJson(v)) }
+    const proto = Object.getPrototypeOf(value) as object | null
+    if (proto === Object.prototype || proto === null) {
+      const record = value as Record<string, unknown>
+      if (TAG in record) {
+        return { [TAG]: 'dict', [VALUE]: Object.entries(record).map(([k, v]) => [k, this.toJson(v)]) }
+      }
+      const out: Record<string, unknown> = {}
+      for (const key in record) {
+        const v = record[key]
+        if (v !== undefined) out[key] = this.toJson(v)
+      }
+      return out
+    }
+    const topic = this.registry.topicOfInstance(value)
+    if (topic === undefined) {
+      throw new TypeError(
+        `cannot transcode an instance of unregistered class ${value.constructor.name}; register it with a topic`,
+      )
+    }
+    const fields: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) fields[k] = this.toJson(v)
+    return { [TAG]: 'obj', [CLASS]: topic, [VALUE]: fields }
+  }
+
+  private revive(value: unknown): unknown {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value
+    const record = value as Record<string, unknown>
+    const tag = record[TAG]
+    if (tag === undefined) return value
+    const v = record[VALUE]
+    switch (tag) {
+      case 'date':
+        return new Date(v as string)
+      case 'uuid':
+        return new UUID(v as string)
+      case 'bigint':
+        return BigInt(v as string)
+      case 'number':
+        return Number(v)
+      case 'bytes':
+        return new Uint8Array(Buffer.from(v as string, 'base64'))
+      case 'map':
+        return new Map(v as Array<[unknown, unknown]>)
+      case 'set':
+        return new Set(v as unknown[])
+      case 'dict':
+        return Object.fromEntries(v as Array<[string, unknown]>)
+      case 'obj': {
+        const cls = this.registry.resolve(record[CLASS] as string)
+        return Object.assign(Object.create(cls.prototype as object) as object, v)
+      }
+      default:
+        throw new DataIntegrityError(`unknown type tag '${String(tag)}' in stored state`)
+    }
+  }
+}

@@ -1,0 +1,11 @@
+import type { EventBus } from '../eventsourcing/domain/bus'
+import type { EventBatch } from '../eventsourcing/domain/aggregate'
+import { ExampleAggregateRoot } from './exampleAggregateRoot'
+
+/** Factory function for the example aggregate (the seed's `create_example_aggregate`). */
+export function createExampleAggregate(
+  foo: string,
+  options: { bus?: EventBus<EventBatch> } = {},
+): ExampleAggregateRoot {
+  return ExampleAggregateRoot.create({ foo }, options)
+}

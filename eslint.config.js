@@ -1,0 +1,45 @@
+import tseslint from 'typescript-eslint'
+
+// Layer boundaries are written down here so the architecture is checked, not remembered.
+const restrict = (patterns, message) => ['error', { patterns: [{ group: patterns, message }] }]
+
+export default tseslint.config(
+  { ignores: ['out/**', 'node_modules/**', '.cassandra/**', 'playwright-report/**', 'test-results/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        ['electron', 'node:*', 'react', 'react-dom', '**/electron/**', '**/renderer/**'],
+        'shared/ holds types, schemas and pure functions only',
+      ),
+    },
+  },
+  {
+    files: ['electron/eventsourcing/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        ['electron', 'react', '**/explorer/**', '**/serve/**', '**/main/**', '**/preload/**', '**/renderer/**', '**/shared/**', '**/example/**'],
+        'the library knows nothing of Electron, the explorer, transports or the UI',
+      ),
+    },
+  },
+  {
+    files: ['electron/explorer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(['electron', '**/serve/**', '**/main/**', '**/preload/**', '**/renderer/**'], 'the explorer knows nothing of transports or the UI'),
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': restrict(['electron', 'node:*', '**/electron/**'], 'the renderer talks only to the shared contract'),
+    },
+  },
+)

@@ -1,0 +1,373 @@
+/**
+ * The one contract between the renderer and the main process. Every method has a zod schema
+ * for its request and its response; both transports (Electron IPC and the browser-mode
+ * WebSocket) are derived from `methods` and `events`, and both validate on receipt.
+ * Pure TypeScript and zod only: no Node, no Electron, no React.
+ */
+import { z } from 'zod'
+
+// ---------------------------------------------------------------- shared shapes
+
+const uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'expected a lowercase UUID')
+const version = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+const isoDate = z.string().datetime({ offset: true })
+const limit = (max: number, fallback: number) => z.number().int().min(1).max(max).default(fallback)
+const taskId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/)
+
+/** Any JSON value: how aggregate state and event payloads cross the boundary. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+export const JsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)]),
+)
+
+export const StoreKind = z.enum(['memory', 'sqlite', 'cassandra'])
+export type StoreKind = z.infer<typeof StoreKind>
+
+const hostPort = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9.\-:[\]]+$/, 'expected host or host:port')
+
+export const ConnectionSettings = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('memory') }).strict(),
+  z
+    .object({
+      kind: z.literal('sqlite'),
+      /** A file path; omitted: the app's default database file. */
+      path: z.string().min(1).max(4096).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('cassandra'),
+      contactPoints: z.array(hostPort).min(1).max(32),
+      localDataCenter: z.string().min(1).max(128),
+      keyspace: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/, 'a keyspace is letters, digits and _'),
+      username: z.string().max(256).optional(),
+      password: z.string().max(1024).optional(),
+      tls: z.boolean().default(false),
+    })
+    .strict(),
+])
+export type ConnectionSettings = z.infer<typeof ConnectionSettings>
+
+/** What the UI may know of the connection: never the password, never the cipher key. */
+export const ConnectionInfo = z.object({
+  status: z.enum(['connected', 'disconnected']),
+  kind: StoreKind.optional(),
+  description: z.string(),
+  /** Settings as entered, without secrets; to pre-fill the connection screen. */
+  settings: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('memory') }),
+      z.object({ kind: z.literal('sqlite'), path: z.string().optional() }),
+      z.object({
+        kind: z.literal('cassandra'),
+        contactPoints: z.array(z.string()),
+        localDataCenter: z.string(),
+        keyspace: z.string(),
+        username: z.string().optional(),
+        tls: z.boolean(),
+      }),
+    ])
+    .optional(),
+  encrypted: z.boolean(),
+  /** Why there is no encryption, or which cipher; shown to the user. */
+  encryptionNote: z.string(),
+  snapshotPeriod: z.number().int().min(0),
+  /** The last connection error, if the last attempt failed. */
+  error: z.string().optional(),
+})
+export type ConnectionInfo = z.infer<typeof ConnectionInfo>
+
+export const AggregateSummary = z.object({
+  id: uuid,
+  /** Aggregate class topic, e.g. example#ExampleAggregateRoot. */
+  type: z.string(),
+  version,
+  createdAt: isoDate,
+  lastModified: isoDate,
+  discarded: z.boolean(),
+})
+export type AggregateSummary = z.infer<typeof AggregateSummary>
+
+export const EventDto = z.object({
+  originatorId: uuid,
+  version,
+  topic: z.string(),
+  /** The event class name without its aggregate prefix, e.g. AttributeChanged. */
+  type: z.string(),
+  timestamp: isoDate,
+  payload: JsonValue,
+  hash: z.string(),
+  previousHash: z.string(),
+})
+export type EventDto = z.infer<typeof EventDto>
+
+export const HashChainStatus = z.object({
+  status: z.enum(['verified', 'broken']),
+  message: z.string().optional(),
+  brokenAtVersion: version.optional(),
+})
+
+export const AggregateView = z.object({
+  id: uuid,
+  type: z.string(),
+  /** The version shown (the requested `at`, or the latest). */
+  version,
+  latestVersion: version,
+  createdOn: isoDate,
+  lastModified: isoDate,
+  discarded: z.boolean(),
+  /** The aggregate's state as a readable tree (child entities included); null once discarded. */
+  state: JsonValue,
+  hashChain: HashChainStatus,
+  encrypted: z.boolean(),
+  /** The snapshot the state was loaded from, if any, and how many events were replayed after it. */
+  loadedFromSnapshot: version.optional(),
+  eventsReplayed: z.number().int().min(0),
+})
+export type AggregateView = z.infer<typeof AggregateView>
+
+export const SnapshotDto = z.object({
+  originatorId: uuid,
+  version,
+  timestamp: isoDate,
+  type: z.string(),
+  state: JsonValue,
+})
+export type SnapshotDto = z.infer<typeof SnapshotDto>
+
+export const DiffEntry = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  kind: z.enum(['added', 'removed', 'changed']),
+  before: JsonValue.optional(),
+  after: JsonValue.optional(),
+})
+export type DiffEntry = z.infer<typeof DiffEntry>
+
+export const RawRecord = z.object({
+  originatorId: uuid,
+  originatorVersion: version,
+  topic: z.string(),
+  /** The stored state bytes exactly as in the database, base64. */
+  stateBase64: z.string(),
+  encrypted: z.boolean(),
+  byteLength: z.number().int().min(0),
+})
+export type RawRecord = z.infer<typeof RawRecord>
+
+export const Command = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('setFoo'), value: z.string().max(10_000) }).strict(),
+  z.object({ type: z.literal('createExample') }).strict(),
+  z.object({ type: z.literal('discard') }).strict(),
+])
+export type Command = z.infer<typeof Command>
+
+/** A loaded aggregate held in the main process, with its pending (unsaved) events. */
+export const HandleDto = z.object({
+  handleId: z.string(),
+  aggregateId: uuid,
+  /** The stored version this handle was loaded at (or last saved); -1 for a new aggregate. */
+  loadedVersion: z.number().int().min(-1),
+  /** The in-memory version, pending events included. */
+  version: z.number().int().min(0),
+  pending: z.array(EventDto),
+  state: JsonValue,
+  discarded: z.boolean(),
+})
+export type HandleDto = z.infer<typeof HandleDto>
+
+export const LogEntryDto = z.object({
+  position: z.string(),
+  originatorId: uuid,
+  fromVersion: version,
+  toVersion: version,
+  topics: z.array(z.string()),
+  recordedAt: isoDate,
+})
+export type LogEntryDto = z.infer<typeof LogEntryDto>
+
+export const ActivityBucket = z.object({ start: isoDate, events: z.number().int().min(0) })
+export type ActivityBucket = z.infer<typeof ActivityBucket>
+
+// ---------------------------------------------------------------- errors
+
+export const ErrorCode = z.enum([
+  'ConcurrencyError',
+  'AggregateNotFound',
+  'DataIntegrityError',
+  'ValidationError',
+  'StoreUnavailable',
+  'NotConnected',
+  'Cancelled',
+  'InternalError',
+])
+export type ErrorCode = z.infer<typeof ErrorCode>
+
+export const ConcurrencyDetails = z.object({
+  aggregateId: uuid,
+  /** The version the losing handle expected to write next. */
+  expectedVersion: version,
+  /** The version the store holds now. */
+  actualVersion: version,
+  /** The events stored by the winner since the loser loaded. */
+  winningEvents: z.array(EventDto),
+})
+export type ConcurrencyDetails = z.infer<typeof ConcurrencyDetails>
+
+export const ApiError = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  /** Field problems for ValidationError; versions for ConcurrencyError; etc. */
+  details: z.unknown().optional(),
+})
+export type ApiError = z.infer<typeof ApiError>
+
+/** Every response crosses the boundary in this envelope: errors are values, not throws. */
+export const Envelope = <T extends z.ZodType>(value: T) =>
+  z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), error: ApiError })])
+
+// ---------------------------------------------------------------- methods
+
+const Empty = z.object({}).strict()
+const AggregateRef = z.object({ id: uuid }).strict()
+
+export const methods = {
+  getConnection: { request: Empty, response: ConnectionInfo },
+  connect: { request: ConnectionSettings, response: ConnectionInfo },
+  disconnect: { request: Empty, response: ConnectionInfo },
+
+  listAggregateTypes: { request: Empty, response: z.array(z.string()) },
+  listAggregates: {
+    request: z
+      .object({
+        limit: limit(500, 100),
+        pageToken: z.string().max(2048).optional(),
+        idPrefix: z.string().max(36).regex(/^[0-9a-fA-F-]*$/, 'an id prefix is hex digits and dashes').optional(),
+        type: z.string().max(256).optional(),
+        order: z.enum(['recent', 'id']).default('recent'),
+      })
+      .strict(),
+    response: z.object({ items: z.array(AggregateSummary), nextPageToken: z.string().optional(), total: z.number().int().min(0) }),
+  },
+  getAggregate: {
+    request: z.object({ id: uuid, at: version.optional(), taskId: taskId.optional() }).strict(),
+    response: AggregateView,
+  },
+  listEvents: {
+    request: z
+      .object({
+        id: uuid,
+        /** First version of the page (inclusive). */
+        fromVersion: version.default(0),
+        limit: limit(1000, 200),
+        /** Case-insensitive text searched in the decoded payloads. */
+        search: z.string().max(200).optional(),
+        /** Only these event types (short names). */
+        types: z.array(z.string().max(128)).max(32).optional(),
+        taskId: taskId.optional(),
+      })
+      .strict(),
+    response: z.object({
+      items: z.array(EventDto),
+      /** Pass as fromVersion to continue; absent at the end. */
+      nextFromVersion: version.optional(),
+      latestVersion: z.number().int().min(-1),
+      /** How many events this page examined (for a search, more than it returned). */
+      scanned: z.number().int().min(0),
+    }),
+  },
+  getRawRecord: {
+    request: z.object({ id: uuid, version, kind: z.enum(['event', 'snapshot']).default('event') }).strict(),
+    response: RawRecord,
+  },
+  getEventDiff: {
+    request: z.object({ id: uuid, version }).strict(),
+    response: z.array(DiffEntry),
+  },
+  diffVersions: {
+    request: z.object({ id: uuid, from: version, to: version }).strict(),
+    response: z.object({ from: JsonValue, to: JsonValue, diff: z.array(DiffEntry) }),
+  },
+  listSnapshots: { request: AggregateRef, response: z.array(SnapshotDto) },
+  compareSnapshot: {
+    request: z.object({ id: uuid, version }).strict(),
+    response: z.object({
+      snapshot: SnapshotDto,
+      replayed: JsonValue,
+      matches: z.boolean(),
+      differences: z.array(DiffEntry),
+    }),
+  },
+  getActivity: {
+    request: z.object({ id: uuid.optional(), buckets: z.number().int().min(1).max(500).default(60) }).strict(),
+    response: z.object({ buckets: z.array(ActivityBucket), total: z.number().int().min(0), sampled: z.boolean() }),
+  },
+  exportHistory: {
+    request: z.object({ id: uuid, taskId: taskId.optional() }).strict(),
+    response: z.object({ aggregateId: uuid, type: z.string(), exportedAt: isoDate, events: z.array(EventDto) }),
+  },
+
+  createHandle: { request: z.object({ foo: z.string().max(10_000) }).strict(), response: HandleDto },
+  openHandle: { request: AggregateRef, response: HandleDto },
+  applyCommand: { request: z.object({ handleId: z.string().max(64), command: Command }).strict(), response: HandleDto },
+  saveHandle: { request: z.object({ handleId: z.string().max(64) }).strict(), response: HandleDto },
+  /** Drops the pending events and reloads the latest stored version (the demo's "Refresh"). */
+  refreshHandle: { request: z.object({ handleId: z.string().max(64) }).strict(), response: HandleDto },
+  closeHandle: { request: z.object({ handleId: z.string().max(64) }).strict(), response: z.object({ closed: z.boolean() }) },
+
+  seedDemoData: {
+    request: z
+      .object({ aggregates: z.number().int().min(1).max(100_000), events: z.number().int().min(1).max(100_000), taskId })
+      .strict(),
+    response: z.object({ aggregates: z.number().int(), events: z.number().int(), cancelled: z.boolean() }),
+  },
+  cancelTask: { request: z.object({ taskId }).strict(), response: z.object({ cancelled: z.boolean() }) },
+} as const
+
+// ---------------------------------------------------------------- live events (main → renderer)
+
+export const events = {
+  /** New batches in the application log, whoever wrote them. */
+  changes: z.object({ entries: z.array(LogEntryDto) }),
+  /** Progress of a long call that was given a taskId. */
+  progress: z.object({ taskId, done: z.number().min(0), total: z.number().min(0), label: z.string() }),
+  connection: ConnectionInfo,
+} as const
+
+export type MethodName = keyof typeof methods
+export type EventName = keyof typeof events
+export type RequestOf<M extends MethodName> = z.input<(typeof methods)[M]['request']>
+export type ParsedRequestOf<M extends MethodName> = z.output<(typeof methods)[M]['request']>
+export type ResponseOf<M extends MethodName> = z.output<(typeof methods)[M]['response']>
+export type EventOf<E extends EventName> = z.output<(typeof events)[E]>
+
+/** The API the renderer uses, whichever transport carries it. */
+export type ExplorerApi = { [M in MethodName]: (request: RequestOf<M>) => Promise<ResponseOf<M>> } & {
+  subscribe<E extends EventName>(event: E, listener: (payload: EventOf<E>) => void): () => void
+}
+
+/** What a server-side implementation provides: parsed requests in, plain values out. */
+export type ExplorerHandlers = { [M in MethodName]: (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>> }
+
+export const methodNames = Object.keys(methods) as MethodName[]
+export const eventNames = Object.keys(events) as EventName[]
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name)
+}
+
+/** An error the renderer receives: carries the typed ApiError. */
+export class ExplorerError extends Error {
+  constructor(readonly error: ApiError) {
+    super(error.message)
+    this.name = error.code
+  }
+  get code(): ErrorCode {
+    return this.error.code
+  }
+}

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto'
+import { describe, expect, test } from 'vitest'
+import { ConcurrencyError } from '../electron/eventsourcing/errors'
+import type { Store, StoredRecord } from '../electron/eventsourcing/persistence/recorder'
+
+function record(originatorId: string, originatorVersion: number, topic = 'test#Thing.Changed'): StoredRecord {
+  return { originatorId, originatorVersion, topic, state: Buffer.from(`state ${originatorVersion}`) }
+}
+
+/**
+ * The behaviour every store promises, run against each of them with the same body:
+ * atomic batches, concurrency errors, range reads, the log and the aggregate index.
+ */
+export function describeRecorderContract(name: string, openStore: () => Promise<Store>): void {
+  describe(`${name} recorder contract`, () => {
+    const withStore = async (body: (store: Store) => Promise<void>): Promise<void> => {
+      const store = await openStore()
+      try {
+        await body(store)
+      } finally {
+        await store.close()
+      }
+    }
+
+    test('stores a batch and reads it back in order, with ranges and limits', () =>
+      withStore(async ({ events }) => {
+        const id = randomUUID()
+        await events.insert([0, 1, 2, 3, 4].map((v) => record(id, v, v === 0 ? 'test#Thing.Created' : 'test#Thing.Changed')))
+        const all = await events.select(id)
+        expect(all.map((r) => r.originatorVersion)).toEqual([0, 1, 2, 3, 4])
+        expect(Buffer.from(all[2]!.state).toString()).toBe('state 2')
+        expect(all[0]!.topic).toBe('test#Thing.Created')
+        expect((await events.select(id, { gt: 1, lte: 3 })).map((r) => r.originatorVersion)).toEqual([2, 3])
+        expect((await events.select(id, { gte: 1, lt: 3 })).map((r) => r.originatorVersion)).toEqual([1, 2])
+        expect((await events.select(id, { desc: true, limit: 2 })).map((r) => r.originatorVersion)).toEqual([4, 3])
+        expect((await events.select(id, { lte: 2, desc: true, limit: 1 })).map((r) => r.originatorVersion)).toEqual([2])
+        expect(await events.select(randomUUID())).toEqual([])
+      }))
+
+    test('a batch whose last version exists stores none of its records', () =>
+      withStore(async ({ events }) => {
+        const id = randomUUID()
+        await events.insert([record(id, 0), record(id, 1)])
+        // Version 4 is already taken: the batch 2..4 conflicts on its last record only.
+        await events.insert([record(id, 4)])
+        const error = await events.insert([record(id, 2), record(id, 3), record(id, 4)]).catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(ConcurrencyError)
+        expect((error as ConcurrencyError).details.originatorId).toBe(id)
+        expect((await events.select(id)).map((r) => r.originatorVersion)).toEqual([0, 1, 4])
+      }))
+
+    test('two writers of the same version: exactly one wins', () =>
+      withStore(async ({ events }) => {
+        const id = randomUUID()
+        await events.insert([record(id, 0)])
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) => events.insert([{ ...record(id, 1), state: Buffer.from(`writer ${i}`) }])),
+        )
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConcurrencyError)
+        expect((await events.select(id)).map((r) => r.originatorVersion)).toEqual([0, 1])
+      }))
+
+    test('snapshots are a separate table with the same range reads', () =>
+      withStore(async ({ events, snapshots }) => {
+        const id = randomUUID()
+        await snapshots.insert([record(id, 1, 'eventsourcing#Snapshot')])
+        await snapshots.insert([record(id, 3, 'eventsourcing#Snapshot')])
+        expect((await snapshots.select(id, { lte: 2, desc: true, limit: 1 })).map((r) => r.originatorVersion)).toEqual([1])
+        expect((await snapshots.select(id, { desc: true, limit: 1 })).map((r) => r.originatorVersion)).toEqual([3])
+        expect(await events.select(id)).toEqual([])
+      }))
+
+    test('the log records every stored batch, in order, and can be followed', () =>
+      withStore(async ({ events }) => {
+        const before = await events.selectLog({ desc: true, limit: 1 })
+        const start = before[0]?.position
+        const a = randomUUID()
+        const b = randomUUID()
+        await events.insert([record(a, 0, 'test#Thing.Created'), record(a, 1)])
+        await events.insert([record(b, 0, 'test#Thing.Created')])
+        await events.insert([record(a, 2)])
+        const entries = await events.selectLog({ ...(start === undefined ? {} : { after: start }), limit: 100 })
+        const mine = entries.filter((e) => e.originatorId === a || e.originatorId === b)
+        expect(mine.map((e) => [e.originatorId, e.fromVersion, e.toVersion])).toEqual([
+          [a, 0, 1],
+          [b, 0, 0],
+          [a, 2, 2],
+        ])
+        expect(mine[0]!.topics).toEqual(['test#Thing.Created', 'test#Thing.Changed'])
+        const last = entries[entries.length - 1]!
+        expect(await events.selectLog({ after: last.position, limit: 10 })).toEqual([])
+        const newest = await events.selectLog({ desc: true, limit: 2 })
+        expect(newest.map((e) => [e.originatorId, e.toVersion])).toEqual([
+          [a, 2],
+          [b, 0],
+        ])
+        const older = await events.selectLog({ desc: true, before: newest[1]!.position, limit: 1 })
+        expect(older.map((e) => [e.originatorId, e.toVersion])).toEqual([[a, 1]])
+      }))
+
+    test('a rejected batch leaves no log entry and no index row behind', () =>
+      withStore(async ({ events }) => {
+        const id = randomUUID()
+        await events.insert([record(id, 0, 'test#Thing.Created')])
+        await expect(events.insert([record(id, 0, 'test#Thing.Created')])).rejects.toBeInstanceOf(ConcurrencyError)
+        const log = await events.selectLog({ desc: true, limit: 20 })
+        expect(log.filter((e) => e.originatorId === id)).toHaveLength(1)
+        const page = await events.listAggregates({ limit: 10, idPrefix: id })
+        expect(page.items.map((i) => [i.originatorId, i.version])).toEqual([[id, 0]])
+      }))
+
+    test('lists aggregates by recent change and by id, paged, filtered by prefix and type', () =>
+      withStore(async ({ events }) => {
+        const type = `test#Kind${randomUUID().slice(0, 8)}`
+        const ids: string[] = []
+        for (let i = 0; i < 5; i++) {
+          const id = randomUUID()
+          ids.push(id)
+          await events.insert([record(id, 0, `${type}.Created`)])
+        }
+        // Touch the first one last: it becomes the most recent.
+        await events.insert([record(ids[0]!, 1, `${type}.Discarded`)])
+        const first = await events.listAggregates({ limit: 3, aggregateTopic: type })
+        expect(first.items).toHaveLength(3)
+        expect(first.items[0]!.originatorId).toBe(ids[0])
+        expect(first.items[0]!.version).toBe(1)
+        expect(first.items[0]!.lastTopic).toBe(`${type}.Discarded`)
+        expect(first.items[0]!.aggregateTopic).toBe(type)
+        expect(first.nextPageToken).toBeDefined()
+        const second = await events.listAggregates({ limit: 3, aggregateTopic: type, pageToken: first.nextPageToken! })
+        const seen = [...first.items, ...second.items].map((i) => i.originatorId)
+        expect(new Set(seen)).toEqual(new Set(ids))
+        expect(second.nextPageToken).toBeUndefined()
+
+        const byId = await events.listAggregates({ limit: 10, aggregateTopic: type, order: 'id' })
+        expect(byId.items.map((i) => i.originatorId)).toEqual([...ids].sort())
+
+        const target = ids[3]!
+        const found = await events.listAggregates({ limit: 10, idPrefix: target.slice(0, 13).toUpperCase() })
+        expect(found.items.map((i) => i.originatorId)).toEqual([target])
+        expect(await events.countAggregates()).toBeGreaterThanOrEqual(5)
+      }))
+  })
+}
