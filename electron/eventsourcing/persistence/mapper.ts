@@ -9,6 +9,7 @@ import { JsonTranscoder } from './transcoder'
 /** First byte of every stored state: how the rest is encoded. */
 const COMPRESSED = 0b01
 const ENCRYPTED = 0b10
+const COMPRESS_MIN_BYTES = 256
 
 export interface MapperOptions {
   readonly registry?: TopicRegistry
@@ -46,9 +47,14 @@ export class Mapper {
   ): StoredRecord {
     let body: Uint8Array = Buffer.from(this.transcoder.encode(fields), 'utf8')
     let flags = 0
-    if (this.compress) {
-      body = deflateSync(body)
-      flags |= COMPRESSED
+    // Small states grow under zlib and cost an inflate on every replay: compress only when
+    // it pays. The format byte records the choice per record.
+    if (this.compress && body.length >= COMPRESS_MIN_BYTES) {
+      const deflated = deflateSync(body)
+      if (deflated.length < body.length) {
+        body = deflated
+        flags |= COMPRESSED
+      }
     }
     if (this.cipher) {
       body = this.cipher.encrypt(body, associatedData(originatorId, originatorVersion, topic))

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// `npm test`: every check the project has, in order, against real stores.
+//   typecheck → lint → vitest (unit + SQLite + real Cassandra) → build → Playwright (SQLite, then Cassandra)
+// Starts a local Cassandra with scripts/cassandra.sh unless CASSANDRA_CONTACT_POINTS names a
+// cluster, and stops it afterwards if it started it. Prints one closing line with the counts.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const reports = join(root, 'test-results')
+rmSync(reports, { recursive: true, force: true })
+mkdirSync(reports, { recursive: true })
+const only = process.argv.slice(2)
+const wants = (step) => only.length === 0 || only.includes(step)
+
+let passed = 0
+let failed = 0
+let skipped = 0
+const failures = []
+
+function run(label, command, args, env = {}) {
+  console.log(`\n▶ ${label}: ${command} ${args.join(' ')}`)
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } })
+  const ok = result.status === 0
+  if (!ok) failures.push(`${label} (exit ${result.status ?? result.signal})`)
+  return ok
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+let startedCassandra = false
+function ensureCassandra() {
+  if (process.env.CASSANDRA_CONTACT_POINTS) {
+    return run('cassandra (existing cluster)', 'bash', ['scripts/cassandra.sh', 'wait'])
+  }
+  const status = spawnSync('bash', ['scripts/cassandra.sh', 'status'], { cwd: root, stdio: 'ignore' })
+  if (status.status === 0) return true
+  startedCassandra = run('cassandra (start a local node)', 'bash', ['scripts/cassandra.sh', 'start'])
+  return startedCassandra
+}
+
+try {
+  if (wants('typecheck')) run('typecheck', 'npm', ['run', '--silent', 'typecheck'])
+  if (wants('lint')) run('lint', 'npm', ['run', '--silent', 'lint'])
+
+  const cassandraUp = wants('unit') || wants('e2e') ? ensureCassandra() : false
+  if (!cassandraUp && (wants('unit') || wants('e2e'))) {
+    console.log('! Cassandra is not reachable: its tests will fail in CI and skip loudly elsewhere')
+  }
+
+  if (wants('unit')) {
+    const out = join(reports, 'vitest.json')
+    run('unit and integration tests (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`])
+    const report = readJson(out)
+    if (report) {
+      passed += report.numPassedTests
+      failed += report.numFailedTests
+      skipped += report.numPendingTests + (report.numTodoTests ?? 0)
+    } else failed += 1
+  }
+
+  if (wants('e2e')) {
+    if (run('build (electron-vite)', 'npx', ['electron-vite', 'build'])) {
+      for (const store of ["sqlite", "cassandra"]) {
+        const out = join(reports, `playwright-${store}.json`)
+        run(`end-to-end tests in Chromium on ${store}`, 'npx', ['playwright', 'test', '--reporter=list,json'], {
+          E2E_STORE: store,
+          PLAYWRIGHT_JSON_OUTPUT_NAME: out,
+        })
+        const report = readJson(out)
+        if (report?.stats) {
+          passed += report.stats.expected + (report.stats.flaky ?? 0)
+          failed += report.stats.unexpected
+          skipped += report.stats.skipped
+        } else failed += 1
+      }
+    } else failed += 1
+  }
+} finally {
+  if (startedCassandra && !process.env.EVENTSCOPE_KEEP_CASSANDRA) {
+    spawnSync('bash', ['scripts/cassandra.sh', 'stop'], { cwd: root, stdio: 'inherit' })
+  }
+}
+
+if (failures.length) console.log(`\n✗ failed steps: ${failures.join('; ')}`)
+console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`)
+process.exit(failures.length === 0 && failed === 0 ? 0 : 1)
