@@ -23,6 +23,8 @@ export default tseslint.config(
   },
   {
     files: ['electron/eventsourcing/**/*.ts'],
+    // Tests may use the seed's example as a fixture; the library's own code may not.
+    ignores: ['electron/eventsourcing/**/*.test.ts'],
     rules: {
       'no-restricted-imports': restrict(
         ['electron', 'react', '**/explorer/**', '**/serve/**', '**/main/**', '**/preload/**', '**/renderer/**', '**/shared/**', '**/example/**'],

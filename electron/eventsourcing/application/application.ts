@@ -57,9 +57,16 @@ export class Application implements AsyncDisposable {
       this.snapshotPeriod > 0 ? new SnapshotStrategy(this.store.snapshots, this.mapper) : undefined
     this.repository = new Repository(this.eventStore, this.snapshotStrategy, this.bus, options.verifyHashes ?? true)
     busesInUse.add(this.bus)
-    this.policies.push(new PersistencePolicy(this.bus, this.eventStore))
-    if (this.snapshotPeriod > 0) {
-      this.policies.push(new SnapshottingPolicy(this.bus, this.repository, this.snapshotPeriod))
+    try {
+      this.policies.push(new PersistencePolicy(this.bus, this.eventStore))
+      if (this.snapshotPeriod > 0) {
+        this.policies.push(new SnapshottingPolicy(this.bus, this.repository, this.snapshotPeriod))
+      }
+    } catch (error) {
+      // A policy refused its settings (e.g. a period of 1.5): leave the bus as it was found.
+      for (const policy of this.policies) policy.close()
+      busesInUse.delete(this.bus)
+      throw error
     }
   }
 

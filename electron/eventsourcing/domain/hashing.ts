@@ -40,7 +40,11 @@ function canonicalForm(value: unknown): unknown {
   if (typeof withJson.toJSON === 'function') return canonicalForm(withJson.toJSON())
   const record = value as Record<string, unknown>
   const out: Record<string, unknown> = {}
-  for (const key of Object.keys(record).sort()) out[key] = canonicalForm(record[key])
+  // An undefined field is left out, as the transcoder leaves it out of the stored JSON: the
+  // event must hash the same before storing and after loading.
+  for (const key of Object.keys(record).sort()) {
+    if (record[key] !== undefined) out[key] = canonicalForm(record[key])
+  }
   return out
 }
 

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, type CipherGCMTypes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type CipherGCMTypes, type KeyObject } from 'node:crypto'
 import { ConfigurationError, DataIntegrityError } from '../errors'
 
 const NONCE_BYTES = 12
@@ -11,7 +11,9 @@ const TAG_BYTES = 16
  */
 export class AesGcmCipher {
   private readonly algorithm: CipherGCMTypes
-  private readonly key: Buffer
+  // A KeyObject, made once: createDecipheriv then skips converting and copying raw key bytes
+  // on every call (one call per event on replay).
+  private readonly key: KeyObject
 
   constructor(key: Uint8Array) {
     const bits = key.length * 8
@@ -21,7 +23,7 @@ export class AesGcmCipher {
       )
     }
     this.algorithm = `aes-${bits}-gcm` as CipherGCMTypes
-    this.key = Buffer.from(key)
+    this.key = createSecretKey(Buffer.from(key))
   }
 
   /** Parses a base64 key (as EVENTSCOPE_CIPHER_KEY holds it). */
@@ -52,7 +54,11 @@ export class AesGcmCipher {
     decipher.setAuthTag(tag)
     if (associatedData) decipher.setAAD(associatedData)
     try {
-      return Buffer.concat([decipher.update(bytes.subarray(NONCE_BYTES + TAG_BYTES)), decipher.final()])
+      const plaintext = decipher.update(bytes.subarray(NONCE_BYTES + TAG_BYTES))
+      // final() authenticates (it throws on a wrong key, tag or associated data). For GCM it
+      // yields no bytes, so the concat (a copy per event) is only kept for the general case.
+      const rest = decipher.final()
+      return rest.length === 0 ? plaintext : Buffer.concat([plaintext, rest])
     } catch (error) {
       throw new DataIntegrityError(
         'decryption failed: the cipher key is wrong or the stored bytes were damaged',

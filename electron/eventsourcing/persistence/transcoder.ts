@@ -27,7 +27,15 @@ export class JsonTranscoder {
       throw new DataIntegrityError(`stored state is not valid JSON: ${(error as Error).message}`, {}, { cause: error })
     }
     // Tags can only be present if the tag key occurs in the text: skip the walk otherwise.
-    return text.includes(TAG_KEY_TEXT) ? this.reviveTree(parsed) : parsed
+    if (!text.includes(TAG_KEY_TEXT)) return parsed
+    try {
+      return this.reviveTree(parsed)
+    } catch (error) {
+      // DataIntegrityError (unknown tag) and TopicNotFound (unregistered class) say it already;
+      // anything else (a tagged UUID that is not one) is damaged data, not a programming error.
+      if (error instanceof EventSourcingError) throw error
+      throw new DataIntegrityError(`stored state cannot be decoded: ${(error as Error).message}`, {}, { cause: error })
+    }
   }
 
   /** Decodes tagged values bottom-up, visiting objects and arrays only (faster than a reviver). */
@@ -70,7 +78,8 @@ export class JsonTranscoder {
     if (proto === Object.prototype || proto === null) {
       const record = value as Record<string, unknown>
       if (TAG in record) {
-        return { [TAG]: 'dict', [VALUE]: Object.entries(record).map(([k, v]) => [k, this.toJson(v)]) }
+        const entries = Object.entries(record).filter(([, v]) => v !== undefined)
+        return { [TAG]: 'dict', [VALUE]: entries.map(([k, v]) => [k, this.toJson(v)]) }
       }
       const out: Record<string, unknown> = {}
       for (const key in record) {
