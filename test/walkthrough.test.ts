@@ -10,6 +10,7 @@ import { createSqliteStore } from '../electron/eventsourcing/persistence/recorde
 import { EverythingApplication } from '../electron/example/everythingApplication'
 import { runWalkthrough, type Check } from '../electron/example/walkthrough'
 import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
+import { describeWithCassandra, openCassandraTestStore } from './cassandraTestStore'
 
 const folder = mkdtempSync(join(tmpdir(), 'eventscope-walkthrough-'))
 
@@ -18,8 +19,8 @@ const stores: Array<[string, () => Promise<Store>]> = [
   ['sqlite', async () => createSqliteStore(join(folder, 'walkthrough.sqlite'))],
 ]
 
-describe.each(stores)('the seed walk-through on %s', (_name, openStore) => {
-  test('every assertion of the seed holds', async () => {
+function walkthroughSuite(name: string, openStore: () => Promise<Store>): void {
+  test(`the seed walk-through on ${name}: every assertion holds`, async () => {
     await using app = new EverythingApplication({
       store: await openStore(),
       cipherKey: SEED_CIPHER_KEY,
@@ -30,4 +31,12 @@ describe.each(stores)('the seed walk-through on %s', (_name, openStore) => {
     expect(checks.length).toBeGreaterThanOrEqual(30)
     expect(checks.filter((c) => !c.ok)).toEqual([])
   })
+}
+
+describe('the seed walk-through', () => {
+  for (const [name, openStore] of stores) walkthroughSuite(name, openStore)
+})
+
+await describeWithCassandra('the seed walk-through on Cassandra', () => {
+  walkthroughSuite('cassandra', () => openCassandraTestStore())
 })
