@@ -4,7 +4,7 @@
 // Starts a local Cassandra with scripts/cassandra.sh unless CASSANDRA_CONTACT_POINTS names a
 // cluster, and stops it afterwards if it started it. Prints one closing line with the counts.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
