@@ -1,0 +1,153 @@
+/**
+ * The desktop shell, end to end: the built app (`npm run build`) launched by Playwright's
+ * Electron driver, proving the security settings a user relies on (sandboxed renderer, only
+ * the contract exposed, navigation and popups denied) and that the contract works over IPC.
+ * Needs the Electron binary; on Linux without a display it starts its own Xvfb.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import {
+  _electron as electron,
+  expect,
+  test,
+  type ElectronApplication,
+  type Page,
+} from '@playwright/test'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+/** The Electron binary's path, as `require('electron')` gives it; undefined when it was never downloaded. */
+function electronBinary(): string | undefined {
+  try {
+    const path: unknown = createRequire(import.meta.url)('electron')
+    return typeof path === 'string' && existsSync(path) ? path : undefined
+  } catch {
+    return undefined // "Electron failed to install correctly": ELECTRON_SKIP_BINARY_DOWNLOAD
+  }
+}
+
+const binary = electronBinary()
+
+test.skip(
+  !binary,
+  'Electron binary not installed on this machine (ELECTRON_SKIP_BINARY_DOWNLOAD); run on a desktop to exercise the desktop shell',
+)
+
+/**
+ * The page's globals as the callbacks below use them. e2e/ is typechecked with the Node
+ * tsconfig (no DOM lib), and page.evaluate callbacks run in the page, so they name their globals
+ * through this type rather than through DOM declarations.
+ */
+interface PageGlobals {
+  eventscope?: { invoke(method: string, payload: unknown): Promise<unknown> }
+  location: { href: string }
+  open(url: string): unknown
+  eval(code: string): unknown
+  fetch(url: string): Promise<{ headers: { get(name: string): string | null } }>
+  navigator: { permissions: { query(descriptor: { name: string }): Promise<{ state: string }> } }
+  require?: unknown
+  process?: unknown
+}
+
+let xvfb: ChildProcess | undefined
+let app: ElectronApplication
+let page: Page
+
+test.beforeAll(async () => {
+  const env: Record<string, string> = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  )
+  if (process.platform === 'linux' && !env['DISPLAY']) {
+    const display = `:${90 + (process.pid % 9)}`
+    xvfb = spawn('Xvfb', [display, '-screen', '0', '1440x900x24', '-nolisten', 'tcp'], {
+      stdio: 'ignore',
+    })
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    env['DISPLAY'] = display
+  }
+  delete env['ELECTRON_RENDERER_URL'] // the built renderer over app://, as users get it
+  app = await electron.launch({
+    executablePath: binary!,
+    args: [root, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
+    cwd: root,
+    env: {
+      ...env,
+      EVENTSCOPE_STORE: 'memory',
+      // A throwaway profile: the key store and default SQLite file never touch the user's.
+      EVENTSCOPE_USER_DATA_DIR: mkdtempSync(join(tmpdir(), 'eventscope-electron-')),
+    },
+  })
+  page = await app.firstWindow()
+  await page.waitForLoadState('domcontentloaded')
+})
+
+test.afterAll(async () => {
+  await app?.close()
+  xvfb?.kill()
+})
+
+test('the renderer is served from app://renderer with a strict CSP', async () => {
+  expect(page.url()).toBe('app://renderer/index.html')
+  const csp = await page.evaluate(async () => {
+    const g = globalThis as unknown as PageGlobals
+    return (await g.fetch(g.location.href)).headers.get('content-security-policy')
+  })
+  expect(csp).toContain("script-src 'self'")
+  expect(csp).not.toContain('unsafe-eval')
+  await expect(
+    page.evaluate(() => (globalThis as unknown as PageGlobals).eval('1 + 1')),
+  ).rejects.toThrow()
+})
+
+test('the renderer has no Node, and sees only the contract transport', async () => {
+  const globals = await page.evaluate(() => {
+    const g = globalThis as unknown as PageGlobals
+    return {
+      require: typeof g.require,
+      process: typeof g.process,
+      bridge: Object.keys(g.eventscope ?? {}).sort(),
+    }
+  })
+  expect(globals).toEqual({ require: 'undefined', process: 'undefined', bridge: ['invoke', 'on'] })
+})
+
+test('the contract works over IPC, and unknown methods are refused', async () => {
+  const invoke = (method: string, payload: unknown) =>
+    page.evaluate(
+      ([m, p]) => (globalThis as unknown as PageGlobals).eventscope!.invoke(m as string, p),
+      [method, payload],
+    )
+  const envelope = await invoke('getConnection', {})
+  expect(envelope).toMatchObject({
+    ok: true,
+    value: { status: expect.stringMatching(/connected|disconnected/) },
+  })
+  const bogus = await invoke('nope', {})
+  expect(bogus).toMatchObject({ ok: false, error: { code: 'ValidationError' } })
+  const invalid = await invoke('getAggregate', { id: 'not-a-uuid' })
+  expect(invalid).toMatchObject({ ok: false, error: { code: 'ValidationError' } })
+})
+
+test('navigation, popups and permissions are denied', async () => {
+  expect(
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).open('https://example.com/')),
+  ).toBeNull()
+  await page.evaluate(() => {
+    ;(globalThis as unknown as PageGlobals).location.href = 'https://example.com/'
+  })
+  await page.waitForTimeout(500)
+  expect(page.url()).toBe('app://renderer/index.html')
+  expect(app.windows()).toHaveLength(1)
+  const geolocation = await page.evaluate(() =>
+    (globalThis as unknown as PageGlobals).navigator.permissions
+      .query({ name: 'geolocation' })
+      .then((s) => s.state),
+  )
+  expect(geolocation).not.toBe('granted')
+})

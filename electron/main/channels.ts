@@ -1,0 +1,12 @@
+/**
+ * The IPC channel names, derived from the contract: the main process and the preload both
+ * import them, so no channel string is typed twice. Pure: safe to bundle into the preload.
+ */
+import type { MethodName } from '../../shared/contract'
+
+/** One `ipcMain.handle` channel per contract method. */
+export const methodChannel = <M extends MethodName>(method: M): `eventscope:${M}` =>
+  `eventscope:${method}`
+
+/** Pushed events travel on one channel as `(name, payload)`. */
+export const EVENT_CHANNEL = 'eventscope:event'

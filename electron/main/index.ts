@@ -1,0 +1,162 @@
+/**
+ * The desktop app's main process: one instance, one window, one ExplorerService wired to IPC.
+ * Settings come from the environment (DESIGN.md §5); the connection screen can change the
+ * store later through the contract's `connect`.
+ */
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { app, BrowserWindow, ipcMain, session } from 'electron'
+import type { EventName, EventOf } from '../../shared/contract'
+import { ExplorerService } from '../explorer/service'
+import { parseCipherKey, settingsFromEnv } from '../explorer/settings'
+import { registerIpc, type IpcRegistration } from './ipc'
+import { createKeyStore, type KeyStore } from './keyStore'
+import {
+  createMainWindow,
+  createRendererUrlCheck,
+  hardenSession,
+  hardenWebContents,
+  registerAppScheme,
+  serveRenderer,
+} from './window'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
+const isRendererUrl = createRendererUrlCheck(devServerUrl)
+
+// Before `ready`, as Electron requires.
+registerAppScheme()
+// A throwaway profile for automated tests (e2e/electron.spec.ts), never the user's own.
+const userDataOverride = process.env['EVENTSCOPE_USER_DATA_DIR']?.trim()
+if (userDataOverride) app.setPath('userData', userDataOverride)
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  start()
+}
+
+function start(): void {
+  let service: ExplorerService | undefined
+  let ipc: IpcRegistration | undefined
+  let closing: Promise<unknown> | undefined
+
+  // Every webContents, not only our window's: a popup or webview that slipped through gets the same rules.
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents))
+
+  app.on('second-instance', () => {
+    const window = BrowserWindow.getAllWindows()[0]
+    if (!window) return openWindow()
+    if (window.isMinimized()) window.restore()
+    window.focus()
+  })
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+
+  app.on('activate', () => {
+    if (app.isReady() && BrowserWindow.getAllWindows().length === 0) openWindow()
+  })
+
+  // Close the store (flush SQLite, end Cassandra sessions) before the process goes.
+  app.on('will-quit', (event) => {
+    if (!service || closing) return
+    event.preventDefault()
+    closing = service
+      .close()
+      .catch((error: unknown) => console.error('eventscope: closing the store failed:', error))
+      .finally(() => {
+        ipc?.dispose()
+        app.quit()
+      })
+  })
+
+  void app.whenReady().then(async () => {
+    const dataDir = app.getPath('userData')
+    const env = await withCipherKey(process.env, createKeyStore(join(dataDir, 'cipher-key.bin')))
+    service = new ExplorerService({
+      dataDir,
+      env,
+      emit: <E extends EventName>(event: E, payload: EventOf<E>) => ipc?.emit(event, payload),
+    })
+    ipc = registerIpc({
+      ipcMain,
+      getWindows: () => BrowserWindow.getAllWindows(),
+      isTrustedSender: isRendererUrl,
+      handlers: service,
+    })
+    hardenSession(session.defaultSession, isRendererUrl)
+    if (!devServerUrl) serveRenderer(session.defaultSession, join(here, '../renderer'))
+    openWindow()
+    await connectFromEnv(service, env, dataDir)
+  })
+}
+
+function openWindow(): void {
+  createMainWindow({ preloadPath: preloadPath(), devServerUrl })
+}
+
+/** A sandboxed preload must be a classic script (CommonJS), whatever package.json's "type" says. */
+function preloadPath(): string {
+  const candidates = ['index.cjs', 'index.js'].map((name) => join(here, '../preload', name))
+  const found = candidates.find((path) => existsSync(path))
+  if (!found) {
+    console.error(
+      'eventscope: no CommonJS preload in out/preload (index.cjs or index.js); a sandboxed preload cannot be ESM. ' +
+        "Set preload build.rollupOptions.output.format to 'cjs' in electron.vite.config.ts.",
+    )
+  }
+  return found ?? join(here, '../preload/index.mjs')
+}
+
+async function connectFromEnv(
+  service: ExplorerService,
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+): Promise<void> {
+  try {
+    // Only the store is read here; a bad cipher key or snapshot period is the service's to
+    // report, so that the connection screen shows it instead of a bare "disconnected".
+    const { EVENTSCOPE_CIPHER_KEY: _key, EVENTSCOPE_SNAPSHOT_PERIOD: _period, ...storeEnv } = env
+    const settings = await settingsFromEnv(storeEnv, { dataDir })
+    await service.connect(settings.connection)
+  } catch (error) {
+    // The window stays up: the connection screen shows the state and lets the user pick again.
+    console.error(
+      `eventscope: could not connect with the environment's settings: ${error instanceof Error ? error.message : String(error)}`,
+    )
+  }
+}
+
+/**
+ * EVENTSCOPE_CIPHER_KEY wins. Given on a first run, it is saved (encrypted by the OS keychain)
+ * so later runs without it can still read encrypted records; absent, the saved key is used.
+ */
+async function withCipherKey(
+  env: NodeJS.ProcessEnv,
+  keyStore: KeyStore,
+): Promise<NodeJS.ProcessEnv> {
+  try {
+    const fromEnv = env['EVENTSCOPE_CIPHER_KEY']?.trim()
+    if (fromEnv) {
+      if (parseCipherKey(fromEnv) && (await keyStore.load()) === undefined) {
+        const why = keyStore.unavailableReason()
+        if (why) console.warn(`eventscope: the cipher key is not remembered between runs: ${why}`)
+        else if (await keyStore.save(fromEnv))
+          console.warn('eventscope: saved the cipher key in the OS keychain for later runs')
+      }
+      return env
+    }
+    const saved = await keyStore.load()
+    if (saved === undefined || !parseCipherKey(saved)) return env
+    return { ...env, EVENTSCOPE_CIPHER_KEY: saved }
+  } catch (error) {
+    // A bad key is reported by the service (settings); the key store never blocks start-up.
+    console.warn(
+      `eventscope: cipher key store: ${error instanceof Error ? error.message : String(error)}`,
+    )
+    return env
+  }
+}

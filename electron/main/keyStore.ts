@@ -1,0 +1,66 @@
+/**
+ * Remembers the cipher key between runs of the desktop app, encrypted with Electron's
+ * `safeStorage` (the OS keychain: Keychain, DPAPI, libsecret/kwallet). Fed from the
+ * environment only: the contract has no method to send a key, so the key never crosses to
+ * the renderer. On Linux without a keyring (`basic_text`) nothing is stored, as that would be
+ * plain text in all but name.
+ */
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { safeStorage } from 'electron'
+
+type SafeStorageLike = Pick<
+  typeof safeStorage,
+  'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'
+>
+
+export interface KeyStore {
+  /** Why the store can't be used here, or undefined when it can. */
+  unavailableReason(): string | undefined
+  /** The saved key (base64), or undefined if none is saved or it can't be decrypted. */
+  load(): Promise<string | undefined>
+  /** Saves the key (base64); false when the OS offers no real encryption. */
+  save(keyBase64: string): Promise<boolean>
+  clear(): Promise<void>
+}
+
+export function createKeyStore(file: string, storage: SafeStorageLike = safeStorage): KeyStore {
+  const unavailableReason = (): string | undefined => {
+    if (!storage.isEncryptionAvailable()) return 'the OS offers no encryption for stored secrets'
+    if (process.platform === 'linux' && storage.getSelectedStorageBackend() === 'basic_text') {
+      return 'no keyring (libsecret or kwallet) is running, so a stored key would not really be encrypted'
+    }
+    return undefined
+  }
+  return {
+    unavailableReason,
+    async load() {
+      if (unavailableReason()) return undefined
+      let sealed: Buffer
+      try {
+        sealed = await readFile(file)
+      } catch {
+        return undefined
+      }
+      try {
+        return storage.decryptString(sealed).trim() || undefined
+      } catch (error) {
+        console.warn(
+          `eventscope: the saved cipher key could not be decrypted (${error instanceof Error ? error.message : String(error)})`,
+        )
+        return undefined
+      }
+    },
+    async save(keyBase64) {
+      if (unavailableReason()) return false
+      await mkdir(dirname(file), { recursive: true })
+      const temporary = `${file}.${process.pid}.tmp`
+      await writeFile(temporary, storage.encryptString(keyBase64.trim()), { mode: 0o600 })
+      await rename(temporary, file)
+      return true
+    },
+    async clear() {
+      await rm(file, { force: true })
+    },
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * `npm run serve`: browser mode. Builds the ExplorerService from the environment, starts the
+ * loopback server, and prints one line with the URL (token included); tests parse it.
+ *   PORT                fixed port (default: a free one)
+ *   EVENTSCOPE_DATA_DIR where the default SQLite file lives (default: .eventscope/ here)
+ *   EVENTSCOPE_TOKEN    fixed token, for automated tests only (default: random per run)
+ */
+import { mkdir } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { EventName, EventOf } from '../../shared/contract'
+import { ExplorerService } from '../explorer/service'
+import { settingsFromEnv } from '../explorer/settings'
+import { startServer, type RunningServer } from './server'
+
+const here = dirname(fileURLToPath(import.meta.url))
+/** The built renderer, found from this file so that the working directory doesn't matter. */
+const STATIC_DIR = resolve(here, '../../out/renderer')
+
+async function main(): Promise<void> {
+  const env = process.env
+  const port = parsePort(env['PORT'])
+  const dataDir = resolve(env['EVENTSCOPE_DATA_DIR']?.trim() || join(process.cwd(), '.eventscope'))
+  await mkdir(dataDir, { recursive: true })
+  const settings = await settingsFromEnv(env, { dataDir })
+
+  // Events emitted while connecting, before the server exists, have no audience yet.
+  const live: { server?: RunningServer } = {}
+  const service = new ExplorerService({
+    dataDir,
+    env,
+    emit: <E extends EventName>(event: E, payload: EventOf<E>) =>
+      live.server?.broadcast(event, payload),
+  })
+  try {
+    await service.connect(settings.connection)
+  } catch (error) {
+    // Serve anyway: the connection screen shows the error and can try other settings.
+    console.error(
+      `eventscope: could not connect with the environment's settings: ${messageOf(error)}`,
+    )
+  }
+
+  const server = await startServer({
+    port,
+    host: '127.0.0.1',
+    handlers: service,
+    staticDir: STATIC_DIR,
+    ...(env['EVENTSCOPE_TOKEN'] ? { token: env['EVENTSCOPE_TOKEN'] } : {}),
+  })
+  live.server = server
+  console.log(`Eventscope is running at http://127.0.0.1:${server.port}/?token=${server.token}`)
+
+  let stopping = false
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return
+    stopping = true
+    const timer = setTimeout(() => {
+      console.error(`eventscope: shutdown after ${signal} took too long; exiting`)
+      process.exit(1)
+    }, 10_000)
+    timer.unref()
+    // Stop taking requests first, then close the store.
+    void (async () => {
+      await server
+        .close()
+        .catch((error: unknown) => console.error(`eventscope: ${messageOf(error)}`))
+      await Promise.resolve(service.close()).catch((error: unknown) =>
+        console.error(`eventscope: ${messageOf(error)}`),
+      )
+      process.exit(0)
+    })()
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+function parsePort(text: string | undefined): number {
+  const trimmed = text?.trim()
+  if (!trimmed) return 0
+  const port = Number(trimmed)
+  if (!/^\d{1,5}$/.test(trimmed) || port > 65_535)
+    throw new Error(`PORT must be a number from 0 to 65535, not '${trimmed.slice(0, 20)}'`)
+  return port
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+main().catch((error: unknown) => {
+  console.error(`eventscope: ${messageOf(error)}`)
+  process.exit(1)
+})

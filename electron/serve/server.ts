@@ -1,0 +1,373 @@
+/**
+ * Browser mode: the same UI over HTTP + WebSocket. Loopback only, one random token per run
+ * required on every request and on the WebSocket upgrade, `Host` and `Origin` checked (DNS
+ * rebinding, cross-site pages). The WebSocket carries the contract: `{id, method, payload}` in,
+ * `{id, envelope}` out via `dispatch()`, and pushed `{event, payload}`.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { WebSocket, WebSocketServer, type RawData } from 'ws'
+import type { ApiError, EventName, EventOf, ExplorerHandlers } from '../../shared/contract'
+import { dispatch, type EnvelopeValue } from '../explorer/dispatch'
+import {
+  contentSecurityPolicy,
+  contentTypeFor,
+  hasIndexHtml,
+  resolveStaticFile,
+} from './staticFiles'
+
+/** Requests above this size get an error reply; the connection stays open. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024
+/** Frames above this size are refused by `ws` itself (close 1009) before they are buffered. */
+const HARD_MAX_PAYLOAD = 8 * MAX_MESSAGE_BYTES
+/** Requests one connection may have in flight; more get an error reply. */
+const MAX_IN_FLIGHT = 64
+/** The WebSocket subprotocol the client must offer; a token may ride along as `eventscope.token.<token>`. */
+export const WS_PROTOCOL = 'eventscope'
+export const WS_TOKEN_PROTOCOL_PREFIX = 'eventscope.token.'
+export const WS_PATH = '/ws'
+
+export interface ServerOptions {
+  /** 0 picks a free port. */
+  port?: number
+  /** A loopback address: 127.0.0.1 (default) or ::1. */
+  host?: string
+  handlers: ExplorerHandlers
+  /** The built renderer (`out/renderer`); may be missing: then a 503 page says how to build it. */
+  staticDir: string
+  /** Fixed token (tests); a random one per run otherwise. */
+  token?: string
+  log?: (message: string) => void
+}
+
+export interface RunningServer {
+  /** The URL to open, token included. */
+  url: string
+  port: number
+  token: string
+  broadcast<E extends EventName>(event: E, payload: EventOf<E>): void
+  close(): Promise<void>
+}
+
+type WireReply = { id: string | number | null; envelope: EnvelopeValue }
+
+const LOOPBACK = new Set(['127.0.0.1', '::1'])
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,256}$/
+
+export function generateToken(): string {
+  return randomBytes(24).toString('base64url')
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1'
+  if (!LOOPBACK.has(host)) throw new Error(`browser mode listens on loopback only, not ${host}`)
+  const token = options.token ?? generateToken()
+  if (!TOKEN_SHAPE.test(token))
+    throw new Error('the token must be 16-256 characters of [A-Za-z0-9_-]')
+  const log = options.log ?? ((message: string) => console.warn(message))
+  const tokenDigest = digest(token)
+  const tokenMatches = (candidate: string) => timingSafeEqual(digest(candidate), tokenDigest)
+
+  let port = 0
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])
+  const cookieName = () => `eventscope_token_${port}` // cookies ignore ports: one name per server
+  let csp = contentSecurityPolicy()
+
+  /** 'ok', or the status to refuse with. Host first: a rebound DNS name never gets further. */
+  const check = (req: IncomingMessage, url: URL): 'ok' | 400 | 401 | 403 | 421 => {
+    const hostHeader = req.headers.host
+    if (!hostHeader || !allowedHosts().has(hostHeader.toLowerCase())) return 421
+    const origin = req.headers.origin
+    if (origin !== undefined && origin !== `http://${hostHeader.toLowerCase()}`) return 403
+    // A browser tells us when a request comes from another site, even without Origin.
+    if (req.headers['sec-fetch-site'] === 'cross-site') return 403
+    const candidates = presentedTokens(req, url, cookieName())
+    if (candidates.length === 0) return 401
+    // Any one matching is enough: a stale cookie from an earlier run must not lock the user out.
+    return candidates.some(tokenMatches) ? 'ok' : 403
+  }
+
+  const server = createServer((req, res) => {
+    handleHttp(req, res).catch((error: unknown) => {
+      log(
+        `eventscope: HTTP handler failed: ${error instanceof Error ? error.message : String(error)}`,
+      )
+      if (!res.headersSent) plain(res, 500, 'Internal Server Error')
+      else res.destroy()
+    })
+  })
+  server.headersTimeout = 10_000
+  server.requestTimeout = 30_000
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = parseUrl(req.url)
+    if (!url) return plain(res, 400, 'Bad Request')
+    const verdict = check(req, url)
+    if (verdict !== 'ok') return plain(res, verdict, STATUS_TEXT[verdict])
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD')
+      return plain(res, 405, 'Method Not Allowed')
+    }
+    if (url.pathname === WS_PATH) return plain(res, 426, 'Upgrade Required')
+
+    const queryToken = url.searchParams.get('token')
+    if (queryToken !== null) {
+      // First page load: trade the URL token for a cookie and drop it from the address bar.
+      res.setHeader('Set-Cookie', `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`)
+      url.searchParams.delete('token')
+      res.setHeader('Location', url.pathname + url.search)
+      res.setHeader('Referrer-Policy', 'no-referrer')
+      res.setHeader('Cache-Control', 'no-store')
+      res.writeHead(303).end()
+      return
+    }
+
+    if (!(await hasIndexHtml(options.staticDir))) return notBuilt(res, req.method === 'HEAD')
+    const file = await resolveStaticFile(options.staticDir, url.pathname)
+    if (!file) return plain(res, 404, 'Not Found')
+    securityHeaders(res, csp)
+    res.setHeader('Content-Type', contentTypeFor(file))
+    res.setHeader('Cache-Control', file.endsWith('.html') ? 'no-store' : 'no-cache')
+    if (req.method === 'HEAD') return void res.writeHead(200).end()
+    res.writeHead(200)
+    const stream = createReadStream(file)
+    stream.on('error', () => res.destroy())
+    stream.pipe(res)
+  }
+
+  // ---------------------------------------------------------------- WebSocket
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: HARD_MAX_PAYLOAD,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  })
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy())
+    const url = parseUrl(req.url)
+    if (!url || url.pathname !== WS_PATH) return refuseUpgrade(socket, 404)
+    const verdict = check(req, url)
+    if (verdict !== 'ok') {
+      log(`eventscope: refused a WebSocket upgrade (${verdict})`)
+      return refuseUpgrade(socket, verdict)
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
+  })
+
+  wss.on('connection', (ws: WebSocket) => {
+    let inFlight = 0
+    ws.on('error', (error) => log(`eventscope: WebSocket error: ${error.message}`))
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const reply = (message: WireReply) => {
+        if (ws.readyState !== WebSocket.OPEN) return
+        let text: string
+        try {
+          text = JSON.stringify(message)
+        } catch (error) {
+          text = JSON.stringify({
+            id: message.id,
+            envelope: failure(
+              'InternalError',
+              `the response could not be encoded: ${String(error)}`,
+            ),
+          })
+        }
+        ws.send(text)
+      }
+      const size = rawSize(data)
+      if (isBinary)
+        return reply({ id: null, envelope: failure('ValidationError', 'expected a text message') })
+      if (size > MAX_MESSAGE_BYTES) {
+        return reply({
+          id: null,
+          envelope: failure(
+            'ValidationError',
+            `message too large (${size} bytes; the limit is ${MAX_MESSAGE_BYTES})`,
+          ),
+        })
+      }
+      let message: unknown
+      try {
+        message = JSON.parse(rawText(data))
+      } catch {
+        return reply({ id: null, envelope: failure('ValidationError', 'malformed JSON') })
+      }
+      const request = parseRequest(message)
+      if ('error' in request)
+        return reply({ id: request.id, envelope: failure('ValidationError', request.error) })
+      if (inFlight >= MAX_IN_FLIGHT) {
+        return reply({
+          id: request.id,
+          envelope: failure(
+            'ValidationError',
+            `too many requests in flight (limit ${MAX_IN_FLIGHT})`,
+          ),
+        })
+      }
+      inFlight++
+      void dispatch(options.handlers, request.method, request.payload)
+        .then((envelope) => reply({ id: request.id, envelope }))
+        .finally(() => inFlight--)
+    })
+  })
+
+  // ---------------------------------------------------------------- lifecycle
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  server.on('error', (error) => log(`eventscope: server error: ${error.message}`))
+  port = (server.address() as AddressInfo).port
+  csp = contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`])
+  const hostInUrl = host === '::1' ? '[::1]' : host
+
+  let closed: Promise<void> | undefined
+  return {
+    url: `http://${hostInUrl}:${port}/?token=${token}`,
+    port,
+    token,
+    broadcast(event, payload) {
+      const text = JSON.stringify({ event, payload })
+      for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(text)
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.close(1001, 'server shutting down')
+        wss.close()
+        server.close(() => resolve())
+        // Browsers keep idle HTTP connections open; don't wait for them.
+        server.closeAllConnections()
+        setTimeout(() => {
+          for (const client of wss.clients) client.terminate()
+        }, 1000).unref()
+      })
+      return closed
+    },
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+const STATUS_TEXT = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  421: 'Misdirected Request',
+} as const
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest()
+}
+
+function parseUrl(raw: string | undefined): URL | null {
+  if (!raw || !raw.startsWith('/')) return null
+  try {
+    return new URL(raw, 'http://placeholder')
+  } catch {
+    return null
+  }
+}
+
+/** Every token the request presents (query, bearer header, cookie, WebSocket subprotocol). */
+function presentedTokens(req: IncomingMessage, url: URL, cookieName: string): string[] {
+  const found: string[] = []
+  for (const value of url.searchParams.getAll('token')) found.push(value)
+  const auth = req.headers.authorization
+  if (auth) {
+    const match = /^Bearer\s+(\S+)$/i.exec(auth)
+    if (match?.[1]) found.push(match[1])
+  }
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === cookieName) found.push(part.slice(eq + 1).trim())
+  }
+  for (const protocol of (req.headers['sec-websocket-protocol'] ?? '').split(',')) {
+    const trimmed = protocol.trim()
+    if (trimmed.startsWith(WS_TOKEN_PROTOCOL_PREFIX))
+      found.push(trimmed.slice(WS_TOKEN_PROTOCOL_PREFIX.length))
+  }
+  return found
+}
+
+function securityHeaders(res: ServerResponse, csp: string): void {
+  res.setHeader('Content-Security-Policy', csp)
+  res.setHeader('X-Content-Type-Options', 'nosniff')
+  res.setHeader('X-Frame-Options', 'DENY')
+  res.setHeader('Referrer-Policy', 'no-referrer')
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin')
+}
+
+/** A refusal with no detail beyond the status line. */
+function plain(res: ServerResponse, status: number, text: string): void {
+  securityHeaders(res, "default-src 'none'")
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+  })
+  res.end(`${text}\n`)
+}
+
+function notBuilt(res: ServerResponse, head: boolean): void {
+  const body =
+    '<!doctype html><meta charset="utf-8"><title>Eventscope: not built</title>' +
+    '<h1>The Eventscope UI is not built</h1><p>Run <code>npm run build</code>, then reload this page.</p>\n'
+  securityHeaders(res, "default-src 'none'")
+  res.writeHead(503, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Retry-After': '10',
+  })
+  res.end(head ? undefined : body)
+}
+
+function refuseUpgrade(socket: Duplex, status: 400 | 401 | 403 | 404 | 421): void {
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+    )
+  }
+  socket.destroy()
+}
+
+function failure(code: ApiError['code'], message: string): EnvelopeValue {
+  return { ok: false, error: { code, message } }
+}
+
+function rawSize(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0)
+  return data instanceof ArrayBuffer ? data.byteLength : data.length
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
+  return Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data).toString('utf8')
+}
+
+type ParsedRequest =
+  | { id: string | number; method: unknown; payload: unknown }
+  | { id: string | number | null; error: string }
+
+/** The wire shape; the method and payload themselves are validated by `dispatch()`. */
+function parseRequest(message: unknown): ParsedRequest {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    return { id: null, error: 'expected an object {id, method, payload}' }
+  }
+  const { id, method, payload } = message as Record<string, unknown>
+  const validId =
+    (typeof id === 'string' && id.length > 0 && id.length <= 64) ||
+    (typeof id === 'number' && Number.isSafeInteger(id))
+  if (!validId)
+    return { id: null, error: 'expected an id: a string of 1-64 characters or an integer' }
+  return { id: id as string | number, method, payload }
+}

@@ -1,0 +1,165 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import {
+  createWebSocketTransport,
+  webSocketTarget,
+  type SocketLike,
+  type TransportStatus,
+} from './websocket'
+
+class FakeSocket implements SocketLike {
+  readyState = 0
+  onopen: ((event: unknown) => void) | null = null
+  onclose: ((event: unknown) => void) | null = null
+  onerror: ((event: unknown) => void) | null = null
+  onmessage: ((event: { data: unknown }) => void) | null = null
+  readonly sent: Record<string, unknown>[] = []
+  constructor(
+    readonly url: string,
+    readonly protocols: string[],
+  ) {}
+  send(data: string) {
+    if (this.readyState !== 1) throw new Error('not open')
+    this.sent.push(JSON.parse(data) as Record<string, unknown>)
+  }
+  close() {
+    this.drop()
+  }
+  open() {
+    this.readyState = 1
+    this.onopen?.({})
+  }
+  drop() {
+    this.readyState = 3
+    this.onclose?.({})
+  }
+  receive(message: unknown) {
+    this.onmessage?.({ data: JSON.stringify(message) })
+  }
+}
+
+describe('createWebSocketTransport', () => {
+  let sockets: FakeSocket[]
+  let statuses: TransportStatus[]
+  const latest = () => sockets[sockets.length - 1]!
+
+  const make = (options: { token?: string; timeoutMs?: number } = {}) => {
+    const transport = createWebSocketTransport({
+      url: 'ws://127.0.0.1:4317/ws',
+      ...options,
+      createSocket: (url, protocols) => {
+        const socket = new FakeSocket(url, protocols)
+        sockets.push(socket)
+        return socket
+      },
+    })
+    transport.onStatus((s) => statuses.push(s))
+    return transport
+  }
+
+  beforeEach(() => {
+    vi.useFakeTimers()
+    sockets = []
+    statuses = []
+  })
+  afterEach(() => vi.useRealTimers())
+
+  it('queues a request until the socket opens, then matches the answer by id', async () => {
+    const transport = make()
+    const answer = transport.invoke('getConnection', {})
+    expect(statuses).toEqual(['connecting'])
+    expect(latest().protocols).toEqual(['eventscope'])
+    latest().open()
+    expect(latest().sent).toEqual([{ id: 1, method: 'getConnection', payload: {} }])
+    latest().receive({ id: 99, envelope: { ok: true, value: 'not ours' } })
+    latest().receive({ id: 1, envelope: { ok: true, value: 'ours' } })
+    await expect(answer).resolves.toEqual({ ok: true, value: 'ours' })
+    expect(transport.status).toBe('open')
+  })
+
+  it('offers the token as a subprotocol next to eventscope when the page has one', () => {
+    make({ token: 'abc_DEF-123' }).invoke('getConnection', {})
+    expect(latest().protocols).toEqual(['eventscope', 'eventscope.token.abc_DEF-123'])
+  })
+
+  it('answers InternalError when the server is silent past the timeout', async () => {
+    const transport = make({ timeoutMs: 1000 })
+    const answer = transport.invoke('listAggregateTypes', {})
+    latest().open()
+    vi.advanceTimersByTime(1001)
+    await expect(answer).resolves.toEqual({
+      ok: false,
+      error: {
+        code: 'InternalError',
+        message: expect.stringMatching(/no answer .* listAggregateTypes within 1 s/),
+      },
+    })
+  })
+
+  it('fails requests lost with the connection, keeps unsent ones, and reconnects with backoff', async () => {
+    const transport = make()
+    const lost = transport.invoke('saveHandle', { handleId: 'h1' })
+    latest().open()
+    latest().drop()
+    await expect(lost).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'InternalError', message: expect.stringMatching(/lost/) },
+    })
+    expect(statuses).toEqual(['connecting', 'open', 'closed'])
+
+    vi.advanceTimersByTime(300) // first backoff: at most 250 ms
+    expect(sockets).toHaveLength(2)
+    latest().drop() // the server is still down
+    vi.advanceTimersByTime(250)
+    expect(sockets).toHaveLength(2) // the second backoff is longer: 250-500 ms
+    vi.advanceTimersByTime(250)
+    expect(sockets).toHaveLength(3)
+    latest().drop()
+    // A request while waiting to reconnect tries at once rather than at the end of the backoff.
+    const queued = transport.invoke('getConnection', {})
+    expect(sockets).toHaveLength(4)
+    latest().open()
+    expect(latest().sent).toEqual([{ id: 2, method: 'getConnection', payload: {} }])
+    latest().receive({ id: 2, envelope: { ok: true, value: 1 } })
+    await expect(queued).resolves.toEqual({ ok: true, value: 1 })
+    expect(statuses.at(-1)).toBe('open')
+  })
+
+  it('delivers pushed events to their listeners until unsubscribed', () => {
+    const transport = make()
+    const seen: unknown[] = []
+    const stop = transport.on('changes', (payload) => seen.push(payload))
+    expect(sockets).toHaveLength(1) // subscribing alone connects
+    latest().open()
+    latest().receive({ event: 'changes', payload: { entries: [] } })
+    latest().receive({ event: 'progress', payload: { ignored: true } })
+    latest().onmessage?.({ data: '{not json' })
+    stop()
+    latest().receive({ event: 'changes', payload: { entries: [1] } })
+    expect(seen).toEqual([{ entries: [] }])
+  })
+
+  it('close() fails what is pending and stops reconnecting', async () => {
+    const transport = make()
+    const pending = transport.invoke('getConnection', {})
+    transport.close()
+    await expect(pending).resolves.toMatchObject({ ok: false, error: { code: 'InternalError' } })
+    vi.advanceTimersByTime(60_000)
+    expect(sockets).toHaveLength(1)
+    expect(transport.status).toBe('closed')
+  })
+})
+
+describe('webSocketTarget', () => {
+  it('derives ws(s)://host/ws and the token from the page location', () => {
+    expect(
+      webSocketTarget({ protocol: 'http:', host: '127.0.0.1:4317', search: '?token=abc' }),
+    ).toEqual({
+      url: 'ws://127.0.0.1:4317/ws',
+      token: 'abc',
+    })
+    expect(webSocketTarget({ protocol: 'https:', host: 'x.test', search: '' })).toEqual({
+      url: 'wss://x.test/ws',
+      token: undefined,
+    })
+  })
+})
