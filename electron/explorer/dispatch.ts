@@ -46,7 +46,7 @@ export async function dispatch(handlers: ExplorerHandlers, method: unknown, payl
   }
   try {
     const handler = handlers[method] as (request: unknown) => Promise<unknown>
-    const value = await handler(parsed.data)
+    const value = await handler.call(handlers, parsed.data)
     return { ok: true, value }
   } catch (error) {
     return { ok: false, error: toApiError(error, method) }

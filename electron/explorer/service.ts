@@ -1,0 +1,1137 @@
+/**
+ * The main-process service behind the contract: queries over one EverythingApplication, staged
+ * commands on handles (the concurrency demo), live updates from the application log, demo
+ * data. It knows nothing of transports: requests arrive parsed (dispatch validates them),
+ * values go back, failures are library errors or ApiFailure, live events go to `emit`.
+ */
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
+import { methodNames } from '../../shared/contract'
+import type {
+  AggregateSummary,
+  ConcurrencyDetails,
+  ConnectionInfo,
+  ConnectionSettings,
+  DiffEntry,
+  EventDto,
+  EventName,
+  EventOf,
+  ExplorerHandlers,
+  HandleDto,
+  JsonValue,
+  LogEntryDto,
+  MethodName,
+  ParsedRequestOf,
+  ResponseOf,
+  SnapshotDto,
+} from '../../shared/contract'
+import { Aggregate, aggregateState } from '../eventsourcing/domain/aggregate'
+import { EventBus } from '../eventsourcing/domain/bus'
+import type { EventBatch } from '../eventsourcing/domain/aggregate'
+import type { DomainEvent } from '../eventsourcing/domain/events'
+import { aggregateTopicOfEventTopic, topics } from '../eventsourcing/domain/topics'
+import {
+  AggregateNotFound,
+  ConcurrencyError,
+  ConfigurationError,
+  DataIntegrityError,
+  EntityIsDiscarded,
+  StoreUnavailable,
+} from '../eventsourcing/errors'
+import {
+  Repository,
+  type ReplayOptions,
+  type ReplayResult,
+} from '../eventsourcing/application/repository'
+import { SnapshotStrategy, type Snapshot } from '../eventsourcing/application/snapshotStrategy'
+import type {
+  ApplicationRecorder,
+  LogEntry,
+  Store,
+  StoredRecord,
+} from '../eventsourcing/persistence/recorder'
+import { Mapper } from '../eventsourcing/persistence/mapper'
+import { openStore, type StoreSettings } from '../eventsourcing/persistence/stores'
+import { EverythingApplication } from '../example/everythingApplication'
+import { ExampleAggregateRoot } from '../example/exampleAggregateRoot'
+import { ApiFailure } from './dispatch'
+import { diffDisplay, toDisplayJson } from './displayJson'
+import { LogFollower } from './logFollower'
+import { seedDemoData } from './seeding'
+import {
+  DEFAULT_SNAPSHOT_PERIOD,
+  SQLITE_FILE_NAME,
+  describeEncryption,
+  parseCipherKey,
+  parseSnapshotPeriod,
+} from './settings'
+
+export type Emit = <E extends EventName>(event: E, payload: EventOf<E>) => void
+
+export interface ExplorerServiceOptions {
+  /** Live events for the renderer (`changes`, `progress`, `connection`). */
+  readonly emit: Emit
+  /**
+   * Where EVENTSCOPE_CIPHER_KEY and EVENTSCOPE_SNAPSHOT_PERIOD are read from when `cipherKey`
+   * and `snapshotPeriod` are not given. An invalid value does not throw: the service stays
+   * disconnected and the connection info says what to fix.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** Holds the default SQLite file (`eventscope.sqlite`) unless `defaultSqlitePath` is given. */
+  readonly dataDir?: string
+  /** AES key; undefined: no encryption. Stays in this process. */
+  readonly cipherKey?: Uint8Array | undefined
+  readonly snapshotPeriod?: number
+  /** The file a sqlite connection without a path opens. */
+  readonly defaultSqlitePath?: string
+  /** How often the log follower polls (default 400 ms). */
+  readonly pollIntervalMs?: number
+  /** Live handles kept at most; the least recently used is dropped beyond (default 200). */
+  readonly maxHandles?: number
+  /** Events scanned at most by one filtered listEvents call (default 5,000). */
+  readonly scanBudget?: number
+}
+
+interface Connection {
+  readonly app: EverythingApplication
+  readonly settings: ConnectionSettings
+  readonly follower: LogFollower
+  /** Reads snapshots even when this application takes none (period 0). */
+  readonly snapshots: SnapshotStrategy
+  /** Replays without checking the hash chain, to still show an aggregate whose chain is broken. */
+  readonly unverified: Repository
+}
+
+interface Handle {
+  readonly id: string
+  aggregate: ExampleAggregateRoot
+  loadedVersion: number
+  /** Operations on one handle run one after another. */
+  queue: Promise<unknown>
+}
+
+type HashChain = ResponseOf<'getAggregate'>['hashChain']
+
+const SCAN_PAGE = 250
+const EXPORT_PAGE = 1000
+const ACTIVITY_SAMPLE = 10_000
+const MAX_SNAPSHOTS_LISTED = 1000
+const MAX_WINNING_EVENTS = 200
+const CHANGES_CHUNK = 1000
+/** Cassandra log positions come from the writers' clocks; re-read this much to catch late ones. */
+const CASSANDRA_LOG_OVERLAP_MS = 5000
+
+export class ExplorerService implements ExplorerHandlers {
+  private readonly emit: Emit
+  private readonly cipherKey: Uint8Array | undefined
+  private readonly snapshotPeriod: number
+  private readonly defaultSqlitePath: string | undefined
+  private readonly maxHandles: number
+  private readonly scanBudget: number
+  private connection: Connection | undefined
+  /** The last settings tried and why they failed, for the connection screen. */
+  private lastSettings: ConnectionSettings | undefined
+  private lastError: string | undefined
+  private followerError: string | undefined
+  private readonly handles = new Map<string, Handle>()
+  private readonly tasks = new Map<string, AbortController>()
+  private connecting: Promise<unknown> = Promise.resolve()
+
+  /** Settings that cannot work (a malformed cipher key): nothing connects until they are fixed. */
+  private readonly configurationError: string | undefined
+
+  constructor(private readonly options: ExplorerServiceOptions) {
+    this.emit = options.emit
+    const env = options.env ?? {}
+    let cipherKey: Uint8Array | undefined
+    let snapshotPeriod = DEFAULT_SNAPSHOT_PERIOD
+    try {
+      cipherKey =
+        'cipherKey' in options ? options.cipherKey : parseCipherKey(env['EVENTSCOPE_CIPHER_KEY'])
+      snapshotPeriod =
+        options.snapshotPeriod ?? parseSnapshotPeriod(env['EVENTSCOPE_SNAPSHOT_PERIOD'])
+    } catch (error) {
+      this.configurationError = `${messageOf(error)}; fix it and restart`
+    }
+    this.cipherKey = cipherKey
+    this.snapshotPeriod = snapshotPeriod
+    this.defaultSqlitePath =
+      options.defaultSqlitePath ??
+      (options.dataDir === undefined ? undefined : join(options.dataDir, SQLITE_FILE_NAME))
+    // Transports look handlers up by name and may call them detached from the service.
+    const self = this as unknown as Record<MethodName, (request: unknown) => Promise<unknown>>
+    for (const name of methodNames) self[name] = self[name].bind(this)
+    this.maxHandles = options.maxHandles ?? 200
+    this.scanBudget = options.scanBudget ?? 5000
+  }
+
+  // ------------------------------------------------------------------ connection
+
+  async getConnection(): Promise<ConnectionInfo> {
+    return this.info()
+  }
+
+  /** Opens the store and an application over it, closing the previous one first. */
+  async connect(settings: ParsedRequestOf<'connect'>): Promise<ConnectionInfo> {
+    return this.serially(async () => {
+      await this.closeConnection()
+      this.lastSettings = settings
+      this.lastError = undefined
+      if (this.configurationError !== undefined) {
+        this.emit('connection', this.info())
+        throw new ConfigurationError(this.configurationError)
+      }
+      let store: Store | undefined
+      let app: EverythingApplication | undefined
+      try {
+        store = await openStore(this.storeSettings(settings))
+        app = new EverythingApplication({
+          store: yieldingStore(store),
+          cipherKey: this.cipherKey,
+          snapshotPeriod: this.snapshotPeriod,
+          bus: new EventBus<EventBatch>(),
+        })
+        const follower = new LogFollower({
+          recorder: app.store.events,
+          intervalMs: this.options.pollIntervalMs ?? 400,
+          overlapMs: store.kind === 'cassandra' ? CASSANDRA_LOG_OVERLAP_MS : 0,
+          onEntries: (entries) => this.emitChanges(entries),
+          onError: (error) => this.followerFailed(error),
+        })
+        // Reading the end of the log also proves the store answers.
+        await follower.start()
+        this.connection = {
+          app,
+          settings,
+          follower,
+          snapshots: app.snapshotStrategy ?? new SnapshotStrategy(app.store.snapshots, app.mapper),
+          unverified: new Repository(app.eventStore, app.snapshotStrategy, app.bus, false),
+        }
+      } catch (error) {
+        if (app) await app.close().catch(() => undefined)
+        else if (store) await store.close().catch(() => undefined)
+        this.lastError = this.redact(
+          `Cannot connect to ${describeTarget(settings, this.defaultSqlitePath)}: ${messageOf(error)}`,
+        )
+        this.emit('connection', this.info())
+        throw new StoreUnavailable(this.lastError)
+      }
+      this.emit('connection', this.info())
+      return this.info()
+    })
+  }
+
+  async disconnect(): Promise<ConnectionInfo> {
+    return this.serially(async () => {
+      await this.closeConnection()
+      this.lastError = undefined
+      this.emit('connection', this.info())
+      return this.info()
+    })
+  }
+
+  /** Closes the application and everything that uses it. */
+  async close(): Promise<void> {
+    await this.serially(() => this.closeConnection())
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  async listAggregateTypes(): Promise<string[]> {
+    return topics.topicsList().filter((topic) => {
+      const cls = topics.resolve(topic) as { prototype?: unknown }
+      return cls.prototype instanceof Aggregate
+    })
+  }
+
+  async listAggregates(
+    request: ParsedRequestOf<'listAggregates'>,
+  ): Promise<ResponseOf<'listAggregates'>> {
+    const { events } = this.conn().app.store
+    let page
+    try {
+      page = await events.listAggregates({
+        limit: request.limit,
+        order: request.order,
+        ...(request.pageToken === undefined ? {} : { pageToken: request.pageToken }),
+        ...(request.idPrefix === undefined ? {} : { idPrefix: request.idPrefix }),
+        ...(request.type === undefined ? {} : { aggregateTopic: request.type }),
+      })
+    } catch (error) {
+      if (request.pageToken !== undefined && error instanceof TypeError) {
+        throw new ApiFailure({
+          code: 'ValidationError',
+          message: 'the page token is not valid here; start again from the first page',
+        })
+      }
+      throw error
+    }
+    const total = await events.countAggregates()
+    return {
+      items: page.items.map((s): AggregateSummary => ({
+        id: s.originatorId,
+        type: s.aggregateTopic,
+        version: s.version,
+        createdAt: s.createdAt.toISOString(),
+        lastModified: s.lastModified.toISOString(),
+        discarded: s.lastTopic.endsWith('.Discarded'),
+      })),
+      ...(page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken }),
+      total,
+    }
+  }
+
+  async getAggregate({
+    id,
+    at,
+    taskId,
+  }: ParsedRequestOf<'getAggregate'>): Promise<ResponseOf<'getAggregate'>> {
+    const c = this.conn()
+    const latest = await this.latestRecord(c, id)
+    const latestVersion = latest.originatorVersion
+    const target = at ?? latestVersion
+    if (target > latestVersion) throw versionNotFound(id, target, latestVersion)
+    return this.runTask(taskId, async (signal) => {
+      const progress = taskId
+        ? this.progress(taskId, target + 1, `Replaying ${id.slice(0, 8)}… to version ${target}`)
+        : undefined
+      const { result, hashChain } = await this.replay(c, id, {
+        at: target,
+        signal,
+        ...(progress ? { onProgress: (v: number) => progress(v + 1) } : {}),
+      })
+      const aggregate = result.aggregate
+      if (!aggregate) throw new AggregateNotFound(id)
+      let createdOn = aggregate.createdOn as Date | undefined
+      let lastModified = aggregate.lastModified
+      if (!(createdOn instanceof Date)) {
+        // Known only from a discarded (null) snapshot: take the dates from the events themselves.
+        createdOn = (await this.eventAt(c, id, 0)).timestamp
+        lastModified = (await this.eventAt(c, id, aggregate.version)).timestamp
+      }
+      return {
+        id,
+        type: aggregateTopicOfEventTopic(latest.topic),
+        version: aggregate.version,
+        latestVersion,
+        createdOn: createdOn.toISOString(),
+        lastModified: lastModified.toISOString(),
+        discarded: aggregate.isDiscarded,
+        state: displayState(aggregate),
+        hashChain,
+        encrypted: c.app.encrypted,
+        ...(result.snapshot ? { loadedFromSnapshot: result.snapshot.originatorVersion } : {}),
+        eventsReplayed: result.eventsApplied,
+      }
+    })
+  }
+
+  async listEvents(request: ParsedRequestOf<'listEvents'>): Promise<ResponseOf<'listEvents'>> {
+    const c = this.conn()
+    const { id, fromVersion, limit } = request
+    const [latest] = await c.app.store.events.select(id, { desc: true, limit: 1 })
+    const latestVersion = latest?.originatorVersion ?? -1
+    if (fromVersion > latestVersion) return { items: [], latestVersion, scanned: 0 }
+    const needle = request.search?.toLowerCase() || undefined
+    const types = request.types?.length ? new Set(request.types) : undefined
+    return this.runTask(request.taskId, async (signal) => {
+      const items: EventDto[] = []
+      let scanned = 0
+      let next: number | undefined
+      if (!needle && !types) {
+        for await (const page of c.app.eventStore.pages(id, {
+          gt: fromVersion - 1,
+          pageSize: limit,
+          signal,
+        })) {
+          items.push(...page.map(eventDto))
+          scanned = page.length
+          break
+        }
+        const last = items[items.length - 1]
+        if (last && items.length === limit) next = last.version + 1
+      } else {
+        const progress = request.taskId
+          ? this.progress(request.taskId, this.scanBudget, 'Searching events')
+          : undefined
+        scan: for await (const page of c.app.eventStore.pages(id, {
+          gt: fromVersion - 1,
+          pageSize: SCAN_PAGE,
+          signal,
+        })) {
+          for (const event of page) {
+            scanned += 1
+            const dto = eventDto(event)
+            if (
+              (!types || types.has(dto.type)) &&
+              (!needle || JSON.stringify(dto.payload).toLowerCase().includes(needle))
+            ) {
+              items.push(dto)
+            }
+            if (items.length >= limit || scanned >= this.scanBudget) {
+              next = dto.version + 1
+              break scan
+            }
+          }
+          progress?.(scanned)
+        }
+      }
+      if (next !== undefined && next > latestVersion) next = undefined
+      return {
+        items,
+        ...(next === undefined ? {} : { nextFromVersion: next }),
+        latestVersion,
+        scanned,
+      }
+    })
+  }
+
+  async getRawRecord({
+    id,
+    version,
+    kind,
+  }: ParsedRequestOf<'getRawRecord'>): Promise<ResponseOf<'getRawRecord'>> {
+    const { store } = this.conn().app
+    const recorder = kind === 'event' ? store.events : store.snapshots
+    const [record] = await recorder.select(id, { gte: version, lte: version })
+    if (!record) {
+      throw new ApiFailure({
+        code: 'AggregateNotFound',
+        message: `there is no ${kind} at version ${version} of ${id}`,
+        details: { id, version, kind },
+      })
+    }
+    const state = Buffer.from(record.state.buffer, record.state.byteOffset, record.state.byteLength)
+    return {
+      originatorId: record.originatorId,
+      originatorVersion: record.originatorVersion,
+      topic: record.topic,
+      stateBase64: state.toString('base64'),
+      encrypted: Mapper.isEncrypted(record),
+      byteLength: state.byteLength,
+    }
+  }
+
+  async getEventDiff({ id, version }: ParsedRequestOf<'getEventDiff'>): Promise<DiffEntry[]> {
+    const c = this.conn()
+    const latest = await this.latestRecord(c, id)
+    if (version > latest.originatorVersion)
+      throw versionNotFound(id, version, latest.originatorVersion)
+    // Replay to the version before, then apply the one event: one replay instead of two.
+    const previous =
+      version === 0 ? undefined : (await this.replay(c, id, { at: version - 1 })).result.aggregate
+    const before = displayState(previous)
+    const event = await this.eventAt(c, id, version)
+    const after = displayState((event.mutate(previous ?? null) as Aggregate | null) ?? undefined)
+    return diffDisplay(before, after)
+  }
+
+  async diffVersions({
+    id,
+    from,
+    to,
+  }: ParsedRequestOf<'diffVersions'>): Promise<ResponseOf<'diffVersions'>> {
+    const c = this.conn()
+    const latest = await this.latestRecord(c, id)
+    for (const v of [from, to])
+      if (v > latest.originatorVersion) throw versionNotFound(id, v, latest.originatorVersion)
+    const fromState = displayState((await this.replay(c, id, { at: from })).result.aggregate)
+    const toState = displayState((await this.replay(c, id, { at: to })).result.aggregate)
+    return { from: fromState, to: toState, diff: diffDisplay(fromState, toState) }
+  }
+
+  async listSnapshots({ id }: ParsedRequestOf<'listSnapshots'>): Promise<SnapshotDto[]> {
+    const c = this.conn()
+    // The newest ones when there are very many: the response is not paged.
+    const records = await c.app.store.snapshots.select(id, {
+      desc: true,
+      limit: MAX_SNAPSHOTS_LISTED,
+    })
+    return records.reverse().map((r) => snapshotDto(c.snapshots.decode(r)))
+  }
+
+  async compareSnapshot({
+    id,
+    version,
+  }: ParsedRequestOf<'compareSnapshot'>): Promise<ResponseOf<'compareSnapshot'>> {
+    const c = this.conn()
+    const [record] = await c.app.store.snapshots.select(id, { gte: version, lte: version })
+    if (!record) {
+      throw new ApiFailure({
+        code: 'AggregateNotFound',
+        message: `there is no snapshot at version ${version} of ${id}`,
+        details: { id, version, kind: 'snapshot' },
+      })
+    }
+    const snapshot = snapshotDto(c.snapshots.decode(record))
+    const { result } = await this.replay(c, id, { at: version, useSnapshots: false })
+    const replayed = displayState(result.aggregate)
+    const differences = diffDisplay(snapshot.state, replayed)
+    return { snapshot, replayed, matches: differences.length === 0, differences }
+  }
+
+  async getActivity({
+    id,
+    buckets,
+  }: ParsedRequestOf<'getActivity'>): Promise<ResponseOf<'getActivity'>> {
+    const c = this.conn()
+    const points: Array<{ at: number; events: number }> = []
+    let sampled: boolean
+    if (id === undefined) {
+      const entries = await c.app.store.events.selectLog({ desc: true, limit: ACTIVITY_SAMPLE + 1 })
+      sampled = entries.length > ACTIVITY_SAMPLE
+      for (const e of entries.slice(0, ACTIVITY_SAMPLE)) {
+        points.push({ at: e.recordedAt.getTime(), events: e.toVersion - e.fromVersion + 1 })
+      }
+    } else {
+      const latest = await this.latestRecord(c, id)
+      const first = Math.max(0, latest.originatorVersion - ACTIVITY_SAMPLE + 1)
+      sampled = first > 0
+      for await (const page of c.app.eventStore.pages(id, {
+        gt: first - 1,
+        pageSize: EXPORT_PAGE,
+      })) {
+        for (const event of page) points.push({ at: event.timestamp.getTime(), events: 1 })
+      }
+    }
+    return { ...bucketize(points, buckets), sampled }
+  }
+
+  async exportHistory({
+    id,
+    taskId,
+  }: ParsedRequestOf<'exportHistory'>): Promise<ResponseOf<'exportHistory'>> {
+    const c = this.conn()
+    const latest = await this.latestRecord(c, id)
+    return this.runTask(taskId, async (signal) => {
+      const progress = taskId
+        ? this.progress(taskId, latest.originatorVersion + 1, `Exporting ${id.slice(0, 8)}…`)
+        : undefined
+      const events: EventDto[] = []
+      for await (const page of c.app.eventStore.pages(id, { pageSize: EXPORT_PAGE, signal })) {
+        for (const event of page) events.push(eventDto(event))
+        progress?.(events.length)
+      }
+      return {
+        aggregateId: id,
+        type: aggregateTopicOfEventTopic(latest.topic),
+        exportedAt: new Date().toISOString(),
+        events,
+      }
+    })
+  }
+
+  // ------------------------------------------------------------------ handles (staged commands)
+
+  async createHandle({ foo }: ParsedRequestOf<'createHandle'>): Promise<HandleDto> {
+    const c = this.conn()
+    return handleDto(this.addHandle(c.app.createExampleAggregate(foo), -1))
+  }
+
+  async openHandle({ id }: ParsedRequestOf<'openHandle'>): Promise<HandleDto> {
+    const aggregate = await this.conn().app.repository.get(id)
+    if (!(aggregate instanceof ExampleAggregateRoot)) {
+      throw new ApiFailure({
+        code: 'ValidationError',
+        message: `handles support example aggregates only; ${id} is a ${aggregate.constructor.name}`,
+      })
+    }
+    return handleDto(this.addHandle(aggregate, aggregate.version))
+  }
+
+  async applyCommand({ handleId, command }: ParsedRequestOf<'applyCommand'>): Promise<HandleDto> {
+    return this.withHandle(handleId, async (handle) => {
+      const { aggregate } = handle
+      try {
+        switch (command.type) {
+          case 'setFoo':
+            aggregate.foo = command.value
+            break
+          case 'createExample':
+            aggregate.createNewExample()
+            break
+          case 'discard':
+            aggregate.__discard__()
+            break
+        }
+      } catch (error) {
+        if (error instanceof EntityIsDiscarded) {
+          throw new ApiFailure({
+            code: 'AggregateNotFound',
+            message: `aggregate ${aggregate.id} is discarded: it accepts no more commands (its history stays readable)`,
+            details: { id: aggregate.id, reason: 'discarded' },
+          })
+        }
+        throw error
+      }
+      return handleDto(handle)
+    })
+  }
+
+  async saveHandle({ handleId }: ParsedRequestOf<'saveHandle'>): Promise<HandleDto> {
+    const c = this.conn()
+    return this.withHandle(handleId, async (handle) => {
+      const { aggregate } = handle
+      // Published without collecting first, so a batch that is refused stays pending on the
+      // handle (the UI shows it, stale, next to the winner's events).
+      const batch = [...aggregate.pendingEvents]
+      if (batch.length === 0) return handleDto(handle)
+      try {
+        await c.app.bus.publish(batch)
+      } catch (error) {
+        if (error instanceof ConcurrencyError) throw await this.conflict(c, handle, batch, error)
+        // Stored, then a later policy (snapshotting) failed: the batch is saved all the same.
+        if (await this.isStored(c, batch)) this.markSaved(handle)
+        throw error
+      }
+      this.markSaved(handle)
+      return handleDto(handle)
+    })
+  }
+
+  async refreshHandle({ handleId }: ParsedRequestOf<'refreshHandle'>): Promise<HandleDto> {
+    const c = this.conn()
+    return this.withHandle(handleId, async (handle) => {
+      const fresh = await c.app.repository.get(handle.aggregate.id)
+      if (!(fresh instanceof ExampleAggregateRoot)) throw new AggregateNotFound(handle.aggregate.id)
+      handle.aggregate.dropPendingEvents()
+      handle.aggregate = fresh
+      handle.loadedVersion = fresh.version
+      return handleDto(handle)
+    })
+  }
+
+  async closeHandle({ handleId }: ParsedRequestOf<'closeHandle'>): Promise<{ closed: boolean }> {
+    return { closed: this.handles.delete(handleId) }
+  }
+
+  // ------------------------------------------------------------------ tasks
+
+  async seedDemoData({
+    aggregates,
+    events,
+    taskId,
+  }: ParsedRequestOf<'seedDemoData'>): Promise<ResponseOf<'seedDemoData'>> {
+    const c = this.conn()
+    return this.runTask(taskId, async (signal) => {
+      const progress = this.progress(
+        taskId,
+        aggregates * events,
+        `Seeding ${aggregates} aggregates × ${events} events`,
+      )
+      progress(0)
+      return seedDemoData(c.app, {
+        aggregates,
+        events,
+        signal,
+        onProgress: (p) => progress(p.events),
+      })
+    })
+  }
+
+  async cancelTask({ taskId }: ParsedRequestOf<'cancelTask'>): Promise<{ cancelled: boolean }> {
+    const controller = this.tasks.get(taskId)
+    if (!controller || controller.signal.aborted) return { cancelled: false }
+    controller.abort()
+    return { cancelled: true }
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private conn(): Connection {
+    if (!this.connection) {
+      throw new ApiFailure({
+        code: 'NotConnected',
+        message:
+          this.configurationError ??
+          (this.lastError
+            ? `not connected: ${this.lastError}`
+            : 'not connected to a store; connect first'),
+      })
+    }
+    return this.connection
+  }
+
+  private info(): ConnectionInfo {
+    const c = this.connection
+    const settings = c?.settings ?? this.lastSettings
+    const error = this.configurationError ?? this.lastError ?? (c ? this.followerError : undefined)
+    return {
+      status: c ? 'connected' : 'disconnected',
+      ...(settings ? { kind: settings.kind, settings: publicSettings(settings) } : {}),
+      description: c
+        ? describeStore(c.settings.kind, c.app.store.description)
+        : settings
+          ? `not connected (${describeTarget(settings, this.defaultSqlitePath)})`
+          : 'not connected',
+      encrypted: this.cipherKey !== undefined,
+      encryptionNote: this.configurationError
+        ? `Unknown until the settings are fixed: ${this.configurationError}`
+        : describeEncryption(this.cipherKey),
+      snapshotPeriod: this.snapshotPeriod,
+      ...(error === undefined ? {} : { error }),
+    }
+  }
+
+  private storeSettings(settings: ConnectionSettings): StoreSettings {
+    switch (settings.kind) {
+      case 'memory':
+        return { kind: 'memory' }
+      case 'sqlite': {
+        const path = settings.path ?? this.defaultSqlitePath
+        if (!path)
+          throw new StoreUnavailable('no SQLite file was named and this app has no default one')
+        return { kind: 'sqlite', path }
+      }
+      case 'cassandra':
+        return {
+          kind: 'cassandra',
+          contactPoints: settings.contactPoints,
+          localDataCenter: settings.localDataCenter,
+          keyspace: settings.keyspace,
+          ...(settings.username === undefined ? {} : { username: settings.username }),
+          ...(settings.password === undefined ? {} : { password: settings.password }),
+          tls: settings.tls,
+        }
+    }
+  }
+
+  private async closeConnection(): Promise<void> {
+    const c = this.connection
+    this.connection = undefined
+    this.followerError = undefined
+    for (const controller of this.tasks.values()) controller.abort()
+    this.tasks.clear()
+    this.handles.clear()
+    if (!c) return
+    await c.follower.stop()
+    await c.app.close().catch(() => undefined)
+  }
+
+  private serially<T>(body: () => Promise<T>): Promise<T> {
+    const run = this.connecting.then(body, body)
+    this.connecting = run.catch(() => undefined)
+    return run
+  }
+
+  /** Neither the password nor the key may reach the UI, whatever a driver puts in a message. */
+  private redact(message: string): string {
+    let out = message
+    const secrets: string[] = []
+    if (this.lastSettings?.kind === 'cassandra' && this.lastSettings.password)
+      secrets.push(this.lastSettings.password)
+    if (this.cipherKey) secrets.push(Buffer.from(this.cipherKey).toString('base64'))
+    for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('•••')
+    return out
+  }
+
+  private emitChanges(entries: LogEntry[]): void {
+    if (this.followerError !== undefined) {
+      this.followerError = undefined
+      this.emit('connection', this.info())
+    }
+    for (let i = 0; i < entries.length; i += CHANGES_CHUNK) {
+      this.emit('changes', { entries: entries.slice(i, i + CHANGES_CHUNK).map(logEntryDto) })
+    }
+  }
+
+  private followerFailed(error: unknown): void {
+    const message = this.redact(`live updates paused: ${messageOf(error)}`)
+    if (message === this.followerError) return
+    this.followerError = message
+    this.emit('connection', this.info())
+  }
+
+  /** Runs a cancellable call; a newer call with the same taskId supersedes an older one. */
+  private async runTask<T>(
+    taskId: string | undefined,
+    body: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const controller = new AbortController()
+    if (taskId !== undefined) {
+      this.tasks.get(taskId)?.abort()
+      this.tasks.set(taskId, controller)
+    }
+    try {
+      return await body(controller.signal)
+    } catch (error) {
+      if (controller.signal.aborted)
+        throw new ApiFailure({
+          code: 'Cancelled',
+          message: taskId === undefined ? 'the task was cancelled' : `task ${taskId} was cancelled`,
+        })
+      throw error
+    } finally {
+      if (taskId !== undefined && this.tasks.get(taskId) === controller) this.tasks.delete(taskId)
+    }
+  }
+
+  /** A progress reporter for a task: the first and last report always, others at most every 100 ms. */
+  private progress(taskId: string, total: number, label: string): (done: number) => void {
+    let last = 0
+    return (done) => {
+      const now = Date.now()
+      if (last !== 0 && done < total && now - last < 100) return
+      last = now
+      this.emit('progress', { taskId, done: Math.min(done, total), total, label })
+    }
+  }
+
+  /**
+   * Replays with the hash chain checked. When the check fails, replays again without it so the
+   * state can still be shown, and reports where the chain broke; other integrity failures
+   * (a wrong key, damaged bytes) still fail.
+   */
+  private async replay(
+    c: Connection,
+    id: string,
+    options: ReplayOptions,
+  ): Promise<{ result: ReplayResult; hashChain: HashChain }> {
+    try {
+      const result = await c.app.repository.replay(id, options)
+      return { result, hashChain: verifiedChain(result) }
+    } catch (error) {
+      if (!(error instanceof DataIntegrityError) || options.signal?.aborted) throw error
+      const result = await c.unverified.replay(id, options)
+      const brokenAt = error.details.originatorVersion
+      return {
+        result,
+        hashChain: {
+          status: 'broken',
+          message: `${error.message}. The state shown was replayed without verification and may include tampered events.`,
+          ...(brokenAt === undefined ? {} : { brokenAtVersion: brokenAt }),
+        },
+      }
+    }
+  }
+
+  private async latestRecord(c: Connection, id: string): Promise<StoredRecord> {
+    const [record] = await c.app.store.events.select(id, { desc: true, limit: 1 })
+    if (!record) throw new AggregateNotFound(id)
+    return record
+  }
+
+  private async eventAt(c: Connection, id: string, version: number): Promise<DomainEvent> {
+    const [record] = await c.app.store.events.select(id, { gte: version, lte: version })
+    if (!record) throw versionNotFound(id, version)
+    return c.app.mapper.recordToEvent(record)
+  }
+
+  private addHandle(aggregate: ExampleAggregateRoot, loadedVersion: number): Handle {
+    const handle: Handle = {
+      id: `h-${randomUUID()}`,
+      aggregate,
+      loadedVersion,
+      queue: Promise.resolve(),
+    }
+    this.handles.set(handle.id, handle)
+    // Least recently used first: Map keeps insertion order and withHandle re-inserts.
+    while (this.handles.size > this.maxHandles) {
+      const oldest = this.handles.keys().next().value
+      if (oldest === undefined) break
+      this.handles.delete(oldest)
+    }
+    return handle
+  }
+
+  private withHandle<T>(handleId: string, body: (handle: Handle) => Promise<T>): Promise<T> {
+    const handle = this.handles.get(handleId)
+    if (!handle) {
+      return Promise.reject(
+        new ApiFailure({
+          code: 'ValidationError',
+          message: `handle ${handleId.slice(0, 64)} is closed or expired (handles are dropped on reconnect and when too many are open); open the aggregate again`,
+        }),
+      )
+    }
+    this.handles.delete(handleId)
+    this.handles.set(handleId, handle)
+    const run = handle.queue.then(() => body(handle))
+    handle.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private markSaved(handle: Handle): void {
+    handle.aggregate.dropPendingEvents()
+    handle.loadedVersion = handle.aggregate.version
+  }
+
+  private async isStored(c: Connection, batch: readonly DomainEvent[]): Promise<boolean> {
+    const last = batch[batch.length - 1]
+    if (!last) return false
+    try {
+      const [record] = await c.app.store.events.select(last.originatorId, {
+        gte: last.originatorVersion,
+        lte: last.originatorVersion,
+      })
+      return record !== undefined && c.app.mapper.recordToEvent(record).hash === last.hash
+    } catch {
+      return false
+    }
+  }
+
+  private async conflict(
+    c: Connection,
+    handle: Handle,
+    batch: readonly DomainEvent[],
+    error: ConcurrencyError,
+  ): Promise<ApiFailure> {
+    const id = handle.aggregate.id
+    const expectedVersion = batch[0]!.originatorVersion
+    const [latest] = await c.app.store.events.select(id, { desc: true, limit: 1 })
+    const actualVersion =
+      latest?.originatorVersion ?? error.details.actualVersion ?? expectedVersion
+    const winningEvents: EventDto[] = []
+    for await (const page of c.app.eventStore.pages(id, {
+      gt: handle.loadedVersion,
+      lte: actualVersion,
+      pageSize: MAX_WINNING_EVENTS,
+    })) {
+      winningEvents.push(...page.map(eventDto))
+      break
+    }
+    const details: ConcurrencyDetails = {
+      aggregateId: id,
+      expectedVersion,
+      actualVersion,
+      winningEvents,
+    }
+    const count = actualVersion - handle.loadedVersion
+    return new ApiFailure({
+      code: 'ConcurrencyError',
+      message:
+        `Another writer saved first: this handle was loaded at version ${handle.loadedVersion} and tried to store version ${expectedVersion}, ` +
+        `but the store already holds ${count} newer event${count === 1 ? '' : 's'} (now at version ${actualVersion}). ` +
+        'Nothing of this batch was stored. Refresh the handle to load the latest version, then apply the change again.',
+      details,
+    })
+  }
+}
+
+// ------------------------------------------------------------------ mapping to the contract
+
+export function eventDto(event: DomainEvent): EventDto {
+  const topic = topics.topicOfInstance(event) ?? `<unregistered ${event.constructor.name}>`
+  return {
+    originatorId: event.originatorId,
+    version: event.originatorVersion,
+    topic,
+    type: topic.slice(topic.lastIndexOf('.') + 1),
+    timestamp: event.timestamp.toISOString(),
+    payload: toDisplayJson(event.payload()),
+    hash: event.hash,
+    previousHash: event.previousHash,
+  }
+}
+
+/** An aggregate's state for the UI: its fields as a JSON tree; null before creation and once discarded. */
+export function displayState(aggregate: Aggregate | undefined): JsonValue {
+  if (!aggregate || aggregate.isDiscarded) return null
+  return toDisplayJson(aggregateState(aggregate))
+}
+
+function snapshotDto(snapshot: Snapshot): SnapshotDto {
+  return {
+    originatorId: snapshot.originatorId,
+    version: snapshot.originatorVersion,
+    timestamp: snapshot.timestamp.toISOString(),
+    type: snapshot.topic,
+    state: snapshot.state === null ? null : toDisplayJson(snapshot.state),
+  }
+}
+
+function handleDto(handle: Handle): HandleDto {
+  const { aggregate } = handle
+  return {
+    handleId: handle.id,
+    aggregateId: aggregate.id,
+    loadedVersion: handle.loadedVersion,
+    version: aggregate.version,
+    pending: aggregate.pendingEvents.map(eventDto),
+    state: displayState(aggregate),
+    discarded: aggregate.isDiscarded,
+  }
+}
+
+function logEntryDto(entry: LogEntry): LogEntryDto {
+  return {
+    position: entry.position,
+    originatorId: entry.originatorId,
+    fromVersion: entry.fromVersion,
+    toVersion: entry.toVersion,
+    topics: [...entry.topics],
+    recordedAt: entry.recordedAt.toISOString(),
+  }
+}
+
+function verifiedChain(result: ReplayResult): HashChain {
+  const n = result.eventsApplied
+  const events = `${n} event${n === 1 ? '' : 's'}`
+  return {
+    status: 'verified',
+    message: result.snapshot
+      ? `the ${events} replayed after the snapshot at version ${result.snapshot.originatorVersion} follow it and match their hashes`
+      : `all ${events} follow one another and match their hashes`,
+  }
+}
+
+function publicSettings(settings: ConnectionSettings): NonNullable<ConnectionInfo['settings']> {
+  switch (settings.kind) {
+    case 'memory':
+      return { kind: 'memory' }
+    case 'sqlite':
+      return settings.path === undefined
+        ? { kind: 'sqlite' }
+        : { kind: 'sqlite', path: settings.path }
+    case 'cassandra':
+      return {
+        kind: 'cassandra',
+        contactPoints: [...settings.contactPoints],
+        localDataCenter: settings.localDataCenter,
+        keyspace: settings.keyspace,
+        ...(settings.username === undefined ? {} : { username: settings.username }),
+        tls: settings.tls,
+      }
+  }
+}
+
+function describeStore(kind: ConnectionSettings['kind'], description: string): string {
+  const label = kind === 'sqlite' ? 'SQLite' : kind === 'cassandra' ? 'Cassandra' : 'Memory'
+  return description.toLowerCase().startsWith(label.toLowerCase())
+    ? description
+    : `${label}: ${description}`
+}
+
+function describeTarget(
+  settings: ConnectionSettings,
+  defaultSqlitePath: string | undefined,
+): string {
+  switch (settings.kind) {
+    case 'memory':
+      return 'the in-memory store'
+    case 'sqlite':
+      return `the SQLite file ${settings.path ?? defaultSqlitePath ?? '(none)'}`
+    case 'cassandra':
+      return `Cassandra at ${settings.contactPoints.join(', ')} (data centre ${settings.localDataCenter}, keyspace ${settings.keyspace})`
+  }
+}
+
+function versionNotFound(id: string, version: number, latestVersion?: number): ApiFailure {
+  return new ApiFailure({
+    code: 'AggregateNotFound',
+    message:
+      latestVersion === undefined
+        ? `there is no event at version ${version} of ${id}`
+        : `version ${version} of ${id} does not exist; the latest is ${latestVersion}`,
+    details: { id, version, ...(latestVersion === undefined ? {} : { latestVersion }) },
+  })
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+const NICE_WIDTHS_MS = [
+  1,
+  10,
+  100,
+  1000,
+  5000,
+  10_000,
+  30_000,
+  60_000,
+  5 * 60_000,
+  10 * 60_000,
+  30 * 60_000,
+  3600_000,
+  3 * 3600_000,
+  6 * 3600_000,
+  12 * 3600_000,
+  86_400_000,
+  7 * 86_400_000,
+  30 * 86_400_000,
+  365 * 86_400_000,
+]
+
+/** Counts events into at most `count` equal, round-sized time buckets (empty ones included). */
+export function bucketize(
+  points: ReadonlyArray<{ at: number; events: number }>,
+  count: number,
+): { buckets: Array<{ start: string; events: number }>; total: number } {
+  if (points.length === 0) return { buckets: [], total: 0 }
+  let min = Number.POSITIVE_INFINITY
+  let max = Number.NEGATIVE_INFINITY
+  for (const p of points) {
+    if (p.at < min) min = p.at
+    if (p.at > max) max = p.at
+  }
+  let width = 0
+  let start = min
+  let n = 0
+  for (const w of NICE_WIDTHS_MS) {
+    const s = Math.floor(min / w) * w
+    const k = Math.floor((max - s) / w) + 1
+    if (k <= count) {
+      width = w
+      start = s
+      n = k
+      break
+    }
+  }
+  if (width === 0) {
+    width = Math.ceil((max - min + 1) / count)
+    start = min
+    n = Math.floor((max - start) / width) + 1
+  }
+  const counts = new Array<number>(n).fill(0)
+  let total = 0
+  for (const p of points) {
+    const i = Math.min(n - 1, Math.floor((p.at - start) / width))
+    counts[i] = (counts[i] ?? 0) + p.events
+    total += p.events
+  }
+  return {
+    buckets: counts.map((events, i) => ({
+      start: new Date(start + i * width).toISOString(),
+      events,
+    })),
+    total,
+  }
+}
+
+/**
+ * Gives the event loop a turn now and then during long reads: SQLite calls are synchronous, so
+ * without this a 100,000-event replay would hold off cancelTask, other requests and the
+ * follower until it ends.
+ */
+function yieldingStore(store: Store): Store {
+  const events = store.events
+  let lastYield = performance.now()
+  const maybeYield = async (): Promise<void> => {
+    const now = performance.now()
+    if (now - lastYield < 15) return
+    await yieldToEventLoop()
+    lastYield = performance.now()
+  }
+  const recorder: ApplicationRecorder = {
+    insert: async (records) => {
+      await maybeYield()
+      return events.insert(records)
+    },
+    select: async (id, query) => {
+      await maybeYield()
+      return events.select(id, query)
+    },
+    selectLog: (query) => events.selectLog(query),
+    listAggregates: (query) => events.listAggregates(query),
+    countAggregates: () => events.countAggregates(),
+  }
+  return {
+    kind: store.kind,
+    description: store.description,
+    events: recorder,
+    snapshots: store.snapshots,
+    close: () => store.close(),
+  }
+}
