@@ -1,0 +1,213 @@
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { api } from '../../api'
+import { formatDateTime, type TimeZoneMode } from '../../lib/format'
+import { useSelectionStore } from '../../stores/selectionStore'
+import type { ActivityBucket, ResponseOf } from '../../../../shared/contract'
+import { ErrorAlert } from '../commands/ErrorAlert'
+import { useLiveChanges } from './useLiveChanges'
+import '../commands/commands.css'
+import './activity.css'
+
+const BUCKETS = 60
+/** Live refreshes at most this often: a seed run stores hundreds of batches a second. */
+const REFRESH_THROTTLE_MS = 2000
+const CHART_HEIGHT = 180
+
+type Activity = ResponseOf<'getActivity'>
+
+const numberFormat = new Intl.NumberFormat()
+
+/** Tick labels that distinguish the buckets of this span, 24-hour like the rest of the app. */
+function tickFormat(
+  buckets: readonly ActivityBucket[],
+  timezone: TimeZoneMode,
+): Intl.DateTimeFormat {
+  const first = buckets[0]
+  const last = buckets[buckets.length - 1]
+  const span = first && last ? Date.parse(last.start) - Date.parse(first.start) : 0
+  const zone = timezone === 'utc' ? { timeZone: 'UTC' } : {}
+  if (span < 24 * 3600_000)
+    return new Intl.DateTimeFormat('en-GB', {
+      ...zone,
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+  if (span < 30 * 24 * 3600_000)
+    return new Intl.DateTimeFormat('en-GB', {
+      ...zone,
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+  return new Intl.DateTimeFormat('en-GB', {
+    ...zone,
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+  })
+}
+
+function summarize(activity: Activity, scope: string, timezone: TimeZoneMode): string {
+  const full = (iso: string) => formatDateTime(iso, timezone)
+  const { buckets, total } = activity
+  const first = buckets[0]
+  const last = buckets[buckets.length - 1]
+  if (total === 0 || !first || !last) return `Activity of ${scope}: no events yet.`
+  let busiest = first
+  for (const bucket of buckets) if (bucket.events > busiest.events) busiest = bucket
+  const active = buckets.filter((bucket) => bucket.events > 0).length
+  return (
+    `Activity of ${scope}: ${numberFormat.format(total)} ${total === 1 ? 'event' : 'events'} ` +
+    `from ${full(first.start)} to ${full(last.start)}, ` +
+    `in ${active} of ${buckets.length} time buckets; the busiest bucket, starting ${full(busiest.start)}, ` +
+    `had ${numberFormat.format(busiest.events)}.${activity.sampled ? ' Counts are estimated from a sample.' : ''}`
+  )
+}
+
+/** Events over time, for the whole store (no id) or one aggregate, kept fresh by live changes. */
+export function ActivityPanel({ aggregateId }: { aggregateId?: string }) {
+  const headingId = useId()
+  const tableId = useId()
+  const [activity, setActivity] = useState<Activity | undefined>(undefined)
+  const [error, setError] = useState<unknown>(undefined)
+  const [loading, setLoading] = useState(true)
+  const seq = useRef(0)
+  const timezone = useSelectionStore((state) => state.timezone)
+
+  const load = useCallback(() => {
+    const mine = ++seq.current
+    setLoading(true)
+    api.getActivity({ ...(aggregateId ? { id: aggregateId } : {}), buckets: BUCKETS }).then(
+      (value) => {
+        if (mine !== seq.current) return
+        setActivity(value)
+        setError(undefined)
+        setLoading(false)
+      },
+      (failure: unknown) => {
+        if (mine !== seq.current) return
+        setError(failure)
+        setLoading(false)
+      },
+    )
+  }, [aggregateId])
+
+  useEffect(() => {
+    setActivity(undefined)
+    load()
+  }, [load])
+
+  useLiveChanges(aggregateId, load, REFRESH_THROTTLE_MS)
+
+  const scope = aggregateId ? `aggregate ${aggregateId.slice(0, 8)}` : 'the whole store'
+  const format = useMemo(() => tickFormat(activity?.buckets ?? [], timezone), [activity, timezone])
+  const data = useMemo(
+    () =>
+      (activity?.buckets ?? []).map((bucket) => ({
+        ...bucket,
+        label: format.format(new Date(bucket.start)),
+      })),
+    [activity, format],
+  )
+  const summary = activity ? summarize(activity, scope, timezone) : undefined
+
+  return (
+    <section
+      className="activity-panel feature-panel"
+      aria-labelledby={headingId}
+      aria-busy={loading}
+    >
+      <div className="activity-panel__header">
+        <h3 id={headingId} className="feature-heading">
+          Activity {aggregateId ? 'of this aggregate' : 'of the whole store'}
+        </h3>
+        <p className="activity-panel__total" aria-hidden={activity === undefined}>
+          {activity ? (
+            <>
+              <strong>{numberFormat.format(activity.total)}</strong>{' '}
+              {activity.total === 1 ? 'event' : 'events'}
+              {activity.sampled && <span className="muted"> (estimated from a sample)</span>}
+            </>
+          ) : (
+            ' '
+          )}
+        </p>
+        <button type="button" className="btn btn-ghost btn-sm" onClick={load} disabled={loading}>
+          Refresh
+        </button>
+      </div>
+      {error !== undefined && <ErrorAlert error={error} context="Could not load the activity" />}
+      <div className="activity-chart" style={{ height: CHART_HEIGHT }}>
+        {activity && activity.total > 0 ? (
+          <div role="img" aria-label={summary} className="activity-chart__figure">
+            <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+              <BarChart
+                data={data}
+                margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
+                accessibilityLayer={false}
+              >
+                <CartesianGrid vertical={false} className="activity-chart__grid" />
+                <XAxis
+                  dataKey="label"
+                  minTickGap={24}
+                  tickLine={false}
+                  className="activity-chart__axis"
+                />
+                <YAxis
+                  allowDecimals={false}
+                  width={44}
+                  tickLine={false}
+                  className="activity-chart__axis"
+                />
+                <Tooltip
+                  cursor={{ className: 'activity-chart__cursor' }}
+                  wrapperClassName="activity-chart__tooltip"
+                  formatter={(value) => [numberFormat.format(Number(value)), 'events']}
+                  labelFormatter={(_label, payload) => {
+                    const start = (payload?.[0]?.payload as { start?: string } | undefined)?.start
+                    return start ? formatDateTime(start, timezone) : ''
+                  }}
+                />
+                <Bar
+                  dataKey="events"
+                  name="Events"
+                  fill="currentColor"
+                  isAnimationActive={false}
+                  radius={[2, 2, 0, 0]}
+                />
+              </BarChart>
+            </ResponsiveContainer>
+          </div>
+        ) : (
+          <p className="activity-chart__empty muted">
+            {activity ? 'No events yet.' : loading ? 'Loading the activity…' : ''}
+          </p>
+        )}
+      </div>
+      {activity && (
+        <table id={tableId} className="visually-hidden">
+          <caption>Events per time bucket, {scope}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Bucket start</th>
+              <th scope="col">Events</th>
+            </tr>
+          </thead>
+          <tbody>
+            {activity.buckets.map((bucket) => (
+              <tr key={bucket.start}>
+                <th scope="row">{formatDateTime(bucket.start, timezone)}</th>
+                <td>{bucket.events}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  )
+}

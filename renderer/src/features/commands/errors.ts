@@ -1,0 +1,76 @@
+import type { ApiError, ConcurrencyDetails, ErrorCode } from '../../../../shared/contract'
+
+/** What the UI needs to explain a failed call: a code, a headline and the server's message. */
+export interface DescribedError {
+  code: ErrorCode | 'Unknown'
+  title: string
+  message: string
+  details?: unknown
+}
+
+const titles: Record<ErrorCode | 'Unknown', string> = {
+  ConcurrencyError: 'Someone else saved first',
+  AggregateNotFound: 'Aggregate not found',
+  DataIntegrityError: 'Stored data failed an integrity check',
+  ValidationError: 'The request was rejected',
+  StoreUnavailable: 'The event store is unavailable',
+  NotConnected: 'Not connected to an event store',
+  Cancelled: 'Cancelled',
+  InternalError: 'Something went wrong',
+  Unknown: 'Something went wrong',
+}
+
+const hints: Partial<Record<ErrorCode, string>> = {
+  ConcurrencyError:
+    'Your changes were loaded from an older version. Reload (drop or refresh) and apply them again.',
+  AggregateNotFound: 'It may have been discarded; its history stays readable.',
+  StoreUnavailable: 'Check the connection and try again.',
+  NotConnected: 'Connect to a store first.',
+}
+
+/** Reads an ExplorerError (or anything thrown) without relying on `instanceof` across bundles. */
+export function describeError(error: unknown): DescribedError {
+  const apiError = (error as { error?: Partial<ApiError> } | null)?.error
+  const code = apiError?.code ?? (error as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && code in titles) {
+    const known = code as ErrorCode
+    return {
+      code: known,
+      title: titles[known],
+      message: apiError?.message ?? (error instanceof Error ? error.message : String(error)),
+      details: apiError?.details,
+    }
+  }
+  return {
+    code: 'Unknown',
+    title: titles.Unknown,
+    message: error instanceof Error ? error.message : String(error),
+  }
+}
+
+export function errorHint(code: DescribedError['code']): string | undefined {
+  return code === 'Unknown' ? undefined : hints[code]
+}
+
+export function isConcurrencyError(error: unknown): boolean {
+  return describeError(error).code === 'ConcurrencyError'
+}
+
+/** The ConcurrencyDetails of a ConcurrencyError, when the server sent them in the expected shape. */
+export function concurrencyDetails(error: unknown): ConcurrencyDetails | undefined {
+  const described = describeError(error)
+  if (described.code !== 'ConcurrencyError') return undefined
+  const details = described.details as Partial<ConcurrencyDetails> | undefined
+  if (
+    !details ||
+    typeof details.expectedVersion !== 'number' ||
+    typeof details.actualVersion !== 'number'
+  )
+    return undefined
+  return {
+    aggregateId: details.aggregateId ?? '',
+    expectedVersion: details.expectedVersion,
+    actualVersion: details.actualVersion,
+    winningEvents: Array.isArray(details.winningEvents) ? details.winningEvents : [],
+  }
+}

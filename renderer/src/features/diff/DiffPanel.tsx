@@ -1,0 +1,193 @@
+import { useEffect, useId, useState } from 'react'
+import { api } from '../../api'
+import type { DiffEntry } from '../../../../shared/contract'
+import { ErrorAlert } from '../commands/ErrorAlert'
+import { DiffList } from './DiffList'
+import './diff.css'
+
+type Load<T> =
+  { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; error: unknown }
+
+function clampVersion(value: number, latest: number): number {
+  return Math.min(Math.max(0, Math.trunc(value)), Math.max(0, latest))
+}
+
+function parseVersion(text: string, latest: number): number | undefined {
+  if (!/^\d+$/.test(text.trim())) return undefined
+  const value = Number(text)
+  return Number.isSafeInteger(value) && value <= latest ? value : undefined
+}
+
+/** The change made by the event at `version`, and a diff between any two chosen versions. */
+export function DiffPanel({
+  aggregateId,
+  version,
+  latestVersion,
+}: {
+  aggregateId: string
+  version: number
+  latestVersion: number
+}) {
+  return (
+    <section className="diff-panel feature-panel" aria-label="Diff">
+      <EventChange aggregateId={aggregateId} version={version} />
+      <VersionCompare aggregateId={aggregateId} version={version} latestVersion={latestVersion} />
+    </section>
+  )
+}
+
+function EventChange({ aggregateId, version }: { aggregateId: string; version: number }) {
+  const headingId = useId()
+  const [load, setLoad] = useState<Load<DiffEntry[]>>({ status: 'loading' })
+
+  useEffect(() => {
+    let current = true
+    setLoad({ status: 'loading' })
+    api.getEventDiff({ id: aggregateId, version }).then(
+      (value) => current && setLoad({ status: 'ready', value }),
+      (error: unknown) => current && setLoad({ status: 'error', error }),
+    )
+    return () => {
+      current = false
+    }
+  }, [aggregateId, version])
+
+  return (
+    <div className="diff-block" role="region" aria-labelledby={headingId}>
+      <h3 id={headingId} className="feature-heading">
+        Change made by the event at version {version}
+      </h3>
+      <div className="diff-result" aria-busy={load.status === 'loading'}>
+        {load.status === 'loading' && <p className="muted">Loading the change…</p>}
+        {load.status === 'error' && (
+          <ErrorAlert error={load.error} context="Could not load the change" />
+        )}
+        {load.status === 'ready' && (
+          <DiffList
+            entries={load.value}
+            label={`Change made by version ${version}`}
+            empty="This event did not change the state."
+          />
+        )}
+      </div>
+    </div>
+  )
+}
+
+function VersionCompare({
+  aggregateId,
+  version,
+  latestVersion,
+}: {
+  aggregateId: string
+  version: number
+  latestVersion: number
+}) {
+  const headingId = useId()
+  const fromId = useId()
+  const toId = useId()
+  const hintId = useId()
+  // Defaults: the step into the selected version; follows the selection until the user edits.
+  const [fromText, setFromText] = useState(() => String(clampVersion(version - 1, latestVersion)))
+  const [toText, setToText] = useState(() => String(clampVersion(version, latestVersion)))
+  const [load, setLoad] = useState<
+    Load<{ from: number; to: number; diff: DiffEntry[] }> | undefined
+  >(undefined)
+
+  useEffect(() => {
+    setFromText(String(clampVersion(version - 1, latestVersion)))
+    setToText(String(clampVersion(version, latestVersion)))
+  }, [aggregateId, version, latestVersion])
+
+  const from = parseVersion(fromText, latestVersion)
+  const to = parseVersion(toText, latestVersion)
+  const valid = from !== undefined && to !== undefined
+
+  useEffect(() => {
+    if (from === undefined || to === undefined) return
+    let current = true
+    // A short pause so typing "12" does not ask for version 1 first.
+    const timer = window.setTimeout(() => {
+      setLoad({ status: 'loading' })
+      api.diffVersions({ id: aggregateId, from, to }).then(
+        (value) => current && setLoad({ status: 'ready', value: { from, to, diff: value.diff } }),
+        (error: unknown) => current && setLoad({ status: 'error', error }),
+      )
+    }, 200)
+    return () => {
+      current = false
+      window.clearTimeout(timer)
+    }
+  }, [aggregateId, from, to])
+
+  return (
+    <div className="diff-block" role="region" aria-labelledby={headingId}>
+      <h3 id={headingId} className="feature-heading">
+        Compare two versions
+      </h3>
+      <form className="diff-form" onSubmit={(event) => event.preventDefault()}>
+        <div className="field">
+          <label htmlFor={fromId}>From version</label>
+          <input
+            id={fromId}
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={latestVersion}
+            step={1}
+            value={fromText}
+            aria-invalid={from === undefined}
+            aria-describedby={hintId}
+            onChange={(event) => setFromText(event.target.value)}
+          />
+        </div>
+        <span className="diff-form__arrow" aria-hidden="true">
+          →
+        </span>
+        <div className="field">
+          <label htmlFor={toId}>To version</label>
+          <input
+            id={toId}
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={latestVersion}
+            step={1}
+            value={toText}
+            aria-invalid={to === undefined}
+            aria-describedby={hintId}
+            onChange={(event) => setToText(event.target.value)}
+          />
+        </div>
+        <p
+          id={hintId}
+          className={valid ? 'muted diff-form__hint' : 'feature-warning diff-form__hint'}
+        >
+          {valid
+            ? `Versions 0 to ${latestVersion}.`
+            : `Enter whole numbers from 0 to ${latestVersion}.`}
+        </p>
+      </form>
+      <div className="diff-result" aria-live="polite" aria-busy={load?.status === 'loading'}>
+        {load?.status === 'loading' && <p className="muted">Comparing…</p>}
+        {load?.status === 'error' && (
+          <ErrorAlert error={load.error} context="Could not compare the versions" />
+        )}
+        {load?.status === 'ready' && (
+          <>
+            <p className="diff-summary">
+              {load.value.diff.length === 0
+                ? `Version ${load.value.from} and version ${load.value.to} have the same state.`
+                : `${load.value.diff.length} ${load.value.diff.length === 1 ? 'difference' : 'differences'} from version ${load.value.from} to version ${load.value.to}${load.value.from > load.value.to ? ' (going back in time)' : ''}:`}
+            </p>
+            <DiffList
+              entries={load.value.diff}
+              label={`Differences from version ${load.value.from} to version ${load.value.to}`}
+              empty=""
+            />
+          </>
+        )}
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,227 @@
+import { useCallback, useEffect, useId, useState } from 'react'
+import { api } from '../../api'
+import type { ResponseOf, SnapshotDto } from '../../../../shared/contract'
+import { formatDateTime } from '../../lib/format'
+import { useSelectionStore } from '../../stores/selectionStore'
+import { JsonTree } from '../aggregate/JsonTree'
+import { useLiveChanges } from '../activity/useLiveChanges'
+import { ErrorAlert } from '../commands/ErrorAlert'
+import { DiffList } from '../diff/DiffList'
+import './snapshots.css'
+
+type Comparison = ResponseOf<'compareSnapshot'>
+
+type Detail =
+  | { kind: 'open'; snapshot: SnapshotDto }
+  | { kind: 'comparing'; version: number }
+  | { kind: 'compared'; result: Comparison }
+  | { kind: 'error'; version: number; action: 'compare'; error: unknown }
+
+/** The aggregate's snapshots: open one's state, or check it against a replay of the events. */
+export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
+  const headingId = useId()
+  const [snapshots, setSnapshots] = useState<SnapshotDto[] | undefined>(undefined)
+  const [listError, setListError] = useState<unknown>(undefined)
+  const [detail, setDetail] = useState<Detail | undefined>(undefined)
+  const timezone = useSelectionStore((state) => state.timezone)
+
+  const reload = useCallback(() => {
+    let current = true
+    api.listSnapshots({ id: aggregateId }).then(
+      (items) => {
+        if (!current) return
+        setSnapshots([...items].sort((a, b) => b.version - a.version))
+        setListError(undefined)
+      },
+      (error: unknown) => current && setListError(error),
+    )
+    return () => {
+      current = false
+    }
+  }, [aggregateId])
+
+  useEffect(() => {
+    setSnapshots(undefined)
+    setDetail(undefined)
+    return reload()
+  }, [reload])
+
+  // Snapshots are taken after batches are stored: follow the aggregate's new batches.
+  useLiveChanges(aggregateId, () => void reload(), 1000)
+
+  const compare = (snapshot: SnapshotDto) => {
+    setDetail({ kind: 'comparing', version: snapshot.version })
+    api.compareSnapshot({ id: aggregateId, version: snapshot.version }).then(
+      (result) => setDetail({ kind: 'compared', result }),
+      (error: unknown) =>
+        setDetail({ kind: 'error', version: snapshot.version, action: 'compare', error }),
+    )
+  }
+
+  return (
+    <section className="snapshots-panel feature-panel" aria-labelledby={headingId}>
+      <h3 id={headingId} className="feature-heading">
+        Snapshots
+        {snapshots && <span className="feature-count"> ({snapshots.length})</span>}
+      </h3>
+      {listError !== undefined && (
+        <ErrorAlert error={listError} context="Could not list the snapshots" />
+      )}
+      {snapshots === undefined && listError === undefined && (
+        <p className="muted">Loading snapshots…</p>
+      )}
+      {snapshots?.length === 0 && (
+        <p className="muted">
+          No snapshots of this aggregate yet. The snapshotting policy takes one after a batch
+          reaches a version that ends a snapshot period.
+        </p>
+      )}
+      {snapshots !== undefined && snapshots.length > 0 && (
+        <div className="snapshots-table-wrap">
+          <table className="snapshots-table">
+            <caption className="visually-hidden">Snapshots of this aggregate, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Version</th>
+                <th scope="col">Taken at</th>
+                <th scope="col">State</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {snapshots.map((snapshot) => {
+                const selected =
+                  (detail?.kind === 'open' && detail.snapshot.version === snapshot.version) ||
+                  (detail?.kind === 'compared' &&
+                    detail.result.snapshot.version === snapshot.version) ||
+                  ((detail?.kind === 'comparing' || detail?.kind === 'error') &&
+                    detail.version === snapshot.version)
+                return (
+                  <tr
+                    key={snapshot.version}
+                    className={selected ? 'is-selected' : undefined}
+                    aria-current={selected ? 'true' : undefined}
+                  >
+                    <th scope="row">v{snapshot.version}</th>
+                    <td>
+                      <time dateTime={snapshot.timestamp}>
+                        {formatDateTime(snapshot.timestamp, timezone)}
+                      </time>
+                    </td>
+                    <td>
+                      {snapshot.state === null ? (
+                        <span className="snapshots-discarded">Discarded (state null)</span>
+                      ) : (
+                        'Saved state'
+                      )}
+                    </td>
+                    <td>
+                      <div className="snapshots-actions">
+                        <button
+                          type="button"
+                          aria-label={`Open (snapshot v${snapshot.version})`}
+                          onClick={() => setDetail({ kind: 'open', snapshot })}
+                        >
+                          Open
+                        </button>
+                        <button
+                          type="button"
+                          aria-label={`Compare with replay (snapshot v${snapshot.version})`}
+                          onClick={() => compare(snapshot)}
+                        >
+                          Compare with replay
+                        </button>
+                      </div>
+                    </td>
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <SnapshotDetail detail={detail} onClose={() => setDetail(undefined)} />
+    </section>
+  )
+}
+
+function SnapshotDetail({ detail, onClose }: { detail: Detail | undefined; onClose: () => void }) {
+  const headingId = useId()
+  if (!detail) return null
+  const version =
+    detail.kind === 'open'
+      ? detail.snapshot.version
+      : detail.kind === 'compared'
+        ? detail.result.snapshot.version
+        : detail.version
+  const title =
+    detail.kind === 'open'
+      ? `Snapshot v${version} state`
+      : `Snapshot v${version} compared with replay`
+  return (
+    <div className="snapshots-detail" role="region" aria-labelledby={headingId}>
+      <div className="snapshots-detail__header">
+        <h4 id={headingId} className="feature-subheading">
+          {title}
+        </h4>
+        <button
+          type="button"
+          className="btn btn-ghost btn-sm"
+          aria-label={`Close ${title}`}
+          onClick={onClose}
+        >
+          Close
+        </button>
+      </div>
+      {detail.kind === 'open' &&
+        (detail.snapshot.state === null ? (
+          <p className="snapshots-discarded">
+            Discarded (state null): the aggregate was discarded at this version.
+          </p>
+        ) : (
+          <JsonTree value={detail.snapshot.state} label={title} />
+        ))}
+      {detail.kind === 'comparing' && (
+        <p className="muted" aria-busy="true">
+          Replaying the events up to version {version}…
+        </p>
+      )}
+      {detail.kind === 'error' && (
+        <ErrorAlert error={detail.error} context="Could not compare the snapshot" />
+      )}
+      {detail.kind === 'compared' && <ComparisonResult result={detail.result} />}
+    </div>
+  )
+}
+
+function ComparisonResult({ result }: { result: Comparison }) {
+  const version = result.snapshot.version
+  if (result.matches) {
+    return (
+      <p role="status" className="feature-alert feature-alert--success">
+        <span aria-hidden="true">✓ </span>
+        Matches the state replayed from events (snapshot v{version}
+        {result.snapshot.state === null ? ', discarded: state null' : ''}).
+      </p>
+    )
+  }
+  return (
+    <div role="alert" className="feature-alert feature-alert--error">
+      <p className="feature-alert__title">
+        <span aria-hidden="true">✗ </span>
+        Mismatch: snapshot v{version} differs from the state replayed from events
+      </p>
+      <p className="feature-alert__message">
+        {result.differences.length} {result.differences.length === 1 ? 'difference' : 'differences'}{' '}
+        (snapshot → replayed). The snapshot may be stale or damaged; loading from it would give a
+        different state than the events do.
+      </p>
+      <DiffList
+        entries={result.differences}
+        label={`Differences between snapshot v${version} and the replayed state`}
+      />
+    </div>
+  )
+}

@@ -1,0 +1,137 @@
+import { useId, useState, type FormEvent } from 'react'
+import { api } from '../../api'
+import type { ResponseOf } from '../../../../shared/contract'
+import { ErrorAlert } from '../commands/ErrorAlert'
+import { ModalDialog } from '../commands/ModalDialog'
+import { runTask } from './runTask'
+import { TaskProgressBar } from './TaskProgress'
+import { isTaskActive, useTaskStore } from './taskStore'
+import './tasks.css'
+
+const MAX = 100_000
+const numberFormat = new Intl.NumberFormat()
+
+function parseCount(text: string): number | undefined {
+  if (!/^\d+$/.test(text.trim())) return undefined
+  const value = Number(text)
+  return value >= 1 && value <= MAX ? value : undefined
+}
+
+type Outcome =
+  { kind: 'result'; value: ResponseOf<'seedDemoData'> } | { kind: 'error'; error: unknown }
+
+/** "Seed demo data": asks how much, then runs seedDemoData as a task with a progress bar. */
+export function SeedButton() {
+  const [open, setOpen] = useState(false)
+  const [aggregatesText, setAggregatesText] = useState('20')
+  const [eventsText, setEventsText] = useState('10')
+  const [taskId, setTaskId] = useState<string | undefined>(undefined)
+  const [outcome, setOutcome] = useState<Outcome | undefined>(undefined)
+  const running = useTaskStore((state) =>
+    isTaskActive(state.tasks.find((task) => task.taskId === taskId)),
+  )
+  const aggregatesId = useId()
+  const eventsId = useId()
+  const hintId = useId()
+
+  const aggregates = parseCount(aggregatesText)
+  const events = parseCount(eventsText)
+  const valid = aggregates !== undefined && events !== undefined
+
+  const seed = (event: FormEvent) => {
+    event.preventDefault()
+    if (!valid || running) return
+    setOutcome(undefined)
+    const title = `Seed ${numberFormat.format(aggregates)} aggregates × ${numberFormat.format(events)} events`
+    runTask(
+      title,
+      (id) => api.seedDemoData({ aggregates, events, taskId: id }),
+      (value) => ({
+        status: value.cancelled ? 'cancelled' : 'done',
+        message: `${value.cancelled ? 'Cancelled after seeding' : 'Seeded'} ${numberFormat.format(value.aggregates)} aggregates with ${numberFormat.format(value.events)} events`,
+      }),
+      { prefix: 'seed', onStart: setTaskId },
+    ).then(
+      (value) => setOutcome({ kind: 'result', value }),
+      (error: unknown) => setOutcome({ kind: 'error', error }),
+    )
+  }
+
+  return (
+    <>
+      <button type="button" className="seed-button" onClick={() => setOpen(true)}>
+        Seed demo data
+      </button>
+      <ModalDialog open={open} title="Seed demo data" onClose={() => setOpen(false)}>
+        <form className="seed-form" onSubmit={seed} noValidate>
+          <p className="muted">
+            Creates example aggregates, each with a number of events (foo changes and examples), in
+            the connected store.
+          </p>
+          <div className="field">
+            <label htmlFor={aggregatesId}>Aggregates</label>
+            <input
+              id={aggregatesId}
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={MAX}
+              step={1}
+              required
+              value={aggregatesText}
+              disabled={running}
+              aria-invalid={aggregates === undefined}
+              aria-describedby={hintId}
+              onChange={(event) => setAggregatesText(event.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={eventsId}>Events per aggregate</label>
+            <input
+              id={eventsId}
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={MAX}
+              step={1}
+              required
+              value={eventsText}
+              disabled={running}
+              aria-invalid={events === undefined}
+              aria-describedby={hintId}
+              onChange={(event) => setEventsText(event.target.value)}
+            />
+          </div>
+          <p id={hintId} className={valid ? 'muted' : 'feature-warning'}>
+            {valid
+              ? `${numberFormat.format(aggregates * events)} events in total.`
+              : `Enter whole numbers from 1 to ${numberFormat.format(MAX)}.`}
+          </p>
+          <div className="seed-form__progress">{taskId && <TaskProgressBar taskId={taskId} />}</div>
+          {outcome?.kind === 'result' && (
+            <p
+              role="status"
+              className={`feature-alert ${outcome.value.cancelled ? 'feature-alert--warning' : 'feature-alert--success'}`}
+            >
+              <span aria-hidden="true">{outcome.value.cancelled ? '■ ' : '✓ '}</span>
+              {outcome.value.cancelled ? 'Cancelled after seeding' : 'Seeded'}{' '}
+              {numberFormat.format(outcome.value.aggregates)} aggregates with{' '}
+              {numberFormat.format(outcome.value.events)} events.
+            </p>
+          )}
+          {outcome?.kind === 'error' && (
+            <ErrorAlert error={outcome.error} context="Seeding failed" />
+          )}
+          <div className="feature-actions">
+            <button type="submit" className="btn btn-primary" disabled={!valid || running}>
+              {running ? 'Seeding…' : 'Seed'}
+            </button>
+            <button type="button" onClick={() => setOpen(false)}>
+              {running ? 'Hide (keeps running)' : 'Close'}
+            </button>
+          </div>
+        </form>
+      </ModalDialog>
+    </>
+  )
+}
