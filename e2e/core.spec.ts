@@ -1,0 +1,209 @@
+/**
+ * The core screens end to end, through the UI only (roles and accessible names, never CSS):
+ * create an aggregate, change it in batches, read its timeline and raw records, travel through
+ * its versions, check the hash chain, discard it, and watch a second window's change arrive live.
+ */
+import { expect, test, type Locator, type Page } from '@playwright/test'
+
+/** The aggregate view's region is named "Aggregate <id>". */
+const AGGREGATE_REGION = /^Aggregate [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+async function openApp(page: Page): Promise<void> {
+  await page.goto('/')
+  await expect(
+    page.getByRole('listbox', { name: 'Aggregates' }).or(page.getByText('No aggregates')),
+  ).toBeVisible()
+}
+
+/** Creates an aggregate with the "New aggregate" dialog; returns its id (it is selected). */
+async function createAggregate(page: Page, foo: string): Promise<string> {
+  await page.getByRole('button', { name: 'New aggregate' }).click()
+  const dialog = page.getByRole('dialog', { name: 'New aggregate' })
+  await dialog.getByRole('textbox', { name: 'Initial foo' }).fill(foo)
+  await dialog.getByRole('button', { name: 'Create' }).click()
+  await expect(dialog).toBeHidden()
+  const region = page.getByRole('region', { name: AGGREGATE_REGION })
+  await expect(region).toBeVisible()
+  const name = await region.getAttribute('aria-label')
+  const id = name?.replace(/^Aggregate /, '')
+  expect(id).toMatch(/^[0-9a-f-]{36}$/)
+  return id!
+}
+
+async function openTab(page: Page, name: string): Promise<Locator> {
+  await page.getByRole('tab', { name, exact: true }).click()
+  await expect(page.getByRole('tab', { name, exact: true })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  )
+  return page.getByRole('tabpanel')
+}
+
+/** Stages each value with "Set foo", then saves them all as one batch. */
+async function setFooAndSave(page: Page, ...values: string[]): Promise<void> {
+  const panel = await openTab(page, 'Commands')
+  const foo = panel.getByRole('textbox', { name: 'foo', exact: true })
+  await expect(foo).toBeEnabled()
+  for (const value of values) {
+    await foo.fill(value)
+    await panel.getByRole('button', { name: 'Set foo' }).click()
+    await expect(
+      panel
+        .getByRole('list', { name: 'Pending events' })
+        .getByRole('listitem')
+        .filter({ hasText: value }),
+    ).toHaveCount(1)
+  }
+  await panel.getByRole('button', { name: 'Save', exact: true }).click()
+  await expect(panel.getByRole('status').filter({ hasText: /^.?\s*Saved/ })).toBeVisible()
+}
+
+/** The State tree's item for foo (the state shows the field as foo or _foo). */
+function fooItem(page: Page, value: string): Locator {
+  return page
+    .getByRole('tree', { name: 'State' })
+    .getByRole('treeitem', { name: new RegExp(`^_?foo: "${value}"$`) })
+}
+
+function shownAs(page: Page, version: number, latest: number): Locator {
+  return page
+    .getByRole('group', { name: 'Time travel' })
+    .getByRole('status')
+    .filter({ hasText: `as of version ${version} of ${latest}` })
+}
+
+function eventRow(page: Page, version: number): Locator {
+  return page
+    .getByRole('table', { name: 'Events' })
+    .getByRole('row', { name: new RegExp(`^v${version}\\b`) })
+}
+
+test('create, change, travel through history, inspect raw records, discard', async ({ page }) => {
+  await openApp(page)
+  const id = await createAggregate(page, 'bar1')
+
+  // v1 alone, then v2..v4 as one batch: the seed's walk-through.
+  await setFooAndSave(page, 'bar2')
+  await setFooAndSave(page, 'bar3', 'bar4', 'bar5')
+
+  // The list shows it at its latest version.
+  const option = page
+    .getByRole('listbox', { name: 'Aggregates' })
+    .getByRole('option', { name: new RegExp(id) })
+  await expect(option).toBeVisible()
+  await expect(option).toContainText('v4')
+
+  // State at the latest version; the hash chain verifies.
+  await openTab(page, 'State')
+  await expect(fooItem(page, 'bar5')).toBeVisible()
+  await expect(shownAs(page, 4, 4)).toBeVisible()
+  await expect(page.getByRole('status', { name: 'Hash chain verified' })).toBeVisible()
+
+  // The timeline: one row per event, in order, with its type and decoded payload.
+  await openTab(page, 'Timeline')
+  const table = page.getByRole('table', { name: 'Events' })
+  await expect(table.getByRole('row')).toHaveCount(6) // header + v0..v4
+  await expect(eventRow(page, 0)).toContainText('Created')
+  await expect(eventRow(page, 0)).toContainText('bar1')
+  for (let v = 1; v <= 4; v++) {
+    await expect(eventRow(page, v)).toContainText('AttributeChanged')
+    await expect(eventRow(page, v)).toContainText(`bar${v + 1}`)
+  }
+  // Snapshots every 2 versions: at v1 and v3.
+  await expect(eventRow(page, 1)).toContainText('snapshot')
+  await expect(eventRow(page, 3)).toContainText('snapshot')
+  await expect(eventRow(page, 4)).toHaveAttribute('aria-current', 'true')
+
+  // Raw: the stored record is base64 ciphertext, not the plaintext.
+  await eventRow(page, 1).getByRole('button', { name: 'Raw record of version 1' }).click()
+  await expect(
+    eventRow(page, 1).getByRole('button', { name: 'Raw record of version 1' }),
+  ).toHaveAttribute('aria-pressed', 'true')
+  const stored = page.getByRole('group', { name: 'Stored record, version 1' })
+  await expect(stored).toContainText('encrypted')
+  await expect(stored).not.toContainText('not encrypted')
+  const storedText = (await stored.textContent()) ?? ''
+  expect(storedText).toMatch(/[A-Za-z0-9+/]{24,}={0,2}/)
+  expect(storedText).not.toContain('bar2')
+  await expect(page.getByRole('group', { name: 'Decoded payload, version 1' })).toContainText(
+    'bar2',
+  )
+
+  // Scrub with the slider: every version shows its own foo.
+  const slider = page.getByRole('slider', { name: 'Version' })
+  await openTab(page, 'State')
+  for (let v = 0; v <= 4; v++) {
+    await slider.fill(String(v))
+    await expect(shownAs(page, v, 4)).toBeVisible()
+    await expect(fooItem(page, `bar${v + 1}`)).toBeVisible()
+  }
+
+  // …and with the keyboard: Home, → step by step, End.
+  await slider.focus()
+  await page.keyboard.press('Home')
+  await expect(shownAs(page, 0, 4)).toBeVisible()
+  await expect(fooItem(page, 'bar1')).toBeVisible()
+  for (let v = 1; v <= 4; v++) {
+    await page.keyboard.press('ArrowRight')
+    await expect(shownAs(page, v, 4)).toBeVisible()
+    await expect(fooItem(page, `bar${v + 1}`)).toBeVisible()
+  }
+  await page.keyboard.press('ArrowLeft')
+  await expect(fooItem(page, 'bar4')).toBeVisible()
+  await page.keyboard.press('End')
+  await expect(fooItem(page, 'bar5')).toBeVisible()
+
+  // The timeline highlights the scrubbed version.
+  await slider.fill('2')
+  await openTab(page, 'Timeline')
+  await expect(eventRow(page, 2)).toHaveAttribute('aria-current', 'true')
+  await expect(eventRow(page, 4)).not.toHaveAttribute('aria-current', 'true')
+
+  // Discard: gone from the default list or marked discarded; history stays readable.
+  await page.getByRole('button', { name: 'Jump to latest version' }).click()
+  const commands = await openTab(page, 'Commands')
+  await commands.getByRole('button', { name: 'Discard' }).click()
+  await commands.getByRole('button', { name: 'Save', exact: true }).click()
+  await expect(commands.getByText(/has been discarded/)).toBeVisible()
+  await expect(async () => {
+    const count = await option.count()
+    if (count > 0) await expect(option).toContainText('discarded', { timeout: 500 })
+  }).toPass()
+  await openTab(page, 'Timeline')
+  await expect(eventRow(page, 5)).toContainText('Discarded')
+  await slider.fill('2')
+  await openTab(page, 'State')
+  await expect(shownAs(page, 2, 5)).toBeVisible()
+  await expect(fooItem(page, 'bar3')).toBeVisible()
+})
+
+test('a change made in another window shows up live, without reloading', async ({
+  page,
+  context,
+}) => {
+  await openApp(page)
+  const id = await createAggregate(page, 'live-1')
+  await openTab(page, 'State')
+  await expect(fooItem(page, 'live-1')).toBeVisible()
+  await expect(page.getByRole('status', { name: /^Live updates: Live/ })).toBeVisible()
+
+  const other = await context.newPage()
+  await openApp(other)
+  await other.getByRole('searchbox', { name: 'Filter by id prefix' }).fill(id)
+  const option = other
+    .getByRole('listbox', { name: 'Aggregates' })
+    .getByRole('option', { name: new RegExp(id) })
+  await expect(option).toHaveCount(1)
+  await option.click()
+  await setFooAndSave(other, 'live-2')
+
+  // The first window follows: state, version, list, timeline.
+  await expect(fooItem(page, 'live-2')).toBeVisible()
+  await expect(shownAs(page, 1, 1)).toBeVisible()
+  await expect(
+    page.getByRole('listbox', { name: 'Aggregates' }).getByRole('option', { name: new RegExp(id) }),
+  ).toContainText('v1')
+  await openTab(page, 'Timeline')
+  await expect(eventRow(page, 1)).toContainText('live-2')
+  await other.close()
+})

@@ -1,0 +1,67 @@
+import { useEffect } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import { AggregateView } from './features/aggregate/AggregateView'
+import { AggregatesPanel } from './features/aggregates/AggregatesPanel'
+import { ConnectionScreen } from './features/connection/ConnectionScreen'
+import { AppHeader } from './features/shell/AppHeader'
+import { EmptyState } from './features/shell/EmptyState'
+import { TaskProgress } from './features/tasks/TaskProgress'
+import { useConnectionStore } from './stores/connectionStore'
+import { useSelectionStore } from './stores/selectionStore'
+
+export function App() {
+  const { connected, screenOpen, phase, transport, hasInfo } = useConnectionStore(
+    useShallow((s) => ({
+      connected: s.info?.status === 'connected',
+      screenOpen: s.screenOpen,
+      phase: s.phase,
+      transport: s.transport,
+      hasInfo: s.info !== null,
+    })),
+  )
+  const aggregateId = useSelectionStore((s) => s.aggregateId)
+
+  useEffect(() => {
+    void useConnectionStore.getState().load()
+  }, [])
+
+  const starting = phase === 'idle' || (phase === 'loading' && !connected)
+
+  return (
+    <div className="app">
+      <AppHeader />
+      {starting ? (
+        <main className="app-loading" aria-busy="true" aria-label="Connecting">
+          <span className="spinner" aria-hidden="true" />
+          <span className="muted" role="status">
+            {transport === 'closed'
+              ? 'Cannot reach the Eventscope service yet. Retrying…'
+              : 'Connecting to Eventscope…'}
+          </span>
+        </main>
+      ) : !connected || screenOpen ? (
+        <ConnectionScreen />
+      ) : (
+        <main className="workspace">
+          <AggregatesPanel />
+          <div className="detail-column">
+            {aggregateId ? (
+              <AggregateView key={aggregateId} aggregateId={aggregateId} />
+            ) : (
+              <EmptyState />
+            )}
+          </div>
+        </main>
+      )}
+      {hasInfo && transport !== 'open' && (
+        <div className="transport-banner" role="alert">
+          <span className="spinner spinner-sm" aria-hidden="true" />
+          {transport === 'closed'
+            ? 'Lost the connection to the Eventscope service. Reconnecting…'
+            : 'Reconnecting to the Eventscope service…'}
+        </div>
+      )}
+      <TaskProgress />
+    </div>
+  )
+}

@@ -1,0 +1,208 @@
+/**
+ * Facts about the aggregate as of the shown version: id (copyable), type, version, dates
+ * (local or UTC), hash-chain check, encryption, and how the state was loaded.
+ */
+import { useState, type ReactNode } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import type { AggregateView } from '../../../../shared/contract'
+import { ExportButton } from '../tasks/ExportButton'
+import { LockIcon } from '../connection/StatusBar'
+import { copyText } from '../../lib/clipboard'
+import { formatDateTime, shortType } from '../../lib/format'
+import { useSelectionStore } from '../../stores/selectionStore'
+
+export function AggregateHeader({
+  aggregateId,
+  view,
+}: {
+  aggregateId: string
+  view: AggregateView | null
+}) {
+  const { timezone, setTimezone } = useSelectionStore(
+    useShallow((s) => ({ timezone: s.timezone, setTimezone: s.setTimezone })),
+  )
+
+  return (
+    <header className="aggregate-header">
+      <div className="aggregate-title-row">
+        <div className="aggregate-title">
+          <span className="eyebrow" title={view?.type}>
+            {view ? (
+              shortType(view.type)
+            ) : (
+              <span className="skeleton skeleton-text" style={{ width: '9rem' }} />
+            )}
+          </span>
+          <h2 className="aggregate-id-heading">
+            <span className="mono">{aggregateId}</span>
+            <CopyIdButton id={aggregateId} />
+          </h2>
+        </div>
+        <div className="aggregate-actions">
+          {view?.discarded && <span className="badge badge-danger badge-lg">Discarded</span>}
+          <ExportButton aggregateId={aggregateId} />
+        </div>
+      </div>
+
+      <dl className="facts">
+        <Fact label="Version">
+          {view && (
+            <span className="mono">
+              {view.version}
+              {view.version === view.latestVersion ? (
+                <span className="muted"> (latest)</span>
+              ) : (
+                <span className="muted"> of {view.latestVersion}</span>
+              )}
+            </span>
+          )}
+        </Fact>
+        <Fact label="Created">
+          {view && (
+            <time dateTime={view.createdOn}>{formatDateTime(view.createdOn, timezone)}</time>
+          )}
+        </Fact>
+        <Fact label="Last modified">
+          {view && (
+            <time dateTime={view.lastModified}>{formatDateTime(view.lastModified, timezone)}</time>
+          )}
+        </Fact>
+        <Fact label="Hash chain">
+          {view &&
+            (view.hashChain.status === 'verified' ? (
+              <span
+                className="badge badge-ok"
+                title={view.hashChain.message}
+                role="status"
+                aria-label="Hash chain verified"
+              >
+                ✓ Verified
+              </span>
+            ) : (
+              <span
+                className="badge badge-danger"
+                title={view.hashChain.message}
+                role="status"
+                aria-label={`Hash chain broken${view.hashChain.brokenAtVersion !== undefined ? ` at v${view.hashChain.brokenAtVersion}` : ''}`}
+              >
+                ✕ Broken
+                {view.hashChain.brokenAtVersion !== undefined
+                  ? ` at v${view.hashChain.brokenAtVersion}`
+                  : ''}
+              </span>
+            ))}
+        </Fact>
+        <Fact label="Encryption">
+          {view && (
+            <span className={`badge ${view.encrypted ? 'badge-ok' : 'badge-warn'}`}>
+              <LockIcon open={!view.encrypted} />
+              {view.encrypted ? 'Encrypted' : 'Not encrypted'}
+            </span>
+          )}
+        </Fact>
+        <Fact label="Loaded from">
+          {view && (
+            <span>
+              {view.loadedFromSnapshot !== undefined
+                ? `snapshot v${view.loadedFromSnapshot} + ${plural(view.eventsReplayed, 'event')}`
+                : `${plural(view.eventsReplayed, 'event')}, no snapshot`}
+            </span>
+          )}
+        </Fact>
+        <div className="fact fact-tz">
+          <dt className="visually-hidden">Time zone</dt>
+          <dd>
+            <div className="segmented" role="radiogroup" aria-label="Time zone">
+              {(['local', 'utc'] as const).map((tz) => (
+                <button
+                  key={tz}
+                  type="button"
+                  role="radio"
+                  aria-checked={timezone === tz}
+                  className={timezone === tz ? 'is-checked' : ''}
+                  onClick={() => setTimezone(tz)}
+                >
+                  {tz === 'local' ? 'Local' : 'UTC'}
+                </button>
+              ))}
+            </div>
+          </dd>
+        </div>
+      </dl>
+      {view?.hashChain.status === 'broken' && view.hashChain.message && (
+        <p className="alert alert-danger" role="alert">
+          Hash chain broken
+          {view.hashChain.brokenAtVersion !== undefined
+            ? ` at v${view.hashChain.brokenAtVersion}`
+            : ''}
+          : {view.hashChain.message}
+        </p>
+      )}
+    </header>
+  )
+}
+
+const plural = (n: number, word: string) =>
+  `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="fact">
+      <dt>{label}</dt>
+      <dd>{children ?? <span className="skeleton skeleton-text" style={{ width: '5rem' }} />}</dd>
+    </div>
+  )
+}
+
+function CopyIdButton({ id }: { id: string }) {
+  const [copied, setCopied] = useState(false)
+  return (
+    <button
+      type="button"
+      className="btn btn-icon btn-ghost"
+      aria-label="Copy aggregate id"
+      title={copied ? 'Copied' : 'Copy id'}
+      onClick={() => {
+        void copyText(id).then((ok) => {
+          setCopied(ok)
+          if (ok) setTimeout(() => setCopied(false), 1500)
+        })
+      }}
+    >
+      {copied ? (
+        <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+          <path
+            d="m3 8.5 3 3 7-7"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.8"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+          />
+        </svg>
+      ) : (
+        <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+          <rect
+            x="5"
+            y="5"
+            width="8.5"
+            height="8.5"
+            rx="1.5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.4"
+          />
+          <path
+            d="M3 10.5V3.5A1 1 0 0 1 4 2.5h6.5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.4"
+          />
+        </svg>
+      )}
+      <span className="visually-hidden" aria-live="polite">
+        {copied ? 'Copied' : ''}
+      </span>
+    </button>
+  )
+}

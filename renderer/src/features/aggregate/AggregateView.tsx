@@ -1,0 +1,197 @@
+/**
+ * The right column for a selected aggregate: header facts, the version scrubber, and tabs.
+ * Only the open tab is mounted, so a panel's requests happen when the user looks at it.
+ */
+import { useId, useRef, type KeyboardEvent } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import { ActivityPanel } from '../activity/ActivityPanel'
+import { CommandsPanel } from '../commands/CommandsPanel'
+import { ConflictDemo } from '../conflict/ConflictDemo'
+import { DiffPanel } from '../diff/DiffPanel'
+import { SnapshotsPanel } from '../snapshots/SnapshotsPanel'
+import { Scrubber } from '../scrubber/Scrubber'
+import { Timeline } from '../timeline/Timeline'
+import { explainError } from '../../lib/errors'
+import { useAggregateViewStore } from '../../stores/aggregateViewStore'
+import { TABS, useSelectionStore, type TabId } from '../../stores/selectionStore'
+import { useTimelineStore } from '../../stores/timelineStore'
+import { AggregateHeader } from './AggregateHeader'
+import { JsonTree } from './JsonTree'
+
+const TAB_LABELS: Record<TabId, string> = {
+  state: 'State',
+  timeline: 'Timeline',
+  diff: 'Diff',
+  snapshots: 'Snapshots',
+  commands: 'Commands',
+  conflict: 'Conflict demo',
+  activity: 'Activity',
+}
+
+export function AggregateView({ aggregateId }: { aggregateId: string }) {
+  const ids = useId()
+  const { tab, setTab, version } = useSelectionStore(
+    useShallow((s) => ({ tab: s.tab, setTab: s.setTab, version: s.version })),
+  )
+  const { view, loading, error, reload } = useAggregateViewStore(
+    useShallow((s) => ({
+      view: s.view?.id === aggregateId ? s.view : null,
+      loading: s.loading,
+      error: s.error,
+      reload: s.reload,
+    })),
+  )
+  const { timelineLatest, snapshotVersions } = useTimelineStore(
+    useShallow((s) => ({
+      timelineLatest: s.aggregateId === aggregateId ? s.latestVersion : -1,
+      snapshotVersions: s.snapshotVersions,
+    })),
+  )
+  const tabRefs = useRef(new Map<TabId, HTMLButtonElement>())
+
+  // The newest version anyone told us about: the view's answer, or a live change the timeline saw.
+  const latest = Math.max(view?.latestVersion ?? -1, timelineLatest)
+  const selected = version ?? latest
+
+  const onTabKey = (event: KeyboardEvent<HTMLDivElement>) => {
+    const index = TABS.indexOf(tab)
+    let next: number
+    if (event.key === 'ArrowRight') next = (index + 1) % TABS.length
+    else if (event.key === 'ArrowLeft') next = (index - 1 + TABS.length) % TABS.length
+    else if (event.key === 'Home') next = 0
+    else if (event.key === 'End') next = TABS.length - 1
+    else return
+    event.preventDefault()
+    const id = TABS[next]
+    if (id) {
+      setTab(id)
+      tabRefs.current.get(id)?.focus()
+    }
+  }
+
+  return (
+    <section className="aggregate-view" aria-label={`Aggregate ${aggregateId}`}>
+      <AggregateHeader aggregateId={aggregateId} view={view} />
+
+      <Scrubber
+        latest={latest}
+        shownVersion={view?.version ?? null}
+        loading={loading}
+        snapshotVersions={snapshotVersions}
+      />
+
+      <div className="tabs" role="tablist" aria-label="Aggregate views" onKeyDown={onTabKey}>
+        {TABS.map((id) => (
+          <button
+            key={id}
+            ref={(el) => {
+              if (el) tabRefs.current.set(id, el)
+              else tabRefs.current.delete(id)
+            }}
+            type="button"
+            role="tab"
+            id={`${ids}-tab-${id}`}
+            aria-selected={tab === id}
+            aria-controls={`${ids}-panel`}
+            tabIndex={tab === id ? 0 : -1}
+            className={`tab${tab === id ? ' is-selected' : ''}`}
+            onClick={() => setTab(id)}
+          >
+            {TAB_LABELS[id]}
+          </button>
+        ))}
+      </div>
+
+      <div
+        className="tab-panel"
+        role="tabpanel"
+        id={`${ids}-panel`}
+        aria-labelledby={`${ids}-tab-${tab}`}
+        tabIndex={-1}
+      >
+        {error && !view ? (
+          <div className="panel-message" role="alert">
+            <strong>{explainError(error)}</strong>
+            <p className="muted">{error.message}</p>
+            <button type="button" className="btn" onClick={reload}>
+              Retry
+            </button>
+          </div>
+        ) : (
+          <TabContent
+            tab={tab}
+            aggregateId={aggregateId}
+            version={selected}
+            latest={latest}
+            view={view}
+          />
+        )}
+      </div>
+    </section>
+  )
+}
+
+function TabContent({
+  tab,
+  aggregateId,
+  version,
+  latest,
+  view,
+}: {
+  tab: TabId
+  aggregateId: string
+  version: number
+  latest: number
+  view: ReturnType<typeof useAggregateViewStore.getState>['view']
+}) {
+  switch (tab) {
+    case 'state':
+      return view ? (
+        <div className="state-panel">
+          {view.discarded && (
+            <p className="notice" role="note">
+              Discarded at version {view.version}: there is no state any more. Move the version
+              slider back to see the aggregate as it was.
+            </p>
+          )}
+          <JsonTree value={view.state} label="State" key={aggregateId} />
+        </div>
+      ) : (
+        <StateSkeleton />
+      )
+    case 'timeline':
+      return <Timeline aggregateId={aggregateId} />
+    case 'diff':
+      return latest >= 0 ? (
+        <DiffPanel
+          aggregateId={aggregateId}
+          version={Math.min(version, latest)}
+          latestVersion={latest}
+        />
+      ) : (
+        <StateSkeleton />
+      )
+    case 'snapshots':
+      return <SnapshotsPanel aggregateId={aggregateId} />
+    case 'commands':
+      return <CommandsPanel aggregateId={aggregateId} />
+    case 'conflict':
+      return <ConflictDemo aggregateId={aggregateId} />
+    case 'activity':
+      return <ActivityPanel aggregateId={aggregateId} />
+  }
+}
+
+function StateSkeleton() {
+  return (
+    <div className="state-panel" aria-busy="true" aria-label="Loading">
+      {[40, 62, 55, 30, 48].map((w, i) => (
+        <div
+          key={i}
+          className="skeleton skeleton-line"
+          style={{ width: `${w}%`, marginInlineStart: `${(i % 3) * 1.25}rem` }}
+        />
+      ))}
+    </div>
+  )
+}

@@ -1,0 +1,260 @@
+/**
+ * A readable, collapsible JSON tree (ARIA tree pattern). Rendered flat — one row per visible
+ * node with aria-level — so keyboard navigation is a walk over an array: ↑/↓ move, → opens or
+ * goes to the first child, ← closes or goes to the parent, Home/End, Enter/Space toggle.
+ */
+import { useCallback, useMemo, useRef, useState, type KeyboardEvent } from 'react'
+import type { JsonValue } from '../../../../shared/contract'
+
+export interface JsonTreeProps {
+  value: JsonValue
+  /** Accessible name of the tree, e.g. "State". */
+  label: string
+  /** Levels open at first (default 2); big containers start closed regardless. */
+  defaultExpandDepth?: number
+  className?: string
+}
+
+/** Containers with more children than this start collapsed, and show this many at a time. */
+const BIG = 100
+
+interface Row {
+  path: string
+  depth: number
+  name: string | null
+  value: JsonValue
+  container: boolean
+  childCount: number
+  posinset: number
+  setsize: number
+  /** A "show more" row for a long container. */
+  more?: { parent: string; hidden: number }
+}
+
+const isContainer = (v: JsonValue): v is JsonValue[] | { [k: string]: JsonValue } =>
+  typeof v === 'object' && v !== null
+
+function entriesOf(v: JsonValue[] | { [k: string]: JsonValue }): Array<[string, JsonValue]> {
+  return Array.isArray(v) ? v.map((item, i) => [String(i), item]) : Object.entries(v)
+}
+
+function summary(v: JsonValue): string {
+  if (Array.isArray(v))
+    return v.length === 0 ? '[]' : `[ ${v.length} item${v.length === 1 ? '' : 's'} ]`
+  if (isContainer(v)) {
+    const n = Object.keys(v).length
+    return n === 0 ? '{}' : `{ ${n} key${n === 1 ? '' : 's'} }`
+  }
+  return ''
+}
+
+function leafText(v: JsonValue): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v)
+}
+
+function leafKind(v: JsonValue): string {
+  return v === null ? 'null' : typeof v
+}
+
+export function JsonTree({ value, label, defaultExpandDepth = 2, className }: JsonTreeProps) {
+  // Paths the user toggled away from the default, and how many children long lists show.
+  const [toggled, setToggled] = useState<ReadonlySet<string>>(() => new Set())
+  const [shown, setShown] = useState<Record<string, number>>({})
+  const [focused, setFocused] = useState<string>('$')
+  const rowRefs = useRef(new Map<string, HTMLDivElement>())
+
+  const isOpen = useCallback(
+    (path: string, depth: number, v: JsonValue) => {
+      const childCount = isContainer(v) ? entriesOf(v).length : 0
+      const byDefault = depth < defaultExpandDepth && childCount <= BIG
+      return toggled.has(path) ? !byDefault : byDefault
+    },
+    [toggled, defaultExpandDepth],
+  )
+
+  const rows = useMemo(() => {
+    const out: Row[] = []
+    const walk = (
+      v: JsonValue,
+      path: string,
+      depth: number,
+      name: string | null,
+      posinset: number,
+      setsize: number,
+    ) => {
+      const container = isContainer(v)
+      const children = container ? entriesOf(v) : []
+      out.push({
+        path,
+        depth,
+        name,
+        value: v,
+        container,
+        childCount: children.length,
+        posinset,
+        setsize,
+      })
+      if (!container || !isOpen(path, depth, v)) return
+      const limit = shown[path] ?? BIG
+      children
+        .slice(0, limit)
+        .forEach(([key, child], i) =>
+          walk(child, `${path}/${key}`, depth + 1, key, i + 1, children.length),
+        )
+      if (children.length > limit) {
+        out.push({
+          path: `${path}/…more`,
+          depth: depth + 1,
+          name: null,
+          value: null,
+          container: false,
+          childCount: 0,
+          posinset: limit + 1,
+          setsize: children.length,
+          more: { parent: path, hidden: children.length - limit },
+        })
+      }
+    }
+    walk(value, '$', 0, null, 1, 1)
+    return out
+  }, [value, isOpen, shown])
+
+  const toggle = (path: string) =>
+    setToggled((prev) => {
+      const next = new Set(prev)
+      if (next.has(path)) next.delete(path)
+      else next.add(path)
+      return next
+    })
+
+  const focusRow = (path: string) => {
+    setFocused(path)
+    rowRefs.current.get(path)?.focus()
+  }
+
+  const activeIndex = Math.max(
+    0,
+    rows.findIndex((r) => r.path === focused),
+  )
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const row = rows[activeIndex]
+    if (!row) return
+    const go = (i: number) => {
+      const target = rows[Math.max(0, Math.min(rows.length - 1, i))]
+      if (target) focusRow(target.path)
+    }
+    const open = row.container && isOpen(row.path, row.depth, row.value)
+    switch (event.key) {
+      case 'ArrowDown':
+        go(activeIndex + 1)
+        break
+      case 'ArrowUp':
+        go(activeIndex - 1)
+        break
+      case 'Home':
+        go(0)
+        break
+      case 'End':
+        go(rows.length - 1)
+        break
+      case 'ArrowRight':
+        if (row.container && row.childCount > 0 && !open) toggle(row.path)
+        else if (open) go(activeIndex + 1)
+        else return
+        break
+      case 'ArrowLeft': {
+        if (open) toggle(row.path)
+        else {
+          const parent = row.path.slice(0, row.path.lastIndexOf('/'))
+          if (parent) focusRow(parent)
+          else return
+        }
+        break
+      }
+      case 'Enter':
+      case ' ':
+        if (row.more)
+          setShown((s) => ({ ...s, [row.more!.parent]: (s[row.more!.parent] ?? BIG) + BIG * 5 }))
+        else if (row.container && row.childCount > 0) toggle(row.path)
+        else return
+        break
+      default:
+        return
+    }
+    event.preventDefault()
+  }
+
+  return (
+    <div
+      role="tree"
+      aria-label={label}
+      className={`json-tree ${className ?? ''}`}
+      onKeyDown={onKeyDown}
+    >
+      {rows.map((row, index) => {
+        const open = row.container && isOpen(row.path, row.depth, row.value)
+        const expandable = row.container && row.childCount > 0
+        return (
+          <div
+            key={row.path}
+            ref={(el) => {
+              if (el) rowRefs.current.set(row.path, el)
+              else rowRefs.current.delete(row.path)
+            }}
+            role="treeitem"
+            aria-level={row.depth + 1}
+            aria-posinset={row.posinset}
+            aria-setsize={row.setsize}
+            aria-expanded={expandable ? open : undefined}
+            tabIndex={index === activeIndex ? 0 : -1}
+            className={`json-row${index === activeIndex ? ' is-active' : ''}`}
+            style={{
+              paddingInlineStart: `calc(${row.depth} * var(--json-indent, 1.25rem) + 0.25rem)`,
+            }}
+            onFocus={() => setFocused(row.path)}
+            onClick={(e) => {
+              e.stopPropagation()
+              setFocused(row.path)
+              if (row.more)
+                setShown((s) => ({
+                  ...s,
+                  [row.more!.parent]: (s[row.more!.parent] ?? BIG) + BIG * 5,
+                }))
+              else if (expandable) toggle(row.path)
+            }}
+          >
+            <span className="json-caret" aria-hidden="true">
+              {expandable ? (open ? '▾' : '▸') : ''}
+            </span>
+            {/* One inline run, so the item's accessible name reads `key: value`. */}
+            <span className="json-content">
+              {row.more ? (
+                <span className="json-more">
+                  Show {Math.min(row.more.hidden, BIG * 5).toLocaleString('en-US')} more of{' '}
+                  {row.more.hidden.toLocaleString('en-US')} hidden
+                </span>
+              ) : (
+                <>
+                  {row.name !== null && (
+                    <>
+                      <span className="json-key">{row.name}</span>
+                      <span className="json-colon">: </span>
+                    </>
+                  )}
+                  {row.container ? (
+                    <span className="json-summary">{summary(row.value)}</span>
+                  ) : (
+                    <span className={`json-value json-${leafKind(row.value)}`}>
+                      {leafText(row.value)}
+                    </span>
+                  )}
+                </>
+              )}
+            </span>
+          </div>
+        )
+      })}
+    </div>
+  )
+}

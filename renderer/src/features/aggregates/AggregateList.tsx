@@ -1,0 +1,234 @@
+/**
+ * A virtualised listbox of aggregates. Only the rows on screen exist in the DOM; when the
+ * user nears the end of what is loaded, the next page is fetched with nextPageToken.
+ * Keyboard: ↑/↓, PageUp/PageDown, Home/End move the selection (selection follows focus).
+ */
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useEffect, useId, useRef, type CSSProperties, type KeyboardEvent } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import type { AggregateSummary } from '../../../../shared/contract'
+import { explainError } from '../../lib/errors'
+import { formatDateTime, formatShort, shortType } from '../../lib/format'
+import { useAggregatesStore } from '../../stores/aggregatesStore'
+import { useSelectionStore } from '../../stores/selectionStore'
+import type { TimeZoneMode } from '../../lib/format'
+
+export const AGGREGATE_ROW_HEIGHT = 60
+const PREFETCH_ROWS = 20
+
+export function AggregateList() {
+  const listId = useId()
+  const { items, total, nextPageToken, loading, error, loaded, loadMore, refresh } =
+    useAggregatesStore(
+      useShallow((s) => ({
+        items: s.items,
+        total: s.total,
+        nextPageToken: s.nextPageToken,
+        loading: s.loading,
+        error: s.error,
+        loaded: s.loaded,
+        loadMore: s.loadMore,
+        refresh: s.refresh,
+      })),
+    )
+  const { selectedId, select, timezone } = useSelectionStore(
+    useShallow((s) => ({ selectedId: s.aggregateId, select: s.select, timezone: s.timezone })),
+  )
+  const scrollRef = useRef<HTMLDivElement>(null)
+
+  const hasMore = nextPageToken !== undefined
+  const count = items.length + (hasMore ? 1 : 0)
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => AGGREGATE_ROW_HEIGHT,
+    overscan: 8,
+    getItemKey: (index) => items[index]?.id ?? `loader-${index}`,
+  })
+  const virtualItems = virtualizer.getVirtualItems()
+  const lastIndex = virtualItems.at(-1)?.index ?? -1
+
+  useEffect(() => {
+    if (hasMore && loading === null && !error && lastIndex >= items.length - PREFETCH_ROWS)
+      void loadMore()
+  }, [hasMore, loading, error, lastIndex, items.length, loadMore])
+
+  const selectedIndex = selectedId ? items.findIndex((a) => a.id === selectedId) : -1
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (items.length === 0) return
+    const page = Math.max(
+      1,
+      Math.floor((scrollRef.current?.clientHeight ?? 600) / AGGREGATE_ROW_HEIGHT) - 1,
+    )
+    const from = selectedIndex
+    let to: number
+    switch (event.key) {
+      case 'ArrowDown':
+        to = from + 1
+        break
+      case 'ArrowUp':
+        to = from <= 0 ? 0 : from - 1
+        break
+      case 'PageDown':
+        to = from + page
+        break
+      case 'PageUp':
+        to = from - page
+        break
+      case 'Home':
+        to = 0
+        break
+      case 'End':
+        to = items.length - 1
+        break
+      default:
+        return
+    }
+    event.preventDefault()
+    to = Math.max(0, Math.min(items.length - 1, to))
+    const target = items[to]
+    if (target) {
+      select(target.id)
+      virtualizer.scrollToIndex(to, { align: 'auto' })
+    }
+  }
+
+  if (!loaded) {
+    return (
+      <div className="aggregate-list" aria-busy="true" aria-label="Loading aggregates">
+        {Array.from({ length: 10 }, (_, i) => (
+          <SkeletonRow key={i} />
+        ))}
+      </div>
+    )
+  }
+
+  if (error && items.length === 0) {
+    return (
+      <div className="aggregate-list list-message" role="alert">
+        <strong>{explainError(error)}</strong>
+        <p className="muted">{error.message}</p>
+        <button type="button" className="btn" onClick={() => void refresh()}>
+          Retry
+        </button>
+      </div>
+    )
+  }
+
+  if (items.length === 0) {
+    return (
+      <div className="aggregate-list list-message">
+        <strong>No aggregates</strong>
+        <p className="muted">
+          Nothing matches these filters. Create one with “New aggregate”, or seed demo data.
+        </p>
+      </div>
+    )
+  }
+
+  return (
+    <div
+      ref={scrollRef}
+      className="aggregate-list"
+      role="listbox"
+      aria-label="Aggregates"
+      tabIndex={0}
+      aria-activedescendant={selectedIndex >= 0 ? `${listId}-${selectedIndex}` : undefined}
+      onKeyDown={onKeyDown}
+    >
+      <div className="virtual-canvas" style={{ height: virtualizer.getTotalSize() }}>
+        {virtualItems.map((row) => {
+          const item = items[row.index]
+          const style = { transform: `translateY(${row.start}px)`, height: row.size }
+          if (!item) {
+            return (
+              <div
+                key={row.key}
+                className="virtual-row list-loader"
+                style={style}
+                aria-hidden="true"
+              >
+                {error ? (
+                  <span className="muted">Could not load more.</span>
+                ) : (
+                  <span className="spinner" />
+                )}
+              </div>
+            )
+          }
+          return (
+            <AggregateOption
+              key={row.key}
+              id={`${listId}-${row.index}`}
+              item={item}
+              selected={item.id === selectedId}
+              posinset={row.index + 1}
+              setsize={Math.max(total, items.length)}
+              timezone={timezone}
+              style={style}
+              onSelect={() => select(item.id)}
+            />
+          )
+        })}
+      </div>
+    </div>
+  )
+}
+
+function AggregateOption(props: {
+  id: string
+  item: AggregateSummary
+  selected: boolean
+  posinset: number
+  setsize: number
+  timezone: TimeZoneMode
+  style: CSSProperties
+  onSelect: () => void
+}) {
+  const { item, timezone } = props
+  return (
+    <div
+      id={props.id}
+      role="option"
+      aria-selected={props.selected}
+      aria-posinset={props.posinset}
+      aria-setsize={props.setsize}
+      className={`virtual-row aggregate-row${props.selected ? ' is-selected' : ''}${item.discarded ? ' is-discarded' : ''}`}
+      style={props.style}
+      onClick={props.onSelect}
+    >
+      <div className="aggregate-row-main">
+        <span className="mono aggregate-id truncate">{item.id}</span>
+        <span className="version-pill">v{item.version}</span>
+      </div>
+      <div className="aggregate-row-meta">
+        <span className="truncate" title={item.type}>
+          {shortType(item.type)}
+        </span>
+        {item.discarded && <span className="badge badge-danger">discarded</span>}
+        <time
+          className="aggregate-time"
+          dateTime={item.lastModified}
+          title={`Last modified ${formatDateTime(item.lastModified, timezone)}`}
+        >
+          {formatShort(item.lastModified, timezone)}
+        </time>
+      </div>
+    </div>
+  )
+}
+
+function SkeletonRow() {
+  return (
+    <div className="aggregate-row skeleton-row" style={{ height: AGGREGATE_ROW_HEIGHT }}>
+      <div className="aggregate-row-main">
+        <span className="skeleton skeleton-text" style={{ width: '78%' }} />
+        <span className="skeleton skeleton-text" style={{ width: '2.5rem' }} />
+      </div>
+      <div className="aggregate-row-meta">
+        <span className="skeleton skeleton-text" style={{ width: '45%' }} />
+      </div>
+    </div>
+  )
+}

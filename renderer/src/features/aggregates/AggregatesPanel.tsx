@@ -1,0 +1,154 @@
+/**
+ * The left column: filters, the total, and a virtualised, infinitely paged list of aggregates.
+ */
+import { useEffect, useId, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import { NewAggregateButton } from '../commands/NewAggregateButton'
+import { SeedButton } from '../tasks/SeedButton'
+import { formatCount, shortType } from '../../lib/format'
+import { useAggregatesStore, type AggregateOrder } from '../../stores/aggregatesStore'
+import { AggregateList } from './AggregateList'
+
+const PREFIX_DEBOUNCE_MS = 250
+
+export function AggregatesPanel() {
+  const ids = useId()
+  const {
+    idPrefix,
+    type,
+    order,
+    types,
+    total,
+    loaded,
+    loading,
+    stale,
+    setIdPrefix,
+    setType,
+    setOrder,
+    refresh,
+  } = useAggregatesStore(
+    useShallow((s) => ({
+      idPrefix: s.idPrefix,
+      type: s.type,
+      order: s.order,
+      types: s.types,
+      total: s.total,
+      loaded: s.loaded,
+      loading: s.loading,
+      stale: s.stale,
+      setIdPrefix: s.setIdPrefix,
+      setType: s.setType,
+      setOrder: s.setOrder,
+      refresh: s.refresh,
+    })),
+  )
+  const [prefix, setPrefix] = useState(idPrefix)
+  const prefixInvalid = !/^[0-9a-fA-F-]*$/.test(prefix)
+
+  useEffect(() => {
+    if (prefixInvalid) return
+    const t = setTimeout(() => setIdPrefix(prefix.trim()), PREFIX_DEBOUNCE_MS)
+    return () => clearTimeout(t)
+  }, [prefix, prefixInvalid, setIdPrefix])
+
+  return (
+    <section className="aggregates-panel" aria-labelledby={`${ids}-title`}>
+      <div className="panel-toolbar">
+        <div className="toolbar-row">
+          <div className="panel-heading">
+            <h2 id={`${ids}-title`} className="panel-title">
+              Aggregates
+            </h2>
+            <span className="count" aria-live="polite" aria-atomic="true">
+              {loaded ? (
+                `${formatCount(total)} ${total === 1 ? 'aggregate' : 'aggregates'}`
+              ) : (
+                <span className="skeleton skeleton-text" style={{ width: '5rem' }} />
+              )}
+            </span>
+          </div>
+          <div className="toolbar-actions">
+            <SeedButton />
+            <NewAggregateButton />
+          </div>
+        </div>
+        <div className="toolbar-row">
+          <div className="search-field">
+            <label htmlFor={`${ids}-prefix`} className="visually-hidden">
+              Filter by id prefix
+            </label>
+            <svg
+              className="icon search-icon"
+              width="14"
+              height="14"
+              viewBox="0 0 16 16"
+              aria-hidden="true"
+              focusable="false"
+            >
+              <circle cx="7" cy="7" r="4.75" fill="none" stroke="currentColor" strokeWidth="1.5" />
+              <path
+                d="M10.5 10.5 14 14"
+                stroke="currentColor"
+                strokeWidth="1.5"
+                strokeLinecap="round"
+              />
+            </svg>
+            <input
+              id={`${ids}-prefix`}
+              className="input mono"
+              type="search"
+              placeholder="Filter by id prefix"
+              value={prefix}
+              onChange={(e) => setPrefix(e.target.value)}
+              aria-invalid={prefixInvalid || undefined}
+              aria-describedby={prefixInvalid ? `${ids}-prefix-error` : undefined}
+              spellCheck={false}
+              autoComplete="off"
+              maxLength={36}
+            />
+          </div>
+        </div>
+        {prefixInvalid && (
+          <p id={`${ids}-prefix-error`} className="field-error">
+            An id prefix is hex digits and dashes.
+          </p>
+        )}
+        <div className="toolbar-row toolbar-selects">
+          <select
+            className="select"
+            value={type}
+            onChange={(e) => setType(e.target.value)}
+            aria-label="Aggregate type"
+          >
+            <option value="">All types</option>
+            {types.map((t) => (
+              <option key={t} value={t} title={t}>
+                {shortType(t)}
+              </option>
+            ))}
+          </select>
+          <select
+            className="select"
+            value={order}
+            onChange={(e) => setOrder(e.target.value as AggregateOrder)}
+            aria-label="Order"
+          >
+            <option value="recent">Most recent first</option>
+            <option value="id">By id</option>
+          </select>
+        </div>
+        {stale && (
+          <button
+            type="button"
+            className="btn btn-sm stale-button"
+            onClick={() => void refresh()}
+            disabled={loading !== null}
+          >
+            New changes — refresh
+          </button>
+        )}
+      </div>
+      <AggregateList />
+    </section>
+  )
+}

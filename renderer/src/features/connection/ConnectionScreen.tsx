@@ -1,0 +1,325 @@
+/**
+ * Choose and connect an event store: embedded SQLite (default), in-memory, or Cassandra.
+ * Shows what is connected now, whether events are encrypted, and a clear error with Retry.
+ */
+import { useEffect, useId, useState, type FormEvent } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import type { ConnectionInfo, ConnectionSettings, StoreKind } from '../../../../shared/contract'
+import { explainError } from '../../lib/errors'
+import { useConnectionStore } from '../../stores/connectionStore'
+
+const KIND_LABELS: Record<StoreKind, { title: string; hint: string }> = {
+  sqlite: { title: 'Embedded SQLite', hint: 'A local database file. The default.' },
+  memory: { title: 'In-memory', hint: 'For demos: gone when the app stops.' },
+  cassandra: {
+    title: 'Cassandra',
+    hint: 'A Cassandra cluster (contact points, data center, keyspace).',
+  },
+}
+
+interface Form {
+  kind: StoreKind
+  path: string
+  contactPoints: string
+  localDataCenter: string
+  keyspace: string
+  username: string
+  password: string
+  tls: boolean
+}
+
+function formFrom(info: ConnectionInfo | null): Form {
+  const form: Form = {
+    kind: 'sqlite',
+    path: '',
+    contactPoints: '127.0.0.1:9042',
+    localDataCenter: 'datacenter1',
+    keyspace: 'eventscope',
+    username: '',
+    password: '',
+    tls: false,
+  }
+  const s = info?.settings
+  if (s?.kind === 'sqlite') return { ...form, kind: 'sqlite', path: s.path ?? '' }
+  if (s?.kind === 'memory') return { ...form, kind: 'memory' }
+  if (s?.kind === 'cassandra') {
+    return {
+      ...form,
+      kind: 'cassandra',
+      contactPoints: s.contactPoints.join(', '),
+      localDataCenter: s.localDataCenter,
+      keyspace: s.keyspace,
+      username: s.username ?? '',
+      tls: s.tls,
+    }
+  }
+  return form
+}
+
+function settingsFrom(form: Form): ConnectionSettings {
+  switch (form.kind) {
+    case 'memory':
+      return { kind: 'memory' }
+    case 'sqlite':
+      return form.path.trim() ? { kind: 'sqlite', path: form.path.trim() } : { kind: 'sqlite' }
+    case 'cassandra':
+      return {
+        kind: 'cassandra',
+        contactPoints: form.contactPoints
+          .split(/[\s,]+/)
+          .map((p) => p.trim())
+          .filter(Boolean),
+        localDataCenter: form.localDataCenter.trim(),
+        keyspace: form.keyspace.trim(),
+        ...(form.username.trim() ? { username: form.username.trim() } : {}),
+        ...(form.password ? { password: form.password } : {}),
+        tls: form.tls,
+      }
+  }
+}
+
+export function ConnectionScreen() {
+  const { info, phase, error, connect, retry, closeScreen } = useConnectionStore(
+    useShallow((s) => ({
+      info: s.info,
+      phase: s.phase,
+      error: s.error,
+      connect: s.connect,
+      retry: s.retry,
+      closeScreen: s.closeScreen,
+    })),
+  )
+  const [form, setForm] = useState<Form>(() => formFrom(info))
+  const [touched, setTouched] = useState(false)
+  const ids = useId()
+  const connected = info?.status === 'connected'
+  const busy = phase === 'connecting' || phase === 'loading'
+
+  // Pre-fill once the main process tells us what is configured (unless the user began typing).
+  useEffect(() => {
+    if (!touched) setForm(formFrom(info))
+  }, [info, touched])
+
+  const update = <K extends keyof Form>(key: K, value: Form[K]) => {
+    setTouched(true)
+    setForm((f) => ({ ...f, [key]: value }))
+  }
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault()
+    void connect(settingsFrom(form))
+  }
+
+  const cassandraInvalid =
+    form.kind === 'cassandra' &&
+    (!form.contactPoints.trim() ||
+      !form.localDataCenter.trim() ||
+      !/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/.test(form.keyspace.trim()))
+
+  return (
+    <main className="connection-screen" aria-labelledby={`${ids}-title`}>
+      <div className="connection-card">
+        <header className="connection-head">
+          <h1 id={`${ids}-title`}>Connect to an event store</h1>
+          <p className="muted">
+            Eventscope reads aggregates, events and snapshots from the store you pick here.
+          </p>
+        </header>
+
+        <ConnectionStatusCard info={info} phase={phase} />
+
+        {error && (
+          <div role="alert" className="alert alert-danger connection-error">
+            <div>
+              <strong>{explainError(error)}</strong>
+              <p className="alert-detail">{error.message}</p>
+            </div>
+            <button type="button" className="btn" onClick={() => void retry()} disabled={busy}>
+              Retry
+            </button>
+          </div>
+        )}
+
+        <form className="connection-form" onSubmit={onSubmit} aria-label="Connection settings">
+          <fieldset className="kind-picker">
+            <legend>Store</legend>
+            {(Object.keys(KIND_LABELS) as StoreKind[]).map((kind) => (
+              <label key={kind} className={`kind-option${form.kind === kind ? ' is-checked' : ''}`}>
+                <input
+                  type="radio"
+                  name="kind"
+                  value={kind}
+                  checked={form.kind === kind}
+                  onChange={() => update('kind', kind)}
+                  aria-describedby={`${ids}-${kind}-hint`}
+                />
+                <span className="kind-title">{KIND_LABELS[kind].title}</span>
+                <span className="kind-hint" id={`${ids}-${kind}-hint`} aria-hidden="true">
+                  {KIND_LABELS[kind].hint}
+                </span>
+              </label>
+            ))}
+          </fieldset>
+
+          <div className="connection-fields">
+            {form.kind === 'sqlite' && (
+              <div className="field">
+                <label htmlFor={`${ids}-path`}>Database file</label>
+                <input
+                  id={`${ids}-path`}
+                  className="input mono"
+                  value={form.path}
+                  placeholder="Default database file"
+                  onChange={(e) => update('path', e.target.value)}
+                  spellCheck={false}
+                />
+                <p className="field-hint">
+                  Optional. Leave empty to use the app's default database.
+                </p>
+              </div>
+            )}
+            {form.kind === 'memory' && (
+              <p className="field-hint">
+                Nothing to configure. Events live only as long as the service runs.
+              </p>
+            )}
+            {form.kind === 'cassandra' && (
+              <div className="field-grid">
+                <div className="field span-2">
+                  <label htmlFor={`${ids}-cp`}>Contact points</label>
+                  <input
+                    id={`${ids}-cp`}
+                    className="input mono"
+                    value={form.contactPoints}
+                    onChange={(e) => update('contactPoints', e.target.value)}
+                    placeholder="host:port, host:port"
+                    spellCheck={false}
+                    required
+                  />
+                </div>
+                <div className="field">
+                  <label htmlFor={`${ids}-dc`}>Local data center</label>
+                  <input
+                    id={`${ids}-dc`}
+                    className="input"
+                    value={form.localDataCenter}
+                    onChange={(e) => update('localDataCenter', e.target.value)}
+                    required
+                  />
+                </div>
+                <div className="field">
+                  <label htmlFor={`${ids}-ks`}>Keyspace</label>
+                  <input
+                    id={`${ids}-ks`}
+                    className="input mono"
+                    value={form.keyspace}
+                    onChange={(e) => update('keyspace', e.target.value)}
+                    required
+                    spellCheck={false}
+                  />
+                </div>
+                <div className="field">
+                  <label htmlFor={`${ids}-user`}>Username</label>
+                  <input
+                    id={`${ids}-user`}
+                    className="input"
+                    value={form.username}
+                    onChange={(e) => update('username', e.target.value)}
+                    autoComplete="username"
+                  />
+                </div>
+                <div className="field">
+                  <label htmlFor={`${ids}-pw`}>Password</label>
+                  <input
+                    id={`${ids}-pw`}
+                    className="input"
+                    type="password"
+                    value={form.password}
+                    onChange={(e) => update('password', e.target.value)}
+                    autoComplete="current-password"
+                  />
+                </div>
+                <label className="checkbox span-2">
+                  <input
+                    type="checkbox"
+                    checked={form.tls}
+                    onChange={(e) => update('tls', e.target.checked)}
+                  />
+                  Use TLS
+                </label>
+              </div>
+            )}
+          </div>
+
+          <div className="connection-actions">
+            {connected && (
+              <button type="button" className="btn btn-ghost" onClick={closeScreen}>
+                Back to explorer
+              </button>
+            )}
+            <button
+              type="submit"
+              className="btn btn-primary"
+              disabled={busy || cassandraInvalid}
+              aria-busy={phase === 'connecting'}
+            >
+              {phase === 'connecting' ? 'Connecting…' : 'Connect'}
+            </button>
+          </div>
+        </form>
+      </div>
+    </main>
+  )
+}
+
+function ConnectionStatusCard({ info, phase }: { info: ConnectionInfo | null; phase: string }) {
+  const status =
+    phase === 'connecting'
+      ? 'Connecting…'
+      : phase === 'loading'
+        ? 'Checking…'
+        : info?.status === 'connected'
+          ? 'Connected'
+          : 'Not connected'
+  return (
+    <dl className="status-card" aria-label="Current connection">
+      <div>
+        <dt>Status</dt>
+        <dd>
+          <span
+            className={`dot ${info?.status === 'connected' ? 'dot-ok' : 'dot-off'}`}
+            aria-hidden="true"
+          />
+          {status}
+        </dd>
+      </div>
+      <div>
+        <dt>Store</dt>
+        <dd className="break-all" title={info?.description}>
+          {info?.description || '—'}
+        </dd>
+      </div>
+      <div>
+        <dt>Encryption</dt>
+        <dd>
+          {info ? (
+            <>
+              <span className={`badge ${info.encrypted ? 'badge-ok' : 'badge-warn'}`}>
+                {info.encrypted ? 'Encrypted' : 'Not encrypted'}
+              </span>{' '}
+              <span className="muted">{info.encryptionNote}</span>
+            </>
+          ) : (
+            '—'
+          )}
+        </dd>
+      </div>
+      {info && info.snapshotPeriod > 0 && (
+        <div>
+          <dt>Snapshots</dt>
+          <dd>every {info.snapshotPeriod} events</dd>
+        </div>
+      )}
+    </dl>
+  )
+}

@@ -1,0 +1,104 @@
+/**
+ * The shell's compact connection status: which store, whether events are encrypted, and a
+ * live dot that pulses whenever a `changes` batch arrives. Clicking the store opens the
+ * connection screen.
+ */
+import { useEffect, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import { useConnectionStore } from '../../stores/connectionStore'
+
+const KIND_NAMES = { sqlite: 'SQLite', memory: 'In-memory', cassandra: 'Cassandra' } as const
+
+export function StatusBar() {
+  const { info, transport, changeCount, lastChangeAt, openScreen } = useConnectionStore(
+    useShallow((s) => ({
+      info: s.info,
+      transport: s.transport,
+      changeCount: s.changeCount,
+      lastChangeAt: s.lastChangeAt,
+      openScreen: s.openScreen,
+    })),
+  )
+  const [pulsing, setPulsing] = useState(false)
+
+  useEffect(() => {
+    if (changeCount === 0) return
+    setPulsing(true)
+    const t = setTimeout(() => setPulsing(false), 1200)
+    return () => clearTimeout(t)
+  }, [changeCount])
+
+  const connected = info?.status === 'connected'
+  const live = connected && transport === 'open'
+  const liveText =
+    transport === 'closed'
+      ? 'Offline'
+      : transport === 'connecting'
+        ? 'Reconnecting'
+        : connected
+          ? 'Live'
+          : 'Idle'
+  const lastText = lastChangeAt
+    ? `, last change at ${new Date(lastChangeAt).toLocaleTimeString()}`
+    : ''
+
+  return (
+    <div className="status-bar" role="group" aria-label="Connection status">
+      <button
+        type="button"
+        className="status-store"
+        onClick={openScreen}
+        aria-label={`Change store (current: ${info?.description ?? 'none'})`}
+      >
+        <span className={`dot ${connected ? 'dot-ok' : 'dot-off'}`} aria-hidden="true" />
+        <span className="status-kind">{info?.kind ? KIND_NAMES[info.kind] : 'Not connected'}</span>
+        {info?.description && (
+          <span className="status-desc truncate" title={info.description}>
+            {/* The kind is already shown: drop a leading "SQLite: " from the description. */}
+            {info.description.replace(/^[A-Za-z -]+:\s*/, '')}
+          </span>
+        )}
+      </button>
+      {info && (
+        <span
+          className={`badge ${info.encrypted ? 'badge-ok' : 'badge-warn'}`}
+          title={info.encryptionNote}
+          aria-label={`${info.encrypted ? 'Encrypted' : 'Not encrypted'}: ${info.encryptionNote}`}
+        >
+          <LockIcon open={!info.encrypted} />
+          {info.encrypted ? 'Encrypted' : 'Not encrypted'}
+        </span>
+      )}
+      <span
+        className={`live ${live ? 'is-live' : 'is-offline'}${pulsing ? ' is-pulsing' : ''}`}
+        role="status"
+        aria-label={`Live updates: ${liveText}${lastText}`}
+        title={`${changeCount.toLocaleString('en-US')} change batches received${lastText}`}
+      >
+        <span className="live-dot" aria-hidden="true" key={changeCount} />
+        <span aria-hidden="true">{liveText}</span>
+      </span>
+    </div>
+  )
+}
+
+export function LockIcon({ open }: { open: boolean }) {
+  return (
+    <svg
+      className="icon"
+      width="12"
+      height="12"
+      viewBox="0 0 16 16"
+      aria-hidden="true"
+      focusable="false"
+    >
+      <rect x="3" y="7" width="10" height="7.5" rx="1.5" fill="currentColor" />
+      <path
+        d={open ? 'M5 7V5a3 3 0 0 1 5.8-1' : 'M5 7V5a3 3 0 0 1 6 0v2'}
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.6"
+      />
+    </svg>
+  )
+}

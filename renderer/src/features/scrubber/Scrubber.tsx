@@ -1,0 +1,200 @@
+/**
+ * Time travel: a slider over versions 0..latest. ←/→ step, PageUp/PageDown jump, Home/End go to
+ * the ends (native range keys); Play walks forward at the chosen speed. Moving to the latest
+ * version means "follow the latest", so live changes keep showing.
+ */
+import { useEffect, useId, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import { useSelectionStore } from '../../stores/selectionStore'
+
+export const SPEEDS = [1, 2, 5, 10] as const
+
+export interface ScrubberProps {
+  latest: number
+  /** The version whose state is on screen (it lags the slider while loading). */
+  shownVersion: number | null
+  loading: boolean
+  snapshotVersions?: number[]
+}
+
+export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] }: ScrubberProps) {
+  const ids = useId()
+  const { version, aggregateId, setVersionWithin, setVersion } = useSelectionStore(
+    useShallow((s) => ({
+      version: s.version,
+      aggregateId: s.aggregateId,
+      setVersionWithin: s.setVersionWithin,
+      setVersion: s.setVersion,
+    })),
+  )
+  const [playing, setPlaying] = useState(false)
+  const [speed, setSpeed] = useState<number>(2)
+  const selected = version ?? latest
+  const max = Math.max(0, latest)
+
+  // A different aggregate stops playback.
+  useEffect(() => setPlaying(false), [aggregateId])
+
+  useEffect(() => {
+    if (!playing) return
+    const timer = setInterval(() => {
+      const state = useSelectionStore.getState()
+      const current = state.version ?? latest
+      if (current >= latest) {
+        setPlaying(false)
+        return
+      }
+      state.setVersionWithin(current + 1, latest)
+    }, 1000 / speed)
+    return () => clearInterval(timer)
+  }, [playing, speed, latest])
+
+  const togglePlay = () => {
+    if (playing) return setPlaying(false)
+    // From the end, play starts again at the beginning.
+    if (selected >= latest) setVersion(0)
+    setPlaying(true)
+  }
+
+  const percent = (v: number) => (max === 0 ? 0 : (v / max) * 100)
+  const markers =
+    max > 0 && snapshotVersions.length <= 400 ? snapshotVersions.filter((v) => v <= max) : []
+
+  return (
+    <div className="scrubber" role="group" aria-label="Time travel">
+      <div className="scrubber-buttons">
+        <button
+          type="button"
+          className="btn btn-icon"
+          aria-label="Previous version"
+          title="Previous version (←)"
+          disabled={selected <= 0}
+          onClick={() => {
+            setPlaying(false)
+            setVersionWithin(selected - 1, latest)
+          }}
+        >
+          <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+            <path
+              d="M3 3v10M13 3 6 8l7 5z"
+              fill="currentColor"
+              stroke="currentColor"
+              strokeWidth="1.5"
+              strokeLinejoin="round"
+            />
+          </svg>
+        </button>
+        <button
+          type="button"
+          className="btn btn-icon btn-play"
+          aria-label={playing ? 'Pause' : 'Play'}
+          onClick={togglePlay}
+          disabled={latest <= 0}
+        >
+          {playing ? (
+            <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+              <rect x="3.5" y="2.5" width="3" height="11" rx="0.5" fill="currentColor" />
+              <rect x="9.5" y="2.5" width="3" height="11" rx="0.5" fill="currentColor" />
+            </svg>
+          ) : (
+            <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+              <path d="M4 2.5v11l9.5-5.5z" fill="currentColor" />
+            </svg>
+          )}
+        </button>
+        <button
+          type="button"
+          className="btn btn-icon"
+          aria-label="Next version"
+          title="Next version (→)"
+          disabled={selected >= latest}
+          onClick={() => {
+            setPlaying(false)
+            setVersionWithin(selected + 1, latest)
+          }}
+        >
+          <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+            <path
+              d="M13 3v10M3 3l7 5-7 5z"
+              fill="currentColor"
+              stroke="currentColor"
+              strokeWidth="1.5"
+              strokeLinejoin="round"
+            />
+          </svg>
+        </button>
+      </div>
+
+      <div className="scrubber-track">
+        <input
+          id={`${ids}-slider`}
+          type="range"
+          className="range"
+          min={0}
+          max={max}
+          step={1}
+          value={Math.min(selected, max)}
+          aria-label="Version"
+          aria-valuetext={`Version ${selected} of ${latest}`}
+          onChange={(e) => {
+            setPlaying(false)
+            setVersionWithin(Number(e.target.value), latest)
+          }}
+          disabled={latest < 0}
+          style={{ ['--fill' as string]: `${percent(Math.min(selected, max))}%` }}
+        />
+        <div className="scrubber-markers" aria-hidden="true">
+          {markers.map((v) => (
+            <span
+              key={v}
+              className="scrubber-marker"
+              style={{ left: `${percent(v)}%` }}
+              title={`Snapshot at v${v}`}
+            />
+          ))}
+        </div>
+      </div>
+
+      <label className="inline-field scrubber-speed">
+        <span className="inline-label">Speed</span>
+        <select
+          className="select select-sm"
+          value={speed}
+          onChange={(e) => setSpeed(Number(e.target.value))}
+          aria-label="Playback speed"
+          title="Versions per second"
+        >
+          {SPEEDS.map((s) => (
+            <option key={s} value={s}>
+              {s}×
+            </option>
+          ))}
+        </select>
+      </label>
+
+      <div className="scrubber-status" role="status" aria-live="polite">
+        {shownVersion === null ? (
+          <span className="skeleton skeleton-text" style={{ width: '9rem' }} />
+        ) : (
+          <span>
+            as of version <strong className="mono">{shownVersion}</strong> of{' '}
+            <span className="mono">{latest}</span>
+          </span>
+        )}
+        <span className={`spinner spinner-sm${loading ? '' : ' is-idle'}`} aria-hidden="true" />
+      </div>
+      <button
+        type="button"
+        className="btn btn-sm"
+        onClick={() => {
+          setPlaying(false)
+          setVersion(null)
+        }}
+        disabled={version === null}
+        aria-label="Jump to latest version"
+      >
+        Latest
+      </button>
+    </div>
+  )
+}

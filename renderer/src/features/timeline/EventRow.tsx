@@ -1,0 +1,200 @@
+import { useState, type CSSProperties } from 'react'
+import type { EventDto } from '../../../../shared/contract'
+import { copyText } from '../../lib/clipboard'
+import { explainError } from '../../lib/errors'
+import {
+  formatBytes,
+  formatDateTime,
+  formatTimeOfDay,
+  previewJson,
+  type TimeZoneMode,
+} from '../../lib/format'
+import type { RawEntry } from '../../stores/timelineStore'
+
+export const EVENT_ROW_HEIGHT = 40
+/** Long ciphertexts are cut here on screen; Copy still copies all of it. */
+const RAW_PREVIEW_CHARS = 1200
+
+interface EventRowProps {
+  index: number
+  measureRef: (el: Element | null) => void
+  style: CSSProperties
+  event: EventDto
+  current: boolean
+  snapshot: boolean
+  rawOpen: boolean
+  raw: RawEntry | undefined
+  timezone: TimeZoneMode
+  onToggleRaw(): void
+  onSelect(): void
+}
+
+const TYPE_TONE: Record<string, string> = {
+  Created: 'tone-ok',
+  Discarded: 'tone-danger',
+  AttributeChanged: 'tone-accent',
+}
+
+export function EventRow(props: EventRowProps) {
+  const { event, current, snapshot, rawOpen, raw, timezone } = props
+  const [copied, setCopied] = useState(false)
+
+  return (
+    <div
+      ref={props.measureRef}
+      data-index={props.index}
+      role="row"
+      aria-rowindex={props.index + 2}
+      aria-current={current ? 'true' : undefined}
+      className={`virtual-row event-row${current ? ' is-current' : ''}${rawOpen ? ' is-open' : ''}`}
+      style={props.style}
+      onClick={(e) => {
+        // Buttons and the raw panel have their own meaning; elsewhere a click selects the version.
+        if ((e.target as HTMLElement).closest('button, .event-detail')) return
+        props.onSelect()
+      }}
+    >
+      <div className="event-grid">
+        <span role="cell" className="event-version mono">
+          v{event.version}
+          {snapshot && (
+            <span
+              className="badge badge-snapshot"
+              title={`A snapshot was taken at version ${event.version}`}
+            >
+              snapshot
+            </span>
+          )}
+        </span>
+        <span role="cell" className={`event-type ${TYPE_TONE[event.type] ?? 'tone-muted'}`}>
+          {event.type}
+        </span>
+        <span role="cell" className="event-time mono">
+          <time dateTime={event.timestamp} title={formatDateTime(event.timestamp, timezone)}>
+            {formatTimeOfDay(event.timestamp, timezone)}
+          </time>
+        </span>
+        <span
+          role="cell"
+          className="event-payload mono truncate"
+          title={previewJson(event.payload, 2000)}
+        >
+          {previewJson(event.payload)}
+        </span>
+        <span role="cell" className="event-actions">
+          <button
+            type="button"
+            className="btn btn-xs"
+            aria-pressed={rawOpen}
+            aria-label={`Raw record of version ${event.version}`}
+            onClick={props.onToggleRaw}
+          >
+            Raw
+          </button>
+          <button
+            type="button"
+            className="btn btn-xs btn-ghost"
+            aria-label={`Copy payload of version ${event.version}`}
+            onClick={() => {
+              void copyText(JSON.stringify(event.payload, null, 2)).then((ok) => {
+                setCopied(ok)
+                if (ok) setTimeout(() => setCopied(false), 1500)
+              })
+            }}
+          >
+            {copied ? 'Copied' : 'Copy'}
+          </button>
+        </span>
+      </div>
+      {rawOpen && (
+        <div role="cell" className="event-detail">
+          <div
+            className="detail-pane"
+            role="group"
+            aria-label={`Decoded payload, version ${event.version}`}
+          >
+            <div className="detail-title">Decoded payload</div>
+            <pre className="code-block">{JSON.stringify(event.payload, null, 2)}</pre>
+            <div className="detail-meta mono">
+              <span title="This event's hash">hash {event.hash.slice(0, 16)}…</span>
+              <span title="The previous event's hash">
+                prev {event.previousHash ? `${event.previousHash.slice(0, 16)}…` : '—'}
+              </span>
+            </div>
+          </div>
+          <div
+            className="detail-pane"
+            role="group"
+            aria-label={`Stored record, version ${event.version}`}
+          >
+            <div className="detail-title">
+              Stored record
+              {raw?.status === 'ready' && (
+                <>
+                  <span className={`badge ${raw.record.encrypted ? 'badge-ok' : 'badge-warn'}`}>
+                    {raw.record.encrypted ? 'encrypted' : 'not encrypted'}
+                  </span>
+                  <span className="muted">{formatBytes(raw.record.byteLength)}</span>
+                </>
+              )}
+            </div>
+            {raw === undefined || raw.status === 'loading' ? (
+              <div className="code-block" aria-busy="true">
+                <span className="skeleton skeleton-line" style={{ width: '90%' }} />
+                <span className="skeleton skeleton-line" style={{ width: '70%' }} />
+              </div>
+            ) : raw.status === 'error' ? (
+              <p className="alert alert-danger" role="alert">
+                {explainError(raw.error)} <span className="muted">{raw.error.message}</span>
+              </p>
+            ) : (
+              <>
+                <pre className="code-block code-wrap" aria-label="Stored bytes, base64">
+                  {raw.record.stateBase64.length > RAW_PREVIEW_CHARS
+                    ? `${raw.record.stateBase64.slice(0, RAW_PREVIEW_CHARS)}… (${formatCount(raw.record.stateBase64.length - RAW_PREVIEW_CHARS)} more characters)`
+                    : raw.record.stateBase64}
+                </pre>
+                <div className="detail-meta mono">
+                  <span className="truncate" title={raw.record.topic}>
+                    {raw.record.topic}
+                  </span>
+                  <span>{formatCount(raw.record.byteLength)} bytes, base64</span>
+                </div>
+              </>
+            )}
+          </div>
+        </div>
+      )}
+    </div>
+  )
+}
+
+const formatCount = (n: number) => n.toLocaleString('en-US')
+
+export function SkeletonEventRow(props: {
+  index?: number
+  measureRef?: (el: Element | null) => void
+  style?: CSSProperties
+  label?: string
+}) {
+  return (
+    <div
+      ref={props.measureRef}
+      data-index={props.index}
+      role={props.index === undefined ? undefined : 'row'}
+      aria-rowindex={props.index === undefined ? undefined : props.index + 2}
+      aria-busy="true"
+      aria-label={props.label}
+      className={`event-row skeleton-row${props.index === undefined ? '' : ' virtual-row'}`}
+      style={{ height: EVENT_ROW_HEIGHT, ...props.style }}
+    >
+      <div className="event-grid">
+        <span className="skeleton skeleton-text" style={{ width: '2.5rem' }} />
+        <span className="skeleton skeleton-text" style={{ width: '7rem' }} />
+        <span className="skeleton skeleton-text" style={{ width: '6rem' }} />
+        <span className="skeleton skeleton-text" style={{ width: '70%' }} />
+        <span />
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,236 @@
+/**
+ * The event timeline: a virtualised table where row i is version i, fetched a page at a time
+ * for the rows on screen (so 100,000 events cost what the viewport shows). A search or type
+ * filter switches to the service's forward scan, appended as the user scrolls.
+ */
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useEffect, useId, useMemo, useRef, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import { explainError } from '../../lib/errors'
+import { formatCount } from '../../lib/format'
+import { useSelectionStore } from '../../stores/selectionStore'
+import { isFiltered, useTimelineStore } from '../../stores/timelineStore'
+import { EventRow, SkeletonEventRow, EVENT_ROW_HEIGHT } from './EventRow'
+
+const SEARCH_DEBOUNCE_MS = 250
+
+export function Timeline({ aggregateId }: { aggregateId: string }) {
+  const ids = useId()
+  const t = useTimelineStore(
+    useShallow((s) => ({
+      open: s.aggregateId === aggregateId,
+      latestVersion: s.latestVersion,
+      known: s.known,
+      search: s.search,
+      eventType: s.eventType,
+      byVersion: s.byVersion,
+      filtered: s.filtered,
+      filteredDone: s.filteredDone,
+      filteredLoading: s.filteredLoading,
+      filteredScanned: s.filteredScanned,
+      error: s.error,
+      rawOpen: s.rawOpen,
+      raw: s.raw,
+      snapshotVersions: s.snapshotVersions,
+      seenTypes: s.seenTypes,
+    })),
+  )
+  const actions = useTimelineStore(
+    useShallow((s) => ({
+      ensureRange: s.ensureRange,
+      setSearch: s.setSearch,
+      setEventType: s.setEventType,
+      loadMoreFiltered: s.loadMoreFiltered,
+      toggleRaw: s.toggleRaw,
+    })),
+  )
+  const { version, timezone, setVersionWithin } = useSelectionStore(
+    useShallow((s) => ({
+      version: s.version,
+      timezone: s.timezone,
+      setVersionWithin: s.setVersionWithin,
+    })),
+  )
+  const [searchText, setSearchText] = useState(t.search)
+  const scrollRef = useRef<HTMLDivElement>(null)
+
+  useEffect(() => {
+    const timer = setTimeout(() => actions.setSearch(searchText), SEARCH_DEBOUNCE_MS)
+    return () => clearTimeout(timer)
+  }, [searchText, actions])
+
+  const filtered = isFiltered(t)
+  const latest = t.latestVersion
+  const current = version ?? latest
+  const snapshots = useMemo(() => new Set(t.snapshotVersions), [t.snapshotVersions])
+  const count =
+    !t.open || !t.known ? 0 : filtered ? t.filtered.length + (t.filteredDone ? 0 : 1) : latest + 1
+
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => EVENT_ROW_HEIGHT,
+    overscan: 10,
+    getItemKey: (index) => (filtered ? (t.filtered[index]?.version ?? `more-${index}`) : index),
+  })
+  const items = virtualizer.getVirtualItems()
+  const first = items[0]?.index ?? 0
+  const last = items.at(-1)?.index ?? -1
+
+  // Fetch the pages behind the rows on screen (unfiltered), or the next scan page (filtered).
+  useEffect(() => {
+    if (!t.open || !t.known) return
+    if (!filtered) actions.ensureRange(first, last)
+    else if (!t.filteredDone && !t.filteredLoading && last >= t.filtered.length - 10)
+      void actions.loadMoreFiltered()
+  }, [
+    t.open,
+    t.known,
+    filtered,
+    first,
+    last,
+    t.filteredDone,
+    t.filteredLoading,
+    t.filtered.length,
+    latest,
+    actions,
+  ])
+
+  // Keep the current version in view as the scrubber moves.
+  const currentIndex = filtered ? t.filtered.findIndex((e) => e.version === current) : current
+  useEffect(() => {
+    if (currentIndex >= 0 && currentIndex < count)
+      virtualizer.scrollToIndex(currentIndex, { align: 'auto' })
+  }, [currentIndex, count > 0])
+
+  const typeOptions =
+    t.eventType && !t.seenTypes.includes(t.eventType) ? [...t.seenTypes, t.eventType] : t.seenTypes
+
+  return (
+    <div className="timeline">
+      <div className="timeline-toolbar">
+        <div className="search-field timeline-search">
+          <label htmlFor={`${ids}-search`} className="visually-hidden">
+            Search payloads
+          </label>
+          <svg
+            className="icon search-icon"
+            width="14"
+            height="14"
+            viewBox="0 0 16 16"
+            aria-hidden="true"
+            focusable="false"
+          >
+            <circle cx="7" cy="7" r="4.75" fill="none" stroke="currentColor" strokeWidth="1.5" />
+            <path
+              d="M10.5 10.5 14 14"
+              stroke="currentColor"
+              strokeWidth="1.5"
+              strokeLinecap="round"
+            />
+          </svg>
+          <input
+            id={`${ids}-search`}
+            className="input"
+            type="search"
+            placeholder="Search payloads"
+            value={searchText}
+            maxLength={200}
+            onChange={(e) => setSearchText(e.target.value)}
+            autoComplete="off"
+          />
+        </div>
+        <label className="inline-field">
+          <span className="inline-label">Type</span>
+          <select
+            className="select"
+            value={t.eventType}
+            onChange={(e) => actions.setEventType(e.target.value)}
+            aria-label="Event type"
+          >
+            <option value="">All event types</option>
+            {typeOptions.map((type) => (
+              <option key={type} value={type}>
+                {type}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="count timeline-count" aria-live="polite" aria-atomic="true">
+          {!t.known
+            ? ''
+            : filtered
+              ? `${formatCount(t.filtered.length)} ${t.filtered.length === 1 ? 'match' : 'matches'}${t.filteredDone ? '' : '…'} · ${formatCount(t.filteredScanned)} scanned`
+              : `${formatCount(latest + 1)} ${latest === 0 ? 'event' : 'events'}`}
+        </span>
+      </div>
+
+      {t.error && (
+        <p className="alert alert-danger" role="alert">
+          {explainError(t.error)} <span className="muted">{t.error.message}</span>
+        </p>
+      )}
+
+      <div className="timeline-table" role="table" aria-label="Events" aria-rowcount={count + 1}>
+        <div role="rowgroup" className="timeline-head">
+          <div role="row" aria-rowindex={1} className="event-grid">
+            <span role="columnheader">Version</span>
+            <span role="columnheader">Type</span>
+            <span role="columnheader">Time</span>
+            <span role="columnheader">Payload</span>
+            <span role="columnheader">
+              <span className="visually-hidden">Actions</span>
+            </span>
+          </div>
+        </div>
+        <div role="rowgroup" ref={scrollRef} className="timeline-body">
+          {!t.known ? (
+            Array.from({ length: 8 }, (_, i) => <SkeletonEventRow key={i} />)
+          ) : count === 0 ? (
+            <div className="panel-message">
+              <strong>{filtered ? 'No matching events' : 'No events'}</strong>
+              {filtered && (
+                <p className="muted">Nothing in the payloads matches this search and type.</p>
+              )}
+            </div>
+          ) : (
+            <div className="virtual-canvas" style={{ height: virtualizer.getTotalSize() }}>
+              {items.map((row) => {
+                const event = filtered ? t.filtered[row.index] : t.byVersion[row.index]
+                const style = { transform: `translateY(${row.start}px)` }
+                if (!event) {
+                  return (
+                    <SkeletonEventRow
+                      key={row.key}
+                      index={row.index}
+                      measureRef={virtualizer.measureElement}
+                      style={style}
+                      label={filtered ? 'Searching…' : `Version ${row.index}, loading`}
+                    />
+                  )
+                }
+                const raw = t.raw[event.version]
+                return (
+                  <EventRow
+                    key={row.key}
+                    index={row.index}
+                    measureRef={virtualizer.measureElement}
+                    style={style}
+                    event={event}
+                    current={event.version === current}
+                    snapshot={snapshots.has(event.version)}
+                    rawOpen={!!t.rawOpen[event.version]}
+                    raw={raw}
+                    timezone={timezone}
+                    onToggleRaw={() => actions.toggleRaw(event.version)}
+                    onSelect={() => setVersionWithin(event.version, latest)}
+                  />
+                )
+              })}
+            </div>
+          )}
+        </div>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,109 @@
+/**
+ * The selected aggregate as of the selected version (getAggregate). Requests are debounced
+ * and coalesced: while one is in flight, only the newest wish is sent next, and an answer for
+ * another aggregate is dropped, so dragging the slider or playing never floods the service.
+ */
+import { create } from 'zustand'
+import type { AggregateView } from '../../../shared/contract'
+import { api } from '../api'
+import { toUiError, type UiError } from '../lib/errors'
+
+export const VIEW_DEBOUNCE_MS = 80
+
+interface Wish {
+  id: string
+  at: number | null
+}
+
+interface AggregateViewState {
+  view: AggregateView | null
+  /** What was last asked for. */
+  wanted: Wish | null
+  loading: boolean
+  error: UiError | null
+}
+
+interface AggregateViewActions {
+  request(id: string | null, at: number | null, options?: { immediate?: boolean }): void
+  reload(): void
+  reset(): void
+}
+
+const initial: AggregateViewState = { view: null, wanted: null, loading: false, error: null }
+
+let timer: ReturnType<typeof setTimeout> | null = null
+let inFlight = false
+let again = false
+
+const same = (a: Wish | null, b: Wish | null) => a?.id === b?.id && a?.at === b?.at
+
+export const useAggregateViewStore = create<AggregateViewState & AggregateViewActions>()((
+  set,
+  get,
+) => {
+  async function fire(): Promise<void> {
+    timer = null
+    const wish = get().wanted
+    if (!wish) return
+    if (inFlight) {
+      again = true
+      return
+    }
+    inFlight = true
+    again = false
+    try {
+      const view = await api.getAggregate({
+        id: wish.id,
+        ...(wish.at !== null ? { at: wish.at } : {}),
+      })
+      const now = get().wanted
+      // Intermediate versions of the same aggregate are worth showing (playback); others are not.
+      if (now && now.id === view.id) set({ view, error: null, loading: !same(now, wish) })
+    } catch (error) {
+      if (same(get().wanted, wish)) set({ error: toUiError(error), loading: false })
+    } finally {
+      inFlight = false
+    }
+    if (again || !same(get().wanted, wish)) {
+      again = false
+      if (get().wanted) void fire()
+    }
+  }
+
+  return {
+    ...initial,
+
+    request(id, at, options) {
+      if (timer) clearTimeout(timer)
+      timer = null
+      if (!id) {
+        set({ ...initial })
+        return
+      }
+      const wish = { id, at }
+      const prev = get()
+      // Another aggregate: drop the old view at once rather than show the wrong one.
+      set({
+        wanted: wish,
+        loading: true,
+        error: null,
+        ...(prev.view && prev.view.id !== id ? { view: null } : {}),
+      })
+      if (options?.immediate || !prev.view || prev.view.id !== id) void fire()
+      else timer = setTimeout(() => void fire(), VIEW_DEBOUNCE_MS)
+    },
+
+    reload() {
+      const wish = get().wanted
+      if (wish) get().request(wish.id, wish.at, { immediate: true })
+    },
+
+    reset() {
+      if (timer) clearTimeout(timer)
+      timer = null
+      inFlight = false
+      again = false
+      set({ ...initial })
+    },
+  }
+})

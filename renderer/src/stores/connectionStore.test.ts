@@ -1,0 +1,122 @@
+// @vitest-environment jsdom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ExplorerError, type ConnectionSettings } from '../../../shared/contract'
+import { setApi } from '../api'
+import { connectionInfo, createFakeApi, type FakeApi } from '../testing/fakeApi'
+import { useConnectionStore } from './connectionStore'
+import { startStoreListeners } from './listeners'
+
+const store = () => useConnectionStore.getState()
+let api: FakeApi
+let stop: () => void
+
+beforeEach(() => {
+  api = createFakeApi()
+  setApi(api)
+  store().reset()
+  stop = startStoreListeners()
+})
+afterEach(() => {
+  stop()
+  setApi(null)
+})
+
+describe('connectionStore', () => {
+  it('loads what the main process reports', async () => {
+    api.getConnection.mockResolvedValue(connectionInfo())
+    await store().load()
+    expect(store().phase).toBe('ready')
+    expect(store().info?.description).toBe('SQLite: /tmp/test.sqlite')
+    expect(store().error).toBeNull()
+  })
+
+  it('reports an unreachable service, and Retry asks again', async () => {
+    api.getConnection.mockRejectedValueOnce(new Error('socket closed'))
+    await store().load()
+    expect(store().phase).toBe('error')
+    expect(store().error).toEqual({ code: 'TransportError', message: 'socket closed' })
+
+    api.getConnection.mockResolvedValueOnce(connectionInfo())
+    await store().retry()
+    expect(api.getConnection).toHaveBeenCalledTimes(2)
+    expect(store().phase).toBe('ready')
+    expect(store().error).toBeNull()
+  })
+
+  it('keeps a failed connect typed, and Retry repeats the same settings', async () => {
+    const settings: ConnectionSettings = {
+      kind: 'cassandra',
+      contactPoints: ['10.0.0.1:9042'],
+      localDataCenter: 'dc1',
+      keyspace: 'es',
+      tls: false,
+    }
+    api.connect.mockRejectedValueOnce(
+      new ExplorerError({ code: 'StoreUnavailable', message: 'no host reachable' }),
+    )
+    expect(await store().connect(settings)).toBe(false)
+    expect(store().error).toMatchObject({ code: 'StoreUnavailable', message: 'no host reachable' })
+
+    api.connect.mockResolvedValueOnce(
+      connectionInfo({ kind: 'cassandra', description: 'Cassandra: es' }),
+    )
+    await store().retry()
+    expect(api.connect).toHaveBeenLastCalledWith(settings)
+    expect(store().info?.kind).toBe('cassandra')
+    expect(store().phase).toBe('ready')
+  })
+
+  it('treats a "disconnected" answer with an error as a failure', async () => {
+    api.connect.mockResolvedValue(
+      connectionInfo({ status: 'disconnected', error: 'file is locked' }),
+    )
+    expect(await store().connect({ kind: 'sqlite' })).toBe(false)
+    expect(store().phase).toBe('error')
+    expect(store().error?.message).toBe('file is locked')
+  })
+
+  it('closes the connection screen after a successful connect', async () => {
+    store().openScreen()
+    api.connect.mockResolvedValue(connectionInfo({ kind: 'memory', description: 'Memory' }))
+    await store().connect({ kind: 'memory' })
+    expect(store().screenOpen).toBe(false)
+  })
+
+  it('follows pushed connection events and counts live changes', () => {
+    api.emit('connection', connectionInfo({ description: 'pushed' }))
+    expect(store().info?.description).toBe('pushed')
+
+    api.emit('changes', { entries: [] })
+    expect(store().changeCount).toBe(0)
+    api.emit('changes', {
+      entries: [
+        {
+          position: '1',
+          originatorId: '00000000-0000-4000-8000-000000000001',
+          fromVersion: 0,
+          toVersion: 0,
+          topics: ['t'],
+          recordedAt: '2026-01-01T00:00:00.000Z',
+        },
+      ],
+    })
+    expect(store().changeCount).toBe(1)
+    expect(store().lastChangeAt).not.toBeNull()
+  })
+
+  it('subscribes once, and reset() returns to the initial state', () => {
+    expect(api.listenerCount('changes')).toBe(1)
+    expect(api.listenerCount('connection')).toBe(1)
+    startStoreListeners() // a second start replaces the first
+    expect(api.listenerCount('changes')).toBe(1)
+    store().setTransport('open')
+    store().noteChanges(3)
+    store().reset()
+    expect(store()).toMatchObject({
+      info: null,
+      phase: 'idle',
+      changeCount: 0,
+      transport: 'connecting',
+    })
+  })
+})

@@ -1,0 +1,99 @@
+// @vitest-environment jsdom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { setApi } from '../api'
+import {
+  aggregateView,
+  connectionInfo,
+  createFakeApi,
+  eventDto,
+  flush,
+  summary,
+  uuid,
+  type FakeApi,
+} from '../testing/fakeApi'
+import { useAggregateViewStore } from './aggregateViewStore'
+import { useAggregatesStore } from './aggregatesStore'
+import { useConnectionStore } from './connectionStore'
+import { startStoreListeners } from './listeners'
+import { useSelectionStore } from './selectionStore'
+import { useTimelineStore } from './timelineStore'
+
+const A = uuid(1)
+let api: FakeApi
+let stop: () => void
+
+beforeEach(() => {
+  api = createFakeApi()
+  setApi(api)
+  for (const s of [
+    useConnectionStore,
+    useAggregatesStore,
+    useSelectionStore,
+    useTimelineStore,
+    useAggregateViewStore,
+  ])
+    s.getState().reset()
+  api.listSnapshots.mockResolvedValue([])
+  api.listEvents.mockImplementation(async ({ id }) => ({
+    items: [eventDto(id, 0)],
+    latestVersion: 0,
+    scanned: 1,
+  }))
+  api.getAggregate.mockImplementation(async ({ id, at }) => aggregateView(id, at ?? 0))
+  api.listAggregates.mockResolvedValue({ items: [summary(1)], total: 1 })
+  api.listAggregateTypes.mockResolvedValue([])
+  stop = startStoreListeners()
+})
+afterEach(() => {
+  stop()
+  setApi(null)
+})
+
+describe('store listeners', () => {
+  it('selecting an aggregate opens its timeline and loads its view', async () => {
+    useSelectionStore.getState().select(A)
+    await flush()
+    expect(useTimelineStore.getState().aggregateId).toBe(A)
+    expect(useAggregateViewStore.getState().view?.id).toBe(A)
+  })
+
+  it('a change to the selected aggregate reloads its view', async () => {
+    useSelectionStore.getState().select(A)
+    await flush()
+    api.emit('changes', {
+      entries: [
+        {
+          position: '2',
+          originatorId: A,
+          fromVersion: 1,
+          toVersion: 1,
+          topics: [],
+          recordedAt: '2026-01-01T00:00:00.000Z',
+        },
+      ],
+    })
+    await flush()
+    expect(api.getAggregate).toHaveBeenCalledTimes(2)
+    expect(useTimelineStore.getState().latestVersion).toBe(1)
+  })
+
+  it('a different store clears the selection and reloads the list', async () => {
+    useSelectionStore.getState().select(A)
+    useConnectionStore.getState().setInfo(connectionInfo())
+    await flush()
+    expect(useSelectionStore.getState().aggregateId).toBeNull()
+    expect(api.listAggregates).toHaveBeenCalledTimes(1)
+    expect(useAggregatesStore.getState().items).toHaveLength(1)
+
+    // The same store pushed again changes nothing.
+    useConnectionStore.getState().setInfo(connectionInfo())
+    await flush()
+    expect(api.listAggregates).toHaveBeenCalledTimes(1)
+  })
+
+  it('stop() unsubscribes from the API', () => {
+    stop()
+    expect(api.listenerCount('changes')).toBe(0)
+    expect(api.listenerCount('connection')).toBe(0)
+  })
+})
