@@ -5,7 +5,7 @@ import type { AggregateRecorder, RecordQuery } from '../persistence/recorder'
 export interface ReadOptions {
   readonly gt?: number
   readonly lte?: number
-  /** Records per round trip (default 5,000): bounded memory, few round trips. */
+  /** Records per round trip (default: the recorder's pageSize, else 5,000): bounded memory, few round trips. */
   readonly pageSize?: number
   readonly signal?: AbortSignal
 }
@@ -24,7 +24,7 @@ export class EventStore {
 
   /** Ascending pages of decoded events within (gt, lte]. */
   async *pages(originatorId: string, options: ReadOptions = {}): AsyncGenerator<DomainEvent[]> {
-    const pageSize = options.pageSize ?? 5000
+    const pageSize = options.pageSize ?? this.recorder.pageSize ?? 5000
     let gt = options.gt
     for (;;) {
       options.signal?.throwIfAborted()

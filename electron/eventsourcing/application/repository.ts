@@ -107,17 +107,17 @@ export class Repository {
   }
 
   private verify(event: DomainEvent, previousHash: string): string {
-    const where = { originatorId: event.originatorId, originatorVersion: event.originatorVersion }
+    // Runs once per event on replay: the error details are built only when an error is thrown.
     if (event.previousHash !== previousHash) {
       throw new DataIntegrityError(
         `hash chain broken at version ${event.originatorVersion} of ${event.originatorId}: it does not follow the event before it`,
-        where,
+        where(event),
       )
     }
     if (computeEventHash(event) !== event.hash) {
       throw new DataIntegrityError(
         `hash chain broken at version ${event.originatorVersion} of ${event.originatorId}: the event's contents do not match its hash`,
-        where,
+        where(event),
       )
     }
     return event.hash
@@ -136,4 +136,8 @@ export class Repository {
     placeholder.initTransient()
     return placeholder
   }
+}
+
+function where(event: DomainEvent): { originatorId: string; originatorVersion: number } {
+  return { originatorId: event.originatorId, originatorVersion: event.originatorVersion }
 }

@@ -1,5 +1,5 @@
 import { OriginatorIdError, OriginatorVersionError } from '../errors'
-import { canonicalJson, sha256Hex } from './hashing'
+import { canonicalEventJson, sha256Hex } from './hashing'
 import { topics, type TopicRegistry } from './topics'
 
 /** The fields every stored domain event has. */
@@ -50,8 +50,8 @@ const HEADER_KEYS = new Set(['originatorId', 'originatorVersion', 'timestamp', '
 
 export function computeEventHash(event: object, registry: TopicRegistry = topics): string {
   const topic = registry.topicOfInstance(event) ?? `<unregistered ${event.constructor.name}>`
-  const { hash: _ignored, ...fields } = event as Record<string, unknown>
-  return sha256Hex(canonicalJson({ topic, ...fields }))
+  // The canonical JSON of { topic, ...fields but hash }, written without making that copy.
+  return sha256Hex(canonicalEventJson(topic, event))
 }
 
 /** Rebuilds an event from stored fields without re-running its constructor. */

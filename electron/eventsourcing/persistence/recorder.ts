@@ -25,6 +25,8 @@ export interface AggregateRecorder {
   insert(records: readonly StoredRecord[]): Promise<void>
   /** Records of one originator within the range, ascending unless `desc`. */
   select(originatorId: string, query?: RecordQuery): Promise<StoredRecord[]>
+  /** Records per select this store reads best in when paging through a range (optional). */
+  readonly pageSize?: number
 }
 
 /**
