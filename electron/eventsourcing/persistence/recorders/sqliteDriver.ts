@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import type BetterSqlite3 from 'better-sqlite3'
 
 /**
  * The little of SQLite the recorders use, over two drivers: better-sqlite3 in Node (fast,
@@ -51,7 +52,7 @@ export function openSqlite(path: string, driver: SqliteDriverName = defaultSqlit
 
 function openBetterSqlite(path: string): SqliteConnection {
   // Loaded on demand so that a process that cannot load the native module (Electron) never tries.
-  const Database = require('better-sqlite3') as typeof import('better-sqlite3')
+  const Database = require('better-sqlite3') as typeof BetterSqlite3
   const db = new Database(path, { timeout: 10_000 })
   return {
     driver: 'better-sqlite3',
