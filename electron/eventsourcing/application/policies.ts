@@ -39,11 +39,15 @@ export class SnapshottingPolicy {
   }
 
   private async takeSnapshots(batch: EventBatch): Promise<void> {
+    const due = new Map<string, number[]>()
     for (const event of batch) {
       if (this.isTrigger(event.originatorVersion)) {
-        await this.repository.takeSnapshot(event.originatorId, { lte: event.originatorVersion })
+        const versions = due.get(event.originatorId) ?? []
+        versions.push(event.originatorVersion)
+        due.set(event.originatorId, versions)
       }
     }
+    for (const [originatorId, versions] of due) await this.repository.takeSnapshots(originatorId, versions)
   }
 
   close(): void {

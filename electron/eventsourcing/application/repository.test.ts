@@ -700,3 +700,37 @@ describe('Application', () => {
     expect(await app.repository.has(aggregate.id)).toBe(false)
   })
 })
+
+describe('snapshots of a large batch', () => {
+  test('one batch crossing several snapshot versions stores each snapshot with the state of its own version', async () => {
+    await using app = openApp({ snapshotPeriod: 2 })
+    const aggregate = app.createExampleAggregate('v0')
+    // One batch, versions 0..9: snapshots are due at 1, 3, 5, 7, 9. Examples are added at 4
+    // and 8, so a snapshot sharing the live Map with a later version would show too many.
+    for (let v = 1; v <= 9; v++) {
+      if (v === 4 || v === 8) aggregate.createNewExample()
+      else aggregate.foo = `v${v}`
+    }
+    await aggregate.save()
+    expect(await snapshotVersions(app, aggregate.id)).toEqual([1, 3, 5, 7, 9])
+    const expectedFoo: Record<number, string> = { 1: 'v1', 3: 'v3', 5: 'v5', 7: 'v7', 9: 'v9' }
+    const expectedExamples: Record<number, number> = { 1: 0, 3: 0, 5: 1, 7: 1, 9: 2 }
+    for (const version of [1, 3, 5, 7, 9]) {
+      const snapshot = await app.snapshotStrategy!.getSnapshot(aggregate.id, { lte: version })
+      expect(snapshot?.originatorVersion).toBe(version)
+      expect(snapshot?.state?.['_foo']).toBe(expectedFoo[version])
+      expect((snapshot?.state?.['_examples'] as Map<string, unknown>).size).toBe(expectedExamples[version])
+    }
+  })
+
+  test('takeSnapshots at versions out of order and repeated takes each once, as of that version', async () => {
+    await using app = openApp({ snapshotPeriod: 100 })
+    const aggregate = await aggregateWithHistory(app, 9)
+    const taken = await app.repository.takeSnapshots(aggregate.id, [7, 2, 7, 4])
+    expect(taken).toEqual([2, 4, 7])
+    for (const version of taken) {
+      const snapshot = await app.snapshotStrategy!.getSnapshot(aggregate.id, { lte: version })
+      expect(snapshot?.state?.['_foo']).toBe(`bar${version}`)
+    }
+  })
+})

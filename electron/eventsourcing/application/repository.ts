@@ -73,11 +73,22 @@ export class Repository {
         aggregate = restoreAggregate(snapshot.topic, snapshot.state)
       }
     }
+    const folded = await this.fold(originatorId, aggregate, options)
+    return { aggregate: folded.aggregate, snapshot, eventsApplied: folded.applied }
+  }
+
+  /** Applies the stored events after `aggregate` (from the start when undefined) up to `at`. */
+  private async fold(
+    originatorId: string,
+    start: Aggregate | undefined,
+    options: ReplayOptions,
+  ): Promise<{ aggregate: Aggregate | undefined; applied: number }> {
+    let aggregate = start
     let applied = 0
     let previousHash = aggregate?.lastHash ?? ''
     for await (const page of this.eventStore.pages(originatorId, {
       ...(aggregate ? { gt: aggregate.version } : {}),
-      ...(at === undefined ? {} : { lte: at }),
+      ...(options.at === undefined ? {} : { lte: options.at }),
       ...(options.signal ? { signal: options.signal } : {}),
     })) {
       for (const event of page) {
@@ -87,23 +98,46 @@ export class Repository {
       applied += page.length
       if (aggregate) options.onProgress?.(aggregate.version)
     }
-    return { aggregate, snapshot, eventsApplied: applied }
+    return { aggregate, applied }
   }
 
   /** Takes a snapshot as of version `lte` and stores it (state null once discarded). */
   async takeSnapshot(originatorId: string, options: { lte?: number } = {}): Promise<Snapshot | undefined> {
-    if (!this.snapshots) throw new Error('this repository has no snapshot store')
+    const snapshots = this.requireSnapshots()
     const { aggregate } = await this.replay(originatorId, options.lte === undefined ? {} : { at: options.lte })
     if (!aggregate) return undefined
-    const snapshot: Snapshot = {
-      originatorId,
-      originatorVersion: aggregate.version,
-      timestamp: new Date(),
-      topic: topics.topicOf(aggregate.constructor as typeof Aggregate),
-      state: aggregate.isDiscarded ? null : aggregateState(aggregate),
-    }
-    await this.snapshots.put(snapshot)
+    const snapshot = snapshotOf(aggregate)
+    await snapshots.put(snapshot)
     return snapshot
+  }
+
+  /**
+   * Takes snapshots at several versions with one replay: loads the aggregate as of the first,
+   * then reads only the events between one version and the next. The snapshotting policy uses
+   * this for a batch, so a batch of 500 events with period 2 costs one replay, not 250.
+   * Returns the versions snapshotted.
+   */
+  async takeSnapshots(originatorId: string, versions: readonly number[]): Promise<number[]> {
+    const snapshots = this.requireSnapshots()
+    const targets = [...new Set(versions)].sort((a, b) => a - b)
+    if (targets.length === 0) return []
+    let { aggregate } = await this.replay(originatorId, { at: targets[0]! })
+    const taken: number[] = []
+    for (const version of targets) {
+      if (aggregate && !aggregate.isDiscarded && aggregate.version < version) {
+        aggregate = (await this.fold(originatorId, aggregate, { at: version })).aggregate
+      }
+      if (!aggregate) continue
+      // Encoded at once by put(), before the aggregate is advanced to the next version.
+      await snapshots.put(snapshotOf(aggregate))
+      taken.push(aggregate.version)
+    }
+    return taken
+  }
+
+  private requireSnapshots(): SnapshotStrategy {
+    if (!this.snapshots) throw new Error('this repository has no snapshot store')
+    return this.snapshots
   }
 
   private verify(event: DomainEvent, previousHash: string): string {
@@ -140,4 +174,14 @@ export class Repository {
 
 function where(event: DomainEvent): { originatorId: string; originatorVersion: number } {
   return { originatorId: event.originatorId, originatorVersion: event.originatorVersion }
+}
+
+function snapshotOf(aggregate: Aggregate): Snapshot {
+  return {
+    originatorId: aggregate.id,
+    originatorVersion: aggregate.version,
+    timestamp: new Date(),
+    topic: topics.topicOf(aggregate.constructor as typeof Aggregate),
+    state: aggregate.isDiscarded ? null : aggregateState(aggregate),
+  }
 }
