@@ -60,6 +60,14 @@ CREATE TABLE IF NOT EXISTS aggregates (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS aggregates_recent ON aggregates (last_position);
 CREATE INDEX IF NOT EXISTS aggregates_by_topic ON aggregates (aggregate_topic, last_position);
+-- Counting 100,000 index rows for every page of the list would be a scan: keep a counter,
+-- maintained by a trigger in the writing transaction (an upsert's update path does not fire it).
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT OR IGNORE INTO counters (name, value) SELECT 'aggregates', count(*) FROM aggregates;
+CREATE TRIGGER IF NOT EXISTS count_aggregates AFTER INSERT ON aggregates
+BEGIN
+  UPDATE counters SET value = value + 1 WHERE name = 'aggregates';
+END;
 `
 
 /**
@@ -296,7 +304,7 @@ export class SqliteApplicationRecorder extends SqliteAggregateRecorder implement
   }
 
   async countAggregates(): Promise<number> {
-    return this.database.prepare('SELECT count(*) FROM aggregates').get()?.[0] as number
+    return this.database.prepare("SELECT value FROM counters WHERE name = 'aggregates'").get()?.[0] as number
   }
 }
 
