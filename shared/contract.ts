@@ -175,6 +175,14 @@ export const HandleDto = z.object({
   loadedVersion: z.number().int().min(-1),
   /** The in-memory version, pending events included. */
   version: z.number().int().min(0),
+  /** The newest stored version the service knows of (a save, a refused save, live changes); -1 before the first save. */
+  storedVersion: z.number().int().min(-1),
+  /**
+   * True when the store holds a version newer than loadedVersion: after a save was refused with
+   * ConcurrencyError, or when the service saw a newer batch stored. Saving pending events will
+   * then be refused; refreshHandle (or a successful save) makes it false again.
+   */
+  stale: z.boolean(),
   pending: z.array(EventDto),
   state: JsonValue,
   discarded: z.boolean(),
@@ -252,7 +260,13 @@ export const methods = {
         order: z.enum(['recent', 'id']).default('recent'),
       })
       .strict(),
-    response: z.object({ items: z.array(AggregateSummary), nextPageToken: z.string().optional(), total: z.number().int().min(0) }),
+    response: z.object({
+      items: z.array(AggregateSummary),
+      /** Pass as pageToken to continue; absent at the end. */
+      nextPageToken: z.string().optional(),
+      /** How many aggregates the store holds in all: idPrefix and type do not narrow it. */
+      total: z.number().int().min(0),
+    }),
   },
   getAggregate: {
     request: z.object({ id: uuid, at: version.optional(), taskId: taskId.optional() }).strict(),
@@ -293,7 +307,24 @@ export const methods = {
     request: z.object({ id: uuid, from: version, to: version }).strict(),
     response: z.object({ from: JsonValue, to: JsonValue, diff: z.array(DiffEntry) }),
   },
-  listSnapshots: { request: AggregateRef, response: z.array(SnapshotDto) },
+  listSnapshots: {
+    request: z
+      .object({
+        id: uuid,
+        /** Only snapshots above this version (exclusive): to ask for a range of versions. */
+        afterVersion: version.optional(),
+        /** Only snapshots below this version (exclusive): pass nextBeforeVersion to page back. */
+        beforeVersion: version.optional(),
+        limit: limit(1000, 200),
+      })
+      .strict(),
+    response: z.object({
+      /** Newest first. */
+      items: z.array(SnapshotDto),
+      /** Pass as beforeVersion (same afterVersion) for the next, older page; absent at the end. */
+      nextBeforeVersion: version.optional(),
+    }),
+  },
   compareSnapshot: {
     request: z.object({ id: uuid, version }).strict(),
     response: z.object({
@@ -307,14 +338,35 @@ export const methods = {
     request: z.object({ id: uuid.optional(), buckets: z.number().int().min(1).max(500).default(60) }).strict(),
     response: z.object({ buckets: z.array(ActivityBucket), total: z.number().int().min(0), sampled: z.boolean() }),
   },
+  /** One page of the full history, in version order; the caller assembles the pages. */
   exportHistory: {
-    request: z.object({ id: uuid, taskId: taskId.optional() }).strict(),
-    response: z.object({ aggregateId: uuid, type: z.string(), exportedAt: isoDate, events: z.array(EventDto) }),
+    request: z
+      .object({
+        id: uuid,
+        /** First version of the page (inclusive). */
+        fromVersion: version.default(0),
+        limit: limit(5000, 2000),
+        /** Makes the page cancellable, and reports progress over the whole history (done = versions exported). */
+        taskId: taskId.optional(),
+      })
+      .strict(),
+    response: z.object({
+      aggregateId: uuid,
+      type: z.string(),
+      exportedAt: isoDate,
+      /** The newest stored version when this page was read. */
+      latestVersion: version,
+      events: z.array(EventDto),
+      /** Pass as fromVersion to continue; absent once the page reaches latestVersion. */
+      nextFromVersion: version.optional(),
+    }),
   },
 
   createHandle: { request: z.object({ foo: z.string().max(10_000) }).strict(), response: HandleDto },
   openHandle: { request: AggregateRef, response: HandleDto },
   applyCommand: { request: z.object({ handleId: z.string().max(64), command: Command }).strict(), response: HandleDto },
+  /** The handle as it is now, unchanged: e.g. whether it went stale after live changes or a refused save. */
+  getHandle: { request: z.object({ handleId: z.string().max(64) }).strict(), response: HandleDto },
   saveHandle: { request: z.object({ handleId: z.string().max(64) }).strict(), response: HandleDto },
   /** Drops the pending events and reloads the latest stored version (the demo's "Refresh"). */
   refreshHandle: { request: z.object({ handleId: z.string().max(64) }).strict(), response: HandleDto },

@@ -26,6 +26,7 @@ import { AesGcmCipher } from '../eventsourcing/persistence/cipher'
 import { Mapper } from '../eventsourcing/persistence/mapper'
 import { createSqliteStore } from '../eventsourcing/persistence/recorders/sqlite'
 import { EverythingApplication } from '../example/everythingApplication'
+import type { ExampleAggregateRoot } from '../example/exampleAggregateRoot'
 import { SEED_CIPHER_KEY } from '../example/seedSettings'
 import { dispatch } from './dispatch'
 import { ExplorerService, type ExplorerServiceOptions } from './service'
@@ -159,13 +160,14 @@ const validRequests: { [M in MethodName]: RequestOf<M> } = {
   getRawRecord: { id: UUID_A, version: 0, kind: 'event' },
   getEventDiff: { id: UUID_A, version: 0 },
   diffVersions: { id: UUID_A, from: 0, to: 1 },
-  listSnapshots: { id: UUID_A },
+  listSnapshots: { id: UUID_A, afterVersion: 0, beforeVersion: 9, limit: 10 },
   compareSnapshot: { id: UUID_A, version: 1 },
   getActivity: { id: UUID_A, buckets: 10 },
-  exportHistory: { id: UUID_A, taskId: 't' },
+  exportHistory: { id: UUID_A, fromVersion: 0, limit: 10, taskId: 't' },
   createHandle: { foo: 'x' },
   openHandle: { id: UUID_A },
   applyCommand: { handleId: 'h', command: { type: 'setFoo', value: 'v' } },
+  getHandle: { handleId: 'h' },
   saveHandle: { handleId: 'h' },
   refreshHandle: { handleId: 'h' },
   closeHandle: { handleId: 'h' },
@@ -232,6 +234,29 @@ describe('request validation', () => {
       expect((await h.ok('getConnection', {})).status).toBe('connected')
     },
   )
+
+  test('paged methods default to a bounded page and refuse a larger one', async () => {
+    const h = await connected('memory')
+    expect(methods.exportHistory.request.parse({ id: UUID_A })).toEqual({
+      id: UUID_A,
+      fromVersion: 0,
+      limit: 2000,
+    })
+    expect(methods.listSnapshots.request.parse({ id: UUID_A })).toEqual({ id: UUID_A, limit: 200 })
+    expect(methods.exportHistory.request.safeParse({ id: UUID_A, limit: 5000 }).success).toBe(true)
+    expect(methods.listSnapshots.request.safeParse({ id: UUID_A, limit: 1000 }).success).toBe(true)
+    for (const [method, request] of [
+      ['exportHistory', { id: UUID_A, limit: 5001 }],
+      ['exportHistory', { id: UUID_A, limit: 0 }],
+      ['exportHistory', { id: UUID_A, fromVersion: -1 }],
+      ['listSnapshots', { id: UUID_A, limit: 1001 }],
+      ['listSnapshots', { id: UUID_A, afterVersion: 1.5 }],
+    ] as const) {
+      const error = await h.fail(method, request)
+      expect(error.code, JSON.stringify(request)).toBe('ValidationError')
+      expect(error.message).toContain(`invalid ${method} request`)
+    }
+  })
 
   test('given an unknown method, then ValidationError', async () => {
     const h = await connected('memory')
@@ -623,11 +648,12 @@ describe.each(['memory', 'sqlite'] as const)('queries on the %s store', (kind) =
     const h = await connected(kind)
     const id = await walkthroughAggregate(h)
 
-    const snapshots = await h.ok('listSnapshots', { id })
-    expect(snapshots.map((s) => s.version)).toEqual([1, 3, 5, 7])
-    expect(stateOf(snapshots[1]!.state)['_foo']).toBe('bar4')
-    expect(snapshots[3]!.state).toBeNull()
-    expect(snapshots[0]!.type).toBe('example#ExampleAggregateRoot')
+    const { items: snapshots, nextBeforeVersion } = await h.ok('listSnapshots', { id })
+    expect(snapshots.map((s) => s.version)).toEqual([7, 5, 3, 1])
+    expect(nextBeforeVersion).toBeUndefined()
+    expect(stateOf(snapshots[2]!.state)['_foo']).toBe('bar4')
+    expect(snapshots[0]!.state).toBeNull()
+    expect(snapshots[3]!.type).toBe('example#ExampleAggregateRoot')
 
     for (const version of [1, 3, 5, 7]) {
       const comparison = await h.ok('compareSnapshot', { id, version })
@@ -658,20 +684,119 @@ describe.each(['memory', 'sqlite'] as const)('queries on the %s store', (kind) =
     expect(await empty.ok('getActivity', {})).toEqual({ buckets: [], total: 0, sampled: false })
   })
 
-  test('exportHistory returns every decoded event with progress', async () => {
+  test('listSnapshots pages newest first, and bounds a version range', async () => {
+    const h = await connected(kind) // period 2: snapshots at 1, 3, … 499
+    const id = await seededAggregate(h, 500)
+    const all = Array.from({ length: 250 }, (_, i) => 499 - 2 * i)
+
+    const seen: number[] = []
+    const pages: number[] = []
+    let beforeVersion: number | undefined
+    do {
+      const page = await h.ok('listSnapshots', {
+        id,
+        limit: 100,
+        ...(beforeVersion === undefined ? {} : { beforeVersion }),
+      })
+      pages.push(page.items.length)
+      seen.push(...page.items.map((s) => s.version))
+      beforeVersion = page.nextBeforeVersion
+      if (beforeVersion !== undefined) expect(beforeVersion).toBe(seen.at(-1))
+    } while (beforeVersion !== undefined)
+    expect(pages).toEqual([100, 100, 50])
+    expect(seen).toEqual(all)
+    // The default page is 200; a page that holds exactly the rest says there is no more.
+    expect((await h.ok('listSnapshots', { id })).items).toHaveLength(200)
+    expect(await h.ok('listSnapshots', { id, limit: 250 })).not.toHaveProperty('nextBeforeVersion')
+
+    // Bounds are exclusive: the rows a timeline shows, e.g. versions 200 to 219.
+    const range = await h.ok('listSnapshots', { id, afterVersion: 199, beforeVersion: 220 })
+    expect(range.items.map((s) => s.version)).toEqual([
+      219, 217, 215, 213, 211, 209, 207, 205, 203, 201,
+    ])
+    expect(range.nextBeforeVersion).toBeUndefined()
+    const paged = await h.ok('listSnapshots', {
+      id,
+      afterVersion: 199,
+      beforeVersion: 220,
+      limit: 4,
+    })
+    expect(paged.items.map((s) => s.version)).toEqual([219, 217, 215, 213])
+    expect(paged.nextBeforeVersion).toBe(213)
+    const rest = await h.ok('listSnapshots', {
+      id,
+      afterVersion: 199,
+      beforeVersion: 213,
+      limit: 10,
+    })
+    expect(rest.items.map((s) => s.version)).toEqual([211, 209, 207, 205, 203, 201])
+    expect((await h.ok('listSnapshots', { id, afterVersion: 499 })).items).toEqual([])
+    expect(
+      (await h.ok('listSnapshots', { id, afterVersion: 300, beforeVersion: 301 })).items,
+    ).toEqual([])
+    expect((await h.ok('listSnapshots', { id: UUID_A })).items).toEqual([])
+
+    for (const limit of [0, 1001, 2.5]) {
+      expect((await h.fail('listSnapshots', { id, limit })).code, `limit ${limit}`).toBe(
+        'ValidationError',
+      )
+    }
+    expect((await h.fail('listSnapshots', { id, beforeVersion: -1 })).code).toBe('ValidationError')
+  })
+
+  test('exportHistory pages the whole history in version order, with progress over all of it', async () => {
     const h = await connected(kind)
     const id = await seededAggregate(h, 1200)
 
-    const exported = await h.ok('exportHistory', { id, taskId: 'export' })
+    const pages: Array<ResponseOf<'exportHistory'>> = []
+    let fromVersion: number | undefined = 0
+    while (fromVersion !== undefined) {
+      const page: ResponseOf<'exportHistory'> = await h.ok('exportHistory', {
+        id,
+        fromVersion,
+        limit: 500,
+        taskId: 'export',
+      })
+      pages.push(page)
+      fromVersion = page.nextFromVersion
+    }
 
-    expect(exported.aggregateId).toBe(id)
-    expect(exported.type).toBe('example#ExampleAggregateRoot')
-    expect(exported.events.map((e) => e.version)).toEqual(Array.from({ length: 1200 }, (_, i) => i))
-    const progress = h.emitted.filter(
-      (e) => e.event === 'progress' && (e.payload as EventOf<'progress'>).taskId === 'export',
+    expect(pages.map((p) => p.events.length)).toEqual([500, 500, 200])
+    expect(pages.map((p) => p.nextFromVersion)).toEqual([500, 1000, undefined])
+    expect(pages.every((p) => p.latestVersion === 1199)).toBe(true)
+    expect(pages[0]).toMatchObject({ aggregateId: id, type: 'example#ExampleAggregateRoot' })
+    expect(pages.flatMap((p) => p.events.map((e) => e.version))).toEqual(
+      Array.from({ length: 1200 }, (_, i) => i),
     )
-    expect(progress.length).toBeGreaterThan(0)
-    expect(progress.at(-1)!.payload).toMatchObject({ done: 1200, total: 1200 })
+    const progress = h.emitted
+      .filter((e) => e.event === 'progress')
+      .map((e) => e.payload as EventOf<'progress'>)
+      .filter((p) => p.taskId === 'export')
+    expect(progress.every((p) => p.total === 1200)).toBe(true)
+    expect(progress.map((p) => p.done)).toContain(500)
+    expect(progress.at(-1)).toMatchObject({ done: 1200, total: 1200 })
+
+    // The default page holds 2,000 events; past the end there is nothing, and no next page.
+    const whole = await h.ok('exportHistory', { id })
+    expect(whole.events).toHaveLength(1200)
+    expect(whole.nextFromVersion).toBeUndefined()
+    expect(await h.ok('exportHistory', { id, fromVersion: 1199, limit: 1 })).toMatchObject({
+      events: [expect.objectContaining({ version: 1199 })],
+    })
+    const beyond = await h.ok('exportHistory', { id, fromVersion: 5000 })
+    expect(beyond).toMatchObject({ events: [], latestVersion: 1199 })
+    expect(beyond.nextFromVersion).toBeUndefined()
+    expect((await h.fail('exportHistory', { id: UUID_A })).code).toBe('AggregateNotFound')
+  })
+
+  test('exportHistory pages stop at the version that was latest, not at what is stored meanwhile', async () => {
+    const h = await connected(kind)
+    const id = await walkthroughAggregate(h) // versions 0..7, the last a discard
+    const first = await h.ok('exportHistory', { id, limit: 3 })
+    expect(first).toMatchObject({ latestVersion: 7, nextFromVersion: 3 })
+    const last = await h.ok('exportHistory', { id, fromVersion: 6, limit: 5 })
+    expect(last.events.map((e) => e.version)).toEqual([6, 7])
+    expect(last.nextFromVersion).toBeUndefined()
   })
 
   test('a long replay reports progress and can be cancelled', async () => {
@@ -752,7 +877,13 @@ describe.each(['memory', 'sqlite'] as const)('handles on the %s store', (kind) =
   test('stage, save, conflict (A then B), refresh, save again', async () => {
     const h = await connected(kind)
     const created = await h.ok('createHandle', { foo: 'bar1' })
-    expect(created).toMatchObject({ loadedVersion: -1, version: 0, discarded: false })
+    expect(created).toMatchObject({
+      loadedVersion: -1,
+      storedVersion: -1,
+      version: 0,
+      discarded: false,
+      stale: false,
+    })
     expect(created.pending.map((e) => e.type)).toEqual(['Created'])
     expect((await h.fail('getAggregate', { id: created.aggregateId })).code).toBe(
       'AggregateNotFound',
@@ -781,6 +912,18 @@ describe.each(['memory', 'sqlite'] as const)('handles on the %s store', (kind) =
     await h.ok('applyCommand', { handleId: b.handleId, command: { type: 'setFoo', value: 'bar3' } })
     const conflict = await h.fail('saveHandle', { handleId: b.handleId })
     expect(conflict.code).toBe('ConcurrencyError')
+    // The service knows now: B is stale (A is not), until B is refreshed.
+    expect(await h.ok('getHandle', { handleId: b.handleId })).toMatchObject({
+      loadedVersion: 0,
+      storedVersion: 1,
+      stale: true,
+      version: 1,
+    })
+    expect(await h.ok('getHandle', { handleId: a.handleId })).toMatchObject({
+      loadedVersion: 1,
+      storedVersion: 1,
+      stale: false,
+    })
     expect(conflict.message).toMatch(/loaded at version 0.*version 1.*Refresh/)
     const details = ConcurrencyDetails.parse(conflict.details)
     expect(details).toMatchObject({ aggregateId: id, expectedVersion: 1, actualVersion: 1 })
@@ -792,12 +935,19 @@ describe.each(['memory', 'sqlite'] as const)('handles on the %s store', (kind) =
     expect(stateOf((await h.ok('getAggregate', { id })).state)['_foo']).toBe('bar2')
 
     const refreshed = await h.ok('refreshHandle', { handleId: b.handleId })
-    expect(refreshed).toMatchObject({ loadedVersion: 1, version: 1, pending: [] })
+    expect(refreshed).toMatchObject({ loadedVersion: 1, version: 1, pending: [], stale: false })
     expect(stateOf(refreshed.state)['_foo']).toBe('bar2')
     await h.ok('applyCommand', { handleId: b.handleId, command: { type: 'setFoo', value: 'bar3' } })
     expect(await h.ok('saveHandle', { handleId: b.handleId })).toMatchObject({
       loadedVersion: 2,
       pending: [],
+      stale: false,
+    })
+    // B's save went through this service: A is known to be stale before it even tries.
+    expect(await h.ok('getHandle', { handleId: a.handleId })).toMatchObject({
+      loadedVersion: 1,
+      storedVersion: 2,
+      stale: true,
     })
 
     // Now A is the stale one.
@@ -902,6 +1052,46 @@ describe('on a SQLite file shared with another application', () => {
     } finally {
       await other.close()
     }
+  })
+
+  test('a handle goes stale when the other application stores a newer version; refresh clears it', async () => {
+    const path = newSqlitePath()
+    const h = await connected('sqlite', {}, path)
+    const created = await h.ok('createHandle', { foo: 'mine' })
+    const { handleId, aggregateId: id } = created
+    await h.ok('saveHandle', { handleId })
+    await h.ok('applyCommand', { handleId, command: { type: 'setFoo', value: 'pending' } })
+    const other = otherApp(path)
+    try {
+      const theirs = await other.repository.get<ExampleAggregateRoot>(id)
+      theirs.foo = 'theirs'
+      theirs.foo = 'theirs again'
+      await theirs.save()
+    } finally {
+      await other.close()
+    }
+
+    // The follower tells the service before it tells the renderer.
+    await until(() =>
+      h.emitted.some(
+        (e) =>
+          e.event === 'changes' &&
+          (e.payload as EventOf<'changes'>).entries.some((x) => x.toVersion === 2),
+      ),
+    )
+    expect(await h.ok('getHandle', { handleId })).toMatchObject({
+      loadedVersion: 0,
+      storedVersion: 2,
+      stale: true,
+      pending: [expect.objectContaining({ version: 1 })],
+    })
+    expect((await h.fail('saveHandle', { handleId })).code).toBe('ConcurrencyError')
+    expect(await h.ok('refreshHandle', { handleId })).toMatchObject({
+      loadedVersion: 2,
+      storedVersion: 2,
+      stale: false,
+      pending: [],
+    })
   })
 
   test('a snapshot that disagrees with the events is flagged by compareSnapshot', async () => {

@@ -107,6 +107,8 @@ interface Handle {
   readonly id: string
   aggregate: ExampleAggregateRoot
   loadedVersion: number
+  /** The newest stored version this service knows of; above loadedVersion, the handle is stale. */
+  storedVersion: number
   /** Operations on one handle run one after another. */
   queue: Promise<unknown>
 }
@@ -116,7 +118,6 @@ type HashChain = ResponseOf<'getAggregate'>['hashChain']
 const SCAN_PAGE = 250
 const EXPORT_PAGE = 1000
 const ACTIVITY_SAMPLE = 10_000
-const MAX_SNAPSHOTS_LISTED = 1000
 const MAX_WINNING_EVENTS = 200
 const CHANGES_CHUNK = 1000
 /** Cassandra log positions come from the writers' clocks; re-read this much to catch late ones. */
@@ -441,14 +442,26 @@ export class ExplorerService implements ExplorerHandlers {
     return { from: fromState, to: toState, diff: diffDisplay(fromState, toState) }
   }
 
-  async listSnapshots({ id }: ParsedRequestOf<'listSnapshots'>): Promise<SnapshotDto[]> {
+  async listSnapshots({
+    id,
+    afterVersion,
+    beforeVersion,
+    limit,
+  }: ParsedRequestOf<'listSnapshots'>): Promise<ResponseOf<'listSnapshots'>> {
     const c = this.conn()
-    // The newest ones when there are very many: the response is not paged.
+    // One more than asked for tells whether an older page exists.
     const records = await c.app.store.snapshots.select(id, {
       desc: true,
-      limit: MAX_SNAPSHOTS_LISTED,
+      limit: limit + 1,
+      ...(afterVersion === undefined ? {} : { gt: afterVersion }),
+      ...(beforeVersion === undefined ? {} : { lt: beforeVersion }),
     })
-    return records.reverse().map((r) => snapshotDto(c.snapshots.decode(r)))
+    const page = records.slice(0, limit)
+    const oldest = page[page.length - 1]
+    return {
+      items: page.map((r) => snapshotDto(c.snapshots.decode(r))),
+      ...(records.length > limit && oldest ? { nextBeforeVersion: oldest.originatorVersion } : {}),
+    }
   }
 
   async compareSnapshot({
@@ -500,24 +513,40 @@ export class ExplorerService implements ExplorerHandlers {
 
   async exportHistory({
     id,
+    fromVersion,
+    limit,
     taskId,
   }: ParsedRequestOf<'exportHistory'>): Promise<ResponseOf<'exportHistory'>> {
     const c = this.conn()
     const latest = await this.latestRecord(c, id)
+    const latestVersion = latest.originatorVersion
+    // Versions are contiguous from 0, so the page is a version range; it ends at latestVersion
+    // even if more is stored meanwhile, so the caller's pages add up to one moment's history.
+    const lastVersion = Math.min(latestVersion, fromVersion + limit - 1)
     return this.runTask(taskId, async (signal) => {
       const progress = taskId
-        ? this.progress(taskId, latest.originatorVersion + 1, `Exporting ${id.slice(0, 8)}…`)
+        ? this.progress(taskId, latestVersion + 1, `Exporting ${id.slice(0, 8)}…`)
         : undefined
       const events: EventDto[] = []
-      for await (const page of c.app.eventStore.pages(id, { pageSize: EXPORT_PAGE, signal })) {
-        for (const event of page) events.push(eventDto(event))
-        progress?.(events.length)
+      if (fromVersion <= lastVersion) {
+        progress?.(fromVersion)
+        for await (const page of c.app.eventStore.pages(id, {
+          gt: fromVersion - 1,
+          lte: lastVersion,
+          pageSize: Math.min(EXPORT_PAGE, limit),
+          signal,
+        })) {
+          for (const event of page) events.push(eventDto(event))
+          progress?.(fromVersion + events.length)
+        }
       }
       return {
         aggregateId: id,
         type: aggregateTopicOfEventTopic(latest.topic),
         exportedAt: new Date().toISOString(),
+        latestVersion,
         events,
+        ...(lastVersion < latestVersion ? { nextFromVersion: lastVersion + 1 } : {}),
       }
     })
   }
@@ -538,6 +567,10 @@ export class ExplorerService implements ExplorerHandlers {
       })
     }
     return handleDto(this.addHandle(aggregate, aggregate.version))
+  }
+
+  async getHandle({ handleId }: ParsedRequestOf<'getHandle'>): Promise<HandleDto> {
+    return this.withHandle(handleId, async (handle) => handleDto(handle))
   }
 
   async applyCommand({ handleId, command }: ParsedRequestOf<'applyCommand'>): Promise<HandleDto> {
@@ -598,6 +631,7 @@ export class ExplorerService implements ExplorerHandlers {
       handle.aggregate.dropPendingEvents()
       handle.aggregate = fresh
       handle.loadedVersion = fresh.version
+      this.noteStored(fresh.id, fresh.version)
       return handleDto(handle)
     })
   }
@@ -731,6 +765,16 @@ export class ExplorerService implements ExplorerHandlers {
       this.followerError = undefined
       this.emit('connection', this.info())
     }
+    // Before the renderer hears of them, so a getHandle it sends in reply already sees them.
+    if (this.handles.size > 0) {
+      const newest = new Map<string, number>()
+      for (const e of entries)
+        newest.set(e.originatorId, Math.max(newest.get(e.originatorId) ?? -1, e.toVersion))
+      for (const handle of this.handles.values()) {
+        const version = newest.get(handle.aggregate.id)
+        if (version !== undefined && version > handle.storedVersion) handle.storedVersion = version
+      }
+    }
     for (let i = 0; i < entries.length; i += CHANGES_CHUNK) {
       this.emit('changes', { entries: entries.slice(i, i + CHANGES_CHUNK).map(logEntryDto) })
     }
@@ -823,6 +867,7 @@ export class ExplorerService implements ExplorerHandlers {
       id: `h-${randomUUID()}`,
       aggregate,
       loadedVersion,
+      storedVersion: loadedVersion,
       queue: Promise.resolve(),
     }
     this.handles.set(handle.id, handle)
@@ -855,6 +900,15 @@ export class ExplorerService implements ExplorerHandlers {
   private markSaved(handle: Handle): void {
     handle.aggregate.dropPendingEvents()
     handle.loadedVersion = handle.aggregate.version
+    this.noteStored(handle.aggregate.id, handle.loadedVersion)
+  }
+
+  /** The store holds `version` of `aggregateId`: the handles loaded before it are stale. */
+  private noteStored(aggregateId: string, version: number): void {
+    for (const handle of this.handles.values()) {
+      if (handle.aggregate.id === aggregateId && handle.storedVersion < version)
+        handle.storedVersion = version
+    }
   }
 
   private async isStored(c: Connection, batch: readonly DomainEvent[]): Promise<boolean> {
@@ -897,6 +951,8 @@ export class ExplorerService implements ExplorerHandlers {
       actualVersion,
       winningEvents,
     }
+    // Whatever the store answered, the version this handle wanted to write exists now.
+    this.noteStored(id, Math.max(actualVersion, expectedVersion))
     const count = actualVersion - handle.loadedVersion
     return new ApiFailure({
       code: 'ConcurrencyError',
@@ -948,6 +1004,8 @@ function handleDto(handle: Handle): HandleDto {
     aggregateId: aggregate.id,
     loadedVersion: handle.loadedVersion,
     version: aggregate.version,
+    storedVersion: handle.storedVersion,
+    stale: handle.storedVersion > handle.loadedVersion,
     pending: aggregate.pendingEvents.map(eventDto),
     state: displayState(aggregate),
     discarded: aggregate.isDiscarded,

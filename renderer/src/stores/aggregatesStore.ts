@@ -17,6 +17,7 @@ const REFRESH_THROTTLE_MS = 750
 
 interface AggregatesState {
   items: AggregateSummary[]
+  /** Every aggregate in the store: the id prefix and type filters do not narrow it. */
   total: number
   nextPageToken: string | undefined
   /** 'initial' = first page of a new query (skeleton); 'more' = next page (footer spinner). */

@@ -33,7 +33,7 @@ beforeEach(() => {
     useAggregateViewStore,
   ])
     s.getState().reset()
-  api.listSnapshots.mockResolvedValue([])
+  api.listSnapshots.mockResolvedValue({ items: [] })
   api.listEvents.mockImplementation(async ({ id }) => ({
     items: [eventDto(id, 0)],
     latestVersion: 0,

@@ -3,11 +3,35 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { EventDto } from '../../../shared/contract'
 import { setApi } from '../api'
 import { createFakeApi, deferred, eventDto, flush, uuid, type FakeApi } from '../testing/fakeApi'
-import { EVENT_PAGE_SIZE, useTimelineStore } from './timelineStore'
+import { EVENT_PAGE_SIZE, MAX_SCRUBBER_MARKERS, useTimelineStore } from './timelineStore'
 
 const store = () => useTimelineStore.getState()
 const A = uuid(1)
 let api: FakeApi
+
+/** Snapshots at these versions, answering listSnapshots like the service (newest first, paged). */
+function serveSnapshots(versions: number[]) {
+  api.listSnapshots.mockImplementation(async ({ id, afterVersion, beforeVersion, limit = 200 }) => {
+    const inRange = versions
+      .filter(
+        (v) =>
+          (afterVersion === undefined || v > afterVersion) &&
+          (beforeVersion === undefined || v < beforeVersion),
+      )
+      .sort((a, b) => b - a)
+    const items = inRange.slice(0, limit).map((version) => ({
+      originatorId: id,
+      version,
+      timestamp: '2026-01-01T00:00:00.000Z',
+      type: 't',
+      state: null,
+    }))
+    return {
+      items,
+      ...(inRange.length > limit ? { nextBeforeVersion: items[items.length - 1]!.version } : {}),
+    }
+  })
+}
 
 /** A fake store of `latest + 1` events for A, answering listEvents like the service. */
 function serveEvents(latest: number) {
@@ -29,27 +53,72 @@ beforeEach(() => {
   api = createFakeApi()
   setApi(api)
   store().reset()
-  api.listSnapshots.mockResolvedValue([])
+  serveSnapshots([])
 })
 afterEach(() => setApi(null))
 
 describe('timelineStore', () => {
   it('opens an aggregate with its first page and its snapshot markers', async () => {
     serveEvents(4)
-    api.listSnapshots.mockResolvedValue(
-      [3, 1].map((version) => ({
-        originatorId: A,
-        version,
-        timestamp: '2026-01-01T00:00:00.000Z',
-        type: 't',
-        state: null,
-      })),
-    )
+    serveSnapshots([1, 3])
     store().open(A)
     await flush()
     expect(api.listEvents).toHaveBeenCalledWith({ id: A, fromVersion: 0, limit: EVENT_PAGE_SIZE })
-    expect(store()).toMatchObject({ latestVersion: 4, known: true, snapshotVersions: [1, 3] })
+    // The page's own range, and the scrubber's (all of them when few enough to draw).
+    expect(api.listSnapshots).toHaveBeenCalledWith({
+      id: A,
+      beforeVersion: EVENT_PAGE_SIZE,
+      limit: EVENT_PAGE_SIZE,
+    })
+    expect(api.listSnapshots).toHaveBeenCalledWith({ id: A, limit: MAX_SCRUBBER_MARKERS })
+    expect(store()).toMatchObject({
+      latestVersion: 4,
+      known: true,
+      snapshotVersions: [1, 3],
+      snapshotsByPage: { 0: [1, 3] },
+    })
     expect(Object.keys(store().byVersion)).toHaveLength(5)
+  })
+
+  it('asks for the snapshots of the pages on screen only, whatever period they were taken with', async () => {
+    serveEvents(99_999)
+    // Every second version up to 1,000, then every 100th: far more than the scrubber draws.
+    const versions = [
+      ...Array.from({ length: 500 }, (_, i) => 2 * i + 1),
+      ...Array.from({ length: 990 }, (_, i) => 1099 + 100 * i),
+    ]
+    serveSnapshots(versions)
+    store().open(A)
+    await flush()
+    expect(store().snapshotVersions).toEqual([])
+    expect(store().snapshotsByPage[0]).toHaveLength(100)
+
+    store().ensureRange(50_010, 50_040)
+    await flush()
+    expect(api.listSnapshots).toHaveBeenLastCalledWith({
+      id: A,
+      afterVersion: 49_999,
+      beforeVersion: 50_200,
+      limit: EVENT_PAGE_SIZE,
+    })
+    expect(store().snapshotsByPage[50_000]).toEqual([50_099, 50_199])
+    expect(Object.keys(store().snapshotsByPage).sort()).toEqual(['0', '50000'])
+    store().ensureRange(50_020, 50_050) // same page: asked once
+    await flush()
+    expect(api.listSnapshots).toHaveBeenCalledTimes(3)
+  })
+
+  it('filtered rows get the markers of their pages without loading those pages', async () => {
+    serveEvents(1000)
+    serveSnapshots([5, 705])
+    store().open(A)
+    await flush()
+    store().ensureSnapshotMarkers([710, 705, 820])
+    store().ensureSnapshotMarkers([705])
+    await flush()
+    expect(store().snapshotsByPage).toMatchObject({ 0: [5], 600: [705], 800: [] })
+    expect(store().pages[600]).toBeUndefined()
+    expect(api.listSnapshots).toHaveBeenCalledTimes(4) // the scrubber's, pages 0, 600 and 800
   })
 
   it('fetches only the pages behind the visible rows, once each (100,000 events)', async () => {
@@ -171,7 +240,11 @@ describe('timelineStore', () => {
     store().ensureRange(EVENT_PAGE_SIZE, EVENT_PAGE_SIZE + 6)
     await flush()
     expect(store().byVersion[EVENT_PAGE_SIZE + 6]).toBeDefined()
-    expect(api.listSnapshots).toHaveBeenCalledTimes(2)
+    // The scrubber's markers again, and the tail page's (asked again with it); not page 0's.
+    const calls = api.listSnapshots.mock.calls.map(([request]) => request)
+    expect(calls.filter((r) => r.beforeVersion === undefined)).toHaveLength(2)
+    expect(calls.filter((r) => r.beforeVersion === 2 * EVENT_PAGE_SIZE)).toHaveLength(2)
+    expect(calls.filter((r) => r.beforeVersion === EVENT_PAGE_SIZE)).toHaveLength(1)
   })
 
   it('switching aggregates drops the old data and late answers', async () => {

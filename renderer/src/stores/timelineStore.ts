@@ -3,6 +3,8 @@
  * fetched only for the rows on screen (100,000 events cost what the viewport shows). With a
  * search or type filter the service scans forward: results are appended page by page via
  * nextFromVersion. Raw stored records are fetched on demand and cached per version.
+ * Snapshot markers are asked for the same way: the snapshots within each page's version range
+ * (whatever period they were taken with), plus, for the scrubber, all of them when they are few.
  */
 import { create } from 'zustand'
 import type { EventDto, LogEntryDto, RawRecord } from '../../../shared/contract'
@@ -10,6 +12,8 @@ import { api } from '../api'
 import { toUiError, type UiError } from '../lib/errors'
 
 export const EVENT_PAGE_SIZE = 200
+/** The scrubber draws snapshot markers only up to this many (more would be a solid bar). */
+export const MAX_SCRUBBER_MARKERS = 400
 /** Event types every aggregate has, offered in the filter before any page has shown them. */
 const BASE_TYPES = ['Created', 'AttributeChanged', 'Discarded']
 
@@ -38,6 +42,9 @@ interface TimelineState {
   error: UiError | null
   rawOpen: Record<number, boolean>
   raw: Record<number, RawEntry>
+  /** Snapshot versions within each loaded page of events (keyed like `pages`), for row markers. */
+  snapshotsByPage: Record<number, number[]>
+  /** Every snapshot version, ascending, when there are at most MAX_SCRUBBER_MARKERS; else []. */
   snapshotVersions: number[]
   seenTypes: string[]
 }
@@ -45,6 +52,8 @@ interface TimelineState {
 interface TimelineActions {
   open(aggregateId: string | null): void
   ensureRange(first: number, last: number): void
+  /** Snapshot markers for these versions' pages (filtered rows, whose pages may not be loaded). */
+  ensureSnapshotMarkers(versions: number[]): void
   setSearch(search: string): void
   setEventType(type: string): void
   loadMoreFiltered(): Promise<void>
@@ -70,6 +79,7 @@ const initial: TimelineState = {
   error: null,
   rawOpen: {},
   raw: {},
+  snapshotsByPage: {},
   snapshotVersions: [],
   seenTypes: [...BASE_TYPES],
 }
@@ -77,10 +87,14 @@ const initial: TimelineState = {
 export const isFiltered = (s: Pick<TimelineState, 'search' | 'eventType'>) =>
   s.search.trim() !== '' || s.eventType !== ''
 
+const pageStart = (version: number) => Math.floor(version / EVENT_PAGE_SIZE) * EVENT_PAGE_SIZE
+
 // Bumped whenever the aggregate or filter changes; answers for an older generation are dropped.
 let generation = 0
 // Which request owns a page, so an invalidated page's late answer does not overwrite it.
 const pageTokens = new Map<number, number>()
+// The same for the snapshot markers of a page (requested with the page, or alone when filtered).
+const snapshotTokens = new Map<number, number>()
 let tokenSeq = 0
 
 function mergeTypes(seen: string[], events: EventDto[]): string[] {
@@ -92,20 +106,41 @@ function mergeTypes(seen: string[], events: EventDto[]): string[] {
 }
 
 export const useTimelineStore = create<TimelineState & TimelineActions>()((set, get) => {
+  /** The snapshots taken within one page's versions: at most EVENT_PAGE_SIZE, so one request. */
+  async function loadPageSnapshots(id: string, start: number): Promise<void> {
+    const token = ++tokenSeq
+    snapshotTokens.set(start, token)
+    try {
+      const { items } = await api.listSnapshots({
+        id,
+        ...(start > 0 ? { afterVersion: start - 1 } : {}),
+        beforeVersion: start + EVENT_PAGE_SIZE,
+        limit: EVENT_PAGE_SIZE,
+      })
+      if (get().aggregateId !== id || snapshotTokens.get(start) !== token) return
+      const versions = items.map((snapshot) => snapshot.version).sort((a, b) => a - b)
+      set((s) => ({ snapshotsByPage: { ...s.snapshotsByPage, [start]: versions } }))
+    } catch {
+      // Markers are a convenience; the Snapshots tab reports errors. A later look retries.
+      if (snapshotTokens.get(start) === token) snapshotTokens.delete(start)
+    }
+  }
+
   async function loadPage(start: number): Promise<void> {
     const { aggregateId } = get()
     if (!aggregateId) return
-    const gen = generation
     const token = ++tokenSeq
     pageTokens.set(start, token)
     set((s) => ({ pages: { ...s.pages, [start]: 'loading' } }))
+    if (!snapshotTokens.has(start)) void loadPageSnapshots(aggregateId, start)
     try {
       const page = await api.listEvents({
         id: aggregateId,
         fromVersion: start,
         limit: EVENT_PAGE_SIZE,
       })
-      if (gen !== generation || pageTokens.get(start) !== token) return
+      // Only the token counts: a filter change (a new generation) leaves these pages valid.
+      if (pageTokens.get(start) !== token) return
       set((s) => {
         const byVersion = { ...s.byVersion }
         for (const e of page.items) byVersion[e.version] = e
@@ -119,7 +154,7 @@ export const useTimelineStore = create<TimelineState & TimelineActions>()((set, 
         }
       })
     } catch (error) {
-      if (gen !== generation || pageTokens.get(start) !== token) return
+      if (pageTokens.get(start) !== token) return
       set((s) => ({
         pages: { ...s.pages, [start]: 'error' },
         error: toUiError(error),
@@ -148,6 +183,7 @@ export const useTimelineStore = create<TimelineState & TimelineActions>()((set, 
       if (aggregateId === get().aggregateId) return
       generation++
       pageTokens.clear()
+      snapshotTokens.clear()
       // Filters stay (looking for the same event type across aggregates is common); data goes.
       const { search, eventType } = get()
       set({ ...initial, aggregateId, search, eventType })
@@ -161,13 +197,16 @@ export const useTimelineStore = create<TimelineState & TimelineActions>()((set, 
       const { aggregateId, pages, latestVersion, known } = get()
       if (!aggregateId) return
       const top = known ? Math.min(last, latestVersion) : last
-      for (
-        let start = Math.floor(Math.max(0, first) / EVENT_PAGE_SIZE) * EVENT_PAGE_SIZE;
-        start <= top;
-        start += EVENT_PAGE_SIZE
-      ) {
+      for (let start = pageStart(Math.max(0, first)); start <= top; start += EVENT_PAGE_SIZE) {
         if (pages[start] === undefined) void loadPage(start)
       }
+    },
+
+    ensureSnapshotMarkers(versions) {
+      const { aggregateId } = get()
+      if (!aggregateId) return
+      for (const start of new Set(versions.map(pageStart)))
+        if (!snapshotTokens.has(start)) void loadPageSnapshots(aggregateId, start)
     },
 
     setSearch(search) {
@@ -248,9 +287,14 @@ export const useTimelineStore = create<TimelineState & TimelineActions>()((set, 
       const id = get().aggregateId
       if (!id) return
       try {
-        const snapshots = await api.listSnapshots({ id })
-        if (get().aggregateId === id)
-          set({ snapshotVersions: snapshots.map((s) => s.version).sort((a, b) => a - b) })
+        const page = await api.listSnapshots({ id, limit: MAX_SCRUBBER_MARKERS })
+        if (get().aggregateId !== id) return
+        // Too many to draw: the scrubber shows none rather than only the newest.
+        const versions =
+          page.nextBeforeVersion === undefined
+            ? page.items.map((s) => s.version).sort((a, b) => a - b)
+            : []
+        set({ snapshotVersions: versions })
       } catch {
         // Markers are a convenience; the Snapshots tab reports errors.
       }
@@ -264,16 +308,23 @@ export const useTimelineStore = create<TimelineState & TimelineActions>()((set, 
         if (e.originatorId === aggregateId) newest = Math.max(newest, e.toVersion)
       if (newest <= latestVersion) return
       // The page that held the old tail (and any after it) is now incomplete: forget it.
-      const firstStale = Math.floor(Math.max(0, latestVersion) / EVENT_PAGE_SIZE) * EVENT_PAGE_SIZE
+      const firstStale = pageStart(Math.max(0, latestVersion))
       const nextPages: Record<number, PageStatus> = {}
       for (const [key, status] of Object.entries(pages)) {
         const start = Number(key)
         if (start < firstStale) nextPages[start] = status
         else pageTokens.delete(start)
       }
+      const snapshotsByPage: Record<number, number[]> = {}
+      for (const [key, versions] of Object.entries(get().snapshotsByPage)) {
+        if (Number(key) < firstStale) snapshotsByPage[Number(key)] = versions
+      }
+      for (const start of [...snapshotTokens.keys()])
+        if (start >= firstStale) snapshotTokens.delete(start)
       set((s) => ({
         latestVersion: newest,
         pages: nextPages,
+        snapshotsByPage,
         ...(s.filteredDone && !s.error
           ? { filteredDone: false, filteredNext: latestVersion + 1 }
           : {}),
@@ -284,6 +335,7 @@ export const useTimelineStore = create<TimelineState & TimelineActions>()((set, 
     reset() {
       generation++
       pageTokens.clear()
+      snapshotTokens.clear()
       set({ ...initial })
     },
   }

@@ -18,11 +18,12 @@ const PREFETCH_ROWS = 20
 
 export function AggregateList() {
   const listId = useId()
-  const { items, total, nextPageToken, loading, error, loaded, loadMore, refresh } =
+  const { items, total, filtered, nextPageToken, loading, error, loaded, loadMore, refresh } =
     useAggregatesStore(
       useShallow((s) => ({
         items: s.items,
         total: s.total,
+        filtered: s.idPrefix !== '' || s.type !== '',
         nextPageToken: s.nextPageToken,
         loading: s.loading,
         error: s.error,
@@ -37,6 +38,9 @@ export function AggregateList() {
   const scrollRef = useRef<HTMLDivElement>(null)
 
   const hasMore = nextPageToken !== undefined
+  // `total` counts every aggregate, filters or not: a filtered list's size is unknown (-1)
+  // until its last page has arrived.
+  const setSize = !hasMore ? items.length : filtered ? -1 : Math.max(total, items.length)
   const count = items.length + (hasMore ? 1 : 0)
   const virtualizer = useVirtualizer({
     count,
@@ -164,7 +168,7 @@ export function AggregateList() {
               item={item}
               selected={item.id === selectedId}
               posinset={row.index + 1}
-              setsize={Math.max(total, items.length)}
+              setsize={setSize}
               timezone={timezone}
               style={style}
               onSelect={() => select(item.id)}

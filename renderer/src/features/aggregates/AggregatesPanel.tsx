@@ -1,5 +1,7 @@
 /**
  * The left column: filters, the total, and a virtualised, infinitely paged list of aggregates.
+ * The total counts every aggregate in the store (the filters do not narrow it), so a filtered
+ * list says how many rows match so far next to it.
  */
 import { useEffect, useId, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
@@ -19,6 +21,8 @@ export function AggregatesPanel() {
     order,
     types,
     total,
+    shown,
+    more,
     loaded,
     loading,
     stale,
@@ -33,6 +37,8 @@ export function AggregatesPanel() {
       order: s.order,
       types: s.types,
       total: s.total,
+      shown: s.items.length,
+      more: s.nextPageToken !== undefined,
       loaded: s.loaded,
       loading: s.loading,
       stale: s.stale,
@@ -44,6 +50,7 @@ export function AggregatesPanel() {
   )
   const [prefix, setPrefix] = useState(idPrefix)
   const prefixInvalid = !/^[0-9a-fA-F-]*$/.test(prefix)
+  const filtered = idPrefix !== '' || type !== ''
 
   useEffect(() => {
     if (prefixInvalid) return
@@ -60,10 +67,12 @@ export function AggregatesPanel() {
               Aggregates
             </h2>
             <span className="count" aria-live="polite" aria-atomic="true">
-              {loaded ? (
-                `${formatCount(total)} ${total === 1 ? 'aggregate' : 'aggregates'}`
-              ) : (
+              {!loaded ? (
                 <span className="skeleton skeleton-text" style={{ width: '5rem' }} />
+              ) : filtered ? (
+                `${formatCount(shown)}${more ? '+' : ''} matching · ${formatCount(total)} in all`
+              ) : (
+                `${formatCount(total)} ${total === 1 ? 'aggregate' : 'aggregates'}`
               )}
             </span>
           </div>

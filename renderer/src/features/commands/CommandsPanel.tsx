@@ -33,8 +33,6 @@ export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
   const [error, setError] = useState<{ context: string; error: unknown } | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const [foo, setFoo] = useState('')
-  /** A newer stored version seen while this handle had pending events (its save will fail). */
-  const [newerVersion, setNewerVersion] = useState<number | null>(null)
   const handleRef = useRef<HandleDto | null>(null)
   const busyRef = useRef(false)
 
@@ -49,7 +47,6 @@ export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
     setHandle(null)
     setError(null)
     setNotice(null)
-    setNewerVersion(null)
     handleRef.current = null
     api.openHandle({ id: aggregateId }).then(
       (opened) => {
@@ -107,6 +104,11 @@ export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
           failure = reopenFailure
         }
       }
+      // A refused save leaves the handle stale in the main process: show it as it is now.
+      if (isConcurrencyError(failure)) {
+        const now = await api.getHandle({ handleId: current.handleId }).catch(() => undefined)
+        if (now && handleRef.current?.handleId === now.handleId) adopt(now)
+      }
       setError({ context, error: failure })
       setPhase(describeError(failure).code === 'AggregateNotFound' ? 'gone' : 'ready')
       return undefined
@@ -127,7 +129,6 @@ export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
       api.saveHandle({ handleId: h.handleId }),
     )
     if (!saved) return
-    setNewerVersion(null)
     setNotice(
       count === 1
         ? `Saved 1 event: version ${saved.loadedVersion}.`
@@ -143,14 +144,14 @@ export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
       api.refreshHandle({ handleId: h.handleId }),
     )
     if (!refreshed) return
-    setNewerVersion(null)
     setFoo(readFoo(refreshed.state) ?? '')
     setNotice(
       `Dropped ${plural(count, 'pending event', 'pending events')}; reloaded version ${refreshed.loadedVersion}.`,
     )
   }
 
-  // Someone else stored a batch: an idle handle follows it; one with pending events is warned.
+  // Someone else stored a batch: an idle handle follows it; one with pending events asks the
+  // main process how it stands now (stale: its save will be refused) and is warned.
   useLiveChanges(
     aggregateId,
     (entries) => {
@@ -159,7 +160,14 @@ export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
       const newest = Math.max(...entries.map((entry) => entry.toVersion))
       if (newest <= current.loadedVersion) return
       if (current.pending.length > 0) {
-        setNewerVersion(newest)
+        // Read-only, and answered in order with the handle's other calls: no need to block them.
+        api.getHandle({ handleId: current.handleId }).then(
+          (next) => {
+            if (handleRef.current?.handleId === next.handleId) adopt(next)
+          },
+          // Expired or gone: the next action reports it (and reopens an expired handle).
+          () => undefined,
+        )
         return
       }
       busyRef.current = true
@@ -188,6 +196,8 @@ export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
   const busy = phase === 'busy' || phase === 'opening'
   const editable = handle !== null && !handle.discarded && phase !== 'gone'
   const failedWithConflict = error !== null && isConcurrencyError(error.error)
+  // The main process knows a newer version is stored: saving these events would be refused.
+  const staleWithPending = handle !== null && handle.stale && pending.length > 0
 
   return (
     <section className="commands-panel feature-panel" aria-labelledby={headingId}>
@@ -293,11 +303,12 @@ export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
       </div>
 
       <div className="commands-messages">
-        {newerVersion !== null && !error && (
+        {staleWithPending && !error && (
           <p className="feature-alert feature-alert--warning" role="status">
             <span aria-hidden="true">⚠ </span>
-            Someone else saved version {newerVersion} while these events were pending: saving will
-            be rejected. Drop to reload the latest version, then stage your changes again.
+            Someone else saved version {handle.storedVersion} while these events were pending:
+            saving will be rejected. Drop to reload the latest version, then stage your changes
+            again.
           </p>
         )}
         {notice && (

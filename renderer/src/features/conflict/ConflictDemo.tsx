@@ -106,6 +106,18 @@ export function ConflictDemo({ aggregateId }: { aggregateId: string }) {
     // closeAll only reads refs, so the aggregate id is the only dependency.
   }, [aggregateId])
 
+  /** Asks the main process how a handle stands now (e.g. stale after the other side saved). */
+  const reread = async (side: Side): Promise<void> => {
+    const handle = handles.current[side]
+    if (!handle) return
+    try {
+      const now = await api.getHandle({ handleId: handle.handleId })
+      if (handles.current[side]?.handleId === now.handleId) adopt(side, now)
+    } catch {
+      // Closed or expired: the side's next action reports it.
+    }
+  }
+
   // ------------------------------------------------------------------ the steps
 
   const openBoth = async (): Promise<Outcome<[HandleDto, HandleDto]>> => {
@@ -167,8 +179,12 @@ export function ConflictDemo({ aggregateId }: { aggregateId: string }) {
       adopt(side, next)
       patch(side, { notice: `Saved: the store now holds version ${next.loadedVersion}.` })
       note('ok', `Handle ${side} saved: version ${next.loadedVersion} stored.`)
+      // The other handle is stale now, and the main process knows it.
+      await reread(side === 'A' ? 'B' : 'A')
       return { ok: true, value: next }
     } catch (error) {
+      // A refused save leaves this handle stale (its batch still pending): show it as it is.
+      if (isConcurrencyError(error)) await reread(side)
       patch(side, { error })
       const details = concurrencyDetails(error)
       if (details) {
@@ -245,6 +261,8 @@ export function ConflictDemo({ aggregateId }: { aggregateId: string }) {
     if (rejected.ok)
       return fail('Handle B saved although Handle A had saved first; expected a ConcurrencyError.')
     if (!isConcurrencyError(rejected.error)) return fail(describeError(rejected.error).message)
+    if (handles.current.B?.stale !== true)
+      return fail('Handle B was refused, but the main process does not report it as stale.')
     for (const step of [() => refresh('B'), () => type('B', 'B retried')]) {
       await pause()
       if (!alive.current) return
@@ -379,6 +397,15 @@ function HandleCard({
             <dt className="visually-hidden">Loaded</dt>
             <dd>Loaded at version {handle.loadedVersion}</dd>
           </div>
+          {handle.stale && (
+            <div className="handle-card__stale">
+              <dt className="visually-hidden">Stale</dt>
+              <dd>
+                <span aria-hidden="true">⚠ </span>
+                Stale: the store holds version {handle.storedVersion}
+              </dd>
+            </div>
+          )}
           <div>
             <dt>foo</dt>
             <dd>

@@ -1,12 +1,19 @@
-import { useCallback, useEffect, useId, useState } from 'react'
+import { useCallback, useEffect, useId, useRef, useState } from 'react'
 import { api } from '../../api'
 import type { ResponseOf, SnapshotDto } from '../../../../shared/contract'
-import { formatDateTime } from '../../lib/format'
+import { formatCount, formatDateTime } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { JsonTree } from '../aggregate/JsonTree'
 import { useLiveChanges } from '../activity/useLiveChanges'
 import { ErrorAlert } from '../commands/ErrorAlert'
 import { DiffList } from '../diff/DiffList'
+import {
+  SNAPSHOT_PAGE_SIZE,
+  appendOlder,
+  firstPage,
+  prependNewer,
+  type SnapshotList,
+} from './snapshotPages'
 import './snapshots.css'
 
 type Comparison = ResponseOf<'compareSnapshot'>
@@ -17,37 +24,93 @@ type Detail =
   | { kind: 'compared'; result: Comparison }
   | { kind: 'error'; version: number; action: 'compare'; error: unknown }
 
-/** The aggregate's snapshots: open one's state, or check it against a replay of the events. */
+/**
+ * The aggregate's snapshots, newest first, a page at a time ("Load older snapshots"): open
+ * one's state, or check it against a replay of the events.
+ */
 export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
   const headingId = useId()
-  const [snapshots, setSnapshots] = useState<SnapshotDto[] | undefined>(undefined)
+  const [list, setList] = useState<SnapshotList | undefined>(undefined)
   const [listError, setListError] = useState<unknown>(undefined)
+  const [loadingOlder, setLoadingOlder] = useState(false)
   const [detail, setDetail] = useState<Detail | undefined>(undefined)
   const timezone = useSelectionStore((state) => state.timezone)
+  // A new first page (another aggregate, or a restart) begins a new epoch; answers to requests
+  // of an older epoch are dropped. Within one, answers merge into the list as it is then.
+  const epoch = useRef(0)
+  const listRef = useRef<SnapshotList | undefined>(undefined)
 
-  const reload = useCallback(() => {
-    let current = true
-    api.listSnapshots({ id: aggregateId }).then(
-      (items) => {
-        if (!current) return
-        setSnapshots([...items].sort((a, b) => b.version - a.version))
-        setListError(undefined)
-      },
-      (error: unknown) => current && setListError(error),
+  const adopt = useCallback((next: SnapshotList) => {
+    listRef.current = next
+    setList(next)
+    setListError(undefined)
+  }, [])
+
+  const loadFirst = useCallback(() => {
+    const mine = ++epoch.current
+    setLoadingOlder(false)
+    api.listSnapshots({ id: aggregateId, limit: SNAPSHOT_PAGE_SIZE }).then(
+      (page) => mine === epoch.current && adopt(firstPage(page)),
+      (error: unknown) => mine === epoch.current && setListError(error),
     )
-    return () => {
-      current = false
-    }
-  }, [aggregateId])
+  }, [aggregateId, adopt])
 
   useEffect(() => {
-    setSnapshots(undefined)
+    listRef.current = undefined
+    setList(undefined)
+    setListError(undefined)
     setDetail(undefined)
-    return reload()
-  }, [reload])
+    loadFirst()
+    return () => {
+      epoch.current += 1
+    }
+  }, [loadFirst])
 
-  // Snapshots are taken after batches are stored: follow the aggregate's new batches.
-  useLiveChanges(aggregateId, () => void reload(), 1000)
+  const loadOlder = () => {
+    const before = listRef.current?.nextBeforeVersion
+    if (before === undefined || loadingOlder) return
+    const mine = epoch.current
+    setLoadingOlder(true)
+    api.listSnapshots({ id: aggregateId, beforeVersion: before, limit: SNAPSHOT_PAGE_SIZE }).then(
+      (page) => {
+        if (mine !== epoch.current || !listRef.current) return
+        adopt(appendOlder(listRef.current, page))
+        setLoadingOlder(false)
+      },
+      (error: unknown) => {
+        if (mine !== epoch.current) return
+        setListError(error)
+        setLoadingOlder(false)
+      },
+    )
+  }
+
+  // Snapshots are taken after batches are stored: add the ones newer than the newest listed.
+  useLiveChanges(
+    aggregateId,
+    () => {
+      const newest = listRef.current?.items[0]?.version
+      if (newest === undefined) return loadFirst()
+      const mine = epoch.current
+      api.listSnapshots({ id: aggregateId, afterVersion: newest, limit: SNAPSHOT_PAGE_SIZE }).then(
+        (page) => {
+          if (mine !== epoch.current || !listRef.current) return
+          const { list: next, restarted } = prependNewer(listRef.current, page)
+          if (restarted) {
+            // An older page on its way would no longer join on: drop it.
+            epoch.current += 1
+            setLoadingOlder(false)
+          }
+          adopt(next)
+        },
+        (error: unknown) => mine === epoch.current && setListError(error),
+      )
+    },
+    1000,
+  )
+
+  const snapshots = list?.items
+  const hasOlder = list?.nextBeforeVersion !== undefined
 
   const compare = (snapshot: SnapshotDto) => {
     setDetail({ kind: 'comparing', version: snapshot.version })
@@ -62,7 +125,13 @@ export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
     <section className="snapshots-panel feature-panel" aria-labelledby={headingId}>
       <h3 id={headingId} className="feature-heading">
         Snapshots
-        {snapshots && <span className="feature-count"> ({snapshots.length})</span>}
+        {snapshots && (
+          <span className="feature-count">
+            {' '}
+            ({formatCount(snapshots.length)}
+            {hasOlder ? '+' : ''})
+          </span>
+        )}
       </h3>
       {listError !== undefined && (
         <ErrorAlert error={listError} context="Could not list the snapshots" />
@@ -140,6 +209,13 @@ export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
               })}
             </tbody>
           </table>
+        </div>
+      )}
+      {hasOlder && (
+        <div className="feature-actions snapshots-more">
+          <button type="button" onClick={loadOlder} disabled={loadingOlder}>
+            {loadingOlder ? 'Loading older snapshots…' : 'Load older snapshots'}
+          </button>
         </div>
       )}
       <SnapshotDetail detail={detail} onClose={() => setDetail(undefined)} />

@@ -1,14 +1,20 @@
 import { useId, useState } from 'react'
 import { api } from '../../api'
 import { ErrorAlert } from '../commands/ErrorAlert'
+import { describeError } from '../commands/errors'
+import { exportHistory as readHistory } from './exportHistory'
 import { runTask } from './runTask'
 import { TaskProgressBar } from './TaskProgress'
 import { isTaskActive, useTaskStore } from './taskStore'
 import './tasks.css'
 
-/** Saves `data` as a file through a temporary link: works in Electron and in a browser tab. */
+/** Saves `data` as a JSON file through a temporary link. */
 export function downloadJson(fileName: string, data: unknown): void {
-  const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' })
+  downloadBlob(fileName, new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }))
+}
+
+/** Saves a Blob as a file through a temporary link: works in Electron and in a browser tab. */
+export function downloadBlob(fileName: string, blob: Blob): void {
   const url = URL.createObjectURL(blob)
   const link = document.createElement('a')
   link.href = url
@@ -22,7 +28,10 @@ export function downloadJson(fileName: string, data: unknown): void {
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
-/** "Export history": every event of the aggregate as `<id>.history.json`. */
+/**
+ * "Export history": every event of the aggregate as `<id>.history.json`, read a page at a time
+ * with progress in the task store; Cancel stops it between pages (and the page in flight).
+ */
 export function ExportButton({ aggregateId }: { aggregateId: string }) {
   const [taskId, setTaskId] = useState<string | undefined>(undefined)
   const [result, setResult] = useState<
@@ -39,17 +48,32 @@ export function ExportButton({ aggregateId }: { aggregateId: string }) {
   const exportHistory = () => {
     setResult(undefined)
     const fileName = `${aggregateId}.history.json`
+    const label = `Exporting ${shortId}…`
     runTask(
       `Export history of ${shortId}`,
-      (id) => api.exportHistory({ id: aggregateId, taskId: id }),
-      (value) => ({ status: 'done', message: `Exported ${value.events.length} events` }),
+      (id) =>
+        readHistory(api, aggregateId, {
+          taskId: id,
+          // The task's Cancel button marks it; the page in flight is cancelled in the main process.
+          isCancelled: () =>
+            useTaskStore.getState().tasks.find((task) => task.taskId === id)?.status ===
+            'cancelling',
+          onProgress: ({ done, total }) =>
+            useTaskStore.getState().progress({ taskId: id, done, total, label }),
+        }),
+      (value) => ({
+        status: 'done',
+        message: `Exported ${value.events} events`,
+      }),
       { prefix: 'export', onStart: setTaskId },
     ).then(
       (value) => {
-        downloadJson(fileName, value)
-        setResult({ kind: 'done', events: value.events.length, fileName })
+        downloadBlob(fileName, value.blob)
+        setResult({ kind: 'done', events: value.events, fileName })
       },
-      (error: unknown) => setResult({ kind: 'error', error }),
+      // A cancelled export is reported by the task list; it is not a failure to explain here.
+      (error: unknown) =>
+        setResult(describeError(error).code === 'Cancelled' ? undefined : { kind: 'error', error }),
     )
   }
 

@@ -31,6 +31,7 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
       error: s.error,
       rawOpen: s.rawOpen,
       raw: s.raw,
+      snapshotsByPage: s.snapshotsByPage,
       snapshotVersions: s.snapshotVersions,
       seenTypes: s.seenTypes,
     })),
@@ -38,6 +39,7 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
   const actions = useTimelineStore(
     useShallow((s) => ({
       ensureRange: s.ensureRange,
+      ensureSnapshotMarkers: s.ensureSnapshotMarkers,
       setSearch: s.setSearch,
       setEventType: s.setEventType,
       loadMoreFiltered: s.loadMoreFiltered,
@@ -62,7 +64,11 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
   const filtered = isFiltered(t)
   const latest = t.latestVersion
   const current = version ?? latest
-  const snapshots = useMemo(() => new Set(t.snapshotVersions), [t.snapshotVersions])
+  // Snapshots within the loaded pages, and every one when there are few (the scrubber's).
+  const snapshots = useMemo(
+    () => new Set([...Object.values(t.snapshotsByPage).flat(), ...t.snapshotVersions]),
+    [t.snapshotsByPage, t.snapshotVersions],
+  )
   const count =
     !t.open || !t.known ? 0 : filtered ? t.filtered.length + (t.filteredDone ? 0 : 1) : latest + 1
 
@@ -95,6 +101,13 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
     latest,
     actions,
   ])
+
+  // Filtered rows are scattered over many pages: ask for the markers of the ones on screen.
+  useEffect(() => {
+    if (!t.open || !filtered) return
+    const versions = t.filtered.slice(first, last + 1).map((event) => event.version)
+    if (versions.length > 0) actions.ensureSnapshotMarkers(versions)
+  }, [t.open, filtered, first, last, t.filtered, actions])
 
   // Keep the current version in view as the scrubber moves.
   const currentIndex = filtered ? t.filtered.findIndex((e) => e.version === current) : current
