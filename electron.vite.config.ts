@@ -1,6 +1,38 @@
+import { createHash } from 'node:crypto'
 import { resolve } from 'node:path'
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite'
 import react from '@vitejs/plugin-react'
+import type { Plugin } from 'vite'
+
+/**
+ * `npm run dev` only: the dev server adds inline scripts to index.html (React refresh's
+ * preamble), which the page's CSP `script-src 'self'` refuses wherever it applies to them (today
+ * they run only because Vite happens to put them above the meta tag). Allow exactly those
+ * scripts by hash while serving; `electron-vite build` leaves index.html's strict policy as is.
+ */
+function devServerCsp(): Plugin {
+  return {
+    name: 'eventscope:dev-server-csp',
+    apply: 'serve',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html) {
+        const inline = [...html.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)]
+        if (inline.length === 0) return html
+        const hashes = inline.map(
+          ([, code]) =>
+            `'sha256-${createHash('sha256')
+              .update(code ?? '')
+              .digest('base64')}'`,
+        )
+        const relaxed = html.replace("script-src 'self'", `script-src 'self' ${hashes.join(' ')}`)
+        if (relaxed === html)
+          throw new Error("renderer/index.html's CSP has no script-src 'self' for the dev server")
+        return relaxed
+      },
+    },
+  }
+}
 
 export default defineConfig({
   main: {
@@ -23,7 +55,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'renderer'),
-    plugins: [react()],
+    plugins: [react(), devServerCsp()],
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       rollupOptions: { input: { index: resolve(__dirname, 'renderer/index.html') } },

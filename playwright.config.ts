@@ -1,12 +1,17 @@
 /**
- * End-to-end tests in Chromium through browser mode (`electron/serve/cli.ts`), on a fresh store
- * per run: SQLite by default, Cassandra with E2E_STORE=cassandra (the same specs run against
- * both). `e2e/electron.spec.ts` drives the desktop shell where an Electron binary exists.
+ * End-to-end tests, on a fresh store per run: SQLite by default, Cassandra with
+ * E2E_STORE=cassandra (the same specs run against both).
+ *   - project `chromium`: the UI specs in Chromium through browser mode (`electron/serve/cli.ts`);
+ *   - project `electron`: the same UI specs against the built desktop app (`npx electron-vite
+ *     build` first), plus the shell's security specs (e2e/electron.spec.ts). Where no Electron
+ *     binary exists (ELECTRON_SKIP_BINARY_DOWNLOAD) every test of it skips and says so.
+ * e2e/fixtures.ts picks the shell from the project's `target`.
  */
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defineConfig, devices } from '@playwright/test'
+import type { TargetOptions } from './e2e/fixtures'
 
 const PORT = Number(process.env['E2E_PORT'] ?? 4317)
 /** Fixed for the run, so that baseURL and the cookie below can carry it. */
@@ -40,7 +45,7 @@ const inherited = Object.fromEntries(
   Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
 )
 
-export default defineConfig({
+export default defineConfig<TargetOptions>({
   testDir: 'e2e',
   fullyParallel: false,
   workers: 1,
@@ -70,6 +75,8 @@ export default defineConfig({
     },
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
+    // What the electron project launches the app with (SQLite: a fresh file per test).
+    appEnv: { ...storeEnv, EVENTSCOPE_CIPHER_KEY: CIPHER_KEY },
   },
   projects: [
     {
@@ -90,7 +97,11 @@ export default defineConfig({
         },
       },
     },
-    { name: 'electron', testMatch: /electron\.spec\.ts$/ },
+    {
+      name: 'electron',
+      testMatch: /(electron|core|batch-and-conflict)\.spec\.ts$/,
+      use: { target: 'electron' },
+    },
   ],
   webServer: {
     command: 'npx tsx --tsconfig tsconfig.node.json electron/serve/cli.ts',

@@ -1,16 +1,13 @@
 /**
  * Batches, conflicts, snapshots, diffs, export and seeding, through the UI only (roles and
- * accessible names, never CSS): what the seed promises a user can see and do.
+ * accessible names, never CSS): what the seed promises a user can see and do. Runs in browser
+ * mode and in the desktop app alike (e2e/fixtures.ts): `page` is the app's window.
  */
 import { readFile } from 'node:fs/promises'
-import { expect, test, type Locator, type Page } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
+import { expect, test } from './fixtures'
 
 const AGGREGATE_REGION = /^Aggregate [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-
-async function openApp(page: Page): Promise<void> {
-  await page.goto('/')
-  await expect(page.getByRole('button', { name: 'New aggregate' })).toBeVisible()
-}
 
 /** Creates an aggregate with the "New aggregate" dialog; returns its id (it is selected). */
 async function createAggregate(page: Page, foo: string): Promise<string> {
@@ -55,7 +52,6 @@ async function save(panel: Locator): Promise<void> {
 test('a batch of staged changes is saved together; Drop discards what is staged', async ({
   page,
 }) => {
-  await openApp(page)
   await createAggregate(page, 'first')
   const panel = await openTab(page, 'Commands')
   await expect(panel.getByText('Stored version: 0')).toBeVisible()
@@ -104,7 +100,6 @@ test('a batch of staged changes is saved together; Drop discards what is staged'
 test('conflict demo: the stale handle is rejected with ConcurrencyError, refreshes and saves', async ({
   page,
 }) => {
-  await openApp(page)
   await createAggregate(page, 'start')
   const panel = await openTab(page, 'Conflict demo')
 
@@ -162,9 +157,8 @@ test('conflict demo: the stale handle is rejected with ConcurrencyError, refresh
   await expect(log.nth(7)).toContainText('version 4 stored')
 })
 
-test('snapshots match the replay, versions diff, and the history exports', async ({ page }) => {
-  await openApp(page)
-  const id = await createAggregate(page, 'bar1')
+test('snapshots match the replay, and versions diff', async ({ page }) => {
+  await createAggregate(page, 'bar1')
   const commands = await openTab(page, 'Commands')
   await stage(commands, 'bar2')
   await save(commands)
@@ -198,8 +192,19 @@ test('snapshots match the replay, versions diff, and the history exports', async
   await expect(fooChange).toContainText('changed')
   await expect(fooChange).toContainText('"bar2"')
   await expect(fooChange).toContainText('"bar4"')
+})
 
-  // Export: a JSON file named after the aggregate, with all five events.
+test('the history exports as a JSON file named after the aggregate', async ({ page, target }) => {
+  test.skip(
+    target === 'electron',
+    "Playwright's Electron driver reports no downloads (microsoft/playwright#20445); the export is checked in browser mode",
+  )
+  const id = await createAggregate(page, 'bar1')
+  const commands = await openTab(page, 'Commands')
+  for (const value of ['bar2', 'bar3', 'bar4', 'bar5']) await stage(commands, value)
+  await save(commands)
+  await expect(commands.getByText('Stored version: 4')).toBeVisible()
+
   const downloading = page.waitForEvent('download')
   await page.getByRole('button', { name: 'Export history' }).click()
   const download = await downloading
@@ -215,7 +220,6 @@ test('snapshots match the replay, versions diff, and the history exports', async
 })
 
 test('seeding demo data shows its progress and completes', async ({ page }) => {
-  await openApp(page)
   await page.getByRole('button', { name: 'Seed demo data' }).click()
   const dialog = page.getByRole('dialog', { name: 'Seed demo data' })
   await expect(dialog).toBeVisible()

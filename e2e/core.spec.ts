@@ -2,18 +2,13 @@
  * The core screens end to end, through the UI only (roles and accessible names, never CSS):
  * create an aggregate, change it in batches, read its timeline and raw records, travel through
  * its versions, check the hash chain, discard it, and watch a second window's change arrive live.
+ * Runs in browser mode and in the desktop app alike (e2e/fixtures.ts): `page` is the app's window.
  */
-import { expect, test, type Locator, type Page } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
+import { expect, test } from './fixtures'
 
 /** The aggregate view's region is named "Aggregate <id>". */
 const AGGREGATE_REGION = /^Aggregate [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-
-async function openApp(page: Page): Promise<void> {
-  await page.goto('/')
-  await expect(
-    page.getByRole('listbox', { name: 'Aggregates' }).or(page.getByText('No aggregates')),
-  ).toBeVisible()
-}
 
 /** Creates an aggregate with the "New aggregate" dialog; returns its id (it is selected). */
 async function createAggregate(page: Page, foo: string): Promise<string> {
@@ -79,7 +74,6 @@ function eventRow(page: Page, version: number): Locator {
 }
 
 test('create, change, travel through history, inspect raw records, discard', async ({ page }) => {
-  await openApp(page)
   const id = await createAggregate(page, 'bar1')
 
   // v1 alone, then v2..v4 as one batch: the seed's walk-through.
@@ -179,16 +173,14 @@ test('create, change, travel through history, inspect raw records, discard', asy
 
 test('a change made in another window shows up live, without reloading', async ({
   page,
-  context,
+  openWindow,
 }) => {
-  await openApp(page)
   const id = await createAggregate(page, 'live-1')
   await openTab(page, 'State')
   await expect(fooItem(page, 'live-1')).toBeVisible()
   await expect(page.getByRole('status', { name: /^Live updates: Live/ })).toBeVisible()
 
-  const other = await context.newPage()
-  await openApp(other)
+  const other = await openWindow()
   await other.getByRole('searchbox', { name: 'Filter by id prefix' }).fill(id)
   const option = other
     .getByRole('listbox', { name: 'Aggregates' })

@@ -2,40 +2,19 @@
  * The desktop shell, end to end: the built app (`npm run build`) launched by Playwright's
  * Electron driver, proving the security settings a user relies on (sandboxed renderer, only
  * the contract exposed, navigation and popups denied) and that the contract works over IPC.
- * Needs the Electron binary; on Linux without a display it starts its own Xvfb.
+ * Needs the Electron binary; on Linux without a display it starts its own Xvfb
+ * (e2e/electronApp.ts). The UI specs run against the app too, in the `electron` project.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { expect, test, type ElectronApplication, type Page } from '@playwright/test'
 import {
-  _electron as electron,
-  expect,
-  test,
-  type ElectronApplication,
-  type Page,
-} from '@playwright/test'
+  ELECTRON_MISSING,
+  electronBinary,
+  launchApp,
+  startVirtualDisplay,
+  type VirtualDisplay,
+} from './electronApp'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-
-/** The Electron binary's path, as `require('electron')` gives it; undefined when it was never downloaded. */
-function electronBinary(): string | undefined {
-  try {
-    const path: unknown = createRequire(import.meta.url)('electron')
-    return typeof path === 'string' && existsSync(path) ? path : undefined
-  } catch {
-    return undefined // "Electron failed to install correctly": ELECTRON_SKIP_BINARY_DOWNLOAD
-  }
-}
-
-const binary = electronBinary()
-
-test.skip(
-  !binary,
-  'Electron binary not installed on this machine (ELECTRON_SKIP_BINARY_DOWNLOAD); run on a desktop to exercise the desktop shell',
-)
+test.skip(!electronBinary(), ELECTRON_MISSING)
 
 /**
  * The page's globals as the callbacks below use them. e2e/ is typechecked with the Node
@@ -53,43 +32,20 @@ interface PageGlobals {
   process?: unknown
 }
 
-let xvfb: ChildProcess | undefined
+let xvfb: VirtualDisplay | undefined
 let app: ElectronApplication
 let page: Page
 
 test.beforeAll(async () => {
-  const env: Record<string, string> = Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined,
-    ),
-  )
-  if (process.platform === 'linux' && !env['DISPLAY']) {
-    const display = `:${90 + (process.pid % 9)}`
-    xvfb = spawn('Xvfb', [display, '-screen', '0', '1440x900x24', '-nolisten', 'tcp'], {
-      stdio: 'ignore',
-    })
-    await new Promise((resolve) => setTimeout(resolve, 500))
-    env['DISPLAY'] = display
-  }
-  delete env['ELECTRON_RENDERER_URL'] // the built renderer over app://, as users get it
-  app = await electron.launch({
-    executablePath: binary!,
-    args: [root, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
-    cwd: root,
-    env: {
-      ...env,
-      EVENTSCOPE_STORE: 'memory',
-      // A throwaway profile: the key store and default SQLite file never touch the user's.
-      EVENTSCOPE_USER_DATA_DIR: mkdtempSync(join(tmpdir(), 'eventscope-electron-')),
-    },
-  })
+  xvfb = await startVirtualDisplay()
+  app = await launchApp({ env: { EVENTSCOPE_STORE: 'memory' }, display: xvfb?.display })
   page = await app.firstWindow()
   await page.waitForLoadState('domcontentloaded')
 })
 
 test.afterAll(async () => {
   await app?.close()
-  xvfb?.kill()
+  xvfb?.stop()
 })
 
 test('the renderer is served from app://renderer with a strict CSP', async () => {

@@ -1,8 +1,9 @@
 /**
- * Screenshots of the main screens, light and dark, into docs/screenshots/. Driven through the
- * UI like a user. Opt-in, since it writes files: E2E_SCREENSHOTS=1 npx playwright test e2e/screenshots.spec.ts
+ * Screenshots of every main screen, light and dark, into docs/screenshots/<screen>-<scheme>.png,
+ * driven through the UI like a user at 1440×900. Opt-in, since it writes files:
+ *   npx electron-vite build && E2E_SCREENSHOTS=1 npx playwright test e2e/screenshots.spec.ts
  */
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test, type Locator, type Page } from '@playwright/test'
 
 const OUT = 'docs/screenshots'
 const AGGREGATE_REGION = /^Aggregate [0-9a-f-]{36}$/
@@ -11,17 +12,47 @@ test.skip(!process.env['E2E_SCREENSHOTS'], 'set E2E_SCREENSHOTS=1 to refresh doc
 test.describe.configure({ mode: 'serial' })
 test.use({ viewport: { width: 1440, height: 900 } })
 
-async function openTab(page: Page, name: string) {
-  await page.getByRole('tab', { name, exact: true }).click()
+async function openTab(page: Page, name: string): Promise<Locator> {
+  const tab = page.getByRole('tab', { name, exact: true })
+  await tab.click()
+  await expect(tab).toHaveAttribute('aria-selected', 'true')
   return page.getByRole('tabpanel')
 }
 
-async function settle(page: Page) {
+async function settle(page: Page): Promise<void> {
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0)
   await page.waitForTimeout(400) // let transitions and the live pulse finish
 }
 
-let aggregateId = ''
+async function shoot(page: Page, screen: string, scheme: string): Promise<void> {
+  await settle(page)
+  await page.screenshot({ path: `${OUT}/${screen}-${scheme}.png` })
+}
+
+async function stage(commands: Locator, value: string): Promise<void> {
+  await commands.getByRole('textbox', { name: 'foo', exact: true }).fill(value)
+  await commands.getByRole('button', { name: 'Set foo', exact: true }).click()
+}
+
+/** The seed's walk-through, in batches: versions 0 to 9, snapshots every second version. */
+async function createWalkthrough(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'New aggregate' }).click()
+  const dialog = page.getByRole('dialog', { name: 'New aggregate' })
+  await dialog.getByRole('textbox', { name: 'Initial foo' }).fill('bar1')
+  await dialog.getByRole('button', { name: 'Create' }).click()
+  const region = page.getByRole('region', { name: AGGREGATE_REGION })
+  const id = (await region.getAttribute('aria-label'))!.replace('Aggregate ', '')
+
+  const commands = await openTab(page, 'Commands')
+  for (const batch of [['bar2'], ['bar3', 'bar4', 'bar5'], ['bar6', 'bar7']]) {
+    for (const value of batch) await stage(commands, value)
+    await commands.getByRole('button', { name: 'Add example' }).click()
+    await commands.getByRole('button', { name: 'Save', exact: true }).click()
+    await expect(commands.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible()
+  }
+  await expect(commands.getByText('Stored version: 9')).toBeVisible()
+  return id
+}
 
 test('prepare demo data', async ({ page }) => {
   await page.goto('/')
@@ -34,55 +65,106 @@ test('prepare demo data', async ({ page }) => {
     timeout: 60_000,
   })
   await seed.getByRole('button', { name: 'Close' }).click()
-
-  await page.getByRole('button', { name: 'New aggregate' }).click()
-  const dialog = page.getByRole('dialog', { name: 'New aggregate' })
-  await dialog.getByRole('textbox', { name: 'Initial foo' }).fill('bar1')
-  await dialog.getByRole('button', { name: 'Create' }).click()
-  const region = page.getByRole('region', { name: AGGREGATE_REGION })
-  aggregateId = (await region.getAttribute('aria-label'))!.replace('Aggregate ', '')
-
-  const commands = await openTab(page, 'Commands')
-  for (const batch of [['bar2'], ['bar3', 'bar4', 'bar5'], ['bar6', 'bar7']]) {
-    for (const value of batch) {
-      await commands.getByRole('textbox', { name: 'foo', exact: true }).fill(value)
-      await commands.getByRole('button', { name: 'Set foo' }).click()
-    }
-    await commands.getByRole('button', { name: 'Add example' }).click()
-    await commands.getByRole('button', { name: 'Save', exact: true }).click()
-    await expect(commands.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible()
-  }
 })
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`screens in ${scheme}`, async ({ page }) => {
+    test.setTimeout(180_000)
     await page.emulateMedia({ colorScheme: scheme })
     await page.goto('/')
     await expect(page.getByRole('listbox', { name: 'Aggregates' })).toBeVisible()
-    await settle(page)
-    await page.screenshot({ path: `${OUT}/aggregates-${scheme}.png` })
+    await expect(page.getByRole('heading', { name: 'Select an aggregate' })).toBeVisible()
+    await shoot(page, 'overview', scheme)
 
     await page.getByRole('button', { name: /^Change store/ }).click()
     await expect(page.getByRole('heading', { name: 'Connect to an event store' })).toBeVisible()
-    await settle(page)
-    await page.screenshot({ path: `${OUT}/connection-${scheme}.png` })
+    await shoot(page, 'connection', scheme)
     await page.getByRole('button', { name: 'Back to explorer' }).click()
 
-    await page.getByRole('searchbox', { name: 'Filter by id prefix' }).fill(aggregateId.slice(0, 8))
-    await page.getByRole('option', { name: new RegExp(aggregateId) }).click()
-    await page.getByRole('searchbox', { name: 'Filter by id prefix' }).fill('')
-    await page.getByRole('slider', { name: 'Version' }).fill('4')
-    await openTab(page, 'State')
-    await expect(page.getByRole('status').filter({ hasText: 'as of version 4 of 9' })).toBeVisible()
-    await settle(page)
-    await page.screenshot({ path: `${OUT}/state-${scheme}.png` })
+    const id = await createWalkthrough(page)
+    const list = page.getByRole('listbox', { name: 'Aggregates' })
+    await expect(list.getByRole('option', { name: new RegExp(id) })).toContainText('v9')
 
+    // The list and the selected aggregate's state at its latest version.
+    await openTab(page, 'State')
+    await expect(page.getByRole('status', { name: 'Hash chain verified' })).toBeVisible()
+    await shoot(page, 'aggregates', scheme)
+
+    // The scrubber mid-way: the state as of version 4 of 9.
+    const slider = page.getByRole('slider', { name: 'Version' })
+    await slider.fill('4')
+    await expect(page.getByRole('status').filter({ hasText: 'as of version 4 of 9' })).toBeVisible()
+    await shoot(page, 'scrubber', scheme)
+
+    // The timeline with the stored (encrypted) record of version 3 open.
     await openTab(page, 'Timeline')
     await page.getByRole('button', { name: 'Raw record of version 3' }).click()
     await expect(page.getByRole('group', { name: 'Stored record, version 3' })).toContainText(
       'encrypted',
     )
-    await settle(page)
-    await page.screenshot({ path: `${OUT}/timeline-${scheme}.png` })
+    await shoot(page, 'timeline', scheme)
+    await page.getByRole('button', { name: 'Jump to latest version' }).click()
+
+    // The diff between two versions.
+    const diff = await openTab(page, 'Diff')
+    await diff.getByRole('spinbutton', { name: 'From version' }).fill('2')
+    await diff.getByRole('spinbutton', { name: 'To version' }).fill('6')
+    await expect(
+      diff.getByRole('list', { name: 'Differences from version 2 to version 6' }),
+    ).toBeVisible()
+    await shoot(page, 'diff', scheme)
+
+    // Snapshots, one compared with the state replayed from events.
+    const snapshots = await openTab(page, 'Snapshots')
+    await snapshots.getByRole('button', { name: 'Compare with replay (snapshot v7)' }).click()
+    await expect(snapshots.getByRole('status')).toHaveText(/Matches the state replayed/)
+    await shoot(page, 'snapshots', scheme)
+
+    // Commands with a pending batch of three events.
+    const commands = await openTab(page, 'Commands')
+    await stage(commands, 'bar8')
+    await stage(commands, 'bar9')
+    await commands.getByRole('button', { name: 'Add example' }).click()
+    await expect(commands.getByRole('heading', { name: 'Pending batch (3 events)' })).toBeVisible()
+    await shoot(page, 'commands', scheme)
+    await commands.getByRole('button', { name: 'Drop', exact: true }).click()
+
+    // The conflict demo after handle B's stale save was rejected.
+    const conflict = await openTab(page, 'Conflict demo')
+    await conflict.getByRole('button', { name: 'Open both handles' }).click()
+    const a = conflict.getByRole('region', { name: 'Handle A' })
+    const b = conflict.getByRole('region', { name: 'Handle B' })
+    await a.getByRole('textbox', { name: /New foo/ }).fill('A was here')
+    await a.getByRole('button', { name: 'Set foo on A' }).click()
+    await a.getByRole('button', { name: 'Save A' }).click()
+    await expect(a.getByRole('status')).toContainText('the store now holds version 10')
+    await b.getByRole('textbox', { name: /New foo/ }).fill('B was here')
+    await b.getByRole('button', { name: 'Set foo on B' }).click()
+    await b.getByRole('button', { name: 'Save B' }).click()
+    await expect(b.getByRole('alert')).toContainText('ConcurrencyError')
+    await shoot(page, 'conflict', scheme)
+
+    // The aggregate's activity over time.
+    const activity = await openTab(page, 'Activity')
+    await expect(activity.getByRole('heading', { name: /Activity/ })).toBeVisible()
+    await shoot(page, 'activity', scheme)
+
+    // Seeding, caught mid-way.
+    await page.getByRole('button', { name: 'Seed demo data' }).click()
+    const seed = page.getByRole('dialog', { name: 'Seed demo data' })
+    await seed.getByRole('spinbutton', { name: 'Aggregates' }).fill('400')
+    await seed.getByRole('spinbutton', { name: 'Events per aggregate' }).fill('100')
+    await seed.getByRole('button', { name: 'Seed', exact: true }).click()
+    const progress = seed.getByRole('progressbar')
+    await expect(async () => {
+      const now = Number(await progress.getAttribute('aria-valuenow'))
+      expect(now).toBeGreaterThanOrEqual(20)
+    }).toPass({ intervals: [50] })
+    await page.screenshot({ path: `${OUT}/seeding-${scheme}.png` })
+    await seed.getByRole('button', { name: /^Cancel/ }).click()
+    await expect(seed.getByRole('status').filter({ hasText: 'Cancelled' })).toBeVisible({
+      timeout: 30_000,
+    })
+    await seed.getByRole('button', { name: 'Close' }).click()
   })
 }

@@ -91,6 +91,40 @@ describe('store listeners', () => {
     expect(api.listAggregates).toHaveBeenCalledTimes(1)
   })
 
+  it('the first open of the transport is not a reconnect: nothing is fetched twice', async () => {
+    useConnectionStore.getState().setTransport('open')
+    await flush()
+    expect(api.getConnection).not.toHaveBeenCalled()
+    expect(api.listAggregates).not.toHaveBeenCalled()
+  })
+
+  it('after a dropped transport comes back, what changed meanwhile is fetched again', async () => {
+    api.getConnection.mockResolvedValue(connectionInfo())
+    useConnectionStore.getState().setTransport('open')
+    useConnectionStore.getState().setInfo(connectionInfo())
+    useSelectionStore.getState().select(A)
+    await flush()
+    expect(useTimelineStore.getState().latestVersion).toBe(0)
+    const lists = api.listAggregates.mock.calls.length
+    const views = api.getAggregate.mock.calls.length
+
+    // While the socket was down, A got versions 1–3; no `changes` event will ever say so.
+    api.listEvents.mockImplementation(async ({ id }) => ({
+      items: [0, 1, 2, 3].map((v) => eventDto(id, v)),
+      latestVersion: 3,
+      scanned: 4,
+    }))
+    for (const status of ['closed', 'connecting', 'open'] as const)
+      useConnectionStore.getState().setTransport(status)
+    await flush()
+
+    expect(api.getConnection).toHaveBeenCalledTimes(1)
+    expect(api.listAggregates).toHaveBeenCalledTimes(lists + 1)
+    expect(api.getAggregate).toHaveBeenCalledTimes(views + 1)
+    expect(useTimelineStore.getState().latestVersion).toBe(3)
+    expect(useSelectionStore.getState().aggregateId).toBe(A)
+  })
+
   it('stop() unsubscribes from the API', () => {
     stop()
     expect(api.listenerCount('changes')).toBe(0)

@@ -59,7 +59,9 @@ export function startStoreListeners(): () => void {
       }
       void useConnectionStore.getState().load()
       void useAggregatesStore.getState().refresh()
+      void useAggregatesStore.getState().loadTypes()
       useAggregateViewStore.getState().reload()
+      useTimelineStore.getState().reload()
     }),
   )
 

@@ -60,6 +60,8 @@ interface TimelineActions {
   toggleRaw(version: number): void
   loadSnapshots(): Promise<void>
   onChanges(entries: LogEntryDto[]): void
+  /** Fetches again what is loaded (after a reconnect: changes meanwhile were never pushed). */
+  reload(): void
   reset(): void
 }
 
@@ -329,6 +331,19 @@ export const useTimelineStore = create<TimelineState & TimelineActions>()((set, 
           ? { filteredDone: false, filteredNext: latestVersion + 1 }
           : {}),
       }))
+      void get().loadSnapshots()
+    },
+
+    reload() {
+      const { aggregateId, pages } = get()
+      if (!aggregateId) return
+      // The rows stay on screen while their pages are fetched again; a longer history shows
+      // up through latestVersion, and the rows on screen then ask for the new pages.
+      if (isFiltered(get())) startFiltered()
+      pageTokens.clear()
+      snapshotTokens.clear()
+      const starts = Object.keys(pages).map(Number)
+      for (const start of starts.length > 0 ? starts : [0]) void loadPage(start)
       void get().loadSnapshots()
     },
 

@@ -27,12 +27,18 @@ function tickFormat(
   const last = buckets[buckets.length - 1]
   const span = first && last ? Date.parse(last.start) - Date.parse(first.start) : 0
   const zone = timezone === 'utc' ? { timeZone: 'UTC' } : {}
+  // A seed run fills a minute's chart with sub-second buckets: whole seconds would label
+  // several ticks alike, so show as many fractional digits as a bucket needs.
+  const bucketMs = buckets.length > 1 ? span / (buckets.length - 1) : 0
+  const fractionalSecondDigits =
+    bucketMs >= 1000 || bucketMs === 0 ? undefined : bucketMs >= 100 ? 1 : bucketMs >= 10 ? 2 : 3
   if (span < 24 * 3600_000)
     return new Intl.DateTimeFormat('en-GB', {
       ...zone,
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
+      ...(fractionalSecondDigits ? { fractionalSecondDigits } : {}),
       hourCycle: 'h23',
     })
   if (span < 30 * 24 * 3600_000)

@@ -45,9 +45,9 @@ export function AggregateHeader({
       </div>
 
       <dl className="facts">
-        <Fact label="Version">
+        <Fact label="Version" className="fact-version">
           {view && (
-            <span className="mono">
+            <span>
               {view.version}
               {view.version === view.latestVersion ? (
                 <span className="muted"> (latest)</span>
@@ -145,9 +145,17 @@ export function AggregateHeader({
 const plural = (n: number, word: string) =>
   `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
 
-function Fact({ label, children }: { label: string; children: ReactNode }) {
+function Fact({
+  label,
+  className,
+  children,
+}: {
+  label: string
+  className?: string
+  children: ReactNode
+}) {
   return (
-    <div className="fact">
+    <div className={className ? `fact ${className}` : 'fact'}>
       <dt>{label}</dt>
       <dd>{children ?? <span className="skeleton skeleton-text" style={{ width: '5rem' }} />}</dd>
     </div>

@@ -61,25 +61,24 @@ export function AggregatesPanel() {
   return (
     <section className="aggregates-panel" aria-labelledby={`${ids}-title`}>
       <div className="panel-toolbar">
-        <div className="toolbar-row">
-          <div className="panel-heading">
-            <h2 id={`${ids}-title`} className="panel-title">
-              Aggregates
-            </h2>
-            <span className="count" aria-live="polite" aria-atomic="true">
-              {!loaded ? (
-                <span className="skeleton skeleton-text" style={{ width: '5rem' }} />
-              ) : filtered ? (
-                `${formatCount(shown)}${more ? '+' : ''} matching · ${formatCount(total)} in all`
-              ) : (
-                `${formatCount(total)} ${total === 1 ? 'aggregate' : 'aggregates'}`
-              )}
-            </span>
-          </div>
-          <div className="toolbar-actions">
-            <SeedButton />
-            <NewAggregateButton />
-          </div>
+        <div className="panel-heading">
+          <h2 id={`${ids}-title`} className="panel-title">
+            Aggregates
+          </h2>
+          <span className="count" aria-live="polite" aria-atomic="true">
+            {!loaded ? (
+              <span className="skeleton skeleton-text" style={{ width: '5rem' }} />
+            ) : filtered ? (
+              `${formatCount(shown)}${more ? '+' : ''} matching · ${formatCount(total)} in all`
+            ) : (
+              `${formatCount(total)} ${total === 1 ? 'aggregate' : 'aggregates'}`
+            )}
+          </span>
+        </div>
+        {/* Their own row: next to the title and count they crowded a 380px column. */}
+        <div className="toolbar-actions">
+          <SeedButton />
+          <NewAggregateButton />
         </div>
         <div className="toolbar-row">
           <div className="search-field">

@@ -177,8 +177,7 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
           <span className="skeleton skeleton-text" style={{ width: '9rem' }} />
         ) : (
           <span>
-            as of version <strong className="mono">{shownVersion}</strong> of{' '}
-            <span className="mono">{latest}</span>
+            as of version <strong>{shownVersion}</strong> of {latest}
           </span>
         )}
         <span className={`spinner spinner-sm${loading ? '' : ' is-idle'}`} aria-hidden="true" />

@@ -21,7 +21,7 @@ export function EmptyState() {
         <p className="muted">
           Pick one on the left to see its state, replay its events version by version, compare
           snapshots and run commands. No data yet? Use <strong>New aggregate</strong> or{' '}
-          <strong>Seed</strong> in the list’s toolbar.
+          <strong>Seed demo data</strong> above the list.
         </p>
         <ul className="empty-tips muted">
           <li>
