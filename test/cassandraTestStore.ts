@@ -25,6 +25,21 @@ export function openCassandraTestStore(overrides: Partial<CassandraSettings> = {
   return createCassandraStore(cassandraTestSettings(overrides))
 }
 
+/** A plain driver client for the test helpers' own queries (probe, clean-up). */
+function testClient(settings: CassandraSettings, readTimeout: number): cassandra.Client {
+  return new cassandra.Client({
+    contactPoints: settings.contactPoints,
+    localDataCenter: settings.localDataCenter,
+    socketOptions: { connectTimeout: 5000, readTimeout },
+    ...(settings.username === undefined
+      ? {}
+      : {
+          authProvider: new cassandra.auth.PlainTextAuthProvider(settings.username, settings.password ?? ''),
+        }),
+    ...(settings.tls ? { sslOptions: {} } : {}),
+  })
+}
+
 export type CassandraAvailability =
   { ok: true; version: string } | { ok: false; reason: string; error: Error }
 
@@ -34,20 +49,7 @@ let probe: Promise<CassandraAvailability> | undefined
 export function cassandraAvailable(): Promise<CassandraAvailability> {
   probe ??= (async () => {
     const settings = cassandraSettingsFromEnv()
-    const client = new cassandra.Client({
-      contactPoints: settings.contactPoints,
-      localDataCenter: settings.localDataCenter,
-      socketOptions: { connectTimeout: 5000, readTimeout: 10_000 },
-      ...(settings.username === undefined
-        ? {}
-        : {
-            authProvider: new cassandra.auth.PlainTextAuthProvider(
-              settings.username,
-              settings.password ?? '',
-            ),
-          }),
-      ...(settings.tls ? { sslOptions: {} } : {}),
-    })
+    const client = testClient(settings, 10_000)
     try {
       const rs = await client.execute('SELECT release_version FROM system.local')
       return { ok: true as const, version: String(rs.first()?.['release_version'] ?? '?') }
@@ -64,20 +66,7 @@ export function cassandraAvailable(): Promise<CassandraAvailability> {
 /** Drops this file's keyspace (best effort). */
 export async function dropCassandraTestKeyspace(): Promise<void> {
   const settings = cassandraTestSettings()
-  const client = new cassandra.Client({
-    contactPoints: settings.contactPoints,
-    localDataCenter: settings.localDataCenter,
-    socketOptions: { connectTimeout: 5000, readTimeout: 60_000 },
-    ...(settings.username === undefined
-      ? {}
-      : {
-          authProvider: new cassandra.auth.PlainTextAuthProvider(
-            settings.username,
-            settings.password ?? '',
-          ),
-        }),
-    ...(settings.tls ? { sslOptions: {} } : {}),
-  })
+  const client = testClient(settings, 60_000)
   try {
     await client.execute(`DROP KEYSPACE IF EXISTS ${testKeyspace}`)
   } catch (error) {
