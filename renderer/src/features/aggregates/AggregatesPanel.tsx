@@ -10,6 +10,7 @@ import { SeedButton } from '../tasks/SeedButton'
 import { formatCount, shortType } from '../../lib/format'
 import { useAggregatesStore, type AggregateOrder } from '../../stores/aggregatesStore'
 import { AggregateList } from './AggregateList'
+import { SearchIcon } from '../../lib/icons'
 
 const PREFIX_DEBOUNCE_MS = 250
 
@@ -85,22 +86,7 @@ export function AggregatesPanel() {
             <label htmlFor={`${ids}-prefix`} className="visually-hidden">
               Filter by id prefix
             </label>
-            <svg
-              className="icon search-icon"
-              width="14"
-              height="14"
-              viewBox="0 0 16 16"
-              aria-hidden="true"
-              focusable="false"
-            >
-              <circle cx="7" cy="7" r="4.75" fill="none" stroke="currentColor" strokeWidth="1.5" />
-              <path
-                d="M10.5 10.5 14 14"
-                stroke="currentColor"
-                strokeWidth="1.5"
-                strokeLinecap="round"
-              />
-            </svg>
+            <SearchIcon />
             <input
               id={`${ids}-prefix`}
               className="input mono"

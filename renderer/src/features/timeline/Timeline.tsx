@@ -11,6 +11,7 @@ import { formatCount } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { isFiltered, useTimelineStore } from '../../stores/timelineStore'
 import { EventRow, SkeletonEventRow, EVENT_ROW_HEIGHT } from './EventRow'
+import { SearchIcon } from '../../lib/icons'
 
 const SEARCH_DEBOUNCE_MS = 250
 
@@ -126,22 +127,7 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
           <label htmlFor={`${ids}-search`} className="visually-hidden">
             Search payloads
           </label>
-          <svg
-            className="icon search-icon"
-            width="14"
-            height="14"
-            viewBox="0 0 16 16"
-            aria-hidden="true"
-            focusable="false"
-          >
-            <circle cx="7" cy="7" r="4.75" fill="none" stroke="currentColor" strokeWidth="1.5" />
-            <path
-              d="M10.5 10.5 14 14"
-              stroke="currentColor"
-              strokeWidth="1.5"
-              strokeLinecap="round"
-            />
-          </svg>
+          <SearchIcon />
           <input
             id={`${ids}-search`}
             className="input"
