@@ -4,11 +4,22 @@ import tseslint from 'typescript-eslint'
 const restrict = (patterns, message) => ['error', { patterns: [{ group: patterns, message }] }]
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', '.cassandra/**', 'playwright-report/**', 'test-results/**'] },
+  {
+    ignores: [
+      'out/**',
+      'node_modules/**',
+      '.cassandra/**',
+      'playwright-report/**',
+      'test-results/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
@@ -27,7 +38,17 @@ export default tseslint.config(
     ignores: ['electron/eventsourcing/**/*.test.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        ['electron', 'react', '**/explorer/**', '**/serve/**', '**/main/**', '**/preload/**', '**/renderer/**', '**/shared/**', '**/example/**'],
+        [
+          'electron',
+          'react',
+          '**/explorer/**',
+          '**/serve/**',
+          '**/main/**',
+          '**/preload/**',
+          '**/renderer/**',
+          '**/shared/**',
+          '**/example/**',
+        ],
         'the library knows nothing of Electron, the explorer, transports or the UI',
       ),
     },
@@ -35,13 +56,19 @@ export default tseslint.config(
   {
     files: ['electron/explorer/**/*.ts'],
     rules: {
-      'no-restricted-imports': restrict(['electron', '**/serve/**', '**/main/**', '**/preload/**', '**/renderer/**'], 'the explorer knows nothing of transports or the UI'),
+      'no-restricted-imports': restrict(
+        ['electron', '**/serve/**', '**/main/**', '**/preload/**', '**/renderer/**'],
+        'the explorer knows nothing of transports or the UI',
+      ),
     },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': restrict(['electron', 'node:*', '**/electron/**'], 'the renderer talks only to the shared contract'),
+      'no-restricted-imports': restrict(
+        ['electron', 'node:*', '**/electron/**'],
+        'the renderer talks only to the shared contract',
+      ),
     },
   },
 )

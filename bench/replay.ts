@@ -15,7 +15,10 @@ import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
 const count = Number(process.argv[2] ?? 10_000)
 const folder = mkdtempSync(join(tmpdir(), 'eventscope-bench-'))
 
-async function measure(label: string, options: { cipher: boolean; compress: boolean; verify: boolean }): Promise<number> {
+async function measure(
+  label: string,
+  options: { cipher: boolean; compress: boolean; verify: boolean },
+): Promise<number> {
   const path = join(folder, `${label.replace(/\W+/g, '-')}.sqlite`)
   const app = new EverythingApplication({
     store: createSqliteStore(path),
@@ -41,13 +44,31 @@ async function measure(label: string, options: { cipher: boolean; compress: bool
   }
   runs.sort((a, b) => a - b)
   const median = runs[3]!
-  console.log(`${label.padEnd(36)} ${median.toFixed(1).padStart(8)} ms  ${Math.round(count / (median / 1000)).toLocaleString('en').padStart(10)} events/s`)
+  console.log(
+    `${label.padEnd(36)} ${median.toFixed(1).padStart(8)} ms  ${Math.round(count / (median / 1000))
+      .toLocaleString('en')
+      .padStart(10)} events/s`,
+  )
   await app.close()
   return median
 }
 
-const plain = await measure('plain JSON, no hash check', { cipher: false, compress: false, verify: false })
-const plainHash = await measure('plain JSON + hash chain', { cipher: false, compress: false, verify: true })
+const plain = await measure('plain JSON, no hash check', {
+  cipher: false,
+  compress: false,
+  verify: false,
+})
+const plainHash = await measure('plain JSON + hash chain', {
+  cipher: false,
+  compress: false,
+  verify: true,
+})
 const zlib = await measure('zlib + hash chain', { cipher: false, compress: true, verify: true })
-const full = await measure('zlib + AES-GCM + hash chain', { cipher: true, compress: true, verify: true })
-console.log(`hash-chain check costs ×${(plainHash / plain).toFixed(2)}; encryption on top of zlib costs ×${(full / zlib).toFixed(2)}`)
+const full = await measure('zlib + AES-GCM + hash chain', {
+  cipher: true,
+  compress: true,
+  verify: true,
+})
+console.log(
+  `hash-chain check costs ×${(plainHash / plain).toFixed(2)}; encryption on top of zlib costs ×${(full / zlib).toFixed(2)}`,
+)

@@ -30,7 +30,9 @@ test('an unreachable Cassandra shows a clear error with Retry; reconnecting to t
   await expect(page.getByRole('button', { name: 'Back to explorer' })).toHaveCount(0)
 
   await alert.getByRole('button', { name: 'Retry' }).click()
-  await expect(page.getByRole('alert').filter({ hasText: '127.0.0.1:1' })).toBeVisible({ timeout: 30_000 })
+  await expect(page.getByRole('alert').filter({ hasText: '127.0.0.1:1' })).toBeVisible({
+    timeout: 30_000,
+  })
 
   if (startedOnCassandra) {
     await contactPoints.fill(original)
@@ -43,5 +45,8 @@ test('an unreachable Cassandra shows a clear error with Retry; reconnecting to t
   if (await back.isVisible()) await back.click()
   await expect(page.getByRole('button', { name: 'New aggregate' })).toBeVisible()
   // Connected to the very store the run started with.
-  await expect(page.getByRole('button', { name: /^Change store/ })).toHaveAttribute('aria-label', storeBefore!)
+  await expect(page.getByRole('button', { name: /^Change store/ })).toHaveAttribute(
+    'aria-label',
+    storeBefore!,
+  )
 })

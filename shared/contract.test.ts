@@ -42,10 +42,19 @@ describe('the contract schemas', () => {
   })
 
   test('connection settings: a keyspace cannot smuggle CQL, contact points are host[:port]', () => {
-    const base = { kind: 'cassandra', contactPoints: ['127.0.0.1:9042'], localDataCenter: 'dc1', keyspace: 'eventscope' }
+    const base = {
+      kind: 'cassandra',
+      contactPoints: ['127.0.0.1:9042'],
+      localDataCenter: 'dc1',
+      keyspace: 'eventscope',
+    }
     expect(ConnectionSettings.safeParse(base).success).toBe(true)
-    expect(ConnectionSettings.safeParse({ ...base, keyspace: 'x; DROP KEYSPACE y' }).success).toBe(false)
-    expect(ConnectionSettings.safeParse({ ...base, contactPoints: ['http://evil/'] }).success).toBe(false)
+    expect(ConnectionSettings.safeParse({ ...base, keyspace: 'x; DROP KEYSPACE y' }).success).toBe(
+      false,
+    )
+    expect(ConnectionSettings.safeParse({ ...base, contactPoints: ['http://evil/'] }).success).toBe(
+      false,
+    )
     expect(ConnectionSettings.safeParse({ ...base, contactPoints: [] }).success).toBe(false)
     expect(ConnectionSettings.safeParse({ kind: 'postgres' }).success).toBe(false)
   })
@@ -58,14 +67,22 @@ describe('the contract schemas', () => {
   })
 
   test('events pushed to the renderer have schemas too', () => {
-    expect(events.progress.safeParse({ taskId: 't1', done: 1, total: 2, label: 'x' }).success).toBe(true)
-    expect(events.progress.safeParse({ taskId: 'bad id!', done: 1, total: 2, label: 'x' }).success).toBe(false)
+    expect(events.progress.safeParse({ taskId: 't1', done: 1, total: 2, label: 'x' }).success).toBe(
+      true,
+    )
+    expect(
+      events.progress.safeParse({ taskId: 'bad id!', done: 1, total: 2, label: 'x' }).success,
+    ).toBe(false)
   })
 
   test('errors cross as typed envelopes', () => {
     const envelope = Envelope(methods.getConnection.response)
-    expect(envelope.safeParse({ ok: false, error: { code: 'ConcurrencyError', message: 'm' } }).success).toBe(true)
-    expect(envelope.safeParse({ ok: false, error: { code: 'Boom', message: 'm' } }).success).toBe(false)
+    expect(
+      envelope.safeParse({ ok: false, error: { code: 'ConcurrencyError', message: 'm' } }).success,
+    ).toBe(true)
+    expect(envelope.safeParse({ ok: false, error: { code: 'Boom', message: 'm' } }).success).toBe(
+      false,
+    )
   })
 })
 
@@ -75,10 +92,17 @@ describe('the client built from the contract', () => {
   }
 
   test('returns the value of an ok envelope and throws the typed error of a failed one', async () => {
-    const ok = createClient(transportAnswering({ ok: true, value: ['example#ExampleAggregateRoot'] }))
+    const ok = createClient(
+      transportAnswering({ ok: true, value: ['example#ExampleAggregateRoot'] }),
+    )
     await expect(ok.listAggregateTypes({})).resolves.toEqual(['example#ExampleAggregateRoot'])
-    const failing = createClient(transportAnswering({ ok: false, error: { code: 'AggregateNotFound', message: 'gone' } }))
-    await expect(failing.listAggregateTypes({})).rejects.toMatchObject({ code: 'AggregateNotFound', message: 'gone' })
+    const failing = createClient(
+      transportAnswering({ ok: false, error: { code: 'AggregateNotFound', message: 'gone' } }),
+    )
+    await expect(failing.listAggregateTypes({})).rejects.toMatchObject({
+      code: 'AggregateNotFound',
+      message: 'gone',
+    })
   })
 
   test('refuses a response that does not match the schema', async () => {
@@ -88,7 +112,10 @@ describe('the client built from the contract', () => {
 
   test('drops pushed events that do not match their schema', () => {
     const listeners: Array<(payload: unknown) => void> = []
-    const client = createClient({ invoke: async () => undefined, on: (_e, l) => (listeners.push(l), () => {}) })
+    const client = createClient({
+      invoke: async () => undefined,
+      on: (_e, l) => (listeners.push(l), () => {}),
+    })
     const received: unknown[] = []
     client.subscribe('progress', (p) => received.push(p))
     listeners[0]!({ taskId: 't', done: 1, total: 1, label: 'ok' })

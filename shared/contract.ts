@@ -10,16 +10,31 @@ import { z } from 'zod'
 
 const uuid = z
   .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'expected a lowercase UUID')
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    'expected a lowercase UUID',
+  )
 const version = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 const isoDate = z.string().datetime({ offset: true })
 const limit = (max: number, fallback: number) => z.number().int().min(1).max(max).default(fallback)
-const taskId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/)
+const taskId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/)
 
 /** Any JSON value: how aggregate state and event payloads cross the boundary. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 export const JsonValue: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)]),
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(JsonValue),
+    z.record(z.string(), JsonValue),
+  ]),
 )
 
 export const StoreKind = z.enum(['memory', 'sqlite', 'cassandra'])
@@ -45,7 +60,9 @@ export const ConnectionSettings = z.discriminatedUnion('kind', [
       kind: z.literal('cassandra'),
       contactPoints: z.array(hostPort).min(1).max(32),
       localDataCenter: z.string().min(1).max(128),
-      keyspace: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/, 'a keyspace is letters, digits and _'),
+      keyspace: z
+        .string()
+        .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/, 'a keyspace is letters, digits and _'),
       username: z.string().max(256).optional(),
       password: z.string().max(1024).optional(),
       tls: z.boolean().default(false),
@@ -237,7 +254,10 @@ export type ApiError = z.infer<typeof ApiError>
 
 /** Every response crosses the boundary in this envelope: errors are values, not throws. */
 export const Envelope = <T extends z.ZodType>(value: T) =>
-  z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), error: ApiError })])
+  z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: ApiError }),
+  ])
 
 // ---------------------------------------------------------------- methods
 
@@ -255,7 +275,11 @@ export const methods = {
       .object({
         limit: limit(500, 100),
         pageToken: z.string().max(2048).optional(),
-        idPrefix: z.string().max(36).regex(/^[0-9a-fA-F-]*$/, 'an id prefix is hex digits and dashes').optional(),
+        idPrefix: z
+          .string()
+          .max(36)
+          .regex(/^[0-9a-fA-F-]*$/, 'an id prefix is hex digits and dashes')
+          .optional(),
         type: z.string().max(256).optional(),
         order: z.enum(['recent', 'id']).default('recent'),
       })
@@ -296,7 +320,9 @@ export const methods = {
     }),
   },
   getRawRecord: {
-    request: z.object({ id: uuid, version, kind: z.enum(['event', 'snapshot']).default('event') }).strict(),
+    request: z
+      .object({ id: uuid, version, kind: z.enum(['event', 'snapshot']).default('event') })
+      .strict(),
     response: RawRecord,
   },
   getEventDiff: {
@@ -335,8 +361,14 @@ export const methods = {
     }),
   },
   getActivity: {
-    request: z.object({ id: uuid.optional(), buckets: z.number().int().min(1).max(500).default(60) }).strict(),
-    response: z.object({ buckets: z.array(ActivityBucket), total: z.number().int().min(0), sampled: z.boolean() }),
+    request: z
+      .object({ id: uuid.optional(), buckets: z.number().int().min(1).max(500).default(60) })
+      .strict(),
+    response: z.object({
+      buckets: z.array(ActivityBucket),
+      total: z.number().int().min(0),
+      sampled: z.boolean(),
+    }),
   },
   /** One page of the full history, in version order; the caller assembles the pages. */
   exportHistory: {
@@ -362,23 +394,46 @@ export const methods = {
     }),
   },
 
-  createHandle: { request: z.object({ foo: z.string().max(10_000) }).strict(), response: HandleDto },
+  createHandle: {
+    request: z.object({ foo: z.string().max(10_000) }).strict(),
+    response: HandleDto,
+  },
   openHandle: { request: AggregateRef, response: HandleDto },
-  applyCommand: { request: z.object({ handleId: z.string().max(64), command: Command }).strict(), response: HandleDto },
+  applyCommand: {
+    request: z.object({ handleId: z.string().max(64), command: Command }).strict(),
+    response: HandleDto,
+  },
   /** The handle as it is now, unchanged: e.g. whether it went stale after live changes or a refused save. */
   getHandle: { request: z.object({ handleId: z.string().max(64) }).strict(), response: HandleDto },
   saveHandle: { request: z.object({ handleId: z.string().max(64) }).strict(), response: HandleDto },
   /** Drops the pending events and reloads the latest stored version (the demo's "Refresh"). */
-  refreshHandle: { request: z.object({ handleId: z.string().max(64) }).strict(), response: HandleDto },
-  closeHandle: { request: z.object({ handleId: z.string().max(64) }).strict(), response: z.object({ closed: z.boolean() }) },
+  refreshHandle: {
+    request: z.object({ handleId: z.string().max(64) }).strict(),
+    response: HandleDto,
+  },
+  closeHandle: {
+    request: z.object({ handleId: z.string().max(64) }).strict(),
+    response: z.object({ closed: z.boolean() }),
+  },
 
   seedDemoData: {
     request: z
-      .object({ aggregates: z.number().int().min(1).max(100_000), events: z.number().int().min(1).max(100_000), taskId })
+      .object({
+        aggregates: z.number().int().min(1).max(100_000),
+        events: z.number().int().min(1).max(100_000),
+        taskId,
+      })
       .strict(),
-    response: z.object({ aggregates: z.number().int(), events: z.number().int(), cancelled: z.boolean() }),
+    response: z.object({
+      aggregates: z.number().int(),
+      events: z.number().int(),
+      cancelled: z.boolean(),
+    }),
   },
-  cancelTask: { request: z.object({ taskId }).strict(), response: z.object({ cancelled: z.boolean() }) },
+  cancelTask: {
+    request: z.object({ taskId }).strict(),
+    response: z.object({ cancelled: z.boolean() }),
+  },
 } as const
 
 // ---------------------------------------------------------------- live events (main → renderer)
@@ -387,7 +442,12 @@ export const events = {
   /** New batches in the application log, whoever wrote them. */
   changes: z.object({ entries: z.array(LogEntryDto) }),
   /** Progress of a long call that was given a taskId. */
-  progress: z.object({ taskId, done: z.number().min(0), total: z.number().min(0), label: z.string() }),
+  progress: z.object({
+    taskId,
+    done: z.number().min(0),
+    total: z.number().min(0),
+    label: z.string(),
+  }),
   connection: ConnectionInfo,
 } as const
 
@@ -399,12 +459,16 @@ export type ResponseOf<M extends MethodName> = z.output<(typeof methods)[M]['res
 export type EventOf<E extends EventName> = z.output<(typeof events)[E]>
 
 /** The API the renderer uses, whichever transport carries it. */
-export type ExplorerApi = { [M in MethodName]: (request: RequestOf<M>) => Promise<ResponseOf<M>> } & {
+export type ExplorerApi = {
+  [M in MethodName]: (request: RequestOf<M>) => Promise<ResponseOf<M>>
+} & {
   subscribe<E extends EventName>(event: E, listener: (payload: EventOf<E>) => void): () => void
 }
 
 /** What a server-side implementation provides: parsed requests in, plain values out. */
-export type ExplorerHandlers = { [M in MethodName]: (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>> }
+export type ExplorerHandlers = {
+  [M in MethodName]: (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>>
+}
 
 export const methodNames = Object.keys(methods) as MethodName[]
 export const eventNames = Object.keys(events) as EventName[]

@@ -34,7 +34,10 @@ function testClient(settings: CassandraSettings, readTimeout: number): cassandra
     ...(settings.username === undefined
       ? {}
       : {
-          authProvider: new cassandra.auth.PlainTextAuthProvider(settings.username, settings.password ?? ''),
+          authProvider: new cassandra.auth.PlainTextAuthProvider(
+            settings.username,
+            settings.password ?? '',
+          ),
         }),
     ...(settings.tls ? { sslOptions: {} } : {}),
   })

@@ -20,7 +20,11 @@ import { describeWithCassandra, openCassandraTestStore } from './cassandraTestSt
  */
 function raceSuite(name: string, openConnection: () => Promise<Store>): void {
   const open = async (): Promise<EverythingApplication> =>
-    new EverythingApplication({ store: await openConnection(), cipherKey: SEED_CIPHER_KEY, bus: new EventBus<EventBatch>() })
+    new EverythingApplication({
+      store: await openConnection(),
+      cipherKey: SEED_CIPHER_KEY,
+      bus: new EventBus<EventBatch>(),
+    })
 
   test(`${name}: two handles loaded at one version — the first save wins, the second raises, reload and retry succeeds`, async () => {
     await using first = await open()
@@ -73,7 +77,10 @@ function raceSuite(name: string, openConnection: () => Promise<Store>): void {
       )
       const events = await apps[0]!.eventStore.list(created.id)
       expect(events.map((e) => e.originatorVersion)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8])
-      const written = events.slice(1).map((e) => (e as unknown as { value: string }).value).sort()
+      const written = events
+        .slice(1)
+        .map((e) => (e as unknown as { value: string }).value)
+        .sort()
       expect(written).toEqual(writers.map((i) => `writer ${i}`).sort())
       // Eight writers loaded at the same version cannot all have won first time.
       expect(conflicts).toBeGreaterThan(0)

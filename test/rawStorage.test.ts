@@ -9,7 +9,11 @@ import { EventBus } from '../electron/eventsourcing/domain/bus'
 import { createSqliteStore } from '../electron/eventsourcing/persistence/recorders/sqlite'
 import { EverythingApplication } from '../electron/example/everythingApplication'
 import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
-import { cassandraTestSettings, describeWithCassandra, openCassandraTestStore } from './cassandraTestStore'
+import {
+  cassandraTestSettings,
+  describeWithCassandra,
+  openCassandraTestStore,
+} from './cassandraTestStore'
 
 const SECRET = 'secret info'
 
@@ -25,13 +29,19 @@ test('reading the SQLite file directly shows ciphertext in event and snapshot ro
   const path = join(mkdtempSync(join(tmpdir(), 'eventscope-raw-')), 'raw.sqlite')
   let id: string
   {
-    await using app = new EverythingApplication({ store: createSqliteStore(path), cipherKey: SEED_CIPHER_KEY, bus: new EventBus<EventBatch>() })
+    await using app = new EverythingApplication({
+      store: createSqliteStore(path),
+      cipherKey: SEED_CIPHER_KEY,
+      bus: new EventBus<EventBatch>(),
+    })
     id = await writeSecret(app)
   }
   const db = new Database(path, { readonly: true })
   try {
     for (const table of ['events', 'snapshots']) {
-      const rows = db.prepare(`SELECT originator_version, topic, state FROM ${table} WHERE originator_id = ?`).all(id) as Array<{ state: Buffer; topic: string }>
+      const rows = db
+        .prepare(`SELECT originator_version, topic, state FROM ${table} WHERE originator_id = ?`)
+        .all(id) as Array<{ state: Buffer; topic: string }>
       expect(rows.length, table).toBeGreaterThan(0)
       for (const row of rows) {
         expect(row.state.toString('latin1')).not.toContain('secret')
@@ -48,11 +58,18 @@ await describeWithCassandra('raw Cassandra rows', () => {
   test('a CQL query through the driver shows ciphertext in event and snapshot rows, never the plaintext', async () => {
     let id: string
     {
-      await using app = new EverythingApplication({ store: await openCassandraTestStore(), cipherKey: SEED_CIPHER_KEY, bus: new EventBus<EventBatch>() })
+      await using app = new EverythingApplication({
+        store: await openCassandraTestStore(),
+        cipherKey: SEED_CIPHER_KEY,
+        bus: new EventBus<EventBatch>(),
+      })
       id = await writeSecret(app)
     }
     const settings = cassandraTestSettings()
-    const client = new cassandra.Client({ contactPoints: settings.contactPoints, localDataCenter: settings.localDataCenter })
+    const client = new cassandra.Client({
+      contactPoints: settings.contactPoints,
+      localDataCenter: settings.localDataCenter,
+    })
     try {
       for (const table of ['events', 'snapshots']) {
         const result = await client.execute(

@@ -3,8 +3,17 @@ import { describe, expect, test } from 'vitest'
 import { ConcurrencyError } from '../electron/eventsourcing/errors'
 import type { Store, StoredRecord } from '../electron/eventsourcing/persistence/recorder'
 
-function record(originatorId: string, originatorVersion: number, topic = 'test#Thing.Changed'): StoredRecord {
-  return { originatorId, originatorVersion, topic, state: Buffer.from(`state ${originatorVersion}`) }
+function record(
+  originatorId: string,
+  originatorVersion: number,
+  topic = 'test#Thing.Changed',
+): StoredRecord {
+  return {
+    originatorId,
+    originatorVersion,
+    topic,
+    state: Buffer.from(`state ${originatorVersion}`),
+  }
 }
 
 /**
@@ -25,15 +34,29 @@ export function describeRecorderContract(name: string, openStore: () => Promise<
     test('stores a batch and reads it back in order, with ranges and limits', () =>
       withStore(async ({ events }) => {
         const id = randomUUID()
-        await events.insert([0, 1, 2, 3, 4].map((v) => record(id, v, v === 0 ? 'test#Thing.Created' : 'test#Thing.Changed')))
+        await events.insert(
+          [0, 1, 2, 3, 4].map((v) =>
+            record(id, v, v === 0 ? 'test#Thing.Created' : 'test#Thing.Changed'),
+          ),
+        )
         const all = await events.select(id)
         expect(all.map((r) => r.originatorVersion)).toEqual([0, 1, 2, 3, 4])
         expect(Buffer.from(all[2]!.state).toString()).toBe('state 2')
         expect(all[0]!.topic).toBe('test#Thing.Created')
-        expect((await events.select(id, { gt: 1, lte: 3 })).map((r) => r.originatorVersion)).toEqual([2, 3])
-        expect((await events.select(id, { gte: 1, lt: 3 })).map((r) => r.originatorVersion)).toEqual([1, 2])
-        expect((await events.select(id, { desc: true, limit: 2 })).map((r) => r.originatorVersion)).toEqual([4, 3])
-        expect((await events.select(id, { lte: 2, desc: true, limit: 1 })).map((r) => r.originatorVersion)).toEqual([2])
+        expect(
+          (await events.select(id, { gt: 1, lte: 3 })).map((r) => r.originatorVersion),
+        ).toEqual([2, 3])
+        expect(
+          (await events.select(id, { gte: 1, lt: 3 })).map((r) => r.originatorVersion),
+        ).toEqual([1, 2])
+        expect(
+          (await events.select(id, { desc: true, limit: 2 })).map((r) => r.originatorVersion),
+        ).toEqual([4, 3])
+        expect(
+          (await events.select(id, { lte: 2, desc: true, limit: 1 })).map(
+            (r) => r.originatorVersion,
+          ),
+        ).toEqual([2])
         expect(await events.select(randomUUID())).toEqual([])
       }))
 
@@ -43,7 +66,9 @@ export function describeRecorderContract(name: string, openStore: () => Promise<
         await events.insert([record(id, 0), record(id, 1)])
         // Version 4 is already taken: the batch 2..4 conflicts on its last record only.
         await events.insert([record(id, 4)])
-        const error = await events.insert([record(id, 2), record(id, 3), record(id, 4)]).catch((e: unknown) => e)
+        const error = await events
+          .insert([record(id, 2), record(id, 3), record(id, 4)])
+          .catch((e: unknown) => e)
         expect(error).toBeInstanceOf(ConcurrencyError)
         expect((error as ConcurrencyError).details.originatorId).toBe(id)
         expect((await events.select(id)).map((r) => r.originatorVersion)).toEqual([0, 1, 4])
@@ -54,10 +79,13 @@ export function describeRecorderContract(name: string, openStore: () => Promise<
         const id = randomUUID()
         await events.insert([record(id, 0)])
         const results = await Promise.allSettled(
-          Array.from({ length: 8 }, (_, i) => events.insert([{ ...record(id, 1), state: Buffer.from(`writer ${i}`) }])),
+          Array.from({ length: 8 }, (_, i) =>
+            events.insert([{ ...record(id, 1), state: Buffer.from(`writer ${i}`) }]),
+          ),
         )
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
-        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConcurrencyError)
+        for (const r of results)
+          if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConcurrencyError)
         expect((await events.select(id)).map((r) => r.originatorVersion)).toEqual([0, 1])
       }))
 
@@ -66,8 +94,14 @@ export function describeRecorderContract(name: string, openStore: () => Promise<
         const id = randomUUID()
         await snapshots.insert([record(id, 1, 'eventsourcing#Snapshot')])
         await snapshots.insert([record(id, 3, 'eventsourcing#Snapshot')])
-        expect((await snapshots.select(id, { lte: 2, desc: true, limit: 1 })).map((r) => r.originatorVersion)).toEqual([1])
-        expect((await snapshots.select(id, { desc: true, limit: 1 })).map((r) => r.originatorVersion)).toEqual([3])
+        expect(
+          (await snapshots.select(id, { lte: 2, desc: true, limit: 1 })).map(
+            (r) => r.originatorVersion,
+          ),
+        ).toEqual([1])
+        expect(
+          (await snapshots.select(id, { desc: true, limit: 1 })).map((r) => r.originatorVersion),
+        ).toEqual([3])
         expect(await events.select(id)).toEqual([])
       }))
 
@@ -80,7 +114,10 @@ export function describeRecorderContract(name: string, openStore: () => Promise<
         await events.insert([record(a, 0, 'test#Thing.Created'), record(a, 1)])
         await events.insert([record(b, 0, 'test#Thing.Created')])
         await events.insert([record(a, 2)])
-        const entries = await events.selectLog({ ...(start === undefined ? {} : { after: start }), limit: 100 })
+        const entries = await events.selectLog({
+          ...(start === undefined ? {} : { after: start }),
+          limit: 100,
+        })
         const mine = entries.filter((e) => e.originatorId === a || e.originatorId === b)
         expect(mine.map((e) => [e.originatorId, e.fromVersion, e.toVersion])).toEqual([
           [a, 0, 1],
@@ -103,7 +140,9 @@ export function describeRecorderContract(name: string, openStore: () => Promise<
       withStore(async ({ events }) => {
         const id = randomUUID()
         await events.insert([record(id, 0, 'test#Thing.Created')])
-        await expect(events.insert([record(id, 0, 'test#Thing.Created')])).rejects.toBeInstanceOf(ConcurrencyError)
+        await expect(events.insert([record(id, 0, 'test#Thing.Created')])).rejects.toBeInstanceOf(
+          ConcurrencyError,
+        )
         const log = await events.selectLog({ desc: true, limit: 20 })
         expect(log.filter((e) => e.originatorId === id)).toHaveLength(1)
         const page = await events.listAggregates({ limit: 10, idPrefix: id })
@@ -129,7 +168,11 @@ export function describeRecorderContract(name: string, openStore: () => Promise<
         expect(first.items[0]!.lastTopic).toBe(`${type}.Discarded`)
         expect(first.items[0]!.aggregateTopic).toBe(type)
         expect(first.nextPageToken).toBeDefined()
-        const second = await events.listAggregates({ limit: 3, aggregateTopic: type, pageToken: first.nextPageToken! })
+        const second = await events.listAggregates({
+          limit: 3,
+          aggregateTopic: type,
+          pageToken: first.nextPageToken!,
+        })
         const seen = [...first.items, ...second.items].map((i) => i.originatorId)
         expect(new Set(seen)).toEqual(new Set(ids))
         expect(second.nextPageToken).toBeUndefined()
@@ -138,7 +181,10 @@ export function describeRecorderContract(name: string, openStore: () => Promise<
         expect(byId.items.map((i) => i.originatorId)).toEqual([...ids].sort())
 
         const target = ids[3]!
-        const found = await events.listAggregates({ limit: 10, idPrefix: target.slice(0, 13).toUpperCase() })
+        const found = await events.listAggregates({
+          limit: 10,
+          idPrefix: target.slice(0, 13).toUpperCase(),
+        })
         expect(found.items.map((i) => i.originatorId)).toEqual([target])
         // Five new aggregates; changing one of them again does not count it twice.
         expect(await events.countAggregates()).toBe(countBefore + 5)

@@ -1,4 +1,9 @@
-import { Aggregate, AggregateEvent, attribute, type AggregateInit } from '../eventsourcing/domain/aggregate'
+import {
+  Aggregate,
+  AggregateEvent,
+  attribute,
+  type AggregateInit,
+} from '../eventsourcing/domain/aggregate'
 import { topics } from '../eventsourcing/domain/topics'
 import { UUID } from '../eventsourcing/domain/uuid'
 import { Example } from './example'

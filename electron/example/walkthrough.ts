@@ -22,7 +22,10 @@ export async function runWalkthrough(
   const repo = app.exampleRepository
   const snapshots = app.snapshotStrategy
   if (!snapshots) throw new Error('the walk-through needs snapshotting on')
-  const raises = async (body: () => Promise<unknown>, cls: new (...a: never[]) => Error): Promise<unknown> => {
+  const raises = async (
+    body: () => Promise<unknown>,
+    cls: new (...a: never[]) => Error,
+  ): Promise<unknown> => {
     try {
       await body()
       return 'nothing was raised'
@@ -37,9 +40,17 @@ export async function runWalkthrough(
   const [raw] = await app.store.events.select(secret.id, { gte: 0, lte: 0 })
   const rawText = raw ? Buffer.from(raw.state).toString('latin1') : ''
   check('the secret aggregate’s Created record is stored', raw !== undefined)
-  check('with encryption on, "secret info" is not visible in the stored record', raw !== undefined && !rawText.includes('secret info'), rawText.slice(0, 80))
+  check(
+    'with encryption on, "secret info" is not visible in the stored record',
+    raw !== undefined && !rawText.includes('secret info'),
+    rawText.slice(0, 80),
+  )
   const retrieved = await repo.get<ExampleAggregateRoot>(secret.id)
-  check('events are decrypted inside the application: foo is "secret info"', retrieved.foo === 'secret info', retrieved.foo)
+  check(
+    'events are decrypted inside the application: foo is "secret info"',
+    retrieved.foo === 'secret info',
+    retrieved.foo,
+  )
 
   // ## Check concurrency control.
   let aggregate = app.createExampleAggregate('bar1')
@@ -47,7 +58,11 @@ export async function runWalkthrough(
   await aggregate.save()
   aggregate = await repo.get<ExampleAggregateRoot>(aggregate.id)
   check('a reloaded aggregate has foo "bar1"', aggregate.foo === 'bar1', aggregate.foo)
-  check('a reloaded aggregate has one example', aggregate.countExamples() === 1, aggregate.countExamples())
+  check(
+    'a reloaded aggregate has one example',
+    aggregate.countExamples() === 1,
+    aggregate.countExamples(),
+  )
 
   const a = await repo.get<ExampleAggregateRoot>(aggregate.id)
   let b = await repo.get<ExampleAggregateRoot>(aggregate.id)
@@ -84,7 +99,11 @@ export async function runWalkthrough(
   aggregate.foo = 'bar2'
   await aggregate.save()
   snapshot = await snapshots.getSnapshot(aggregate.id)
-  check('after two events the snapshot has _foo "bar2"', snapshot?.state?.['_foo'] === 'bar2', snapshot?.state)
+  check(
+    'after two events the snapshot has _foo "bar2"',
+    snapshot?.state?.['_foo'] === 'bar2',
+    snapshot?.state,
+  )
   check('the aggregate exists in the repository', await repo.has(aggregate.id))
   const recovered = await repo.get<ExampleAggregateRoot>(aggregate.id)
   check('recovered from the snapshot, foo is "bar2"', recovered.foo === 'bar2', recovered.foo)
@@ -94,7 +113,11 @@ export async function runWalkthrough(
   aggregate.foo = 'bar5'
   await aggregate.save()
   snapshot = await snapshots.getSnapshot(aggregate.id)
-  check('after five events the snapshot has _foo "bar4"', snapshot?.state?.['_foo'] === 'bar4', snapshot?.state?.['_foo'])
+  check(
+    'after five events the snapshot has _foo "bar4"',
+    snapshot?.state?.['_foo'] === 'bar4',
+    snapshot?.state?.['_foo'],
+  )
 
   aggregate.foo = 'bar6'
   aggregate.foo = 'bar7'
@@ -102,23 +125,47 @@ export async function runWalkthrough(
   const seventh = await repo.get<ExampleAggregateRoot>(aggregate.id)
   check('after seven events foo is "bar7"', seventh.foo === 'bar7', seventh.foo)
   snapshot = await snapshots.getSnapshot(aggregate.id)
-  check('after seven events the snapshot has _foo "bar6"', snapshot?.state?.['_foo'] === 'bar6', snapshot?.state?.['_foo'])
+  check(
+    'after seven events the snapshot has _foo "bar6"',
+    snapshot?.state?.['_foo'] === 'bar6',
+    snapshot?.state?.['_foo'],
+  )
 
   aggregate.__discard__()
   await aggregate.save()
   check('after discarding, the aggregate is not in the repository', !(await repo.has(aggregate.id)))
   snapshot = await snapshots.getSnapshot(aggregate.id)
-  check('the snapshot taken at the discard has state null', snapshot !== undefined && snapshot.state === null, snapshot?.state)
+  check(
+    'the snapshot taken at the discard has state null',
+    snapshot !== undefined && snapshot.state === null,
+    snapshot?.state,
+  )
   const gone = await raises(() => repo.get(aggregate.id), AggregateNotFound)
   check('getting the discarded aggregate raises AggregateNotFound', gone === true, gone)
 
   // Historical snapshots.
   snapshot = await snapshots.getSnapshot(aggregate.id, { lte: 2 })
-  check('the snapshot at or below version 2 is at version 1 (one behind)', snapshot?.state?.['_version'] === 1, snapshot?.state?.['_version'])
-  check('the snapshot at or below version 2 has _foo "bar2"', snapshot?.state?.['_foo'] === 'bar2', snapshot?.state?.['_foo'])
+  check(
+    'the snapshot at or below version 2 is at version 1 (one behind)',
+    snapshot?.state?.['_version'] === 1,
+    snapshot?.state?.['_version'],
+  )
+  check(
+    'the snapshot at or below version 2 has _foo "bar2"',
+    snapshot?.state?.['_foo'] === 'bar2',
+    snapshot?.state?.['_foo'],
+  )
   snapshot = await snapshots.getSnapshot(aggregate.id, { lte: 3 })
-  check('the snapshot at or below version 3 is at version 3', snapshot?.state?.['_version'] === 3, snapshot?.state?.['_version'])
-  check('the snapshot at or below version 3 has _foo "bar4"', snapshot?.state?.['_foo'] === 'bar4', snapshot?.state?.['_foo'])
+  check(
+    'the snapshot at or below version 3 is at version 3',
+    snapshot?.state?.['_version'] === 3,
+    snapshot?.state?.['_version'],
+  )
+  check(
+    'the snapshot at or below version 3 has _foo "bar4"',
+    snapshot?.state?.['_foo'] === 'bar4',
+    snapshot?.state?.['_foo'],
+  )
 
   // Historical entities.
   const expected = ['bar1', 'bar2', 'bar3', 'bar4']

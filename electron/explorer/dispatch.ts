@@ -29,9 +29,19 @@ export class ApiFailure extends Error {
  * Validates a request for `method`, runs its handler, and returns the envelope. Never throws:
  * every failure becomes a typed error value. Both transports call this and nothing else.
  */
-export async function dispatch(handlers: ExplorerHandlers, method: unknown, payload: unknown): Promise<EnvelopeValue> {
+export async function dispatch(
+  handlers: ExplorerHandlers,
+  method: unknown,
+  payload: unknown,
+): Promise<EnvelopeValue> {
   if (!isMethodName(method)) {
-    return { ok: false, error: { code: 'ValidationError', message: `unknown method ${JSON.stringify(String(method)).slice(0, 80)}` } }
+    return {
+      ok: false,
+      error: {
+        code: 'ValidationError',
+        message: `unknown method ${JSON.stringify(String(method)).slice(0, 80)}`,
+      },
+    }
   }
   const parsed = methods[method].request.safeParse(payload)
   if (!parsed.success) {
@@ -59,13 +69,22 @@ export function toApiError(error: unknown, method?: MethodName): ApiError {
     return { code: 'ConcurrencyError', message: error.message, details: error.details }
   }
   if (error instanceof AggregateNotFound) {
-    return { code: 'AggregateNotFound', message: error.message, details: { id: error.originatorId, reason: error.reason } }
+    return {
+      code: 'AggregateNotFound',
+      message: error.message,
+      details: { id: error.originatorId, reason: error.reason },
+    }
   }
   if (error instanceof DataIntegrityError || error instanceof TopicNotFound) {
-    return { code: 'DataIntegrityError', message: error.message, details: error instanceof DataIntegrityError ? error.details : { topic: error.topic } }
+    return {
+      code: 'DataIntegrityError',
+      message: error.message,
+      details: error instanceof DataIntegrityError ? error.details : { topic: error.topic },
+    }
   }
   if (error instanceof StoreUnavailable) return { code: 'StoreUnavailable', message: error.message }
-  if (error instanceof ConfigurationError) return { code: 'ValidationError', message: error.message }
+  if (error instanceof ConfigurationError)
+    return { code: 'ValidationError', message: error.message }
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'Cancelled')) {
     return { code: 'Cancelled', message: 'the task was cancelled' }
   }

@@ -55,7 +55,12 @@ export class Application implements AsyncDisposable {
     this.eventStore = new EventStore(this.store.events, this.mapper)
     this.snapshotStrategy =
       this.snapshotPeriod > 0 ? new SnapshotStrategy(this.store.snapshots, this.mapper) : undefined
-    this.repository = new Repository(this.eventStore, this.snapshotStrategy, this.bus, options.verifyHashes ?? true)
+    this.repository = new Repository(
+      this.eventStore,
+      this.snapshotStrategy,
+      this.bus,
+      options.verifyHashes ?? true,
+    )
     busesInUse.add(this.bus)
     try {
       this.policies.push(new PersistencePolicy(this.bus, this.eventStore))

@@ -47,7 +47,8 @@ export class SnapshottingPolicy {
         due.set(event.originatorId, versions)
       }
     }
-    for (const [originatorId, versions] of due) await this.repository.takeSnapshots(originatorId, versions)
+    for (const [originatorId, versions] of due)
+      await this.repository.takeSnapshots(originatorId, versions)
   }
 
   close(): void {

@@ -719,7 +719,9 @@ describe('snapshots of a large batch', () => {
       const snapshot = await app.snapshotStrategy!.getSnapshot(aggregate.id, { lte: version })
       expect(snapshot?.originatorVersion).toBe(version)
       expect(snapshot?.state?.['_foo']).toBe(expectedFoo[version])
-      expect((snapshot?.state?.['_examples'] as Map<string, unknown>).size).toBe(expectedExamples[version])
+      expect((snapshot?.state?.['_examples'] as Map<string, unknown>).size).toBe(
+        expectedExamples[version],
+      )
     }
   })
 

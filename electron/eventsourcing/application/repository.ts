@@ -54,7 +54,10 @@ export class Repository {
     originatorId: string,
     options: { at?: number } = {},
   ): Promise<A | null> {
-    const { aggregate } = await this.replay(originatorId, options.at === undefined ? {} : { at: options.at })
+    const { aggregate } = await this.replay(
+      originatorId,
+      options.at === undefined ? {} : { at: options.at },
+    )
     if (!aggregate || aggregate.isDiscarded) return null
     return aggregate.bindBus(this.bus) as A
   }
@@ -102,9 +105,15 @@ export class Repository {
   }
 
   /** Takes a snapshot as of version `lte` and stores it (state null once discarded). */
-  async takeSnapshot(originatorId: string, options: { lte?: number } = {}): Promise<Snapshot | undefined> {
+  async takeSnapshot(
+    originatorId: string,
+    options: { lte?: number } = {},
+  ): Promise<Snapshot | undefined> {
     const snapshots = this.requireSnapshots()
-    const { aggregate } = await this.replay(originatorId, options.lte === undefined ? {} : { at: options.lte })
+    const { aggregate } = await this.replay(
+      originatorId,
+      options.lte === undefined ? {} : { at: options.lte },
+    )
     if (!aggregate) return undefined
     const snapshot = snapshotOf(aggregate)
     await snapshots.put(snapshot)

@@ -23,11 +23,16 @@ export class SnapshotStrategy {
   ) {}
 
   async put(snapshot: Snapshot): Promise<void> {
-    const record = this.mapper.toRecord(snapshot.originatorId, snapshot.originatorVersion, SNAPSHOT_TOPIC, {
-      timestamp: snapshot.timestamp,
-      topic: snapshot.topic,
-      state: snapshot.state,
-    })
+    const record = this.mapper.toRecord(
+      snapshot.originatorId,
+      snapshot.originatorVersion,
+      SNAPSHOT_TOPIC,
+      {
+        timestamp: snapshot.timestamp,
+        topic: snapshot.topic,
+        state: snapshot.state,
+      },
+    )
     try {
       await this.recorder.insert([record])
     } catch (error) {
@@ -38,7 +43,10 @@ export class SnapshotStrategy {
   }
 
   /** The newest snapshot at a version ≤ lte (or the newest of all), else undefined. */
-  async getSnapshot(originatorId: string, options: { lte?: number } = {}): Promise<Snapshot | undefined> {
+  async getSnapshot(
+    originatorId: string,
+    options: { lte?: number } = {},
+  ): Promise<Snapshot | undefined> {
     const [record] = await this.recorder.select(originatorId, {
       desc: true,
       limit: 1,
@@ -65,10 +73,13 @@ export class SnapshotStrategy {
       typeof fields.topic !== 'string' ||
       (fields.state !== null && typeof fields.state !== 'object')
     ) {
-      throw new DataIntegrityError(`snapshot ${record.originatorId} v${record.originatorVersion} is malformed`, {
-        originatorId: record.originatorId,
-        originatorVersion: record.originatorVersion,
-      })
+      throw new DataIntegrityError(
+        `snapshot ${record.originatorId} v${record.originatorVersion} is malformed`,
+        {
+          originatorId: record.originatorId,
+          originatorVersion: record.originatorVersion,
+        },
+      )
     }
     return {
       originatorId: record.originatorId,

@@ -11,7 +11,9 @@ export type EventBatch = readonly DomainEvent[]
 export const defaultBus = new EventBus<EventBatch>()
 
 export function isEventBatch(message: unknown): message is EventBatch {
-  return Array.isArray(message) && message.length > 0 && message.every((m) => m instanceof DomainEvent)
+  return (
+    Array.isArray(message) && message.length > 0 && message.every((m) => m instanceof DomainEvent)
+  )
 }
 
 /** The fields the `Created` event hands to an aggregate's constructor. */

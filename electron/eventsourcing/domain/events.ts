@@ -46,7 +46,13 @@ export abstract class DomainEvent<T = unknown> implements EventHeader {
   }
 }
 
-const HEADER_KEYS = new Set(['originatorId', 'originatorVersion', 'timestamp', 'previousHash', 'hash'])
+const HEADER_KEYS = new Set([
+  'originatorId',
+  'originatorVersion',
+  'timestamp',
+  'previousHash',
+  'hash',
+])
 
 export function computeEventHash(event: object, registry: TopicRegistry = topics): string {
   const topic = registry.topicOfInstance(event) ?? `<unregistered ${event.constructor.name}>`
@@ -70,9 +76,7 @@ export function checkSequence(
   obj: { readonly id: string; readonly version: number },
 ): void {
   if (event.originatorId !== obj.id) {
-    throw new OriginatorIdError(
-      `event for ${event.originatorId} cannot be applied to ${obj.id}`,
-    )
+    throw new OriginatorIdError(`event for ${event.originatorId} cannot be applied to ${obj.id}`)
   }
   if (event.originatorVersion !== obj.version + 1) {
     throw new OriginatorVersionError(

@@ -46,7 +46,12 @@ const objectPlans = new WeakMap<object, Plan[]>()
 const NULL_PROTOTYPE = {}
 
 /** The plan for these keys; undefined when only the definition can write them. */
-function planFor(cache: WeakMap<object, Plan[]>, prototype: object | null, keys: string[], event: boolean): Plan | undefined {
+function planFor(
+  cache: WeakMap<object, Plan[]>,
+  prototype: object | null,
+  keys: string[],
+  event: boolean,
+): Plan | undefined {
   // Plans are kept per prototype (class) only to keep each list short.
   const slot = prototype ?? NULL_PROTOTYPE
   let plans = cache.get(slot)
@@ -188,7 +193,11 @@ function canonicalForm(value: unknown): unknown {
     }
   }
   if (value instanceof Set) {
-    return { $set: [...value].map(canonicalForm).sort((a, b) => compareText(JSON.stringify(a), JSON.stringify(b))) }
+    return {
+      $set: [...value]
+        .map(canonicalForm)
+        .sort((a, b) => compareText(JSON.stringify(a), JSON.stringify(b))),
+    }
   }
   const withJson = value as { toJSON?: () => unknown }
   if (typeof withJson.toJSON === 'function') return canonicalForm(withJson.toJSON())

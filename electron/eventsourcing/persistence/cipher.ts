@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type CipherGCMTypes, type KeyObject } from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  randomBytes,
+  type CipherGCMTypes,
+  type KeyObject,
+} from 'node:crypto'
 import { ConfigurationError, DataIntegrityError } from '../errors'
 
 const NONCE_BYTES = 12

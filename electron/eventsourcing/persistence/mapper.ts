@@ -70,10 +70,14 @@ export class Mapper {
   decodeState(record: StoredRecord): unknown {
     // Runs once per event on replay: the error details are built only when an error is thrown.
     const state = record.state
-    if (state.length === 0) throw new DataIntegrityError(`empty state in ${describe(record)}`, where(record))
+    if (state.length === 0)
+      throw new DataIntegrityError(`empty state in ${describe(record)}`, where(record))
     const flags = state[0] ?? 0
     if ((flags & ~(COMPRESSED | ENCRYPTED)) !== 0) {
-      throw new DataIntegrityError(`unknown state format ${flags} in ${describe(record)}`, where(record))
+      throw new DataIntegrityError(
+        `unknown state format ${flags} in ${describe(record)}`,
+        where(record),
+      )
     }
     try {
       let body: Uint8Array
@@ -105,7 +109,9 @@ export class Mapper {
     } catch (error) {
       if (error instanceof DataIntegrityError) {
         if (error.details.originatorId) throw error
-        throw new DataIntegrityError(`${describe(record)}: ${error.message}`, where(record), { cause: error })
+        throw new DataIntegrityError(`${describe(record)}: ${error.message}`, where(record), {
+          cause: error,
+        })
       }
       if (error instanceof EventSourcingError) throw error
       throw new DataIntegrityError(
@@ -123,7 +129,11 @@ export class Mapper {
 
   eventToRecord(event: DomainEvent): StoredRecord {
     const topic = this.registry.topicOf(event.constructor as new () => object)
-    const { originatorId: _id, originatorVersion: _version, ...fields } = event as unknown as Record<string, unknown>
+    const {
+      originatorId: _id,
+      originatorVersion: _version,
+      ...fields
+    } = event as unknown as Record<string, unknown>
     return this.toRecord(event.originatorId, event.originatorVersion, topic, fields)
   }
 

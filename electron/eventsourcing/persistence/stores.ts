@@ -22,7 +22,9 @@ export async function openStore(settings: StoreSettings): Promise<Store> {
     }
     default: {
       const unknown: never = settings
-      throw new ConfigurationError(`unknown store kind ${String((unknown as { kind: unknown }).kind)}`)
+      throw new ConfigurationError(
+        `unknown store kind ${String((unknown as { kind: unknown }).kind)}`,
+      )
     }
   }
 }

@@ -24,7 +24,11 @@ export class JsonTranscoder {
     try {
       parsed = JSON.parse(text)
     } catch (error) {
-      throw new DataIntegrityError(`stored state is not valid JSON: ${(error as Error).message}`, {}, { cause: error })
+      throw new DataIntegrityError(
+        `stored state is not valid JSON: ${(error as Error).message}`,
+        {},
+        { cause: error },
+      )
     }
     // Tags can only be present if the tag key occurs in the text: skip the walk otherwise.
     if (!text.includes(TAG_KEY_TEXT)) return parsed
@@ -34,7 +38,11 @@ export class JsonTranscoder {
       // DataIntegrityError (unknown tag) and TopicNotFound (unregistered class) say it already;
       // anything else (a tagged UUID that is not one) is damaged data, not a programming error.
       if (error instanceof EventSourcingError) throw error
-      throw new DataIntegrityError(`stored state cannot be decoded: ${(error as Error).message}`, {}, { cause: error })
+      throw new DataIntegrityError(
+        `stored state cannot be decoded: ${(error as Error).message}`,
+        {},
+        { cause: error },
+      )
     }
   }
 
@@ -73,7 +81,8 @@ export class JsonTranscoder {
     if (value instanceof Map) {
       return { [TAG]: 'map', [VALUE]: [...value].map(([k, v]) => [this.toJson(k), this.toJson(v)]) }
     }
-    if (value instanceof Set) return { [TAG]: 'set', [VALUE]: [...value].map((v) => this.toJson(v)) }
+    if (value instanceof Set)
+      return { [TAG]: 'set', [VALUE]: [...value].map((v) => this.toJson(v)) }
     const proto = Object.getPrototypeOf(value) as object | null
     if (proto === Object.prototype || proto === null) {
       const record = value as Record<string, unknown>

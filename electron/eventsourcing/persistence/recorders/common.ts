@@ -3,7 +3,11 @@ import { ConcurrencyError } from '../../errors'
 import type { AggregateListQuery, RecordQuery, StoredRecord } from '../recorder'
 
 /** Checks a batch before it is written: one originator, consecutive versions, not empty. */
-export function checkBatch(records: readonly StoredRecord[]): { originatorId: string; from: number; to: number } {
+export function checkBatch(records: readonly StoredRecord[]): {
+  originatorId: string
+  from: number
+  to: number
+} {
   const first = records[0]
   if (!first) throw new TypeError('a batch must hold at least one record')
   let expected = first.originatorVersion
@@ -12,7 +16,9 @@ export function checkBatch(records: readonly StoredRecord[]): { originatorId: st
       throw new TypeError('a batch must hold records of one originator only')
     }
     if (record.originatorVersion !== expected) {
-      throw new TypeError(`batch versions must be consecutive; expected ${expected}, got ${record.originatorVersion}`)
+      throw new TypeError(
+        `batch versions must be consecutive; expected ${expected}, got ${record.originatorVersion}`,
+      )
     }
     expected += 1
   }

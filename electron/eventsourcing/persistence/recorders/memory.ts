@@ -65,7 +65,10 @@ interface MemoryAggregateRow {
   seq: number
 }
 
-export class MemoryApplicationRecorder extends MemoryAggregateRecorder implements ApplicationRecorder {
+export class MemoryApplicationRecorder
+  extends MemoryAggregateRecorder
+  implements ApplicationRecorder
+{
   private readonly log: LogEntry[] = []
   private readonly aggregates = new Map<string, MemoryAggregateRow>()
   private seq = 0
@@ -113,7 +116,10 @@ export class MemoryApplicationRecorder extends MemoryAggregateRecorder implement
     const byId = query.order === 'id'
     rows.sort((a, b) => (byId ? cmp(a.originatorId, b.originatorId) : b.seq - a.seq))
     if (query.pageToken !== undefined) {
-      const after = decodeToken(query.pageToken, (v): v is { k: string | number } => typeof v === 'object' && v !== null && 'k' in v)
+      const after = decodeToken(
+        query.pageToken,
+        (v): v is { k: string | number } => typeof v === 'object' && v !== null && 'k' in v,
+      )
       rows = rows.filter((r) => (byId ? r.originatorId > String(after.k) : r.seq < Number(after.k)))
     }
     const items = rows.slice(0, query.limit)

@@ -7,7 +7,9 @@ import { createSqliteStore, sqliteDriverOf } from './sqlite'
 
 const folder = mkdtempSync(join(tmpdir(), 'eventscope-sqlite-'))
 let n = 0
-describeRecorderContract('sqlite', async () => createSqliteStore(join(folder, `store-${++n}.sqlite`)))
+describeRecorderContract('sqlite', async () =>
+  createSqliteStore(join(folder, `store-${++n}.sqlite`)),
+)
 
 // The desktop app runs on Electron's own Node, where the recorders use node:sqlite (a native
 // module built for this Node would not load there). npm test runs this file once more under

@@ -1,6 +1,12 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { classifySqliteError, openSqlite, type SqliteConnection, type SqliteDriverName, type SqliteStatement } from './sqliteDriver'
+import {
+  classifySqliteError,
+  openSqlite,
+  type SqliteConnection,
+  type SqliteDriverName,
+  type SqliteStatement,
+} from './sqliteDriver'
 import { StoreUnavailable } from '../../errors'
 import type {
   AggregateListQuery,
@@ -89,9 +95,12 @@ export class SqliteDatabase {
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
       this.db.exec(SCHEMA)
     } catch (error) {
-      throw new StoreUnavailable(`cannot open SQLite database '${path}': ${(error as Error).message}`, {
-        cause: error,
-      })
+      throw new StoreUnavailable(
+        `cannot open SQLite database '${path}': ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      )
     }
   }
 
@@ -200,7 +209,10 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
 type LogRow = [number, string, number, number, string, number]
 type AggregateRow = [string, string, number, number, number, string, number]
 
-export class SqliteApplicationRecorder extends SqliteAggregateRecorder implements ApplicationRecorder {
+export class SqliteApplicationRecorder
+  extends SqliteAggregateRecorder
+  implements ApplicationRecorder
+{
   private readonly insertLog: Statement
   private readonly upsertAggregate: Statement
 
@@ -223,7 +235,13 @@ export class SqliteApplicationRecorder extends SqliteAggregateRecorder implement
     const now = Date.now()
     const topicsList = records.map((r) => r.topic)
     // The log position orders aggregates by last change: unlike a clock, it never ties.
-    const position = this.insertLog.run(originatorId, from, to, JSON.stringify(topicsList), now).lastInsertRowid
+    const position = this.insertLog.run(
+      originatorId,
+      from,
+      to,
+      JSON.stringify(topicsList),
+      now,
+    ).lastInsertRowid
     this.upsertAggregate.run(
       originatorId,
       aggregateTopicOf(records),
@@ -240,10 +258,17 @@ export class SqliteApplicationRecorder extends SqliteAggregateRecorder implement
     const rows = (
       query.desc
         ? this.database
-            .prepare(`SELECT ${columns} FROM event_log WHERE position < ? ORDER BY position DESC LIMIT ?`)
-            .all(query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before), query.limit)
+            .prepare(
+              `SELECT ${columns} FROM event_log WHERE position < ? ORDER BY position DESC LIMIT ?`,
+            )
+            .all(
+              query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before),
+              query.limit,
+            )
         : this.database
-            .prepare(`SELECT ${columns} FROM event_log WHERE position > ? ORDER BY position ASC LIMIT ?`)
+            .prepare(
+              `SELECT ${columns} FROM event_log WHERE position > ? ORDER BY position ASC LIMIT ?`,
+            )
             .all(query.after === undefined ? 0 : Number(query.after), query.limit)
     ) as LogRow[]
     return rows.map((row) => ({
@@ -304,7 +329,9 @@ export class SqliteApplicationRecorder extends SqliteAggregateRecorder implement
   }
 
   async countAggregates(): Promise<number> {
-    return this.database.prepare("SELECT value FROM counters WHERE name = 'aggregates'").get()?.[0] as number
+    return this.database
+      .prepare("SELECT value FROM counters WHERE name = 'aggregates'")
+      .get()?.[0] as number
   }
 }
 

@@ -33,7 +33,13 @@ export function classifySqliteError(error: unknown): SqliteFailure {
   const code = typeof e.code === 'string' ? e.code : ''
   const primary = typeof e.errcode === 'number' ? e.errcode & 0xff : undefined
   if (code.startsWith('SQLITE_CONSTRAINT') || primary === 19) return 'constraint'
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || primary === 5 || primary === 6) return 'busy'
+  if (
+    code.startsWith('SQLITE_BUSY') ||
+    code.startsWith('SQLITE_LOCKED') ||
+    primary === 5 ||
+    primary === 6
+  )
+    return 'busy'
   if (code.startsWith('SQLITE_READONLY') || primary === 8) return 'readonly'
   return 'other'
 }
@@ -46,7 +52,10 @@ export function defaultSqliteDriver(env: NodeJS.ProcessEnv = process.env): Sqlit
 
 const require = createRequire(import.meta.url)
 
-export function openSqlite(path: string, driver: SqliteDriverName = defaultSqliteDriver()): SqliteConnection {
+export function openSqlite(
+  path: string,
+  driver: SqliteDriverName = defaultSqliteDriver(),
+): SqliteConnection {
   return driver === 'node:sqlite' ? openNodeSqlite(path) : openBetterSqlite(path)
 }
 
@@ -101,7 +110,8 @@ function openNodeSqlite(path: string): SqliteConnection {
       return {
         run: (...params) => statement.run(...params.map(toNodeSqliteParam)),
         all: (...params) => statement.all(...params.map(toNodeSqliteParam)) as unknown[][],
-        get: (...params) => statement.get(...params.map(toNodeSqliteParam)) as unknown[] | undefined,
+        get: (...params) =>
+          statement.get(...params.map(toNodeSqliteParam)) as unknown[] | undefined,
       }
     },
     exec: (sql) => db.exec(sql),
@@ -125,5 +135,7 @@ function openNodeSqlite(path: string): SqliteConnection {
 
 /** node:sqlite binds Uint8Array but not every Buffer subclass view the same way; normalise. */
 function toNodeSqliteParam(value: unknown): unknown {
-  return Buffer.isBuffer(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : value
+  return Buffer.isBuffer(value)
+    ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+    : value
 }
