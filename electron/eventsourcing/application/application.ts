@@ -5,7 +5,7 @@ import { AesGcmCipher } from '../persistence/cipher'
 import { Mapper } from '../persistence/mapper'
 import type { Store } from '../persistence/recorder'
 import { EventStore } from './eventStore'
-import { PersistencePolicy, SnapshottingPolicy } from './policies'
+import { PersistencePolicy, SnapshottingPolicy, type SnapshotFailureHandler } from './policies'
 import { Repository } from './repository'
 import { SnapshotStrategy } from './snapshotStrategy'
 
@@ -18,6 +18,8 @@ export interface ApplicationOptions {
   /** The bus aggregates publish to (default: the module-level bus, as in the seed). */
   readonly bus?: EventBus<EventBatch>
   readonly compress?: boolean
+  /** Called when a snapshot cannot be taken after a stored batch (default: a console warning). */
+  readonly onSnapshotFailure?: SnapshotFailureHandler
   /** Check the hash chain on every replay (default true). */
   readonly verifyHashes?: boolean
 }
@@ -65,7 +67,14 @@ export class Application implements AsyncDisposable {
     try {
       this.policies.push(new PersistencePolicy(this.bus, this.eventStore))
       if (this.snapshotPeriod > 0) {
-        this.policies.push(new SnapshottingPolicy(this.bus, this.repository, this.snapshotPeriod))
+        this.policies.push(
+          new SnapshottingPolicy(
+            this.bus,
+            this.repository,
+            this.snapshotPeriod,
+            options.onSnapshotFailure,
+          ),
+        )
       }
     } catch (error) {
       // A policy refused its settings (e.g. a period of 1.5): leave the bus as it was found.

@@ -736,3 +736,35 @@ describe('snapshots of a large batch', () => {
     }
   })
 })
+
+describe('a snapshot that cannot be taken', () => {
+  test('does not fail a save whose events are stored; the failure is reported and loads still work', async () => {
+    const store = createMemoryStore()
+    const failing: Store = {
+      ...store,
+      snapshots: {
+        insert: async () => {
+          throw new Error('snapshot table timed out')
+        },
+        select: (id, query) => store.snapshots.select(id, query),
+      },
+    }
+    const failures: Array<{ originatorId: string; versions: readonly number[]; message: string }> =
+      []
+    await using app = openApp({
+      store: failing,
+      snapshotPeriod: 2,
+      onSnapshotFailure: (error, failed) =>
+        failures.push({ ...failed, message: (error as Error).message }),
+    })
+    const aggregate = app.createExampleAggregate('bar0')
+    aggregate.foo = 'bar1' // version 1: a snapshot is due
+    await expect(aggregate.save()).resolves.toBeUndefined()
+    expect(failures).toEqual([
+      { originatorId: aggregate.id, versions: [1], message: 'snapshot table timed out' },
+    ])
+    const loaded = await app.repository.get<ExampleAggregateRoot>(aggregate.id)
+    expect(loaded.foo).toBe('bar1')
+    expect(loaded.version).toBe(1)
+  })
+})
