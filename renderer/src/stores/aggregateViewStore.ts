@@ -2,13 +2,19 @@
  * The selected aggregate as of the selected version (getAggregate). Requests are debounced
  * and coalesced: while one is in flight, only the newest wish is sent next, and an answer for
  * another aggregate is dropped, so dragging the slider or playing never floods the service.
+ * A replay that takes longer than SLOW_REPLAY_MS (a large aggregate without a near snapshot)
+ * appears in the task list with its progress and a Cancel button; once it is a visible task,
+ * a newer wish cancels it instead of waiting for it.
  */
 import { create } from 'zustand'
 import type { AggregateView } from '../../../shared/contract'
 import { api } from '../api'
+import { cancelTask, ensureProgressSubscription } from '../features/tasks/runTask'
+import { newTaskId, useTaskStore } from '../features/tasks/taskStore'
 import { toUiError, type UiError } from '../lib/errors'
 
 export const VIEW_DEBOUNCE_MS = 80
+export const SLOW_REPLAY_MS = 400
 
 interface Wish {
   id: string
@@ -34,6 +40,8 @@ const initial: AggregateViewState = { view: null, wanted: null, loading: false, 
 let timer: ReturnType<typeof setTimeout> | null = null
 let inFlight = false
 let again = false
+/** The in-flight replay's task id, once it has become a visible (slow) task. */
+let visibleTask: string | null = null
 
 const same = (a: Wish | null, b: Wish | null) => a?.id === b?.id && a?.at === b?.at
 
@@ -51,17 +59,38 @@ export const useAggregateViewStore = create<AggregateViewState & AggregateViewAc
     }
     inFlight = true
     again = false
+    const taskId = newTaskId('replay')
+    const slow = setTimeout(() => {
+      ensureProgressSubscription()
+      visibleTask = useTaskStore
+        .getState()
+        .start(
+          `Replaying ${wish.id.slice(0, 8)}${wish.at === null ? '' : ` to v${wish.at}`}`,
+          taskId,
+        )
+    }, SLOW_REPLAY_MS)
     try {
       const view = await api.getAggregate({
         id: wish.id,
         ...(wish.at !== null ? { at: wish.at } : {}),
+        taskId,
       })
+      // A finished replay needs no toast: its result is on screen.
+      if (visibleTask === taskId) useTaskStore.getState().dismiss(taskId)
       const now = get().wanted
       // Intermediate versions of the same aggregate are worth showing (playback); others are not.
       if (now && now.id === view.id) set({ view, error: null, loading: !same(now, wish) })
     } catch (error) {
-      if (same(get().wanted, wish)) set({ error: toUiError(error), loading: false })
+      const uiError = toUiError(error)
+      if (visibleTask === taskId) {
+        useTaskStore
+          .getState()
+          .finish(taskId, uiError.code === 'Cancelled' ? 'cancelled' : 'failed', uiError.message)
+      }
+      if (same(get().wanted, wish)) set({ error: uiError, loading: false })
     } finally {
+      clearTimeout(slow)
+      if (visibleTask === taskId) visibleTask = null
       inFlight = false
     }
     if (again || !same(get().wanted, wish)) {
@@ -82,6 +111,8 @@ export const useAggregateViewStore = create<AggregateViewState & AggregateViewAc
       }
       const wish = { id, at }
       const prev = get()
+      // A slow replay the user can see is not worth finishing once something else is wanted.
+      if (visibleTask && !same(prev.wanted, wish)) void cancelTask(visibleTask)
       // Another aggregate: drop the old view at once rather than show the wrong one.
       set({
         wanted: wish,
@@ -103,6 +134,7 @@ export const useAggregateViewStore = create<AggregateViewState & AggregateViewAc
       timer = null
       inFlight = false
       again = false
+      visibleTask = null
       set({ ...initial })
     },
   }
