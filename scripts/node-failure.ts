@@ -28,8 +28,6 @@
  *   --no-kill           baseline run without a failure  --keep  leave the cluster running
  *   --port P  --storage-port P   native / storage port of the three nodes [9142 / 7100]
  *   --home DIR          EVENTSCOPE_CASSANDRA_HOME for the cluster [<repo>/.cassandra/node-failure]
- *   --peer-port P       port the driver uses for discovered nodes [the contact points' port];
- *                       `library` leaves the driver default (9042), as createCassandraStore does
  *   --request-timeout MS  the store's requestTimeoutMs [library default, 12000]
  *   --json FILE         also write the figures as JSON
  */
@@ -77,7 +75,6 @@ const { values: opts } = parseArgs({
     port: { type: 'string', default: '9142' },
     'storage-port': { type: 'string', default: '7100' },
     home: { type: 'string' },
-    'peer-port': { type: 'string' },
     'request-timeout': { type: 'string' },
     json: { type: 'string' },
   },
@@ -241,24 +238,6 @@ async function stopCluster(): Promise<void> {
   }
   say('stopping the cluster this run started')
   await runScript(['stop'])
-}
-
-/**
- * cassandra-driver 4.x reads `system.peers` (not `peers_v2`) and gives every node it discovers
- * `protocolOptions.port`, 9042 unless set — createCassandraStore does not set it, so on any other
- * native port the driver marks the peers down (or, with a node on 127.0.0.1:9042, talks to that
- * other cluster). Until the store passes the contact points' port on, set it on each client.
- */
-function pinDriverPort(port: number): void {
-  type Connectable = { options: { protocolOptions: { port: number } } }
-  const proto = cassandra.Client.prototype as unknown as {
-    connect: (this: Connectable, ...a: unknown[]) => unknown
-  }
-  const original = proto.connect
-  proto.connect = function (this: Connectable, ...args: unknown[]) {
-    this.options.protocolOptions.port = port
-    return original.apply(this, args)
-  }
 }
 
 // --- the ledger --------------------------------------------------------------------------------
@@ -741,8 +720,8 @@ async function verify(settings: CassandraSettings, writeEnd: number): Promise<Ve
     figures.countGuardsMissing = unguarded
     if (counted !== stored.size) {
       warnings.push(
-        `countAggregates() says ${counted}, ${stored.size} stored; ${guarded.size} count guards, ` +
-          `${unguarded} aggregate(s) without one (a failed confirm() is never retried)`,
+        `countAggregates() says ${counted}, ${stored.size} stored; ${guarded.size} aggregates in ` +
+          `counted_aggregates, ${unguarded} not (the last counted of each shard may not be yet)`,
       )
     }
   } finally {
@@ -818,19 +797,6 @@ async function main(): Promise<number> {
     await startCluster()
     contactPoints = readNodes().map((n) => `${n.address}:${n.port}`)
   }
-  const ports = new Set(contactPoints.map((cp) => /:(\d+)$/.exec(cp)?.[1] ?? '9042'))
-  const peerPort = opts['peer-port'] ?? (ports.size === 1 ? [...ports][0]! : undefined)
-  if (peerPort !== undefined && peerPort !== 'library') {
-    pinDriverPort(int('peer-port', peerPort, 1))
-    say(
-      `driver: discovered nodes are reached on port ${peerPort} (workaround, see docs/resilience.md)`,
-    )
-  } else {
-    say(
-      'driver: discovered nodes on the driver default port 9042 (as createCassandraStore leaves it)',
-    )
-  }
-
   // The node to kill: a non-seed node of the script's nodes file, by its pid file.
   const nodes = readNodes()
   let victim: Node | undefined
@@ -887,6 +853,7 @@ async function main(): Promise<number> {
       }
     }
   }
+  // createCassandraStore gives discovered nodes the contact points' port (protocolOptions.port).
   const hosts = (store.events as CassandraApplicationRecorder).session.client.hosts
     .values()
     .map((h) => `${h.address}${h.isUp() ? '' : ' (down)'}`)

@@ -37,14 +37,24 @@ import {
  *   1. intent: the log row (status PENDING, with a digest of the batch's last record) and the
  *      index row's `pending_*` cells, and the log bucket in `log_buckets`;
  *   2. the conditional events batch;
- *   3. confirm: the log row rewritten as CONFIRMED, the index row's version/last_* cells, and the
- *      aggregate counter for a creation (version 0). On ConcurrencyError the intent is deleted.
+ *   3. confirm: the index row's version/last_* cells and, for a creation (version 0), the count;
+ *      then, only once both are written, the log row rewritten as CONFIRMED. On ConcurrencyError
+ *      the log row is deleted.
  *
  * A crash between 1 and 2 leaves an intent whose events do not exist: readers hide it (a single-row
  * read of the events table at the intent's `to_version`, compared by digest) and, once it is older
  * than `intentTimeoutMs`, delete it after a SERIAL read (which settles any Paxos round still in
- * progress). A crash between 2 and 3 leaves an intent whose events exist: readers show it and
- * repair the rows. So the log and the index never miss a stored batch and never show a phantom.
+ * progress). A crash between 2 and 3 (or a confirm that failed part-way) leaves an intent whose
+ * events exist: readers show it and redo step 3 — index, count, then the log row. So a CONFIRMED
+ * log row means its batch is in the index and counted, and the log and the index never miss a
+ * stored batch and never show a phantom.
+ *
+ * The `pending_*` cells of an index row are one set of cells per aggregate: a later intent
+ * overwrites an earlier one's. So they are deleted only by a reader that has checked the events
+ * table, never by a writer dropping its own intent: a loser's cells may be all that is left of an
+ * older winner's, whose confirmation may be lost. Readers of the index advance a row whose pending
+ * version is ahead of its version and stored; readers of the log advance the index of each stored
+ * row they repair (at the row's position timestamp, so never backwards).
  *
  * Tables and partition bounds:
  *   event_log     ((bucket), position)    bucket = hours since the epoch of the position's time,
@@ -52,9 +62,16 @@ import {
  *   log_buckets   ((shard = 0), bucket)   the non-empty buckets (one row an hour: ~8.8k a year),
  *                                          so readers page across buckets without probing hours;
  *   aggregates    ((shard), originator_id) shard = first two hex characters of the id (256);
- *   aggregate_count (id = 0, aggregates counter), counted_aggregates ((originator_id)): the
- *                                          counter is incremented once per aggregate, guarded by
- *                                          an `IF NOT EXISTS` on the aggregate's own partition.
+ *   aggregate_counts ((shard), n, last)    per index shard: how many aggregates are counted and the
+ *                                          last one counted, moved together by `IF n = ?` (Paxos);
+ *   counted_aggregates ((originator_id))   the aggregates counted before a shard's `last`.
+ *
+ * Counting is idempotent, so writers and repairing readers can retry it after any failure
+ * (a timeout included) without counting twice: a counter reads its shard's (n, last), makes sure
+ * `last` is in `counted_aggregates`, stops if its aggregate is `last` or listed there, and
+ * otherwise sets (n + 1, itself) `IF n = ?`. `countAggregates` sums the 256 shards (plus the
+ * `aggregate_count` counter of keyspaces created before this scheme, whose aggregates are all in
+ * `counted_aggregates`): exact once the log has no unrepaired creation.
  *
  * Listing aggregates:
  *   order 'id'     walks the 256 index shards in order (a prefix becomes one shard and a
@@ -75,9 +92,13 @@ import {
  * Limits, by design of the storage: log positions are ordered by the writers' clocks. Within one
  * process they are strictly increasing; across machines a follower reading `after` a position may
  * see an entry appear just behind it (clock skew, or a writer delayed between taking its position
- * and writing its intent — ascending reads stop at any in-flight intent to narrow this). The
- * counter is a Cassandra counter: a crash between the guard and the increment, or a timed-out
- * increment, can leave it off by one.
+ * and writing its intent — ascending reads stop at any in-flight intent to narrow this).
+ *
+ * Errors: a driver error meaning the request did not complete (a timeout, a socket closed under an
+ * in-flight request when its coordinator dies, no host, a server-side failure) is StoreUnavailable;
+ * for a conditional write it says the batch may or may not have been stored. ConcurrencyError is
+ * only `[applied] = false`. The driver gives every node it discovers one native port
+ * (`protocolOptions.port`): the contact points' port, so they must all use the same one.
  */
 
 const { Client, types, errors, auth } = cassandra
@@ -178,14 +199,42 @@ const UNAVAILABLE_CODES = new Set<number>([
   types.responseErrorCodes.readTimeout,
   types.responseErrorCodes.readFailure,
   types.responseErrorCodes.writeFailure,
+  types.responseErrorCodes.serverError,
+  /** CAS_WRITE_UNKNOWN (protocol v5): a Paxos round whose outcome the coordinator does not know. */
+  0x1700,
 ])
 
-function isUnavailable(error: unknown): boolean {
-  if (error instanceof errors.NoHostAvailableError) return true
-  if (error instanceof errors.OperationTimedOutError) return true
-  if (error instanceof errors.BusyConnectionError) return true
+/** Socket errors from Node itself, should one reach a caller unwrapped. */
+const SOCKET_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+])
+
+/**
+ * Whether an error means the request did not complete (its outcome is unknown): timeouts, no host,
+ * a busy pool, a socket closed under the request (`DriverError('Socket was closed')`, as when its
+ * coordinator dies), an internal driver error, or a server-side failure. Not: a response that
+ * completed the request with an error (syntax, invalid, unauthorised…), a bad argument, failed
+ * authentication, or anything that is not the driver's.
+ */
+export function isUnavailable(error: unknown): boolean {
   if (error instanceof errors.ResponseError) return UNAVAILABLE_CODES.has(error.code)
-  return false
+  if (
+    error instanceof errors.ArgumentError ||
+    error instanceof errors.AuthenticationError ||
+    error instanceof errors.NotSupportedError ||
+    error instanceof errors.VIntOutOfRangeException
+  )
+    return false
+  if (error instanceof errors.DriverError) return true
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && SOCKET_ERROR_CODES.has(code)
 }
 
 /** The client, the keyspace and the error mapping shared by the recorders of one store. */
@@ -577,6 +626,11 @@ export class CassandraApplicationRecorder
   constructor(
     session: CassandraSession,
     readonly intentTimeoutMs = 60_000,
+    /**
+     * The keyspace has the `aggregate_count` counter of the earlier counting scheme: its
+     * aggregates are in `counted_aggregates` and counted there, so it is added to the total.
+     */
+    readonly legacyCounter = false,
   ) {
     super(session, 'events')
   }
@@ -674,46 +728,71 @@ export class CassandraApplicationRecorder
     await Promise.all(writes)
   }
 
-  /** Step 3: the log row confirmed, the index advanced, a creation counted. */
+  /**
+   * Step 3: the index advanced and a creation counted; then, only if both succeeded, the log row
+   * confirmed. Until then the log row stays pending and readers redo this step.
+   */
   async confirm(intent: Intent): Promise<void> {
-    const creation = intent.from === 0
-    const writes: Promise<unknown>[] = [
-      this.writeConfirmedLog(
-        intent.bucket,
-        intent.position,
-        intent.originatorId,
-        intent.from,
-        intent.to,
-        intent.topics,
-        intent.aggregateTopic,
-        intent.digest,
-      ),
-      this.advanceIndex(
-        intent.originatorId,
-        intent.micros,
-        intent.to,
-        intent.lastTopic,
-        intent.time,
-        intent.position,
-        creation ? { aggregateTopic: intent.aggregateTopic, createdAt: intent.time } : undefined,
-      ),
-    ]
-    if (creation) writes.push(this.countCreation(intent.originatorId))
-    await Promise.all(writes)
+    await this.applyToIndex(
+      intent.originatorId,
+      intent.position,
+      intent.from,
+      intent.to,
+      intent.lastTopic,
+      intent.aggregateTopic,
+    )
+    await this.writeConfirmedLog(
+      intent.bucket,
+      intent.position,
+      intent.originatorId,
+      intent.from,
+      intent.to,
+      intent.topics,
+      intent.aggregateTopic,
+      intent.digest,
+    )
   }
 
-  /** After a ConcurrencyError: the log row deleted, the index row's pending cells withdrawn. */
+  /**
+   * After a ConcurrencyError (or a too-slow intent): the log row deleted. The index row's pending
+   * cells stay: they may have overwritten those of an older winner whose confirmation is still to
+   * come or was lost, and only a reader that checks the events table may delete them.
+   */
   async dropIntent(intent: Intent): Promise<void> {
     const s = this.session
+    await s.execute(
+      s.cql('log:delete', (ks) => `DELETE FROM ${ks}.event_log WHERE bucket = ? AND position = ?`),
+      [intent.bucket, intent.position],
+    )
+  }
+
+  /** A stored batch's effect on the index (at its position's timestamp) and the count. */
+  private async applyToIndex(
+    originatorId: string,
+    position: string,
+    from: number,
+    to: number,
+    lastTopic: string,
+    aggregateTopic: string | undefined,
+  ): Promise<void> {
+    const creation = from === 0
+    const time = uuidDate(position)
     await Promise.all([
-      s.execute(
-        s.cql(
-          'log:delete',
-          (ks) => `DELETE FROM ${ks}.event_log WHERE bucket = ? AND position = ?`,
-        ),
-        [intent.bucket, intent.position],
+      this.advanceIndex(
+        originatorId,
+        microsOf(position),
+        to,
+        lastTopic,
+        time,
+        position,
+        creation
+          ? {
+              aggregateTopic: aggregateTopic ?? aggregateTopicOfEventTopic(lastTopic),
+              createdAt: time,
+            }
+          : undefined,
       ),
-      this.clearPending(intent.originatorId, intent.micros),
+      creation ? this.countCreation(originatorId) : undefined,
     ])
   }
 
@@ -795,24 +874,76 @@ export class CassandraApplicationRecorder
     )
   }
 
-  /** Counts an aggregate once, whoever (writer or repairing reader) gets here first. */
-  private async countCreation(originatorId: string): Promise<void> {
+  /**
+   * Counts an aggregate once, whoever (writer or repairing reader) gets here first, however often
+   * it is retried: see "Counting" above. Throws when it cannot tell (a timeout): then it was not
+   * counted, or it was and a retry finds out.
+   */
+  async countCreation(originatorId: string): Promise<void> {
     const s = this.session
-    const guard = await s.execute(
-      s.cql(
-        'count:guard',
-        (ks) => `INSERT INTO ${ks}.counted_aggregates (originator_id) VALUES (?) IF NOT EXISTS`,
-      ),
-      [originatorId],
-      { serialConsistency: SERIAL },
-    )
-    if (!guard.wasApplied()) return
-    await s.execute(
-      s.cql(
-        'count:incr',
-        (ks) => `UPDATE ${ks}.aggregate_count SET aggregates = aggregates + 1 WHERE id = 0`,
-      ),
-      [],
+    const shard = shardOf(originatorId)
+    const readShard = async (
+      consistency: number,
+    ): Promise<{ n: Long | null; last: string | null }> => {
+      const row = (
+        await s.execute(
+          s.cql(
+            'count:shard',
+            (ks) => `SELECT n, last FROM ${ks}.aggregate_counts WHERE shard = ?`,
+          ),
+          [shard],
+          { consistency },
+        )
+      ).first()
+      const last = row ? (row['last'] as cassandra.types.Uuid | null) : null
+      return { n: row ? (row['n'] as Long | null) : null, last: last ? last.toString() : null }
+    }
+    const guard = (id: string): Promise<unknown> =>
+      s.execute(
+        s.cql(
+          'count:guard',
+          (ks) => `INSERT INTO ${ks}.counted_aggregates (originator_id) VALUES (?)`,
+        ),
+        [id],
+      )
+    // A QUORUM read may miss a Paxos round in progress; the `IF` below completes it first, fails,
+    // and the next round reads SERIAL.
+    let state = await readShard(QUORUM)
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if (state.last === originatorId) {
+        await guard(originatorId).catch(() => {}) // the next counter of the shard writes it anyway
+        return
+      }
+      // `last` must be listed before the shard moves on: then whoever is not `last` and not
+      // listed has not been counted.
+      const [, listed] = await Promise.all([
+        state.last === null ? undefined : guard(state.last),
+        s.execute(
+          s.cql(
+            'count:listed',
+            (ks) => `SELECT originator_id FROM ${ks}.counted_aggregates WHERE originator_id = ?`,
+          ),
+          [originatorId],
+        ),
+      ])
+      if (listed.first()) return
+      const n = state.n ?? Long.ZERO
+      const rs = await s.execute(
+        s.cql(
+          'count:add',
+          (ks) => `UPDATE ${ks}.aggregate_counts SET n = ?, last = ? WHERE shard = ? IF n = ?`,
+        ),
+        [n.add(1), originatorId, shard, state.n],
+        { serialConsistency: SERIAL },
+      )
+      if (rs.wasApplied()) {
+        await guard(originatorId).catch(() => {})
+        return
+      }
+      state = await readShard(SERIAL)
+    }
+    throw new StoreUnavailable(
+      `Cassandra at ${s.where}: could not count aggregate ${originatorId} (shard ${shard} contended)`,
     )
   }
 
@@ -849,16 +980,31 @@ export class CassandraApplicationRecorder
       digest != null &&
       digestOf(event['topic'] as string, event['state'] as Buffer).equals(digest)
     if (matches) {
-      await this.writeConfirmedLog(
-        bucket,
-        position,
+      // Redo the confirmation: the index (never moved back: written at this position's
+      // timestamp) and the count, then the log row, which stays pending if either failed.
+      const from = long(row['from_version'])
+      const aggregateTopic = (row['aggregate_topic'] as string | null) ?? undefined
+      await this.applyToIndex(
         originatorId,
-        long(row['from_version']),
+        position,
+        from,
         to,
-        (row['topics'] as string[] | null) ?? [],
-        (row['aggregate_topic'] as string | null) ?? undefined,
-        digest,
-      ).catch(() => {})
+        event['topic'] as string,
+        aggregateTopic,
+      )
+        .then(() =>
+          this.writeConfirmedLog(
+            bucket,
+            position,
+            originatorId,
+            from,
+            to,
+            (row['topics'] as string[] | null) ?? [],
+            aggregateTopic,
+            digest,
+          ),
+        )
+        .catch(() => {})
       return 'stored'
     }
     // Its last version is held by another batch: this one can never be stored (rows are never
@@ -1333,16 +1479,30 @@ export class CassandraApplicationRecorder
     }
   }
 
+  /** The sum of the shards' counts (at most 256 rows), plus the legacy counter if there is one. */
   async countAggregates(): Promise<number> {
     const s = this.session
-    const row = (
-      await s.execute(
-        s.cql('count:get', (ks) => `SELECT aggregates FROM ${ks}.aggregate_count WHERE id = 0`),
-        [],
-      )
-    ).first()
-    const n = row ? (row['aggregates'] as Long | null) : null
-    return n ? n.toNumber() : 0
+    let total = 0
+    for await (const rows of s.pages(
+      s.cql('count:all', (ks) => `SELECT n FROM ${ks}.aggregate_counts`),
+      [],
+      1000,
+    )) {
+      for (const row of rows) total += (row['n'] as Long | null)?.toNumber() ?? 0
+    }
+    if (this.legacyCounter) {
+      const row = (
+        await s.execute(
+          s.cql(
+            'count:legacy',
+            (ks) => `SELECT aggregates FROM ${ks}.aggregate_count WHERE id = 0`,
+          ),
+          [],
+        )
+      ).first()
+      total += (row?.['aggregates'] as Long | null | undefined)?.toNumber() ?? 0
+    }
+    return total
   }
 }
 
@@ -1362,33 +1522,99 @@ const TABLES: Record<string, (ks: string) => string> = {
     `CREATE TABLE IF NOT EXISTS ${ks}.aggregates (shard text, originator_id text, aggregate_topic text, created_at timestamp, last_modified timestamp, version bigint, last_topic text, last_position timeuuid, pending_version bigint, pending_topic text, pending_position timeuuid, PRIMARY KEY ((shard), originator_id)) WITH CLUSTERING ORDER BY (originator_id ASC)`,
   counted_aggregates: (ks) =>
     `CREATE TABLE IF NOT EXISTS ${ks}.counted_aggregates (originator_id uuid PRIMARY KEY)`,
-  aggregate_count: (ks) =>
-    `CREATE TABLE IF NOT EXISTS ${ks}.aggregate_count (id int PRIMARY KEY, aggregates counter)`,
+  aggregate_counts: (ks) =>
+    `CREATE TABLE IF NOT EXISTS ${ks}.aggregate_counts (shard text PRIMARY KEY, n bigint, last uuid)`,
 }
 
-async function awaitSchemaAgreement(client: Client, rs: cassandra.types.ResultSet): Promise<void> {
-  // The driver already waited (maxSchemaAgreementWaitSeconds); check again if it gave up.
-  if ((rs.info as { isSchemaInAgreement?: boolean }).isSchemaInAgreement !== false) return
-  const metadata = client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> }
+/** The schema versions one node reports: its own and its peers' (as it learnt them by gossip). */
+export interface SchemaVersions {
+  readonly local: { readonly hostId: string; readonly version: string | null }
+  readonly peers: readonly { readonly hostId: string | null; readonly version: string | null }[]
+}
+
+/**
+ * Whether the nodes that are up agree on the schema: the answering node and those of its peers
+ * that `isUp` accepts (by host id) report one version. A down node keeps the version it had, so
+ * counting it (as the driver's `checkSchemaAgreement` does) would block any schema change
+ * until it is back.
+ */
+export function schemaAgreed(versions: SchemaVersions, isUp: (hostId: string) => boolean): boolean {
+  if (versions.local.version === null) return false
+  const seen = new Set([versions.local.version])
+  for (const peer of versions.peers) {
+    if (peer.hostId === null || !isUp(peer.hostId)) continue
+    if (peer.version === null) return false
+    seen.add(peer.version)
+  }
+  return seen.size === 1
+}
+
+async function schemaVersions(client: Client): Promise<SchemaVersions | undefined> {
+  // Both reads from one node, so that its own version and its view of its peers go together.
+  const host = client.hosts.values().find((h) => h.isUp())
+  if (host === undefined) return undefined
+  const options = { host, prepare: false, consistency: types.consistencies.one }
+  const [local, peers] = await Promise.all([
+    client.execute('SELECT host_id, schema_version FROM system.local', [], options),
+    client.execute('SELECT host_id, schema_version FROM system.peers', [], options),
+  ])
+  const str = (v: unknown): string | null => (v == null ? null : String(v))
+  const row = local.first()
+  if (!row) return undefined
+  return {
+    local: { hostId: String(row['host_id']), version: str(row['schema_version']) },
+    peers: peers.rows.map((r) => ({
+      hostId: str(r['host_id']),
+      version: str(r['schema_version']),
+    })),
+  }
+}
+
+/** Waits until the nodes that are up agree on the schema (down nodes catch up when back). */
+async function awaitSchemaAgreement(client: Client): Promise<void> {
+  if (client.hosts.length <= 1) return
   const deadline = Date.now() + 30_000
+  let last: unknown
   while (Date.now() < deadline) {
-    if (await metadata.checkSchemaAgreement()) return
+    try {
+      const versions = await schemaVersions(client)
+      const up = new Set(
+        client.hosts
+          .values()
+          .filter((h) => h.isUp() && h.hostId != null)
+          .map((h) => String(h.hostId)),
+      )
+      if (versions && schemaAgreed(versions, (id) => up.has(id))) return
+    } catch (error) {
+      last = error // a node that just went down: ask again
+    }
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
-  throw new StoreUnavailable('Cassandra nodes did not agree on the schema within 30 s')
+  throw new StoreUnavailable(
+    'Cassandra nodes that are up did not agree on the schema within 30 s; creating the schema ' +
+      'is idempotent, so opening the store again completes it' +
+      (last instanceof Error ? ` (last error: ${last.message})` : ''),
+    ...(last === undefined ? [] : [{ cause: last }]),
+  )
 }
 
-/** Creates the keyspace and the tables that are missing (`IF NOT EXISTS`), waiting for agreement. */
-async function ensureSchema(session: CassandraSession, replicationFactor: number): Promise<void> {
+/**
+ * Creates the keyspace and the tables that are missing (`IF NOT EXISTS`: a start that failed
+ * part-way is completed by the next), waiting after each for the nodes that are up to agree.
+ * Returns whether the keyspace has the legacy `aggregate_count` counter.
+ */
+async function ensureSchema(
+  session: CassandraSession,
+  replicationFactor: number,
+): Promise<boolean> {
   const { client, keyspace } = session
   const ddl = async (text: string): Promise<void> => {
-    let rs: cassandra.types.ResultSet
     try {
-      rs = await client.execute(text, [], { prepare: false, consistency: QUORUM })
+      await client.execute(text, [], { prepare: false, consistency: QUORUM })
     } catch (error) {
       throw session.wrap(error)
     }
-    await awaitSchemaAgreement(client, rs)
+    await awaitSchemaAgreement(client)
   }
   const existing = await session.execute(
     'SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?',
@@ -1406,20 +1632,52 @@ async function ensureSchema(session: CassandraSession, replicationFactor: number
   for (const [table, create] of Object.entries(TABLES)) {
     if (!have.has(table)) await ddl(create(keyspace))
   }
+  return have.has('aggregate_count')
 }
 
-/** Connects, creates the keyspace and tables on first use, and returns the store. */
-export async function createCassandraStore(settings: CassandraSettings): Promise<Store> {
-  const keyspace = checkKeyspaceName(settings.keyspace)
+/** The driver's native port for a contact point without one. */
+const DEFAULT_PORT = 9042
+
+/** The port a contact point names (`host:port`, `[ipv6]:port`), or undefined (`host`, `ipv6`). */
+function portOf(contactPoint: string): number | undefined {
+  let port: string | undefined
+  if (contactPoint.startsWith('[')) {
+    port = /^\[[^\]]+\]:(.*)$/.exec(contactPoint)?.[1]
+  } else {
+    const parts = contactPoint.split(':')
+    if (parts.length === 2) port = parts[1]
+  }
+  if (port === undefined) return undefined
+  const n = /^\d{1,5}$/.test(port) ? Number(port) : NaN
+  if (!(n >= 1 && n <= 65_535)) {
+    throw new ConfigurationError(`invalid port in Cassandra contact point '${contactPoint}'`)
+  }
+  return n
+}
+
+/**
+ * The driver options for these settings. The contact points go as given; their common port
+ * (9042 when none is named) becomes `protocolOptions.port`, the port the driver gives every node
+ * it discovers through `system.peers` — left at 9042 on a cluster on another port, the driver
+ * marks the peers down or reaches another cluster's node. It cannot mix ports for discovered
+ * peers, so contact points with different ports are a ConfigurationError.
+ */
+export function cassandraClientOptions(settings: CassandraSettings): cassandra.ClientOptions {
   if (!settings.contactPoints.length)
     throw new ConfigurationError('Cassandra needs at least one contact point')
-  const replicationFactor = settings.replicationFactor ?? 1
-  if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
+  const ports = new Map<number, string[]>()
+  for (const contactPoint of settings.contactPoints) {
+    const port = portOf(contactPoint) ?? DEFAULT_PORT
+    ports.set(port, [...(ports.get(port) ?? []), contactPoint])
+  }
+  if (ports.size > 1) {
+    const which = [...ports].map(([port, points]) => `${port} (${points.join(', ')})`).join(', ')
     throw new ConfigurationError(
-      `replication factor must be a positive integer, not ${replicationFactor}`,
+      `Cassandra contact points must all use the same native port, not ${which}: the driver ` +
+        `reaches every node it discovers on one port (a contact point without a port means ${DEFAULT_PORT})`,
     )
   }
-  const where = describeSettings(settings)
+  const port = [...ports.keys()][0]!
   const options: cassandra.ClientOptions = {
     contactPoints: settings.contactPoints,
     localDataCenter: settings.localDataCenter,
@@ -1428,7 +1686,9 @@ export async function createCassandraStore(settings: CassandraSettings): Promise
       readTimeout: settings.requestTimeoutMs ?? 12_000,
     },
     queryOptions: { consistency: QUORUM, prepare: true, fetchSize: FETCH_SIZE },
-    protocolOptions: { maxSchemaAgreementWaitSeconds: 30 },
+    // No wait by the driver after a schema change: it would compare down nodes too (for its full
+    // wait, on every statement). The store waits for the nodes that are up (awaitSchemaAgreement).
+    protocolOptions: { port, maxSchemaAgreementWaitSeconds: 0 },
   }
   if (settings.username !== undefined) {
     options.authProvider = new auth.PlainTextAuthProvider(
@@ -1437,8 +1697,23 @@ export async function createCassandraStore(settings: CassandraSettings): Promise
     )
   }
   if (settings.tls) options.sslOptions = {}
+  return options
+}
+
+/** Connects, creates the keyspace and tables on first use, and returns the store. */
+export async function createCassandraStore(settings: CassandraSettings): Promise<Store> {
+  const keyspace = checkKeyspaceName(settings.keyspace)
+  const replicationFactor = settings.replicationFactor ?? 1
+  if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
+    throw new ConfigurationError(
+      `replication factor must be a positive integer, not ${replicationFactor}`,
+    )
+  }
+  const options = cassandraClientOptions(settings)
+  const where = describeSettings(settings)
   const client = new Client(options)
   const session = new CassandraSession(client, keyspace, where)
+  let legacyCounter: boolean
   try {
     try {
       await client.connect()
@@ -1448,7 +1723,7 @@ export async function createCassandraStore(settings: CassandraSettings): Promise
         { cause: error },
       )
     }
-    await ensureSchema(session, replicationFactor)
+    legacyCounter = await ensureSchema(session, replicationFactor)
   } catch (error) {
     await client.shutdown().catch(() => {})
     throw error
@@ -1456,7 +1731,11 @@ export async function createCassandraStore(settings: CassandraSettings): Promise
   return {
     kind: 'cassandra',
     description: `Cassandra ${settings.contactPoints.join(', ')}, keyspace ${keyspace}`,
-    events: new CassandraApplicationRecorder(session, settings.intentTimeoutMs ?? 60_000),
+    events: new CassandraApplicationRecorder(
+      session,
+      settings.intentTimeoutMs ?? 60_000,
+      legacyCounter,
+    ),
     snapshots: new CassandraAggregateRecorder(session, 'snapshots'),
     close: () => client.shutdown(),
   }
