@@ -4,6 +4,7 @@ import type { DiffEntry } from '../../../../shared/contract'
 import { ErrorAlert } from '../commands/ErrorAlert'
 import { DiffList } from './DiffList'
 import './diff.css'
+import { WholeNumberField } from '../../lib/WholeNumberField'
 
 type Load<T> =
   { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; error: unknown }
@@ -84,8 +85,6 @@ function VersionCompare({
   latestVersion: number
 }) {
   const headingId = useId()
-  const fromId = useId()
-  const toId = useId()
   const hintId = useId()
   // Defaults: the step into the selected version; follows the selection until the user edits.
   const [fromText, setFromText] = useState(() => String(clampVersion(version - 1, latestVersion)))
@@ -126,39 +125,27 @@ function VersionCompare({
         Compare two versions
       </h3>
       <form className="diff-form" onSubmit={(event) => event.preventDefault()}>
-        <div className="field">
-          <label htmlFor={fromId}>From version</label>
-          <input
-            id={fromId}
-            type="number"
-            inputMode="numeric"
-            min={0}
-            max={latestVersion}
-            step={1}
-            value={fromText}
-            aria-invalid={from === undefined}
-            aria-describedby={hintId}
-            onChange={(event) => setFromText(event.target.value)}
-          />
-        </div>
+        <WholeNumberField
+          label="From version"
+          min={0}
+          max={latestVersion}
+          value={fromText}
+          invalid={from === undefined}
+          describedBy={hintId}
+          onChange={setFromText}
+        />
         <span className="diff-form__arrow" aria-hidden="true">
           →
         </span>
-        <div className="field">
-          <label htmlFor={toId}>To version</label>
-          <input
-            id={toId}
-            type="number"
-            inputMode="numeric"
-            min={0}
-            max={latestVersion}
-            step={1}
-            value={toText}
-            aria-invalid={to === undefined}
-            aria-describedby={hintId}
-            onChange={(event) => setToText(event.target.value)}
-          />
-        </div>
+        <WholeNumberField
+          label="To version"
+          min={0}
+          max={latestVersion}
+          value={toText}
+          invalid={to === undefined}
+          describedBy={hintId}
+          onChange={setToText}
+        />
         <p
           id={hintId}
           className={valid ? 'muted diff-form__hint' : 'feature-warning diff-form__hint'}

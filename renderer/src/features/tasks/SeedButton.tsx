@@ -7,6 +7,7 @@ import { runTask } from './runTask'
 import { TaskProgressBar } from './TaskProgress'
 import { isTaskActive, useTaskStore } from './taskStore'
 import './tasks.css'
+import { WholeNumberField } from '../../lib/WholeNumberField'
 
 const MAX = 100_000
 const numberFormat = new Intl.NumberFormat()
@@ -30,8 +31,6 @@ export function SeedButton() {
   const running = useTaskStore((state) =>
     isTaskActive(state.tasks.find((task) => task.taskId === taskId)),
   )
-  const aggregatesId = useId()
-  const eventsId = useId()
   const hintId = useId()
 
   const aggregates = parseCount(aggregatesText)
@@ -68,40 +67,28 @@ export function SeedButton() {
             Creates example aggregates, each with a number of events (foo changes and examples), in
             the connected store.
           </p>
-          <div className="field">
-            <label htmlFor={aggregatesId}>Aggregates</label>
-            <input
-              id={aggregatesId}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={MAX}
-              step={1}
-              required
-              value={aggregatesText}
-              disabled={running}
-              aria-invalid={aggregates === undefined}
-              aria-describedby={hintId}
-              onChange={(event) => setAggregatesText(event.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={eventsId}>Events per aggregate</label>
-            <input
-              id={eventsId}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={MAX}
-              step={1}
-              required
-              value={eventsText}
-              disabled={running}
-              aria-invalid={events === undefined}
-              aria-describedby={hintId}
-              onChange={(event) => setEventsText(event.target.value)}
-            />
-          </div>
+          <WholeNumberField
+            label="Aggregates"
+            min={1}
+            max={MAX}
+            required
+            value={aggregatesText}
+            disabled={running}
+            invalid={aggregates === undefined}
+            describedBy={hintId}
+            onChange={setAggregatesText}
+          />
+          <WholeNumberField
+            label="Events per aggregate"
+            min={1}
+            max={MAX}
+            required
+            value={eventsText}
+            disabled={running}
+            invalid={events === undefined}
+            describedBy={hintId}
+            onChange={setEventsText}
+          />
           <p id={hintId} className={valid ? 'muted' : 'feature-warning'}>
             {valid
               ? `${numberFormat.format(aggregates * events)} events in total.`
