@@ -28,11 +28,8 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import Database from 'better-sqlite3'
 import { Repository } from '../electron/eventsourcing/application/repository'
-import { EventBus } from '../electron/eventsourcing/domain/bus'
-import type { EventBatch } from '../electron/eventsourcing/domain/aggregate'
-import { createSqliteStore } from '../electron/eventsourcing/persistence/recorders/sqlite'
-import { EverythingApplication } from '../electron/example/everythingApplication'
-import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
+import type { EverythingApplication } from '../electron/example/everythingApplication'
+import { buildReplayFixture } from './fixture'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const VENV_PYTHON = join(ROOT, '.cache/bench-venv/bin/python')
@@ -66,21 +63,9 @@ interface EventscopeBuilt {
 
 async function buildEventscope(name: string, cipher: boolean): Promise<EventscopeBuilt> {
   const path = join(folder, `eventscope-${name}.sqlite`)
-  const app = new EverythingApplication({
-    store: createSqliteStore(path),
-    bus: new EventBus<EventBatch>(),
-    cipherKey: cipher ? SEED_CIPHER_KEY : undefined,
-    // Python's eventsourcing has no compressor unless told: compare like with like.
-    compress: false,
-    snapshotPeriod: 0,
-  })
-  const aggregate = app.createExampleAggregate('start')
-  for (let i = 1; i < count; i++) {
-    aggregate.foo = `value ${i}`
-    if (i % 1000 === 0) await aggregate.save()
-  }
-  await aggregate.save()
-  return { app, id: aggregate.id, path }
+  // Python's eventsourcing has no compressor unless told: compare like with like.
+  const { app, id } = await buildReplayFixture({ path, count, cipher, compress: false })
+  return { app, id, path }
 }
 
 function avgBytes(path: string, sql: string): number {

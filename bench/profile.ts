@@ -6,11 +6,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { EventBus } from '../electron/eventsourcing/domain/bus'
-import type { EventBatch } from '../electron/eventsourcing/domain/aggregate'
-import { createSqliteStore } from '../electron/eventsourcing/persistence/recorders/sqlite'
-import { EverythingApplication } from '../electron/example/everythingApplication'
-import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
+import { buildReplayFixture } from './fixture'
 
 const CONFIGS = {
   plain: { cipher: false, compress: false, verify: false },
@@ -26,24 +22,15 @@ async function main(): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), 'eventscope-profile-'))
   for (const [name, options] of Object.entries(CONFIGS)) {
     if (which !== 'all' && which !== name) continue
-    const app = new EverythingApplication({
-      store: createSqliteStore(join(folder, `${name}.sqlite`)),
-      bus: new EventBus<EventBatch>(),
-      cipherKey: options.cipher ? SEED_CIPHER_KEY : undefined,
-      compress: options.compress,
-      verifyHashes: options.verify,
-      snapshotPeriod: 0,
+    const { app, id } = await buildReplayFixture({
+      path: join(folder, `${name}.sqlite`),
+      count,
+      ...options,
     })
-    const aggregate = app.createExampleAggregate('start')
-    for (let i = 1; i < count; i++) {
-      aggregate.foo = `value ${i}`
-      if (i % 1000 === 0) await aggregate.save()
-    }
-    await aggregate.save()
     const times: number[] = []
     for (let r = 0; r < runs; r++) {
       const t0 = process.hrtime.bigint()
-      const { aggregate: loaded } = await app.repository.replay(aggregate.id)
+      const { aggregate: loaded } = await app.repository.replay(id)
       times.push(Number(process.hrtime.bigint() - t0) / 1e6)
       if (loaded?.version !== count - 1) throw new Error('replay incomplete')
     }

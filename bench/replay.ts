@@ -6,11 +6,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { EventBus } from '../electron/eventsourcing/domain/bus'
-import type { EventBatch } from '../electron/eventsourcing/domain/aggregate'
-import { createSqliteStore } from '../electron/eventsourcing/persistence/recorders/sqlite'
-import { EverythingApplication } from '../electron/example/everythingApplication'
-import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
+import { buildReplayFixture } from './fixture'
 
 const count = Number(process.argv[2] ?? 10_000)
 const folder = mkdtempSync(join(tmpdir(), 'eventscope-bench-'))
@@ -20,24 +16,11 @@ async function measure(
   options: { cipher: boolean; compress: boolean; verify: boolean },
 ): Promise<number> {
   const path = join(folder, `${label.replace(/\W+/g, '-')}.sqlite`)
-  const app = new EverythingApplication({
-    store: createSqliteStore(path),
-    bus: new EventBus<EventBatch>(),
-    cipherKey: options.cipher ? SEED_CIPHER_KEY : undefined,
-    compress: options.compress,
-    verifyHashes: options.verify,
-    snapshotPeriod: 0,
-  })
-  const aggregate = app.createExampleAggregate('start')
-  for (let i = 1; i < count; i++) {
-    aggregate.foo = `value ${i}`
-    if (i % 1000 === 0) await aggregate.save()
-  }
-  await aggregate.save()
+  const { app, id } = await buildReplayFixture({ path, count, ...options })
   const runs: number[] = []
   for (let r = 0; r < 7; r++) {
     const t0 = process.hrtime.bigint()
-    const { aggregate: loaded } = await app.repository.replay(aggregate.id)
+    const { aggregate: loaded } = await app.repository.replay(id)
     const ms = Number(process.hrtime.bigint() - t0) / 1e6
     if (loaded?.version !== count - 1) throw new Error('replay incomplete')
     runs.push(ms)
