@@ -12,12 +12,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defineConfig, devices } from '@playwright/test'
 import type { TargetOptions } from './e2e/fixtures'
+import { CIPHER_KEY } from './e2e/runKey'
 
 const PORT = Number(process.env['E2E_PORT'] ?? 4317)
 /** Fixed for the run, so that baseURL and the cookie below can carry it. */
 const TOKEN = 'e2e-token-not-a-secret-0123456789'
-/** 32 bytes: the e2e store is encrypted, as users' stores will be. */
-const CIPHER_KEY = Buffer.from('eventscope-e2e-cipher-key-32byte').toString('base64')
 
 const store = (process.env['E2E_STORE'] ?? 'sqlite').trim().toLowerCase()
 if (store !== 'sqlite' && store !== 'cassandra')

@@ -95,6 +95,13 @@ export const ConnectionInfo = z.object({
   /** Why there is no encryption, or which cipher; shown to the user. */
   encryptionNote: z.string(),
   snapshotPeriod: z.number().int().min(0),
+  /**
+   * Where the cipher key in use comes from (never the key itself): EVENTSCOPE_CIPHER_KEY, the
+   * desktop app's secure store, entered for this run only, or none (not encrypted).
+   */
+  keySource: z.enum(['environment', 'saved', 'entered', 'none']),
+  /** Whether `setCipherKey({ remember: true })` can keep the key: only with a secure OS store. */
+  canRememberKey: z.boolean(),
   /** The last connection error, if the last attempt failed. */
   error: z.string().optional(),
 })
@@ -219,6 +226,17 @@ export type LogEntryDto = z.infer<typeof LogEntryDto>
 export const ActivityBucket = z.object({ start: isoDate, events: z.number().int().min(0) })
 export type ActivityBucket = z.infer<typeof ActivityBucket>
 
+/**
+ * An AES key as base64 of 16, 24 or 32 bytes (24, 32 or 44 characters, padded). The messages
+ * never repeat the value: it is a secret.
+ */
+export const CipherKeyBase64 = z
+  .string()
+  .regex(
+    /^(?:[A-Za-z0-9+/]{22}==|[A-Za-z0-9+/]{32}|[A-Za-z0-9+/]{43}=)$/,
+    'expected base64 of 16, 24 or 32 bytes (e.g. `openssl rand -base64 32`)',
+  )
+
 // ---------------------------------------------------------------- errors
 
 export const ErrorCode = z.enum([
@@ -268,6 +286,18 @@ export const methods = {
   getConnection: { request: Empty, response: ConnectionInfo },
   connect: { request: ConnectionSettings, response: ConnectionInfo },
   disconnect: { request: Empty, response: ConnectionInfo },
+  /**
+   * Uses this cipher key from now on (reconnecting to the same store if connected); with
+   * `remember`, also keeps it in the OS's secure store (only where `canRememberKey`). A wrong
+   * key is not detectable up front: reading records written with another key fails with
+   * DataIntegrityError. The key is never sent back.
+   */
+  setCipherKey: {
+    request: z.object({ keyBase64: CipherKeyBase64, remember: z.boolean() }).strict(),
+    response: ConnectionInfo,
+  },
+  /** Clears the saved key; goes on with EVENTSCOPE_CIPHER_KEY if set, else without a key. */
+  forgetCipherKey: { request: Empty, response: ConnectionInfo },
 
   listAggregateTypes: { request: Empty, response: z.array(z.string()) },
   listAggregates: {

@@ -65,9 +65,21 @@ import {
   describeEncryption,
   parseCipherKey,
   parseSnapshotPeriod,
+  type KeySource,
 } from './settings'
 
 export type Emit = <E extends EventName>(event: E, payload: EventOf<E>) => void
+
+/**
+ * Where the desktop app keeps an entered cipher key between runs (Electron's safeStorage).
+ * Absent (browser mode): an entered key lives only as long as this service.
+ */
+export interface CipherKeyStore {
+  /** Whether a secure store exists here (e.g. an OS keychain is available). */
+  available(): boolean
+  save(key: Uint8Array): void | Promise<unknown>
+  clear(): void | Promise<unknown>
+}
 
 export interface ExplorerServiceOptions {
   /** Live events for the renderer (`changes`, `progress`, `connection`). */
@@ -80,8 +92,12 @@ export interface ExplorerServiceOptions {
   readonly env?: Readonly<Record<string, string | undefined>>
   /** Holds the default SQLite file (`eventscope.sqlite`) unless `defaultSqlitePath` is given. */
   readonly dataDir?: string
-  /** AES key; undefined: no encryption. Stays in this process. */
+  /** AES key; undefined: no encryption. Stays in this process. Reported as the environment's. */
   readonly cipherKey?: Uint8Array | undefined
+  /** A key saved by an earlier run (keyStore); used when the environment has none. */
+  readonly savedCipherKey?: Uint8Array | undefined
+  /** Keeps an entered key between runs (`setCipherKey({ remember: true })`). */
+  readonly keyStore?: CipherKeyStore
   readonly snapshotPeriod?: number
   /** The file a sqlite connection without a path opens. */
   readonly defaultSqlitePath?: string
@@ -125,7 +141,10 @@ const CASSANDRA_LOG_OVERLAP_MS = 5000
 
 export class ExplorerService implements ExplorerHandlers {
   private readonly emit: Emit
-  private readonly cipherKey: Uint8Array | undefined
+  private cipherKey: Uint8Array | undefined
+  private keySource: KeySource
+  /** The environment's key (or the `cipherKey` option): what forgetCipherKey falls back to. */
+  private readonly environmentKey: Uint8Array | undefined
   private readonly snapshotPeriod: number
   private readonly defaultSqlitePath: string | undefined
   private readonly maxHandles: number
@@ -139,23 +158,44 @@ export class ExplorerService implements ExplorerHandlers {
   private readonly tasks = new Map<string, AbortController>()
   private connecting: Promise<unknown> = Promise.resolve()
 
-  /** Settings that cannot work (a malformed cipher key): nothing connects until they are fixed. */
-  private readonly configurationError: string | undefined
+  /** A malformed EVENTSCOPE_CIPHER_KEY: nothing connects until it is fixed or a key is entered. */
+  private keyError: string | undefined
+  /** A malformed EVENTSCOPE_SNAPSHOT_PERIOD: nothing connects until it is fixed. */
+  private readonly periodError: string | undefined
+
+  /** Settings that cannot work: nothing connects until they are fixed. */
+  private get configurationError(): string | undefined {
+    return this.keyError ?? this.periodError
+  }
 
   constructor(private readonly options: ExplorerServiceOptions) {
     this.emit = options.emit
     const env = options.env ?? {}
-    let cipherKey: Uint8Array | undefined
+    let environmentKey: Uint8Array | undefined
     let snapshotPeriod = DEFAULT_SNAPSHOT_PERIOD
     try {
-      cipherKey =
+      environmentKey =
         'cipherKey' in options ? options.cipherKey : parseCipherKey(env['EVENTSCOPE_CIPHER_KEY'])
+    } catch (error) {
+      this.keyError = `${messageOf(error)}; fix it and restart, or enter a key`
+    }
+    try {
       snapshotPeriod =
         options.snapshotPeriod ?? parseSnapshotPeriod(env['EVENTSCOPE_SNAPSHOT_PERIOD'])
     } catch (error) {
-      this.configurationError = `${messageOf(error)}; fix it and restart`
+      this.periodError = `${messageOf(error)}; fix it and restart`
     }
-    this.cipherKey = cipherKey
+    this.environmentKey = environmentKey
+    // The environment's key wins; a saved one is used when the environment has none.
+    if (environmentKey) {
+      this.cipherKey = environmentKey
+      this.keySource = 'environment'
+    } else if (options.savedCipherKey && this.keyError === undefined) {
+      this.cipherKey = options.savedCipherKey
+      this.keySource = 'saved'
+    } else {
+      this.keySource = 'none'
+    }
     this.snapshotPeriod = snapshotPeriod
     this.defaultSqlitePath =
       options.defaultSqlitePath ??
@@ -175,52 +215,121 @@ export class ExplorerService implements ExplorerHandlers {
 
   /** Opens the store and an application over it, closing the previous one first. */
   async connect(settings: ParsedRequestOf<'connect'>): Promise<ConnectionInfo> {
+    return this.serially(() => this.open(settings))
+  }
+
+  /**
+   * Uses another cipher key from now on: the application is reopened over the same store. A
+   * wrong key cannot be told up front; reading what another key wrote fails (DataIntegrityError).
+   */
+  async setCipherKey({
+    keyBase64,
+    remember,
+  }: ParsedRequestOf<'setCipherKey'>): Promise<ConnectionInfo> {
+    // The schema checked the form; the decoded length is checked again all the same.
+    const key = new Uint8Array(Buffer.from(keyBase64, 'base64'))
+    if (key.length !== 16 && key.length !== 24 && key.length !== 32) {
+      throw new ApiFailure({
+        code: 'ValidationError',
+        message: 'a cipher key must be base64 of 16, 24 or 32 bytes',
+      })
+    }
+    if (remember && !this.canRememberKey()) {
+      throw new ApiFailure({
+        code: 'ValidationError',
+        message: 'this app cannot remember a key here (no secure store); use it without remember',
+      })
+    }
     return this.serially(async () => {
-      await this.closeConnection()
-      this.lastSettings = settings
-      this.lastError = undefined
-      if (this.configurationError !== undefined) {
-        this.emit('connection', this.info())
-        throw new ConfigurationError(this.configurationError)
-      }
-      let store: Store | undefined
-      let app: EverythingApplication | undefined
-      try {
-        store = await openStore(this.storeSettings(settings))
-        app = new EverythingApplication({
-          store: yieldingStore(store),
-          cipherKey: this.cipherKey,
-          snapshotPeriod: this.snapshotPeriod,
-          bus: new EventBus<EventBatch>(),
-        })
-        const follower = new LogFollower({
-          recorder: app.store.events,
-          intervalMs: this.options.pollIntervalMs ?? 400,
-          overlapMs: store.kind === 'cassandra' ? CASSANDRA_LOG_OVERLAP_MS : 0,
-          onEntries: (entries) => this.emitChanges(entries),
-          onError: (error) => this.followerFailed(error),
-        })
-        // Reading the end of the log also proves the store answers.
-        await follower.start()
-        this.connection = {
-          app,
-          settings,
-          follower,
-          snapshots: app.snapshotStrategy ?? new SnapshotStrategy(app.store.snapshots, app.mapper),
-          unverified: new Repository(app.eventStore, app.snapshotStrategy, app.bus, false),
+      if (remember) {
+        try {
+          await this.options.keyStore!.save(key)
+        } catch (error) {
+          throw new ApiFailure({
+            code: 'InternalError',
+            message: `could not save the cipher key: ${this.redact(messageOf(error), key)}`,
+          })
         }
-      } catch (error) {
-        if (app) await app.close().catch(() => undefined)
-        else if (store) await store.close().catch(() => undefined)
-        this.lastError = this.redact(
-          `Cannot connect to ${describeTarget(settings, this.defaultSqlitePath)}: ${messageOf(error)}`,
-        )
-        this.emit('connection', this.info())
-        throw new StoreUnavailable(this.lastError)
       }
-      this.emit('connection', this.info())
-      return this.info()
+      // A malformed EVENTSCOPE_CIPHER_KEY kept the last connect from happening: try it now.
+      const blocked = this.keyError !== undefined && this.periodError === undefined
+      this.cipherKey = key
+      this.keySource = remember ? 'saved' : 'entered'
+      this.keyError = undefined
+      return this.reopen(blocked)
     })
+  }
+
+  /** Clears a saved key and goes on with the environment's key, or without one. */
+  async forgetCipherKey(): Promise<ConnectionInfo> {
+    return this.serially(async () => {
+      try {
+        await this.options.keyStore?.clear()
+      } catch (error) {
+        throw new ApiFailure({
+          code: 'InternalError',
+          message: `could not clear the saved cipher key: ${this.redact(messageOf(error))}`,
+        })
+      }
+      this.cipherKey = this.environmentKey
+      this.keySource = this.environmentKey ? 'environment' : 'none'
+      return this.reopen()
+    })
+  }
+
+  /** After a key change: reconnect to the same store if connected, else just report it. */
+  private async reopen(retryLast = false): Promise<ConnectionInfo> {
+    const settings = this.connection?.settings ?? (retryLast ? this.lastSettings : undefined)
+    if (settings) return this.open(settings)
+    this.emit('connection', this.info())
+    return this.info()
+  }
+
+  private async open(settings: ConnectionSettings): Promise<ConnectionInfo> {
+    await this.closeConnection()
+    this.lastSettings = settings
+    this.lastError = undefined
+    if (this.configurationError !== undefined) {
+      this.emit('connection', this.info())
+      throw new ConfigurationError(this.configurationError)
+    }
+    let store: Store | undefined
+    let app: EverythingApplication | undefined
+    try {
+      store = await openStore(this.storeSettings(settings))
+      app = new EverythingApplication({
+        store: yieldingStore(store),
+        cipherKey: this.cipherKey,
+        snapshotPeriod: this.snapshotPeriod,
+        bus: new EventBus<EventBatch>(),
+      })
+      const follower = new LogFollower({
+        recorder: app.store.events,
+        intervalMs: this.options.pollIntervalMs ?? 400,
+        overlapMs: store.kind === 'cassandra' ? CASSANDRA_LOG_OVERLAP_MS : 0,
+        onEntries: (entries) => this.emitChanges(entries),
+        onError: (error) => this.followerFailed(error),
+      })
+      // Reading the end of the log also proves the store answers.
+      await follower.start()
+      this.connection = {
+        app,
+        settings,
+        follower,
+        snapshots: app.snapshotStrategy ?? new SnapshotStrategy(app.store.snapshots, app.mapper),
+        unverified: new Repository(app.eventStore, app.snapshotStrategy, app.bus, false),
+      }
+    } catch (error) {
+      if (app) await app.close().catch(() => undefined)
+      else if (store) await store.close().catch(() => undefined)
+      this.lastError = this.redact(
+        `Cannot connect to ${describeTarget(settings, this.defaultSqlitePath)}: ${messageOf(error)}`,
+      )
+      this.emit('connection', this.info())
+      throw new StoreUnavailable(this.lastError)
+    }
+    this.emit('connection', this.info())
+    return this.info()
   }
 
   async disconnect(): Promise<ConnectionInfo> {
@@ -702,9 +811,19 @@ export class ExplorerService implements ExplorerHandlers {
       encrypted: this.cipherKey !== undefined,
       encryptionNote: this.configurationError
         ? `Unknown until the settings are fixed: ${this.configurationError}`
-        : describeEncryption(this.cipherKey),
+        : describeEncryption(this.cipherKey, this.keySource),
       snapshotPeriod: this.snapshotPeriod,
+      keySource: this.keySource,
+      canRememberKey: this.canRememberKey(),
       ...(error === undefined ? {} : { error }),
+    }
+  }
+
+  private canRememberKey(): boolean {
+    try {
+      return this.options.keyStore?.available() ?? false
+    } catch {
+      return false
     }
   }
 
@@ -750,12 +869,13 @@ export class ExplorerService implements ExplorerHandlers {
   }
 
   /** Neither the password nor the key may reach the UI, whatever a driver puts in a message. */
-  private redact(message: string): string {
+  private redact(message: string, extraKey?: Uint8Array): string {
     let out = message
     const secrets: string[] = []
     if (this.lastSettings?.kind === 'cassandra' && this.lastSettings.password)
       secrets.push(this.lastSettings.password)
-    if (this.cipherKey) secrets.push(Buffer.from(this.cipherKey).toString('base64'))
+    for (const key of [this.cipherKey, this.environmentKey, extraKey])
+      if (key) secrets.push(Buffer.from(key).toString('base64'))
     for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('•••')
     return out
   }

@@ -108,10 +108,25 @@ export function parseSnapshotPeriod(text: string | undefined): number {
   return Number(trimmed)
 }
 
+/** Where the cipher key in use comes from (ConnectionInfo.keySource). */
+export type KeySource = 'environment' | 'saved' | 'entered' | 'none'
+
 /** What the UI says about encryption: the cipher, or why there is none. Never the key. */
-export function describeEncryption(cipherKey: Uint8Array | undefined): string {
+export function describeEncryption(
+  cipherKey: Uint8Array | undefined,
+  source: KeySource = 'environment',
+): string {
   if (!cipherKey) {
-    return 'Not encrypted: EVENTSCOPE_CIPHER_KEY is not set, so events are written in plain (compressed) form and encrypted records cannot be read.'
+    return 'Not encrypted: no cipher key is set (EVENTSCOPE_CIPHER_KEY, or one entered here), so events are written in plain (compressed) form and encrypted records cannot be read.'
   }
-  return `AES-${cipherKey.length * 8}-GCM with the key from EVENTSCOPE_CIPHER_KEY: event and snapshot states are encrypted; ids, versions and topics stay readable.`
+  const cipher = `AES-${cipherKey.length * 8}-GCM`
+  const scope = 'event and snapshot states are encrypted; ids, versions and topics stay readable.'
+  switch (source) {
+    case 'saved':
+      return `${cipher} with the key saved on this computer: ${scope} A wrong key shows as DataIntegrityError when records are read.`
+    case 'entered':
+      return `${cipher} with the key you entered: ${scope} A wrong key cannot be detected up front: records written with another key fail to read with DataIntegrityError.`
+    default:
+      return `${cipher} with the key from EVENTSCOPE_CIPHER_KEY: ${scope}`
+  }
 }

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, ipcMain, session } from 'electron'
 import type { EventName, EventOf } from '../../shared/contract'
-import { ExplorerService } from '../explorer/service'
+import { ExplorerService, type CipherKeyStore } from '../explorer/service'
 import { parseCipherKey, settingsFromEnv } from '../explorer/settings'
 import { registerIpc, type IpcRegistration } from './ipc'
 import { createKeyStore, type KeyStore } from './keyStore'
@@ -75,10 +75,14 @@ function start(): void {
 
   void app.whenReady().then(async () => {
     const dataDir = app.getPath('userData')
-    const env = await withCipherKey(process.env, createKeyStore(join(dataDir, 'cipher-key.bin')))
+    const env = process.env
+    const keyStore = createKeyStore(join(dataDir, 'cipher-key.bin'))
+    const savedCipherKey = await savedKey(env, keyStore)
     service = new ExplorerService({
       dataDir,
       env,
+      keyStore: cipherKeyStore(keyStore),
+      ...(savedCipherKey ? { savedCipherKey } : {}),
       emit: <E extends EventName>(event: E, payload: EventOf<E>) => ipc?.emit(event, payload),
     })
     ipc = registerIpc({
@@ -131,13 +135,14 @@ async function connectFromEnv(
 }
 
 /**
- * EVENTSCOPE_CIPHER_KEY wins. Given on a first run, it is saved (encrypted by the OS keychain)
- * so later runs without it can still read encrypted records; absent, the saved key is used.
+ * The key saved by an earlier run, for the service to use when EVENTSCOPE_CIPHER_KEY is not set
+ * (the environment's key wins). Given on a first run, the environment's key is saved (encrypted
+ * by the OS keychain) so that later runs without it can still read encrypted records.
  */
-async function withCipherKey(
+async function savedKey(
   env: NodeJS.ProcessEnv,
   keyStore: KeyStore,
-): Promise<NodeJS.ProcessEnv> {
+): Promise<Uint8Array | undefined> {
   try {
     const fromEnv = env['EVENTSCOPE_CIPHER_KEY']?.trim()
     if (fromEnv) {
@@ -147,16 +152,28 @@ async function withCipherKey(
         else if (await keyStore.save(fromEnv))
           console.warn('eventscope: saved the cipher key in the OS keychain for later runs')
       }
-      return env
+      return undefined
     }
     const saved = await keyStore.load()
-    if (saved === undefined || !parseCipherKey(saved)) return env
-    return { ...env, EVENTSCOPE_CIPHER_KEY: saved }
+    return saved === undefined ? undefined : parseCipherKey(saved)
   } catch (error) {
     // A bad key is reported by the service (settings); the key store never blocks start-up.
+    // parseCipherKey's messages never include the key.
     console.warn(
       `eventscope: cipher key store: ${error instanceof Error ? error.message : String(error)}`,
     )
-    return env
+    return undefined
+  }
+}
+
+/** The service's view of the safeStorage-backed key file: for keys entered in the app. */
+function cipherKeyStore(keyStore: KeyStore): CipherKeyStore {
+  return {
+    available: () => keyStore.unavailableReason() === undefined,
+    async save(key) {
+      if (!(await keyStore.save(Buffer.from(key).toString('base64'))))
+        throw new Error(keyStore.unavailableReason() ?? 'the OS offers no secure store')
+    },
+    clear: () => keyStore.clear(),
   }
 }

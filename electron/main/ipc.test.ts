@@ -34,6 +34,8 @@ const connectionInfo: ConnectionInfo = {
   encrypted: false,
   encryptionNote: 'Not encrypted',
   snapshotPeriod: 2,
+  keySource: 'none',
+  canRememberKey: false,
 }
 
 type Listener = (event: InvokeEvent, ...args: unknown[]) => unknown
@@ -121,6 +123,11 @@ describe('registerIpc', () => {
   it('registers every contract method exactly once, on eventscope:<method>', () => {
     expect([...ipc.calls].sort()).toEqual(methodNames.map((m) => `eventscope:${m}`).sort())
     expect(new Set(ipc.calls).size).toBe(ipc.calls.length)
+  })
+
+  it('registers the cipher key methods too (the registration is generic over the contract)', () => {
+    expect(ipc.calls).toContain('eventscope:setCipherKey')
+    expect(ipc.calls).toContain('eventscope:forgetCipherKey')
   })
 
   it('dispatches a trusted request to its handler with the parsed request (defaults applied)', async () => {

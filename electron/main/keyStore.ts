@@ -1,8 +1,8 @@
 /**
  * Remembers the cipher key between runs of the desktop app, encrypted with Electron's
  * `safeStorage` (the OS keychain: Keychain, DPAPI, libsecret/kwallet). Fed from the
- * environment only: the contract has no method to send a key, so the key never crosses to
- * the renderer. On Linux without a keyring (`basic_text`) nothing is stored, as that would be
+ * environment, or from a key entered in the app (`setCipherKey` with `remember`): the key goes
+ * from the renderer to this process once and is never sent back. On Linux without a keyring (`basic_text`) nothing is stored, as that would be
  * plain text in all but name.
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'

@@ -4,6 +4,8 @@
  *   PORT                fixed port (default: a free one)
  *   EVENTSCOPE_DATA_DIR where the default SQLite file lives (default: .eventscope/ here)
  *   EVENTSCOPE_TOKEN    fixed token, for automated tests only (default: random per run)
+ * No key store here: a cipher key entered in the browser (`setCipherKey`) lasts for this run
+ * only, and `canRememberKey` is false.
  */
 import { mkdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'

@@ -21,6 +21,8 @@ const connectionInfo: ConnectionInfo = {
   encrypted: false,
   encryptionNote: 'Not encrypted',
   snapshotPeriod: 2,
+  keySource: 'none',
+  canRememberKey: false,
 }
 
 const called: MethodName[] = []

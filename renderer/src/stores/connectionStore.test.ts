@@ -119,4 +119,36 @@ describe('connectionStore', () => {
       transport: 'connecting',
     })
   })
+
+  it('sends an entered key once (trimmed), keeps the new info, and never holds the key', async () => {
+    const key = btoa(String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i * 7)))
+    api.setCipherKey.mockResolvedValue(
+      connectionInfo({
+        keySource: 'entered',
+        encryptionNote: 'AES-256-GCM with the key you entered',
+      }),
+    )
+
+    expect(await store().setCipherKey(`  ${key}\n`, false)).toBe(true)
+
+    expect(api.setCipherKey).toHaveBeenCalledWith({ keyBase64: key, remember: false })
+    expect(store().info?.keySource).toBe('entered')
+    expect(store()).toMatchObject({ keyBusy: false, keyError: null })
+    expect(JSON.stringify(store())).not.toContain(key)
+  })
+
+  it('keeps a refused key typed in keyError, and forget reports the new source', async () => {
+    api.setCipherKey.mockRejectedValueOnce(
+      new ExplorerError({ code: 'ValidationError', message: 'invalid setCipherKey request' }),
+    )
+    expect(await store().setCipherKey('short', true)).toBe(false)
+    expect(store().keyError).toMatchObject({ code: 'ValidationError' })
+    expect(store().keyBusy).toBe(false)
+
+    api.forgetCipherKey.mockResolvedValue(connectionInfo({ keySource: 'none', encrypted: false }))
+    expect(await store().forgetCipherKey()).toBe(true)
+    expect(api.forgetCipherKey).toHaveBeenCalledWith({})
+    expect(store().info).toMatchObject({ keySource: 'none', encrypted: false })
+    expect(store().keyError).toBeNull()
+  })
 })

@@ -23,6 +23,10 @@ interface ConnectionState {
   /** Batches seen on the `changes` stream; the live dot pulses when this grows. */
   changeCount: number
   lastChangeAt: number | null
+  /** A cipher key is being set or forgotten. */
+  keyBusy: boolean
+  /** Why the last setCipherKey / forgetCipherKey failed (never holds the key). */
+  keyError: UiError | null
 }
 
 interface ConnectionActions {
@@ -30,6 +34,12 @@ interface ConnectionActions {
   connect(settings: ConnectionSettings): Promise<boolean>
   disconnect(): Promise<void>
   retry(): Promise<void>
+  /**
+   * Sends the key to the main process once (it is never sent back, and not kept here); true
+   * when it is in use.
+   */
+  setCipherKey(keyBase64: string, remember: boolean): Promise<boolean>
+  forgetCipherKey(): Promise<boolean>
   openScreen(): void
   closeScreen(): void
   /** Listener targets. */
@@ -48,6 +58,8 @@ const initial: ConnectionState = {
   transport: 'connecting',
   changeCount: 0,
   lastChangeAt: null,
+  keyBusy: false,
+  keyError: null,
 }
 
 export const useConnectionStore = create<ConnectionState & ConnectionActions>()((set, get) => ({
@@ -103,6 +115,30 @@ export const useConnectionStore = create<ConnectionState & ConnectionActions>()(
     const attempt = get().lastAttempt
     if (attempt?.action === 'connect') await get().connect(attempt.settings)
     else await get().load()
+  },
+
+  async setCipherKey(keyBase64, remember) {
+    set({ keyBusy: true, keyError: null })
+    try {
+      const info = await api.setCipherKey({ keyBase64: keyBase64.trim(), remember })
+      set({ info, keyBusy: false })
+      return true
+    } catch (error) {
+      set({ keyBusy: false, keyError: toUiError(error) })
+      return false
+    }
+  },
+
+  async forgetCipherKey() {
+    set({ keyBusy: true, keyError: null })
+    try {
+      const info = await api.forgetCipherKey({})
+      set({ info, keyBusy: false })
+      return true
+    } catch (error) {
+      set({ keyBusy: false, keyError: toUiError(error) })
+      return false
+    }
   },
 
   openScreen: () => set({ screenOpen: true }),

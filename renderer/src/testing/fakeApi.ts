@@ -113,6 +113,8 @@ export function connectionInfo(overrides: Partial<ConnectionInfo> = {}): Connect
     encrypted: true,
     encryptionNote: 'AES-256-GCM',
     snapshotPeriod: 2,
+    keySource: 'environment',
+    canRememberKey: false,
     ...overrides,
   }
 }
