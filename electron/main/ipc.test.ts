@@ -2,10 +2,10 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import {
   eventNames,
   methodNames,
-  type ConnectionInfo,
   type ExplorerHandlers,
   type MethodName,
 } from '../../shared/contract'
+import { fakeConnectionInfo as connectionInfo, fakeHandlers } from '../../test/fakeHandlers'
 import { EVENT_CHANNEL, methodChannel } from './channels'
 import {
   registerIpc,
@@ -26,17 +26,6 @@ const DEV_ORIGIN = 'http://localhost:5173'
 /** The origin check index.ts wires in (createRendererUrlCheck), restated without electron. */
 const isTrustedSender = (url: string) =>
   url.startsWith('app://renderer/') || url.startsWith(`${DEV_ORIGIN}/`)
-
-const connectionInfo: ConnectionInfo = {
-  status: 'connected',
-  kind: 'memory',
-  description: 'in memory',
-  encrypted: false,
-  encryptionNote: 'Not encrypted',
-  snapshotPeriod: 2,
-  keySource: 'none',
-  canRememberKey: false,
-}
 
 type Listener = (event: InvokeEvent, ...args: unknown[]) => unknown
 
@@ -72,21 +61,6 @@ function fakeWindow(url = APP_URL) {
     },
   }
   return { window, mainFrame, sent }
-}
-
-function fakeHandlers() {
-  const called: MethodName[] = []
-  const handlers = Object.fromEntries(
-    methodNames.map((name) => [
-      name,
-      vi.fn(async (request: unknown) => {
-        called.push(name)
-        if (name === 'getConnection') return connectionInfo
-        return { echoed: request }
-      }),
-    ]),
-  ) as unknown as ExplorerHandlers
-  return { handlers, called }
 }
 
 describe('registerIpc', () => {

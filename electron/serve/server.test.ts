@@ -2,39 +2,15 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import {
-  methodNames,
-  type ConnectionInfo,
-  type ExplorerHandlers,
-  type MethodName,
-} from '../../shared/contract'
+import { methodNames } from '../../shared/contract'
+import { fakeConnectionInfo as connectionInfo, fakeHandlers } from '../../test/fakeHandlers'
 import { MAX_MESSAGE_BYTES, startServer, type RunningServer } from './server'
 
 const TOKEN = 'test-token-0123456789abcdef'
 
-const connectionInfo: ConnectionInfo = {
-  status: 'connected',
-  kind: 'memory',
-  description: 'in memory',
-  encrypted: false,
-  encryptionNote: 'Not encrypted',
-  snapshotPeriod: 2,
-  keySource: 'none',
-  canRememberKey: false,
-}
-
-const called: MethodName[] = []
-const handlers = Object.fromEntries(
-  methodNames.map((name) => [
-    name,
-    vi.fn(async (request: unknown) => {
-      called.push(name)
-      return name === 'getConnection' ? connectionInfo : { echoed: request }
-    }),
-  ]),
-) as unknown as ExplorerHandlers
+const { handlers, called } = fakeHandlers()
 
 interface HttpResult {
   status: number

@@ -267,7 +267,11 @@ export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
         </p>
       </form>
 
-      <div className="commands-pending" role="region" aria-labelledby={`${headingId}-pending`}>
+      <div
+        className="section-card commands-pending"
+        role="region"
+        aria-labelledby={`${headingId}-pending`}
+      >
         <h4 id={`${headingId}-pending`} className="feature-subheading">
           Pending batch ({plural(pending.length, 'event', 'events')})
         </h4>

@@ -54,7 +54,7 @@ function EventChange({ aggregateId, version }: { aggregateId: string; version: n
   }, [aggregateId, version])
 
   return (
-    <div className="diff-block" role="region" aria-labelledby={headingId}>
+    <div className="section-card" role="region" aria-labelledby={headingId}>
       <h3 id={headingId} className="feature-heading">
         Change made by the event at version {version}
       </h3>
@@ -120,7 +120,7 @@ function VersionCompare({
   }, [aggregateId, from, to])
 
   return (
-    <div className="diff-block" role="region" aria-labelledby={headingId}>
+    <div className="section-card" role="region" aria-labelledby={headingId}>
       <h3 id={headingId} className="feature-heading">
         Compare two versions
       </h3>
