@@ -103,7 +103,8 @@ export class Repository {
     const folded = await this.fold(originatorId, aggregate, options, aggregate !== undefined)
     const reached = folded.aggregate?.version ?? -1
     // Asked for the latest, or stopped short of `at`: the store must not have recorded more.
-    if (at === undefined || reached < at) await this.checkTail(originatorId, reached)
+    if (at === undefined || reached < at)
+      await this.checkTail(originatorId, reached, at !== undefined)
     return { aggregate: folded.aggregate, snapshot, eventsApplied: folded.applied }
   }
 
@@ -131,10 +132,10 @@ export class Repository {
     return aggregateTopicOfEventTopic(created.topic)
   }
 
-  private async checkTail(originatorId: string, reached: number): Promise<void> {
-    if (!this.index) return
-    const indexed = await this.index(originatorId)
-    const problem = await tailProblem(this.eventStore.recorder, indexed, originatorId, reached)
+  private async checkTail(originatorId: string, reached: number, probe: boolean): Promise<void> {
+    const indexed = await this.index?.(originatorId)
+    const recorder = this.eventStore.recorder
+    const problem = await tailProblem(recorder, indexed, originatorId, reached, probe)
     if (problem) throw integrityError(problem)
   }
 

@@ -7,6 +7,7 @@
 import { computeEventHash, type DomainEvent } from '../domain/events'
 import { DataIntegrityError, type IntegrityProblem } from '../errors'
 import type { AggregateRecorder, ApplicationRecorder } from '../persistence/recorder'
+import type { EventStore } from './eventStore'
 
 /** What the aggregate index recorded for one aggregate. */
 export interface IndexedAggregate {
@@ -66,6 +67,11 @@ export class ChainCheck {
   ) {
     this.next = from.version
     this.previousHash = from.previousHash
+  }
+
+  /** The hash the next event must link to (the event before a range, read to link it). */
+  link(previousHash: string): void {
+    this.previousHash = previousHash
   }
 
   /** The version the next event must have. */
@@ -174,28 +180,94 @@ export function snapshotLinkProblem(
 /**
  * The newest stored version must be what the index recorded: a lost tail (events deleted
  * together with their snapshots) is an error, not a smaller aggregate. `reached` is the newest
- * version a read found (-1: none). Costs one index read, and one more single-row read only when
- * the index is ahead (a writer may have stored more since the read: that is not a loss).
+ * version a read found (-1: none). Reads one more row only when the index is ahead (a writer may
+ * have stored more since the read: that is not a loss) or when `probe` asks whether anything is
+ * stored beyond `reached` (a read that stopped short of the version it was asked for).
  */
 export async function tailProblem(
   recorder: AggregateRecorder,
   indexed: IndexedAggregate | undefined,
   originatorId: string,
   reached: number,
+  probe = false,
 ): Promise<ChainProblem | undefined> {
-  if (!indexed || indexed.version <= reached) return undefined
+  const indexAhead = indexed !== undefined && indexed.version > reached
+  if (!indexAhead && !probe) return undefined
   const [next] = await recorder.select(originatorId, { gt: reached, limit: 1 })
   if (next?.originatorVersion === reached + 1) return undefined
-  const missingTo = next === undefined ? indexed.version : next.originatorVersion - 1
-  const range =
-    missingTo === reached + 1 ? `version ${reached + 1}` : `versions ${reached + 1}–${missingTo}`
+  if (next === undefined && !indexAhead) return undefined
+  const missingTo = next === undefined ? indexed!.version : next.originatorVersion - 1
+  const one = missingTo === reached + 1
+  const range = one ? `version ${reached + 1}` : `versions ${reached + 1}–${missingTo}`
   return {
     originatorId,
     version: reached + 1,
     problem: 'missing',
     message:
       next === undefined
-        ? `${range} of ${originatorId} ${missingTo === reached + 1 ? 'is' : 'are'} missing: the aggregate index records version ${indexed.version}, but the newest stored event is ${reached < 0 ? 'none' : `version ${reached}`}`
-        : `${range} of ${originatorId} ${missingTo === reached + 1 ? 'is' : 'are'} missing from the store (the next stored event is version ${next.originatorVersion})`,
+        ? `${range} of ${originatorId} ${one ? 'is' : 'are'} missing: the aggregate index records version ${indexed!.version}, but the newest stored event is ${reached < 0 ? 'none' : `version ${reached}`}`
+        : `${range} of ${originatorId} ${one ? 'is' : 'are'} missing from the store (the next stored event is version ${next.originatorVersion})`,
   }
+}
+
+export interface VerifiedRange {
+  readonly fromVersion: number
+  /** The last version the range must reach (the caller knows it is stored). */
+  readonly toVersion: number
+  /** Records per read (the first read has one more: the event before `fromVersion`). */
+  readonly pageSize?: number
+  readonly signal?: AbortSignal
+}
+
+/**
+ * Ascending pages of the events in [fromVersion, toVersion], each checked: contiguous, linked
+ * to the one before (the event at fromVersion − 1 is read in the same range read, so a page
+ * links to the history before it), matching its hash. A range that ends early raises
+ * DataIntegrityError naming the first missing version.
+ */
+export async function* verifiedPages(
+  eventStore: EventStore,
+  originatorId: string,
+  range: VerifiedRange,
+): AsyncGenerator<DomainEvent[]> {
+  const { fromVersion, toVersion } = range
+  if (toVersion < fromVersion) return
+  const chain = new ChainCheck(originatorId, {
+    version: fromVersion,
+    previousHash: fromVersion === 0 ? '' : undefined,
+  })
+  let anchorPending = fromVersion > 0
+  for await (const page of eventStore.pages(originatorId, {
+    ...(fromVersion > 0 ? { gt: fromVersion - 2 } : {}),
+    lte: toVersion,
+    ...(range.pageSize === undefined ? {} : { pageSize: range.pageSize + (anchorPending ? 1 : 0) }),
+    ...(range.signal ? { signal: range.signal } : {}),
+  })) {
+    let i = 0
+    if (anchorPending) {
+      anchorPending = false
+      const anchor = page[0]!
+      if (anchor.originatorVersion !== fromVersion - 1) {
+        // The event before the range is missing: nothing in the range links to the history.
+        const before = new ChainCheck(originatorId, {
+          version: fromVersion - 1,
+          previousHash: undefined,
+        })
+        before.accept(anchor)
+      }
+      chain.link(anchor.hash)
+      i = 1
+    }
+    for (let j = i; j < page.length; j++) chain.accept(page[j]!)
+    yield i === 0 ? page : page.slice(i)
+  }
+  if (anchorPending) {
+    throw integrityError({
+      originatorId,
+      version: fromVersion - 1,
+      problem: 'missing',
+      message: `version ${fromVersion - 1} of ${originatorId} is missing from the store`,
+    })
+  }
+  chain.reached(toVersion)
 }
