@@ -559,6 +559,9 @@ export class ExplorerService implements ExplorerHandlers {
     const { repository } = c.app
     const fromState = displayState((await repository.replay(id, { at: from })).aggregate)
     const toState = displayState((await repository.replay(id, { at: to })).aggregate)
+    // The two states may come from snapshots: the events between them must be there and linked.
+    const range = { fromVersion: Math.min(from, to) + 1, toVersion: Math.max(from, to) }
+    for await (const _page of verifiedPages(c.app.eventStore, id, range)) void _page
     return { from: fromState, to: toState, diff: diffDisplay(fromState, toState) }
   }
 
