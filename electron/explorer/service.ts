@@ -505,6 +505,14 @@ export class ExplorerService implements ExplorerHandlers {
         latestVersion,
         scanned,
       }
+    }).catch((error: unknown) => {
+      // The timeline draws the rows up to latestVersion, the bad one explained.
+      if (!(error instanceof DataIntegrityError)) throw error
+      throw new ApiFailure({
+        code: 'DataIntegrityError',
+        message: error.message,
+        details: { ...error.details, latestVersion },
+      })
     })
   }
 
