@@ -131,11 +131,57 @@ export const EventDto = z.object({
 })
 export type EventDto = z.infer<typeof EventDto>
 
+/**
+ * What a load checked, never more: a snapshot linked to the stored event at its version and the
+ * events after it (fromVersion..toVersion; none when fromVersion > toVersion), or every event
+ * from creation to toVersion. Either way, a load of the latest also found the newest version
+ * the aggregate index recorded.
+ */
+export const HashChainScope = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('snapshotLinked'),
+    snapshotVersion: version,
+    fromVersion: version,
+    toVersion: version,
+  }),
+  z.object({ kind: z.literal('fromCreation'), toVersion: version }),
+])
+export type HashChainScope = z.infer<typeof HashChainScope>
+
 export const HashChainStatus = z.object({
   status: z.enum(['verified', 'broken']),
+  /** What this load checked (when verified). */
+  checked: HashChainScope.optional(),
+  /** The last Verify whole history of this aggregate that found no problem, if any this session. */
+  wholeHistory: z.object({ verifiedAt: isoDate, toVersion: z.number().int().min(-1) }).optional(),
   message: z.string().optional(),
   brokenAtVersion: version.optional(),
 })
+export type HashChainStatus = z.infer<typeof HashChainStatus>
+
+/** One thing Verify found wrong: the aggregate, the first bad version, and what is wrong there. */
+export const IntegrityProblemDto = z.object({
+  aggregateId: uuid,
+  version,
+  kind: z.enum(['missing', 'unlinked', 'tampered', 'undecodable']),
+  message: z.string(),
+})
+export type IntegrityProblemDto = z.infer<typeof IntegrityProblemDto>
+
+export const HistoryVerificationDto = z.object({
+  aggregateId: uuid,
+  /** From the index entry or the creation event; empty when neither exists. */
+  type: z.string(),
+  /** The newest stored version (-1: none). */
+  lastVersion: z.number().int().min(-1),
+  eventsChecked: z.number().int().min(0),
+  snapshotsChecked: z.number().int().min(0),
+  verifiedAt: isoDate,
+  problems: z.array(IntegrityProblemDto),
+  /** More problems were found than listed. */
+  truncated: z.boolean(),
+})
+export type HistoryVerificationDto = z.infer<typeof HistoryVerificationDto>
 
 export const AggregateView = z.object({
   id: uuid,
@@ -458,6 +504,26 @@ export const methods = {
       aggregates: z.number().int(),
       events: z.number().int(),
       cancelled: z.boolean(),
+    }),
+  },
+  /** Reads only. Checks every stored event and snapshot of one aggregate (a task: progress, cancelTask). */
+  verifyHistory: {
+    request: z.object({ id: uuid, taskId: taskId.optional() }).strict(),
+    response: HistoryVerificationDto,
+  },
+  /**
+   * Reads only. Verify whole history for every aggregate, paged through the aggregate index
+   * (a task: progress over the aggregates, cancelTask); lists each problem found.
+   */
+  verifyStore: {
+    request: z.object({ taskId }).strict(),
+    response: z.object({
+      aggregatesChecked: z.number().int().min(0),
+      eventsChecked: z.number().int().min(0),
+      verifiedAt: isoDate,
+      problems: z.array(IntegrityProblemDto),
+      /** More problems were found than listed. */
+      truncated: z.boolean(),
     }),
   },
   cancelTask: {

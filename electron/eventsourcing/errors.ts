@@ -43,12 +43,23 @@ export class AggregateNotFound extends EventSourcingError {
   }
 }
 
+/**
+ * What is wrong at a version: `missing` (not stored though later versions or the index say it
+ * should be), `unlinked` (does not follow the event before it, or a snapshot does not link to
+ * it), `tampered` (contents do not match the hash), `undecodable` (cannot be read at all).
+ */
+export type IntegrityProblem = 'missing' | 'unlinked' | 'tampered' | 'undecodable'
+
 /** Stored data cannot be trusted: wrong cipher key, damaged bytes, broken hash chain. */
 export class DataIntegrityError extends EventSourcingError {
   readonly code = 'DataIntegrityError'
   constructor(
     message: string,
-    readonly details: { originatorId?: string; originatorVersion?: number } = {},
+    readonly details: {
+      originatorId?: string
+      originatorVersion?: number
+      problem?: IntegrityProblem
+    } = {},
     options?: { cause?: unknown },
   ) {
     super(message, options)

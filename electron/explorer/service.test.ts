@@ -175,6 +175,8 @@ const validRequests: { [M in MethodName]: RequestOf<M> } = {
   refreshHandle: { handleId: 'h' },
   closeHandle: { handleId: 'h' },
   seedDemoData: { aggregates: 1, events: 1, taskId: 't' },
+  verifyHistory: { id: UUID_A, taskId: 't' },
+  verifyStore: { taskId: 't' },
   cancelTask: { taskId: 't' },
 }
 
@@ -1189,11 +1191,10 @@ describe('on a SQLite file shared with another application', () => {
     expect(stateOf(view.state)['_foo']).toBe('forged')
     expect(view.loadedFromSnapshot).toBe(3)
     expect((await h.ok('getAggregate', { id, at: 3 })).hashChain.status).toBe('verified')
-    expect(await h.ok('getEventDiff', { id, version: 4 })).toContainEqual({
-      path: ['_foo'],
-      kind: 'changed',
-      before: 'v3',
-      after: 'forged',
+    // A diff is a read of events: it refuses the tampered one rather than show it as a change.
+    expect(await h.fail('getEventDiff', { id, version: 4 })).toMatchObject({
+      code: 'DataIntegrityError',
+      details: { originatorVersion: 4, problem: 'tampered' },
     })
   })
 })

@@ -30,7 +30,7 @@ import { Aggregate, aggregateState } from '../eventsourcing/domain/aggregate'
 import { EventBus } from '../eventsourcing/domain/bus'
 import type { EventBatch } from '../eventsourcing/domain/aggregate'
 import type { DomainEvent } from '../eventsourcing/domain/events'
-import { aggregateTopicOfEventTopic, topics } from '../eventsourcing/domain/topics'
+import { topics } from '../eventsourcing/domain/topics'
 import {
   AggregateNotFound,
   ConcurrencyError,
@@ -45,6 +45,8 @@ import {
   type ReplayResult,
 } from '../eventsourcing/application/repository'
 import { SnapshotStrategy, type Snapshot } from '../eventsourcing/application/snapshotStrategy'
+import type { HistorySources } from '../eventsourcing/application/historyVerification'
+import { aggregateIndexOf, verifiedPages } from '../eventsourcing/application/verification'
 import type {
   ApplicationRecorder,
   LogEntry,
@@ -58,6 +60,7 @@ import { ExampleAggregateRoot } from '../example/exampleAggregateRoot'
 import { ApiFailure } from './dispatch'
 import { diffDisplay, toDisplayJson } from './displayJson'
 import { LogFollower } from './logFollower'
+import { verifyStore, verifyWholeHistory } from './storeVerification'
 import { seedDemoData } from './seeding'
 import {
   DEFAULT_SNAPSHOT_PERIOD,
@@ -135,6 +138,7 @@ const SCAN_PAGE = 250
 const EXPORT_PAGE = 1000
 const ACTIVITY_SAMPLE = 10_000
 const MAX_WINNING_EVENTS = 200
+const MAX_REMEMBERED_VERIFICATIONS = 1000
 const CHANGES_CHUNK = 1000
 /** Cassandra log positions come from the writers' clocks; re-read this much to catch late ones. */
 const CASSANDRA_LOG_OVERLAP_MS = 5000
@@ -156,6 +160,11 @@ export class ExplorerService implements ExplorerHandlers {
   private followerError: string | undefined
   private readonly handles = new Map<string, Handle>()
   private readonly tasks = new Map<string, AbortController>()
+  /** The last Verify whole history without a problem, per aggregate (this connection only). */
+  private readonly wholeHistoryVerified = new Map<
+    string,
+    { verifiedAt: string; toVersion: number }
+  >()
   private connecting: Promise<unknown> = Promise.resolve()
 
   /** A malformed EVENTSCOPE_CIPHER_KEY: nothing connects until it is fixed or a key is entered. */
@@ -398,10 +407,10 @@ export class ExplorerService implements ExplorerHandlers {
     taskId,
   }: ParsedRequestOf<'getAggregate'>): Promise<ResponseOf<'getAggregate'>> {
     const c = this.conn()
-    const latest = await this.latestRecord(c, id)
-    const latestVersion = latest.originatorVersion
+    const latestVersion = await this.latestVersion(c, id)
     const target = at ?? latestVersion
     if (target > latestVersion) throw versionNotFound(id, target, latestVersion)
+    const type = await c.app.repository.aggregateTopic(id)
     return this.runTask(taskId, async (signal) => {
       const progress = taskId
         ? this.progress(taskId, target + 1, `Replaying ${id.slice(0, 8)}… to version ${target}`)
@@ -411,6 +420,8 @@ export class ExplorerService implements ExplorerHandlers {
         signal,
         ...(progress ? { onProgress: (v: number) => progress(v + 1) } : {}),
       })
+      const whole = this.wholeHistoryVerified.get(id)
+      if (hashChain.status === 'verified' && whole) hashChain.wholeHistory = whole
       const aggregate = result.aggregate
       if (!aggregate) throw new AggregateNotFound(id)
       let createdOn = aggregate.createdOn as Date | undefined
@@ -422,7 +433,7 @@ export class ExplorerService implements ExplorerHandlers {
       }
       return {
         id,
-        type: aggregateTopicOfEventTopic(latest.topic),
+        type,
         version: aggregate.version,
         latestVersion,
         createdOn: createdOn.toISOString(),
@@ -440,8 +451,7 @@ export class ExplorerService implements ExplorerHandlers {
   async listEvents(request: ParsedRequestOf<'listEvents'>): Promise<ResponseOf<'listEvents'>> {
     const c = this.conn()
     const { id, fromVersion, limit } = request
-    const [latest] = await c.app.store.events.select(id, { desc: true, limit: 1 })
-    const latestVersion = latest?.originatorVersion ?? -1
+    const latestVersion = (await c.app.repository.latestVersion(id)) ?? -1
     if (fromVersion > latestVersion) return { items: [], latestVersion, scanned: 0 }
     const needle = request.search?.toLowerCase() || undefined
     const types = request.types?.length ? new Set(request.types) : undefined
@@ -450,14 +460,14 @@ export class ExplorerService implements ExplorerHandlers {
       let scanned = 0
       let next: number | undefined
       if (!needle && !types) {
-        for await (const page of c.app.eventStore.pages(id, {
-          gt: fromVersion - 1,
+        for await (const page of verifiedPages(c.app.eventStore, id, {
+          fromVersion,
+          toVersion: Math.min(latestVersion, fromVersion + limit - 1),
           pageSize: limit,
           signal,
         })) {
           items.push(...page.map(eventDto))
-          scanned = page.length
-          break
+          scanned += page.length
         }
         const last = items[items.length - 1]
         if (last && items.length === limit) next = last.version + 1
@@ -465,8 +475,9 @@ export class ExplorerService implements ExplorerHandlers {
         const progress = request.taskId
           ? this.progress(request.taskId, this.scanBudget, 'Searching events')
           : undefined
-        scan: for await (const page of c.app.eventStore.pages(id, {
-          gt: fromVersion - 1,
+        scan: for await (const page of verifiedPages(c.app.eventStore, id, {
+          fromVersion,
+          toVersion: latestVersion,
           pageSize: SCAN_PAGE,
           signal,
         })) {
@@ -494,6 +505,14 @@ export class ExplorerService implements ExplorerHandlers {
         latestVersion,
         scanned,
       }
+    }).catch((error: unknown) => {
+      // The timeline draws the rows up to latestVersion, the bad one explained.
+      if (!(error instanceof DataIntegrityError)) throw error
+      throw new ApiFailure({
+        code: 'DataIntegrityError',
+        message: error.message,
+        details: { ...error.details, latestVersion },
+      })
     })
   }
 
@@ -525,14 +544,13 @@ export class ExplorerService implements ExplorerHandlers {
 
   async getEventDiff({ id, version }: ParsedRequestOf<'getEventDiff'>): Promise<DiffEntry[]> {
     const c = this.conn()
-    const latest = await this.latestRecord(c, id)
-    if (version > latest.originatorVersion)
-      throw versionNotFound(id, version, latest.originatorVersion)
+    const latestVersion = await this.latestVersion(c, id)
+    if (version > latestVersion) throw versionNotFound(id, version, latestVersion)
     // Replay to the version before, then apply the one event: one replay instead of two.
     const previous =
-      version === 0 ? undefined : (await this.replay(c, id, { at: version - 1 })).result.aggregate
+      version === 0 ? undefined : (await c.app.repository.replay(id, { at: version - 1 })).aggregate
     const before = displayState(previous)
-    const event = await this.eventAt(c, id, version)
+    const event = await this.verifiedEventAt(c, id, version)
     const after = displayState((event.mutate(previous ?? null) as Aggregate | null) ?? undefined)
     return diffDisplay(before, after)
   }
@@ -543,11 +561,15 @@ export class ExplorerService implements ExplorerHandlers {
     to,
   }: ParsedRequestOf<'diffVersions'>): Promise<ResponseOf<'diffVersions'>> {
     const c = this.conn()
-    const latest = await this.latestRecord(c, id)
-    for (const v of [from, to])
-      if (v > latest.originatorVersion) throw versionNotFound(id, v, latest.originatorVersion)
-    const fromState = displayState((await this.replay(c, id, { at: from })).result.aggregate)
-    const toState = displayState((await this.replay(c, id, { at: to })).result.aggregate)
+    const latestVersion = await this.latestVersion(c, id)
+    for (const v of [from, to]) if (v > latestVersion) throw versionNotFound(id, v, latestVersion)
+    // Verified replays: a broken chain fails the diff rather than showing tampered states.
+    const { repository } = c.app
+    const fromState = displayState((await repository.replay(id, { at: from })).aggregate)
+    const toState = displayState((await repository.replay(id, { at: to })).aggregate)
+    // The two states may come from snapshots: the events between them must be there and linked.
+    const range = { fromVersion: Math.min(from, to) + 1, toVersion: Math.max(from, to) }
+    for await (const _page of verifiedPages(c.app.eventStore, id, range)) void _page
     return { from: fromState, to: toState, diff: diffDisplay(fromState, toState) }
   }
 
@@ -627,8 +649,8 @@ export class ExplorerService implements ExplorerHandlers {
     taskId,
   }: ParsedRequestOf<'exportHistory'>): Promise<ResponseOf<'exportHistory'>> {
     const c = this.conn()
-    const latest = await this.latestRecord(c, id)
-    const latestVersion = latest.originatorVersion
+    const latestVersion = await this.latestVersion(c, id)
+    const type = await c.app.repository.aggregateTopic(id)
     // Versions are contiguous from 0, so the page is a version range; it ends at latestVersion
     // even if more is stored meanwhile, so the caller's pages add up to one moment's history.
     const lastVersion = Math.min(latestVersion, fromVersion + limit - 1)
@@ -639,9 +661,9 @@ export class ExplorerService implements ExplorerHandlers {
       const events: EventDto[] = []
       if (fromVersion <= lastVersion) {
         progress?.(fromVersion)
-        for await (const page of c.app.eventStore.pages(id, {
-          gt: fromVersion - 1,
-          lte: lastVersion,
+        for await (const page of verifiedPages(c.app.eventStore, id, {
+          fromVersion,
+          toVersion: lastVersion,
           pageSize: Math.min(EXPORT_PAGE, limit),
           signal,
         })) {
@@ -651,7 +673,7 @@ export class ExplorerService implements ExplorerHandlers {
       }
       return {
         aggregateId: id,
-        type: aggregateTopicOfEventTopic(latest.topic),
+        type,
         exportedAt: new Date().toISOString(),
         latestVersion,
         events,
@@ -773,6 +795,60 @@ export class ExplorerService implements ExplorerHandlers {
     })
   }
 
+  async verifyHistory({
+    id,
+    taskId,
+  }: ParsedRequestOf<'verifyHistory'>): Promise<ResponseOf<'verifyHistory'>> {
+    const c = this.conn()
+    return this.runTask(taskId, async (signal) => {
+      let progress: ((done: number) => void) | undefined
+      const result = await verifyWholeHistory(this.historySources(c), id, {
+        signal,
+        ...(taskId
+          ? {
+              onProgress: (done: number, total: number) => {
+                progress ??= this.progress(
+                  taskId,
+                  total,
+                  `Verifying ${id.slice(0, 8)}… (${total} versions)`,
+                )
+                progress(done)
+              },
+            }
+          : {}),
+      })
+      if (result.lastVersion < 0) throw new AggregateNotFound(id)
+      this.wholeHistoryVerified.delete(id)
+      if (result.problems.length === 0) {
+        this.wholeHistoryVerified.set(id, {
+          verifiedAt: result.verifiedAt,
+          toVersion: result.lastVersion,
+        })
+        if (this.wholeHistoryVerified.size > MAX_REMEMBERED_VERIFICATIONS) {
+          const oldest = this.wholeHistoryVerified.keys().next().value
+          if (oldest !== undefined) this.wholeHistoryVerified.delete(oldest)
+        }
+      }
+      return result
+    })
+  }
+
+  async verifyStore({
+    taskId,
+  }: ParsedRequestOf<'verifyStore'>): Promise<ResponseOf<'verifyStore'>> {
+    const c = this.conn()
+    return this.runTask(taskId, async (signal) => {
+      let progress: ((done: number) => void) | undefined
+      return verifyStore(this.historySources(c), {
+        signal,
+        onProgress: (done, total) => {
+          progress ??= this.progress(taskId, total, `Verifying ${total} aggregates`)
+          progress(done)
+        },
+      })
+    })
+  }
+
   async cancelTask({ taskId }: ParsedRequestOf<'cancelTask'>): Promise<{ cancelled: boolean }> {
     const controller = this.tasks.get(taskId)
     if (!controller || controller.signal.aborted) return { cancelled: false }
@@ -857,6 +933,7 @@ export class ExplorerService implements ExplorerHandlers {
     for (const controller of this.tasks.values()) controller.abort()
     this.tasks.clear()
     this.handles.clear()
+    this.wholeHistoryVerified.clear()
     if (!c) return
     await c.follower.stop()
     await c.app.close().catch(() => undefined)
@@ -954,7 +1031,7 @@ export class ExplorerService implements ExplorerHandlers {
   ): Promise<{ result: ReplayResult; hashChain: HashChain }> {
     try {
       const result = await c.app.repository.replay(id, options)
-      return { result, hashChain: verifiedChain(result) }
+      return { result, hashChain: verifiedChain(result, options.at) }
     } catch (error) {
       if (!(error instanceof DataIntegrityError) || options.signal?.aborted) throw error
       const result = await c.unverified.replay(id, options)
@@ -974,6 +1051,32 @@ export class ExplorerService implements ExplorerHandlers {
     const [record] = await c.app.store.events.select(id, { desc: true, limit: 1 })
     if (!record) throw new AggregateNotFound(id)
     return record
+  }
+
+  /** The newest stored version, checked against the aggregate index (a lost tail fails). */
+  private async latestVersion(c: Connection, id: string): Promise<number> {
+    const version = await c.app.repository.latestVersion(id)
+    if (version === undefined) throw new AggregateNotFound(id)
+    return version
+  }
+
+  /** The event at `version`, linked to the one before it and matching its hash. */
+  private async verifiedEventAt(c: Connection, id: string, version: number): Promise<DomainEvent> {
+    for await (const [event] of verifiedPages(c.app.eventStore, id, {
+      fromVersion: version,
+      toVersion: version,
+    }))
+      if (event) return event
+    throw versionNotFound(id, version)
+  }
+
+  private historySources(c: Connection): HistorySources & { events: ApplicationRecorder } {
+    return {
+      events: c.app.store.events,
+      mapper: c.app.mapper,
+      snapshots: c.snapshots,
+      index: aggregateIndexOf(c.app.store.events),
+    }
   }
 
   private async eventAt(c: Connection, id: string, version: number): Promise<DomainEvent> {
@@ -1057,13 +1160,12 @@ export class ExplorerService implements ExplorerHandlers {
     const actualVersion =
       latest?.originatorVersion ?? error.details.actualVersion ?? expectedVersion
     const winningEvents: EventDto[] = []
-    for await (const page of c.app.eventStore.pages(id, {
-      gt: handle.loadedVersion,
-      lte: actualVersion,
+    for await (const page of verifiedPages(c.app.eventStore, id, {
+      fromVersion: handle.loadedVersion + 1,
+      toVersion: Math.min(actualVersion, handle.loadedVersion + MAX_WINNING_EVENTS),
       pageSize: MAX_WINNING_EVENTS,
     })) {
       winningEvents.push(...page.map(eventDto))
-      break
     }
     const details: ConcurrencyDetails = {
       aggregateId: id,
@@ -1143,14 +1245,24 @@ function logEntryDto(entry: LogEntry): LogEntryDto {
   }
 }
 
-function verifiedChain(result: ReplayResult): HashChain {
+/** What a verified load checked, exactly: the snapshot it linked and the events after it. */
+function verifiedChain(result: ReplayResult, at: number | undefined): HashChain {
   const n = result.eventsApplied
   const events = `${n} event${n === 1 ? '' : 's'}`
+  const toVersion = result.aggregate?.version ?? at ?? 0
+  const latest = at === undefined ? '' : '; the newest version matches the aggregate index'
+  if (result.snapshot) {
+    const s = result.snapshot.originatorVersion
+    return {
+      status: 'verified',
+      checked: { kind: 'snapshotLinked', snapshotVersion: s, fromVersion: s + 1, toVersion },
+      message: `the snapshot at version ${s} links to the stored event at that version, and the ${events} after it follow it and match their hashes${latest}; versions before ${s} were not read`,
+    }
+  }
   return {
     status: 'verified',
-    message: result.snapshot
-      ? `the ${events} replayed after the snapshot at version ${result.snapshot.originatorVersion} follow it and match their hashes`
-      : `all ${events} follow one another and match their hashes`,
+    checked: { kind: 'fromCreation', toVersion },
+    message: `all ${events} from creation to version ${toVersion} follow one another and match their hashes${latest}`,
   }
 }
 

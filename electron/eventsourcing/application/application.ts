@@ -8,6 +8,7 @@ import { EventStore } from './eventStore'
 import { PersistencePolicy, SnapshottingPolicy, type SnapshotFailureHandler } from './policies'
 import { Repository } from './repository'
 import { SnapshotStrategy } from './snapshotStrategy'
+import { aggregateIndexOf } from './verification'
 
 export interface ApplicationOptions {
   readonly store: Store
@@ -62,6 +63,7 @@ export class Application implements AsyncDisposable {
       this.snapshotStrategy,
       this.bus,
       options.verifyHashes ?? true,
+      aggregateIndexOf(this.store.events),
     )
     busesInUse.add(this.bus)
     try {

@@ -1,10 +1,16 @@
 import { Aggregate, aggregateState, restoreAggregate, type EventBatch } from '../domain/aggregate'
 import type { EventBus } from '../domain/bus'
-import { computeEventHash, type DomainEvent } from '../domain/events'
-import { topics } from '../domain/topics'
-import { AggregateNotFound, DataIntegrityError } from '../errors'
+import { aggregateTopicOfEventTopic, topics } from '../domain/topics'
+import { AggregateNotFound } from '../errors'
 import type { EventStore } from './eventStore'
 import type { Snapshot, SnapshotStrategy } from './snapshotStrategy'
+import {
+  ChainCheck,
+  integrityError,
+  snapshotLinkProblem,
+  tailProblem,
+  type AggregateIndex,
+} from './verification'
 
 export interface ReplayOptions {
   /** The version to stop at (default: the latest). */
@@ -26,7 +32,9 @@ export interface ReplayResult {
 
 /**
  * Loads aggregates by replaying their events, starting from the newest snapshot at or below
- * the requested version, and checks the hash chain as it goes.
+ * the requested version, and checks as it goes (verification.ts): the snapshot links to the
+ * stored event at its version, the events after it continue the chain, and a load of the
+ * latest finds what the aggregate index recorded.
  */
 export class Repository {
   constructor(
@@ -34,6 +42,8 @@ export class Repository {
     readonly snapshots: SnapshotStrategy | undefined,
     private readonly bus: EventBus<EventBatch>,
     private readonly verifyHashes = true,
+    /** What the aggregate index recorded: a load of the latest checks its version against it. */
+    private readonly index?: AggregateIndex,
   ) {}
 
   /** The latest version; AggregateNotFound when it never existed or was discarded. */
@@ -70,36 +80,117 @@ export class Repository {
       snapshot = await this.snapshots.getSnapshot(originatorId, at === undefined ? {} : { lte: at })
       if (snapshot) {
         if (snapshot.state === null) {
-          // Discarded at or before `at`: nothing after a Discarded event can exist.
+          // Discarded at or before `at`: nothing after a Discarded event can exist. Still, the
+          // snapshot must stand on a stored event (one single-row read).
+          const [discarded] = await this.eventStore.list(originatorId, {
+            gt: snapshot.originatorVersion - 1,
+            lte: snapshot.originatorVersion,
+          })
+          const problem = snapshotLinkProblem(
+            originatorId,
+            snapshot.originatorVersion,
+            undefined,
+            discarded,
+            this.verifyHashes,
+          )
+          if (problem) throw integrityError(problem)
           return { aggregate: this.discardedPlaceholder(snapshot), snapshot, eventsApplied: 0 }
         }
         aggregate = restoreAggregate(snapshot.topic, snapshot.state)
       }
     }
-    const folded = await this.fold(originatorId, aggregate, options)
+    // A snapshot's own event is read in the same range read, to link the snapshot to it.
+    const folded = await this.fold(originatorId, aggregate, options, aggregate !== undefined)
+    const reached = folded.aggregate?.version ?? -1
+    // Asked for the latest, or stopped short of `at`: the store must not have recorded more.
+    if (at === undefined || reached < at)
+      await this.checkTail(originatorId, reached, at !== undefined)
     return { aggregate: folded.aggregate, snapshot, eventsApplied: folded.applied }
   }
 
-  /** Applies the stored events after `aggregate` (from the start when undefined) up to `at`. */
+  /** The aggregate's newest stored version, checked against the index; undefined if none. */
+  async latestVersion(originatorId: string): Promise<number | undefined> {
+    const [[newest], indexed] = await Promise.all([
+      this.eventStore.recorder.select(originatorId, { desc: true, limit: 1 }),
+      this.index?.(originatorId),
+    ])
+    const reached = newest?.originatorVersion ?? -1
+    const problem = await tailProblem(this.eventStore.recorder, indexed, originatorId, reached)
+    if (problem) throw integrityError(problem)
+    return newest?.originatorVersion
+  }
+
+  /**
+   * The aggregate class topic, from the index entry or else the creation event (version 0),
+   * never from a later row: a row with a foreign topic appended to the history cannot change it.
+   */
+  async aggregateTopic(originatorId: string): Promise<string> {
+    const indexed = await this.index?.(originatorId)
+    if (indexed) return indexed.aggregateTopic
+    const [created] = await this.eventStore.recorder.select(originatorId, { lte: 0, limit: 1 })
+    if (!created) throw new AggregateNotFound(originatorId)
+    return aggregateTopicOfEventTopic(created.topic)
+  }
+
+  private async checkTail(originatorId: string, reached: number, probe: boolean): Promise<void> {
+    const indexed = await this.index?.(originatorId)
+    const recorder = this.eventStore.recorder
+    const problem = await tailProblem(recorder, indexed, originatorId, reached, probe)
+    if (problem) throw integrityError(problem)
+  }
+
+  /**
+   * Applies the stored events after `aggregate` (from the start when undefined) up to `at`,
+   * checking that they continue its chain. With `linkStart`, the read starts at the
+   * aggregate's own version (a snapshot's): that stored event must carry the hash the snapshot
+   * recorded, and is not applied again.
+   */
   private async fold(
     originatorId: string,
     start: Aggregate | undefined,
     options: ReplayOptions,
+    linkStart = false,
   ): Promise<{ aggregate: Aggregate | undefined; applied: number }> {
     let aggregate = start
     let applied = 0
-    let previousHash = aggregate?.lastHash ?? ''
+    const chain = new ChainCheck(
+      originatorId,
+      start
+        ? { version: start.version + 1, previousHash: start.lastHash }
+        : { version: 0, previousHash: '' },
+      this.verifyHashes,
+    )
+    let linkPending = linkStart && start !== undefined
+    const from = start ? start.version - (linkPending ? 1 : 0) : undefined
     for await (const page of this.eventStore.pages(originatorId, {
-      ...(aggregate ? { gt: aggregate.version } : {}),
+      ...(from === undefined ? {} : { gt: from }),
       ...(options.at === undefined ? {} : { lte: options.at }),
       ...(options.signal ? { signal: options.signal } : {}),
     })) {
-      for (const event of page) {
-        if (this.verifyHashes) previousHash = this.verify(event, previousHash)
-        aggregate = (event.mutate(aggregate ?? null) as Aggregate | null) ?? undefined
+      let i = 0
+      if (linkPending) {
+        linkPending = false
+        const event = page[0]
+        const problem = snapshotLinkProblem(
+          originatorId,
+          start!.version,
+          start!.lastHash,
+          event,
+          this.verifyHashes,
+        )
+        if (problem) throw integrityError(problem)
+        i = 1
       }
-      applied += page.length
+      for (; i < page.length; i++) {
+        const event = page[i]!
+        chain.accept(event)
+        aggregate = (event.mutate(aggregate ?? null) as Aggregate | null) ?? undefined
+        applied += 1
+      }
       if (aggregate) options.onProgress?.(aggregate.version)
+    }
+    if (linkPending) {
+      throw integrityError(snapshotLinkProblem(originatorId, start!.version, undefined, undefined)!)
     }
     return { aggregate, applied }
   }
@@ -149,23 +240,6 @@ export class Repository {
     return this.snapshots
   }
 
-  private verify(event: DomainEvent, previousHash: string): string {
-    // Runs once per event on replay: the error details are built only when an error is thrown.
-    if (event.previousHash !== previousHash) {
-      throw new DataIntegrityError(
-        `hash chain broken at version ${event.originatorVersion} of ${event.originatorId}: it does not follow the event before it`,
-        where(event),
-      )
-    }
-    if (computeEventHash(event) !== event.hash) {
-      throw new DataIntegrityError(
-        `hash chain broken at version ${event.originatorVersion} of ${event.originatorId}: the event's contents do not match its hash`,
-        where(event),
-      )
-    }
-    return event.hash
-  }
-
   /** A discarded aggregate known only from a null snapshot. */
   private discardedPlaceholder(snapshot: Snapshot): Aggregate {
     const placeholder = Object.create(Aggregate.prototype as object) as Aggregate
@@ -179,10 +253,6 @@ export class Repository {
     placeholder.initTransient()
     return placeholder
   }
-}
-
-function where(event: DomainEvent): { originatorId: string; originatorVersion: number } {
-  return { originatorId: event.originatorId, originatorVersion: event.originatorVersion }
 }
 
 function snapshotOf(aggregate: Aggregate): Snapshot {

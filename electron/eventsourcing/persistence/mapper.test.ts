@@ -106,7 +106,7 @@ describe('Mapper', () => {
       const error = captureError(() => otherKey.recordToEvent(record))
 
       expect(error).toBeInstanceOf(DataIntegrityError)
-      expect((error as DataIntegrityError).details).toEqual({
+      expect((error as DataIntegrityError).details).toMatchObject({
         originatorId: created!.originatorId,
         originatorVersion: 0,
       })
@@ -245,20 +245,30 @@ describe('Mapper', () => {
       const error = captureError(() => new Mapper().decodeState(withState(record, state)))
 
       expect(error).toBeInstanceOf(DataIntegrityError)
-      expect((error as DataIntegrityError).details).toEqual({
+      expect((error as DataIntegrityError).details).toMatchObject({
         originatorId: 'abc',
         originatorVersion: 7,
       })
       expect((error as Error).message).toContain('abc v7')
     })
 
-    test('when the record names an unknown event topic, then TopicNotFound is raised', () => {
+    test('when the record names an unknown event topic, then DataIntegrityError names the row (caused by TopicNotFound)', () => {
       const [created] = secretEvents()
       const record = new Mapper().eventToRecord(created!)
 
-      expect(() =>
-        new Mapper().recordToEvent({ ...record, topic: 'example#Nope.Created' }),
-      ).toThrow(TopicNotFound)
+      let error: unknown
+      try {
+        new Mapper().recordToEvent({ ...record, topic: 'example#Nope.Created' })
+      } catch (e) {
+        error = e
+      }
+      expect(error).toBeInstanceOf(DataIntegrityError)
+      expect((error as DataIntegrityError).details).toMatchObject({
+        originatorId: record.originatorId,
+        originatorVersion: record.originatorVersion,
+        problem: 'undecodable',
+      })
+      expect((error as Error).cause).toBeInstanceOf(TopicNotFound)
     })
 
     test('when the state decodes to something that is not an object, then DataIntegrityError is raised', () => {

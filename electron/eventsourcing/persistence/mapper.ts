@@ -1,5 +1,5 @@
 import { deflateSync, inflateSync } from 'node:zlib'
-import { DataIntegrityError, EventSourcingError } from '../errors'
+import { DataIntegrityError, EventSourcingError, TopicNotFound } from '../errors'
 import type { DomainEvent } from '../domain/events'
 import { topics as defaultTopics, type TopicRegistry } from '../domain/topics'
 import type { AesGcmCipher } from './cipher'
@@ -138,7 +138,18 @@ export class Mapper {
   }
 
   recordToEvent(record: StoredRecord): DomainEvent {
-    const cls = this.registry.resolve(record.topic) as unknown as abstract new () => DomainEvent
+    let cls: abstract new () => DomainEvent
+    try {
+      cls = this.registry.resolve(record.topic) as unknown as abstract new () => DomainEvent
+    } catch (error) {
+      // A stored row naming no known event class cannot be trusted: say which row it is.
+      if (!(error instanceof TopicNotFound)) throw error
+      throw new DataIntegrityError(
+        `${describe(record)} names a topic no event class is registered under`,
+        where(record),
+        { cause: error },
+      )
+    }
     const fields = this.decodeState(record)
     if (fields === null || typeof fields !== 'object') {
       throw new DataIntegrityError(`${describe(record)} holds no event fields`, {
@@ -168,8 +179,16 @@ function utf8(bytes: Uint8Array, start: number): string {
     : Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start).toString('utf8')
 }
 
-function where(record: StoredRecord): { originatorId: string; originatorVersion: number } {
-  return { originatorId: record.originatorId, originatorVersion: record.originatorVersion }
+function where(record: StoredRecord): {
+  originatorId: string
+  originatorVersion: number
+  problem: 'undecodable'
+} {
+  return {
+    originatorId: record.originatorId,
+    originatorVersion: record.originatorVersion,
+    problem: 'undecodable',
+  }
 }
 
 function describe(record: StoredRecord): string {

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { EventDto } from '../../../shared/contract'
+import { ExplorerError, type EventDto } from '../../../shared/contract'
 import { setApi } from '../api'
 import { createFakeApi, deferred, eventDto, flush, uuid, type FakeApi } from '../testing/fakeApi'
 import { EVENT_PAGE_SIZE, MAX_SCRUBBER_MARKERS, useTimelineStore } from './timelineStore'
@@ -258,5 +258,35 @@ describe('timelineStore', () => {
     expect(store().aggregateId).toBe(uuid(2))
     expect(store().latestVersion).toBe(1)
     expect(store().byVersion[0]?.originatorId).toBe(uuid(2))
+  })
+
+  it('a page the service refuses at a version it cannot verify shows the rows before it, and names the bad version', async () => {
+    serveEvents(9)
+    const listed = api.listEvents.getMockImplementation()!
+    api.listEvents.mockImplementation(async (request) => {
+      // Versions 3 and 4 were deleted: any read reaching them fails at v3, as the service does.
+      const from = request.fromVersion ?? 0
+      if (from + (request.limit ?? 200) > 3)
+        throw new ExplorerError({
+          code: 'DataIntegrityError',
+          message: 'versions 3–4 of A are missing from the store',
+          details: { originatorId: A, originatorVersion: 3, latestVersion: 9 },
+        })
+      return listed(request)
+    })
+    store().open(A)
+    await flush()
+    await flush()
+
+    const s = store()
+    expect(s.pages[0]).toBe('broken')
+    expect(s.breaks[0]).toEqual({
+      version: 3,
+      message: 'versions 3–4 of A are missing from the store',
+    })
+    expect(s.latestVersion).toBe(9)
+    expect(Object.keys(s.byVersion).map(Number)).toEqual([0, 1, 2])
+    expect(api.listEvents).toHaveBeenLastCalledWith({ id: A, fromVersion: 0, limit: 3 })
+    expect(s.error?.code).toBe('DataIntegrityError')
   })
 })

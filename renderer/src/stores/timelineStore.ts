@@ -21,7 +21,14 @@ export type RawEntry =
   | { status: 'loading' }
   | { status: 'ready'; record: RawRecord }
   | { status: 'error'; error: UiError }
-export type PageStatus = 'loading' | 'loaded' | 'error'
+/** `broken`: the service refused the page at a version it could not verify (see `breaks`). */
+export type PageStatus = 'loading' | 'loaded' | 'error' | 'broken'
+
+/** Where a page's history stops being verifiable, and why (the service's words). */
+export interface PageBreak {
+  version: number
+  message: string
+}
 
 interface TimelineState {
   aggregateId: string | null
@@ -33,6 +40,8 @@ interface TimelineState {
   /** Unfiltered mode: events by version, and the status of each page (keyed by first version). */
   byVersion: Record<number, EventDto>
   pages: Record<number, PageStatus>
+  /** For `broken` pages (keyed like `pages`): the first version that failed the check. */
+  breaks: Record<number, PageBreak>
   /** Filtered mode. */
   filtered: EventDto[]
   filteredNext: number | undefined
@@ -73,6 +82,7 @@ const initial: TimelineState = {
   eventType: '',
   byVersion: {},
   pages: {},
+  breaks: {},
   filtered: [],
   filteredNext: 0,
   filteredScanned: 0,
@@ -84,6 +94,17 @@ const initial: TimelineState = {
   snapshotsByPage: {},
   snapshotVersions: [],
   seenTypes: [...BASE_TYPES],
+}
+
+/** The version a DataIntegrityError names, and the latest version the service saw, if given. */
+function integrityBreak(error: UiError): { version: number; latestVersion: number } | undefined {
+  if (error.code !== 'DataIntegrityError') return undefined
+  const details = error.details as
+    { originatorVersion?: unknown; latestVersion?: unknown } | undefined
+  const version = details?.originatorVersion
+  if (typeof version !== 'number') return undefined
+  const latest = typeof details?.latestVersion === 'number' ? details.latestVersion : version
+  return { version, latestVersion: latest }
 }
 
 export const isFiltered = (s: Pick<TimelineState, 'search' | 'eventType'>) =>
@@ -146,9 +167,11 @@ export const useTimelineStore = create<TimelineState & TimelineActions>()((set, 
       set((s) => {
         const byVersion = { ...s.byVersion }
         for (const e of page.items) byVersion[e.version] = e
+        const { [start]: _fixed, ...breaks } = s.breaks
         return {
           byVersion,
           pages: { ...s.pages, [start]: 'loaded' },
+          breaks,
           latestVersion: Math.max(s.latestVersion, page.latestVersion),
           known: true,
           error: null,
@@ -157,11 +180,37 @@ export const useTimelineStore = create<TimelineState & TimelineActions>()((set, 
       })
     } catch (error) {
       if (pageTokens.get(start) !== token) return
+      const uiError = toUiError(error)
+      const broken = integrityBreak(uiError)
+      if (!broken) {
+        set((s) => ({ pages: { ...s.pages, [start]: 'error' }, error: uiError, known: true }))
+        return
+      }
       set((s) => ({
-        pages: { ...s.pages, [start]: 'error' },
-        error: toUiError(error),
+        pages: { ...s.pages, [start]: 'broken' },
+        breaks: { ...s.breaks, [start]: { version: broken.version, message: uiError.message } },
+        latestVersion: Math.max(s.latestVersion, broken.latestVersion),
+        error: uiError,
         known: true,
       }))
+      // The rows before the bad version still verify on their own: show them.
+      if (broken.version > start) {
+        try {
+          const before = await api.listEvents({
+            id: aggregateId,
+            fromVersion: start,
+            limit: broken.version - start,
+          })
+          if (pageTokens.get(start) !== token) return
+          set((s) => {
+            const byVersion = { ...s.byVersion }
+            for (const e of before.items) byVersion[e.version] = e
+            return { byVersion, seenTypes: mergeTypes(s.seenTypes, before.items) }
+          })
+        } catch {
+          // The page's error is on screen already; its rows say what is known.
+        }
+      }
     }
   }
 
@@ -317,6 +366,10 @@ export const useTimelineStore = create<TimelineState & TimelineActions>()((set, 
         if (start < firstStale) nextPages[start] = status
         else pageTokens.delete(start)
       }
+      const breaks: Record<number, PageBreak> = {}
+      for (const [key, value] of Object.entries(get().breaks)) {
+        if (Number(key) < firstStale) breaks[Number(key)] = value
+      }
       const snapshotsByPage: Record<number, number[]> = {}
       for (const [key, versions] of Object.entries(get().snapshotsByPage)) {
         if (Number(key) < firstStale) snapshotsByPage[Number(key)] = versions
@@ -326,6 +379,7 @@ export const useTimelineStore = create<TimelineState & TimelineActions>()((set, 
       set((s) => ({
         latestVersion: newest,
         pages: nextPages,
+        breaks,
         snapshotsByPage,
         ...(s.filteredDone && !s.error
           ? { filteredDone: false, filteredNext: latestVersion + 1 }

@@ -4,20 +4,27 @@
  */
 import { useState, type ReactNode } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import type { AggregateView } from '../../../../shared/contract'
+import type { AggregateView, HashChainStatus as HashChain } from '../../../../shared/contract'
 import { ExportButton } from '../tasks/ExportButton'
+import { checkedText, wholeHistoryText } from '../verify/hashChainText'
+import { VerifyHistoryButton } from '../verify/VerifyHistoryButton'
 import { LockIcon } from '../connection/StatusBar'
 import { copyText } from '../../lib/clipboard'
-import { formatDateTime, shortType } from '../../lib/format'
+import type { UiError } from '../../lib/errors'
+import { formatDateTime, shortType, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 
 export function AggregateHeader({
   aggregateId,
   view,
+  error = null,
 }: {
   aggregateId: string
   view: AggregateView | null
+  /** Why the view could not be loaded: an integrity failure shows in the Hash chain fact. */
+  error?: UiError | null
 }) {
+  const integrityError = error?.code === 'DataIntegrityError' ? error : null
   const { timezone, setTimezone } = useSelectionStore(
     useShallow((s) => ({ timezone: s.timezone, setTimezone: s.setTimezone })),
   )
@@ -40,6 +47,7 @@ export function AggregateHeader({
         </div>
         <div className="aggregate-actions">
           {view?.discarded && <span className="badge badge-danger badge-lg">Discarded</span>}
+          <VerifyHistoryButton aggregateId={aggregateId} />
           <ExportButton aggregateId={aggregateId} />
         </div>
       </div>
@@ -68,29 +76,11 @@ export function AggregateHeader({
           )}
         </Fact>
         <Fact label="Hash chain">
-          {view &&
-            (view.hashChain.status === 'verified' ? (
-              <span
-                className="badge badge-ok"
-                title={view.hashChain.message}
-                role="status"
-                aria-label="Hash chain verified"
-              >
-                ✓ Verified
-              </span>
-            ) : (
-              <span
-                className="badge badge-danger"
-                title={view.hashChain.message}
-                role="status"
-                aria-label={`Hash chain broken${view.hashChain.brokenAtVersion !== undefined ? ` at v${view.hashChain.brokenAtVersion}` : ''}`}
-              >
-                ✕ Broken
-                {view.hashChain.brokenAtVersion !== undefined
-                  ? ` at v${view.hashChain.brokenAtVersion}`
-                  : ''}
-              </span>
-            ))}
+          {view ? (
+            <HashChainBadge chain={view.hashChain} timezone={timezone} />
+          ) : integrityError ? (
+            <BrokenBadge version={brokenVersionOf(integrityError)} title={integrityError.message} />
+          ) : null}
         </Fact>
         <Fact label="Encryption">
           {view && (
@@ -140,6 +130,56 @@ export function AggregateHeader({
       )}
     </header>
   )
+}
+
+/** "✓ snapshot v300 linked, events v301–v350 verified", and the last whole-history check. */
+function HashChainBadge({ chain, timezone }: { chain: HashChain; timezone: TimeZoneMode }) {
+  if (chain.status === 'broken')
+    return <BrokenBadge version={chain.brokenAtVersion} title={chain.message} />
+  const checked = checkedText(chain)
+  const whole = wholeHistoryText(chain, timezone)
+  return (
+    <span className="hash-chain-badges">
+      <span
+        className="badge badge-ok"
+        title={chain.message}
+        role="status"
+        aria-label={`Hash chain: ${checked}`}
+      >
+        ✓ {checked}
+      </span>
+      {whole && (
+        <span className="badge badge-ok" role="status" aria-label={`Hash chain: ${whole}`}>
+          ✓ {whole}
+        </span>
+      )}
+    </span>
+  )
+}
+
+function BrokenBadge({
+  version,
+  title,
+}: {
+  version: number | undefined
+  title: string | undefined
+}) {
+  const at = version !== undefined ? ` at v${version}` : ''
+  return (
+    <span
+      className="badge badge-danger"
+      title={title}
+      role="status"
+      aria-label={`Hash chain broken${at}`}
+    >
+      ✕ Broken{at}
+    </span>
+  )
+}
+
+function brokenVersionOf(error: UiError): number | undefined {
+  const version = (error.details as { originatorVersion?: unknown } | undefined)?.originatorVersion
+  return typeof version === 'number' ? version : undefined
 }
 
 const plural = (n: number, word: string) =>

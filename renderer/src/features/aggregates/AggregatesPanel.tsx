@@ -7,6 +7,7 @@ import { useEffect, useId, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { NewAggregateButton } from '../commands/NewAggregateButton'
 import { SeedButton } from '../tasks/SeedButton'
+import { VerifyStoreButton } from '../verify/VerifyStoreButton'
 import { formatCount, shortType } from '../../lib/format'
 import { useAggregatesStore, type AggregateOrder } from '../../stores/aggregatesStore'
 import { AggregateList } from './AggregateList'
@@ -80,6 +81,7 @@ export function AggregatesPanel() {
         <div className="toolbar-actions">
           <SeedButton />
           <NewAggregateButton />
+          <VerifyStoreButton />
         </div>
         <div className="toolbar-row">
           <div className="search-field">

@@ -9,11 +9,13 @@ import { useShallow } from 'zustand/react/shallow'
 import { explainError } from '../../lib/errors'
 import { formatCount } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
-import { isFiltered, useTimelineStore } from '../../stores/timelineStore'
+import { EVENT_PAGE_SIZE, isFiltered, useTimelineStore } from '../../stores/timelineStore'
+import { BrokenEventRow } from './BrokenEventRow'
 import { EventRow, SkeletonEventRow, EVENT_ROW_HEIGHT } from './EventRow'
 import { SearchIcon } from '../../lib/icons'
 
 const SEARCH_DEBOUNCE_MS = 250
+const pageStart = (version: number) => Math.floor(version / EVENT_PAGE_SIZE) * EVENT_PAGE_SIZE
 
 export function Timeline({ aggregateId }: { aggregateId: string }) {
   const ids = useId()
@@ -25,6 +27,8 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
       search: s.search,
       eventType: s.eventType,
       byVersion: s.byVersion,
+      pages: s.pages,
+      breaks: s.breaks,
       filtered: s.filtered,
       filteredDone: s.filteredDone,
       filteredLoading: s.filteredLoading,
@@ -197,6 +201,27 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
               {items.map((row) => {
                 const event = filtered ? t.filtered[row.index] : t.byVersion[row.index]
                 const style = { transform: `translateY(${row.start}px)` }
+                const page = pageStart(row.index)
+                const pageBreak = t.breaks[page]
+                const failed = !filtered && !event && t.pages[page] === 'error'
+                if (
+                  !filtered &&
+                  !event &&
+                  (failed || (pageBreak && row.index >= pageBreak.version))
+                ) {
+                  return (
+                    <BrokenEventRow
+                      key={row.key}
+                      index={row.index}
+                      version={row.index}
+                      measureRef={virtualizer.measureElement}
+                      style={style}
+                      brokenAt={pageBreak?.version ?? row.index}
+                      message={pageBreak?.message ?? t.error?.message ?? 'unknown error'}
+                      failed={failed}
+                    />
+                  )
+                }
                 if (!event) {
                   return (
                     <SkeletonEventRow

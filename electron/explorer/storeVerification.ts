@@ -1,0 +1,97 @@
+/**
+ * The Verify actions behind the contract: Verify whole history of one aggregate, and Verify
+ * store, which runs it for every aggregate, paged through the aggregate index (never one read
+ * of everything). Both only read; the library does the checking (historyVerification.ts).
+ */
+import type { HistoryVerificationDto, IntegrityProblemDto, ResponseOf } from '../../shared/contract'
+import {
+  verifyHistory,
+  type HistorySources,
+  type HistoryVerification,
+} from '../eventsourcing/application/historyVerification'
+import type { ChainProblem } from '../eventsourcing/application/verification'
+import type { ApplicationRecorder } from '../eventsourcing/persistence/recorder'
+
+/** Aggregates read from the index per page. */
+const STORE_PAGE = 100
+/** Problems listed per aggregate, and for the whole store. */
+const PROBLEMS_PER_AGGREGATE = 20
+const PROBLEMS_PER_STORE = 1000
+
+export function historyDto(result: HistoryVerification, verifiedAt: Date): HistoryVerificationDto {
+  return {
+    aggregateId: result.originatorId,
+    type: result.aggregateTopic ?? '',
+    lastVersion: result.lastVersion,
+    eventsChecked: result.eventsChecked,
+    snapshotsChecked: result.snapshotsChecked,
+    verifiedAt: verifiedAt.toISOString(),
+    problems: result.problems.map(problemDto),
+    truncated: result.truncated,
+  }
+}
+
+function problemDto(problem: ChainProblem): IntegrityProblemDto {
+  return {
+    aggregateId: problem.originatorId,
+    version: problem.version,
+    kind: problem.problem,
+    message: problem.message,
+  }
+}
+
+export async function verifyWholeHistory(
+  sources: HistorySources,
+  id: string,
+  options: { signal: AbortSignal; onProgress?: (done: number, total: number) => void },
+): Promise<HistoryVerificationDto> {
+  const result = await verifyHistory(sources, id, options)
+  return historyDto(result, new Date())
+}
+
+export async function verifyStore(
+  sources: HistorySources & { readonly events: ApplicationRecorder },
+  options: {
+    signal: AbortSignal
+    /** Aggregates checked so far, and how many the index holds. */
+    onProgress?: (done: number, total: number) => void
+  },
+): Promise<ResponseOf<'verifyStore'>> {
+  const total = await sources.events.countAggregates()
+  const problems: IntegrityProblemDto[] = []
+  let truncated = false
+  let aggregatesChecked = 0
+  let eventsChecked = 0
+  let pageToken: string | undefined
+  options.onProgress?.(0, total)
+  do {
+    options.signal.throwIfAborted()
+    const page = await sources.events.listAggregates({
+      limit: STORE_PAGE,
+      order: 'id',
+      ...(pageToken === undefined ? {} : { pageToken }),
+    })
+    for (const summary of page.items) {
+      const result = await verifyHistory(sources, summary.originatorId, {
+        signal: options.signal,
+        maxProblems: PROBLEMS_PER_AGGREGATE,
+      })
+      aggregatesChecked += 1
+      eventsChecked += result.eventsChecked
+      truncated ||= result.truncated
+      for (const problem of result.problems) {
+        if (problems.length < PROBLEMS_PER_STORE) problems.push(problemDto(problem))
+        else truncated = true
+      }
+      options.onProgress?.(aggregatesChecked, Math.max(total, aggregatesChecked))
+    }
+    pageToken = page.nextPageToken
+  } while (pageToken !== undefined)
+  return {
+    aggregatesChecked,
+    eventsChecked,
+    verifiedAt: new Date().toISOString(),
+    problems,
+    truncated,
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * "Verify whole history": every stored event of the aggregate from its creation, every snapshot
+ * against its event, and the newest version against the aggregate index (a task with progress
+ * and Cancel). Without a problem, the header's badge then says so with the time; otherwise each
+ * problem is listed with its version.
+ */
+import { useId, useState } from 'react'
+import type { HistoryVerificationDto } from '../../../../shared/contract'
+import { api } from '../../api'
+import { ErrorAlert } from '../commands/ErrorAlert'
+import { describeError } from '../commands/errors'
+import { runTask } from '../tasks/runTask'
+import { TaskProgressBar } from '../tasks/TaskProgress'
+import { isTaskActive, useTaskStore } from '../tasks/taskStore'
+import { useAggregateViewStore } from '../../stores/aggregateViewStore'
+import { ProblemList } from './ProblemList'
+import './verify.css'
+
+export function VerifyHistoryButton({ aggregateId }: { aggregateId: string }) {
+  const [taskId, setTaskId] = useState<string | undefined>(undefined)
+  const [result, setResult] = useState<
+    { kind: 'done'; report: HistoryVerificationDto } | { kind: 'error'; error: unknown } | undefined
+  >(undefined)
+  const running = useTaskStore((state) =>
+    isTaskActive(state.tasks.find((task) => task.taskId === taskId)),
+  )
+  const statusId = useId()
+  const shortId = aggregateId.slice(0, 8)
+
+  const verify = () => {
+    setResult(undefined)
+    runTask(
+      `Verify whole history of ${shortId}`,
+      (id) => api.verifyHistory({ id: aggregateId, taskId: id }),
+      (report) => ({
+        status: 'done',
+        message:
+          report.problems.length === 0
+            ? `Whole history verified: ${report.eventsChecked} events`
+            : `${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} found`,
+      }),
+      { prefix: 'verify', onStart: setTaskId },
+    ).then(
+      (report) => {
+        setResult({ kind: 'done', report })
+        // The badge shows the whole-history check once the view is read again.
+        if (report.problems.length === 0) useAggregateViewStore.getState().reload()
+      },
+      (error: unknown) =>
+        setResult(describeError(error).code === 'Cancelled' ? undefined : { kind: 'error', error }),
+    )
+  }
+
+  const report = result?.kind === 'done' ? result.report : undefined
+  return (
+    <div className="verify-history">
+      <button type="button" onClick={verify} disabled={running} aria-describedby={statusId}>
+        {running ? 'Verifying…' : 'Verify whole history'}
+      </button>
+      <div id={statusId} aria-live="polite">
+        {running && taskId && <TaskProgressBar taskId={taskId} />}
+        {!running && report && report.problems.length === 0 && (
+          <span className="visually-hidden" role="status">
+            Whole history verified: {report.eventsChecked} events and {report.snapshotsChecked}{' '}
+            snapshots, no problem found
+          </span>
+        )}
+      </div>
+      {report && report.problems.length > 0 && (
+        <div className="verify-result alert alert-danger" role="alert">
+          <strong>
+            Verify whole history found {report.problems.length}
+            {report.truncated ? '+' : ''} problem{report.problems.length === 1 ? '' : 's'} in{' '}
+            {report.eventsChecked} events and {report.snapshotsChecked} snapshots
+          </strong>
+          <ProblemList problems={report.problems} label="Problems in this history" />
+          <button type="button" className="btn btn-sm" onClick={() => setResult(undefined)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {result?.kind === 'error' && (
+        <ErrorAlert
+          error={result.error}
+          context="Verify whole history failed"
+          onDismiss={() => setResult(undefined)}
+        />
+      )}
+    </div>
+  )
+}

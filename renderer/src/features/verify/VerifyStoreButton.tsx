@@ -1,0 +1,85 @@
+/**
+ * "Verify store": Verify whole history for every aggregate, paged through the aggregate index
+ * (a task with progress and Cancel). The result lists each problem with its aggregate and
+ * version; opening one selects that aggregate.
+ */
+import { useState } from 'react'
+import type { ResponseOf } from '../../../../shared/contract'
+import { api } from '../../api'
+import { ErrorAlert } from '../commands/ErrorAlert'
+import { describeError } from '../commands/errors'
+import { ModalDialog } from '../commands/ModalDialog'
+import { runTask } from '../tasks/runTask'
+import { TaskProgressBar } from '../tasks/TaskProgress'
+import { isTaskActive, useTaskStore } from '../tasks/taskStore'
+import { formatCount } from '../../lib/format'
+import { ProblemList } from './ProblemList'
+import './verify.css'
+
+type StoreReport = ResponseOf<'verifyStore'>
+
+export function VerifyStoreButton() {
+  const [taskId, setTaskId] = useState<string | undefined>(undefined)
+  const [result, setResult] = useState<
+    { kind: 'done'; report: StoreReport } | { kind: 'error'; error: unknown } | undefined
+  >(undefined)
+  const running = useTaskStore((state) =>
+    isTaskActive(state.tasks.find((task) => task.taskId === taskId)),
+  )
+
+  const verify = () => {
+    setResult(undefined)
+    runTask(
+      'Verify store',
+      (id) => api.verifyStore({ taskId: id }),
+      (report) => ({
+        status: 'done',
+        message: `${formatCount(report.aggregatesChecked)} aggregates checked, ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}`,
+      }),
+      { prefix: 'verify-store', onStart: setTaskId },
+    ).then(
+      (report) => setResult({ kind: 'done', report }),
+      (error: unknown) =>
+        setResult(describeError(error).code === 'Cancelled' ? undefined : { kind: 'error', error }),
+    )
+  }
+
+  const report = result?.kind === 'done' ? result.report : undefined
+  const close = () => setResult(undefined)
+  return (
+    <>
+      <button type="button" className="btn" onClick={verify} disabled={running}>
+        {running ? 'Verifying store…' : 'Verify store'}
+      </button>
+      {running && taskId && (
+        <div className="verify-store__progress">
+          <TaskProgressBar taskId={taskId} />
+        </div>
+      )}
+      <ModalDialog open={report !== undefined} title="Verify store" onClose={close}>
+        {report && (
+          <div className="verify-result">
+            <p role="status">
+              {formatCount(report.aggregatesChecked)} aggregates and{' '}
+              {formatCount(report.eventsChecked)} events checked:{' '}
+              {report.problems.length === 0
+                ? 'no problem found.'
+                : `${report.problems.length}${report.truncated ? '+' : ''} problem${report.problems.length === 1 ? '' : 's'} found.`}
+            </p>
+            {report.problems.length > 0 && (
+              <ProblemList problems={report.problems} label="Problems in the store" showAggregate />
+            )}
+            <div className="feature-actions">
+              <button type="button" className="btn" onClick={close}>
+                Close
+              </button>
+            </div>
+          </div>
+        )}
+      </ModalDialog>
+      {result?.kind === 'error' && (
+        <ErrorAlert error={result.error} context="Verify store failed" onDismiss={close} />
+      )}
+    </>
+  )
+}
