@@ -7,7 +7,6 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import cassandra from 'cassandra-driver'
 import { afterAll, describe, expect, test } from 'vitest'
 import type { EventBatch } from '../electron/eventsourcing/domain/aggregate'
 import { EventBus } from '../electron/eventsourcing/domain/bus'
@@ -25,8 +24,8 @@ import { createSqliteStore } from '../electron/eventsourcing/persistence/recorde
 import { EverythingApplication } from '../electron/example/everythingApplication'
 import { createExampleAggregate } from '../electron/example/factory'
 import {
-  cassandraTestSettings,
   describeWithCassandra,
+  dropCassandraTestKeyspace,
   openCassandraTestStore,
   testKeyspace,
 } from './cassandraTestStore'
@@ -242,17 +241,7 @@ await describeWithCassandra('key check on Cassandra', () => {
   // One keyspace per store name: a key check belongs to the whole store.
   const keyspaces = new Set<string>()
   afterAll(async () => {
-    const settings = cassandraTestSettings()
-    const client = new cassandra.Client({
-      contactPoints: settings.contactPoints,
-      localDataCenter: settings.localDataCenter,
-      socketOptions: { readTimeout: 60_000 },
-    })
-    try {
-      for (const ks of keyspaces) await client.execute(`DROP KEYSPACE IF EXISTS ${ks}`)
-    } finally {
-      await client.shutdown()
-    }
+    for (const keyspace of keyspaces) await dropCassandraTestKeyspace(keyspace)
   }, 120_000)
   keyCheckSuite(async (name) => {
     const keyspace = `${testKeyspace}_${name}`
