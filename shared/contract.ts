@@ -154,6 +154,11 @@ export const ConnectionInfo = z.object({
   requestedReadOnly: z.boolean(),
   /** The cipher key compared with the store's key check; absent while disconnected. */
   keyStatus: KeyStatus.optional(),
+  /**
+   * New each time the store is opened (connect, a cipher key change): what the UI loaded under an
+   * earlier session was read with another key or connection, so it is reloaded or cleared.
+   */
+  sessionId: z.string().optional(),
   /** The connection's environment label, shown in the header. */
   label: z.object({ text: z.string(), colour: LabelColour }).optional(),
 })

@@ -118,6 +118,8 @@ interface Connection {
   readonly snapshots: SnapshotStrategy
   /** Replays without checking the hash chain, to still show an aggregate whose chain is broken. */
   readonly unverified: Repository
+  /** New for every open: the UI drops what it read under another key or connection. */
+  readonly sessionId: string
 }
 
 interface Handle {
@@ -328,6 +330,7 @@ export class ExplorerService implements ExplorerHandlers {
         follower,
         snapshots: app.snapshotStrategy ?? new SnapshotStrategy(app.store.snapshots, app.mapper),
         unverified: new Repository(app.eventStore, app.snapshotStrategy, app.bus, false),
+        sessionId: randomUUID(),
       }
     } catch (error) {
       if (app) await app.close().catch(() => undefined)
@@ -827,6 +830,7 @@ export class ExplorerService implements ExplorerHandlers {
       canRememberKey: this.canRememberKey(),
       ...(error === undefined ? {} : { error }),
       ...this.accessInfo(c?.app, settings),
+      ...(c ? { sessionId: c.sessionId } : {}),
     }
   }
 

@@ -1,0 +1,30 @@
+import { useConnectionStore } from '../../stores/connectionStore'
+import './access.css'
+
+/** Says why write controls are disabled, with a way to the connection screen to fix it. */
+export function ReadOnlyNotice({
+  reason,
+  id,
+  what,
+}: {
+  reason: string
+  id?: string
+  /** What is unavailable, e.g. "Commands are unavailable". */
+  what?: string
+}) {
+  const openScreen = useConnectionStore((s) => s.openScreen)
+  return (
+    <div className="read-only-notice" role="note" id={id} aria-label="Read-only">
+      <p>
+        <strong>Read-only{what ? `: ${what}` : ''}.</strong> {capitalize(reason)}
+      </p>
+      <button type="button" className="btn btn-ghost btn-sm" onClick={openScreen}>
+        Connection settings
+      </button>
+    </div>
+  )
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
