@@ -25,7 +25,7 @@ export function writeRefusal(
   keyStatus: KeyStatus | undefined,
 ): string | undefined {
   if (keyStatus?.mismatch) {
-    return `the connection is read-only until the cipher key is fixed. ${keyStatus.message}`
+    return `nothing can be written until the cipher key is fixed. ${keyStatus.message}`
   }
   if (readOnly) {
     return 'the connection was opened read-only: nothing can be saved, seeded or changed. Reconnect without “Read-only” to make changes.'

@@ -1,7 +1,11 @@
+import { useId } from 'react'
 import { useConnectionStore } from '../../stores/connectionStore'
 import './access.css'
 
-/** Says why write controls are disabled, with a way to the connection screen to fix it. */
+/**
+ * Says why write controls are disabled, with a way to the connection screen to fix it. `id`
+ * names the sentence, for the controls' aria-describedby.
+ */
 export function ReadOnlyNotice({
   reason,
   id,
@@ -9,14 +13,15 @@ export function ReadOnlyNotice({
 }: {
   reason: string
   id?: string
-  /** What is unavailable, e.g. "Commands are unavailable". */
+  /** What is unavailable, e.g. "commands are unavailable". */
   what?: string
 }) {
   const openScreen = useConnectionStore((s) => s.openScreen)
+  const titleId = useId()
   return (
-    <div className="read-only-notice" role="note" id={id} aria-label="Read-only">
-      <p>
-        <strong>Read-only{what ? `: ${what}` : ''}.</strong> {capitalize(reason)}
+    <div className="read-only-notice" role="note" aria-labelledby={titleId}>
+      <p id={id}>
+        <strong id={titleId}>Read-only{what ? `: ${what}` : ''}.</strong> {capitalize(reason)}
       </p>
       <button type="button" className="btn btn-ghost btn-sm" onClick={openScreen}>
         Connection settings
