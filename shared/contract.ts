@@ -46,10 +46,30 @@ const hostPort = z
   .max(255)
   .regex(/^[A-Za-z0-9.\-:[\]]+$/, 'expected host or host:port')
 
+/** The label's colours: a fixed palette, each shown with text of ≥ 4.5:1 contrast. */
+export const LabelColour = z.enum(['red', 'orange', 'green', 'blue', 'purple', 'grey'])
+export type LabelColour = z.infer<typeof LabelColour>
+
+/** What any connection may carry besides its store: read-only mode and an environment label. */
+const connectionOptions = {
+  /** Refuse every writing method (the contract's `access: 'write'`) on this connection. */
+  readOnly: z.boolean().optional(),
+  /** Shown in the header at all times, e.g. PRODUCTION. */
+  label: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'a label is visible characters only')
+    .optional(),
+  labelColour: LabelColour.optional(),
+}
+
 export const ConnectionSettings = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('memory') }).strict(),
+  z.object({ kind: z.literal('memory'), ...connectionOptions }).strict(),
   z
     .object({
+      ...connectionOptions,
       kind: z.literal('sqlite'),
       /** A file path; omitted: the app's default database file. */
       path: z.string().min(1).max(4096).optional(),
@@ -57,6 +77,7 @@ export const ConnectionSettings = z.discriminatedUnion('kind', [
     .strict(),
   z
     .object({
+      ...connectionOptions,
       kind: z.literal('cassandra'),
       contactPoints: z.array(hostPort).min(1).max(32),
       localDataCenter: z.string().min(1).max(128),
@@ -71,6 +92,26 @@ export const ConnectionSettings = z.discriminatedUnion('kind', [
 ])
 export type ConnectionSettings = z.infer<typeof ConnectionSettings>
 
+/**
+ * The cipher key in use compared with the store's key check (see the library's keyCheck):
+ * `verified`, `new-store` and `inferred` can write; the others are mismatches and make the
+ * connection read-only until the key is fixed. `message` says it in a user's words.
+ */
+export const KeyStatus = z.object({
+  state: z.enum([
+    'verified',
+    'new-store',
+    'inferred',
+    'missing-key',
+    'wrong-key',
+    'unexpected-key',
+  ]),
+  basis: z.enum(['check-record', 'stored-event', 'empty-store']),
+  mismatch: z.boolean(),
+  message: z.string(),
+})
+export type KeyStatus = z.infer<typeof KeyStatus>
+
 /** What the UI may know of the connection: never the password, never the cipher key. */
 export const ConnectionInfo = z.object({
   status: z.enum(['connected', 'disconnected']),
@@ -79,9 +120,10 @@ export const ConnectionInfo = z.object({
   /** Settings as entered, without secrets; to pre-fill the connection screen. */
   settings: z
     .discriminatedUnion('kind', [
-      z.object({ kind: z.literal('memory') }),
-      z.object({ kind: z.literal('sqlite'), path: z.string().optional() }),
+      z.object({ kind: z.literal('memory'), ...connectionOptions }),
+      z.object({ kind: z.literal('sqlite'), path: z.string().optional(), ...connectionOptions }),
       z.object({
+        ...connectionOptions,
         kind: z.literal('cassandra'),
         contactPoints: z.array(z.string()),
         localDataCenter: z.string(),
@@ -104,6 +146,21 @@ export const ConnectionInfo = z.object({
   canRememberKey: z.boolean(),
   /** The last connection error, if the last attempt failed. */
   error: z.string().optional(),
+  /** Whether writing methods are refused now: asked for (settings.readOnly) or a key mismatch. */
+  readOnly: z.boolean(),
+  /** Why writing is refused, in words for the user; absent when writable. */
+  readOnlyReason: z.string().optional(),
+  /** Whether the connection was opened read-only on purpose (the connection screen's toggle). */
+  requestedReadOnly: z.boolean(),
+  /** The cipher key compared with the store's key check; absent while disconnected. */
+  keyStatus: KeyStatus.optional(),
+  /**
+   * New each time the store is opened (connect, a cipher key change): what the UI loaded under an
+   * earlier session was read with another key or connection, so it is reloaded or cleared.
+   */
+  sessionId: z.string().optional(),
+  /** The connection's environment label, shown in the header. */
+  label: z.object({ text: z.string(), colour: LabelColour }).optional(),
 })
 export type ConnectionInfo = z.infer<typeof ConnectionInfo>
 
@@ -292,6 +349,8 @@ export const ErrorCode = z.enum([
   'ValidationError',
   'StoreUnavailable',
   'NotConnected',
+  /** A writing method on a read-only connection (asked for, or a cipher key mismatch). */
+  'ReadOnly',
   'Cancelled',
   'InternalError',
 ])
@@ -325,13 +384,26 @@ export const Envelope = <T extends z.ZodType>(value: T) =>
 
 // ---------------------------------------------------------------- methods
 
+/**
+ * Every method says whether it may change the store: `write` methods (saving, seeding, and
+ * staging the changes a save would write) are refused on a read-only connection, generically,
+ * from this field alone. `read` methods never write to the store (connect and the key methods
+ * change only this app's session). `satisfies` below makes the field required for every method.
+ */
+export type MethodAccess = 'read' | 'write'
+interface MethodDefinition {
+  readonly access: MethodAccess
+  readonly request: z.ZodType
+  readonly response: z.ZodType
+}
+
 const Empty = z.object({}).strict()
 const AggregateRef = z.object({ id: uuid }).strict()
 
 export const methods = {
-  getConnection: { request: Empty, response: ConnectionInfo },
-  connect: { request: ConnectionSettings, response: ConnectionInfo },
-  disconnect: { request: Empty, response: ConnectionInfo },
+  getConnection: { access: 'read', request: Empty, response: ConnectionInfo },
+  connect: { access: 'read', request: ConnectionSettings, response: ConnectionInfo },
+  disconnect: { access: 'read', request: Empty, response: ConnectionInfo },
   /**
    * Uses this cipher key from now on (reconnecting to the same store if connected); with
    * `remember`, also keeps it in the OS's secure store (only where `canRememberKey`). A wrong
@@ -339,14 +411,16 @@ export const methods = {
    * DataIntegrityError. The key is never sent back.
    */
   setCipherKey: {
+    access: 'read',
     request: z.object({ keyBase64: CipherKeyBase64, remember: z.boolean() }).strict(),
     response: ConnectionInfo,
   },
   /** Clears the saved key; goes on with EVENTSCOPE_CIPHER_KEY if set, else without a key. */
-  forgetCipherKey: { request: Empty, response: ConnectionInfo },
+  forgetCipherKey: { access: 'read', request: Empty, response: ConnectionInfo },
 
-  listAggregateTypes: { request: Empty, response: z.array(z.string()) },
+  listAggregateTypes: { access: 'read', request: Empty, response: z.array(z.string()) },
   listAggregates: {
+    access: 'read',
     request: z
       .object({
         limit: limit(500, 100),
@@ -369,10 +443,12 @@ export const methods = {
     }),
   },
   getAggregate: {
+    access: 'read',
     request: z.object({ id: uuid, at: version.optional(), taskId: taskId.optional() }).strict(),
     response: AggregateView,
   },
   listEvents: {
+    access: 'read',
     request: z
       .object({
         id: uuid,
@@ -396,20 +472,24 @@ export const methods = {
     }),
   },
   getRawRecord: {
+    access: 'read',
     request: z
       .object({ id: uuid, version, kind: z.enum(['event', 'snapshot']).default('event') })
       .strict(),
     response: RawRecord,
   },
   getEventDiff: {
+    access: 'read',
     request: z.object({ id: uuid, version }).strict(),
     response: z.array(DiffEntry),
   },
   diffVersions: {
+    access: 'read',
     request: z.object({ id: uuid, from: version, to: version }).strict(),
     response: z.object({ from: JsonValue, to: JsonValue, diff: z.array(DiffEntry) }),
   },
   listSnapshots: {
+    access: 'read',
     request: z
       .object({
         id: uuid,
@@ -428,6 +508,7 @@ export const methods = {
     }),
   },
   compareSnapshot: {
+    access: 'read',
     request: z.object({ id: uuid, version }).strict(),
     response: z.object({
       snapshot: SnapshotDto,
@@ -437,6 +518,7 @@ export const methods = {
     }),
   },
   getActivity: {
+    access: 'read',
     request: z
       .object({ id: uuid.optional(), buckets: z.number().int().min(1).max(500).default(60) })
       .strict(),
@@ -448,6 +530,7 @@ export const methods = {
   },
   /** One page of the full history, in version order; the caller assembles the pages. */
   exportHistory: {
+    access: 'read',
     request: z
       .object({
         id: uuid,
@@ -471,28 +554,41 @@ export const methods = {
   },
 
   createHandle: {
+    access: 'write',
     request: z.object({ foo: z.string().max(10_000) }).strict(),
     response: HandleDto,
   },
-  openHandle: { request: AggregateRef, response: HandleDto },
+  openHandle: { access: 'write', request: AggregateRef, response: HandleDto },
   applyCommand: {
+    access: 'write',
     request: z.object({ handleId: z.string().max(64), command: Command }).strict(),
     response: HandleDto,
   },
   /** The handle as it is now, unchanged: e.g. whether it went stale after live changes or a refused save. */
-  getHandle: { request: z.object({ handleId: z.string().max(64) }).strict(), response: HandleDto },
-  saveHandle: { request: z.object({ handleId: z.string().max(64) }).strict(), response: HandleDto },
+  getHandle: {
+    access: 'read',
+    request: z.object({ handleId: z.string().max(64) }).strict(),
+    response: HandleDto,
+  },
+  saveHandle: {
+    access: 'write',
+    request: z.object({ handleId: z.string().max(64) }).strict(),
+    response: HandleDto,
+  },
   /** Drops the pending events and reloads the latest stored version (the demo's "Refresh"). */
   refreshHandle: {
+    access: 'write',
     request: z.object({ handleId: z.string().max(64) }).strict(),
     response: HandleDto,
   },
   closeHandle: {
+    access: 'read',
     request: z.object({ handleId: z.string().max(64) }).strict(),
     response: z.object({ closed: z.boolean() }),
   },
 
   seedDemoData: {
+    access: 'write',
     request: z
       .object({
         aggregates: z.number().int().min(1).max(100_000),
@@ -508,6 +604,7 @@ export const methods = {
   },
   /** Reads only. Checks every stored event and snapshot of one aggregate (a task: progress, cancelTask). */
   verifyHistory: {
+    access: 'read',
     request: z.object({ id: uuid, taskId: taskId.optional() }).strict(),
     response: HistoryVerificationDto,
   },
@@ -516,6 +613,7 @@ export const methods = {
    * (a task: progress over the aggregates, cancelTask); lists each problem found.
    */
   verifyStore: {
+    access: 'read',
     request: z.object({ taskId }).strict(),
     response: z.object({
       aggregatesChecked: z.number().int().min(0),
@@ -527,10 +625,11 @@ export const methods = {
     }),
   },
   cancelTask: {
+    access: 'read',
     request: z.object({ taskId }).strict(),
     response: z.object({ cancelled: z.boolean() }),
   },
-} as const
+} as const satisfies Record<string, MethodDefinition>
 
 // ---------------------------------------------------------------- live events (main → renderer)
 
@@ -567,6 +666,12 @@ export type ExplorerHandlers = {
 }
 
 export const methodNames = Object.keys(methods) as MethodName[]
+/** The methods a read-only connection refuses. */
+export const writeMethodNames = methodNames.filter((name) => methods[name].access === 'write')
+
+export function isWriteMethod(name: MethodName): boolean {
+  return methods[name].access === 'write'
+}
 export const eventNames = Object.keys(events) as EventName[]
 
 export function isMethodName(name: unknown): name is MethodName {

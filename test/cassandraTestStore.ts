@@ -66,15 +66,15 @@ export function cassandraAvailable(): Promise<CassandraAvailability> {
   return probe
 }
 
-/** Drops this file's keyspace (best effort). */
-export async function dropCassandraTestKeyspace(): Promise<void> {
+/** Drops this file's keyspace, or another one it made (best effort). */
+export async function dropCassandraTestKeyspace(keyspace = testKeyspace): Promise<void> {
   const settings = cassandraTestSettings()
   const client = testClient(settings, 60_000)
   try {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${testKeyspace}`)
+    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`)
   } catch (error) {
     console.warn(
-      `[cassandra tests] could not drop keyspace ${testKeyspace}: ${(error as Error).message}`,
+      `[cassandra tests] could not drop keyspace ${keyspace}: ${(error as Error).message}`,
     )
   } finally {
     await client.shutdown().catch(() => {})

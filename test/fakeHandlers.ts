@@ -16,6 +16,8 @@ export const fakeConnectionInfo: ConnectionInfo = {
   snapshotPeriod: 2,
   keySource: 'none',
   canRememberKey: false,
+  readOnly: false,
+  requestedReadOnly: false,
 }
 
 /**

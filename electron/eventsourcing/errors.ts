@@ -100,3 +100,17 @@ export class StoreUnavailable extends EventSourcingError {
 export class ConfigurationError extends EventSourcingError {
   readonly code = 'ConfigurationError'
 }
+
+/**
+ * A write this application may not make: its store is opened read-only, or its cipher key does
+ * not match the store's key check (`reason` says which). Nothing was written.
+ */
+export class WriteRefused extends EventSourcingError {
+  readonly code = 'WriteRefused'
+  constructor(
+    message: string,
+    readonly reason: 'read-only' | 'missing-key' | 'wrong-key' | 'unexpected-key',
+  ) {
+    super(message)
+  }
+}

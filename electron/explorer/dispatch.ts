@@ -14,6 +14,7 @@ import {
   EventSourcingError,
   StoreUnavailable,
   TopicNotFound,
+  WriteRefused,
 } from '../eventsourcing/errors'
 
 export type EnvelopeValue = { ok: true; value: unknown } | { ok: false; error: ApiError }
@@ -81,6 +82,9 @@ export function toApiError(error: unknown, method?: MethodName): ApiError {
       message: error.message,
       details: error instanceof DataIntegrityError ? error.details : { topic: error.topic },
     }
+  }
+  if (error instanceof WriteRefused) {
+    return { code: 'ReadOnly', message: error.message, details: { reason: error.reason } }
   }
   if (error instanceof StoreUnavailable) return { code: 'StoreUnavailable', message: error.message }
   if (error instanceof ConfigurationError)

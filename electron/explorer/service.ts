@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
-import { methodNames } from '../../shared/contract'
+import { isWriteMethod, methodNames } from '../../shared/contract'
 import type {
   AggregateSummary,
   ConcurrencyDetails,
@@ -62,6 +62,7 @@ import { diffDisplay, toDisplayJson } from './displayJson'
 import { LogFollower } from './logFollower'
 import { verifyStore, verifyWholeHistory } from './storeVerification'
 import { seedDemoData } from './seeding'
+import { connectionLabel, keyStatusOf, writeRefusal } from './access'
 import {
   DEFAULT_SNAPSHOT_PERIOD,
   SQLITE_FILE_NAME,
@@ -120,6 +121,8 @@ interface Connection {
   readonly snapshots: SnapshotStrategy
   /** Replays without checking the hash chain, to still show an aggregate whose chain is broken. */
   readonly unverified: Repository
+  /** New for every open: the UI drops what it read under another key or connection. */
+  readonly sessionId: string
 }
 
 interface Handle {
@@ -211,7 +214,13 @@ export class ExplorerService implements ExplorerHandlers {
       (options.dataDir === undefined ? undefined : join(options.dataDir, SQLITE_FILE_NAME))
     // Transports look handlers up by name and may call them detached from the service.
     const self = this as unknown as Record<MethodName, (request: unknown) => Promise<unknown>>
-    for (const name of methodNames) self[name] = self[name].bind(this)
+    for (const name of methodNames) {
+      const handler = self[name].bind(this)
+      // The one guard for writing methods, driven by the contract's `access` (see access.ts).
+      self[name] = isWriteMethod(name)
+        ? (request) => this.guardWrite(name, handler, request)
+        : handler
+    }
     this.maxHandles = options.maxHandles ?? 200
     this.scanBudget = options.scanBudget ?? 5000
   }
@@ -311,7 +320,10 @@ export class ExplorerService implements ExplorerHandlers {
         cipherKey: this.cipherKey,
         snapshotPeriod: this.snapshotPeriod,
         bus: new EventBus<EventBatch>(),
+        readOnly: settings.readOnly === true,
       })
+      // Told now, not at the first failed read or save: a wrong key makes the connection read-only.
+      await app.keyCheck.evaluate()
       const follower = new LogFollower({
         recorder: app.store.events,
         intervalMs: this.options.pollIntervalMs ?? 400,
@@ -327,6 +339,7 @@ export class ExplorerService implements ExplorerHandlers {
         follower,
         snapshots: app.snapshotStrategy ?? new SnapshotStrategy(app.store.snapshots, app.mapper),
         unverified: new Repository(app.eventStore, app.snapshotStrategy, app.bus, false),
+        sessionId: randomUUID(),
       }
     } catch (error) {
       if (app) await app.close().catch(() => undefined)
@@ -892,6 +905,59 @@ export class ExplorerService implements ExplorerHandlers {
       keySource: this.keySource,
       canRememberKey: this.canRememberKey(),
       ...(error === undefined ? {} : { error }),
+      ...this.accessInfo(c?.app, settings),
+      ...(c ? { sessionId: c.sessionId } : {}),
+    }
+  }
+
+  private accessInfo(
+    app: EverythingApplication | undefined,
+    settings: ConnectionSettings | undefined,
+  ): Pick<
+    ConnectionInfo,
+    'readOnly' | 'readOnlyReason' | 'requestedReadOnly' | 'keyStatus' | 'label'
+  > {
+    const keyCheck = app?.keyCheck.current
+    const keyStatus = keyCheck ? keyStatusOf(keyCheck) : undefined
+    const label = settings ? connectionLabel(settings) : undefined
+    const reason = app ? writeRefusal(app.readOnly, keyStatus) : undefined
+    return {
+      readOnly: reason !== undefined,
+      ...(reason === undefined ? {} : { readOnlyReason: reason }),
+      requestedReadOnly: settings?.readOnly === true,
+      ...(keyStatus ? { keyStatus } : {}),
+      ...(label ? { label } : {}),
+    }
+  }
+
+  /**
+   * Runs a writing method only on a writable connection: refused with ReadOnly when it was opened
+   * read-only or the key does not match the store's (the library refuses the insert as well).
+   * A write that records the store's key check changes the key status: the UI hears of it.
+   */
+  private async guardWrite(
+    method: MethodName,
+    handler: (request: unknown) => Promise<unknown>,
+    request: unknown,
+  ): Promise<unknown> {
+    const app = this.connection?.app
+    if (app) {
+      const keyCheck = app.keyCheck.current
+      const reason = writeRefusal(app.readOnly, keyCheck ? keyStatusOf(keyCheck) : undefined)
+      if (reason !== undefined) {
+        throw new ApiFailure({
+          code: 'ReadOnly',
+          message: `${method} was refused: ${reason}`,
+          details: { method, reason: app.readOnly ? 'read-only' : keyCheck?.state },
+        })
+      }
+    }
+    const before = app?.keyCheck.current?.state
+    try {
+      return await handler(request)
+    } finally {
+      if (app && this.connection?.app === app && app.keyCheck.current?.state !== before)
+        this.emit('connection', this.info())
     }
   }
 
@@ -1267,15 +1333,21 @@ function verifiedChain(result: ReplayResult, at: number | undefined): HashChain 
 }
 
 function publicSettings(settings: ConnectionSettings): NonNullable<ConnectionInfo['settings']> {
+  const options = {
+    ...(settings.readOnly === undefined ? {} : { readOnly: settings.readOnly }),
+    ...(settings.label === undefined ? {} : { label: settings.label }),
+    ...(settings.labelColour === undefined ? {} : { labelColour: settings.labelColour }),
+  }
   switch (settings.kind) {
     case 'memory':
-      return { kind: 'memory' }
+      return { kind: 'memory', ...options }
     case 'sqlite':
       return settings.path === undefined
-        ? { kind: 'sqlite' }
-        : { kind: 'sqlite', path: settings.path }
+        ? { kind: 'sqlite', ...options }
+        : { kind: 'sqlite', path: settings.path, ...options }
     case 'cassandra':
       return {
+        ...options,
         kind: 'cassandra',
         contactPoints: [...settings.contactPoints],
         localDataCenter: settings.localDataCenter,

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { ConfigurationError } from '../eventsourcing/errors'
 import {
+  connectionOptionsFromEnv,
   describeEncryption,
   parseCipherKey,
   parseSnapshotPeriod,
@@ -119,5 +120,51 @@ describe('settings from the environment', () => {
   test('given snapshot periods 0 and 10, then they are used', () => {
     expect(parseSnapshotPeriod('0')).toBe(0)
     expect(parseSnapshotPeriod(' 10 ')).toBe(10)
+  })
+})
+
+describe('read-only mode and the label from the environment', () => {
+  test('given EVENTSCOPE_READ_ONLY, EVENTSCOPE_LABEL and EVENTSCOPE_LABEL_COLOUR, then the connection carries them', async () => {
+    const settings = await settingsFromEnv(
+      {
+        EVENTSCOPE_STORE: 'memory',
+        EVENTSCOPE_READ_ONLY: ' yes ',
+        EVENTSCOPE_LABEL: ' PRODUCTION ',
+        EVENTSCOPE_LABEL_COLOUR: 'Red',
+      },
+      { dataDir },
+    )
+    expect(settings.connection).toEqual({
+      kind: 'memory',
+      readOnly: true,
+      label: 'PRODUCTION',
+      labelColour: 'red',
+    })
+  })
+
+  test.each(['1', 'true', 'on', 'YES'])('EVENTSCOPE_READ_ONLY=%s is read-only', (value) => {
+    expect(connectionOptionsFromEnv({ EVENTSCOPE_READ_ONLY: value })).toEqual({ readOnly: true })
+  })
+
+  test.each(['', '0', 'false', 'no', 'off'])('EVENTSCOPE_READ_ONLY=%j is writable', (value) => {
+    expect(connectionOptionsFromEnv({ EVENTSCOPE_READ_ONLY: value })).toEqual({})
+  })
+
+  test('given an unclear flag, an unknown colour or a too-long label, then a clear error', async () => {
+    expect(() => connectionOptionsFromEnv({ EVENTSCOPE_READ_ONLY: 'maybe' })).toThrow(
+      /EVENTSCOPE_READ_ONLY must be 1 or 0/,
+    )
+    expect(() => connectionOptionsFromEnv({ EVENTSCOPE_LABEL_COLOUR: 'pink' })).toThrow(
+      /EVENTSCOPE_LABEL_COLOUR must be one of red, orange, green, blue, purple, grey/,
+    )
+    await expect(
+      settingsFromEnv(
+        { EVENTSCOPE_STORE: 'memory', EVENTSCOPE_LABEL: 'x'.repeat(41) },
+        { dataDir },
+      ),
+    ).rejects.toThrow(/label/)
+    await expect(
+      settingsFromEnv({ EVENTSCOPE_STORE: 'memory', EVENTSCOPE_LABEL: 'evil\u202E' }, { dataDir }),
+    ).rejects.toBeInstanceOf(ConfigurationError)
   })
 })

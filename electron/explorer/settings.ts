@@ -4,7 +4,7 @@
  * message.
  */
 import { join } from 'node:path'
-import { ConnectionSettings } from '../../shared/contract'
+import { ConnectionSettings, LabelColour } from '../../shared/contract'
 import { ConfigurationError } from '../eventsourcing/errors'
 
 export interface ExplorerSettings {
@@ -67,7 +67,10 @@ export async function settingsFromEnv(
         `EVENTSCOPE_STORE must be sqlite, cassandra or memory, not '${kind.slice(0, 40)}'`,
       )
   }
-  const parsed = ConnectionSettings.safeParse(candidate)
+  const parsed = ConnectionSettings.safeParse({
+    ...(candidate as object),
+    ...connectionOptionsFromEnv(env),
+  })
   if (!parsed.success) {
     // Paths and messages only: a value might be a password.
     const problems = parsed.error.issues
@@ -76,6 +79,42 @@ export async function settingsFromEnv(
     throw new ConfigurationError(`invalid ${kind} settings in the environment: ${problems}`)
   }
   return { connection: parsed.data, cipherKey, snapshotPeriod, defaultSqlitePath }
+}
+
+/**
+ * EVENTSCOPE_READ_ONLY (1/true/yes/on or 0/false/no/off), EVENTSCOPE_LABEL (e.g. PRODUCTION) and
+ * EVENTSCOPE_LABEL_COLOUR (one of the contract's LabelColour names; grey by default).
+ */
+export function connectionOptionsFromEnv(
+  env: Env,
+): Pick<ConnectionSettings, 'readOnly' | 'label' | 'labelColour'> {
+  const readOnly = parseFlag('EVENTSCOPE_READ_ONLY', env['EVENTSCOPE_READ_ONLY'])
+  const label = env['EVENTSCOPE_LABEL']?.trim()
+  const colourText = env['EVENTSCOPE_LABEL_COLOUR']?.trim().toLowerCase()
+  let labelColour: LabelColour | undefined
+  if (colourText) {
+    const parsed = LabelColour.safeParse(colourText)
+    if (!parsed.success) {
+      throw new ConfigurationError(
+        `EVENTSCOPE_LABEL_COLOUR must be one of ${LabelColour.options.join(', ')}, not '${colourText.slice(0, 20)}'`,
+      )
+    }
+    labelColour = parsed.data
+  }
+  return {
+    ...(readOnly ? { readOnly } : {}),
+    ...(label ? { label } : {}),
+    ...(labelColour ? { labelColour } : {}),
+  }
+}
+
+function parseFlag(name: string, text: string | undefined): boolean {
+  const value = text?.trim().toLowerCase()
+  if (!value || ['0', 'false', 'no', 'off'].includes(value)) return false
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true
+  throw new ConfigurationError(
+    `${name} must be 1 or 0 (true/false, yes/no), not '${value.slice(0, 20)}'`,
+  )
 }
 
 /** EVENTSCOPE_CIPHER_KEY: base64 of 16, 24 or 32 bytes; empty or absent: no encryption. */
@@ -123,9 +162,9 @@ export function describeEncryption(
   const scope = 'event and snapshot states are encrypted; ids, versions and topics stay readable.'
   switch (source) {
     case 'saved':
-      return `${cipher} with the key saved on this computer: ${scope} A wrong key shows as DataIntegrityError when records are read.`
+      return `${cipher} with the key saved on this computer: ${scope} On connect the key is compared with the store's key check.`
     case 'entered':
-      return `${cipher} with the key you entered: ${scope} A wrong key cannot be detected up front: records written with another key fail to read with DataIntegrityError.`
+      return `${cipher} with the key you entered: ${scope} On connect the key is compared with the store's key check; a wrong key makes the connection read-only.`
     default:
       return `${cipher} with the key from EVENTSCOPE_CIPHER_KEY: ${scope}`
   }

@@ -10,13 +10,14 @@ import { useConnectionStore } from './stores/connectionStore'
 import { useSelectionStore } from './stores/selectionStore'
 
 export function App() {
-  const { connected, screenOpen, phase, transport, hasInfo } = useConnectionStore(
+  const { connected, screenOpen, phase, transport, hasInfo, sessionId } = useConnectionStore(
     useShallow((s) => ({
       connected: s.info?.status === 'connected',
       screenOpen: s.screenOpen,
       phase: s.phase,
       transport: s.transport,
       hasInfo: s.info !== null,
+      sessionId: s.info?.sessionId,
     })),
   )
   const aggregateId = useSelectionStore((s) => s.aggregateId)
@@ -42,7 +43,9 @@ export function App() {
       ) : !connected || screenOpen ? (
         <ConnectionScreen />
       ) : (
-        <main className="workspace">
+        // Keyed by the session: a cipher key change remounts every panel, so no panel keeps
+        // what it read (snapshots, diffs, handles) under the old key.
+        <main className="workspace" key={sessionId}>
           <AggregatesPanel />
           <div className="detail-column">
             {aggregateId ? (

@@ -1,7 +1,8 @@
 import { defaultBus, type Aggregate, type EventBatch } from '../domain/aggregate'
 import type { EventBus } from '../domain/bus'
-import { ConfigurationError } from '../errors'
+import { ConfigurationError, WriteRefused } from '../errors'
 import { AesGcmCipher } from '../persistence/cipher'
+import { KeyCheck, guardWrites } from '../persistence/keyCheck'
 import { Mapper } from '../persistence/mapper'
 import type { Store } from '../persistence/recorder'
 import { EventStore } from './eventStore'
@@ -23,6 +24,8 @@ export interface ApplicationOptions {
   readonly onSnapshotFailure?: SnapshotFailureHandler
   /** Check the hash chain on every replay (default true). */
   readonly verifyHashes?: boolean
+  /** Refuse every write (WriteRefused): for looking at a store without any risk of changing it. */
+  readonly readOnly?: boolean
 }
 
 const busesInUse = new WeakSet<EventBus<EventBatch>>()
@@ -39,6 +42,9 @@ export class Application implements AsyncDisposable {
   readonly repository: Repository
   readonly bus: EventBus<EventBatch>
   readonly snapshotPeriod: number
+  /** This application's key compared with the store's; a mismatch refuses every write. */
+  readonly keyCheck: KeyCheck
+  readonly readOnly: boolean
   private readonly policies: Array<{ close(): void }> = []
   private closed = false
 
@@ -49,10 +55,18 @@ export class Application implements AsyncDisposable {
         'another open application already stores what this bus publishes; give each application its own bus',
       )
     }
-    this.store = options.store
     this.mapper = new Mapper({
       cipher: options.cipherKey ? new AesGcmCipher(options.cipherKey) : undefined,
       compress: options.compress ?? true,
+    })
+    this.readOnly = options.readOnly ?? false
+    this.keyCheck = new KeyCheck(options.store, this.mapper)
+    // Every insert through this application (events, snapshots) passes the key check first.
+    this.store = guardWrites(options.store, async () => {
+      if (this.readOnly) {
+        throw new WriteRefused('this store is opened read-only: nothing is written', 'read-only')
+      }
+      await this.keyCheck.beforeWrite()
     })
     this.snapshotPeriod = options.snapshotPeriod ?? 0
     this.eventStore = new EventStore(this.store.events, this.mapper)

@@ -29,6 +29,8 @@ export function explainError(error: UiError): string {
       return 'Someone else saved this aggregate first.'
     case 'ValidationError':
       return 'The request was rejected as invalid.'
+    case 'ReadOnly':
+      return 'This connection is read-only: nothing was written.'
     case 'Cancelled':
       return 'The operation was cancelled.'
     case 'TransportError':

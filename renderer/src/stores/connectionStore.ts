@@ -69,11 +69,13 @@ export const useConnectionStore = create<ConnectionState & ConnectionActions>()(
     set({ phase: 'loading', error: null, lastAttempt: { action: 'load' } })
     try {
       const info = await api.getConnection({})
-      set({
+      set((s) => ({
         info,
         phase: 'ready',
         error: info.error ? { code: 'StoreUnavailable', message: info.error } : null,
-      })
+        // A cipher key that does not match the store is told on the connection screen at once.
+        screenOpen: s.screenOpen || info.keyStatus?.mismatch === true,
+      }))
     } catch (error) {
       set({ phase: 'error', error: toUiError(error) })
     }
@@ -94,7 +96,8 @@ export const useConnectionStore = create<ConnectionState & ConnectionActions>()(
         })
         return false
       }
-      set({ info, phase: 'ready', error: null, screenOpen: false })
+      // A key mismatch keeps the connection screen open: it says what is wrong and how to fix it.
+      set({ info, phase: 'ready', error: null, screenOpen: info.keyStatus?.mismatch === true })
       return true
     } catch (error) {
       set({ phase: 'error', error: toUiError(error) })

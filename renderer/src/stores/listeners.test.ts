@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ExplorerError } from '../../../shared/contract'
 import { setApi } from '../api'
 import {
   aggregateView,
@@ -89,6 +90,32 @@ describe('store listeners', () => {
     useConnectionStore.getState().setInfo(connectionInfo())
     await flush()
     expect(api.listAggregates).toHaveBeenCalledTimes(1)
+  })
+
+  it('a key change (a new session of the same store) drops what the old key read and reloads', async () => {
+    useConnectionStore.getState().setInfo(connectionInfo({ sessionId: 'key-1' }))
+    await flush()
+    useSelectionStore.getState().select(A)
+    await flush()
+    expect(useAggregateViewStore.getState().view?.hashChain.status).toBe('verified')
+    const lists = api.listAggregates.mock.calls.length
+
+    // Under the new key the records no longer decrypt.
+    api.getAggregate.mockRejectedValue(
+      new ExplorerError({ code: 'DataIntegrityError', message: 'decryption failed' }),
+    )
+    api.listEvents.mockRejectedValue(
+      new ExplorerError({ code: 'DataIntegrityError', message: 'decryption failed' }),
+    )
+    useConnectionStore.getState().setInfo(connectionInfo({ sessionId: 'key-2' }))
+    // At once, before any reply: nothing read under the old key is left.
+    expect(useAggregateViewStore.getState().view).toBeNull()
+    expect(useTimelineStore.getState().byVersion).toEqual({})
+    await flush()
+    expect(useSelectionStore.getState().aggregateId).toBe(A)
+    expect(useAggregateViewStore.getState().view).toBeNull()
+    expect(useAggregateViewStore.getState().error).toMatchObject({ code: 'DataIntegrityError' })
+    expect(api.listAggregates).toHaveBeenCalledTimes(lists + 1)
   })
 
   it('the first open of the transport is not a reconnect: nothing is fetched twice', async () => {

@@ -33,7 +33,29 @@ export function startStoreListeners(): () => void {
   )
   stops.push(api.subscribe('connection', (info) => useConnectionStore.getState().setInfo(info)))
 
-  // A different store (or a reconnect to one): reload the list and clear the selection.
+  // The same store opened again (a cipher key change, a reconnect): nothing read under the old
+  // session may stay on screen. Everything loaded is dropped and the selection reloaded.
+  stops.push(
+    useConnectionStore.subscribe((state, prev) => {
+      const now = storeIdentity(state.info)
+      if (now === null || now !== storeIdentity(prev.info)) return
+      if (state.info?.sessionId === prev.info?.sessionId) return
+      const { aggregateId } = useSelectionStore.getState()
+      useAggregatesStore.getState().reset()
+      useTimelineStore.getState().reset()
+      useAggregateViewStore.getState().reset()
+      void useAggregatesStore.getState().refresh()
+      void useAggregatesStore.getState().loadTypes()
+      if (aggregateId) {
+        useTimelineStore.getState().open(aggregateId)
+        useAggregateViewStore
+          .getState()
+          .request(aggregateId, useSelectionStore.getState().version, { immediate: true })
+      }
+    }),
+  )
+
+  // A different store: reload the list and clear the selection.
   stops.push(
     useConnectionStore.subscribe((state, prev) => {
       const now = storeIdentity(state.info)

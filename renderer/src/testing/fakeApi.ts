@@ -115,6 +115,8 @@ export function connectionInfo(overrides: Partial<ConnectionInfo> = {}): Connect
     snapshotPeriod: 2,
     keySource: 'environment',
     canRememberKey: false,
+    readOnly: false,
+    requestedReadOnly: false,
     ...overrides,
   }
 }

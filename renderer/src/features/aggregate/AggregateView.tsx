@@ -15,6 +15,8 @@ import { explainError } from '../../lib/errors'
 import { useAggregateViewStore } from '../../stores/aggregateViewStore'
 import { TABS, useSelectionStore, type TabId } from '../../stores/selectionStore'
 import { useTimelineStore } from '../../stores/timelineStore'
+import { ReadOnlyNotice } from '../access/ReadOnlyNotice'
+import { useWriteBlock } from '../access/useWriteBlock'
 import { AggregateHeader } from './AggregateHeader'
 import { JsonTree } from './JsonTree'
 
@@ -144,6 +146,13 @@ function TabContent({
   latest: number
   view: ReturnType<typeof useAggregateViewStore.getState>['view']
 }) {
+  const writeBlock = useWriteBlock()
+  // Both tabs stage and save changes: on a read-only connection they say why instead.
+  if (writeBlock !== null && (tab === 'commands' || tab === 'conflict')) {
+    const what =
+      tab === 'commands' ? 'commands are unavailable' : 'the conflict demo is unavailable'
+    return <ReadOnlyNotice reason={writeBlock} what={what} />
+  }
   switch (tab) {
     case 'state':
       return view ? (

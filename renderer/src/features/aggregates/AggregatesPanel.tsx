@@ -8,6 +8,8 @@ import { useShallow } from 'zustand/react/shallow'
 import { NewAggregateButton } from '../commands/NewAggregateButton'
 import { SeedButton } from '../tasks/SeedButton'
 import { VerifyStoreButton } from '../verify/VerifyStoreButton'
+import { ReadOnlyNotice } from '../access/ReadOnlyNotice'
+import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../access/useWriteBlock'
 import { formatCount, shortType } from '../../lib/format'
 import { useAggregatesStore, type AggregateOrder } from '../../stores/aggregatesStore'
 import { AggregateList } from './AggregateList'
@@ -17,6 +19,7 @@ const PREFIX_DEBOUNCE_MS = 250
 
 export function AggregatesPanel() {
   const ids = useId()
+  const writeBlock = useWriteBlock()
   const {
     idPrefix,
     type,
@@ -83,6 +86,7 @@ export function AggregatesPanel() {
           <NewAggregateButton />
           <VerifyStoreButton />
         </div>
+        {writeBlock !== null && <ReadOnlyNotice id={WRITE_BLOCK_NOTICE_ID} reason={writeBlock} />}
         <div className="toolbar-row">
           <div className="search-field">
             <label htmlFor={`${ids}-prefix`} className="visually-hidden">

@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react'
 import { api } from '../../api'
 import { useAggregatesStore } from '../../stores/aggregatesStore'
 import { useSelectionStore } from '../../stores/selectionStore'
+import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../access/useWriteBlock'
 import { ErrorAlert } from './ErrorAlert'
 import { ModalDialog } from './ModalDialog'
 import './commands.css'
@@ -14,6 +15,7 @@ export function NewAggregateButton() {
   const [error, setError] = useState<unknown>(undefined)
   const fooId = useId()
   const hintId = useId()
+  const blocked = useWriteBlock()
 
   const close = () => {
     if (busy) return
@@ -45,7 +47,13 @@ export function NewAggregateButton() {
 
   return (
     <>
-      <button type="button" className="new-aggregate-button" onClick={() => setOpen(true)}>
+      <button
+        type="button"
+        className="new-aggregate-button"
+        onClick={() => setOpen(true)}
+        disabled={blocked !== null}
+        aria-describedby={blocked === null ? undefined : WRITE_BLOCK_NOTICE_ID}
+      >
         <span aria-hidden="true">+ </span>New aggregate
       </button>
       <ModalDialog open={open} title="New aggregate" onClose={close}>

@@ -15,6 +15,7 @@ const titles: Record<ErrorCode | 'Unknown', string> = {
   ValidationError: 'The request was rejected',
   StoreUnavailable: 'The event store is unavailable',
   NotConnected: 'Not connected to an event store',
+  ReadOnly: 'This connection is read-only',
   Cancelled: 'Cancelled',
   InternalError: 'Something went wrong',
   Unknown: 'Something went wrong',
@@ -26,6 +27,7 @@ const hints: Partial<Record<ErrorCode, string>> = {
   AggregateNotFound: 'It may have been discarded; its history stays readable.',
   StoreUnavailable: 'Check the connection and try again.',
   NotConnected: 'Connect to a store first.',
+  ReadOnly: 'Nothing was written. The connection screen says why and how to make it writable.',
 }
 
 /** Reads an ExplorerError (or anything thrown) without relying on `instanceof` across bundles. */

@@ -7,6 +7,13 @@ import { useShallow } from 'zustand/react/shallow'
 import type { ConnectionInfo, ConnectionSettings, StoreKind } from '../../../../shared/contract'
 import { explainError } from '../../lib/errors'
 import { useConnectionStore } from '../../stores/connectionStore'
+import {
+  ConnectionOptionsFields,
+  KeyStatusNotice,
+  connectionOptionsFrom,
+  connectionOptionsSettings,
+  type ConnectionOptions,
+} from '../access/ConnectionOptionsFields'
 
 const KIND_LABELS: Record<StoreKind, { title: string; hint: string }> = {
   sqlite: { title: 'Embedded SQLite', hint: 'A local database file. The default.' },
@@ -26,6 +33,7 @@ interface Form {
   username: string
   password: string
   tls: boolean
+  options: ConnectionOptions
 }
 
 function formFrom(info: ConnectionInfo | null): Form {
@@ -38,6 +46,7 @@ function formFrom(info: ConnectionInfo | null): Form {
     username: '',
     password: '',
     tls: false,
+    options: connectionOptionsFrom(info),
   }
   const s = info?.settings
   if (s?.kind === 'sqlite') return { ...form, kind: 'sqlite', path: s.path ?? '' }
@@ -57,13 +66,17 @@ function formFrom(info: ConnectionInfo | null): Form {
 }
 
 function settingsFrom(form: Form): ConnectionSettings {
+  const options = connectionOptionsSettings(form.options)
   switch (form.kind) {
     case 'memory':
-      return { kind: 'memory' }
+      return { kind: 'memory', ...options }
     case 'sqlite':
-      return form.path.trim() ? { kind: 'sqlite', path: form.path.trim() } : { kind: 'sqlite' }
+      return form.path.trim()
+        ? { kind: 'sqlite', path: form.path.trim(), ...options }
+        : { kind: 'sqlite', ...options }
     case 'cassandra':
       return {
+        ...options,
         kind: 'cassandra',
         contactPoints: form.contactPoints
           .split(/[\s,]+/)
@@ -251,6 +264,11 @@ export function ConnectionScreen() {
             )}
           </div>
 
+          <ConnectionOptionsFields
+            value={form.options}
+            onChange={(key, value) => update('options', { ...form.options, [key]: value })}
+          />
+
           <div className="connection-actions">
             {connected && (
               <button type="button" className="btn btn-ghost" onClick={closeScreen}>
@@ -312,6 +330,7 @@ function CipherKeySection({ info }: { info: ConnectionInfo }) {
         Key in use: <strong>{KEY_SOURCE_LABELS[info.keySource]}</strong>
       </p>
       {info.keySource === 'none' && <p className="muted">Events are not encrypted.</p>}
+      <KeyStatusNotice info={info} />
       {keyError && (
         <div role="alert" className="alert alert-danger">
           <div>
@@ -334,8 +353,8 @@ function CipherKeySection({ info }: { info: ConnectionInfo }) {
             aria-describedby={`${ids}-key-hint`}
           />
           <p className="field-hint" id={`${ids}-key-hint`}>
-            Base64 of 16, 24 or 32 bytes. A wrong key cannot be detected up front: reading records
-            written with another key then fails with a data integrity error.
+            Base64 of 16, 24 or 32 bytes. It is checked against the store's key check at once: a
+            wrong key (or none, for an encrypted store) makes the connection read-only.
           </p>
         </div>
         {info.canRememberKey && (
@@ -415,6 +434,12 @@ function ConnectionStatusCard({ info, phase }: { info: ConnectionInfo | null; ph
           )}
         </dd>
       </div>
+      {info?.status === 'connected' && (
+        <div>
+          <dt>Access</dt>
+          <dd>{info.readOnly ? `Read-only: ${info.readOnlyReason ?? ''}` : 'Read and write'}</dd>
+        </div>
+      )}
       {info && info.snapshotPeriod > 0 && (
         <div>
           <dt>Snapshots</dt>

@@ -1,3 +1,4 @@
+import { ConnectionLabel } from '../access/ConnectionLabel'
 import { StatusBar } from '../connection/StatusBar'
 import { ThemeToggle } from './ThemeToggle'
 
@@ -19,6 +20,7 @@ export function AppHeader() {
         </svg>
         <span className="brand-name">Eventscope</span>
       </div>
+      <ConnectionLabel />
       <div className="header-end">
         <StatusBar />
         <ThemeToggle />

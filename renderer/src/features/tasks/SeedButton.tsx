@@ -8,6 +8,7 @@ import { TaskProgressBar } from './TaskProgress'
 import { isTaskActive, useTaskStore } from './taskStore'
 import './tasks.css'
 import { WholeNumberField } from '../../lib/WholeNumberField'
+import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../access/useWriteBlock'
 
 const MAX = 100_000
 const numberFormat = new Intl.NumberFormat()
@@ -32,6 +33,7 @@ export function SeedButton() {
     isTaskActive(state.tasks.find((task) => task.taskId === taskId)),
   )
   const hintId = useId()
+  const blocked = useWriteBlock()
 
   const aggregates = parseCount(aggregatesText)
   const events = parseCount(eventsText)
@@ -58,7 +60,13 @@ export function SeedButton() {
 
   return (
     <>
-      <button type="button" className="seed-button" onClick={() => setOpen(true)}>
+      <button
+        type="button"
+        className="seed-button"
+        onClick={() => setOpen(true)}
+        disabled={blocked !== null}
+        aria-describedby={blocked === null ? undefined : WRITE_BLOCK_NOTICE_ID}
+      >
         Seed demo data
       </button>
       <ModalDialog open={open} title="Seed demo data" onClose={() => setOpen(false)}>

@@ -1,0 +1,40 @@
+/**
+ * What a connection may do and how it is labelled: the cipher key compared with the store's key
+ * check, read-only mode, and the environment label. The service's one write guard and its
+ * ConnectionInfo both come from here.
+ */
+import type { ConnectionInfo, ConnectionSettings, KeyStatus } from '../../shared/contract'
+import {
+  describeKeyCheck,
+  isKeyMismatch,
+  type KeyCheckResult,
+} from '../eventsourcing/persistence/keyCheck'
+
+export function keyStatusOf(result: KeyCheckResult): KeyStatus {
+  return {
+    state: result.state,
+    basis: result.basis,
+    mismatch: isKeyMismatch(result.state),
+    message: describeKeyCheck(result),
+  }
+}
+
+/** Why writing is refused on this connection, in a user's words; undefined: writable. */
+export function writeRefusal(
+  readOnly: boolean,
+  keyStatus: KeyStatus | undefined,
+): string | undefined {
+  if (keyStatus?.mismatch) {
+    return `nothing can be written until the cipher key is fixed. ${keyStatus.message}`
+  }
+  if (readOnly) {
+    return 'the connection was opened read-only: nothing can be saved, seeded or changed. Reconnect without “Read-only” to make changes.'
+  }
+  return undefined
+}
+
+/** The label to show in the header, if the connection has one (grey unless a colour is given). */
+export function connectionLabel(settings: ConnectionSettings): ConnectionInfo['label'] {
+  if (settings.label === undefined) return undefined
+  return { text: settings.label, colour: settings.labelColour ?? 'grey' }
+}

@@ -1,0 +1,32 @@
+/**
+ * The header's reminder of where the UI points: the connection's environment label (e.g.
+ * PRODUCTION in red) and a Read-only badge, shown whatever screen is open.
+ */
+import { useShallow } from 'zustand/react/shallow'
+import { useConnectionStore } from '../../stores/connectionStore'
+import './access.css'
+
+export function ConnectionLabel() {
+  const { label, readOnly, reason } = useConnectionStore(
+    useShallow((s) => ({
+      label: s.info?.label,
+      readOnly: s.info?.status === 'connected' && s.info.readOnly,
+      reason: s.info?.readOnlyReason,
+    })),
+  )
+  if (!label && !readOnly) return null
+  return (
+    <div className="connection-label" role="group" aria-label="Connection label">
+      {label && (
+        <span className={`env-label env-label--${label.colour}`} title="Connection label">
+          {label.text}
+        </span>
+      )}
+      {readOnly && (
+        <span className="badge badge-warn" title={reason} aria-label={`Read-only: ${reason ?? ''}`}>
+          Read-only
+        </span>
+      )}
+    </div>
+  )
+}
