@@ -295,14 +295,11 @@ describe('connection', () => {
   })
 
   test('given a file that cannot be opened, then StoreUnavailable, the state stays disconnected with the error, and a retry can succeed', async () => {
-    const blocker = join(folder, 'a-file')
-    writeFileSync(blocker, 'not a folder')
+    const notADatabase = join(folder, 'not-a-database.sqlite')
+    writeFileSync(notADatabase, 'not a database '.repeat(100))
     const h = harness()
 
-    const error = await h.fail('connect', {
-      kind: 'sqlite',
-      path: join(blocker, 'sub', 'x.sqlite'),
-    })
+    const error = await h.fail('connect', { kind: 'sqlite', path: notADatabase })
 
     expect(error.code).toBe('StoreUnavailable')
     expect(error.message).toContain('Cannot connect to the SQLite file')

@@ -59,6 +59,7 @@ import { ApiFailure } from './dispatch'
 import { diffDisplay, toDisplayJson } from './displayJson'
 import { LogFollower } from './logFollower'
 import { seedDemoData } from './seeding'
+import { createSqlitePathPolicy, type SqlitePathPolicy } from './sqlitePathPolicy'
 import {
   DEFAULT_SNAPSHOT_PERIOD,
   SQLITE_FILE_NAME,
@@ -101,6 +102,8 @@ export interface ExplorerServiceOptions {
   readonly snapshotPeriod?: number
   /** The file a sqlite connection without a path opens. */
   readonly defaultSqlitePath?: string
+  /** Which SQLite files `connect` may open; default: any file in an existing folder. */
+  readonly sqlitePathPolicy?: SqlitePathPolicy
   /** How often the log follower polls (default 400 ms). */
   readonly pollIntervalMs?: number
   /** Live handles kept at most; the least recently used is dropped beyond (default 200). */
@@ -147,6 +150,7 @@ export class ExplorerService implements ExplorerHandlers {
   private readonly environmentKey: Uint8Array | undefined
   private readonly snapshotPeriod: number
   private readonly defaultSqlitePath: string | undefined
+  private readonly sqlitePathPolicy: SqlitePathPolicy
   private readonly maxHandles: number
   private readonly scanBudget: number
   private connection: Connection | undefined
@@ -200,6 +204,7 @@ export class ExplorerService implements ExplorerHandlers {
     this.defaultSqlitePath =
       options.defaultSqlitePath ??
       (options.dataDir === undefined ? undefined : join(options.dataDir, SQLITE_FILE_NAME))
+    this.sqlitePathPolicy = options.sqlitePathPolicy ?? createSqlitePathPolicy({ restrict: false })
     // Transports look handlers up by name and may call them detached from the service.
     const self = this as unknown as Record<MethodName, (request: unknown) => Promise<unknown>>
     for (const name of methodNames) self[name] = self[name].bind(this)
@@ -213,9 +218,16 @@ export class ExplorerService implements ExplorerHandlers {
     return this.info()
   }
 
-  /** Opens the store and an application over it, closing the previous one first. */
+  /**
+   * Opens the store and an application over it, closing the previous one first. A SQLite path
+   * the policy refuses is a ValidationError that leaves the current connection alone.
+   */
   async connect(settings: ParsedRequestOf<'connect'>): Promise<ConnectionInfo> {
-    return this.serially(() => this.open(settings))
+    const checked =
+      settings.kind === 'sqlite' && settings.path !== undefined
+        ? { ...settings, path: await this.sqlitePathPolicy.check(settings.path) }
+        : settings
+    return this.serially(() => this.open(checked))
   }
 
   /**

@@ -7,6 +7,7 @@ import { useShallow } from 'zustand/react/shallow'
 import type { ConnectionInfo, ConnectionSettings, StoreKind } from '../../../../shared/contract'
 import { explainError } from '../../lib/errors'
 import { useConnectionStore } from '../../stores/connectionStore'
+import { DesktopFileButtons } from './DesktopFileButtons'
 
 const KIND_LABELS: Record<StoreKind, { title: string; hint: string }> = {
   sqlite: { title: 'Embedded SQLite', hint: 'A local database file. The default.' },
@@ -173,8 +174,10 @@ export function ConnectionScreen() {
                   onChange={(e) => update('path', e.target.value)}
                   spellCheck={false}
                 />
+                <DesktopFileButtons onPick={(path) => update('path', path)} disabled={busy} />
                 <p className="field-hint">
-                  Optional. Leave empty to use the app's default database.
+                  Optional. Leave empty to use the app's default database. The file's folder must
+                  exist; Eventscope never creates folders.
                 </p>
               </div>
             )}
