@@ -279,6 +279,11 @@ export const Envelope = <T extends z.ZodType>(value: T) =>
 
 // ---------------------------------------------------------------- methods
 
+/** seedDemoData: aggregates, and events per aggregate, each at most this. */
+export const MAX_SEED_COUNT = 100_000
+/** seedDemoData: aggregates × events at most this (about a minute on SQLite). */
+export const MAX_SEED_EVENTS = 1_000_000
+
 const Empty = z.object({}).strict()
 const AggregateRef = z.object({ id: uuid }).strict()
 
@@ -446,14 +451,22 @@ export const methods = {
     response: z.object({ closed: z.boolean() }),
   },
 
+  /**
+   * Demo data: `aggregates` × `events` (each 1–100,000, their product at most MAX_SEED_EVENTS).
+   * One seed at a time: another while one runs is a ValidationError.
+   */
   seedDemoData: {
     request: z
       .object({
-        aggregates: z.number().int().min(1).max(100_000),
-        events: z.number().int().min(1).max(100_000),
+        aggregates: z.number().int().min(1).max(MAX_SEED_COUNT),
+        events: z.number().int().min(1).max(MAX_SEED_COUNT),
         taskId,
       })
-      .strict(),
+      .strict()
+      .refine((r) => r.aggregates * r.events <= MAX_SEED_EVENTS, {
+        path: ['events'],
+        message: `at most ${MAX_SEED_EVENTS.toLocaleString('en-US')} events in total (aggregates × events per aggregate)`,
+      }),
     response: z.object({
       aggregates: z.number().int(),
       events: z.number().int(),

@@ -161,6 +161,8 @@ export class ExplorerService implements ExplorerHandlers {
   private readonly handles = new Map<string, Handle>()
   private readonly tasks = new Map<string, AbortController>()
   private connecting: Promise<unknown> = Promise.resolve()
+  /** The task id of the seed running now, if any: one seed at a time. */
+  private seedingTask: string | undefined
 
   /** A malformed EVENTSCOPE_CIPHER_KEY: nothing connects until it is fixed or a key is entered. */
   private keyError: string | undefined
@@ -769,6 +771,15 @@ export class ExplorerService implements ExplorerHandlers {
     taskId,
   }: ParsedRequestOf<'seedDemoData'>): Promise<ResponseOf<'seedDemoData'>> {
     const c = this.conn()
+    // One at a time: checked and claimed before any await, so two requests cannot both pass.
+    if (this.seedingTask !== undefined) {
+      throw new ApiFailure({
+        code: 'ValidationError',
+        message: `a seed is already running (task ${this.seedingTask}); wait for it to finish or cancel it`,
+        details: { taskId: this.seedingTask },
+      })
+    }
+    this.seedingTask = taskId
     return this.runTask(taskId, async (signal) => {
       const progress = this.progress(
         taskId,
@@ -782,6 +793,8 @@ export class ExplorerService implements ExplorerHandlers {
         signal,
         onProgress: (p) => progress(p.events),
       })
+    }).finally(() => {
+      this.seedingTask = undefined
     })
   }
 
