@@ -10,6 +10,7 @@ import { LockIcon } from '../connection/StatusBar'
 import { copyText } from '../../lib/clipboard'
 import { formatDateTime, shortType } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
+import { revealInvisible, visible } from '../../lib/VisibleText'
 
 export function AggregateHeader({
   aggregateId,
@@ -26,9 +27,9 @@ export function AggregateHeader({
     <header className="aggregate-header">
       <div className="aggregate-title-row">
         <div className="aggregate-title">
-          <span className="eyebrow" title={view?.type}>
+          <span className="eyebrow" title={view ? revealInvisible(view.type) : undefined}>
             {view ? (
-              shortType(view.type)
+              visible(shortType(view.type))
             ) : (
               <span className="skeleton skeleton-text" style={{ width: '9rem' }} />
             )}
