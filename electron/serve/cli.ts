@@ -9,7 +9,7 @@
  * No key store here: a cipher key entered in the browser (`setCipherKey`) lasts for this run
  * only, and `canRememberKey` is false.
  */
-import { mkdir } from 'node:fs/promises'
+import { chmod, mkdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { EventName, EventOf } from '../../shared/contract'
@@ -25,9 +25,13 @@ const STATIC_DIR = resolve(here, '../../out/renderer')
 async function main(): Promise<void> {
   const env = process.env
   const port = parsePort(env['PORT'])
-  const dataDir = resolve(env['EVENTSCOPE_DATA_DIR']?.trim() || join(process.cwd(), '.eventscope'))
+  const chosenDataDir = env['EVENTSCOPE_DATA_DIR']?.trim()
+  const dataDir = resolve(chosenDataDir || join(process.cwd(), '.eventscope'))
   // Private to the user: the database and anything else the app keeps lives here.
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  // `.eventscope/` is ours alone: tighten one an older version made 0755. A folder the user
+  // named keeps the mode they gave it.
+  if (!chosenDataDir) await chmod(dataDir, 0o700)
   const settings = await settingsFromEnv(env, { dataDir })
   // A page in the browser may name any path: only the data folder, the allow-list and the
   // file the environment names (the operator's own choice) can be opened.
