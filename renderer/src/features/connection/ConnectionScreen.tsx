@@ -8,6 +8,7 @@ import type { ConnectionInfo, ConnectionSettings, StoreKind } from '../../../../
 import { explainError } from '../../lib/errors'
 import { useConnectionStore } from '../../stores/connectionStore'
 import { DesktopFileButtons } from './DesktopFileButtons'
+import { revealInvisible, visible } from '../../lib/VisibleText'
 
 const KIND_LABELS: Record<StoreKind, { title: string; hint: string }> = {
   sqlite: { title: 'Embedded SQLite', hint: 'A local database file. The default.' },
@@ -399,8 +400,8 @@ function ConnectionStatusCard({ info, phase }: { info: ConnectionInfo | null; ph
       </div>
       <div>
         <dt>Store</dt>
-        <dd className="break-all" title={info?.description}>
-          {info?.description || '—'}
+        <dd className="break-all" title={info ? revealInvisible(info.description) : undefined}>
+          {visible(info?.description || '—')}
         </dd>
       </div>
       <div>

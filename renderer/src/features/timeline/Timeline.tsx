@@ -12,6 +12,7 @@ import { useSelectionStore } from '../../stores/selectionStore'
 import { isFiltered, useTimelineStore } from '../../stores/timelineStore'
 import { EventRow, SkeletonEventRow, EVENT_ROW_HEIGHT } from './EventRow'
 import { SearchIcon } from '../../lib/icons'
+import { revealInvisible } from '../../lib/VisibleText'
 
 const SEARCH_DEBOUNCE_MS = 250
 
@@ -150,7 +151,7 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
             <option value="">All event types</option>
             {typeOptions.map((type) => (
               <option key={type} value={type}>
-                {type}
+                {revealInvisible(type)}
               </option>
             ))}
           </select>
