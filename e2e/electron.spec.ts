@@ -23,6 +23,7 @@ test.skip(!electronBinary(), ELECTRON_MISSING)
  */
 interface PageGlobals {
   eventscope?: { invoke(method: string, payload: unknown): Promise<unknown> }
+  eventscopeDesktop?: { pickSqliteFile(mode: string): Promise<string | null> }
   location: { href: string }
   open(url: string): unknown
   eval(code: string): unknown
@@ -61,16 +62,22 @@ test('the renderer is served from app://renderer with a strict CSP', async () =>
   ).rejects.toThrow()
 })
 
-test('the renderer has no Node, and sees only the contract transport', async () => {
+test('the renderer has no Node, and sees only the contract transport and the file dialog', async () => {
   const globals = await page.evaluate(() => {
     const g = globalThis as unknown as PageGlobals
     return {
       require: typeof g.require,
       process: typeof g.process,
       bridge: Object.keys(g.eventscope ?? {}).sort(),
+      desktop: Object.keys(g.eventscopeDesktop ?? {}).sort(),
     }
   })
-  expect(globals).toEqual({ require: 'undefined', process: 'undefined', bridge: ['invoke', 'on'] })
+  expect(globals).toEqual({
+    require: 'undefined',
+    process: 'undefined',
+    bridge: ['invoke', 'on'],
+    desktop: ['pickSqliteFile'],
+  })
 })
 
 test('the contract works over IPC, and unknown methods are refused', async () => {

@@ -7,6 +7,7 @@
  * SQLite file is the browser mode's, `.eventscope/eventscope.sqlite` under the working folder.
  * Ctrl-C stops after the current batch (every stored batch is complete); a second Ctrl-C quits.
  */
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ConnectionSettings, EventName, EventOf } from '../shared/contract'
@@ -36,7 +37,14 @@ async function main(): Promise<number> {
   const env = { ...process.env }
   if (values.store) env['EVENTSCOPE_STORE'] = values.store
   if (values['sqlite-path']) env['EVENTSCOPE_SQLITE_PATH'] = values['sqlite-path']
-  const settings = await settingsFromEnv(env, { dataDir: join(process.cwd(), '.eventscope') })
+  const dataDir = join(process.cwd(), '.eventscope')
+  const settings = await settingsFromEnv(env, { dataDir })
+  // The app's own data folder may be created (private to the user); any other folder must exist.
+  if (
+    settings.connection.kind === 'sqlite' &&
+    settings.connection.path === settings.defaultSqlitePath
+  )
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 })
 
   const bar = new ProgressBar(process.stderr)
   const service = new ExplorerService({

@@ -117,6 +117,7 @@ try {
           '--reporter=json',
           `--outputFile.json=${out}`,
           'electron/eventsourcing/persistence/recorders/sqlite.test.ts',
+          'electron/explorer/sqliteFiles.test.ts',
           'test/walkthrough.test.ts',
           'test/concurrency.test.ts',
         ],

@@ -396,6 +396,10 @@ interface MethodDefinition {
   readonly request: z.ZodType
   readonly response: z.ZodType
 }
+/** seedDemoData: aggregates, and events per aggregate, each at most this. */
+export const MAX_SEED_COUNT = 100_000
+/** seedDemoData: aggregates × events at most this (about a minute on SQLite). */
+export const MAX_SEED_EVENTS = 1_000_000
 
 const Empty = z.object({}).strict()
 const AggregateRef = z.object({ id: uuid }).strict()
@@ -587,15 +591,23 @@ export const methods = {
     response: z.object({ closed: z.boolean() }),
   },
 
+  /**
+   * Demo data: `aggregates` × `events` (each 1–100,000, their product at most MAX_SEED_EVENTS).
+   * One seed at a time: another while one runs is a ValidationError.
+   */
   seedDemoData: {
     access: 'write',
     request: z
       .object({
-        aggregates: z.number().int().min(1).max(100_000),
-        events: z.number().int().min(1).max(100_000),
+        aggregates: z.number().int().min(1).max(MAX_SEED_COUNT),
+        events: z.number().int().min(1).max(MAX_SEED_COUNT),
         taskId,
       })
-      .strict(),
+      .strict()
+      .refine((r) => r.aggregates * r.events <= MAX_SEED_EVENTS, {
+        path: ['events'],
+        message: `at most ${MAX_SEED_EVENTS.toLocaleString('en-US')} events in total (aggregates × events per aggregate)`,
+      }),
     response: z.object({
       aggregates: z.number().int(),
       events: z.number().int(),

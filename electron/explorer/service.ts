@@ -63,6 +63,7 @@ import { LogFollower } from './logFollower'
 import { verifyStore, verifyWholeHistory } from './storeVerification'
 import { seedDemoData } from './seeding'
 import { connectionLabel, keyStatusOf, writeRefusal } from './access'
+import { createSqlitePathPolicy, type SqlitePathPolicy } from './sqlitePathPolicy'
 import {
   DEFAULT_SNAPSHOT_PERIOD,
   SQLITE_FILE_NAME,
@@ -105,6 +106,8 @@ export interface ExplorerServiceOptions {
   readonly snapshotPeriod?: number
   /** The file a sqlite connection without a path opens. */
   readonly defaultSqlitePath?: string
+  /** Which SQLite files `connect` may open; default: any file in an existing folder. */
+  readonly sqlitePathPolicy?: SqlitePathPolicy
   /** How often the log follower polls (default 400 ms). */
   readonly pollIntervalMs?: number
   /** Live handles kept at most; the least recently used is dropped beyond (default 200). */
@@ -154,6 +157,7 @@ export class ExplorerService implements ExplorerHandlers {
   private readonly environmentKey: Uint8Array | undefined
   private readonly snapshotPeriod: number
   private readonly defaultSqlitePath: string | undefined
+  private readonly sqlitePathPolicy: SqlitePathPolicy
   private readonly maxHandles: number
   private readonly scanBudget: number
   private connection: Connection | undefined
@@ -169,6 +173,8 @@ export class ExplorerService implements ExplorerHandlers {
     { verifiedAt: string; toVersion: number }
   >()
   private connecting: Promise<unknown> = Promise.resolve()
+  /** The task id of the seed running now, if any: one seed at a time. */
+  private seedingTask: string | undefined
 
   /** A malformed EVENTSCOPE_CIPHER_KEY: nothing connects until it is fixed or a key is entered. */
   private keyError: string | undefined
@@ -212,6 +218,7 @@ export class ExplorerService implements ExplorerHandlers {
     this.defaultSqlitePath =
       options.defaultSqlitePath ??
       (options.dataDir === undefined ? undefined : join(options.dataDir, SQLITE_FILE_NAME))
+    this.sqlitePathPolicy = options.sqlitePathPolicy ?? createSqlitePathPolicy({ restrict: false })
     // Transports look handlers up by name and may call them detached from the service.
     const self = this as unknown as Record<MethodName, (request: unknown) => Promise<unknown>>
     for (const name of methodNames) {
@@ -231,9 +238,16 @@ export class ExplorerService implements ExplorerHandlers {
     return this.info()
   }
 
-  /** Opens the store and an application over it, closing the previous one first. */
+  /**
+   * Opens the store and an application over it, closing the previous one first. A SQLite path
+   * the policy refuses is a ValidationError that leaves the current connection alone.
+   */
   async connect(settings: ParsedRequestOf<'connect'>): Promise<ConnectionInfo> {
-    return this.serially(() => this.open(settings))
+    const checked =
+      settings.kind === 'sqlite' && settings.path !== undefined
+        ? { ...settings, path: await this.sqlitePathPolicy.check(settings.path) }
+        : settings
+    return this.serially(() => this.open(checked))
   }
 
   /**
@@ -792,6 +806,15 @@ export class ExplorerService implements ExplorerHandlers {
     taskId,
   }: ParsedRequestOf<'seedDemoData'>): Promise<ResponseOf<'seedDemoData'>> {
     const c = this.conn()
+    // One at a time: checked and claimed before any await, so two requests cannot both pass.
+    if (this.seedingTask !== undefined) {
+      throw new ApiFailure({
+        code: 'ValidationError',
+        message: `a seed is already running (task ${this.seedingTask}); wait for it to finish or cancel it`,
+        details: { taskId: this.seedingTask },
+      })
+    }
+    this.seedingTask = taskId
     return this.runTask(taskId, async (signal) => {
       const progress = this.progress(
         taskId,
@@ -805,6 +828,8 @@ export class ExplorerService implements ExplorerHandlers {
         signal,
         onProgress: (p) => progress(p.events),
       })
+    }).finally(() => {
+      this.seedingTask = undefined
     })
   }
 

@@ -10,3 +10,6 @@ export const methodChannel = <M extends MethodName>(method: M): `eventscope:${M}
 
 /** Pushed events travel on one channel as `(name, payload)`. */
 export const EVENT_CHANNEL = 'eventscope:event'
+
+/** The desktop shell's own request (not in the contract): the system file dialog. */
+export const PICK_SQLITE_FILE_CHANNEL = 'eventscope:desktop:pickSqliteFile'

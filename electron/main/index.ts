@@ -4,14 +4,22 @@
  * store later through the contract's `connect`.
  */
 import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, ipcMain, session } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron'
 import type { EventName, EventOf } from '../../shared/contract'
 import { ExplorerService, type CipherKeyStore } from '../explorer/service'
-import { parseCipherKey, settingsFromEnv } from '../explorer/settings'
-import { registerIpc, type IpcRegistration } from './ipc'
+import { settingsFromEnv } from '../explorer/settings'
+import {
+  createSqlitePathPolicy,
+  parseAllowedPaths,
+  type SqlitePathPolicy,
+} from '../explorer/sqlitePathPolicy'
+import { registerFilePicker } from './filePicker'
+import { createSenderCheck, registerIpc, type IpcRegistration } from './ipc'
 import { createKeyStore, type KeyStore } from './keyStore'
+import { startupCipherKey } from './startupKey'
 import {
   createMainWindow,
   createRendererUrlCheck,
@@ -75,12 +83,23 @@ function start(): void {
 
   void app.whenReady().then(async () => {
     const dataDir = app.getPath('userData')
+    // The app's own folder (Chromium makes it 0700 already): private to the user.
+    await mkdir(dataDir, { recursive: true, mode: 0o700 })
     const env = process.env
-    const keyStore = createKeyStore(join(dataDir, 'cipher-key.bin'))
-    const savedCipherKey = await savedKey(env, keyStore)
+    const keyStore = createKeyStore(join(dataDir, 'cipher-key.bin'), safeStorage)
+    const savedCipherKey = await startupCipherKey(env, keyStore)
+    // Files outside the data folder are opened only when picked in the system dialog (Browse…),
+    // named by EVENTSCOPE_SQLITE_PATH, or under EVENTSCOPE_ALLOWED_PATHS.
+    const sqlitePathPolicy = createSqlitePathPolicy({
+      restrict: true,
+      dataDir,
+      allowedDirectories: parseAllowedPaths(env['EVENTSCOPE_ALLOWED_PATHS']),
+      outsideHint: 'pick the file with Browse… or New file…',
+    })
     service = new ExplorerService({
       dataDir,
       env,
+      sqlitePathPolicy,
       keyStore: cipherKeyStore(keyStore),
       ...(savedCipherKey ? { savedCipherKey } : {}),
       emit: <E extends EventName>(event: E, payload: EventOf<E>) => ipc?.emit(event, payload),
@@ -91,10 +110,21 @@ function start(): void {
       isTrustedSender: isRendererUrl,
       handlers: service,
     })
+    registerFilePicker({
+      ipcMain,
+      dialog,
+      senderProblem: createSenderCheck({
+        getWindows: () => BrowserWindow.getAllWindows(),
+        isTrustedSender: isRendererUrl,
+      }),
+      windowOf: (event) =>
+        BrowserWindow.getAllWindows().find((w) => w.webContents === event.sender),
+      policy: sqlitePathPolicy,
+    })
     hardenSession(session.defaultSession, isRendererUrl)
     if (!devServerUrl) serveRenderer(session.defaultSession, join(here, '../renderer'))
     openWindow()
-    await connectFromEnv(service, env, dataDir)
+    await connectFromEnv(service, env, dataDir, sqlitePathPolicy)
   })
 }
 
@@ -119,50 +149,22 @@ async function connectFromEnv(
   service: ExplorerService,
   env: NodeJS.ProcessEnv,
   dataDir: string,
+  sqlitePathPolicy: SqlitePathPolicy,
 ): Promise<void> {
   try {
     // Only the store is read here; a bad cipher key or snapshot period is the service's to
     // report, so that the connection screen shows it instead of a bare "disconnected".
     const { EVENTSCOPE_CIPHER_KEY: _key, EVENTSCOPE_SNAPSHOT_PERIOD: _period, ...storeEnv } = env
     const settings = await settingsFromEnv(storeEnv, { dataDir })
+    // The environment's file is the user's own choice, like a file picked in the dialog.
+    if (settings.connection.kind === 'sqlite' && settings.connection.path)
+      sqlitePathPolicy.grant(settings.connection.path)
     await service.connect(settings.connection)
   } catch (error) {
     // The window stays up: the connection screen shows the state and lets the user pick again.
     console.error(
       `eventscope: could not connect with the environment's settings: ${error instanceof Error ? error.message : String(error)}`,
     )
-  }
-}
-
-/**
- * The key saved by an earlier run, for the service to use when EVENTSCOPE_CIPHER_KEY is not set
- * (the environment's key wins). Given on a first run, the environment's key is saved (encrypted
- * by the OS keychain) so that later runs without it can still read encrypted records.
- */
-async function savedKey(
-  env: NodeJS.ProcessEnv,
-  keyStore: KeyStore,
-): Promise<Uint8Array | undefined> {
-  try {
-    const fromEnv = env['EVENTSCOPE_CIPHER_KEY']?.trim()
-    if (fromEnv) {
-      if (parseCipherKey(fromEnv) && (await keyStore.load()) === undefined) {
-        const why = keyStore.unavailableReason()
-        if (why) console.warn(`eventscope: the cipher key is not remembered between runs: ${why}`)
-        else if (await keyStore.save(fromEnv))
-          console.warn('eventscope: saved the cipher key in the OS keychain for later runs')
-      }
-      return undefined
-    }
-    const saved = await keyStore.load()
-    return saved === undefined ? undefined : parseCipherKey(saved)
-  } catch (error) {
-    // A bad key is reported by the service (settings); the key store never blocks start-up.
-    // parseCipherKey's messages never include the key.
-    console.warn(
-      `eventscope: cipher key store: ${error instanceof Error ? error.message : String(error)}`,
-    )
-    return undefined
   }
 }
 

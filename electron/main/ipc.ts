@@ -75,25 +75,7 @@ export function registerIpc(deps: IpcDeps): IpcRegistration {
     }
   }
 
-  /** Why the sender is refused, or undefined when it is our window's main frame on our origin. */
-  const senderProblem = (event: InvokeEvent): string | undefined => {
-    const frame = event.senderFrame
-    // A frame that navigated away or was destroyed before the message arrived is null.
-    if (!frame) return 'no sender frame'
-    if (!deps.isTrustedSender(frame.url))
-      return `foreign origin ${JSON.stringify(frame.url.slice(0, 200))}`
-    if (frame.parent !== null) return 'sent from a subframe'
-    const window = deps
-      .getWindows()
-      .find(
-        (w) => !w.isDestroyed() && !w.webContents.isDestroyed() && w.webContents === event.sender,
-      )
-    if (!window) return 'not one of our windows'
-    const main = window.webContents.mainFrame
-    const isMainFrame =
-      frame === main || (frame.processId === main.processId && frame.routingId === main.routingId)
-    return isMainFrame ? undefined : 'not the main frame of our window'
-  }
+  const senderProblem = createSenderCheck(deps)
 
   for (const method of methodNames) {
     deps.ipcMain.handle(methodChannel(method), async (event, payload) => {
@@ -116,5 +98,33 @@ export function registerIpc(deps: IpcDeps): IpcRegistration {
     dispose() {
       for (const method of methodNames) deps.ipcMain.removeHandler(methodChannel(method))
     },
+  }
+}
+
+/**
+ * Why the sender of an IPC message is refused, or undefined when it is our window's main frame
+ * on our origin. Every channel the main process handles uses it (the contract's and the desktop
+ * shell's own, see filePicker.ts).
+ */
+export function createSenderCheck(
+  deps: Pick<IpcDeps, 'getWindows' | 'isTrustedSender'>,
+): (event: InvokeEvent) => string | undefined {
+  return (event) => {
+    const frame = event.senderFrame
+    // A frame that navigated away or was destroyed before the message arrived is null.
+    if (!frame) return 'no sender frame'
+    if (!deps.isTrustedSender(frame.url))
+      return `foreign origin ${JSON.stringify(frame.url.slice(0, 200))}`
+    if (frame.parent !== null) return 'sent from a subframe'
+    const window = deps
+      .getWindows()
+      .find(
+        (w) => !w.isDestroyed() && !w.webContents.isDestroyed() && w.webContents === event.sender,
+      )
+    if (!window) return 'not one of our windows'
+    const main = window.webContents.mainFrame
+    const isMainFrame =
+      frame === main || (frame.processId === main.processId && frame.routingId === main.routingId)
+    return isMainFrame ? undefined : 'not the main frame of our window'
   }
 }

@@ -1,15 +1,16 @@
 /**
  * Remembers the cipher key between runs of the desktop app, encrypted with Electron's
- * `safeStorage` (the OS keychain: Keychain, DPAPI, libsecret/kwallet). Fed from the
- * environment, or from a key entered in the app (`setCipherKey` with `remember`): the key goes
+ * `safeStorage` (the OS keychain: Keychain, DPAPI, libsecret/kwallet). Written only when the
+ * user asks (`setCipherKey` with `remember`), never from the environment: the key goes
  * from the renderer to this process once and is never sent back. On Linux without a keyring (`basic_text`) nothing is stored, as that would be
  * plain text in all but name.
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { safeStorage } from 'electron'
+import type { safeStorage } from 'electron'
 
-type SafeStorageLike = Pick<
+/** Electron's safeStorage, or a stand-in in tests: the only way this module reaches the OS. */
+export type SafeStorageLike = Pick<
   typeof safeStorage,
   'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'
 >
@@ -24,7 +25,7 @@ export interface KeyStore {
   clear(): Promise<void>
 }
 
-export function createKeyStore(file: string, storage: SafeStorageLike = safeStorage): KeyStore {
+export function createKeyStore(file: string, storage: SafeStorageLike): KeyStore {
   const unavailableReason = (): string | undefined => {
     if (!storage.isEncryptionAvailable()) return 'the OS offers no encryption for stored secrets'
     if (process.platform === 'linux' && storage.getSelectedStorageBackend() === 'basic_text') {
@@ -53,7 +54,7 @@ export function createKeyStore(file: string, storage: SafeStorageLike = safeStor
     },
     async save(keyBase64) {
       if (unavailableReason()) return false
-      await mkdir(dirname(file), { recursive: true })
+      await mkdir(dirname(file), { recursive: true, mode: 0o700 })
       const temporary = `${file}.${process.pid}.tmp`
       await writeFile(temporary, storage.encryptString(keyBase64.trim()), { mode: 0o600 })
       await rename(temporary, file)

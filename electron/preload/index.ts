@@ -6,7 +6,8 @@
 import { contextBridge, ipcRenderer } from 'electron'
 import type { Transport } from '../../shared/client'
 import { eventNames, isMethodName, type EventName } from '../../shared/contract'
-import { EVENT_CHANNEL, methodChannel } from '../main/channels'
+import { isSqliteFilePickMode, type DesktopBridge } from '../../shared/desktop'
+import { EVENT_CHANNEL, PICK_SQLITE_FILE_CHANNEL, methodChannel } from '../main/channels'
 
 const listeners = new Map<EventName, Set<(payload: unknown) => void>>(
   eventNames.map((name) => [name, new Set()]),
@@ -38,3 +39,14 @@ const transport = {
 } satisfies Transport
 
 contextBridge.exposeInMainWorld('eventscope', transport)
+
+/** The desktop shell's own: the system file dialog, shown by the main process. */
+const desktop = {
+  async pickSqliteFile(mode) {
+    if (!isSqliteFilePickMode(mode)) throw new TypeError("the mode must be 'open' or 'create'")
+    const chosen: unknown = await ipcRenderer.invoke(PICK_SQLITE_FILE_CHANNEL, mode)
+    return typeof chosen === 'string' ? chosen : null
+  },
+} satisfies DesktopBridge
+
+contextBridge.exposeInMainWorld('eventscopeDesktop', desktop)

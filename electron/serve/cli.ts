@@ -4,15 +4,18 @@
  *   PORT                fixed port (default: a free one)
  *   EVENTSCOPE_DATA_DIR where the default SQLite file lives (default: .eventscope/ here)
  *   EVENTSCOPE_TOKEN    fixed token, for automated tests only (default: random per run)
+ *   EVENTSCOPE_ALLOWED_PATHS  more folders (separated like PATH) whose SQLite files `connect`
+ *                       may open; without it only the data folder's (and EVENTSCOPE_SQLITE_PATH)
  * No key store here: a cipher key entered in the browser (`setCipherKey`) lasts for this run
  * only, and `canRememberKey` is false.
  */
-import { mkdir } from 'node:fs/promises'
+import { chmod, mkdir } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { EventName, EventOf } from '../../shared/contract'
 import { ExplorerService } from '../explorer/service'
 import { settingsFromEnv } from '../explorer/settings'
+import { createSqlitePathPolicy, parseAllowedPaths } from '../explorer/sqlitePathPolicy'
 import { startServer, type RunningServer } from './server'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -22,15 +25,31 @@ const STATIC_DIR = resolve(here, '../../out/renderer')
 async function main(): Promise<void> {
   const env = process.env
   const port = parsePort(env['PORT'])
-  const dataDir = resolve(env['EVENTSCOPE_DATA_DIR']?.trim() || join(process.cwd(), '.eventscope'))
-  await mkdir(dataDir, { recursive: true })
+  const chosenDataDir = env['EVENTSCOPE_DATA_DIR']?.trim()
+  const dataDir = resolve(chosenDataDir || join(process.cwd(), '.eventscope'))
+  // Private to the user: the database and anything else the app keeps lives here.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  // `.eventscope/` is ours alone: tighten one an older version made 0755. A folder the user
+  // named keeps the mode they gave it.
+  if (!chosenDataDir) await chmod(dataDir, 0o700)
   const settings = await settingsFromEnv(env, { dataDir })
+  // A page in the browser may name any path: only the data folder, the allow-list and the
+  // file the environment names (the operator's own choice) can be opened.
+  const sqlitePathPolicy = createSqlitePathPolicy({
+    restrict: true,
+    dataDir,
+    allowedDirectories: parseAllowedPaths(env['EVENTSCOPE_ALLOWED_PATHS']),
+    outsideHint: 'start the server with EVENTSCOPE_ALLOWED_PATHS naming the folder to allow it',
+  })
+  if (settings.connection.kind === 'sqlite' && settings.connection.path)
+    sqlitePathPolicy.grant(settings.connection.path)
 
   // Events emitted while connecting, before the server exists, have no audience yet.
   const live: { server?: RunningServer } = {}
   const service = new ExplorerService({
     dataDir,
     env,
+    sqlitePathPolicy,
     emit: <E extends EventName>(event: E, payload: EventOf<E>) =>
       live.server?.broadcast(event, payload),
   })

@@ -282,6 +282,17 @@ describe('browser-mode server', () => {
       )
     })
 
+    it('refuses an upgrade that does not offer the app subprotocol, however good its token', async () => {
+      expect(await refusal({ protocols: [] })).toBe('refused: 400')
+      expect(await refusal({ protocols: ['chat', 'eventscope-not'] })).toBe('refused: 400')
+      expect(await refusal({ headers: {}, protocols: [`eventscope.token.${TOKEN}`] })).toBe(
+        'refused: 400',
+      )
+      const accepted = await connect(server, { protocols: ['chat', 'eventscope'] })
+      expect(accepted.ws.protocol).toBe('eventscope')
+      accepted.ws.close()
+    })
+
     it('accepts the token as a subprotocol, a query parameter or the cookie', async () => {
       const viaProtocol = await connect(server, {
         headers: {},

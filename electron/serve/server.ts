@@ -156,6 +156,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       log(`eventscope: refused a WebSocket upgrade (${verdict})`)
       return refuseUpgrade(socket, verdict)
     }
+    // Only our client: it always offers the app's subprotocol (a plain `new WebSocket(url)` does not).
+    if (!offeredProtocols(req).includes(WS_PROTOCOL)) {
+      log(`eventscope: refused a WebSocket upgrade without the '${WS_PROTOCOL}' subprotocol`)
+      return refuseUpgrade(socket, 400)
+    }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
   })
 
@@ -278,6 +283,10 @@ function parseUrl(raw: string | undefined): URL | null {
   }
 }
 
+function offeredProtocols(req: IncomingMessage): string[] {
+  return (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim())
+}
+
 /** Every token the request presents (query, bearer header, cookie, WebSocket subprotocol). */
 function presentedTokens(req: IncomingMessage, url: URL, cookieName: string): string[] {
   const found: string[] = []
@@ -291,8 +300,7 @@ function presentedTokens(req: IncomingMessage, url: URL, cookieName: string): st
     const eq = part.indexOf('=')
     if (eq > 0 && part.slice(0, eq).trim() === cookieName) found.push(part.slice(eq + 1).trim())
   }
-  for (const protocol of (req.headers['sec-websocket-protocol'] ?? '').split(',')) {
-    const trimmed = protocol.trim()
+  for (const trimmed of offeredProtocols(req)) {
     if (trimmed.startsWith(WS_TOKEN_PROTOCOL_PREFIX))
       found.push(trimmed.slice(WS_TOKEN_PROTOCOL_PREFIX.length))
   }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { closeSync, openSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import {
   classifySqliteError,
@@ -90,7 +90,7 @@ export class SqliteDatabase {
     driver?: SqliteDriverName,
   ) {
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+      if (path !== ':memory:') createPrivateFile(path)
       this.db = openSqlite(path, driver)
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
       this.db.exec(SCHEMA)
@@ -345,6 +345,28 @@ const storeDrivers = new WeakMap<Store, SqliteDriverName>()
 /** Which driver a SQLite store runs on (for diagnostics and tests). */
 export function sqliteDriverOf(store: Store): SqliteDriverName | undefined {
   return storeDrivers.get(store)
+}
+
+/**
+ * Creates the database file readable by its owner only (0600) when it does not exist yet;
+ * SQLite gives the -wal and -shm files it makes later the same mode. Never creates a folder: a
+ * path in a missing folder is an error, not a reason to make one.
+ */
+function createPrivateFile(path: string): void {
+  const folder = dirname(path)
+  let isFolder = false
+  try {
+    isFolder = statSync(folder).isDirectory()
+  } catch {
+    // reported below
+  }
+  if (!isFolder)
+    throw new Error(`the folder ${folder} does not exist (Eventscope never creates folders)`)
+  try {
+    closeSync(openSync(path, 'wx', 0o600))
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EEXIST') throw error
+  }
 }
 
 export function createSqliteStore(path: string, driver?: SqliteDriverName): Store {

@@ -13,6 +13,7 @@ import { copyText } from '../../lib/clipboard'
 import type { UiError } from '../../lib/errors'
 import { formatDateTime, shortType, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
+import { revealInvisible, visible } from '../../lib/VisibleText'
 
 export function AggregateHeader({
   aggregateId,
@@ -33,9 +34,9 @@ export function AggregateHeader({
     <header className="aggregate-header">
       <div className="aggregate-title-row">
         <div className="aggregate-title">
-          <span className="eyebrow" title={view?.type}>
+          <span className="eyebrow" title={view ? revealInvisible(view.type) : undefined}>
             {view ? (
-              shortType(view.type)
+              visible(shortType(view.type))
             ) : (
               <span className="skeleton skeleton-text" style={{ width: '9rem' }} />
             )}

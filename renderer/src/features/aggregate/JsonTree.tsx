@@ -5,6 +5,7 @@
  */
 import { useCallback, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import type { JsonValue } from '../../../../shared/contract'
+import { visible } from '../../lib/VisibleText'
 
 export interface JsonTreeProps {
   value: JsonValue
@@ -238,7 +239,7 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
                 <>
                   {row.name !== null && (
                     <>
-                      <span className="json-key">{row.name}</span>
+                      <span className="json-key">{visible(row.name)}</span>
                       <span className="json-colon">: </span>
                     </>
                   )}
@@ -246,7 +247,7 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
                     <span className="json-summary">{summary(row.value)}</span>
                   ) : (
                     <span className={`json-value json-${leafKind(row.value)}`}>
-                      {leafText(row.value)}
+                      {visible(leafText(row.value))}
                     </span>
                   )}
                 </>

@@ -12,6 +12,7 @@ import { formatDateTime, formatShort, shortType } from '../../lib/format'
 import { useAggregatesStore } from '../../stores/aggregatesStore'
 import { useSelectionStore } from '../../stores/selectionStore'
 import type { TimeZoneMode } from '../../lib/format'
+import { revealInvisible, visible } from '../../lib/VisibleText'
 
 export const AGGREGATE_ROW_HEIGHT = 60
 const PREFETCH_ROWS = 20
@@ -203,12 +204,12 @@ function AggregateOption(props: {
       onClick={props.onSelect}
     >
       <div className="aggregate-row-main">
-        <span className="mono aggregate-id truncate">{item.id}</span>
+        <span className="mono aggregate-id truncate">{visible(item.id)}</span>
         <span className="version-pill">v{item.version}</span>
       </div>
       <div className="aggregate-row-meta">
-        <span className="truncate" title={item.type}>
-          {shortType(item.type)}
+        <span className="truncate" title={revealInvisible(item.type)}>
+          {visible(shortType(item.type))}
         </span>
         {item.discarded && <span className="badge badge-danger">discarded</span>}
         <time

@@ -14,6 +14,7 @@ import { formatCount, shortType } from '../../lib/format'
 import { useAggregatesStore, type AggregateOrder } from '../../stores/aggregatesStore'
 import { AggregateList } from './AggregateList'
 import { SearchIcon } from '../../lib/icons'
+import { revealInvisible } from '../../lib/VisibleText'
 
 const PREFIX_DEBOUNCE_MS = 250
 
@@ -123,7 +124,7 @@ export function AggregatesPanel() {
             <option value="">All types</option>
             {types.map((t) => (
               <option key={t} value={t} title={t}>
-                {shortType(t)}
+                {revealInvisible(shortType(t))}
               </option>
             ))}
           </select>

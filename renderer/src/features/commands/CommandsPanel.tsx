@@ -8,6 +8,7 @@ import { ErrorAlert } from './ErrorAlert'
 import { describeError, isConcurrencyError } from './errors'
 import { describeEvent, readFoo } from './eventSummary'
 import './commands.css'
+import { visible } from '../../lib/VisibleText'
 
 type Phase = 'opening' | 'ready' | 'busy' | 'gone'
 
@@ -222,7 +223,7 @@ export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
                 · with pending events: <strong>{handle.version}</strong>
               </>
             )}
-            {' · '}foo: <code>{readFoo(handle.state) ?? '(none)'}</code>
+            {' · '}foo: <code>{visible(readFoo(handle.state) ?? '(none)')}</code>
           </>
         )}
       </p>
@@ -285,8 +286,8 @@ export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
             {pending.map((event) => (
               <li key={event.version}>
                 <span className="commands-pending__version">v{event.version}</span>
-                <span className="commands-pending__type">{event.type}</span>
-                <span className="commands-pending__what">{describeEvent(event)}</span>
+                <span className="commands-pending__type">{visible(event.type)}</span>
+                <span className="commands-pending__what">{visible(describeEvent(event))}</span>
               </li>
             ))}
           </ol>

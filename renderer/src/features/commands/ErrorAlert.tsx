@@ -1,5 +1,6 @@
 import { describeError, errorHint } from './errors'
 import './commands.css'
+import { visible } from '../../lib/VisibleText'
 
 /** A failed call explained by its error code; role=alert so it is announced. */
 export function ErrorAlert({
@@ -25,7 +26,7 @@ export function ErrorAlert({
           <code className="feature-alert__code">{described.code}</code>
         )}
       </p>
-      <p className="feature-alert__message">{described.message}</p>
+      <p className="feature-alert__message">{visible(described.message)}</p>
       {hint && <p className="feature-alert__hint">{hint}</p>}
       {onDismiss && (
         <button type="button" className="btn btn-ghost btn-sm" onClick={onDismiss}>

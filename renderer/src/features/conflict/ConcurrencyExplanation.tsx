@@ -3,6 +3,7 @@ import { describeEvent } from '../commands/eventSummary'
 import { concurrencyDetails, describeError } from '../commands/errors'
 import '../commands/commands.css'
 import './conflict.css'
+import { visible } from '../../lib/VisibleText'
 
 /**
  * A ConcurrencyError told as what happened: which version the loser expected to write, what
@@ -58,8 +59,9 @@ export function ConcurrencyExplanation({
               <ul className="concurrency__winners" aria-label="Winning events">
                 {details.winningEvents.map((event) => (
                   <li key={event.version}>
-                    <span className="concurrency__version">v{event.version}</span> {event.type}
-                    <span className="muted"> — {describeEvent(event)}</span>
+                    <span className="concurrency__version">v{event.version}</span>{' '}
+                    {visible(event.type)}
+                    <span className="muted"> — {visible(describeEvent(event))}</span>
                   </li>
                 ))}
               </ul>

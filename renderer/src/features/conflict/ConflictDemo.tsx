@@ -7,6 +7,7 @@ import { describeEvent, readFoo } from '../commands/eventSummary'
 import { ConcurrencyExplanation } from './ConcurrencyExplanation'
 import '../commands/commands.css'
 import './conflict.css'
+import { visible } from '../../lib/VisibleText'
 
 type Side = 'A' | 'B'
 const SIDES: readonly Side[] = ['A', 'B']
@@ -337,7 +338,7 @@ export function ConflictDemo({ aggregateId }: { aggregateId: string }) {
                 <span aria-hidden="true" className="conflict-log__marker">
                   {toneMarker[line.tone]}
                 </span>{' '}
-                {line.text}
+                {visible(line.text)}
               </li>
             ))}
           </ol>
@@ -409,7 +410,7 @@ function HandleCard({
           <div>
             <dt>foo</dt>
             <dd>
-              <code>{readFoo(handle.state) ?? '(none)'}</code>
+              <code>{visible(readFoo(handle.state) ?? '(none)')}</code>
             </dd>
           </div>
           <div>
@@ -417,9 +418,11 @@ function HandleCard({
             <dd>
               {handle.pending.length === 0
                 ? 'nothing'
-                : handle.pending
-                    .map((event) => `v${event.version} ${describeEvent(event)}`)
-                    .join('; ')}
+                : visible(
+                    handle.pending
+                      .map((event) => `v${event.version} ${describeEvent(event)}`)
+                      .join('; '),
+                  )}
             </dd>
           </div>
         </dl>

@@ -14,6 +14,8 @@ import {
   connectionOptionsSettings,
   type ConnectionOptions,
 } from '../access/ConnectionOptionsFields'
+import { DesktopFileButtons } from './DesktopFileButtons'
+import { revealInvisible, visible } from '../../lib/VisibleText'
 
 const KIND_LABELS: Record<StoreKind, { title: string; hint: string }> = {
   sqlite: { title: 'Embedded SQLite', hint: 'A local database file. The default.' },
@@ -186,8 +188,10 @@ export function ConnectionScreen() {
                   onChange={(e) => update('path', e.target.value)}
                   spellCheck={false}
                 />
+                <DesktopFileButtons onPick={(path) => update('path', path)} disabled={busy} />
                 <p className="field-hint">
-                  Optional. Leave empty to use the app's default database.
+                  Optional. Leave empty to use the app's default database. The file's folder must
+                  exist; Eventscope never creates folders.
                 </p>
               </div>
             )}
@@ -415,8 +419,8 @@ function ConnectionStatusCard({ info, phase }: { info: ConnectionInfo | null; ph
       </div>
       <div>
         <dt>Store</dt>
-        <dd className="break-all" title={info?.description}>
-          {info?.description || '—'}
+        <dd className="break-all" title={info ? revealInvisible(info.description) : undefined}>
+          {visible(info?.description || '—')}
         </dd>
       </div>
       <div>

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useConnectionStore } from '../../stores/connectionStore'
+import { revealInvisible, visible } from '../../lib/VisibleText'
 
 const KIND_NAMES = { sqlite: 'SQLite', memory: 'In-memory', cassandra: 'Cassandra' } as const
 
@@ -48,14 +49,14 @@ export function StatusBar() {
         type="button"
         className="status-store"
         onClick={openScreen}
-        aria-label={`Change store (current: ${info?.description ?? 'none'})`}
+        aria-label={`Change store (current: ${revealInvisible(info?.description ?? 'none')})`}
       >
         <span className={`dot ${connected ? 'dot-ok' : 'dot-off'}`} aria-hidden="true" />
         <span className="status-kind">{info?.kind ? KIND_NAMES[info.kind] : 'Not connected'}</span>
         {info?.description && (
-          <span className="status-desc truncate" title={info.description}>
+          <span className="status-desc truncate" title={revealInvisible(info.description)}>
             {/* The kind is already shown: drop a leading "SQLite: " from the description. */}
-            {info.description.replace(/^[A-Za-z -]+:\s*/, '')}
+            {visible(info.description.replace(/^[A-Za-z -]+:\s*/, ''))}
           </span>
         )}
       </button>

@@ -2,6 +2,7 @@ import type { DiffEntry } from '../../../../shared/contract'
 import { formatValue } from '../commands/eventSummary'
 import '../commands/commands.css'
 import './diff.css'
+import { visible } from '../../lib/VisibleText'
 
 const markers: Record<DiffEntry['kind'], { sign: string; word: string }> = {
   added: { sign: '+', word: 'added' },
@@ -72,12 +73,12 @@ export function DiffList({
               {marker.sign}
             </span>
             <span className="diff-row__kind">{marker.word}</span>
-            <code className="diff-row__path">{formatPath(entry.path)}</code>
+            <code className="diff-row__path">{visible(formatPath(entry.path))}</code>
             <span className="diff-row__values">
               {entry.kind !== 'added' && (
                 <span className="diff-value diff-value--before">
                   <span className="visually-hidden">before: </span>
-                  {formatValue(entry.before, 120)}
+                  {visible(formatValue(entry.before, 120))}
                 </span>
               )}
               {entry.kind === 'changed' && (
@@ -88,7 +89,7 @@ export function DiffList({
               {entry.kind !== 'removed' && (
                 <span className="diff-value diff-value--after">
                   <span className="visually-hidden">after: </span>
-                  {formatValue(entry.after, 120)}
+                  {visible(formatValue(entry.after, 120))}
                 </span>
               )}
             </span>

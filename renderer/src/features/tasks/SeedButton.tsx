@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react'
 import { api } from '../../api'
-import type { ResponseOf } from '../../../../shared/contract'
+import { MAX_SEED_COUNT, MAX_SEED_EVENTS, type ResponseOf } from '../../../../shared/contract'
 import { ErrorAlert } from '../commands/ErrorAlert'
 import { ModalDialog } from '../commands/ModalDialog'
 import { runTask } from './runTask'
@@ -10,7 +10,7 @@ import './tasks.css'
 import { WholeNumberField } from '../../lib/WholeNumberField'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../access/useWriteBlock'
 
-const MAX = 100_000
+const MAX = MAX_SEED_COUNT
 const numberFormat = new Intl.NumberFormat()
 
 function parseCount(text: string): number | undefined {
@@ -37,7 +37,9 @@ export function SeedButton() {
 
   const aggregates = parseCount(aggregatesText)
   const events = parseCount(eventsText)
-  const valid = aggregates !== undefined && events !== undefined
+  const total = aggregates !== undefined && events !== undefined ? aggregates * events : undefined
+  const tooMany = total !== undefined && total > MAX_SEED_EVENTS
+  const valid = aggregates !== undefined && events !== undefined && !tooMany
 
   const seed = (event: FormEvent) => {
     event.preventDefault()
@@ -98,9 +100,10 @@ export function SeedButton() {
             onChange={setEventsText}
           />
           <p id={hintId} className={valid ? 'muted' : 'feature-warning'}>
-            {valid
-              ? `${numberFormat.format(aggregates * events)} events in total.`
-              : `Enter whole numbers from 1 to ${numberFormat.format(MAX)}.`}
+            {total === undefined
+              ? `Enter whole numbers from 1 to ${numberFormat.format(MAX)}.`
+              : `${numberFormat.format(total)} events in total${tooMany ? ': too many' : ''}.`}{' '}
+            At most {numberFormat.format(MAX_SEED_EVENTS)} events per seed, one seed at a time.
           </p>
           <div className="seed-form__progress">{taskId && <TaskProgressBar taskId={taskId} />}</div>
           {outcome?.kind === 'result' && (

@@ -10,6 +10,7 @@ import {
   type TimeZoneMode,
 } from '../../lib/format'
 import type { RawEntry } from '../../stores/timelineStore'
+import { revealInvisible, visible } from '../../lib/VisibleText'
 
 export const EVENT_ROW_HEIGHT = 40
 /** Long ciphertexts are cut here on screen; Copy still copies all of it. */
@@ -67,7 +68,7 @@ export function EventRow(props: EventRowProps) {
           )}
         </span>
         <span role="cell" className={`event-type ${TYPE_TONE[event.type] ?? 'tone-muted'}`}>
-          {event.type}
+          {visible(event.type)}
         </span>
         <span role="cell" className="event-time mono">
           <time dateTime={event.timestamp} title={formatDateTime(event.timestamp, timezone)}>
@@ -77,9 +78,9 @@ export function EventRow(props: EventRowProps) {
         <span
           role="cell"
           className="event-payload mono truncate"
-          title={previewJson(event.payload, 2000)}
+          title={revealInvisible(previewJson(event.payload, 2000))}
         >
-          {previewJson(event.payload)}
+          {visible(previewJson(event.payload))}
         </span>
         <span role="cell" className="event-actions">
           <button
@@ -114,7 +115,7 @@ export function EventRow(props: EventRowProps) {
             aria-label={`Decoded payload, version ${event.version}`}
           >
             <div className="detail-title">Decoded payload</div>
-            <pre className="code-block">{JSON.stringify(event.payload, null, 2)}</pre>
+            <pre className="code-block">{visible(JSON.stringify(event.payload, null, 2))}</pre>
             <div className="detail-meta mono">
               <span title="This event's hash">hash {event.hash.slice(0, 16)}…</span>
               <span title="The previous event's hash">
@@ -155,8 +156,8 @@ export function EventRow(props: EventRowProps) {
                     : raw.record.stateBase64}
                 </pre>
                 <div className="detail-meta mono">
-                  <span className="truncate" title={raw.record.topic}>
-                    {raw.record.topic}
+                  <span className="truncate" title={revealInvisible(raw.record.topic)}>
+                    {visible(raw.record.topic)}
                   </span>
                   <span>{formatCount(raw.record.byteLength)} bytes, base64</span>
                 </div>

@@ -13,6 +13,7 @@ import { EVENT_PAGE_SIZE, isFiltered, useTimelineStore } from '../../stores/time
 import { BrokenEventRow } from './BrokenEventRow'
 import { EventRow, SkeletonEventRow, EVENT_ROW_HEIGHT } from './EventRow'
 import { SearchIcon } from '../../lib/icons'
+import { revealInvisible } from '../../lib/VisibleText'
 
 const SEARCH_DEBOUNCE_MS = 250
 const pageStart = (version: number) => Math.floor(version / EVENT_PAGE_SIZE) * EVENT_PAGE_SIZE
@@ -154,7 +155,7 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
             <option value="">All event types</option>
             {typeOptions.map((type) => (
               <option key={type} value={type}>
-                {type}
+                {revealInvisible(type)}
               </option>
             ))}
           </select>
