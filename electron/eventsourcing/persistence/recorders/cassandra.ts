@@ -89,10 +89,16 @@ import {
  * until it is stored or `intentTimeoutMs` old (a writer that died there delays followers that
  * long, never more).
  *
- * Limits, by design of the storage: log positions are ordered by the writers' clocks. Within one
- * process they are strictly increasing; across machines a follower reading `after` a position may
- * see an entry appear just behind it (clock skew, or a writer delayed between taking its position
- * and writing its intent — ascending reads stop at any in-flight intent to narrow this).
+ * The log's clock limits: positions are timeuuids from the writers' clocks, strictly increasing
+ * within one process. An entry can therefore appear behind one a reader already read: its
+ * writer's clock is behind (or another's ahead), or its intent reached the store late. Both are
+ * bounded: clocks are within `maxClockSkewMs` of true time (default 60 s), and an intent reaches
+ * the store within `intentTimeoutMs / 2` of its position by its writer's clock (`insert` refuses
+ * to store under a later one). So an acknowledged entry appears at most `logReorderWindowMs` =
+ * 2 × maxClockSkewMs + intentTimeoutMs / 2 (150 s by default) behind the newest entry seen, or
+ * behind a reader's clock; LogFollower re-reads that much and de-duplicates. Ascending reads stop
+ * at an intent in flight (unless `skipInFlight`), and readers judge an intent abandoned only when
+ * `intentTimeoutMs + 2 × maxClockSkewMs` old by their own clock.
  *
  * Errors: a driver error meaning the request did not complete (a timeout, a socket closed under an
  * in-flight request when its coordinator dies, no host, a server-side failure) is StoreUnavailable;
@@ -147,6 +153,13 @@ export interface CassandraSettings {
    * crashed). Must exceed twice the request timeout. Default 60000 ms.
    */
   intentTimeoutMs?: number
+  /**
+   * How far any writer's or reader's clock may be from true time. Log positions come from the
+   * writers' clocks: followers re-read `2 × maxClockSkewMs + intentTimeoutMs / 2` of the log, and
+   * an intent counts as abandoned only when older than `intentTimeoutMs + 2 × maxClockSkewMs` by
+   * the reader's clock. Default 60000 ms.
+   */
+  maxClockSkewMs?: number
 }
 
 /** Settings from CASSANDRA_* environment variables; defaults suit a local single node. */
@@ -631,8 +644,19 @@ export class CassandraApplicationRecorder
      * aggregates are in `counted_aggregates` and counted there, so it is added to the total.
      */
     readonly legacyCounter = false,
+    readonly maxClockSkewMs = 60_000,
   ) {
     super(session, 'events')
+  }
+
+  /**
+   * An intent reaches the store at most `intentTimeoutMs / 2` after its position's time by its
+   * writer's clock (`insert` refuses to store under a later one), and two clocks differ by at most
+   * `2 × maxClockSkewMs`: so an entry can appear at most this far behind the newest one seen, or
+   * behind a reader's own clock.
+   */
+  get logReorderWindowMs(): number {
+    return 2 * this.maxClockSkewMs + this.intentTimeoutMs / 2
   }
 
   override async insert(records: readonly StoredRecord[]): Promise<void> {
@@ -949,8 +973,15 @@ export class CassandraApplicationRecorder
 
   // --- resolving intents ----------------------------------------------------------------------
 
+  /**
+   * Whether an intent is past its timeout whatever the clocks: the reader's clock and its writer's
+   * may differ by `2 × maxClockSkewMs`. Judged too early, an intent still in flight would be
+   * deleted, and the delete (at the reader's later timestamp) would shadow its confirmation.
+   */
   private isOld(position: string): boolean {
-    return Date.now() - uuidDate(position).getTime() > this.intentTimeoutMs
+    return (
+      Date.now() - uuidDate(position).getTime() > this.intentTimeoutMs + 2 * this.maxClockSkewMs
+    )
   }
 
   /**
@@ -1175,12 +1206,13 @@ export class CassandraApplicationRecorder
   /**
    * Log entries in order, strictly after (ascending) or before (descending) a position. Pending
    * rows are resolved; an ascending scan stops at an intent still in flight (`blocked`), so a
-   * follower does not move past a batch about to be stored.
+   * follower does not move past a batch about to be stored, unless `skipInFlight`.
    */
   private async *scanLog(
     desc: boolean,
     from: Position | undefined,
     fetchSize: number,
+    skipInFlight = false,
   ): AsyncGenerator<ScanItem> {
     const s = this.session
     const dir = desc ? 'DESC' : 'ASC'
@@ -1203,7 +1235,7 @@ export class CassandraApplicationRecorder
         for (const row of rows) {
           if (row['status'] !== CONFIRMED) {
             const verdict = await this.resolveLogRow(bucket, row)
-            if (verdict === 'inflight' && !desc) {
+            if (verdict === 'inflight' && !desc && !skipInFlight) {
               yield { blocked: true }
               return
             }
@@ -1235,7 +1267,12 @@ export class CassandraApplicationRecorder
     const mark = desc ? query.before : query.after
     const from = mark === undefined ? undefined : parsePosition(mark)
     const out: LogEntry[] = []
-    const scan = this.scanLog(desc, from, Math.min(FETCH_SIZE, query.limit + 16))
+    const scan = this.scanLog(
+      desc,
+      from,
+      Math.min(FETCH_SIZE, query.limit + 16),
+      query.skipInFlight === true,
+    )
     try {
       for await (const item of scan) {
         if ('blocked' in item) break
@@ -1735,6 +1772,7 @@ export async function createCassandraStore(settings: CassandraSettings): Promise
       session,
       settings.intentTimeoutMs ?? 60_000,
       legacyCounter,
+      settings.maxClockSkewMs ?? 60_000,
     ),
     snapshots: new CassandraAggregateRecorder(session, 'snapshots'),
     close: () => client.shutdown(),
