@@ -71,7 +71,7 @@ function runWriter(offsetMs: number, job: Omit<SkewedWriterJob, 'keyspace'>): Pr
   })
 }
 
-/** A follower as the explorer runs it (its window from the recorder), polling fast. */
+/** A follower as the explorer runs it: its window from the recorder, a poll every 400 ms. */
 async function startFollower(
   store: Store,
   options: Partial<LogFollowerOptions> = {},
@@ -80,8 +80,8 @@ async function startFollower(
   const errors: unknown[] = []
   const follower = new LogFollower({
     recorder: store.events,
-    intervalMs: 100,
-    sweepIntervalMs: 500,
+    intervalMs: 400,
+    sweepIntervalMs: 1000,
     onEntries: (entries) => emitted.push(...entries),
     onError: (error) => errors.push(error),
     ...options,
@@ -137,7 +137,7 @@ await describeWithCassandra('the log follower on Cassandra, with writers on skew
       const slow = ids(5)
       const right = ids(5)
       const { follower, emitted, errors } = await startFollower(store)
-      const job = { changes: 75, pauseMs: 20, topic: 'test#Skew' }
+      const job = { changes: 75, pauseMs: 60, topic: 'test#Skew' }
       const outcomes = merge(
         ...(await Promise.all([
           runWriter(-10_000, { ...job, ids: slow }),
@@ -158,7 +158,7 @@ await describeWithCassandra('the log follower on Cassandra, with writers on skew
     try {
       const shared = ids(4)
       const { follower, emitted, errors } = await startFollower(store)
-      const job = { changes: 75, pauseMs: 20, topic: 'test#Race', ids: shared }
+      const job = { changes: 75, pauseMs: 60, topic: 'test#Race', ids: shared }
       const outcomes = merge(...(await Promise.all([runWriter(10_000, job), runWriter(0, job)])))
       expect(outcomes.acks).toHaveLength(150)
       const result = await settle(follower, emitted, new Set(shared), outcomes)
