@@ -21,6 +21,7 @@ export interface SkewedWriterJob {
   readonly topic: string
   readonly intentTimeoutMs?: number
   readonly requestTimeoutMs?: number
+  readonly maxClockSkewMs?: number
 }
 
 async function main(): Promise<void> {
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     keyspace: job.keyspace,
     ...(job.intentTimeoutMs === undefined ? {} : { intentTimeoutMs: job.intentTimeoutMs }),
     ...(job.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: job.requestTimeoutMs }),
+    ...(job.maxClockSkewMs === undefined ? {} : { maxClockSkewMs: job.maxClockSkewMs }),
   })
   const events = store.events as CassandraApplicationRecorder
   try {

@@ -239,6 +239,21 @@ await describeWithCassandra('the log follower on Cassandra, with writers on skew
     }
   })
 
+  test('a writer whose clock is 90 s off is refused before it stores anything', async () => {
+    const store = await openCassandraTestStore()
+    try {
+      const id = randomUUID()
+      await expect(
+        runWriter(-90_000, { changes: 1, pauseMs: 0, topic: 'test#Off', ids: [id] }),
+      ).rejects.toThrow(/ConfigurationError: this machine's clock is 90\.\d s behind Cassandra's/)
+      expect(await store.events.select(id)).toEqual([])
+      const log = await store.events.selectLog({ desc: true, limit: 200 })
+      expect(log.filter((e) => e.originatorId === id)).toEqual([])
+    } finally {
+      await store.close()
+    }
+  })
+
   // Last in this file: it leaves entries an hour ahead in the keyspace.
   test('across an hourly bucket, with a writer 10 s behind the other: every change is reported, once', async () => {
     const store = await openCassandraTestStore()
@@ -251,7 +266,9 @@ await describeWithCassandra('the log follower on Cassandra, with writers on skew
       const { follower, emitted, errors } = await startFollower(store, {
         now: () => Date.now() + offset,
       })
-      const job = { changes: 120, pauseMs: 60, topic: 'test#Hour' }
+      // The follower keeps the default window; only the writers' check against Cassandra's own
+      // (unshifted) clock is told to let them through.
+      const job = { changes: 120, pauseMs: 60, topic: 'test#Hour', maxClockSkewMs: 2 * hour }
       const outcomes = merge(
         ...(await Promise.all([
           runWriter(offset, { ...job, ids: ahead }),

@@ -92,9 +92,11 @@ import {
  * The log's clock limits: positions are timeuuids from the writers' clocks, strictly increasing
  * within one process. An entry can therefore appear behind one a reader already read: its
  * writer's clock is behind (or another's ahead), or its intent reached the store late. Both are
- * bounded: clocks are within `maxClockSkewMs` of true time (default 60 s), and an intent reaches
- * the store within `intentTimeoutMs / 2` of its position by its writer's clock (`insert` refuses
- * to store under a later one). So an acknowledged entry appears at most `logReorderWindowMs` =
+ * bounded: clocks are within `maxClockSkewMs` of true time (default 60 s; a writer compares its
+ * clock with the coordinator's before its first save and then once a minute in the background,
+ * and refuses to save while it is further off), and an intent reaches the store within
+ * `intentTimeoutMs / 2` of its position by its writer's clock (`insert` refuses to store under a
+ * later one). So an acknowledged entry appears at most `logReorderWindowMs` =
  * 2 × maxClockSkewMs + intentTimeoutMs / 2 (150 s by default) behind the newest entry seen, or
  * behind a reader's clock; LogFollower re-reads that much and de-duplicates. Ascending reads stop
  * at an intent in flight (unless `skipInFlight`), and readers judge an intent abandoned only when
@@ -121,6 +123,8 @@ const PENDING = 0
 const CONFIRMED = 1
 
 const HOUR_MS = 3_600_000
+/** How often a writer compares its clock with Cassandra's (in the background after the first). */
+const CLOCK_CHECK_INTERVAL_MS = 60_000
 const FETCH_SIZE = 5000
 /** 100-ns intervals between the UUID epoch (1582-10-15) and the Unix epoch. */
 const UUID_EPOCH_OFFSET = 122_192_928_000_000_000n
@@ -157,7 +161,8 @@ export interface CassandraSettings {
    * How far any writer's or reader's clock may be from true time. Log positions come from the
    * writers' clocks: followers re-read `2 × maxClockSkewMs + intentTimeoutMs / 2` of the log, and
    * an intent counts as abandoned only when older than `intentTimeoutMs + 2 × maxClockSkewMs` by
-   * the reader's clock. Default 60000 ms.
+   * the reader's clock. A writer whose clock is further from the coordinator's is refused
+   * (ConfigurationError). Default 60000 ms.
    */
   maxClockSkewMs?: number
 }
@@ -635,6 +640,9 @@ export class CassandraApplicationRecorder
 {
   /** Buckets this process already listed in `log_buckets`. */
   private readonly knownBuckets = new Set<number>()
+  /** The last comparison of this clock with Cassandra's: when (performance.now()), and any fault. */
+  private clockChecked: { readonly at: number; readonly fault?: string } | undefined
+  private clockCheck: Promise<void> | undefined
 
   constructor(
     session: CassandraSession,
@@ -660,6 +668,7 @@ export class CassandraApplicationRecorder
   }
 
   override async insert(records: readonly StoredRecord[]): Promise<void> {
+    await this.checkClock()
     const intent = this.intentOf(records)
     await this.writeIntent(intent)
     if (Date.now() - intent.time.getTime() > this.intentTimeoutMs / 2) {
@@ -679,6 +688,58 @@ export class CassandraApplicationRecorder
     }
     // The events are stored: a failed confirmation is repaired by readers, so it is not an error.
     await this.confirm(intent).catch(() => {})
+  }
+
+  /**
+   * Log positions come from this clock, and followers allow for `maxClockSkewMs` of error: a save
+   * is refused while this clock is further than that from the coordinator's (beyond the round
+   * trip's doubt). Compared before the first save, then once a minute in the background, so no
+   * later save waits for it. An unanswered comparison refuses nothing (it is retried soon).
+   */
+  private async checkClock(): Promise<void> {
+    if (this.clockChecked === undefined) await (this.clockCheck ??= this.compareClock())
+    else if (performance.now() - this.clockChecked.at > CLOCK_CHECK_INTERVAL_MS) {
+      this.clockCheck ??= this.compareClock()
+    }
+    const fault = this.clockChecked?.fault
+    if (fault !== undefined) throw new ConfigurationError(fault)
+  }
+
+  private async compareClock(): Promise<void> {
+    const s = this.session
+    try {
+      const sent = Date.now()
+      const start = performance.now()
+      const row = (
+        await s.execute(
+          s.cql('clock', () => 'SELECT now() AS coordinator_time FROM system.local'),
+          [],
+          { consistency: types.consistencies.one },
+        )
+      ).first()
+      const roundTrip = performance.now() - start
+      const theirs = (row?.['coordinator_time'] as cassandra.types.TimeUuid).getDate().getTime()
+      const ahead = sent + roundTrip / 2 - theirs
+      const beyondDoubt = Math.abs(ahead) - roundTrip / 2
+      this.clockChecked = {
+        at: performance.now(),
+        ...(beyondDoubt > this.maxClockSkewMs
+          ? {
+              fault:
+                `this machine's clock is ${(Math.abs(ahead) / 1000).toFixed(1)} s ` +
+                `${ahead > 0 ? 'ahead of' : 'behind'} Cassandra's at ${s.where}, more than the ` +
+                `${this.maxClockSkewMs / 1000} s the log allows (maxClockSkewMs): saves are ` +
+                "refused, because the log orders changes by their writers' clocks and live views " +
+                'would miss them. Synchronise the clock (NTP)',
+            }
+          : {}),
+      }
+    } catch {
+      // Retried on a save in 5 s; the save's own requests report an unavailable store.
+      this.clockChecked = { at: performance.now() - CLOCK_CHECK_INTERVAL_MS + 5_000 }
+    } finally {
+      this.clockCheck = undefined
+    }
   }
 
   /** The intent of a batch: position, bucket and digest. Exposed for crash tests. */
