@@ -267,6 +267,29 @@ describe('LogFollower', () => {
     await follower.stop()
   })
 
+  test('given a batch in flight holding the cursor, then a late entry past it shows at the next sweep', async () => {
+    const log = new FakeLog()
+    let now = 10_000
+    const { follower, emitted } = follow(log, {
+      reorderWindowMs: 5_000,
+      sweepIntervalMs: 1_000,
+      now: () => now,
+    })
+    await follower.start()
+    log.add(10_000, 'dead', { inFlight: true }) // its writer died: never stored
+    log.add(10_500)
+    await follower.poll()
+    log.add(10_200, 'slow') // behind the head, past the batch in flight
+    now += 1_000
+    await follower.poll()
+
+    expect(emitted).toEqual([10_500, 10_200])
+    now += 1_000
+    await follower.poll()
+    expect(emitted).toEqual([10_500, 10_200])
+    await follower.stop()
+  })
+
   test('given more entries in the window than it may remember, then all arrive once and the memory stays bounded', async () => {
     const log = new FakeLog()
     let now = 0

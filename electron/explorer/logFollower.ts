@@ -12,8 +12,9 @@
  *
  *   - the head: every poll, entries after the newest position read, leaving out batches still
  *     in flight (`skipInFlight`), so new changes show at once;
- *   - the sweep: every `sweepIntervalMs`, a pass from the cursor over everything after it,
- *     stopping at a batch in flight. It finds the entries that appeared behind the head.
+ *   - the sweep: every `sweepIntervalMs`, a pass from the cursor over everything after it. It
+ *     finds the entries that appeared behind the head. It stops at a batch in flight, which holds
+ *     the cursor until it is stored or abandoned, and looks on past it to the head all the same.
  *
  * The cursor is the last entry of a sweep pass at or below the watermark: the lower of
  * (newest entry's time − W + time since it was first read) and (this clock − W), taken when the
@@ -235,9 +236,29 @@ export class LogFollower {
       }
       if (settled !== undefined) this.moveCursor(settled)
       if (full || entries.length < this.pageSize) {
+        // Stopped short of the head: at a batch in flight (its writer may have died, and it
+        // holds the cursor until abandoned). What lies beyond it is looked at all the same.
+        if (!full && !pastHead) await this.lookPast(pass.after, fresh)
         this.endPass()
         return
       }
+    }
+  }
+
+  /** Entries between a batch in flight and the head, for the UI; the cursor stays put. */
+  private async lookPast(after: string | undefined, fresh: LogEntry[]): Promise<void> {
+    for (let page = 0; page < this.maxPages; page++) {
+      const entries = await this.options.recorder.selectLog({
+        ...(after === undefined ? {} : { after }),
+        limit: this.pageSize,
+        skipInFlight: true,
+      })
+      for (const entry of entries) {
+        if (entry.position === this.head || this.remembered.size >= this.maxRemembered) return
+        this.take(entry, fresh)
+        after = entry.position
+      }
+      if (entries.length < this.pageSize) return
     }
   }
 
