@@ -43,7 +43,7 @@ import {
  *
  * A crash between 1 and 2 leaves an intent whose events do not exist: readers hide it (a single-row
  * read of the events table at the intent's `to_version`, compared by digest) and, once it is older
- * than `intentTimeoutMs`, delete it after a SERIAL read (which settles any Paxos round still in
+ * than `intentTimeoutMs + 2 × maxClockSkewMs` (see the clock limits below), delete it after a SERIAL read (which settles any Paxos round still in
  * progress). A crash between 2 and 3 (or a confirm that failed part-way) leaves an intent whose
  * events exist: readers show it and redo step 3 — index, count, then the log row. So a CONFIRMED
  * log row means its batch is in the index and counted, and the log and the index never miss a
@@ -86,8 +86,8 @@ import {
  *
  * An intent whose last version is held by another batch (a ConcurrencyError loser whose delete
  * was lost) is dropped at once; one whose events are simply absent holds ascending readers back
- * until it is stored or `intentTimeoutMs` old (a writer that died there delays followers that
- * long, never more).
+ * until it is stored or `intentTimeoutMs + 2 × maxClockSkewMs` old (a writer that died there
+ * delays them that long, never more; `skipInFlight` reads pass it).
  *
  * The log's clock limits: positions are timeuuids from the writers' clocks, strictly increasing
  * within one process. An entry can therefore appear behind one a reader already read: its
