@@ -43,8 +43,8 @@ import {
  *
  * A crash between 1 and 2 leaves an intent whose events do not exist: readers hide it (a single-row
  * read of the events table at the intent's `to_version`, compared by digest) and, once it is older
- * than `intentTimeoutMs + 2 × maxClockSkewMs` (see the clock limits below), delete it after a SERIAL read (which settles any Paxos round still in
- * progress). A crash between 2 and 3 (or a confirm that failed part-way) leaves an intent whose
+ * than `intentTimeoutMs + 2 × maxClockSkewMs` (see the clock limits below), delete it after a
+ * SERIAL read (which settles any Paxos round still in progress). A crash between 2 and 3 (or a confirm that failed part-way) leaves an intent whose
  * events exist: readers show it and redo step 3 — index, count, then the log row. So a CONFIRMED
  * log row means its batch is in the index and counted, and the log and the index never miss a
  * stored batch and never show a phantom.
