@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { expect, test, vi } from 'vitest'
+import type { EventName, EventOf } from '../../shared/contract'
 import {
+  cassandraTestSettings,
   describeWithCassandra,
   openCassandraTestStore,
   testKeyspace,
@@ -10,7 +12,9 @@ import {
 import type { SkewedWriterJob } from '../../test/skewedWriter'
 import type { LogEntry, Store } from '../eventsourcing/persistence/recorder'
 import type { CassandraApplicationRecorder } from '../eventsourcing/persistence/recorders/cassandra'
+import { dispatch } from './dispatch'
 import { LogFollower, type LogFollowerOptions } from './logFollower'
+import { ExplorerService } from './service'
 
 /*
  * The live view on a real Cassandra, with writers whose clocks are off: each writer is its own
@@ -251,6 +255,56 @@ await describeWithCassandra('the log follower on Cassandra, with writers on skew
       expect(log.filter((e) => e.originatorId === id)).toEqual([])
     } finally {
       await store.close()
+    }
+  })
+
+  test("the explorer's live view: a writer 10 s slow beside a correct one, every change once", async () => {
+    const changes: LogEntry[] = []
+    const service = new ExplorerService({
+      cipherKey: undefined,
+      emit: <E extends EventName>(event: E, payload: EventOf<E>) => {
+        if (event !== 'changes') return
+        const { entries } = payload as EventOf<'changes'>
+        for (const e of entries) changes.push({ ...e, recordedAt: new Date(e.recordedAt) })
+      },
+    })
+    try {
+      const { contactPoints, localDataCenter } = cassandraTestSettings()
+      const connect = await dispatch(service, 'connect', {
+        kind: 'cassandra',
+        contactPoints,
+        localDataCenter,
+        keyspace: testKeyspace,
+      })
+      expect(connect.ok).toBe(true)
+      const slow = ids(3)
+      const right = ids(3)
+      const job = { changes: 50, pauseMs: 60, topic: 'test#Service' }
+      const outcomes = merge(
+        ...(await Promise.all([
+          runWriter(-10_000, { ...job, ids: slow }),
+          runWriter(0, { ...job, ids: right }),
+        ])),
+      )
+      expect(outcomes.acks).toHaveLength(100)
+      const all = new Set([...slow, ...right])
+      const reported = () =>
+        new Set(
+          changes
+            .filter((e) => all.has(e.originatorId))
+            .map((e) => keyOf(e.originatorId, e.toVersion)),
+        )
+      const deadline = Date.now() + 30_000
+      while (Date.now() < deadline && outcomes.acks.some((k) => !reported().has(k)))
+        await sleep(200)
+      await sleep(2_500) // a sweep more, for any duplicate
+      const mine = changes.filter((e) => all.has(e.originatorId))
+      expect(outcomes.acks.filter((k) => !reported().has(k))).toEqual([])
+      expect(mine).toHaveLength(
+        outcomes.acks.length + outcomes.doubts.filter((k) => reported().has(k)).length,
+      )
+    } finally {
+      await service.close()
     }
   })
 
