@@ -654,7 +654,8 @@ async function verify(settings: CassandraSettings, writeEnd: number): Promise<Ve
     cover(newestFirst, 'newest first', fail)
     figures.logEntries = newestFirst.length
     say(`verify: log newest first lists ${newestFirst.length} entries`)
-    // Oldest first stops at an intent still in flight: followers wait for it (up to intentTimeoutMs).
+    // Oldest first stops at an intent still in flight: readers wait for it until it is abandoned
+    // (intentTimeoutMs + 2 × maxClockSkewMs old: the writer's clock may differ from theirs).
     const asc0 = Date.now()
     let oldestFirst: LogEntry[] = []
     for (;;) {
@@ -662,7 +663,9 @@ async function verify(settings: CassandraSettings, writeEnd: number): Promise<Ve
       const problemsNow: string[] = []
       cover(oldestFirst, 'oldest first', (m) => problemsNow.push(m))
       if (problemsNow.length === 0) break
-      if (Date.now() - writeEnd > (settings.intentTimeoutMs ?? 60_000) + 15_000) {
+      const abandonedAfter =
+        (settings.intentTimeoutMs ?? 60_000) + 2 * (settings.maxClockSkewMs ?? 60_000)
+      if (Date.now() - writeEnd > abandonedAfter + 15_000) {
         problemsNow.forEach(fail)
         break
       }

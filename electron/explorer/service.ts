@@ -146,8 +146,6 @@ const ACTIVITY_SAMPLE = 10_000
 const MAX_WINNING_EVENTS = 200
 const MAX_REMEMBERED_VERIFICATIONS = 1000
 const CHANGES_CHUNK = 1000
-/** Cassandra log positions come from the writers' clocks; re-read this much to catch late ones. */
-const CASSANDRA_LOG_OVERLAP_MS = 5000
 
 export class ExplorerService implements ExplorerHandlers {
   private readonly emit: Emit
@@ -341,7 +339,6 @@ export class ExplorerService implements ExplorerHandlers {
       const follower = new LogFollower({
         recorder: app.store.events,
         intervalMs: this.options.pollIntervalMs ?? 400,
-        overlapMs: store.kind === 'cassandra' ? CASSANDRA_LOG_OVERLAP_MS : 0,
         onEntries: (entries) => this.emitChanges(entries),
         onError: (error) => this.followerFailed(error),
       })
@@ -1513,6 +1510,9 @@ function yieldingStore(store: Store): Store {
     selectLog: (query) => events.selectLog(query),
     listAggregates: (query) => events.listAggregates(query),
     countAggregates: () => events.countAggregates(),
+    ...(events.logReorderWindowMs === undefined
+      ? {}
+      : { logReorderWindowMs: events.logReorderWindowMs }),
   }
   return {
     kind: store.kind,

@@ -51,6 +51,12 @@ export interface LogQuery {
   readonly before?: string
   readonly desc?: boolean
   readonly limit: number
+  /**
+   * Ascending reads stop at a batch that may still be stored (its intent is written, its events
+   * not yet), so a reader never moves past it. With `skipInFlight` they leave it out and go on:
+   * for a reader that comes back for it (LogFollower re-reads its reorder window).
+   */
+  readonly skipInFlight?: boolean
 }
 
 export interface AggregateSummary {
@@ -82,6 +88,12 @@ export interface Page<T> {
 /** The events table plus what an explorer needs: the log and the aggregate index. */
 export interface ApplicationRecorder extends AggregateRecorder {
   selectLog(query: LogQuery): Promise<LogEntry[]>
+  /**
+   * How far behind the newest entry (in `recordedAt` time) an acknowledged entry may still
+   * appear, within the store's limits: positions taken from several writers' clocks (Cassandra).
+   * Absent or 0: positions are handed out in commit order, so `after` never misses an entry.
+   */
+  readonly logReorderWindowMs?: number
   listAggregates(query: AggregateListQuery): Promise<Page<AggregateSummary>>
   /** Number of aggregates known to the index (cheap: a counter or an index count). */
   countAggregates(): Promise<number>

@@ -385,7 +385,7 @@ await describeWithCassandra('cassandra', () => {
           ).toEqual([0])
           expect(await events.countAggregates()).toBe(countBefore + 2)
         },
-        { intentTimeoutMs: 4000 },
+        { intentTimeoutMs: 4000, maxClockSkewMs: 0 },
       ))
 
     test('the intent of a losing batch, left behind, neither shows nor holds followers back', () =>

@@ -43,8 +43,8 @@ import {
  *
  * A crash between 1 and 2 leaves an intent whose events do not exist: readers hide it (a single-row
  * read of the events table at the intent's `to_version`, compared by digest) and, once it is older
- * than `intentTimeoutMs`, delete it after a SERIAL read (which settles any Paxos round still in
- * progress). A crash between 2 and 3 (or a confirm that failed part-way) leaves an intent whose
+ * than `intentTimeoutMs + 2 × maxClockSkewMs` (see the clock limits below), delete it after a
+ * SERIAL read (which settles any Paxos round still in progress). A crash between 2 and 3 (or a confirm that failed part-way) leaves an intent whose
  * events exist: readers show it and redo step 3 — index, count, then the log row. So a CONFIRMED
  * log row means its batch is in the index and counted, and the log and the index never miss a
  * stored batch and never show a phantom.
@@ -86,13 +86,21 @@ import {
  *
  * An intent whose last version is held by another batch (a ConcurrencyError loser whose delete
  * was lost) is dropped at once; one whose events are simply absent holds ascending readers back
- * until it is stored or `intentTimeoutMs` old (a writer that died there delays followers that
- * long, never more).
+ * until it is stored or `intentTimeoutMs + 2 × maxClockSkewMs` old (a writer that died there
+ * delays them that long, never more; `skipInFlight` reads pass it).
  *
- * Limits, by design of the storage: log positions are ordered by the writers' clocks. Within one
- * process they are strictly increasing; across machines a follower reading `after` a position may
- * see an entry appear just behind it (clock skew, or a writer delayed between taking its position
- * and writing its intent — ascending reads stop at any in-flight intent to narrow this).
+ * The log's clock limits: positions are timeuuids from the writers' clocks, strictly increasing
+ * within one process. An entry can therefore appear behind one a reader already read: its
+ * writer's clock is behind (or another's ahead), or its intent reached the store late. Both are
+ * bounded: clocks are within `maxClockSkewMs` of true time (default 60 s; a writer compares its
+ * clock with the coordinator's before its first save and then once a minute in the background,
+ * and refuses to save while it is further off), and an intent reaches the store within
+ * `intentTimeoutMs / 2` of its position by its writer's clock (`insert` refuses to store under a
+ * later one). So an acknowledged entry appears at most `logReorderWindowMs` =
+ * 2 × maxClockSkewMs + intentTimeoutMs / 2 (150 s by default) behind the newest entry seen, or
+ * behind a reader's clock; LogFollower re-reads that much and de-duplicates. Ascending reads stop
+ * at an intent in flight (unless `skipInFlight`), and readers judge an intent abandoned only when
+ * `intentTimeoutMs + 2 × maxClockSkewMs` old by their own clock.
  *
  * Errors: a driver error meaning the request did not complete (a timeout, a socket closed under an
  * in-flight request when its coordinator dies, no host, a server-side failure) is StoreUnavailable;
@@ -115,6 +123,8 @@ const PENDING = 0
 const CONFIRMED = 1
 
 const HOUR_MS = 3_600_000
+/** How often a writer compares its clock with Cassandra's (in the background after the first). */
+const CLOCK_CHECK_INTERVAL_MS = 60_000
 const FETCH_SIZE = 5000
 /** 100-ns intervals between the UUID epoch (1582-10-15) and the Unix epoch. */
 const UUID_EPOCH_OFFSET = 122_192_928_000_000_000n
@@ -147,6 +157,14 @@ export interface CassandraSettings {
    * crashed). Must exceed twice the request timeout. Default 60000 ms.
    */
   intentTimeoutMs?: number
+  /**
+   * How far any writer's or reader's clock may be from true time. Log positions come from the
+   * writers' clocks: followers re-read `2 × maxClockSkewMs + intentTimeoutMs / 2` of the log, and
+   * an intent counts as abandoned only when older than `intentTimeoutMs + 2 × maxClockSkewMs` by
+   * the reader's clock. A writer whose clock is further from the coordinator's is refused
+   * (ConfigurationError). Default 60000 ms.
+   */
+  maxClockSkewMs?: number
 }
 
 /** Settings from CASSANDRA_* environment variables; defaults suit a local single node. */
@@ -622,6 +640,9 @@ export class CassandraApplicationRecorder
 {
   /** Buckets this process already listed in `log_buckets`. */
   private readonly knownBuckets = new Set<number>()
+  /** The last comparison of this clock with Cassandra's: when (performance.now()), and any fault. */
+  private clockChecked: { readonly at: number; readonly fault?: string } | undefined
+  private clockCheck: Promise<void> | undefined
 
   constructor(
     session: CassandraSession,
@@ -631,11 +652,23 @@ export class CassandraApplicationRecorder
      * aggregates are in `counted_aggregates` and counted there, so it is added to the total.
      */
     readonly legacyCounter = false,
+    readonly maxClockSkewMs = 60_000,
   ) {
     super(session, 'events')
   }
 
+  /**
+   * An intent reaches the store at most `intentTimeoutMs / 2` after its position's time by its
+   * writer's clock (`insert` refuses to store under a later one), and two clocks differ by at most
+   * `2 × maxClockSkewMs`: so an entry can appear at most this far behind the newest one seen, or
+   * behind a reader's own clock.
+   */
+  get logReorderWindowMs(): number {
+    return 2 * this.maxClockSkewMs + this.intentTimeoutMs / 2
+  }
+
   override async insert(records: readonly StoredRecord[]): Promise<void> {
+    await this.checkClock()
     const intent = this.intentOf(records)
     await this.writeIntent(intent)
     if (Date.now() - intent.time.getTime() > this.intentTimeoutMs / 2) {
@@ -655,6 +688,58 @@ export class CassandraApplicationRecorder
     }
     // The events are stored: a failed confirmation is repaired by readers, so it is not an error.
     await this.confirm(intent).catch(() => {})
+  }
+
+  /**
+   * Log positions come from this clock, and followers allow for `maxClockSkewMs` of error: a save
+   * is refused while this clock is further than that from the coordinator's (beyond the round
+   * trip's doubt). Compared before the first save, then once a minute in the background, so no
+   * later save waits for it. An unanswered comparison refuses nothing (it is retried soon).
+   */
+  private async checkClock(): Promise<void> {
+    if (this.clockChecked === undefined) await (this.clockCheck ??= this.compareClock())
+    else if (performance.now() - this.clockChecked.at > CLOCK_CHECK_INTERVAL_MS) {
+      this.clockCheck ??= this.compareClock()
+    }
+    const fault = this.clockChecked?.fault
+    if (fault !== undefined) throw new ConfigurationError(fault)
+  }
+
+  private async compareClock(): Promise<void> {
+    const s = this.session
+    try {
+      const sent = Date.now()
+      const start = performance.now()
+      const row = (
+        await s.execute(
+          s.cql('clock', () => 'SELECT now() AS coordinator_time FROM system.local'),
+          [],
+          { consistency: types.consistencies.one },
+        )
+      ).first()
+      const roundTrip = performance.now() - start
+      const theirs = (row?.['coordinator_time'] as cassandra.types.TimeUuid).getDate().getTime()
+      const ahead = sent + roundTrip / 2 - theirs
+      const beyondDoubt = Math.abs(ahead) - roundTrip / 2
+      this.clockChecked = {
+        at: performance.now(),
+        ...(beyondDoubt > this.maxClockSkewMs
+          ? {
+              fault:
+                `this machine's clock is ${(Math.abs(ahead) / 1000).toFixed(1)} s ` +
+                `${ahead > 0 ? 'ahead of' : 'behind'} Cassandra's at ${s.where}, more than the ` +
+                `${this.maxClockSkewMs / 1000} s the log allows (maxClockSkewMs): saves are ` +
+                "refused, because the log orders changes by their writers' clocks and live views " +
+                'would miss them. Synchronise the clock (NTP)',
+            }
+          : {}),
+      }
+    } catch {
+      // Retried on a save in 5 s; the save's own requests report an unavailable store.
+      this.clockChecked = { at: performance.now() - CLOCK_CHECK_INTERVAL_MS + 5_000 }
+    } finally {
+      this.clockCheck = undefined
+    }
   }
 
   /** The intent of a batch: position, bucket and digest. Exposed for crash tests. */
@@ -949,8 +1034,15 @@ export class CassandraApplicationRecorder
 
   // --- resolving intents ----------------------------------------------------------------------
 
+  /**
+   * Whether an intent is past its timeout whatever the clocks: the reader's clock and its writer's
+   * may differ by `2 × maxClockSkewMs`. Judged too early, an intent still in flight would be
+   * deleted, and the delete (at the reader's later timestamp) would shadow its confirmation.
+   */
   private isOld(position: string): boolean {
-    return Date.now() - uuidDate(position).getTime() > this.intentTimeoutMs
+    return (
+      Date.now() - uuidDate(position).getTime() > this.intentTimeoutMs + 2 * this.maxClockSkewMs
+    )
   }
 
   /**
@@ -1175,12 +1267,13 @@ export class CassandraApplicationRecorder
   /**
    * Log entries in order, strictly after (ascending) or before (descending) a position. Pending
    * rows are resolved; an ascending scan stops at an intent still in flight (`blocked`), so a
-   * follower does not move past a batch about to be stored.
+   * follower does not move past a batch about to be stored, unless `skipInFlight`.
    */
   private async *scanLog(
     desc: boolean,
     from: Position | undefined,
     fetchSize: number,
+    skipInFlight = false,
   ): AsyncGenerator<ScanItem> {
     const s = this.session
     const dir = desc ? 'DESC' : 'ASC'
@@ -1203,7 +1296,7 @@ export class CassandraApplicationRecorder
         for (const row of rows) {
           if (row['status'] !== CONFIRMED) {
             const verdict = await this.resolveLogRow(bucket, row)
-            if (verdict === 'inflight' && !desc) {
+            if (verdict === 'inflight' && !desc && !skipInFlight) {
               yield { blocked: true }
               return
             }
@@ -1235,7 +1328,12 @@ export class CassandraApplicationRecorder
     const mark = desc ? query.before : query.after
     const from = mark === undefined ? undefined : parsePosition(mark)
     const out: LogEntry[] = []
-    const scan = this.scanLog(desc, from, Math.min(FETCH_SIZE, query.limit + 16))
+    const scan = this.scanLog(
+      desc,
+      from,
+      Math.min(FETCH_SIZE, query.limit + 16),
+      query.skipInFlight === true,
+    )
     try {
       for await (const item of scan) {
         if ('blocked' in item) break
@@ -1735,6 +1833,7 @@ export async function createCassandraStore(settings: CassandraSettings): Promise
       session,
       settings.intentTimeoutMs ?? 60_000,
       legacyCounter,
+      settings.maxClockSkewMs ?? 60_000,
     ),
     snapshots: new CassandraAggregateRecorder(session, 'snapshots'),
     close: () => client.shutdown(),
