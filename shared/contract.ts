@@ -345,7 +345,7 @@ export const Envelope = <T extends z.ZodType>(value: T) =>
  * change only this app's session). `satisfies` below makes the field required for every method.
  */
 export type MethodAccess = 'read' | 'write'
-interface MethodDefinition {
+export interface MethodDefinition {
   readonly access: MethodAccess
   readonly request: z.ZodType
   readonly response: z.ZodType
