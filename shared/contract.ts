@@ -303,7 +303,11 @@ export const ErrorCode = z.enum([
   'ValidationError',
   'StoreUnavailable',
   'NotConnected',
-  /** A writing method on a read-only connection (asked for, or a cipher key mismatch). */
+  /**
+   * A writing method on a read-only connection (asked for, or a cipher key mismatch); details
+   * say which method and why. Its own code, not ValidationError: the request itself is valid,
+   * the connection refuses it, and the UI points to the connection screen rather than the input.
+   */
   'ReadOnly',
   'Cancelled',
   'InternalError',
