@@ -26,12 +26,19 @@ async function connectWith(
   if (options.colour)
     await form.getByRole('combobox', { name: 'Label colour' }).selectOption(options.colour)
   await form.getByRole('button', { name: 'Connect', exact: true }).click()
+  // Connected with a matching key: the screen closes by itself.
+  await expect(page.getByRole('heading', { name: 'Connect to an event store' })).toHaveCount(0)
 }
 
 async function useKey(page: Page, key: string): Promise<void> {
   const section = page.getByRole('region', { name: 'Cipher key' })
   await section.getByLabel('Cipher key (base64)').fill(key)
   await section.getByRole('button', { name: 'Use key' }).click()
+  await expect(section).toContainText('Entered for this session')
+  await expect(section.getByRole('button', { name: 'Use key' })).not.toHaveAttribute(
+    'aria-busy',
+    'true',
+  )
 }
 
 async function backToExplorer(page: Page): Promise<void> {

@@ -349,7 +349,11 @@ export const ErrorCode = z.enum([
   'ValidationError',
   'StoreUnavailable',
   'NotConnected',
-  /** A writing method on a read-only connection (asked for, or a cipher key mismatch). */
+  /**
+   * A writing method on a read-only connection (asked for, or a cipher key mismatch); details
+   * say which method and why. Its own code, not ValidationError: the request itself is valid,
+   * the connection refuses it, and the UI points to the connection screen rather than the input.
+   */
   'ReadOnly',
   'Cancelled',
   'InternalError',
@@ -391,7 +395,7 @@ export const Envelope = <T extends z.ZodType>(value: T) =>
  * change only this app's session). `satisfies` below makes the field required for every method.
  */
 export type MethodAccess = 'read' | 'write'
-interface MethodDefinition {
+export interface MethodDefinition {
   readonly access: MethodAccess
   readonly request: z.ZodType
   readonly response: z.ZodType

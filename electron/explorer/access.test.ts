@@ -13,6 +13,7 @@ import {
   methods,
   writeMethodNames,
   type ConnectionSettings,
+  type MethodDefinition,
   type MethodName,
   type RequestOf,
   type ResponseOf,
@@ -167,6 +168,12 @@ function accessSuite(settingsFor: (name: string) => ConnectionSettings): void {
 }
 
 test('every contract method says whether it writes', () => {
+  // Checked by the type checker (npm run typecheck): a method without `access` is refused.
+  const withoutAccess = {
+    // @ts-expect-error `access` is required on every method definition
+    newMethod: { request: methods.getConnection.request, response: methods.getConnection.response },
+  } satisfies Record<string, MethodDefinition>
+  expect(Object.keys(withoutAccess)).toEqual(['newMethod'])
   for (const name of methodNames) expect(['read', 'write']).toContain(methods[name].access)
   expect(writeMethodNames).toEqual(
     expect.arrayContaining(['createHandle', 'applyCommand', 'saveHandle', 'seedDemoData']),
