@@ -1255,7 +1255,8 @@ function verifiedChain(result: ReplayResult, at: number | undefined): HashChain 
   const n = result.eventsApplied
   const events = `${n} event${n === 1 ? '' : 's'}`
   const toVersion = result.aggregate?.version ?? at ?? 0
-  const latest = at === undefined ? '' : '; the newest version matches the aggregate index'
+  // getAggregate always checks the newest stored version against the index (latest()).
+  const latest = '; the newest stored version is the one the aggregate index records'
   if (result.snapshot) {
     const s = result.snapshot.originatorVersion
     return {
