@@ -91,7 +91,10 @@ test('create, change, travel through history, inspect raw records, discard', asy
   await openTab(page, 'State')
   await expect(fooItem(page, 'bar5')).toBeVisible()
   await expect(shownAs(page, 4, 4)).toBeVisible()
-  await expect(page.getByRole('status', { name: 'Hash chain verified' })).toBeVisible()
+  // Loaded from the v3 snapshot: the badge says so, and which events it verified.
+  await expect(
+    page.getByRole('status', { name: 'Hash chain: snapshot v3 linked, events v4 verified' }),
+  ).toBeVisible()
 
   // The timeline: one row per event, in order, with its type and decoded payload.
   await openTab(page, 'Timeline')

@@ -824,6 +824,40 @@ describe.each(['memory', 'sqlite'] as const)('queries on the %s store', (kind) =
     expect((await h.ok('cancelTask', { taskId: 'view' })).cancelled).toBe(false)
   })
 
+  test('Verify whole history and Verify store report progress and can be cancelled', async () => {
+    const h = await connected(kind, { snapshotPeriod: 0 })
+    await h.ok('seedDemoData', { aggregates: 30, events: 20, taskId: 'seed' })
+    const id = await seededAggregate(h, 3000)
+    for (const [method, taskId] of [
+      ['verifyHistory', 'whole'],
+      ['verifyStore', 'store'],
+    ] as const) {
+      h.onEmit = (e) => {
+        const p = e.payload as EventOf<'progress'>
+        if (e.event === 'progress' && p.taskId === taskId && p.done > 0)
+          void h.service.cancelTask({ taskId })
+      }
+      const request = method === 'verifyHistory' ? { id, taskId } : { taskId }
+      expect((await h.fail(method, request)).code).toBe('Cancelled')
+      expect(
+        h.emitted.some(
+          (e) => e.event === 'progress' && (e.payload as EventOf<'progress'>).taskId === taskId,
+        ),
+      ).toBe(true)
+    }
+    h.onEmit = () => {}
+    expect(await h.ok('verifyHistory', { id, taskId: 'whole' })).toMatchObject({
+      lastVersion: 2999,
+      eventsChecked: 3000,
+      problems: [],
+    })
+    expect(await h.ok('verifyStore', { taskId: 'store' })).toMatchObject({
+      aggregatesChecked: 31,
+      eventsChecked: 30 * 20 + 3000,
+      problems: [],
+    })
+  })
+
   test('seeding reports progress, and a cancelled seed stops after the current batch', async () => {
     const h = await connected(kind)
 

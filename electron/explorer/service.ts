@@ -431,10 +431,9 @@ export class ExplorerService implements ExplorerHandlers {
     taskId,
   }: ParsedRequestOf<'getAggregate'>): Promise<ResponseOf<'getAggregate'>> {
     const c = this.conn()
-    const latestVersion = await this.latestVersion(c, id)
+    const { version: latestVersion, aggregateTopic: type } = await this.latest(c, id)
     const target = at ?? latestVersion
     if (target > latestVersion) throw versionNotFound(id, target, latestVersion)
-    const type = await c.app.repository.aggregateTopic(id)
     return this.runTask(taskId, async (signal) => {
       const progress = taskId
         ? this.progress(taskId, target + 1, `Replaying ${id.slice(0, 8)}… to version ${target}`)
@@ -673,8 +672,7 @@ export class ExplorerService implements ExplorerHandlers {
     taskId,
   }: ParsedRequestOf<'exportHistory'>): Promise<ResponseOf<'exportHistory'>> {
     const c = this.conn()
-    const latestVersion = await this.latestVersion(c, id)
-    const type = await c.app.repository.aggregateTopic(id)
+    const { version: latestVersion, aggregateTopic: type } = await this.latest(c, id)
     // Versions are contiguous from 0, so the page is a version range; it ends at latestVersion
     // even if more is stored meanwhile, so the caller's pages add up to one moment's history.
     const lastVersion = Math.min(latestVersion, fromVersion + limit - 1)
@@ -1143,9 +1141,16 @@ export class ExplorerService implements ExplorerHandlers {
 
   /** The newest stored version, checked against the aggregate index (a lost tail fails). */
   private async latestVersion(c: Connection, id: string): Promise<number> {
-    const version = await c.app.repository.latestVersion(id)
-    if (version === undefined) throw new AggregateNotFound(id)
-    return version
+    return (await this.latest(c, id)).version
+  }
+
+  private async latest(
+    c: Connection,
+    id: string,
+  ): Promise<{ version: number; aggregateTopic: string }> {
+    const latest = await c.app.repository.latest(id)
+    if (!latest) throw new AggregateNotFound(id)
+    return latest
   }
 
   /** The event at `version`, linked to the one before it and matching its hash. */
@@ -1338,7 +1343,8 @@ function verifiedChain(result: ReplayResult, at: number | undefined): HashChain 
   const n = result.eventsApplied
   const events = `${n} event${n === 1 ? '' : 's'}`
   const toVersion = result.aggregate?.version ?? at ?? 0
-  const latest = at === undefined ? '' : '; the newest version matches the aggregate index'
+  // getAggregate always checks the newest stored version against the index (latest()).
+  const latest = '; the newest stored version is the one the aggregate index records'
   if (result.snapshot) {
     const s = result.snapshot.originatorVersion
     return {

@@ -512,6 +512,71 @@ describe('Repository (over the memory store)', () => {
     })
   })
 
+  describe('given snapshots, and a store changed behind them (verification.ts)', () => {
+    const open = (): EverythingApplication => openApp({ snapshotPeriod: 2 })
+
+    test('when the event a snapshot stands on is re-forged with a fresh hash, then the snapshot no longer links to it', async () => {
+      await using app = open()
+      const aggregate = await aggregateWithHistory(app, 4) // snapshots at v1 and v3
+      const [original] = await app.eventStore.list(aggregate.id, { gt: 2, lte: 3 })
+      const forged = reconstructEvent(original!.constructor as new () => DomainEvent, {
+        ...(original as unknown as Record<string, unknown>),
+        value: 'forged',
+      })
+      Object.assign(forged, { hash: computeEventHash(forged) })
+      storedPartition(app.store, aggregate.id)[3] = app.mapper.eventToRecord(forged)
+
+      const error = await rejection(app.repository.replay(aggregate.id, { at: 3 }))
+
+      expect(error).toBeInstanceOf(DataIntegrityError)
+      expect((error as DataIntegrityError).details).toMatchObject({
+        originatorVersion: 3,
+        problem: 'unlinked',
+      })
+    })
+
+    test('when the newest events are deleted with their snapshot, then the index still knows them and loading the latest fails at the first lost version', async () => {
+      await using app = open()
+      const aggregate = await aggregateWithHistory(app, 5) // snapshots at v1, v3, v5
+      storedPartition(app.store, aggregate.id).splice(4, 2)
+      const snapshots = (
+        app.store.snapshots as unknown as { partitions: Map<string, StoredRecord[]> }
+      ).partitions.get(aggregate.id)!
+      snapshots.splice(snapshots.length - 1, 1)
+
+      const error = await rejection(app.repository.get(aggregate.id))
+
+      expect(error).toBeInstanceOf(DataIntegrityError)
+      expect((error as DataIntegrityError).details).toMatchObject({
+        originatorVersion: 4,
+        problem: 'missing',
+      })
+      await expect(app.repository.latestVersion(aggregate.id)).rejects.toThrow(/versions 4–5/)
+    })
+
+    test('when a version behind the snapshot is missing, then the latest still loads from the snapshot, but asking for that version fails', async () => {
+      await using app = open()
+      const aggregate = await aggregateWithHistory(app, 5)
+      storedPartition(app.store, aggregate.id).splice(2, 1) // v2
+
+      const latest = await app.repository.replay(aggregate.id)
+      expect(latest.snapshot?.originatorVersion).toBe(5)
+      expect(latest.aggregate?.version).toBe(5)
+      const error = await rejection(app.repository.replay(aggregate.id, { at: 2 }))
+      expect((error as DataIntegrityError).details).toMatchObject({
+        originatorVersion: 2,
+        problem: 'missing',
+      })
+    })
+
+    test('when asked for a version beyond the latest, then the latest comes back (nothing is missing)', async () => {
+      await using app = open()
+      const aggregate = await aggregateWithHistory(app, 4)
+
+      expect((await app.repository.replay(aggregate.id, { at: 100 })).aggregate?.version).toBe(4)
+    })
+  })
+
   describe('given two handles on the same aggregate (the concurrency race)', () => {
     test('when both save, then the first wins, the second raises ConcurrencyError, and a reloaded second can save', async () => {
       await using app = openApp()

@@ -110,26 +110,46 @@ export class Repository {
 
   /** The aggregate's newest stored version, checked against the index; undefined if none. */
   async latestVersion(originatorId: string): Promise<number | undefined> {
-    const [[newest], indexed] = await Promise.all([
-      this.eventStore.recorder.select(originatorId, { desc: true, limit: 1 }),
-      this.index?.(originatorId),
-    ])
-    const reached = newest?.originatorVersion ?? -1
-    const problem = await tailProblem(this.eventStore.recorder, indexed, originatorId, reached)
-    if (problem) throw integrityError(problem)
-    return newest?.originatorVersion
+    return (await this.latest(originatorId))?.version
   }
 
   /**
-   * The aggregate class topic, from the index entry or else the creation event (version 0),
-   * never from a later row: a row with a foreign topic appended to the history cannot change it.
+   * The newest stored version, checked against the index (a lost tail is DataIntegrityError),
+   * and the aggregate class topic, from the index entry or else the creation event (version 0),
+   * never from a later row: a row with a foreign topic appended cannot change it. One round
+   * trip (two reads in parallel) when the index knows the aggregate.
    */
-  async aggregateTopic(originatorId: string): Promise<string> {
-    const indexed = await this.index?.(originatorId)
-    if (indexed) return indexed.aggregateTopic
-    const [created] = await this.eventStore.recorder.select(originatorId, { lte: 0, limit: 1 })
-    if (!created) throw new AggregateNotFound(originatorId)
-    return aggregateTopicOfEventTopic(created.topic)
+  async latest(
+    originatorId: string,
+  ): Promise<{ version: number; aggregateTopic: string } | undefined> {
+    const recorder = this.eventStore.recorder
+    const [[newest], indexed] = await Promise.all([
+      recorder.select(originatorId, { desc: true, limit: 1 }),
+      this.index?.(originatorId),
+    ])
+    const problem = await tailProblem(
+      recorder,
+      indexed,
+      originatorId,
+      newest?.originatorVersion ?? -1,
+    )
+    if (problem) throw integrityError(problem)
+    if (!newest) return undefined
+    if (indexed)
+      return { version: newest.originatorVersion, aggregateTopic: indexed.aggregateTopic }
+    const [created] = await recorder.select(originatorId, { lte: 0, limit: 1 })
+    if (!created) {
+      throw integrityError({
+        originatorId,
+        version: 0,
+        problem: 'missing',
+        message: `version 0 of ${originatorId} (its creation event) is missing from the store`,
+      })
+    }
+    return {
+      version: newest.originatorVersion,
+      aggregateTopic: aggregateTopicOfEventTopic(created.topic),
+    }
   }
 
   private async checkTail(originatorId: string, reached: number, probe: boolean): Promise<void> {

@@ -112,13 +112,25 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
         tabIndex={-1}
       >
         {error && !view ? (
-          <div className="panel-message" role="alert">
-            <strong>{explainError(error)}</strong>
-            <p className="muted">{error.message}</p>
-            <button type="button" className="btn" onClick={reload}>
-              Retry
-            </button>
-          </div>
+          <>
+            <div className="panel-message" role="alert">
+              <strong>{explainError(error)}</strong>
+              <p className="muted">{error.message}</p>
+              <button type="button" className="btn" onClick={reload}>
+                Retry
+              </button>
+            </div>
+            {/* The other tabs still work: the timeline shows where the history went wrong. */}
+            {tab !== 'state' && (
+              <TabContent
+                tab={tab}
+                aggregateId={aggregateId}
+                version={selected}
+                latest={latest}
+                view={view}
+              />
+            )}
+          </>
         ) : (
           <TabContent
             tab={tab}
