@@ -104,6 +104,18 @@ export const ConnectionInfo = z.object({
   canRememberKey: z.boolean(),
   /** The last connection error, if the last attempt failed. */
   error: z.string().optional(),
+  /** While connected: whether the store answers, since when, and the last outage it recovered from. */
+  availability: z
+    .object({
+      state: z.enum(['available', 'unavailable']),
+      /** When the current state began (connected or recovered; first failure). */
+      since: isoDate,
+      /** Why the store is unavailable (its last failure). */
+      reason: z.string().optional(),
+      /** The last outage that ended: when requests began failing and when the store answered again. */
+      lastOutage: z.object({ from: isoDate, to: isoDate }).optional(),
+    })
+    .optional(),
 })
 export type ConnectionInfo = z.infer<typeof ConnectionInfo>
 

@@ -55,6 +55,8 @@ import { Mapper } from '../eventsourcing/persistence/mapper'
 import { openStore, type StoreSettings } from '../eventsourcing/persistence/stores'
 import { EverythingApplication } from '../example/everythingApplication'
 import { ExampleAggregateRoot } from '../example/exampleAggregateRoot'
+import { AvailabilityTracker, trackAvailability } from './availability'
+import { CONNECTION_CLOSED, ConnectionLeases } from './connectionLeases'
 import { ApiFailure } from './dispatch'
 import { diffDisplay, toDisplayJson } from './displayJson'
 import { LogFollower } from './logFollower'
@@ -107,6 +109,11 @@ export interface ExplorerServiceOptions {
   readonly maxHandles?: number
   /** Events scanned at most by one filtered listEvents call (default 5,000). */
   readonly scanBudget?: number
+  /**
+   * How long a reconnect waits for the requests in flight on the old connection before it
+   * aborts its tasks and closes it (default 5,000 ms).
+   */
+  readonly drainTimeoutMs?: number
 }
 
 interface Connection {
@@ -117,6 +124,8 @@ interface Connection {
   readonly snapshots: SnapshotStrategy
   /** Replays without checking the hash chain, to still show an aggregate whose chain is broken. */
   readonly unverified: Repository
+  /** Whether the store answers: outages and recoveries, for the status pill. */
+  readonly availability: AvailabilityTracker
 }
 
 interface Handle {
@@ -157,6 +166,10 @@ export class ExplorerService implements ExplorerHandlers {
   private readonly handles = new Map<string, Handle>()
   private readonly tasks = new Map<string, AbortController>()
   private connecting: Promise<unknown> = Promise.resolve()
+  /** Requests hold the connection they started on until they end; a reconnect waits for them. */
+  private readonly leases = new ConnectionLeases<Connection>()
+  /** Handles the last reconnect dropped: using one is NotConnected, not an unknown handle. */
+  private droppedHandles = new Set<string>()
 
   /** A malformed EVENTSCOPE_CIPHER_KEY: nothing connects until it is fixed or a key is entered. */
   private keyError: string | undefined
@@ -202,7 +215,10 @@ export class ExplorerService implements ExplorerHandlers {
       (options.dataDir === undefined ? undefined : join(options.dataDir, SQLITE_FILE_NAME))
     // Transports look handlers up by name and may call them detached from the service.
     const self = this as unknown as Record<MethodName, (request: unknown) => Promise<unknown>>
-    for (const name of methodNames) self[name] = self[name].bind(this)
+    for (const name of methodNames) {
+      const handler = self[name].bind(this)
+      self[name] = (request) => this.leases.run(() => handler(request))
+    }
     this.maxHandles = options.maxHandles ?? 200
     this.scanBudget = options.scanBudget ?? 5000
   }
@@ -285,8 +301,11 @@ export class ExplorerService implements ExplorerHandlers {
     return this.info()
   }
 
+  /**
+   * Opens a connection to `settings`; only once it works does it replace the current one, which
+   * then serves its requests in flight before it is closed. A failed attempt keeps it.
+   */
   private async open(settings: ConnectionSettings): Promise<ConnectionInfo> {
-    await this.closeConnection()
     this.lastSettings = settings
     this.lastError = undefined
     if (this.configurationError !== undefined) {
@@ -295,10 +314,17 @@ export class ExplorerService implements ExplorerHandlers {
     }
     let store: Store | undefined
     let app: EverythingApplication | undefined
+    let next: Connection | undefined
     try {
       store = await openStore(this.storeSettings(settings))
+      const availability = new AvailabilityTracker(() => {
+        if (this.connection !== next || !next) return
+        // Recovered: the follower's "live updates paused" is over too.
+        if (next.availability.available) this.followerError = undefined
+        this.emit('connection', this.info())
+      })
       app = new EverythingApplication({
-        store: yieldingStore(store),
+        store: yieldingStore(trackAvailability(store, availability)),
         cipherKey: this.cipherKey,
         snapshotPeriod: this.snapshotPeriod,
         bus: new EventBus<EventBatch>(),
@@ -312,38 +338,50 @@ export class ExplorerService implements ExplorerHandlers {
       })
       // Reading the end of the log also proves the store answers.
       await follower.start()
-      this.connection = {
+      next = {
         app,
         settings,
         follower,
         snapshots: app.snapshotStrategy ?? new SnapshotStrategy(app.store.snapshots, app.mapper),
         unverified: new Repository(app.eventStore, app.snapshotStrategy, app.bus, false),
+        availability,
       }
     } catch (error) {
       if (app) await app.close().catch(() => undefined)
       else if (store) await store.close().catch(() => undefined)
       this.lastError = this.redact(
-        `Cannot connect to ${describeTarget(settings, this.defaultSqlitePath)}: ${messageOf(error)}`,
+        connectFailure(describeTarget(settings, this.defaultSqlitePath), messageOf(error)),
       )
       this.emit('connection', this.info())
       throw new StoreUnavailable(this.lastError)
     }
+    const previous = this.connection
+    this.connection = next
+    this.followerError = undefined
     this.emit('connection', this.info())
+    await this.retire(previous)
     return this.info()
   }
 
   async disconnect(): Promise<ConnectionInfo> {
     return this.serially(async () => {
-      await this.closeConnection()
+      const previous = this.connection
+      this.connection = undefined
+      this.followerError = undefined
       this.lastError = undefined
       this.emit('connection', this.info())
+      await this.retire(previous)
       return this.info()
     })
   }
 
   /** Closes the application and everything that uses it. */
   async close(): Promise<void> {
-    await this.serially(() => this.closeConnection())
+    await this.serially(async () => {
+      const previous = this.connection
+      this.connection = undefined
+      await this.retire(previous)
+    })
   }
 
   // ------------------------------------------------------------------ queries
@@ -782,7 +820,10 @@ export class ExplorerService implements ExplorerHandlers {
 
   // ------------------------------------------------------------------ internals
 
+  /** The connection this request started on (leased until the request ends). */
   private conn(): Connection {
+    const held = this.leases.held()
+    if (held) return held
     if (!this.connection) {
       throw new ApiFailure({
         code: 'NotConnected',
@@ -793,7 +834,7 @@ export class ExplorerService implements ExplorerHandlers {
             : 'not connected to a store; connect first'),
       })
     }
-    return this.connection
+    return this.leases.lease(this.connection)
   }
 
   private info(): ConnectionInfo {
@@ -816,6 +857,7 @@ export class ExplorerService implements ExplorerHandlers {
       keySource: this.keySource,
       canRememberKey: this.canRememberKey(),
       ...(error === undefined ? {} : { error }),
+      ...(c ? { availability: c.availability.describe((m) => this.redact(m)) } : {}),
     }
   }
 
@@ -850,15 +892,16 @@ export class ExplorerService implements ExplorerHandlers {
     }
   }
 
-  private async closeConnection(): Promise<void> {
-    const c = this.connection
-    this.connection = undefined
-    this.followerError = undefined
-    for (const controller of this.tasks.values()) controller.abort()
-    this.tasks.clear()
-    this.handles.clear()
+  /**
+   * Takes a replaced connection out of service: drops its handles, waits (bounded) for the
+   * requests that hold it, aborts its tasks still running then, and closes it.
+   */
+  private async retire(c: Connection | undefined): Promise<void> {
     if (!c) return
+    this.droppedHandles = new Set(this.handles.keys())
+    this.handles.clear()
     await c.follower.stop()
+    await this.leases.drain(c, this.options.drainTimeoutMs ?? 5000)
     await c.app.close().catch(() => undefined)
   }
 
@@ -872,8 +915,8 @@ export class ExplorerService implements ExplorerHandlers {
   private redact(message: string, extraKey?: Uint8Array): string {
     let out = message
     const secrets: string[] = []
-    if (this.lastSettings?.kind === 'cassandra' && this.lastSettings.password)
-      secrets.push(this.lastSettings.password)
+    for (const settings of [this.lastSettings, this.connection?.settings])
+      if (settings?.kind === 'cassandra' && settings.password) secrets.push(settings.password)
     for (const key of [this.cipherKey, this.environmentKey, extraKey])
       if (key) secrets.push(Buffer.from(key).toString('base64'))
     for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('•••')
@@ -917,9 +960,16 @@ export class ExplorerService implements ExplorerHandlers {
       this.tasks.get(taskId)?.abort()
       this.tasks.set(taskId, controller)
     }
+    const untrack = this.leases.trackTask(controller)
     try {
       return await body(controller.signal)
     } catch (error) {
+      if (controller.signal.reason === CONNECTION_CLOSED)
+        throw new ApiFailure({
+          code: 'NotConnected',
+          message:
+            'the connection was closed (a reconnect) while this task ran; nothing more was done: run it again',
+        })
       if (controller.signal.aborted)
         throw new ApiFailure({
           code: 'Cancelled',
@@ -927,6 +977,7 @@ export class ExplorerService implements ExplorerHandlers {
         })
       throw error
     } finally {
+      untrack()
       if (taskId !== undefined && this.tasks.get(taskId) === controller) this.tasks.delete(taskId)
     }
   }
@@ -1002,6 +1053,15 @@ export class ExplorerService implements ExplorerHandlers {
 
   private withHandle<T>(handleId: string, body: (handle: Handle) => Promise<T>): Promise<T> {
     const handle = this.handles.get(handleId)
+    if (!handle && this.droppedHandles.has(handleId)) {
+      return Promise.reject(
+        new ApiFailure({
+          code: 'NotConnected',
+          message:
+            'this handle belonged to the connection before the last reconnect; open the aggregate again',
+        }),
+      )
+    }
     if (!handle) {
       return Promise.reject(
         new ApiFailure({
@@ -1204,6 +1264,20 @@ function versionNotFound(id: string, version: number, latestVersion?: number): A
         : `version ${version} of ${id} does not exist; the latest is ${latestVersion}`,
     details: { id, version, ...(latestVersion === undefined ? {} : { latestVersion }) },
   })
+}
+
+/** One sentence: the target named once, the driver's reason without a stack trace. */
+function connectFailure(target: string, reason: string): string {
+  const firstLines = reason
+    // A stack trace and Node's inspected socket error ({ errno, code, … }) say nothing more.
+    .replace(/\n\s+at [^\n]*?(?: \{\n[\s\S]*?\n\}|(?=\n)|$)/g, '')
+    .replace(/\s*See innerErrors\.?/, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+  // The store's own message may already say "cannot connect to …" (its target): not twice.
+  if (/^cannot connect to /i.test(firstLines))
+    return firstLines.charAt(0).toUpperCase() + firstLines.slice(1)
+  return `Cannot connect to ${target}: ${firstLines}`
 }
 
 function messageOf(error: unknown): string {

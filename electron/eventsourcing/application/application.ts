@@ -22,6 +22,12 @@ export interface ApplicationOptions {
   readonly onSnapshotFailure?: SnapshotFailureHandler
   /** Check the hash chain on every replay (default true). */
   readonly verifyHashes?: boolean
+  /**
+   * Take the due snapshots a replay finds missing (default true when snapshotting): a snapshot
+   * skipped by a failure or a crash is taken by the next load. Off for a store that must not be
+   * written.
+   */
+  readonly takeMissedSnapshots?: boolean
 }
 
 const busesInUse = new WeakSet<EventBus<EventBatch>>()
@@ -73,6 +79,7 @@ export class Application implements AsyncDisposable {
             this.repository,
             this.snapshotPeriod,
             options.onSnapshotFailure,
+            options.takeMissedSnapshots ?? true,
           ),
         )
       }

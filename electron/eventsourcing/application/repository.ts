@@ -16,6 +16,13 @@ export interface ReplayOptions {
   readonly onProgress?: (version: number) => void
 }
 
+/** Told of every replay that may start from a snapshot, before the replay returns. */
+export type ReplayObserver = (
+  originatorId: string,
+  result: ReplayResult,
+  options: ReplayOptions,
+) => Promise<void> | void
+
 export interface ReplayResult {
   /** The aggregate as of the version reached (discarded ones included); undefined if none. */
   readonly aggregate: Aggregate | undefined
@@ -29,6 +36,8 @@ export interface ReplayResult {
  * the requested version, and checks the hash chain as it goes.
  */
 export class Repository {
+  private replayObserver: ReplayObserver | undefined
+
   constructor(
     readonly eventStore: EventStore,
     readonly snapshots: SnapshotStrategy | undefined,
@@ -62,6 +71,11 @@ export class Repository {
     return aggregate.bindBus(this.bus) as A
   }
 
+  /** One observer at a time (the snapshotting policy takes the snapshots a replay finds missing). */
+  observeReplays(observer: ReplayObserver | undefined): void {
+    this.replayObserver = observer
+  }
+
   async replay(originatorId: string, options: ReplayOptions = {}): Promise<ReplayResult> {
     const { at } = options
     let snapshot: Snapshot | undefined
@@ -77,7 +91,10 @@ export class Repository {
       }
     }
     const folded = await this.fold(originatorId, aggregate, options)
-    return { aggregate: folded.aggregate, snapshot, eventsApplied: folded.applied }
+    const result = { aggregate: folded.aggregate, snapshot, eventsApplied: folded.applied }
+    if (this.snapshots && options.useSnapshots !== false)
+      await this.replayObserver?.(originatorId, result, options)
+    return result
   }
 
   /** Applies the stored events after `aggregate` (from the start when undefined) up to `at`. */
