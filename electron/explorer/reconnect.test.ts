@@ -324,6 +324,47 @@ describe('reconnects under load on SQLite', () => {
   }, 60_000)
 })
 
+describe('a failed connect', () => {
+  test('keeps the working connection and says why once, without a stack trace', async () => {
+    const client = new Client()
+    const settings = sqliteSettings()
+    await client.call('connect', settings)
+    const ids = await seed(client, 2)
+    const attempts: Array<{ settings: ConnectionSettings; names: string }> = [
+      // A file under a file: no database can be made there.
+      { settings: { kind: 'sqlite', path: '/etc/passwd/x.sqlite' }, names: '/etc/passwd/x.sqlite' },
+      // Nothing listens on port 1: refused at once.
+      {
+        settings: {
+          kind: 'cassandra',
+          contactPoints: ['127.0.0.1:1'],
+          localDataCenter: 'datacenter1',
+          keyspace: 'nowhere',
+          tls: false,
+        },
+        names: '127.0.0.1:1',
+      },
+    ]
+    for (const attempt of attempts) {
+      const { outcome } = await client.attempt('connect', attempt.settings)
+
+      expect(outcome.ok).toBe(false)
+      const error = outcome.ok ? undefined : outcome.error
+      expect(error?.code).toBe('StoreUnavailable')
+      expect(error?.message).toContain(attempt.names)
+      expect(error?.message.match(/cannot connect to/gi)).toHaveLength(1)
+      expect(error?.message).not.toMatch(/\n|\(\S+:\d+:\d+\)|errno|innerErrors/)
+      // The working connection answers as before, and is not reported as failed.
+      const info = await client.call('getConnection', {})
+      expect(info.status).toBe('connected')
+      expect(info.description).toContain((settings as { path: string }).path)
+      expect(info.error).toBeUndefined()
+      const { items } = await client.call('listAggregates', { limit: 10 })
+      expect(items.map((a) => a.id).sort()).toEqual([...ids].sort())
+    }
+  }, 60_000)
+})
+
 await describeWithCassandra('reconnects under load on Cassandra', () => {
   test('connect, setCipherKey and forgetCipherKey during 1,500 mixed requests: only successes or NotConnected', async () => {
     const client = new Client()

@@ -349,11 +349,16 @@ export class ExplorerService implements ExplorerHandlers {
     } catch (error) {
       if (app) await app.close().catch(() => undefined)
       else if (store) await store.close().catch(() => undefined)
-      this.lastError = this.redact(
+      const failure = this.redact(
         connectFailure(describeTarget(settings, this.defaultSqlitePath), messageOf(error)),
       )
-      this.emit('connection', this.info())
-      throw new StoreUnavailable(this.lastError)
+      // While a working connection stays, the failure is the caller's answer only: not a
+      // lasting error of the connection, shown to every window from now on.
+      if (!this.connection) {
+        this.lastError = failure
+        this.emit('connection', this.info())
+      }
+      throw new StoreUnavailable(failure)
     }
     const previous = this.connection
     this.connection = next
