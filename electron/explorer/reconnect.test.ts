@@ -3,7 +3,7 @@
  * requests run. Every request succeeds or fails with the retryable NotConnected, never an
  * internal error; a save racing a reconnect keeps its snapshot. SQLite and real Cassandra.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -362,6 +362,38 @@ describe('a failed connect', () => {
       const { items } = await client.call('listAggregates', { limit: 10 })
       expect(items.map((a) => a.id).sort()).toEqual([...ids].sort())
     }
+  }, 60_000)
+})
+
+describe('a key change that cannot reopen the store', () => {
+  test('keeps the working connection with the key it has, and says the key is unchanged', async () => {
+    const saved: Array<Uint8Array | undefined> = []
+    const client = new Client({
+      keyStore: {
+        available: () => true,
+        save: (key) => void saved.push(key),
+        clear: () => void saved.push(undefined),
+      },
+    })
+    const dir = mkdtempSync(join(folder, 'gone-'))
+    const settings: ConnectionSettings = { kind: 'sqlite', path: join(dir, 'db.sqlite') }
+    await client.call('connect', settings)
+    const ids = await seed(client, 2)
+    // The folder becomes a file: the open connection still works, a new one cannot be made.
+    rmSync(dir, { recursive: true })
+    writeFileSync(dir, 'not a folder')
+
+    const other = Buffer.alloc(32, 7).toString('base64')
+    const { outcome } = await client.attempt('setCipherKey', { keyBase64: other, remember: true })
+
+    expect(outcome.ok ? 'ok' : outcome.error.code).toBe('StoreUnavailable')
+    const info = await client.call('getConnection', {})
+    expect(info.status).toBe('connected')
+    expect(info.keySource).toBe('environment')
+    // Saved, then cleared again: nothing of the refused key is kept.
+    expect(saved.map((k) => (k ? 'saved' : 'cleared'))).toEqual(['saved', 'cleared'])
+    // Still readable with the key it has: the records were written with it.
+    for (const id of ids) expect((await client.call('getAggregate', { id })).version).toBe(6)
   }, 60_000)
 })
 

@@ -140,6 +140,12 @@ interface Handle {
 
 type HashChain = ResponseOf<'getAggregate'>['hashChain']
 
+interface KeyState {
+  readonly cipherKey: Uint8Array | undefined
+  readonly keySource: KeySource
+  readonly keyError: string | undefined
+}
+
 const SCAN_PAGE = 250
 const EXPORT_PAGE = 1000
 const ACTIVITY_SAMPLE = 10_000
@@ -269,10 +275,11 @@ export class ExplorerService implements ExplorerHandlers {
       }
       // A malformed EVENTSCOPE_CIPHER_KEY kept the last connect from happening: try it now.
       const blocked = this.keyError !== undefined && this.periodError === undefined
+      const before = this.keyState()
       this.cipherKey = key
       this.keySource = remember ? 'saved' : 'entered'
       this.keyError = undefined
-      return this.reopen(blocked)
+      return this.reopenWithKey(before, blocked)
     })
   }
 
@@ -287,10 +294,41 @@ export class ExplorerService implements ExplorerHandlers {
           message: `could not clear the saved cipher key: ${this.redact(messageOf(error))}`,
         })
       }
+      const before = this.keyState()
       this.cipherKey = this.environmentKey
       this.keySource = this.environmentKey ? 'environment' : 'none'
-      return this.reopen()
+      return this.reopenWithKey(before)
     })
+  }
+
+  private keyState(): KeyState {
+    return { cipherKey: this.cipherKey, keySource: this.keySource, keyError: this.keyError }
+  }
+
+  /**
+   * Reopens with the key just set. When that fails while a connection works, the connection
+   * keeps working with its own key, so the key in use (and the saved one) goes back to what it
+   * was: the screen says "not changed", and nothing it shows is false.
+   */
+  private async reopenWithKey(before: KeyState, retryLast = false): Promise<ConnectionInfo> {
+    try {
+      return await this.reopen(retryLast)
+    } catch (error) {
+      if (!this.connection) throw error
+      const savedChanged = this.keySource === 'saved' || before.keySource === 'saved'
+      ;({ cipherKey: this.cipherKey, keySource: this.keySource, keyError: this.keyError } = before)
+      if (savedChanged && this.options.keyStore) {
+        try {
+          if (before.keySource === 'saved' && before.cipherKey)
+            await this.options.keyStore.save(before.cipherKey)
+          else await this.options.keyStore.clear()
+        } catch {
+          // The key in memory is right; the saved one is whatever the store kept.
+        }
+      }
+      this.emit('connection', this.info())
+      throw error
+    }
   }
 
   /** After a key change: reconnect to the same store if connected, else just report it. */
