@@ -21,6 +21,8 @@ interface LeaseState {
 
 interface RequestScope<C> {
   connection: C | undefined
+  /** Timers started by a request (the log follower's) keep its scope: it leases nothing after. */
+  ended: boolean
 }
 
 export class ConnectionLeases<C extends object> {
@@ -32,7 +34,7 @@ export class ConnectionLeases<C extends object> {
    * connection was closed under it, a failure the closing caused becomes NotConnected.
    */
   async run<T>(body: () => Promise<T>): Promise<T> {
-    const request: RequestScope<C> = { connection: undefined }
+    const request: RequestScope<C> = { connection: undefined, ended: false }
     try {
       return await this.scope.run(request, body)
     } catch (error) {
@@ -46,13 +48,15 @@ export class ConnectionLeases<C extends object> {
       }
       throw error
     } finally {
+      request.ended = true
       if (request.connection) this.release(request.connection)
     }
   }
 
   /** The connection this request already holds, if any. */
   held(): C | undefined {
-    return this.scope.getStore()?.connection
+    const request = this.scope.getStore()
+    return request && !request.ended ? request.connection : undefined
   }
 
   /**
@@ -61,7 +65,7 @@ export class ConnectionLeases<C extends object> {
    */
   lease(connection: C): C {
     const request = this.scope.getStore()
-    if (!request) return connection
+    if (!request || request.ended) return connection
     if (request.connection) return request.connection
     request.connection = connection
     this.state(connection).inFlight += 1
