@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
@@ -9,6 +9,8 @@ export default defineConfig({
       'test/**/*.test.ts',
       'scripts/**/*.test.ts',
     ],
+    // Runs as its own step with a node of its own (test/outage/vitest.config.ts).
+    exclude: [...configDefaults.exclude, 'test/outage/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

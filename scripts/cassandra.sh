@@ -6,6 +6,8 @@
 #   bash scripts/cassandra.sh wait               wait until the node(s) answer CQL
 #   bash scripts/cassandra.sh status             running / not running + version (exit 1 if not)
 #   bash scripts/cassandra.sh stop               stop every node this script started
+#   bash scripts/cassandra.sh resume             relaunch the stopped nodes of the last start with
+#                                                their data kept, and wait (outage tests)
 #
 # Environment:
 #   CASSANDRA_CONTACT_POINTS  use that cluster instead: start/wait/status only probe it
@@ -504,6 +506,27 @@ cmd_stop() {
   log "stopped ${#pids[@]} node(s) in $(since "$t0") s (logs kept in $RUN until the next start)"
 }
 
+# Relaunches the nodes of the last start that are not running, on their data, with the same
+# settings: an outage of a node that then comes back as it was (a plain start wipes the data).
+cmd_resume() {
+  load_nodes || die "no earlier start to resume in $RUN (run: bash scripts/cassandra.sh start)"
+  check_java
+  local n=${#NODE_IDX[@]} k pid rc seed tn
+  seed=$( ((n == 1)) && echo "${NODE_ADDR[0]}" || echo "127.0.0.1:$STORAGE_PORT")
+  for k in "${!NODE_IDX[@]}"; do
+    if pid=$(read_pid "${NODE_DIR[$k]}"); then
+      log "node ${NODE_IDX[$k]} is already running (pid $pid)"
+      continue
+    fi
+    tn=$(now_ms)
+    PORT=${NODE_PORT[$k]} launch_node "${NODE_IDX[$k]}" "${NODE_ADDR[$k]}" "${NODE_DIR[$k]}" "$seed" "$n"
+    rc=0
+    wait_node "$k" "$WAIT_SECONDS" || rc=$?
+    ((rc == 0)) || die "node ${NODE_IDX[$k]} did not come back (log: ${NODE_DIR[$k]}/cassandra.log)"
+    log "node ${NODE_IDX[$k]} back $(since "$tn") s after launch, data kept"
+  done
+}
+
 # --- main --------------------------------------------------------------------------------------
 
 cmd=${1:-}
@@ -512,6 +535,7 @@ case $cmd in
   jars) cmd_jars ;;
   start) cmd_start "$@" ;;
   stop) cmd_stop ;;
+  resume) cmd_resume ;;
   status) cmd_status ;;
   wait) cmd_wait ;;
   -h | --help | help) usage ;;

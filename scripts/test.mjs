@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every check the project has, in order, against real stores.
 //   typecheck → lint → vitest (unit + SQLite + real Cassandra) → the SQLite tests again on node:sqlite
-//   under Node 22 (the desktop app's driver) → build → Playwright (SQLite, then Cassandra)
+//   under Node 22 (the desktop app's driver) → a Cassandra outage on a node of its own (`outage`)
+//   → build → Playwright (SQLite, then Cassandra)
 // Starts a local Cassandra with scripts/cassandra.sh unless CASSANDRA_CONTACT_POINTS names a
 // cluster, and stops it afterwards if it started it. Prints one closing line with the counts.
 import { spawnSync } from 'node:child_process'
@@ -135,6 +136,27 @@ try {
         '! skipped the node:sqlite tests: Node 22 could not be fetched from the npm registry',
       )
     }
+  }
+
+  if (wants('outage')) {
+    // Its own node (127.0.0.5, other ports, a temporary home), stopped for 75 s with the app
+    // running; never the shared one. About two minutes.
+    const out = join(reports, 'vitest-outage.json')
+    run('Cassandra outage: the running app recovers within seconds (its own node)', 'npx', [
+      'vitest',
+      'run',
+      '--config',
+      'test/outage/vitest.config.ts',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${out}`,
+    ])
+    const report = readJson(out)
+    if (report) {
+      passed += report.numPassedTests
+      failed += report.numFailedTests
+      skipped += report.numPendingTests + (report.numTodoTests ?? 0)
+    } else failed += 1
   }
 
   if (wants('e2e')) {

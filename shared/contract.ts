@@ -161,6 +161,18 @@ export const ConnectionInfo = z.object({
   sessionId: z.string().optional(),
   /** The connection's environment label, shown in the header. */
   label: z.object({ text: z.string(), colour: LabelColour }).optional(),
+  /** While connected: whether the store answers, since when, and the last outage it recovered from. */
+  availability: z
+    .object({
+      state: z.enum(['available', 'unavailable']),
+      /** When the current state began (connected or recovered; first failure). */
+      since: isoDate,
+      /** Why the store is unavailable (its last failure). */
+      reason: z.string().optional(),
+      /** The last outage that ended: when requests began failing and when the store answered again. */
+      lastOutage: z.object({ from: isoDate, to: isoDate }).optional(),
+    })
+    .optional(),
 })
 export type ConnectionInfo = z.infer<typeof ConnectionInfo>
 

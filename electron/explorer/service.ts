@@ -57,6 +57,8 @@ import { Mapper } from '../eventsourcing/persistence/mapper'
 import { openStore, type StoreSettings } from '../eventsourcing/persistence/stores'
 import { EverythingApplication } from '../example/everythingApplication'
 import { ExampleAggregateRoot } from '../example/exampleAggregateRoot'
+import { AvailabilityTracker, trackAvailability } from './availability'
+import { CONNECTION_CLOSED, ConnectionLeases } from './connectionLeases'
 import { ApiFailure } from './dispatch'
 import { diffDisplay, toDisplayJson } from './displayJson'
 import { LogFollower } from './logFollower'
@@ -114,6 +116,11 @@ export interface ExplorerServiceOptions {
   readonly maxHandles?: number
   /** Events scanned at most by one filtered listEvents call (default 5,000). */
   readonly scanBudget?: number
+  /**
+   * How long a reconnect waits for the requests in flight on the old connection before it
+   * aborts its tasks and closes it (default 5,000 ms).
+   */
+  readonly drainTimeoutMs?: number
 }
 
 interface Connection {
@@ -126,6 +133,8 @@ interface Connection {
   readonly unverified: Repository
   /** New for every open: the UI drops what it read under another key or connection. */
   readonly sessionId: string
+  /** Whether the store answers: outages and recoveries, for the status pill. */
+  readonly availability: AvailabilityTracker
 }
 
 interface Handle {
@@ -139,6 +148,12 @@ interface Handle {
 }
 
 type HashChain = ResponseOf<'getAggregate'>['hashChain']
+
+interface KeyState {
+  readonly cipherKey: Uint8Array | undefined
+  readonly keySource: KeySource
+  readonly keyError: string | undefined
+}
 
 const SCAN_PAGE = 250
 const EXPORT_PAGE = 1000
@@ -173,6 +188,10 @@ export class ExplorerService implements ExplorerHandlers {
   private connecting: Promise<unknown> = Promise.resolve()
   /** The task id of the seed running now, if any: one seed at a time. */
   private seedingTask: string | undefined
+  /** Requests hold the connection they started on until they end; a reconnect waits for them. */
+  private readonly leases = new ConnectionLeases<Connection>()
+  /** Handles the last reconnect dropped: using one is NotConnected, not an unknown handle. */
+  private droppedHandles = new Set<string>()
 
   /** A malformed EVENTSCOPE_CIPHER_KEY: nothing connects until it is fixed or a key is entered. */
   private keyError: string | undefined
@@ -221,10 +240,12 @@ export class ExplorerService implements ExplorerHandlers {
     const self = this as unknown as Record<MethodName, (request: unknown) => Promise<unknown>>
     for (const name of methodNames) {
       const handler = self[name].bind(this)
-      // The one guard for writing methods, driven by the contract's `access` (see access.ts).
-      self[name] = isWriteMethod(name)
-        ? (request) => this.guardWrite(name, handler, request)
+      // The one guard for writing methods, driven by the contract's `access` (see access.ts);
+      // every request leases the connection it started on (ConnectionLeases).
+      const guarded = isWriteMethod(name)
+        ? (request: unknown) => this.guardWrite(name, handler, request)
         : handler
+      self[name] = (request) => this.leases.run(() => guarded(request))
     }
     this.maxHandles = options.maxHandles ?? 200
     this.scanBudget = options.scanBudget ?? 5000
@@ -283,10 +304,11 @@ export class ExplorerService implements ExplorerHandlers {
       }
       // A malformed EVENTSCOPE_CIPHER_KEY kept the last connect from happening: try it now.
       const blocked = this.keyError !== undefined && this.periodError === undefined
+      const before = this.keyState()
       this.cipherKey = key
       this.keySource = remember ? 'saved' : 'entered'
       this.keyError = undefined
-      return this.reopen(blocked)
+      return this.reopenWithKey(before, blocked)
     })
   }
 
@@ -301,10 +323,41 @@ export class ExplorerService implements ExplorerHandlers {
           message: `could not clear the saved cipher key: ${this.redact(messageOf(error))}`,
         })
       }
+      const before = this.keyState()
       this.cipherKey = this.environmentKey
       this.keySource = this.environmentKey ? 'environment' : 'none'
-      return this.reopen()
+      return this.reopenWithKey(before)
     })
+  }
+
+  private keyState(): KeyState {
+    return { cipherKey: this.cipherKey, keySource: this.keySource, keyError: this.keyError }
+  }
+
+  /**
+   * Reopens with the key just set. When that fails while a connection works, the connection
+   * keeps working with its own key, so the key in use (and the saved one) goes back to what it
+   * was: the screen says "not changed", and nothing it shows is false.
+   */
+  private async reopenWithKey(before: KeyState, retryLast = false): Promise<ConnectionInfo> {
+    try {
+      return await this.reopen(retryLast)
+    } catch (error) {
+      if (!this.connection) throw error
+      const savedChanged = this.keySource === 'saved' || before.keySource === 'saved'
+      ;({ cipherKey: this.cipherKey, keySource: this.keySource, keyError: this.keyError } = before)
+      if (savedChanged && this.options.keyStore) {
+        try {
+          if (before.keySource === 'saved' && before.cipherKey)
+            await this.options.keyStore.save(before.cipherKey)
+          else await this.options.keyStore.clear()
+        } catch {
+          // The key in memory is right; the saved one is whatever the store kept.
+        }
+      }
+      this.emit('connection', this.info())
+      throw error
+    }
   }
 
   /** After a key change: reconnect to the same store if connected, else just report it. */
@@ -315,8 +368,11 @@ export class ExplorerService implements ExplorerHandlers {
     return this.info()
   }
 
+  /**
+   * Opens a connection to `settings`; only once it works does it replace the current one, which
+   * then serves its requests in flight before it is closed. A failed attempt keeps it.
+   */
   private async open(settings: ConnectionSettings): Promise<ConnectionInfo> {
-    await this.closeConnection()
     this.lastSettings = settings
     this.lastError = undefined
     if (this.configurationError !== undefined) {
@@ -325,10 +381,17 @@ export class ExplorerService implements ExplorerHandlers {
     }
     let store: Store | undefined
     let app: EverythingApplication | undefined
+    let next: Connection | undefined
     try {
       store = await openStore(this.storeSettings(settings))
+      const availability = new AvailabilityTracker(() => {
+        if (this.connection !== next || !next) return
+        // Recovered: the follower's "live updates paused" is over too.
+        if (next.availability.available) this.followerError = undefined
+        this.emit('connection', this.info())
+      })
       app = new EverythingApplication({
-        store: yieldingStore(store),
+        store: yieldingStore(trackAvailability(store, availability)),
         cipherKey: this.cipherKey,
         snapshotPeriod: this.snapshotPeriod,
         bus: new EventBus<EventBatch>(),
@@ -344,39 +407,56 @@ export class ExplorerService implements ExplorerHandlers {
       })
       // Reading the end of the log also proves the store answers.
       await follower.start()
-      this.connection = {
+      next = {
         app,
         settings,
         follower,
         snapshots: app.snapshotStrategy ?? new SnapshotStrategy(app.store.snapshots, app.mapper),
         unverified: new Repository(app.eventStore, app.snapshotStrategy, app.bus, false),
         sessionId: randomUUID(),
+        availability,
       }
     } catch (error) {
       if (app) await app.close().catch(() => undefined)
       else if (store) await store.close().catch(() => undefined)
-      this.lastError = this.redact(
-        `Cannot connect to ${describeTarget(settings, this.defaultSqlitePath)}: ${messageOf(error)}`,
+      const failure = this.redact(
+        connectFailure(describeTarget(settings, this.defaultSqlitePath), messageOf(error)),
       )
-      this.emit('connection', this.info())
-      throw new StoreUnavailable(this.lastError)
+      // While a working connection stays, the failure is the caller's answer only: not a
+      // lasting error of the connection, shown to every window from now on.
+      if (!this.connection) {
+        this.lastError = failure
+        this.emit('connection', this.info())
+      }
+      throw new StoreUnavailable(failure)
     }
+    const previous = this.connection
+    this.connection = next
+    this.followerError = undefined
     this.emit('connection', this.info())
+    await this.retire(previous)
     return this.info()
   }
 
   async disconnect(): Promise<ConnectionInfo> {
     return this.serially(async () => {
-      await this.closeConnection()
+      const previous = this.connection
+      this.connection = undefined
+      this.followerError = undefined
       this.lastError = undefined
       this.emit('connection', this.info())
+      await this.retire(previous)
       return this.info()
     })
   }
 
   /** Closes the application and everything that uses it. */
   async close(): Promise<void> {
-    await this.serially(() => this.closeConnection())
+    await this.serially(async () => {
+      const previous = this.connection
+      this.connection = undefined
+      await this.retire(previous)
+    })
   }
 
   // ------------------------------------------------------------------ queries
@@ -891,7 +971,10 @@ export class ExplorerService implements ExplorerHandlers {
 
   // ------------------------------------------------------------------ internals
 
+  /** The connection this request started on (leased until the request ends). */
   private conn(): Connection {
+    const held = this.leases.held()
+    if (held) return held
     if (!this.connection) {
       throw new ApiFailure({
         code: 'NotConnected',
@@ -902,7 +985,7 @@ export class ExplorerService implements ExplorerHandlers {
             : 'not connected to a store; connect first'),
       })
     }
-    return this.connection
+    return this.leases.lease(this.connection)
   }
 
   private info(): ConnectionInfo {
@@ -927,6 +1010,7 @@ export class ExplorerService implements ExplorerHandlers {
       ...(error === undefined ? {} : { error }),
       ...this.accessInfo(c?.app, settings),
       ...(c ? { sessionId: c.sessionId } : {}),
+      ...(c ? { availability: c.availability.describe((m) => this.redact(m)) } : {}),
     }
   }
 
@@ -960,7 +1044,9 @@ export class ExplorerService implements ExplorerHandlers {
     handler: (request: unknown) => Promise<unknown>,
     request: unknown,
   ): Promise<unknown> {
-    const app = this.connection?.app
+    // The connection the handler will use: the one this request holds, or the current one.
+    const held = this.leases.held() ?? (this.connection && this.leases.lease(this.connection))
+    const app = held?.app
     if (app) {
       const keyCheck = app.keyCheck.current
       const reason = writeRefusal(app.readOnly, keyCheck ? keyStatusOf(keyCheck) : undefined)
@@ -1012,16 +1098,18 @@ export class ExplorerService implements ExplorerHandlers {
     }
   }
 
-  private async closeConnection(): Promise<void> {
-    const c = this.connection
-    this.connection = undefined
-    this.followerError = undefined
-    for (const controller of this.tasks.values()) controller.abort()
-    this.tasks.clear()
-    this.handles.clear()
-    this.wholeHistoryVerified.clear()
+  /**
+   * Takes a replaced connection out of service: drops its handles, waits (bounded) for the
+   * requests that hold it, aborts its tasks still running then, and closes it.
+   */
+  private async retire(c: Connection | undefined): Promise<void> {
     if (!c) return
+    this.droppedHandles = new Set(this.handles.keys())
+    this.handles.clear()
+    // What Verify whole history proved was read through the old connection (and key).
+    this.wholeHistoryVerified.clear()
     await c.follower.stop()
+    await this.leases.drain(c, this.options.drainTimeoutMs ?? 5000)
     await c.app.close().catch(() => undefined)
   }
 
@@ -1035,8 +1123,8 @@ export class ExplorerService implements ExplorerHandlers {
   private redact(message: string, extraKey?: Uint8Array): string {
     let out = message
     const secrets: string[] = []
-    if (this.lastSettings?.kind === 'cassandra' && this.lastSettings.password)
-      secrets.push(this.lastSettings.password)
+    for (const settings of [this.lastSettings, this.connection?.settings])
+      if (settings?.kind === 'cassandra' && settings.password) secrets.push(settings.password)
     for (const key of [this.cipherKey, this.environmentKey, extraKey])
       if (key) secrets.push(Buffer.from(key).toString('base64'))
     for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('•••')
@@ -1080,9 +1168,16 @@ export class ExplorerService implements ExplorerHandlers {
       this.tasks.get(taskId)?.abort()
       this.tasks.set(taskId, controller)
     }
+    const untrack = this.leases.trackTask(controller)
     try {
       return await body(controller.signal)
     } catch (error) {
+      if (controller.signal.reason === CONNECTION_CLOSED)
+        throw new ApiFailure({
+          code: 'NotConnected',
+          message:
+            'the connection was closed (a reconnect) while this task ran; nothing more was done: run it again',
+        })
       if (controller.signal.aborted)
         throw new ApiFailure({
           code: 'Cancelled',
@@ -1090,6 +1185,7 @@ export class ExplorerService implements ExplorerHandlers {
         })
       throw error
     } finally {
+      untrack()
       if (taskId !== undefined && this.tasks.get(taskId) === controller) this.tasks.delete(taskId)
     }
   }
@@ -1198,6 +1294,15 @@ export class ExplorerService implements ExplorerHandlers {
 
   private withHandle<T>(handleId: string, body: (handle: Handle) => Promise<T>): Promise<T> {
     const handle = this.handles.get(handleId)
+    if (!handle && this.droppedHandles.has(handleId)) {
+      return Promise.reject(
+        new ApiFailure({
+          code: 'NotConnected',
+          message:
+            'this handle belonged to the connection before the last reconnect; open the aggregate again',
+        }),
+      )
+    }
     if (!handle) {
       return Promise.reject(
         new ApiFailure({
@@ -1416,6 +1521,20 @@ function versionNotFound(id: string, version: number, latestVersion?: number): A
         : `version ${version} of ${id} does not exist; the latest is ${latestVersion}`,
     details: { id, version, ...(latestVersion === undefined ? {} : { latestVersion }) },
   })
+}
+
+/** One sentence: the target named once, the driver's reason without a stack trace. */
+function connectFailure(target: string, reason: string): string {
+  const firstLines = reason
+    // A stack trace and Node's inspected socket error ({ errno, code, … }) say nothing more.
+    .replace(/\n\s+at [^\n]*?(?: \{\n[\s\S]*?\n\}|(?=\n)|$)/g, '')
+    .replace(/\s*See innerErrors\.?/, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+  // The store's own message may already say "cannot connect to …" (its target): not twice.
+  if (/^cannot connect to /i.test(firstLines))
+    return firstLines.charAt(0).toUpperCase() + firstLines.slice(1)
+  return `Cannot connect to ${target}: ${firstLines}`
 }
 
 function messageOf(error: unknown): string {

@@ -26,6 +26,12 @@ export interface ApplicationOptions {
   readonly verifyHashes?: boolean
   /** Refuse every write (WriteRefused): for looking at a store without any risk of changing it. */
   readonly readOnly?: boolean
+  /**
+   * Take the due snapshots a replay finds missing (default true when snapshotting): a snapshot
+   * skipped by a failure or a crash is taken by the next load. Off for a store that must not be
+   * written.
+   */
+  readonly takeMissedSnapshots?: boolean
 }
 
 const busesInUse = new WeakSet<EventBus<EventBatch>>()
@@ -89,6 +95,7 @@ export class Application implements AsyncDisposable {
             this.repository,
             this.snapshotPeriod,
             options.onSnapshotFailure,
+            options.takeMissedSnapshots ?? !this.readOnly,
           ),
         )
       }

@@ -1,7 +1,8 @@
 import { isEventBatch, type EventBatch } from '../domain/aggregate'
 import type { EventBus } from '../domain/bus'
 import type { EventStore } from './eventStore'
-import type { Repository } from './repository'
+import { WriteRefused } from '../errors'
+import type { ReplayResult, Repository } from './repository'
 
 /** Stores each published batch atomically. Subscribe it before any policy that reads. */
 export class PersistencePolicy {
@@ -27,21 +28,61 @@ export type SnapshotFailureHandler = (
  * zero (the seed's ExampleSnapshottingPolicy, period 2 there). A snapshot is an optimisation:
  * when taking one fails (a timeout, a node down), the batch is already stored, so the failure
  * goes to `onFailure` and the save still succeeds — rejecting it would invite a caller to store
- * the same change twice. A later batch snapshots again; loads replay from an older snapshot.
+ * the same change twice.
+ *
+ * A snapshot not taken (that failure, a crash or a closed store between the batch and its
+ * snapshot, a store written with another period) is taken later: every replay that starts from
+ * a snapshot (or from nothing) and passes a due version with no snapshot takes the missing ones,
+ * the newest MAX_MISSED_PER_REPLAY of them, before it returns. Its own failures go to `onFailure`
+ * too; the replay's result stands.
  */
 export class SnapshottingPolicy {
   private readonly unsubscribe: () => void
+  /** Aggregates whose missed snapshots are being taken: one catch-up each at a time. */
+  private readonly catchingUp = new Set<string>()
 
   constructor(
     bus: EventBus<EventBatch>,
     private readonly repository: Repository,
     readonly period: number,
     private readonly onFailure: SnapshotFailureHandler = warnSnapshotFailure,
+    takeMissed = true,
   ) {
     if (!Number.isInteger(period) || period < 1) {
       throw new RangeError(`snapshot period must be a positive integer, not ${period}`)
     }
     this.unsubscribe = bus.subscribe(isEventBatch, (batch) => this.takeSnapshots(batch))
+    if (takeMissed) repository.observeReplays((id, result) => this.takeMissed(id, result))
+  }
+
+  /** The due versions a replay passed without a snapshot: after its snapshot, up to where it got. */
+  missedVersions(result: ReplayResult): number[] {
+    const reached = result.aggregate?.version
+    if (reached === undefined) return []
+    const from = result.snapshot?.originatorVersion ?? -1
+    const missed: number[] = []
+    // The newest first: the one that saves the most replay.
+    let version = reached - ((reached + 1) % this.period)
+    while (version > from && missed.length < MAX_MISSED_PER_REPLAY) {
+      missed.push(version)
+      version -= this.period
+    }
+    return missed.reverse()
+  }
+
+  private async takeMissed(originatorId: string, result: ReplayResult): Promise<void> {
+    if (this.catchingUp.has(originatorId)) return
+    const versions = this.missedVersions(result)
+    if (versions.length === 0) return
+    this.catchingUp.add(originatorId)
+    try {
+      await this.repository.takeSnapshots(originatorId, versions)
+    } catch (error) {
+      // A store this application may not write (read-only, a key mismatch): nothing to report.
+      if (!(error instanceof WriteRefused)) this.onFailure(error, { originatorId, versions })
+    } finally {
+      this.catchingUp.delete(originatorId)
+    }
   }
 
   isTrigger(version: number): boolean {
@@ -58,18 +99,27 @@ export class SnapshottingPolicy {
       }
     }
     for (const [originatorId, versions] of due) {
+      // Its own replay is not a load that should catch up (it would take these very versions).
+      const alreadyCatchingUp = this.catchingUp.has(originatorId)
+      this.catchingUp.add(originatorId)
       try {
         await this.repository.takeSnapshots(originatorId, versions)
       } catch (error) {
         this.onFailure(error, { originatorId, versions })
+      } finally {
+        if (!alreadyCatchingUp) this.catchingUp.delete(originatorId)
       }
     }
   }
 
   close(): void {
     this.unsubscribe()
+    this.repository.observeReplays(undefined)
   }
 }
+
+/** Missed snapshots one replay takes at most (a store written without snapshots has many). */
+export const MAX_MISSED_PER_REPLAY = 8
 
 function warnSnapshotFailure(
   error: unknown,

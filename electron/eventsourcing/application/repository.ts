@@ -22,6 +22,13 @@ export interface ReplayOptions {
   readonly onProgress?: (version: number) => void
 }
 
+/** Told of every replay that may start from a snapshot, before the replay returns. */
+export type ReplayObserver = (
+  originatorId: string,
+  result: ReplayResult,
+  options: ReplayOptions,
+) => Promise<void> | void
+
 export interface ReplayResult {
   /** The aggregate as of the version reached (discarded ones included); undefined if none. */
   readonly aggregate: Aggregate | undefined
@@ -37,6 +44,8 @@ export interface ReplayResult {
  * latest finds what the aggregate index recorded.
  */
 export class Repository {
+  private replayObserver: ReplayObserver | undefined
+
   constructor(
     readonly eventStore: EventStore,
     readonly snapshots: SnapshotStrategy | undefined,
@@ -72,6 +81,11 @@ export class Repository {
     return aggregate.bindBus(this.bus) as A
   }
 
+  /** One observer at a time (the snapshotting policy takes the snapshots a replay finds missing). */
+  observeReplays(observer: ReplayObserver | undefined): void {
+    this.replayObserver = observer
+  }
+
   async replay(originatorId: string, options: ReplayOptions = {}): Promise<ReplayResult> {
     const { at } = options
     let snapshot: Snapshot | undefined
@@ -105,7 +119,10 @@ export class Repository {
     // Asked for the latest, or stopped short of `at`: the store must not have recorded more.
     if (at === undefined || reached < at)
       await this.checkTail(originatorId, reached, at !== undefined)
-    return { aggregate: folded.aggregate, snapshot, eventsApplied: folded.applied }
+    const result = { aggregate: folded.aggregate, snapshot, eventsApplied: folded.applied }
+    if (this.snapshots && options.useSnapshots !== false)
+      await this.replayObserver?.(originatorId, result, options)
+    return result
   }
 
   /** The aggregate's newest stored version, checked against the index; undefined if none. */

@@ -1787,6 +1787,18 @@ export function cassandraClientOptions(settings: CassandraSettings): cassandra.C
     // No wait by the driver after a schema change: it would compare down nodes too (for its full
     // wait, on every statement). The store waits for the nodes that are up (awaitSchemaAgreement).
     protocolOptions: { port, maxSchemaAgreementWaitSeconds: 0 },
+    // Try a node that went down again every 0.5–2 s, however long it was down: the default
+    // back-off doubles up to 10 minutes, so after a long outage the app stayed down for minutes
+    // after the cluster answered again. Idle connections are probed every 5 s (default 30 s)
+    // so a link that died silently is noticed as quickly.
+    policies: {
+      reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(
+        500,
+        2000,
+        false,
+      ),
+    },
+    pooling: { heartBeatInterval: 5000 },
   }
   if (settings.username !== undefined) {
     options.authProvider = new auth.PlainTextAuthProvider(

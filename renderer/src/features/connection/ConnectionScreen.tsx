@@ -16,6 +16,7 @@ import {
 } from '../access/ConnectionOptionsFields'
 import { DesktopFileButtons } from './DesktopFileButtons'
 import { revealInvisible, visible } from '../../lib/VisibleText'
+import { AvailabilityDetail } from './Availability'
 
 const KIND_LABELS: Record<StoreKind, { title: string; hint: string }> = {
   sqlite: { title: 'Embedded SQLite', hint: 'A local database file. The default.' },
@@ -125,11 +126,17 @@ export function ConnectionScreen() {
     void connect(settingsFrom(form))
   }
 
-  const cassandraInvalid =
-    form.kind === 'cassandra' &&
-    (!form.contactPoints.trim() ||
-      !form.localDataCenter.trim() ||
-      !/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/.test(form.keyspace.trim()))
+  const keyspaceProblem = form.kind === 'cassandra' ? keyspaceError(form.keyspace) : undefined
+  // Why Connect is disabled, said next to it (undefined: it is not).
+  const disabledReason =
+    form.kind !== 'cassandra'
+      ? undefined
+      : !form.contactPoints.trim()
+        ? 'Enter at least one contact point to connect.'
+        : !form.localDataCenter.trim()
+          ? 'Enter the local data center to connect.'
+          : keyspaceProblem && `Fix the keyspace to connect: ${keyspaceProblem}`
+  const cassandraInvalid = disabledReason !== undefined
 
   return (
     <main className="connection-screen" aria-labelledby={`${ids}-title`}>
@@ -142,18 +149,6 @@ export function ConnectionScreen() {
         </header>
 
         <ConnectionStatusCard info={info} phase={phase} />
-
-        {error && (
-          <div role="alert" className="alert alert-danger connection-error">
-            <div>
-              <strong>{explainError(error)}</strong>
-              <p className="alert-detail">{error.message}</p>
-            </div>
-            <button type="button" className="btn" onClick={() => void retry()} disabled={busy}>
-              Retry
-            </button>
-          </div>
-        )}
 
         <form className="connection-form" onSubmit={onSubmit} aria-label="Connection settings">
           <fieldset className="kind-picker">
@@ -233,7 +228,14 @@ export function ConnectionScreen() {
                     onChange={(e) => update('keyspace', e.target.value)}
                     required
                     spellCheck={false}
+                    aria-invalid={keyspaceProblem !== undefined}
+                    aria-describedby={keyspaceProblem ? `${ids}-ks-error` : undefined}
                   />
+                  {keyspaceProblem && (
+                    <p className="field-error" id={`${ids}-ks-error`}>
+                      {keyspaceProblem}
+                    </p>
+                  )}
                 </div>
                 <div className="field">
                   <label htmlFor={`${ids}-user`}>Username</label>
@@ -273,20 +275,43 @@ export function ConnectionScreen() {
             onChange={(key, value) => update('options', { ...form.options, [key]: value })}
           />
 
-          <div className="connection-actions">
-            {connected && (
-              <button type="button" className="btn btn-ghost" onClick={closeScreen}>
-                Back to explorer
-              </button>
+          {/* Next to Connect, so a failed attempt is seen where it was made (announced: alert). */}
+          <div className="connection-submit">
+            {error && (
+              <div role="alert" className="alert alert-danger connection-error">
+                <div>
+                  <strong>{explainError(error)}</strong>
+                  <p className="alert-detail">{error.message}</p>
+                  {connected && info?.description && (
+                    <p className="alert-detail">Still connected to {info.description}.</p>
+                  )}
+                </div>
+                <button type="button" className="btn" onClick={() => void retry()} disabled={busy}>
+                  Retry
+                </button>
+              </div>
             )}
-            <button
-              type="submit"
-              className="btn btn-primary"
-              disabled={busy || cassandraInvalid}
-              aria-busy={phase === 'connecting'}
-            >
-              {phase === 'connecting' ? 'Connecting…' : 'Connect'}
-            </button>
+            <div className="connection-actions">
+              {disabledReason && (
+                <p className="field-hint connection-disabled-reason" id={`${ids}-disabled-reason`}>
+                  {disabledReason}
+                </p>
+              )}
+              {connected && (
+                <button type="button" className="btn btn-ghost" onClick={closeScreen}>
+                  Back to explorer
+                </button>
+              )}
+              <button
+                type="submit"
+                className="btn btn-primary"
+                disabled={busy || cassandraInvalid}
+                aria-busy={phase === 'connecting'}
+                aria-describedby={disabledReason ? `${ids}-disabled-reason` : undefined}
+              >
+                {phase === 'connecting' ? 'Connecting…' : 'Connect'}
+              </button>
+            </div>
           </div>
         </form>
 
@@ -396,6 +421,18 @@ function CipherKeySection({ info }: { info: ConnectionInfo }) {
   )
 }
 
+/** What is wrong with a keyspace name, in words (undefined: nothing). */
+function keyspaceError(keyspace: string): string | undefined {
+  const name = keyspace.trim()
+  if (!name) return 'enter a keyspace name.'
+  if (!/^[a-zA-Z]/.test(name)) return 'a keyspace name starts with a letter.'
+  if (!/^[a-zA-Z0-9_]*$/.test(name))
+    return 'a keyspace name holds only letters, digits and _ (no spaces, dashes or dots).'
+  if (name.length > 48)
+    return `a keyspace name is at most 48 characters (this one has ${name.length}).`
+  return undefined
+}
+
 function ConnectionStatusCard({ info, phase }: { info: ConnectionInfo | null; phase: string }) {
   const status =
     phase === 'connecting'
@@ -442,6 +479,14 @@ function ConnectionStatusCard({ info, phase }: { info: ConnectionInfo | null; ph
         <div>
           <dt>Access</dt>
           <dd>{info.readOnly ? `Read-only: ${info.readOnlyReason ?? ''}` : 'Read and write'}</dd>
+        </div>
+      )}
+      {info?.status === 'connected' && info.availability && (
+        <div>
+          <dt>Availability</dt>
+          <dd>
+            <AvailabilityDetail availability={info.availability} />
+          </dd>
         </div>
       )}
       {info && info.snapshotPeriod > 0 && (

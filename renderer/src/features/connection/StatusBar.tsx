@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useConnectionStore } from '../../stores/connectionStore'
 import { revealInvisible, visible } from '../../lib/VisibleText'
+import { AvailabilityBadge } from './Availability'
 
 const KIND_NAMES = { sqlite: 'SQLite', memory: 'In-memory', cassandra: 'Cassandra' } as const
 
@@ -30,15 +31,18 @@ export function StatusBar() {
   }, [changeCount])
 
   const connected = info?.status === 'connected'
-  const live = connected && transport === 'open'
+  const storeDown = connected && info?.availability?.state === 'unavailable'
+  const live = connected && transport === 'open' && !storeDown
   const liveText =
     transport === 'closed'
       ? 'Offline'
       : transport === 'connecting'
         ? 'Reconnecting'
-        : connected
-          ? 'Live'
-          : 'Idle'
+        : storeDown
+          ? 'Paused'
+          : connected
+            ? 'Live'
+            : 'Idle'
   const lastText = lastChangeAt
     ? `, last change at ${new Date(lastChangeAt).toLocaleTimeString()}`
     : ''
@@ -51,7 +55,10 @@ export function StatusBar() {
         onClick={openScreen}
         aria-label={`Change store (current: ${revealInvisible(info?.description ?? 'none')})`}
       >
-        <span className={`dot ${connected ? 'dot-ok' : 'dot-off'}`} aria-hidden="true" />
+        <span
+          className={`dot ${connected && !storeDown ? 'dot-ok' : 'dot-off'}`}
+          aria-hidden="true"
+        />
         <span className="status-kind">{info?.kind ? KIND_NAMES[info.kind] : 'Not connected'}</span>
         {info?.description && (
           <span className="status-desc truncate" title={revealInvisible(info.description)}>
@@ -60,6 +67,7 @@ export function StatusBar() {
           </span>
         )}
       </button>
+      {connected && <AvailabilityBadge availability={info.availability} />}
       {info && (
         <span
           className={`badge ${info.encrypted ? 'badge-ok' : 'badge-warn'}`}
