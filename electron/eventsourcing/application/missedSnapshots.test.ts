@@ -11,6 +11,7 @@ import { EverythingApplication } from '../../example/everythingApplication'
 import type { EventBatch } from '../domain/aggregate'
 import { EventBus } from '../domain/bus'
 import { StoreUnavailable } from '../errors'
+import { KEY_CHECK_ORIGINATOR_ID } from '../persistence/keyCheck'
 import type { Store } from '../persistence/recorder'
 import { createMemoryStore } from '../persistence/recorders/memory'
 import { createSqliteStore } from '../persistence/recorders/sqlite'
@@ -27,7 +28,10 @@ function withFailingSnapshots(store: Store, failing: { on: boolean }): Store {
     snapshots: {
       select: (id, query) => snapshots.select(id, query),
       insert: async (records) => {
-        if (failing.on) throw new StoreUnavailable('snapshot table unreachable (injected)')
+        // The store's key check (a reserved record in this table) is not a snapshot.
+        const keyCheck = records[0]?.originatorId === KEY_CHECK_ORIGINATOR_ID
+        if (failing.on && !keyCheck)
+          throw new StoreUnavailable('snapshot table unreachable (injected)')
         return snapshots.insert(records)
       },
     },
