@@ -152,6 +152,8 @@ export const ConnectionInfo = z.object({
   readOnlyReason: z.string().optional(),
   /** Whether the connection was opened read-only on purpose (the connection screen's toggle). */
   requestedReadOnly: z.boolean(),
+  /** EVENTSCOPE_READ_ONLY is set: every connection of this run is read-only, whatever is asked. */
+  readOnlyLocked: z.boolean().optional(),
   /** The cipher key compared with the store's key check; absent while disconnected. */
   keyStatus: KeyStatus.optional(),
   /**

@@ -131,6 +131,23 @@ function accessSuite(settingsFor: (name: string) => ConnectionSettings): void {
     expect(await ok(s, 'createHandle', { foo: 'now allowed' })).toBeTruthy()
   })
 
+  test('EVENTSCOPE_READ_ONLY=1 locks every connection of the run read-only, whatever is asked', async () => {
+    const settings = settingsFor('locked')
+    const id = await writeOne(settings, KEY_A)
+    const s = new ExplorerService({
+      cipherKey: KEY_A,
+      snapshotPeriod: 2,
+      env: { EVENTSCOPE_READ_ONLY: '1' },
+      emit: () => {},
+    })
+    services.push(s)
+    const info = await ok(s, 'connect', { ...settings, readOnly: false })
+    expect(info).toMatchObject({ readOnly: true, requestedReadOnly: false, readOnlyLocked: true })
+    expect(info.readOnlyReason).toMatch(/EVENTSCOPE_READ_ONLY=1/)
+    await expectEveryWriteRefused(s, id, 'read-only')
+    expect((await ok(s, 'getAggregate', { id })).state).toMatchObject({ _foo: 'v2' })
+  })
+
   test('no key, a wrong key, a key for a plain store: read-only until the key is fixed', async () => {
     const encrypted = settingsFor('encrypted')
     const id = await writeOne(encrypted, KEY_A)

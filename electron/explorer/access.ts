@@ -23,9 +23,13 @@ export function keyStatusOf(result: KeyCheckResult): KeyStatus {
 export function writeRefusal(
   readOnly: boolean,
   keyStatus: KeyStatus | undefined,
+  locked = false,
 ): string | undefined {
   if (keyStatus?.mismatch) {
     return `nothing can be written until the cipher key is fixed. ${keyStatus.message}`
+  }
+  if (locked) {
+    return 'this run was started with EVENTSCOPE_READ_ONLY=1: every connection is read-only. Restart without it to make changes.'
   }
   if (readOnly) {
     return 'the connection was opened read-only: nothing can be saved, seeded or changed. Reconnect without “Read-only” to make changes.'

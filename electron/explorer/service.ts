@@ -72,6 +72,7 @@ import {
   describeEncryption,
   parseCipherKey,
   parseSnapshotPeriod,
+  readOnlyLockFromEnv,
   type KeySource,
 } from './settings'
 
@@ -186,6 +187,8 @@ export class ExplorerService implements ExplorerHandlers {
     { verifiedAt: string; toVersion: number }
   >()
   private connecting: Promise<unknown> = Promise.resolve()
+  /** EVENTSCOPE_READ_ONLY: every connection of this run is read-only. */
+  private readonly readOnlyLocked: boolean
   /** The task id of the seed running now, if any: one seed at a time. */
   private seedingTask: string | undefined
   /** Requests hold the connection they started on until they end; a reconnect waits for them. */
@@ -206,6 +209,7 @@ export class ExplorerService implements ExplorerHandlers {
   constructor(private readonly options: ExplorerServiceOptions) {
     this.emit = options.emit
     const env = options.env ?? {}
+    this.readOnlyLocked = readOnlyLockFromEnv(env)
     let environmentKey: Uint8Array | undefined
     let snapshotPeriod = DEFAULT_SNAPSHOT_PERIOD
     try {
@@ -395,7 +399,7 @@ export class ExplorerService implements ExplorerHandlers {
         cipherKey: this.cipherKey,
         snapshotPeriod: this.snapshotPeriod,
         bus: new EventBus<EventBatch>(),
-        readOnly: settings.readOnly === true,
+        readOnly: settings.readOnly === true || this.readOnlyLocked,
       })
       // Told now, not at the first failed read or save: a wrong key makes the connection read-only.
       await app.keyCheck.evaluate()
@@ -1024,11 +1028,12 @@ export class ExplorerService implements ExplorerHandlers {
     const keyCheck = app?.keyCheck.current
     const keyStatus = keyCheck ? keyStatusOf(keyCheck) : undefined
     const label = settings ? connectionLabel(settings) : undefined
-    const reason = app ? writeRefusal(app.readOnly, keyStatus) : undefined
+    const reason = app ? writeRefusal(app.readOnly, keyStatus, this.readOnlyLocked) : undefined
     return {
       readOnly: reason !== undefined,
       ...(reason === undefined ? {} : { readOnlyReason: reason }),
       requestedReadOnly: settings?.readOnly === true,
+      ...(this.readOnlyLocked ? { readOnlyLocked: true } : {}),
       ...(keyStatus ? { keyStatus } : {}),
       ...(label ? { label } : {}),
     }
@@ -1049,7 +1054,11 @@ export class ExplorerService implements ExplorerHandlers {
     const app = held?.app
     if (app) {
       const keyCheck = app.keyCheck.current
-      const reason = writeRefusal(app.readOnly, keyCheck ? keyStatusOf(keyCheck) : undefined)
+      const reason = writeRefusal(
+        app.readOnly,
+        keyCheck ? keyStatusOf(keyCheck) : undefined,
+        this.readOnlyLocked,
+      )
       if (reason !== undefined) {
         throw new ApiFailure({
           code: 'ReadOnly',

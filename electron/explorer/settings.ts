@@ -108,6 +108,18 @@ export function connectionOptionsFromEnv(
   }
 }
 
+/**
+ * Whether EVENTSCOPE_READ_ONLY locks this run read-only: every connection, whatever the
+ * connection screen asks. A value that is not a flag locks too (never writable by mistake).
+ */
+export function readOnlyLockFromEnv(env: Env): boolean {
+  try {
+    return parseFlag('EVENTSCOPE_READ_ONLY', env['EVENTSCOPE_READ_ONLY'])
+  } catch {
+    return true
+  }
+}
+
 function parseFlag(name: string, text: string | undefined): boolean {
   const value = text?.trim().toLowerCase()
   if (!value || ['0', 'false', 'no', 'off'].includes(value)) return false

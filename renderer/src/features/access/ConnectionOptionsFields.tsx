@@ -46,9 +46,12 @@ const COLOUR_NAMES: Record<LabelColour, string> = {
 export function ConnectionOptionsFields({
   value,
   onChange,
+  readOnlyLocked = false,
 }: {
   value: ConnectionOptions
   onChange: <K extends keyof ConnectionOptions>(key: K, next: ConnectionOptions[K]) => void
+  /** EVENTSCOPE_READ_ONLY is set: every connection is read-only and the toggle cannot change it. */
+  readOnlyLocked?: boolean
 }) {
   const ids = useId()
   return (
@@ -57,14 +60,17 @@ export function ConnectionOptionsFields({
       <label className="checkbox">
         <input
           type="checkbox"
-          checked={value.readOnly}
+          checked={value.readOnly || readOnlyLocked}
+          disabled={readOnlyLocked}
           onChange={(e) => onChange('readOnly', e.target.checked)}
           aria-describedby={`${ids}-ro-hint`}
         />
         Open read-only
       </label>
       <p className="field-hint" id={`${ids}-ro-hint`}>
-        Nothing can be saved, seeded or changed: for looking at a production store safely.
+        {readOnlyLocked
+          ? 'Always on: this run was started with EVENTSCOPE_READ_ONLY=1, so every connection is read-only.'
+          : 'Nothing can be saved, seeded or changed: for looking at a production store safely.'}
       </p>
       <div className="field-grid">
         <div className="field">

@@ -271,6 +271,7 @@ export function ConnectionScreen() {
           </div>
 
           <ConnectionOptionsFields
+            readOnlyLocked={info?.readOnlyLocked === true}
             value={form.options}
             onChange={(key, value) => update('options', { ...form.options, [key]: value })}
           />
