@@ -173,7 +173,9 @@ await describeWithCassandra('the log follower on Cassandra, with writers on skew
     }
   })
 
-  test('writers 60 s slow, 60 s fast and correct, racing: every change is reported, once', async () => {
+  // 59 s, not 60: the writer's own clock check measures its offset to within a few milliseconds
+  // (the coordinator's now() is approximate), so a clock exactly at the limit may be refused.
+  test('writers 59 s slow, 59 s fast and correct, racing: every change is reported, once', async () => {
     const store = await openCassandraTestStore()
     try {
       const shared = ids(3)
@@ -182,8 +184,8 @@ await describeWithCassandra('the log follower on Cassandra, with writers on skew
       const job = { changes: 50, pauseMs: 20, topic: 'test#Extremes' }
       const outcomes = merge(
         ...(await Promise.all([
-          runWriter(-60_000, { ...job, ids: [...shared, own[0]!] }),
-          runWriter(60_000, { ...job, ids: [...shared, own[1]!] }),
+          runWriter(-59_000, { ...job, ids: [...shared, own[0]!] }),
+          runWriter(59_000, { ...job, ids: [...shared, own[1]!] }),
           runWriter(0, { ...job, ids: [...shared, own[2]!] }),
         ])),
       )
