@@ -1,0 +1,401 @@
+/**
+ * The shapes the contract's methods carry (connection settings, DTOs, errors): zod schemas and
+ * their types. `contract.ts` builds the methods and events from them and re-exports them all.
+ * Pure TypeScript and zod only: no Node, no Electron, no React.
+ */
+import { z } from 'zod'
+
+// ---------------------------------------------------------------- shared shapes
+
+export const uuid = z
+  .string()
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    'expected a lowercase UUID',
+  )
+export const version = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+export const isoDate = z.string().datetime({ offset: true })
+export const limit = (max: number, fallback: number) =>
+  z.number().int().min(1).max(max).default(fallback)
+export const taskId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/)
+
+/** Any JSON value: how aggregate state and event payloads cross the boundary. */
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+export const JsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(JsonValue),
+    z.record(z.string(), JsonValue),
+  ]),
+)
+
+export const StoreKind = z.enum(['memory', 'sqlite', 'cassandra'])
+export type StoreKind = z.infer<typeof StoreKind>
+
+const hostPort = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9.\-:[\]]+$/, 'expected host or host:port')
+
+/** The label's colours: a fixed palette, each shown with text of ≥ 4.5:1 contrast. */
+export const LabelColour = z.enum(['red', 'orange', 'green', 'blue', 'purple', 'grey'])
+export type LabelColour = z.infer<typeof LabelColour>
+
+/** What any connection may carry besides its store: read-only mode and an environment label. */
+const connectionOptions = {
+  /** Refuse every writing method (the contract's `access: 'write'`) on this connection. */
+  readOnly: z.boolean().optional(),
+  /** Shown in the header at all times, e.g. PRODUCTION. */
+  label: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'a label is visible characters only')
+    .optional(),
+  labelColour: LabelColour.optional(),
+}
+
+export const ConnectionSettings = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('memory'), ...connectionOptions }).strict(),
+  z
+    .object({
+      ...connectionOptions,
+      kind: z.literal('sqlite'),
+      /** A file path; omitted: the app's default database file. */
+      path: z.string().min(1).max(4096).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...connectionOptions,
+      kind: z.literal('cassandra'),
+      contactPoints: z.array(hostPort).min(1).max(32),
+      localDataCenter: z.string().min(1).max(128),
+      keyspace: z
+        .string()
+        .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/, 'a keyspace is letters, digits and _'),
+      username: z.string().max(256).optional(),
+      password: z.string().max(1024).optional(),
+      tls: z.boolean().default(false),
+    })
+    .strict(),
+])
+export type ConnectionSettings = z.infer<typeof ConnectionSettings>
+
+/**
+ * The cipher key in use compared with the store's key check (see the library's keyCheck):
+ * `verified`, `new-store` and `inferred` can write; the others are mismatches and make the
+ * connection read-only until the key is fixed. `message` says it in a user's words.
+ */
+export const KeyStatus = z.object({
+  state: z.enum([
+    'verified',
+    'new-store',
+    'inferred',
+    'missing-key',
+    'wrong-key',
+    'unexpected-key',
+  ]),
+  basis: z.enum(['check-record', 'stored-event', 'empty-store']),
+  mismatch: z.boolean(),
+  message: z.string(),
+})
+export type KeyStatus = z.infer<typeof KeyStatus>
+
+/** What the UI may know of the connection: never the password, never the cipher key. */
+export const ConnectionInfo = z.object({
+  status: z.enum(['connected', 'disconnected']),
+  kind: StoreKind.optional(),
+  description: z.string(),
+  /** Settings as entered, without secrets; to pre-fill the connection screen. */
+  settings: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('memory'), ...connectionOptions }),
+      z.object({ kind: z.literal('sqlite'), path: z.string().optional(), ...connectionOptions }),
+      z.object({
+        ...connectionOptions,
+        kind: z.literal('cassandra'),
+        contactPoints: z.array(z.string()),
+        localDataCenter: z.string(),
+        keyspace: z.string(),
+        username: z.string().optional(),
+        tls: z.boolean(),
+      }),
+    ])
+    .optional(),
+  encrypted: z.boolean(),
+  /** Why there is no encryption, or which cipher; shown to the user. */
+  encryptionNote: z.string(),
+  snapshotPeriod: z.number().int().min(0),
+  /**
+   * Where the cipher key in use comes from (never the key itself): EVENTSCOPE_CIPHER_KEY, the
+   * desktop app's secure store, entered for this run only, or none (not encrypted).
+   */
+  keySource: z.enum(['environment', 'saved', 'entered', 'none']),
+  /** Whether `setCipherKey({ remember: true })` can keep the key: only with a secure OS store. */
+  canRememberKey: z.boolean(),
+  /** The last connection error, if the last attempt failed. */
+  error: z.string().optional(),
+  /** Whether writing methods are refused now: asked for (settings.readOnly) or a key mismatch. */
+  readOnly: z.boolean(),
+  /** Why writing is refused, in words for the user; absent when writable. */
+  readOnlyReason: z.string().optional(),
+  /** Whether the connection was opened read-only on purpose (the connection screen's toggle). */
+  requestedReadOnly: z.boolean(),
+  /** EVENTSCOPE_READ_ONLY is set: every connection of this run is read-only, whatever is asked. */
+  readOnlyLocked: z.boolean().optional(),
+  /** The cipher key compared with the store's key check; absent while disconnected. */
+  keyStatus: KeyStatus.optional(),
+  /**
+   * New each time the store is opened (connect, a cipher key change): what the UI loaded under an
+   * earlier session was read with another key or connection, so it is reloaded or cleared.
+   */
+  sessionId: z.string().optional(),
+  /** The connection's environment label, shown in the header. */
+  label: z.object({ text: z.string(), colour: LabelColour }).optional(),
+  /** While connected: whether the store answers, since when, and the last outage it recovered from. */
+  availability: z
+    .object({
+      state: z.enum(['available', 'unavailable']),
+      /** When the current state began (connected or recovered; first failure). */
+      since: isoDate,
+      /** Why the store is unavailable (its last failure). */
+      reason: z.string().optional(),
+      /** The last outage that ended: when requests began failing and when the store answered again. */
+      lastOutage: z.object({ from: isoDate, to: isoDate }).optional(),
+    })
+    .optional(),
+})
+export type ConnectionInfo = z.infer<typeof ConnectionInfo>
+
+export const AggregateSummary = z.object({
+  id: uuid,
+  /** Aggregate class topic, e.g. example#ExampleAggregateRoot. */
+  type: z.string(),
+  version,
+  createdAt: isoDate,
+  lastModified: isoDate,
+  discarded: z.boolean(),
+})
+export type AggregateSummary = z.infer<typeof AggregateSummary>
+
+export const EventDto = z.object({
+  originatorId: uuid,
+  version,
+  topic: z.string(),
+  /** The event class name without its aggregate prefix, e.g. AttributeChanged. */
+  type: z.string(),
+  timestamp: isoDate,
+  payload: JsonValue,
+  hash: z.string(),
+  previousHash: z.string(),
+})
+export type EventDto = z.infer<typeof EventDto>
+
+/**
+ * What a load checked, never more: a snapshot linked to the stored event at its version and the
+ * events after it (fromVersion..toVersion; none when fromVersion > toVersion), or every event
+ * from creation to toVersion. Either way, a load of the latest also found the newest version
+ * the aggregate index recorded.
+ */
+export const HashChainScope = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('snapshotLinked'),
+    snapshotVersion: version,
+    fromVersion: version,
+    toVersion: version,
+  }),
+  z.object({ kind: z.literal('fromCreation'), toVersion: version }),
+])
+export type HashChainScope = z.infer<typeof HashChainScope>
+
+export const HashChainStatus = z.object({
+  status: z.enum(['verified', 'broken']),
+  /** What this load checked (when verified). */
+  checked: HashChainScope.optional(),
+  /** The last Verify whole history of this aggregate that found no problem, if any this session. */
+  wholeHistory: z.object({ verifiedAt: isoDate, toVersion: z.number().int().min(-1) }).optional(),
+  message: z.string().optional(),
+  brokenAtVersion: version.optional(),
+})
+export type HashChainStatus = z.infer<typeof HashChainStatus>
+
+/** One thing Verify found wrong: the aggregate, the first bad version, and what is wrong there. */
+export const IntegrityProblemDto = z.object({
+  aggregateId: uuid,
+  version,
+  kind: z.enum(['missing', 'unlinked', 'tampered', 'undecodable']),
+  message: z.string(),
+})
+export type IntegrityProblemDto = z.infer<typeof IntegrityProblemDto>
+
+export const HistoryVerificationDto = z.object({
+  aggregateId: uuid,
+  /** From the index entry or the creation event; empty when neither exists. */
+  type: z.string(),
+  /** The newest stored version (-1: none). */
+  lastVersion: z.number().int().min(-1),
+  eventsChecked: z.number().int().min(0),
+  snapshotsChecked: z.number().int().min(0),
+  verifiedAt: isoDate,
+  problems: z.array(IntegrityProblemDto),
+  /** More problems were found than listed. */
+  truncated: z.boolean(),
+})
+export type HistoryVerificationDto = z.infer<typeof HistoryVerificationDto>
+
+export const AggregateView = z.object({
+  id: uuid,
+  type: z.string(),
+  /** The version shown (the requested `at`, or the latest). */
+  version,
+  latestVersion: version,
+  createdOn: isoDate,
+  lastModified: isoDate,
+  discarded: z.boolean(),
+  /** The aggregate's state as a readable tree (child entities included); null once discarded. */
+  state: JsonValue,
+  hashChain: HashChainStatus,
+  encrypted: z.boolean(),
+  /** The snapshot the state was loaded from, if any, and how many events were replayed after it. */
+  loadedFromSnapshot: version.optional(),
+  eventsReplayed: z.number().int().min(0),
+})
+export type AggregateView = z.infer<typeof AggregateView>
+
+export const SnapshotDto = z.object({
+  originatorId: uuid,
+  version,
+  timestamp: isoDate,
+  type: z.string(),
+  state: JsonValue,
+})
+export type SnapshotDto = z.infer<typeof SnapshotDto>
+
+export const DiffEntry = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  kind: z.enum(['added', 'removed', 'changed']),
+  before: JsonValue.optional(),
+  after: JsonValue.optional(),
+})
+export type DiffEntry = z.infer<typeof DiffEntry>
+
+export const RawRecord = z.object({
+  originatorId: uuid,
+  originatorVersion: version,
+  topic: z.string(),
+  /** The stored state bytes exactly as in the database, base64. */
+  stateBase64: z.string(),
+  encrypted: z.boolean(),
+  byteLength: z.number().int().min(0),
+})
+export type RawRecord = z.infer<typeof RawRecord>
+
+export const Command = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('setFoo'), value: z.string().max(10_000) }).strict(),
+  z.object({ type: z.literal('createExample') }).strict(),
+  z.object({ type: z.literal('discard') }).strict(),
+])
+export type Command = z.infer<typeof Command>
+
+/** A loaded aggregate held in the main process, with its pending (unsaved) events. */
+export const HandleDto = z.object({
+  handleId: z.string(),
+  aggregateId: uuid,
+  /** The stored version this handle was loaded at (or last saved); -1 for a new aggregate. */
+  loadedVersion: z.number().int().min(-1),
+  /** The in-memory version, pending events included. */
+  version: z.number().int().min(0),
+  /** The newest stored version the service knows of (a save, a refused save, live changes); -1 before the first save. */
+  storedVersion: z.number().int().min(-1),
+  /**
+   * True when the store holds a version newer than loadedVersion: after a save was refused with
+   * ConcurrencyError, or when the service saw a newer batch stored. Saving pending events will
+   * then be refused; refreshHandle (or a successful save) makes it false again.
+   */
+  stale: z.boolean(),
+  pending: z.array(EventDto),
+  state: JsonValue,
+  discarded: z.boolean(),
+})
+export type HandleDto = z.infer<typeof HandleDto>
+
+export const LogEntryDto = z.object({
+  position: z.string(),
+  originatorId: uuid,
+  fromVersion: version,
+  toVersion: version,
+  topics: z.array(z.string()),
+  recordedAt: isoDate,
+})
+export type LogEntryDto = z.infer<typeof LogEntryDto>
+
+export const ActivityBucket = z.object({ start: isoDate, events: z.number().int().min(0) })
+export type ActivityBucket = z.infer<typeof ActivityBucket>
+
+/**
+ * An AES key as base64 of 16, 24 or 32 bytes (24, 32 or 44 characters, padded). The messages
+ * never repeat the value: it is a secret.
+ */
+export const CipherKeyBase64 = z
+  .string()
+  .regex(
+    /^(?:[A-Za-z0-9+/]{22}==|[A-Za-z0-9+/]{32}|[A-Za-z0-9+/]{43}=)$/,
+    'expected base64 of 16, 24 or 32 bytes (e.g. `openssl rand -base64 32`)',
+  )
+
+// ---------------------------------------------------------------- errors
+
+export const ErrorCode = z.enum([
+  'ConcurrencyError',
+  'AggregateNotFound',
+  'DataIntegrityError',
+  'ValidationError',
+  'StoreUnavailable',
+  'NotConnected',
+  /**
+   * A writing method on a read-only connection (asked for, or a cipher key mismatch); details
+   * say which method and why. Its own code, not ValidationError: the request itself is valid,
+   * the connection refuses it, and the UI points to the connection screen rather than the input.
+   */
+  'ReadOnly',
+  'Cancelled',
+  'InternalError',
+])
+export type ErrorCode = z.infer<typeof ErrorCode>
+
+export const ConcurrencyDetails = z.object({
+  aggregateId: uuid,
+  /** The version the losing handle expected to write next. */
+  expectedVersion: version,
+  /** The version the store holds now. */
+  actualVersion: version,
+  /** The events stored by the winner since the loser loaded. */
+  winningEvents: z.array(EventDto),
+})
+export type ConcurrencyDetails = z.infer<typeof ConcurrencyDetails>
+
+export const ApiError = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  /** Field problems for ValidationError; versions for ConcurrencyError; etc. */
+  details: z.unknown().optional(),
+})
+export type ApiError = z.infer<typeof ApiError>
+
+/** Every response crosses the boundary in this envelope: errors are values, not throws. */
+export const Envelope = <T extends z.ZodType>(value: T) =>
+  z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: ApiError }),
+  ])
