@@ -25,88 +25,10 @@ import {
 } from './common'
 
 /*
- * Apache Cassandra store.
- *
- * Records: `events` and `snapshots`, partitioned by originator id and clustered by version. A
- * batch is one conditional single-partition BATCH of `INSERT … IF NOT EXISTS` (Paxos: atomic and
- * isolated within the partition); `[applied] = false` is a ConcurrencyError.
- *
- * The application log and the aggregate index cannot share that Paxos round (a conditional batch
- * cannot span partitions), so `insert` writes them around it, intent first:
- *
- *   1. intent: the log row (status PENDING, with a digest of the batch's last record) and the
- *      index row's `pending_*` cells, and the log bucket in `log_buckets`;
- *   2. the conditional events batch;
- *   3. confirm: the index row's version/last_* cells and, for a creation (version 0), the count;
- *      then, only once both are written, the log row rewritten as CONFIRMED. On ConcurrencyError
- *      the log row is deleted.
- *
- * A crash between 1 and 2 leaves an intent whose events do not exist: readers hide it (a single-row
- * read of the events table at the intent's `to_version`, compared by digest) and, once it is older
- * than `intentTimeoutMs + 2 × maxClockSkewMs` (see the clock limits below), delete it after a
- * SERIAL read (which settles any Paxos round still in progress). A crash between 2 and 3 (or a confirm that failed part-way) leaves an intent whose
- * events exist: readers show it and redo step 3 — index, count, then the log row. So a CONFIRMED
- * log row means its batch is in the index and counted, and the log and the index never miss a
- * stored batch and never show a phantom.
- *
- * The `pending_*` cells of an index row are one set of cells per aggregate: a later intent
- * overwrites an earlier one's. So they are deleted only by a reader that has checked the events
- * table, never by a writer dropping its own intent: a loser's cells may be all that is left of an
- * older winner's, whose confirmation may be lost. Readers of the index advance a row whose pending
- * version is ahead of its version and stored; readers of the log advance the index of each stored
- * row they repair (at the row's position timestamp, so never backwards).
- *
- * Tables and partition bounds:
- *   event_log     ((bucket), position)    bucket = hours since the epoch of the position's time,
- *                                          position = timeuuid made by the writer;
- *   log_buckets   ((shard = 0), bucket)   the non-empty buckets (one row an hour: ~8.8k a year),
- *                                          so readers page across buckets without probing hours;
- *   aggregates    ((shard), originator_id) shard = first two hex characters of the id (256);
- *   aggregate_counts ((shard), n, last)    per index shard: how many aggregates are counted and the
- *                                          last one counted, moved together by `IF n = ?` (Paxos);
- *   counted_aggregates ((originator_id))   the aggregates counted before a shard's `last`.
- *
- * Counting is idempotent, so writers and repairing readers can retry it after any failure
- * (a timeout included) without counting twice: a counter reads its shard's (n, last), makes sure
- * `last` is in `counted_aggregates`, stops if its aggregate is `last` or listed there, and
- * otherwise sets (n + 1, itself) `IF n = ?`. `countAggregates` sums the 256 shards (plus the
- * `aggregate_count` counter of keyspaces created before this scheme, whose aggregates are all in
- * `counted_aggregates`): exact once the log has no unrepaired creation.
- *
- * Listing aggregates:
- *   order 'id'     walks the 256 index shards in order (a prefix becomes one shard and a
- *                  clustering range `originator_id >= ? AND originator_id < ?`);
- *   order 'recent' walks the log newest first and keeps an entry only when it is its aggregate's
- *                  latest change (entry `to_version` = the index row's version), so each aggregate
- *                  appears once, at its latest change. With an id prefix of 4 or more characters
- *                  it reads the matching index range instead (at most 1/65536 of the index) and
- *                  sorts it by last change. A call scans a bounded number of log rows; a page may
- *                  then hold fewer items than `limit` with a `nextPageToken` to go on, and a page
- *                  token may be returned when the next page turns out empty.
- *
- * An intent whose last version is held by another batch (a ConcurrencyError loser whose delete
- * was lost) is dropped at once; one whose events are simply absent holds ascending readers back
- * until it is stored or `intentTimeoutMs + 2 × maxClockSkewMs` old (a writer that died there
- * delays them that long, never more; `skipInFlight` reads pass it).
- *
- * The log's clock limits: positions are timeuuids from the writers' clocks, strictly increasing
- * within one process. An entry can therefore appear behind one a reader already read: its
- * writer's clock is behind (or another's ahead), or its intent reached the store late. Both are
- * bounded: clocks are within `maxClockSkewMs` of true time (default 60 s; a writer compares its
- * clock with the coordinator's before its first save and then once a minute in the background,
- * and refuses to save while it is further off), and an intent reaches the store within
- * `intentTimeoutMs / 2` of its position by its writer's clock (`insert` refuses to store under a
- * later one). So an acknowledged entry appears at most `logReorderWindowMs` =
- * 2 × maxClockSkewMs + intentTimeoutMs / 2 (150 s by default) behind the newest entry seen, or
- * behind a reader's clock; LogFollower re-reads that much and de-duplicates. Ascending reads stop
- * at an intent in flight (unless `skipInFlight`), and readers judge an intent abandoned only when
- * `intentTimeoutMs + 2 × maxClockSkewMs` old by their own clock.
- *
- * Errors: a driver error meaning the request did not complete (a timeout, a socket closed under an
- * in-flight request when its coordinator dies, no host, a server-side failure) is StoreUnavailable;
- * for a conditional write it says the batch may or may not have been stored. ConcurrencyError is
- * only `[applied] = false`. The driver gives every node it discovers one native port
- * (`protocolOptions.port`): the contact points' port, so they must all use the same one.
+ * Apache Cassandra store: records (events, snapshots) as conditional single-partition batches, and
+ * an application log and aggregate index written around them, intent first, which readers repair.
+ * The protocol (intents, confirmation, counting, listing, the log's clock limits, errors) is
+ * described in docs/cassandra-log.md.
  */
 
 const { Client, types, errors, auth } = cassandra
@@ -961,8 +883,8 @@ export class CassandraApplicationRecorder
 
   /**
    * Counts an aggregate once, whoever (writer or repairing reader) gets here first, however often
-   * it is retried: see "Counting" above. Throws when it cannot tell (a timeout): then it was not
-   * counted, or it was and a retry finds out.
+   * it is retried: see "Counting" in docs/cassandra-log.md. Throws when it cannot tell (a
+   * timeout): then it was not counted, or it was and a retry finds out.
    */
   async countCreation(originatorId: string): Promise<void> {
     const s = this.session
