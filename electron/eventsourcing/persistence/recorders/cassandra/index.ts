@@ -1,0 +1,15 @@
+/*
+ * Apache Cassandra store: records (events, snapshots) as conditional single-partition batches, and
+ * an application log and aggregate index written around them, intent first, which readers repair.
+ * The protocol (intents, confirmation, counting, listing, the log's clock limits, errors) is
+ * described in docs/cassandra-log.md.
+ */
+export { CassandraApplicationRecorder } from './applicationRecorder'
+export { cassandraClientOptions } from './client'
+export { shardOf } from './indexRows'
+export type { Intent } from './logRows'
+export { CassandraAggregateRecorder } from './records'
+export { schemaAgreed, type SchemaVersions } from './schema'
+export { CassandraSession, isUnavailable } from './session'
+export { cassandraSettingsFromEnv, checkKeyspaceName, type CassandraSettings } from './settings'
+export { createCassandraStore } from './store'
