@@ -6,10 +6,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { isWriteMethod, methodNames } from '../../shared/contract'
 import type {
-  AggregateSummary,
   ConcurrencyDetails,
   ConnectionInfo,
   ConnectionSettings,
@@ -19,50 +17,35 @@ import type {
   EventOf,
   ExplorerHandlers,
   HandleDto,
-  JsonValue,
-  LogEntryDto,
   MethodName,
   ParsedRequestOf,
   ResponseOf,
-  SnapshotDto,
 } from '../../shared/contract'
-import { Aggregate, aggregateState } from '../eventsourcing/domain/aggregate'
 import { EventBus } from '../eventsourcing/domain/bus'
 import type { EventBatch } from '../eventsourcing/domain/aggregate'
 import type { DomainEvent } from '../eventsourcing/domain/events'
-import { topics } from '../eventsourcing/domain/topics'
 import {
   AggregateNotFound,
   ConcurrencyError,
   ConfigurationError,
-  DataIntegrityError,
   EntityIsDiscarded,
   StoreUnavailable,
 } from '../eventsourcing/errors'
-import {
-  Repository,
-  type ReplayOptions,
-  type ReplayResult,
-} from '../eventsourcing/application/repository'
-import { SnapshotStrategy, type Snapshot } from '../eventsourcing/application/snapshotStrategy'
-import type { HistorySources } from '../eventsourcing/application/historyVerification'
-import { aggregateIndexOf, verifiedPages } from '../eventsourcing/application/verification'
-import type {
-  ApplicationRecorder,
-  LogEntry,
-  Store,
-  StoredRecord,
-} from '../eventsourcing/persistence/recorder'
-import { Mapper } from '../eventsourcing/persistence/mapper'
+import { Repository } from '../eventsourcing/application/repository'
+import { SnapshotStrategy } from '../eventsourcing/application/snapshotStrategy'
+import { verifiedPages } from '../eventsourcing/application/verification'
+import type { LogEntry, Store } from '../eventsourcing/persistence/recorder'
 import { openStore, type StoreSettings } from '../eventsourcing/persistence/stores'
 import { EverythingApplication } from '../example/everythingApplication'
 import { ExampleAggregateRoot } from '../example/exampleAggregateRoot'
 import { AvailabilityTracker, trackAvailability } from './availability'
 import { CONNECTION_CLOSED, ConnectionLeases } from './connectionLeases'
 import { ApiFailure } from './dispatch'
-import { diffDisplay, toDisplayJson } from './displayJson'
 import { LogFollower } from './logFollower'
-import { verifyStore, verifyWholeHistory } from './storeVerification'
+import { displayState, eventDto, logEntryDto } from './dto'
+import { yieldingStore } from './yieldingStore'
+import type { Connection } from './connection'
+import * as queries from './queries'
 import { seedDemoData } from './seeding'
 import { connectionLabel, keyStatusOf, writeRefusal } from './access'
 import { createSqlitePathPolicy, type SqlitePathPolicy } from './sqlitePathPolicy'
@@ -75,6 +58,10 @@ import {
   readOnlyLockFromEnv,
   type KeySource,
 } from './settings'
+
+// Moved out, importable from here as before.
+export { bucketize } from './activity'
+export { displayState, eventDto } from './dto'
 
 export type Emit = <E extends EventName>(event: E, payload: EventOf<E>) => void
 
@@ -124,20 +111,6 @@ export interface ExplorerServiceOptions {
   readonly drainTimeoutMs?: number
 }
 
-interface Connection {
-  readonly app: EverythingApplication
-  readonly settings: ConnectionSettings
-  readonly follower: LogFollower
-  /** Reads snapshots even when this application takes none (period 0). */
-  readonly snapshots: SnapshotStrategy
-  /** Replays without checking the hash chain, to still show an aggregate whose chain is broken. */
-  readonly unverified: Repository
-  /** New for every open: the UI drops what it read under another key or connection. */
-  readonly sessionId: string
-  /** Whether the store answers: outages and recoveries, for the status pill. */
-  readonly availability: AvailabilityTracker
-}
-
 interface Handle {
   readonly id: string
   aggregate: ExampleAggregateRoot
@@ -148,19 +121,13 @@ interface Handle {
   queue: Promise<unknown>
 }
 
-type HashChain = ResponseOf<'getAggregate'>['hashChain']
-
 interface KeyState {
   readonly cipherKey: Uint8Array | undefined
   readonly keySource: KeySource
   readonly keyError: string | undefined
 }
 
-const SCAN_PAGE = 250
-const EXPORT_PAGE = 1000
-const ACTIVITY_SAMPLE = 10_000
 const MAX_WINNING_EVENTS = 200
-const MAX_REMEMBERED_VERIFICATIONS = 1000
 const CHANGES_CHUNK = 1000
 
 export class ExplorerService implements ExplorerHandlers {
@@ -174,6 +141,8 @@ export class ExplorerService implements ExplorerHandlers {
   private readonly sqlitePathPolicy: SqlitePathPolicy
   private readonly maxHandles: number
   private readonly scanBudget: number
+  /** What the query handlers (queries.ts) use of this service. */
+  private readonly queryContext: queries.QueryContext
   private connection: Connection | undefined
   /** The last settings tried and why they failed, for the connection screen. */
   private lastSettings: ConnectionSettings | undefined
@@ -253,6 +222,13 @@ export class ExplorerService implements ExplorerHandlers {
     }
     this.maxHandles = options.maxHandles ?? 200
     this.scanBudget = options.scanBudget ?? 5000
+    this.queryContext = {
+      conn: () => this.conn(),
+      runTask: (taskId, body) => this.runTask(taskId, body),
+      progress: (taskId, total, label) => this.progress(taskId, total, label),
+      scanBudget: this.scanBudget,
+      wholeHistoryVerified: this.wholeHistoryVerified,
+    }
   }
 
   // ------------------------------------------------------------------ connection
@@ -463,329 +439,64 @@ export class ExplorerService implements ExplorerHandlers {
     })
   }
 
-  // ------------------------------------------------------------------ queries
+  // ------------------------------------------------------------------ queries (queries.ts)
 
   async listAggregateTypes(): Promise<string[]> {
-    return topics.topicsList().filter((topic) => {
-      const cls = topics.resolve(topic) as { prototype?: unknown }
-      return cls.prototype instanceof Aggregate
-    })
+    return queries.listAggregateTypes()
   }
 
   async listAggregates(
     request: ParsedRequestOf<'listAggregates'>,
   ): Promise<ResponseOf<'listAggregates'>> {
-    const { events } = this.conn().app.store
-    let page
-    try {
-      page = await events.listAggregates({
-        limit: request.limit,
-        order: request.order,
-        ...(request.pageToken === undefined ? {} : { pageToken: request.pageToken }),
-        ...(request.idPrefix === undefined ? {} : { idPrefix: request.idPrefix }),
-        ...(request.type === undefined ? {} : { aggregateTopic: request.type }),
-      })
-    } catch (error) {
-      if (request.pageToken !== undefined && error instanceof TypeError) {
-        throw new ApiFailure({
-          code: 'ValidationError',
-          message: 'the page token is not valid here; start again from the first page',
-        })
-      }
-      throw error
-    }
-    const total = await events.countAggregates()
-    return {
-      items: page.items.map((s): AggregateSummary => ({
-        id: s.originatorId,
-        type: s.aggregateTopic,
-        version: s.version,
-        createdAt: s.createdAt.toISOString(),
-        lastModified: s.lastModified.toISOString(),
-        discarded: s.lastTopic.endsWith('.Discarded'),
-      })),
-      ...(page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken }),
-      total,
-    }
+    return queries.listAggregates(this.queryContext, request)
   }
 
-  async getAggregate({
-    id,
-    at,
-    taskId,
-  }: ParsedRequestOf<'getAggregate'>): Promise<ResponseOf<'getAggregate'>> {
-    const c = this.conn()
-    const { version: latestVersion, aggregateTopic: type } = await this.latest(c, id)
-    const target = at ?? latestVersion
-    if (target > latestVersion) throw versionNotFound(id, target, latestVersion)
-    return this.runTask(taskId, async (signal) => {
-      const progress = taskId
-        ? this.progress(taskId, target + 1, `Replaying ${id.slice(0, 8)}… to version ${target}`)
-        : undefined
-      const { result, hashChain } = await this.replay(c, id, {
-        at: target,
-        signal,
-        ...(progress ? { onProgress: (v: number) => progress(v + 1) } : {}),
-      })
-      const whole = this.wholeHistoryVerified.get(id)
-      if (hashChain.status === 'verified' && whole) hashChain.wholeHistory = whole
-      const aggregate = result.aggregate
-      if (!aggregate) throw new AggregateNotFound(id)
-      let createdOn = aggregate.createdOn as Date | undefined
-      let lastModified = aggregate.lastModified
-      if (!(createdOn instanceof Date)) {
-        // Known only from a discarded (null) snapshot: take the dates from the events themselves.
-        createdOn = (await this.eventAt(c, id, 0)).timestamp
-        lastModified = (await this.eventAt(c, id, aggregate.version)).timestamp
-      }
-      return {
-        id,
-        type,
-        version: aggregate.version,
-        latestVersion,
-        createdOn: createdOn.toISOString(),
-        lastModified: lastModified.toISOString(),
-        discarded: aggregate.isDiscarded,
-        state: displayState(aggregate),
-        hashChain,
-        encrypted: c.app.encrypted,
-        ...(result.snapshot ? { loadedFromSnapshot: result.snapshot.originatorVersion } : {}),
-        eventsReplayed: result.eventsApplied,
-      }
-    })
+  async getAggregate(
+    request: ParsedRequestOf<'getAggregate'>,
+  ): Promise<ResponseOf<'getAggregate'>> {
+    return queries.getAggregate(this.queryContext, request)
   }
 
   async listEvents(request: ParsedRequestOf<'listEvents'>): Promise<ResponseOf<'listEvents'>> {
-    const c = this.conn()
-    const { id, fromVersion, limit } = request
-    const latestVersion = (await c.app.repository.latestVersion(id)) ?? -1
-    if (fromVersion > latestVersion) return { items: [], latestVersion, scanned: 0 }
-    const needle = request.search?.toLowerCase() || undefined
-    const types = request.types?.length ? new Set(request.types) : undefined
-    return this.runTask(request.taskId, async (signal) => {
-      const items: EventDto[] = []
-      let scanned = 0
-      let next: number | undefined
-      if (!needle && !types) {
-        for await (const page of verifiedPages(c.app.eventStore, id, {
-          fromVersion,
-          toVersion: Math.min(latestVersion, fromVersion + limit - 1),
-          pageSize: limit,
-          signal,
-        })) {
-          items.push(...page.map(eventDto))
-          scanned += page.length
-        }
-        const last = items[items.length - 1]
-        if (last && items.length === limit) next = last.version + 1
-      } else {
-        const progress = request.taskId
-          ? this.progress(request.taskId, this.scanBudget, 'Searching events')
-          : undefined
-        scan: for await (const page of verifiedPages(c.app.eventStore, id, {
-          fromVersion,
-          toVersion: latestVersion,
-          pageSize: SCAN_PAGE,
-          signal,
-        })) {
-          for (const event of page) {
-            scanned += 1
-            const dto = eventDto(event)
-            if (
-              (!types || types.has(dto.type)) &&
-              (!needle || JSON.stringify(dto.payload).toLowerCase().includes(needle))
-            ) {
-              items.push(dto)
-            }
-            if (items.length >= limit || scanned >= this.scanBudget) {
-              next = dto.version + 1
-              break scan
-            }
-          }
-          progress?.(scanned)
-        }
-      }
-      if (next !== undefined && next > latestVersion) next = undefined
-      return {
-        items,
-        ...(next === undefined ? {} : { nextFromVersion: next }),
-        latestVersion,
-        scanned,
-      }
-    }).catch((error: unknown) => {
-      // The timeline draws the rows up to latestVersion, the bad one explained.
-      if (!(error instanceof DataIntegrityError)) throw error
-      throw new ApiFailure({
-        code: 'DataIntegrityError',
-        message: error.message,
-        details: { ...error.details, latestVersion },
-      })
-    })
+    return queries.listEvents(this.queryContext, request)
   }
 
-  async getRawRecord({
-    id,
-    version,
-    kind,
-  }: ParsedRequestOf<'getRawRecord'>): Promise<ResponseOf<'getRawRecord'>> {
-    const { store } = this.conn().app
-    const recorder = kind === 'event' ? store.events : store.snapshots
-    const [record] = await recorder.select(id, { gte: version, lte: version })
-    if (!record) {
-      throw new ApiFailure({
-        code: 'AggregateNotFound',
-        message: `there is no ${kind} at version ${version} of ${id}`,
-        details: { id, version, kind },
-      })
-    }
-    const state = Buffer.from(record.state.buffer, record.state.byteOffset, record.state.byteLength)
-    return {
-      originatorId: record.originatorId,
-      originatorVersion: record.originatorVersion,
-      topic: record.topic,
-      stateBase64: state.toString('base64'),
-      encrypted: Mapper.isEncrypted(record),
-      byteLength: state.byteLength,
-    }
+  async getRawRecord(
+    request: ParsedRequestOf<'getRawRecord'>,
+  ): Promise<ResponseOf<'getRawRecord'>> {
+    return queries.getRawRecord(this.queryContext, request)
   }
 
-  async getEventDiff({ id, version }: ParsedRequestOf<'getEventDiff'>): Promise<DiffEntry[]> {
-    const c = this.conn()
-    const latestVersion = await this.latestVersion(c, id)
-    if (version > latestVersion) throw versionNotFound(id, version, latestVersion)
-    // Replay to the version before, then apply the one event: one replay instead of two.
-    const previous =
-      version === 0 ? undefined : (await c.app.repository.replay(id, { at: version - 1 })).aggregate
-    const before = displayState(previous)
-    const event = await this.verifiedEventAt(c, id, version)
-    const after = displayState((event.mutate(previous ?? null) as Aggregate | null) ?? undefined)
-    return diffDisplay(before, after)
+  async getEventDiff(request: ParsedRequestOf<'getEventDiff'>): Promise<DiffEntry[]> {
+    return queries.getEventDiff(this.queryContext, request)
   }
 
-  async diffVersions({
-    id,
-    from,
-    to,
-  }: ParsedRequestOf<'diffVersions'>): Promise<ResponseOf<'diffVersions'>> {
-    const c = this.conn()
-    const latestVersion = await this.latestVersion(c, id)
-    for (const v of [from, to]) if (v > latestVersion) throw versionNotFound(id, v, latestVersion)
-    // Verified replays: a broken chain fails the diff rather than showing tampered states.
-    const { repository } = c.app
-    const fromState = displayState((await repository.replay(id, { at: from })).aggregate)
-    const toState = displayState((await repository.replay(id, { at: to })).aggregate)
-    // The two states may come from snapshots: the events between them must be there and linked.
-    const range = { fromVersion: Math.min(from, to) + 1, toVersion: Math.max(from, to) }
-    for await (const _page of verifiedPages(c.app.eventStore, id, range)) void _page
-    return { from: fromState, to: toState, diff: diffDisplay(fromState, toState) }
+  async diffVersions(
+    request: ParsedRequestOf<'diffVersions'>,
+  ): Promise<ResponseOf<'diffVersions'>> {
+    return queries.diffVersions(this.queryContext, request)
   }
 
-  async listSnapshots({
-    id,
-    afterVersion,
-    beforeVersion,
-    limit,
-  }: ParsedRequestOf<'listSnapshots'>): Promise<ResponseOf<'listSnapshots'>> {
-    const c = this.conn()
-    // One more than asked for tells whether an older page exists.
-    const records = await c.app.store.snapshots.select(id, {
-      desc: true,
-      limit: limit + 1,
-      ...(afterVersion === undefined ? {} : { gt: afterVersion }),
-      ...(beforeVersion === undefined ? {} : { lt: beforeVersion }),
-    })
-    const page = records.slice(0, limit)
-    const oldest = page[page.length - 1]
-    return {
-      items: page.map((r) => snapshotDto(c.snapshots.decode(r))),
-      ...(records.length > limit && oldest ? { nextBeforeVersion: oldest.originatorVersion } : {}),
-    }
+  async listSnapshots(
+    request: ParsedRequestOf<'listSnapshots'>,
+  ): Promise<ResponseOf<'listSnapshots'>> {
+    return queries.listSnapshots(this.queryContext, request)
   }
 
-  async compareSnapshot({
-    id,
-    version,
-  }: ParsedRequestOf<'compareSnapshot'>): Promise<ResponseOf<'compareSnapshot'>> {
-    const c = this.conn()
-    const [record] = await c.app.store.snapshots.select(id, { gte: version, lte: version })
-    if (!record) {
-      throw new ApiFailure({
-        code: 'AggregateNotFound',
-        message: `there is no snapshot at version ${version} of ${id}`,
-        details: { id, version, kind: 'snapshot' },
-      })
-    }
-    const snapshot = snapshotDto(c.snapshots.decode(record))
-    const { result } = await this.replay(c, id, { at: version, useSnapshots: false })
-    const replayed = displayState(result.aggregate)
-    const differences = diffDisplay(snapshot.state, replayed)
-    return { snapshot, replayed, matches: differences.length === 0, differences }
+  async compareSnapshot(
+    request: ParsedRequestOf<'compareSnapshot'>,
+  ): Promise<ResponseOf<'compareSnapshot'>> {
+    return queries.compareSnapshot(this.queryContext, request)
   }
 
-  async getActivity({
-    id,
-    buckets,
-  }: ParsedRequestOf<'getActivity'>): Promise<ResponseOf<'getActivity'>> {
-    const c = this.conn()
-    const points: Array<{ at: number; events: number }> = []
-    let sampled: boolean
-    if (id === undefined) {
-      const entries = await c.app.store.events.selectLog({ desc: true, limit: ACTIVITY_SAMPLE + 1 })
-      sampled = entries.length > ACTIVITY_SAMPLE
-      for (const e of entries.slice(0, ACTIVITY_SAMPLE)) {
-        points.push({ at: e.recordedAt.getTime(), events: e.toVersion - e.fromVersion + 1 })
-      }
-    } else {
-      const latest = await this.latestRecord(c, id)
-      const first = Math.max(0, latest.originatorVersion - ACTIVITY_SAMPLE + 1)
-      sampled = first > 0
-      for await (const page of c.app.eventStore.pages(id, {
-        gt: first - 1,
-        pageSize: EXPORT_PAGE,
-      })) {
-        for (const event of page) points.push({ at: event.timestamp.getTime(), events: 1 })
-      }
-    }
-    return { ...bucketize(points, buckets), sampled }
+  async getActivity(request: ParsedRequestOf<'getActivity'>): Promise<ResponseOf<'getActivity'>> {
+    return queries.getActivity(this.queryContext, request)
   }
 
-  async exportHistory({
-    id,
-    fromVersion,
-    limit,
-    taskId,
-  }: ParsedRequestOf<'exportHistory'>): Promise<ResponseOf<'exportHistory'>> {
-    const c = this.conn()
-    const { version: latestVersion, aggregateTopic: type } = await this.latest(c, id)
-    // Versions are contiguous from 0, so the page is a version range; it ends at latestVersion
-    // even if more is stored meanwhile, so the caller's pages add up to one moment's history.
-    const lastVersion = Math.min(latestVersion, fromVersion + limit - 1)
-    return this.runTask(taskId, async (signal) => {
-      const progress = taskId
-        ? this.progress(taskId, latestVersion + 1, `Exporting ${id.slice(0, 8)}…`)
-        : undefined
-      const events: EventDto[] = []
-      if (fromVersion <= lastVersion) {
-        progress?.(fromVersion)
-        for await (const page of verifiedPages(c.app.eventStore, id, {
-          fromVersion,
-          toVersion: lastVersion,
-          pageSize: Math.min(EXPORT_PAGE, limit),
-          signal,
-        })) {
-          for (const event of page) events.push(eventDto(event))
-          progress?.(fromVersion + events.length)
-        }
-      }
-      return {
-        aggregateId: id,
-        type,
-        exportedAt: new Date().toISOString(),
-        latestVersion,
-        events,
-        ...(lastVersion < latestVersion ? { nextFromVersion: lastVersion + 1 } : {}),
-      }
-    })
+  async exportHistory(
+    request: ParsedRequestOf<'exportHistory'>,
+  ): Promise<ResponseOf<'exportHistory'>> {
+    return queries.exportHistory(this.queryContext, request)
   }
 
   // ------------------------------------------------------------------ handles (staged commands)
@@ -912,58 +623,14 @@ export class ExplorerService implements ExplorerHandlers {
     })
   }
 
-  async verifyHistory({
-    id,
-    taskId,
-  }: ParsedRequestOf<'verifyHistory'>): Promise<ResponseOf<'verifyHistory'>> {
-    const c = this.conn()
-    return this.runTask(taskId, async (signal) => {
-      let progress: ((done: number) => void) | undefined
-      const result = await verifyWholeHistory(this.historySources(c), id, {
-        signal,
-        ...(taskId
-          ? {
-              onProgress: (done: number, total: number) => {
-                progress ??= this.progress(
-                  taskId,
-                  total,
-                  `Verifying ${id.slice(0, 8)}… (${total} versions)`,
-                )
-                progress(done)
-              },
-            }
-          : {}),
-      })
-      if (result.lastVersion < 0) throw new AggregateNotFound(id)
-      this.wholeHistoryVerified.delete(id)
-      if (result.problems.length === 0) {
-        this.wholeHistoryVerified.set(id, {
-          verifiedAt: result.verifiedAt,
-          toVersion: result.lastVersion,
-        })
-        if (this.wholeHistoryVerified.size > MAX_REMEMBERED_VERIFICATIONS) {
-          const oldest = this.wholeHistoryVerified.keys().next().value
-          if (oldest !== undefined) this.wholeHistoryVerified.delete(oldest)
-        }
-      }
-      return result
-    })
+  async verifyHistory(
+    request: ParsedRequestOf<'verifyHistory'>,
+  ): Promise<ResponseOf<'verifyHistory'>> {
+    return queries.verifyHistory(this.queryContext, request)
   }
 
-  async verifyStore({
-    taskId,
-  }: ParsedRequestOf<'verifyStore'>): Promise<ResponseOf<'verifyStore'>> {
-    const c = this.conn()
-    return this.runTask(taskId, async (signal) => {
-      let progress: ((done: number) => void) | undefined
-      return verifyStore(this.historySources(c), {
-        signal,
-        onProgress: (done, total) => {
-          progress ??= this.progress(taskId, total, `Verifying ${total} aggregates`)
-          progress(done)
-        },
-      })
-    })
+  async verifyStore(request: ParsedRequestOf<'verifyStore'>): Promise<ResponseOf<'verifyStore'>> {
+    return queries.verifyStore(this.queryContext, request)
   }
 
   async cancelTask({ taskId }: ParsedRequestOf<'cancelTask'>): Promise<{ cancelled: boolean }> {
@@ -1210,79 +877,6 @@ export class ExplorerService implements ExplorerHandlers {
     }
   }
 
-  /**
-   * Replays with the hash chain checked. When the check fails, replays again without it so the
-   * state can still be shown, and reports where the chain broke; other integrity failures
-   * (a wrong key, damaged bytes) still fail.
-   */
-  private async replay(
-    c: Connection,
-    id: string,
-    options: ReplayOptions,
-  ): Promise<{ result: ReplayResult; hashChain: HashChain }> {
-    try {
-      const result = await c.app.repository.replay(id, options)
-      return { result, hashChain: verifiedChain(result, options.at) }
-    } catch (error) {
-      if (!(error instanceof DataIntegrityError) || options.signal?.aborted) throw error
-      const result = await c.unverified.replay(id, options)
-      const brokenAt = error.details.originatorVersion
-      return {
-        result,
-        hashChain: {
-          status: 'broken',
-          message: `${error.message}. The state shown was replayed without verification and may include tampered events.`,
-          ...(brokenAt === undefined ? {} : { brokenAtVersion: brokenAt }),
-        },
-      }
-    }
-  }
-
-  private async latestRecord(c: Connection, id: string): Promise<StoredRecord> {
-    const [record] = await c.app.store.events.select(id, { desc: true, limit: 1 })
-    if (!record) throw new AggregateNotFound(id)
-    return record
-  }
-
-  /** The newest stored version, checked against the aggregate index (a lost tail fails). */
-  private async latestVersion(c: Connection, id: string): Promise<number> {
-    return (await this.latest(c, id)).version
-  }
-
-  private async latest(
-    c: Connection,
-    id: string,
-  ): Promise<{ version: number; aggregateTopic: string }> {
-    const latest = await c.app.repository.latest(id)
-    if (!latest) throw new AggregateNotFound(id)
-    return latest
-  }
-
-  /** The event at `version`, linked to the one before it and matching its hash. */
-  private async verifiedEventAt(c: Connection, id: string, version: number): Promise<DomainEvent> {
-    for await (const [event] of verifiedPages(c.app.eventStore, id, {
-      fromVersion: version,
-      toVersion: version,
-    }))
-      if (event) return event
-    throw versionNotFound(id, version)
-  }
-
-  private historySources(c: Connection): HistorySources & { events: ApplicationRecorder } {
-    return {
-      events: c.app.store.events,
-      mapper: c.app.mapper,
-      snapshots: c.snapshots,
-      index: aggregateIndexOf(c.app.store.events),
-    }
-  }
-
-  private async eventAt(c: Connection, id: string, version: number): Promise<DomainEvent> {
-    const [record] = await c.app.store.events.select(id, { gte: version, lte: version })
-    if (!record) throw versionNotFound(id, version)
-    return c.app.mapper.recordToEvent(record)
-  }
-
   private addHandle(aggregate: ExampleAggregateRoot, loadedVersion: number): Handle {
     const handle: Handle = {
       id: `h-${randomUUID()}`,
@@ -1394,38 +988,6 @@ export class ExplorerService implements ExplorerHandlers {
   }
 }
 
-// ------------------------------------------------------------------ mapping to the contract
-
-export function eventDto(event: DomainEvent): EventDto {
-  const topic = topics.topicOfInstance(event) ?? `<unregistered ${event.constructor.name}>`
-  return {
-    originatorId: event.originatorId,
-    version: event.originatorVersion,
-    topic,
-    type: topic.slice(topic.lastIndexOf('.') + 1),
-    timestamp: event.timestamp.toISOString(),
-    payload: toDisplayJson(event.payload()),
-    hash: event.hash,
-    previousHash: event.previousHash,
-  }
-}
-
-/** An aggregate's state for the UI: its fields as a JSON tree; null before creation and once discarded. */
-export function displayState(aggregate: Aggregate | undefined): JsonValue {
-  if (!aggregate || aggregate.isDiscarded) return null
-  return toDisplayJson(aggregateState(aggregate))
-}
-
-function snapshotDto(snapshot: Snapshot): SnapshotDto {
-  return {
-    originatorId: snapshot.originatorId,
-    version: snapshot.originatorVersion,
-    timestamp: snapshot.timestamp.toISOString(),
-    type: snapshot.topic,
-    state: snapshot.state === null ? null : toDisplayJson(snapshot.state),
-  }
-}
-
 function handleDto(handle: Handle): HandleDto {
   const { aggregate } = handle
   return {
@@ -1438,39 +1000,6 @@ function handleDto(handle: Handle): HandleDto {
     pending: aggregate.pendingEvents.map(eventDto),
     state: displayState(aggregate),
     discarded: aggregate.isDiscarded,
-  }
-}
-
-function logEntryDto(entry: LogEntry): LogEntryDto {
-  return {
-    position: entry.position,
-    originatorId: entry.originatorId,
-    fromVersion: entry.fromVersion,
-    toVersion: entry.toVersion,
-    topics: [...entry.topics],
-    recordedAt: entry.recordedAt.toISOString(),
-  }
-}
-
-/** What a verified load checked, exactly: the snapshot it linked and the events after it. */
-function verifiedChain(result: ReplayResult, at: number | undefined): HashChain {
-  const n = result.eventsApplied
-  const events = `${n} event${n === 1 ? '' : 's'}`
-  const toVersion = result.aggregate?.version ?? at ?? 0
-  // getAggregate always checks the newest stored version against the index (latest()).
-  const latest = '; the newest stored version is the one the aggregate index records'
-  if (result.snapshot) {
-    const s = result.snapshot.originatorVersion
-    return {
-      status: 'verified',
-      checked: { kind: 'snapshotLinked', snapshotVersion: s, fromVersion: s + 1, toVersion },
-      message: `the snapshot at version ${s} links to the stored event at that version, and the ${events} after it follow it and match their hashes${latest}; versions before ${s} were not read`,
-    }
-  }
-  return {
-    status: 'verified',
-    checked: { kind: 'fromCreation', toVersion },
-    message: `all ${events} from creation to version ${toVersion} follow one another and match their hashes${latest}`,
   }
 }
 
@@ -1521,17 +1050,6 @@ function describeTarget(
   }
 }
 
-function versionNotFound(id: string, version: number, latestVersion?: number): ApiFailure {
-  return new ApiFailure({
-    code: 'AggregateNotFound',
-    message:
-      latestVersion === undefined
-        ? `there is no event at version ${version} of ${id}`
-        : `version ${version} of ${id} does not exist; the latest is ${latestVersion}`,
-    details: { id, version, ...(latestVersion === undefined ? {} : { latestVersion }) },
-  })
-}
-
 /** One sentence: the target named once, the driver's reason without a stack trace. */
 function connectFailure(target: string, reason: string): string {
   const firstLines = reason
@@ -1548,111 +1066,4 @@ function connectFailure(target: string, reason: string): string {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
-}
-
-const NICE_WIDTHS_MS = [
-  1,
-  10,
-  100,
-  1000,
-  5000,
-  10_000,
-  30_000,
-  60_000,
-  5 * 60_000,
-  10 * 60_000,
-  30 * 60_000,
-  3600_000,
-  3 * 3600_000,
-  6 * 3600_000,
-  12 * 3600_000,
-  86_400_000,
-  7 * 86_400_000,
-  30 * 86_400_000,
-  365 * 86_400_000,
-]
-
-/** Counts events into at most `count` equal, round-sized time buckets (empty ones included). */
-export function bucketize(
-  points: ReadonlyArray<{ at: number; events: number }>,
-  count: number,
-): { buckets: Array<{ start: string; events: number }>; total: number } {
-  if (points.length === 0) return { buckets: [], total: 0 }
-  let min = Number.POSITIVE_INFINITY
-  let max = Number.NEGATIVE_INFINITY
-  for (const p of points) {
-    if (p.at < min) min = p.at
-    if (p.at > max) max = p.at
-  }
-  let width = 0
-  let start = min
-  let n = 0
-  for (const w of NICE_WIDTHS_MS) {
-    const s = Math.floor(min / w) * w
-    const k = Math.floor((max - s) / w) + 1
-    if (k <= count) {
-      width = w
-      start = s
-      n = k
-      break
-    }
-  }
-  if (width === 0) {
-    width = Math.ceil((max - min + 1) / count)
-    start = min
-    n = Math.floor((max - start) / width) + 1
-  }
-  const counts = new Array<number>(n).fill(0)
-  let total = 0
-  for (const p of points) {
-    const i = Math.min(n - 1, Math.floor((p.at - start) / width))
-    counts[i] = (counts[i] ?? 0) + p.events
-    total += p.events
-  }
-  return {
-    buckets: counts.map((events, i) => ({
-      start: new Date(start + i * width).toISOString(),
-      events,
-    })),
-    total,
-  }
-}
-
-/**
- * Gives the event loop a turn now and then during long reads: SQLite calls are synchronous, so
- * without this a 100,000-event replay would hold off cancelTask, other requests and the
- * follower until it ends.
- */
-function yieldingStore(store: Store): Store {
-  const events = store.events
-  let lastYield = performance.now()
-  const maybeYield = async (): Promise<void> => {
-    const now = performance.now()
-    if (now - lastYield < 15) return
-    await yieldToEventLoop()
-    lastYield = performance.now()
-  }
-  const recorder: ApplicationRecorder = {
-    insert: async (records) => {
-      await maybeYield()
-      return events.insert(records)
-    },
-    select: async (id, query) => {
-      await maybeYield()
-      return events.select(id, query)
-    },
-    selectLog: (query) => events.selectLog(query),
-    listAggregates: (query) => events.listAggregates(query),
-    countAggregates: () => events.countAggregates(),
-    ...(events.logReorderWindowMs === undefined
-      ? {}
-      : { logReorderWindowMs: events.logReorderWindowMs }),
-  }
-  return {
-    kind: store.kind,
-    description: store.description,
-    events: recorder,
-    snapshots: store.snapshots,
-    close: () => store.close(),
-  }
 }
