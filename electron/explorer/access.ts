@@ -9,6 +9,7 @@ import {
   isKeyMismatch,
   type KeyCheckResult,
 } from '../eventsourcing/persistence/keyCheck'
+import type { EverythingApplication } from '../example/everythingApplication'
 
 export function keyStatusOf(result: KeyCheckResult): KeyStatus {
   return {
@@ -41,4 +42,27 @@ export function writeRefusal(
 export function connectionLabel(settings: ConnectionSettings): ConnectionInfo['label'] {
   if (settings.label === undefined) return undefined
   return { text: settings.label, colour: settings.labelColour ?? 'grey' }
+}
+
+/** What the connection info says of access: read-only or not, and why; the key status; the label. */
+export function accessInfo(
+  app: EverythingApplication | undefined,
+  settings: ConnectionSettings | undefined,
+  readOnlyLocked: boolean,
+): Pick<
+  ConnectionInfo,
+  'readOnly' | 'readOnlyReason' | 'requestedReadOnly' | 'keyStatus' | 'label'
+> {
+  const keyCheck = app?.keyCheck.current
+  const keyStatus = keyCheck ? keyStatusOf(keyCheck) : undefined
+  const label = settings ? connectionLabel(settings) : undefined
+  const reason = app ? writeRefusal(app.readOnly, keyStatus, readOnlyLocked) : undefined
+  return {
+    readOnly: reason !== undefined,
+    ...(reason === undefined ? {} : { readOnlyReason: reason }),
+    requestedReadOnly: settings?.readOnly === true,
+    ...(readOnlyLocked ? { readOnlyLocked: true } : {}),
+    ...(keyStatus ? { keyStatus } : {}),
+    ...(label ? { label } : {}),
+  }
 }

@@ -8,13 +8,9 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { isWriteMethod, methodNames } from '../../shared/contract'
 import type {
-  ConcurrencyDetails,
   ConnectionInfo,
   ConnectionSettings,
   DiffEntry,
-  EventDto,
-  EventName,
-  EventOf,
   ExplorerHandlers,
   HandleDto,
   MethodName,
@@ -23,31 +19,34 @@ import type {
 } from '../../shared/contract'
 import { EventBus } from '../eventsourcing/domain/bus'
 import type { EventBatch } from '../eventsourcing/domain/aggregate'
-import type { DomainEvent } from '../eventsourcing/domain/events'
-import {
-  AggregateNotFound,
-  ConcurrencyError,
-  ConfigurationError,
-  EntityIsDiscarded,
-  StoreUnavailable,
-} from '../eventsourcing/errors'
+import { ConfigurationError, StoreUnavailable } from '../eventsourcing/errors'
 import { Repository } from '../eventsourcing/application/repository'
 import { SnapshotStrategy } from '../eventsourcing/application/snapshotStrategy'
-import { verifiedPages } from '../eventsourcing/application/verification'
 import type { LogEntry, Store } from '../eventsourcing/persistence/recorder'
-import { openStore, type StoreSettings } from '../eventsourcing/persistence/stores'
+import { openStore } from '../eventsourcing/persistence/stores'
 import { EverythingApplication } from '../example/everythingApplication'
-import { ExampleAggregateRoot } from '../example/exampleAggregateRoot'
 import { AvailabilityTracker, trackAvailability } from './availability'
-import { CONNECTION_CLOSED, ConnectionLeases } from './connectionLeases'
+import { ConnectionLeases } from './connectionLeases'
 import { ApiFailure } from './dispatch'
 import { LogFollower } from './logFollower'
-import { displayState, eventDto, logEntryDto } from './dto'
+import { logEntryDto } from './dto'
 import { yieldingStore } from './yieldingStore'
-import type { Connection } from './connection'
+import { progressReporter, runTask } from './tasks'
+import type { Emit, ExplorerServiceOptions } from './serviceOptions'
+import {
+  connectFailure,
+  describeStore,
+  describeTarget,
+  messageOf,
+  publicSettings,
+  storeSettings,
+  type Connection,
+} from './connection'
 import * as queries from './queries'
+import * as handles from './handles'
+import { HandleTable } from './handles'
 import { seedDemoData } from './seeding'
-import { connectionLabel, keyStatusOf, writeRefusal } from './access'
+import { accessInfo, keyStatusOf, writeRefusal } from './access'
 import { createSqlitePathPolicy, type SqlitePathPolicy } from './sqlitePathPolicy'
 import {
   DEFAULT_SNAPSHOT_PERIOD,
@@ -62,64 +61,7 @@ import {
 // Moved out, importable from here as before.
 export { bucketize } from './activity'
 export { displayState, eventDto } from './dto'
-
-export type Emit = <E extends EventName>(event: E, payload: EventOf<E>) => void
-
-/**
- * Where the desktop app keeps an entered cipher key between runs (Electron's safeStorage).
- * Absent (browser mode): an entered key lives only as long as this service.
- */
-export interface CipherKeyStore {
-  /** Whether a secure store exists here (e.g. an OS keychain is available). */
-  available(): boolean
-  save(key: Uint8Array): void | Promise<unknown>
-  clear(): void | Promise<unknown>
-}
-
-export interface ExplorerServiceOptions {
-  /** Live events for the renderer (`changes`, `progress`, `connection`). */
-  readonly emit: Emit
-  /**
-   * Where EVENTSCOPE_CIPHER_KEY and EVENTSCOPE_SNAPSHOT_PERIOD are read from when `cipherKey`
-   * and `snapshotPeriod` are not given. An invalid value does not throw: the service stays
-   * disconnected and the connection info says what to fix.
-   */
-  readonly env?: Readonly<Record<string, string | undefined>>
-  /** Holds the default SQLite file (`eventscope.sqlite`) unless `defaultSqlitePath` is given. */
-  readonly dataDir?: string
-  /** AES key; undefined: no encryption. Stays in this process. Reported as the environment's. */
-  readonly cipherKey?: Uint8Array | undefined
-  /** A key saved by an earlier run (keyStore); used when the environment has none. */
-  readonly savedCipherKey?: Uint8Array | undefined
-  /** Keeps an entered key between runs (`setCipherKey({ remember: true })`). */
-  readonly keyStore?: CipherKeyStore
-  readonly snapshotPeriod?: number
-  /** The file a sqlite connection without a path opens. */
-  readonly defaultSqlitePath?: string
-  /** Which SQLite files `connect` may open; default: any file in an existing folder. */
-  readonly sqlitePathPolicy?: SqlitePathPolicy
-  /** How often the log follower polls (default 400 ms). */
-  readonly pollIntervalMs?: number
-  /** Live handles kept at most; the least recently used is dropped beyond (default 200). */
-  readonly maxHandles?: number
-  /** Events scanned at most by one filtered listEvents call (default 5,000). */
-  readonly scanBudget?: number
-  /**
-   * How long a reconnect waits for the requests in flight on the old connection before it
-   * aborts its tasks and closes it (default 5,000 ms).
-   */
-  readonly drainTimeoutMs?: number
-}
-
-interface Handle {
-  readonly id: string
-  aggregate: ExampleAggregateRoot
-  loadedVersion: number
-  /** The newest stored version this service knows of; above loadedVersion, the handle is stale. */
-  storedVersion: number
-  /** Operations on one handle run one after another. */
-  queue: Promise<unknown>
-}
+export type { CipherKeyStore, Emit, ExplorerServiceOptions } from './serviceOptions'
 
 interface KeyState {
   readonly cipherKey: Uint8Array | undefined
@@ -127,7 +69,6 @@ interface KeyState {
   readonly keyError: string | undefined
 }
 
-const MAX_WINNING_EVENTS = 200
 const CHANGES_CHUNK = 1000
 
 export class ExplorerService implements ExplorerHandlers {
@@ -139,7 +80,6 @@ export class ExplorerService implements ExplorerHandlers {
   private readonly snapshotPeriod: number
   private readonly defaultSqlitePath: string | undefined
   private readonly sqlitePathPolicy: SqlitePathPolicy
-  private readonly maxHandles: number
   private readonly scanBudget: number
   /** What the query handlers (queries.ts) use of this service. */
   private readonly queryContext: queries.QueryContext
@@ -148,7 +88,8 @@ export class ExplorerService implements ExplorerHandlers {
   private lastSettings: ConnectionSettings | undefined
   private lastError: string | undefined
   private followerError: string | undefined
-  private readonly handles = new Map<string, Handle>()
+  /** Handles for staged commands on this connection (handles.ts). */
+  private readonly handles: HandleTable
   private readonly tasks = new Map<string, AbortController>()
   /** The last Verify whole history without a problem, per aggregate (this connection only). */
   private readonly wholeHistoryVerified = new Map<
@@ -162,8 +103,6 @@ export class ExplorerService implements ExplorerHandlers {
   private seedingTask: string | undefined
   /** Requests hold the connection they started on until they end; a reconnect waits for them. */
   private readonly leases = new ConnectionLeases<Connection>()
-  /** Handles the last reconnect dropped: using one is NotConnected, not an unknown handle. */
-  private droppedHandles = new Set<string>()
 
   /** A malformed EVENTSCOPE_CIPHER_KEY: nothing connects until it is fixed or a key is entered. */
   private keyError: string | undefined
@@ -220,7 +159,7 @@ export class ExplorerService implements ExplorerHandlers {
         : handler
       self[name] = (request) => this.leases.run(() => guarded(request))
     }
-    this.maxHandles = options.maxHandles ?? 200
+    this.handles = new HandleTable(options.maxHandles ?? 200)
     this.scanBudget = options.scanBudget ?? 5000
     this.queryContext = {
       conn: () => this.conn(),
@@ -363,7 +302,7 @@ export class ExplorerService implements ExplorerHandlers {
     let app: EverythingApplication | undefined
     let next: Connection | undefined
     try {
-      store = await openStore(this.storeSettings(settings))
+      store = await openStore(storeSettings(settings, this.defaultSqlitePath))
       const availability = new AvailabilityTracker(() => {
         if (this.connection !== next || !next) return
         // Recovered: the follower's "live updates paused" is over too.
@@ -499,93 +438,34 @@ export class ExplorerService implements ExplorerHandlers {
     return queries.exportHistory(this.queryContext, request)
   }
 
-  // ------------------------------------------------------------------ handles (staged commands)
+  // ------------------------------------------------------------------ handles (handles.ts)
 
-  async createHandle({ foo }: ParsedRequestOf<'createHandle'>): Promise<HandleDto> {
-    const c = this.conn()
-    return handleDto(this.addHandle(c.app.createExampleAggregate(foo), -1))
+  async createHandle(request: ParsedRequestOf<'createHandle'>): Promise<HandleDto> {
+    return handles.createHandle(this.conn(), this.handles, request)
   }
 
-  async openHandle({ id }: ParsedRequestOf<'openHandle'>): Promise<HandleDto> {
-    const aggregate = await this.conn().app.repository.get(id)
-    if (!(aggregate instanceof ExampleAggregateRoot)) {
-      throw new ApiFailure({
-        code: 'ValidationError',
-        message: `handles support example aggregates only; ${id} is a ${aggregate.constructor.name}`,
-      })
-    }
-    return handleDto(this.addHandle(aggregate, aggregate.version))
+  async openHandle(request: ParsedRequestOf<'openHandle'>): Promise<HandleDto> {
+    return handles.openHandle(this.conn(), this.handles, request)
   }
 
-  async getHandle({ handleId }: ParsedRequestOf<'getHandle'>): Promise<HandleDto> {
-    return this.withHandle(handleId, async (handle) => handleDto(handle))
+  async getHandle(request: ParsedRequestOf<'getHandle'>): Promise<HandleDto> {
+    return handles.getHandle(this.handles, request)
   }
 
-  async applyCommand({ handleId, command }: ParsedRequestOf<'applyCommand'>): Promise<HandleDto> {
-    return this.withHandle(handleId, async (handle) => {
-      const { aggregate } = handle
-      try {
-        switch (command.type) {
-          case 'setFoo':
-            aggregate.foo = command.value
-            break
-          case 'createExample':
-            aggregate.createNewExample()
-            break
-          case 'discard':
-            aggregate.__discard__()
-            break
-        }
-      } catch (error) {
-        if (error instanceof EntityIsDiscarded) {
-          throw new ApiFailure({
-            code: 'AggregateNotFound',
-            message: `aggregate ${aggregate.id} is discarded: it accepts no more commands (its history stays readable)`,
-            details: { id: aggregate.id, reason: 'discarded' },
-          })
-        }
-        throw error
-      }
-      return handleDto(handle)
-    })
+  async applyCommand(request: ParsedRequestOf<'applyCommand'>): Promise<HandleDto> {
+    return handles.applyCommand(this.handles, request)
   }
 
-  async saveHandle({ handleId }: ParsedRequestOf<'saveHandle'>): Promise<HandleDto> {
-    const c = this.conn()
-    return this.withHandle(handleId, async (handle) => {
-      const { aggregate } = handle
-      // Published without collecting first, so a batch that is refused stays pending on the
-      // handle (the UI shows it, stale, next to the winner's events).
-      const batch = [...aggregate.pendingEvents]
-      if (batch.length === 0) return handleDto(handle)
-      try {
-        await c.app.bus.publish(batch)
-      } catch (error) {
-        if (error instanceof ConcurrencyError) throw await this.conflict(c, handle, batch, error)
-        // Stored, then a later policy (snapshotting) failed: the batch is saved all the same.
-        if (await this.isStored(c, batch)) this.markSaved(handle)
-        throw error
-      }
-      this.markSaved(handle)
-      return handleDto(handle)
-    })
+  async saveHandle(request: ParsedRequestOf<'saveHandle'>): Promise<HandleDto> {
+    return handles.saveHandle(this.conn(), this.handles, request)
   }
 
-  async refreshHandle({ handleId }: ParsedRequestOf<'refreshHandle'>): Promise<HandleDto> {
-    const c = this.conn()
-    return this.withHandle(handleId, async (handle) => {
-      const fresh = await c.app.repository.get(handle.aggregate.id)
-      if (!(fresh instanceof ExampleAggregateRoot)) throw new AggregateNotFound(handle.aggregate.id)
-      handle.aggregate.dropPendingEvents()
-      handle.aggregate = fresh
-      handle.loadedVersion = fresh.version
-      this.noteStored(fresh.id, fresh.version)
-      return handleDto(handle)
-    })
+  async refreshHandle(request: ParsedRequestOf<'refreshHandle'>): Promise<HandleDto> {
+    return handles.refreshHandle(this.conn(), this.handles, request)
   }
 
   async closeHandle({ handleId }: ParsedRequestOf<'closeHandle'>): Promise<{ closed: boolean }> {
-    return { closed: this.handles.delete(handleId) }
+    return { closed: this.handles.close(handleId) }
   }
 
   // ------------------------------------------------------------------ tasks
@@ -679,30 +559,9 @@ export class ExplorerService implements ExplorerHandlers {
       keySource: this.keySource,
       canRememberKey: this.canRememberKey(),
       ...(error === undefined ? {} : { error }),
-      ...this.accessInfo(c?.app, settings),
+      ...accessInfo(c?.app, settings, this.readOnlyLocked),
       ...(c ? { sessionId: c.sessionId } : {}),
       ...(c ? { availability: c.availability.describe((m) => this.redact(m)) } : {}),
-    }
-  }
-
-  private accessInfo(
-    app: EverythingApplication | undefined,
-    settings: ConnectionSettings | undefined,
-  ): Pick<
-    ConnectionInfo,
-    'readOnly' | 'readOnlyReason' | 'requestedReadOnly' | 'keyStatus' | 'label'
-  > {
-    const keyCheck = app?.keyCheck.current
-    const keyStatus = keyCheck ? keyStatusOf(keyCheck) : undefined
-    const label = settings ? connectionLabel(settings) : undefined
-    const reason = app ? writeRefusal(app.readOnly, keyStatus, this.readOnlyLocked) : undefined
-    return {
-      readOnly: reason !== undefined,
-      ...(reason === undefined ? {} : { readOnlyReason: reason }),
-      requestedReadOnly: settings?.readOnly === true,
-      ...(this.readOnlyLocked ? { readOnlyLocked: true } : {}),
-      ...(keyStatus ? { keyStatus } : {}),
-      ...(label ? { label } : {}),
     }
   }
 
@@ -751,37 +610,13 @@ export class ExplorerService implements ExplorerHandlers {
     }
   }
 
-  private storeSettings(settings: ConnectionSettings): StoreSettings {
-    switch (settings.kind) {
-      case 'memory':
-        return { kind: 'memory' }
-      case 'sqlite': {
-        const path = settings.path ?? this.defaultSqlitePath
-        if (!path)
-          throw new StoreUnavailable('no SQLite file was named and this app has no default one')
-        return { kind: 'sqlite', path }
-      }
-      case 'cassandra':
-        return {
-          kind: 'cassandra',
-          contactPoints: settings.contactPoints,
-          localDataCenter: settings.localDataCenter,
-          keyspace: settings.keyspace,
-          ...(settings.username === undefined ? {} : { username: settings.username }),
-          ...(settings.password === undefined ? {} : { password: settings.password }),
-          tls: settings.tls,
-        }
-    }
-  }
-
   /**
    * Takes a replaced connection out of service: drops its handles, waits (bounded) for the
    * requests that hold it, aborts its tasks still running then, and closes it.
    */
   private async retire(c: Connection | undefined): Promise<void> {
     if (!c) return
-    this.droppedHandles = new Set(this.handles.keys())
-    this.handles.clear()
+    this.handles.dropAll()
     // What Verify whole history proved was read through the old connection (and key).
     this.wholeHistoryVerified.clear()
     await c.follower.stop()
@@ -813,15 +648,7 @@ export class ExplorerService implements ExplorerHandlers {
       this.emit('connection', this.info())
     }
     // Before the renderer hears of them, so a getHandle it sends in reply already sees them.
-    if (this.handles.size > 0) {
-      const newest = new Map<string, number>()
-      for (const e of entries)
-        newest.set(e.originatorId, Math.max(newest.get(e.originatorId) ?? -1, e.toVersion))
-      for (const handle of this.handles.values()) {
-        const version = newest.get(handle.aggregate.id)
-        if (version !== undefined && version > handle.storedVersion) handle.storedVersion = version
-      }
-    }
+    this.handles.noteLogEntries(entries)
     for (let i = 0; i < entries.length; i += CHANGES_CHUNK) {
       this.emit('changes', { entries: entries.slice(i, i + CHANGES_CHUNK).map(logEntryDto) })
     }
@@ -834,236 +661,14 @@ export class ExplorerService implements ExplorerHandlers {
     this.emit('connection', this.info())
   }
 
-  /** Runs a cancellable call; a newer call with the same taskId supersedes an older one. */
-  private async runTask<T>(
+  private runTask<T>(
     taskId: string | undefined,
     body: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    const controller = new AbortController()
-    if (taskId !== undefined) {
-      this.tasks.get(taskId)?.abort()
-      this.tasks.set(taskId, controller)
-    }
-    const untrack = this.leases.trackTask(controller)
-    try {
-      return await body(controller.signal)
-    } catch (error) {
-      if (controller.signal.reason === CONNECTION_CLOSED)
-        throw new ApiFailure({
-          code: 'NotConnected',
-          message:
-            'the connection was closed (a reconnect) while this task ran; nothing more was done: run it again',
-        })
-      if (controller.signal.aborted)
-        throw new ApiFailure({
-          code: 'Cancelled',
-          message: taskId === undefined ? 'the task was cancelled' : `task ${taskId} was cancelled`,
-        })
-      throw error
-    } finally {
-      untrack()
-      if (taskId !== undefined && this.tasks.get(taskId) === controller) this.tasks.delete(taskId)
-    }
+    return runTask(this.tasks, this.leases, taskId, body)
   }
 
-  /** A progress reporter for a task: the first and last report always, others at most every 100 ms. */
   private progress(taskId: string, total: number, label: string): (done: number) => void {
-    let last = 0
-    return (done) => {
-      const now = Date.now()
-      if (last !== 0 && done < total && now - last < 100) return
-      last = now
-      this.emit('progress', { taskId, done: Math.min(done, total), total, label })
-    }
+    return progressReporter(this.emit, taskId, total, label)
   }
-
-  private addHandle(aggregate: ExampleAggregateRoot, loadedVersion: number): Handle {
-    const handle: Handle = {
-      id: `h-${randomUUID()}`,
-      aggregate,
-      loadedVersion,
-      storedVersion: loadedVersion,
-      queue: Promise.resolve(),
-    }
-    this.handles.set(handle.id, handle)
-    // Least recently used first: Map keeps insertion order and withHandle re-inserts.
-    while (this.handles.size > this.maxHandles) {
-      const oldest = this.handles.keys().next().value
-      if (oldest === undefined) break
-      this.handles.delete(oldest)
-    }
-    return handle
-  }
-
-  private withHandle<T>(handleId: string, body: (handle: Handle) => Promise<T>): Promise<T> {
-    const handle = this.handles.get(handleId)
-    if (!handle && this.droppedHandles.has(handleId)) {
-      return Promise.reject(
-        new ApiFailure({
-          code: 'NotConnected',
-          message:
-            'this handle belonged to the connection before the last reconnect; open the aggregate again',
-        }),
-      )
-    }
-    if (!handle) {
-      return Promise.reject(
-        new ApiFailure({
-          code: 'ValidationError',
-          message: `handle ${handleId.slice(0, 64)} is closed or expired (handles are dropped on reconnect and when too many are open); open the aggregate again`,
-        }),
-      )
-    }
-    this.handles.delete(handleId)
-    this.handles.set(handleId, handle)
-    const run = handle.queue.then(() => body(handle))
-    handle.queue = run.catch(() => undefined)
-    return run
-  }
-
-  private markSaved(handle: Handle): void {
-    handle.aggregate.dropPendingEvents()
-    handle.loadedVersion = handle.aggregate.version
-    this.noteStored(handle.aggregate.id, handle.loadedVersion)
-  }
-
-  /** The store holds `version` of `aggregateId`: the handles loaded before it are stale. */
-  private noteStored(aggregateId: string, version: number): void {
-    for (const handle of this.handles.values()) {
-      if (handle.aggregate.id === aggregateId && handle.storedVersion < version)
-        handle.storedVersion = version
-    }
-  }
-
-  private async isStored(c: Connection, batch: readonly DomainEvent[]): Promise<boolean> {
-    const last = batch[batch.length - 1]
-    if (!last) return false
-    try {
-      const [record] = await c.app.store.events.select(last.originatorId, {
-        gte: last.originatorVersion,
-        lte: last.originatorVersion,
-      })
-      return record !== undefined && c.app.mapper.recordToEvent(record).hash === last.hash
-    } catch {
-      return false
-    }
-  }
-
-  private async conflict(
-    c: Connection,
-    handle: Handle,
-    batch: readonly DomainEvent[],
-    error: ConcurrencyError,
-  ): Promise<ApiFailure> {
-    const id = handle.aggregate.id
-    const expectedVersion = batch[0]!.originatorVersion
-    const [latest] = await c.app.store.events.select(id, { desc: true, limit: 1 })
-    const actualVersion =
-      latest?.originatorVersion ?? error.details.actualVersion ?? expectedVersion
-    const winningEvents: EventDto[] = []
-    for await (const page of verifiedPages(c.app.eventStore, id, {
-      fromVersion: handle.loadedVersion + 1,
-      toVersion: Math.min(actualVersion, handle.loadedVersion + MAX_WINNING_EVENTS),
-      pageSize: MAX_WINNING_EVENTS,
-    })) {
-      winningEvents.push(...page.map(eventDto))
-    }
-    const details: ConcurrencyDetails = {
-      aggregateId: id,
-      expectedVersion,
-      actualVersion,
-      winningEvents,
-    }
-    // Whatever the store answered, the version this handle wanted to write exists now.
-    this.noteStored(id, Math.max(actualVersion, expectedVersion))
-    const count = actualVersion - handle.loadedVersion
-    return new ApiFailure({
-      code: 'ConcurrencyError',
-      message:
-        `Another writer saved first: this handle was loaded at version ${handle.loadedVersion} and tried to store version ${expectedVersion}, ` +
-        `but the store already holds ${count} newer event${count === 1 ? '' : 's'} (now at version ${actualVersion}). ` +
-        'Nothing of this batch was stored. Refresh the handle to load the latest version, then apply the change again.',
-      details,
-    })
-  }
-}
-
-function handleDto(handle: Handle): HandleDto {
-  const { aggregate } = handle
-  return {
-    handleId: handle.id,
-    aggregateId: aggregate.id,
-    loadedVersion: handle.loadedVersion,
-    version: aggregate.version,
-    storedVersion: handle.storedVersion,
-    stale: handle.storedVersion > handle.loadedVersion,
-    pending: aggregate.pendingEvents.map(eventDto),
-    state: displayState(aggregate),
-    discarded: aggregate.isDiscarded,
-  }
-}
-
-function publicSettings(settings: ConnectionSettings): NonNullable<ConnectionInfo['settings']> {
-  const options = {
-    ...(settings.readOnly === undefined ? {} : { readOnly: settings.readOnly }),
-    ...(settings.label === undefined ? {} : { label: settings.label }),
-    ...(settings.labelColour === undefined ? {} : { labelColour: settings.labelColour }),
-  }
-  switch (settings.kind) {
-    case 'memory':
-      return { kind: 'memory', ...options }
-    case 'sqlite':
-      return settings.path === undefined
-        ? { kind: 'sqlite', ...options }
-        : { kind: 'sqlite', path: settings.path, ...options }
-    case 'cassandra':
-      return {
-        ...options,
-        kind: 'cassandra',
-        contactPoints: [...settings.contactPoints],
-        localDataCenter: settings.localDataCenter,
-        keyspace: settings.keyspace,
-        ...(settings.username === undefined ? {} : { username: settings.username }),
-        tls: settings.tls,
-      }
-  }
-}
-
-function describeStore(kind: ConnectionSettings['kind'], description: string): string {
-  const label = kind === 'sqlite' ? 'SQLite' : kind === 'cassandra' ? 'Cassandra' : 'Memory'
-  return description.toLowerCase().startsWith(label.toLowerCase())
-    ? description
-    : `${label}: ${description}`
-}
-
-function describeTarget(
-  settings: ConnectionSettings,
-  defaultSqlitePath: string | undefined,
-): string {
-  switch (settings.kind) {
-    case 'memory':
-      return 'the in-memory store'
-    case 'sqlite':
-      return `the SQLite file ${settings.path ?? defaultSqlitePath ?? '(none)'}`
-    case 'cassandra':
-      return `Cassandra at ${settings.contactPoints.join(', ')} (data centre ${settings.localDataCenter}, keyspace ${settings.keyspace})`
-  }
-}
-
-/** One sentence: the target named once, the driver's reason without a stack trace. */
-function connectFailure(target: string, reason: string): string {
-  const firstLines = reason
-    // A stack trace and Node's inspected socket error ({ errno, code, … }) say nothing more.
-    .replace(/\n\s+at [^\n]*?(?: \{\n[\s\S]*?\n\}|(?=\n)|$)/g, '')
-    .replace(/\s*See innerErrors\.?/, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-  // The store's own message may already say "cannot connect to …" (its target): not twice.
-  if (/^cannot connect to /i.test(firstLines))
-    return firstLines.charAt(0).toUpperCase() + firstLines.slice(1)
-  return `Cannot connect to ${target}: ${firstLines}`
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
