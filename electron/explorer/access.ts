@@ -3,13 +3,19 @@
  * check, read-only mode, and the environment label. The service's one write guard and its
  * ConnectionInfo both come from here.
  */
-import type { ConnectionInfo, ConnectionSettings, KeyStatus } from '../../shared/contract'
+import type {
+  ConnectionInfo,
+  ConnectionSettings,
+  KeyStatus,
+  MethodName,
+} from '../../shared/contract'
 import {
   describeKeyCheck,
   isKeyMismatch,
   type KeyCheckResult,
 } from '../eventsourcing/persistence/keyCheck'
 import type { EverythingApplication } from '../example/everythingApplication'
+import { ApiFailure } from './dispatch'
 
 export function keyStatusOf(result: KeyCheckResult): KeyStatus {
   return {
@@ -65,4 +71,24 @@ export function accessInfo(
     ...(keyStatus ? { keyStatus } : {}),
     ...(label ? { label } : {}),
   }
+}
+
+/** Why `method` may not run on `app` (a ReadOnly failure), or undefined when it may write. */
+export function writeRefused(
+  method: MethodName,
+  app: EverythingApplication,
+  readOnlyLocked: boolean,
+): ApiFailure | undefined {
+  const keyCheck = app.keyCheck.current
+  const reason = writeRefusal(
+    app.readOnly,
+    keyCheck ? keyStatusOf(keyCheck) : undefined,
+    readOnlyLocked,
+  )
+  if (reason === undefined) return undefined
+  return new ApiFailure({
+    code: 'ReadOnly',
+    message: `${method} was refused: ${reason}`,
+    details: { method, reason: app.readOnly ? 'read-only' : keyCheck?.state },
+  })
 }

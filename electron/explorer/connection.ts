@@ -3,14 +3,19 @@
  * (the log follower, availability, a session id); the store settings a connection opens with,
  * and how a connection and a failure to connect are described to the UI.
  */
+import { randomUUID } from 'node:crypto'
 import type { ConnectionInfo, ConnectionSettings } from '../../shared/contract'
+import { EventBus } from '../eventsourcing/domain/bus'
+import type { EventBatch } from '../eventsourcing/domain/aggregate'
 import { StoreUnavailable } from '../eventsourcing/errors'
-import type { StoreSettings } from '../eventsourcing/persistence/stores'
-import type { Repository } from '../eventsourcing/application/repository'
-import type { SnapshotStrategy } from '../eventsourcing/application/snapshotStrategy'
-import type { EverythingApplication } from '../example/everythingApplication'
-import type { AvailabilityTracker } from './availability'
-import type { LogFollower } from './logFollower'
+import type { LogEntry, Store } from '../eventsourcing/persistence/recorder'
+import { openStore, type StoreSettings } from '../eventsourcing/persistence/stores'
+import { Repository } from '../eventsourcing/application/repository'
+import { SnapshotStrategy } from '../eventsourcing/application/snapshotStrategy'
+import { EverythingApplication } from '../example/everythingApplication'
+import { AvailabilityTracker, trackAvailability } from './availability'
+import { LogFollower } from './logFollower'
+import { yieldingStore } from './yieldingStore'
 
 export interface Connection {
   readonly app: EverythingApplication
@@ -26,7 +31,74 @@ export interface Connection {
   readonly availability: AvailabilityTracker
 }
 
-export function storeSettings(
+/** What opening a connection needs of the service. */
+export interface OpenOptions {
+  readonly cipherKey: Uint8Array | undefined
+  readonly snapshotPeriod: number
+  /** EVENTSCOPE_READ_ONLY: opened read-only whatever the settings say. */
+  readonly readOnlyLocked: boolean
+  readonly defaultSqlitePath: string | undefined
+  /** How often the log follower polls. */
+  readonly pollIntervalMs: number
+  /** The store of this connection went away or came back. */
+  onAvailabilityChange(connection: Connection): void
+  /** New entries in the application log. */
+  onEntries(entries: LogEntry[]): void
+  /** The log follower could not read the log. */
+  onFollowerError(error: unknown): void
+}
+
+/**
+ * Opens the store, an application over it (its key checked) and a log follower started at the
+ * end of the log. When a step fails, what was opened is closed and the step's error thrown.
+ */
+export async function openConnection(
+  settings: ConnectionSettings,
+  options: OpenOptions,
+): Promise<Connection> {
+  let store: Store | undefined
+  let app: EverythingApplication | undefined
+  let next: Connection | undefined
+  try {
+    store = await openStore(storeSettings(settings, options.defaultSqlitePath))
+    const availability = new AvailabilityTracker(() => {
+      if (next) options.onAvailabilityChange(next)
+    })
+    app = new EverythingApplication({
+      store: yieldingStore(trackAvailability(store, availability)),
+      cipherKey: options.cipherKey,
+      snapshotPeriod: options.snapshotPeriod,
+      bus: new EventBus<EventBatch>(),
+      readOnly: settings.readOnly === true || options.readOnlyLocked,
+    })
+    // Told now, not at the first failed read or save: a wrong key makes the connection read-only.
+    await app.keyCheck.evaluate()
+    const follower = new LogFollower({
+      recorder: app.store.events,
+      intervalMs: options.pollIntervalMs,
+      onEntries: (entries) => options.onEntries(entries),
+      onError: (error) => options.onFollowerError(error),
+    })
+    // Reading the end of the log also proves the store answers.
+    await follower.start()
+    next = {
+      app,
+      settings,
+      follower,
+      snapshots: app.snapshotStrategy ?? new SnapshotStrategy(app.store.snapshots, app.mapper),
+      unverified: new Repository(app.eventStore, app.snapshotStrategy, app.bus, false),
+      sessionId: randomUUID(),
+      availability,
+    }
+    return next
+  } catch (error) {
+    if (app) await app.close().catch(() => undefined)
+    else if (store) await store.close().catch(() => undefined)
+    throw error
+  }
+}
+
+function storeSettings(
   settings: ConnectionSettings,
   defaultSqlitePath: string | undefined,
 ): StoreSettings {
@@ -52,9 +124,24 @@ export function storeSettings(
   }
 }
 
-export function publicSettings(
-  settings: ConnectionSettings,
-): NonNullable<ConnectionInfo['settings']> {
+/** What the connection info says of the connection itself: its status, settings, store. */
+export function describeConnection(
+  c: Connection | undefined,
+  settings: ConnectionSettings | undefined,
+  defaultSqlitePath: string | undefined,
+): Pick<ConnectionInfo, 'status' | 'kind' | 'settings' | 'description'> {
+  return {
+    status: c ? 'connected' : 'disconnected',
+    ...(settings ? { kind: settings.kind, settings: publicSettings(settings) } : {}),
+    description: c
+      ? describeStore(c.settings.kind, c.app.store.description)
+      : settings
+        ? `not connected (${describeTarget(settings, defaultSqlitePath)})`
+        : 'not connected',
+  }
+}
+
+function publicSettings(settings: ConnectionSettings): NonNullable<ConnectionInfo['settings']> {
   const options = {
     ...(settings.readOnly === undefined ? {} : { readOnly: settings.readOnly }),
     ...(settings.label === undefined ? {} : { label: settings.label }),
@@ -80,7 +167,7 @@ export function publicSettings(
   }
 }
 
-export function describeStore(kind: ConnectionSettings['kind'], description: string): string {
+function describeStore(kind: ConnectionSettings['kind'], description: string): string {
   const label = kind === 'sqlite' ? 'SQLite' : kind === 'cassandra' ? 'Cassandra' : 'Memory'
   return description.toLowerCase().startsWith(label.toLowerCase())
     ? description

@@ -3,8 +3,14 @@
  * commands on handles (the concurrency demo), live updates from the application log, demo
  * data. It knows nothing of transports: requests arrive parsed (dispatch validates them),
  * values go back, failures are library errors or ApiFailure, live events go to `emit`.
+ *
+ * This class owns the state (the connection, keys, handles, tasks) and the connection's
+ * lifecycle; the work is in its neighbours: queries.ts (the query handlers) and historyReads.ts
+ * (the reads they share), handles.ts (staged commands), tasks.ts (cancellable calls, progress),
+ * connection.ts (opening and describing a connection), access.ts (the write guard),
+ * cipherKeys.ts (key changes), serviceOptions.ts (options, startup settings), dto.ts (mapping to
+ * the contract), activity.ts, yieldingStore.ts.
  */
-import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { isWriteMethod, methodNames } from '../../shared/contract'
 import type {
@@ -17,57 +23,34 @@ import type {
   ParsedRequestOf,
   ResponseOf,
 } from '../../shared/contract'
-import { EventBus } from '../eventsourcing/domain/bus'
-import type { EventBatch } from '../eventsourcing/domain/aggregate'
 import { ConfigurationError, StoreUnavailable } from '../eventsourcing/errors'
-import { Repository } from '../eventsourcing/application/repository'
-import { SnapshotStrategy } from '../eventsourcing/application/snapshotStrategy'
-import type { LogEntry, Store } from '../eventsourcing/persistence/recorder'
-import { openStore } from '../eventsourcing/persistence/stores'
-import { EverythingApplication } from '../example/everythingApplication'
-import { AvailabilityTracker, trackAvailability } from './availability'
+import type { LogEntry } from '../eventsourcing/persistence/recorder'
 import { ConnectionLeases } from './connectionLeases'
 import { ApiFailure } from './dispatch'
-import { LogFollower } from './logFollower'
 import { logEntryDto } from './dto'
-import { yieldingStore } from './yieldingStore'
 import { progressReporter, runTask } from './tasks'
-import type { Emit, ExplorerServiceOptions } from './serviceOptions'
+import { startupSettings, type Emit, type ExplorerServiceOptions } from './serviceOptions'
 import {
   connectFailure,
-  describeStore,
+  describeConnection,
   describeTarget,
   messageOf,
-  publicSettings,
-  storeSettings,
+  openConnection,
   type Connection,
 } from './connection'
 import * as queries from './queries'
 import * as handles from './handles'
 import { HandleTable } from './handles'
 import { seedDemoData } from './seeding'
-import { accessInfo, keyStatusOf, writeRefusal } from './access'
+import { accessInfo, writeRefused } from './access'
+import { canRememberKey, decodeEnteredKey, restoreSavedKey, type KeyState } from './cipherKeys'
 import { createSqlitePathPolicy, type SqlitePathPolicy } from './sqlitePathPolicy'
-import {
-  DEFAULT_SNAPSHOT_PERIOD,
-  SQLITE_FILE_NAME,
-  describeEncryption,
-  parseCipherKey,
-  parseSnapshotPeriod,
-  readOnlyLockFromEnv,
-  type KeySource,
-} from './settings'
+import { SQLITE_FILE_NAME, describeEncryption, type KeySource } from './settings'
 
 // Moved out, importable from here as before.
 export { bucketize } from './activity'
 export { displayState, eventDto } from './dto'
 export type { CipherKeyStore, Emit, ExplorerServiceOptions } from './serviceOptions'
-
-interface KeyState {
-  readonly cipherKey: Uint8Array | undefined
-  readonly keySource: KeySource
-  readonly keyError: string | undefined
-}
 
 const CHANGES_CHUNK = 1000
 
@@ -116,34 +99,14 @@ export class ExplorerService implements ExplorerHandlers {
 
   constructor(private readonly options: ExplorerServiceOptions) {
     this.emit = options.emit
-    const env = options.env ?? {}
-    this.readOnlyLocked = readOnlyLockFromEnv(env)
-    let environmentKey: Uint8Array | undefined
-    let snapshotPeriod = DEFAULT_SNAPSHOT_PERIOD
-    try {
-      environmentKey =
-        'cipherKey' in options ? options.cipherKey : parseCipherKey(env['EVENTSCOPE_CIPHER_KEY'])
-    } catch (error) {
-      this.keyError = `${messageOf(error)}; fix it and restart, or enter a key`
-    }
-    try {
-      snapshotPeriod =
-        options.snapshotPeriod ?? parseSnapshotPeriod(env['EVENTSCOPE_SNAPSHOT_PERIOD'])
-    } catch (error) {
-      this.periodError = `${messageOf(error)}; fix it and restart`
-    }
-    this.environmentKey = environmentKey
-    // The environment's key wins; a saved one is used when the environment has none.
-    if (environmentKey) {
-      this.cipherKey = environmentKey
-      this.keySource = 'environment'
-    } else if (options.savedCipherKey && this.keyError === undefined) {
-      this.cipherKey = options.savedCipherKey
-      this.keySource = 'saved'
-    } else {
-      this.keySource = 'none'
-    }
-    this.snapshotPeriod = snapshotPeriod
+    const startup = startupSettings(options)
+    this.readOnlyLocked = startup.readOnlyLocked
+    this.keyError = startup.keyError
+    this.periodError = startup.periodError
+    this.environmentKey = startup.environmentKey
+    this.cipherKey = startup.cipherKey
+    this.keySource = startup.keySource
+    this.snapshotPeriod = startup.snapshotPeriod
     this.defaultSqlitePath =
       options.defaultSqlitePath ??
       (options.dataDir === undefined ? undefined : join(options.dataDir, SQLITE_FILE_NAME))
@@ -196,15 +159,8 @@ export class ExplorerService implements ExplorerHandlers {
     keyBase64,
     remember,
   }: ParsedRequestOf<'setCipherKey'>): Promise<ConnectionInfo> {
-    // The schema checked the form; the decoded length is checked again all the same.
-    const key = new Uint8Array(Buffer.from(keyBase64, 'base64'))
-    if (key.length !== 16 && key.length !== 24 && key.length !== 32) {
-      throw new ApiFailure({
-        code: 'ValidationError',
-        message: 'a cipher key must be base64 of 16, 24 or 32 bytes',
-      })
-    }
-    if (remember && !this.canRememberKey()) {
+    const key = decodeEnteredKey(keyBase64)
+    if (remember && !canRememberKey(this.options.keyStore)) {
       throw new ApiFailure({
         code: 'ValidationError',
         message: 'this app cannot remember a key here (no secure store); use it without remember',
@@ -265,15 +221,8 @@ export class ExplorerService implements ExplorerHandlers {
       if (!this.connection) throw error
       const savedChanged = this.keySource === 'saved' || before.keySource === 'saved'
       ;({ cipherKey: this.cipherKey, keySource: this.keySource, keyError: this.keyError } = before)
-      if (savedChanged && this.options.keyStore) {
-        try {
-          if (before.keySource === 'saved' && before.cipherKey)
-            await this.options.keyStore.save(before.cipherKey)
-          else await this.options.keyStore.clear()
-        } catch {
-          // The key in memory is right; the saved one is whatever the store kept.
-        }
-      }
+      if (savedChanged && this.options.keyStore)
+        await restoreSavedKey(this.options.keyStore, before)
       this.emit('connection', this.info())
       throw error
     }
@@ -298,46 +247,24 @@ export class ExplorerService implements ExplorerHandlers {
       this.emit('connection', this.info())
       throw new ConfigurationError(this.configurationError)
     }
-    let store: Store | undefined
-    let app: EverythingApplication | undefined
-    let next: Connection | undefined
+    let next: Connection
     try {
-      store = await openStore(storeSettings(settings, this.defaultSqlitePath))
-      const availability = new AvailabilityTracker(() => {
-        if (this.connection !== next || !next) return
-        // Recovered: the follower's "live updates paused" is over too.
-        if (next.availability.available) this.followerError = undefined
-        this.emit('connection', this.info())
-      })
-      app = new EverythingApplication({
-        store: yieldingStore(trackAvailability(store, availability)),
+      next = await openConnection(settings, {
         cipherKey: this.cipherKey,
         snapshotPeriod: this.snapshotPeriod,
-        bus: new EventBus<EventBatch>(),
-        readOnly: settings.readOnly === true || this.readOnlyLocked,
-      })
-      // Told now, not at the first failed read or save: a wrong key makes the connection read-only.
-      await app.keyCheck.evaluate()
-      const follower = new LogFollower({
-        recorder: app.store.events,
-        intervalMs: this.options.pollIntervalMs ?? 400,
+        readOnlyLocked: this.readOnlyLocked,
+        defaultSqlitePath: this.defaultSqlitePath,
+        pollIntervalMs: this.options.pollIntervalMs ?? 400,
+        onAvailabilityChange: (c) => {
+          if (this.connection !== c) return
+          // Recovered: the follower's "live updates paused" is over too.
+          if (c.availability.available) this.followerError = undefined
+          this.emit('connection', this.info())
+        },
         onEntries: (entries) => this.emitChanges(entries),
-        onError: (error) => this.followerFailed(error),
+        onFollowerError: (error) => this.followerFailed(error),
       })
-      // Reading the end of the log also proves the store answers.
-      await follower.start()
-      next = {
-        app,
-        settings,
-        follower,
-        snapshots: app.snapshotStrategy ?? new SnapshotStrategy(app.store.snapshots, app.mapper),
-        unverified: new Repository(app.eventStore, app.snapshotStrategy, app.bus, false),
-        sessionId: randomUUID(),
-        availability,
-      }
     } catch (error) {
-      if (app) await app.close().catch(() => undefined)
-      else if (store) await store.close().catch(() => undefined)
       const failure = this.redact(
         connectFailure(describeTarget(settings, this.defaultSqlitePath), messageOf(error)),
       )
@@ -544,20 +471,14 @@ export class ExplorerService implements ExplorerHandlers {
     const settings = c?.settings ?? this.lastSettings
     const error = this.configurationError ?? this.lastError ?? (c ? this.followerError : undefined)
     return {
-      status: c ? 'connected' : 'disconnected',
-      ...(settings ? { kind: settings.kind, settings: publicSettings(settings) } : {}),
-      description: c
-        ? describeStore(c.settings.kind, c.app.store.description)
-        : settings
-          ? `not connected (${describeTarget(settings, this.defaultSqlitePath)})`
-          : 'not connected',
+      ...describeConnection(c, settings, this.defaultSqlitePath),
       encrypted: this.cipherKey !== undefined,
       encryptionNote: this.configurationError
         ? `Unknown until the settings are fixed: ${this.configurationError}`
         : describeEncryption(this.cipherKey, this.keySource),
       snapshotPeriod: this.snapshotPeriod,
       keySource: this.keySource,
-      canRememberKey: this.canRememberKey(),
+      canRememberKey: canRememberKey(this.options.keyStore),
       ...(error === undefined ? {} : { error }),
       ...accessInfo(c?.app, settings, this.readOnlyLocked),
       ...(c ? { sessionId: c.sessionId } : {}),
@@ -578,35 +499,14 @@ export class ExplorerService implements ExplorerHandlers {
     // The connection the handler will use: the one this request holds, or the current one.
     const held = this.leases.held() ?? (this.connection && this.leases.lease(this.connection))
     const app = held?.app
-    if (app) {
-      const keyCheck = app.keyCheck.current
-      const reason = writeRefusal(
-        app.readOnly,
-        keyCheck ? keyStatusOf(keyCheck) : undefined,
-        this.readOnlyLocked,
-      )
-      if (reason !== undefined) {
-        throw new ApiFailure({
-          code: 'ReadOnly',
-          message: `${method} was refused: ${reason}`,
-          details: { method, reason: app.readOnly ? 'read-only' : keyCheck?.state },
-        })
-      }
-    }
+    const refused = app && writeRefused(method, app, this.readOnlyLocked)
+    if (refused) throw refused
     const before = app?.keyCheck.current?.state
     try {
       return await handler(request)
     } finally {
       if (app && this.connection?.app === app && app.keyCheck.current?.state !== before)
         this.emit('connection', this.info())
-    }
-  }
-
-  private canRememberKey(): boolean {
-    try {
-      return this.options.keyStore?.available() ?? false
-    } catch {
-      return false
     }
   }
 

@@ -1,6 +1,17 @@
-/** What an ExplorerService is given: where live events go, keys, settings and limits. */
+/**
+ * What an ExplorerService is given: where live events go, keys, settings and limits; and the
+ * settings it starts with, read from them and the environment.
+ */
 import type { EventName, EventOf } from '../../shared/contract'
+import { messageOf } from './connection'
 import type { SqlitePathPolicy } from './sqlitePathPolicy'
+import {
+  DEFAULT_SNAPSHOT_PERIOD,
+  parseCipherKey,
+  parseSnapshotPeriod,
+  readOnlyLockFromEnv,
+  type KeySource,
+} from './settings'
 
 export type Emit = <E extends EventName>(event: E, payload: EventOf<E>) => void
 
@@ -48,4 +59,62 @@ export interface ExplorerServiceOptions {
    * aborts its tasks and closes it (default 5,000 ms).
    */
   readonly drainTimeoutMs?: number
+}
+
+/** The cipher key, snapshot period and read-only lock a service starts with. */
+export interface StartupSettings {
+  /** EVENTSCOPE_READ_ONLY: every connection of this run is read-only. */
+  readonly readOnlyLocked: boolean
+  /** The environment's key (or the `cipherKey` option): what forgetCipherKey falls back to. */
+  readonly environmentKey: Uint8Array | undefined
+  readonly cipherKey: Uint8Array | undefined
+  readonly keySource: KeySource
+  /** A malformed EVENTSCOPE_CIPHER_KEY: nothing connects until it is fixed or a key is entered. */
+  readonly keyError: string | undefined
+  readonly snapshotPeriod: number
+  /** A malformed EVENTSCOPE_SNAPSHOT_PERIOD: nothing connects until it is fixed. */
+  readonly periodError: string | undefined
+}
+
+/** Reads the options and the environment; an invalid value becomes an error to show, not a throw. */
+export function startupSettings(options: ExplorerServiceOptions): StartupSettings {
+  const env = options.env ?? {}
+  const readOnlyLocked = readOnlyLockFromEnv(env)
+  let keyError: string | undefined
+  let periodError: string | undefined
+  let environmentKey: Uint8Array | undefined
+  let snapshotPeriod = DEFAULT_SNAPSHOT_PERIOD
+  try {
+    environmentKey =
+      'cipherKey' in options ? options.cipherKey : parseCipherKey(env['EVENTSCOPE_CIPHER_KEY'])
+  } catch (error) {
+    keyError = `${messageOf(error)}; fix it and restart, or enter a key`
+  }
+  try {
+    snapshotPeriod =
+      options.snapshotPeriod ?? parseSnapshotPeriod(env['EVENTSCOPE_SNAPSHOT_PERIOD'])
+  } catch (error) {
+    periodError = `${messageOf(error)}; fix it and restart`
+  }
+  let cipherKey: Uint8Array | undefined
+  let keySource: KeySource
+  // The environment's key wins; a saved one is used when the environment has none.
+  if (environmentKey) {
+    cipherKey = environmentKey
+    keySource = 'environment'
+  } else if (options.savedCipherKey && keyError === undefined) {
+    cipherKey = options.savedCipherKey
+    keySource = 'saved'
+  } else {
+    keySource = 'none'
+  }
+  return {
+    readOnlyLocked,
+    environmentKey,
+    cipherKey,
+    keySource,
+    keyError,
+    snapshotPeriod,
+    periodError,
+  }
 }
