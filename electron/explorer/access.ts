@@ -3,12 +3,19 @@
  * check, read-only mode, and the environment label. The service's one write guard and its
  * ConnectionInfo both come from here.
  */
-import type { ConnectionInfo, ConnectionSettings, KeyStatus } from '../../shared/contract'
+import type {
+  ConnectionInfo,
+  ConnectionSettings,
+  KeyStatus,
+  MethodName,
+} from '../../shared/contract'
 import {
   describeKeyCheck,
   isKeyMismatch,
   type KeyCheckResult,
 } from '../eventsourcing/persistence/keyCheck'
+import type { EverythingApplication } from '../example/everythingApplication'
+import { ApiFailure } from './dispatch'
 
 export function keyStatusOf(result: KeyCheckResult): KeyStatus {
   return {
@@ -41,4 +48,47 @@ export function writeRefusal(
 export function connectionLabel(settings: ConnectionSettings): ConnectionInfo['label'] {
   if (settings.label === undefined) return undefined
   return { text: settings.label, colour: settings.labelColour ?? 'grey' }
+}
+
+/** What the connection info says of access: read-only or not, and why; the key status; the label. */
+export function accessInfo(
+  app: EverythingApplication | undefined,
+  settings: ConnectionSettings | undefined,
+  readOnlyLocked: boolean,
+): Pick<
+  ConnectionInfo,
+  'readOnly' | 'readOnlyReason' | 'requestedReadOnly' | 'keyStatus' | 'label'
+> {
+  const keyCheck = app?.keyCheck.current
+  const keyStatus = keyCheck ? keyStatusOf(keyCheck) : undefined
+  const label = settings ? connectionLabel(settings) : undefined
+  const reason = app ? writeRefusal(app.readOnly, keyStatus, readOnlyLocked) : undefined
+  return {
+    readOnly: reason !== undefined,
+    ...(reason === undefined ? {} : { readOnlyReason: reason }),
+    requestedReadOnly: settings?.readOnly === true,
+    ...(readOnlyLocked ? { readOnlyLocked: true } : {}),
+    ...(keyStatus ? { keyStatus } : {}),
+    ...(label ? { label } : {}),
+  }
+}
+
+/** Why `method` may not run on `app` (a ReadOnly failure), or undefined when it may write. */
+export function writeRefused(
+  method: MethodName,
+  app: EverythingApplication,
+  readOnlyLocked: boolean,
+): ApiFailure | undefined {
+  const keyCheck = app.keyCheck.current
+  const reason = writeRefusal(
+    app.readOnly,
+    keyCheck ? keyStatusOf(keyCheck) : undefined,
+    readOnlyLocked,
+  )
+  if (reason === undefined) return undefined
+  return new ApiFailure({
+    code: 'ReadOnly',
+    message: `${method} was refused: ${reason}`,
+    details: { method, reason: app.readOnly ? 'read-only' : keyCheck?.state },
+  })
 }

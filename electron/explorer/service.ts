@@ -3,164 +3,55 @@
  * commands on handles (the concurrency demo), live updates from the application log, demo
  * data. It knows nothing of transports: requests arrive parsed (dispatch validates them),
  * values go back, failures are library errors or ApiFailure, live events go to `emit`.
+ *
+ * This class owns the state (the connection, keys, handles, tasks) and the connection's
+ * lifecycle; the work is in its neighbours: queries.ts (the query handlers) and historyReads.ts
+ * (the reads they share), handles.ts (staged commands), tasks.ts (cancellable calls, progress),
+ * connection.ts (opening and describing a connection), access.ts (the write guard),
+ * cipherKeys.ts (key changes), serviceOptions.ts (options, startup settings), dto.ts (mapping to
+ * the contract), activity.ts, yieldingStore.ts.
  */
-import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { isWriteMethod, methodNames } from '../../shared/contract'
 import type {
-  AggregateSummary,
-  ConcurrencyDetails,
   ConnectionInfo,
   ConnectionSettings,
   DiffEntry,
-  EventDto,
-  EventName,
-  EventOf,
   ExplorerHandlers,
   HandleDto,
-  JsonValue,
-  LogEntryDto,
   MethodName,
   ParsedRequestOf,
   ResponseOf,
-  SnapshotDto,
 } from '../../shared/contract'
-import { Aggregate, aggregateState } from '../eventsourcing/domain/aggregate'
-import { EventBus } from '../eventsourcing/domain/bus'
-import type { EventBatch } from '../eventsourcing/domain/aggregate'
-import type { DomainEvent } from '../eventsourcing/domain/events'
-import { topics } from '../eventsourcing/domain/topics'
-import {
-  AggregateNotFound,
-  ConcurrencyError,
-  ConfigurationError,
-  DataIntegrityError,
-  EntityIsDiscarded,
-  StoreUnavailable,
-} from '../eventsourcing/errors'
-import {
-  Repository,
-  type ReplayOptions,
-  type ReplayResult,
-} from '../eventsourcing/application/repository'
-import { SnapshotStrategy, type Snapshot } from '../eventsourcing/application/snapshotStrategy'
-import type { HistorySources } from '../eventsourcing/application/historyVerification'
-import { aggregateIndexOf, verifiedPages } from '../eventsourcing/application/verification'
-import type {
-  ApplicationRecorder,
-  LogEntry,
-  Store,
-  StoredRecord,
-} from '../eventsourcing/persistence/recorder'
-import { Mapper } from '../eventsourcing/persistence/mapper'
-import { openStore, type StoreSettings } from '../eventsourcing/persistence/stores'
-import { EverythingApplication } from '../example/everythingApplication'
-import { ExampleAggregateRoot } from '../example/exampleAggregateRoot'
-import { AvailabilityTracker, trackAvailability } from './availability'
-import { CONNECTION_CLOSED, ConnectionLeases } from './connectionLeases'
+import { ConfigurationError, StoreUnavailable } from '../eventsourcing/errors'
+import type { LogEntry } from '../eventsourcing/persistence/recorder'
+import { ConnectionLeases } from './connectionLeases'
 import { ApiFailure } from './dispatch'
-import { diffDisplay, toDisplayJson } from './displayJson'
-import { LogFollower } from './logFollower'
-import { verifyStore, verifyWholeHistory } from './storeVerification'
-import { seedDemoData } from './seeding'
-import { connectionLabel, keyStatusOf, writeRefusal } from './access'
-import { createSqlitePathPolicy, type SqlitePathPolicy } from './sqlitePathPolicy'
+import { logEntryDto } from './dto'
+import { progressReporter, runTask } from './tasks'
+import { startupSettings, type Emit, type ExplorerServiceOptions } from './serviceOptions'
 import {
-  DEFAULT_SNAPSHOT_PERIOD,
-  SQLITE_FILE_NAME,
-  describeEncryption,
-  parseCipherKey,
-  parseSnapshotPeriod,
-  readOnlyLockFromEnv,
-  type KeySource,
-} from './settings'
+  connectFailure,
+  describeConnection,
+  describeTarget,
+  messageOf,
+  openConnection,
+  type Connection,
+} from './connection'
+import * as queries from './queries'
+import * as handles from './handles'
+import { HandleTable } from './handles'
+import { seedDemoData } from './seeding'
+import { accessInfo, writeRefused } from './access'
+import { canRememberKey, decodeEnteredKey, restoreSavedKey, type KeyState } from './cipherKeys'
+import { createSqlitePathPolicy, type SqlitePathPolicy } from './sqlitePathPolicy'
+import { SQLITE_FILE_NAME, describeEncryption, type KeySource } from './settings'
 
-export type Emit = <E extends EventName>(event: E, payload: EventOf<E>) => void
+// Moved out, importable from here as before.
+export { bucketize } from './activity'
+export { displayState, eventDto } from './dto'
+export type { CipherKeyStore, Emit, ExplorerServiceOptions } from './serviceOptions'
 
-/**
- * Where the desktop app keeps an entered cipher key between runs (Electron's safeStorage).
- * Absent (browser mode): an entered key lives only as long as this service.
- */
-export interface CipherKeyStore {
-  /** Whether a secure store exists here (e.g. an OS keychain is available). */
-  available(): boolean
-  save(key: Uint8Array): void | Promise<unknown>
-  clear(): void | Promise<unknown>
-}
-
-export interface ExplorerServiceOptions {
-  /** Live events for the renderer (`changes`, `progress`, `connection`). */
-  readonly emit: Emit
-  /**
-   * Where EVENTSCOPE_CIPHER_KEY and EVENTSCOPE_SNAPSHOT_PERIOD are read from when `cipherKey`
-   * and `snapshotPeriod` are not given. An invalid value does not throw: the service stays
-   * disconnected and the connection info says what to fix.
-   */
-  readonly env?: Readonly<Record<string, string | undefined>>
-  /** Holds the default SQLite file (`eventscope.sqlite`) unless `defaultSqlitePath` is given. */
-  readonly dataDir?: string
-  /** AES key; undefined: no encryption. Stays in this process. Reported as the environment's. */
-  readonly cipherKey?: Uint8Array | undefined
-  /** A key saved by an earlier run (keyStore); used when the environment has none. */
-  readonly savedCipherKey?: Uint8Array | undefined
-  /** Keeps an entered key between runs (`setCipherKey({ remember: true })`). */
-  readonly keyStore?: CipherKeyStore
-  readonly snapshotPeriod?: number
-  /** The file a sqlite connection without a path opens. */
-  readonly defaultSqlitePath?: string
-  /** Which SQLite files `connect` may open; default: any file in an existing folder. */
-  readonly sqlitePathPolicy?: SqlitePathPolicy
-  /** How often the log follower polls (default 400 ms). */
-  readonly pollIntervalMs?: number
-  /** Live handles kept at most; the least recently used is dropped beyond (default 200). */
-  readonly maxHandles?: number
-  /** Events scanned at most by one filtered listEvents call (default 5,000). */
-  readonly scanBudget?: number
-  /**
-   * How long a reconnect waits for the requests in flight on the old connection before it
-   * aborts its tasks and closes it (default 5,000 ms).
-   */
-  readonly drainTimeoutMs?: number
-}
-
-interface Connection {
-  readonly app: EverythingApplication
-  readonly settings: ConnectionSettings
-  readonly follower: LogFollower
-  /** Reads snapshots even when this application takes none (period 0). */
-  readonly snapshots: SnapshotStrategy
-  /** Replays without checking the hash chain, to still show an aggregate whose chain is broken. */
-  readonly unverified: Repository
-  /** New for every open: the UI drops what it read under another key or connection. */
-  readonly sessionId: string
-  /** Whether the store answers: outages and recoveries, for the status pill. */
-  readonly availability: AvailabilityTracker
-}
-
-interface Handle {
-  readonly id: string
-  aggregate: ExampleAggregateRoot
-  loadedVersion: number
-  /** The newest stored version this service knows of; above loadedVersion, the handle is stale. */
-  storedVersion: number
-  /** Operations on one handle run one after another. */
-  queue: Promise<unknown>
-}
-
-type HashChain = ResponseOf<'getAggregate'>['hashChain']
-
-interface KeyState {
-  readonly cipherKey: Uint8Array | undefined
-  readonly keySource: KeySource
-  readonly keyError: string | undefined
-}
-
-const SCAN_PAGE = 250
-const EXPORT_PAGE = 1000
-const ACTIVITY_SAMPLE = 10_000
-const MAX_WINNING_EVENTS = 200
-const MAX_REMEMBERED_VERIFICATIONS = 1000
 const CHANGES_CHUNK = 1000
 
 export class ExplorerService implements ExplorerHandlers {
@@ -172,14 +63,16 @@ export class ExplorerService implements ExplorerHandlers {
   private readonly snapshotPeriod: number
   private readonly defaultSqlitePath: string | undefined
   private readonly sqlitePathPolicy: SqlitePathPolicy
-  private readonly maxHandles: number
   private readonly scanBudget: number
+  /** What the query handlers (queries.ts) use of this service. */
+  private readonly queryContext: queries.QueryContext
   private connection: Connection | undefined
   /** The last settings tried and why they failed, for the connection screen. */
   private lastSettings: ConnectionSettings | undefined
   private lastError: string | undefined
   private followerError: string | undefined
-  private readonly handles = new Map<string, Handle>()
+  /** Handles for staged commands on this connection (handles.ts). */
+  private readonly handles: HandleTable
   private readonly tasks = new Map<string, AbortController>()
   /** The last Verify whole history without a problem, per aggregate (this connection only). */
   private readonly wholeHistoryVerified = new Map<
@@ -193,8 +86,6 @@ export class ExplorerService implements ExplorerHandlers {
   private seedingTask: string | undefined
   /** Requests hold the connection they started on until they end; a reconnect waits for them. */
   private readonly leases = new ConnectionLeases<Connection>()
-  /** Handles the last reconnect dropped: using one is NotConnected, not an unknown handle. */
-  private droppedHandles = new Set<string>()
 
   /** A malformed EVENTSCOPE_CIPHER_KEY: nothing connects until it is fixed or a key is entered. */
   private keyError: string | undefined
@@ -208,34 +99,14 @@ export class ExplorerService implements ExplorerHandlers {
 
   constructor(private readonly options: ExplorerServiceOptions) {
     this.emit = options.emit
-    const env = options.env ?? {}
-    this.readOnlyLocked = readOnlyLockFromEnv(env)
-    let environmentKey: Uint8Array | undefined
-    let snapshotPeriod = DEFAULT_SNAPSHOT_PERIOD
-    try {
-      environmentKey =
-        'cipherKey' in options ? options.cipherKey : parseCipherKey(env['EVENTSCOPE_CIPHER_KEY'])
-    } catch (error) {
-      this.keyError = `${messageOf(error)}; fix it and restart, or enter a key`
-    }
-    try {
-      snapshotPeriod =
-        options.snapshotPeriod ?? parseSnapshotPeriod(env['EVENTSCOPE_SNAPSHOT_PERIOD'])
-    } catch (error) {
-      this.periodError = `${messageOf(error)}; fix it and restart`
-    }
-    this.environmentKey = environmentKey
-    // The environment's key wins; a saved one is used when the environment has none.
-    if (environmentKey) {
-      this.cipherKey = environmentKey
-      this.keySource = 'environment'
-    } else if (options.savedCipherKey && this.keyError === undefined) {
-      this.cipherKey = options.savedCipherKey
-      this.keySource = 'saved'
-    } else {
-      this.keySource = 'none'
-    }
-    this.snapshotPeriod = snapshotPeriod
+    const startup = startupSettings(options)
+    this.readOnlyLocked = startup.readOnlyLocked
+    this.keyError = startup.keyError
+    this.periodError = startup.periodError
+    this.environmentKey = startup.environmentKey
+    this.cipherKey = startup.cipherKey
+    this.keySource = startup.keySource
+    this.snapshotPeriod = startup.snapshotPeriod
     this.defaultSqlitePath =
       options.defaultSqlitePath ??
       (options.dataDir === undefined ? undefined : join(options.dataDir, SQLITE_FILE_NAME))
@@ -251,8 +122,15 @@ export class ExplorerService implements ExplorerHandlers {
         : handler
       self[name] = (request) => this.leases.run(() => guarded(request))
     }
-    this.maxHandles = options.maxHandles ?? 200
+    this.handles = new HandleTable(options.maxHandles ?? 200)
     this.scanBudget = options.scanBudget ?? 5000
+    this.queryContext = {
+      conn: () => this.conn(),
+      runTask: (taskId, body) => this.runTask(taskId, body),
+      progress: (taskId, total, label) => this.progress(taskId, total, label),
+      scanBudget: this.scanBudget,
+      wholeHistoryVerified: this.wholeHistoryVerified,
+    }
   }
 
   // ------------------------------------------------------------------ connection
@@ -281,15 +159,8 @@ export class ExplorerService implements ExplorerHandlers {
     keyBase64,
     remember,
   }: ParsedRequestOf<'setCipherKey'>): Promise<ConnectionInfo> {
-    // The schema checked the form; the decoded length is checked again all the same.
-    const key = new Uint8Array(Buffer.from(keyBase64, 'base64'))
-    if (key.length !== 16 && key.length !== 24 && key.length !== 32) {
-      throw new ApiFailure({
-        code: 'ValidationError',
-        message: 'a cipher key must be base64 of 16, 24 or 32 bytes',
-      })
-    }
-    if (remember && !this.canRememberKey()) {
+    const key = decodeEnteredKey(keyBase64)
+    if (remember && !canRememberKey(this.options.keyStore)) {
       throw new ApiFailure({
         code: 'ValidationError',
         message: 'this app cannot remember a key here (no secure store); use it without remember',
@@ -350,15 +221,8 @@ export class ExplorerService implements ExplorerHandlers {
       if (!this.connection) throw error
       const savedChanged = this.keySource === 'saved' || before.keySource === 'saved'
       ;({ cipherKey: this.cipherKey, keySource: this.keySource, keyError: this.keyError } = before)
-      if (savedChanged && this.options.keyStore) {
-        try {
-          if (before.keySource === 'saved' && before.cipherKey)
-            await this.options.keyStore.save(before.cipherKey)
-          else await this.options.keyStore.clear()
-        } catch {
-          // The key in memory is right; the saved one is whatever the store kept.
-        }
-      }
+      if (savedChanged && this.options.keyStore)
+        await restoreSavedKey(this.options.keyStore, before)
       this.emit('connection', this.info())
       throw error
     }
@@ -383,46 +247,24 @@ export class ExplorerService implements ExplorerHandlers {
       this.emit('connection', this.info())
       throw new ConfigurationError(this.configurationError)
     }
-    let store: Store | undefined
-    let app: EverythingApplication | undefined
-    let next: Connection | undefined
+    let next: Connection
     try {
-      store = await openStore(this.storeSettings(settings))
-      const availability = new AvailabilityTracker(() => {
-        if (this.connection !== next || !next) return
-        // Recovered: the follower's "live updates paused" is over too.
-        if (next.availability.available) this.followerError = undefined
-        this.emit('connection', this.info())
-      })
-      app = new EverythingApplication({
-        store: yieldingStore(trackAvailability(store, availability)),
+      next = await openConnection(settings, {
         cipherKey: this.cipherKey,
         snapshotPeriod: this.snapshotPeriod,
-        bus: new EventBus<EventBatch>(),
-        readOnly: settings.readOnly === true || this.readOnlyLocked,
-      })
-      // Told now, not at the first failed read or save: a wrong key makes the connection read-only.
-      await app.keyCheck.evaluate()
-      const follower = new LogFollower({
-        recorder: app.store.events,
-        intervalMs: this.options.pollIntervalMs ?? 400,
+        readOnlyLocked: this.readOnlyLocked,
+        defaultSqlitePath: this.defaultSqlitePath,
+        pollIntervalMs: this.options.pollIntervalMs ?? 400,
+        onAvailabilityChange: (c) => {
+          if (this.connection !== c) return
+          // Recovered: the follower's "live updates paused" is over too.
+          if (c.availability.available) this.followerError = undefined
+          this.emit('connection', this.info())
+        },
         onEntries: (entries) => this.emitChanges(entries),
-        onError: (error) => this.followerFailed(error),
+        onFollowerError: (error) => this.followerFailed(error),
       })
-      // Reading the end of the log also proves the store answers.
-      await follower.start()
-      next = {
-        app,
-        settings,
-        follower,
-        snapshots: app.snapshotStrategy ?? new SnapshotStrategy(app.store.snapshots, app.mapper),
-        unverified: new Repository(app.eventStore, app.snapshotStrategy, app.bus, false),
-        sessionId: randomUUID(),
-        availability,
-      }
     } catch (error) {
-      if (app) await app.close().catch(() => undefined)
-      else if (store) await store.close().catch(() => undefined)
       const failure = this.redact(
         connectFailure(describeTarget(settings, this.defaultSqlitePath), messageOf(error)),
       )
@@ -463,418 +305,94 @@ export class ExplorerService implements ExplorerHandlers {
     })
   }
 
-  // ------------------------------------------------------------------ queries
+  // ------------------------------------------------------------------ queries (queries.ts)
 
   async listAggregateTypes(): Promise<string[]> {
-    return topics.topicsList().filter((topic) => {
-      const cls = topics.resolve(topic) as { prototype?: unknown }
-      return cls.prototype instanceof Aggregate
-    })
+    return queries.listAggregateTypes()
   }
 
   async listAggregates(
     request: ParsedRequestOf<'listAggregates'>,
   ): Promise<ResponseOf<'listAggregates'>> {
-    const { events } = this.conn().app.store
-    let page
-    try {
-      page = await events.listAggregates({
-        limit: request.limit,
-        order: request.order,
-        ...(request.pageToken === undefined ? {} : { pageToken: request.pageToken }),
-        ...(request.idPrefix === undefined ? {} : { idPrefix: request.idPrefix }),
-        ...(request.type === undefined ? {} : { aggregateTopic: request.type }),
-      })
-    } catch (error) {
-      if (request.pageToken !== undefined && error instanceof TypeError) {
-        throw new ApiFailure({
-          code: 'ValidationError',
-          message: 'the page token is not valid here; start again from the first page',
-        })
-      }
-      throw error
-    }
-    const total = await events.countAggregates()
-    return {
-      items: page.items.map((s): AggregateSummary => ({
-        id: s.originatorId,
-        type: s.aggregateTopic,
-        version: s.version,
-        createdAt: s.createdAt.toISOString(),
-        lastModified: s.lastModified.toISOString(),
-        discarded: s.lastTopic.endsWith('.Discarded'),
-      })),
-      ...(page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken }),
-      total,
-    }
+    return queries.listAggregates(this.queryContext, request)
   }
 
-  async getAggregate({
-    id,
-    at,
-    taskId,
-  }: ParsedRequestOf<'getAggregate'>): Promise<ResponseOf<'getAggregate'>> {
-    const c = this.conn()
-    const { version: latestVersion, aggregateTopic: type } = await this.latest(c, id)
-    const target = at ?? latestVersion
-    if (target > latestVersion) throw versionNotFound(id, target, latestVersion)
-    return this.runTask(taskId, async (signal) => {
-      const progress = taskId
-        ? this.progress(taskId, target + 1, `Replaying ${id.slice(0, 8)}… to version ${target}`)
-        : undefined
-      const { result, hashChain } = await this.replay(c, id, {
-        at: target,
-        signal,
-        ...(progress ? { onProgress: (v: number) => progress(v + 1) } : {}),
-      })
-      const whole = this.wholeHistoryVerified.get(id)
-      if (hashChain.status === 'verified' && whole) hashChain.wholeHistory = whole
-      const aggregate = result.aggregate
-      if (!aggregate) throw new AggregateNotFound(id)
-      let createdOn = aggregate.createdOn as Date | undefined
-      let lastModified = aggregate.lastModified
-      if (!(createdOn instanceof Date)) {
-        // Known only from a discarded (null) snapshot: take the dates from the events themselves.
-        createdOn = (await this.eventAt(c, id, 0)).timestamp
-        lastModified = (await this.eventAt(c, id, aggregate.version)).timestamp
-      }
-      return {
-        id,
-        type,
-        version: aggregate.version,
-        latestVersion,
-        createdOn: createdOn.toISOString(),
-        lastModified: lastModified.toISOString(),
-        discarded: aggregate.isDiscarded,
-        state: displayState(aggregate),
-        hashChain,
-        encrypted: c.app.encrypted,
-        ...(result.snapshot ? { loadedFromSnapshot: result.snapshot.originatorVersion } : {}),
-        eventsReplayed: result.eventsApplied,
-      }
-    })
+  async getAggregate(
+    request: ParsedRequestOf<'getAggregate'>,
+  ): Promise<ResponseOf<'getAggregate'>> {
+    return queries.getAggregate(this.queryContext, request)
   }
 
   async listEvents(request: ParsedRequestOf<'listEvents'>): Promise<ResponseOf<'listEvents'>> {
-    const c = this.conn()
-    const { id, fromVersion, limit } = request
-    const latestVersion = (await c.app.repository.latestVersion(id)) ?? -1
-    if (fromVersion > latestVersion) return { items: [], latestVersion, scanned: 0 }
-    const needle = request.search?.toLowerCase() || undefined
-    const types = request.types?.length ? new Set(request.types) : undefined
-    return this.runTask(request.taskId, async (signal) => {
-      const items: EventDto[] = []
-      let scanned = 0
-      let next: number | undefined
-      if (!needle && !types) {
-        for await (const page of verifiedPages(c.app.eventStore, id, {
-          fromVersion,
-          toVersion: Math.min(latestVersion, fromVersion + limit - 1),
-          pageSize: limit,
-          signal,
-        })) {
-          items.push(...page.map(eventDto))
-          scanned += page.length
-        }
-        const last = items[items.length - 1]
-        if (last && items.length === limit) next = last.version + 1
-      } else {
-        const progress = request.taskId
-          ? this.progress(request.taskId, this.scanBudget, 'Searching events')
-          : undefined
-        scan: for await (const page of verifiedPages(c.app.eventStore, id, {
-          fromVersion,
-          toVersion: latestVersion,
-          pageSize: SCAN_PAGE,
-          signal,
-        })) {
-          for (const event of page) {
-            scanned += 1
-            const dto = eventDto(event)
-            if (
-              (!types || types.has(dto.type)) &&
-              (!needle || JSON.stringify(dto.payload).toLowerCase().includes(needle))
-            ) {
-              items.push(dto)
-            }
-            if (items.length >= limit || scanned >= this.scanBudget) {
-              next = dto.version + 1
-              break scan
-            }
-          }
-          progress?.(scanned)
-        }
-      }
-      if (next !== undefined && next > latestVersion) next = undefined
-      return {
-        items,
-        ...(next === undefined ? {} : { nextFromVersion: next }),
-        latestVersion,
-        scanned,
-      }
-    }).catch((error: unknown) => {
-      // The timeline draws the rows up to latestVersion, the bad one explained.
-      if (!(error instanceof DataIntegrityError)) throw error
-      throw new ApiFailure({
-        code: 'DataIntegrityError',
-        message: error.message,
-        details: { ...error.details, latestVersion },
-      })
-    })
+    return queries.listEvents(this.queryContext, request)
   }
 
-  async getRawRecord({
-    id,
-    version,
-    kind,
-  }: ParsedRequestOf<'getRawRecord'>): Promise<ResponseOf<'getRawRecord'>> {
-    const { store } = this.conn().app
-    const recorder = kind === 'event' ? store.events : store.snapshots
-    const [record] = await recorder.select(id, { gte: version, lte: version })
-    if (!record) {
-      throw new ApiFailure({
-        code: 'AggregateNotFound',
-        message: `there is no ${kind} at version ${version} of ${id}`,
-        details: { id, version, kind },
-      })
-    }
-    const state = Buffer.from(record.state.buffer, record.state.byteOffset, record.state.byteLength)
-    return {
-      originatorId: record.originatorId,
-      originatorVersion: record.originatorVersion,
-      topic: record.topic,
-      stateBase64: state.toString('base64'),
-      encrypted: Mapper.isEncrypted(record),
-      byteLength: state.byteLength,
-    }
+  async getRawRecord(
+    request: ParsedRequestOf<'getRawRecord'>,
+  ): Promise<ResponseOf<'getRawRecord'>> {
+    return queries.getRawRecord(this.queryContext, request)
   }
 
-  async getEventDiff({ id, version }: ParsedRequestOf<'getEventDiff'>): Promise<DiffEntry[]> {
-    const c = this.conn()
-    const latestVersion = await this.latestVersion(c, id)
-    if (version > latestVersion) throw versionNotFound(id, version, latestVersion)
-    // Replay to the version before, then apply the one event: one replay instead of two.
-    const previous =
-      version === 0 ? undefined : (await c.app.repository.replay(id, { at: version - 1 })).aggregate
-    const before = displayState(previous)
-    const event = await this.verifiedEventAt(c, id, version)
-    const after = displayState((event.mutate(previous ?? null) as Aggregate | null) ?? undefined)
-    return diffDisplay(before, after)
+  async getEventDiff(request: ParsedRequestOf<'getEventDiff'>): Promise<DiffEntry[]> {
+    return queries.getEventDiff(this.queryContext, request)
   }
 
-  async diffVersions({
-    id,
-    from,
-    to,
-  }: ParsedRequestOf<'diffVersions'>): Promise<ResponseOf<'diffVersions'>> {
-    const c = this.conn()
-    const latestVersion = await this.latestVersion(c, id)
-    for (const v of [from, to]) if (v > latestVersion) throw versionNotFound(id, v, latestVersion)
-    // Verified replays: a broken chain fails the diff rather than showing tampered states.
-    const { repository } = c.app
-    const fromState = displayState((await repository.replay(id, { at: from })).aggregate)
-    const toState = displayState((await repository.replay(id, { at: to })).aggregate)
-    // The two states may come from snapshots: the events between them must be there and linked.
-    const range = { fromVersion: Math.min(from, to) + 1, toVersion: Math.max(from, to) }
-    for await (const _page of verifiedPages(c.app.eventStore, id, range)) void _page
-    return { from: fromState, to: toState, diff: diffDisplay(fromState, toState) }
+  async diffVersions(
+    request: ParsedRequestOf<'diffVersions'>,
+  ): Promise<ResponseOf<'diffVersions'>> {
+    return queries.diffVersions(this.queryContext, request)
   }
 
-  async listSnapshots({
-    id,
-    afterVersion,
-    beforeVersion,
-    limit,
-  }: ParsedRequestOf<'listSnapshots'>): Promise<ResponseOf<'listSnapshots'>> {
-    const c = this.conn()
-    // One more than asked for tells whether an older page exists.
-    const records = await c.app.store.snapshots.select(id, {
-      desc: true,
-      limit: limit + 1,
-      ...(afterVersion === undefined ? {} : { gt: afterVersion }),
-      ...(beforeVersion === undefined ? {} : { lt: beforeVersion }),
-    })
-    const page = records.slice(0, limit)
-    const oldest = page[page.length - 1]
-    return {
-      items: page.map((r) => snapshotDto(c.snapshots.decode(r))),
-      ...(records.length > limit && oldest ? { nextBeforeVersion: oldest.originatorVersion } : {}),
-    }
+  async listSnapshots(
+    request: ParsedRequestOf<'listSnapshots'>,
+  ): Promise<ResponseOf<'listSnapshots'>> {
+    return queries.listSnapshots(this.queryContext, request)
   }
 
-  async compareSnapshot({
-    id,
-    version,
-  }: ParsedRequestOf<'compareSnapshot'>): Promise<ResponseOf<'compareSnapshot'>> {
-    const c = this.conn()
-    const [record] = await c.app.store.snapshots.select(id, { gte: version, lte: version })
-    if (!record) {
-      throw new ApiFailure({
-        code: 'AggregateNotFound',
-        message: `there is no snapshot at version ${version} of ${id}`,
-        details: { id, version, kind: 'snapshot' },
-      })
-    }
-    const snapshot = snapshotDto(c.snapshots.decode(record))
-    const { result } = await this.replay(c, id, { at: version, useSnapshots: false })
-    const replayed = displayState(result.aggregate)
-    const differences = diffDisplay(snapshot.state, replayed)
-    return { snapshot, replayed, matches: differences.length === 0, differences }
+  async compareSnapshot(
+    request: ParsedRequestOf<'compareSnapshot'>,
+  ): Promise<ResponseOf<'compareSnapshot'>> {
+    return queries.compareSnapshot(this.queryContext, request)
   }
 
-  async getActivity({
-    id,
-    buckets,
-  }: ParsedRequestOf<'getActivity'>): Promise<ResponseOf<'getActivity'>> {
-    const c = this.conn()
-    const points: Array<{ at: number; events: number }> = []
-    let sampled: boolean
-    if (id === undefined) {
-      const entries = await c.app.store.events.selectLog({ desc: true, limit: ACTIVITY_SAMPLE + 1 })
-      sampled = entries.length > ACTIVITY_SAMPLE
-      for (const e of entries.slice(0, ACTIVITY_SAMPLE)) {
-        points.push({ at: e.recordedAt.getTime(), events: e.toVersion - e.fromVersion + 1 })
-      }
-    } else {
-      const latest = await this.latestRecord(c, id)
-      const first = Math.max(0, latest.originatorVersion - ACTIVITY_SAMPLE + 1)
-      sampled = first > 0
-      for await (const page of c.app.eventStore.pages(id, {
-        gt: first - 1,
-        pageSize: EXPORT_PAGE,
-      })) {
-        for (const event of page) points.push({ at: event.timestamp.getTime(), events: 1 })
-      }
-    }
-    return { ...bucketize(points, buckets), sampled }
+  async getActivity(request: ParsedRequestOf<'getActivity'>): Promise<ResponseOf<'getActivity'>> {
+    return queries.getActivity(this.queryContext, request)
   }
 
-  async exportHistory({
-    id,
-    fromVersion,
-    limit,
-    taskId,
-  }: ParsedRequestOf<'exportHistory'>): Promise<ResponseOf<'exportHistory'>> {
-    const c = this.conn()
-    const { version: latestVersion, aggregateTopic: type } = await this.latest(c, id)
-    // Versions are contiguous from 0, so the page is a version range; it ends at latestVersion
-    // even if more is stored meanwhile, so the caller's pages add up to one moment's history.
-    const lastVersion = Math.min(latestVersion, fromVersion + limit - 1)
-    return this.runTask(taskId, async (signal) => {
-      const progress = taskId
-        ? this.progress(taskId, latestVersion + 1, `Exporting ${id.slice(0, 8)}…`)
-        : undefined
-      const events: EventDto[] = []
-      if (fromVersion <= lastVersion) {
-        progress?.(fromVersion)
-        for await (const page of verifiedPages(c.app.eventStore, id, {
-          fromVersion,
-          toVersion: lastVersion,
-          pageSize: Math.min(EXPORT_PAGE, limit),
-          signal,
-        })) {
-          for (const event of page) events.push(eventDto(event))
-          progress?.(fromVersion + events.length)
-        }
-      }
-      return {
-        aggregateId: id,
-        type,
-        exportedAt: new Date().toISOString(),
-        latestVersion,
-        events,
-        ...(lastVersion < latestVersion ? { nextFromVersion: lastVersion + 1 } : {}),
-      }
-    })
+  async exportHistory(
+    request: ParsedRequestOf<'exportHistory'>,
+  ): Promise<ResponseOf<'exportHistory'>> {
+    return queries.exportHistory(this.queryContext, request)
   }
 
-  // ------------------------------------------------------------------ handles (staged commands)
+  // ------------------------------------------------------------------ handles (handles.ts)
 
-  async createHandle({ foo }: ParsedRequestOf<'createHandle'>): Promise<HandleDto> {
-    const c = this.conn()
-    return handleDto(this.addHandle(c.app.createExampleAggregate(foo), -1))
+  async createHandle(request: ParsedRequestOf<'createHandle'>): Promise<HandleDto> {
+    return handles.createHandle(this.conn(), this.handles, request)
   }
 
-  async openHandle({ id }: ParsedRequestOf<'openHandle'>): Promise<HandleDto> {
-    const aggregate = await this.conn().app.repository.get(id)
-    if (!(aggregate instanceof ExampleAggregateRoot)) {
-      throw new ApiFailure({
-        code: 'ValidationError',
-        message: `handles support example aggregates only; ${id} is a ${aggregate.constructor.name}`,
-      })
-    }
-    return handleDto(this.addHandle(aggregate, aggregate.version))
+  async openHandle(request: ParsedRequestOf<'openHandle'>): Promise<HandleDto> {
+    return handles.openHandle(this.conn(), this.handles, request)
   }
 
-  async getHandle({ handleId }: ParsedRequestOf<'getHandle'>): Promise<HandleDto> {
-    return this.withHandle(handleId, async (handle) => handleDto(handle))
+  async getHandle(request: ParsedRequestOf<'getHandle'>): Promise<HandleDto> {
+    return handles.getHandle(this.handles, request)
   }
 
-  async applyCommand({ handleId, command }: ParsedRequestOf<'applyCommand'>): Promise<HandleDto> {
-    return this.withHandle(handleId, async (handle) => {
-      const { aggregate } = handle
-      try {
-        switch (command.type) {
-          case 'setFoo':
-            aggregate.foo = command.value
-            break
-          case 'createExample':
-            aggregate.createNewExample()
-            break
-          case 'discard':
-            aggregate.__discard__()
-            break
-        }
-      } catch (error) {
-        if (error instanceof EntityIsDiscarded) {
-          throw new ApiFailure({
-            code: 'AggregateNotFound',
-            message: `aggregate ${aggregate.id} is discarded: it accepts no more commands (its history stays readable)`,
-            details: { id: aggregate.id, reason: 'discarded' },
-          })
-        }
-        throw error
-      }
-      return handleDto(handle)
-    })
+  async applyCommand(request: ParsedRequestOf<'applyCommand'>): Promise<HandleDto> {
+    return handles.applyCommand(this.handles, request)
   }
 
-  async saveHandle({ handleId }: ParsedRequestOf<'saveHandle'>): Promise<HandleDto> {
-    const c = this.conn()
-    return this.withHandle(handleId, async (handle) => {
-      const { aggregate } = handle
-      // Published without collecting first, so a batch that is refused stays pending on the
-      // handle (the UI shows it, stale, next to the winner's events).
-      const batch = [...aggregate.pendingEvents]
-      if (batch.length === 0) return handleDto(handle)
-      try {
-        await c.app.bus.publish(batch)
-      } catch (error) {
-        if (error instanceof ConcurrencyError) throw await this.conflict(c, handle, batch, error)
-        // Stored, then a later policy (snapshotting) failed: the batch is saved all the same.
-        if (await this.isStored(c, batch)) this.markSaved(handle)
-        throw error
-      }
-      this.markSaved(handle)
-      return handleDto(handle)
-    })
+  async saveHandle(request: ParsedRequestOf<'saveHandle'>): Promise<HandleDto> {
+    return handles.saveHandle(this.conn(), this.handles, request)
   }
 
-  async refreshHandle({ handleId }: ParsedRequestOf<'refreshHandle'>): Promise<HandleDto> {
-    const c = this.conn()
-    return this.withHandle(handleId, async (handle) => {
-      const fresh = await c.app.repository.get(handle.aggregate.id)
-      if (!(fresh instanceof ExampleAggregateRoot)) throw new AggregateNotFound(handle.aggregate.id)
-      handle.aggregate.dropPendingEvents()
-      handle.aggregate = fresh
-      handle.loadedVersion = fresh.version
-      this.noteStored(fresh.id, fresh.version)
-      return handleDto(handle)
-    })
+  async refreshHandle(request: ParsedRequestOf<'refreshHandle'>): Promise<HandleDto> {
+    return handles.refreshHandle(this.conn(), this.handles, request)
   }
 
   async closeHandle({ handleId }: ParsedRequestOf<'closeHandle'>): Promise<{ closed: boolean }> {
-    return { closed: this.handles.delete(handleId) }
+    return { closed: this.handles.close(handleId) }
   }
 
   // ------------------------------------------------------------------ tasks
@@ -912,58 +430,14 @@ export class ExplorerService implements ExplorerHandlers {
     })
   }
 
-  async verifyHistory({
-    id,
-    taskId,
-  }: ParsedRequestOf<'verifyHistory'>): Promise<ResponseOf<'verifyHistory'>> {
-    const c = this.conn()
-    return this.runTask(taskId, async (signal) => {
-      let progress: ((done: number) => void) | undefined
-      const result = await verifyWholeHistory(this.historySources(c), id, {
-        signal,
-        ...(taskId
-          ? {
-              onProgress: (done: number, total: number) => {
-                progress ??= this.progress(
-                  taskId,
-                  total,
-                  `Verifying ${id.slice(0, 8)}… (${total} versions)`,
-                )
-                progress(done)
-              },
-            }
-          : {}),
-      })
-      if (result.lastVersion < 0) throw new AggregateNotFound(id)
-      this.wholeHistoryVerified.delete(id)
-      if (result.problems.length === 0) {
-        this.wholeHistoryVerified.set(id, {
-          verifiedAt: result.verifiedAt,
-          toVersion: result.lastVersion,
-        })
-        if (this.wholeHistoryVerified.size > MAX_REMEMBERED_VERIFICATIONS) {
-          const oldest = this.wholeHistoryVerified.keys().next().value
-          if (oldest !== undefined) this.wholeHistoryVerified.delete(oldest)
-        }
-      }
-      return result
-    })
+  async verifyHistory(
+    request: ParsedRequestOf<'verifyHistory'>,
+  ): Promise<ResponseOf<'verifyHistory'>> {
+    return queries.verifyHistory(this.queryContext, request)
   }
 
-  async verifyStore({
-    taskId,
-  }: ParsedRequestOf<'verifyStore'>): Promise<ResponseOf<'verifyStore'>> {
-    const c = this.conn()
-    return this.runTask(taskId, async (signal) => {
-      let progress: ((done: number) => void) | undefined
-      return verifyStore(this.historySources(c), {
-        signal,
-        onProgress: (done, total) => {
-          progress ??= this.progress(taskId, total, `Verifying ${total} aggregates`)
-          progress(done)
-        },
-      })
-    })
+  async verifyStore(request: ParsedRequestOf<'verifyStore'>): Promise<ResponseOf<'verifyStore'>> {
+    return queries.verifyStore(this.queryContext, request)
   }
 
   async cancelTask({ taskId }: ParsedRequestOf<'cancelTask'>): Promise<{ cancelled: boolean }> {
@@ -997,45 +471,18 @@ export class ExplorerService implements ExplorerHandlers {
     const settings = c?.settings ?? this.lastSettings
     const error = this.configurationError ?? this.lastError ?? (c ? this.followerError : undefined)
     return {
-      status: c ? 'connected' : 'disconnected',
-      ...(settings ? { kind: settings.kind, settings: publicSettings(settings) } : {}),
-      description: c
-        ? describeStore(c.settings.kind, c.app.store.description)
-        : settings
-          ? `not connected (${describeTarget(settings, this.defaultSqlitePath)})`
-          : 'not connected',
+      ...describeConnection(c, settings, this.defaultSqlitePath),
       encrypted: this.cipherKey !== undefined,
       encryptionNote: this.configurationError
         ? `Unknown until the settings are fixed: ${this.configurationError}`
         : describeEncryption(this.cipherKey, this.keySource),
       snapshotPeriod: this.snapshotPeriod,
       keySource: this.keySource,
-      canRememberKey: this.canRememberKey(),
+      canRememberKey: canRememberKey(this.options.keyStore),
       ...(error === undefined ? {} : { error }),
-      ...this.accessInfo(c?.app, settings),
+      ...accessInfo(c?.app, settings, this.readOnlyLocked),
       ...(c ? { sessionId: c.sessionId } : {}),
       ...(c ? { availability: c.availability.describe((m) => this.redact(m)) } : {}),
-    }
-  }
-
-  private accessInfo(
-    app: EverythingApplication | undefined,
-    settings: ConnectionSettings | undefined,
-  ): Pick<
-    ConnectionInfo,
-    'readOnly' | 'readOnlyReason' | 'requestedReadOnly' | 'keyStatus' | 'label'
-  > {
-    const keyCheck = app?.keyCheck.current
-    const keyStatus = keyCheck ? keyStatusOf(keyCheck) : undefined
-    const label = settings ? connectionLabel(settings) : undefined
-    const reason = app ? writeRefusal(app.readOnly, keyStatus, this.readOnlyLocked) : undefined
-    return {
-      readOnly: reason !== undefined,
-      ...(reason === undefined ? {} : { readOnlyReason: reason }),
-      requestedReadOnly: settings?.readOnly === true,
-      ...(this.readOnlyLocked ? { readOnlyLocked: true } : {}),
-      ...(keyStatus ? { keyStatus } : {}),
-      ...(label ? { label } : {}),
     }
   }
 
@@ -1052,21 +499,8 @@ export class ExplorerService implements ExplorerHandlers {
     // The connection the handler will use: the one this request holds, or the current one.
     const held = this.leases.held() ?? (this.connection && this.leases.lease(this.connection))
     const app = held?.app
-    if (app) {
-      const keyCheck = app.keyCheck.current
-      const reason = writeRefusal(
-        app.readOnly,
-        keyCheck ? keyStatusOf(keyCheck) : undefined,
-        this.readOnlyLocked,
-      )
-      if (reason !== undefined) {
-        throw new ApiFailure({
-          code: 'ReadOnly',
-          message: `${method} was refused: ${reason}`,
-          details: { method, reason: app.readOnly ? 'read-only' : keyCheck?.state },
-        })
-      }
-    }
+    const refused = app && writeRefused(method, app, this.readOnlyLocked)
+    if (refused) throw refused
     const before = app?.keyCheck.current?.state
     try {
       return await handler(request)
@@ -1076,45 +510,13 @@ export class ExplorerService implements ExplorerHandlers {
     }
   }
 
-  private canRememberKey(): boolean {
-    try {
-      return this.options.keyStore?.available() ?? false
-    } catch {
-      return false
-    }
-  }
-
-  private storeSettings(settings: ConnectionSettings): StoreSettings {
-    switch (settings.kind) {
-      case 'memory':
-        return { kind: 'memory' }
-      case 'sqlite': {
-        const path = settings.path ?? this.defaultSqlitePath
-        if (!path)
-          throw new StoreUnavailable('no SQLite file was named and this app has no default one')
-        return { kind: 'sqlite', path }
-      }
-      case 'cassandra':
-        return {
-          kind: 'cassandra',
-          contactPoints: settings.contactPoints,
-          localDataCenter: settings.localDataCenter,
-          keyspace: settings.keyspace,
-          ...(settings.username === undefined ? {} : { username: settings.username }),
-          ...(settings.password === undefined ? {} : { password: settings.password }),
-          tls: settings.tls,
-        }
-    }
-  }
-
   /**
    * Takes a replaced connection out of service: drops its handles, waits (bounded) for the
    * requests that hold it, aborts its tasks still running then, and closes it.
    */
   private async retire(c: Connection | undefined): Promise<void> {
     if (!c) return
-    this.droppedHandles = new Set(this.handles.keys())
-    this.handles.clear()
+    this.handles.dropAll()
     // What Verify whole history proved was read through the old connection (and key).
     this.wholeHistoryVerified.clear()
     await c.follower.stop()
@@ -1146,15 +548,7 @@ export class ExplorerService implements ExplorerHandlers {
       this.emit('connection', this.info())
     }
     // Before the renderer hears of them, so a getHandle it sends in reply already sees them.
-    if (this.handles.size > 0) {
-      const newest = new Map<string, number>()
-      for (const e of entries)
-        newest.set(e.originatorId, Math.max(newest.get(e.originatorId) ?? -1, e.toVersion))
-      for (const handle of this.handles.values()) {
-        const version = newest.get(handle.aggregate.id)
-        if (version !== undefined && version > handle.storedVersion) handle.storedVersion = version
-      }
-    }
+    this.handles.noteLogEntries(entries)
     for (let i = 0; i < entries.length; i += CHANGES_CHUNK) {
       this.emit('changes', { entries: entries.slice(i, i + CHANGES_CHUNK).map(logEntryDto) })
     }
@@ -1167,492 +561,14 @@ export class ExplorerService implements ExplorerHandlers {
     this.emit('connection', this.info())
   }
 
-  /** Runs a cancellable call; a newer call with the same taskId supersedes an older one. */
-  private async runTask<T>(
+  private runTask<T>(
     taskId: string | undefined,
     body: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    const controller = new AbortController()
-    if (taskId !== undefined) {
-      this.tasks.get(taskId)?.abort()
-      this.tasks.set(taskId, controller)
-    }
-    const untrack = this.leases.trackTask(controller)
-    try {
-      return await body(controller.signal)
-    } catch (error) {
-      if (controller.signal.reason === CONNECTION_CLOSED)
-        throw new ApiFailure({
-          code: 'NotConnected',
-          message:
-            'the connection was closed (a reconnect) while this task ran; nothing more was done: run it again',
-        })
-      if (controller.signal.aborted)
-        throw new ApiFailure({
-          code: 'Cancelled',
-          message: taskId === undefined ? 'the task was cancelled' : `task ${taskId} was cancelled`,
-        })
-      throw error
-    } finally {
-      untrack()
-      if (taskId !== undefined && this.tasks.get(taskId) === controller) this.tasks.delete(taskId)
-    }
+    return runTask(this.tasks, this.leases, taskId, body)
   }
 
-  /** A progress reporter for a task: the first and last report always, others at most every 100 ms. */
   private progress(taskId: string, total: number, label: string): (done: number) => void {
-    let last = 0
-    return (done) => {
-      const now = Date.now()
-      if (last !== 0 && done < total && now - last < 100) return
-      last = now
-      this.emit('progress', { taskId, done: Math.min(done, total), total, label })
-    }
-  }
-
-  /**
-   * Replays with the hash chain checked. When the check fails, replays again without it so the
-   * state can still be shown, and reports where the chain broke; other integrity failures
-   * (a wrong key, damaged bytes) still fail.
-   */
-  private async replay(
-    c: Connection,
-    id: string,
-    options: ReplayOptions,
-  ): Promise<{ result: ReplayResult; hashChain: HashChain }> {
-    try {
-      const result = await c.app.repository.replay(id, options)
-      return { result, hashChain: verifiedChain(result, options.at) }
-    } catch (error) {
-      if (!(error instanceof DataIntegrityError) || options.signal?.aborted) throw error
-      const result = await c.unverified.replay(id, options)
-      const brokenAt = error.details.originatorVersion
-      return {
-        result,
-        hashChain: {
-          status: 'broken',
-          message: `${error.message}. The state shown was replayed without verification and may include tampered events.`,
-          ...(brokenAt === undefined ? {} : { brokenAtVersion: brokenAt }),
-        },
-      }
-    }
-  }
-
-  private async latestRecord(c: Connection, id: string): Promise<StoredRecord> {
-    const [record] = await c.app.store.events.select(id, { desc: true, limit: 1 })
-    if (!record) throw new AggregateNotFound(id)
-    return record
-  }
-
-  /** The newest stored version, checked against the aggregate index (a lost tail fails). */
-  private async latestVersion(c: Connection, id: string): Promise<number> {
-    return (await this.latest(c, id)).version
-  }
-
-  private async latest(
-    c: Connection,
-    id: string,
-  ): Promise<{ version: number; aggregateTopic: string }> {
-    const latest = await c.app.repository.latest(id)
-    if (!latest) throw new AggregateNotFound(id)
-    return latest
-  }
-
-  /** The event at `version`, linked to the one before it and matching its hash. */
-  private async verifiedEventAt(c: Connection, id: string, version: number): Promise<DomainEvent> {
-    for await (const [event] of verifiedPages(c.app.eventStore, id, {
-      fromVersion: version,
-      toVersion: version,
-    }))
-      if (event) return event
-    throw versionNotFound(id, version)
-  }
-
-  private historySources(c: Connection): HistorySources & { events: ApplicationRecorder } {
-    return {
-      events: c.app.store.events,
-      mapper: c.app.mapper,
-      snapshots: c.snapshots,
-      index: aggregateIndexOf(c.app.store.events),
-    }
-  }
-
-  private async eventAt(c: Connection, id: string, version: number): Promise<DomainEvent> {
-    const [record] = await c.app.store.events.select(id, { gte: version, lte: version })
-    if (!record) throw versionNotFound(id, version)
-    return c.app.mapper.recordToEvent(record)
-  }
-
-  private addHandle(aggregate: ExampleAggregateRoot, loadedVersion: number): Handle {
-    const handle: Handle = {
-      id: `h-${randomUUID()}`,
-      aggregate,
-      loadedVersion,
-      storedVersion: loadedVersion,
-      queue: Promise.resolve(),
-    }
-    this.handles.set(handle.id, handle)
-    // Least recently used first: Map keeps insertion order and withHandle re-inserts.
-    while (this.handles.size > this.maxHandles) {
-      const oldest = this.handles.keys().next().value
-      if (oldest === undefined) break
-      this.handles.delete(oldest)
-    }
-    return handle
-  }
-
-  private withHandle<T>(handleId: string, body: (handle: Handle) => Promise<T>): Promise<T> {
-    const handle = this.handles.get(handleId)
-    if (!handle && this.droppedHandles.has(handleId)) {
-      return Promise.reject(
-        new ApiFailure({
-          code: 'NotConnected',
-          message:
-            'this handle belonged to the connection before the last reconnect; open the aggregate again',
-        }),
-      )
-    }
-    if (!handle) {
-      return Promise.reject(
-        new ApiFailure({
-          code: 'ValidationError',
-          message: `handle ${handleId.slice(0, 64)} is closed or expired (handles are dropped on reconnect and when too many are open); open the aggregate again`,
-        }),
-      )
-    }
-    this.handles.delete(handleId)
-    this.handles.set(handleId, handle)
-    const run = handle.queue.then(() => body(handle))
-    handle.queue = run.catch(() => undefined)
-    return run
-  }
-
-  private markSaved(handle: Handle): void {
-    handle.aggregate.dropPendingEvents()
-    handle.loadedVersion = handle.aggregate.version
-    this.noteStored(handle.aggregate.id, handle.loadedVersion)
-  }
-
-  /** The store holds `version` of `aggregateId`: the handles loaded before it are stale. */
-  private noteStored(aggregateId: string, version: number): void {
-    for (const handle of this.handles.values()) {
-      if (handle.aggregate.id === aggregateId && handle.storedVersion < version)
-        handle.storedVersion = version
-    }
-  }
-
-  private async isStored(c: Connection, batch: readonly DomainEvent[]): Promise<boolean> {
-    const last = batch[batch.length - 1]
-    if (!last) return false
-    try {
-      const [record] = await c.app.store.events.select(last.originatorId, {
-        gte: last.originatorVersion,
-        lte: last.originatorVersion,
-      })
-      return record !== undefined && c.app.mapper.recordToEvent(record).hash === last.hash
-    } catch {
-      return false
-    }
-  }
-
-  private async conflict(
-    c: Connection,
-    handle: Handle,
-    batch: readonly DomainEvent[],
-    error: ConcurrencyError,
-  ): Promise<ApiFailure> {
-    const id = handle.aggregate.id
-    const expectedVersion = batch[0]!.originatorVersion
-    const [latest] = await c.app.store.events.select(id, { desc: true, limit: 1 })
-    const actualVersion =
-      latest?.originatorVersion ?? error.details.actualVersion ?? expectedVersion
-    const winningEvents: EventDto[] = []
-    for await (const page of verifiedPages(c.app.eventStore, id, {
-      fromVersion: handle.loadedVersion + 1,
-      toVersion: Math.min(actualVersion, handle.loadedVersion + MAX_WINNING_EVENTS),
-      pageSize: MAX_WINNING_EVENTS,
-    })) {
-      winningEvents.push(...page.map(eventDto))
-    }
-    const details: ConcurrencyDetails = {
-      aggregateId: id,
-      expectedVersion,
-      actualVersion,
-      winningEvents,
-    }
-    // Whatever the store answered, the version this handle wanted to write exists now.
-    this.noteStored(id, Math.max(actualVersion, expectedVersion))
-    const count = actualVersion - handle.loadedVersion
-    return new ApiFailure({
-      code: 'ConcurrencyError',
-      message:
-        `Another writer saved first: this handle was loaded at version ${handle.loadedVersion} and tried to store version ${expectedVersion}, ` +
-        `but the store already holds ${count} newer event${count === 1 ? '' : 's'} (now at version ${actualVersion}). ` +
-        'Nothing of this batch was stored. Refresh the handle to load the latest version, then apply the change again.',
-      details,
-    })
-  }
-}
-
-// ------------------------------------------------------------------ mapping to the contract
-
-export function eventDto(event: DomainEvent): EventDto {
-  const topic = topics.topicOfInstance(event) ?? `<unregistered ${event.constructor.name}>`
-  return {
-    originatorId: event.originatorId,
-    version: event.originatorVersion,
-    topic,
-    type: topic.slice(topic.lastIndexOf('.') + 1),
-    timestamp: event.timestamp.toISOString(),
-    payload: toDisplayJson(event.payload()),
-    hash: event.hash,
-    previousHash: event.previousHash,
-  }
-}
-
-/** An aggregate's state for the UI: its fields as a JSON tree; null before creation and once discarded. */
-export function displayState(aggregate: Aggregate | undefined): JsonValue {
-  if (!aggregate || aggregate.isDiscarded) return null
-  return toDisplayJson(aggregateState(aggregate))
-}
-
-function snapshotDto(snapshot: Snapshot): SnapshotDto {
-  return {
-    originatorId: snapshot.originatorId,
-    version: snapshot.originatorVersion,
-    timestamp: snapshot.timestamp.toISOString(),
-    type: snapshot.topic,
-    state: snapshot.state === null ? null : toDisplayJson(snapshot.state),
-  }
-}
-
-function handleDto(handle: Handle): HandleDto {
-  const { aggregate } = handle
-  return {
-    handleId: handle.id,
-    aggregateId: aggregate.id,
-    loadedVersion: handle.loadedVersion,
-    version: aggregate.version,
-    storedVersion: handle.storedVersion,
-    stale: handle.storedVersion > handle.loadedVersion,
-    pending: aggregate.pendingEvents.map(eventDto),
-    state: displayState(aggregate),
-    discarded: aggregate.isDiscarded,
-  }
-}
-
-function logEntryDto(entry: LogEntry): LogEntryDto {
-  return {
-    position: entry.position,
-    originatorId: entry.originatorId,
-    fromVersion: entry.fromVersion,
-    toVersion: entry.toVersion,
-    topics: [...entry.topics],
-    recordedAt: entry.recordedAt.toISOString(),
-  }
-}
-
-/** What a verified load checked, exactly: the snapshot it linked and the events after it. */
-function verifiedChain(result: ReplayResult, at: number | undefined): HashChain {
-  const n = result.eventsApplied
-  const events = `${n} event${n === 1 ? '' : 's'}`
-  const toVersion = result.aggregate?.version ?? at ?? 0
-  // getAggregate always checks the newest stored version against the index (latest()).
-  const latest = '; the newest stored version is the one the aggregate index records'
-  if (result.snapshot) {
-    const s = result.snapshot.originatorVersion
-    return {
-      status: 'verified',
-      checked: { kind: 'snapshotLinked', snapshotVersion: s, fromVersion: s + 1, toVersion },
-      message: `the snapshot at version ${s} links to the stored event at that version, and the ${events} after it follow it and match their hashes${latest}; versions before ${s} were not read`,
-    }
-  }
-  return {
-    status: 'verified',
-    checked: { kind: 'fromCreation', toVersion },
-    message: `all ${events} from creation to version ${toVersion} follow one another and match their hashes${latest}`,
-  }
-}
-
-function publicSettings(settings: ConnectionSettings): NonNullable<ConnectionInfo['settings']> {
-  const options = {
-    ...(settings.readOnly === undefined ? {} : { readOnly: settings.readOnly }),
-    ...(settings.label === undefined ? {} : { label: settings.label }),
-    ...(settings.labelColour === undefined ? {} : { labelColour: settings.labelColour }),
-  }
-  switch (settings.kind) {
-    case 'memory':
-      return { kind: 'memory', ...options }
-    case 'sqlite':
-      return settings.path === undefined
-        ? { kind: 'sqlite', ...options }
-        : { kind: 'sqlite', path: settings.path, ...options }
-    case 'cassandra':
-      return {
-        ...options,
-        kind: 'cassandra',
-        contactPoints: [...settings.contactPoints],
-        localDataCenter: settings.localDataCenter,
-        keyspace: settings.keyspace,
-        ...(settings.username === undefined ? {} : { username: settings.username }),
-        tls: settings.tls,
-      }
-  }
-}
-
-function describeStore(kind: ConnectionSettings['kind'], description: string): string {
-  const label = kind === 'sqlite' ? 'SQLite' : kind === 'cassandra' ? 'Cassandra' : 'Memory'
-  return description.toLowerCase().startsWith(label.toLowerCase())
-    ? description
-    : `${label}: ${description}`
-}
-
-function describeTarget(
-  settings: ConnectionSettings,
-  defaultSqlitePath: string | undefined,
-): string {
-  switch (settings.kind) {
-    case 'memory':
-      return 'the in-memory store'
-    case 'sqlite':
-      return `the SQLite file ${settings.path ?? defaultSqlitePath ?? '(none)'}`
-    case 'cassandra':
-      return `Cassandra at ${settings.contactPoints.join(', ')} (data centre ${settings.localDataCenter}, keyspace ${settings.keyspace})`
-  }
-}
-
-function versionNotFound(id: string, version: number, latestVersion?: number): ApiFailure {
-  return new ApiFailure({
-    code: 'AggregateNotFound',
-    message:
-      latestVersion === undefined
-        ? `there is no event at version ${version} of ${id}`
-        : `version ${version} of ${id} does not exist; the latest is ${latestVersion}`,
-    details: { id, version, ...(latestVersion === undefined ? {} : { latestVersion }) },
-  })
-}
-
-/** One sentence: the target named once, the driver's reason without a stack trace. */
-function connectFailure(target: string, reason: string): string {
-  const firstLines = reason
-    // A stack trace and Node's inspected socket error ({ errno, code, … }) say nothing more.
-    .replace(/\n\s+at [^\n]*?(?: \{\n[\s\S]*?\n\}|(?=\n)|$)/g, '')
-    .replace(/\s*See innerErrors\.?/, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-  // The store's own message may already say "cannot connect to …" (its target): not twice.
-  if (/^cannot connect to /i.test(firstLines))
-    return firstLines.charAt(0).toUpperCase() + firstLines.slice(1)
-  return `Cannot connect to ${target}: ${firstLines}`
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
-const NICE_WIDTHS_MS = [
-  1,
-  10,
-  100,
-  1000,
-  5000,
-  10_000,
-  30_000,
-  60_000,
-  5 * 60_000,
-  10 * 60_000,
-  30 * 60_000,
-  3600_000,
-  3 * 3600_000,
-  6 * 3600_000,
-  12 * 3600_000,
-  86_400_000,
-  7 * 86_400_000,
-  30 * 86_400_000,
-  365 * 86_400_000,
-]
-
-/** Counts events into at most `count` equal, round-sized time buckets (empty ones included). */
-export function bucketize(
-  points: ReadonlyArray<{ at: number; events: number }>,
-  count: number,
-): { buckets: Array<{ start: string; events: number }>; total: number } {
-  if (points.length === 0) return { buckets: [], total: 0 }
-  let min = Number.POSITIVE_INFINITY
-  let max = Number.NEGATIVE_INFINITY
-  for (const p of points) {
-    if (p.at < min) min = p.at
-    if (p.at > max) max = p.at
-  }
-  let width = 0
-  let start = min
-  let n = 0
-  for (const w of NICE_WIDTHS_MS) {
-    const s = Math.floor(min / w) * w
-    const k = Math.floor((max - s) / w) + 1
-    if (k <= count) {
-      width = w
-      start = s
-      n = k
-      break
-    }
-  }
-  if (width === 0) {
-    width = Math.ceil((max - min + 1) / count)
-    start = min
-    n = Math.floor((max - start) / width) + 1
-  }
-  const counts = new Array<number>(n).fill(0)
-  let total = 0
-  for (const p of points) {
-    const i = Math.min(n - 1, Math.floor((p.at - start) / width))
-    counts[i] = (counts[i] ?? 0) + p.events
-    total += p.events
-  }
-  return {
-    buckets: counts.map((events, i) => ({
-      start: new Date(start + i * width).toISOString(),
-      events,
-    })),
-    total,
-  }
-}
-
-/**
- * Gives the event loop a turn now and then during long reads: SQLite calls are synchronous, so
- * without this a 100,000-event replay would hold off cancelTask, other requests and the
- * follower until it ends.
- */
-function yieldingStore(store: Store): Store {
-  const events = store.events
-  let lastYield = performance.now()
-  const maybeYield = async (): Promise<void> => {
-    const now = performance.now()
-    if (now - lastYield < 15) return
-    await yieldToEventLoop()
-    lastYield = performance.now()
-  }
-  const recorder: ApplicationRecorder = {
-    insert: async (records) => {
-      await maybeYield()
-      return events.insert(records)
-    },
-    select: async (id, query) => {
-      await maybeYield()
-      return events.select(id, query)
-    },
-    selectLog: (query) => events.selectLog(query),
-    listAggregates: (query) => events.listAggregates(query),
-    countAggregates: () => events.countAggregates(),
-    ...(events.logReorderWindowMs === undefined
-      ? {}
-      : { logReorderWindowMs: events.logReorderWindowMs }),
-  }
-  return {
-    kind: store.kind,
-    description: store.description,
-    events: recorder,
-    snapshots: store.snapshots,
-    close: () => store.close(),
+    return progressReporter(this.emit, taskId, total, label)
   }
 }

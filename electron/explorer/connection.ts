@@ -1,0 +1,207 @@
+/**
+ * One open connection: the application over a store, with what the service keeps beside it
+ * (the log follower, availability, a session id); the store settings a connection opens with,
+ * and how a connection and a failure to connect are described to the UI.
+ */
+import { randomUUID } from 'node:crypto'
+import type { ConnectionInfo, ConnectionSettings } from '../../shared/contract'
+import { EventBus } from '../eventsourcing/domain/bus'
+import type { EventBatch } from '../eventsourcing/domain/aggregate'
+import { StoreUnavailable } from '../eventsourcing/errors'
+import type { LogEntry, Store } from '../eventsourcing/persistence/recorder'
+import { openStore, type StoreSettings } from '../eventsourcing/persistence/stores'
+import { Repository } from '../eventsourcing/application/repository'
+import { SnapshotStrategy } from '../eventsourcing/application/snapshotStrategy'
+import { EverythingApplication } from '../example/everythingApplication'
+import { AvailabilityTracker, trackAvailability } from './availability'
+import { LogFollower } from './logFollower'
+import { yieldingStore } from './yieldingStore'
+
+export interface Connection {
+  readonly app: EverythingApplication
+  readonly settings: ConnectionSettings
+  readonly follower: LogFollower
+  /** Reads snapshots even when this application takes none (period 0). */
+  readonly snapshots: SnapshotStrategy
+  /** Replays without checking the hash chain, to still show an aggregate whose chain is broken. */
+  readonly unverified: Repository
+  /** New for every open: the UI drops what it read under another key or connection. */
+  readonly sessionId: string
+  /** Whether the store answers: outages and recoveries, for the status pill. */
+  readonly availability: AvailabilityTracker
+}
+
+/** What opening a connection needs of the service. */
+export interface OpenOptions {
+  readonly cipherKey: Uint8Array | undefined
+  readonly snapshotPeriod: number
+  /** EVENTSCOPE_READ_ONLY: opened read-only whatever the settings say. */
+  readonly readOnlyLocked: boolean
+  readonly defaultSqlitePath: string | undefined
+  /** How often the log follower polls. */
+  readonly pollIntervalMs: number
+  /** The store of this connection went away or came back. */
+  onAvailabilityChange(connection: Connection): void
+  /** New entries in the application log. */
+  onEntries(entries: LogEntry[]): void
+  /** The log follower could not read the log. */
+  onFollowerError(error: unknown): void
+}
+
+/**
+ * Opens the store, an application over it (its key checked) and a log follower started at the
+ * end of the log. When a step fails, what was opened is closed and the step's error thrown.
+ */
+export async function openConnection(
+  settings: ConnectionSettings,
+  options: OpenOptions,
+): Promise<Connection> {
+  let store: Store | undefined
+  let app: EverythingApplication | undefined
+  let next: Connection | undefined
+  try {
+    store = await openStore(storeSettings(settings, options.defaultSqlitePath))
+    const availability = new AvailabilityTracker(() => {
+      if (next) options.onAvailabilityChange(next)
+    })
+    app = new EverythingApplication({
+      store: yieldingStore(trackAvailability(store, availability)),
+      cipherKey: options.cipherKey,
+      snapshotPeriod: options.snapshotPeriod,
+      bus: new EventBus<EventBatch>(),
+      readOnly: settings.readOnly === true || options.readOnlyLocked,
+    })
+    // Told now, not at the first failed read or save: a wrong key makes the connection read-only.
+    await app.keyCheck.evaluate()
+    const follower = new LogFollower({
+      recorder: app.store.events,
+      intervalMs: options.pollIntervalMs,
+      onEntries: (entries) => options.onEntries(entries),
+      onError: (error) => options.onFollowerError(error),
+    })
+    // Reading the end of the log also proves the store answers.
+    await follower.start()
+    next = {
+      app,
+      settings,
+      follower,
+      snapshots: app.snapshotStrategy ?? new SnapshotStrategy(app.store.snapshots, app.mapper),
+      unverified: new Repository(app.eventStore, app.snapshotStrategy, app.bus, false),
+      sessionId: randomUUID(),
+      availability,
+    }
+    return next
+  } catch (error) {
+    if (app) await app.close().catch(() => undefined)
+    else if (store) await store.close().catch(() => undefined)
+    throw error
+  }
+}
+
+function storeSettings(
+  settings: ConnectionSettings,
+  defaultSqlitePath: string | undefined,
+): StoreSettings {
+  switch (settings.kind) {
+    case 'memory':
+      return { kind: 'memory' }
+    case 'sqlite': {
+      const path = settings.path ?? defaultSqlitePath
+      if (!path)
+        throw new StoreUnavailable('no SQLite file was named and this app has no default one')
+      return { kind: 'sqlite', path }
+    }
+    case 'cassandra':
+      return {
+        kind: 'cassandra',
+        contactPoints: settings.contactPoints,
+        localDataCenter: settings.localDataCenter,
+        keyspace: settings.keyspace,
+        ...(settings.username === undefined ? {} : { username: settings.username }),
+        ...(settings.password === undefined ? {} : { password: settings.password }),
+        tls: settings.tls,
+      }
+  }
+}
+
+/** What the connection info says of the connection itself: its status, settings, store. */
+export function describeConnection(
+  c: Connection | undefined,
+  settings: ConnectionSettings | undefined,
+  defaultSqlitePath: string | undefined,
+): Pick<ConnectionInfo, 'status' | 'kind' | 'settings' | 'description'> {
+  return {
+    status: c ? 'connected' : 'disconnected',
+    ...(settings ? { kind: settings.kind, settings: publicSettings(settings) } : {}),
+    description: c
+      ? describeStore(c.settings.kind, c.app.store.description)
+      : settings
+        ? `not connected (${describeTarget(settings, defaultSqlitePath)})`
+        : 'not connected',
+  }
+}
+
+function publicSettings(settings: ConnectionSettings): NonNullable<ConnectionInfo['settings']> {
+  const options = {
+    ...(settings.readOnly === undefined ? {} : { readOnly: settings.readOnly }),
+    ...(settings.label === undefined ? {} : { label: settings.label }),
+    ...(settings.labelColour === undefined ? {} : { labelColour: settings.labelColour }),
+  }
+  switch (settings.kind) {
+    case 'memory':
+      return { kind: 'memory', ...options }
+    case 'sqlite':
+      return settings.path === undefined
+        ? { kind: 'sqlite', ...options }
+        : { kind: 'sqlite', path: settings.path, ...options }
+    case 'cassandra':
+      return {
+        ...options,
+        kind: 'cassandra',
+        contactPoints: [...settings.contactPoints],
+        localDataCenter: settings.localDataCenter,
+        keyspace: settings.keyspace,
+        ...(settings.username === undefined ? {} : { username: settings.username }),
+        tls: settings.tls,
+      }
+  }
+}
+
+function describeStore(kind: ConnectionSettings['kind'], description: string): string {
+  const label = kind === 'sqlite' ? 'SQLite' : kind === 'cassandra' ? 'Cassandra' : 'Memory'
+  return description.toLowerCase().startsWith(label.toLowerCase())
+    ? description
+    : `${label}: ${description}`
+}
+
+export function describeTarget(
+  settings: ConnectionSettings,
+  defaultSqlitePath: string | undefined,
+): string {
+  switch (settings.kind) {
+    case 'memory':
+      return 'the in-memory store'
+    case 'sqlite':
+      return `the SQLite file ${settings.path ?? defaultSqlitePath ?? '(none)'}`
+    case 'cassandra':
+      return `Cassandra at ${settings.contactPoints.join(', ')} (data centre ${settings.localDataCenter}, keyspace ${settings.keyspace})`
+  }
+}
+
+/** One sentence: the target named once, the driver's reason without a stack trace. */
+export function connectFailure(target: string, reason: string): string {
+  const firstLines = reason
+    // A stack trace and Node's inspected socket error ({ errno, code, … }) say nothing more.
+    .replace(/\n\s+at [^\n]*?(?: \{\n[\s\S]*?\n\}|(?=\n)|$)/g, '')
+    .replace(/\s*See innerErrors\.?/, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+  // The store's own message may already say "cannot connect to …" (its target): not twice.
+  if (/^cannot connect to /i.test(firstLines))
+    return firstLines.charAt(0).toUpperCase() + firstLines.slice(1)
+  return `Cannot connect to ${target}: ${firstLines}`
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

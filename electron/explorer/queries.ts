@@ -1,0 +1,424 @@
+/**
+ * The query handlers: aggregates, events, raw records, diffs, snapshots, activity, export and
+ * verification. Each reads through the connection its request holds (`ctx.conn()`); the
+ * service owns the state they use (tasks, the remembered verifications).
+ */
+import type {
+  AggregateSummary,
+  DiffEntry,
+  EventDto,
+  ParsedRequestOf,
+  ResponseOf,
+} from '../../shared/contract'
+import { Aggregate } from '../eventsourcing/domain/aggregate'
+import { topics } from '../eventsourcing/domain/topics'
+import { AggregateNotFound, DataIntegrityError } from '../eventsourcing/errors'
+import { verifiedPages } from '../eventsourcing/application/verification'
+import { Mapper } from '../eventsourcing/persistence/mapper'
+import { bucketize } from './activity'
+import type { Connection } from './connection'
+import { ApiFailure } from './dispatch'
+import { diffDisplay } from './displayJson'
+import { displayState, eventDto, snapshotDto } from './dto'
+import * as reads from './historyReads'
+import { verifyStore as verifyWholeStore, verifyWholeHistory } from './storeVerification'
+
+/** What the query handlers need of the service. */
+export interface QueryContext {
+  /** The connection this request started on (leased until the request ends). */
+  conn(): Connection
+  /** Runs a cancellable call; a newer call with the same taskId supersedes an older one. */
+  runTask<T>(taskId: string | undefined, body: (signal: AbortSignal) => Promise<T>): Promise<T>
+  /** A progress reporter for a task. */
+  progress(taskId: string, total: number, label: string): (done: number) => void
+  /** Events scanned at most by one filtered listEvents call. */
+  readonly scanBudget: number
+  /** The last Verify whole history without a problem, per aggregate (this connection only). */
+  readonly wholeHistoryVerified: Map<string, { verifiedAt: string; toVersion: number }>
+}
+
+const SCAN_PAGE = 250
+const EXPORT_PAGE = 1000
+const ACTIVITY_SAMPLE = 10_000
+const MAX_REMEMBERED_VERIFICATIONS = 1000
+
+export async function listAggregateTypes(): Promise<string[]> {
+  return topics.topicsList().filter((topic) => {
+    const cls = topics.resolve(topic) as { prototype?: unknown }
+    return cls.prototype instanceof Aggregate
+  })
+}
+
+export async function listAggregates(
+  ctx: QueryContext,
+  request: ParsedRequestOf<'listAggregates'>,
+): Promise<ResponseOf<'listAggregates'>> {
+  const { events } = ctx.conn().app.store
+  let page
+  try {
+    page = await events.listAggregates({
+      limit: request.limit,
+      order: request.order,
+      ...(request.pageToken === undefined ? {} : { pageToken: request.pageToken }),
+      ...(request.idPrefix === undefined ? {} : { idPrefix: request.idPrefix }),
+      ...(request.type === undefined ? {} : { aggregateTopic: request.type }),
+    })
+  } catch (error) {
+    if (request.pageToken !== undefined && error instanceof TypeError) {
+      throw new ApiFailure({
+        code: 'ValidationError',
+        message: 'the page token is not valid here; start again from the first page',
+      })
+    }
+    throw error
+  }
+  const total = await events.countAggregates()
+  return {
+    items: page.items.map((s): AggregateSummary => ({
+      id: s.originatorId,
+      type: s.aggregateTopic,
+      version: s.version,
+      createdAt: s.createdAt.toISOString(),
+      lastModified: s.lastModified.toISOString(),
+      discarded: s.lastTopic.endsWith('.Discarded'),
+    })),
+    ...(page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken }),
+    total,
+  }
+}
+
+export async function getAggregate(
+  ctx: QueryContext,
+  { id, at, taskId }: ParsedRequestOf<'getAggregate'>,
+): Promise<ResponseOf<'getAggregate'>> {
+  const c = ctx.conn()
+  const { version: latestVersion, aggregateTopic: type } = await reads.latest(c, id)
+  const target = at ?? latestVersion
+  if (target > latestVersion) throw reads.versionNotFound(id, target, latestVersion)
+  return ctx.runTask(taskId, async (signal) => {
+    const progress = taskId
+      ? ctx.progress(taskId, target + 1, `Replaying ${id.slice(0, 8)}… to version ${target}`)
+      : undefined
+    const { result, hashChain } = await reads.replay(c, id, {
+      at: target,
+      signal,
+      ...(progress ? { onProgress: (v: number) => progress(v + 1) } : {}),
+    })
+    const whole = ctx.wholeHistoryVerified.get(id)
+    if (hashChain.status === 'verified' && whole) hashChain.wholeHistory = whole
+    const aggregate = result.aggregate
+    if (!aggregate) throw new AggregateNotFound(id)
+    let createdOn = aggregate.createdOn as Date | undefined
+    let lastModified = aggregate.lastModified
+    if (!(createdOn instanceof Date)) {
+      // Known only from a discarded (null) snapshot: take the dates from the events themselves.
+      createdOn = (await reads.eventAt(c, id, 0)).timestamp
+      lastModified = (await reads.eventAt(c, id, aggregate.version)).timestamp
+    }
+    return {
+      id,
+      type,
+      version: aggregate.version,
+      latestVersion,
+      createdOn: createdOn.toISOString(),
+      lastModified: lastModified.toISOString(),
+      discarded: aggregate.isDiscarded,
+      state: displayState(aggregate),
+      hashChain,
+      encrypted: c.app.encrypted,
+      ...(result.snapshot ? { loadedFromSnapshot: result.snapshot.originatorVersion } : {}),
+      eventsReplayed: result.eventsApplied,
+    }
+  })
+}
+
+export async function listEvents(
+  ctx: QueryContext,
+  request: ParsedRequestOf<'listEvents'>,
+): Promise<ResponseOf<'listEvents'>> {
+  const c = ctx.conn()
+  const { id, fromVersion, limit } = request
+  const latestVersion = (await c.app.repository.latestVersion(id)) ?? -1
+  if (fromVersion > latestVersion) return { items: [], latestVersion, scanned: 0 }
+  const needle = request.search?.toLowerCase() || undefined
+  const types = request.types?.length ? new Set(request.types) : undefined
+  return ctx
+    .runTask(request.taskId, async (signal) => {
+      const items: EventDto[] = []
+      let scanned = 0
+      let next: number | undefined
+      if (!needle && !types) {
+        for await (const page of verifiedPages(c.app.eventStore, id, {
+          fromVersion,
+          toVersion: Math.min(latestVersion, fromVersion + limit - 1),
+          pageSize: limit,
+          signal,
+        })) {
+          items.push(...page.map(eventDto))
+          scanned += page.length
+        }
+        const last = items[items.length - 1]
+        if (last && items.length === limit) next = last.version + 1
+      } else {
+        const progress = request.taskId
+          ? ctx.progress(request.taskId, ctx.scanBudget, 'Searching events')
+          : undefined
+        scan: for await (const page of verifiedPages(c.app.eventStore, id, {
+          fromVersion,
+          toVersion: latestVersion,
+          pageSize: SCAN_PAGE,
+          signal,
+        })) {
+          for (const event of page) {
+            scanned += 1
+            const dto = eventDto(event)
+            if (
+              (!types || types.has(dto.type)) &&
+              (!needle || JSON.stringify(dto.payload).toLowerCase().includes(needle))
+            ) {
+              items.push(dto)
+            }
+            if (items.length >= limit || scanned >= ctx.scanBudget) {
+              next = dto.version + 1
+              break scan
+            }
+          }
+          progress?.(scanned)
+        }
+      }
+      if (next !== undefined && next > latestVersion) next = undefined
+      return {
+        items,
+        ...(next === undefined ? {} : { nextFromVersion: next }),
+        latestVersion,
+        scanned,
+      }
+    })
+    .catch((error: unknown) => {
+      // The timeline draws the rows up to latestVersion, the bad one explained.
+      if (!(error instanceof DataIntegrityError)) throw error
+      throw new ApiFailure({
+        code: 'DataIntegrityError',
+        message: error.message,
+        details: { ...error.details, latestVersion },
+      })
+    })
+}
+
+export async function getRawRecord(
+  ctx: QueryContext,
+  { id, version, kind }: ParsedRequestOf<'getRawRecord'>,
+): Promise<ResponseOf<'getRawRecord'>> {
+  const { store } = ctx.conn().app
+  const recorder = kind === 'event' ? store.events : store.snapshots
+  const [record] = await recorder.select(id, { gte: version, lte: version })
+  if (!record) {
+    throw new ApiFailure({
+      code: 'AggregateNotFound',
+      message: `there is no ${kind} at version ${version} of ${id}`,
+      details: { id, version, kind },
+    })
+  }
+  const state = Buffer.from(record.state.buffer, record.state.byteOffset, record.state.byteLength)
+  return {
+    originatorId: record.originatorId,
+    originatorVersion: record.originatorVersion,
+    topic: record.topic,
+    stateBase64: state.toString('base64'),
+    encrypted: Mapper.isEncrypted(record),
+    byteLength: state.byteLength,
+  }
+}
+
+export async function getEventDiff(
+  ctx: QueryContext,
+  { id, version }: ParsedRequestOf<'getEventDiff'>,
+): Promise<DiffEntry[]> {
+  const c = ctx.conn()
+  const latestVersion = await reads.latestVersion(c, id)
+  if (version > latestVersion) throw reads.versionNotFound(id, version, latestVersion)
+  // Replay to the version before, then apply the one event: one replay instead of two.
+  const previous =
+    version === 0 ? undefined : (await c.app.repository.replay(id, { at: version - 1 })).aggregate
+  const before = displayState(previous)
+  const event = await reads.verifiedEventAt(c, id, version)
+  const after = displayState((event.mutate(previous ?? null) as Aggregate | null) ?? undefined)
+  return diffDisplay(before, after)
+}
+
+export async function diffVersions(
+  ctx: QueryContext,
+  { id, from, to }: ParsedRequestOf<'diffVersions'>,
+): Promise<ResponseOf<'diffVersions'>> {
+  const c = ctx.conn()
+  const latestVersion = await reads.latestVersion(c, id)
+  for (const v of [from, to])
+    if (v > latestVersion) throw reads.versionNotFound(id, v, latestVersion)
+  // Verified replays: a broken chain fails the diff rather than showing tampered states.
+  const { repository } = c.app
+  const fromState = displayState((await repository.replay(id, { at: from })).aggregate)
+  const toState = displayState((await repository.replay(id, { at: to })).aggregate)
+  // The two states may come from snapshots: the events between them must be there and linked.
+  const range = { fromVersion: Math.min(from, to) + 1, toVersion: Math.max(from, to) }
+  for await (const _page of verifiedPages(c.app.eventStore, id, range)) void _page
+  return { from: fromState, to: toState, diff: diffDisplay(fromState, toState) }
+}
+
+export async function listSnapshots(
+  ctx: QueryContext,
+  { id, afterVersion, beforeVersion, limit }: ParsedRequestOf<'listSnapshots'>,
+): Promise<ResponseOf<'listSnapshots'>> {
+  const c = ctx.conn()
+  // One more than asked for tells whether an older page exists.
+  const records = await c.app.store.snapshots.select(id, {
+    desc: true,
+    limit: limit + 1,
+    ...(afterVersion === undefined ? {} : { gt: afterVersion }),
+    ...(beforeVersion === undefined ? {} : { lt: beforeVersion }),
+  })
+  const page = records.slice(0, limit)
+  const oldest = page[page.length - 1]
+  return {
+    items: page.map((r) => snapshotDto(c.snapshots.decode(r))),
+    ...(records.length > limit && oldest ? { nextBeforeVersion: oldest.originatorVersion } : {}),
+  }
+}
+
+export async function compareSnapshot(
+  ctx: QueryContext,
+  { id, version }: ParsedRequestOf<'compareSnapshot'>,
+): Promise<ResponseOf<'compareSnapshot'>> {
+  const c = ctx.conn()
+  const [record] = await c.app.store.snapshots.select(id, { gte: version, lte: version })
+  if (!record) {
+    throw new ApiFailure({
+      code: 'AggregateNotFound',
+      message: `there is no snapshot at version ${version} of ${id}`,
+      details: { id, version, kind: 'snapshot' },
+    })
+  }
+  const snapshot = snapshotDto(c.snapshots.decode(record))
+  const { result } = await reads.replay(c, id, { at: version, useSnapshots: false })
+  const replayed = displayState(result.aggregate)
+  const differences = diffDisplay(snapshot.state, replayed)
+  return { snapshot, replayed, matches: differences.length === 0, differences }
+}
+
+export async function getActivity(
+  ctx: QueryContext,
+  { id, buckets }: ParsedRequestOf<'getActivity'>,
+): Promise<ResponseOf<'getActivity'>> {
+  const c = ctx.conn()
+  const points: Array<{ at: number; events: number }> = []
+  let sampled: boolean
+  if (id === undefined) {
+    const entries = await c.app.store.events.selectLog({ desc: true, limit: ACTIVITY_SAMPLE + 1 })
+    sampled = entries.length > ACTIVITY_SAMPLE
+    for (const e of entries.slice(0, ACTIVITY_SAMPLE)) {
+      points.push({ at: e.recordedAt.getTime(), events: e.toVersion - e.fromVersion + 1 })
+    }
+  } else {
+    const latest = await reads.latestRecord(c, id)
+    const first = Math.max(0, latest.originatorVersion - ACTIVITY_SAMPLE + 1)
+    sampled = first > 0
+    for await (const page of c.app.eventStore.pages(id, {
+      gt: first - 1,
+      pageSize: EXPORT_PAGE,
+    })) {
+      for (const event of page) points.push({ at: event.timestamp.getTime(), events: 1 })
+    }
+  }
+  return { ...bucketize(points, buckets), sampled }
+}
+
+export async function exportHistory(
+  ctx: QueryContext,
+  { id, fromVersion, limit, taskId }: ParsedRequestOf<'exportHistory'>,
+): Promise<ResponseOf<'exportHistory'>> {
+  const c = ctx.conn()
+  const { version: latestVersion, aggregateTopic: type } = await reads.latest(c, id)
+  // Versions are contiguous from 0, so the page is a version range; it ends at latestVersion
+  // even if more is stored meanwhile, so the caller's pages add up to one moment's history.
+  const lastVersion = Math.min(latestVersion, fromVersion + limit - 1)
+  return ctx.runTask(taskId, async (signal) => {
+    const progress = taskId
+      ? ctx.progress(taskId, latestVersion + 1, `Exporting ${id.slice(0, 8)}…`)
+      : undefined
+    const events: EventDto[] = []
+    if (fromVersion <= lastVersion) {
+      progress?.(fromVersion)
+      for await (const page of verifiedPages(c.app.eventStore, id, {
+        fromVersion,
+        toVersion: lastVersion,
+        pageSize: Math.min(EXPORT_PAGE, limit),
+        signal,
+      })) {
+        for (const event of page) events.push(eventDto(event))
+        progress?.(fromVersion + events.length)
+      }
+    }
+    return {
+      aggregateId: id,
+      type,
+      exportedAt: new Date().toISOString(),
+      latestVersion,
+      events,
+      ...(lastVersion < latestVersion ? { nextFromVersion: lastVersion + 1 } : {}),
+    }
+  })
+}
+
+export async function verifyHistory(
+  ctx: QueryContext,
+  { id, taskId }: ParsedRequestOf<'verifyHistory'>,
+): Promise<ResponseOf<'verifyHistory'>> {
+  const c = ctx.conn()
+  return ctx.runTask(taskId, async (signal) => {
+    let progress: ((done: number) => void) | undefined
+    const result = await verifyWholeHistory(reads.historySources(c), id, {
+      signal,
+      ...(taskId
+        ? {
+            onProgress: (done: number, total: number) => {
+              progress ??= ctx.progress(
+                taskId,
+                total,
+                `Verifying ${id.slice(0, 8)}… (${total} versions)`,
+              )
+              progress(done)
+            },
+          }
+        : {}),
+    })
+    if (result.lastVersion < 0) throw new AggregateNotFound(id)
+    ctx.wholeHistoryVerified.delete(id)
+    if (result.problems.length === 0) {
+      ctx.wholeHistoryVerified.set(id, {
+        verifiedAt: result.verifiedAt,
+        toVersion: result.lastVersion,
+      })
+      if (ctx.wholeHistoryVerified.size > MAX_REMEMBERED_VERIFICATIONS) {
+        const oldest = ctx.wholeHistoryVerified.keys().next().value
+        if (oldest !== undefined) ctx.wholeHistoryVerified.delete(oldest)
+      }
+    }
+    return result
+  })
+}
+
+export async function verifyStore(
+  ctx: QueryContext,
+  { taskId }: ParsedRequestOf<'verifyStore'>,
+): Promise<ResponseOf<'verifyStore'>> {
+  const c = ctx.conn()
+  return ctx.runTask(taskId, async (signal) => {
+    let progress: ((done: number) => void) | undefined
+    return verifyWholeStore(reads.historySources(c), {
+      signal,
+      onProgress: (done, total) => {
+        progress ??= ctx.progress(taskId, total, `Verifying ${total} aggregates`)
+        progress(done)
+      },
+    })
+  })
+}

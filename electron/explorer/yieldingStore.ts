@@ -1,0 +1,41 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
+import type { ApplicationRecorder, Store } from '../eventsourcing/persistence/recorder'
+
+/**
+ * Gives the event loop a turn now and then during long reads: SQLite calls are synchronous, so
+ * without this a 100,000-event replay would hold off cancelTask, other requests and the
+ * follower until it ends.
+ */
+export function yieldingStore(store: Store): Store {
+  const events = store.events
+  let lastYield = performance.now()
+  const maybeYield = async (): Promise<void> => {
+    const now = performance.now()
+    if (now - lastYield < 15) return
+    await yieldToEventLoop()
+    lastYield = performance.now()
+  }
+  const recorder: ApplicationRecorder = {
+    insert: async (records) => {
+      await maybeYield()
+      return events.insert(records)
+    },
+    select: async (id, query) => {
+      await maybeYield()
+      return events.select(id, query)
+    },
+    selectLog: (query) => events.selectLog(query),
+    listAggregates: (query) => events.listAggregates(query),
+    countAggregates: () => events.countAggregates(),
+    ...(events.logReorderWindowMs === undefined
+      ? {}
+      : { logReorderWindowMs: events.logReorderWindowMs }),
+  }
+  return {
+    kind: store.kind,
+    description: store.description,
+    events: recorder,
+    snapshots: store.snapshots,
+    close: () => store.close(),
+  }
+}
