@@ -4,9 +4,9 @@ import { api } from '../../api'
 import { formatDateTime, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import type { ActivityBucket, ResponseOf } from '../../../../shared/contract'
-import { ErrorAlert } from '../commands/ErrorAlert'
+import { ErrorAlert } from '../../ui/ErrorAlert'
 import { useLiveChanges } from './useLiveChanges'
-import '../commands/commands.css'
+import '../../ui/feature.css'
 import './activity.css'
 
 const BUCKETS = 60

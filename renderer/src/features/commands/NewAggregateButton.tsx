@@ -3,8 +3,9 @@ import { api } from '../../api'
 import { useAggregatesStore } from '../../stores/aggregatesStore'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../access/useWriteBlock'
-import { ErrorAlert } from './ErrorAlert'
-import { ModalDialog } from './ModalDialog'
+import { ErrorAlert } from '../../ui/ErrorAlert'
+import { ModalDialog } from '../../ui/ModalDialog'
+import '../../ui/feature.css'
 import './commands.css'
 
 /** "New aggregate": asks for the initial foo, creates and saves the aggregate, then selects it. */

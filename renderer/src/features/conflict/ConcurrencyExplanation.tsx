@@ -1,7 +1,7 @@
 import type { ConcurrencyDetails } from '../../../../shared/contract'
-import { describeEvent } from '../commands/eventSummary'
-import { concurrencyDetails, describeError } from '../commands/errors'
-import '../commands/commands.css'
+import { describeEvent } from '../../lib/eventSummary'
+import { concurrencyDetails, describeError } from '../../lib/errorText'
+import '../../ui/feature.css'
 import './conflict.css'
 import { visible } from '../../lib/VisibleText'
 

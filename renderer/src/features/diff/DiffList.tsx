@@ -1,6 +1,6 @@
 import type { DiffEntry } from '../../../../shared/contract'
-import { formatValue } from '../commands/eventSummary'
-import '../commands/commands.css'
+import { formatValue } from '../../lib/eventSummary'
+import '../../ui/feature.css'
 import './diff.css'
 import { visible } from '../../lib/VisibleText'
 

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react'
 import { api } from '../../api'
 import type { DiffEntry } from '../../../../shared/contract'
-import { ErrorAlert } from '../commands/ErrorAlert'
+import { ErrorAlert } from '../../ui/ErrorAlert'
 import { DiffList } from './DiffList'
 import './diff.css'
 import { WholeNumberField } from '../../lib/WholeNumberField'

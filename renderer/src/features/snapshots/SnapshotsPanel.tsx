@@ -5,7 +5,7 @@ import { formatCount, formatDateTime } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { JsonTree } from '../aggregate/JsonTree'
 import { useLiveChanges } from '../activity/useLiveChanges'
-import { ErrorAlert } from '../commands/ErrorAlert'
+import { ErrorAlert } from '../../ui/ErrorAlert'
 import { DiffList } from '../diff/DiffList'
 import {
   SNAPSHOT_PAGE_SIZE,

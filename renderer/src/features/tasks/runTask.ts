@@ -1,5 +1,5 @@
 import { api } from '../../api'
-import { describeError } from '../commands/errors'
+import { describeError } from '../../lib/errorText'
 import { newTaskId, useTaskStore } from './taskStore'
 
 let unsubscribeProgress: (() => void) | undefined

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react'
-import './commands.css'
+import './feature.css'
 
 /**
  * A native modal <dialog>: focus moves into it and stays there, Escape closes it, and focus

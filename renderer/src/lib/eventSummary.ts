@@ -1,4 +1,4 @@
-import type { EventDto, JsonValue } from '../../../../shared/contract'
+import type { EventDto, JsonValue } from '../../../shared/contract'
 
 /** A short JSON rendering for one value in a sentence; long values are cut. */
 export function formatValue(value: JsonValue | undefined, max = 80): string {

@@ -1,4 +1,4 @@
-import type { ApiError, ConcurrencyDetails, ErrorCode } from '../../../../shared/contract'
+import type { ApiError, ConcurrencyDetails, ErrorCode } from '../../../shared/contract'
 
 /** What the UI needs to explain a failed call: a code, a headline and the server's message. */
 export interface DescribedError {
