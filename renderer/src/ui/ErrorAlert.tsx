@@ -1,6 +1,6 @@
 import { describeError, errorHint } from '../lib/errorText'
 import './feature.css'
-import { visible } from '../lib/VisibleText'
+import { visible } from './VisibleText'
 
 /** A failed call explained by its error code; role=alert so it is announced. */
 export function ErrorAlert({

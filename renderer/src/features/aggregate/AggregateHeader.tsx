@@ -8,12 +8,12 @@ import type { AggregateView, HashChainStatus as HashChain } from '../../../../sh
 import { ExportButton } from '../tasks/ExportButton'
 import { checkedText, wholeHistoryText } from '../verify/hashChainText'
 import { VerifyHistoryButton } from '../verify/VerifyHistoryButton'
-import { LockIcon } from '../connection/StatusBar'
+import { LockIcon } from '../../ui/icons'
 import { copyText } from '../../lib/clipboard'
 import type { UiError } from '../../lib/errors'
 import { formatDateTime, shortType, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
-import { revealInvisible, visible } from '../../lib/VisibleText'
+import { revealInvisible, visible } from '../../ui/VisibleText'
 
 export function AggregateHeader({
   aggregateId,

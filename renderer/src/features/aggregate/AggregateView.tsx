@@ -18,7 +18,7 @@ import { useTimelineStore } from '../../stores/timelineStore'
 import { ReadOnlyNotice } from '../access/ReadOnlyNotice'
 import { useWriteBlock } from '../access/useWriteBlock'
 import { AggregateHeader } from './AggregateHeader'
-import { JsonTree } from './JsonTree'
+import { JsonTree } from '../../ui/JsonTree'
 
 const TAB_LABELS: Record<TabId, string> = {
   state: 'State',

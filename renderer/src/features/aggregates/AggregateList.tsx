@@ -12,7 +12,7 @@ import { formatDateTime, formatShort, shortType } from '../../lib/format'
 import { useAggregatesStore } from '../../stores/aggregatesStore'
 import { useSelectionStore } from '../../stores/selectionStore'
 import type { TimeZoneMode } from '../../lib/format'
-import { revealInvisible, visible } from '../../lib/VisibleText'
+import { revealInvisible, visible } from '../../ui/VisibleText'
 
 export const AGGREGATE_ROW_HEIGHT = 60
 const PREFETCH_ROWS = 20

@@ -13,8 +13,8 @@ import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../access/useWriteBlock'
 import { formatCount, shortType } from '../../lib/format'
 import { useAggregatesStore, type AggregateOrder } from '../../stores/aggregatesStore'
 import { AggregateList } from './AggregateList'
-import { SearchIcon } from '../../lib/icons'
-import { revealInvisible } from '../../lib/VisibleText'
+import { SearchIcon } from '../../ui/icons'
+import { revealInvisible } from '../../ui/VisibleText'
 
 const PREFIX_DEBOUNCE_MS = 250
 

@@ -4,10 +4,10 @@ import type { HandleDto } from '../../../../shared/contract'
 import { ErrorAlert } from '../../ui/ErrorAlert'
 import { concurrencyDetails, describeError, isConcurrencyError } from '../../lib/errorText'
 import { describeEvent, readFoo } from '../../lib/eventSummary'
-import { ConcurrencyExplanation } from './ConcurrencyExplanation'
+import { ConcurrencyExplanation } from '../../ui/ConcurrencyExplanation'
 import '../../ui/feature.css'
 import './conflict.css'
-import { visible } from '../../lib/VisibleText'
+import { visible } from '../../ui/VisibleText'
 
 type Side = 'A' | 'B'
 const SIDES: readonly Side[] = ['A', 'B']

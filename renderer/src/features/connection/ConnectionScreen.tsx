@@ -15,7 +15,7 @@ import {
   type ConnectionOptions,
 } from '../access/ConnectionOptionsFields'
 import { DesktopFileButtons } from './DesktopFileButtons'
-import { revealInvisible, visible } from '../../lib/VisibleText'
+import { revealInvisible, visible } from '../../ui/VisibleText'
 import { AvailabilityDetail } from './Availability'
 
 const KIND_LABELS: Record<StoreKind, { title: string; hint: string }> = {

@@ -6,7 +6,8 @@
 import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useConnectionStore } from '../../stores/connectionStore'
-import { revealInvisible, visible } from '../../lib/VisibleText'
+import { revealInvisible, visible } from '../../ui/VisibleText'
+import { LockIcon } from '../../ui/icons'
 import { AvailabilityBadge } from './Availability'
 
 const KIND_NAMES = { sqlite: 'SQLite', memory: 'In-memory', cassandra: 'Cassandra' } as const
@@ -88,26 +89,5 @@ export function StatusBar() {
         <span aria-hidden="true">{liveText}</span>
       </span>
     </div>
-  )
-}
-
-export function LockIcon({ open }: { open: boolean }) {
-  return (
-    <svg
-      className="icon"
-      width="12"
-      height="12"
-      viewBox="0 0 16 16"
-      aria-hidden="true"
-      focusable="false"
-    >
-      <rect x="3" y="7" width="10" height="7.5" rx="1.5" fill="currentColor" />
-      <path
-        d={open ? 'M5 7V5a3 3 0 0 1 5.8-1' : 'M5 7V5a3 3 0 0 1 6 0v2'}
-        fill="none"
-        stroke="currentColor"
-        strokeWidth="1.6"
-      />
-    </svg>
   )
 }

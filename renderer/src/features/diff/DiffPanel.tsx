@@ -2,9 +2,9 @@ import { useEffect, useId, useState } from 'react'
 import { api } from '../../api'
 import type { DiffEntry } from '../../../../shared/contract'
 import { ErrorAlert } from '../../ui/ErrorAlert'
-import { DiffList } from './DiffList'
+import { DiffList } from '../../ui/DiffList'
 import './diff.css'
-import { WholeNumberField } from '../../lib/WholeNumberField'
+import { WholeNumberField } from '../../ui/WholeNumberField'
 
 type Load<T> =
   { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; error: unknown }

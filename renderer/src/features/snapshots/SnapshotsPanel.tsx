@@ -3,10 +3,10 @@ import { api } from '../../api'
 import type { ResponseOf, SnapshotDto } from '../../../../shared/contract'
 import { formatCount, formatDateTime } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
-import { JsonTree } from '../aggregate/JsonTree'
+import { JsonTree } from '../../ui/JsonTree'
 import { useLiveChanges } from '../activity/useLiveChanges'
 import { ErrorAlert } from '../../ui/ErrorAlert'
-import { DiffList } from '../diff/DiffList'
+import { DiffList } from '../../ui/DiffList'
 import {
   SNAPSHOT_PAGE_SIZE,
   appendOlder,

@@ -7,7 +7,7 @@ import { runTask } from './runTask'
 import { TaskProgressBar } from './TaskProgress'
 import { isTaskActive, useTaskStore } from './taskStore'
 import './tasks.css'
-import { WholeNumberField } from '../../lib/WholeNumberField'
+import { WholeNumberField } from '../../ui/WholeNumberField'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../access/useWriteBlock'
 
 const MAX = MAX_SEED_COUNT

@@ -10,7 +10,7 @@ import {
   type TimeZoneMode,
 } from '../../lib/format'
 import type { RawEntry } from '../../stores/timelineStore'
-import { revealInvisible, visible } from '../../lib/VisibleText'
+import { revealInvisible, visible } from '../../ui/VisibleText'
 
 export const EVENT_ROW_HEIGHT = 40
 /** Long ciphertexts are cut here on screen; Copy still copies all of it. */

@@ -12,8 +12,8 @@ import { useSelectionStore } from '../../stores/selectionStore'
 import { EVENT_PAGE_SIZE, isFiltered, useTimelineStore } from '../../stores/timelineStore'
 import { BrokenEventRow } from './BrokenEventRow'
 import { EventRow, SkeletonEventRow, EVENT_ROW_HEIGHT } from './EventRow'
-import { SearchIcon } from '../../lib/icons'
-import { revealInvisible } from '../../lib/VisibleText'
+import { SearchIcon } from '../../ui/icons'
+import { revealInvisible } from '../../ui/VisibleText'
 
 const SEARCH_DEBOUNCE_MS = 250
 const pageStart = (version: number) => Math.floor(version / EVENT_PAGE_SIZE) * EVENT_PAGE_SIZE

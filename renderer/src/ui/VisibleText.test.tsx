@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
 import { cleanup, render, screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DiffList } from '../features/diff/DiffList'
-import { JsonTree } from '../features/aggregate/JsonTree'
+import { DiffList } from './DiffList'
+import { JsonTree } from './JsonTree'
 import { VisibleText } from './VisibleText'
 
 const RLO = '\u202E'

@@ -4,8 +4,8 @@
  * goes to the first child, ← closes or goes to the parent, Home/End, Enter/Space toggle.
  */
 import { useCallback, useMemo, useRef, useState, type KeyboardEvent } from 'react'
-import type { JsonValue } from '../../../../shared/contract'
-import { visible } from '../../lib/VisibleText'
+import type { JsonValue } from '../../../shared/contract'
+import { visible } from './VisibleText'
 
 export interface JsonTreeProps {
   value: JsonValue

@@ -1,9 +1,9 @@
-import type { ConcurrencyDetails } from '../../../../shared/contract'
-import { describeEvent } from '../../lib/eventSummary'
-import { concurrencyDetails, describeError } from '../../lib/errorText'
-import '../../ui/feature.css'
-import './conflict.css'
-import { visible } from '../../lib/VisibleText'
+import type { ConcurrencyDetails } from '../../../shared/contract'
+import { describeEvent } from '../lib/eventSummary'
+import { concurrencyDetails, describeError } from '../lib/errorText'
+import './feature.css'
+import './concurrency.css'
+import { visible } from './VisibleText'
 
 /**
  * A ConcurrencyError told as what happened: which version the loser expected to write, what

@@ -5,10 +5,10 @@
  * the screen; `revealInvisible()` where only a plain string fits (title, option, aria-label).
  */
 import type { ReactNode } from 'react'
-import { splitInvisible } from './invisibleCharacters'
+import { splitInvisible } from '../lib/invisibleCharacters'
 import './visibleText.css'
 
-export { revealInvisible } from './invisibleCharacters'
+export { revealInvisible } from '../lib/invisibleCharacters'
 
 /** The text itself when it has nothing to reveal; otherwise text and markers. */
 export function visible(text: string): ReactNode {

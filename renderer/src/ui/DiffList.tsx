@@ -1,8 +1,8 @@
-import type { DiffEntry } from '../../../../shared/contract'
-import { formatValue } from '../../lib/eventSummary'
-import '../../ui/feature.css'
-import './diff.css'
-import { visible } from '../../lib/VisibleText'
+import type { DiffEntry } from '../../../shared/contract'
+import { formatValue } from '../lib/eventSummary'
+import './feature.css'
+import './diffList.css'
+import { visible } from './VisibleText'
 
 const markers: Record<DiffEntry['kind'], { sign: string; word: string }> = {
   added: { sign: '+', word: 'added' },
