@@ -5,7 +5,7 @@ import { AggregatesPanel } from './features/aggregates/AggregatesPanel'
 import { ConnectionScreen } from './features/connection/ConnectionScreen'
 import { AppHeader } from './features/shell/AppHeader'
 import { EmptyState } from './features/shell/EmptyState'
-import { TaskProgress } from './features/tasks/TaskProgress'
+import { TaskProgress } from './ui/TaskProgress'
 import { useConnectionStore } from './stores/connectionStore'
 import { useSelectionStore } from './stores/selectionStore'
 

@@ -4,7 +4,7 @@ import type { AggregateView } from '../../../shared/contract'
 import { ExplorerError } from '../../../shared/contract'
 import { setApi } from '../api'
 import { aggregateView, createFakeApi, deferred, uuid, type FakeApi } from '../testing/fakeApi'
-import { useTaskStore } from '../features/tasks/taskStore'
+import { useTaskStore } from './taskStore'
 import { SLOW_REPLAY_MS, useAggregateViewStore, VIEW_DEBOUNCE_MS } from './aggregateViewStore'
 
 const store = () => useAggregateViewStore.getState()

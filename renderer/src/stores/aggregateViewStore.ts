@@ -9,8 +9,8 @@
 import { create } from 'zustand'
 import type { AggregateView } from '../../../shared/contract'
 import { api } from '../api'
-import { cancelTask, ensureProgressSubscription } from '../features/tasks/runTask'
-import { newTaskId, useTaskStore } from '../features/tasks/taskStore'
+import { cancelTask, ensureProgressSubscription } from '../lib/runTask'
+import { newTaskId, useTaskStore } from './taskStore'
 import { toUiError, type UiError } from '../lib/errors'
 
 export const VIEW_DEBOUNCE_MS = 80

@@ -5,7 +5,7 @@ import { formatDateTime, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import type { ActivityBucket, ResponseOf } from '../../../../shared/contract'
 import { ErrorAlert } from '../../ui/ErrorAlert'
-import { useLiveChanges } from './useLiveChanges'
+import { useLiveChanges } from '../../lib/useLiveChanges'
 import '../../ui/feature.css'
 import './activity.css'
 

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 
 import { api } from '../../api'
 import type { Command, HandleDto } from '../../../../shared/contract'
 import { useSelectionStore } from '../../stores/selectionStore'
-import { useLiveChanges } from '../activity/useLiveChanges'
+import { useLiveChanges } from '../../lib/useLiveChanges'
 import { ConcurrencyExplanation } from '../../ui/ConcurrencyExplanation'
 import { ErrorAlert } from '../../ui/ErrorAlert'
 import { describeError, isConcurrencyError } from '../../lib/errorText'

@@ -13,7 +13,7 @@ import {
   connectionOptionsFrom,
   connectionOptionsSettings,
   type ConnectionOptions,
-} from '../access/ConnectionOptionsFields'
+} from './ConnectionOptionsFields'
 import { DesktopFileButtons } from './DesktopFileButtons'
 import { revealInvisible, visible } from '../../ui/VisibleText'
 import { AvailabilityDetail } from './Availability'

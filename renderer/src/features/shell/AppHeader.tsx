@@ -1,4 +1,4 @@
-import { ConnectionLabel } from '../access/ConnectionLabel'
+import { ConnectionLabel } from '../connection/ConnectionLabel'
 import { StatusBar } from '../connection/StatusBar'
 import { ThemeToggle } from './ThemeToggle'
 

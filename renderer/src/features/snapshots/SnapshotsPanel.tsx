@@ -4,7 +4,7 @@ import type { ResponseOf, SnapshotDto } from '../../../../shared/contract'
 import { formatCount, formatDateTime } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { JsonTree } from '../../ui/JsonTree'
-import { useLiveChanges } from '../activity/useLiveChanges'
+import { useLiveChanges } from '../../lib/useLiveChanges'
 import { ErrorAlert } from '../../ui/ErrorAlert'
 import { DiffList } from '../../ui/DiffList'
 import {

@@ -3,9 +3,9 @@ import { api } from '../../api'
 import { ErrorAlert } from '../../ui/ErrorAlert'
 import { describeError } from '../../lib/errorText'
 import { exportHistory as readHistory } from './exportHistory'
-import { runTask } from './runTask'
-import { TaskProgressBar } from './TaskProgress'
-import { isTaskActive, useTaskStore } from './taskStore'
+import { runTask } from '../../lib/runTask'
+import { TaskProgressBar } from '../../ui/TaskProgress'
+import { isTaskActive, useTaskStore } from '../../stores/taskStore'
 import './tasks.css'
 
 /** Saves `data` as a JSON file through a temporary link. */

@@ -3,12 +3,12 @@ import { api } from '../../api'
 import { MAX_SEED_COUNT, MAX_SEED_EVENTS, type ResponseOf } from '../../../../shared/contract'
 import { ErrorAlert } from '../../ui/ErrorAlert'
 import { ModalDialog } from '../../ui/ModalDialog'
-import { runTask } from './runTask'
-import { TaskProgressBar } from './TaskProgress'
-import { isTaskActive, useTaskStore } from './taskStore'
+import { runTask } from '../../lib/runTask'
+import { TaskProgressBar } from '../../ui/TaskProgress'
+import { isTaskActive, useTaskStore } from '../../stores/taskStore'
 import './tasks.css'
 import { WholeNumberField } from '../../ui/WholeNumberField'
-import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../access/useWriteBlock'
+import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../../stores/useWriteBlock'
 
 const MAX = MAX_SEED_COUNT
 const numberFormat = new Intl.NumberFormat()

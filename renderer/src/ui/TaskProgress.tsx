@@ -1,8 +1,8 @@
 import { useEffect } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import { cancelTask, ensureProgressSubscription } from './runTask'
-import { isTaskActive, taskFraction, useTaskStore, type Task } from './taskStore'
-import './tasks.css'
+import { cancelTask, ensureProgressSubscription } from '../lib/runTask'
+import { isTaskActive, taskFraction, useTaskStore, type Task } from '../stores/taskStore'
+import './taskProgress.css'
 
 const numberFormat = new Intl.NumberFormat()
 /** Finished tasks stay visible this long, so a fast task is still seen to complete. */

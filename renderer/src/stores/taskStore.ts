@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import type { EventOf } from '../../../../shared/contract'
+import type { EventOf } from '../../../shared/contract'
 
 export type TaskStatus = 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed'
 

@@ -1,6 +1,6 @@
 import { useId } from 'react'
-import { useConnectionStore } from '../../stores/connectionStore'
-import './access.css'
+import { useConnectionStore } from '../stores/connectionStore'
+import './readOnlyNotice.css'
 
 /**
  * Says why write controls are disabled, with a way to the connection screen to fix it. `id`

@@ -1,6 +1,6 @@
-import { api } from '../../api'
-import { describeError } from '../../lib/errorText'
-import { newTaskId, useTaskStore } from './taskStore'
+import { api } from '../api'
+import { describeError } from './errorText'
+import { newTaskId, useTaskStore } from '../stores/taskStore'
 
 let unsubscribeProgress: (() => void) | undefined
 

@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef } from 'react'
-import { api } from '../../api'
-import type { LogEntryDto } from '../../../../shared/contract'
+import { api } from '../api'
+import type { LogEntryDto } from '../../../shared/contract'
 
 /**
  * Calls `onChange` when new batches are stored (for one aggregate, or any when `aggregateId` is

@@ -2,8 +2,8 @@
  * The hash-chain badge's words: exactly what a load (or a Verify whole history) checked,
  * never more. Pure, so the wording is tested without a browser.
  */
-import type { HashChainStatus } from '../../../../shared/contract'
-import { formatDateTime, type TimeZoneMode } from '../../lib/format'
+import type { HashChainStatus } from '../../../shared/contract'
+import { formatDateTime, type TimeZoneMode } from './format'
 
 /** What this load checked, e.g. "snapshot v300 linked, events v301–v350 verified". */
 export function checkedText(chain: HashChainStatus): string {

@@ -1,4 +1,4 @@
-import { useConnectionStore } from '../../stores/connectionStore'
+import { useConnectionStore } from './connectionStore'
 
 /** The id of the notice that explains disabled write controls (one per screen). */
 export const WRITE_BLOCK_NOTICE_ID = 'write-block-notice'
