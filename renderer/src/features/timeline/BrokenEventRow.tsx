@@ -5,7 +5,7 @@
  */
 import type { CSSProperties } from 'react'
 import { EVENT_ROW_HEIGHT } from './EventRow'
-import '../verify/verify.css'
+import './timeline.css'
 
 export function BrokenEventRow(props: {
   index: number

@@ -12,7 +12,7 @@ import { ReadOnlyNotice } from '../../ui/ReadOnlyNotice'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../../stores/useWriteBlock'
 import { formatCount, shortType } from '../../lib/format'
 import { useAggregatesStore, type AggregateOrder } from '../../stores/aggregatesStore'
-import { AggregateList } from './AggregateList'
+import { AggregateList } from '../aggregates/AggregateList'
 import { SearchIcon } from '../../ui/icons'
 import { revealInvisible } from '../../ui/VisibleText'
 
