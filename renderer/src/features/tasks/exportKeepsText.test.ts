@@ -2,7 +2,7 @@ import { expect, it } from 'vitest'
 import { createFakeApi, eventDto, uuid } from '../../testing/fakeApi'
 import { exportHistory } from './exportHistory'
 
-// The screen shows U+202E as a marker (lib/VisibleText.tsx); the exported file must not.
+// The screen shows U+202E as a marker (ui/VisibleText.tsx); the exported file must not.
 it('the export file keeps stored text exactly, invisible characters included', async () => {
   const api = createFakeApi()
   const id = uuid(1)
