@@ -1,7 +1,5 @@
 /** The benchmarks' aggregate: one Created + (count − 1) changes of foo, saved 1,000 at a time. */
-import type { EventBatch } from '../electron/eventsourcing/domain/aggregate'
-import { EventBus } from '../electron/eventsourcing/domain/bus'
-import { createSqliteStore } from '../electron/eventsourcing/persistence/recorders/sqlite'
+import { createSqliteStore, type EventBatch, EventBus } from '../electron/eventsourcing'
 import { EverythingApplication } from '../electron/example/everythingApplication'
 import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
 
