@@ -1,7 +1,16 @@
 import tseslint from 'typescript-eslint'
 
 // Layer boundaries are written down here so the architecture is checked, not remembered.
-const restrict = (patterns, message) => ['error', { patterns: [{ group: patterns, message }] }]
+const restrict = (patterns, message, ...more) => [
+  'error',
+  { patterns: [{ group: patterns, message }, ...more] },
+]
+
+// The library's index is its only entry point: no consumer reaches into its folders.
+const libraryEntry = {
+  group: ['**/eventsourcing/*', '**/eventsourcing/*/**'],
+  message: "import the library from its index ('…/eventsourcing') only",
+}
 
 export default tseslint.config(
   {
@@ -59,7 +68,17 @@ export default tseslint.config(
       'no-restricted-imports': restrict(
         ['electron', '**/serve/**', '**/main/**', '**/preload/**', '**/renderer/**'],
         'the explorer knows nothing of transports or the UI',
+        libraryEntry,
       ),
+    },
+  },
+  {
+    files: [
+      'electron/{example,main,serve,preload}/**/*.{ts,tsx,js,mjs}',
+      '{scripts,test,bench,e2e}/**/*.{ts,tsx,js,mjs}',
+    ],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [libraryEntry] }],
     },
   },
   {

@@ -18,14 +18,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import cassandra from 'cassandra-driver'
-import { Repository } from '../electron/eventsourcing/application/repository'
-import type { EventBatch } from '../electron/eventsourcing/domain/aggregate'
-import { EventBus } from '../electron/eventsourcing/domain/bus'
-import { UUID } from '../electron/eventsourcing/domain/uuid'
-import {
-  cassandraSettingsFromEnv,
-  createCassandraStore,
-} from '../electron/eventsourcing/persistence/recorders/cassandra'
+import { openStore, type EventBatch, EventBus, Repository, UUID } from '../electron/eventsourcing'
+import { cassandraSettingsFromEnv } from '../electron/explorer/storeEnv'
 import { EverythingApplication } from '../electron/example/everythingApplication'
 
 const writes = Number(process.argv[2] ?? 2000)
@@ -84,7 +78,7 @@ async function main(): Promise<void> {
 
   // The store creates the keyspace and its tables; the raw table goes beside them.
   const app = new EverythingApplication({
-    store: await createCassandraStore(settings),
+    store: await openStore({ kind: 'cassandra', ...settings }),
     bus: new EventBus<EventBatch>(),
     compress: false,
     snapshotPeriod: 0,

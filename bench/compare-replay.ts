@@ -27,7 +27,7 @@ import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import Database from 'better-sqlite3'
-import { Repository } from '../electron/eventsourcing/application/repository'
+import { Repository } from '../electron/eventsourcing'
 import type { EverythingApplication } from '../electron/example/everythingApplication'
 import { buildReplayFixture } from './fixture'
 

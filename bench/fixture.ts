@@ -1,7 +1,6 @@
 /** The benchmarks' aggregate: one Created + (count − 1) changes of foo, saved 1,000 at a time. */
-import type { EventBatch } from '../electron/eventsourcing/domain/aggregate'
-import { EventBus } from '../electron/eventsourcing/domain/bus'
-import { createSqliteStore } from '../electron/eventsourcing/persistence/recorders/sqlite'
+import { createSqliteStore, type EventBatch, EventBus } from '../electron/eventsourcing'
+import { sqliteDriverFromEnv } from '../electron/explorer/storeEnv'
 import { EverythingApplication } from '../electron/example/everythingApplication'
 import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
 
@@ -17,7 +16,7 @@ export async function buildReplayFixture(
   options: ReplayFixtureOptions,
 ): Promise<{ app: EverythingApplication; id: string }> {
   const app = new EverythingApplication({
-    store: createSqliteStore(options.path),
+    store: createSqliteStore(options.path, sqliteDriverFromEnv()),
     bus: new EventBus<EventBatch>(),
     cipherKey: options.cipher ? SEED_CIPHER_KEY : undefined,
     compress: options.compress,

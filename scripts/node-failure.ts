@@ -6,7 +6,7 @@
  *
  * Starts three nodes with scripts/cassandra.sh in their own home and on their own ports (so a
  * single node on 127.0.0.1:9042 keeps running beside them), or uses the cluster named by
- * CASSANDRA_CONTACT_POINTS. Creates a fresh keyspace through `createCassandraStore` with
+ * CASSANDRA_CONTACT_POINTS. Creates a fresh keyspace through `openStore` (the Cassandra store) with
  * `replicationFactor: 3`, then runs an EverythingApplication (its own EventBus) with 8 writers
  * racing on one aggregate and more writers spread over many aggregates. Each writer: load, set
  * `foo` to a value no other change uses, save; on ConcurrencyError reload and retry; on any other
@@ -38,16 +38,18 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import cassandra from 'cassandra-driver'
-import type { EventBatch } from '../electron/eventsourcing/domain/aggregate'
-import { EventBus } from '../electron/eventsourcing/domain/bus'
-import type { DomainEvent } from '../electron/eventsourcing/domain/events'
-import { ConcurrencyError, StoreUnavailable } from '../electron/eventsourcing/errors'
-import type { LogEntry, Store } from '../electron/eventsourcing/persistence/recorder'
 import {
   type CassandraApplicationRecorder,
   type CassandraSettings,
-  createCassandraStore,
-} from '../electron/eventsourcing/persistence/recorders/cassandra'
+  ConcurrencyError,
+  openStore,
+  type DomainEvent,
+  type EventBatch,
+  EventBus,
+  type LogEntry,
+  type Store,
+  StoreUnavailable,
+} from '../electron/eventsourcing'
 import { EverythingApplication } from '../electron/example/everythingApplication'
 import { ExampleAggregateRoot } from '../electron/example/exampleAggregateRoot'
 import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
@@ -506,7 +508,7 @@ async function verify(settings: CassandraSettings, writeEnd: number): Promise<Ve
   const fail = (msg: string): void => {
     if (failures.length < 200) failures.push(msg)
   }
-  const store = await createCassandraStore(settings)
+  const store = await openStore({ kind: 'cassandra', ...settings })
   const app = new EverythingApplication({
     store,
     cipherKey: SEED_CIPHER_KEY,
@@ -826,7 +828,7 @@ async function main(): Promise<number> {
     ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
   }
   say(`keyspace ${keyspace} (replication factor 3) on ${contactPoints.join(', ')}`)
-  const store = await createCassandraStore(settings)
+  const store = await openStore({ kind: 'cassandra', ...settings })
   const app = new EverythingApplication({
     store,
     cipherKey: SEED_CIPHER_KEY,
@@ -856,7 +858,7 @@ async function main(): Promise<number> {
       }
     }
   }
-  // createCassandraStore gives discovered nodes the contact points' port (protocolOptions.port).
+  // The Cassandra store gives discovered nodes the contact points' port (protocolOptions.port).
   const hosts = (store.events as CassandraApplicationRecorder).session.client.hosts
     .values()
     .map((h) => `${h.address}${h.isUp() ? '' : ' (down)'}`)

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { inspect } from 'node:util'
-import { openStore, type StoreSettings } from '../electron/eventsourcing/persistence/stores'
-import { cassandraSettingsFromEnv } from '../electron/eventsourcing/persistence/recorders/cassandra'
+import { openStore, type StoreSettings } from '../electron/eventsourcing'
+import { cassandraSettingsFromEnv, sqliteDriverFromEnv } from '../electron/explorer/storeEnv'
 import { EverythingApplication } from '../electron/example/everythingApplication'
 import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
 import { runWalkthrough } from '../electron/example/walkthrough'
@@ -30,7 +30,8 @@ async function main(): Promise<number> {
     const path =
       values['sqlite-path'] ??
       join(mkdtempSync(join(tmpdir(), 'eventscope-scenario-')), 'scenario.sqlite')
-    settings = { kind, path }
+    const driver = sqliteDriverFromEnv()
+    settings = { kind, path, ...(driver ? { driver } : {}) }
   } else if (kind === 'cassandra') {
     const base = cassandraSettingsFromEnv()
     settings = { kind, ...base, keyspace: values.keyspace ?? base.keyspace }

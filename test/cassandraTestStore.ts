@@ -1,12 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import cassandra from 'cassandra-driver'
 import { afterAll, beforeAll, describe, test } from 'vitest'
-import type { Store } from '../electron/eventsourcing/persistence/recorder'
-import {
-  type CassandraSettings,
-  cassandraSettingsFromEnv,
-  createCassandraStore,
-} from '../electron/eventsourcing/persistence/recorders/cassandra'
+import { type CassandraSettings, openStore, type Store } from '../electron/eventsourcing'
+import { cassandraSettingsFromEnv } from '../electron/explorer/storeEnv'
 
 /**
  * Tests against a real Cassandra (never a mock): CASSANDRA_* settings from the environment
@@ -22,7 +18,7 @@ export function cassandraTestSettings(
 }
 
 export function openCassandraTestStore(overrides: Partial<CassandraSettings> = {}): Promise<Store> {
-  return createCassandraStore(cassandraTestSettings(overrides))
+  return openStore({ kind: 'cassandra', ...cassandraTestSettings(overrides) })
 }
 
 /** A plain driver client for the test helpers' own queries (probe, clean-up). */

@@ -2,12 +2,15 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import type { EventBatch } from '../electron/eventsourcing/domain/aggregate'
-import { EventBus } from '../electron/eventsourcing/domain/bus'
-import { ConcurrencyError } from '../electron/eventsourcing/errors'
-import type { Store } from '../electron/eventsourcing/persistence/recorder'
-import { createMemoryStore } from '../electron/eventsourcing/persistence/recorders/memory'
-import { createSqliteStore } from '../electron/eventsourcing/persistence/recorders/sqlite'
+import {
+  ConcurrencyError,
+  createMemoryStore,
+  createSqliteStore,
+  type EventBatch,
+  EventBus,
+  type Store,
+} from '../electron/eventsourcing'
+import { sqliteDriverFromEnv } from '../electron/explorer/storeEnv'
 import { EverythingApplication } from '../electron/example/everythingApplication'
 import type { ExampleAggregateRoot } from '../electron/example/exampleAggregateRoot'
 import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
@@ -95,7 +98,9 @@ describe('concurrent writers', () => {
   raceSuite('memory', async () => ({ ...memory, close: async () => {} }))
 
   const path = join(mkdtempSync(join(tmpdir(), 'eventscope-race-')), 'race.sqlite')
-  raceSuite('sqlite (separate connections)', async () => createSqliteStore(path))
+  raceSuite('sqlite (separate connections)', async () =>
+    createSqliteStore(path, sqliteDriverFromEnv()),
+  )
 })
 
 await describeWithCassandra('concurrent writers on Cassandra (separate clients)', () => {

@@ -8,19 +8,20 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
-import type { EventBatch } from '../electron/eventsourcing/domain/aggregate'
-import { EventBus } from '../electron/eventsourcing/domain/bus'
-import { WriteRefused } from '../electron/eventsourcing/errors'
-import { AesGcmCipher } from '../electron/eventsourcing/persistence/cipher'
 import {
+  AesGcmCipher,
+  createMemoryStore,
+  createSqliteStore,
+  type EventBatch,
+  EventBus,
   KEY_CHECK_ORIGINATOR_ID,
   KEY_CHECK_TOPIC,
   type KeyCheckState,
-} from '../electron/eventsourcing/persistence/keyCheck'
-import { Mapper } from '../electron/eventsourcing/persistence/mapper'
-import type { Store, StoredRecord } from '../electron/eventsourcing/persistence/recorder'
-import { createMemoryStore } from '../electron/eventsourcing/persistence/recorders/memory'
-import { createSqliteStore } from '../electron/eventsourcing/persistence/recorders/sqlite'
+  Mapper,
+  type Store,
+  type StoredRecord,
+  WriteRefused,
+} from '../electron/eventsourcing'
 import { EverythingApplication } from '../electron/example/everythingApplication'
 import { createExampleAggregate } from '../electron/example/factory'
 import {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
-import { ConcurrencyError } from '../electron/eventsourcing/errors'
-import type { Store, StoredRecord } from '../electron/eventsourcing/persistence/recorder'
+import { ConcurrencyError, type Store, type StoredRecord } from '../electron/eventsourcing'
 
 function record(
   originatorId: string,

@@ -6,12 +6,13 @@
  * `{"doubt":[id,version]}` when it failed with StoreUnavailable (it may have been stored).
  */
 import { randomBytes } from 'node:crypto'
-import { ConcurrencyError, StoreUnavailable } from '../electron/eventsourcing/errors'
 import {
   type CassandraApplicationRecorder,
-  cassandraSettingsFromEnv,
-  createCassandraStore,
-} from '../electron/eventsourcing/persistence/recorders/cassandra'
+  ConcurrencyError,
+  openStore,
+  StoreUnavailable,
+} from '../electron/eventsourcing'
+import { cassandraSettingsFromEnv } from '../electron/explorer/storeEnv'
 
 export interface SkewedWriterJob {
   readonly keyspace: string
@@ -26,7 +27,8 @@ export interface SkewedWriterJob {
 
 async function main(): Promise<void> {
   const job = JSON.parse(process.env.SKEWED_WRITER_JOB ?? '') as SkewedWriterJob
-  const store = await createCassandraStore({
+  const store = await openStore({
+    kind: 'cassandra',
     ...cassandraSettingsFromEnv(),
     keyspace: job.keyspace,
     ...(job.intentTimeoutMs === undefined ? {} : { intentTimeoutMs: job.intentTimeoutMs }),

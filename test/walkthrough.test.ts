@@ -2,11 +2,14 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { EventBus } from '../electron/eventsourcing/domain/bus'
-import type { EventBatch } from '../electron/eventsourcing/domain/aggregate'
-import type { Store } from '../electron/eventsourcing/persistence/recorder'
-import { createMemoryStore } from '../electron/eventsourcing/persistence/recorders/memory'
-import { createSqliteStore } from '../electron/eventsourcing/persistence/recorders/sqlite'
+import {
+  createMemoryStore,
+  createSqliteStore,
+  type EventBatch,
+  EventBus,
+  type Store,
+} from '../electron/eventsourcing'
+import { sqliteDriverFromEnv } from '../electron/explorer/storeEnv'
 import { EverythingApplication } from '../electron/example/everythingApplication'
 import { runWalkthrough, type Check } from '../electron/example/walkthrough'
 import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
@@ -16,7 +19,10 @@ const folder = mkdtempSync(join(tmpdir(), 'eventscope-walkthrough-'))
 
 const stores: Array<[string, () => Promise<Store>]> = [
   ['memory', async () => createMemoryStore()],
-  ['sqlite', async () => createSqliteStore(join(folder, 'walkthrough.sqlite'))],
+  [
+    'sqlite',
+    async () => createSqliteStore(join(folder, 'walkthrough.sqlite'), sqliteDriverFromEnv()),
+  ],
 ]
 
 function walkthroughSuite(name: string, openStore: () => Promise<Store>): void {

@@ -1,4 +1,4 @@
-import { Application, type ApplicationOptions } from '../eventsourcing/application/application'
+import { Application, type ApplicationOptions } from '../eventsourcing'
 import type { ExampleAggregateRoot } from './exampleAggregateRoot'
 import { createExampleAggregate } from './factory'
 

@@ -1,4 +1,4 @@
-import type { UUID } from '../eventsourcing/domain/uuid'
+import type { UUID } from '../eventsourcing'
 
 /** Example entity: exists only inside an ExampleAggregateRoot (the seed's `Example`). */
 export class Example {

@@ -1,11 +1,11 @@
 import {
   Aggregate,
   AggregateEvent,
-  attribute,
   type AggregateInit,
-} from '../eventsourcing/domain/aggregate'
-import { topics } from '../eventsourcing/domain/topics'
-import { UUID } from '../eventsourcing/domain/uuid'
+  attribute,
+  topics,
+  UUID,
+} from '../eventsourcing'
 import { Example } from './example'
 
 /** Root entity of the example aggregate: controls a cluster of `Example` entities. */

@@ -1,5 +1,4 @@
-import type { EventBus } from '../eventsourcing/domain/bus'
-import type { EventBatch } from '../eventsourcing/domain/aggregate'
+import type { EventBatch, EventBus } from '../eventsourcing'
 import { ExampleAggregateRoot } from './exampleAggregateRoot'
 
 /** Factory function for the example aggregate (the seed's `create_example_aggregate`). */

@@ -1,4 +1,4 @@
-import { ConcurrencyError, AggregateNotFound } from '../eventsourcing/errors'
+import { AggregateNotFound, ConcurrencyError } from '../eventsourcing'
 import type { EverythingApplication } from './everythingApplication'
 import type { ExampleAggregateRoot } from './exampleAggregateRoot'
 

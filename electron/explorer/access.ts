@@ -9,11 +9,7 @@ import type {
   KeyStatus,
   MethodName,
 } from '../../shared/contract'
-import {
-  describeKeyCheck,
-  isKeyMismatch,
-  type KeyCheckResult,
-} from '../eventsourcing/persistence/keyCheck'
+import { describeKeyCheck, isKeyMismatch, type KeyCheckResult } from '../eventsourcing'
 import type { EverythingApplication } from '../example/everythingApplication'
 import { ApiFailure } from './dispatch'
 

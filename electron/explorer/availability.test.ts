@@ -5,9 +5,13 @@
  * test/outage/cassandraOutage.test.ts.
  */
 import { describe, expect, test } from 'vitest'
-import { ConcurrencyError, StoreUnavailable } from '../eventsourcing/errors'
-import type { Store, StoredRecord } from '../eventsourcing/persistence/recorder'
-import { createMemoryStore } from '../eventsourcing/persistence/recorders/memory'
+import {
+  ConcurrencyError,
+  createMemoryStore,
+  type Store,
+  type StoredRecord,
+  StoreUnavailable,
+} from '../eventsourcing'
 import { AvailabilityTracker, trackAvailability } from './availability'
 
 function outageSwitch(store: Store): { store: Store; down: { on: boolean } } {

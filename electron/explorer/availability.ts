@@ -5,12 +5,12 @@
  * within about one poll (plus the driver's reconnect delay), whatever other requests do.
  */
 import type { ConnectionInfo } from '../../shared/contract'
-import { StoreUnavailable } from '../eventsourcing/errors'
-import type {
-  AggregateRecorder,
-  ApplicationRecorder,
-  Store,
-} from '../eventsourcing/persistence/recorder'
+import {
+  type AggregateRecorder,
+  type ApplicationRecorder,
+  type Store,
+  StoreUnavailable,
+} from '../eventsourcing'
 
 export type Availability = NonNullable<ConnectionInfo['availability']>
 

@@ -5,13 +5,18 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { ConnectionInfo, ConnectionSettings } from '../../shared/contract'
-import { EventBus } from '../eventsourcing/domain/bus'
-import type { EventBatch } from '../eventsourcing/domain/aggregate'
-import { StoreUnavailable } from '../eventsourcing/errors'
-import type { LogEntry, Store } from '../eventsourcing/persistence/recorder'
-import { openStore, type StoreSettings } from '../eventsourcing/persistence/stores'
-import { Repository } from '../eventsourcing/application/repository'
-import { SnapshotStrategy } from '../eventsourcing/application/snapshotStrategy'
+import {
+  type EventBatch,
+  EventBus,
+  type LogEntry,
+  openStore,
+  Repository,
+  SnapshotStrategy,
+  type Store,
+  type StoreSettings,
+  StoreUnavailable,
+} from '../eventsourcing'
+import { sqliteDriverFromEnv } from './storeEnv'
 import { EverythingApplication } from '../example/everythingApplication'
 import { AvailabilityTracker, trackAvailability } from './availability'
 import { LogFollower } from './logFollower'
@@ -109,7 +114,8 @@ function storeSettings(
       const path = settings.path ?? defaultSqlitePath
       if (!path)
         throw new StoreUnavailable('no SQLite file was named and this app has no default one')
-      return { kind: 'sqlite', path }
+      const driver = sqliteDriverFromEnv()
+      return { kind: 'sqlite', path, ...(driver ? { driver } : {}) }
     }
     case 'cassandra':
       return {

@@ -15,7 +15,7 @@ import {
   StoreUnavailable,
   TopicNotFound,
   WriteRefused,
-} from '../eventsourcing/errors'
+} from '../eventsourcing'
 
 export type EnvelopeValue = { ok: true; value: unknown } | { ok: false; error: ApiError }
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { JsonValue } from '../../shared/contract'
-import { UUID } from '../eventsourcing/domain/uuid'
+import { UUID } from '../eventsourcing'
 import { Example } from '../example/example'
 import '../example/exampleAggregateRoot' // registers example#Example
 import { diffDisplay, toDisplayJson } from './displayJson'

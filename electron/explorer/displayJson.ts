@@ -5,8 +5,7 @@
  */
 import microdiff from 'microdiff'
 import type { DiffEntry, JsonValue } from '../../shared/contract'
-import { UUID } from '../eventsourcing/domain/uuid'
-import { topics as defaultTopics, type TopicRegistry } from '../eventsourcing/domain/topics'
+import { type TopicRegistry, topics as defaultTopics, UUID } from '../eventsourcing'
 
 const MAX_DEPTH = 64
 

@@ -3,11 +3,14 @@
  * entries as the renderer receives them (JSON the UI can show).
  */
 import type { EventDto, JsonValue, LogEntryDto, SnapshotDto } from '../../shared/contract'
-import { aggregateState, type Aggregate } from '../eventsourcing/domain/aggregate'
-import type { DomainEvent } from '../eventsourcing/domain/events'
-import { topics } from '../eventsourcing/domain/topics'
-import type { Snapshot } from '../eventsourcing/application/snapshotStrategy'
-import type { LogEntry } from '../eventsourcing/persistence/recorder'
+import {
+  type Aggregate,
+  aggregateState,
+  type DomainEvent,
+  type LogEntry,
+  type Snapshot,
+  topics,
+} from '../eventsourcing'
 import { toDisplayJson } from './displayJson'
 
 export function eventDto(event: DomainEvent): EventDto {

@@ -10,10 +10,14 @@ import type {
   HandleDto,
   ParsedRequestOf,
 } from '../../shared/contract'
-import type { DomainEvent } from '../eventsourcing/domain/events'
-import { AggregateNotFound, ConcurrencyError, EntityIsDiscarded } from '../eventsourcing/errors'
-import { verifiedPages } from '../eventsourcing/application/verification'
-import type { LogEntry } from '../eventsourcing/persistence/recorder'
+import {
+  AggregateNotFound,
+  ConcurrencyError,
+  type DomainEvent,
+  EntityIsDiscarded,
+  type LogEntry,
+  verifiedPages,
+} from '../eventsourcing'
 import { ExampleAggregateRoot } from '../example/exampleAggregateRoot'
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'

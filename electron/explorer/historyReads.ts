@@ -3,12 +3,18 @@
  * replays (and the hash chain they checked), the latest version, single events.
  */
 import type { ResponseOf } from '../../shared/contract'
-import type { DomainEvent } from '../eventsourcing/domain/events'
-import { AggregateNotFound, DataIntegrityError } from '../eventsourcing/errors'
-import type { ReplayOptions, ReplayResult } from '../eventsourcing/application/repository'
-import type { HistorySources } from '../eventsourcing/application/historyVerification'
-import { aggregateIndexOf, verifiedPages } from '../eventsourcing/application/verification'
-import type { ApplicationRecorder, StoredRecord } from '../eventsourcing/persistence/recorder'
+import {
+  aggregateIndexOf,
+  AggregateNotFound,
+  type ApplicationRecorder,
+  DataIntegrityError,
+  type DomainEvent,
+  type HistorySources,
+  type ReplayOptions,
+  type ReplayResult,
+  type StoredRecord,
+  verifiedPages,
+} from '../eventsourcing'
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
 

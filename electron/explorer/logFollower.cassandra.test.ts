@@ -10,8 +10,7 @@ import {
   testKeyspace,
 } from '../../test/cassandraTestStore'
 import type { SkewedWriterJob } from '../../test/skewedWriter'
-import type { LogEntry, Store } from '../eventsourcing/persistence/recorder'
-import type { CassandraApplicationRecorder } from '../eventsourcing/persistence/recorders/cassandra'
+import type { CassandraApplicationRecorder, LogEntry, Store } from '../eventsourcing'
 import { dispatch } from './dispatch'
 import { LogFollower, type LogFollowerOptions } from './logFollower'
 import { ExplorerService } from './service'

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { LogEntry, LogQuery } from '../eventsourcing/persistence/recorder'
+import type { LogEntry, LogQuery } from '../eventsourcing'
 import { LogFollower } from './logFollower'
 
 /**

@@ -24,7 +24,7 @@
  * (`maxRemembered`): at the cap the head read waits until the sweep has moved the cursor on —
  * new changes show later, none is missed or repeated.
  */
-import type { ApplicationRecorder, LogEntry } from '../eventsourcing/persistence/recorder'
+import type { ApplicationRecorder, LogEntry } from '../eventsourcing'
 
 export interface LogFollowerOptions {
   readonly recorder: Pick<ApplicationRecorder, 'selectLog' | 'logReorderWindowMs'>

@@ -10,11 +10,14 @@ import type {
   ParsedRequestOf,
   ResponseOf,
 } from '../../shared/contract'
-import { Aggregate } from '../eventsourcing/domain/aggregate'
-import { topics } from '../eventsourcing/domain/topics'
-import { AggregateNotFound, DataIntegrityError } from '../eventsourcing/errors'
-import { verifiedPages } from '../eventsourcing/application/verification'
-import { Mapper } from '../eventsourcing/persistence/mapper'
+import {
+  Aggregate,
+  AggregateNotFound,
+  DataIntegrityError,
+  Mapper,
+  topics,
+  verifiedPages,
+} from '../eventsourcing'
 import { bucketize } from './activity'
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'

@@ -20,12 +20,14 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '../../shared/contract'
-import type { EventBatch } from '../eventsourcing/domain/aggregate'
-import { aggregateState } from '../eventsourcing/domain/aggregate'
-import { EventBus } from '../eventsourcing/domain/bus'
-import { AesGcmCipher } from '../eventsourcing/persistence/cipher'
-import { Mapper } from '../eventsourcing/persistence/mapper'
-import { createSqliteStore } from '../eventsourcing/persistence/recorders/sqlite'
+import {
+  AesGcmCipher,
+  aggregateState,
+  createSqliteStore,
+  type EventBatch,
+  EventBus,
+  Mapper,
+} from '../eventsourcing'
 import { EverythingApplication } from '../example/everythingApplication'
 import type { ExampleAggregateRoot } from '../example/exampleAggregateRoot'
 import { SEED_CIPHER_KEY } from '../example/seedSettings'

@@ -23,8 +23,7 @@ import type {
   ParsedRequestOf,
   ResponseOf,
 } from '../../shared/contract'
-import { ConfigurationError, StoreUnavailable } from '../eventsourcing/errors'
-import type { LogEntry } from '../eventsourcing/persistence/recorder'
+import { ConfigurationError, type LogEntry, StoreUnavailable } from '../eventsourcing'
 import { ConnectionLeases } from './connectionLeases'
 import { ApiFailure } from './dispatch'
 import { logEntryDto } from './dto'

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { ConfigurationError } from '../eventsourcing/errors'
+import { ConfigurationError } from '../eventsourcing'
 import {
   connectionOptionsFromEnv,
   describeEncryption,

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path'
 import { ConnectionSettings, LabelColour } from '../../shared/contract'
-import { ConfigurationError } from '../eventsourcing/errors'
+import { ConfigurationError } from '../eventsourcing'
+import { cassandraSettingsFromEnv } from './storeEnv'
 
 export interface ExplorerSettings {
   /** What to connect to at start-up (the connection screen can pick another). */
@@ -47,10 +48,7 @@ export async function settingsFromEnv(
       break
     }
     case 'cassandra': {
-      // Loaded only when used, like the driver behind it.
-      const { cassandraSettingsFromEnv } =
-        await import('../eventsourcing/persistence/recorders/cassandra')
-      const c = cassandraSettingsFromEnv(env as NodeJS.ProcessEnv)
+      const c = cassandraSettingsFromEnv(env)
       candidate = {
         kind,
         contactPoints: c.contactPoints,

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import type { ConnectionInfo } from '../../shared/contract'
-import { StoreUnavailable } from '../eventsourcing/errors'
-import { createSqliteStore } from '../eventsourcing/persistence/recorders/sqlite'
+import { createSqliteStore, StoreUnavailable } from '../eventsourcing'
+import { sqliteDriverFromEnv } from './storeEnv'
 import { dispatch } from './dispatch'
 import { ExplorerService } from './service'
 import { createSqlitePathPolicy } from './sqlitePathPolicy'
@@ -81,9 +81,9 @@ describe('connect with a SQLite path', () => {
 
 describe('the SQLite library', () => {
   test('given a file in a missing folder, then StoreUnavailable and no folder is made', () => {
-    expect(() => createSqliteStore(join(root, 'missing-folder', 'z.sqlite'))).toThrow(
-      StoreUnavailable,
-    )
+    expect(() =>
+      createSqliteStore(join(root, 'missing-folder', 'z.sqlite'), sqliteDriverFromEnv()),
+    ).toThrow(StoreUnavailable)
     expect(existsSync(join(root, 'missing-folder'))).toBe(false)
   })
 

@@ -5,12 +5,12 @@
  */
 import type { HistoryVerificationDto, IntegrityProblemDto, ResponseOf } from '../../shared/contract'
 import {
-  verifyHistory,
+  type ApplicationRecorder,
+  type ChainProblem,
   type HistorySources,
   type HistoryVerification,
-} from '../eventsourcing/application/historyVerification'
-import type { ChainProblem } from '../eventsourcing/application/verification'
-import type { ApplicationRecorder } from '../eventsourcing/persistence/recorder'
+  verifyHistory,
+} from '../eventsourcing'
 
 /** Aggregates read from the index per page. */
 const STORE_PAGE = 100

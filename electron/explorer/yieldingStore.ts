@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
-import type { ApplicationRecorder, Store } from '../eventsourcing/persistence/recorder'
+import type { ApplicationRecorder, Store } from '../eventsourcing'
 
 /**
  * Gives the event loop a turn now and then during long reads: SQLite calls are synchronous, so

@@ -3,19 +3,28 @@ import type { Store } from './recorder'
 import { createMemoryStore } from './recorders/memory'
 import { createSqliteStore } from './recorders/sqlite'
 import type { CassandraSettings } from './recorders/cassandra'
+import type { SqliteDriverName } from './recorders/sqliteDriver'
 
 export type StoreSettings =
   | { readonly kind: 'memory' }
-  | { readonly kind: 'sqlite'; readonly path: string }
+  | {
+      readonly kind: 'sqlite'
+      readonly path: string
+      /** Default: the driver this runtime can load (defaultSqliteDriver). */
+      readonly driver?: SqliteDriverName
+    }
   | ({ readonly kind: 'cassandra' } & CassandraSettings)
 
-/** Opens the store the settings name. Cassandra's driver is loaded only when it is used. */
+/**
+ * Opens the store the settings name. Cassandra's driver is loaded only when it is used: this
+ * module, and so the library's index, imports nothing from recorders/cassandra but types.
+ */
 export async function openStore(settings: StoreSettings): Promise<Store> {
   switch (settings.kind) {
     case 'memory':
       return createMemoryStore()
     case 'sqlite':
-      return createSqliteStore(settings.path)
+      return createSqliteStore(settings.path, settings.driver)
     case 'cassandra': {
       const { createCassandraStore } = await import('./recorders/cassandra')
       return createCassandraStore(settings)

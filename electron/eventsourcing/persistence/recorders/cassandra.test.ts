@@ -15,7 +15,6 @@ import {
   type CassandraApplicationRecorder,
   type CassandraSettings,
   cassandraClientOptions,
-  cassandraSettingsFromEnv,
   checkKeyspaceName,
   createCassandraStore,
   isUnavailable,
@@ -132,38 +131,6 @@ async function coordinatorDiesUnder(
 }
 
 describe('cassandra settings', () => {
-  test('are read from the environment with local defaults', () => {
-    expect(cassandraSettingsFromEnv({})).toEqual({
-      contactPoints: ['127.0.0.1:9042'],
-      localDataCenter: 'datacenter1',
-      keyspace: 'eventscope',
-    })
-    expect(
-      cassandraSettingsFromEnv({
-        CASSANDRA_CONTACT_POINTS: ' 10.0.0.1:9042, 10.0.0.2 ,',
-        CASSANDRA_LOCAL_DC: 'dc2',
-        CASSANDRA_KEYSPACE: 'shop',
-        CASSANDRA_USERNAME: 'u',
-        CASSANDRA_PASSWORD: 'p',
-        CASSANDRA_TLS: 'true',
-        CASSANDRA_REPLICATION_FACTOR: '3',
-      }),
-    ).toEqual({
-      contactPoints: ['10.0.0.1:9042', '10.0.0.2'],
-      localDataCenter: 'dc2',
-      keyspace: 'shop',
-      username: 'u',
-      password: 'p',
-      tls: true,
-      replicationFactor: 3,
-    })
-    expect(cassandraSettingsFromEnv({ CASSANDRA_TLS: '1' }).tls).toBe(true)
-    expect(cassandraSettingsFromEnv({ CASSANDRA_TLS: '0' }).tls).toBeUndefined()
-    expect(() => cassandraSettingsFromEnv({ CASSANDRA_REPLICATION_FACTOR: 'two' })).toThrow(
-      ConfigurationError,
-    )
-  })
-
   test('a keyspace name with CQL in it is rejected before anything is sent', async () => {
     for (const keyspace of [
       "x WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}; DROP KEYSPACE system_auth; --",

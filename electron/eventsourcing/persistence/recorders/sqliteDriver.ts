@@ -44,9 +44,8 @@ export function classifySqliteError(error: unknown): SqliteFailure {
   return 'other'
 }
 
-export function defaultSqliteDriver(env: NodeJS.ProcessEnv = process.env): SqliteDriverName {
-  const chosen = env['EVENTSCOPE_SQLITE_DRIVER']
-  if (chosen === 'better-sqlite3' || chosen === 'node:sqlite') return chosen
+/** The driver this runtime can load: node:sqlite inside Electron, better-sqlite3 in Node. */
+export function defaultSqliteDriver(): SqliteDriverName {
   return process.versions['electron'] ? 'node:sqlite' : 'better-sqlite3'
 }
 
