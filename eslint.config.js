@@ -90,4 +90,22 @@ export default tseslint.config(
       ),
     },
   },
+  {
+    // Features do not import each other sideways; features/shell and features/workspace place
+    // other features' panels (the composition roots). scripts/featureImports.test.ts also checks
+    // dynamic import(), which this rule does not see.
+    files: ['renderer/src/features/**/*.{ts,tsx}'],
+    ignores: ['renderer/src/features/shell/**', 'renderer/src/features/workspace/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        ['electron', 'node:*', '**/electron/**'],
+        'the renderer talks only to the shared contract',
+        {
+          regex: '^\\.\\./(?!\\.\\./)|/features/',
+          message:
+            "a feature imports only its own folder, ui/, lib/, stores/, transport/, api.ts, testing/ and shared/; only features/shell and features/workspace compose other features' panels",
+        },
+      ),
+    },
+  },
 )
