@@ -1,5 +1,5 @@
 /**
- * The explorer's settings from the environment (DESIGN.md section 5). The cipher key is parsed
+ * The explorer's settings from the environment (README, "Settings"). The cipher key is parsed
  * here and handed to the service; it never leaves the main process and never appears in a
  * message.
  */

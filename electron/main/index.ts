@@ -1,6 +1,6 @@
 /**
  * The desktop app's main process: one instance, one window, one ExplorerService wired to IPC.
- * Settings come from the environment (DESIGN.md §5); the connection screen can change the
+ * Settings come from the environment (README, "Settings"); the connection screen can change the
  * store later through the contract's `connect`.
  */
 import { existsSync } from 'node:fs'
