@@ -9,7 +9,6 @@ import { explainError } from '../../lib/errors'
 import { useConnectionStore } from '../../stores/connectionStore'
 import {
   ConnectionOptionsFields,
-  KeyStatusNotice,
   connectionOptionsFrom,
   connectionOptionsSettings,
   type ConnectionOptions,
@@ -17,6 +16,7 @@ import {
 import { DesktopFileButtons } from './DesktopFileButtons'
 import { revealInvisible, visible } from '../../ui/VisibleText'
 import { AvailabilityDetail } from './Availability'
+import { CipherKeySection } from './CipherKeySection'
 
 const KIND_LABELS: Record<StoreKind, { title: string; hint: string }> = {
   sqlite: { title: 'Embedded SQLite', hint: 'A local database file. The default.' },
@@ -319,106 +319,6 @@ export function ConnectionScreen() {
         {info && <CipherKeySection info={info} />}
       </div>
     </main>
-  )
-}
-
-const KEY_SOURCE_LABELS: Record<ConnectionInfo['keySource'], string> = {
-  environment: 'From the environment (EVENTSCOPE_CIPHER_KEY)',
-  saved: 'Saved on this computer',
-  entered: 'Entered for this session',
-  none: 'None: events are not encrypted',
-}
-
-/**
- * Enter the cipher key once: it goes to the main process and is never shown or sent back.
- * The input is cleared after use, whatever the outcome.
- */
-function CipherKeySection({ info }: { info: ConnectionInfo }) {
-  const { keyBusy, keyError, setCipherKey, forgetCipherKey } = useConnectionStore(
-    useShallow((s) => ({
-      keyBusy: s.keyBusy,
-      keyError: s.keyError,
-      setCipherKey: s.setCipherKey,
-      forgetCipherKey: s.forgetCipherKey,
-    })),
-  )
-  const [key, setKey] = useState('')
-  const [remember, setRemember] = useState(false)
-  const ids = useId()
-
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault()
-    const entered = key
-    setKey('')
-    void setCipherKey(entered, remember && info.canRememberKey)
-  }
-
-  return (
-    <section className="cipher-key" aria-labelledby={`${ids}-title`}>
-      <h2 id={`${ids}-title`}>Cipher key</h2>
-      <p>
-        Key in use: <strong>{KEY_SOURCE_LABELS[info.keySource]}</strong>
-      </p>
-      {info.keySource === 'none' && <p className="muted">Events are not encrypted.</p>}
-      <KeyStatusNotice info={info} />
-      {keyError && (
-        <div role="alert" className="alert alert-danger">
-          <div>
-            <strong>The cipher key was not changed.</strong>
-            <p className="alert-detail">{keyError.message}</p>
-          </div>
-        </div>
-      )}
-      <form className="cipher-key-form" onSubmit={onSubmit} aria-label="Cipher key">
-        <div className="field">
-          <label htmlFor={`${ids}-key`}>Cipher key (base64)</label>
-          <input
-            id={`${ids}-key`}
-            className="input mono"
-            type="password"
-            value={key}
-            onChange={(e) => setKey(e.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-            aria-describedby={`${ids}-key-hint`}
-          />
-          <p className="field-hint" id={`${ids}-key-hint`}>
-            Base64 of 16, 24 or 32 bytes. It is checked against the store's key check at once: a
-            wrong key (or none, for an encrypted store) makes the connection read-only.
-          </p>
-        </div>
-        {info.canRememberKey && (
-          <label className="checkbox">
-            <input
-              type="checkbox"
-              checked={remember}
-              onChange={(e) => setRemember(e.target.checked)}
-            />
-            Remember on this computer
-          </label>
-        )}
-        <div className="connection-actions">
-          {info.keySource === 'saved' && (
-            <button
-              type="button"
-              className="btn btn-ghost"
-              onClick={() => void forgetCipherKey()}
-              disabled={keyBusy}
-            >
-              Forget saved key
-            </button>
-          )}
-          <button
-            type="submit"
-            className="btn"
-            disabled={keyBusy || !key.trim()}
-            aria-busy={keyBusy}
-          >
-            Use key
-          </button>
-        </div>
-      </form>
-    </section>
   )
 }
 
