@@ -41,6 +41,18 @@ function readJson(path) {
   }
 }
 
+/** Adds a vitest JSON report's counts to the totals; a missing report counts as a failure. */
+function countVitest(out) {
+  const report = readJson(out)
+  if (!report) {
+    failed += 1
+    return
+  }
+  passed += report.numPassedTests
+  failed += report.numFailedTests
+  skipped += report.numPendingTests + (report.numTodoTests ?? 0)
+}
+
 const NODE22_VERSION = '22.20.0'
 function ensureNode22() {
   const dir = join(root, '.cache', `node-${NODE22_VERSION}`)
@@ -94,12 +106,7 @@ try {
       '--reporter=json',
       `--outputFile.json=${out}`,
     ])
-    const report = readJson(out)
-    if (report) {
-      passed += report.numPassedTests
-      failed += report.numFailedTests
-      skipped += report.numPendingTests + (report.numTodoTests ?? 0)
-    } else failed += 1
+    countVitest(out)
   }
 
   if (wants('electron-sqlite')) {
@@ -124,11 +131,7 @@ try {
         ],
         { EVENTSCOPE_SQLITE_DRIVER: 'node:sqlite' },
       )
-      const report = readJson(out)
-      if (report) {
-        passed += report.numPassedTests
-        failed += report.numFailedTests
-      } else failed += 1
+      countVitest(out)
     } else if (process.env.CI) {
       failures.push('Node 22 for the node:sqlite tests could not be fetched')
     } else {
@@ -151,12 +154,7 @@ try {
       '--reporter=json',
       `--outputFile.json=${out}`,
     ])
-    const report = readJson(out)
-    if (report) {
-      passed += report.numPassedTests
-      failed += report.numFailedTests
-      skipped += report.numPendingTests + (report.numTodoTests ?? 0)
-    } else failed += 1
+    countVitest(out)
   }
 
   if (wants('e2e')) {
