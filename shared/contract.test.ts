@@ -92,10 +92,10 @@ describe('the client built from the contract', () => {
   }
 
   test('returns the value of an ok envelope and throws the typed error of a failed one', async () => {
-    const ok = createClient(
-      transportAnswering({ ok: true, value: ['example#ExampleAggregateRoot'] }),
-    )
-    await expect(ok.listAggregateTypes({})).resolves.toEqual(['example#ExampleAggregateRoot'])
+    const ok = createClient(transportAnswering({ ok: true, value: 3 }))
+    await expect(ok.cancelTask({ taskId: 't' })).rejects.toThrow(/invalid response/)
+    const answering = createClient(transportAnswering({ ok: true, value: { cancelled: true } }))
+    await expect(answering.cancelTask({ taskId: 't' })).resolves.toEqual({ cancelled: true })
     const failing = createClient(
       transportAnswering({ ok: false, error: { code: 'AggregateNotFound', message: 'gone' } }),
     )

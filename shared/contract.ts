@@ -9,9 +9,12 @@ import type { ApiError, ErrorCode } from './schemas'
 import {
   ActivityBucket,
   AggregateSummary,
+  AggregateTypeDescriptor,
   AggregateView,
   CipherKeyBase64,
   Command,
+  CommandBatch,
+  CommandResult,
   ConnectionInfo,
   ConnectionSettings,
   DiffEntry,
@@ -72,7 +75,12 @@ export const methods = {
   /** Clears the saved key; goes on with EVENTSCOPE_CIPHER_KEY if set, else without a key. */
   forgetCipherKey: { access: 'read', request: Empty, response: ConnectionInfo },
 
-  listAggregateTypes: { access: 'read', request: Empty, response: z.array(z.string()) },
+  /** The registered aggregate types (built in and from loaded modules), with their commands. */
+  listAggregateTypes: {
+    access: 'read',
+    request: Empty,
+    response: z.array(AggregateTypeDescriptor),
+  },
   listAggregates: {
     access: 'read',
     request: z
@@ -207,6 +215,16 @@ export const methods = {
     }),
   },
 
+  /**
+   * Runs commands on an aggregate loaded at `expectedVersion` and stores the events they trigger
+   * as one batch: ConcurrencyError if anything newer was stored meanwhile, DomainError if the
+   * aggregate's rules refuse a command (nothing is stored), ValidationError for unknown commands
+   * or parameters.
+   */
+  execute: { access: 'write', request: CommandBatch, response: CommandResult },
+  /** The same as execute without storing anything: the events the commands would trigger. */
+  preview: { access: 'read', request: CommandBatch, response: CommandResult },
+
   createHandle: {
     access: 'write',
     request: z.object({ foo: z.string().max(10_000) }).strict(),
@@ -251,6 +269,8 @@ export const methods = {
       .object({
         aggregates: z.number().int().min(1).max(MAX_SEED_COUNT),
         events: z.number().int().min(1).max(MAX_SEED_COUNT),
+        /** The aggregate type to fill (a registered topic whose descriptor says canSeed). */
+        type: z.string().min(1).max(256).optional(),
         taskId,
       })
       .strict()

@@ -269,6 +269,11 @@ export const AggregateView = z.object({
   encrypted: z.boolean(),
   /** The snapshot the state was loaded from, if any, and how many events were replayed after it. */
   loadedFromSnapshot: version.optional(),
+  /**
+   * False when no loaded module registers this aggregate's type: its events cannot be applied,
+   * so `state` is the newest snapshot's at or below `version` (loadedFromSnapshot; null if none).
+   */
+  definitionLoaded: z.boolean().default(true),
   eventsReplayed: z.number().int().min(0),
 })
 export type AggregateView = z.infer<typeof AggregateView>
@@ -301,6 +306,116 @@ export const RawRecord = z.object({
 })
 export type RawRecord = z.infer<typeof RawRecord>
 
+// ---------------------------------------------------------------- aggregate types and commands
+
+/**
+ * A command's parameters: a subset of JSON Schema (an object of string, number, integer or
+ * boolean fields), the same shape the library's registry uses. The renderer renders it as a
+ * form; the main process checks every request against it whatever the form did.
+ */
+const fieldBase = { title: z.string().max(200), description: z.string().max(2000).optional() }
+export const ParameterField = z.discriminatedUnion('type', [
+  z.object({
+    ...fieldBase,
+    type: z.literal('string'),
+    minLength: z.number().int().min(0).optional(),
+    maxLength: z.number().int().min(0).optional(),
+    enum: z.array(z.string()).optional(),
+    format: z.literal('uuid').optional(),
+    default: z.string().optional(),
+  }),
+  z.object({
+    ...fieldBase,
+    type: z.enum(['number', 'integer']),
+    minimum: z.number().optional(),
+    maximum: z.number().optional(),
+    exclusiveMinimum: z.number().optional(),
+    default: z.number().optional(),
+  }),
+  z.object({ ...fieldBase, type: z.literal('boolean'), default: z.boolean().optional() }),
+])
+export type ParameterField = z.infer<typeof ParameterField>
+
+export const ParametersSchema = z.object({
+  type: z.literal('object'),
+  properties: z.record(z.string(), ParameterField),
+  required: z.array(z.string()).optional(),
+})
+export type ParametersSchema = z.infer<typeof ParametersSchema>
+
+/** A command a registered type offers; `create` is the reserved name of its creation. */
+export const CommandDescriptor = z.object({
+  name: z.string(),
+  label: z.string(),
+  description: z.string().optional(),
+  parameters: ParametersSchema,
+})
+export type CommandDescriptor = z.infer<typeof CommandDescriptor>
+
+/** A registered aggregate type: its topic, its name for people, its creation and commands. */
+export const AggregateTypeDescriptor = z.object({
+  /** The aggregate class topic stored in the events, e.g. bank#Account. */
+  topic: z.string(),
+  displayName: z.string(),
+  description: z.string().optional(),
+  create: CommandDescriptor,
+  commands: z.array(CommandDescriptor),
+  /** Whether seedDemoData can fill this type. */
+  canSeed: z.boolean(),
+  /** Where the definition came from: 'built-in', or the module file that registered it. */
+  source: z.string(),
+})
+export type AggregateTypeDescriptor = z.infer<typeof AggregateTypeDescriptor>
+
+/** One command to run: its name and its parameters (checked against its descriptor). */
+export const CommandRequest = z
+  .object({
+    name: z.string().min(1).max(128),
+    params: z.record(z.string(), JsonValue).optional(),
+  })
+  .strict()
+export type CommandRequest = z.infer<typeof CommandRequest>
+
+/**
+ * Commands for one aggregate, stateless: the aggregate is loaded at `expectedVersion`, the
+ * commands run in order, and the events they trigger are stored as one batch only if nothing
+ * newer was stored meanwhile (else ConcurrencyError). A new aggregate: no `id`, its `type`,
+ * expectedVersion -1, and `create` as the first command.
+ */
+export const CommandBatch = z
+  .object({
+    id: uuid.optional(),
+    type: z.string().min(1).max(256).optional(),
+    expectedVersion: z.number().int().min(-1).max(Number.MAX_SAFE_INTEGER),
+    commands: z.array(CommandRequest).min(1).max(1000),
+  })
+  .strict()
+  .refine((b) => (b.id === undefined ? b.type !== undefined : true), {
+    path: ['type'],
+    message: 'a new aggregate needs its type',
+  })
+  .refine((b) => (b.id === undefined ? b.expectedVersion === -1 : b.expectedVersion >= 0), {
+    path: ['expectedVersion'],
+    message: 'expectedVersion is -1 for a new aggregate and the loaded version otherwise',
+  })
+export type CommandBatch = z.infer<typeof CommandBatch>
+
+/** What a batch of commands triggers (preview) or stored (execute), and the state after it. */
+export const CommandResult = z.object({
+  id: uuid,
+  type: z.string(),
+  /** The version the commands ran on (-1 for a new aggregate). */
+  expectedVersion: z.number().int().min(-1),
+  /** The version after the events (pending for a preview, stored for execute). */
+  version,
+  events: z.array(EventDto),
+  /** The state after the events; null once discarded. */
+  state: JsonValue,
+  discarded: z.boolean(),
+})
+export type CommandResult = z.infer<typeof CommandResult>
+
+/** Legacy (issue 8 removes it with the handle methods): the example's staged commands. */
 export const Command = z.discriminatedUnion('type', [
   z.object({ type: z.literal('setFoo'), value: z.string().max(10_000) }).strict(),
   z.object({ type: z.literal('createExample') }).strict(),
@@ -308,21 +423,13 @@ export const Command = z.discriminatedUnion('type', [
 ])
 export type Command = z.infer<typeof Command>
 
-/** A loaded aggregate held in the main process, with its pending (unsaved) events. */
+/** Legacy (issue 8 removes it): a loaded aggregate held in the main process. */
 export const HandleDto = z.object({
   handleId: z.string(),
   aggregateId: uuid,
-  /** The stored version this handle was loaded at (or last saved); -1 for a new aggregate. */
   loadedVersion: z.number().int().min(-1),
-  /** The in-memory version, pending events included. */
   version: z.number().int().min(0),
-  /** The newest stored version the service knows of (a save, a refused save, live changes); -1 before the first save. */
   storedVersion: z.number().int().min(-1),
-  /**
-   * True when the store holds a version newer than loadedVersion: after a save was refused with
-   * ConcurrencyError, or when the service saw a newer batch stored. Saving pending events will
-   * then be refused; refreshHandle (or a successful save) makes it false again.
-   */
   stale: z.boolean(),
   pending: z.array(EventDto),
   state: JsonValue,
@@ -369,6 +476,8 @@ export const ErrorCode = z.enum([
    * the connection refuses it, and the UI points to the connection screen rather than the input.
    */
   'ReadOnly',
+  /** A command the aggregate's own rules refused (e.g. an overdraft): nothing was stored. */
+  'DomainError',
   'Cancelled',
   'InternalError',
 ])

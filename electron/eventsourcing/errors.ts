@@ -114,3 +114,30 @@ export class WriteRefused extends EventSourcingError {
     super(message)
   }
 }
+
+/**
+ * A command the domain refuses (e.g. a withdrawal beyond the overdraft limit): nothing was
+ * triggered. Raised by an aggregate's own command methods; the message is for the user.
+ */
+export class DomainError extends EventSourcingError {
+  readonly code = 'DomainError'
+  constructor(
+    message: string,
+    /** A stable name of the rule that refused, e.g. 'overdraft-limit'. */
+    readonly rule?: string,
+  ) {
+    super(message)
+  }
+}
+
+/** A command that does not exist for its aggregate type, or parameters its schema refuses. */
+export class InvalidCommand extends EventSourcingError {
+  readonly code = 'InvalidCommand'
+  constructor(
+    message: string,
+    /** Which parameter is wrong, when one is. */
+    readonly parameter?: string,
+  ) {
+    super(message)
+  }
+}

@@ -23,6 +23,8 @@ export type {
   CassandraSettings,
 } from './persistence/recorders/cassandra'
 export * from './application/application'
+export * from './application/aggregateTypes'
+export * from './application/parameters'
 export * from './application/eventStore'
 export * from './application/historyVerification'
 export * from './application/repository'

@@ -3,7 +3,7 @@ import {
   AggregateEvent,
   type AggregateInit,
   attribute,
-  topics,
+  registerAggregateType,
   UUID,
 } from '../eventsourcing'
 import { Example } from './example'
@@ -53,11 +53,55 @@ export class ExampleAggregateRoot extends Aggregate {
 }
 
 // Stored topics are forever: never rename these strings.
-topics.registerAggregate('example#ExampleAggregateRoot', ExampleAggregateRoot, {
-  Created: ExampleAggregateRoot.Created,
-  AttributeChanged: ExampleAggregateRoot.AttributeChanged,
-  Discarded: ExampleAggregateRoot.Discarded,
-  ExampleCreated: ExampleAggregateRoot.ExampleCreated,
+export const exampleType = registerAggregateType<ExampleAggregateRoot>({
+  topic: 'example#ExampleAggregateRoot',
+  displayName: 'Example aggregate',
+  description: 'The seed’s aggregate root: a foo attribute and a cluster of Example entities.',
+  aggregate: ExampleAggregateRoot,
+  events: {
+    Created: ExampleAggregateRoot.Created,
+    AttributeChanged: ExampleAggregateRoot.AttributeChanged,
+    Discarded: ExampleAggregateRoot.Discarded,
+    ExampleCreated: ExampleAggregateRoot.ExampleCreated,
+  },
+  values: { 'example#Example': Example, 'eventsourcing#UUID': UUID },
+  create: {
+    label: 'Create example aggregate',
+    parameters: {
+      type: 'object',
+      properties: { foo: { type: 'string', title: 'foo', maxLength: 10_000 } },
+      required: ['foo'],
+    },
+    handle: ({ foo }) => ExampleAggregateRoot.create({ foo: foo as string }),
+  },
+  commands: {
+    setFoo: {
+      label: 'Set foo',
+      parameters: {
+        type: 'object',
+        properties: { value: { type: 'string', title: 'foo', maxLength: 10_000 } },
+        required: ['value'],
+      },
+      handle: (aggregate, { value }) => {
+        aggregate.foo = value as string
+      },
+    },
+    createExample: {
+      label: 'Create example',
+      description: 'Adds an Example entity to the aggregate’s cluster.',
+      handle: (aggregate) => aggregate.createNewExample(),
+    },
+    discard: {
+      label: 'Discard',
+      description: 'Discards the aggregate: it accepts no more commands; its history stays.',
+      handle: (aggregate) => aggregate.__discard__(),
+    },
+  },
+  demo: {
+    create: (index) => ({ foo: `demo ${index}` }),
+    command: (_index, step) =>
+      step % 5 === 0
+        ? { name: 'createExample' }
+        : { name: 'setFoo', params: { value: `bar${step}` } },
+  },
 })
-topics.register('example#Example', Example)
-topics.register('eventsourcing#UUID', UUID)

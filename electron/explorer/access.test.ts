@@ -42,6 +42,11 @@ function writeRequest(method: MethodName, aggregateId: string): unknown {
     saveHandle: { handleId: 'h-any' },
     refreshHandle: { handleId: 'h-any' },
     seedDemoData: { aggregates: 2, events: 3, taskId: 'seed-refused' },
+    execute: {
+      id: aggregateId,
+      expectedVersion: 0,
+      commands: [{ name: 'setFoo', params: { value: 'must not land' } }],
+    },
   }
   if (!(method in samples)) throw new Error(`no sample request for the write method ${method}`)
   return samples[method]

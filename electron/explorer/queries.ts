@@ -10,12 +10,14 @@ import type {
   ParsedRequestOf,
   ResponseOf,
 } from '../../shared/contract'
+import { AggregateTypeDescriptor } from '../../shared/contract'
+import type {
+  Aggregate} from '../eventsourcing';
 import {
-  Aggregate,
+  aggregateTypes,
   AggregateNotFound,
   DataIntegrityError,
   Mapper,
-  topics,
   verifiedPages,
 } from '../eventsourcing'
 import { bucketize } from './activity'
@@ -45,11 +47,11 @@ const EXPORT_PAGE = 1000
 const ACTIVITY_SAMPLE = 10_000
 const MAX_REMEMBERED_VERIFICATIONS = 1000
 
-export async function listAggregateTypes(): Promise<string[]> {
-  return topics.topicsList().filter((topic) => {
-    const cls = topics.resolve(topic) as { prototype?: unknown }
-    return cls.prototype instanceof Aggregate
-  })
+export async function listAggregateTypes(): Promise<ResponseOf<'listAggregateTypes'>> {
+  // Parsed: a module's definition reaches the renderer only in the contract's shape.
+  return aggregateTypes
+    .describe()
+    .map((d) => AggregateTypeDescriptor.parse({ ...d, canSeed: false, source: 'built-in' }))
 }
 
 export async function listAggregates(
@@ -131,6 +133,7 @@ export async function getAggregate(
       encrypted: c.app.encrypted,
       ...(result.snapshot ? { loadedFromSnapshot: result.snapshot.originatorVersion } : {}),
       eventsReplayed: result.eventsApplied,
+      definitionLoaded: true,
     }
   })
 }

@@ -180,6 +180,16 @@ const validRequests: { [M in MethodName]: RequestOf<M> } = {
   verifyHistory: { id: UUID_A, taskId: 't' },
   verifyStore: { taskId: 't' },
   cancelTask: { taskId: 't' },
+  execute: {
+    id: UUID_A,
+    expectedVersion: 0,
+    commands: [{ name: 'setFoo', params: { value: 'x' } }],
+  },
+  preview: {
+    id: UUID_A,
+    expectedVersion: 0,
+    commands: [{ name: 'setFoo', params: { value: 'x' } }],
+  },
 }
 
 /** Values no field of any request accepts. */
@@ -409,8 +419,9 @@ describe.each(['memory', 'sqlite'] as const)('queries on the %s store', (kind) =
 
     const types = await h.ok('listAggregateTypes', {})
 
-    expect(types).toContain('example#ExampleAggregateRoot')
-    expect(types.some((t) => t.includes('.'))).toBe(false)
+    const topics = types.map((t) => t.topic)
+    expect(topics).toContain('example#ExampleAggregateRoot')
+    expect(topics.some((t) => t.includes('.'))).toBe(false)
   })
 
   test('listAggregates pages, filters by prefix and type, and flags discarded ones', async () => {

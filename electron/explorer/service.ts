@@ -306,7 +306,7 @@ export class ExplorerService implements ExplorerHandlers {
 
   // ------------------------------------------------------------------ queries (queries.ts)
 
-  async listAggregateTypes(): Promise<string[]> {
+  async listAggregateTypes(): Promise<ResponseOf<'listAggregateTypes'>> {
     return queries.listAggregateTypes()
   }
 
@@ -388,6 +388,15 @@ export class ExplorerService implements ExplorerHandlers {
 
   async refreshHandle(request: ParsedRequestOf<'refreshHandle'>): Promise<HandleDto> {
     return handles.refreshHandle(this.conn(), this.handles, request)
+  }
+
+  // Interim, until commands.ts lands (issue 8): the handles above still serve the UI.
+  async execute(): Promise<ResponseOf<'execute'>> {
+    throw new ApiFailure({ code: 'InternalError', message: 'execute is not available yet' })
+  }
+
+  async preview(): Promise<ResponseOf<'preview'>> {
+    throw new ApiFailure({ code: 'InternalError', message: 'preview is not available yet' })
   }
 
   async closeHandle({ handleId }: ParsedRequestOf<'closeHandle'>): Promise<{ closed: boolean }> {

@@ -1,5 +1,6 @@
 import { defaultBus, type Aggregate, type EventBatch } from '../domain/aggregate'
 import type { EventBus } from '../domain/bus'
+import type { DomainEvent } from '../domain/events'
 import { ConfigurationError, WriteRefused } from '../errors'
 import { AesGcmCipher } from '../persistence/cipher'
 import { KeyCheck, guardWrites } from '../persistence/keyCheck'
@@ -109,6 +110,17 @@ export class Application implements AsyncDisposable {
 
   get encrypted(): boolean {
     return this.mapper.encrypted
+  }
+
+  /**
+   * Stores the pending events of `aggregates` (ConcurrencyError when another writer stored one
+   * of those versions first) and returns them. Interim: publishes on the bus; the explicit save
+   * path (collect, one insert, snapshots after the commit, notify) replaces it.
+   */
+  async save(...aggregates: Aggregate[]): Promise<DomainEvent[]> {
+    const batch = aggregates.flatMap((a) => a.collectEvents())
+    if (batch.length > 0) await this.bus.publish(batch)
+    return batch
   }
 
   /** Binds a new aggregate to this application's bus so its save() is stored here. */

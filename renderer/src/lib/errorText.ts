@@ -16,6 +16,7 @@ const titles: Record<ErrorCode | 'Unknown', string> = {
   StoreUnavailable: 'The event store is unavailable',
   NotConnected: 'Not connected to an event store',
   ReadOnly: 'This connection is read-only',
+  DomainError: 'The aggregate refused the command',
   Cancelled: 'Cancelled',
   InternalError: 'Something went wrong',
   Unknown: 'Something went wrong',

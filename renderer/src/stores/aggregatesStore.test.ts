@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { setApi } from '../api'
 import { createFakeApi, deferred, flush, summary, uuid, type FakeApi } from '../testing/fakeApi'
 import { PAGE_SIZE, useAggregatesStore } from './aggregatesStore'
+import type { AggregateTypeDescriptor } from '../../../shared/contract'
 import { startStoreListeners } from './listeners'
 
 const store = () => useAggregatesStore.getState()
@@ -20,6 +21,18 @@ afterEach(() => {
   setApi(null)
   vi.useRealTimers()
 })
+
+function descriptor(topic: string): AggregateTypeDescriptor {
+  const none = { type: 'object' as const, properties: {} }
+  return {
+    topic,
+    displayName: topic,
+    create: { name: 'create', label: 'Create', parameters: none },
+    commands: [],
+    canSeed: false,
+    source: 'built-in',
+  }
+}
 
 describe('aggregatesStore', () => {
   it('loads one page, with the total and the next page token', async () => {
@@ -107,7 +120,7 @@ describe('aggregatesStore', () => {
       items: [summary(1, { version: 2 }), summary(2)],
       total: 2,
     })
-    api.listAggregateTypes.mockResolvedValue(['example#ExampleAggregateRoot'])
+    api.listAggregateTypes.mockResolvedValue([descriptor('example#ExampleAggregateRoot')])
     await store().refresh()
 
     const entry = (n: number, from: number, to: number, topics: string[]) => ({
@@ -138,7 +151,7 @@ describe('aggregatesStore', () => {
   })
 
   it('loads the aggregate types for the filter', async () => {
-    api.listAggregateTypes.mockResolvedValue(['a#A', 'b#B'])
+    api.listAggregateTypes.mockResolvedValue([descriptor('a#A'), descriptor('b#B')])
     await store().loadTypes()
     expect(store().types).toEqual(['a#A', 'b#B'])
   })

@@ -164,7 +164,7 @@ export const useAggregatesStore = create<AggregatesState & AggregatesActions>()(
     async loadTypes() {
       try {
         const types = await api.listAggregateTypes({})
-        set({ types })
+        set({ types: types.map((t) => t.topic) })
       } catch {
         // The type filter simply stays empty; the list itself reports errors.
       }

@@ -97,6 +97,7 @@ export function aggregateView(id: string, version: number, latestVersion = versi
     createdOn: '2026-01-01T00:00:00.000Z',
     lastModified: '2026-01-01T00:00:00.000Z',
     discarded: false,
+    definitionLoaded: true,
     state: { foo: `bar${version + 1}` },
     hashChain: { status: 'verified' },
     encrypted: true,

@@ -1,0 +1,121 @@
+/**
+ * Command parameters are described by a small subset of JSON Schema: an object of named fields,
+ * each a string (optionally one of `enum`, or a UUID), a number or integer, or a boolean. It is
+ * plain data, so it crosses any process boundary and a UI can render it as a form; the library
+ * validates against it before a command runs, so a form is a convenience, never the check.
+ */
+import { InvalidCommand } from '../errors'
+
+interface FieldBase {
+  /** The form label. */
+  readonly title: string
+  readonly description?: string
+}
+
+export interface StringField extends FieldBase {
+  readonly type: 'string'
+  readonly minLength?: number
+  readonly maxLength?: number
+  /** One of these values (a select in a form). */
+  readonly enum?: readonly string[]
+  /** 'uuid': a lowercase UUID, e.g. the id of another aggregate or a child entity. */
+  readonly format?: 'uuid'
+  readonly default?: string
+}
+
+export interface NumberField extends FieldBase {
+  readonly type: 'number' | 'integer'
+  readonly minimum?: number
+  readonly maximum?: number
+  /** Values must be greater than this (e.g. 0 for an amount). */
+  readonly exclusiveMinimum?: number
+  readonly default?: number
+}
+
+export interface BooleanField extends FieldBase {
+  readonly type: 'boolean'
+  readonly default?: boolean
+}
+
+export type ParameterField = StringField | NumberField | BooleanField
+
+export interface ParametersSchema {
+  readonly type: 'object'
+  readonly properties: Readonly<Record<string, ParameterField>>
+  /** Fields that must be given (the others may be left out). */
+  readonly required?: readonly string[]
+}
+
+/** A command with no parameters. */
+export const NO_PARAMETERS: ParametersSchema = { type: 'object', properties: {} }
+
+/** Strings longer than this are refused whatever the schema says: stored data stays sane. */
+export const MAX_STRING_PARAMETER = 10_000
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * Checks `params` against `schema` and returns them with defaults filled in; InvalidCommand
+ * names the first wrong parameter. Unknown parameters are refused (a typo must not pass).
+ */
+export function validateParameters(
+  schema: ParametersSchema,
+  params: unknown,
+  commandName: string,
+): Record<string, unknown> {
+  if (params === undefined || params === null) params = {}
+  if (typeof params !== 'object' || Array.isArray(params)) {
+    throw new InvalidCommand(`${commandName}: parameters must be an object`)
+  }
+  const given = params as Record<string, unknown>
+  for (const name of Object.keys(given)) {
+    if (!Object.prototype.hasOwnProperty.call(schema.properties, name)) {
+      throw new InvalidCommand(`${commandName} has no parameter '${name}'`, name)
+    }
+  }
+  const out: Record<string, unknown> = {}
+  const required = new Set(schema.required ?? [])
+  for (const [name, field] of Object.entries(schema.properties)) {
+    const value = given[name] === undefined ? field.default : given[name]
+    if (value === undefined) {
+      if (required.has(name)) {
+        throw new InvalidCommand(`${commandName}: ${field.title} is required`, name)
+      }
+      continue
+    }
+    const problem = fieldProblem(field, value)
+    if (problem) throw new InvalidCommand(`${commandName}: ${field.title} ${problem}`, name)
+    out[name] = value
+  }
+  return out
+}
+
+function fieldProblem(field: ParameterField, value: unknown): string | undefined {
+  switch (field.type) {
+    case 'string': {
+      if (typeof value !== 'string') return 'must be text'
+      const max = Math.min(field.maxLength ?? MAX_STRING_PARAMETER, MAX_STRING_PARAMETER)
+      if (value.length > max) return `must be at most ${max} characters`
+      if (field.minLength !== undefined && value.length < field.minLength)
+        return field.minLength === 1 ? 'must not be empty' : `needs ${field.minLength} characters`
+      if (field.enum && !field.enum.includes(value))
+        return `must be one of ${field.enum.join(', ')}`
+      if (field.format === 'uuid' && !UUID.test(value)) return 'must be a lowercase UUID'
+      return undefined
+    }
+    case 'number':
+    case 'integer': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number'
+      if (field.type === 'integer' && !Number.isSafeInteger(value)) return 'must be a whole number'
+      if (field.minimum !== undefined && value < field.minimum)
+        return `must be at least ${field.minimum}`
+      if (field.maximum !== undefined && value > field.maximum)
+        return `must be at most ${field.maximum}`
+      if (field.exclusiveMinimum !== undefined && value <= field.exclusiveMinimum)
+        return `must be more than ${field.exclusiveMinimum}`
+      return undefined
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'must be true or false'
+  }
+}
