@@ -5,7 +5,6 @@
  */
 export * from './errors'
 export * from './domain/aggregate'
-export * from './domain/bus'
 export * from './domain/events'
 export * from './domain/topics'
 export * from './domain/uuid'
@@ -23,6 +22,7 @@ export type {
   CassandraSettings,
 } from './persistence/recorders/cassandra'
 export * from './application/application'
+export * from './application/applicationLog'
 export * from './application/aggregateTypes'
 export * from './application/parameters'
 export * from './application/eventStore'

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../domain/events'
+import { ConfigurationError } from '../errors'
 import type { Mapper } from '../persistence/mapper'
 import type { AggregateRecorder, RecordQuery } from '../persistence/recorder'
 
@@ -17,9 +18,22 @@ export class EventStore {
     readonly mapper: Mapper,
   ) {}
 
+  /**
+   * Stores events atomically: one insert for one aggregate's, one `insertBatches` for several
+   * (ConfigurationError, before anything is written, when the recorder cannot do that).
+   */
   async put(events: readonly DomainEvent[]): Promise<void> {
     if (events.length === 0) return
-    await this.recorder.insert(events.map((e) => this.mapper.eventToRecord(e)))
+    const batches = batchesOf(events)
+    if (batches.length > 1 && !this.recorder.insertBatches) throw cannotSaveSeveral(batches.length)
+    const records = batches.map((batch) => batch.map((e) => this.mapper.eventToRecord(e)))
+    if (records.length === 1) await this.recorder.insert(records[0]!)
+    else await this.recorder.insertBatches!(records)
+  }
+
+  /** Whether one save may hold the events of several aggregates (one atomic insert). */
+  get savesSeveralAtomically(): boolean {
+    return this.recorder.insertBatches !== undefined
   }
 
   /** Ascending pages of decoded events within (gt, lte]. */
@@ -58,4 +72,21 @@ export class EventStore {
     })
     return record ? this.mapper.recordToEvent(record) : undefined
   }
+}
+
+/** The events grouped by aggregate, each group in the order given (first appearance first). */
+function batchesOf(events: readonly DomainEvent[]): DomainEvent[][] {
+  const byId = new Map<string, DomainEvent[]>()
+  for (const event of events) {
+    const batch = byId.get(event.originatorId)
+    if (batch) batch.push(event)
+    else byId.set(event.originatorId, [event])
+  }
+  return [...byId.values()]
+}
+
+export function cannotSaveSeveral(count: number): ConfigurationError {
+  return new ConfigurationError(
+    `this store cannot save ${count} aggregates atomically (on Cassandra a conditional batch cannot span partitions): save them one at a time`,
+  )
 }

@@ -1,21 +1,6 @@
-import { isEventBatch, type EventBatch } from '../domain/aggregate'
-import type { EventBus } from '../domain/bus'
-import type { EventStore } from './eventStore'
+import type { EventBatch } from '../domain/aggregate'
 import { WriteRefused } from '../errors'
 import type { ReplayResult, Repository } from './repository'
-
-/** Stores each published batch atomically. Subscribe it before any policy that reads. */
-export class PersistencePolicy {
-  private readonly unsubscribe: () => void
-
-  constructor(bus: EventBus<EventBatch>, eventStore: EventStore) {
-    this.unsubscribe = bus.subscribe(isEventBatch, (batch) => eventStore.put(batch))
-  }
-
-  close(): void {
-    this.unsubscribe()
-  }
-}
 
 /** What the snapshotting policy reports instead of failing a save whose events are stored. */
 export type SnapshotFailureHandler = (
@@ -24,7 +9,7 @@ export type SnapshotFailureHandler = (
 ) => void
 
 /**
- * After a batch is stored, takes a snapshot at every event whose `(version + 1) % period` is
+ * After a save is committed (Application.save calls `afterSave`), takes a snapshot at every event whose `(version + 1) % period` is
  * zero (the seed's ExampleSnapshottingPolicy, period 2 there). A snapshot is an optimisation:
  * when taking one fails (a timeout, a node down), the batch is already stored, so the failure
  * goes to `onFailure` and the save still succeeds — rejecting it would invite a caller to store
@@ -37,12 +22,10 @@ export type SnapshotFailureHandler = (
  * too; the replay's result stands.
  */
 export class SnapshottingPolicy {
-  private readonly unsubscribe: () => void
   /** Aggregates whose missed snapshots are being taken: one catch-up each at a time. */
   private readonly catchingUp = new Set<string>()
 
   constructor(
-    bus: EventBus<EventBatch>,
     private readonly repository: Repository,
     readonly period: number,
     private readonly onFailure: SnapshotFailureHandler = warnSnapshotFailure,
@@ -51,7 +34,6 @@ export class SnapshottingPolicy {
     if (!Number.isInteger(period) || period < 1) {
       throw new RangeError(`snapshot period must be a positive integer, not ${period}`)
     }
-    this.unsubscribe = bus.subscribe(isEventBatch, (batch) => this.takeSnapshots(batch))
     if (takeMissed) repository.observeReplays((id, result) => this.takeMissed(id, result))
   }
 
@@ -89,7 +71,11 @@ export class SnapshottingPolicy {
     return (version + 1) % this.period === 0
   }
 
-  private async takeSnapshots(batch: EventBatch): Promise<void> {
+  /**
+   * The post-commit step of a save: the snapshots due at the stored events. Never throws: every
+   * failure goes to `onFailure` (the events are stored; the next load takes what was missed).
+   */
+  async afterSave(batch: EventBatch): Promise<void> {
     const due = new Map<string, number[]>()
     for (const event of batch) {
       if (this.isTrigger(event.originatorVersion)) {
@@ -113,7 +99,6 @@ export class SnapshottingPolicy {
   }
 
   close(): void {
-    this.unsubscribe()
     this.repository.observeReplays(undefined)
   }
 }

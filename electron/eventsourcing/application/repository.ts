@@ -1,5 +1,9 @@
-import { Aggregate, aggregateState, restoreAggregate, type EventBatch } from '../domain/aggregate'
-import type { EventBus } from '../domain/bus'
+import {
+  Aggregate,
+  aggregateState,
+  restoreAggregate,
+  type AggregateSaver,
+} from '../domain/aggregate'
 import { aggregateTopicOfEventTopic, topics } from '../domain/topics'
 import { AggregateNotFound } from '../errors'
 import type { EventStore } from './eventStore'
@@ -20,6 +24,15 @@ export interface ReplayOptions {
   readonly signal?: AbortSignal
   /** Called after each page of events with the version reached. */
   readonly onProgress?: (version: number) => void
+}
+
+export interface RepositoryOptions {
+  /** Check the hash chain on every replay (default true). */
+  readonly verifyHashes?: boolean
+  /** What the aggregate index recorded: a load of the latest checks its version against it. */
+  readonly index?: AggregateIndex | undefined
+  /** What the aggregates `get` and `getEntity` return save through (their `save()`). */
+  readonly saver?: AggregateSaver | undefined
 }
 
 /** Told of every replay that may start from a snapshot, before the replay returns. */
@@ -46,21 +59,30 @@ export interface ReplayResult {
 export class Repository {
   private replayObserver: ReplayObserver | undefined
 
+  private readonly verifyHashes: boolean
+  private readonly index: AggregateIndex | undefined
+  private readonly saver: AggregateSaver | undefined
+
   constructor(
     readonly eventStore: EventStore,
     readonly snapshots: SnapshotStrategy | undefined,
-    private readonly bus: EventBus<EventBatch>,
-    private readonly verifyHashes = true,
-    /** What the aggregate index recorded: a load of the latest checks its version against it. */
-    private readonly index?: AggregateIndex,
-  ) {}
+    options: RepositoryOptions = {},
+  ) {
+    this.verifyHashes = options.verifyHashes ?? true
+    this.index = options.index
+    this.saver = options.saver
+  }
+
+  private bind<A extends Aggregate>(aggregate: A): A {
+    return this.saver ? aggregate.bindSaver(this.saver) : aggregate
+  }
 
   /** The latest version; AggregateNotFound when it never existed or was discarded. */
   async get<A extends Aggregate = Aggregate>(originatorId: string): Promise<A> {
     const { aggregate } = await this.replay(originatorId)
     if (!aggregate) throw new AggregateNotFound(originatorId, 'missing')
     if (aggregate.isDiscarded) throw new AggregateNotFound(originatorId, 'discarded')
-    return aggregate.bindBus(this.bus) as A
+    return this.bind(aggregate as A)
   }
 
   async has(originatorId: string): Promise<boolean> {
@@ -78,7 +100,7 @@ export class Repository {
       options.at === undefined ? {} : { at: options.at },
     )
     if (!aggregate || aggregate.isDiscarded) return null
-    return aggregate.bindBus(this.bus) as A
+    return this.bind(aggregate as A)
   }
 
   /** One observer at a time (the snapshotting policy takes the snapshots a replay finds missing). */

@@ -1,19 +1,17 @@
 import { EntityIsDiscarded } from '../errors'
-import { EventBus } from './bus'
 import { DomainEvent, checkSequence, type EventInit } from './events'
 import { topics } from './topics'
 import { newOriginatorId } from './uuid'
 
-/** What an aggregate's save publishes: one batch, stored atomically. */
+/** What one save stores: the pending events of one or more aggregates, atomically. */
 export type EventBatch = readonly DomainEvent[]
 
-/** The bus aggregates publish to unless bound to another (the seed's module-level bus). */
-export const defaultBus = new EventBus<EventBatch>()
-
-export function isEventBatch(message: unknown): message is EventBatch {
-  return (
-    Array.isArray(message) && message.length > 0 && message.every((m) => m instanceof DomainEvent)
-  )
+/**
+ * What an aggregate's own `save()` goes through: the application that created or loaded it.
+ * Set per aggregate (never a module global), so two applications never store each other's.
+ */
+export interface AggregateSaver {
+  save(...aggregates: Aggregate[]): Promise<unknown>
 }
 
 /** The fields the `Created` event hands to an aggregate's constructor. */
@@ -51,7 +49,7 @@ export abstract class AggregateEvent<A extends Aggregate = Aggregate> extends Do
 
 /**
  * A versioned, timestamped aggregate root (the seed's TimestampedVersionedEntity). Its state is
- * its own enumerable fields; pending events and the bus are kept out of it, so a snapshot is
+ * its own enumerable fields; pending events and the application it is bound to are kept out of it, so a snapshot is
  * simply the enumerable fields.
  */
 export abstract class Aggregate {
@@ -109,7 +107,6 @@ export abstract class Aggregate {
   static create<A extends Aggregate, F extends object>(
     this: (new (init: AggregateInit & F) => A) & AggregateClass<A>,
     fields: F,
-    options: { bus?: EventBus<EventBatch> } = {},
   ): A {
     const event = new this.Created({
       ...fields,
@@ -120,7 +117,6 @@ export abstract class Aggregate {
       originatorTopic: topics.topicOf(this),
     } as EventInit<{ originatorTopic: string }>)
     const aggregate = event.mutate(null) as A
-    if (options.bus) aggregate.bindBus(options.bus)
     aggregate.pending.push(event)
     return aggregate
   }
@@ -145,16 +141,20 @@ export abstract class Aggregate {
   }
 
   declare private pending: DomainEvent[]
-  declare private bus: EventBus<EventBatch>
+  declare private saver: AggregateSaver | undefined
 
-  /** Sets up what is not state (pending events, bus); also run after restoring a snapshot. */
+  /** Sets up what is not state (pending events, the saver); also run after restoring a snapshot. */
   initTransient(): void {
     Object.defineProperty(this, 'pending', { value: [], writable: true, enumerable: false })
-    Object.defineProperty(this, 'bus', { value: defaultBus, writable: true, enumerable: false })
+    Object.defineProperty(this, 'saver', { value: undefined, writable: true, enumerable: false })
   }
 
-  bindBus(bus: EventBus<EventBatch>): this {
-    this.bus = bus
+  /**
+   * Binds `save()` to an application (done by the application that creates, loads or saves
+   * this aggregate). Non-enumerable, so it is never part of a snapshot's state.
+   */
+  bindSaver(saver: AggregateSaver): this {
+    this.saver = saver
     return this
   }
 
@@ -163,9 +163,17 @@ export abstract class Aggregate {
     return this.pending
   }
 
-  /** Removes and returns the pending events (what `save()` publishes). */
+  /** Removes and returns the pending events (what a save stores). */
   collectEvents(): DomainEvent[] {
     return this.pending.splice(0)
+  }
+
+  /**
+   * Puts back events a save collected but could not store, before any triggered since, so the
+   * caller sees them pending and can retry (or drop them).
+   */
+  restorePendingEvents(events: readonly DomainEvent[]): void {
+    this.pending.unshift(...events)
   }
 
   /** Drops the pending events without storing them. The in-memory state keeps them applied. */
@@ -174,12 +182,16 @@ export abstract class Aggregate {
   }
 
   /**
-   * Publishes the pending events as one batch; the application's persistence policy stores it
-   * atomically or raises (ConcurrencyError when another handle saved first).
+   * The seed's `aggregate.save()`: `app.save(this)` on the application this aggregate is bound
+   * to (ConcurrencyError when another writer saved first; the events then stay pending).
    */
   async save(): Promise<void> {
-    const batch = this.collectEvents()
-    if (batch.length > 0) await this.bus.publish(batch)
+    if (!this.saver) {
+      throw new Error(
+        `aggregate ${this._id} is not bound to an application: save it with app.save(aggregate)`,
+      )
+    }
+    await this.saver.save(this)
   }
 
   /** Triggers an event of this aggregate: applies it now and keeps it pending until save. */

@@ -193,6 +193,15 @@ export function guardWrites(store: Store, beforeWrite: () => Promise<void>): Sto
             return target.insert(records)
           }
         }
+        if (property === 'insertBatches') {
+          // Absent on a store that cannot write several originators atomically: stays absent.
+          const insertBatches = target.insertBatches
+          if (!insertBatches) return undefined
+          return async (batches: readonly (readonly StoredRecord[])[]) => {
+            await beforeWrite()
+            return insertBatches.call(target, batches)
+          }
+        }
         const value: unknown = Reflect.get(target, property, target)
         return typeof value === 'function' ? (value as AnyFunction).bind(target) : value
       },

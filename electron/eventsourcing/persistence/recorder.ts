@@ -23,6 +23,12 @@ export interface AggregateRecorder {
    * any version already exists, nothing is stored and ConcurrencyError is raised.
    */
   insert(records: readonly StoredRecord[]): Promise<void>
+  /**
+   * Stores the batches of several originators atomically: all or none, each batch checked as
+   * `insert` checks it, one batch per originator. Absent when the store cannot write across
+   * originators atomically (Cassandra: a conditional batch cannot span partitions).
+   */
+  insertBatches?(batches: readonly (readonly StoredRecord[])[]): Promise<void>
   /** Records of one originator within the range, ascending unless `desc`. */
   select(originatorId: string, query?: RecordQuery): Promise<StoredRecord[]>
   /** Records per select this store reads best in when paging through a range (optional). */

@@ -25,6 +25,18 @@ export function checkBatch(records: readonly StoredRecord[]): {
   return { originatorId: first.originatorId, from: first.originatorVersion, to: expected - 1 }
 }
 
+/** Checks the batches of a multi-originator insert: each as checkBatch, each originator once. */
+export function checkBatches(
+  batches: readonly (readonly StoredRecord[])[],
+): Array<{ originatorId: string; from: number; to: number }> {
+  const checked = batches.map(checkBatch)
+  const ids = new Set(checked.map((b) => b.originatorId))
+  if (ids.size !== checked.length) {
+    throw new TypeError('an atomic insert of several batches must hold one batch per originator')
+  }
+  return checked
+}
+
 export function concurrencyError(
   records: readonly StoredRecord[],
   actualVersion?: number,

@@ -13,6 +13,7 @@ import type {
 import {
   aggregateTopicOf,
   checkBatch,
+  checkBatches,
   concurrencyError,
   decodeToken,
   encodeToken,
@@ -24,20 +25,35 @@ export class MemoryAggregateRecorder implements AggregateRecorder {
   protected readonly partitions = new Map<string, StoredRecord[]>()
 
   async insert(records: readonly StoredRecord[]): Promise<void> {
-    this.insertNow(records)
+    this.insertNow([records])
   }
 
-  protected insertNow(records: readonly StoredRecord[]): void {
-    const { originatorId, from } = checkBatch(records)
-    const partition = this.partitions.get(originatorId) ?? []
-    const last = partition[partition.length - 1]
-    if (last && last.originatorVersion >= from) {
-      throw concurrencyError(records, last.originatorVersion)
-    }
-    // Copies, so a caller mutating its buffers cannot change what was stored.
-    for (const r of records) partition.push({ ...r, state: Uint8Array.from(r.state) })
-    this.partitions.set(originatorId, partition)
+  async insertBatches(batches: readonly (readonly StoredRecord[])[]): Promise<void> {
+    if (batches.length > 0) this.insertNow(batches)
   }
+
+  /** All batches are checked before any is written: all or none, like one transaction. */
+  protected insertNow(batches: readonly (readonly StoredRecord[])[]): void {
+    const checked = checkBatches(batches)
+    checked.forEach(({ originatorId, from }, i) => {
+      const partition = this.partitions.get(originatorId) ?? []
+      const last = partition[partition.length - 1]
+      if (last && last.originatorVersion >= from) {
+        throw concurrencyError(batches[i]!, last.originatorVersion)
+      }
+    })
+    for (const records of batches) {
+      const originatorId = records[0]!.originatorId
+      const partition = this.partitions.get(originatorId) ?? []
+      // Copies, so a caller mutating its buffers cannot change what was stored.
+      for (const r of records) partition.push({ ...r, state: Uint8Array.from(r.state) })
+      this.partitions.set(originatorId, partition)
+      this.afterInsert(records)
+    }
+  }
+
+  /** Written with the records (the log and the index). */
+  protected afterInsert(_records: readonly StoredRecord[]): void {}
 
   async select(originatorId: string, query: RecordQuery = {}): Promise<StoredRecord[]> {
     const partition = this.partitions.get(originatorId) ?? []
@@ -73,8 +89,7 @@ export class MemoryApplicationRecorder
   private readonly aggregates = new Map<string, MemoryAggregateRow>()
   private seq = 0
 
-  override async insert(records: readonly StoredRecord[]): Promise<void> {
-    this.insertNow(records)
+  protected override afterInsert(records: readonly StoredRecord[]): void {
     const { originatorId, from, to } = checkBatch(records)
     const now = new Date()
     this.log.push({

@@ -23,6 +23,7 @@ import type {
 import {
   aggregateTopicOf,
   checkBatch,
+  checkBatches,
   concurrencyError,
   decodeToken,
   encodeToken,
@@ -129,7 +130,7 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
    */
   readonly pageSize = 1000
   private readonly insertRow: Statement
-  private readonly insertBatch: (records: readonly StoredRecord[]) => void
+  private readonly insertInTransaction: (batches: readonly (readonly StoredRecord[])[]) => void
 
   constructor(
     protected readonly database: SqliteDatabase,
@@ -139,12 +140,14 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
       `INSERT INTO ${table} (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)`,
     )
     // IMMEDIATE takes the write lock at once, so two processes serialise instead of deadlocking.
-    this.insertBatch = (records) =>
+    this.insertInTransaction = (batches) =>
       database.db.immediate(() => {
-        for (const r of records) {
-          this.insertRow.run(r.originatorId, r.originatorVersion, r.topic, r.state)
+        for (const records of batches) {
+          for (const r of records) {
+            this.insertRow.run(r.originatorId, r.originatorVersion, r.topic, r.state)
+          }
+          this.afterInsert(records)
         }
-        this.afterInsert(records)
       })
   }
 
@@ -153,13 +156,21 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
 
   async insert(records: readonly StoredRecord[]): Promise<void> {
     checkBatch(records)
+    this.write([records])
+  }
+
+  /** Several originators' batches in one transaction: all or none. */
+  async insertBatches(batches: readonly (readonly StoredRecord[])[]): Promise<void> {
+    checkBatches(batches)
+    if (batches.length > 0) this.write(batches)
+  }
+
+  private write(batches: readonly (readonly StoredRecord[])[]): void {
     try {
-      this.insertBatch(records)
+      this.insertInTransaction(batches)
     } catch (error) {
       const failure = classifySqliteError(error)
-      if (failure === 'constraint') {
-        throw concurrencyError(records, this.lastVersion(records[0]!.originatorId), error)
-      }
+      if (failure === 'constraint') throw this.conflictOf(batches, error)
       if (failure === 'busy' || failure === 'readonly') {
         throw new StoreUnavailable(`SQLite is busy or read-only: ${(error as Error).message}`, {
           cause: error,
@@ -167,6 +178,17 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
       }
       throw error
     }
+  }
+
+  /** The ConcurrencyError of the (first) batch whose versions exist already. */
+  private conflictOf(batches: readonly (readonly StoredRecord[])[], cause: unknown): Error {
+    for (const records of batches) {
+      const last = this.lastVersion(records[0]!.originatorId)
+      if (last !== undefined && last >= records[0]!.originatorVersion) {
+        return concurrencyError(records, last, cause)
+      }
+    }
+    return concurrencyError(batches[0]!, this.lastVersion(batches[0]![0]!.originatorId), cause)
   }
 
   private lastVersion(originatorId: string): number | undefined {
