@@ -18,7 +18,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import cassandra from 'cassandra-driver'
-import { openStore, type EventBatch, EventBus, Repository, UUID } from '../electron/eventsourcing'
+import { openStore, Repository, UUID } from '../electron/eventsourcing'
 import { cassandraSettingsFromEnv } from '../electron/explorer/storeEnv'
 import { EverythingApplication } from '../electron/example/everythingApplication'
 
@@ -79,7 +79,6 @@ async function main(): Promise<void> {
   // The store creates the keyspace and its tables; the raw table goes beside them.
   const app = new EverythingApplication({
     store: await openStore({ kind: 'cassandra', ...settings }),
-    bus: new EventBus<EventBatch>(),
     compress: false,
     snapshotPeriod: 0,
   })
@@ -203,7 +202,7 @@ async function main(): Promise<void> {
                 : resolve(rows),
         )
       })
-    const noHash = new Repository(app.eventStore, undefined, app.bus, false)
+    const noHash = new Repository(app.eventStore, undefined, { verifyHashes: false })
     const readers: Array<{ label: string; run: () => Promise<void> }> = [
       {
         label: 'Eventscope replay (hash check on)',

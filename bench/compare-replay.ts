@@ -81,7 +81,7 @@ function eventscope(label: string, built: EventscopeBuilt, verifyHashes: boolean
   // A second repository over the same event store when the hash check is off (reference row).
   const repository = verifyHashes
     ? built.app.repository
-    : new Repository(built.app.eventStore, undefined, built.app.bus, false)
+    : new Repository(built.app.eventStore, undefined, { verifyHashes: false })
   return {
     label,
     bytes: `${avgBytes(built.path, 'SELECT avg(length(state)) FROM events').toFixed(0)} B state`,

@@ -1,5 +1,5 @@
 /** The benchmarks' aggregate: one Created + (count − 1) changes of foo, saved 1,000 at a time. */
-import { createSqliteStore, type EventBatch, EventBus } from '../electron/eventsourcing'
+import { createSqliteStore } from '../electron/eventsourcing'
 import { sqliteDriverFromEnv } from '../electron/explorer/storeEnv'
 import { EverythingApplication } from '../electron/example/everythingApplication'
 import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
@@ -17,7 +17,6 @@ export async function buildReplayFixture(
 ): Promise<{ app: EverythingApplication; id: string }> {
   const app = new EverythingApplication({
     store: createSqliteStore(options.path, sqliteDriverFromEnv()),
-    bus: new EventBus<EventBatch>(),
     cipherKey: options.cipher ? SEED_CIPHER_KEY : undefined,
     compress: options.compress,
     verifyHashes: options.verify ?? true,

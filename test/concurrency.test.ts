@@ -6,8 +6,6 @@ import {
   ConcurrencyError,
   createMemoryStore,
   createSqliteStore,
-  type EventBatch,
-  EventBus,
   type Store,
 } from '../electron/eventsourcing'
 import { sqliteDriverFromEnv } from '../electron/explorer/storeEnv'
@@ -26,7 +24,6 @@ function raceSuite(name: string, openConnection: () => Promise<Store>): void {
     new EverythingApplication({
       store: await openConnection(),
       cipherKey: SEED_CIPHER_KEY,
-      bus: new EventBus<EventBatch>(),
     })
 
   test(`${name}: two handles loaded at one version — the first save wins, the second raises, reload and retry succeeds`, async () => {

@@ -12,8 +12,6 @@ import {
   AesGcmCipher,
   createMemoryStore,
   createSqliteStore,
-  type EventBatch,
-  EventBus,
   KEY_CHECK_ORIGINATOR_ID,
   KEY_CHECK_TOPIC,
   type KeyCheckState,
@@ -42,7 +40,6 @@ function openApp(store: Store, cipherKey: Uint8Array | undefined, readOnly = fal
     store,
     cipherKey,
     readOnly,
-    bus: new EventBus<EventBatch>(),
     snapshotPeriod: 2,
   })
 }
@@ -166,7 +163,7 @@ function keyCheckSuite(open: OpenNamedStore): void {
     const store = await open('legacy')
     // Written as the library did before key checks: events only.
     const mapper = new Mapper({ cipher: new AesGcmCipher(KEY_A) })
-    const legacy = createExampleAggregate('legacy', {})
+    const legacy = createExampleAggregate('legacy')
     legacy.foo = 'legacy 2'
     await store.events.insert(legacy.collectEvents().map((e) => mapper.eventToRecord(e)))
     await store.close()

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import cassandra from 'cassandra-driver'
 import { expect, test } from 'vitest'
-import { createSqliteStore, type EventBatch, EventBus } from '../electron/eventsourcing'
+import { createSqliteStore } from '../electron/eventsourcing'
 import { EverythingApplication } from '../electron/example/everythingApplication'
 import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
 import {
@@ -30,7 +30,6 @@ test('reading the SQLite file directly shows ciphertext in event and snapshot ro
     await using app = new EverythingApplication({
       store: createSqliteStore(path),
       cipherKey: SEED_CIPHER_KEY,
-      bus: new EventBus<EventBatch>(),
     })
     id = await writeSecret(app)
   }
@@ -59,7 +58,6 @@ await describeWithCassandra('raw Cassandra rows', () => {
       await using app = new EverythingApplication({
         store: await openCassandraTestStore(),
         cipherKey: SEED_CIPHER_KEY,
-        bus: new EventBus<EventBatch>(),
       })
       id = await writeSecret(app)
     }

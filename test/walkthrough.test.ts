@@ -5,8 +5,6 @@ import { describe, expect, test } from 'vitest'
 import {
   createMemoryStore,
   createSqliteStore,
-  type EventBatch,
-  EventBus,
   type Store,
 } from '../electron/eventsourcing'
 import { sqliteDriverFromEnv } from '../electron/explorer/storeEnv'
@@ -30,7 +28,6 @@ function walkthroughSuite(name: string, openStore: () => Promise<Store>): void {
     await using app = new EverythingApplication({
       store: await openStore(),
       cipherKey: SEED_CIPHER_KEY,
-      bus: new EventBus<EventBatch>(),
     })
     const checks: Check[] = []
     await runWalkthrough(app, (c) => checks.push(c))

@@ -19,8 +19,8 @@ export class EverythingApplication extends Application {
     return this.repository
   }
 
-  /** A new example aggregate bound to this application (pending until saved). */
+  /** A new example aggregate bound to this application: its save() stores it here. */
   createExampleAggregate(foo: string): ExampleAggregateRoot {
-    return createExampleAggregate(foo, { bus: this.bus })
+    return createExampleAggregate(foo).bindSaver(this)
   }
 }

@@ -1,10 +1,9 @@
-import type { EventBatch, EventBus } from '../eventsourcing'
 import { ExampleAggregateRoot } from './exampleAggregateRoot'
 
-/** Factory function for the example aggregate (the seed's `create_example_aggregate`). */
-export function createExampleAggregate(
-  foo: string,
-  options: { bus?: EventBus<EventBatch> } = {},
-): ExampleAggregateRoot {
-  return ExampleAggregateRoot.create({ foo }, options)
+/**
+ * Factory function for the example aggregate (the seed's `create_example_aggregate`). Unbound:
+ * store it with `app.save(aggregate)`, or create it with `app.createExampleAggregate`.
+ */
+export function createExampleAggregate(foo: string): ExampleAggregateRoot {
+  return ExampleAggregateRoot.create({ foo })
 }

@@ -37,7 +37,7 @@ export async function runWalkthrough(
   // ## Check encryption.
   const secret = app.createExampleAggregate('secret info')
   await secret.save()
-  const [raw] = await app.store.events.select(secret.id, { gte: 0, lte: 0 })
+  const [raw] = await app.eventRecords(secret.id, { gte: 0, lte: 0 })
   const rawText = raw ? Buffer.from(raw.state).toString('latin1') : ''
   check('the secret aggregate’s Created record is stored', raw !== undefined)
   check(

@@ -6,12 +6,8 @@
 import { randomUUID } from 'node:crypto'
 import type { ConnectionInfo, ConnectionSettings } from '../../shared/contract'
 import {
-  type EventBatch,
-  EventBus,
   type LogEntry,
   openStore,
-  Repository,
-  SnapshotStrategy,
   type Store,
   type StoreSettings,
   StoreUnavailable,
@@ -26,10 +22,6 @@ export interface Connection {
   readonly app: EverythingApplication
   readonly settings: ConnectionSettings
   readonly follower: LogFollower
-  /** Reads snapshots even when this application takes none (period 0). */
-  readonly snapshots: SnapshotStrategy
-  /** Replays without checking the hash chain, to still show an aggregate whose chain is broken. */
-  readonly unverified: Repository
   /** New for every open: the UI drops what it read under another key or connection. */
   readonly sessionId: string
   /** Whether the store answers: outages and recoveries, for the status pill. */
@@ -73,13 +65,12 @@ export async function openConnection(
       store: yieldingStore(trackAvailability(store, availability)),
       cipherKey: options.cipherKey,
       snapshotPeriod: options.snapshotPeriod,
-      bus: new EventBus<EventBatch>(),
       readOnly: settings.readOnly === true || options.readOnlyLocked,
     })
     // Told now, not at the first failed read or save: a wrong key makes the connection read-only.
     await app.keyCheck.evaluate()
     const follower = new LogFollower({
-      recorder: app.store.events,
+      log: app.log,
       intervalMs: options.pollIntervalMs,
       onEntries: (entries) => options.onEntries(entries),
       onError: (error) => options.onFollowerError(error),
@@ -90,8 +81,6 @@ export async function openConnection(
       app,
       settings,
       follower,
-      snapshots: app.snapshotStrategy ?? new SnapshotStrategy(app.store.snapshots, app.mapper),
-      unverified: new Repository(app.eventStore, app.snapshotStrategy, app.bus, false),
       sessionId: randomUUID(),
       availability,
     }
@@ -140,7 +129,7 @@ export function describeConnection(
     status: c ? 'connected' : 'disconnected',
     ...(settings ? { kind: settings.kind, settings: publicSettings(settings) } : {}),
     description: c
-      ? describeStore(c.settings.kind, c.app.store.description)
+      ? describeStore(c.settings.kind, c.app.storeDescription)
       : settings
         ? `not connected (${describeTarget(settings, defaultSqlitePath)})`
         : 'not connected',

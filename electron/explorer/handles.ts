@@ -16,7 +16,6 @@ import {
   type DomainEvent,
   EntityIsDiscarded,
   type LogEntry,
-  verifiedPages,
 } from '../eventsourcing'
 import { ExampleAggregateRoot } from '../example/exampleAggregateRoot'
 import type { Connection } from './connection'
@@ -190,15 +189,15 @@ export async function saveHandle(
 ): Promise<HandleDto> {
   return handles.with(handleId, async (handle) => {
     const { aggregate } = handle
-    // Published without collecting first, so a batch that is refused stays pending on the
-    // handle (the UI shows it, stale, next to the winner's events).
+    // A batch the save refuses is put back as pending on the handle (the UI shows it, stale,
+    // next to the winner's events).
     const batch = [...aggregate.pendingEvents]
     if (batch.length === 0) return handleDto(handle)
     try {
-      await c.app.bus.publish(batch)
+      await c.app.save(aggregate)
     } catch (error) {
       if (error instanceof ConcurrencyError) throw await conflict(handles, c, handle, batch, error)
-      // Stored, then a later policy (snapshotting) failed: the batch is saved all the same.
+      // The write failed without an answer (a timeout) and may have been stored all the same.
       if (await isStored(c, batch)) markSaved(handles, handle)
       throw error
     }
@@ -233,11 +232,8 @@ async function isStored(c: Connection, batch: readonly DomainEvent[]): Promise<b
   const last = batch[batch.length - 1]
   if (!last) return false
   try {
-    const [record] = await c.app.store.events.select(last.originatorId, {
-      gte: last.originatorVersion,
-      lte: last.originatorVersion,
-    })
-    return record !== undefined && c.app.mapper.recordToEvent(record).hash === last.hash
+    const stored = await c.app.eventAt(last.originatorId, last.originatorVersion)
+    return stored !== undefined && stored.hash === last.hash
   } catch {
     return false
   }
@@ -252,10 +248,10 @@ async function conflict(
 ): Promise<ApiFailure> {
   const id = handle.aggregate.id
   const expectedVersion = batch[0]!.originatorVersion
-  const [latest] = await c.app.store.events.select(id, { desc: true, limit: 1 })
+  const latest = await c.app.latestRecord(id)
   const actualVersion = latest?.originatorVersion ?? error.details.actualVersion ?? expectedVersion
   const winningEvents: EventDto[] = []
-  for await (const page of verifiedPages(c.app.eventStore, id, {
+  for await (const page of c.app.verifiedEventPages(id, {
     fromVersion: handle.loadedVersion + 1,
     toVersion: Math.min(actualVersion, handle.loadedVersion + MAX_WINNING_EVENTS),
     pageSize: MAX_WINNING_EVENTS,

@@ -4,16 +4,12 @@
  */
 import type { ResponseOf } from '../../shared/contract'
 import {
-  aggregateIndexOf,
   AggregateNotFound,
-  type ApplicationRecorder,
   DataIntegrityError,
   type DomainEvent,
-  type HistorySources,
   type ReplayOptions,
   type ReplayResult,
   type StoredRecord,
-  verifiedPages,
 } from '../eventsourcing'
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
@@ -31,11 +27,11 @@ export async function replay(
   options: ReplayOptions,
 ): Promise<{ result: ReplayResult; hashChain: HashChain }> {
   try {
-    const result = await c.app.repository.replay(id, options)
+    const result = await c.app.replay(id, options)
     return { result, hashChain: verifiedChain(result, options.at) }
   } catch (error) {
     if (!(error instanceof DataIntegrityError) || options.signal?.aborted) throw error
-    const result = await c.unverified.replay(id, options)
+    const result = await c.app.replay(id, { ...options, verify: false })
     const brokenAt = error.details.originatorVersion
     return {
       result,
@@ -49,7 +45,7 @@ export async function replay(
 }
 
 export async function latestRecord(c: Connection, id: string): Promise<StoredRecord> {
-  const [record] = await c.app.store.events.select(id, { desc: true, limit: 1 })
+  const record = await c.app.latestRecord(id)
   if (!record) throw new AggregateNotFound(id)
   return record
 }
@@ -63,7 +59,7 @@ export async function latest(
   c: Connection,
   id: string,
 ): Promise<{ version: number; aggregateTopic: string }> {
-  const latest = await c.app.repository.latest(id)
+  const latest = await c.app.latest(id)
   if (!latest) throw new AggregateNotFound(id)
   return latest
 }
@@ -74,27 +70,15 @@ export async function verifiedEventAt(
   id: string,
   version: number,
 ): Promise<DomainEvent> {
-  for await (const [event] of verifiedPages(c.app.eventStore, id, {
-    fromVersion: version,
-    toVersion: version,
-  }))
-    if (event) return event
-  throw versionNotFound(id, version)
-}
-
-export function historySources(c: Connection): HistorySources & { events: ApplicationRecorder } {
-  return {
-    events: c.app.store.events,
-    mapper: c.app.mapper,
-    snapshots: c.snapshots,
-    index: aggregateIndexOf(c.app.store.events),
-  }
+  const event = await c.app.eventAt(id, version, { verify: true })
+  if (!event) throw versionNotFound(id, version)
+  return event
 }
 
 export async function eventAt(c: Connection, id: string, version: number): Promise<DomainEvent> {
-  const [record] = await c.app.store.events.select(id, { gte: version, lte: version })
-  if (!record) throw versionNotFound(id, version)
-  return c.app.mapper.recordToEvent(record)
+  const event = await c.app.eventAt(id, version)
+  if (!event) throw versionNotFound(id, version)
+  return event
 }
 
 /** What a verified load checked, exactly: the snapshot it linked and the events after it. */

@@ -10,7 +10,12 @@ import {
   testKeyspace,
 } from '../../test/cassandraTestStore'
 import type { SkewedWriterJob } from '../../test/skewedWriter'
-import type { CassandraApplicationRecorder, LogEntry, Store } from '../eventsourcing'
+import {
+  applicationLogOf,
+  type CassandraApplicationRecorder,
+  type LogEntry,
+  type Store,
+} from '../eventsourcing'
 import { dispatch } from './dispatch'
 import { LogFollower, type LogFollowerOptions } from './logFollower'
 import { ExplorerService } from './service'
@@ -82,7 +87,7 @@ async function startFollower(
   const emitted: LogEntry[] = []
   const errors: unknown[] = []
   const follower = new LogFollower({
-    recorder: store.events,
+    log: applicationLogOf(store.events),
     intervalMs: 400,
     sweepIntervalMs: 1000,
     onEntries: (entries) => emitted.push(...entries),

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { LogEntry, LogQuery } from '../eventsourcing'
+import { applicationLogOf, type LogEntry, type LogQuery } from '../eventsourcing'
 import { LogFollower } from './logFollower'
 
 /**
@@ -71,7 +71,7 @@ interface FollowOptions {
 function follow(log: FakeLog, options: FollowOptions = {}) {
   const emitted: number[] = []
   const follower = new LogFollower({
-    recorder: log,
+    log: applicationLogOf(log),
     intervalMs: 60_000,
     onEntries: (entries) => emitted.push(...entries.map((e) => e.recordedAt.getTime())),
     ...options,

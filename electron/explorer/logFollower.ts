@@ -1,13 +1,13 @@
 /**
- * Follows the application log: cheap `selectLog({ after })` reads, so writes by any process on
+ * Follows the application log: cheap `app.log.read({ after })` reads, so writes by any process on
  * the same store (the CLI seeding the same SQLite file, other writers of a Cassandra cluster)
  * reach the UI.
  *
- * Stores whose positions follow commit order (SQLite, memory: no `logReorderWindowMs`) are read
+ * Stores whose positions follow commit order (SQLite, memory: a `reorderWindowMs` of 0) are read
  * after the last entry seen, and that is all.
  *
  * Stores whose positions come from several writers' clocks (Cassandra) say how far behind an
- * acknowledged entry may still appear: `logReorderWindowMs` (W), measured both from the newest
+ * acknowledged entry may still appear: `reorderWindowMs` (W), measured both from the newest
  * entry seen and from this process's clock. The follower then keeps two reads:
  *
  *   - the head: every poll, entries after the newest position read, leaving out batches still
@@ -24,14 +24,15 @@
  * (`maxRemembered`): at the cap the head read waits until the sweep has moved the cursor on —
  * new changes show later, none is missed or repeated.
  */
-import type { ApplicationRecorder, LogEntry } from '../eventsourcing'
+import type { ApplicationLog, LogEntry } from '../eventsourcing'
 
 export interface LogFollowerOptions {
-  readonly recorder: Pick<ApplicationRecorder, 'selectLog' | 'logReorderWindowMs'>
+  /** The application's log (`app.log`). */
+  readonly log: ApplicationLog
   readonly onEntries: (entries: LogEntry[]) => void
   readonly onError?: (error: unknown) => void
   readonly intervalMs?: number
-  /** Overrides the recorder's `logReorderWindowMs` (tests). */
+  /** Overrides the log's `reorderWindowMs` (tests). */
   readonly reorderWindowMs?: number
   /** How often the reorder window is re-read (default 2000 ms). */
   readonly sweepIntervalMs?: number
@@ -85,7 +86,7 @@ export class LogFollower {
 
   constructor(private readonly options: LogFollowerOptions) {
     this.intervalMs = options.intervalMs ?? 400
-    this.windowMs = options.reorderWindowMs ?? options.recorder.logReorderWindowMs ?? 0
+    this.windowMs = options.reorderWindowMs ?? options.log.reorderWindowMs
     this.sweepIntervalMs = options.sweepIntervalMs ?? 2000
     this.pageSize = options.pageSize ?? 1000
     this.maxPages = options.maxPagesPerPoll ?? 10
@@ -96,7 +97,7 @@ export class LogFollower {
 
   /** Starts at the current end of the log: only what is recorded from now on is reported. */
   async start(): Promise<void> {
-    const recorder = this.options.recorder
+    const log = this.options.log
     if (this.windowMs > 0) {
       // Everything within the window of the end is remembered as seen, and the cursor goes
       // below it, so a late entry positioned among those is still found and reported.
@@ -104,7 +105,7 @@ export class LogFollower {
       let watermark: number | undefined
       let below = false
       while (!below && this.remembered.size < this.maxRemembered) {
-        const page = await recorder.selectLog({
+        const page = await log.read({
           desc: true,
           limit: this.pageSize,
           ...(before === undefined ? {} : { before: before.position }),
@@ -130,7 +131,7 @@ export class LogFollower {
         this.moveCursor(before)
       }
     } else {
-      const [last] = await recorder.selectLog({ desc: true, limit: 1 })
+      const [last] = await log.read({ desc: true, limit: 1 })
       this.head = last?.position
     }
     this.running = true
@@ -169,7 +170,7 @@ export class LogFollower {
   private async pollInOrder(): Promise<number> {
     const fresh: LogEntry[] = []
     for (let page = 0; page < this.maxPages; page++) {
-      const entries = await this.options.recorder.selectLog({
+      const entries = await this.options.log.read({
         ...(this.head === undefined ? {} : { after: this.head }),
         limit: this.pageSize,
       })
@@ -194,7 +195,7 @@ export class LogFollower {
   /** New entries after the head, past any batch in flight (the sweep comes back for those). */
   private async readHead(fresh: LogEntry[]): Promise<void> {
     for (let page = 0; page < this.maxPages; page++) {
-      const entries = await this.options.recorder.selectLog({
+      const entries = await this.options.log.read({
         ...(this.head === undefined ? {} : { after: this.head }),
         limit: this.pageSize,
         skipInFlight: true,
@@ -213,7 +214,7 @@ export class LogFollower {
     const pass = (this.pass ??= { after: this.cursor, watermark: this.watermark() })
     let pastHead = pass.after !== undefined && pass.after === this.head
     for (let page = 0; page < this.maxPages; page++) {
-      const entries = await this.options.recorder.selectLog({
+      const entries = await this.options.log.read({
         ...(pass.after === undefined ? {} : { after: pass.after }),
         limit: this.pageSize,
       })
@@ -248,7 +249,7 @@ export class LogFollower {
   /** Entries between a batch in flight and the head, for the UI; the cursor stays put. */
   private async lookPast(after: string | undefined, fresh: LogEntry[]): Promise<void> {
     for (let page = 0; page < this.maxPages; page++) {
-      const entries = await this.options.recorder.selectLog({
+      const entries = await this.options.log.read({
         ...(after === undefined ? {} : { after }),
         limit: this.pageSize,
         skipInFlight: true,

@@ -18,7 +18,6 @@ import {
   AggregateNotFound,
   DataIntegrityError,
   Mapper,
-  verifiedPages,
 } from '../eventsourcing'
 import { bucketize } from './activity'
 import type { Connection } from './connection'
@@ -144,7 +143,7 @@ export async function listEvents(
 ): Promise<ResponseOf<'listEvents'>> {
   const c = ctx.conn()
   const { id, fromVersion, limit } = request
-  const latestVersion = (await c.app.repository.latestVersion(id)) ?? -1
+  const latestVersion = (await c.app.latest(id))?.version ?? -1
   if (fromVersion > latestVersion) return { items: [], latestVersion, scanned: 0 }
   const needle = request.search?.toLowerCase() || undefined
   const types = request.types?.length ? new Set(request.types) : undefined
@@ -154,7 +153,7 @@ export async function listEvents(
       let scanned = 0
       let next: number | undefined
       if (!needle && !types) {
-        for await (const page of verifiedPages(c.app.eventStore, id, {
+        for await (const page of c.app.verifiedEventPages(id, {
           fromVersion,
           toVersion: Math.min(latestVersion, fromVersion + limit - 1),
           pageSize: limit,
@@ -169,7 +168,7 @@ export async function listEvents(
         const progress = request.taskId
           ? ctx.progress(request.taskId, ctx.scanBudget, 'Searching events')
           : undefined
-        scan: for await (const page of verifiedPages(c.app.eventStore, id, {
+        scan: for await (const page of c.app.verifiedEventPages(id, {
           fromVersion,
           toVersion: latestVersion,
           pageSize: SCAN_PAGE,
@@ -215,9 +214,11 @@ export async function getRawRecord(
   ctx: QueryContext,
   { id, version, kind }: ParsedRequestOf<'getRawRecord'>,
 ): Promise<ResponseOf<'getRawRecord'>> {
-  const { store } = ctx.conn().app
-  const recorder = kind === 'event' ? store.events : store.snapshots
-  const [record] = await recorder.select(id, { gte: version, lte: version })
+  const { app } = ctx.conn()
+  const range = { gte: version, lte: version }
+  const [record] = await (kind === 'event'
+    ? app.eventRecords(id, range)
+    : app.snapshotRecords(id, range))
   if (!record) {
     throw new ApiFailure({
       code: 'AggregateNotFound',
@@ -245,7 +246,7 @@ export async function getEventDiff(
   if (version > latestVersion) throw reads.versionNotFound(id, version, latestVersion)
   // Replay to the version before, then apply the one event: one replay instead of two.
   const previous =
-    version === 0 ? undefined : (await c.app.repository.replay(id, { at: version - 1 })).aggregate
+    version === 0 ? undefined : (await c.app.replay(id, { at: version - 1 })).aggregate
   const before = displayState(previous)
   const event = await reads.verifiedEventAt(c, id, version)
   const after = displayState((event.mutate(previous ?? null) as Aggregate | null) ?? undefined)
@@ -261,12 +262,12 @@ export async function diffVersions(
   for (const v of [from, to])
     if (v > latestVersion) throw reads.versionNotFound(id, v, latestVersion)
   // Verified replays: a broken chain fails the diff rather than showing tampered states.
-  const { repository } = c.app
-  const fromState = displayState((await repository.replay(id, { at: from })).aggregate)
-  const toState = displayState((await repository.replay(id, { at: to })).aggregate)
+  const { app } = c
+  const fromState = displayState((await app.replay(id, { at: from })).aggregate)
+  const toState = displayState((await app.replay(id, { at: to })).aggregate)
   // The two states may come from snapshots: the events between them must be there and linked.
   const range = { fromVersion: Math.min(from, to) + 1, toVersion: Math.max(from, to) }
-  for await (const _page of verifiedPages(c.app.eventStore, id, range)) void _page
+  for await (const _page of app.verifiedEventPages(id, range)) void _page
   return { from: fromState, to: toState, diff: diffDisplay(fromState, toState) }
 }
 
@@ -276,17 +277,17 @@ export async function listSnapshots(
 ): Promise<ResponseOf<'listSnapshots'>> {
   const c = ctx.conn()
   // One more than asked for tells whether an older page exists.
-  const records = await c.app.store.snapshots.select(id, {
+  const snapshots = await c.app.snapshots(id, {
     desc: true,
     limit: limit + 1,
     ...(afterVersion === undefined ? {} : { gt: afterVersion }),
     ...(beforeVersion === undefined ? {} : { lt: beforeVersion }),
   })
-  const page = records.slice(0, limit)
+  const page = snapshots.slice(0, limit)
   const oldest = page[page.length - 1]
   return {
-    items: page.map((r) => snapshotDto(c.snapshots.decode(r))),
-    ...(records.length > limit && oldest ? { nextBeforeVersion: oldest.originatorVersion } : {}),
+    items: page.map(snapshotDto),
+    ...(snapshots.length > limit && oldest ? { nextBeforeVersion: oldest.originatorVersion } : {}),
   }
 }
 
@@ -295,15 +296,15 @@ export async function compareSnapshot(
   { id, version }: ParsedRequestOf<'compareSnapshot'>,
 ): Promise<ResponseOf<'compareSnapshot'>> {
   const c = ctx.conn()
-  const [record] = await c.app.store.snapshots.select(id, { gte: version, lte: version })
-  if (!record) {
+  const [stored] = await c.app.snapshots(id, { gte: version, lte: version })
+  if (!stored) {
     throw new ApiFailure({
       code: 'AggregateNotFound',
       message: `there is no snapshot at version ${version} of ${id}`,
       details: { id, version, kind: 'snapshot' },
     })
   }
-  const snapshot = snapshotDto(c.snapshots.decode(record))
+  const snapshot = snapshotDto(stored)
   const { result } = await reads.replay(c, id, { at: version, useSnapshots: false })
   const replayed = displayState(result.aggregate)
   const differences = diffDisplay(snapshot.state, replayed)
@@ -318,7 +319,7 @@ export async function getActivity(
   const points: Array<{ at: number; events: number }> = []
   let sampled: boolean
   if (id === undefined) {
-    const entries = await c.app.store.events.selectLog({ desc: true, limit: ACTIVITY_SAMPLE + 1 })
+    const entries = await c.app.log.read({ desc: true, limit: ACTIVITY_SAMPLE + 1 })
     sampled = entries.length > ACTIVITY_SAMPLE
     for (const e of entries.slice(0, ACTIVITY_SAMPLE)) {
       points.push({ at: e.recordedAt.getTime(), events: e.toVersion - e.fromVersion + 1 })
@@ -327,7 +328,7 @@ export async function getActivity(
     const latest = await reads.latestRecord(c, id)
     const first = Math.max(0, latest.originatorVersion - ACTIVITY_SAMPLE + 1)
     sampled = first > 0
-    for await (const page of c.app.eventStore.pages(id, {
+    for await (const page of c.app.eventPages(id, {
       gt: first - 1,
       pageSize: EXPORT_PAGE,
     })) {
@@ -353,7 +354,7 @@ export async function exportHistory(
     const events: EventDto[] = []
     if (fromVersion <= lastVersion) {
       progress?.(fromVersion)
-      for await (const page of verifiedPages(c.app.eventStore, id, {
+      for await (const page of c.app.verifiedEventPages(id, {
         fromVersion,
         toVersion: lastVersion,
         pageSize: Math.min(EXPORT_PAGE, limit),
@@ -381,7 +382,7 @@ export async function verifyHistory(
   const c = ctx.conn()
   return ctx.runTask(taskId, async (signal) => {
     let progress: ((done: number) => void) | undefined
-    const result = await verifyWholeHistory(reads.historySources(c), id, {
+    const result = await verifyWholeHistory(c.app, id, {
       signal,
       ...(taskId
         ? {
@@ -419,7 +420,7 @@ export async function verifyStore(
   const c = ctx.conn()
   return ctx.runTask(taskId, async (signal) => {
     let progress: ((done: number) => void) | undefined
-    return verifyWholeStore(reads.historySources(c), {
+    return verifyWholeStore(c.app, {
       signal,
       onProgress: (done, total) => {
         progress ??= ctx.progress(taskId, total, `Verifying ${total} aggregates`)

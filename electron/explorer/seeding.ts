@@ -59,7 +59,7 @@ export async function seedDemoData(
       }
       const pending = aggregate.pendingEvents.length
       if (pending > 0 && (pending >= batchSize || v === options.events)) {
-        await aggregate.save()
+        await app.save(aggregate)
         stored += pending
         options.onProgress?.({ aggregates, events: stored, totalEvents })
         // Let timers and I/O run (cancelTask, the log follower): SQLite calls are synchronous.

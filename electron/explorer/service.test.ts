@@ -24,8 +24,6 @@ import {
   AesGcmCipher,
   aggregateState,
   createSqliteStore,
-  type EventBatch,
-  EventBus,
   Mapper,
 } from '../eventsourcing'
 import { EverythingApplication } from '../example/everythingApplication'
@@ -1079,7 +1077,6 @@ describe('on a SQLite file shared with another application', () => {
     return new EverythingApplication({
       store: createSqliteStore(path),
       cipherKey,
-      bus: new EventBus<EventBatch>(),
     })
   }
 

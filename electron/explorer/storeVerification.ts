@@ -4,13 +4,13 @@
  * of everything). Both only read; the library does the checking (historyVerification.ts).
  */
 import type { HistoryVerificationDto, IntegrityProblemDto, ResponseOf } from '../../shared/contract'
-import {
-  type ApplicationRecorder,
-  type ChainProblem,
-  type HistorySources,
-  type HistoryVerification,
-  verifyHistory,
-} from '../eventsourcing'
+import type { Application, ChainProblem, HistoryVerification } from '../eventsourcing'
+
+/** What the Verify actions read through: the application's read API. */
+export type VerifyingApplication = Pick<
+  Application,
+  'verifyHistory' | 'listAggregates' | 'countAggregates'
+>
 
 /** Aggregates read from the index per page. */
 const STORE_PAGE = 100
@@ -41,23 +41,23 @@ function problemDto(problem: ChainProblem): IntegrityProblemDto {
 }
 
 export async function verifyWholeHistory(
-  sources: HistorySources,
+  app: VerifyingApplication,
   id: string,
   options: { signal: AbortSignal; onProgress?: (done: number, total: number) => void },
 ): Promise<HistoryVerificationDto> {
-  const result = await verifyHistory(sources, id, options)
+  const result = await app.verifyHistory(id, options)
   return historyDto(result, new Date())
 }
 
 export async function verifyStore(
-  sources: HistorySources & { readonly events: ApplicationRecorder },
+  app: VerifyingApplication,
   options: {
     signal: AbortSignal
     /** Aggregates checked so far, and how many the index holds. */
     onProgress?: (done: number, total: number) => void
   },
 ): Promise<ResponseOf<'verifyStore'>> {
-  const total = await sources.events.countAggregates()
+  const total = await app.countAggregates()
   const problems: IntegrityProblemDto[] = []
   let truncated = false
   let aggregatesChecked = 0
@@ -66,13 +66,13 @@ export async function verifyStore(
   options.onProgress?.(0, total)
   do {
     options.signal.throwIfAborted()
-    const page = await sources.events.listAggregates({
+    const page = await app.listAggregates({
       limit: STORE_PAGE,
       order: 'id',
       ...(pageToken === undefined ? {} : { pageToken }),
     })
     for (const summary of page.items) {
-      const result = await verifyHistory(sources, summary.originatorId, {
+      const result = await app.verifyHistory(summary.originatorId, {
         signal: options.signal,
         maxProblems: PROBLEMS_PER_AGGREGATE,
       })

@@ -1,6 +1,4 @@
 import { describe, expect, test } from 'vitest'
-import type { EventBatch } from '../domain/aggregate'
-import { EventBus } from '../domain/bus'
 import { reconstructEvent, type DomainEvent } from '../domain/events'
 import type { StoredRecord } from '../persistence/recorder'
 import { createMemoryStore } from '../persistence/recorders/memory'
@@ -11,7 +9,6 @@ import { aggregateIndexOf } from './verification'
 function openApp(): EverythingApplication {
   return new EverythingApplication({
     store: createMemoryStore(),
-    bus: new EventBus<EventBatch>(),
     snapshotPeriod: 2,
   })
 }

@@ -8,8 +8,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { EverythingApplication } from '../../example/everythingApplication'
-import type { EventBatch } from '../domain/aggregate'
-import { EventBus } from '../domain/bus'
 import { StoreUnavailable } from '../errors'
 import { KEY_CHECK_ORIGINATOR_ID } from '../persistence/keyCheck'
 import type { Store } from '../persistence/recorder'
@@ -50,7 +48,6 @@ describe.each(stores)('missed snapshots on %s', (_, openStore) => {
     const app = new EverythingApplication({
       store: withFailingSnapshots(openStore(), failing),
       snapshotPeriod: 2,
-      bus: new EventBus<EventBatch>(),
       onSnapshotFailure: (_error, failed) => failures.push(failed),
     })
     try {
@@ -81,7 +78,6 @@ describe.each(stores)('missed snapshots on %s', (_, openStore) => {
     const app = new EverythingApplication({
       store: withFailingSnapshots(openStore(), failing),
       snapshotPeriod: 2,
-      bus: new EventBus<EventBatch>(),
       onSnapshotFailure: () => undefined,
     })
     try {
@@ -110,7 +106,6 @@ describe.each(stores)('missed snapshots on %s', (_, openStore) => {
     const writer = new EverythingApplication({
       store,
       snapshotPeriod: 0,
-      bus: new EventBus<EventBatch>(),
     })
     const aggregate = writer.createExampleAggregate('bar0')
     for (let v = 1; v < 40; v++) aggregate.foo = `bar${v}`
@@ -119,7 +114,6 @@ describe.each(stores)('missed snapshots on %s', (_, openStore) => {
     const reader = new EverythingApplication({
       store,
       snapshotPeriod: 2,
-      bus: new EventBus<EventBatch>(),
     })
     try {
       await reader.repository.get(aggregate.id)
@@ -141,7 +135,6 @@ describe.each(stores)('missed snapshots on %s', (_, openStore) => {
     const on = new EverythingApplication({
       store: openStore(),
       snapshotPeriod: 2,
-      bus: new EventBus<EventBatch>(),
     })
     try {
       const a = on.createExampleAggregate('bar1')
@@ -160,7 +153,6 @@ describe.each(stores)('missed snapshots on %s', (_, openStore) => {
       const readOnly = new EverythingApplication({
         store: withFailingSnapshots(openStore(), failing),
         snapshotPeriod: 2,
-        bus: new EventBus<EventBatch>(),
         takeMissedSnapshots: false,
         onSnapshotFailure: () => undefined,
       })
