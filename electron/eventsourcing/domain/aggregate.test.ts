@@ -3,23 +3,36 @@ import { Example } from '../../example/example'
 import { ExampleAggregateRoot } from '../../example/exampleAggregateRoot'
 import { createExampleAggregate } from '../../example/factory'
 import { EntityIsDiscarded, OriginatorIdError, OriginatorVersionError } from '../errors'
-import { aggregateState, isEventBatch, restoreAggregate, type EventBatch } from './aggregate'
-import { EventBus } from './bus'
+import {
+  aggregateState,
+  restoreAggregate,
+  type Aggregate,
+  type AggregateSaver,
+  type EventBatch,
+} from './aggregate'
 import { computeEventHash, type DomainEvent } from './events'
 import { topics } from './topics'
 import { UUID } from './uuid'
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
-/** A bus that records every published message. */
-function recordingBus(): { bus: EventBus<EventBatch>; messages: EventBatch[] } {
-  const bus = new EventBus<EventBatch>()
+/**
+ * What an aggregate's save() hands its events to, reduced to what this unit test looks at: the
+ * batches it is given (Application.save stores them; its tests use real stores).
+ */
+function recordingSaver(): { saver: AggregateSaver; messages: EventBatch[] } {
   const messages: EventBatch[] = []
-  bus.subscribe(
-    () => true,
-    (m) => void messages.push(m),
-  )
-  return { bus, messages }
+  const saver: AggregateSaver = {
+    async save(...aggregates: Aggregate[]) {
+      const batch = aggregates.flatMap((a) => a.collectEvents())
+      if (batch.length > 0) messages.push(batch)
+    },
+  }
+  return { saver, messages }
+}
+
+function boundAggregate(saver: AggregateSaver, foo = 'bar1'): ExampleAggregateRoot {
+  return createExampleAggregate(foo).bindSaver(saver)
 }
 
 afterEach(() => {
@@ -131,7 +144,7 @@ describe('ExampleAggregateRoot (an aggregate)', () => {
       expect(state['_foo']).toBe('bar2')
       expect(Object.keys(state)).not.toContain('foo')
       expect(Object.keys(state)).not.toContain('pending')
-      expect(Object.keys(state)).not.toContain('bus')
+      expect(Object.keys(state)).not.toContain('saver')
     })
   })
 
@@ -166,10 +179,10 @@ describe('ExampleAggregateRoot (an aggregate)', () => {
     })
   })
 
-  describe('given pending events and a bus', () => {
-    test('when saved, then the bus receives ONE message holding every pending event in order', async () => {
-      const { bus, messages } = recordingBus()
-      const aggregate = createExampleAggregate('bar1', { bus })
+  describe('given pending events and an application it is bound to', () => {
+    test('when saved, then the application receives ONE batch holding every pending event in order', async () => {
+      const { saver, messages } = recordingSaver()
+      const aggregate = boundAggregate(saver)
       aggregate.foo = 'bar2'
       aggregate.createNewExample()
       const pending = [...aggregate.pendingEvents]
@@ -179,12 +192,11 @@ describe('ExampleAggregateRoot (an aggregate)', () => {
       expect(messages).toHaveLength(1)
       expect(messages[0]).toEqual(pending)
       expect(messages[0]!.map((e) => e.originatorVersion)).toEqual([0, 1, 2])
-      expect(isEventBatch(messages[0])).toBe(true)
     })
 
     test('when saved, then nothing is pending afterwards', async () => {
-      const { bus } = recordingBus()
-      const aggregate = createExampleAggregate('bar1', { bus })
+      const { saver } = recordingSaver()
+      const aggregate = boundAggregate(saver)
 
       await aggregate.save()
 
@@ -192,8 +204,8 @@ describe('ExampleAggregateRoot (an aggregate)', () => {
     })
 
     test('when saved twice with nothing new, then the second save publishes nothing', async () => {
-      const { bus, messages } = recordingBus()
-      const aggregate = createExampleAggregate('bar1', { bus })
+      const { saver, messages } = recordingSaver()
+      const aggregate = boundAggregate(saver)
 
       await aggregate.save()
       await aggregate.save()
@@ -202,8 +214,8 @@ describe('ExampleAggregateRoot (an aggregate)', () => {
     })
 
     test('when more events follow a save, then the next save publishes only those', async () => {
-      const { bus, messages } = recordingBus()
-      const aggregate = createExampleAggregate('bar1', { bus })
+      const { saver, messages } = recordingSaver()
+      const aggregate = boundAggregate(saver)
       await aggregate.save()
 
       aggregate.foo = 'bar2'
@@ -213,34 +225,51 @@ describe('ExampleAggregateRoot (an aggregate)', () => {
       expect(messages.map((m) => m.map((e) => e.originatorVersion))).toEqual([[0], [1, 2]])
     })
 
-    test('when bound to another bus, then save publishes there and not on the first', async () => {
-      const first = recordingBus()
-      const second = recordingBus()
-      const aggregate = createExampleAggregate('bar1', { bus: first.bus })
+    test('when bound to another application, then save goes there and not to the first', async () => {
+      const first = recordingSaver()
+      const second = recordingSaver()
+      const aggregate = boundAggregate(first.saver)
 
-      aggregate.bindBus(second.bus)
+      aggregate.bindSaver(second.saver)
       await aggregate.save()
 
       expect(first.messages).toEqual([])
       expect(second.messages).toHaveLength(1)
     })
 
-    test('when the bus handler fails, then save rejects with that error', async () => {
-      const bus = new EventBus<EventBatch>()
-      bus.subscribe(
-        () => true,
-        () => {
+    test('when the application refuses the save, then save rejects with that error', async () => {
+      const aggregate = boundAggregate({
+        save: async () => {
           throw new Error('store refused')
         },
-      )
-      const aggregate = createExampleAggregate('bar1', { bus })
+      })
 
       await expect(aggregate.save()).rejects.toThrow('store refused')
     })
 
+    test('when not bound to any application, then save throws and names app.save(aggregate)', async () => {
+      const aggregate = createExampleAggregate('bar1')
+
+      await expect(aggregate.save()).rejects.toThrow(
+        /not bound to an application.*app\.save\(aggregate\)/,
+      )
+      expect(aggregate.pendingEvents).toHaveLength(1)
+    })
+
+    test('when a save collected the events and failed, then restorePendingEvents puts them back first', () => {
+      const aggregate = createExampleAggregate('bar1')
+      aggregate.foo = 'bar2'
+      const collected = aggregate.collectEvents()
+      aggregate.foo = 'bar3'
+
+      aggregate.restorePendingEvents(collected)
+
+      expect(aggregate.pendingEvents.map((e) => e.originatorVersion)).toEqual([0, 1, 2])
+    })
+
     test('when pending events are dropped, then save publishes nothing', async () => {
-      const { bus, messages } = recordingBus()
-      const aggregate = createExampleAggregate('bar1', { bus })
+      const { saver, messages } = recordingSaver()
+      const aggregate = boundAggregate(saver)
       aggregate.foo = 'bar2'
 
       expect(aggregate.dropPendingEvents()).toBe(2)
@@ -263,8 +292,8 @@ describe('ExampleAggregateRoot (an aggregate)', () => {
     })
 
     test('when discard() is called, then the Discarded event is saved at once', async () => {
-      const { bus, messages } = recordingBus()
-      const aggregate = createExampleAggregate('bar1', { bus })
+      const { saver, messages } = recordingSaver()
+      const aggregate = boundAggregate(saver)
       await aggregate.save()
 
       await aggregate.discard()
@@ -417,8 +446,8 @@ describe('ExampleAggregateRoot (an aggregate)', () => {
     })
 
     test('when the chain continues after a save, then the next event links to the last saved one', async () => {
-      const { bus } = recordingBus()
-      const aggregate = createExampleAggregate('bar1', { bus })
+      const { saver } = recordingSaver()
+      const aggregate = boundAggregate(saver)
       aggregate.foo = 'bar2'
       await aggregate.save()
       const lastSaved = aggregate.lastHash
