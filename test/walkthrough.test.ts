@@ -2,11 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import {
-  createMemoryStore,
-  createSqliteStore,
-  type Store,
-} from '../electron/eventsourcing'
+import { createMemoryStore, createSqliteStore, type Store } from '../electron/eventsourcing'
 import { sqliteDriverFromEnv } from '../electron/explorer/storeEnv'
 import { EverythingApplication } from '../electron/example/everythingApplication'
 import { runWalkthrough, type Check } from '../electron/example/walkthrough'

@@ -20,12 +20,7 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '../../shared/contract'
-import {
-  AesGcmCipher,
-  aggregateState,
-  createSqliteStore,
-  Mapper,
-} from '../eventsourcing'
+import { AesGcmCipher, aggregateState, createSqliteStore, Mapper } from '../eventsourcing'
 import { EverythingApplication } from '../example/everythingApplication'
 import type { ExampleAggregateRoot } from '../example/exampleAggregateRoot'
 import { SEED_CIPHER_KEY } from '../example/seedSettings'
