@@ -328,7 +328,7 @@ const backoff = (n: number): number =>
 // --- the writers -------------------------------------------------------------------------------
 
 type App = EverythingApplication
-/** Events the persistence policy stored: tells "stored, then save() failed" from "not stored". */
+/** Events the save stored: tells "stored, then save() failed" from "not stored". */
 const persisted = new WeakSet<DomainEvent>()
 
 function valueOf(event: DomainEvent): unknown {

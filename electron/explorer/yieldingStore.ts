@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
-import type { ApplicationRecorder, Store } from '../eventsourcing'
+import type { ApplicationRecorder, Store, StoredRecord } from '../eventsourcing'
 
 /**
  * Gives the event loop a turn now and then during long reads: SQLite calls are synchronous, so
@@ -24,6 +24,15 @@ export function yieldingStore(store: Store): Store {
       await maybeYield()
       return events.select(id, query)
     },
+    // Only where the store offers it: a store without it refuses a save of several aggregates.
+    ...(events.insertBatches === undefined
+      ? {}
+      : {
+          insertBatches: async (batches: readonly (readonly StoredRecord[])[]) => {
+            await maybeYield()
+            return events.insertBatches!(batches)
+          },
+        }),
     selectLog: (query) => events.selectLog(query),
     listAggregates: (query) => events.listAggregates(query),
     countAggregates: () => events.countAggregates(),
