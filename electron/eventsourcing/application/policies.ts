@@ -91,10 +91,20 @@ export class SnapshottingPolicy {
       try {
         await this.repository.takeSnapshots(originatorId, versions)
       } catch (error) {
-        this.onFailure(error, { originatorId, versions })
+        this.report(error, { originatorId, versions })
       } finally {
         if (!alreadyCatchingUp) this.catchingUp.delete(originatorId)
       }
+    }
+  }
+
+  /** A handler that throws must not fail the save: its events are stored. */
+  private report(error: unknown, failed: { originatorId: string; versions: number[] }): void {
+    try {
+      this.onFailure(error, failed)
+    } catch (handlerError) {
+      warnSnapshotFailure(error, failed)
+      console.warn('the snapshot failure handler failed too:', handlerError)
     }
   }
 

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import type { EverythingApplication } from '../../example/everythingApplication'
 import type { ExampleAggregateRoot } from '../../example/exampleAggregateRoot'
 import { AggregateNotFound, ConcurrencyError } from '../errors'
@@ -161,21 +161,50 @@ describe('snapshots of a large batch', () => {
   })
 })
 
-describe('a snapshot that cannot be taken', () => {
-  test('does not fail a save whose events are stored; the failure is reported and loads still work', async () => {
-    const store = createMemoryStore()
-    const failing: Store = {
-      ...store,
-      snapshots: {
-        insert: async (records) => {
-          // The store's key check lives in this table too; only snapshots fail here.
-          if (records[0]?.originatorId === KEY_CHECK_ORIGINATOR_ID)
-            return store.snapshots.insert(records)
-          throw new Error('snapshot table timed out')
-        },
-        select: (id, query) => store.snapshots.select(id, query),
+/** A memory store whose snapshot table refuses every snapshot (the key check still passes). */
+function storeFailingSnapshots(): Store {
+  const store = createMemoryStore()
+  return {
+    ...store,
+    snapshots: {
+      insert: async (records) => {
+        if (records[0]?.originatorId === KEY_CHECK_ORIGINATOR_ID)
+          return store.snapshots.insert(records)
+        throw new Error('snapshot table timed out')
       },
+      select: (id, query) => store.snapshots.select(id, query),
+    },
+  }
+}
+
+describe('a snapshot that cannot be taken', () => {
+  test('with a failure handler that throws, the save still resolves and the listeners are told', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    try {
+      await using app = openApp({
+        store: storeFailingSnapshots(),
+        snapshotPeriod: 2,
+        onSnapshotFailure: () => {
+          throw new Error('handler broke')
+        },
+      })
+      const told: number[] = []
+      app.subscribe((events) => void told.push(events.length))
+      const aggregate = app.createExampleAggregate('bar0')
+      aggregate.foo = 'bar1'
+
+      await expect(aggregate.save()).resolves.toBeUndefined()
+
+      expect(told).toEqual([2])
+      expect(warn).toHaveBeenCalled()
+      expect((await app.latest(aggregate.id))?.version).toBe(1)
+    } finally {
+      warn.mockRestore()
     }
+  })
+
+  test('does not fail a save whose events are stored; the failure is reported and loads still work', async () => {
+    const failing = storeFailingSnapshots()
     const failures: Array<{ originatorId: string; versions: readonly number[]; message: string }> =
       []
     await using app = openApp({
