@@ -74,7 +74,7 @@ export default tseslint.config(
   },
   {
     files: [
-      'electron/{example,main,serve,preload}/**/*.{ts,tsx,js,mjs}',
+      'electron/{example,account,main,serve,preload}/**/*.{ts,tsx,js,mjs}',
       '{scripts,test,bench,e2e}/**/*.{ts,tsx,js,mjs}',
     ],
     rules: {
