@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { AggregateTypeDescriptor } from '../../shared/schemas'
 import {
   type Aggregate,
   aggregateState,
@@ -326,5 +327,25 @@ describe('Account', () => {
         .sort(),
     )
     expect(demoOpen(3)).toEqual(demoOpen(3))
+  })
+
+  test('describe(): the commands the explorer offers, in the contract’s shape', () => {
+    const description = accountType.describe()
+    const parsed = AggregateTypeDescriptor.parse({
+      ...description,
+      canSeed: true,
+      source: 'built-in',
+    })
+    expect(parsed.topic).toBe('bank#Account')
+    expect(parsed.create.parameters.required).toEqual(['owner', 'currency'])
+    expect(parsed.commands.map((c) => c.name)).toEqual([
+      'deposit',
+      'withdraw',
+      'setOverdraftLimit',
+      'startTransfer',
+      'completeTransfer',
+      'cancelTransfer',
+      'close',
+    ])
   })
 })
