@@ -32,6 +32,7 @@ export interface TranscoderOptions {
  * JSON with tagged types: dates, UUIDs, maps, sets, bigints, bytes and instances of registered
  * classes (child entities, value objects) survive a round trip with their types. A plain object
  * that happens to use the tag key is escaped, so no stored value is ever misread as a tag.
+ * The type tags are the value kinds of domain/valueTypes.ts ('obj' and 'dict' are this format's).
  */
 export class JsonTranscoder {
   private readonly keepUnregistered: boolean
