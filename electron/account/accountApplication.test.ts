@@ -14,8 +14,6 @@ import {
   createSqliteStore,
   DataIntegrityError,
   DomainError,
-  type EventBatch,
-  EventBus,
   Mapper,
   restoreAggregate,
   type Store,
@@ -54,7 +52,6 @@ function accountSuite(name: string, openStore: () => Promise<Store>): void {
       store: await openStore(),
       cipherKey: KEY,
       snapshotPeriod: 2,
-      bus: new EventBus<EventBatch>(),
     })
 
   /** The account of COMMANDS, saved in three batches (1, 4 and 4 events). */
