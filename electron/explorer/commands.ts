@@ -37,6 +37,24 @@ interface Ran {
   readonly pending: readonly DomainEvent[]
 }
 
+/** The registered type `topic` if it has demo data (seedDemoData), else a ValidationError. */
+export function seedableType(
+  topic: string,
+  registry: AggregateTypeRegistry = defaultRegistry,
+): AggregateType {
+  const type = registry.get(topic)
+  if (!type?.definition.demo) {
+    throw new ApiFailure({
+      code: 'ValidationError',
+      message: type
+        ? `${type.displayName} has no demo data: it cannot be seeded`
+        : `no aggregate type '${topic}' is registered`,
+      details: { parameter: 'type' },
+    })
+  }
+  return type
+}
+
 /** The events `batch` would trigger and the state after them; nothing is stored. */
 export async function preview(
   c: Connection,
