@@ -111,8 +111,8 @@ export class AggregateModules {
       .map((t) => t.topic)
       .filter((topic) => !before.has(topic))
     const types = [...new Set([...recorded, ...added])]
-    for (const topic of types)
-      if (!before.has(topic) || this.sources.has(topic)) this.sources.set(topic, path)
+    // The first module to register a type is its source (a module loaded again registers no-ops).
+    for (const topic of types) if (!this.sources.has(topic)) this.sources.set(topic, path)
     const info: AggregateModuleInfo = {
       path,
       types,
