@@ -20,6 +20,14 @@ import {
   describeWithCassandra,
   testKeyspace,
 } from '../../test/cassandraTestStore'
+import {
+  Aggregate,
+  Application,
+  createSqliteStore,
+  type EventBatch,
+  EventBus,
+  topics,
+} from '../eventsourcing'
 import '../example/exampleAggregateRoot'
 import { TEST_COUNTER } from './commandsTestType'
 import { dispatch } from './dispatch'
@@ -282,6 +290,44 @@ describe('execute and preview on SQLite', () => {
     const a = await client(settings)
     return [a, await client(settings)]
   })
+})
+
+/** An aggregate class whose topics resolve, but that no aggregate type registers. */
+class Unlisted extends Aggregate {
+  static override Created = class Created extends Aggregate.Created {}
+}
+topics.registerAggregate('commandsTest#Unlisted', Unlisted, { Created: Unlisted.Created })
+
+test('an aggregate whose type is not registered: ValidationError naming its topic', async () => {
+  const path = join(folder, 'unlisted.sqlite')
+  const writer = new Application({
+    store: createSqliteStore(path),
+    bus: new EventBus<EventBatch>(),
+  })
+  const unlisted = Unlisted.create({})
+  await writer.save(unlisted)
+  await writer.close()
+
+  const a = await client({ kind: 'sqlite', path })
+  const refused = await a.fail('preview', {
+    id: unlisted.id,
+    expectedVersion: 0,
+    commands: [{ name: 'rename' }],
+  })
+  expect(refused).toMatchObject({
+    code: 'ValidationError',
+    details: { type: 'commandsTest#Unlisted' },
+  })
+  expect(refused.message).toContain("no aggregate type 'commandsTest#Unlisted' is registered")
+  const mismatch = await a.fail('execute', {
+    id: unlisted.id,
+    type: EXAMPLE,
+    expectedVersion: 0,
+    commands: [{ name: 'setFoo', params: { value: 'x' } }],
+  })
+  expect(mismatch.message).toContain(
+    'is a commandsTest#Unlisted, not a example#ExampleAggregateRoot',
+  )
 })
 
 await describeWithCassandra('execute and preview on Cassandra', () => {
