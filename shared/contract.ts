@@ -37,10 +37,10 @@ export * from './schemas'
 // ---------------------------------------------------------------- methods
 
 /**
- * Every method says whether it may change the store: `write` methods (executing commands,
- * seeding) are refused on a read-only connection, generically,
- * from this field alone. `read` methods never write to the store (connect and the key methods
- * change only this app's session). `satisfies` below makes the field required for every method.
+ * Every method says whether it may change the store: `write` methods (execute, seeding) are
+ * refused on a read-only connection, generically, from this field alone. `read` methods never
+ * write to the store (connect, the key methods and loadAggregateModule change only this app's
+ * session). `satisfies` below makes the field required for every method.
  */
 export type MethodAccess = 'read' | 'write'
 export interface MethodDefinition {

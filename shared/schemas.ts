@@ -476,11 +476,11 @@ export type ErrorCode = z.infer<typeof ErrorCode>
 
 export const ConcurrencyDetails = z.object({
   aggregateId: uuid,
-  /** The version the losing handle expected to write next. */
+  /** The version the refused batch tried to store first (its expectedVersion + 1). */
   expectedVersion: version,
   /** The version the store holds now. */
   actualVersion: version,
-  /** The events stored by the winner since the loser loaded. */
+  /** The events stored by the winner after the refused batch's expectedVersion (200 at most). */
   winningEvents: z.array(EventDto),
 })
 export type ConcurrencyDetails = z.infer<typeof ConcurrencyDetails>
