@@ -1,9 +1,11 @@
 /**
  * The shapes the contract's methods carry (connection settings, DTOs, errors): zod schemas and
- * their types. `contract.ts` builds the methods and events from them and re-exports them all.
+ * their types; a connection's settings come from settings.ts, where every setting is described.
+ * `contract.ts` builds the methods and events from them and re-exports them all.
  * Pure TypeScript and zod only: no Node, no Electron, no React.
  */
 import { z } from 'zod'
+import { connectionOptions, LabelColour, StoreKind } from './settings'
 
 // ---------------------------------------------------------------- shared shapes
 
@@ -37,60 +39,8 @@ export const JsonValue: z.ZodType<JsonValue> = z.lazy(() =>
   ]),
 )
 
-export const StoreKind = z.enum(['memory', 'sqlite', 'cassandra'])
-export type StoreKind = z.infer<typeof StoreKind>
-
-const hostPort = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[A-Za-z0-9.\-:[\]]+$/, 'expected host or host:port')
-
-/** The label's colours: a fixed palette, each shown with text of ≥ 4.5:1 contrast. */
-export const LabelColour = z.enum(['red', 'orange', 'green', 'blue', 'purple', 'grey'])
-export type LabelColour = z.infer<typeof LabelColour>
-
-/** What any connection may carry besides its store: read-only mode and an environment label. */
-const connectionOptions = {
-  /** Refuse every writing method (the contract's `access: 'write'`) on this connection. */
-  readOnly: z.boolean().optional(),
-  /** Shown in the header at all times, e.g. PRODUCTION. */
-  label: z
-    .string()
-    .trim()
-    .min(1)
-    .max(40)
-    .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'a label is visible characters only')
-    .optional(),
-  labelColour: LabelColour.optional(),
-}
-
-export const ConnectionSettings = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('memory'), ...connectionOptions }).strict(),
-  z
-    .object({
-      ...connectionOptions,
-      kind: z.literal('sqlite'),
-      /** A file path; omitted: the app's default database file. */
-      path: z.string().min(1).max(4096).optional(),
-    })
-    .strict(),
-  z
-    .object({
-      ...connectionOptions,
-      kind: z.literal('cassandra'),
-      contactPoints: z.array(hostPort).min(1).max(32),
-      localDataCenter: z.string().min(1).max(128),
-      keyspace: z
-        .string()
-        .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/, 'a keyspace is letters, digits and _'),
-      username: z.string().max(256).optional(),
-      password: z.string().max(1024).optional(),
-      tls: z.boolean().default(false),
-    })
-    .strict(),
-])
-export type ConnectionSettings = z.infer<typeof ConnectionSettings>
+// The connection's settings and their parts are described with the environment's settings, once.
+export { ConnectionSettings, LabelColour, StoreKind } from './settings'
 
 /**
  * The cipher key in use compared with the store's key check (see the library's keyCheck):

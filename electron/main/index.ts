@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron'
 import type { EventName, EventOf } from '../../shared/contract'
 import { ExplorerService, type CipherKeyStore } from '../explorer/service'
-import { settingsFromEnv } from '../explorer/settings'
+import { SETTINGS } from '../../shared/settings'
+import { readSetting, settingsFromEnv } from '../explorer/settings'
 import {
   createSqlitePathPolicy,
   parseAllowedPaths,
@@ -37,7 +38,7 @@ const isRendererUrl = createRendererUrlCheck(devServerUrl)
 // Before `ready`, as Electron requires.
 registerAppScheme()
 // A throwaway profile for automated tests (e2e/electron.spec.ts), never the user's own.
-const userDataOverride = process.env['EVENTSCOPE_USER_DATA_DIR']?.trim()
+const userDataOverride = readSetting(process.env, 'userDataDir')
 if (userDataOverride) app.setPath('userData', userDataOverride)
 
 if (!app.requestSingleInstanceLock()) {
@@ -94,7 +95,7 @@ function start(): void {
     const sqlitePathPolicy = createSqlitePathPolicy({
       restrict: true,
       dataDir,
-      allowedDirectories: parseAllowedPaths(env['EVENTSCOPE_ALLOWED_PATHS']),
+      allowedDirectories: parseAllowedPaths(readSetting(env, 'allowedPaths')),
       outsideHint: 'pick the file with Browse… or New file…',
     })
     service = new ExplorerService({
@@ -166,7 +167,11 @@ async function connectFromEnv(
   try {
     // Only the store is read here; a bad cipher key or snapshot period is the service's to
     // report, so that the connection screen shows it instead of a bare "disconnected".
-    const { EVENTSCOPE_CIPHER_KEY: _key, EVENTSCOPE_SNAPSHOT_PERIOD: _period, ...storeEnv } = env
+    const {
+      [SETTINGS.cipherKey.env]: _key,
+      [SETTINGS.snapshotPeriod.env]: _period,
+      ...storeEnv
+    } = env
     const settings = await settingsFromEnv(storeEnv, { dataDir })
     // The environment's file is the user's own choice, like a file picked in the dialog.
     if (settings.connection.kind === 'sqlite' && settings.connection.path)
