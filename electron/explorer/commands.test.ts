@@ -292,6 +292,32 @@ describe('execute and preview on SQLite', () => {
   })
 })
 
+test('the built-in account type: listed, seeded, executed, its overdraft rule refusing', async () => {
+  const a = await client({ kind: 'memory' })
+  const types = await a.ok('listAggregateTypes', {})
+  expect(types.find((t) => t.topic === 'bank#Account')).toMatchObject({
+    source: 'built-in',
+    canSeed: true,
+  })
+  expect(
+    await a.ok('seedDemoData', { aggregates: 2, events: 6, type: 'bank#Account', taskId: 'acc' }),
+  ).toMatchObject({ aggregates: 2, cancelled: false })
+  const { id } = await a.ok('execute', {
+    type: 'bank#Account',
+    expectedVersion: -1,
+    commands: [
+      { name: 'create', params: { owner: 'Ada', currency: 'EUR' } },
+      { name: 'deposit', params: { amount: 500 } },
+    ],
+  })
+  const refused = await a.fail('execute', {
+    id,
+    expectedVersion: 1,
+    commands: [{ name: 'withdraw', params: { amount: 501 } }],
+  })
+  expect(refused).toMatchObject({ code: 'DomainError', details: { rule: 'overdraft-limit' } })
+})
+
 /** An aggregate class whose topics resolve, but that no aggregate type registers. */
 class Unlisted extends Aggregate {
   static override Created = class Created extends Aggregate.Created {}
