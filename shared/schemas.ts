@@ -62,6 +62,17 @@ export const KeyStatus = z.object({
 })
 export type KeyStatus = z.infer<typeof KeyStatus>
 
+/** A module of aggregate types (EVENTSCOPE_MODULES, or picked in the desktop app). */
+export const AggregateModuleInfo = z.object({
+  /** The module file, absolute. */
+  path: z.string(),
+  /** The topics of the types it registered. */
+  types: z.array(z.string()),
+  /** Why it failed (missing, threw, exports no function); its types so far stay registered. */
+  error: z.string().optional(),
+})
+export type AggregateModuleInfo = z.infer<typeof AggregateModuleInfo>
+
 /** What the UI may know of the connection: never the password, never the cipher key. */
 export const ConnectionInfo = z.object({
   status: z.enum(['connected', 'disconnected']),
@@ -125,6 +136,8 @@ export const ConnectionInfo = z.object({
       lastOutage: z.object({ from: isoDate, to: isoDate }).optional(),
     })
     .optional(),
+  /** The modules of aggregate types loaded in this run, with their types or why they failed. */
+  modules: z.array(AggregateModuleInfo).optional(),
 })
 export type ConnectionInfo = z.infer<typeof ConnectionInfo>
 
@@ -365,28 +378,6 @@ export const CommandResult = z.object({
 })
 export type CommandResult = z.infer<typeof CommandResult>
 
-/** Legacy (issue 8 removes it with the handle methods): the example's staged commands. */
-export const Command = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('setFoo'), value: z.string().max(10_000) }).strict(),
-  z.object({ type: z.literal('createExample') }).strict(),
-  z.object({ type: z.literal('discard') }).strict(),
-])
-export type Command = z.infer<typeof Command>
-
-/** Legacy (issue 8 removes it): a loaded aggregate held in the main process. */
-export const HandleDto = z.object({
-  handleId: z.string(),
-  aggregateId: uuid,
-  loadedVersion: z.number().int().min(-1),
-  version: z.number().int().min(0),
-  storedVersion: z.number().int().min(-1),
-  stale: z.boolean(),
-  pending: z.array(EventDto),
-  state: JsonValue,
-  discarded: z.boolean(),
-})
-export type HandleDto = z.infer<typeof HandleDto>
-
 export const LogEntryDto = z.object({
   position: z.string(),
   originatorId: uuid,
@@ -435,11 +426,11 @@ export type ErrorCode = z.infer<typeof ErrorCode>
 
 export const ConcurrencyDetails = z.object({
   aggregateId: uuid,
-  /** The version the losing handle expected to write next. */
+  /** The version the refused batch tried to store first (its expectedVersion + 1). */
   expectedVersion: version,
   /** The version the store holds now. */
   actualVersion: version,
-  /** The events stored by the winner since the loser loaded. */
+  /** The events stored by the winner after the refused batch's expectedVersion (200 at most). */
   winningEvents: z.array(EventDto),
 })
 export type ConcurrencyDetails = z.infer<typeof ConcurrencyDetails>

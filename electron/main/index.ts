@@ -18,6 +18,7 @@ import {
   type SqlitePathPolicy,
 } from '../explorer/sqlitePathPolicy'
 import { registerFilePicker } from './filePicker'
+import { registerModulePicker } from './modulePicker'
 import { createSenderCheck, registerIpc, type IpcRegistration } from './ipc'
 import { createKeyStore, type KeyStore } from './keyStore'
 import { startupCipherKey } from './startupKey'
@@ -121,6 +122,17 @@ function start(): void {
       windowOf: (event) =>
         BrowserWindow.getAllWindows().find((w) => w.webContents === event.sender),
       policy: sqlitePathPolicy,
+    })
+    registerModulePicker({
+      ipcMain,
+      dialog,
+      senderProblem: createSenderCheck({
+        getWindows: () => BrowserWindow.getAllWindows(),
+        isTrustedSender: isRendererUrl,
+      }),
+      windowOf: (event) =>
+        BrowserWindow.getAllWindows().find((w) => w.webContents === event.sender),
+      modules: service.modules,
     })
     hardenSession(session.defaultSession, isRendererUrl)
     if (!devServerUrl) serveRenderer(session.defaultSession, join(here, '../renderer'))
