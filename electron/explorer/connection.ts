@@ -4,11 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { ConnectionInfo, ConnectionSettings } from '../../shared/contract'
-import {
-  type LogEntry,
-  openStore,
-  type Store,
-} from '../eventsourcing'
+import { type LogEntry, openStore, type Store } from '../eventsourcing'
 import { toStoreSettings } from './storeEnv'
 import { EverythingApplication } from '../example/everythingApplication'
 import { AvailabilityTracker, trackAvailability } from './availability'
