@@ -152,12 +152,21 @@ export const AggregateSummary = z.object({
 })
 export type AggregateSummary = z.infer<typeof AggregateSummary>
 
+/**
+ * What an event does to its aggregate, decided by its registered class (a type may call its
+ * discard event anything, e.g. bank#Account.Closed); for a topic no loaded module registers, by
+ * its name (`.Created`, `.Discarded`) and version 0.
+ */
+export const EventRole = z.enum(['created', 'changed', 'discarded'])
+export type EventRole = z.infer<typeof EventRole>
+
 export const EventDto = z.object({
   originatorId: uuid,
   version,
   topic: z.string(),
   /** The event class name without its aggregate prefix, e.g. AttributeChanged. */
   type: z.string(),
+  role: EventRole,
   timestamp: isoDate,
   payload: JsonValue,
   hash: z.string(),
@@ -384,6 +393,8 @@ export const LogEntryDto = z.object({
   fromVersion: version,
   toVersion: version,
   topics: z.array(z.string()),
+  /** One of these events discards the aggregate (decided as EventDto.role is). */
+  discards: z.boolean(),
   recordedAt: isoDate,
 })
 export type LogEntryDto = z.infer<typeof LogEntryDto>

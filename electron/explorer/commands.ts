@@ -19,7 +19,6 @@ import {
   ConcurrencyError,
   type DomainEvent,
   EntityIsDiscarded,
-  verifiedPages,
 } from '../eventsourcing'
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
@@ -120,7 +119,7 @@ async function run(c: Connection, batch: Batch, registry: AggregateTypeRegistry)
 
 /** The aggregate class topic of a stored aggregate (from the index, or its creation event). */
 async function storedTopic(c: Connection, id: string): Promise<string> {
-  const latest = await c.app.repository.latest(id)
+  const latest = await c.app.latest(id)
   if (!latest) throw missing(id)
   return latest.aggregateTopic
 }
@@ -135,7 +134,7 @@ function missing(id: string): ApiFailure {
 
 /** The aggregate as of `version`, its history verified up to there. */
 async function load(c: Connection, id: string, version: number): Promise<Aggregate> {
-  const { aggregate } = await c.app.repository.replay(id, { at: version })
+  const { aggregate } = await c.app.replay(id, { at: version })
   if (!aggregate) throw missing(id)
   if (aggregate.isDiscarded) throw discarded(id)
   if (aggregate.version !== version) {
@@ -178,11 +177,11 @@ async function conflict(
   const id = ran.aggregate.id
   const loadedVersion = batch.expectedVersion
   const triedVersion = ran.pending[0]!.originatorVersion
-  const [latest] = await c.app.store.events.select(id, { desc: true, limit: 1 })
+  const latest = await c.app.latestRecord(id)
   const actualVersion = latest?.originatorVersion ?? error.details.actualVersion ?? triedVersion
   const winningEvents: EventDto[] = []
   if (actualVersion > loadedVersion) {
-    for await (const page of verifiedPages(c.app.eventStore, id, {
+    for await (const page of c.app.verifiedEventPages(id, {
       fromVersion: loadedVersion + 1,
       toVersion: Math.min(actualVersion, loadedVersion + MAX_WINNING_EVENTS),
       pageSize: MAX_WINNING_EVENTS,

@@ -79,11 +79,16 @@ export function toApiError(error: unknown, method?: MethodName): ApiError {
       details: { id: error.originatorId, reason: error.reason },
     }
   }
-  if (error instanceof DataIntegrityError || error instanceof TopicNotFound) {
+  if (error instanceof DataIntegrityError) {
+    return { code: 'DataIntegrityError', message: error.message, details: error.details }
+  }
+  // A definition that is not loaded: nothing is wrong with the data (the request cannot be
+  // answered here; loading the module that defines the topic would answer it).
+  if (error instanceof TopicNotFound) {
     return {
-      code: 'DataIntegrityError',
-      message: error.message,
-      details: error instanceof DataIntegrityError ? error.details : { topic: error.topic },
+      code: 'ValidationError',
+      message: `no definition loaded for ${error.topic}: what needs its class cannot be done here (load the module that defines it)`,
+      details: { topic: error.topic, reason: 'definitionNotLoaded' },
     }
   }
   // A command's own refusals: the rule that refused, the parameter that is wrong.

@@ -2,24 +2,52 @@
  * Mapping the library's values to the contract's: events, aggregate states, snapshots and log
  * entries as the renderer receives them (JSON the UI can show).
  */
-import type { EventDto, JsonValue, LogEntryDto, SnapshotDto } from '../../shared/contract'
+import type {
+  EventDto,
+  EventRole,
+  JsonValue,
+  LogEntryDto,
+  SnapshotDto,
+} from '../../shared/contract'
 import {
-  type Aggregate,
+  Aggregate,
   aggregateState,
   type DomainEvent,
+  eventTopicOf,
   type LogEntry,
   type Snapshot,
   topics,
 } from '../eventsourcing'
 import { toDisplayJson } from './displayJson'
 
+/**
+ * What an event of `topic` does to its aggregate, decided by its registered class (an
+ * aggregate type may name its discard event anything, e.g. bank#Account.Closed). For a topic
+ * no loaded module registers, only the name is left: `.Created` and `.Discarded` (the library's
+ * defaults) are recognised, and version 0, when given, is always the creation.
+ */
+export function eventRole(topic: string, version?: number): EventRole {
+  if (version === 0) return 'created'
+  if (topics.has(topic)) {
+    const cls = topics.resolve(topic)
+    if (cls === Aggregate.Discarded || cls.prototype instanceof Aggregate.Discarded)
+      return 'discarded'
+    if (cls === Aggregate.Created || cls.prototype instanceof Aggregate.Created) return 'created'
+    return 'changed'
+  }
+  const name = topic.slice(topic.lastIndexOf('.') + 1)
+  return name === 'Discarded' ? 'discarded' : name === 'Created' ? 'created' : 'changed'
+}
+
 export function eventDto(event: DomainEvent): EventDto {
-  const topic = topics.topicOfInstance(event) ?? `<unregistered ${event.constructor.name}>`
+  // An UnregisteredEvent keeps the topic it was stored under.
+  const topic = eventTopicOf(event) ?? `<unregistered ${event.constructor.name}>`
   return {
     originatorId: event.originatorId,
     version: event.originatorVersion,
     topic,
     type: topic.slice(topic.lastIndexOf('.') + 1),
+    role: eventRole(topic, event.originatorVersion),
     timestamp: event.timestamp.toISOString(),
     payload: toDisplayJson(event.payload()),
     hash: event.hash,
@@ -50,6 +78,7 @@ export function logEntryDto(entry: LogEntry): LogEntryDto {
     fromVersion: entry.fromVersion,
     toVersion: entry.toVersion,
     topics: [...entry.topics],
+    discards: entry.topics.some((t) => eventRole(t) === 'discarded'),
     recordedAt: entry.recordedAt.toISOString(),
   }
 }

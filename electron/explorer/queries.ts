@@ -11,13 +11,14 @@ import type {
   ResponseOf,
 } from '../../shared/contract'
 import type { Aggregate } from '../eventsourcing'
-import { AggregateNotFound, DataIntegrityError, Mapper } from '../eventsourcing'
+import { AggregateNotFound, DataIntegrityError, Mapper, TopicNotFound } from '../eventsourcing'
 import { bucketize } from './activity'
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
 import { diffDisplay } from './displayJson'
-import { displayState, eventDto, snapshotDto } from './dto'
+import { displayState, eventDto, eventRole, snapshotDto } from './dto'
 import * as reads from './historyReads'
+import { definitionLoaded, requireDefinition, snapshotView } from './snapshotOnly'
 import { verifyStore as verifyWholeStore, verifyWholeHistory } from './storeVerification'
 
 /** What the query handlers need of the service. */
@@ -43,10 +44,10 @@ export async function listAggregates(
   ctx: QueryContext,
   request: ParsedRequestOf<'listAggregates'>,
 ): Promise<ResponseOf<'listAggregates'>> {
-  const { events } = ctx.conn().app.store
+  const { app } = ctx.conn()
   let page
   try {
-    page = await events.listAggregates({
+    page = await app.listAggregates({
       limit: request.limit,
       order: request.order,
       ...(request.pageToken === undefined ? {} : { pageToken: request.pageToken }),
@@ -62,7 +63,7 @@ export async function listAggregates(
     }
     throw error
   }
-  const total = await events.countAggregates()
+  const total = await app.countAggregates()
   return {
     items: page.items.map((s): AggregateSummary => ({
       id: s.originatorId,
@@ -70,7 +71,7 @@ export async function listAggregates(
       version: s.version,
       createdAt: s.createdAt.toISOString(),
       lastModified: s.lastModified.toISOString(),
-      discarded: s.lastTopic.endsWith('.Discarded'),
+      discarded: eventRole(s.lastTopic) === 'discarded',
     })),
     ...(page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken }),
     total,
@@ -86,15 +87,39 @@ export async function getAggregate(
   const target = at ?? latestVersion
   if (target > latestVersion) throw reads.versionNotFound(id, target, latestVersion)
   return ctx.runTask(taskId, async (signal) => {
+    const loaded = definitionLoaded(type)
     const progress = taskId
-      ? ctx.progress(taskId, target + 1, `Replaying ${id.slice(0, 8)}… to version ${target}`)
+      ? ctx.progress(
+          taskId,
+          target + 1,
+          `${loaded ? 'Replaying' : 'Verifying'} ${id.slice(0, 8)}… to version ${target}`,
+        )
       : undefined
-    const { result, hashChain } = await reads.replay(c, id, {
-      at: target,
-      signal,
-      ...(progress ? { onProgress: (v: number) => progress(v + 1) } : {}),
-    })
+    const onProgress = progress ? { onProgress: (v: number) => progress(v + 1) } : {}
     const whole = ctx.wholeHistoryVerified.get(id)
+    const snapshotOnly = async (): Promise<ResponseOf<'getAggregate'>> => {
+      const view = await snapshotView(c, {
+        id,
+        type,
+        at: target,
+        latestVersion,
+        signal,
+        ...onProgress,
+      })
+      if (view.hashChain.status === 'verified' && whole) view.hashChain.wholeHistory = whole
+      return view
+    }
+    // Without its definition, the aggregate is shown from its snapshots, never replayed.
+    if (!loaded) return snapshotOnly()
+    let replayed
+    try {
+      replayed = await reads.replay(c, id, { at: target, signal, ...onProgress })
+    } catch (error) {
+      // Its class is loaded but one of its events' is not (another version of the module).
+      if (error instanceof TopicNotFound) return snapshotOnly()
+      throw error
+    }
+    const { result, hashChain } = replayed
     if (hashChain.status === 'verified' && whole) hashChain.wholeHistory = whole
     const aggregate = result.aggregate
     if (!aggregate) throw new AggregateNotFound(id)
@@ -228,8 +253,9 @@ export async function getEventDiff(
   { id, version }: ParsedRequestOf<'getEventDiff'>,
 ): Promise<DiffEntry[]> {
   const c = ctx.conn()
-  const latestVersion = await reads.latestVersion(c, id)
+  const { version: latestVersion, aggregateTopic } = await reads.latest(c, id)
   if (version > latestVersion) throw reads.versionNotFound(id, version, latestVersion)
+  requireDefinition(aggregateTopic)
   // Replay to the version before, then apply the one event: one replay instead of two.
   const previous =
     version === 0 ? undefined : (await c.app.replay(id, { at: version - 1 })).aggregate
@@ -244,9 +270,10 @@ export async function diffVersions(
   { id, from, to }: ParsedRequestOf<'diffVersions'>,
 ): Promise<ResponseOf<'diffVersions'>> {
   const c = ctx.conn()
-  const latestVersion = await reads.latestVersion(c, id)
+  const { version: latestVersion, aggregateTopic } = await reads.latest(c, id)
   for (const v of [from, to])
     if (v > latestVersion) throw reads.versionNotFound(id, v, latestVersion)
+  requireDefinition(aggregateTopic)
   // Verified replays: a broken chain fails the diff rather than showing tampered states.
   const { app } = c
   const fromState = displayState((await app.replay(id, { at: from })).aggregate)
@@ -290,6 +317,7 @@ export async function compareSnapshot(
       details: { id, version, kind: 'snapshot' },
     })
   }
+  requireDefinition((await reads.latest(c, id)).aggregateTopic)
   const snapshot = snapshotDto(stored)
   const { result } = await reads.replay(c, id, { at: version, useSnapshots: false })
   const replayed = displayState(result.aggregate)

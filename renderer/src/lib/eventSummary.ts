@@ -20,7 +20,7 @@ export function readFoo(state: JsonValue | undefined): string | undefined {
 }
 
 /** One line describing what an event does, e.g. `foo = "bar2"` or `new example 1a2b3c4d`. */
-export function describeEvent(event: Pick<EventDto, 'type' | 'payload'>): string {
+export function describeEvent(event: Pick<EventDto, 'type' | 'role' | 'payload'>): string {
   const payload = asRecord(event.payload)
   if (event.type === 'AttributeChanged' && payload && typeof payload['name'] === 'string') {
     return `${payload['name'].replace(/^_/, '')} = ${formatValue(payload['value'])}`
@@ -29,10 +29,10 @@ export function describeEvent(event: Pick<EventDto, 'type' | 'payload'>): string
     const id = payload?.['exampleId'] ?? payload?.['example_id']
     return typeof id === 'string' ? `new example ${id.slice(0, 8)}` : 'new example'
   }
-  if (event.type === 'Created') {
+  if (event.role === 'created') {
     const foo = payload?.['foo'] ?? payload?.['_foo']
     return foo === undefined ? 'aggregate created' : `aggregate created, foo = ${formatValue(foo)}`
   }
-  if (event.type === 'Discarded') return 'aggregate discarded'
+  if (event.role === 'discarded') return 'aggregate discarded'
   return payload ? formatValue(event.payload) : ''
 }

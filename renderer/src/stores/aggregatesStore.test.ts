@@ -129,6 +129,7 @@ describe('aggregatesStore', () => {
       fromVersion: from,
       toVersion: to,
       topics,
+      discards: topics.some((t) => t.endsWith('.Discarded')),
       recordedAt: '2026-02-02T00:00:00.000Z',
     })
     api.listAggregates.mockResolvedValue({

@@ -188,7 +188,7 @@ export const useAggregatesStore = create<AggregatesState & AggregatesActions>()(
             ...item,
             version: entry.toVersion,
             lastModified: entry.recordedAt,
-            discarded: item.discarded || entry.topics.some((t) => t.endsWith('.Discarded')),
+            discarded: item.discarded || entry.discards,
           }
         })
         return touched ? { items } : {}

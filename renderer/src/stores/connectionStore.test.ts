@@ -96,6 +96,7 @@ describe('connectionStore', () => {
           fromVersion: 0,
           toVersion: 0,
           topics: ['t'],
+          discards: false,
           recordedAt: '2026-01-01T00:00:00.000Z',
         },
       ],

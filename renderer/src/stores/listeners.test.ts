@@ -69,6 +69,7 @@ describe('store listeners', () => {
           fromVersion: 1,
           toVersion: 1,
           topics: [],
+          discards: false,
           recordedAt: '2026-01-01T00:00:00.000Z',
         },
       ],

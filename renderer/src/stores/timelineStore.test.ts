@@ -223,6 +223,7 @@ describe('timelineStore', () => {
         fromVersion: EVENT_PAGE_SIZE + 5,
         toVersion: EVENT_PAGE_SIZE + 6,
         topics: [],
+        discards: false,
         recordedAt: '2026-01-01T00:00:00.000Z',
       },
       {
@@ -231,6 +232,7 @@ describe('timelineStore', () => {
         fromVersion: 0,
         toVersion: 900,
         topics: [],
+        discards: false,
         recordedAt: '2026-01-01T00:00:00.000Z',
       },
     ])

@@ -80,6 +80,7 @@ export function eventDto(id: string, version: number, overrides: Partial<EventDt
     version,
     topic: `example#ExampleAggregateRoot.${version === 0 ? 'Created' : 'AttributeChanged'}`,
     type: version === 0 ? 'Created' : 'AttributeChanged',
+    role: version === 0 ? 'created' : 'changed',
     timestamp: '2026-01-01T00:00:00.000Z',
     payload: { foo: `bar${version + 1}` },
     hash: `h${version}`,
