@@ -50,11 +50,7 @@ export async function latestRecord(c: Connection, id: string): Promise<StoredRec
   return record
 }
 
-/** The newest stored version, checked against the aggregate index (a lost tail fails). */
-export async function latestVersion(c: Connection, id: string): Promise<number> {
-  return (await latest(c, id)).version
-}
-
+/** The newest stored version and the aggregate class topic, checked against the index (a lost tail fails). */
 export async function latest(
   c: Connection,
   id: string,
