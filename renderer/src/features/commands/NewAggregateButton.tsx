@@ -1,22 +1,29 @@
-import { useId, useState, type FormEvent } from 'react'
+import { useId, useState } from 'react'
 import { api } from '../../api'
+import type { CommandDescriptor, JsonValue } from '../../../../shared/contract'
 import { useAggregatesStore } from '../../stores/aggregatesStore'
 import { useSelectionStore } from '../../stores/selectionStore'
+import { findType, useAggregateTypes } from '../../stores/useAggregateTypes'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../../stores/useWriteBlock'
 import { ErrorAlert } from '../../ui/ErrorAlert'
 import { ModalDialog } from '../../ui/ModalDialog'
+import { CommandComposer } from '../../ui/CommandComposer'
 import '../../ui/feature.css'
 import './commands.css'
 
-/** "New aggregate": asks for the initial foo, creates and saves the aggregate, then selects it. */
+/**
+ * "New aggregate": choose a registered type, fill its create command, Create: execute with no
+ * id and expectedVersion -1 stores the creation as version 0; the new aggregate is selected.
+ */
 export function NewAggregateButton() {
   const [open, setOpen] = useState(false)
-  const [foo, setFoo] = useState('')
+  const [topic, setTopic] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
-  const fooId = useId()
-  const hintId = useId()
+  const typeId = useId()
   const blocked = useWriteBlock()
+  const { types, typesLoaded } = useAggregateTypes()
+  const type = findType(types, topic) ?? types[0]
 
   const close = () => {
     if (busy) return
@@ -24,24 +31,24 @@ export function NewAggregateButton() {
     setError(undefined)
   }
 
-  const create = async (event: FormEvent) => {
-    event.preventDefault()
-    if (busy) return
+  const create = async (command: CommandDescriptor, params: Record<string, JsonValue>) => {
+    if (!type || busy) return false
     setBusy(true)
     setError(undefined)
-    let handleId: string | undefined
     try {
-      const handle = await api.createHandle({ foo })
-      handleId = handle.handleId
-      const saved = await api.saveHandle({ handleId })
+      const result = await api.execute({
+        type: type.topic,
+        expectedVersion: -1,
+        commands: [{ name: command.name, params }],
+      })
       setOpen(false)
-      setFoo('')
-      useSelectionStore.getState().select(saved.aggregateId)
+      useSelectionStore.getState().select(result.id)
       void useAggregatesStore.getState().refresh()
+      return true
     } catch (failure) {
       setError(failure)
+      return false
     } finally {
-      if (handleId) void api.closeHandle({ handleId }).catch(() => {})
       setBusy(false)
     }
   }
@@ -58,35 +65,55 @@ export function NewAggregateButton() {
         <span aria-hidden="true">+ </span>New aggregate
       </button>
       <ModalDialog open={open} title="New aggregate" onClose={close}>
-        <form className="new-aggregate-form" onSubmit={(event) => void create(event)}>
-          <div className="field">
-            <label htmlFor={fooId}>Initial foo</label>
-            <input
-              id={fooId}
-              type="text"
-              value={foo}
-              maxLength={10_000}
-              autoComplete="off"
-              autoFocus
-              aria-describedby={hintId}
-              onChange={(event) => setFoo(event.target.value)}
-            />
-          </div>
-          <p id={hintId} className="muted">
-            Creates an ExampleAggregateRoot: its Created event is stored as version 0.
-          </p>
-          {error !== undefined && (
-            <ErrorAlert error={error} context="Could not create the aggregate" />
+        <div className="new-aggregate-form">
+          {types.length === 0 ? (
+            <p className="muted">
+              {typesLoaded ? 'No aggregate type is registered.' : 'Loading the aggregate types…'}
+            </p>
+          ) : (
+            <>
+              <div className="field">
+                <label htmlFor={typeId}>Aggregate type</label>
+                <select
+                  id={typeId}
+                  className="select"
+                  value={type?.topic ?? ''}
+                  disabled={busy}
+                  onChange={(event) => {
+                    setTopic(event.target.value)
+                    setError(undefined)
+                  }}
+                >
+                  {types.map((t) => (
+                    <option key={t.topic} value={t.topic}>
+                      {t.displayName}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              {type?.description && <p className="muted">{type.description}</p>}
+              {type && (
+                <CommandComposer
+                  key={type.topic}
+                  commands={[type.create]}
+                  submitLabel="Create"
+                  busyLabel="Creating…"
+                  busy={busy}
+                  onSubmit={create}
+                >
+                  {error !== undefined && (
+                    <ErrorAlert error={error} context="Could not create the aggregate" />
+                  )}
+                </CommandComposer>
+              )}
+            </>
           )}
           <div className="feature-actions">
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {busy ? 'Creating…' : 'Create'}
-            </button>
             <button type="button" onClick={close} disabled={busy}>
               Cancel
             </button>
           </div>
-        </form>
+        </div>
       </ModalDialog>
     </>
   )

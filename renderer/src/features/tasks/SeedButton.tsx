@@ -9,6 +9,7 @@ import { isTaskActive, useTaskStore } from '../../stores/taskStore'
 import './tasks.css'
 import { WholeNumberField } from '../../ui/WholeNumberField'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../../stores/useWriteBlock'
+import { useAggregateTypes } from '../../stores/useAggregateTypes'
 
 const MAX = MAX_SEED_COUNT
 const numberFormat = new Intl.NumberFormat()
@@ -33,22 +34,28 @@ export function SeedButton() {
     isTaskActive(state.tasks.find((task) => task.taskId === taskId)),
   )
   const hintId = useId()
+  const typeId = useId()
   const blocked = useWriteBlock()
+  const { types, typesLoaded } = useAggregateTypes()
+  const seedable = types.filter((t) => t.canSeed)
+  const [topic, setTopic] = useState('')
+  const type = seedable.find((t) => t.topic === topic) ?? seedable[0]
 
   const aggregates = parseCount(aggregatesText)
   const events = parseCount(eventsText)
   const total = aggregates !== undefined && events !== undefined ? aggregates * events : undefined
   const tooMany = total !== undefined && total > MAX_SEED_EVENTS
-  const valid = aggregates !== undefined && events !== undefined && !tooMany
+  const valid = aggregates !== undefined && events !== undefined && !tooMany && type !== undefined
 
   const seed = (event: FormEvent) => {
     event.preventDefault()
     if (!valid || running) return
     setOutcome(undefined)
-    const title = `Seed ${numberFormat.format(aggregates)} aggregates × ${numberFormat.format(events)} events`
+    const title = `Seed ${numberFormat.format(aggregates)} ${type.displayName} aggregates × ${numberFormat.format(events)} events`
+    const seedType = type.topic
     runTask(
       title,
-      (id) => api.seedDemoData({ aggregates, events, taskId: id }),
+      (id) => api.seedDemoData({ aggregates, events, type: seedType, taskId: id }),
       (value) => ({
         status: value.cancelled ? 'cancelled' : 'done',
         message: `${value.cancelled ? 'Cancelled after seeding' : 'Seeded'} ${numberFormat.format(value.aggregates)} aggregates with ${numberFormat.format(value.events)} events`,
@@ -74,9 +81,30 @@ export function SeedButton() {
       <ModalDialog open={open} title="Seed demo data" onClose={() => setOpen(false)}>
         <form className="seed-form" onSubmit={seed} noValidate>
           <p className="muted">
-            Creates example aggregates, each with a number of events (foo changes and examples), in
-            the connected store.
+            Creates aggregates of the chosen type, each with a number of events from its demo
+            commands, in the connected store.
           </p>
+          <div className="field">
+            <label htmlFor={typeId}>Aggregate type</label>
+            <select
+              id={typeId}
+              className="select"
+              value={type?.topic ?? ''}
+              disabled={running || seedable.length === 0}
+              onChange={(event) => setTopic(event.target.value)}
+            >
+              {seedable.length === 0 && (
+                <option value="">
+                  {typesLoaded ? 'No type can be seeded' : 'Loading the aggregate types…'}
+                </option>
+              )}
+              {seedable.map((t) => (
+                <option key={t.topic} value={t.topic}>
+                  {t.displayName}
+                </option>
+              ))}
+            </select>
+          </div>
           <WholeNumberField
             label="Aggregates"
             min={1}

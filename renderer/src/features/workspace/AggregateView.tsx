@@ -175,6 +175,15 @@ function TabContent({
               slider back to see the aggregate as it was.
             </p>
           )}
+          {!view.definitionLoaded && (
+            <p className="notice" role="note">
+              <strong>No definition loaded: state from snapshots only</strong> (
+              {view.loadedFromSnapshot !== undefined
+                ? `the snapshot at version ${view.loadedFromSnapshot}; the events after it cannot be applied`
+                : 'no snapshot: state unknown'}
+              ).
+            </p>
+          )}
           <JsonTree value={view.state} label="State" key={aggregateId} />
         </div>
       ) : (
