@@ -11,7 +11,10 @@ import {
   ConcurrencyError,
   ConfigurationError,
   DataIntegrityError,
+  DomainError,
+  EntityIsDiscarded,
   EventSourcingError,
+  InvalidCommand,
   StoreUnavailable,
   TopicNotFound,
   WriteRefused,
@@ -81,6 +84,28 @@ export function toApiError(error: unknown, method?: MethodName): ApiError {
       code: 'DataIntegrityError',
       message: error.message,
       details: error instanceof DataIntegrityError ? error.details : { topic: error.topic },
+    }
+  }
+  // A command's own refusals: the rule that refused, the parameter that is wrong.
+  if (error instanceof DomainError) {
+    return {
+      code: 'DomainError',
+      message: error.message,
+      ...(error.rule === undefined ? {} : { details: { rule: error.rule } }),
+    }
+  }
+  if (error instanceof InvalidCommand) {
+    return {
+      code: 'ValidationError',
+      message: error.message,
+      ...(error.parameter === undefined ? {} : { details: { parameter: error.parameter } }),
+    }
+  }
+  if (error instanceof EntityIsDiscarded) {
+    return {
+      code: 'AggregateNotFound',
+      message: error.message,
+      details: { id: error.originatorId, reason: 'discarded' },
     }
   }
   if (error instanceof WriteRefused) {

@@ -39,6 +39,7 @@ import {
 } from './connection'
 import * as queries from './queries'
 import * as handles from './handles'
+import * as commands from './commands'
 import { HandleTable } from './handles'
 import { seedDemoData } from './seeding'
 import { accessInfo, writeRefused } from './access'
@@ -390,13 +391,12 @@ export class ExplorerService implements ExplorerHandlers {
     return handles.refreshHandle(this.conn(), this.handles, request)
   }
 
-  // Interim, until commands.ts lands (issue 8): the handles above still serve the UI.
-  async execute(): Promise<ResponseOf<'execute'>> {
-    throw new ApiFailure({ code: 'InternalError', message: 'execute is not available yet' })
+  async execute(request: ParsedRequestOf<'execute'>): Promise<ResponseOf<'execute'>> {
+    return commands.execute(this.conn(), request)
   }
 
-  async preview(): Promise<ResponseOf<'preview'>> {
-    throw new ApiFailure({ code: 'InternalError', message: 'preview is not available yet' })
+  async preview(request: ParsedRequestOf<'preview'>): Promise<ResponseOf<'preview'>> {
+    return commands.preview(this.conn(), request)
   }
 
   async closeHandle({ handleId }: ParsedRequestOf<'closeHandle'>): Promise<{ closed: boolean }> {
