@@ -126,15 +126,15 @@ function Field({
 
   return (
     <div className={`field parameters-form__field parameters-form__field--${field.type}`}>
-      <label htmlFor={id}>
-        {field.title}
+      {/* The marker stays outside the label: the field's accessible name is its title alone. */}
+      <span className="parameters-form__label">
+        <label htmlFor={id}>{field.title}</label>
         {required && field.type !== 'boolean' && (
-          <span className="parameters-form__required" aria-hidden="true">
-            {' '}
+          <span className="parameters-form__required" aria-hidden="true" title="required">
             *
           </span>
         )}
-      </label>
+      </span>
       {control}
       {field.description && (
         <p id={`${id}-hint`} className="muted parameters-form__hint">
