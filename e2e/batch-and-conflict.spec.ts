@@ -8,7 +8,7 @@ import type { Page } from '@playwright/test'
 import {
   AGGREGATE_REGION,
   createAggregate as createWith,
-  EXAMPLE_TYPE,
+  chooseSeedType,
   expectedVersion,
   openTab,
   saveStaged as save,
@@ -186,9 +186,7 @@ test('seeding demo data shows its progress and completes', async ({ page }) => {
   await page.getByRole('button', { name: 'Seed demo data' }).click()
   const dialog = page.getByRole('dialog', { name: 'Seed demo data' })
   await expect(dialog).toBeVisible()
-  await dialog
-    .getByRole('combobox', { name: 'Aggregate type' })
-    .selectOption({ label: EXAMPLE_TYPE })
+  await chooseSeedType(dialog)
   await dialog.getByRole('spinbutton', { name: 'Aggregates' }).fill('40')
   await dialog.getByRole('spinbutton', { name: 'Events per aggregate' }).fill('50')
   await expect(dialog.getByText('2,000 events in total.')).toBeVisible()

@@ -89,3 +89,12 @@ export async function saveStaged(scope: Locator): Promise<void> {
 export function expectedVersion(scope: Locator, version: number): Locator {
   return scope.getByText(new RegExp(`Expected version:\\s*${version}\\b`))
 }
+
+/**
+ * Chooses the type in the "Seed demo data" dialog. A server whose types say none can be seeded
+ * shows no choice and seeds its default type (the example).
+ */
+export async function chooseSeedType(dialog: Locator, typeName = EXAMPLE_TYPE): Promise<void> {
+  const select = dialog.getByRole('combobox', { name: 'Aggregate type' })
+  if ((await select.count()) > 0) await select.selectOption({ label: typeName })
+}

@@ -6,7 +6,7 @@
 import { expect, test, type Page } from '@playwright/test'
 import {
   createAggregate,
-  EXAMPLE_TYPE,
+  chooseSeedType,
   expectedVersion,
   openTab,
   saveStaged,
@@ -47,7 +47,7 @@ test('prepare demo data', async ({ page }) => {
   await page.goto('/')
   await page.getByRole('button', { name: 'Seed demo data' }).click()
   const seed = page.getByRole('dialog', { name: 'Seed demo data' })
-  await seed.getByRole('combobox', { name: 'Aggregate type' }).selectOption({ label: EXAMPLE_TYPE })
+  await chooseSeedType(seed)
   await seed.getByRole('spinbutton', { name: 'Aggregates' }).fill('60')
   await seed.getByRole('spinbutton', { name: 'Events per aggregate' }).fill('25')
   await seed.getByRole('button', { name: 'Seed', exact: true }).click()
@@ -138,6 +138,7 @@ for (const scheme of ['light', 'dark'] as const) {
     // Seeding, caught mid-way.
     await page.getByRole('button', { name: 'Seed demo data' }).click()
     const seed = page.getByRole('dialog', { name: 'Seed demo data' })
+    await chooseSeedType(seed)
     await seed.getByRole('spinbutton', { name: 'Aggregates' }).fill('400')
     await seed.getByRole('spinbutton', { name: 'Events per aggregate' }).fill('100')
     await seed.getByRole('button', { name: 'Seed', exact: true }).click()

@@ -1,6 +1,11 @@
 import { useId, useState, type FormEvent } from 'react'
 import { api } from '../../api'
-import { MAX_SEED_COUNT, MAX_SEED_EVENTS, type ResponseOf } from '../../../../shared/contract'
+import {
+  MAX_SEED_COUNT,
+  MAX_SEED_EVENTS,
+  type AggregateTypeDescriptor,
+  type ResponseOf,
+} from '../../../../shared/contract'
 import { ErrorAlert } from '../../ui/ErrorAlert'
 import { ModalDialog } from '../../ui/ModalDialog'
 import { runTask } from '../../lib/runTask'
@@ -34,7 +39,6 @@ export function SeedButton() {
     isTaskActive(state.tasks.find((task) => task.taskId === taskId)),
   )
   const hintId = useId()
-  const typeId = useId()
   const blocked = useWriteBlock()
   const { types, typesLoaded } = useAggregateTypes()
   const seedable = types.filter((t) => t.canSeed)
@@ -45,17 +49,22 @@ export function SeedButton() {
   const events = parseCount(eventsText)
   const total = aggregates !== undefined && events !== undefined ? aggregates * events : undefined
   const tooMany = total !== undefined && total > MAX_SEED_EVENTS
-  const valid = aggregates !== undefined && events !== undefined && !tooMany && type !== undefined
+  // No type says canSeed (a server that does not tell yet): the server seeds its default type.
+  const valid =
+    aggregates !== undefined &&
+    events !== undefined &&
+    !tooMany &&
+    (type !== undefined || (typesLoaded && seedable.length === 0))
 
   const seed = (event: FormEvent) => {
     event.preventDefault()
     if (!valid || running) return
     setOutcome(undefined)
-    const title = `Seed ${numberFormat.format(aggregates)} ${type.displayName} aggregates × ${numberFormat.format(events)} events`
-    const seedType = type.topic
+    const title = `Seed ${numberFormat.format(aggregates)}${type ? ` ${type.displayName}` : ''} aggregates × ${numberFormat.format(events)} events`
+    const typeRequest = type ? { type: type.topic } : {}
     runTask(
       title,
-      (id) => api.seedDemoData({ aggregates, events, type: seedType, taskId: id }),
+      (id) => api.seedDemoData({ aggregates, events, ...typeRequest, taskId: id }),
       (value) => ({
         status: value.cancelled ? 'cancelled' : 'done',
         message: `${value.cancelled ? 'Cancelled after seeding' : 'Seeded'} ${numberFormat.format(value.aggregates)} aggregates with ${numberFormat.format(value.events)} events`,
@@ -84,27 +93,13 @@ export function SeedButton() {
             Creates aggregates of the chosen type, each with a number of events from its demo
             commands, in the connected store.
           </p>
-          <div className="field">
-            <label htmlFor={typeId}>Aggregate type</label>
-            <select
-              id={typeId}
-              className="select"
-              value={type?.topic ?? ''}
-              disabled={running || seedable.length === 0}
-              onChange={(event) => setTopic(event.target.value)}
-            >
-              {seedable.length === 0 && (
-                <option value="">
-                  {typesLoaded ? 'No type can be seeded' : 'Loading the aggregate types…'}
-                </option>
-              )}
-              {seedable.map((t) => (
-                <option key={t.topic} value={t.topic}>
-                  {t.displayName}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SeedTypeChoice
+            types={seedable}
+            typesLoaded={typesLoaded}
+            value={type?.topic ?? ''}
+            disabled={running}
+            onChange={setTopic}
+          />
           <WholeNumberField
             label="Aggregates"
             min={1}
@@ -159,5 +154,48 @@ export function SeedButton() {
         </form>
       </ModalDialog>
     </>
+  )
+}
+
+/** The canSeed types to choose from; none: the server seeds its default type. */
+function SeedTypeChoice({
+  types,
+  typesLoaded,
+  value,
+  disabled,
+  onChange,
+}: {
+  types: readonly AggregateTypeDescriptor[]
+  typesLoaded: boolean
+  value: string
+  disabled: boolean
+  onChange: (topic: string) => void
+}) {
+  const id = useId()
+  if (types.length === 0)
+    return (
+      <p className="muted">
+        {typesLoaded
+          ? 'No registered type offers demo data: the server seeds its default type.'
+          : 'Loading the aggregate types…'}
+      </p>
+    )
+  return (
+    <div className="field">
+      <label htmlFor={id}>Aggregate type</label>
+      <select
+        id={id}
+        className="select"
+        value={value}
+        disabled={disabled}
+        onChange={(event) => onChange(event.target.value)}
+      >
+        {types.map((t) => (
+          <option key={t.topic} value={t.topic}>
+            {t.displayName}
+          </option>
+        ))}
+      </select>
+    </div>
   )
 }
