@@ -15,6 +15,7 @@ export function CommandComposer({
   busyLabel,
   disabled = false,
   busy = false,
+  primary = false,
   onSubmit,
   children,
 }: {
@@ -23,6 +24,8 @@ export function CommandComposer({
   busyLabel?: string
   disabled?: boolean
   busy?: boolean
+  /** The dialog's main action (Create) rather than one step of many (Stage). */
+  primary?: boolean
   /** Resolves true when the command was taken (the form then starts afresh). */
   onSubmit: (command: CommandDescriptor, params: Record<string, JsonValue>) => Promise<boolean>
   /** Shown under the fields, above the button: e.g. the alert of a refused command. */
@@ -91,7 +94,11 @@ export function CommandComposer({
       />
       {children}
       <div className="feature-actions">
-        <button type="submit" className="btn" disabled={disabled || busy}>
+        <button
+          type="submit"
+          className={primary ? 'btn btn-primary' : 'btn'}
+          disabled={disabled || busy}
+        >
           {busy && busyLabel ? busyLabel : submitLabel}
         </button>
       </div>

@@ -98,12 +98,16 @@ export function PreviewPanel({
       ) : result ? (
         <>
           <p className="muted">
-            {plural(result.events.length, 'pending event', 'pending events')}: version{' '}
-            {result.expectedVersion + 1}
-            {result.events.length > 1 ? `–${result.version}` : ''} would be stored.
+            {plural(result.events.length, 'pending event', 'pending events')}
+            {result.events.length === 0
+              ? ': nothing would be stored.'
+              : result.events.length === 1
+                ? `: version ${result.version} would be stored.`
+                : `: versions ${result.expectedVersion + 1}–${result.version} would be stored.`}
             {result.discarded ? ' The aggregate would be discarded.' : ''}
           </p>
           <EventList events={result.events} label="Pending events" />
+          <h5 className="feature-subheading preview-panel__state">Resulting state</h5>
           <JsonTree value={result.state} label="Resulting state" />
         </>
       ) : (

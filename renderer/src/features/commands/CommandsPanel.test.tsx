@@ -127,7 +127,7 @@ describe('CommandsPanel', () => {
     ])
     const pending = screen.getByRole('list', { name: 'Pending events' })
     expect(within(pending).getAllByRole('listitem')).toHaveLength(2)
-    expect(screen.getByText(/2 pending events: version 4–5 would be stored/)).toBeTruthy()
+    expect(screen.getByText(/2 pending events: versions 4–5 would be stored/)).toBeTruthy()
     expect(screen.getByRole('tree', { name: 'Resulting state' })).toBeTruthy()
 
     api.execute.mockResolvedValue(commandResult(A, 3, [renamed(4, 'first'), renamed(5, 'x')]))

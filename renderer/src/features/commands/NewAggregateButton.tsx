@@ -99,6 +99,7 @@ export function NewAggregateButton() {
                   submitLabel="Create"
                   busyLabel="Creating…"
                   busy={busy}
+                  primary
                   onSubmit={create}
                 >
                   {error !== undefined && (
