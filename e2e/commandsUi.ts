@@ -37,8 +37,9 @@ export async function createAggregate(
   const dialog = page.getByRole('dialog', { name: 'New aggregate' })
   await expect(dialog).toBeVisible()
   await dialog.getByRole('combobox', { name: 'Aggregate type' }).selectOption({ label: typeName })
-  await fillFields(dialog, fields)
-  await dialog.getByRole('button', { name: 'Create' }).click()
+  // The first form is the create command's (the optional staged commands follow it).
+  await fillFields(dialog.locator('form').first(), fields)
+  await dialog.getByRole('button', { name: 'Create', exact: true }).click()
   await expect(dialog).toHaveCount(0)
   const region = page.getByRole('region', { name: AGGREGATE_REGION })
   await expect(region).toBeVisible()

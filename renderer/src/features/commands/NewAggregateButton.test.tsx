@@ -69,6 +69,41 @@ describe('NewAggregateButton', () => {
     expect(useSelectionStore.getState().aggregateId).toBe(NEW)
   })
 
+  it('runs commands staged in the dialog right after the creation, in the same batch', async () => {
+    const dialog = await openDialog()
+    fireEvent.change(within(dialog).getByRole('textbox', { name: 'Name' }), {
+      target: { value: 'first' },
+    })
+    fireEvent.change(within(dialog).getByRole('combobox', { name: 'Command' }), {
+      target: { value: 'rename' },
+    })
+    fireEvent.change(within(dialog).getByRole('textbox', { name: 'New name' }), {
+      target: { value: 'second' },
+    })
+    await act(async () => {
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Stage' }))
+      await flush()
+    })
+    expect(
+      within(within(dialog).getByRole('list', { name: 'Staged after creation' })).getAllByRole(
+        'listitem',
+      ),
+    ).toHaveLength(1)
+    api.execute.mockResolvedValue(commandResult(NEW, -1, [eventDto(NEW, 0), eventDto(NEW, 1)]))
+    await act(async () => {
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Create' }))
+      await flush()
+    })
+    expect(api.execute).toHaveBeenCalledWith({
+      type: 'test#Widget',
+      expectedVersion: -1,
+      commands: [
+        { name: 'create', params: { name: 'first' } },
+        { name: 'rename', params: { name: 'second' } },
+      ],
+    })
+  })
+
   it('checks the create form first, and shows a refused creation', async () => {
     const dialog = await openDialog()
     await act(async () => {
