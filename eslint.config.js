@@ -51,6 +51,7 @@ export default tseslint.config(
           'electron',
           'react',
           '**/explorer/**',
+          '**/host/**',
           '**/serve/**',
           '**/main/**',
           '**/preload/**',
@@ -66,7 +67,7 @@ export default tseslint.config(
     files: ['electron/explorer/**/*.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        ['electron', '**/serve/**', '**/main/**', '**/preload/**', '**/renderer/**'],
+        ['electron', '**/host/**', '**/serve/**', '**/main/**', '**/preload/**', '**/renderer/**'],
         'the explorer knows nothing of transports or the UI',
         libraryEntry,
       ),
@@ -74,11 +75,43 @@ export default tseslint.config(
   },
   {
     files: [
-      'electron/{example,main,serve,preload}/**/*.{ts,tsx,js,mjs}',
+      'electron/{example,account,preload}/**/*.{ts,tsx,js,mjs}',
       '{scripts,test,bench,e2e}/**/*.{ts,tsx,js,mjs}',
     ],
     rules: {
       'no-restricted-imports': ['error', { patterns: [libraryEntry] }],
+    },
+  },
+  {
+    // What both shells share (CSP, static files, dispatch glue) runs in plain Node too.
+    files: ['electron/host/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        ['electron', '**/main/**', '**/serve/**', '**/preload/**', '**/renderer/**'],
+        'electron/host is shared by both shells: no Electron, no shell, no UI',
+        libraryEntry,
+      ),
+    },
+  },
+  {
+    // The two shells share code through electron/host, never by importing each other.
+    files: ['electron/main/**/*.{ts,tsx,js,mjs}'],
+    rules: {
+      'no-restricted-imports': restrict(
+        ['**/serve/**'],
+        'the desktop shell does not import browser mode: share it through electron/host',
+        libraryEntry,
+      ),
+    },
+  },
+  {
+    files: ['electron/serve/**/*.{ts,tsx,js,mjs}'],
+    rules: {
+      'no-restricted-imports': restrict(
+        ['electron', '**/main/**', '**/preload/**'],
+        'browser mode does not import the desktop shell: share it through electron/host',
+        libraryEntry,
+      ),
     },
   },
   {

@@ -1,10 +1,12 @@
 /**
  * Fills the configured store with demo data, through the explorer service's own seeding code.
  *
- *   npm run seed -- --aggregates N --events M [--store sqlite|cassandra|memory] [--sqlite-path FILE]
+ *   npm run seed -- --aggregates N --events M [--type TOPIC] [--store sqlite|cassandra|memory] [--sqlite-path FILE]
  *
  * Settings come from the environment as for the app (EVENTSCOPE_*, CASSANDRA_*); the default
  * SQLite file is the browser mode's, `.eventscope/eventscope.sqlite` under the working folder.
+ * --type names a registered aggregate type with demo data (default: the example's); types of
+ * EVENTSCOPE_MODULES are registered too.
  * Ctrl-C stops after the current batch (every stored batch is complete); a second Ctrl-C quits.
  */
 import { mkdirSync } from 'node:fs'
@@ -16,13 +18,14 @@ import { settingsFromEnv } from '../electron/explorer/settings'
 
 const TASK = 'cli-seed'
 const usage =
-  'usage: npm run seed -- --aggregates N --events M [--store sqlite|cassandra|memory] [--sqlite-path FILE]'
+  'usage: npm run seed -- --aggregates N --events M [--type TOPIC] [--store sqlite|cassandra|memory] [--sqlite-path FILE]'
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       aggregates: { type: 'string', default: '100' },
       events: { type: 'string', default: '100' },
+      type: { type: 'string' },
       store: { type: 'string' },
       'sqlite-path': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -51,6 +54,7 @@ async function main(): Promise<number> {
     cipherKey: settings.cipherKey,
     snapshotPeriod: settings.snapshotPeriod,
     defaultSqlitePath: settings.defaultSqlitePath,
+    env,
     emit: <E extends EventName>(event: E, payload: EventOf<E>) => {
       if (event === 'progress') {
         const p = payload as EventOf<'progress'>
@@ -72,7 +76,14 @@ async function main(): Promise<number> {
       `${info.description}; ${info.encrypted ? 'encrypted' : 'not encrypted'}; snapshot every ${info.snapshotPeriod || 'never'}`,
     )
     const started = performance.now()
-    const result = await service.seedDemoData({ aggregates, events, taskId: TASK })
+    for (const m of (await service.getConnection()).modules ?? [])
+      if (m.error) console.error(`module ${m.path}: ${m.error}`)
+    const result = await service.seedDemoData({
+      aggregates,
+      events,
+      taskId: TASK,
+      ...(values.type ? { type: values.type } : {}),
+    })
     bar.done()
     const seconds = (performance.now() - started) / 1000
     const rate = Math.round(result.events / Math.max(seconds, 0.001))

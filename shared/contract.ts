@@ -8,18 +8,17 @@ import { z } from 'zod'
 import type { ApiError, ErrorCode } from './schemas'
 import {
   ActivityBucket,
+  AggregateModuleInfo,
   AggregateSummary,
   AggregateTypeDescriptor,
   AggregateView,
   CipherKeyBase64,
-  Command,
   CommandBatch,
   CommandResult,
   ConnectionInfo,
   ConnectionSettings,
   DiffEntry,
   EventDto,
-  HandleDto,
   HistoryVerificationDto,
   IntegrityProblemDto,
   isoDate,
@@ -38,10 +37,10 @@ export * from './schemas'
 // ---------------------------------------------------------------- methods
 
 /**
- * Every method says whether it may change the store: `write` methods (saving, seeding, and
- * staging the changes a save would write) are refused on a read-only connection, generically,
- * from this field alone. `read` methods never write to the store (connect and the key methods
- * change only this app's session). `satisfies` below makes the field required for every method.
+ * Every method says whether it may change the store: `write` methods (execute, seeding) are
+ * refused on a read-only connection, generically, from this field alone. `read` methods never
+ * write to the store (connect, the key methods and loadAggregateModule change only this app's
+ * session). `satisfies` below makes the field required for every method.
  */
 export type MethodAccess = 'read' | 'write'
 export interface MethodDefinition {
@@ -55,7 +54,6 @@ export const MAX_SEED_COUNT = 100_000
 export const MAX_SEED_EVENTS = 1_000_000
 
 const Empty = z.object({}).strict()
-const AggregateRef = z.object({ id: uuid }).strict()
 
 export const methods = {
   getConnection: { access: 'read', request: Empty, response: ConnectionInfo },
@@ -224,39 +222,15 @@ export const methods = {
   execute: { access: 'write', request: CommandBatch, response: CommandResult },
   /** The same as execute without storing anything: the events the commands would trigger. */
   preview: { access: 'read', request: CommandBatch, response: CommandResult },
-
-  createHandle: {
-    access: 'write',
-    request: z.object({ foo: z.string().max(10_000) }).strict(),
-    response: HandleDto,
-  },
-  openHandle: { access: 'write', request: AggregateRef, response: HandleDto },
-  applyCommand: {
-    access: 'write',
-    request: z.object({ handleId: z.string().max(64), command: Command }).strict(),
-    response: HandleDto,
-  },
-  /** The handle as it is now, unchanged: e.g. whether it went stale after live changes or a refused save. */
-  getHandle: {
+  /**
+   * Loads a module of aggregate types: only one named in EVENTSCOPE_MODULES or chosen in the
+   * desktop app's file dialog (else ValidationError). A module that fails is no error here: the
+   * answer (and ConnectionInfo.modules) says why.
+   */
+  loadAggregateModule: {
     access: 'read',
-    request: z.object({ handleId: z.string().max(64) }).strict(),
-    response: HandleDto,
-  },
-  saveHandle: {
-    access: 'write',
-    request: z.object({ handleId: z.string().max(64) }).strict(),
-    response: HandleDto,
-  },
-  /** Drops the pending events and reloads the latest stored version (the demo's "Refresh"). */
-  refreshHandle: {
-    access: 'write',
-    request: z.object({ handleId: z.string().max(64) }).strict(),
-    response: HandleDto,
-  },
-  closeHandle: {
-    access: 'read',
-    request: z.object({ handleId: z.string().max(64) }).strict(),
-    response: z.object({ closed: z.boolean() }),
+    request: z.object({ path: z.string().min(1).max(4096) }).strict(),
+    response: AggregateModuleInfo,
   },
 
   /**

@@ -13,6 +13,11 @@ export interface DesktopBridge {
    * null when the user cancelled. Rejects with a message a user can read.
    */
   pickSqliteFile(mode: SqliteFilePickMode): Promise<string | null>
+  /**
+   * Shows the system dialog for a module of aggregate types; resolves with the chosen file
+   * (which `loadAggregateModule` may now load), or null when the user cancelled.
+   */
+  pickAggregateModule(): Promise<string | null>
 }
 
 export function isSqliteFilePickMode(value: unknown): value is SqliteFilePickMode {

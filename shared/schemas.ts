@@ -1,9 +1,11 @@
 /**
  * The shapes the contract's methods carry (connection settings, DTOs, errors): zod schemas and
- * their types. `contract.ts` builds the methods and events from them and re-exports them all.
+ * their types; a connection's settings come from settings.ts, where every setting is described.
+ * `contract.ts` builds the methods and events from them and re-exports them all.
  * Pure TypeScript and zod only: no Node, no Electron, no React.
  */
 import { z } from 'zod'
+import { connectionOptions, LabelColour, StoreKind } from './settings'
 
 // ---------------------------------------------------------------- shared shapes
 
@@ -37,60 +39,8 @@ export const JsonValue: z.ZodType<JsonValue> = z.lazy(() =>
   ]),
 )
 
-export const StoreKind = z.enum(['memory', 'sqlite', 'cassandra'])
-export type StoreKind = z.infer<typeof StoreKind>
-
-const hostPort = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[A-Za-z0-9.\-:[\]]+$/, 'expected host or host:port')
-
-/** The label's colours: a fixed palette, each shown with text of ≥ 4.5:1 contrast. */
-export const LabelColour = z.enum(['red', 'orange', 'green', 'blue', 'purple', 'grey'])
-export type LabelColour = z.infer<typeof LabelColour>
-
-/** What any connection may carry besides its store: read-only mode and an environment label. */
-const connectionOptions = {
-  /** Refuse every writing method (the contract's `access: 'write'`) on this connection. */
-  readOnly: z.boolean().optional(),
-  /** Shown in the header at all times, e.g. PRODUCTION. */
-  label: z
-    .string()
-    .trim()
-    .min(1)
-    .max(40)
-    .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'a label is visible characters only')
-    .optional(),
-  labelColour: LabelColour.optional(),
-}
-
-export const ConnectionSettings = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('memory'), ...connectionOptions }).strict(),
-  z
-    .object({
-      ...connectionOptions,
-      kind: z.literal('sqlite'),
-      /** A file path; omitted: the app's default database file. */
-      path: z.string().min(1).max(4096).optional(),
-    })
-    .strict(),
-  z
-    .object({
-      ...connectionOptions,
-      kind: z.literal('cassandra'),
-      contactPoints: z.array(hostPort).min(1).max(32),
-      localDataCenter: z.string().min(1).max(128),
-      keyspace: z
-        .string()
-        .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/, 'a keyspace is letters, digits and _'),
-      username: z.string().max(256).optional(),
-      password: z.string().max(1024).optional(),
-      tls: z.boolean().default(false),
-    })
-    .strict(),
-])
-export type ConnectionSettings = z.infer<typeof ConnectionSettings>
+// The connection's settings and their parts are described with the environment's settings, once.
+export { ConnectionSettings, LabelColour, StoreKind } from './settings'
 
 /**
  * The cipher key in use compared with the store's key check (see the library's keyCheck):
@@ -111,6 +61,17 @@ export const KeyStatus = z.object({
   message: z.string(),
 })
 export type KeyStatus = z.infer<typeof KeyStatus>
+
+/** A module of aggregate types (EVENTSCOPE_MODULES, or picked in the desktop app). */
+export const AggregateModuleInfo = z.object({
+  /** The module file, absolute. */
+  path: z.string(),
+  /** The topics of the types it registered. */
+  types: z.array(z.string()),
+  /** Why it failed (missing, threw, exports no function); its types so far stay registered. */
+  error: z.string().optional(),
+})
+export type AggregateModuleInfo = z.infer<typeof AggregateModuleInfo>
 
 /** What the UI may know of the connection: never the password, never the cipher key. */
 export const ConnectionInfo = z.object({
@@ -175,6 +136,8 @@ export const ConnectionInfo = z.object({
       lastOutage: z.object({ from: isoDate, to: isoDate }).optional(),
     })
     .optional(),
+  /** The modules of aggregate types loaded in this run, with their types or why they failed. */
+  modules: z.array(AggregateModuleInfo).optional(),
 })
 export type ConnectionInfo = z.infer<typeof ConnectionInfo>
 
@@ -415,28 +378,6 @@ export const CommandResult = z.object({
 })
 export type CommandResult = z.infer<typeof CommandResult>
 
-/** Legacy (issue 8 removes it with the handle methods): the example's staged commands. */
-export const Command = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('setFoo'), value: z.string().max(10_000) }).strict(),
-  z.object({ type: z.literal('createExample') }).strict(),
-  z.object({ type: z.literal('discard') }).strict(),
-])
-export type Command = z.infer<typeof Command>
-
-/** Legacy (issue 8 removes it): a loaded aggregate held in the main process. */
-export const HandleDto = z.object({
-  handleId: z.string(),
-  aggregateId: uuid,
-  loadedVersion: z.number().int().min(-1),
-  version: z.number().int().min(0),
-  storedVersion: z.number().int().min(-1),
-  stale: z.boolean(),
-  pending: z.array(EventDto),
-  state: JsonValue,
-  discarded: z.boolean(),
-})
-export type HandleDto = z.infer<typeof HandleDto>
-
 export const LogEntryDto = z.object({
   position: z.string(),
   originatorId: uuid,
@@ -485,11 +426,11 @@ export type ErrorCode = z.infer<typeof ErrorCode>
 
 export const ConcurrencyDetails = z.object({
   aggregateId: uuid,
-  /** The version the losing handle expected to write next. */
+  /** The version the refused batch tried to store first (its expectedVersion + 1). */
   expectedVersion: version,
   /** The version the store holds now. */
   actualVersion: version,
-  /** The events stored by the winner since the loser loaded. */
+  /** The events stored by the winner after the refused batch's expectedVersion (200 at most). */
   winningEvents: z.array(EventDto),
 })
 export type ConcurrencyDetails = z.infer<typeof ConcurrencyDetails>

@@ -71,17 +71,18 @@ async function connect(settings: ConnectionSettings): Promise<Client> {
 
 /** v0 … v9 in one batch; period 2 takes snapshots at v1, v3, v5, v7, v9. */
 async function tenEvents(c: Client): Promise<string> {
-  const handle = await c.ok('createHandle', { foo: 'v0' })
-  for (let v = 1; v <= 9; v++)
-    await c.ok('applyCommand', {
-      handleId: handle.handleId,
-      command: { type: 'setFoo', value: `v${v}` },
-    })
-  await c.ok('saveHandle', { handleId: handle.handleId })
-  const view = await c.ok('getAggregate', { id: handle.aggregateId })
+  const { id } = await c.ok('execute', {
+    type: 'example#ExampleAggregateRoot',
+    expectedVersion: -1,
+    commands: [
+      { name: 'create', params: { foo: 'v0' } },
+      ...Array.from({ length: 9 }, (_, i) => ({ name: 'setFoo', params: { value: `v${i + 1}` } })),
+    ],
+  })
+  const view = await c.ok('getAggregate', { id })
   expect(view.hashChain).toMatchObject({ status: 'verified' })
   expect(view.latestVersion).toBe(9)
-  return handle.aggregateId
+  return id
 }
 
 /** A DataIntegrityError naming this aggregate and version. */

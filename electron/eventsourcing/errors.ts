@@ -69,8 +69,11 @@ export class DataIntegrityError extends EventSourcingError {
 /** A stored record names a topic that no class is registered under. */
 export class TopicNotFound extends EventSourcingError {
   readonly code = 'TopicNotFound'
-  constructor(readonly topic: string) {
-    super(`no class is registered for topic '${topic}'`)
+  constructor(
+    readonly topic: string,
+    message = `no class is registered for topic '${topic}'`,
+  ) {
+    super(message)
   }
 }
 

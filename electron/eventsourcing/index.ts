@@ -9,6 +9,18 @@ export * from './domain/bus'
 export * from './domain/events'
 export * from './domain/topics'
 export * from './domain/uuid'
+export {
+  classTopicOf,
+  type FunctionValue,
+  type TextKind,
+  UnregisteredValue,
+  type ValueKind,
+  type ValueVisitor,
+  valueFromText,
+  valueKind,
+  valueText,
+  visitValue,
+} from './domain/valueTypes'
 export * from './persistence/recorder'
 export * from './persistence/cipher'
 export * from './persistence/keyCheck'

@@ -36,11 +36,6 @@ const folder = mkdtempSync(join(tmpdir(), 'eventscope-access-'))
  */
 function writeRequest(method: MethodName, aggregateId: string): unknown {
   const samples: Partial<Record<MethodName, unknown>> = {
-    createHandle: { foo: 'must not land' },
-    openHandle: { id: aggregateId },
-    applyCommand: { handleId: 'h-any', command: { type: 'setFoo', value: 'must not land' } },
-    saveHandle: { handleId: 'h-any' },
-    refreshHandle: { handleId: 'h-any' },
     seedDemoData: { aggregates: 2, events: 3, taskId: 'seed-refused' },
     execute: {
       id: aggregateId,
@@ -80,13 +75,18 @@ async function writeOne(
 ): Promise<string> {
   const s = service(key)
   await ok(s, 'connect', settings)
-  const handle = await ok(s, 'createHandle', { foo: 'v0' })
-  await ok(s, 'saveHandle', { handleId: handle.handleId })
-  for (const value of ['v1', 'v2'])
-    await ok(s, 'applyCommand', { handleId: handle.handleId, command: { type: 'setFoo', value } })
-  await ok(s, 'saveHandle', { handleId: handle.handleId })
+  const { id } = await ok(s, 'execute', {
+    type: 'example#ExampleAggregateRoot',
+    expectedVersion: -1,
+    commands: [{ name: 'create', params: { foo: 'v0' } }],
+  })
+  await ok(s, 'execute', {
+    id,
+    expectedVersion: 0,
+    commands: ['v1', 'v2'].map((value) => ({ name: 'setFoo', params: { value } })),
+  })
   await s.close()
-  return handle.aggregateId
+  return id
 }
 
 /** What must not change: how many aggregates, the aggregate's events and snapshots. */
@@ -133,7 +133,13 @@ function accessSuite(settingsFor: (name: string) => ConnectionSettings): void {
     // Reconnecting without read-only makes it writable again.
     const writable = await ok(s, 'connect', settings)
     expect(writable).toMatchObject({ readOnly: false, requestedReadOnly: false })
-    expect(await ok(s, 'createHandle', { foo: 'now allowed' })).toBeTruthy()
+    expect(
+      await ok(s, 'execute', {
+        type: 'example#ExampleAggregateRoot',
+        expectedVersion: -1,
+        commands: [{ name: 'create', params: { foo: 'now allowed' } }],
+      }),
+    ).toMatchObject({ version: 0 })
   })
 
   test('EVENTSCOPE_READ_ONLY=1 locks every connection of the run read-only, whatever is asked', async () => {
@@ -197,9 +203,7 @@ test('every contract method says whether it writes', () => {
   } satisfies Record<string, MethodDefinition>
   expect(Object.keys(withoutAccess)).toEqual(['newMethod'])
   for (const name of methodNames) expect(['read', 'write']).toContain(methods[name].access)
-  expect(writeMethodNames).toEqual(
-    expect.arrayContaining(['createHandle', 'applyCommand', 'saveHandle', 'seedDemoData']),
-  )
+  expect(writeMethodNames).toEqual(expect.arrayContaining(['execute', 'seedDemoData']))
   expect(writeMethodNames).not.toContain('setCipherKey')
 })
 

@@ -20,6 +20,14 @@ import {
   describeWithCassandra,
   testKeyspace,
 } from '../../test/cassandraTestStore'
+import {
+  Aggregate,
+  Application,
+  createSqliteStore,
+  type EventBatch,
+  EventBus,
+  topics,
+} from '../eventsourcing'
 import '../example/exampleAggregateRoot'
 import { TEST_COUNTER } from './commandsTestType'
 import { dispatch } from './dispatch'
@@ -282,6 +290,70 @@ describe('execute and preview on SQLite', () => {
     const a = await client(settings)
     return [a, await client(settings)]
   })
+})
+
+test('the built-in account type: listed, seeded, executed, its overdraft rule refusing', async () => {
+  const a = await client({ kind: 'memory' })
+  const types = await a.ok('listAggregateTypes', {})
+  expect(types.find((t) => t.topic === 'bank#Account')).toMatchObject({
+    source: 'built-in',
+    canSeed: true,
+  })
+  expect(
+    await a.ok('seedDemoData', { aggregates: 2, events: 6, type: 'bank#Account', taskId: 'acc' }),
+  ).toMatchObject({ aggregates: 2, cancelled: false })
+  const { id } = await a.ok('execute', {
+    type: 'bank#Account',
+    expectedVersion: -1,
+    commands: [
+      { name: 'create', params: { owner: 'Ada', currency: 'EUR' } },
+      { name: 'deposit', params: { amount: 500 } },
+    ],
+  })
+  const refused = await a.fail('execute', {
+    id,
+    expectedVersion: 1,
+    commands: [{ name: 'withdraw', params: { amount: 501 } }],
+  })
+  expect(refused).toMatchObject({ code: 'DomainError', details: { rule: 'overdraft-limit' } })
+})
+
+/** An aggregate class whose topics resolve, but that no aggregate type registers. */
+class Unlisted extends Aggregate {
+  static override Created = class Created extends Aggregate.Created {}
+}
+topics.registerAggregate('commandsTest#Unlisted', Unlisted, { Created: Unlisted.Created })
+
+test('an aggregate whose type is not registered: ValidationError naming its topic', async () => {
+  const path = join(folder, 'unlisted.sqlite')
+  const writer = new Application({
+    store: createSqliteStore(path),
+    bus: new EventBus<EventBatch>(),
+  })
+  const unlisted = Unlisted.create({})
+  await writer.save(unlisted)
+  await writer.close()
+
+  const a = await client({ kind: 'sqlite', path })
+  const refused = await a.fail('preview', {
+    id: unlisted.id,
+    expectedVersion: 0,
+    commands: [{ name: 'rename' }],
+  })
+  expect(refused).toMatchObject({
+    code: 'ValidationError',
+    details: { type: 'commandsTest#Unlisted' },
+  })
+  expect(refused.message).toContain("no aggregate type 'commandsTest#Unlisted' is registered")
+  const mismatch = await a.fail('execute', {
+    id: unlisted.id,
+    type: EXAMPLE,
+    expectedVersion: 0,
+    commands: [{ name: 'setFoo', params: { value: 'x' } }],
+  })
+  expect(mismatch.message).toContain(
+    'is a commandsTest#Unlisted, not a example#ExampleAggregateRoot',
+  )
 })
 
 await describeWithCassandra('execute and preview on Cassandra', () => {

@@ -19,7 +19,6 @@ import {
   ConcurrencyError,
   type DomainEvent,
   EntityIsDiscarded,
-  topics,
   verifiedPages,
 } from '../eventsourcing'
 import type { Connection } from './connection'
@@ -35,6 +34,24 @@ interface Ran {
   readonly type: AggregateType
   readonly aggregate: Aggregate
   readonly pending: readonly DomainEvent[]
+}
+
+/** The registered type `topic` if it has demo data (seedDemoData), else a ValidationError. */
+export function seedableType(
+  topic: string,
+  registry: AggregateTypeRegistry = defaultRegistry,
+): AggregateType {
+  const type = registry.get(topic)
+  if (!type?.definition.demo) {
+    throw new ApiFailure({
+      code: 'ValidationError',
+      message: type
+        ? `${type.displayName} has no demo data: it cannot be seeded`
+        : `no aggregate type '${topic}' is registered`,
+      details: { parameter: 'type' },
+    })
+  }
+  return type
 }
 
 /** The events `batch` would trigger and the state after them; nothing is stored. */
@@ -66,13 +83,13 @@ export async function execute(
 
 /** Loads the aggregate at `expectedVersion` (or none, for a new one) and runs the commands. */
 async function run(c: Connection, batch: Batch, registry: AggregateTypeRegistry): Promise<Ran> {
-  const loaded = batch.id === undefined ? undefined : await load(c, batch.id, batch.expectedVersion)
-  const topic = loaded ? (topics.topicOfInstance(loaded) ?? loaded.constructor.name) : batch.type!
-  if (loaded && batch.type !== undefined && batch.type !== topic) {
+  // The type first: an aggregate of a type this app does not know cannot even be replayed.
+  const topic = batch.id === undefined ? batch.type! : await storedTopic(c, batch.id)
+  if (batch.type !== undefined && batch.type !== topic) {
     throw new ApiFailure({
       code: 'ValidationError',
       message: `aggregate ${batch.id} is a ${topic}, not a ${batch.type}`,
-      details: { type: topic },
+      details: { parameter: 'type', type: topic },
     })
   }
   const type = registry.get(topic)
@@ -80,9 +97,10 @@ async function run(c: Connection, batch: Batch, registry: AggregateTypeRegistry)
     throw new ApiFailure({
       code: 'ValidationError',
       message: `no aggregate type '${topic}' is registered: its commands are unknown here (load the module that defines it)`,
-      details: { type: topic },
+      details: { parameter: 'type', type: topic },
     })
   }
+  const loaded = batch.id === undefined ? undefined : await load(c, batch.id, batch.expectedVersion)
   if (!loaded && batch.commands[0]?.name !== 'create') {
     throw new ApiFailure({
       code: 'ValidationError',
@@ -100,16 +118,25 @@ async function run(c: Connection, batch: Batch, registry: AggregateTypeRegistry)
   return { type, aggregate, pending: [...aggregate.pendingEvents] }
 }
 
+/** The aggregate class topic of a stored aggregate (from the index, or its creation event). */
+async function storedTopic(c: Connection, id: string): Promise<string> {
+  const latest = await c.app.repository.latest(id)
+  if (!latest) throw missing(id)
+  return latest.aggregateTopic
+}
+
+function missing(id: string): ApiFailure {
+  return new ApiFailure({
+    code: 'AggregateNotFound',
+    message: `aggregate ${id} does not exist`,
+    details: { id, reason: 'missing' },
+  })
+}
+
 /** The aggregate as of `version`, its history verified up to there. */
 async function load(c: Connection, id: string, version: number): Promise<Aggregate> {
   const { aggregate } = await c.app.repository.replay(id, { at: version })
-  if (!aggregate) {
-    throw new ApiFailure({
-      code: 'AggregateNotFound',
-      message: `aggregate ${id} does not exist`,
-      details: { id, reason: 'missing' },
-    })
-  }
+  if (!aggregate) throw missing(id)
   if (aggregate.isDiscarded) throw discarded(id)
   if (aggregate.version !== version) {
     throw new ApiFailure({

@@ -1,7 +1,6 @@
 /**
  * One open connection: the application over a store, with what the service keeps beside it
- * (the log follower, availability, a session id); the store settings a connection opens with,
- * and how a connection and a failure to connect are described to the UI.
+ * (the log follower, availability, a session id), and how a connection and a failure to connect are described to the UI.
  */
 import { randomUUID } from 'node:crypto'
 import type { ConnectionInfo, ConnectionSettings } from '../../shared/contract'
@@ -13,10 +12,8 @@ import {
   Repository,
   SnapshotStrategy,
   type Store,
-  type StoreSettings,
-  StoreUnavailable,
 } from '../eventsourcing'
-import { sqliteDriverFromEnv } from './storeEnv'
+import { toStoreSettings } from './storeEnv'
 import { EverythingApplication } from '../example/everythingApplication'
 import { AvailabilityTracker, trackAvailability } from './availability'
 import { LogFollower } from './logFollower'
@@ -65,7 +62,9 @@ export async function openConnection(
   let app: EverythingApplication | undefined
   let next: Connection | undefined
   try {
-    store = await openStore(storeSettings(settings, options.defaultSqlitePath))
+    store = await openStore(
+      toStoreSettings(settings, { defaultSqlitePath: options.defaultSqlitePath }),
+    )
     const availability = new AvailabilityTracker(() => {
       if (next) options.onAvailabilityChange(next)
     })
@@ -100,33 +99,6 @@ export async function openConnection(
     if (app) await app.close().catch(() => undefined)
     else if (store) await store.close().catch(() => undefined)
     throw error
-  }
-}
-
-function storeSettings(
-  settings: ConnectionSettings,
-  defaultSqlitePath: string | undefined,
-): StoreSettings {
-  switch (settings.kind) {
-    case 'memory':
-      return { kind: 'memory' }
-    case 'sqlite': {
-      const path = settings.path ?? defaultSqlitePath
-      if (!path)
-        throw new StoreUnavailable('no SQLite file was named and this app has no default one')
-      const driver = sqliteDriverFromEnv()
-      return { kind: 'sqlite', path, ...(driver ? { driver } : {}) }
-    }
-    case 'cassandra':
-      return {
-        kind: 'cassandra',
-        contactPoints: settings.contactPoints,
-        localDataCenter: settings.localDataCenter,
-        keyspace: settings.keyspace,
-        ...(settings.username === undefined ? {} : { username: settings.username }),
-        ...(settings.password === undefined ? {} : { password: settings.password }),
-        tls: settings.tls,
-      }
   }
 }
 

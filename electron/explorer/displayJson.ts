@@ -1,83 +1,108 @@
 /**
  * Aggregate state and event payloads as plain JSON the renderer can show and diff: maps become
  * objects, dates ISO strings, UUIDs strings, instances of registered classes
- * `{ "@type": topic, ...fields }`, bigints strings and bytes base64.
+ * `{ "@type": topic, ...fields }` (an unregistered class: its name), bigints strings and bytes
+ * base64. The value kinds are the library's (visitValue); only this format is defined here.
  */
 import microdiff from 'microdiff'
 import type { DiffEntry, JsonValue } from '../../shared/contract'
-import { type TopicRegistry, topics as defaultTopics, UUID } from '../eventsourcing'
+import {
+  classTopicOf,
+  type TopicRegistry,
+  topics as defaultTopics,
+  type ValueVisitor,
+  valueText,
+  visitValue,
+} from '../eventsourcing'
 
 const MAX_DEPTH = 64
 
 export function toDisplayJson(value: unknown, registry: TopicRegistry = defaultTopics): JsonValue {
-  return convert(value, registry, new Set(), 0)
+  return new DisplayWalk(registry).show(value, 0)
 }
 
-function convert(
-  value: unknown,
-  registry: TopicRegistry,
-  ancestors: Set<object>,
-  depth: number,
-): JsonValue {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value
-    case 'number':
-      // JSON has no NaN or Infinity; show them as text rather than as null.
-      return Number.isFinite(value) ? value : String(value)
-    case 'bigint':
-      return value.toString()
-    case 'undefined':
-      return null
-    case 'symbol':
-    case 'function':
-      return `[${typeof value}]`
-    default:
-      break
+/** One conversion: the registry, and the containers being shown (to cut cycles). */
+class DisplayWalk {
+  private readonly ancestors = new Set<object>()
+  private depth = 0
+
+  constructor(private readonly registry: TopicRegistry) {}
+
+  show(value: unknown, depth: number): JsonValue {
+    const outer = this.depth
+    this.depth = depth
+    try {
+      return visitValue(value, this.visitor)
+    } finally {
+      this.depth = outer
+    }
   }
-  if (value === null) return null
-  const object = value as object
-  if (object instanceof Date)
-    return Number.isNaN(object.getTime()) ? 'Invalid Date' : object.toISOString()
-  if (object instanceof UUID) return object.hex
-  if (object instanceof Uint8Array)
-    return Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('base64')
-  if (ancestors.has(object)) return '[Circular]'
-  if (depth >= MAX_DEPTH) return '[…]'
-  ancestors.add(object)
-  try {
-    const next = (v: unknown): JsonValue => convert(v, registry, ancestors, depth + 1)
-    if (Array.isArray(object)) return object.map(next)
-    if (object instanceof Set) return [...object].map(next)
-    if (object instanceof Map) {
-      return Object.fromEntries(
-        [...object].map(([k, v]) => [mapKey(k, registry), next(v)]),
-      ) as JsonValue
+
+  private readonly visitor: ValueVisitor<JsonValue> = {
+    undefined: () => null,
+    null: () => null,
+    boolean: (value) => value,
+    string: (value) => value,
+    // JSON has no NaN or Infinity; show them as text rather than as null.
+    number: (value) => (Number.isFinite(value) ? value : valueText.number(value)),
+    bigint: (value) => valueText.bigint(value),
+    symbol: () => '[symbol]',
+    function: () => '[function]',
+    date: (value) => (Number.isNaN(value.getTime()) ? 'Invalid Date' : valueText.date(value)),
+    uuid: (value) => valueText.uuid(value),
+    bytes: (value) => valueText.bytes(value),
+    array: (value) => this.container(value, () => value.map(this.next)),
+    set: (value) => this.container(value, () => [...value].map(this.next)),
+    map: (value) =>
+      this.container(
+        value,
+        () =>
+          Object.fromEntries(
+            [...value].map(([k, v]) => [this.mapKey(k), this.next(v)]),
+          ) as JsonValue,
+      ),
+    object: (value) => this.container(value, () => this.fields(value, undefined)),
+    instance: (value) =>
+      this.container(value, () =>
+        this.fields(
+          value,
+          classTopicOf(value, this.registry) ??
+            (value.constructor as { name?: string } | undefined)?.name ??
+            'object',
+        ),
+      ),
+  }
+
+  /** A child of the value being shown, one level deeper. */
+  private readonly next = (value: unknown): JsonValue => this.show(value, this.depth + 1)
+
+  private container(value: object, show: () => JsonValue): JsonValue {
+    if (this.ancestors.has(value)) return '[Circular]'
+    if (this.depth >= MAX_DEPTH) return '[…]'
+    this.ancestors.add(value)
+    try {
+      return show()
+    } finally {
+      this.ancestors.delete(value)
     }
+  }
+
+  /** `{ "@type": type, ...fields }` (no "@type" for a plain object). */
+  private fields(value: object, type: string | undefined): JsonValue {
     const entries: Array<[string, JsonValue]> = []
-    const proto = Object.getPrototypeOf(object) as object | null
-    if (proto !== Object.prototype && proto !== null) {
-      const topic = registry.topicOfInstance(object)
-      entries.push([
-        '@type',
-        topic ?? (object.constructor as { name?: string } | undefined)?.name ?? 'object',
-      ])
-    }
-    for (const [k, v] of Object.entries(object)) {
-      if (v !== undefined) entries.push([k, next(v)])
+    if (type !== undefined) entries.push(['@type', type])
+    for (const [k, v] of Object.entries(value)) {
+      if (v !== undefined) entries.push([k, this.next(v)])
     }
     // fromEntries defines own properties, so a key like "__proto__" stays plain data.
     return Object.fromEntries(entries) as JsonValue
-  } finally {
-    ancestors.delete(object)
   }
-}
 
-function mapKey(key: unknown, registry: TopicRegistry): string {
-  if (typeof key === 'string') return key
-  const shown = toDisplayJson(key, registry)
-  return typeof shown === 'string' ? shown : JSON.stringify(shown)
+  private mapKey(key: unknown): string {
+    if (typeof key === 'string') return key
+    const shown = toDisplayJson(key, this.registry)
+    return typeof shown === 'string' ? shown : JSON.stringify(shown)
+  }
 }
 
 /**

@@ -10,16 +10,8 @@ import type {
   ParsedRequestOf,
   ResponseOf,
 } from '../../shared/contract'
-import { AggregateTypeDescriptor } from '../../shared/contract'
-import type {
-  Aggregate} from '../eventsourcing';
-import {
-  aggregateTypes,
-  AggregateNotFound,
-  DataIntegrityError,
-  Mapper,
-  verifiedPages,
-} from '../eventsourcing'
+import type { Aggregate } from '../eventsourcing'
+import { AggregateNotFound, DataIntegrityError, Mapper, verifiedPages } from '../eventsourcing'
 import { bucketize } from './activity'
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
@@ -46,13 +38,6 @@ const SCAN_PAGE = 250
 const EXPORT_PAGE = 1000
 const ACTIVITY_SAMPLE = 10_000
 const MAX_REMEMBERED_VERIFICATIONS = 1000
-
-export async function listAggregateTypes(): Promise<ResponseOf<'listAggregateTypes'>> {
-  // Parsed: a module's definition reaches the renderer only in the contract's shape.
-  return aggregateTypes
-    .describe()
-    .map((d) => AggregateTypeDescriptor.parse({ ...d, canSeed: false, source: 'built-in' }))
-}
 
 export async function listAggregates(
   ctx: QueryContext,

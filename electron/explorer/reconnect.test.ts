@@ -160,13 +160,19 @@ async function reconnectUnderLoad(
           await send('exportHistory', { id, fromVersion: 0, limit: 100 })
           break
         case 7: {
-          // A chain of three requests on one handle: it may belong to a replaced connection.
-          const created = await send('createHandle', { foo: `w${w}-${i}` })
+          // Two writes on one aggregate: the second may meet a replaced connection.
+          const created = await send('execute', {
+            type: 'example#ExampleAggregateRoot',
+            expectedVersion: -1,
+            commands: [{ name: 'create', params: { foo: `w${w}-${i}` } }],
+          })
           if (!created) break
-          const { handleId } = created
-          sent += 2
-          await send('applyCommand', { handleId, command: { type: 'setFoo', value: 'x' } })
-          await send('saveHandle', { handleId })
+          sent += 1
+          await send('execute', {
+            id: created.id,
+            expectedVersion: 0,
+            commands: [{ name: 'setFoo', params: { value: 'x' } }],
+          })
           break
         }
         case 8:
@@ -225,19 +231,21 @@ async function savesRacingReconnects(client: Client, settings: ConnectionSetting
     () => client.attempt('forgetCipherKey', {}),
   ]
   for (let round = 0; round < 24; round++) {
-    const created = await client.call('createHandle', { foo: `race-${round}` })
-    await client.call('applyCommand', {
-      handleId: created.handleId,
-      command: { type: 'setFoo', value: 'v1' },
-    })
-    ids.push(created.aggregateId)
     // The save (v0, v1: a snapshot is due at v1) and a reconnect, started together, the
     // reconnect a little later each round so they meet at different steps of the save.
-    const save = client.attempt('saveHandle', { handleId: created.handleId })
+    const save = client.attempt('execute', {
+      type: 'example#ExampleAggregateRoot',
+      expectedVersion: -1,
+      commands: [
+        { name: 'create', params: { foo: `race-${round}` } },
+        { name: 'setFoo', params: { value: 'v1' } },
+      ],
+    })
     await sleep(round % 6)
     const [saved, reconnected] = await Promise.all([save, reconnects[round % 3]!()])
     expect(reconnected.outcome).toEqual({ ok: true })
     expect(saved.outcome).toEqual({ ok: true })
+    ids.push(saved.value!.id)
   }
   for (const id of ids) {
     const { items } = await client.call('listSnapshots', { id, limit: 10 })

@@ -1,12 +1,12 @@
 /**
- * The main-process service behind the contract: queries over one EverythingApplication, staged
- * commands on handles (the concurrency demo), live updates from the application log, demo
+ * The main-process service behind the contract: queries over one EverythingApplication,
+ * stateless commands on registered aggregate types, live updates from the application log, demo
  * data. It knows nothing of transports: requests arrive parsed (dispatch validates them),
  * values go back, failures are library errors or ApiFailure, live events go to `emit`.
  *
- * This class owns the state (the connection, keys, handles, tasks) and the connection's
+ * This class owns the state (the connection, keys, tasks) and the connection's
  * lifecycle; the work is in its neighbours: queries.ts (the query handlers) and historyReads.ts
- * (the reads they share), handles.ts (staged commands), tasks.ts (cancellable calls, progress),
+ * (the reads they share), commands.ts (execute, preview), tasks.ts (cancellable calls, progress),
  * connection.ts (opening and describing a connection), access.ts (the write guard),
  * cipherKeys.ts (key changes), serviceOptions.ts (options, startup settings), dto.ts (mapping to
  * the contract), activity.ts, yieldingStore.ts.
@@ -16,9 +16,7 @@ import { isWriteMethod, methodNames } from '../../shared/contract'
 import type {
   ConnectionInfo,
   ConnectionSettings,
-  DiffEntry,
   ExplorerHandlers,
-  HandleDto,
   MethodName,
   ParsedRequestOf,
   ResponseOf,
@@ -38,10 +36,10 @@ import {
   type Connection,
 } from './connection'
 import * as queries from './queries'
-import * as handles from './handles'
 import * as commands from './commands'
-import { HandleTable } from './handles'
-import { seedDemoData } from './seeding'
+import './builtInTypes'
+import { AggregateModules, parseModuleList } from './modules'
+import { SeedTasks } from './seedTask'
 import { accessInfo, writeRefused } from './access'
 import { canRememberKey, decodeEnteredKey, restoreSavedKey, type KeyState } from './cipherKeys'
 import { createSqlitePathPolicy, type SqlitePathPolicy } from './sqlitePathPolicy'
@@ -71,8 +69,6 @@ export class ExplorerService implements ExplorerHandlers {
   private lastSettings: ConnectionSettings | undefined
   private lastError: string | undefined
   private followerError: string | undefined
-  /** Handles for staged commands on this connection (handles.ts). */
-  private readonly handles: HandleTable
   private readonly tasks = new Map<string, AbortController>()
   /** The last Verify whole history without a problem, per aggregate (this connection only). */
   private readonly wholeHistoryVerified = new Map<
@@ -82,8 +78,10 @@ export class ExplorerService implements ExplorerHandlers {
   private connecting: Promise<unknown> = Promise.resolve()
   /** EVENTSCOPE_READ_ONLY: every connection of this run is read-only. */
   private readonly readOnlyLocked: boolean
-  /** The task id of the seed running now, if any: one seed at a time. */
-  private seedingTask: string | undefined
+  private readonly seeds: SeedTasks
+  /** Modules of aggregate types (modules.ts); requests wait until those named at start loaded. */
+  readonly modules = new AggregateModules()
+  private readonly modulesReady: Promise<void>
   /** Requests hold the connection they started on until they end; a reconnect waits for them. */
   private readonly leases = new ConnectionLeases<Connection>()
 
@@ -120,9 +118,12 @@ export class ExplorerService implements ExplorerHandlers {
       const guarded = isWriteMethod(name)
         ? (request: unknown) => this.guardWrite(name, handler, request)
         : handler
-      self[name] = (request) => this.leases.run(() => guarded(request))
+      self[name] = async (request) => {
+        await this.modulesReady
+        return this.leases.run(() => guarded(request))
+      }
     }
-    this.handles = new HandleTable(options.maxHandles ?? 200)
+    this.modulesReady = this.modules.loadAll(parseModuleList(options.env?.['EVENTSCOPE_MODULES']))
     this.scanBudget = options.scanBudget ?? 5000
     this.queryContext = {
       conn: () => this.conn(),
@@ -131,6 +132,7 @@ export class ExplorerService implements ExplorerHandlers {
       scanBudget: this.scanBudget,
       wholeHistoryVerified: this.wholeHistoryVerified,
     }
+    this.seeds = new SeedTasks(this.queryContext)
   }
 
   // ------------------------------------------------------------------ connection
@@ -307,89 +309,34 @@ export class ExplorerService implements ExplorerHandlers {
 
   // ------------------------------------------------------------------ queries (queries.ts)
 
+  // The handlers are in queries.ts; each runs on this service's query context.
+  readonly listAggregates = this.query(queries.listAggregates)
+  readonly getAggregate = this.query(queries.getAggregate)
+  readonly listEvents = this.query(queries.listEvents)
+  readonly getRawRecord = this.query(queries.getRawRecord)
+  readonly getEventDiff = this.query(queries.getEventDiff)
+  readonly diffVersions = this.query(queries.diffVersions)
+  readonly listSnapshots = this.query(queries.listSnapshots)
+  readonly compareSnapshot = this.query(queries.compareSnapshot)
+  readonly getActivity = this.query(queries.getActivity)
+  readonly exportHistory = this.query(queries.exportHistory)
+  readonly verifyHistory = this.query(queries.verifyHistory)
+  readonly verifyStore = this.query(queries.verifyStore)
+
   async listAggregateTypes(): Promise<ResponseOf<'listAggregateTypes'>> {
-    return queries.listAggregateTypes()
+    return this.modules.describeTypes()
   }
 
-  async listAggregates(
-    request: ParsedRequestOf<'listAggregates'>,
-  ): Promise<ResponseOf<'listAggregates'>> {
-    return queries.listAggregates(this.queryContext, request)
+  /** Loads a module granted by EVENTSCOPE_MODULES or the desktop file dialog (modules.ts). */
+  async loadAggregateModule({
+    path,
+  }: ParsedRequestOf<'loadAggregateModule'>): Promise<ResponseOf<'loadAggregateModule'>> {
+    const loaded = await this.modules.loadGranted(path)
+    this.emit('connection', this.info())
+    return loaded
   }
 
-  async getAggregate(
-    request: ParsedRequestOf<'getAggregate'>,
-  ): Promise<ResponseOf<'getAggregate'>> {
-    return queries.getAggregate(this.queryContext, request)
-  }
-
-  async listEvents(request: ParsedRequestOf<'listEvents'>): Promise<ResponseOf<'listEvents'>> {
-    return queries.listEvents(this.queryContext, request)
-  }
-
-  async getRawRecord(
-    request: ParsedRequestOf<'getRawRecord'>,
-  ): Promise<ResponseOf<'getRawRecord'>> {
-    return queries.getRawRecord(this.queryContext, request)
-  }
-
-  async getEventDiff(request: ParsedRequestOf<'getEventDiff'>): Promise<DiffEntry[]> {
-    return queries.getEventDiff(this.queryContext, request)
-  }
-
-  async diffVersions(
-    request: ParsedRequestOf<'diffVersions'>,
-  ): Promise<ResponseOf<'diffVersions'>> {
-    return queries.diffVersions(this.queryContext, request)
-  }
-
-  async listSnapshots(
-    request: ParsedRequestOf<'listSnapshots'>,
-  ): Promise<ResponseOf<'listSnapshots'>> {
-    return queries.listSnapshots(this.queryContext, request)
-  }
-
-  async compareSnapshot(
-    request: ParsedRequestOf<'compareSnapshot'>,
-  ): Promise<ResponseOf<'compareSnapshot'>> {
-    return queries.compareSnapshot(this.queryContext, request)
-  }
-
-  async getActivity(request: ParsedRequestOf<'getActivity'>): Promise<ResponseOf<'getActivity'>> {
-    return queries.getActivity(this.queryContext, request)
-  }
-
-  async exportHistory(
-    request: ParsedRequestOf<'exportHistory'>,
-  ): Promise<ResponseOf<'exportHistory'>> {
-    return queries.exportHistory(this.queryContext, request)
-  }
-
-  // ------------------------------------------------------------------ handles (handles.ts)
-
-  async createHandle(request: ParsedRequestOf<'createHandle'>): Promise<HandleDto> {
-    return handles.createHandle(this.conn(), this.handles, request)
-  }
-
-  async openHandle(request: ParsedRequestOf<'openHandle'>): Promise<HandleDto> {
-    return handles.openHandle(this.conn(), this.handles, request)
-  }
-
-  async getHandle(request: ParsedRequestOf<'getHandle'>): Promise<HandleDto> {
-    return handles.getHandle(this.handles, request)
-  }
-
-  async applyCommand(request: ParsedRequestOf<'applyCommand'>): Promise<HandleDto> {
-    return handles.applyCommand(this.handles, request)
-  }
-
-  async saveHandle(request: ParsedRequestOf<'saveHandle'>): Promise<HandleDto> {
-    return handles.saveHandle(this.conn(), this.handles, request)
-  }
-
-  async refreshHandle(request: ParsedRequestOf<'refreshHandle'>): Promise<HandleDto> {
-    return handles.refreshHandle(this.conn(), this.handles, request)
-  }
+  // ------------------------------------------------------------------ commands (commands.ts)
 
   async execute(request: ParsedRequestOf<'execute'>): Promise<ResponseOf<'execute'>> {
     return commands.execute(this.conn(), request)
@@ -399,53 +346,12 @@ export class ExplorerService implements ExplorerHandlers {
     return commands.preview(this.conn(), request)
   }
 
-  async closeHandle({ handleId }: ParsedRequestOf<'closeHandle'>): Promise<{ closed: boolean }> {
-    return { closed: this.handles.close(handleId) }
-  }
-
   // ------------------------------------------------------------------ tasks
 
-  async seedDemoData({
-    aggregates,
-    events,
-    taskId,
-  }: ParsedRequestOf<'seedDemoData'>): Promise<ResponseOf<'seedDemoData'>> {
-    const c = this.conn()
-    // One at a time: checked and claimed before any await, so two requests cannot both pass.
-    if (this.seedingTask !== undefined) {
-      throw new ApiFailure({
-        code: 'ValidationError',
-        message: `a seed is already running (task ${this.seedingTask}); wait for it to finish or cancel it`,
-        details: { taskId: this.seedingTask },
-      })
-    }
-    this.seedingTask = taskId
-    return this.runTask(taskId, async (signal) => {
-      const progress = this.progress(
-        taskId,
-        aggregates * events,
-        `Seeding ${aggregates} aggregates × ${events} events`,
-      )
-      progress(0)
-      return seedDemoData(c.app, {
-        aggregates,
-        events,
-        signal,
-        onProgress: (p) => progress(p.events),
-      })
-    }).finally(() => {
-      this.seedingTask = undefined
-    })
-  }
-
-  async verifyHistory(
-    request: ParsedRequestOf<'verifyHistory'>,
-  ): Promise<ResponseOf<'verifyHistory'>> {
-    return queries.verifyHistory(this.queryContext, request)
-  }
-
-  async verifyStore(request: ParsedRequestOf<'verifyStore'>): Promise<ResponseOf<'verifyStore'>> {
-    return queries.verifyStore(this.queryContext, request)
+  async seedDemoData(
+    request: ParsedRequestOf<'seedDemoData'>,
+  ): Promise<ResponseOf<'seedDemoData'>> {
+    return this.seeds.seed(this.conn(), request)
   }
 
   async cancelTask({ taskId }: ParsedRequestOf<'cancelTask'>): Promise<{ cancelled: boolean }> {
@@ -491,6 +397,7 @@ export class ExplorerService implements ExplorerHandlers {
       ...accessInfo(c?.app, settings, this.readOnlyLocked),
       ...(c ? { sessionId: c.sessionId } : {}),
       ...(c ? { availability: c.availability.describe((m) => this.redact(m)) } : {}),
+      modules: this.modules.list(),
     }
   }
 
@@ -519,12 +426,11 @@ export class ExplorerService implements ExplorerHandlers {
   }
 
   /**
-   * Takes a replaced connection out of service: drops its handles, waits (bounded) for the
+   * Takes a replaced connection out of service: waits (bounded) for the
    * requests that hold it, aborts its tasks still running then, and closes it.
    */
   private async retire(c: Connection | undefined): Promise<void> {
     if (!c) return
-    this.handles.dropAll()
     // What Verify whole history proved was read through the old connection (and key).
     this.wholeHistoryVerified.clear()
     await c.follower.stop()
@@ -555,8 +461,6 @@ export class ExplorerService implements ExplorerHandlers {
       this.followerError = undefined
       this.emit('connection', this.info())
     }
-    // Before the renderer hears of them, so a getHandle it sends in reply already sees them.
-    this.handles.noteLogEntries(entries)
     for (let i = 0; i < entries.length; i += CHANGES_CHUNK) {
       this.emit('changes', { entries: entries.slice(i, i + CHANGES_CHUNK).map(logEntryDto) })
     }
@@ -567,6 +471,12 @@ export class ExplorerService implements ExplorerHandlers {
     if (message === this.followerError) return
     this.followerError = message
     this.emit('connection', this.info())
+  }
+
+  private query<Q, R>(
+    handler: (ctx: queries.QueryContext, request: Q) => Promise<R>,
+  ): (request: Q) => Promise<R> {
+    return (request) => handler(this.queryContext, request)
   }
 
   private runTask<T>(

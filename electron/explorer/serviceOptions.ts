@@ -50,8 +50,6 @@ export interface ExplorerServiceOptions {
   readonly sqlitePathPolicy?: SqlitePathPolicy
   /** How often the log follower polls (default 400 ms). */
   readonly pollIntervalMs?: number
-  /** Live handles kept at most; the least recently used is dropped beyond (default 200). */
-  readonly maxHandles?: number
   /** Events scanned at most by one filtered listEvents call (default 5,000). */
   readonly scanBudget?: number
   /**

@@ -1,12 +1,23 @@
 /**
- * The explorer's settings from the environment (README, "Settings"). The cipher key is parsed
- * here and handed to the service; it never leaves the main process and never appears in a
- * message.
+ * The explorer's settings from the environment (README, "Settings"), read as shared/settings.ts
+ * describes each variable. The cipher key is parsed here and handed to the service; it never
+ * leaves the main process and never appears in a message.
  */
 import { join } from 'node:path'
-import { ConnectionSettings, LabelColour } from '../../shared/contract'
+import { ConnectionSettings } from '../../shared/contract'
+import {
+  DEFAULT_SNAPSHOT_PERIOD,
+  SETTINGS,
+  settingsIn,
+  type SettingGroup,
+  type SettingName,
+  type SettingsOf,
+  type SettingSpec,
+  type SettingValue,
+} from '../../shared/settings'
 import { ConfigurationError } from '../eventsourcing'
-import { cassandraSettingsFromEnv } from './storeEnv'
+
+export { DEFAULT_SNAPSHOT_PERIOD }
 
 export interface ExplorerSettings {
   /** What to connect to at start-up (the connection screen can pick another). */
@@ -19,10 +30,38 @@ export interface ExplorerSettings {
   readonly defaultSqlitePath: string
 }
 
-export const DEFAULT_SNAPSHOT_PERIOD = 2
 export const SQLITE_FILE_NAME = 'eventscope.sqlite'
 
-type Env = Readonly<Record<string, string | undefined>>
+export type Env = Readonly<Record<string, string | undefined>>
+
+/** One setting from its variable; throws ConfigurationError naming the variable. */
+export function readSetting<N extends SettingName>(env: Env, name: N): SettingValue<N> {
+  const spec: SettingSpec = SETTINGS[name]
+  const parsed = spec.fromEnv.safeParse(env[spec.env])
+  // The spec's own schema made the value: its type is the setting's.
+  if (parsed.success) return parsed.data as SettingValue<N>
+  throw new ConfigurationError(`${spec.env} ${parsed.error.issues[0]?.message ?? 'is invalid'}`)
+}
+
+/** Every setting of a group, each read as readSetting does. */
+export function readSettings<G extends SettingGroup>(env: Env, group: G): SettingsOf<G> {
+  const values: Record<string, unknown> = {}
+  for (const name of settingsIn(group)) values[name] = readSetting(env, name)
+  return values as SettingsOf<G>
+}
+
+/**
+ * The settings of a group a connection carries (those with a contract type), as set: a setting
+ * left undefined is left out.
+ */
+function connectionFields(group: SettingGroup, values: object): Record<string, unknown> {
+  const fields: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(values)) {
+    const spec: SettingSpec = SETTINGS[name as SettingName]
+    if (spec.group === group && spec.value && value !== undefined) fields[name] = value
+  }
+  return fields
+}
 
 /**
  * Reads the settings. `dataDir` is where the default SQLite file lives: Electron passes
@@ -34,39 +73,19 @@ export async function settingsFromEnv(
   options: { dataDir: string },
 ): Promise<ExplorerSettings> {
   const defaultSqlitePath = join(options.dataDir, SQLITE_FILE_NAME)
-  const cipherKey = parseCipherKey(env['EVENTSCOPE_CIPHER_KEY'])
-  const snapshotPeriod = parseSnapshotPeriod(env['EVENTSCOPE_SNAPSHOT_PERIOD'])
-  const kind = (env['EVENTSCOPE_STORE'] ?? '').trim().toLowerCase() || 'sqlite'
-  let candidate: unknown
-  switch (kind) {
-    case 'memory':
-      candidate = { kind }
-      break
-    case 'sqlite': {
-      const path = env['EVENTSCOPE_SQLITE_PATH']?.trim()
-      candidate = { kind, path: path || defaultSqlitePath }
-      break
-    }
-    case 'cassandra': {
-      const c = cassandraSettingsFromEnv(env)
-      candidate = {
-        kind,
-        contactPoints: c.contactPoints,
-        localDataCenter: c.localDataCenter,
-        keyspace: c.keyspace,
-        ...(c.username ? { username: c.username } : {}),
-        ...(c.password ? { password: c.password } : {}),
-        tls: c.tls ?? false,
-      }
-      break
-    }
-    default:
-      throw new ConfigurationError(
-        `EVENTSCOPE_STORE must be sqlite, cassandra or memory, not '${kind.slice(0, 40)}'`,
-      )
-  }
+  const cipherKey = readSetting(env, 'cipherKey')
+  const snapshotPeriod = readSetting(env, 'snapshotPeriod')
+  const kind = readSetting(env, 'store')
+  // Only the chosen store's variables are read: another store's are not this run's concern.
+  const store =
+    kind === 'memory'
+      ? {}
+      : kind === 'sqlite'
+        ? { path: readSetting(env, 'path') ?? defaultSqlitePath }
+        : connectionFields('cassandra', readSettings(env, 'cassandra'))
   const parsed = ConnectionSettings.safeParse({
-    ...(candidate as object),
+    kind,
+    ...store,
     ...connectionOptionsFromEnv(env),
   })
   if (!parsed.success) {
@@ -86,19 +105,10 @@ export async function settingsFromEnv(
 export function connectionOptionsFromEnv(
   env: Env,
 ): Pick<ConnectionSettings, 'readOnly' | 'label' | 'labelColour'> {
-  const readOnly = parseFlag('EVENTSCOPE_READ_ONLY', env['EVENTSCOPE_READ_ONLY'])
-  const label = env['EVENTSCOPE_LABEL']?.trim()
-  const colourText = env['EVENTSCOPE_LABEL_COLOUR']?.trim().toLowerCase()
-  let labelColour: LabelColour | undefined
-  if (colourText) {
-    const parsed = LabelColour.safeParse(colourText)
-    if (!parsed.success) {
-      throw new ConfigurationError(
-        `EVENTSCOPE_LABEL_COLOUR must be one of ${LabelColour.options.join(', ')}, not '${colourText.slice(0, 20)}'`,
-      )
-    }
-    labelColour = parsed.data
-  }
+  const readOnly = readSetting(env, 'readOnly')
+  const label = readSetting(env, 'label')
+  const labelColour = readSetting(env, 'labelColour')
+  // Writable is the default: said only when read-only.
   return {
     ...(readOnly ? { readOnly } : {}),
     ...(label ? { label } : {}),
@@ -112,49 +122,20 @@ export function connectionOptionsFromEnv(
  */
 export function readOnlyLockFromEnv(env: Env): boolean {
   try {
-    return parseFlag('EVENTSCOPE_READ_ONLY', env['EVENTSCOPE_READ_ONLY'])
+    return readSetting(env, 'readOnly')
   } catch {
     return true
   }
 }
 
-function parseFlag(name: string, text: string | undefined): boolean {
-  const value = text?.trim().toLowerCase()
-  if (!value || ['0', 'false', 'no', 'off'].includes(value)) return false
-  if (['1', 'true', 'yes', 'on'].includes(value)) return true
-  throw new ConfigurationError(
-    `${name} must be 1 or 0 (true/false, yes/no), not '${value.slice(0, 20)}'`,
-  )
-}
-
 /** EVENTSCOPE_CIPHER_KEY: base64 of 16, 24 or 32 bytes; empty or absent: no encryption. */
 export function parseCipherKey(text: string | undefined): Uint8Array | undefined {
-  const trimmed = text?.trim()
-  if (!trimmed) return undefined
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) || trimmed.length % 4 !== 0) {
-    throw new ConfigurationError(
-      'EVENTSCOPE_CIPHER_KEY is not valid base64 (expected base64 of 16, 24 or 32 bytes)',
-    )
-  }
-  const key = Buffer.from(trimmed, 'base64')
-  if (key.length !== 16 && key.length !== 24 && key.length !== 32) {
-    throw new ConfigurationError(
-      `EVENTSCOPE_CIPHER_KEY decodes to ${key.length} bytes; an AES key must be 16, 24 or 32 bytes (e.g. \`openssl rand -base64 32\`)`,
-    )
-  }
-  return new Uint8Array(key)
+  return readSetting({ [SETTINGS.cipherKey.env]: text }, 'cipherKey')
 }
 
 /** EVENTSCOPE_SNAPSHOT_PERIOD: an integer ≥ 0 (0: no snapshots); default 2, as in the seed. */
 export function parseSnapshotPeriod(text: string | undefined): number {
-  const trimmed = text?.trim()
-  if (!trimmed) return DEFAULT_SNAPSHOT_PERIOD
-  if (!/^\d{1,9}$/.test(trimmed)) {
-    throw new ConfigurationError(
-      `EVENTSCOPE_SNAPSHOT_PERIOD must be a whole number ≥ 0, not '${trimmed.slice(0, 20)}'`,
-    )
-  }
-  return Number(trimmed)
+  return readSetting({ [SETTINGS.snapshotPeriod.env]: text }, 'snapshotPeriod')
 }
 
 /** Where the cipher key in use comes from (ConnectionInfo.keySource). */

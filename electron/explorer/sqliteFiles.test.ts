@@ -95,10 +95,12 @@ describe('the SQLite library', () => {
       const service = new ExplorerService({ emit: () => {}, cipherKey: undefined })
       services.push(service)
       expect((await dispatch(service, 'connect', { kind: 'sqlite', path })).ok).toBe(true)
-      const created = await dispatch(service, 'createHandle', { foo: 'x' })
+      const created = await dispatch(service, 'execute', {
+        type: 'example#ExampleAggregateRoot',
+        expectedVersion: -1,
+        commands: [{ name: 'create', params: { foo: 'x' } }],
+      })
       expect(created.ok).toBe(true)
-      const handleId = created.ok ? (created.value as { handleId: string }).handleId : ''
-      expect((await dispatch(service, 'saveHandle', { handleId })).ok).toBe(true)
 
       expect(readdirSync(folder).sort()).toEqual([
         'private.sqlite',

@@ -1,37 +1,84 @@
 /**
- * Store settings from environment variables. The library reads no environment: the explorer,
- * the scripts and the tests parse it here and hand the library explicit options.
+ * The library's store options, made from a connection's settings (the contract's shape) and
+ * the store settings only the environment sets (shared/settings.ts describes them all). The
+ * library reads no environment: the explorer, the scripts and the tests read it here and hand
+ * the library explicit options.
  */
-import { ConfigurationError, type CassandraSettings, type SqliteDriverName } from '../eventsourcing'
+import type { ConnectionSettings } from '../../shared/contract'
+import type { connectionOptions, SqliteDriverSetting } from '../../shared/settings'
+import {
+  type CassandraSettings,
+  type SqliteDriverName,
+  type StoreSettings,
+  StoreUnavailable,
+} from '../eventsourcing'
+import { readSetting, readSettings, type Env } from './settings'
 
-type Env = Readonly<Record<string, string | undefined>>
+type CassandraConnection = Extract<ConnectionSettings, { kind: 'cassandra' }>
+
+// Every field of a Cassandra connection (the schema's settings with a contract type) names an
+// option of the library's: a setting the library would not know fails to compile here.
+type CassandraFields = Exclude<keyof CassandraConnection, 'kind' | keyof typeof connectionOptions>
+const everyFieldReachesTheStore: CassandraFields extends keyof CassandraSettings ? true : never =
+  true
+void everyFieldReachesTheStore
+// The schema names the library's SQLite drivers, no more and no fewer.
+const sameDrivers: [SqliteDriverSetting] extends [SqliteDriverName]
+  ? [SqliteDriverName] extends [SqliteDriverSetting]
+    ? true
+    : never
+  : never = true
+void sameDrivers
+
+/**
+ * The one conversion from a connection's settings to the library's store options, with what
+ * only the environment sets (EVENTSCOPE_SQLITE_DRIVER, CASSANDRA_REPLICATION_FACTOR; read from
+ * `env`, process.env unless given, and only for the store they concern).
+ * `defaultSqlitePath`: the file a sqlite connection without a path opens.
+ */
+export function toStoreSettings(
+  settings: ConnectionSettings,
+  options: { readonly defaultSqlitePath?: string | undefined; readonly env?: Env } = {},
+): StoreSettings {
+  const env = options.env ?? process.env
+  switch (settings.kind) {
+    case 'memory':
+      return { kind: 'memory' }
+    case 'sqlite': {
+      const path = settings.path ?? options.defaultSqlitePath
+      if (!path)
+        throw new StoreUnavailable('no SQLite file was named and this app has no default one')
+      const driver = readSetting(env, 'sqliteDriver')
+      return { kind: 'sqlite', path, ...(driver ? { driver } : {}) }
+    }
+    case 'cassandra':
+      return {
+        kind: 'cassandra',
+        ...cassandraOptions(settings, readSetting(env, 'replicationFactor')),
+      }
+  }
+}
+
+function cassandraOptions(
+  settings: Omit<CassandraConnection, 'kind'>,
+  replicationFactor: number | undefined,
+): CassandraSettings {
+  return {
+    contactPoints: [...settings.contactPoints],
+    localDataCenter: settings.localDataCenter,
+    keyspace: settings.keyspace,
+    ...(settings.username === undefined ? {} : { username: settings.username }),
+    ...(settings.password === undefined ? {} : { password: settings.password }),
+    // Off is the library's default: said only when on.
+    ...(settings.tls ? { tls: true } : {}),
+    ...(replicationFactor === undefined ? {} : { replicationFactor }),
+  }
+}
 
 /** Settings from CASSANDRA_* environment variables; defaults suit a local single node. */
 export function cassandraSettingsFromEnv(env: Env = process.env): CassandraSettings {
-  const contactPoints = (env['CASSANDRA_CONTACT_POINTS'] ?? '127.0.0.1:9042')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-  const settings: CassandraSettings = {
-    contactPoints: contactPoints.length ? contactPoints : ['127.0.0.1:9042'],
-    localDataCenter: env['CASSANDRA_LOCAL_DC']?.trim() || 'datacenter1',
-    keyspace: env['CASSANDRA_KEYSPACE']?.trim() || 'eventscope',
-  }
-  if (env['CASSANDRA_USERNAME']) settings.username = env['CASSANDRA_USERNAME']
-  if (env['CASSANDRA_PASSWORD'] !== undefined) settings.password = env['CASSANDRA_PASSWORD']
-  const tls = env['CASSANDRA_TLS']?.trim().toLowerCase()
-  if (tls === '1' || tls === 'true') settings.tls = true
-  const rf = env['CASSANDRA_REPLICATION_FACTOR']?.trim()
-  if (rf) {
-    const n = Number(rf)
-    if (!Number.isInteger(n) || n < 1) {
-      throw new ConfigurationError(
-        `CASSANDRA_REPLICATION_FACTOR must be a positive integer, not '${rf}'`,
-      )
-    }
-    settings.replicationFactor = n
-  }
-  return settings
+  const { replicationFactor, ...settings } = readSettings(env, 'cassandra')
+  return cassandraOptions(settings, replicationFactor)
 }
 
 /**
@@ -39,6 +86,5 @@ export function cassandraSettingsFromEnv(env: Env = process.env): CassandraSetti
  * library's default for this runtime (node:sqlite inside Electron, better-sqlite3 in Node).
  */
 export function sqliteDriverFromEnv(env: Env = process.env): SqliteDriverName | undefined {
-  const chosen = env['EVENTSCOPE_SQLITE_DRIVER']
-  return chosen === 'better-sqlite3' || chosen === 'node:sqlite' ? chosen : undefined
+  return readSetting(env, 'sqliteDriver')
 }

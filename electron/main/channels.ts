@@ -13,3 +13,6 @@ export const EVENT_CHANNEL = 'eventscope:event'
 
 /** The desktop shell's own request (not in the contract): the system file dialog. */
 export const PICK_SQLITE_FILE_CHANNEL = 'eventscope:desktop:pickSqliteFile'
+
+/** The desktop shell's own request: the dialog that picks a module of aggregate types. */
+export const PICK_AGGREGATE_MODULE_CHANNEL = 'eventscope:desktop:pickAggregateModule'

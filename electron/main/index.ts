@@ -10,13 +10,15 @@ import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron'
 import type { EventName, EventOf } from '../../shared/contract'
 import { ExplorerService, type CipherKeyStore } from '../explorer/service'
-import { settingsFromEnv } from '../explorer/settings'
+import { SETTINGS } from '../../shared/settings'
+import { readSetting, settingsFromEnv } from '../explorer/settings'
 import {
   createSqlitePathPolicy,
   parseAllowedPaths,
   type SqlitePathPolicy,
 } from '../explorer/sqlitePathPolicy'
 import { registerFilePicker } from './filePicker'
+import { registerModulePicker } from './modulePicker'
 import { createSenderCheck, registerIpc, type IpcRegistration } from './ipc'
 import { createKeyStore, type KeyStore } from './keyStore'
 import { startupCipherKey } from './startupKey'
@@ -36,7 +38,7 @@ const isRendererUrl = createRendererUrlCheck(devServerUrl)
 // Before `ready`, as Electron requires.
 registerAppScheme()
 // A throwaway profile for automated tests (e2e/electron.spec.ts), never the user's own.
-const userDataOverride = process.env['EVENTSCOPE_USER_DATA_DIR']?.trim()
+const userDataOverride = readSetting(process.env, 'userDataDir')
 if (userDataOverride) app.setPath('userData', userDataOverride)
 
 if (!app.requestSingleInstanceLock()) {
@@ -93,7 +95,7 @@ function start(): void {
     const sqlitePathPolicy = createSqlitePathPolicy({
       restrict: true,
       dataDir,
-      allowedDirectories: parseAllowedPaths(env['EVENTSCOPE_ALLOWED_PATHS']),
+      allowedDirectories: parseAllowedPaths(readSetting(env, 'allowedPaths')),
       outsideHint: 'pick the file with Browse… or New file…',
     })
     service = new ExplorerService({
@@ -120,6 +122,17 @@ function start(): void {
       windowOf: (event) =>
         BrowserWindow.getAllWindows().find((w) => w.webContents === event.sender),
       policy: sqlitePathPolicy,
+    })
+    registerModulePicker({
+      ipcMain,
+      dialog,
+      senderProblem: createSenderCheck({
+        getWindows: () => BrowserWindow.getAllWindows(),
+        isTrustedSender: isRendererUrl,
+      }),
+      windowOf: (event) =>
+        BrowserWindow.getAllWindows().find((w) => w.webContents === event.sender),
+      modules: service.modules,
     })
     hardenSession(session.defaultSession, isRendererUrl)
     if (!devServerUrl) serveRenderer(session.defaultSession, join(here, '../renderer'))
@@ -154,7 +167,11 @@ async function connectFromEnv(
   try {
     // Only the store is read here; a bad cipher key or snapshot period is the service's to
     // report, so that the connection screen shows it instead of a bare "disconnected".
-    const { EVENTSCOPE_CIPHER_KEY: _key, EVENTSCOPE_SNAPSHOT_PERIOD: _period, ...storeEnv } = env
+    const {
+      [SETTINGS.cipherKey.env]: _key,
+      [SETTINGS.snapshotPeriod.env]: _period,
+      ...storeEnv
+    } = env
     const settings = await settingsFromEnv(storeEnv, { dataDir })
     // The environment's file is the user's own choice, like a file picked in the dialog.
     if (settings.connection.kind === 'sqlite' && settings.connection.path)

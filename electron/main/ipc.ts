@@ -11,7 +11,7 @@ import {
   type EventOf,
   type ExplorerHandlers,
 } from '../../shared/contract'
-import { dispatch, type EnvelopeValue } from '../explorer/dispatch'
+import { dispatch, refusal, type EnvelopeValue } from '../host/dispatch'
 import { EVENT_CHANNEL, methodChannel } from './channels'
 
 /** The parts of Electron's `WebFrameMain` the sender check reads. */
@@ -67,12 +67,9 @@ const knownEvents = new Set<string>(eventNames)
 export function registerIpc(deps: IpcDeps): IpcRegistration {
   const log = deps.log ?? ((message: string) => console.warn(message))
 
-  const refusal = (method: string, why: string): EnvelopeValue => {
+  const refuse = (method: string, why: string): EnvelopeValue => {
     log(`eventscope: refused IPC ${method}: ${why}`)
-    return {
-      ok: false,
-      error: { code: 'ValidationError', message: 'the sender of this request is not trusted' },
-    }
+    return refusal('ValidationError', 'the sender of this request is not trusted')
   }
 
   const senderProblem = createSenderCheck(deps)
@@ -80,7 +77,7 @@ export function registerIpc(deps: IpcDeps): IpcRegistration {
   for (const method of methodNames) {
     deps.ipcMain.handle(methodChannel(method), async (event, payload) => {
       const problem = senderProblem(event)
-      if (problem) return refusal(method, problem)
+      if (problem) return refuse(method, problem)
       return dispatch(deps.handlers, method, payload)
     })
   }

@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import { BrowserWindow, protocol, shell, type Session, type WebContents } from 'electron'
-import { contentSecurityPolicy, contentTypeFor, resolveStaticFile } from '../serve/staticFiles'
+import { contentSecurityPolicy } from '../host/csp'
+import { contentTypeFor, resolveStaticFile } from '../host/staticFiles'
 
 export const APP_SCHEME = 'app'
 export const APP_HOST = 'renderer'

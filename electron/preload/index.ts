@@ -7,7 +7,12 @@ import { contextBridge, ipcRenderer } from 'electron'
 import type { Transport } from '../../shared/client'
 import { eventNames, isMethodName, type EventName } from '../../shared/contract'
 import { isSqliteFilePickMode, type DesktopBridge } from '../../shared/desktop'
-import { EVENT_CHANNEL, PICK_SQLITE_FILE_CHANNEL, methodChannel } from '../main/channels'
+import {
+  EVENT_CHANNEL,
+  PICK_AGGREGATE_MODULE_CHANNEL,
+  PICK_SQLITE_FILE_CHANNEL,
+  methodChannel,
+} from '../main/channels'
 
 const listeners = new Map<EventName, Set<(payload: unknown) => void>>(
   eventNames.map((name) => [name, new Set()]),
@@ -45,6 +50,10 @@ const desktop = {
   async pickSqliteFile(mode) {
     if (!isSqliteFilePickMode(mode)) throw new TypeError("the mode must be 'open' or 'create'")
     const chosen: unknown = await ipcRenderer.invoke(PICK_SQLITE_FILE_CHANNEL, mode)
+    return typeof chosen === 'string' ? chosen : null
+  },
+  async pickAggregateModule() {
+    const chosen: unknown = await ipcRenderer.invoke(PICK_AGGREGATE_MODULE_CHANNEL)
     return typeof chosen === 'string' ? chosen : null
   },
 } satisfies DesktopBridge

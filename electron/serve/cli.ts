@@ -1,6 +1,7 @@
 /**
  * `npm run serve`: browser mode. Builds the ExplorerService from the environment, starts the
  * loopback server, and prints one line with the URL (token included); tests parse it.
+ * Besides the store's settings (shared/settings.ts describes every one):
  *   PORT                fixed port (default: a free one)
  *   EVENTSCOPE_DATA_DIR where the default SQLite file lives (default: .eventscope/ here)
  *   EVENTSCOPE_TOKEN    fixed token, for automated tests only (default: random per run)
@@ -14,7 +15,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { EventName, EventOf } from '../../shared/contract'
 import { ExplorerService } from '../explorer/service'
-import { settingsFromEnv } from '../explorer/settings'
+import { readSetting, settingsFromEnv } from '../explorer/settings'
 import { createSqlitePathPolicy, parseAllowedPaths } from '../explorer/sqlitePathPolicy'
 import { startServer, type RunningServer } from './server'
 
@@ -24,8 +25,8 @@ const STATIC_DIR = resolve(here, '../../out/renderer')
 
 async function main(): Promise<void> {
   const env = process.env
-  const port = parsePort(env['PORT'])
-  const chosenDataDir = env['EVENTSCOPE_DATA_DIR']?.trim()
+  const port = readSetting(env, 'port')
+  const chosenDataDir = readSetting(env, 'dataDir')
   const dataDir = resolve(chosenDataDir || join(process.cwd(), '.eventscope'))
   // Private to the user: the database and anything else the app keeps lives here.
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const sqlitePathPolicy = createSqlitePathPolicy({
     restrict: true,
     dataDir,
-    allowedDirectories: parseAllowedPaths(env['EVENTSCOPE_ALLOWED_PATHS']),
+    allowedDirectories: parseAllowedPaths(readSetting(env, 'allowedPaths')),
     outsideHint: 'start the server with EVENTSCOPE_ALLOWED_PATHS naming the folder to allow it',
   })
   if (settings.connection.kind === 'sqlite' && settings.connection.path)
@@ -62,12 +63,13 @@ async function main(): Promise<void> {
     )
   }
 
+  const token = readSetting(env, 'token')
   const server = await startServer({
     port,
     host: '127.0.0.1',
     handlers: service,
     staticDir: STATIC_DIR,
-    ...(env['EVENTSCOPE_TOKEN'] ? { token: env['EVENTSCOPE_TOKEN'] } : {}),
+    ...(token ? { token } : {}),
   })
   live.server = server
   console.log(`Eventscope is running at http://127.0.0.1:${server.port}/?token=${server.token}`)
@@ -94,15 +96,6 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
-}
-
-function parsePort(text: string | undefined): number {
-  const trimmed = text?.trim()
-  if (!trimmed) return 0
-  const port = Number(trimmed)
-  if (!/^\d{1,5}$/.test(trimmed) || port > 65_535)
-    throw new Error(`PORT must be a number from 0 to 65535, not '${trimmed.slice(0, 20)}'`)
-  return port
 }
 
 function messageOf(error: unknown): string {

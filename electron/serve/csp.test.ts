@@ -1,6 +1,6 @@
 /**
  * The CSP in renderer/index.html's meta tag is as strict as the header both shells send
- * (staticFiles.ts' contentSecurityPolicy: the desktop app's app:// responses, browser mode's
+ * (electron/host/csp.ts' contentSecurityPolicy: the desktop app's app:// responses, browser mode's
  * HTTP responses). A meta tag cannot carry frame-ancestors (browsers ignore it there); the
  * header does.
  */
@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { fakeHandlers } from '../../test/fakeHandlers'
 import { startServer } from './server'
-import { contentSecurityPolicy } from './staticFiles'
+import { contentSecurityPolicy } from '../host/csp'
 
 const INDEX_HTML = join(__dirname, '../../renderer/index.html')
 const META_ONLY_IGNORED = ['frame-ancestors']

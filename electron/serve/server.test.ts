@@ -376,8 +376,12 @@ describe('browser-mode server', () => {
       const socket = await connect(server)
       const big = JSON.stringify({
         id: 4,
-        method: 'createHandle',
-        payload: { foo: 'x'.repeat(MAX_MESSAGE_BYTES) },
+        method: 'preview',
+        payload: {
+          type: 'example#ExampleAggregateRoot',
+          expectedVersion: -1,
+          commands: [{ name: 'create', params: { foo: 'x'.repeat(MAX_MESSAGE_BYTES) } }],
+        },
       })
       expect(await socket.call(big)).toMatchObject({
         id: null,
@@ -432,8 +436,9 @@ describe('browser-mode server', () => {
           default: {
             const object: Record<string, unknown> = {}
             for (let i = Math.floor(random() * 4); i > 0; i--)
-              object[pick(['id', 'limit', 'kind', 'handleId', 'version', 'at', 'taskId', 'foo'])] =
-                junk(depth + 1)
+              object[
+                pick(['id', 'limit', 'kind', 'expectedVersion', 'version', 'at', 'taskId', 'foo'])
+              ] = junk(depth + 1)
             return object
           }
         }

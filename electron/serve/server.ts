@@ -10,14 +10,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer, type RawData } from 'ws'
-import type { ApiError, EventName, EventOf, ExplorerHandlers } from '../../shared/contract'
-import { dispatch, type EnvelopeValue } from '../explorer/dispatch'
-import {
-  contentSecurityPolicy,
-  contentTypeFor,
-  hasIndexHtml,
-  resolveStaticFile,
-} from './staticFiles'
+import type { EventName, EventOf, ExplorerHandlers } from '../../shared/contract'
+import { contentSecurityPolicy } from '../host/csp'
+import { dispatch, refusal, type EnvelopeValue } from '../host/dispatch'
+import { contentTypeFor, hasIndexHtml, resolveStaticFile } from '../host/staticFiles'
 
 /** Requests above this size get an error reply; the connection stays open. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024
@@ -176,7 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         } catch (error) {
           text = JSON.stringify({
             id: message.id,
-            envelope: failure(
+            envelope: refusal(
               'InternalError',
               `the response could not be encoded: ${String(error)}`,
             ),
@@ -186,11 +182,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       const size = rawSize(data)
       if (isBinary)
-        return reply({ id: null, envelope: failure('ValidationError', 'expected a text message') })
+        return reply({ id: null, envelope: refusal('ValidationError', 'expected a text message') })
       if (size > MAX_MESSAGE_BYTES) {
         return reply({
           id: null,
-          envelope: failure(
+          envelope: refusal(
             'ValidationError',
             `message too large (${size} bytes; the limit is ${MAX_MESSAGE_BYTES})`,
           ),
@@ -200,15 +196,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       try {
         message = JSON.parse(rawText(data))
       } catch {
-        return reply({ id: null, envelope: failure('ValidationError', 'malformed JSON') })
+        return reply({ id: null, envelope: refusal('ValidationError', 'malformed JSON') })
       }
       const request = parseRequest(message)
       if ('error' in request)
-        return reply({ id: request.id, envelope: failure('ValidationError', request.error) })
+        return reply({ id: request.id, envelope: refusal('ValidationError', request.error) })
       if (inFlight >= MAX_IN_FLIGHT) {
         return reply({
           id: request.id,
-          envelope: failure(
+          envelope: refusal(
             'ValidationError',
             `too many requests in flight (limit ${MAX_IN_FLIGHT})`,
           ),
@@ -346,10 +342,6 @@ function refuseUpgrade(socket: Duplex, status: 400 | 401 | 403 | 404 | 421): voi
     )
   }
   socket.destroy()
-}
-
-function failure(code: ApiError['code'], message: string): EnvelopeValue {
-  return { ok: false, error: { code, message } }
 }
 
 function rawSize(data: RawData): number {

@@ -8,7 +8,12 @@
 import { type Aggregate, type AggregateClass } from '../domain/aggregate'
 import { topics as defaultTopics, type AnyClass, type TopicRegistry } from '../domain/topics'
 import { ConfigurationError, EntityIsDiscarded, InvalidCommand } from '../errors'
-import { NO_PARAMETERS, validateParameters, type ParametersSchema } from './parameters'
+import {
+  checkParametersSchema,
+  NO_PARAMETERS,
+  validateParameters,
+  type ParametersSchema,
+} from './parameters'
 
 /** The reserved command name of a type's creation. */
 export const CREATE_COMMAND = 'create'
@@ -87,7 +92,8 @@ function describeCommand(name: string, text: CommandText): CommandDescription {
     name,
     label: text.label,
     ...(text.description === undefined ? {} : { description: text.description }),
-    parameters: text.parameters ?? NO_PARAMETERS,
+    // A copy: a caller changing the description must not change what validation checks.
+    parameters: structuredClone(text.parameters ?? NO_PARAMETERS),
   }
 }
 
@@ -200,6 +206,24 @@ export class AggregateTypeRegistry {
     if (Object.prototype.hasOwnProperty.call(definition.commands, CREATE_COMMAND)) {
       throw new ConfigurationError(`'${CREATE_COMMAND}' is reserved for the type's creation`)
     }
+    // Without its Created class among the events, its first event could not be stored.
+    if (!Object.values(definition.events).includes(definition.aggregate.Created)) {
+      throw new ConfigurationError(
+        `aggregate type '${definition.topic}': its Created class must be one of its events`,
+      )
+    }
+    const name = definition.displayName
+    checkParametersSchema(definition.create.parameters ?? NO_PARAMETERS, `${name}: create`)
+    for (const [command, c] of Object.entries(definition.commands))
+      checkParametersSchema(c.parameters ?? NO_PARAMETERS, `${name}: ${command}`)
+    // Every topic is checked before any is registered: a refused type leaves nothing behind
+    // (a half-registered aggregate topic would refuse the corrected definition's class).
+    const conflict = this.topicConflict(definition)
+    if (conflict) {
+      throw new ConfigurationError(
+        `aggregate type '${definition.topic}' cannot be registered: ${conflict}`,
+      )
+    }
     try {
       this.topics.registerAggregate(definition.topic, definition.aggregate, definition.events)
       for (const [topic, cls] of Object.entries(definition.values ?? {}))
@@ -213,6 +237,31 @@ export class AggregateTypeRegistry {
     const type = new AggregateType(definition)
     this.byTopic.set(definition.topic, type as unknown as AggregateType)
     return type
+  }
+
+  /** Why registering `definition`'s classes would clash with the topic registry, if it would. */
+  private topicConflict<A extends Aggregate>(
+    definition: AggregateTypeDefinition<A>,
+  ): string | undefined {
+    const wanted = new Map<string, AnyClass>([[definition.topic, definition.aggregate]])
+    for (const [name, cls] of Object.entries(definition.events))
+      wanted.set(`${definition.topic}.${name}`, cls)
+    const classes = new Map<AnyClass, string>()
+    for (const [topic, cls] of [...wanted, ...Object.entries(definition.values ?? {})]) {
+      const twice = classes.get(cls)
+      if (twice !== undefined && twice !== topic) {
+        return `class ${cls.name} is given as both '${twice}' and '${topic}'`
+      }
+      classes.set(cls, topic)
+      if (this.topics.has(topic) && this.topics.resolve(topic) !== cls) {
+        return `topic '${topic}' is already registered for another class`
+      }
+      const registered = this.topics.topicOfInstance(cls.prototype as object)
+      if (registered !== undefined && registered !== topic) {
+        return `class ${cls.name} is already registered as '${registered}'`
+      }
+    }
+    return undefined
   }
 
   get(topic: string): AggregateType | undefined {

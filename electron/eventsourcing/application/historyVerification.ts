@@ -4,7 +4,7 @@
  * index. Unlike a replay it does not stop at the first problem: it lists each one (up to a
  * limit) and re-synchronises after it. It only reads, in ascending range reads of bounded size.
  */
-import { restoreAggregate } from '../domain/aggregate'
+import { restoreAggregate, topics } from '../domain/aggregate'
 import type { DomainEvent } from '../domain/events'
 import { aggregateTopicOfEventTopic } from '../domain/topics'
 import { DataIntegrityError, TopicNotFound } from '../errors'
@@ -209,5 +209,12 @@ class SnapshotCursor {
 
 function recordedHash(snapshot: Snapshot): string | undefined {
   if (snapshot.state === null) return undefined
-  return restoreAggregate(snapshot.topic, snapshot.state).lastHash
+  if (topics.has(snapshot.topic)) return restoreAggregate(snapshot.topic, snapshot.state).lastHash
+  // An aggregate whose class is not loaded: its state is plain data, holding the hash its
+  // aggregate last applied (Aggregate's `_lastHash`), so the snapshot can still be linked.
+  const hash = snapshot.state['_lastHash']
+  if (typeof hash === 'string') return hash
+  throw new DataIntegrityError(
+    `the snapshot at version ${snapshot.originatorVersion} of ${snapshot.originatorId} (${snapshot.topic}) holds no hash of its last event`,
+  )
 }

@@ -4,7 +4,7 @@
  * plain data, so it crosses any process boundary and a UI can render it as a form; the library
  * validates against it before a command runs, so a form is a convenience, never the check.
  */
-import { InvalidCommand } from '../errors'
+import { ConfigurationError, InvalidCommand } from '../errors'
 
 interface FieldBase {
   /** The form label. */
@@ -46,8 +46,11 @@ export interface ParametersSchema {
   readonly required?: readonly string[]
 }
 
-/** A command with no parameters. */
-export const NO_PARAMETERS: ParametersSchema = { type: 'object', properties: {} }
+/** A command with no parameters. Frozen: it is shared by every such command's description. */
+export const NO_PARAMETERS: ParametersSchema = Object.freeze({
+  type: 'object',
+  properties: Object.freeze({}),
+})
 
 /** Strings longer than this are refused whatever the schema says: stored data stays sane. */
 export const MAX_STRING_PARAMETER = 10_000
@@ -64,10 +67,11 @@ export function validateParameters(
   commandName: string,
 ): Record<string, unknown> {
   if (params === undefined || params === null) params = {}
-  if (typeof params !== 'object' || Array.isArray(params)) {
+  if (!isPlainObject(params)) {
+    // A Map, Date or class instance would be read as {}: its entries silently ignored.
     throw new InvalidCommand(`${commandName}: parameters must be an object`)
   }
-  const given = params as Record<string, unknown>
+  const given = params
   for (const name of Object.keys(given)) {
     if (!Object.prototype.hasOwnProperty.call(schema.properties, name)) {
       throw new InvalidCommand(`${commandName} has no parameter '${name}'`, name)
@@ -76,7 +80,9 @@ export function validateParameters(
   const out: Record<string, unknown> = {}
   const required = new Set(schema.required ?? [])
   for (const [name, field] of Object.entries(schema.properties)) {
-    const value = given[name] === undefined ? field.default : given[name]
+    // Own properties only: a field named 'constructor' must not read Object.prototype's.
+    const own = Object.prototype.hasOwnProperty.call(given, name) ? given[name] : undefined
+    const value = own === undefined ? field.default : own
     if (value === undefined) {
       if (required.has(name)) {
         throw new InvalidCommand(`${commandName}: ${field.title} is required`, name)
@@ -88,6 +94,45 @@ export function validateParameters(
     out[name] = value
   }
   return out
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value) as unknown
+  return proto === Object.prototype || proto === null
+}
+
+const FIELD_TYPES = new Set(['string', 'number', 'integer', 'boolean'])
+
+/**
+ * Checks a schema when its type is registered (ConfigurationError), so a mistake shows at
+ * start-up rather than as a puzzling refusal: a `required` name that is no property (a typo
+ * would leave the field optional), a field of an unknown type, a default its own field refuses.
+ */
+export function checkParametersSchema(schema: ParametersSchema, commandName: string): void {
+  if (!isPlainObject(schema) || schema.type !== 'object' || !isPlainObject(schema.properties)) {
+    throw new ConfigurationError(
+      `${commandName}: parameters must be { type: 'object', properties }`,
+    )
+  }
+  for (const name of schema.required ?? []) {
+    if (!Object.prototype.hasOwnProperty.call(schema.properties, name)) {
+      throw new ConfigurationError(`${commandName}: required parameter '${name}' is not a property`)
+    }
+  }
+  for (const [name, field] of Object.entries(schema.properties)) {
+    if (!isPlainObject(field) || !FIELD_TYPES.has(field.type as string)) {
+      const type = isPlainObject(field) ? String(field.type) : typeof field
+      throw new ConfigurationError(`${commandName}: parameter '${name}' has unknown type '${type}'`)
+    }
+    if (field.default === undefined) continue
+    const problem = fieldProblem(field, field.default)
+    if (problem) {
+      throw new ConfigurationError(
+        `${commandName}: the default of parameter '${name}' is refused: ${field.title} ${problem}`,
+      )
+    }
+  }
 }
 
 function fieldProblem(field: ParameterField, value: unknown): string | undefined {

@@ -1,6 +1,7 @@
-import { OriginatorIdError, OriginatorVersionError } from '../errors'
+import { OriginatorIdError, OriginatorVersionError, TopicNotFound } from '../errors'
 import { canonicalEventJson, sha256Hex } from './hashing'
 import { topics, type TopicRegistry } from './topics'
+import { assignFields } from './valueTypes'
 
 /** The fields every stored domain event has. */
 export interface EventHeader {
@@ -55,9 +56,50 @@ const HEADER_KEYS = new Set([
 ])
 
 export function computeEventHash(event: object, registry: TopicRegistry = topics): string {
-  const topic = registry.topicOfInstance(event) ?? `<unregistered ${event.constructor.name}>`
+  const topic = eventTopicOf(event, registry) ?? `<unregistered ${event.constructor.name}>`
   // The canonical JSON of { topic, ...fields but hash }, written without making that copy.
   return sha256Hex(canonicalEventJson(topic, event))
+}
+
+const STORED_TOPIC = Symbol('UnregisteredEvent.topic')
+
+/**
+ * A stored event whose topic no loaded module registers, read anyway: its header and payload
+ * fields as stored (plain data; values of unregistered classes are UnregisteredValues) and its
+ * topic, kept off its fields. It hashes as the event it was read from (the topic is part of
+ * the hashed text), so its hash chain verifies; it cannot be applied without its class.
+ */
+export class UnregisteredEvent extends DomainEvent<never> {
+  declare readonly [STORED_TOPIC]: string
+
+  /** The event stored under `topic` with these fields (header fields included). */
+  static fromStored(topic: string, fields: Readonly<Record<string, unknown>>): UnregisteredEvent {
+    const event = Object.create(UnregisteredEvent.prototype as object) as UnregisteredEvent
+    Object.defineProperty(event, STORED_TOPIC, { value: topic, enumerable: false })
+    assignFields(event, fields)
+    return event
+  }
+
+  /** The topic the event was stored under. */
+  static topicOf(event: UnregisteredEvent): string {
+    return event[STORED_TOPIC]
+  }
+
+  /** Refused: what the event does is defined by a class that is not loaded. */
+  override mutate(): never {
+    const topic = UnregisteredEvent.topicOf(this)
+    throw new TopicNotFound(
+      topic,
+      `no definition is loaded for topic '${topic}': its events can be read and verified, but not applied`,
+    )
+  }
+}
+
+/** The topic of an event: the one it was stored under if unregistered, else its class's. */
+export function eventTopicOf(event: object, registry: TopicRegistry = topics): string | undefined {
+  return event instanceof UnregisteredEvent
+    ? UnregisteredEvent.topicOf(event)
+    : registry.topicOfInstance(event)
 }
 
 /** Rebuilds an event from stored fields without re-running its constructor. */

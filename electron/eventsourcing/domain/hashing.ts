@@ -1,4 +1,11 @@
 import { hash } from 'node:crypto'
+import {
+  type FunctionValue,
+  type TextKind,
+  type ValueVisitor,
+  valueText,
+  visitValue,
+} from './valueTypes'
 
 /**
  * A deterministic text form of a value (object keys sorted, dates as ISO strings, maps and
@@ -128,35 +135,52 @@ function isUnusualKey(key: string): boolean {
 
 /** JSON.stringify(canonicalForm(value)), written directly: JSON text composes, so any subtree may go to the definition. */
 function writeValue(value: unknown): string {
-  if (value === null || value === undefined) return 'null'
-  switch (typeof value) {
-    case 'string':
-      return quote(value)
-    case 'boolean':
-      return value ? 'true' : 'false'
-    case 'number':
-      // String(n) is what JSON.stringify writes for a finite number (-0 included).
-      return Number.isFinite(value) ? String(value) : `"${String(value)}"`
-    case 'object':
-      break
-    default:
-      return referenceCanonicalJson(value)
-  }
-  // (An ISO date needs no escaping.)
-  if (value instanceof Date) return `{"$date":"${value.toISOString()}"}`
-  if (value instanceof Uint8Array || value instanceof Map || value instanceof Set) {
-    return referenceCanonicalJson(value)
-  }
-  if (Array.isArray(value)) {
+  return visitValue(value, writer)
+}
+
+const writer: ValueVisitor<string> = {
+  undefined: () => 'null',
+  null: () => 'null',
+  boolean: (value) => (value ? 'true' : 'false'),
+  string: (value) => quote(value),
+  // String(n) is what JSON.stringify writes for a finite number (-0 included).
+  number: (value) => (Number.isFinite(value) ? String(value) : `"${valueText.number(value)}"`),
+  // (Decimal digits, ISO dates and base64 need no escaping.)
+  bigint: (value) => taggedText('bigint', valueText.bigint(value)),
+  symbol: refuse,
+  function: refuse,
+  date: (value) => taggedText('date', valueText.date(value)),
+  // What its toJSON returns: the definition calls that.
+  uuid: (value) => quote(valueText.uuid(value)),
+  bytes: (value) => taggedText('bytes', valueText.bytes(value)),
+  array: (value) => {
     let text = '['
     for (let i = 0; i < value.length; i++) text += (i === 0 ? '' : ',') + writeValue(value[i])
     return text + ']'
-  }
+  },
+  // Sorted by the JSON text of their canonical forms: only the definition does that.
+  map: (value) => referenceCanonicalJson(value),
+  set: (value) => referenceCanonicalJson(value),
+  object: writeObject,
+  instance: writeObject,
+}
+
+/** JSON.stringify(tagged(kind, text)) for a text that needs no escaping. */
+function taggedText(kind: TextKind, text: string): string {
+  return `{"$${kind}":"${text}"}`
+}
+
+/** A plain object or class instance: its toJSON if it has one, else its fields, sorted. */
+function writeObject(value: object): string {
   const withJson = value as { toJSON?: () => unknown }
   if (typeof withJson.toJSON === 'function') return writeValue(withJson.toJSON())
   const record = value as Record<string, unknown>
   const plan = planFor(objectPlans, Object.getPrototypeOf(record), Object.keys(record), false)
   return plan === undefined ? referenceCanonicalJson(value) : writeFields(record, plan)
+}
+
+function refuse(value: symbol | FunctionValue): never {
+  throw new TypeError(`cannot hash a value of type ${typeof value}`)
 }
 
 /** Characters JSON.stringify escapes in a string (surrogates: only lone ones, but rare). */
@@ -168,37 +192,44 @@ function quote(text: string): string {
 }
 
 function canonicalForm(value: unknown): unknown {
-  if (value === null || value === undefined) return null
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value
-    case 'number':
-      return Number.isFinite(value) ? value : String(value)
-    case 'bigint':
-      return { $bigint: value.toString() }
-    case 'object':
-      break
-    default:
-      throw new TypeError(`cannot hash a value of type ${typeof value}`)
-  }
-  if (value instanceof Date) return { $date: value.toISOString() }
-  if (value instanceof Uint8Array) return { $bytes: Buffer.from(value).toString('base64') }
-  if (Array.isArray(value)) return value.map(canonicalForm)
-  if (value instanceof Map) {
-    return {
-      $map: [...value.entries()]
-        .map(([k, v]) => [canonicalForm(k), canonicalForm(v)] as const)
-        .sort((a, b) => compareText(JSON.stringify(a[0]), JSON.stringify(b[0]))),
-    }
-  }
-  if (value instanceof Set) {
-    return {
-      $set: [...value]
-        .map(canonicalForm)
-        .sort((a, b) => compareText(JSON.stringify(a), JSON.stringify(b))),
-    }
-  }
+  return visitValue(value, canonical)
+}
+
+/** `{ $kind: text }`: how the hash encoding writes a value JSON cannot hold. */
+function tagged(kind: TextKind, text: string): Record<string, string> {
+  return { [`$${kind}`]: text }
+}
+
+const canonical: ValueVisitor<unknown> = {
+  undefined: () => null,
+  null: () => null,
+  boolean: (value) => value,
+  string: (value) => value,
+  number: (value) => (Number.isFinite(value) ? value : valueText.number(value)),
+  bigint: (value) => tagged('bigint', valueText.bigint(value)),
+  symbol: refuse,
+  function: refuse,
+  date: (value) => tagged('date', valueText.date(value)),
+  // A UUID is its toJSON: the hex string.
+  uuid: (value) => valueText.uuid(value),
+  bytes: (value) => tagged('bytes', valueText.bytes(value)),
+  array: (value) => value.map(canonicalForm),
+  map: (value) => ({
+    $map: [...value.entries()]
+      .map(([k, v]) => [canonicalForm(k), canonicalForm(v)] as const)
+      .sort((a, b) => compareText(JSON.stringify(a[0]), JSON.stringify(b[0]))),
+  }),
+  set: (value) => ({
+    $set: [...value]
+      .map(canonicalForm)
+      .sort((a, b) => compareText(JSON.stringify(a), JSON.stringify(b))),
+  }),
+  object: fieldsForm,
+  instance: fieldsForm,
+}
+
+/** A plain object or class instance: its toJSON if it has one, else a sorted copy of its fields. */
+function fieldsForm(value: object): unknown {
   const withJson = value as { toJSON?: () => unknown }
   if (typeof withJson.toJSON === 'function') return canonicalForm(withJson.toJSON())
   const record = value as Record<string, unknown>

@@ -252,13 +252,16 @@ describe('Mapper', () => {
       expect((error as Error).message).toContain('abc v7')
     })
 
-    test('when the record names an unknown event topic, then DataIntegrityError names the row (caused by TopicNotFound)', () => {
+    test("when the record names an unknown event topic and unregistered topics 'fail', then DataIntegrityError names the row (caused by TopicNotFound)", () => {
       const [created] = secretEvents()
       const record = new Mapper().eventToRecord(created!)
 
       let error: unknown
       try {
-        new Mapper().recordToEvent({ ...record, topic: 'example#Nope.Created' })
+        new Mapper({ unregisteredTopics: 'fail' }).recordToEvent({
+          ...record,
+          topic: 'example#Nope.Created',
+        })
       } catch (e) {
         error = e
       }

@@ -1,10 +1,10 @@
 import { deflateSync, inflateSync } from 'node:zlib'
 import { DataIntegrityError, EventSourcingError, TopicNotFound } from '../errors'
-import type { DomainEvent } from '../domain/events'
+import { type DomainEvent, eventTopicOf, UnregisteredEvent } from '../domain/events'
 import { topics as defaultTopics, type TopicRegistry } from '../domain/topics'
 import type { AesGcmCipher } from './cipher'
 import type { StoredRecord } from './recorder'
-import { JsonTranscoder } from './transcoder'
+import { JsonTranscoder, type UnregisteredTopics } from './transcoder'
 
 /** First byte of every stored state: how the rest is encoded. */
 const COMPRESSED = 0b01
@@ -16,6 +16,13 @@ export interface MapperOptions {
   readonly cipher?: AesGcmCipher | undefined
   /** zlib before encryption (default true). */
   readonly compress?: boolean
+  /**
+   * A record (or a value inside one) whose topic no class is registered under: `keep` reads it
+   * as an UnregisteredEvent (UnregisteredValue), `fail` raises DataIntegrityError naming the
+   * record (TopicNotFound for a value). Default `keep`: the topic is hashed and bound to an
+   * encrypted state, so an unknown topic is a missing definition, not damaged data.
+   */
+  readonly unregisteredTopics?: UnregisteredTopics
 }
 
 /**
@@ -27,10 +34,13 @@ export class Mapper {
   readonly transcoder: JsonTranscoder
   readonly cipher: AesGcmCipher | undefined
   private readonly compress: boolean
+  private readonly keepUnregistered: boolean
 
   constructor(options: MapperOptions = {}) {
     this.registry = options.registry ?? defaultTopics
-    this.transcoder = new JsonTranscoder(this.registry)
+    const unregisteredTopics = options.unregisteredTopics ?? 'keep'
+    this.keepUnregistered = unregisteredTopics === 'keep'
+    this.transcoder = new JsonTranscoder(this.registry, { unregisteredTopics })
     this.cipher = options.cipher
     this.compress = options.compress ?? true
   }
@@ -128,7 +138,10 @@ export class Mapper {
   }
 
   eventToRecord(event: DomainEvent): StoredRecord {
-    const topic = this.registry.topicOf(event.constructor as new () => object)
+    // An UnregisteredEvent is written back under the topic it was read from.
+    const topic =
+      eventTopicOf(event, this.registry) ??
+      this.registry.topicOf(event.constructor as new () => object)
     const {
       originatorId: _id,
       originatorVersion: _version,
@@ -137,10 +150,12 @@ export class Mapper {
     return this.toRecord(event.originatorId, event.originatorVersion, topic, fields)
   }
 
+  /** The event a record holds; an UnregisteredEvent when its topic is unregistered (`keep`). */
   recordToEvent(record: StoredRecord): DomainEvent {
-    let cls: abstract new () => DomainEvent
+    let cls: (abstract new () => DomainEvent) | undefined
     try {
-      cls = this.registry.resolve(record.topic) as unknown as abstract new () => DomainEvent
+      if (!this.keepUnregistered || this.registry.has(record.topic))
+        cls = this.registry.resolve(record.topic) as unknown as abstract new () => DomainEvent
     } catch (error) {
       // A stored row naming no known event class cannot be trusted: say which row it is.
       if (!(error instanceof TopicNotFound)) throw error
@@ -153,6 +168,13 @@ export class Mapper {
     const fields = this.decodeState(record)
     if (fields === null || typeof fields !== 'object') {
       throw new DataIntegrityError(`${describe(record)} holds no event fields`, {
+        originatorId: record.originatorId,
+        originatorVersion: record.originatorVersion,
+      })
+    }
+    if (cls === undefined) {
+      return UnregisteredEvent.fromStored(record.topic, {
+        ...fields,
         originatorId: record.originatorId,
         originatorVersion: record.originatorVersion,
       })

@@ -183,12 +183,13 @@ describe('JsonTranscoder', () => {
       expect(() => transcoder.encode({ f: () => 1 })).toThrow(TypeError)
     })
 
-    test('when a stored object names a class topic nobody registered, then TopicNotFound names that topic', () => {
+    test("when a stored object names a class topic nobody registered and unregistered topics 'fail', then TopicNotFound names that topic", () => {
       const registry = new TopicRegistry()
       registry.register('test#Money', Money)
       const text = new JsonTranscoder(registry).encode({ price: new Money(1n, 'EUR') })
+      const strict = new JsonTranscoder(new TopicRegistry(), { unregisteredTopics: 'fail' })
 
-      const error = captureError(() => new JsonTranscoder(new TopicRegistry()).decode(text))
+      const error = captureError(() => strict.decode(text))
 
       expect(error).toBeInstanceOf(TopicNotFound)
       expect((error as TopicNotFound).topic).toBe('test#Money')

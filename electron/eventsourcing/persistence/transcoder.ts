@@ -1,6 +1,15 @@
 import { DataIntegrityError, EventSourcingError } from '../errors'
-import { UUID } from '../domain/uuid'
 import { topics, type TopicRegistry } from '../domain/topics'
+import {
+  classTopicOf,
+  type FunctionValue,
+  type TextKind,
+  UnregisteredValue,
+  type ValueVisitor,
+  valueFromText,
+  valueText,
+  visitValue,
+} from '../domain/valueTypes'
 
 const TAG = '_t_'
 const VALUE = '_v_'
@@ -8,12 +17,32 @@ const CLASS = '_c_'
 const TAG_KEY_TEXT = `"${TAG}"`
 
 /**
+ * What decoding does with a topic no class is registered under: `keep` it (an event becomes an
+ * UnregisteredEvent, a value an UnregisteredValue, both holding their stored fields as plain
+ * data) or `fail` (TopicNotFound, or DataIntegrityError naming the record for an event topic).
+ */
+export type UnregisteredTopics = 'keep' | 'fail'
+
+export interface TranscoderOptions {
+  /** Default `keep`. */
+  readonly unregisteredTopics?: UnregisteredTopics
+}
+
+/**
  * JSON with tagged types: dates, UUIDs, maps, sets, bigints, bytes and instances of registered
  * classes (child entities, value objects) survive a round trip with their types. A plain object
  * that happens to use the tag key is escaped, so no stored value is ever misread as a tag.
+ * The type tags are the value kinds of domain/valueTypes.ts ('obj' and 'dict' are this format's).
  */
 export class JsonTranscoder {
-  constructor(private readonly registry: TopicRegistry = topics) {}
+  private readonly keepUnregistered: boolean
+
+  constructor(
+    private readonly registry: TopicRegistry = topics,
+    options: TranscoderOptions = {},
+  ) {
+    this.keepUnregistered = (options.unregisteredTopics ?? 'keep') === 'keep'
+  }
 
   encode(value: unknown): string {
     return JSON.stringify(this.toJson(value))
@@ -62,52 +91,55 @@ export class JsonTranscoder {
   }
 
   private toJson(value: unknown): unknown {
-    if (value === null || typeof value !== 'object') {
-      if (typeof value === 'bigint') return { [TAG]: 'bigint', [VALUE]: value.toString() }
-      if (typeof value === 'number' && !Number.isFinite(value)) {
-        return { [TAG]: 'number', [VALUE]: String(value) }
+    return visitValue(value, this.encoder)
+  }
+
+  /** What each kind is stored as (JSON.stringify drops an undefined field). */
+  private readonly encoder: ValueVisitor<unknown> = {
+    undefined: () => undefined,
+    null: () => null,
+    boolean: (value) => value,
+    string: (value) => value,
+    number: (value) => (Number.isFinite(value) ? value : tagged('number', valueText.number(value))),
+    bigint: (value) => tagged('bigint', valueText.bigint(value)),
+    symbol: refuse,
+    function: refuse,
+    date: (value) => tagged('date', valueText.date(value)),
+    uuid: (value) => tagged('uuid', valueText.uuid(value)),
+    bytes: (value) => tagged('bytes', valueText.bytes(value)),
+    array: (value) => value.map((v) => this.toJson(v)),
+    map: (value) => ({
+      [TAG]: 'map',
+      [VALUE]: [...value].map(([k, v]) => [this.toJson(k), this.toJson(v)]),
+    }),
+    set: (value) => ({ [TAG]: 'set', [VALUE]: [...value].map((v) => this.toJson(v)) }),
+    object: (value) => this.fieldsToJson(value),
+    instance: (value) => {
+      const topic = classTopicOf(value, this.registry)
+      if (topic === undefined) {
+        throw new TypeError(
+          `cannot transcode an instance of unregistered class ${value.constructor.name}; register it with a topic`,
+        )
       }
-      if (typeof value === 'function' || typeof value === 'symbol') {
-        throw new TypeError(`cannot transcode a ${typeof value}`)
-      }
-      return value
+      // The fields go through the plain-object path so that a field named like the tag key is
+      // escaped too (otherwise the fields would be misread as a tagged value on the way back).
+      const fields: Record<string, unknown> = {}
+      for (const [k, v] of Object.entries(value)) fields[k] = v
+      return { [TAG]: 'obj', [CLASS]: topic, [VALUE]: this.fieldsToJson(fields) }
+    },
+  }
+
+  private fieldsToJson(record: Record<string, unknown>): unknown {
+    if (TAG in record) {
+      const entries = Object.entries(record).filter(([, v]) => v !== undefined)
+      return { [TAG]: 'dict', [VALUE]: entries.map(([k, v]) => [k, this.toJson(v)]) }
     }
-    if (Array.isArray(value)) return value.map((v) => this.toJson(v))
-    if (value instanceof Date) return { [TAG]: 'date', [VALUE]: value.toISOString() }
-    if (value instanceof UUID) return { [TAG]: 'uuid', [VALUE]: value.hex }
-    if (value instanceof Uint8Array) {
-      return { [TAG]: 'bytes', [VALUE]: Buffer.from(value).toString('base64') }
+    const out: Record<string, unknown> = {}
+    for (const key in record) {
+      const v = record[key]
+      if (v !== undefined) out[key] = this.toJson(v)
     }
-    if (value instanceof Map) {
-      return { [TAG]: 'map', [VALUE]: [...value].map(([k, v]) => [this.toJson(k), this.toJson(v)]) }
-    }
-    if (value instanceof Set)
-      return { [TAG]: 'set', [VALUE]: [...value].map((v) => this.toJson(v)) }
-    const proto = Object.getPrototypeOf(value) as object | null
-    if (proto === Object.prototype || proto === null) {
-      const record = value as Record<string, unknown>
-      if (TAG in record) {
-        const entries = Object.entries(record).filter(([, v]) => v !== undefined)
-        return { [TAG]: 'dict', [VALUE]: entries.map(([k, v]) => [k, this.toJson(v)]) }
-      }
-      const out: Record<string, unknown> = {}
-      for (const key in record) {
-        const v = record[key]
-        if (v !== undefined) out[key] = this.toJson(v)
-      }
-      return out
-    }
-    const topic = this.registry.topicOfInstance(value)
-    if (topic === undefined) {
-      throw new TypeError(
-        `cannot transcode an instance of unregistered class ${value.constructor.name}; register it with a topic`,
-      )
-    }
-    // The fields go through the plain-object path so that a field named like the tag key is
-    // escaped too (otherwise the fields would be misread as a tagged value on the way back).
-    const fields: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) fields[k] = v
-    return { [TAG]: 'obj', [CLASS]: topic, [VALUE]: this.toJson(fields) }
+    return out
   }
 
   private revive(value: unknown): unknown {
@@ -118,15 +150,11 @@ export class JsonTranscoder {
     const v = record[VALUE]
     switch (tag) {
       case 'date':
-        return new Date(v as string)
       case 'uuid':
-        return new UUID(v as string)
       case 'bigint':
-        return BigInt(v as string)
       case 'number':
-        return Number(v)
       case 'bytes':
-        return new Uint8Array(Buffer.from(v as string, 'base64'))
+        return valueFromText[tag as TextKind](v as string)
       case 'map':
         return new Map(v as Array<[unknown, unknown]>)
       case 'set':
@@ -134,11 +162,24 @@ export class JsonTranscoder {
       case 'dict':
         return Object.fromEntries(v as Array<[string, unknown]>)
       case 'obj': {
-        const cls = this.registry.resolve(record[CLASS] as string)
+        const topic = record[CLASS] as string
+        if (this.keepUnregistered && !this.registry.has(topic)) {
+          return UnregisteredValue.of(topic, v as Record<string, unknown>)
+        }
+        const cls = this.registry.resolve(topic)
         return Object.assign(Object.create(cls.prototype as object) as object, v)
       }
       default:
         throw new DataIntegrityError(`unknown type tag '${String(tag)}' in stored state`)
     }
   }
+}
+
+/** `{ _t_: kind, _v_: text }`: a value JSON cannot hold, tagged with its kind. */
+function tagged(kind: TextKind, text: string): Record<string, string> {
+  return { [TAG]: kind, [VALUE]: text }
+}
+
+function refuse(value: symbol | FunctionValue): never {
+  throw new TypeError(`cannot transcode a ${typeof value}`)
 }

@@ -97,11 +97,7 @@ describe('createWebSocketTransport', () => {
 
   it('fails requests lost with the connection, keeps unsent ones, and reconnects with backoff', async () => {
     const transport = make()
-    const lost = transport.invoke('execute', {
-      id: '00000000-0000-4000-8000-000000000001',
-      expectedVersion: 0,
-      commands: [{ name: 'rename' }],
-    })
+    const lost = transport.invoke('getAggregate', { id: '00000000-0000-4000-8000-000000000001' })
     latest().open()
     latest().drop()
     await expect(lost).resolves.toMatchObject({

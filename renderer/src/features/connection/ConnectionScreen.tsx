@@ -17,6 +17,7 @@ import { DesktopFileButtons } from './DesktopFileButtons'
 import { revealInvisible, visible } from '../../ui/VisibleText'
 import { AvailabilityDetail } from './Availability'
 import { CipherKeySection } from './CipherKeySection'
+import { AggregateModules } from './AggregateModules'
 
 const KIND_LABELS: Record<StoreKind, { title: string; hint: string }> = {
   sqlite: { title: 'Embedded SQLite', hint: 'A local database file. The default.' },
@@ -317,6 +318,7 @@ export function ConnectionScreen() {
         </form>
 
         {info && <CipherKeySection info={info} />}
+        {info && <AggregateModules info={info} />}
       </div>
     </main>
   )

@@ -20,7 +20,7 @@ describe('DesktopFileButtons', () => {
     const pickSqliteFile = vi.fn<DesktopBridge['pickSqliteFile']>(async (mode) =>
       mode === 'open' ? '/home/me/store.sqlite' : null,
     )
-    window.eventscopeDesktop = { pickSqliteFile }
+    window.eventscopeDesktop = { pickSqliteFile, pickAggregateModule: async () => null }
     const onPick = vi.fn()
     render(<DesktopFileButtons onPick={onPick} />)
 
@@ -36,6 +36,7 @@ describe('DesktopFileButtons', () => {
       pickSqliteFile: async () => {
         throw new Error('no window to show the dialog on')
       },
+      pickAggregateModule: async () => null,
     }
     render(<DesktopFileButtons onPick={() => {}} />)
 

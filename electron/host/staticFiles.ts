@@ -1,7 +1,8 @@
 /**
  * Serving the built renderer safely, shared by both shells: the desktop app's `app://`
  * protocol handler and the browser-mode HTTP server. One place decides which file a URL may
- * read (never outside the root, never a dotfile, never a directory) and which CSP it gets.
+ * read (never outside the root, never a dotfile, never a directory) and its content type; the
+ * CSP every response carries is csp.ts'.
  */
 import { realpath, stat } from 'node:fs/promises'
 import { extname, isAbsolute, join, relative, sep } from 'node:path'
@@ -29,29 +30,6 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 export function contentTypeFor(file: string): string {
   return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream'
-}
-
-/**
- * The renderer's Content-Security-Policy: scripts and styles from our origin only, no eval, no
- * inline script, no plugins, no framing, and network access only to `connectSrc` ('self' plus
- * whatever the transport needs, e.g. the browser mode's WebSocket URL).
- */
-export function contentSecurityPolicy(connectSrc: readonly string[] = []): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    ['connect-src', "'self'", ...connectSrc].join(' '),
-    "manifest-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-src 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-    "worker-src 'self'",
-  ].join('; ')
 }
 
 /**

@@ -1,0 +1,82 @@
+import { describe, expect, test } from 'vitest'
+import { TopicRegistry } from './topics'
+import { UUID } from './uuid'
+import {
+  classTopicOf,
+  type TextKind,
+  UnregisteredValue,
+  valueFromText,
+  valueKind,
+  valueText,
+} from './valueTypes'
+
+class Point {
+  constructor(readonly x: number) {}
+}
+
+describe('valueKind', () => {
+  test.each([
+    [undefined, 'undefined'],
+    [null, 'null'],
+    [false, 'boolean'],
+    ['', 'string'],
+    [-0, 'number'],
+    [NaN, 'number'],
+    [1n, 'bigint'],
+    [Symbol('s'), 'symbol'],
+    [() => 1, 'function'],
+    [new Date(NaN), 'date'],
+    [new UUID('00000000-0000-4000-8000-000000000000'), 'uuid'],
+    [new Uint8Array(1), 'bytes'],
+    [Buffer.from('b'), 'bytes'],
+    [[], 'array'],
+    [new Map(), 'map'],
+    [new Set(), 'set'],
+    [{}, 'object'],
+    [Object.create(null) as object, 'object'],
+    [JSON.parse('{"__proto__":{"x":1}}') as object, 'object'],
+    [new Point(1), 'instance'],
+    [UnregisteredValue.of('t#P', { x: 1 }), 'instance'],
+    [new Int16Array(2), 'instance'],
+  ])('%o is a %s', (value, kind) => {
+    expect(valueKind(value)).toBe(kind)
+  })
+})
+
+describe('valueText', () => {
+  test.each<[TextKind, unknown, string]>([
+    ['date', new Date(Date.UTC(2024, 1, 29, 23, 59, 59, 999)), '2024-02-29T23:59:59.999Z'],
+    [
+      'uuid',
+      new UUID('6F1C2A4E-8B3D-4E5F-9A0B-1C2D3E4F5A6B'),
+      '6f1c2a4e-8b3d-4e5f-9a0b-1c2d3e4f5a6b',
+    ],
+    ['bigint', -(2n ** 70n), '-1180591620717411303424'],
+    ['bytes', new Uint8Array([7, 0, 1, 255, 7]).subarray(1, 4), 'AAH/'],
+    ['number', -Infinity, '-Infinity'],
+  ])('a %s is written as %s and read back', (kind, value, text) => {
+    const write = valueText[kind] as (v: unknown) => string
+
+    expect(write(value)).toBe(text)
+    expect(write(valueFromText[kind](text))).toBe(text)
+  })
+})
+
+describe('UnregisteredValue', () => {
+  test('its topic is kept off its fields, and classTopicOf finds it', () => {
+    const value = UnregisteredValue.of('t#Point', { x: 1, topic: 'a field' })
+
+    expect(Object.keys(value)).toEqual(['x', 'topic'])
+    expect(JSON.stringify(value)).toBe('{"x":1,"topic":"a field"}')
+    expect(UnregisteredValue.topicOf(value)).toBe('t#Point')
+    expect(classTopicOf(value, new TopicRegistry())).toBe('t#Point')
+  })
+
+  test('classTopicOf gives a registered class its topic, and an unregistered one none', () => {
+    const registry = new TopicRegistry()
+    registry.register('t#Point', Point)
+
+    expect(classTopicOf(new Point(1), registry)).toBe('t#Point')
+    expect(classTopicOf(new Point(1), new TopicRegistry())).toBeUndefined()
+  })
+})

@@ -1,0 +1,90 @@
+/**
+ * The connection screen's "Aggregate type modules": the modules of aggregate types this run
+ * loaded (EVENTSCOPE_MODULES, or picked here), the types each registered, and why one failed.
+ * "Load module…" is in the desktop app only: the main process shows the system dialog and
+ * allows the chosen file; browser mode loads only the modules the server was started with.
+ */
+import { useId, useState } from 'react'
+import type { AggregateModuleInfo, ConnectionInfo } from '../../../../shared/contract'
+import { api } from '../../api'
+import { toUiError } from '../../lib/errors'
+import { useAggregatesStore } from '../../stores/aggregatesStore'
+import './connection.css'
+
+export function AggregateModules({ info }: { info: ConnectionInfo }) {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const [loaded, setLoaded] = useState<AggregateModuleInfo | null>(null)
+  const ids = useId()
+  const desktop = window.eventscopeDesktop
+  const modules = info.modules ?? []
+
+  const load = async () => {
+    if (!desktop) return
+    setBusy(true)
+    setError(null)
+    setLoaded(null)
+    try {
+      const path = await desktop.pickAggregateModule()
+      if (!path) return
+      const result = await api.loadAggregateModule({ path })
+      setLoaded(result)
+      // Its types join the type filter and the commands at once.
+      void useAggregatesStore.getState().loadTypes()
+    } catch (e) {
+      setError(toUiError(e).message)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <section className="aggregate-modules" aria-labelledby={`${ids}-title`}>
+      <h2 id={`${ids}-title`}>Aggregate type modules</h2>
+      {modules.length === 0 ? (
+        <p className="muted">
+          Built-in types only. Add your own with EVENTSCOPE_MODULES=path/to/module.mjs
+          {desktop ? ', or load a module here.' : ' when starting the server.'}
+        </p>
+      ) : (
+        <ul aria-label="Loaded modules" className="aggregate-module-list">
+          {modules.map((m) => (
+            <li key={m.path}>
+              <code className="break-all">{m.path}</code>
+              {m.error ? (
+                <p className="field-hint">
+                  <span className="badge badge-warn">Failed</span> {m.error}
+                </p>
+              ) : (
+                <p className="muted">
+                  {m.types.length === 0 ? 'Registered no types.' : `Types: ${m.types.join(', ')}`}
+                </p>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {desktop && (
+        <button type="button" className="btn" onClick={() => void load()} disabled={busy}>
+          {busy ? 'Loading module…' : 'Load module…'}
+        </button>
+      )}
+      {error && (
+        <p role="alert" className="field-hint">
+          The module was not loaded: {error}
+        </p>
+      )}
+      {loaded?.error && (
+        <p role="alert" className="field-hint">
+          The module failed: {loaded.error}
+        </p>
+      )}
+      {loaded && !loaded.error && (
+        <p role="status" className="muted">
+          Loaded {loaded.types.length} type{loaded.types.length === 1 ? '' : 's'} from {loaded.path}
+          .
+        </p>
+      )}
+    </section>
+  )
+}

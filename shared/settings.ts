@@ -1,0 +1,377 @@
+/**
+ * Every setting Eventscope reads from its environment, described once: its name, variable, how
+ * the variable's text is read (a zod schema from the text to the value, its messages finishing
+ * "<VARIABLE> …"), its default, what it means, and for what a connection carries the typed
+ * value the contract accepts. Derived from here: the explorer's environment parser
+ * (electron/explorer/settings.ts), the contract's ConnectionSettings (schemas.ts), the
+ * explorer's conversion to the library's store options (toStoreSettings in
+ * electron/explorer/storeEnv.ts) and the README's settings table (scripts/settingsDoc.ts).
+ * Pure TypeScript and zod only: no Node, no Electron, no React.
+ */
+import { z } from 'zod'
+
+/** What a variable is for: the explorer's readSettings reads one group's variables together. */
+export type SettingGroup =
+  /** What any connection carries, and which store it opens. */
+  | 'connection'
+  | 'sqlite'
+  | 'cassandra'
+  /** The run's cipher key, snapshots and file access. */
+  | 'run'
+  /** Browser mode (`npm run serve`) only. */
+  | 'browser'
+  /** The desktop app only. */
+  | 'desktop'
+
+export interface SettingSpec<T = unknown> {
+  /** The environment variable. */
+  readonly env: string
+  readonly group: SettingGroup
+  /** What it means (README, markdown). */
+  readonly doc: string
+  /** What applies when it is absent or empty (README, markdown). */
+  readonly defaultDoc: string
+  /** Reads the variable's text (undefined: not set); an issue's message follows the name. */
+  readonly fromEnv: z.ZodType<T, string | undefined>
+  /**
+   * The typed value a connection's settings carry in the contract (ConnectionSettings), with
+   * its optionality there; absent: not part of a connection's settings.
+   */
+  readonly value?: z.ZodType
+  /** For the project's own tests only: not in the README's table. */
+  readonly internal?: true
+}
+
+// ---------------------------------------------------------------- how variables are read
+
+/** The text as set: undefined when absent. */
+const raw = z.string().optional()
+
+/** Why a variable's text is refused: the message follows its name. */
+class Problem {
+  constructor(readonly message: string) {}
+}
+const problem = (message: string) => new Problem(message)
+
+/** The value `read` makes of the text, or an issue when it finds a problem. */
+function parsed<T>(read: (text: string | undefined) => T | Problem) {
+  return raw.transform((text, ctx) => {
+    const value = read(text)
+    if (!(value instanceof Problem)) return value
+    ctx.addIssue({ code: 'custom', message: value.message })
+    return z.NEVER
+  })
+}
+
+/** Trimmed text; empty or absent: undefined. */
+const trimmed = () => raw.transform((text) => text?.trim() || undefined)
+
+/** Trimmed text, or `fallback` when empty or absent. */
+const trimmedOr = (fallback: string) => raw.transform((text) => text?.trim() || fallback)
+
+/** 1/true/yes/on or 0/false/no/off (any case); empty or absent: false. */
+const strictFlag = () =>
+  parsed((text) => {
+    const value = text?.trim().toLowerCase()
+    if (!value || ['0', 'false', 'no', 'off'].includes(value)) return false
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true
+    return problem(`must be 1 or 0 (true/false, yes/no), not '${value.slice(0, 20)}'`)
+  })
+
+// ---------------------------------------------------------------- typed values
+
+export const StoreKind = z.enum(['memory', 'sqlite', 'cassandra'])
+export type StoreKind = z.infer<typeof StoreKind>
+
+/** The label's colours: a fixed palette, each shown with text of ≥ 4.5:1 contrast. */
+export const LabelColour = z.enum(['red', 'orange', 'green', 'blue', 'purple', 'grey'])
+export type LabelColour = z.infer<typeof LabelColour>
+
+/** The library's SQLite drivers (storeEnv.ts checks that the names match). */
+export const SQLITE_DRIVERS = ['better-sqlite3', 'node:sqlite'] as const
+export type SqliteDriverSetting = (typeof SQLITE_DRIVERS)[number]
+
+export const DEFAULT_SNAPSHOT_PERIOD = 2
+export const DEFAULT_CONTACT_POINT = '127.0.0.1:9042'
+
+const hostPort = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9.\-:[\]]+$/, 'expected host or host:port')
+
+/** The AES key sizes in bytes; a key's base64 has 24, 32 or 44 characters. */
+const KEY_BYTES = [16, 24, 32]
+
+/** Bytes of a base64 text (already checked to be base64): without decoding it. */
+const base64Bytes = (text: string) =>
+  (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0)
+
+// ---------------------------------------------------------------- the settings
+
+export const SETTINGS = {
+  store: {
+    env: 'EVENTSCOPE_STORE',
+    group: 'connection',
+    doc: '`sqlite`, `cassandra` or `memory`',
+    defaultDoc: '`sqlite`',
+    fromEnv: parsed((text) => {
+      const kind = text?.trim().toLowerCase() || 'sqlite'
+      const known = StoreKind.safeParse(kind)
+      return known.success
+        ? known.data
+        : problem(`must be sqlite, cassandra or memory, not '${kind.slice(0, 40)}'`)
+    }),
+  },
+  path: {
+    env: 'EVENTSCOPE_SQLITE_PATH',
+    group: 'sqlite',
+    doc: 'the SQLite file',
+    defaultDoc: "`eventscope.sqlite` in the app's data folder (`.eventscope/` in browser mode)",
+    fromEnv: trimmed(),
+    /** A file path; omitted: the app's default database file. */
+    value: z.string().min(1).max(4096).optional(),
+  },
+  sqliteDriver: {
+    env: 'EVENTSCOPE_SQLITE_DRIVER',
+    group: 'sqlite',
+    doc: 'the SQLite driver: `better-sqlite3` or `node:sqlite`; any other value: the default',
+    defaultDoc: '`node:sqlite` inside Electron, `better-sqlite3` in Node',
+    // Exactly one of the names, as before: anything else leaves the choice to the library.
+    fromEnv: raw.transform((text) => SQLITE_DRIVERS.find((driver) => driver === text)),
+  },
+  cipherKey: {
+    env: 'EVENTSCOPE_CIPHER_KEY',
+    group: 'run',
+    doc: 'base64 of a 16, 24 or 32-byte AES key; without it nothing is encrypted and the UI says so',
+    defaultDoc: 'none',
+    // The messages never repeat the text: it is a secret.
+    fromEnv: parsed((text) => {
+      const key = text?.trim()
+      if (!key) return undefined
+      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || key.length % 4 !== 0)
+        return problem('is not valid base64 (expected base64 of 16, 24 or 32 bytes)')
+      const bytes = base64Bytes(key)
+      if (!KEY_BYTES.includes(bytes))
+        return problem(
+          `decodes to ${bytes} bytes; an AES key must be 16, 24 or 32 bytes (e.g. \`openssl rand -base64 32\`)`,
+        )
+      return Uint8Array.from(atob(key), (c) => c.charCodeAt(0))
+    }),
+  },
+  snapshotPeriod: {
+    env: 'EVENTSCOPE_SNAPSHOT_PERIOD',
+    group: 'run',
+    doc: 'take a snapshot every N versions (0: never)',
+    defaultDoc: `\`${DEFAULT_SNAPSHOT_PERIOD}\` (the seed's)`,
+    fromEnv: parsed((text) => {
+      const period = text?.trim()
+      if (!period) return DEFAULT_SNAPSHOT_PERIOD
+      return /^\d{1,9}$/.test(period)
+        ? Number(period)
+        : problem(`must be a whole number ≥ 0, not '${period.slice(0, 20)}'`)
+    }),
+  },
+  contactPoints: {
+    env: 'CASSANDRA_CONTACT_POINTS',
+    group: 'cassandra',
+    doc: 'comma-separated `host[:port]`',
+    defaultDoc: `\`${DEFAULT_CONTACT_POINT}\``,
+    fromEnv: raw.transform((text) => {
+      const points = (text ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0)
+      return points.length ? points : [DEFAULT_CONTACT_POINT]
+    }),
+    value: z.array(hostPort).min(1).max(32),
+  },
+  localDataCenter: {
+    env: 'CASSANDRA_LOCAL_DC',
+    group: 'cassandra',
+    doc: "the driver's local data centre",
+    defaultDoc: '`datacenter1`',
+    fromEnv: trimmedOr('datacenter1'),
+    value: z.string().min(1).max(128),
+  },
+  keyspace: {
+    env: 'CASSANDRA_KEYSPACE',
+    group: 'cassandra',
+    doc: 'keyspace (created on first use)',
+    defaultDoc: '`eventscope`',
+    fromEnv: trimmedOr('eventscope'),
+    value: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/, 'a keyspace is letters, digits and _'),
+  },
+  username: {
+    env: 'CASSANDRA_USERNAME',
+    group: 'cassandra',
+    doc: 'user name, if the cluster wants credentials',
+    defaultDoc: 'none',
+    // Taken as set (not trimmed), as before; empty: none.
+    fromEnv: raw.transform((text) => text || undefined),
+    value: z.string().max(256).optional(),
+  },
+  password: {
+    env: 'CASSANDRA_PASSWORD',
+    group: 'cassandra',
+    doc: 'password, if the cluster wants credentials',
+    defaultDoc: 'none',
+    fromEnv: raw.transform((text) => text || undefined),
+    value: z.string().max(1024).optional(),
+  },
+  tls: {
+    env: 'CASSANDRA_TLS',
+    group: 'cassandra',
+    doc: '`1` or `true`: connect with TLS',
+    defaultDoc: 'no TLS',
+    // Only 1 and true turn it on, as before (any other value: off, not an error).
+    fromEnv: raw.transform((text) => ['1', 'true'].includes(text?.trim().toLowerCase() ?? '')),
+    value: z.boolean().default(false),
+  },
+  replicationFactor: {
+    env: 'CASSANDRA_REPLICATION_FACTOR',
+    group: 'cassandra',
+    doc: 'replication factor of the keyspace when Eventscope creates it (SimpleStrategy)',
+    defaultDoc: '`1`',
+    fromEnv: parsed((text) => {
+      const rf = text?.trim()
+      if (!rf) return undefined
+      const n = Number(rf)
+      return Number.isInteger(n) && n >= 1 ? n : problem(`must be a positive integer, not '${rf}'`)
+    }),
+  },
+  readOnly: {
+    env: 'EVENTSCOPE_READ_ONLY',
+    group: 'connection',
+    doc: '`1` (or `true`/`yes`/`on`): open the connection read-only; every writing method is refused',
+    defaultDoc: '`0`',
+    fromEnv: strictFlag(),
+    /** Refuse every writing method (the contract's `access: 'write'`) on this connection. */
+    value: z.boolean().optional(),
+  },
+  label: {
+    env: 'EVENTSCOPE_LABEL',
+    group: 'connection',
+    doc: 'a label shown in the header at all times, e.g. `PRODUCTION` (up to 40 visible characters)',
+    defaultDoc: 'none',
+    fromEnv: trimmed(),
+    /** Shown in the header at all times, e.g. PRODUCTION. */
+    value: z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'a label is visible characters only')
+      .optional(),
+  },
+  labelColour: {
+    env: 'EVENTSCOPE_LABEL_COLOUR',
+    group: 'connection',
+    doc: "the label's colour: `red`, `orange`, `green`, `blue`, `purple` or `grey` (all ≥ 4.5:1)",
+    defaultDoc: '`grey`',
+    fromEnv: parsed((text) => {
+      const colour = text?.trim().toLowerCase()
+      if (!colour) return undefined
+      const known = LabelColour.safeParse(colour)
+      return known.success
+        ? known.data
+        : problem(`must be one of ${LabelColour.options.join(', ')}, not '${colour.slice(0, 20)}'`)
+    }),
+    value: LabelColour.optional(),
+  },
+  allowedPaths: {
+    env: 'EVENTSCOPE_ALLOWED_PATHS',
+    group: 'run',
+    doc: 'more folders (`:`-separated) whose SQLite files the connection screen may open, at any depth; links and `..` are resolved first',
+    defaultDoc:
+      'none: only the data folder and `EVENTSCOPE_SQLITE_PATH` (the desktop app also opens files picked with Browse…/New file…)',
+    // Split by the platform's path separator where it is used (sqlitePathPolicy.ts).
+    fromEnv: raw,
+  },
+  port: {
+    env: 'PORT',
+    group: 'browser',
+    doc: "browser mode's port",
+    defaultDoc: 'random free port',
+    fromEnv: parsed((text) => {
+      const port = text?.trim()
+      if (!port) return 0
+      return /^\d{1,5}$/.test(port) && Number(port) <= 65_535
+        ? Number(port)
+        : problem(`must be a number from 0 to 65535, not '${port.slice(0, 20)}'`)
+    }),
+  },
+  dataDir: {
+    env: 'EVENTSCOPE_DATA_DIR',
+    group: 'browser',
+    doc: "browser mode's data folder (created 0700)",
+    defaultDoc: '`.eventscope/` in the working directory',
+    fromEnv: trimmed(),
+  },
+  token: {
+    env: 'EVENTSCOPE_TOKEN',
+    group: 'browser',
+    doc: "browser mode's token, fixed for automated tests",
+    defaultDoc: 'random per run',
+    fromEnv: raw.transform((text) => text || undefined),
+    internal: true,
+  },
+  userDataDir: {
+    env: 'EVENTSCOPE_USER_DATA_DIR',
+    group: 'desktop',
+    doc: "the desktop app's profile folder, a throwaway one for automated tests",
+    defaultDoc: "Electron's userData folder",
+    fromEnv: trimmed(),
+    internal: true,
+  },
+} as const satisfies Record<string, SettingSpec>
+
+export type Settings = typeof SETTINGS
+export type SettingName = keyof Settings
+/** A setting's value as read from the environment. */
+export type SettingValue<N extends SettingName> = z.output<Settings[N]['fromEnv']>
+/** The settings of one group. */
+export type SettingsOf<G extends SettingGroup> = {
+  [N in SettingName as Settings[N]['group'] extends G ? N : never]: SettingValue<N>
+}
+
+export const settingNames = Object.keys(SETTINGS) as SettingName[]
+
+/** The names of one group's settings, in the order above. */
+export function settingsIn(group: SettingGroup): SettingName[] {
+  return settingNames.filter((name) => SETTINGS[name].group === group)
+}
+
+// ---------------------------------------------------------------- the contract's shapes
+
+/** The settings a connection carries, with their contract types: `kind` aside, by group. */
+type ValueShape<G extends SettingGroup> = {
+  [
+    N in SettingName as Settings[N] extends { group: G; value: z.ZodType } ? N : never
+  ]: Settings[N] extends {
+    value: infer V
+  }
+    ? V
+    : never
+}
+
+function valueShape<G extends SettingGroup>(group: G): ValueShape<G> {
+  const shape: Record<string, z.ZodType> = {}
+  for (const name of settingsIn(group)) {
+    const spec: SettingSpec = SETTINGS[name]
+    if (spec.value) shape[name] = spec.value
+  }
+  return shape as ValueShape<G>
+}
+
+/** What any connection may carry besides its store: read-only mode and an environment label. */
+export const connectionOptions = valueShape('connection')
+
+export const ConnectionSettings = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('memory'), ...connectionOptions }).strict(),
+  z.object({ ...connectionOptions, kind: z.literal('sqlite'), ...valueShape('sqlite') }).strict(),
+  z
+    .object({ ...connectionOptions, kind: z.literal('cassandra'), ...valueShape('cassandra') })
+    .strict(),
+])
+export type ConnectionSettings = z.infer<typeof ConnectionSettings>
