@@ -56,6 +56,8 @@ test('conflict demo on an account: the stale withdrawal is refused, reloads and 
   await expect(winners.first()).toContainText('Deposited')
   await expect(winners.first()).toContainText('from A')
   await mkdir('/tmp/shots', { recursive: true })
+  // The tab panel scrolls on its own: bring the refusal into the picture.
+  await alert.scrollIntoViewIfNeeded()
   await page.screenshot({ path: `/tmp/shots/account-conflict-${target}.png`, fullPage: true })
 
   // Reload B: version 2, its withdrawal kept; saved as version 3.
@@ -74,6 +76,7 @@ test('conflict demo on an account: the stale withdrawal is refused, reloads and 
   await expect(log.filter({ hasText: 'Client B saved 1 command: version 3 stored.' })).toHaveCount(
     1,
   )
+  await b.getByRole('status').scrollIntoViewIfNeeded()
   await page.screenshot({ path: `/tmp/shots/account-conflict-saved-${target}.png`, fullPage: true })
 
   // Both changes are stored: 5000 + 1000 - 4000.
@@ -84,6 +87,19 @@ test('conflict demo on an account: the stale withdrawal is refused, reloads and 
 test('seeding accounts through the Seed dialog lists them under the Account filter', async ({
   page,
 }) => {
+  // The list's count says how many aggregates the store holds, filters or not.
+  const count = page
+    .getByRole('region', { name: 'Aggregates' })
+    .getByText(/\d aggregates?$|in all$/)
+  const inAll = async () =>
+    Number(
+      /([\d,]+) (aggregates?|in all)$/
+        .exec((await count.textContent()) ?? '')?.[1]
+        ?.replace(/,/g, ''),
+    )
+  await expect(count).toBeVisible()
+  const before = await inAll()
+  expect(before).toBeGreaterThanOrEqual(0)
   await page.getByRole('button', { name: 'Seed demo data' }).click()
   const dialog = page.getByRole('dialog', { name: 'Seed demo data' })
   await expect(dialog).toBeVisible()
@@ -100,6 +116,8 @@ test('seeding accounts through the Seed dialog lists them under the Account filt
 
   // Most recent first: the three seeded accounts lead the list filtered by Account.
   await filterListByType(page, 'Account')
+  await expect(count).toContainText('matching')
+  await expect(async () => expect(await inAll()).toBe(before + 3)).toPass()
   const options = page.getByRole('listbox', { name: 'Aggregates' }).getByRole('option')
   await expect(async () => expect(await options.count()).toBeGreaterThanOrEqual(3)).toPass()
   for (let i = 0; i < 3; i++) await expect(options.nth(i)).toContainText('Account')

@@ -5,8 +5,7 @@
  * (overdraft, closing with money left) without storing anything. The conflict demo and seeding
  * are in e2e/account-conflict.spec.ts.
  */
-import { readFile } from 'node:fs/promises'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import {
   AGGREGATE_REGION,
   EXAMPLE_TYPE,
