@@ -99,3 +99,62 @@ export async function chooseSeedType(dialog: Locator, typeName = EXAMPLE_TYPE): 
   const select = dialog.getByRole('combobox', { name: 'Aggregate type' })
   if ((await select.count()) > 0) await select.selectOption({ label: typeName })
 }
+
+/** A leaf of the State tree (or any JSON tree) by key and shown value; a key may carry a `_`. */
+export function stateItem(scope: Page | Locator, key: string, value: string | number): Locator {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value)
+  const escaped = `${key}: ${shown}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return scope.getByRole('treeitem', { name: new RegExp(`^_?${escaped}$`) })
+}
+
+/** The scrubber's status: "as of version N of M". */
+export function shownAs(page: Page, version: number, latest: number): Locator {
+  return page
+    .getByRole('group', { name: 'Time travel' })
+    .getByRole('status')
+    .filter({ hasText: `as of version ${version} of ${latest}` })
+}
+
+/** The Timeline's row of one version. */
+export function eventRow(page: Page, version: number): Locator {
+  return page
+    .getByRole('table', { name: 'Events' })
+    .getByRole('row', { name: new RegExp(`^v${version}\\b`) })
+}
+
+/** Sets the list's type filter by display name ('' or "All types" for none). */
+export async function filterListByType(page: Page, typeName: string): Promise<void> {
+  await page
+    .getByRole('region', { name: 'Aggregates' })
+    .getByRole('combobox', { name: 'Aggregate type' })
+    .selectOption({ label: typeName })
+}
+
+/** The list's option for one aggregate. */
+export function listOption(page: Page, id: string): Locator {
+  return page
+    .getByRole('listbox', { name: 'Aggregates' })
+    .getByRole('option', { name: new RegExp(id) })
+}
+
+/**
+ * Stages a command the aggregate's rules refuse: the alert names the rule's message and the
+ * staged list does not grow.
+ */
+export async function stageRefused(
+  scope: Locator,
+  command: string,
+  fields: FieldValues,
+  message: string | RegExp,
+): Promise<void> {
+  const staged = scope.getByRole('region', { name: /^Staged (commands|by Client [AB]) \(\d+\)$/ })
+  const before = (await staged.getByRole('heading').textContent()) ?? ''
+  const choice = scope.getByRole('combobox', { name: 'Command', exact: true })
+  if ((await choice.count()) > 0) await choice.selectOption({ label: command })
+  await fillFields(scope.locator('form').first(), fields)
+  await scope.getByRole('button', { name: 'Stage', exact: true }).click()
+  const alert = scope.getByRole('alert').filter({ hasText: 'Not staged' })
+  await expect(alert).toContainText('Not staged: The aggregate refused the command')
+  await expect(alert).toContainText(message)
+  await expect(staged.getByRole('heading')).toHaveText(before)
+}
