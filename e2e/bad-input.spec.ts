@@ -7,6 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createAggregate } from './commandsUi'
 import { expect, test } from './fixtures'
 
 const RLO = '\u202E'
@@ -15,11 +16,7 @@ const MARKER = { name: 'hidden character: right-to-left override, U+202E' }
 test('a payload with U+202E shows the override visibly marked in the state and the timeline', async ({
   page,
 }) => {
-  await page.getByRole('button', { name: 'New aggregate' }).click()
-  const dialog = page.getByRole('dialog', { name: 'New aggregate' })
-  await dialog.getByRole('textbox', { name: 'Initial foo' }).fill(`${RLO}live`)
-  await dialog.getByRole('button', { name: 'Create' }).click()
-  await expect(dialog).toBeHidden()
+  await createAggregate(page, { foo: `${RLO}live` })
 
   await page.getByRole('tab', { name: 'State', exact: true }).click()
   const foo = page.getByRole('tree', { name: 'State' }).getByRole('treeitem', { name: /^_?foo: / })

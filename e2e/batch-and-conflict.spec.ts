@@ -4,170 +4,133 @@
  * mode and in the desktop app alike (e2e/fixtures.ts): `page` is the app's window.
  */
 import { readFile } from 'node:fs/promises'
-import type { Locator, Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
+import {
+  AGGREGATE_REGION,
+  createAggregate as createWith,
+  chooseSeedType,
+  expectedVersion,
+  openTab,
+  saveStaged as save,
+  stageCommand,
+  stageFoo,
+} from './commandsUi'
 import { expect, test } from './fixtures'
 
-const AGGREGATE_REGION = /^Aggregate [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+const createAggregate = (page: Page, foo: string) => createWith(page, { foo })
 
-/** Creates an aggregate with the "New aggregate" dialog; returns its id (it is selected). */
-async function createAggregate(page: Page, foo: string): Promise<string> {
-  await page.getByRole('button', { name: 'New aggregate' }).click()
-  const dialog = page.getByRole('dialog', { name: 'New aggregate' })
-  await expect(dialog).toBeVisible()
-  await dialog.getByRole('textbox', { name: 'Initial foo' }).fill(foo)
-  await dialog.getByRole('button', { name: 'Create' }).click()
-  await expect(dialog).toBeHidden()
-  const region = page.getByRole('region', { name: AGGREGATE_REGION })
-  await expect(region).toBeVisible()
-  const id = (await region.getAttribute('aria-label'))?.replace(/^Aggregate /, '')
-  expect(id).toMatch(/^[0-9a-f-]{36}$/)
-  return id!
-}
-
-async function openTab(page: Page, name: string): Promise<Locator> {
-  const tab = page.getByRole('tab', { name, exact: true })
-  await tab.click()
-  await expect(tab).toHaveAttribute('aria-selected', 'true')
-  return page.getByRole('tabpanel')
-}
-
-async function stage(panel: Locator, value: string): Promise<void> {
-  const foo = panel.getByRole('textbox', { name: 'foo', exact: true })
-  await expect(foo).toBeEnabled()
-  await foo.fill(value)
-  await panel.getByRole('button', { name: 'Set foo', exact: true }).click()
-  await expect(
-    panel
-      .getByRole('list', { name: 'Pending events' })
-      .getByRole('listitem')
-      .filter({ hasText: value }),
-  ).toHaveCount(1)
-}
-
-async function save(panel: Locator): Promise<void> {
-  await panel.getByRole('button', { name: 'Save', exact: true }).click()
-  await expect(panel.getByRole('status').filter({ hasText: /Saved/ })).toBeVisible()
-}
-
-test('a batch of staged changes is saved together; Drop discards what is staged', async ({
+test('a batch of staged commands is previewed and saved together; Discard staged drops them', async ({
   page,
 }) => {
   await createAggregate(page, 'first')
   const panel = await openTab(page, 'Commands')
-  await expect(panel.getByText('Stored version: 0')).toBeVisible()
+  await expect(expectedVersion(panel, 0)).toBeVisible()
 
-  await stage(panel, 'second')
-  await stage(panel, 'third')
-  await panel.getByRole('button', { name: 'Add example' }).click()
+  await stageFoo(panel, 'second', 'third')
+  await stageCommand(panel, 'Create example')
 
-  const pendingHeading = (n: number) =>
-    panel.getByRole('heading', { name: `Pending batch (${n} ${n === 1 ? 'event' : 'events'})` })
-  await expect(pendingHeading(3)).toBeVisible()
+  const staged = panel.getByRole('list', { name: 'Staged commands' }).getByRole('listitem')
+  await expect(staged).toHaveCount(3)
+  await expect(staged.nth(0)).toContainText('Set foo')
+  await expect(staged.nth(0)).toContainText('second')
+  // The preview shows the events the batch would store, and the state after them.
   const pending = panel.getByRole('list', { name: 'Pending events' }).getByRole('listitem')
   await expect(pending).toHaveCount(3)
   await expect(pending.nth(0)).toContainText('v1')
   await expect(pending.nth(0)).toContainText('second')
   await expect(pending.nth(1)).toContainText('third')
   await expect(pending.nth(2)).toContainText('ExampleCreated')
+  await expect(panel.getByRole('tree', { name: 'Resulting state' })).toContainText('third')
 
   await panel.getByRole('button', { name: 'Save', exact: true }).click()
+  const saved = panel
+    .getByRole('status')
+    .filter({ hasText: 'Saved 3 events together as one batch: versions 1–3.' })
+  await expect(saved).toBeVisible()
   await expect(
-    panel
-      .getByRole('status')
-      .filter({ hasText: 'Saved 3 events together as one batch: versions 1–3.' }),
-  ).toBeVisible()
+    saved.getByRole('list', { name: 'Stored events' }).getByRole('listitem'),
+  ).toHaveCount(3)
   // From version 0 to 3: the version advanced by the size of the batch.
-  await expect(panel.getByText('Stored version: 3')).toBeVisible()
-  await expect(pendingHeading(0)).toBeVisible()
+  await expect(expectedVersion(panel, 3)).toBeVisible()
+  await expect(panel.getByRole('heading', { name: 'Staged commands (0)' })).toBeVisible()
   await expect(
     page.getByRole('region', { name: AGGREGATE_REGION }).getByText('3 (latest)'),
   ).toBeVisible()
 
-  // Stage two more, then drop them: nothing is stored and the handle shows version 3 again.
-  await stage(panel, 'never saved')
-  await panel.getByRole('button', { name: 'Add example' }).click()
-  await expect(pendingHeading(2)).toBeVisible()
-  await panel.getByRole('button', { name: 'Drop', exact: true }).click()
-  await expect(
-    panel.getByRole('status').filter({ hasText: 'Dropped 2 pending events; reloaded version 3.' }),
-  ).toBeVisible()
-  await expect(pendingHeading(0)).toBeVisible()
-  await expect(panel.getByText('Stored version: 3')).toBeVisible()
-  await expect(panel.getByRole('textbox', { name: 'foo', exact: true })).toHaveValue('third')
+  // Stage two more, then discard them: nothing is stored.
+  await stageFoo(panel, 'never saved')
+  await stageCommand(panel, 'Create example')
+  await panel.getByRole('button', { name: 'Discard staged', exact: true }).click()
+  await expect(panel.getByRole('heading', { name: 'Staged commands (0)' })).toBeVisible()
+  await expect(expectedVersion(panel, 3)).toBeVisible()
   await expect(panel.getByRole('button', { name: 'Save', exact: true })).toBeDisabled()
+  await expect(
+    page.getByRole('region', { name: AGGREGATE_REGION }).getByText('3 (latest)'),
+  ).toBeVisible()
 })
 
-test('conflict demo: the stale handle is rejected with ConcurrencyError, refreshes and saves', async ({
+test('conflict demo: the stale client is rejected with ConcurrencyError, reloads and saves', async ({
   page,
 }) => {
   await createAggregate(page, 'start')
   const panel = await openTab(page, 'Conflict demo')
 
-  await panel.getByRole('button', { name: 'Open both handles' }).click()
-  const a = panel.getByRole('region', { name: 'Handle A' })
-  const b = panel.getByRole('region', { name: 'Handle B' })
-  await expect(a.getByText('Loaded at version 0', { exact: true })).toBeVisible()
-  await expect(b.getByText('Loaded at version 0', { exact: true })).toBeVisible()
+  const a = panel.getByRole('region', { name: 'Client A' })
+  const b = panel.getByRole('region', { name: 'Client B' })
+  await expect(expectedVersion(a, 0)).toBeVisible()
+  await expect(expectedVersion(b, 0)).toBeVisible()
 
-  // A changes and saves first.
-  await a.getByRole('textbox', { name: /New foo/ }).fill('A was here')
-  await a.getByRole('button', { name: 'Set foo on A' }).click()
-  await a.getByRole('button', { name: 'Save A' }).click()
-  await expect(a.getByRole('status')).toContainText('the store now holds version 1')
+  // Both stage on version 0; A saves first.
+  await stageFoo(a, 'A was here')
+  await stageFoo(b, 'B was here')
+  await a.getByRole('button', { name: 'Save', exact: true }).click()
+  await expect(a.getByRole('status')).toContainText('Saved 1 event: version 1.')
+  await expect(expectedVersion(a, 1)).toBeVisible()
+  await expect(expectedVersion(b, 0)).toBeVisible()
 
-  // B, still at version 0, changes and saves: rejected, and the alert explains why.
-  await b.getByRole('textbox', { name: /New foo/ }).fill('B was here')
-  await b.getByRole('button', { name: 'Set foo on B' }).click()
-  await b.getByRole('button', { name: 'Save B' }).click()
+  // B, still at version 0, saves: rejected, and the alert explains why.
+  await b.getByRole('button', { name: 'Save', exact: true }).click()
   const alert = b.getByRole('alert')
   await expect(alert).toContainText('ConcurrencyError')
   await expect(alert).toContainText(
-    'Handle B expected to write version 1, but the store already holds version 1',
+    'Client B expected to write version 1, but the store already holds version 1',
   )
   await expect(alert.getByRole('definition').first()).toHaveText('1')
-  await expect(alert.getByText('Expected version')).toBeVisible()
-  await expect(alert.getByText('Actual version')).toBeVisible()
+  await expect(alert.getByText('Expected version', { exact: true })).toBeVisible()
+  await expect(alert.getByText('Actual version', { exact: true })).toBeVisible()
   const winners = alert.getByRole('list', { name: 'Winning events' }).getByRole('listitem')
   await expect(winners).toHaveCount(1)
   await expect(winners.first()).toContainText('v1')
   await expect(winners.first()).toContainText('A was here')
 
-  // Refresh B: it reloads version 1, and its retry is stored as version 2.
-  await b.getByRole('button', { name: 'Refresh B' }).click()
-  await expect(b.getByText('Loaded at version 1', { exact: true })).toBeVisible()
+  // Reload B: it loads version 1 and keeps its staged command; its save is stored as version 2.
+  await b.getByRole('button', { name: 'Reload', exact: true }).click()
+  await expect(expectedVersion(b, 1)).toBeVisible()
   await expect(b.getByRole('alert')).toHaveCount(0)
-  await b.getByRole('button', { name: 'Set foo on B' }).click()
-  await b.getByRole('button', { name: 'Save B' }).click()
-  await expect(b.getByRole('status')).toContainText('the store now holds version 2')
+  await expect(
+    b.getByRole('list', { name: 'Staged by Client B' }).getByRole('listitem'),
+  ).toHaveCount(1)
+  await b.getByRole('button', { name: 'Save', exact: true }).click()
+  await expect(b.getByRole('status')).toContainText('Saved 1 event: version 2.')
 
   const log = panel.getByRole('list', { name: 'Step log' }).getByRole('listitem')
   await expect(
-    log.filter({ hasText: "Handle B's save was rejected with ConcurrencyError" }),
+    log.filter({ hasText: "Client B's save was rejected with ConcurrencyError" }),
   ).toHaveCount(1)
-
-  // The automatic demo performs the same steps one by one, from version 2.
-  await panel.getByRole('button', { name: 'Run automatic demo' }).click()
-  const result = panel.getByRole('status').filter({ hasText: 'Result:' })
-  await expect(result).toBeVisible({ timeout: 20_000 })
-  await expect(result).toContainText('rejected with ConcurrencyError')
-  await expect(result).toContainText("B's retry was stored as version 4")
-  await expect(log).toHaveCount(8)
-  await expect(log.nth(0)).toContainText('both loaded at version 2')
-  await expect(log.nth(4)).toContainText('rejected with ConcurrencyError')
-  await expect(log.nth(7)).toContainText('version 4 stored')
+  await expect(log.filter({ hasText: 'Client B saved 1 command: version 2 stored.' })).toHaveCount(
+    1,
+  )
 })
 
 test('snapshots match the replay, and versions diff', async ({ page }) => {
   await createAggregate(page, 'bar1')
   const commands = await openTab(page, 'Commands')
-  await stage(commands, 'bar2')
+  await stageFoo(commands, 'bar2')
   await save(commands)
-  await expect(commands.getByText('Stored version: 1')).toBeVisible()
-  await stage(commands, 'bar3')
-  await stage(commands, 'bar4')
-  await stage(commands, 'bar5')
+  await expect(expectedVersion(commands, 1)).toBeVisible()
+  await stageFoo(commands, 'bar3', 'bar4', 'bar5')
   await save(commands)
-  await expect(commands.getByText('Stored version: 4')).toBeVisible()
+  await expect(expectedVersion(commands, 4)).toBeVisible()
 
   // Snapshot period 2: taken at v1 and v3.
   const snapshots = await openTab(page, 'Snapshots')
@@ -201,9 +164,9 @@ test('the history exports as a JSON file named after the aggregate', async ({ pa
   )
   const id = await createAggregate(page, 'bar1')
   const commands = await openTab(page, 'Commands')
-  for (const value of ['bar2', 'bar3', 'bar4', 'bar5']) await stage(commands, value)
+  await stageFoo(commands, 'bar2', 'bar3', 'bar4', 'bar5')
   await save(commands)
-  await expect(commands.getByText('Stored version: 4')).toBeVisible()
+  await expect(expectedVersion(commands, 4)).toBeVisible()
 
   const downloading = page.waitForEvent('download')
   await page.getByRole('button', { name: 'Export history' }).click()
@@ -223,6 +186,7 @@ test('seeding demo data shows its progress and completes', async ({ page }) => {
   await page.getByRole('button', { name: 'Seed demo data' }).click()
   const dialog = page.getByRole('dialog', { name: 'Seed demo data' })
   await expect(dialog).toBeVisible()
+  await chooseSeedType(dialog)
   await dialog.getByRole('spinbutton', { name: 'Aggregates' }).fill('40')
   await dialog.getByRole('spinbutton', { name: 'Events per aggregate' }).fill('50')
   await expect(dialog.getByText('2,000 events in total.')).toBeVisible()

@@ -5,52 +5,22 @@
  * Runs in browser mode and in the desktop app alike (e2e/fixtures.ts): `page` is the app's window.
  */
 import type { Locator, Page } from '@playwright/test'
+import {
+  createAggregate as createWith,
+  openTab,
+  saveStaged,
+  stageCommand,
+  stageFoo,
+} from './commandsUi'
 import { expect, test } from './fixtures'
 
-/** The aggregate view's region is named "Aggregate <id>". */
-const AGGREGATE_REGION = /^Aggregate [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-
-/** Creates an aggregate with the "New aggregate" dialog; returns its id (it is selected). */
-async function createAggregate(page: Page, foo: string): Promise<string> {
-  await page.getByRole('button', { name: 'New aggregate' }).click()
-  const dialog = page.getByRole('dialog', { name: 'New aggregate' })
-  await dialog.getByRole('textbox', { name: 'Initial foo' }).fill(foo)
-  await dialog.getByRole('button', { name: 'Create' }).click()
-  await expect(dialog).toBeHidden()
-  const region = page.getByRole('region', { name: AGGREGATE_REGION })
-  await expect(region).toBeVisible()
-  const name = await region.getAttribute('aria-label')
-  const id = name?.replace(/^Aggregate /, '')
-  expect(id).toMatch(/^[0-9a-f-]{36}$/)
-  return id!
-}
-
-async function openTab(page: Page, name: string): Promise<Locator> {
-  await page.getByRole('tab', { name, exact: true }).click()
-  await expect(page.getByRole('tab', { name, exact: true })).toHaveAttribute(
-    'aria-selected',
-    'true',
-  )
-  return page.getByRole('tabpanel')
-}
+const createAggregate = (page: Page, foo: string) => createWith(page, { foo })
 
 /** Stages each value with "Set foo", then saves them all as one batch. */
 async function setFooAndSave(page: Page, ...values: string[]): Promise<void> {
   const panel = await openTab(page, 'Commands')
-  const foo = panel.getByRole('textbox', { name: 'foo', exact: true })
-  await expect(foo).toBeEnabled()
-  for (const value of values) {
-    await foo.fill(value)
-    await panel.getByRole('button', { name: 'Set foo' }).click()
-    await expect(
-      panel
-        .getByRole('list', { name: 'Pending events' })
-        .getByRole('listitem')
-        .filter({ hasText: value }),
-    ).toHaveCount(1)
-  }
-  await panel.getByRole('button', { name: 'Save', exact: true }).click()
-  await expect(panel.getByRole('status').filter({ hasText: /^.?\s*Saved/ })).toBeVisible()
+  await stageFoo(panel, ...values)
+  await saveStaged(panel)
 }
 
 /** The State tree's item for foo (the state shows the field as foo or _foo). */
@@ -159,7 +129,7 @@ test('create, change, travel through history, inspect raw records, discard', asy
   // Discard: gone from the default list or marked discarded; history stays readable.
   await page.getByRole('button', { name: 'Jump to latest version' }).click()
   const commands = await openTab(page, 'Commands')
-  await commands.getByRole('button', { name: 'Discard' }).click()
+  await stageCommand(commands, 'Discard')
   await commands.getByRole('button', { name: 'Save', exact: true }).click()
   await expect(commands.getByText(/has been discarded/)).toBeVisible()
   await expect(async () => {

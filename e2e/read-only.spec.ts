@@ -5,6 +5,7 @@
  * writable again. Leaves the server as it found it: the run's key, writable, no label.
  */
 import { randomBytes } from 'node:crypto'
+import { createAggregate as createWith } from './commandsUi'
 import { expect, test } from './fixtures'
 import type { Page } from '@playwright/test'
 import { CIPHER_KEY } from './runKey'
@@ -48,11 +49,7 @@ async function backToExplorer(page: Page): Promise<void> {
 }
 
 async function createAggregate(page: Page, foo: string): Promise<void> {
-  await page.getByRole('button', { name: 'New aggregate' }).click()
-  const dialog = page.getByRole('dialog', { name: 'New aggregate' })
-  await dialog.getByRole('textbox', { name: 'Initial foo' }).fill(foo)
-  await dialog.getByRole('button', { name: 'Create' }).click()
-  await expect(dialog).toHaveCount(0)
+  await createWith(page, { foo })
 }
 
 test('read-only with a label, then a wrong key, then the right key', async ({ page }) => {

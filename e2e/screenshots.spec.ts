@@ -3,21 +3,22 @@
  * driven through the UI like a user at 1440×900. Opt-in, since it writes files:
  *   npx electron-vite build && E2E_SCREENSHOTS=1 npx playwright test e2e/screenshots.spec.ts
  */
-import { expect, test, type Locator, type Page } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
+import {
+  createAggregate,
+  chooseSeedType,
+  expectedVersion,
+  openTab,
+  saveStaged,
+  stageCommand,
+  stageFoo,
+} from './commandsUi'
 
 const OUT = 'docs/screenshots'
-const AGGREGATE_REGION = /^Aggregate [0-9a-f-]{36}$/
 
 test.skip(!process.env['E2E_SCREENSHOTS'], 'set E2E_SCREENSHOTS=1 to refresh docs/screenshots')
 test.describe.configure({ mode: 'serial' })
 test.use({ viewport: { width: 1440, height: 900 } })
-
-async function openTab(page: Page, name: string): Promise<Locator> {
-  const tab = page.getByRole('tab', { name, exact: true })
-  await tab.click()
-  await expect(tab).toHaveAttribute('aria-selected', 'true')
-  return page.getByRole('tabpanel')
-}
 
 async function settle(page: Page): Promise<void> {
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0)
@@ -29,28 +30,16 @@ async function shoot(page: Page, screen: string, scheme: string): Promise<void> 
   await page.screenshot({ path: `${OUT}/${screen}-${scheme}.png` })
 }
 
-async function stage(commands: Locator, value: string): Promise<void> {
-  await commands.getByRole('textbox', { name: 'foo', exact: true }).fill(value)
-  await commands.getByRole('button', { name: 'Set foo', exact: true }).click()
-}
-
 /** The seed's walk-through, in batches: versions 0 to 9, snapshots every second version. */
 async function createWalkthrough(page: Page): Promise<string> {
-  await page.getByRole('button', { name: 'New aggregate' }).click()
-  const dialog = page.getByRole('dialog', { name: 'New aggregate' })
-  await dialog.getByRole('textbox', { name: 'Initial foo' }).fill('bar1')
-  await dialog.getByRole('button', { name: 'Create' }).click()
-  const region = page.getByRole('region', { name: AGGREGATE_REGION })
-  const id = (await region.getAttribute('aria-label'))!.replace('Aggregate ', '')
-
+  const id = await createAggregate(page, { foo: 'bar1' })
   const commands = await openTab(page, 'Commands')
   for (const batch of [['bar2'], ['bar3', 'bar4', 'bar5'], ['bar6', 'bar7']]) {
-    for (const value of batch) await stage(commands, value)
-    await commands.getByRole('button', { name: 'Add example' }).click()
-    await commands.getByRole('button', { name: 'Save', exact: true }).click()
-    await expect(commands.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible()
+    await stageFoo(commands, ...batch)
+    await stageCommand(commands, 'Create example')
+    await saveStaged(commands)
   }
-  await expect(commands.getByText('Stored version: 9')).toBeVisible()
+  await expect(expectedVersion(commands, 9)).toBeVisible()
   return id
 }
 
@@ -58,6 +47,7 @@ test('prepare demo data', async ({ page }) => {
   await page.goto('/')
   await page.getByRole('button', { name: 'Seed demo data' }).click()
   const seed = page.getByRole('dialog', { name: 'Seed demo data' })
+  await chooseSeedType(seed)
   await seed.getByRole('spinbutton', { name: 'Aggregates' }).fill('60')
   await seed.getByRole('spinbutton', { name: 'Events per aggregate' }).fill('25')
   await seed.getByRole('button', { name: 'Seed', exact: true }).click()
@@ -120,27 +110,23 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(snapshots.getByRole('status')).toHaveText(/Matches the state replayed/)
     await shoot(page, 'snapshots', scheme)
 
-    // Commands with a pending batch of three events.
+    // Commands with a staged batch of three commands and its preview.
     const commands = await openTab(page, 'Commands')
-    await stage(commands, 'bar8')
-    await stage(commands, 'bar9')
-    await commands.getByRole('button', { name: 'Add example' }).click()
-    await expect(commands.getByRole('heading', { name: 'Pending batch (3 events)' })).toBeVisible()
+    await stageFoo(commands, 'bar8', 'bar9')
+    await stageCommand(commands, 'Create example')
+    await expect(commands.getByRole('list', { name: 'Pending events' })).toBeVisible()
     await shoot(page, 'commands', scheme)
-    await commands.getByRole('button', { name: 'Drop', exact: true }).click()
+    await commands.getByRole('button', { name: 'Discard staged', exact: true }).click()
 
-    // The conflict demo after handle B's stale save was rejected.
+    // The conflict demo after Client B's stale save was rejected.
     const conflict = await openTab(page, 'Conflict demo')
-    await conflict.getByRole('button', { name: 'Open both handles' }).click()
-    const a = conflict.getByRole('region', { name: 'Handle A' })
-    const b = conflict.getByRole('region', { name: 'Handle B' })
-    await a.getByRole('textbox', { name: /New foo/ }).fill('A was here')
-    await a.getByRole('button', { name: 'Set foo on A' }).click()
-    await a.getByRole('button', { name: 'Save A' }).click()
-    await expect(a.getByRole('status')).toContainText('the store now holds version 10')
-    await b.getByRole('textbox', { name: /New foo/ }).fill('B was here')
-    await b.getByRole('button', { name: 'Set foo on B' }).click()
-    await b.getByRole('button', { name: 'Save B' }).click()
+    const a = conflict.getByRole('region', { name: 'Client A' })
+    const b = conflict.getByRole('region', { name: 'Client B' })
+    await expect(expectedVersion(b, 9)).toBeVisible()
+    await stageFoo(a, 'A was here')
+    await stageFoo(b, 'B was here')
+    await saveStaged(a)
+    await b.getByRole('button', { name: 'Save', exact: true }).click()
     await expect(b.getByRole('alert')).toContainText('ConcurrencyError')
     await shoot(page, 'conflict', scheme)
 
@@ -152,6 +138,7 @@ for (const scheme of ['light', 'dark'] as const) {
     // Seeding, caught mid-way.
     await page.getByRole('button', { name: 'Seed demo data' }).click()
     const seed = page.getByRole('dialog', { name: 'Seed demo data' })
+    await chooseSeedType(seed)
     await seed.getByRole('spinbutton', { name: 'Aggregates' }).fill('400')
     await seed.getByRole('spinbutton', { name: 'Events per aggregate' }).fill('100')
     await seed.getByRole('button', { name: 'Seed', exact: true }).click()

@@ -5,42 +5,21 @@
  * Verify store. Roles and accessible names only.
  */
 import type { Locator, Page } from '@playwright/test'
+import { createAggregate, openTab, saveStaged, stageFoo } from './commandsUi'
 import { expect, test } from './fixtures'
 import { openTamperer } from './tamperStore'
 
-const AGGREGATE_REGION = /^Aggregate [0-9a-f-]{36}$/
 const SHOTS = process.env['E2E_SHOTS_DIR']
-
-async function openTab(page: Page, name: string): Promise<Locator> {
-  await page.getByRole('tab', { name, exact: true }).click()
-  await expect(page.getByRole('tab', { name, exact: true })).toHaveAttribute(
-    'aria-selected',
-    'true',
-  )
-  return page.getByRole('tabpanel')
-}
 
 /** v0 … v9 (the first by New aggregate, the rest in one batch); period 2 snapshots v1, v3 … v9. */
 async function tenEvents(page: Page): Promise<string> {
-  await page.getByRole('button', { name: 'New aggregate' }).click()
-  const dialog = page.getByRole('dialog', { name: 'New aggregate' })
-  await dialog.getByRole('textbox', { name: 'Initial foo' }).fill('v0')
-  await dialog.getByRole('button', { name: 'Create' }).click()
-  await expect(dialog).toBeHidden()
-  const region = page.getByRole('region', { name: AGGREGATE_REGION })
-  const id = (await region.getAttribute('aria-label'))!.replace(/^Aggregate /, '')
+  const id = await createAggregate(page, { foo: 'v0' })
   const panel = await openTab(page, 'Commands')
-  const foo = panel.getByRole('textbox', { name: 'foo', exact: true })
-  await expect(foo).toBeEnabled()
-  for (let v = 1; v <= 9; v++) {
-    await foo.fill(`v${v}`)
-    await panel.getByRole('button', { name: 'Set foo' }).click()
-  }
+  await stageFoo(panel, ...Array.from({ length: 9 }, (_, i) => `v${i + 1}`))
   await expect(
     panel.getByRole('list', { name: 'Pending events' }).getByRole('listitem'),
   ).toHaveCount(9)
-  await panel.getByRole('button', { name: 'Save', exact: true }).click()
-  await expect(panel.getByRole('status').filter({ hasText: /^.?\s*Saved/ })).toBeVisible()
+  await saveStaged(panel)
   return id
 }
 
@@ -144,8 +123,9 @@ test('tampered stores: the badge says what was checked, the timeline explains, V
   await expect(
     page.getByRole('status', { name: 'Hash chain: snapshot v9 linked, no events after it' }),
   ).toBeVisible()
+  // The registered type is shown by its display name.
   const header = page.getByRole('region', { name: `Aggregate ${ids.topic}` })
-  await expect(header.getByText('ExampleAggregateRoot', { exact: true })).toBeVisible()
+  await expect(header.getByText('Example aggregate', { exact: true })).toBeVisible()
   await expect(header.getByText('Intruder', { exact: true })).toHaveCount(0)
 
   // Verify store lists each problem with its aggregate and version.

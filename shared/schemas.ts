@@ -143,7 +143,7 @@ export type ConnectionInfo = z.infer<typeof ConnectionInfo>
 
 export const AggregateSummary = z.object({
   id: uuid,
-  /** Aggregate class topic, e.g. example#ExampleAggregateRoot. */
+  /** Aggregate class topic, e.g. bank#Account. */
   type: z.string(),
   version,
   createdAt: isoDate,

@@ -288,6 +288,18 @@ export const SETTINGS = {
     // Split by the platform's path separator where it is used (sqlitePathPolicy.ts).
     fromEnv: raw,
   },
+  modules: {
+    env: 'EVENTSCOPE_MODULES',
+    group: 'run',
+    doc: 'comma-separated compiled ES modules that register your own aggregate types (see "Loading your own aggregate types")',
+    defaultDoc: 'none: the built-in example and account types',
+    fromEnv: parsed((text) =>
+      (text ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0),
+    ),
+  },
   port: {
     env: 'PORT',
     group: 'browser',

@@ -220,7 +220,7 @@ export class Account extends Aggregate {
   private checkDebit(amount: number, what: 'withdraw' | 'transfer'): void {
     if (this._balance - amount < -this._overdraftLimit) {
       throw new DomainError(
-        `Cannot ${what} ${amount}: the balance is ${this._balance} and the overdraft limit is ${this._overdraftLimit}, so the balance may not go below -${this._overdraftLimit} (amounts in minor units).`,
+        `Cannot ${what} ${amount}: the balance is ${this._balance} and the overdraft limit is ${this._overdraftLimit}, so the balance may not go below ${this._overdraftLimit === 0 ? '0' : `-${this._overdraftLimit}`} (amounts in minor units).`,
         RULES.overdraftLimit,
       )
     }

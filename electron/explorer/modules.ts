@@ -19,6 +19,7 @@ import * as eventsourcing from '../eventsourcing'
 import type { AggregateTypeDefinition, AggregateTypeRegistry, Aggregate } from '../eventsourcing'
 import { messageOf } from './connection'
 import { ApiFailure } from './dispatch'
+import { readSetting } from './settings'
 
 /** What a module's register function receives: the library's index, as one object. */
 export type EventsourcingApi = typeof eventsourcing
@@ -26,12 +27,9 @@ export type EventsourcingApi = typeof eventsourcing
 /** A register function that has not settled by then is reported as failed (the app goes on). */
 const REGISTER_TIMEOUT_MS = 10_000
 
-/** EVENTSCOPE_MODULES: comma-separated paths, relative ones to the working folder. */
+/** EVENTSCOPE_MODULES: comma-separated paths, relative ones to the working folder (shared/settings.ts). */
 export function parseModuleList(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0)
+  return readSetting({ EVENTSCOPE_MODULES: value }, 'modules')
 }
 
 export class AggregateModules {

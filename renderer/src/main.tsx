@@ -1,7 +1,14 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-// First, so feature stylesheets (imported by the components) can override the base rules.
+// First and in this order (the shell's stylesheet in parts), so feature stylesheets (imported by
+// the components) can override the base rules.
 import './styles.css'
+import './styles/status.css'
+import './styles/shell.css'
+import './styles/aggregates.css'
+import './styles/scrubber.css'
+import './styles/timeline.css'
+import './styles/connection.css'
 import { App } from './App'
 import { onTransportStatus } from './transport'
 import { useConnectionStore } from './stores/connectionStore'

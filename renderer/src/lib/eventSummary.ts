@@ -11,28 +11,28 @@ function asRecord(value: JsonValue | undefined): Record<string, JsonValue> | und
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined
 }
 
-/** The aggregate's foo, wherever the state tree keeps it (`foo` or the private `_foo`). */
-export function readFoo(state: JsonValue | undefined): string | undefined {
-  const record = asRecord(state)
-  if (!record) return undefined
-  const foo = record['foo'] ?? record['_foo']
-  return typeof foo === 'string' ? foo : foo === undefined ? undefined : formatValue(foo)
-}
-
-/** One line describing what an event does, e.g. `foo = "bar2"` or `new example 1a2b3c4d`. */
+/**
+ * One line describing what an event does, whatever the aggregate type: an attribute change as
+ * `name = value`, creation and discarding in words (by the event's role, which the main process
+ * decides from its class: an account's discard event is `Closed`), else the payload in one line.
+ */
 export function describeEvent(event: Pick<EventDto, 'type' | 'role' | 'payload'>): string {
   const payload = asRecord(event.payload)
   if (event.type === 'AttributeChanged' && payload && typeof payload['name'] === 'string') {
     return `${payload['name'].replace(/^_/, '')} = ${formatValue(payload['value'])}`
   }
-  if (event.type === 'ExampleCreated') {
-    const id = payload?.['exampleId'] ?? payload?.['example_id']
-    return typeof id === 'string' ? `new example ${id.slice(0, 8)}` : 'new example'
-  }
   if (event.role === 'created') {
-    const foo = payload?.['foo'] ?? payload?.['_foo']
-    return foo === undefined ? 'aggregate created' : `aggregate created, foo = ${formatValue(foo)}`
+    const fields = payload ? Object.keys(payload).filter((k) => !k.startsWith('originator')) : []
+    return fields.length === 0
+      ? 'aggregate created'
+      : `aggregate created, ${formatValue(pick(payload, fields))}`
   }
   if (event.role === 'discarded') return 'aggregate discarded'
   return payload ? formatValue(event.payload) : ''
+}
+
+function pick(record: Record<string, JsonValue> | undefined, keys: string[]): JsonValue {
+  const out: Record<string, JsonValue> = {}
+  for (const key of keys) if (record?.[key] !== undefined) out[key] = record[key]
+  return out
 }

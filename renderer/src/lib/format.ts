@@ -40,12 +40,6 @@ export function formatShort(iso: string, tz: TimeZoneMode, now: Date = new Date(
   return `${p.y}-${pad(p.mo)}-${pad(p.d)}`
 }
 
-/** example#ExampleAggregateRoot → ExampleAggregateRoot */
-export function shortType(topic: string): string {
-  const afterHash = topic.includes('#') ? topic.slice(topic.lastIndexOf('#') + 1) : topic
-  return afterHash
-}
-
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US')
 }

@@ -79,7 +79,7 @@ describe('aggregatesStore', () => {
       .mockReturnValueOnce(slow.promise)
       .mockResolvedValueOnce({ items: [summary(7)], total: 1 })
     store().setIdPrefix('ABC')
-    store().setType('example#ExampleAggregateRoot')
+    store().setType('test#Widget')
     await flush()
     slow.resolve({ items: [summary(1), summary(2)], total: 2 })
     await flush()
@@ -87,7 +87,7 @@ describe('aggregatesStore', () => {
       limit: PAGE_SIZE,
       order: 'recent',
       idPrefix: 'abc',
-      type: 'example#ExampleAggregateRoot',
+      type: 'test#Widget',
     })
     expect(store().items.map((a) => a.id)).toEqual([uuid(7)])
     expect(store().total).toBe(1)
@@ -120,7 +120,7 @@ describe('aggregatesStore', () => {
       items: [summary(1, { version: 2 }), summary(2)],
       total: 2,
     })
-    api.listAggregateTypes.mockResolvedValue([descriptor('example#ExampleAggregateRoot')])
+    api.listAggregateTypes.mockResolvedValue([descriptor('test#Widget')])
     await store().refresh()
 
     const entry = (n: number, from: number, to: number, topics: string[]) => ({
@@ -136,8 +136,8 @@ describe('aggregatesStore', () => {
       items: [summary(1, { version: 3, discarded: true }), summary(2)],
       total: 2,
     })
-    api.emit('changes', { entries: [entry(1, 3, 3, ['example#ExampleAggregateRoot.Discarded'])] })
-    api.emit('changes', { entries: [entry(9, 0, 0, ['example#ExampleAggregateRoot.Created'])] })
+    api.emit('changes', { entries: [entry(1, 3, 3, ['test#Widget.Discarded'])] })
+    api.emit('changes', { entries: [entry(9, 0, 0, ['test#Widget.Created'])] })
 
     expect(store().items[0]).toMatchObject({
       version: 3,
@@ -154,7 +154,8 @@ describe('aggregatesStore', () => {
   it('loads the aggregate types for the filter', async () => {
     api.listAggregateTypes.mockResolvedValue([descriptor('a#A'), descriptor('b#B')])
     await store().loadTypes()
-    expect(store().types).toEqual(['a#A', 'b#B'])
+    expect(store().types.map((t) => t.topic)).toEqual(['a#A', 'b#B'])
+    expect(store().typesLoaded).toBe(true)
   })
 
   it('reset() forgets everything, and answers still on their way', async () => {

@@ -4,7 +4,11 @@
  * at once and schedule a throttled reload of the first pages.
  */
 import { create } from 'zustand'
-import type { AggregateSummary, LogEntryDto } from '../../../shared/contract'
+import type {
+  AggregateSummary,
+  AggregateTypeDescriptor,
+  LogEntryDto,
+} from '../../../shared/contract'
 import { api } from '../api'
 import { toUiError, type UiError } from '../lib/errors'
 
@@ -20,13 +24,16 @@ interface AggregatesState {
   /** Every aggregate in the store: the id prefix and type filters do not narrow it. */
   total: number
   nextPageToken: string | undefined
-  /** 'initial' = first page of a new query (skeleton); 'more' = next page (footer spinner). */
+  /** 'initial' = first page of a new query (skeleton); 'more' = next page (a spinner below the rows). */
   loading: 'initial' | 'more' | 'refresh' | null
   error: UiError | null
   idPrefix: string
   type: string
   order: AggregateOrder
-  types: string[]
+  /** The registered aggregate types (display names, commands), by topic order of the answer. */
+  types: AggregateTypeDescriptor[]
+  /** Whether listAggregateTypes has answered: before that, no type is "unregistered". */
+  typesLoaded: boolean
   /** New data exists that was not reloaded automatically (deep scroll). */
   stale: boolean
   /** Whether a first page has ever arrived for the current query. */
@@ -54,6 +61,7 @@ const initial: AggregatesState = {
   type: '',
   order: 'recent',
   types: [],
+  typesLoaded: false,
   stale: false,
   loaded: false,
 }
@@ -164,7 +172,7 @@ export const useAggregatesStore = create<AggregatesState & AggregatesActions>()(
     async loadTypes() {
       try {
         const types = await api.listAggregateTypes({})
-        set({ types: types.map((t) => t.topic) })
+        set({ types, typesLoaded: true })
       } catch {
         // The type filter simply stays empty; the list itself reports errors.
       }

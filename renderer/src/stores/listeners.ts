@@ -8,6 +8,7 @@ import { useAggregateViewStore } from './aggregateViewStore'
 import { useAggregatesStore } from './aggregatesStore'
 import { useConnectionStore } from './connectionStore'
 import { useSelectionStore } from './selectionStore'
+import { useStagedCommandsStore } from './stagedCommandsStore'
 import { useTimelineStore } from './timelineStore'
 
 let stopCurrent: (() => void) | null = null
@@ -61,6 +62,7 @@ export function startStoreListeners(): () => void {
       const now = storeIdentity(state.info)
       if (now === storeIdentity(prev.info)) return
       useSelectionStore.getState().select(null)
+      useStagedCommandsStore.getState().reset()
       useAggregatesStore.getState().reset()
       useTimelineStore.getState().reset()
       useAggregateViewStore.getState().reset()

@@ -6,7 +6,9 @@ import { vi, type Mock } from 'vitest'
 import {
   methodNames,
   type AggregateSummary,
+  type AggregateTypeDescriptor,
   type AggregateView,
+  type CommandResult,
   type ConnectionInfo,
   type EventDto,
   type EventName,
@@ -65,7 +67,7 @@ export const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).pad
 export function summary(n: number, overrides: Partial<AggregateSummary> = {}): AggregateSummary {
   return {
     id: uuid(n),
-    type: 'example#ExampleAggregateRoot',
+    type: 'test#Widget',
     version: 0,
     createdAt: '2026-01-01T00:00:00.000Z',
     lastModified: '2026-01-01T00:00:00.000Z',
@@ -78,11 +80,11 @@ export function eventDto(id: string, version: number, overrides: Partial<EventDt
   return {
     originatorId: id,
     version,
-    topic: `example#ExampleAggregateRoot.${version === 0 ? 'Created' : 'AttributeChanged'}`,
+    topic: `test#Widget.${version === 0 ? 'Created' : 'AttributeChanged'}`,
     type: version === 0 ? 'Created' : 'AttributeChanged',
     role: version === 0 ? 'created' : 'changed',
     timestamp: '2026-01-01T00:00:00.000Z',
-    payload: { foo: `bar${version + 1}` },
+    payload: { label: `bar${version + 1}` },
     hash: `h${version}`,
     previousHash: version === 0 ? '' : `h${version - 1}`,
     ...overrides,
@@ -92,14 +94,14 @@ export function eventDto(id: string, version: number, overrides: Partial<EventDt
 export function aggregateView(id: string, version: number, latestVersion = version): AggregateView {
   return {
     id,
-    type: 'example#ExampleAggregateRoot',
+    type: 'test#Widget',
     version,
     latestVersion,
     createdOn: '2026-01-01T00:00:00.000Z',
     lastModified: '2026-01-01T00:00:00.000Z',
     discarded: false,
     definitionLoaded: true,
-    state: { foo: `bar${version + 1}` },
+    state: { label: `bar${version + 1}` },
     hashChain: { status: 'verified' },
     encrypted: true,
     eventsReplayed: version + 1,
@@ -120,5 +122,74 @@ export function connectionInfo(overrides: Partial<ConnectionInfo> = {}): Connect
     readOnly: false,
     requestedReadOnly: false,
     ...overrides,
+  }
+}
+
+/**
+ * A registered type for tests, with one field of each kind: `test#Widget`, created with a name,
+ * its commands `rename` (text), `adjust` (integer ≥ 1, an enum direction, a boolean flag).
+ */
+export function widgetType(
+  overrides: Partial<AggregateTypeDescriptor> = {},
+): AggregateTypeDescriptor {
+  return {
+    topic: 'test#Widget',
+    displayName: 'Widget',
+    description: 'A test aggregate.',
+    source: 'built-in',
+    canSeed: true,
+    create: {
+      name: 'create',
+      label: 'Create widget',
+      parameters: {
+        type: 'object',
+        properties: { name: { type: 'string', title: 'Name', minLength: 1, maxLength: 40 } },
+        required: ['name'],
+      },
+    },
+    commands: [
+      {
+        name: 'rename',
+        label: 'Rename',
+        parameters: {
+          type: 'object',
+          properties: { name: { type: 'string', title: 'New name', maxLength: 40 } },
+          required: ['name'],
+        },
+      },
+      {
+        name: 'adjust',
+        label: 'Adjust',
+        description: 'Moves the level up or down.',
+        parameters: {
+          type: 'object',
+          properties: {
+            amount: { type: 'integer', title: 'Amount', minimum: 1, maximum: 100 },
+            direction: { type: 'string', title: 'Direction', enum: ['up', 'down'] },
+            loud: { type: 'boolean', title: 'Loud', default: false },
+          },
+          required: ['amount', 'direction'],
+        },
+      },
+    ],
+    ...overrides,
+  }
+}
+
+/** What preview or execute answers for `events` on top of `expectedVersion`. */
+export function commandResult(
+  id: string,
+  expectedVersion: number,
+  events: EventDto[],
+  state: AggregateView['state'] = { label: `bar${expectedVersion + events.length + 1}` },
+): CommandResult {
+  return {
+    id,
+    type: 'test#Widget',
+    expectedVersion,
+    version: expectedVersion + events.length,
+    events,
+    state,
+    discarded: false,
   }
 }

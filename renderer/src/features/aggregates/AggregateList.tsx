@@ -8,7 +8,8 @@ import { useEffect, useId, useRef, type CSSProperties, type KeyboardEvent } from
 import { useShallow } from 'zustand/react/shallow'
 import type { AggregateSummary } from '../../../../shared/contract'
 import { explainError } from '../../lib/errors'
-import { formatDateTime, formatShort, shortType } from '../../lib/format'
+import { formatDateTime, formatShort } from '../../lib/format'
+import { describeTopic, useAggregateTypes } from '../../stores/useAggregateTypes'
 import { useAggregatesStore } from '../../stores/aggregatesStore'
 import { useSelectionStore } from '../../stores/selectionStore'
 import type { TimeZoneMode } from '../../lib/format'
@@ -36,6 +37,7 @@ export function AggregateList() {
   const { selectedId, select, timezone } = useSelectionStore(
     useShallow((s) => ({ selectedId: s.aggregateId, select: s.select, timezone: s.timezone })),
   )
+  const { types, typesLoaded } = useAggregateTypes()
   const scrollRef = useRef<HTMLDivElement>(null)
 
   const hasMore = nextPageToken !== undefined
@@ -171,6 +173,7 @@ export function AggregateList() {
               posinset={row.index + 1}
               setsize={setSize}
               timezone={timezone}
+              typeName={describeTopic(types, typesLoaded, item.type)}
               style={style}
               onSelect={() => select(item.id)}
             />
@@ -188,6 +191,7 @@ function AggregateOption(props: {
   posinset: number
   setsize: number
   timezone: TimeZoneMode
+  typeName: { name: string; unregistered: boolean }
   style: CSSProperties
   onSelect: () => void
 }) {
@@ -209,8 +213,9 @@ function AggregateOption(props: {
       </div>
       <div className="aggregate-row-meta">
         <span className="truncate" title={revealInvisible(item.type)}>
-          {visible(shortType(item.type))}
+          {visible(props.typeName.name)}
         </span>
+        {props.typeName.unregistered && <span className="badge badge-warn">no definition</span>}
         {item.discarded && <span className="badge badge-danger">discarded</span>}
         <time
           className="aggregate-time"

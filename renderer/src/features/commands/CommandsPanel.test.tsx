@@ -1,125 +1,242 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ExplorerError, type HandleDto } from '../../../../shared/contract'
+import { ExplorerError, type RequestOf } from '../../../../shared/contract'
 import { setApi } from '../../api'
-import { createFakeApi, eventDto, flush, uuid, type FakeApi } from '../../testing/fakeApi'
+import { useAggregatesStore } from '../../stores/aggregatesStore'
+import { useStagedCommandsStore } from '../../stores/stagedCommandsStore'
+import {
+  aggregateView,
+  commandResult,
+  createFakeApi,
+  eventDto,
+  flush,
+  uuid,
+  widgetType,
+  type FakeApi,
+} from '../../testing/fakeApi'
 import { CommandsPanel } from './CommandsPanel'
 
 const A = uuid(1)
+type Batch = RequestOf<'preview'>
 let api: FakeApi
 
-const handle = (overrides: Partial<HandleDto> = {}): HandleDto => ({
-  handleId: 'h-1',
-  aggregateId: A,
-  loadedVersion: 3,
-  version: 3,
-  storedVersion: 3,
-  stale: false,
-  pending: [],
-  state: { _foo: 'bar' },
-  discarded: false,
-  ...overrides,
-})
-const withPending = (overrides: Partial<HandleDto> = {}) =>
-  handle({
-    version: 4,
-    pending: [eventDto(A, 4, { payload: { name: '_foo', value: 'mine' } })],
-    ...overrides,
-  })
-const change = (toVersion: number) => ({
-  entries: [
-    {
-      position: String(toVersion),
-      originatorId: A,
-      fromVersion: toVersion,
-      toVersion,
-      topics: ['example#ExampleAggregateRoot.AttributeChanged'],
-      recordedAt: '2026-01-01T00:00:00.000Z',
-    },
-  ],
-})
+const renamed = (version: number, name: string) =>
+  eventDto(A, version, { type: 'AttributeChanged', payload: { name: 'name', value: name } })
+
+/** Answers a preview with one event per command, numbered from the batch's version. */
+function previewEcho(batch: Batch) {
+  const events = batch.commands.map((c, i) =>
+    renamed(batch.expectedVersion + 1 + i, String(c.params?.['name'] ?? c.name)),
+  )
+  return Promise.resolve(commandResult(A, batch.expectedVersion, events))
+}
 
 beforeEach(() => {
   api = createFakeApi()
   setApi(api)
-  api.closeHandle.mockResolvedValue({ closed: true })
+  useAggregatesStore.getState().reset()
+  useStagedCommandsStore.getState().reset()
+  api.listAggregateTypes.mockResolvedValue([widgetType()])
+  api.getAggregate.mockResolvedValue(aggregateView(A, 3))
+  api.listAggregates.mockResolvedValue({ items: [], total: 0 })
+  api.preview.mockImplementation(previewEcho)
 })
 afterEach(() => {
   cleanup()
   setApi(null)
 })
 
-async function openPanel(opened: HandleDto) {
-  api.openHandle.mockResolvedValue(opened)
+async function openPanel() {
   render(<CommandsPanel aggregateId={A} />)
+  await act(flush)
   await act(flush)
 }
 
-describe('CommandsPanel and the stale flag', () => {
-  it('warns with pending events once the main process reports the handle stale', async () => {
-    await openPanel(withPending())
-    api.getHandle.mockResolvedValue(withPending({ storedVersion: 5, stale: true }))
+async function stageRename(name: string) {
+  fireEvent.change(screen.getByRole('combobox', { name: 'Command' }), {
+    target: { value: 'rename' },
+  })
+  fireEvent.change(screen.getByRole('textbox', { name: 'New name' }), { target: { value: name } })
+  await act(async () => {
+    fireEvent.click(screen.getByRole('button', { name: 'Stage' }))
+    await flush()
+  })
+}
 
+const stagedItems = () =>
+  within(screen.getByRole('list', { name: 'Staged commands' })).getAllByRole('listitem')
+
+describe('CommandsPanel', () => {
+  it("renders the type's commands from their parameter schema", async () => {
+    await openPanel()
+    expect(screen.getByText('Expected version:', { exact: false }).textContent).toContain('3')
+    fireEvent.change(screen.getByRole('combobox', { name: 'Command' }), {
+      target: { value: 'adjust' },
+    })
+    expect(screen.getByRole('spinbutton', { name: 'Amount' })).toBeTruthy()
+    const direction = screen.getByRole('combobox', { name: 'Direction' })
+    expect(
+      within(direction)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['up', 'down'])
+    expect(screen.getByRole('checkbox', { name: 'Loud' })).toBeTruthy()
+    expect(screen.getByText('Moves the level up or down.')).toBeTruthy()
+  })
+
+  it('checks fields in the form first: an empty required number is not sent', async () => {
+    await openPanel()
+    fireEvent.change(screen.getByRole('combobox', { name: 'Command' }), {
+      target: { value: 'adjust' },
+    })
     await act(async () => {
-      api.emit('changes', change(5))
+      fireEvent.click(screen.getByRole('button', { name: 'Stage' }))
+      await flush()
+    })
+    expect(screen.getByText('Required.')).toBeTruthy()
+    expect(api.preview).not.toHaveBeenCalled()
+  })
+
+  it('stages through a preview, shows the pending events and state, and saves them as one batch', async () => {
+    await openPanel()
+    await stageRename('first')
+    fireEvent.change(screen.getByRole('combobox', { name: 'Command' }), {
+      target: { value: 'adjust' },
+    })
+    fireEvent.change(screen.getByRole('spinbutton', { name: 'Amount' }), {
+      target: { value: '7' },
+    })
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Loud' }))
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Stage' }))
       await flush()
     })
 
-    expect(api.getHandle).toHaveBeenCalledWith({ handleId: 'h-1' })
-    expect(api.refreshHandle).not.toHaveBeenCalled()
-    expect(
-      screen.getByText(/Someone else saved version 5 while these events were pending/),
-    ).toBeTruthy()
-  })
+    expect(api.preview).toHaveBeenLastCalledWith({
+      id: A,
+      expectedVersion: 3,
+      commands: [
+        { name: 'rename', params: { name: 'first' } },
+        { name: 'adjust', params: { amount: 7, direction: 'up', loud: true } },
+      ],
+    })
+    expect(stagedItems().map((li) => li.textContent)).toEqual([
+      expect.stringContaining('Rename'),
+      expect.stringContaining('Adjust'),
+    ])
+    const pending = screen.getByRole('list', { name: 'Pending events' })
+    expect(within(pending).getAllByRole('listitem')).toHaveLength(2)
+    expect(screen.getByText(/2 pending events: versions 4–5 would be stored/)).toBeTruthy()
+    expect(screen.getByRole('tree', { name: 'Resulting state' })).toBeTruthy()
 
-  it('after a refused save shows the explanation, then the stale warning, until Drop', async () => {
-    await openPanel(withPending())
-    api.saveHandle.mockRejectedValue(
-      new ExplorerError({
-        code: 'ConcurrencyError',
-        message: 'Another writer saved first',
-        details: { aggregateId: A, expectedVersion: 4, actualVersion: 4, winningEvents: [] },
-      }),
-    )
-    api.getHandle.mockResolvedValue(withPending({ storedVersion: 4, stale: true }))
-
+    api.execute.mockResolvedValue(commandResult(A, 3, [renamed(4, 'first'), renamed(5, 'x')]))
+    api.getAggregate.mockResolvedValue(aggregateView(A, 5))
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Save' }))
       await flush()
     })
-    expect(screen.getByRole('alert').textContent).toContain('ConcurrencyError')
-    expect(api.getHandle).toHaveBeenCalledTimes(1)
+    expect(api.execute).toHaveBeenCalledWith({
+      id: A,
+      expectedVersion: 3,
+      commands: [
+        { name: 'rename', params: { name: 'first' } },
+        { name: 'adjust', params: { amount: 7, direction: 'up', loud: true } },
+      ],
+    })
+    expect(screen.getByRole('status').textContent).toContain(
+      'Saved 2 events together as one batch: versions 4–5.',
+    )
+    expect(screen.getByText('Nothing staged', { exact: false })).toBeTruthy()
+    expect(useStagedCommandsStore.getState().slots[A]).toEqual({
+      expectedVersion: 5,
+      commands: [],
+    })
+  })
 
-    // Staging more clears the error; the handle is still stale, and says so.
-    api.applyCommand.mockResolvedValue(withPending({ storedVersion: 4, stale: true }))
+  it("shows a DomainError's message by the form and keeps the staged list", async () => {
+    await openPanel()
+    await stageRename('ok')
+    api.preview.mockRejectedValueOnce(
+      new ExplorerError({ code: 'DomainError', message: 'A widget name must be unique' }),
+    )
+    await stageRename('taken')
+
+    const alert = screen.getByRole('alert')
+    expect(alert.textContent).toContain('A widget name must be unique')
+    expect(alert.textContent).toContain('DomainError')
+    expect(stagedItems()).toHaveLength(1)
+    expect(useStagedCommandsStore.getState().slots[A]?.commands.map((c) => c.params)).toEqual([
+      { name: 'ok' },
+    ])
+  })
+
+  it('previews again, debounced, after a staged command is removed', async () => {
+    await openPanel()
+    await stageRename('one')
+    await stageRename('two')
+    const calls = api.preview.mock.calls.length
+    fireEvent.click(screen.getByRole('button', { name: 'Remove 1: Rename' }))
+    await waitFor(() => expect(api.preview.mock.calls.length).toBe(calls + 1))
+    expect(api.preview).toHaveBeenLastCalledWith({
+      id: A,
+      expectedVersion: 3,
+      commands: [{ name: 'rename', params: { name: 'two' } }],
+    })
+    await waitFor(() => expect(screen.getByText(/1 pending event: version 4 would/)).toBeTruthy())
+  })
+
+  it('on ConcurrencyError shows who won and Reload latest keeps the staged commands', async () => {
+    await openPanel()
+    await stageRename('mine')
+    const winner = renamed(4, 'theirs')
+    api.execute.mockRejectedValueOnce(
+      new ExplorerError({
+        code: 'ConcurrencyError',
+        message: 'Another writer saved first',
+        details: { aggregateId: A, expectedVersion: 4, actualVersion: 4, winningEvents: [winner] },
+      }),
+    )
     await act(async () => {
-      fireEvent.click(screen.getByRole('button', { name: 'Add example' }))
+      fireEvent.click(screen.getByRole('button', { name: 'Save' }))
+      await flush()
+    })
+    const alert = screen.getByRole('alert')
+    expect(alert.textContent).toContain('ConcurrencyError')
+    expect(alert.textContent).toContain('expected to write version 4')
+    expect(within(alert).getByRole('list', { name: 'Winning events' }).textContent).toContain(
+      'theirs',
+    )
+
+    api.getAggregate.mockResolvedValue(aggregateView(A, 4))
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Reload latest' }))
       await flush()
     })
     expect(screen.queryByRole('alert')).toBeNull()
-    expect(screen.getByText(/Someone else saved version 4/)).toBeTruthy()
-
-    api.refreshHandle.mockResolvedValue(handle({ loadedVersion: 4, version: 4, storedVersion: 4 }))
-    await act(async () => {
-      fireEvent.click(screen.getByRole('button', { name: 'Drop' }))
-      await flush()
-    })
-    expect(screen.queryByText(/Someone else saved version/)).toBeNull()
-    expect(screen.getByText('Dropped 1 pending event; reloaded version 4.')).toBeTruthy()
+    expect(useStagedCommandsStore.getState().slots[A]?.expectedVersion).toBe(4)
+    expect(stagedItems()).toHaveLength(1)
+    await waitFor(() =>
+      expect(api.preview).toHaveBeenLastCalledWith({
+        id: A,
+        expectedVersion: 4,
+        commands: [{ name: 'rename', params: { name: 'mine' } }],
+      }),
+    )
   })
 
-  it('an idle handle follows live changes instead', async () => {
-    await openPanel(handle())
-    api.refreshHandle.mockResolvedValue(handle({ loadedVersion: 5, version: 5, storedVersion: 5 }))
+  it('says commands are not available when no definition is loaded for the type', async () => {
+    api.getAggregate.mockResolvedValue({ ...aggregateView(A, 2), type: 'gone#Thing' })
+    await openPanel()
+    expect(screen.getByRole('note').textContent).toContain(
+      'No definition loaded for gone#Thing: commands are not available.',
+    )
+    expect(screen.queryByRole('button', { name: 'Stage' })).toBeNull()
+  })
 
-    await act(async () => {
-      api.emit('changes', change(5))
-      await flush()
-    })
-
-    expect(api.refreshHandle).toHaveBeenCalledWith({ handleId: 'h-1' })
-    expect(api.getHandle).not.toHaveBeenCalled()
-    expect(screen.getByText('Stored version:', { exact: false }).textContent).toContain('5')
+  it('also when the view says definitionLoaded false', async () => {
+    api.getAggregate.mockResolvedValue({ ...aggregateView(A, 2), definitionLoaded: false })
+    await openPanel()
+    expect(screen.getByRole('note').textContent).toContain('No definition loaded for test#Widget')
   })
 })

@@ -1,22 +1,30 @@
-import { useId, useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { api } from '../../api'
+import type { CommandDescriptor, JsonValue } from '../../../../shared/contract'
+import type { StagedCommand } from '../../stores/stagedCommandsStore'
+import { NewAggregateForm } from './NewAggregateForm'
 import { useAggregatesStore } from '../../stores/aggregatesStore'
 import { useSelectionStore } from '../../stores/selectionStore'
+import { findType, useAggregateTypes } from '../../stores/useAggregateTypes'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../../stores/useWriteBlock'
-import { ErrorAlert } from '../../ui/ErrorAlert'
 import { ModalDialog } from '../../ui/ModalDialog'
 import '../../ui/feature.css'
 import './commands.css'
 
-/** "New aggregate": asks for the initial foo, creates and saves the aggregate, then selects it. */
+/**
+ * "New aggregate": choose a registered type, fill its create command (and optionally stage more
+ * of its commands), Create: execute with no id and expectedVersion -1 stores the creation as
+ * version 0 and the staged commands after it, as one batch; the new aggregate is selected.
+ */
 export function NewAggregateButton() {
   const [open, setOpen] = useState(false)
-  const [foo, setFoo] = useState('')
+  const [topic, setTopic] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(undefined)
-  const fooId = useId()
-  const hintId = useId()
+  const [staged, setStaged] = useState<StagedCommand[]>([])
   const blocked = useWriteBlock()
+  const { types, typesLoaded } = useAggregateTypes()
+  const type = findType(types, topic) ?? types[0]
 
   const close = () => {
     if (busy) return
@@ -24,24 +32,28 @@ export function NewAggregateButton() {
     setError(undefined)
   }
 
-  const create = async (event: FormEvent) => {
-    event.preventDefault()
-    if (busy) return
+  const create = async (command: CommandDescriptor, params: Record<string, JsonValue>) => {
+    if (!type || busy) return false
     setBusy(true)
     setError(undefined)
-    let handleId: string | undefined
     try {
-      const handle = await api.createHandle({ foo })
-      handleId = handle.handleId
-      const saved = await api.saveHandle({ handleId })
+      const result = await api.execute({
+        type: type.topic,
+        expectedVersion: -1,
+        commands: [
+          { name: command.name, params },
+          ...staged.map(({ name, params }) => ({ name, params })),
+        ],
+      })
       setOpen(false)
-      setFoo('')
-      useSelectionStore.getState().select(saved.aggregateId)
+      setStaged([])
+      useSelectionStore.getState().select(result.id)
       void useAggregatesStore.getState().refresh()
+      return true
     } catch (failure) {
       setError(failure)
+      return false
     } finally {
-      if (handleId) void api.closeHandle({ handleId }).catch(() => {})
       setBusy(false)
     }
   }
@@ -58,35 +70,22 @@ export function NewAggregateButton() {
         <span aria-hidden="true">+ </span>New aggregate
       </button>
       <ModalDialog open={open} title="New aggregate" onClose={close}>
-        <form className="new-aggregate-form" onSubmit={(event) => void create(event)}>
-          <div className="field">
-            <label htmlFor={fooId}>Initial foo</label>
-            <input
-              id={fooId}
-              type="text"
-              value={foo}
-              maxLength={10_000}
-              autoComplete="off"
-              autoFocus
-              aria-describedby={hintId}
-              onChange={(event) => setFoo(event.target.value)}
-            />
-          </div>
-          <p id={hintId} className="muted">
-            Creates an ExampleAggregateRoot: its Created event is stored as version 0.
-          </p>
-          {error !== undefined && (
-            <ErrorAlert error={error} context="Could not create the aggregate" />
-          )}
-          <div className="feature-actions">
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {busy ? 'Creating…' : 'Create'}
-            </button>
-            <button type="button" onClick={close} disabled={busy}>
-              Cancel
-            </button>
-          </div>
-        </form>
+        <NewAggregateForm
+          types={types}
+          typesLoaded={typesLoaded}
+          type={type}
+          busy={busy}
+          error={error}
+          staged={staged}
+          onType={(topic) => {
+            setTopic(topic)
+            setStaged([])
+            setError(undefined)
+          }}
+          onStaged={setStaged}
+          onCreate={create}
+          onCancel={close}
+        />
       </ModalDialog>
     </>
   )

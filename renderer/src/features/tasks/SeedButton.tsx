@@ -1,6 +1,11 @@
 import { useId, useState, type FormEvent } from 'react'
 import { api } from '../../api'
-import { MAX_SEED_COUNT, MAX_SEED_EVENTS, type ResponseOf } from '../../../../shared/contract'
+import {
+  MAX_SEED_COUNT,
+  MAX_SEED_EVENTS,
+  type AggregateTypeDescriptor,
+  type ResponseOf,
+} from '../../../../shared/contract'
 import { ErrorAlert } from '../../ui/ErrorAlert'
 import { ModalDialog } from '../../ui/ModalDialog'
 import { runTask } from '../../lib/runTask'
@@ -9,6 +14,7 @@ import { isTaskActive, useTaskStore } from '../../stores/taskStore'
 import './tasks.css'
 import { WholeNumberField } from '../../ui/WholeNumberField'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../../stores/useWriteBlock'
+import { useAggregateTypes } from '../../stores/useAggregateTypes'
 
 const MAX = MAX_SEED_COUNT
 const numberFormat = new Intl.NumberFormat()
@@ -34,21 +40,31 @@ export function SeedButton() {
   )
   const hintId = useId()
   const blocked = useWriteBlock()
+  const { types, typesLoaded } = useAggregateTypes()
+  const seedable = types.filter((t) => t.canSeed)
+  const [topic, setTopic] = useState('')
+  const type = seedable.find((t) => t.topic === topic) ?? seedable[0]
 
   const aggregates = parseCount(aggregatesText)
   const events = parseCount(eventsText)
   const total = aggregates !== undefined && events !== undefined ? aggregates * events : undefined
   const tooMany = total !== undefined && total > MAX_SEED_EVENTS
-  const valid = aggregates !== undefined && events !== undefined && !tooMany
+  // No type says canSeed (a server that does not tell yet): the server seeds its default type.
+  const valid =
+    aggregates !== undefined &&
+    events !== undefined &&
+    !tooMany &&
+    (type !== undefined || (typesLoaded && seedable.length === 0))
 
   const seed = (event: FormEvent) => {
     event.preventDefault()
     if (!valid || running) return
     setOutcome(undefined)
-    const title = `Seed ${numberFormat.format(aggregates)} aggregates × ${numberFormat.format(events)} events`
+    const title = `Seed ${numberFormat.format(aggregates)}${type ? ` ${type.displayName}` : ''} aggregates × ${numberFormat.format(events)} events`
+    const typeRequest = type ? { type: type.topic } : {}
     runTask(
       title,
-      (id) => api.seedDemoData({ aggregates, events, taskId: id }),
+      (id) => api.seedDemoData({ aggregates, events, ...typeRequest, taskId: id }),
       (value) => ({
         status: value.cancelled ? 'cancelled' : 'done',
         message: `${value.cancelled ? 'Cancelled after seeding' : 'Seeded'} ${numberFormat.format(value.aggregates)} aggregates with ${numberFormat.format(value.events)} events`,
@@ -74,9 +90,16 @@ export function SeedButton() {
       <ModalDialog open={open} title="Seed demo data" onClose={() => setOpen(false)}>
         <form className="seed-form" onSubmit={seed} noValidate>
           <p className="muted">
-            Creates example aggregates, each with a number of events (foo changes and examples), in
-            the connected store.
+            Creates aggregates of the chosen type, each with a number of events from its demo
+            commands, in the connected store.
           </p>
+          <SeedTypeChoice
+            types={seedable}
+            typesLoaded={typesLoaded}
+            value={type?.topic ?? ''}
+            disabled={running}
+            onChange={setTopic}
+          />
           <WholeNumberField
             label="Aggregates"
             min={1}
@@ -131,5 +154,48 @@ export function SeedButton() {
         </form>
       </ModalDialog>
     </>
+  )
+}
+
+/** The canSeed types to choose from; none: the server seeds its default type. */
+function SeedTypeChoice({
+  types,
+  typesLoaded,
+  value,
+  disabled,
+  onChange,
+}: {
+  types: readonly AggregateTypeDescriptor[]
+  typesLoaded: boolean
+  value: string
+  disabled: boolean
+  onChange: (topic: string) => void
+}) {
+  const id = useId()
+  if (types.length === 0)
+    return (
+      <p className="muted">
+        {typesLoaded
+          ? 'No registered type offers demo data: the server seeds its default type.'
+          : 'Loading the aggregate types…'}
+      </p>
+    )
+  return (
+    <div className="field">
+      <label htmlFor={id}>Aggregate type</label>
+      <select
+        id={id}
+        className="select"
+        value={value}
+        disabled={disabled}
+        onChange={(event) => onChange(event.target.value)}
+      >
+        {types.map((t) => (
+          <option key={t.topic} value={t.topic}>
+            {t.displayName}
+          </option>
+        ))}
+      </select>
+    </div>
   )
 }

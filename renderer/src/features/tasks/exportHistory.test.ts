@@ -15,10 +15,10 @@ function serveHistory(latest: () => number) {
       const last = Math.min(latestVersion, fromVersion + limit - 1)
       const events: EventDto[] = []
       for (let v = fromVersion; v <= last; v++)
-        events.push(eventDto(id, v, { payload: { foo: `bar${v}`, nested: { list: [v, 'x'] } } }))
+        events.push(eventDto(id, v, { payload: { label: `bar${v}`, nested: { list: [v, 'x'] } } }))
       const page: ResponseOf<'exportHistory'> = {
         aggregateId: id,
-        type: 'example#ExampleAggregateRoot',
+        type: 'test#Widget',
         exportedAt: EXPORTED_AT,
         latestVersion,
         events,
@@ -31,7 +31,7 @@ function serveHistory(latest: () => number) {
 
 const allEvents = (n: number) =>
   Array.from({ length: n }, (_, v) =>
-    eventDto(A, v, { payload: { foo: `bar${v}`, nested: { list: [v, 'x'] } } }),
+    eventDto(A, v, { payload: { label: `bar${v}`, nested: { list: [v, 'x'] } } }),
   )
 
 beforeEach(() => {
@@ -63,7 +63,7 @@ describe('exportHistory (renderer)', () => {
     expect(result.events).toBe(5000)
     const expected = {
       aggregateId: A,
-      type: 'example#ExampleAggregateRoot',
+      type: 'test#Widget',
       exportedAt: EXPORTED_AT,
       events: allEvents(5000),
     }

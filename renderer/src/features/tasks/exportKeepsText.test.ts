@@ -9,15 +9,15 @@ it('the export file keeps stored text exactly, invisible characters included', a
   const stored = '\u202Elive \u200B\u{E0068}'
   api.exportHistory.mockResolvedValue({
     aggregateId: id,
-    type: 'example#ExampleAggregateRoot',
+    type: 'test#Widget',
     exportedAt: '2026-02-03T04:05:06.000Z',
     latestVersion: 0,
-    events: [eventDto(id, 0, { payload: { foo: stored } })],
+    events: [eventDto(id, 0, { payload: { label: stored } })],
   })
 
   const { blob } = await exportHistory(api, id, {})
-  const file = JSON.parse(await blob.text()) as { events: Array<{ payload: { foo: string } }> }
+  const file = JSON.parse(await blob.text()) as { events: Array<{ payload: { label: string } }> }
 
-  expect(file.events[0]!.payload.foo).toBe(stored)
+  expect(file.events[0]!.payload.label).toBe(stored)
   expect(await blob.text()).not.toContain('U+202E')
 })

@@ -11,7 +11,8 @@ import { VerifyHistoryButton } from '../verify/VerifyHistoryButton'
 import { LockIcon } from '../../ui/icons'
 import { copyText } from '../../lib/clipboard'
 import type { UiError } from '../../lib/errors'
-import { formatDateTime, shortType, type TimeZoneMode } from '../../lib/format'
+import { formatDateTime, type TimeZoneMode } from '../../lib/format'
+import { describeTopic, useAggregateTypes } from '../../stores/useAggregateTypes'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { revealInvisible, visible } from '../../ui/VisibleText'
 
@@ -36,7 +37,7 @@ export function AggregateHeader({
         <div className="aggregate-title">
           <span className="eyebrow" title={view ? revealInvisible(view.type) : undefined}>
             {view ? (
-              visible(shortType(view.type))
+              <TypeName topic={view.type} definitionLoaded={view.definitionLoaded} />
             ) : (
               <span className="skeleton skeleton-text" style={{ width: '9rem' }} />
             )}
@@ -130,6 +131,20 @@ export function AggregateHeader({
         </p>
       )}
     </header>
+  )
+}
+
+/** The display name of a registered type; else the topic, marked as having no definition. */
+function TypeName({ topic, definitionLoaded }: { topic: string; definitionLoaded: boolean }) {
+  const { types, typesLoaded } = useAggregateTypes()
+  const { name, unregistered } = describeTopic(types, typesLoaded, topic)
+  return (
+    <>
+      {visible(name)}
+      {(unregistered || !definitionLoaded) && (
+        <span className="badge badge-warn aggregate-type-marker">no definition</span>
+      )}
+    </>
   )
 }
 

@@ -18,6 +18,7 @@ import { useTimelineStore } from '../../stores/timelineStore'
 import { ReadOnlyNotice } from '../../ui/ReadOnlyNotice'
 import { useWriteBlock } from '../../stores/useWriteBlock'
 import { AggregateHeader } from './AggregateHeader'
+import { NoDefinitionNote } from './NoDefinitionNote'
 import { JsonTree } from '../../ui/JsonTree'
 
 const TAB_LABELS: Record<TabId, string> = {
@@ -175,6 +176,7 @@ function TabContent({
               slider back to see the aggregate as it was.
             </p>
           )}
+          {!view.definitionLoaded && <NoDefinitionNote view={view} />}
           <JsonTree value={view.state} label="State" key={aggregateId} />
         </div>
       ) : (

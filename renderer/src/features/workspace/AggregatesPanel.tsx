@@ -10,7 +10,7 @@ import { SeedButton } from '../tasks/SeedButton'
 import { VerifyStoreButton } from '../verify/VerifyStoreButton'
 import { ReadOnlyNotice } from '../../ui/ReadOnlyNotice'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../../stores/useWriteBlock'
-import { formatCount, shortType } from '../../lib/format'
+import { formatCount } from '../../lib/format'
 import { useAggregatesStore, type AggregateOrder } from '../../stores/aggregatesStore'
 import { AggregateList } from '../aggregates/AggregateList'
 import { SearchIcon } from '../../ui/icons'
@@ -123,8 +123,8 @@ export function AggregatesPanel() {
           >
             <option value="">All types</option>
             {types.map((t) => (
-              <option key={t} value={t} title={t}>
-                {revealInvisible(shortType(t))}
+              <option key={t.topic} value={t.topic} title={revealInvisible(t.topic)}>
+                {revealInvisible(t.displayName)}
               </option>
             ))}
           </select>

@@ -1,0 +1,51 @@
+// @vitest-environment jsdom
+import { act, cleanup, render, screen } from '@testing-library/react'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { setApi } from '../../api'
+import { useAggregatesStore } from '../../stores/aggregatesStore'
+import { aggregateView, createFakeApi, flush, uuid, widgetType } from '../../testing/fakeApi'
+import { AggregateHeader } from './AggregateHeader'
+import { NoDefinitionNote } from './NoDefinitionNote'
+
+const A = uuid(3)
+
+beforeEach(() => {
+  const api = createFakeApi()
+  setApi(api)
+  useAggregatesStore.getState().reset()
+  api.listAggregateTypes.mockResolvedValue([widgetType()])
+})
+afterEach(() => {
+  cleanup()
+  setApi(null)
+})
+
+describe('registered and unregistered types', () => {
+  it('the header shows a registered type by its display name', async () => {
+    render(<AggregateHeader aggregateId={A} view={aggregateView(A, 2)} />)
+    await act(flush)
+    expect(screen.getByText('Widget')).toBeTruthy()
+    expect(screen.queryByText('no definition')).toBeNull()
+  })
+
+  it('the header shows an unregistered topic with a marker', async () => {
+    render(
+      <AggregateHeader aggregateId={A} view={{ ...aggregateView(A, 2), type: 'gone#Thing' }} />,
+    )
+    await act(flush)
+    expect(screen.getByText('gone#Thing')).toBeTruthy()
+    expect(screen.getByText('no definition')).toBeTruthy()
+  })
+
+  it('the State tab says where the state came from without a definition', () => {
+    const view = { ...aggregateView(A, 9), definitionLoaded: false }
+    const { rerender } = render(<NoDefinitionNote view={{ ...view, loadedFromSnapshot: 8 }} />)
+    expect(screen.getByRole('note').textContent).toBe(
+      'No definition loaded: state from snapshots only — the snapshot at version 8; the events after it cannot be applied.',
+    )
+    rerender(<NoDefinitionNote view={{ ...view, state: null }} />)
+    expect(screen.getByRole('note').textContent).toBe(
+      'No definition loaded: state from snapshots only — no snapshot: state unknown.',
+    )
+  })
+})

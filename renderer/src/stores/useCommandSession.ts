@@ -1,0 +1,264 @@
+/**
+ * One editing session on an aggregate, stateless on the server: the latest version is loaded
+ * (getAggregate), commands are staged in the renderer (stagedCommandsStore), each change is
+ * previewed (`preview`, debounced), and Save sends them all with `execute` and the version
+ * they were loaded at. Used by the Commands panel and by each client of the conflict demo.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react'
+import type {
+  AggregateTypeDescriptor,
+  AggregateView,
+  CommandBatch,
+  CommandDescriptor,
+  CommandResult,
+  JsonValue,
+} from '../../../shared/contract'
+import { api } from '../api'
+import { useLiveChanges } from '../lib/useLiveChanges'
+import { useAggregateViewStore } from './aggregateViewStore'
+import { useAggregatesStore } from './aggregatesStore'
+import { useSelectionStore } from './selectionStore'
+import { EMPTY_SLOT, useStagedCommandsStore, type StagedSlot } from './stagedCommandsStore'
+import { findType, useAggregateTypes } from './useAggregateTypes'
+
+export const PREVIEW_DEBOUNCE_MS = 250
+
+/** After a save the views follow the latest version (the live `changes` reload them too). */
+export function showSaved(): void {
+  useSelectionStore.getState().setVersion(null)
+  useAggregateViewStore.getState().reload()
+  void useAggregatesStore.getState().refresh()
+}
+
+export interface PreviewState {
+  /** Which staged list and version this answer is for (see `signatureOf`). */
+  signature: string
+  result: CommandResult | null
+  error: unknown
+}
+
+const NO_PREVIEW: PreviewState = { signature: '', result: null, error: null }
+
+const signatureOf = (slot: StagedSlot) =>
+  JSON.stringify([slot.expectedVersion, slot.commands.map((c) => [c.name, c.params])])
+
+const batchOf = (id: string, slot: StagedSlot): CommandBatch => ({
+  id,
+  expectedVersion: slot.expectedVersion,
+  commands: slot.commands.map(({ name, params }) => ({ name, params })),
+})
+
+export type SaveOutcome = { ok: true; result: CommandResult } | { ok: false; error: unknown }
+
+export interface CommandSession {
+  /** The aggregate as last loaded (the latest version then), null until it arrives. */
+  view: AggregateView | null
+  loadError: unknown
+  descriptor: AggregateTypeDescriptor | undefined
+  /** Loaded, and no module can run its commands: no descriptor, or definitionLoaded false. */
+  unregistered: boolean
+  slot: StagedSlot
+  /** The newest stored version known (the load, a save, or live changes). */
+  storedVersion: number
+  preview: PreviewState
+  previewPending: boolean
+  busy: boolean
+  stageError: unknown
+  saveError: unknown
+  saved: CommandResult | null
+  stage(command: CommandDescriptor, params: Record<string, JsonValue>): Promise<boolean>
+  remove(key: number): void
+  discardStaged(): void
+  save(): Promise<SaveOutcome>
+  /** Loads the latest version and runs the staged commands on it from now on (they are kept). */
+  reloadLatest(): Promise<void>
+}
+
+export function useCommandSession(
+  aggregateId: string,
+  slotKey: string,
+  options: { followLive: boolean; onSaved?: (result: CommandResult) => void },
+): CommandSession {
+  const { types, typesLoaded } = useAggregateTypes()
+  const slot = useStagedCommandsStore((s) => s.slots[slotKey]) ?? EMPTY_SLOT
+  const [view, setView] = useState<AggregateView | null>(null)
+  const [loadError, setLoadError] = useState<unknown>(null)
+  const [storedVersion, setStoredVersion] = useState(-1)
+  const [busy, setBusy] = useState(false)
+  const [stageError, setStageError] = useState<unknown>(null)
+  const [saveError, setSaveError] = useState<unknown>(null)
+  const [saved, setSaved] = useState<CommandResult | null>(null)
+  const [preview, setPreview] = useState<PreviewState>(NO_PREVIEW)
+  // Answers for an aggregate or slot that is no longer shown are dropped.
+  const current = useRef(`${aggregateId}|${slotKey}`)
+  current.current = `${aggregateId}|${slotKey}`
+  const onSaved = useRef(options.onSaved)
+  onSaved.current = options.onSaved
+  const slotNow = () => useStagedCommandsStore.getState().slots[slotKey] ?? EMPTY_SLOT
+
+  const load = useCallback(
+    async (force: boolean) => {
+      const asked = `${aggregateId}|${slotKey}`
+      try {
+        const latest = await api.getAggregate({ id: aggregateId })
+        if (current.current !== asked) return
+        setView(latest)
+        setLoadError(null)
+        setStoredVersion((v) => Math.max(v, latest.latestVersion))
+        useStagedCommandsStore.getState().load(slotKey, latest.latestVersion, { force })
+      } catch (error) {
+        if (current.current === asked) setLoadError(error)
+      }
+    },
+    [aggregateId, slotKey],
+  )
+
+  useEffect(() => {
+    setView(null)
+    setLoadError(null)
+    setStoredVersion(-1)
+    setStageError(null)
+    setSaveError(null)
+    setSaved(null)
+    setPreview(NO_PREVIEW)
+    void load(false)
+  }, [load])
+
+  // Others' saves: an idle Commands panel follows them; otherwise the staged commands stay on
+  // their version and the panel says a save would be refused.
+  useLiveChanges(
+    aggregateId,
+    (entries) => {
+      const newest = Math.max(...entries.map((entry) => entry.toVersion))
+      setStoredVersion((v) => Math.max(v, newest))
+      if (
+        options.followLive &&
+        slotNow().commands.length === 0 &&
+        newest > slotNow().expectedVersion
+      )
+        void load(false)
+    },
+    300,
+  )
+
+  const signature = signatureOf(slot)
+  useEffect(() => {
+    const now = slotNow()
+    if (now.commands.length === 0 || now.expectedVersion < 0) {
+      setPreview(NO_PREVIEW)
+      return
+    }
+    let active = true
+    const timer = setTimeout(() => {
+      api.preview(batchOf(aggregateId, now)).then(
+        (result) => active && setPreview({ signature, result, error: null }),
+        (error: unknown) => active && setPreview({ signature, result: null, error }),
+      )
+    }, PREVIEW_DEBOUNCE_MS)
+    return () => {
+      active = false
+      clearTimeout(timer)
+    }
+    // The signature says everything the preview depends on.
+  }, [aggregateId, slotKey, signature])
+
+  const stage = async (command: CommandDescriptor, params: Record<string, JsonValue>) => {
+    const before = slotNow()
+    setBusy(true)
+    setStageError(null)
+    setSaveError(null)
+    setSaved(null)
+    try {
+      // The rules are checked before the command joins the list: a refused one never does.
+      const next = {
+        ...before,
+        commands: [
+          ...before.commands,
+          { key: 0, name: command.name, label: command.label, params },
+        ],
+      }
+      const result = await api.preview(batchOf(aggregateId, next))
+      useStagedCommandsStore
+        .getState()
+        .stage(slotKey, { name: command.name, label: command.label, params })
+      setPreview({ signature: signatureOf(slotNow()), result, error: null })
+      return true
+    } catch (error) {
+      setStageError(error)
+      return false
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const save = async (): Promise<SaveOutcome> => {
+    const now = slotNow()
+    if (now.commands.length === 0) return { ok: false, error: new Error('nothing is staged') }
+    setBusy(true)
+    setStageError(null)
+    setSaveError(null)
+    setSaved(null)
+    try {
+      const result = await api.execute(batchOf(aggregateId, now))
+      useStagedCommandsStore.getState().clear(slotKey, result.version)
+      setSaved(result)
+      setStoredVersion((v) => Math.max(v, result.version))
+      setView((v) =>
+        v
+          ? {
+              ...v,
+              version: result.version,
+              latestVersion: result.version,
+              state: result.state,
+              discarded: result.discarded,
+            }
+          : v,
+      )
+      onSaved.current?.(result)
+      return { ok: true, result }
+    } catch (error) {
+      setSaveError(error)
+      return { ok: false, error }
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const reloadLatest = async () => {
+    setBusy(true)
+    setStageError(null)
+    setSaveError(null)
+    setSaved(null)
+    await load(true)
+    setBusy(false)
+  }
+
+  const descriptor = view ? findType(types, view.type) : undefined
+  return {
+    view,
+    loadError,
+    descriptor,
+    unregistered: view !== null && (!view.definitionLoaded || (typesLoaded && !descriptor)),
+    slot,
+    storedVersion,
+    preview,
+    previewPending: slot.commands.length > 0 && preview.signature !== signature,
+    busy,
+    stageError,
+    saveError,
+    saved,
+    stage,
+    remove: (key) => {
+      setStageError(null)
+      useStagedCommandsStore.getState().remove(slotKey, key)
+    },
+    discardStaged: () => {
+      setStageError(null)
+      setSaveError(null)
+      useStagedCommandsStore.getState().clear(slotKey)
+      if (options.followLive) void load(false)
+    },
+    save,
+    reloadLatest,
+  }
+}
