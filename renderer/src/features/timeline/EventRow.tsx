@@ -30,10 +30,11 @@ interface EventRowProps {
   onSelect(): void
 }
 
-const TYPE_TONE: Record<string, string> = {
-  Created: 'tone-ok',
-  Discarded: 'tone-danger',
-  AttributeChanged: 'tone-accent',
+/** Creation and discard by the event's role (any type's, e.g. an account's Opened/Closed). */
+function toneOf(event: EventDto): string {
+  if (event.role === 'created') return 'tone-ok'
+  if (event.role === 'discarded') return 'tone-danger'
+  return event.type === 'AttributeChanged' ? 'tone-accent' : 'tone-muted'
 }
 
 export function EventRow(props: EventRowProps) {
@@ -67,7 +68,7 @@ export function EventRow(props: EventRowProps) {
             </span>
           )}
         </span>
-        <span role="cell" className={`event-type ${TYPE_TONE[event.type] ?? 'tone-muted'}`}>
+        <span role="cell" className={`event-type ${toneOf(event)}`}>
           {visible(event.type)}
         </span>
         <span role="cell" className="event-time mono">
