@@ -1,7 +1,8 @@
 /**
  * End-to-end tests, on a fresh store per run: SQLite by default, Cassandra with
  * E2E_STORE=cassandra (the same specs run against both).
- *   - project `chromium`: the UI specs in Chromium through browser mode (`electron/serve/cli.ts`);
+ *   - project `chromium`: the UI specs in Chromium through browser mode (`electron/serve/cli.ts`),
+ *     in Debian's /usr/bin/chromium or else Playwright's own (scripts/browser.mjs);
  *   - project `electron`: the same UI specs against the built desktop app (`npx electron-vite
  *     build` first), plus the shell's security specs (e2e/electron.spec.ts). Where no Electron
  *     binary exists (ELECTRON_SKIP_BINARY_DOWNLOAD) every test of it skips and says so.
@@ -10,9 +11,10 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { defineConfig, devices } from '@playwright/test'
+import { chromium, defineConfig, devices } from '@playwright/test'
 import type { TargetOptions } from './e2e/fixtures'
 import { CIPHER_KEY } from './e2e/runKey'
+import { findBrowser } from './scripts/browser.mjs'
 
 const PORT = Number(process.env['E2E_PORT'] ?? 4317)
 /** Fixed for the run, so that baseURL and the cookie below can carry it. */
@@ -39,6 +41,12 @@ const storeEnv: Record<string, string> =
           : {}),
       }
     : { EVENTSCOPE_STORE: 'sqlite', EVENTSCOPE_SQLITE_PATH: join(dataDir, 'e2e.sqlite') }
+
+/** Debian's chromium, else Playwright's own; undefined leaves Playwright to say what is missing. */
+const browser = findBrowser({
+  override: process.env['EVENTSCOPE_E2E_BROWSER'],
+  playwrightChromium: chromium.executablePath(),
+})
 
 const inherited = Object.fromEntries(
   Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
@@ -84,7 +92,7 @@ export default defineConfig<TargetOptions>({
       use: {
         ...devices['Desktop Chrome'],
         launchOptions: {
-          executablePath: '/usr/bin/chromium',
+          executablePath: browser,
           args: [
             '--no-sandbox',
             '--disable-gpu',

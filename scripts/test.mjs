@@ -5,9 +5,11 @@
 //   → build → Playwright (SQLite, then Cassandra)
 // Starts a local Cassandra with scripts/cassandra.sh unless CASSANDRA_CONTACT_POINTS names a
 // cluster, and stops it afterwards if it started it. Prints one closing line with the counts.
+// Without a Chromium for the end-to-end tests it stops at once with one line saying how to get one.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { findBrowser, noBrowserMessage, playwrightChromiumPath } from './browser.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const reports = join(root, 'test-results')
@@ -15,6 +17,16 @@ rmSync(reports, { recursive: true, force: true })
 mkdirSync(reports, { recursive: true })
 const only = process.argv.slice(2)
 const wants = (step) => only.length === 0 || only.includes(step)
+
+// Checked first: finding out after twenty minutes of other steps, from 18 failed tests, helps no one.
+if (wants('e2e')) {
+  const override = process.env.EVENTSCOPE_E2E_BROWSER || undefined
+  const playwrightChromium = override ? undefined : await playwrightChromiumPath()
+  if (!findBrowser({ override, playwrightChromium })) {
+    console.error(noBrowserMessage(override))
+    process.exit(1)
+  }
+}
 
 let passed = 0
 let failed = 0
