@@ -1,14 +1,18 @@
+import { createStore } from 'zustand'
 import { api } from '../api'
 import { describeError } from './errorText'
 import { newTaskId, useTaskStore } from '../stores/taskStore'
 
-let unsubscribeProgress: (() => void) | undefined
+/** The `progress` subscription, once made; a store rather than a module variable. */
+const progressSubscription = createStore<{ unsubscribe: (() => void) | undefined }>()(() => ({
+  unsubscribe: undefined,
+}))
 
 /** Routes `progress` events into the task store; subscribed once, on the first task. */
 export function ensureProgressSubscription(): void {
-  unsubscribeProgress ??= api.subscribe('progress', (event) =>
-    useTaskStore.getState().progress(event),
-  )
+  if (progressSubscription.getState().unsubscribe) return
+  const unsubscribe = api.subscribe('progress', (event) => useTaskStore.getState().progress(event))
+  progressSubscription.setState({ unsubscribe })
 }
 
 export interface TaskOutcome {

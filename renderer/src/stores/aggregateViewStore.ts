@@ -37,18 +37,19 @@ interface AggregateViewActions {
 
 const initial: AggregateViewState = { view: null, wanted: null, loading: false, error: null }
 
-let timer: ReturnType<typeof setTimeout> | null = null
-let inFlight = false
-let again = false
-/** The in-flight replay's task id, once it has become a visible (slow) task. */
-let visibleTask: string | null = null
-
 const same = (a: Wish | null, b: Wish | null) => a?.id === b?.id && a?.at === b?.at
 
 export const useAggregateViewStore = create<AggregateViewState & AggregateViewActions>()((
   set,
   get,
 ) => {
+  // The store's own bookkeeping, kept in its closure rather than in the module.
+  let timer: ReturnType<typeof setTimeout> | null = null
+  let inFlight = false
+  let again = false
+  /** The in-flight replay's task id, once it has become a visible (slow) task. */
+  let visibleTask: string | null = null
+
   async function fire(): Promise<void> {
     timer = null
     const wish = get().wanted

@@ -66,14 +66,15 @@ const initial: AggregatesState = {
   loaded: false,
 }
 
-// Every query gets a number; an answer to an older query is dropped.
-let querySeq = 0
-let refreshTimer: ReturnType<typeof setTimeout> | null = null
-let lastRefreshAt = 0
-
 const isValidPrefix = (prefix: string) => /^[0-9a-fA-F-]*$/.test(prefix) && prefix.length <= 36
 
 export const useAggregatesStore = create<AggregatesState & AggregatesActions>()((set, get) => {
+  // Every query gets a number; an answer to an older query is dropped. Kept in the store's
+  // closure, not the module, like the refresh throttle's timer.
+  let querySeq = 0
+  let refreshTimer: ReturnType<typeof setTimeout> | null = null
+  let lastRefreshAt = 0
+
   async function query(mode: 'initial' | 'refresh'): Promise<void> {
     const seq = ++querySeq
     const { idPrefix, type, order, items } = get()

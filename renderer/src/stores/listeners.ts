@@ -3,6 +3,7 @@
  * Started once by the app (and by tests); returns a function that stops everything.
  */
 import type { ConnectionInfo } from '../../../shared/contract'
+import { createStore } from 'zustand'
 import { api } from '../api'
 import { useAggregateViewStore } from './aggregateViewStore'
 import { useAggregatesStore } from './aggregatesStore'
@@ -11,14 +12,15 @@ import { useSelectionStore } from './selectionStore'
 import { useStagedCommandsStore } from './stagedCommandsStore'
 import { useTimelineStore } from './timelineStore'
 
-let stopCurrent: (() => void) | null = null
+/** How to stop the listeners started last: starting again stops them first. */
+const running = createStore<{ stop: (() => void) | null }>()(() => ({ stop: null }))
 
 /** Which store the UI is looking at; when it changes, everything loaded from the old one goes. */
 const storeIdentity = (info: ConnectionInfo | null) =>
   info?.status === 'connected' ? `${info.kind ?? ''}|${info.description}` : null
 
 export function startStoreListeners(): () => void {
-  stopCurrent?.()
+  running.getState().stop?.()
   const stops: Array<() => void> = []
   let hadTransport = useConnectionStore.getState().transport === 'open'
 
@@ -105,8 +107,8 @@ export function startStoreListeners(): () => void {
 
   const stop = () => {
     for (const s of stops.splice(0)) s()
-    if (stopCurrent === stop) stopCurrent = null
+    if (running.getState().stop === stop) running.setState({ stop: null })
   }
-  stopCurrent = stop
+  running.setState({ stop })
   return stop
 }

@@ -33,9 +33,9 @@ interface StagedCommandsState {
   reset(): void
 }
 
-let nextKey = 1
-
 export const useStagedCommandsStore = create<StagedCommandsState>()((set, get) => {
+  // In the store's closure, not the module: keys only have to differ within this store.
+  let nextKey = 1
   const patch = (slot: string, change: Partial<StagedSlot>) =>
     set((s) => {
       const current = s.slots[slot] ?? { expectedVersion: -1, commands: [] }

@@ -1,4 +1,4 @@
-import { create } from 'zustand'
+import { create, createStore } from 'zustand'
 import type { EventOf } from '../../../shared/contract'
 
 export type TaskStatus = 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed'
@@ -39,11 +39,13 @@ interface TaskState {
   reset(): void
 }
 
-let counter = 0
+/** How many ids were made: two made in the same millisecond still differ. Not for React. */
+const issuedIds = createStore<{ count: number }>()(() => ({ count: 0 }))
 
 /** A task id the contract accepts: letters, digits, `_` and `-`, at most 64 characters. */
 export function newTaskId(prefix = 'task'): string {
-  counter += 1
+  issuedIds.setState((s) => ({ count: s.count + 1 }))
+  const counter = issuedIds.getState().count
   const random = Math.random().toString(36).slice(2, 10)
   const safePrefix = prefix.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24) || 'task'
   return `${safePrefix}-${Date.now().toString(36)}-${counter}-${random}`

@@ -112,14 +112,6 @@ export const isFiltered = (s: Pick<TimelineState, 'search' | 'eventType'>) =>
 
 const pageStart = (version: number) => Math.floor(version / EVENT_PAGE_SIZE) * EVENT_PAGE_SIZE
 
-// Bumped whenever the aggregate or filter changes; answers for an older generation are dropped.
-let generation = 0
-// Which request owns a page, so an invalidated page's late answer does not overwrite it.
-const pageTokens = new Map<number, number>()
-// The same for the snapshot markers of a page (requested with the page, or alone when filtered).
-const snapshotTokens = new Map<number, number>()
-let tokenSeq = 0
-
 function mergeTypes(seen: string[], events: EventDto[]): string[] {
   let next: Set<string> | null = null
   for (const e of events) {
@@ -129,6 +121,14 @@ function mergeTypes(seen: string[], events: EventDto[]): string[] {
 }
 
 export const useTimelineStore = create<TimelineState & TimelineActions>()((set, get) => {
+  // Bumped whenever the aggregate or filter changes; answers for an older generation are dropped.
+  let generation = 0
+  // Which request owns a page, so an invalidated page's late answer does not overwrite it.
+  const pageTokens = new Map<number, number>()
+  // The same for the snapshot markers of a page (requested with the page, or alone when filtered).
+  const snapshotTokens = new Map<number, number>()
+  let tokenSeq = 0
+
   /** The snapshots taken within one page's versions: at most EVENT_PAGE_SIZE, so one request. */
   async function loadPageSnapshots(id: string, start: number): Promise<void> {
     const token = ++tokenSeq

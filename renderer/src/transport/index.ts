@@ -3,6 +3,7 @@
  * `window.eventscope`, or else a WebSocket to the browser-mode server. Either way the result
  * is `createClient(transport)`, which validates every answer against the contract.
  */
+import { createStore } from 'zustand'
 import { createClient } from '../../../shared/client'
 import type { ExplorerApi } from '../../../shared/contract'
 import {
@@ -14,14 +15,14 @@ import {
 
 export type { TransportStatus } from './websocket'
 
-let status: TransportStatus = 'connecting'
-let socketTransport: WebSocketTransport | null = null
-const listeners = new Set<(status: TransportStatus) => void>()
+/** The page's transport: its status, and its one socket in browser mode. */
+const transport = createStore<{ status: TransportStatus; socket: WebSocketTransport | null }>()(
+  () => ({ status: 'connecting', socket: null }),
+)
 
 function setStatus(next: TransportStatus): void {
-  if (next === status) return
-  status = next
-  for (const listener of [...listeners]) listener(next)
+  // The store notifies only on a change: the same status again is not news.
+  if (next !== transport.getState().status) transport.setState({ status: next })
 }
 
 export function createApi(): ExplorerApi {
@@ -30,21 +31,25 @@ export function createApi(): ExplorerApi {
     setStatus('open')
     return createClient(window.eventscope)
   }
-  if (!socketTransport) {
+  let { socket } = transport.getState()
+  if (!socket) {
     // One socket per page, however many times this is called.
-    socketTransport = createWebSocketTransport(webSocketTarget(window.location))
-    socketTransport.onStatus(setStatus)
+    socket = createWebSocketTransport(webSocketTarget(window.location))
+    transport.setState({ socket })
+    socket.onStatus(setStatus)
   }
-  return createClient(socketTransport)
+  return createClient(socket)
 }
 
 /** Calls `listener` with the current status now and on every change; returns the unsubscribe. */
 export function onTransportStatus(listener: (status: TransportStatus) => void): () => void {
-  listeners.add(listener)
-  listener(status)
-  return () => void listeners.delete(listener)
+  const unsubscribe = transport.subscribe((state, prev) => {
+    if (state.status !== prev.status) listener(state.status)
+  })
+  listener(transport.getState().status)
+  return unsubscribe
 }
 
 export function getTransportStatus(): TransportStatus {
-  return status
+  return transport.getState().status
 }

@@ -13,8 +13,6 @@ import { ErrorAlert } from '../../ui/ErrorAlert'
 import type { StagedCommand } from '../../stores/stagedCommandsStore'
 import { StagedList } from '../../ui/StagedBatch'
 
-let nextKey = 1
-
 export function NewAggregateForm({
   types,
   typesLoaded,
@@ -40,7 +38,9 @@ export function NewAggregateForm({
 }) {
   const typeId = useId()
   const stage = async (command: CommandDescriptor, params: Record<string, JsonValue>) => {
-    onStaged([...staged, { key: nextKey++, name: command.name, label: command.label, params }])
+    // The next key follows the list's own largest: unique within it with no counter to keep.
+    const key = staged.reduce((max, c) => Math.max(max, c.key), 0) + 1
+    onStaged([...staged, { key, name: command.name, label: command.label, params }])
     return true
   }
   return (
