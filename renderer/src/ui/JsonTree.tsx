@@ -57,6 +57,58 @@ function leafKind(v: JsonValue): string {
   return v === null ? 'null' : typeof v
 }
 
+/** The visible rows, depth first: the open containers' children, up to `shown` of a long one. */
+function flatten(
+  value: JsonValue,
+  isOpen: (path: string, depth: number, v: JsonValue) => boolean,
+  shown: Record<string, number>,
+): Row[] {
+  const out: Row[] = []
+  const walk = (
+    v: JsonValue,
+    path: string,
+    depth: number,
+    name: string | null,
+    posinset: number,
+    setsize: number,
+  ) => {
+    const container = isContainer(v)
+    const children = container ? entriesOf(v) : []
+    out.push({
+      path,
+      depth,
+      name,
+      value: v,
+      container,
+      childCount: children.length,
+      posinset,
+      setsize,
+    })
+    if (!container || !isOpen(path, depth, v)) return
+    const limit = shown[path] ?? BIG
+    children
+      .slice(0, limit)
+      .forEach(([key, child], i) =>
+        walk(child, `${path}/${key}`, depth + 1, key, i + 1, children.length),
+      )
+    if (children.length > limit) {
+      out.push({
+        path: `${path}/…more`,
+        depth: depth + 1,
+        name: null,
+        value: null,
+        container: false,
+        childCount: 0,
+        posinset: limit + 1,
+        setsize: children.length,
+        more: { parent: path, hidden: children.length - limit },
+      })
+    }
+  }
+  walk(value, '$', 0, null, 1, 1)
+  return out
+}
+
 export function JsonTree({ value, label, defaultExpandDepth = 2, className }: JsonTreeProps) {
   // Paths the user toggled away from the default, and how many children long lists show.
   const [toggled, setToggled] = useState<ReadonlySet<string>>(() => new Set())
@@ -73,52 +125,7 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
     [toggled, defaultExpandDepth],
   )
 
-  const rows = useMemo(() => {
-    const out: Row[] = []
-    const walk = (
-      v: JsonValue,
-      path: string,
-      depth: number,
-      name: string | null,
-      posinset: number,
-      setsize: number,
-    ) => {
-      const container = isContainer(v)
-      const children = container ? entriesOf(v) : []
-      out.push({
-        path,
-        depth,
-        name,
-        value: v,
-        container,
-        childCount: children.length,
-        posinset,
-        setsize,
-      })
-      if (!container || !isOpen(path, depth, v)) return
-      const limit = shown[path] ?? BIG
-      children
-        .slice(0, limit)
-        .forEach(([key, child], i) =>
-          walk(child, `${path}/${key}`, depth + 1, key, i + 1, children.length),
-        )
-      if (children.length > limit) {
-        out.push({
-          path: `${path}/…more`,
-          depth: depth + 1,
-          name: null,
-          value: null,
-          container: false,
-          childCount: 0,
-          posinset: limit + 1,
-          setsize: children.length,
-          more: { parent: path, hidden: children.length - limit },
-        })
-      }
-    }
-    walk(value, '$', 0, null, 1, 1)
-    return out
-  }, [value, isOpen, shown])
+  const rows = useMemo(() => flatten(value, isOpen, shown), [value, isOpen, shown])
 
   const toggle = (path: string) =>
     setToggled((prev) => {
@@ -228,34 +235,40 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
             <span className="json-caret" aria-hidden="true">
               {expandable ? (open ? '▾' : '▸') : ''}
             </span>
-            {/* One inline run, so the item's accessible name reads `key: value`. */}
-            <span className="json-content">
-              {row.more ? (
-                <span className="json-more">
-                  Show {Math.min(row.more.hidden, BIG * 5).toLocaleString('en-US')} more of{' '}
-                  {row.more.hidden.toLocaleString('en-US')} hidden
-                </span>
-              ) : (
-                <>
-                  {row.name !== null && (
-                    <>
-                      <span className="json-key">{visible(row.name)}</span>
-                      <span className="json-colon">: </span>
-                    </>
-                  )}
-                  {row.container ? (
-                    <span className="json-summary">{summary(row.value)}</span>
-                  ) : (
-                    <span className={`json-value json-${leafKind(row.value)}`}>
-                      {visible(leafText(row.value))}
-                    </span>
-                  )}
-                </>
-              )}
-            </span>
+            <RowContent row={row} />
           </div>
         )
       })}
     </div>
+  )
+}
+
+/** One inline run, so the item's accessible name reads `key: value`. */
+function RowContent({ row }: { row: Row }) {
+  return (
+    <span className="json-content">
+      {row.more ? (
+        <span className="json-more">
+          Show {Math.min(row.more.hidden, BIG * 5).toLocaleString('en-US')} more of{' '}
+          {row.more.hidden.toLocaleString('en-US')} hidden
+        </span>
+      ) : (
+        <>
+          {row.name !== null && (
+            <>
+              <span className="json-key">{visible(row.name)}</span>
+              <span className="json-colon">: </span>
+            </>
+          )}
+          {row.container ? (
+            <span className="json-summary">{summary(row.value)}</span>
+          ) : (
+            <span className={`json-value json-${leafKind(row.value)}`}>
+              {visible(leafText(row.value))}
+            </span>
+          )}
+        </>
+      )}
+    </span>
   )
 }

@@ -68,32 +68,9 @@ export function AggregateList() {
       1,
       Math.floor((scrollRef.current?.clientHeight ?? 600) / AGGREGATE_ROW_HEIGHT) - 1,
     )
-    const from = selectedIndex
-    let to: number
-    switch (event.key) {
-      case 'ArrowDown':
-        to = from + 1
-        break
-      case 'ArrowUp':
-        to = from <= 0 ? 0 : from - 1
-        break
-      case 'PageDown':
-        to = from + page
-        break
-      case 'PageUp':
-        to = from - page
-        break
-      case 'Home':
-        to = 0
-        break
-      case 'End':
-        to = items.length - 1
-        break
-      default:
-        return
-    }
+    const to = keyTarget(event.key, selectedIndex, items.length, page)
+    if (to === undefined) return
     event.preventDefault()
-    to = Math.max(0, Math.min(items.length - 1, to))
     const target = items[to]
     if (target) {
       select(target.id)
@@ -182,6 +159,34 @@ export function AggregateList() {
       </div>
     </div>
   )
+}
+
+/** The row a navigation key moves the selection to, within the list; undefined for other keys. */
+function keyTarget(key: string, from: number, length: number, page: number): number | undefined {
+  let to: number
+  switch (key) {
+    case 'ArrowDown':
+      to = from + 1
+      break
+    case 'ArrowUp':
+      to = from <= 0 ? 0 : from - 1
+      break
+    case 'PageDown':
+      to = from + page
+      break
+    case 'PageUp':
+      to = from - page
+      break
+    case 'Home':
+      to = 0
+      break
+    case 'End':
+      to = length - 1
+      break
+    default:
+      return undefined
+  }
+  return Math.max(0, Math.min(length - 1, to))
 }
 
 function AggregateOption(props: {

@@ -74,15 +74,7 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
             setVersionWithin(selected - 1, latest)
           }}
         >
-          <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
-            <path
-              d="M3 3v10M13 3 6 8l7 5z"
-              fill="currentColor"
-              stroke="currentColor"
-              strokeWidth="1.5"
-              strokeLinejoin="round"
-            />
-          </svg>
+          <StepIcon d="M3 3v10M13 3 6 8l7 5z" />
         </button>
         <button
           type="button"
@@ -91,16 +83,7 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
           onClick={togglePlay}
           disabled={latest <= 0}
         >
-          {playing ? (
-            <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
-              <rect x="3.5" y="2.5" width="3" height="11" rx="0.5" fill="currentColor" />
-              <rect x="9.5" y="2.5" width="3" height="11" rx="0.5" fill="currentColor" />
-            </svg>
-          ) : (
-            <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
-              <path d="M4 2.5v11l9.5-5.5z" fill="currentColor" />
-            </svg>
-          )}
+          <PlayIcon playing={playing} />
         </button>
         <button
           type="button"
@@ -113,15 +96,7 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
             setVersionWithin(selected + 1, latest)
           }}
         >
-          <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
-            <path
-              d="M13 3v10M3 3l7 5-7 5z"
-              fill="currentColor"
-              stroke="currentColor"
-              strokeWidth="1.5"
-              strokeLinejoin="round"
-            />
-          </svg>
+          <StepIcon d="M13 3v10M3 3l7 5-7 5z" />
         </button>
       </div>
 
@@ -155,22 +130,7 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
         </div>
       </div>
 
-      <label className="inline-field scrubber-speed">
-        <span className="inline-label">Speed</span>
-        <select
-          className="select select-sm"
-          value={speed}
-          onChange={(e) => setSpeed(Number(e.target.value))}
-          aria-label="Playback speed"
-          title="Versions per second"
-        >
-          {SPEEDS.map((s) => (
-            <option key={s} value={s}>
-              {s}×
-            </option>
-          ))}
-        </select>
-      </label>
+      <SpeedSelect speed={speed} onChange={setSpeed} />
 
       <div className="scrubber-status" role="status" aria-live="polite">
         {shownVersion === null ? (
@@ -195,5 +155,54 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
         Latest
       </button>
     </div>
+  )
+}
+
+/** Previous/next version: a bar and a triangle, drawn by `d`. */
+function StepIcon({ d }: { d: string }) {
+  return (
+    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path
+        d={d}
+        fill="currentColor"
+        stroke="currentColor"
+        strokeWidth="1.5"
+        strokeLinejoin="round"
+      />
+    </svg>
+  )
+}
+
+function PlayIcon({ playing }: { playing: boolean }) {
+  return playing ? (
+    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <rect x="3.5" y="2.5" width="3" height="11" rx="0.5" fill="currentColor" />
+      <rect x="9.5" y="2.5" width="3" height="11" rx="0.5" fill="currentColor" />
+    </svg>
+  ) : (
+    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path d="M4 2.5v11l9.5-5.5z" fill="currentColor" />
+    </svg>
+  )
+}
+
+function SpeedSelect({ speed, onChange }: { speed: number; onChange: (speed: number) => void }) {
+  return (
+    <label className="inline-field scrubber-speed">
+      <span className="inline-label">Speed</span>
+      <select
+        className="select select-sm"
+        value={speed}
+        onChange={(e) => onChange(Number(e.target.value))}
+        aria-label="Playback speed"
+        title="Versions per second"
+      >
+        {SPEEDS.map((s) => (
+          <option key={s} value={s}>
+            {s}×
+          </option>
+        ))}
+      </select>
+    </label>
   )
 }
