@@ -40,6 +40,9 @@ interface Form {
   options: ConnectionOptions
 }
 
+/** Changes one field of the form (and marks it as touched by the user). */
+type Update = <K extends keyof Form>(key: K, value: Form[K]) => void
+
 function formFrom(info: ConnectionInfo | null): Form {
   const form: Form = {
     kind: 'sqlite',
@@ -117,7 +120,7 @@ export function ConnectionScreen() {
     if (!touched) setForm(formFrom(info))
   }, [info, touched])
 
-  const update = <K extends keyof Form>(key: K, value: Form[K]) => {
+  const update: Update = (key, value) => {
     setTouched(true)
     setForm((f) => ({ ...f, [key]: value }))
   }
@@ -129,14 +132,7 @@ export function ConnectionScreen() {
 
   const keyspaceProblem = form.kind === 'cassandra' ? keyspaceError(form.keyspace) : undefined
   // Why Connect is disabled, said next to it (undefined: it is not).
-  const disabledReason =
-    form.kind !== 'cassandra'
-      ? undefined
-      : !form.contactPoints.trim()
-        ? 'Enter at least one contact point to connect.'
-        : !form.localDataCenter.trim()
-          ? 'Enter the local data center to connect.'
-          : keyspaceProblem && `Fix the keyspace to connect: ${keyspaceProblem}`
+  const disabledReason = connectBlocker(form, keyspaceProblem)
   const cassandraInvalid = disabledReason !== undefined
 
   return (
@@ -152,25 +148,7 @@ export function ConnectionScreen() {
         <ConnectionStatusCard info={info} phase={phase} />
 
         <form className="connection-form" onSubmit={onSubmit} aria-label="Connection settings">
-          <fieldset className="kind-picker">
-            <legend>Store</legend>
-            {(Object.keys(KIND_LABELS) as StoreKind[]).map((kind) => (
-              <label key={kind} className={`kind-option${form.kind === kind ? ' is-checked' : ''}`}>
-                <input
-                  type="radio"
-                  name="kind"
-                  value={kind}
-                  checked={form.kind === kind}
-                  onChange={() => update('kind', kind)}
-                  aria-describedby={`${ids}-${kind}-hint`}
-                />
-                <span className="kind-title">{KIND_LABELS[kind].title}</span>
-                <span className="kind-hint" id={`${ids}-${kind}-hint`} aria-hidden="true">
-                  {KIND_LABELS[kind].hint}
-                </span>
-              </label>
-            ))}
-          </fieldset>
+          <KindPicker ids={ids} kind={form.kind} onChange={(kind) => update('kind', kind)} />
 
           <div className="connection-fields">
             {form.kind === 'sqlite' && (
@@ -197,77 +175,12 @@ export function ConnectionScreen() {
               </p>
             )}
             {form.kind === 'cassandra' && (
-              <div className="field-grid">
-                <div className="field span-2">
-                  <label htmlFor={`${ids}-cp`}>Contact points</label>
-                  <input
-                    id={`${ids}-cp`}
-                    className="input mono"
-                    value={form.contactPoints}
-                    onChange={(e) => update('contactPoints', e.target.value)}
-                    placeholder="host:port, host:port"
-                    spellCheck={false}
-                    required
-                  />
-                </div>
-                <div className="field">
-                  <label htmlFor={`${ids}-dc`}>Local data center</label>
-                  <input
-                    id={`${ids}-dc`}
-                    className="input"
-                    value={form.localDataCenter}
-                    onChange={(e) => update('localDataCenter', e.target.value)}
-                    required
-                  />
-                </div>
-                <div className="field">
-                  <label htmlFor={`${ids}-ks`}>Keyspace</label>
-                  <input
-                    id={`${ids}-ks`}
-                    className="input mono"
-                    value={form.keyspace}
-                    onChange={(e) => update('keyspace', e.target.value)}
-                    required
-                    spellCheck={false}
-                    aria-invalid={keyspaceProblem !== undefined}
-                    aria-describedby={keyspaceProblem ? `${ids}-ks-error` : undefined}
-                  />
-                  {keyspaceProblem && (
-                    <p className="field-error" id={`${ids}-ks-error`}>
-                      {keyspaceProblem}
-                    </p>
-                  )}
-                </div>
-                <div className="field">
-                  <label htmlFor={`${ids}-user`}>Username</label>
-                  <input
-                    id={`${ids}-user`}
-                    className="input"
-                    value={form.username}
-                    onChange={(e) => update('username', e.target.value)}
-                    autoComplete="username"
-                  />
-                </div>
-                <div className="field">
-                  <label htmlFor={`${ids}-pw`}>Password</label>
-                  <input
-                    id={`${ids}-pw`}
-                    className="input"
-                    type="password"
-                    value={form.password}
-                    onChange={(e) => update('password', e.target.value)}
-                    autoComplete="current-password"
-                  />
-                </div>
-                <label className="checkbox span-2">
-                  <input
-                    type="checkbox"
-                    checked={form.tls}
-                    onChange={(e) => update('tls', e.target.checked)}
-                  />
-                  Use TLS
-                </label>
-              </div>
+              <CassandraFields
+                ids={ids}
+                form={form}
+                update={update}
+                keyspaceProblem={keyspaceProblem}
+              />
             )}
           </div>
 
@@ -321,6 +234,134 @@ export function ConnectionScreen() {
         {info && <AggregateModules info={info} />}
       </div>
     </main>
+  )
+}
+
+/** Why Connect cannot be pressed yet, in words (undefined: it can). */
+function connectBlocker(form: Form, keyspaceProblem: string | undefined): string | undefined {
+  if (form.kind !== 'cassandra') return undefined
+  if (!form.contactPoints.trim()) return 'Enter at least one contact point to connect.'
+  if (!form.localDataCenter.trim()) return 'Enter the local data center to connect.'
+  return keyspaceProblem && `Fix the keyspace to connect: ${keyspaceProblem}`
+}
+
+/** The choice of store: SQLite, in-memory or Cassandra. */
+function KindPicker({
+  ids,
+  kind: checked,
+  onChange,
+}: {
+  ids: string
+  kind: StoreKind
+  onChange: (kind: StoreKind) => void
+}) {
+  return (
+    <fieldset className="kind-picker">
+      <legend>Store</legend>
+      {(Object.keys(KIND_LABELS) as StoreKind[]).map((kind) => (
+        <label key={kind} className={`kind-option${checked === kind ? ' is-checked' : ''}`}>
+          <input
+            type="radio"
+            name="kind"
+            value={kind}
+            checked={checked === kind}
+            onChange={() => onChange(kind)}
+            aria-describedby={`${ids}-${kind}-hint`}
+          />
+          <span className="kind-title">{KIND_LABELS[kind].title}</span>
+          <span className="kind-hint" id={`${ids}-${kind}-hint`} aria-hidden="true">
+            {KIND_LABELS[kind].hint}
+          </span>
+        </label>
+      ))}
+    </fieldset>
+  )
+}
+
+/** Where the Cassandra cluster is and how to sign in to it. */
+function CassandraFields({
+  ids,
+  form,
+  update,
+  keyspaceProblem,
+}: {
+  ids: string
+  form: Form
+  update: Update
+  keyspaceProblem: string | undefined
+}) {
+  return (
+    <div className="field-grid">
+      <div className="field span-2">
+        <label htmlFor={`${ids}-cp`}>Contact points</label>
+        <input
+          id={`${ids}-cp`}
+          className="input mono"
+          value={form.contactPoints}
+          onChange={(e) => update('contactPoints', e.target.value)}
+          placeholder="host:port, host:port"
+          spellCheck={false}
+          required
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={`${ids}-dc`}>Local data center</label>
+        <input
+          id={`${ids}-dc`}
+          className="input"
+          value={form.localDataCenter}
+          onChange={(e) => update('localDataCenter', e.target.value)}
+          required
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={`${ids}-ks`}>Keyspace</label>
+        <input
+          id={`${ids}-ks`}
+          className="input mono"
+          value={form.keyspace}
+          onChange={(e) => update('keyspace', e.target.value)}
+          required
+          spellCheck={false}
+          aria-invalid={keyspaceProblem !== undefined}
+          aria-describedby={keyspaceProblem ? `${ids}-ks-error` : undefined}
+        />
+        {keyspaceProblem && (
+          <p className="field-error" id={`${ids}-ks-error`}>
+            {keyspaceProblem}
+          </p>
+        )}
+      </div>
+      <div className="field">
+        <label htmlFor={`${ids}-user`}>Username</label>
+        <input
+          id={`${ids}-user`}
+          className="input"
+          value={form.username}
+          onChange={(e) => update('username', e.target.value)}
+          autoComplete="username"
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={`${ids}-pw`}>Password</label>
+        <input
+          id={`${ids}-pw`}
+          className="input"
+          type="password"
+          value={form.password}
+          onChange={(e) => update('password', e.target.value)}
+          autoComplete="current-password"
+        />
+      </div>
+      <label className="checkbox span-2">
+        <input
+          type="checkbox"
+          checked={form.tls}
+          onChange={(e) => update('tls', e.target.checked)}
+        />
+        Use TLS
+      </label>
+    </div>
   )
 }
 

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react'
 import { api } from '../../api'
 import type { ResponseOf, SnapshotDto } from '../../../../shared/contract'
-import { formatCount, formatDateTime } from '../../lib/format'
+import { formatCount, formatDateTime, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { JsonTree } from '../../ui/JsonTree'
 import { useLiveChanges } from '../../lib/useLiveChanges'
@@ -146,70 +146,13 @@ export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
         </p>
       )}
       {snapshots !== undefined && snapshots.length > 0 && (
-        <div className="snapshots-table-wrap">
-          <table className="snapshots-table">
-            <caption className="visually-hidden">Snapshots of this aggregate, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Taken at</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {snapshots.map((snapshot) => {
-                const selected =
-                  (detail?.kind === 'open' && detail.snapshot.version === snapshot.version) ||
-                  (detail?.kind === 'compared' &&
-                    detail.result.snapshot.version === snapshot.version) ||
-                  ((detail?.kind === 'comparing' || detail?.kind === 'error') &&
-                    detail.version === snapshot.version)
-                return (
-                  <tr
-                    key={snapshot.version}
-                    className={selected ? 'is-selected' : undefined}
-                    aria-current={selected ? 'true' : undefined}
-                  >
-                    <th scope="row">v{snapshot.version}</th>
-                    <td>
-                      <time dateTime={snapshot.timestamp}>
-                        {formatDateTime(snapshot.timestamp, timezone)}
-                      </time>
-                    </td>
-                    <td>
-                      {snapshot.state === null ? (
-                        <span className="snapshots-discarded">Discarded (state null)</span>
-                      ) : (
-                        'Saved state'
-                      )}
-                    </td>
-                    <td>
-                      <div className="snapshots-actions">
-                        <button
-                          type="button"
-                          aria-label={`Open (snapshot v${snapshot.version})`}
-                          onClick={() => setDetail({ kind: 'open', snapshot })}
-                        >
-                          Open
-                        </button>
-                        <button
-                          type="button"
-                          aria-label={`Compare with replay (snapshot v${snapshot.version})`}
-                          onClick={() => compare(snapshot)}
-                        >
-                          Compare with replay
-                        </button>
-                      </div>
-                    </td>
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
-        </div>
+        <SnapshotsTable
+          snapshots={snapshots}
+          detail={detail}
+          timezone={timezone}
+          onOpen={(snapshot) => setDetail({ kind: 'open', snapshot })}
+          onCompare={compare}
+        />
       )}
       {hasOlder && (
         <div className="feature-actions snapshots-more">
@@ -220,6 +163,88 @@ export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
       )}
       <SnapshotDetail detail={detail} onClose={() => setDetail(undefined)} />
     </section>
+  )
+}
+
+/** The listed snapshots, newest first, each with Open and Compare with replay. */
+function SnapshotsTable({
+  snapshots,
+  detail,
+  timezone,
+  onOpen,
+  onCompare,
+}: {
+  snapshots: readonly SnapshotDto[]
+  detail: Detail | undefined
+  timezone: TimeZoneMode
+  onOpen: (snapshot: SnapshotDto) => void
+  onCompare: (snapshot: SnapshotDto) => void
+}) {
+  return (
+    <div className="snapshots-table-wrap">
+      <table className="snapshots-table">
+        <caption className="visually-hidden">Snapshots of this aggregate, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Version</th>
+            <th scope="col">Taken at</th>
+            <th scope="col">State</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {snapshots.map((snapshot) => {
+            const selected =
+              (detail?.kind === 'open' && detail.snapshot.version === snapshot.version) ||
+              (detail?.kind === 'compared' &&
+                detail.result.snapshot.version === snapshot.version) ||
+              ((detail?.kind === 'comparing' || detail?.kind === 'error') &&
+                detail.version === snapshot.version)
+            return (
+              <tr
+                key={snapshot.version}
+                className={selected ? 'is-selected' : undefined}
+                aria-current={selected ? 'true' : undefined}
+              >
+                <th scope="row">v{snapshot.version}</th>
+                <td>
+                  <time dateTime={snapshot.timestamp}>
+                    {formatDateTime(snapshot.timestamp, timezone)}
+                  </time>
+                </td>
+                <td>
+                  {snapshot.state === null ? (
+                    <span className="snapshots-discarded">Discarded (state null)</span>
+                  ) : (
+                    'Saved state'
+                  )}
+                </td>
+                <td>
+                  <div className="snapshots-actions">
+                    <button
+                      type="button"
+                      aria-label={`Open (snapshot v${snapshot.version})`}
+                      onClick={() => onOpen(snapshot)}
+                    >
+                      Open
+                    </button>
+                    <button
+                      type="button"
+                      aria-label={`Compare with replay (snapshot v${snapshot.version})`}
+                      onClick={() => onCompare(snapshot)}
+                    >
+                      Compare with replay
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+    </div>
   )
 }
 

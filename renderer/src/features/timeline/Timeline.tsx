@@ -7,7 +7,7 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useId, useMemo, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { explainError } from '../../lib/errors'
-import { formatCount } from '../../lib/format'
+import { formatCount, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { EVENT_PAGE_SIZE, isFiltered, useTimelineStore } from '../../stores/timelineStore'
 import { BrokenEventRow } from './BrokenEventRow'
@@ -20,45 +20,7 @@ const pageStart = (version: number) => Math.floor(version / EVENT_PAGE_SIZE) * E
 
 export function Timeline({ aggregateId }: { aggregateId: string }) {
   const ids = useId()
-  const t = useTimelineStore(
-    useShallow((s) => ({
-      open: s.aggregateId === aggregateId,
-      latestVersion: s.latestVersion,
-      known: s.known,
-      search: s.search,
-      eventType: s.eventType,
-      byVersion: s.byVersion,
-      pages: s.pages,
-      breaks: s.breaks,
-      filtered: s.filtered,
-      filteredDone: s.filteredDone,
-      filteredLoading: s.filteredLoading,
-      filteredScanned: s.filteredScanned,
-      error: s.error,
-      rawOpen: s.rawOpen,
-      raw: s.raw,
-      snapshotsByPage: s.snapshotsByPage,
-      snapshotVersions: s.snapshotVersions,
-      seenTypes: s.seenTypes,
-    })),
-  )
-  const actions = useTimelineStore(
-    useShallow((s) => ({
-      ensureRange: s.ensureRange,
-      ensureSnapshotMarkers: s.ensureSnapshotMarkers,
-      setSearch: s.setSearch,
-      setEventType: s.setEventType,
-      loadMoreFiltered: s.loadMoreFiltered,
-      toggleRaw: s.toggleRaw,
-    })),
-  )
-  const { version, timezone, setVersionWithin } = useSelectionStore(
-    useShallow((s) => ({
-      version: s.version,
-      timezone: s.timezone,
-      setVersionWithin: s.setVersionWithin,
-    })),
-  )
+  const { t, actions, version, timezone, setVersionWithin } = useTimelineView(aggregateId)
   const [searchText, setSearchText] = useState(t.search)
   const scrollRef = useRef<HTMLDivElement>(null)
 
@@ -89,31 +51,7 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
   const first = items[0]?.index ?? 0
   const last = items.at(-1)?.index ?? -1
 
-  // Fetch the pages behind the rows on screen (unfiltered), or the next scan page (filtered).
-  useEffect(() => {
-    if (!t.open || !t.known) return
-    if (!filtered) actions.ensureRange(first, last)
-    else if (!t.filteredDone && !t.filteredLoading && last >= t.filtered.length - 10)
-      void actions.loadMoreFiltered()
-  }, [
-    t.open,
-    t.known,
-    filtered,
-    first,
-    last,
-    t.filteredDone,
-    t.filteredLoading,
-    t.filtered.length,
-    latest,
-    actions,
-  ])
-
-  // Filtered rows are scattered over many pages: ask for the markers of the ones on screen.
-  useEffect(() => {
-    if (!t.open || !filtered) return
-    const versions = t.filtered.slice(first, last + 1).map((event) => event.version)
-    if (versions.length > 0) actions.ensureSnapshotMarkers(versions)
-  }, [t.open, filtered, first, last, t.filtered, actions])
+  useRowsOnScreen(t, actions, filtered, first, last)
 
   // Keep the current version in view as the scrubber moves.
   const currentIndex = filtered ? t.filtered.findIndex((e) => e.version === current) : current
@@ -161,11 +99,7 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
           </select>
         </label>
         <span className="count timeline-count" aria-live="polite" aria-atomic="true">
-          {!t.known
-            ? ''
-            : filtered
-              ? `${formatCount(t.filtered.length)} ${t.filtered.length === 1 ? 'match' : 'matches'}${t.filteredDone ? '' : '…'} · ${formatCount(t.filteredScanned)} scanned`
-              : `${formatCount(latest + 1)} ${latest === 0 ? 'event' : 'events'}`}
+          {countText(t, filtered)}
         </span>
       </div>
 
@@ -199,63 +133,183 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
             </div>
           ) : (
             <div className="virtual-canvas" style={{ height: virtualizer.getTotalSize() }}>
-              {items.map((row) => {
-                const event = filtered ? t.filtered[row.index] : t.byVersion[row.index]
-                const style = { transform: `translateY(${row.start}px)` }
-                const page = pageStart(row.index)
-                const pageBreak = t.breaks[page]
-                const failed = !filtered && !event && t.pages[page] === 'error'
-                if (
-                  !filtered &&
-                  !event &&
-                  (failed || (pageBreak && row.index >= pageBreak.version))
-                ) {
-                  return (
-                    <BrokenEventRow
-                      key={row.key}
-                      index={row.index}
-                      version={row.index}
-                      measureRef={virtualizer.measureElement}
-                      style={style}
-                      brokenAt={pageBreak?.version ?? row.index}
-                      message={pageBreak?.message ?? t.error?.message ?? 'unknown error'}
-                      failed={failed}
-                    />
-                  )
-                }
-                if (!event) {
-                  return (
-                    <SkeletonEventRow
-                      key={row.key}
-                      index={row.index}
-                      measureRef={virtualizer.measureElement}
-                      style={style}
-                      label={filtered ? 'Searching…' : `Version ${row.index}, loading`}
-                    />
-                  )
-                }
-                const raw = t.raw[event.version]
-                return (
-                  <EventRow
-                    key={row.key}
-                    index={row.index}
-                    measureRef={virtualizer.measureElement}
-                    style={style}
-                    event={event}
-                    current={event.version === current}
-                    snapshot={snapshots.has(event.version)}
-                    rawOpen={!!t.rawOpen[event.version]}
-                    raw={raw}
-                    timezone={timezone}
-                    onToggleRaw={() => actions.toggleRaw(event.version)}
-                    onSelect={() => setVersionWithin(event.version, latest)}
-                  />
-                )
-              })}
+              {items.map((row) => (
+                <TimelineRow
+                  key={row.key}
+                  index={row.index}
+                  start={row.start}
+                  t={t}
+                  filtered={filtered}
+                  current={current}
+                  snapshots={snapshots}
+                  timezone={timezone}
+                  measureRef={virtualizer.measureElement}
+                  onToggleRaw={(v) => actions.toggleRaw(v)}
+                  onSelect={(v) => setVersionWithin(v, latest)}
+                />
+              ))}
             </div>
           )}
         </div>
       </div>
     </div>
+  )
+}
+
+/** What the timeline reads from its stores. */
+function useTimelineView(aggregateId: string) {
+  const t = useTimelineStore(
+    useShallow((s) => ({
+      open: s.aggregateId === aggregateId,
+      latestVersion: s.latestVersion,
+      known: s.known,
+      search: s.search,
+      eventType: s.eventType,
+      byVersion: s.byVersion,
+      pages: s.pages,
+      breaks: s.breaks,
+      filtered: s.filtered,
+      filteredDone: s.filteredDone,
+      filteredLoading: s.filteredLoading,
+      filteredScanned: s.filteredScanned,
+      error: s.error,
+      rawOpen: s.rawOpen,
+      raw: s.raw,
+      snapshotsByPage: s.snapshotsByPage,
+      snapshotVersions: s.snapshotVersions,
+      seenTypes: s.seenTypes,
+    })),
+  )
+  const actions = useTimelineStore(
+    useShallow((s) => ({
+      ensureRange: s.ensureRange,
+      ensureSnapshotMarkers: s.ensureSnapshotMarkers,
+      setSearch: s.setSearch,
+      setEventType: s.setEventType,
+      loadMoreFiltered: s.loadMoreFiltered,
+      toggleRaw: s.toggleRaw,
+    })),
+  )
+  const { version, timezone, setVersionWithin } = useSelectionStore(
+    useShallow((s) => ({
+      version: s.version,
+      timezone: s.timezone,
+      setVersionWithin: s.setVersionWithin,
+    })),
+  )
+  return { t, actions, version, timezone, setVersionWithin }
+}
+
+type TimelineView = ReturnType<typeof useTimelineView>['t']
+type TimelineActions = ReturnType<typeof useTimelineView>['actions']
+
+/** Fetches what the rows from `first` to `last` need: their pages, or the next scan page. */
+function useRowsOnScreen(
+  t: TimelineView,
+  actions: TimelineActions,
+  filtered: boolean,
+  first: number,
+  last: number,
+): void {
+  useEffect(() => {
+    if (!t.open || !t.known) return
+    if (!filtered) actions.ensureRange(first, last)
+    else if (!t.filteredDone && !t.filteredLoading && last >= t.filtered.length - 10)
+      void actions.loadMoreFiltered()
+  }, [
+    t.open,
+    t.known,
+    filtered,
+    first,
+    last,
+    t.filteredDone,
+    t.filteredLoading,
+    t.filtered.length,
+    t.latestVersion,
+    actions,
+  ])
+
+  // Filtered rows are scattered over many pages: ask for the markers of the ones on screen.
+  useEffect(() => {
+    if (!t.open || !filtered) return
+    const versions = t.filtered.slice(first, last + 1).map((event) => event.version)
+    if (versions.length > 0) actions.ensureSnapshotMarkers(versions)
+  }, [t.open, filtered, first, last, t.filtered, actions])
+}
+
+function countText(t: TimelineView, filtered: boolean): string {
+  if (!t.known) return ''
+  const latest = t.latestVersion
+  return filtered
+    ? `${formatCount(t.filtered.length)} ${t.filtered.length === 1 ? 'match' : 'matches'}${t.filteredDone ? '' : '…'} · ${formatCount(t.filteredScanned)} scanned`
+    : `${formatCount(latest + 1)} ${latest === 0 ? 'event' : 'events'}`
+}
+
+/** Row `index` of the table: its event, a placeholder while it loads, or where the history broke. */
+function TimelineRow({
+  index,
+  start,
+  t,
+  filtered,
+  current,
+  snapshots,
+  timezone,
+  measureRef,
+  onToggleRaw,
+  onSelect,
+}: {
+  index: number
+  start: number
+  t: TimelineView
+  filtered: boolean
+  current: number
+  snapshots: ReadonlySet<number>
+  timezone: TimeZoneMode
+  measureRef: (el: Element | null) => void
+  onToggleRaw: (version: number) => void
+  onSelect: (version: number) => void
+}) {
+  const event = filtered ? t.filtered[index] : t.byVersion[index]
+  const style = { transform: `translateY(${start}px)` }
+  const page = pageStart(index)
+  const pageBreak = t.breaks[page]
+  const failed = !filtered && !event && t.pages[page] === 'error'
+  if (!filtered && !event && (failed || (pageBreak && index >= pageBreak.version))) {
+    return (
+      <BrokenEventRow
+        index={index}
+        version={index}
+        measureRef={measureRef}
+        style={style}
+        brokenAt={pageBreak?.version ?? index}
+        message={pageBreak?.message ?? t.error?.message ?? 'unknown error'}
+        failed={failed}
+      />
+    )
+  }
+  if (!event) {
+    return (
+      <SkeletonEventRow
+        index={index}
+        measureRef={measureRef}
+        style={style}
+        label={filtered ? 'Searching…' : `Version ${index}, loading`}
+      />
+    )
+  }
+  return (
+    <EventRow
+      index={index}
+      measureRef={measureRef}
+      style={style}
+      event={event}
+      current={event.version === current}
+      snapshot={snapshots.has(event.version)}
+      rawOpen={!!t.rawOpen[event.version]}
+      raw={t.raw[event.version]}
+      timezone={timezone}
+      onToggleRaw={() => onToggleRaw(event.version)}
+      onSelect={() => onSelect(event.version)}
+    />
   )
 }
