@@ -9,6 +9,8 @@ import { useConnectionStore } from '../../stores/connectionStore'
 import { revealInvisible, visible } from '../../ui/VisibleText'
 import { LockIcon } from '../../ui/icons'
 import { AvailabilityBadge } from './Availability'
+import { formatClock, formatCount } from '../../lib/format'
+import { useSelectionStore } from '../../stores/selectionStore'
 
 const KIND_NAMES = { sqlite: 'SQLite', memory: 'In-memory', cassandra: 'Cassandra' } as const
 
@@ -22,6 +24,7 @@ export function StatusBar() {
       openScreen: s.openScreen,
     })),
   )
+  const timezone = useSelectionStore((s) => s.timezone)
   const [pulsing, setPulsing] = useState(false)
 
   useEffect(() => {
@@ -45,7 +48,7 @@ export function StatusBar() {
             ? 'Live'
             : 'Idle'
   const lastText = lastChangeAt
-    ? `, last change at ${new Date(lastChangeAt).toLocaleTimeString()}`
+    ? `, last change at ${formatClock(lastChangeAt, timezone)}`
     : ''
 
   return (
@@ -83,7 +86,7 @@ export function StatusBar() {
         className={`live ${live ? 'is-live' : 'is-offline'}${pulsing ? ' is-pulsing' : ''}`}
         role="status"
         aria-label={`Live updates: ${liveText}${lastText}`}
-        title={`${changeCount.toLocaleString('en-US')} change batches received${lastText}`}
+        title={`${formatCount(changeCount)} change batches received${lastText}`}
       >
         <span className="live-dot" aria-hidden="true" key={changeCount} />
         <span aria-hidden="true">{liveText}</span>
