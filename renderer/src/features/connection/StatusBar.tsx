@@ -10,9 +10,9 @@ import { revealInvisible, visible } from '../../ui/VisibleText'
 import { LockIcon } from '../../ui/icons'
 import { AvailabilityBadge } from './Availability'
 import { formatClock, formatCount } from '../../lib/format'
+import { KIND_NAMES, storeDetail } from '../../lib/storeLabel'
 import { useSelectionStore } from '../../stores/selectionStore'
 
-const KIND_NAMES = { sqlite: 'SQLite', memory: 'In-memory', cassandra: 'Cassandra' } as const
 
 export function StatusBar() {
   const { info, transport, changeCount, lastChangeAt, openScreen } = useConnectionStore(
@@ -66,8 +66,7 @@ export function StatusBar() {
         <span className="status-kind">{info?.kind ? KIND_NAMES[info.kind] : 'Not connected'}</span>
         {info?.description && (
           <span className="status-desc truncate" title={revealInvisible(info.description)}>
-            {/* The kind is already shown: drop a leading "SQLite: " from the description. */}
-            {visible(info.description.replace(/^[A-Za-z -]+:\s*/, ''))}
+            {visible(storeDetail(info))}
           </span>
         )}
       </button>
