@@ -77,3 +77,15 @@ export function concurrencyDetails(error: unknown): ConcurrencyDetails | undefin
     winningEvents: Array.isArray(details.winningEvents) ? details.winningEvents : [],
   }
 }
+
+/**
+ * A ConcurrencyError as what happened. The store's "expected" version is the first one the
+ * refused batch would have written, so it reads as "expected to be free", next to how far the
+ * store already is; "expected 4 / actual 4" read as a contradiction.
+ */
+export function conflictSentence(who: string, details: ConcurrencyDetails): string {
+  return (
+    `${who} expected version ${details.expectedVersion} to be free; the store already holds ` +
+    `versions up to ${details.actualVersion} (written by another client)`
+  )
+}

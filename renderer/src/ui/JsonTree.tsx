@@ -63,9 +63,7 @@ function Leaf({ value, timezone }: { value: JsonValue; timezone: TimeZoneMode })
         {formatDateTime(value, timezone)}
       </time>
     )
-  return (
-    <span className={`json-value json-${leafKind(value)}`}>{visible(leafText(value))}</span>
-  )
+  return <span className={`json-value json-${leafKind(value)}`}>{visible(leafText(value))}</span>
 }
 
 function leafKind(v: JsonValue): string {

@@ -13,7 +13,6 @@ import { formatClock, formatCount } from '../../lib/format'
 import { KIND_NAMES, storeDetail } from '../../lib/storeLabel'
 import { useSelectionStore } from '../../stores/selectionStore'
 
-
 export function StatusBar() {
   const { info, transport, changeCount, lastChangeAt, openScreen } = useConnectionStore(
     useShallow((s) => ({
@@ -47,9 +46,7 @@ export function StatusBar() {
           : connected
             ? 'Live'
             : 'Idle'
-  const lastText = lastChangeAt
-    ? `, last change at ${formatClock(lastChangeAt, timezone)}`
-    : ''
+  const lastText = lastChangeAt ? `, last change at ${formatClock(lastChangeAt, timezone)}` : ''
 
   return (
     <div className="status-bar" role="group" aria-label="Connection status">
