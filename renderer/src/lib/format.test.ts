@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import {
   formatClock,
   formatDateTime,
@@ -12,10 +12,8 @@ const AT = '2026-11-26T15:00:02.045Z'
 const pad = (n: number, w = 2) => String(n).padStart(w, '0')
 
 describe('one formatter for every time', () => {
-  const originalTz = process.env['TZ']
   afterEach(() => {
-    if (originalTz === undefined) delete process.env['TZ']
-    else process.env['TZ'] = originalTz
+    vi.unstubAllEnvs()
   })
 
   test('UTC: 24-hour, zero-padded, marked UTC', () => {
@@ -27,7 +25,8 @@ describe('one formatter for every time', () => {
   })
 
   test('Local follows the machine zone, still 24-hour (never "3:00:02 PM")', () => {
-    process.env['TZ'] = 'America/New_York'
+    // Node applies a changed TZ at once; no local formatter is cached before this test.
+    vi.stubEnv('TZ', 'America/New_York')
     const d = new Date(AT)
     // The expected text from Date's own local getters, so the zone's offset is not hard-coded.
     const clock = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
