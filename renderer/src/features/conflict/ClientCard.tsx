@@ -44,7 +44,7 @@ export function ClientCard({
     if (details)
       onNote(
         'rejected',
-        `${name}'s save was rejected with ConcurrencyError: ${conflictSentence(name, details)}.`,
+        `${name}'s save was rejected with ConcurrencyError: ${conflictSentence('it', details)}.`,
       )
     else onNote('failed', `${name} could not save: ${describeError(outcome.error).message}`)
   }

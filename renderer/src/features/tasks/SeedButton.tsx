@@ -133,22 +133,24 @@ export function SeedButton() {
             At most {numberFormat.format(MAX_SEED_EVENTS)} events per seed, one seed at a time.
           </p>
           <div className="seed-form__progress">{taskId && <TaskProgressBar taskId={taskId} />}</div>
-          <div ref={outcomeRef}>
-            {outcome?.kind === 'result' && (
-              <p
-                role="status"
-                className={`feature-alert ${outcome.value.cancelled ? 'feature-alert--warning' : 'feature-alert--success'}`}
-              >
-                <span aria-hidden="true">{outcome.value.cancelled ? '■ ' : '✓ '}</span>
-                {outcome.value.cancelled ? 'Cancelled after seeding' : 'Seeded'}{' '}
-                {numberFormat.format(outcome.value.aggregates)} aggregates with{' '}
-                {numberFormat.format(outcome.value.events)} events.
-              </p>
-            )}
-            {outcome?.kind === 'error' && (
-              <ErrorAlert error={outcome.error} context="Seeding failed" />
-            )}
-          </div>
+          {outcome && (
+            <div ref={outcomeRef}>
+              {outcome.kind === 'result' && (
+                <p
+                  role="status"
+                  className={`feature-alert ${outcome.value.cancelled ? 'feature-alert--warning' : 'feature-alert--success'}`}
+                >
+                  <span aria-hidden="true">{outcome.value.cancelled ? '■ ' : '✓ '}</span>
+                  {outcome.value.cancelled ? 'Cancelled after seeding' : 'Seeded'}{' '}
+                  {numberFormat.format(outcome.value.aggregates)} aggregates with{' '}
+                  {numberFormat.format(outcome.value.events)} events.
+                </p>
+              )}
+              {outcome.kind === 'error' && (
+                <ErrorAlert error={outcome.error} context="Seeding failed" />
+              )}
+            </div>
+          )}
           <div className="feature-actions">
             <button type="submit" className="btn btn-primary" disabled={!valid || running}>
               {running ? 'Seeding…' : 'Seed'}

@@ -79,11 +79,11 @@ export function VerifyStoreButton() {
           </div>
         )}
       </ModalDialog>
-      <div ref={errorRef}>
-        {result?.kind === 'error' && (
+      {result?.kind === 'error' && (
+        <div ref={errorRef}>
           <ErrorAlert error={result.error} context="Verify store failed" onDismiss={close} />
-        )}
-      </div>
+        </div>
+      )}
     </>
   )
 }
