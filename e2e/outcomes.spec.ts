@@ -17,6 +17,12 @@ import { expect, test } from './fixtures'
 
 test.use({ viewport: { width: 1280, height: 720 } })
 
+/**
+ * All of it: Playwright scrolls the clicked button into view, so an outcome just under it is
+ * often partly on screen even when the user would have to scroll to read it.
+ */
+const WHOLE = { ratio: 1 }
+
 async function shot(page: Page, name: string): Promise<void> {
   const dir = process.env['E2E_SHOTS_DIR']
   if (dir) await page.screenshot({ path: `${dir}/${name}.png` })
@@ -32,7 +38,7 @@ test('Save in Commands: the stored batch is shown in the viewport', async ({ pag
   const saved = panel
     .getByRole('status')
     .filter({ hasText: 'Saved 4 events together as one batch: versions 1–4.' })
-  await expect(saved).toBeInViewport()
+  await expect(saved).toBeInViewport(WHOLE)
   await expect(expectedVersion(panel, 4)).toBeVisible()
   await shot(page, 'commands-saved')
 })
@@ -49,14 +55,14 @@ test('conflict demo: the winner’s save and the loser’s refusal are shown in 
 
   await a.getByRole('button', { name: 'Save', exact: true }).click()
   const saved = a.getByRole('status').filter({ hasText: 'Saved 2 events' })
-  await expect(saved).toBeInViewport()
+  await expect(saved).toBeInViewport(WHOLE)
 
   await b.getByRole('button', { name: 'Save', exact: true }).click()
   const refused = b.getByRole('alert').filter({ hasText: 'ConcurrencyError' })
   await expect(refused).toContainText(
     'Client B expected version 1 to be free; the store already holds versions up to 2 (written by another client)',
   )
-  await expect(refused).toBeInViewport()
+  await expect(refused).toBeInViewport(WHOLE)
   await shot(page, 'conflict-refused')
 
   // After Reload, B's save is stored, and that too is in view.
@@ -64,7 +70,7 @@ test('conflict demo: the winner’s save and the loser’s refusal are shown in 
   await expect(expectedVersion(b, 2)).toBeVisible()
   await b.getByRole('button', { name: 'Save', exact: true }).click()
   const bSaved = b.getByRole('status').filter({ hasText: 'versions 3–4' })
-  await expect(bSaved).toBeInViewport()
+  await expect(bSaved).toBeInViewport(WHOLE)
   await shot(page, 'conflict-resolved')
 })
 
@@ -80,15 +86,13 @@ test('Verify whole history and Verify store: the verdict is shown in the viewpor
   await page.getByRole('button', { name: 'Verify whole history' }).click()
   await expect(
     page.getByRole('status', { name: /^Hash chain: whole history verified .*\(v0–v1\)$/ }),
-  ).toBeInViewport()
+  ).toBeInViewport(WHOLE)
 
   await page.getByRole('button', { name: 'Verify store' }).click()
   const dialog = page.getByRole('dialog', { name: 'Verify store' })
   await expect(
     dialog.getByRole('status').filter({ hasText: /aggregates and .* checked/ }),
-  ).toBeInViewport({
-    timeout: 30_000,
-  })
+  ).toBeInViewport({ ...WHOLE, timeout: 30_000 })
   await shot(page, 'verify-store')
   await dialog.getByRole('button', { name: 'Close' }).click()
 })
@@ -103,7 +107,7 @@ test('Seed: the seeded count is shown in the viewport', async ({ page }) => {
   const seeded = dialog
     .getByRole('status')
     .filter({ hasText: 'Seeded 2 aggregates with 6 events.' })
-  await expect(seeded).toBeInViewport({ timeout: 30_000 })
+  await expect(seeded).toBeInViewport({ ...WHOLE, timeout: 30_000 })
   await shot(page, 'seeded')
   await dialog.getByRole('button', { name: 'Close' }).click()
 })
