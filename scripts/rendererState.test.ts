@@ -2,13 +2,15 @@
  * The renderer keeps no state at module level: what changes at runtime lives in zustand stores,
  * React state or a store's own closure, so nothing survives where a fresh app expects none.
  * Flags a module-level `let` or `var`, and a module-level Map/Set/WeakMap/WeakSet that the module
- * itself changes (a constant lookup Set is fine).
+ * itself changes (a constant lookup Set is fine, and so is a memo cache named in CACHES).
  */
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 import { parse, rendererSources, where } from './rendererSources'
 
 const COLLECTIONS = new Set(['Map', 'Set', 'WeakMap', 'WeakSet'])
+/** Memo caches of immutable values: they change no behaviour, so they are not state. */
+const CACHES = new Set(['lib/format.ts formatters'])
 const MUTATORS = new Set(['set', 'add', 'delete', 'clear'])
 
 export function moduleLevelState(file: ts.SourceFile): string[] {
@@ -22,8 +24,9 @@ export function moduleLevelState(file: ts.SourceFile): string[] {
       const name = declaration.name.getText(file)
       if (keyword !== 'const') found.push(`${where(declaration)} ${keyword} ${name}`)
       const init = declaration.initializer
+      const cache = CACHES.has(`${file.fileName} ${name}`)
       if (init && ts.isNewExpression(init) && COLLECTIONS.has(init.expression.getText(file)))
-        collections.add(name)
+        if (!cache) collections.add(name)
     }
   }
   const visit = (node: ts.Node): void => {

@@ -6,6 +6,8 @@
 import { useCallback, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import type { JsonValue } from '../../../shared/contract'
 import { visible } from './VisibleText'
+import { formatDateTime, isIsoInstant, type TimeZoneMode } from '../lib/format'
+import { useSelectionStore } from '../stores/selectionStore'
 
 export interface JsonTreeProps {
   value: JsonValue
@@ -51,6 +53,17 @@ function summary(v: JsonValue): string {
 
 function leafText(v: JsonValue): string {
   return typeof v === 'string' ? JSON.stringify(v) : String(v)
+}
+
+/** A leaf, with the ISO instants of Date values shown per the Local/UTC choice (raw in the title). */
+function Leaf({ value, timezone }: { value: JsonValue; timezone: TimeZoneMode }) {
+  if (typeof value === 'string' && isIsoInstant(value))
+    return (
+      <time className="json-value json-string" dateTime={value} title={value}>
+        {formatDateTime(value, timezone)}
+      </time>
+    )
+  return <span className={`json-value json-${leafKind(value)}`}>{visible(leafText(value))}</span>
 }
 
 function leafKind(v: JsonValue): string {
@@ -114,6 +127,7 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
   const [toggled, setToggled] = useState<ReadonlySet<string>>(() => new Set())
   const [shown, setShown] = useState<Record<string, number>>({})
   const [focused, setFocused] = useState<string>('$')
+  const timezone = useSelectionStore((s) => s.timezone)
   const rowRefs = useRef(new Map<string, HTMLDivElement>())
 
   const isOpen = useCallback(
@@ -235,7 +249,7 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
             <span className="json-caret" aria-hidden="true">
               {expandable ? (open ? '▾' : '▸') : ''}
             </span>
-            <RowContent row={row} />
+            <RowContent row={row} timezone={timezone} />
           </div>
         )
       })}
@@ -244,7 +258,7 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
 }
 
 /** One inline run, so the item's accessible name reads `key: value`. */
-function RowContent({ row }: { row: Row }) {
+function RowContent({ row, timezone }: { row: Row; timezone: TimeZoneMode }) {
   return (
     <span className="json-content">
       {row.more ? (
@@ -263,9 +277,7 @@ function RowContent({ row }: { row: Row }) {
           {row.container ? (
             <span className="json-summary">{summary(row.value)}</span>
           ) : (
-            <span className={`json-value json-${leafKind(row.value)}`}>
-              {visible(leafText(row.value))}
-            </span>
+            <Leaf value={row.value} timezone={timezone} />
           )}
         </>
       )}
