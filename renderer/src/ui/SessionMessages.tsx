@@ -48,6 +48,7 @@ function ReloadButton({ session }: { session: CommandSession }) {
         className="btn"
         disabled={session.busy}
         onClick={() => void session.reloadLatest()}
+        data-session-focus="reload"
       >
         Reload latest
       </button>

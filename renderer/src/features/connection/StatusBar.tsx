@@ -44,6 +44,9 @@ export function StatusBar() {
           : connected
             ? 'Live'
             : 'Idle'
+  const kindName = info?.kind ? KIND_NAMES[info.kind] : 'Not connected'
+  // The kind is already shown: drop a leading "SQLite: " from the description.
+  const shownDescription = info?.description?.replace(/^[A-Za-z -]+:\s*/, '')
   const lastText = lastChangeAt
     ? `, last change at ${new Date(lastChangeAt).toLocaleTimeString()}`
     : ''
@@ -54,18 +57,24 @@ export function StatusBar() {
         type="button"
         className="status-store"
         onClick={openScreen}
-        aria-label={`Change store (current: ${revealInvisible(info?.description ?? 'none')})`}
+        // The name holds the visible text as it reads (WCAG 2.5.3, label in name).
+        aria-label={`Change store (current: ${[kindName, shownDescription]
+          .filter(Boolean)
+          .map((text) => revealInvisible(text ?? ''))
+          .join(' ')})`}
       >
         <span
           className={`dot ${connected && !storeDown ? 'dot-ok' : 'dot-off'}`}
           aria-hidden="true"
         />
-        <span className="status-kind">{info?.kind ? KIND_NAMES[info.kind] : 'Not connected'}</span>
-        {info?.description && (
-          <span className="status-desc truncate" title={revealInvisible(info.description)}>
-            {/* The kind is already shown: drop a leading "SQLite: " from the description. */}
-            {visible(info.description.replace(/^[A-Za-z -]+:\s*/, ''))}
-          </span>
+        <span className="status-kind">{kindName}</span>
+        {info?.description && shownDescription !== undefined && (
+          <>
+            {' '}
+            <span className="status-desc truncate" title={revealInvisible(info.description)}>
+              {visible(shownDescription)}
+            </span>
+          </>
         )}
       </button>
       {connected && <AvailabilityBadge availability={info.availability} />}
