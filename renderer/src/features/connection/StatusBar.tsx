@@ -81,6 +81,8 @@ export function StatusBar() {
       {info && (
         <span
           className={`badge ${info.encrypted ? 'badge-ok' : 'badge-warn'}`}
+          // A name needs a role: the badge is one picture of the state, named with its note.
+          role="img"
           title={info.encryptionNote}
           aria-label={`${info.encrypted ? 'Encrypted' : 'Not encrypted'}: ${info.encryptionNote}`}
         >
