@@ -30,7 +30,14 @@ for (const scheme of ['light', 'dark'] as const) {
     const reports: ScreenReport[] = []
     const check = async (screen: string) => {
       await settle(page)
-      reports.push(await scan(page, `${screen} (${scheme})`))
+      const report = await scan(page, `${screen} (${scheme})`)
+      reports.push(report)
+      const rules = (list: ScreenReport['other']) =>
+        list.map((v) => `${v.id}×${v.nodes.length}`).join(', ') || 'none'
+      // The run's record of what axe found, screen by screen (the list reporter prints it).
+      console.log(
+        `axe ${report.screen}: serious/critical: ${rules(report.blocking)}; minor/moderate: ${rules(report.other)}`,
+      )
     }
 
     await page.getByRole('button', { name: /^Change store/ }).click()

@@ -76,12 +76,12 @@ test('conflict demo by keyboard: stage, save, refusal, reload, save', async ({ p
   await expect(a.getByRole('status')).toContainText('Saved 1 event: version 1.')
   await expect(a.getByRole('combobox', { name: 'Command', exact: true })).toBeFocused()
 
-  // B saves on version 0: refused, announced as an alert; the focus is on its fix.
+  // B saves on version 0: refused, announced as an alert; the focus is on its fix, next to it.
   await tabTo(page, b.getByRole('button', { name: 'Save', exact: true }))
   await page.keyboard.press('Enter')
   const alert = b.getByRole('alert')
   await expect(alert).toContainText('ConcurrencyError')
-  const reloadLatest = alert.getByRole('button', { name: 'Reload latest' })
+  const reloadLatest = b.getByRole('button', { name: 'Reload latest' })
   await expect(reloadLatest).toBeFocused()
 
   // Reload latest: B now runs on version 1, its staged command kept; the focus is on Save.
