@@ -48,7 +48,7 @@ test('conflict demo on an account: the stale withdrawal is refused, reloads and 
   const alert = b.getByRole('alert')
   await expect(alert).toContainText('ConcurrencyError')
   await expect(alert).toContainText(
-    'Client B expected to write version 2, but the store already holds version 2',
+    'Client B expected version 2 to be free; the store already holds versions up to 2 (written by another client)',
   )
   const winners = alert.getByRole('list', { name: 'Winning events' }).getByRole('listitem')
   await expect(winners).toHaveCount(1)

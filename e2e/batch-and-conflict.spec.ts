@@ -93,11 +93,12 @@ test('conflict demo: the stale client is rejected with ConcurrencyError, reloads
   const alert = b.getByRole('alert')
   await expect(alert).toContainText('ConcurrencyError')
   await expect(alert).toContainText(
-    'Client B expected to write version 1, but the store already holds version 1',
+    'Client B expected version 1 to be free; the store already holds versions up to 1 (written by another client)',
   )
-  await expect(alert.getByRole('definition').first()).toHaveText('1')
-  await expect(alert.getByText('Expected version', { exact: true })).toBeVisible()
-  await expect(alert.getByText('Actual version', { exact: true })).toBeVisible()
+  await expect(alert.getByRole('definition').first()).toHaveText('version 1')
+  await expect(alert.getByText('Expected to be free', { exact: true })).toBeVisible()
+  await expect(alert.getByText('Already stored', { exact: true })).toBeVisible()
+  await expect(alert.getByRole('definition').nth(1)).toHaveText('up to version 1')
   const winners = alert.getByRole('list', { name: 'Winning events' }).getByRole('listitem')
   await expect(winners).toHaveCount(1)
   await expect(winners.first()).toContainText('v1')

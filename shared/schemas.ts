@@ -406,12 +406,11 @@ export type ActivityBucket = z.infer<typeof ActivityBucket>
  * An AES key as base64 of 16, 24 or 32 bytes (24, 32 or 44 characters, padded). The messages
  * never repeat the value: it is a secret.
  */
-export const CipherKeyBase64 = z
-  .string()
-  .regex(
-    /^(?:[A-Za-z0-9+/]{22}==|[A-Za-z0-9+/]{32}|[A-Za-z0-9+/]{43}=)$/,
-    'expected base64 of 16, 24 or 32 bytes (e.g. `openssl rand -base64 32`)',
-  )
+export const CipherKeyBase64 = z.string().regex(
+  /^(?:[A-Za-z0-9+/]{22}==|[A-Za-z0-9+/]{32}|[A-Za-z0-9+/]{43}=)$/,
+  // Shown to the user as is: plain words, no syntax.
+  'This is not a cipher key: a key is 16, 24 or 32 bytes written in base64 (24, 32 or 44 characters), such as the output of openssl rand -base64 32.',
+)
 
 // ---------------------------------------------------------------- errors
 

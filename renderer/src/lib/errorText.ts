@@ -32,6 +32,20 @@ const hints: Partial<Record<ErrorCode, string>> = {
 }
 
 /** Reads an ExplorerError (or anything thrown) without relying on `instanceof` across bundles. */
+/**
+ * A ValidationError's words for a user: its issues' own messages, one per sentence, rather than
+ * the server's summary in the validator's syntax ("invalid setCipherKey request: ✖ … → at
+ * keyBase64"), which names methods and fields the user never saw.
+ */
+export function plainMessage(code: string, message: string, details: unknown): string {
+  if (code !== 'ValidationError' || !Array.isArray(details)) return message
+  const texts = details
+    .map((issue: unknown) => (issue as { message?: unknown } | null)?.message)
+    .filter((text): text is string => typeof text === 'string' && text !== '')
+  if (texts.length === 0) return message
+  return [...new Set(texts)].map((text) => text.charAt(0).toUpperCase() + text.slice(1)).join(' ')
+}
+
 export function describeError(error: unknown): DescribedError {
   const apiError = (error as { error?: Partial<ApiError> } | null)?.error
   const code = apiError?.code ?? (error as { code?: unknown } | null)?.code
@@ -40,7 +54,11 @@ export function describeError(error: unknown): DescribedError {
     return {
       code: known,
       title: titles[known],
-      message: apiError?.message ?? (error instanceof Error ? error.message : String(error)),
+      message: plainMessage(
+        known,
+        apiError?.message ?? (error instanceof Error ? error.message : String(error)),
+        apiError?.details,
+      ),
       details: apiError?.details,
     }
   }
@@ -76,4 +94,16 @@ export function concurrencyDetails(error: unknown): ConcurrencyDetails | undefin
     actualVersion: details.actualVersion,
     winningEvents: Array.isArray(details.winningEvents) ? details.winningEvents : [],
   }
+}
+
+/**
+ * A ConcurrencyError as what happened. The store's "expected" version is the first one the
+ * refused batch would have written, so it reads as "expected to be free", next to how far the
+ * store already is; "expected 4 / actual 4" read as a contradiction.
+ */
+export function conflictSentence(who: string, details: ConcurrencyDetails): string {
+  return (
+    `${who} expected version ${details.expectedVersion} to be free; the store already holds ` +
+    `versions up to ${details.actualVersion} (written by another client)`
+  )
 }

@@ -1,4 +1,5 @@
 import { ExplorerError, type ErrorCode } from '../../../shared/contract'
+import { plainMessage } from './errorText'
 
 export interface UiError {
   code: ErrorCode | 'TransportError'
@@ -9,7 +10,11 @@ export interface UiError {
 /** Turns anything thrown by the API (or the transport under it) into something we can show. */
 export function toUiError(error: unknown): UiError {
   if (error instanceof ExplorerError)
-    return { code: error.code, message: error.message, details: error.error.details }
+    return {
+      code: error.code,
+      message: plainMessage(error.code, error.message, error.error.details),
+      details: error.error.details,
+    }
   if (error instanceof Error) return { code: 'TransportError', message: error.message }
   return { code: 'TransportError', message: String(error) }
 }

@@ -1,43 +1,112 @@
+/**
+ * The one place where the renderer turns instants into text. Every time goes through
+ * Intl.DateTimeFormat with a 24-hour clock and honours the Local/UTC choice, so the list, the
+ * timeline, the live pill and the state tree read alike.
+ */
 export type TimeZoneMode = 'local' | 'utc'
 
-const pad = (n: number, width = 2): string => String(n).padStart(width, '0')
+type Instant = string | number | Date
 
-function parts(iso: string, tz: TimeZoneMode) {
-  const d = new Date(iso)
-  if (Number.isNaN(d.getTime())) return null
-  const utc = tz === 'utc'
-  return {
-    y: utc ? d.getUTCFullYear() : d.getFullYear(),
-    mo: (utc ? d.getUTCMonth() : d.getMonth()) + 1,
-    d: utc ? d.getUTCDate() : d.getDate(),
-    h: utc ? d.getUTCHours() : d.getHours(),
-    mi: utc ? d.getUTCMinutes() : d.getMinutes(),
-    s: utc ? d.getUTCSeconds() : d.getSeconds(),
-    ms: utc ? d.getUTCMilliseconds() : d.getMilliseconds(),
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+/** Formatters are costly to build and the timeline formats thousands of rows: cache them. */
+function formatter(tz: TimeZoneMode, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${tz}|${JSON.stringify(options)}`
+  let f = formatters.get(key)
+  if (!f) {
+    // en-GB with h23: zero-padded 24-hour fields whatever the machine's locale.
+    f = new Intl.DateTimeFormat('en-GB', {
+      ...options,
+      hourCycle: 'h23',
+      ...(tz === 'utc' ? { timeZone: 'UTC' } : {}),
+    })
+    formatters.set(key, f)
   }
+  return f
 }
 
+function toDate(at: Instant): Date | null {
+  const d = at instanceof Date ? at : new Date(at)
+  return Number.isNaN(d.getTime()) ? null : d
+}
+
+const DATE: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit' }
+const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+
+/** The named fields of `at`, so the layout (2026-11-26 22:01:54) does not depend on a locale. */
+function fields(at: Date, tz: TimeZoneMode, options: Intl.DateTimeFormatOptions) {
+  const out: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {}
+  for (const part of formatter(tz, options).formatToParts(at)) out[part.type] = part.value
+  return out
+}
+
+const suffix = (tz: TimeZoneMode) => (tz === 'utc' ? ' UTC' : '')
+
 /** 2026-11-26 22:01:54 (local) or 2026-11-26 22:01:54 UTC. */
-export function formatDateTime(iso: string, tz: TimeZoneMode): string {
-  const p = parts(iso, tz)
-  if (!p) return iso
-  return `${p.y}-${pad(p.mo)}-${pad(p.d)} ${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}${tz === 'utc' ? ' UTC' : ''}`
+export function formatDateTime(at: Instant, tz: TimeZoneMode): string {
+  const d = toDate(at)
+  if (!d) return String(at)
+  const f = fields(d, tz, { ...DATE, ...TIME })
+  return `${f.year}-${f.month}-${f.day} ${f.hour}:${f.minute}:${f.second}${suffix(tz)}`
+}
+
+/** 22:01:54 (local) or 22:01:54 UTC: the status bar's clock times. */
+export function formatClock(at: Instant, tz: TimeZoneMode): string {
+  const d = toDate(at)
+  if (!d) return String(at)
+  const f = fields(d, tz, TIME)
+  return `${f.hour}:${f.minute}:${f.second}${suffix(tz)}`
 }
 
 /** 22:01:54.123 — the timeline's column; the full date goes in the tooltip. */
-export function formatTimeOfDay(iso: string, tz: TimeZoneMode): string {
-  const p = parts(iso, tz)
-  if (!p) return iso
-  return `${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}.${pad(p.ms, 3)}`
+export function formatTimeOfDay(at: Instant, tz: TimeZoneMode): string {
+  const d = toDate(at)
+  if (!d) return String(at)
+  const f = fields(d, tz, { ...TIME, fractionalSecondDigits: 3 })
+  return `${f.hour}:${f.minute}:${f.second}.${f.fractionalSecond}`
 }
 
 /** Today: the time; otherwise the date. */
-export function formatShort(iso: string, tz: TimeZoneMode, now: Date = new Date()): string {
-  const p = parts(iso, tz)
-  const n = parts(now.toISOString(), tz)
-  if (!p || !n) return iso
-  if (p.y === n.y && p.mo === n.mo && p.d === n.d) return `${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`
-  return `${p.y}-${pad(p.mo)}-${pad(p.d)}`
+export function formatShort(at: Instant, tz: TimeZoneMode, now: Date = new Date()): string {
+  const d = toDate(at)
+  if (!d) return String(at)
+  const f = fields(d, tz, { ...DATE, ...TIME })
+  const n = fields(now, tz, DATE)
+  if (f.year === n.year && f.month === n.month && f.day === n.day)
+    return `${f.hour}:${f.minute}:${f.second}`
+  return `${f.year}-${f.month}-${f.day}`
+}
+
+/**
+ * An ISO 8601 instant as the store serialises Date values (2026-11-26T22:01:54.123Z, or with an
+ * offset): the state tree shows these per the Local/UTC choice rather than raw.
+ */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/
+
+export function isIsoInstant(text: string): boolean {
+  return ISO_INSTANT.test(text) && toDate(text) !== null
+}
+
+/** Axis ticks that tell a span's buckets apart: times within a day, dates beyond a month. */
+export function spanTickFormat(
+  spanMs: number,
+  bucketMs: number,
+  tz: TimeZoneMode,
+): (at: Instant) => string {
+  // Sub-second buckets (a seed run) need fractional digits, or several ticks would read alike.
+  const fractionalSecondDigits =
+    bucketMs >= 1000 || bucketMs === 0 ? undefined : bucketMs >= 100 ? 1 : bucketMs >= 10 ? 2 : 3
+  const options: Intl.DateTimeFormatOptions =
+    spanMs < 24 * 3600_000
+      ? { ...TIME, ...(fractionalSecondDigits ? { fractionalSecondDigits } : {}) }
+      : spanMs < 30 * 24 * 3600_000
+        ? { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }
+        : { year: 'numeric', month: 'short', day: 'numeric' }
+  const f = formatter(tz, options)
+  return (at) => {
+    const d = toDate(at)
+    return d ? f.format(d) : String(at)
+  }
 }
 
 export function formatCount(n: number): string {

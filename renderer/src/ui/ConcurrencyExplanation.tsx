@@ -1,13 +1,13 @@
 import type { ConcurrencyDetails } from '../../../shared/contract'
 import { describeEvent } from '../lib/eventSummary'
-import { concurrencyDetails, describeError } from '../lib/errorText'
+import { concurrencyDetails, conflictSentence, describeError } from '../lib/errorText'
 import './feature.css'
 import './concurrency.css'
 import { visible } from './VisibleText'
 
 /**
- * A ConcurrencyError told as what happened: which version the loser expected to write, what
- * the store holds now, and the events that won. role=alert so it is announced.
+ * A ConcurrencyError told as what happened: which version the loser expected to be free, how
+ * far the store already is, and the events that won. role=alert so it is announced.
  */
 export function ConcurrencyExplanation({
   error,
@@ -33,18 +33,17 @@ export function ConcurrencyExplanation({
       {details ? (
         <>
           <p className="feature-alert__message">
-            {who} expected to write version {details.expectedVersion}, but the store already holds
-            version {details.actualVersion}: someone else saved first, and the whole batch was
-            refused (nothing of it was stored).
+            {conflictSentence(who, details)}: the whole batch was refused (nothing of it was
+            stored).
           </p>
           <dl className="concurrency__versions">
             <div>
-              <dt>Expected version</dt>
-              <dd>{details.expectedVersion}</dd>
+              <dt>Expected to be free</dt>
+              <dd>version {details.expectedVersion}</dd>
             </div>
             <div>
-              <dt>Actual version</dt>
-              <dd>{details.actualVersion}</dd>
+              <dt>Already stored</dt>
+              <dd>up to version {details.actualVersion}</dd>
             </div>
           </dl>
           {details.winningEvents.length > 0 && (

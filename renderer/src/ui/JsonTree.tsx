@@ -6,6 +6,8 @@
 import { useCallback, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import type { JsonValue } from '../../../shared/contract'
 import { visible } from './VisibleText'
+import { formatDateTime, isIsoInstant, type TimeZoneMode } from '../lib/format'
+import { useSelectionStore } from '../stores/selectionStore'
 
 export interface JsonTreeProps {
   value: JsonValue
@@ -53,6 +55,17 @@ function leafText(v: JsonValue): string {
   return typeof v === 'string' ? JSON.stringify(v) : String(v)
 }
 
+/** A leaf, with the ISO instants of Date values shown per the Local/UTC choice (raw in the title). */
+function Leaf({ value, timezone }: { value: JsonValue; timezone: TimeZoneMode }) {
+  if (typeof value === 'string' && isIsoInstant(value))
+    return (
+      <time className="json-value json-string" dateTime={value} title={value}>
+        {formatDateTime(value, timezone)}
+      </time>
+    )
+  return <span className={`json-value json-${leafKind(value)}`}>{visible(leafText(value))}</span>
+}
+
 function leafKind(v: JsonValue): string {
   return v === null ? 'null' : typeof v
 }
@@ -62,6 +75,7 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
   const [toggled, setToggled] = useState<ReadonlySet<string>>(() => new Set())
   const [shown, setShown] = useState<Record<string, number>>({})
   const [focused, setFocused] = useState<string>('$')
+  const timezone = useSelectionStore((s) => s.timezone)
   const rowRefs = useRef(new Map<string, HTMLDivElement>())
 
   const isOpen = useCallback(
@@ -252,9 +266,7 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
                   {row.container ? (
                     <span className="json-summary">{summary(row.value)}</span>
                   ) : (
-                    <span className={`json-value json-${leafKind(row.value)}`}>
-                      {visible(leafText(row.value))}
-                    </span>
+                    <Leaf value={row.value} timezone={timezone} />
                   )}
                 </>
               )}

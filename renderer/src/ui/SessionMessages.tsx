@@ -8,6 +8,7 @@ import { ErrorAlert } from './ErrorAlert'
 import { isConcurrencyError } from '../lib/errorText'
 import { SavedNotice } from './StagedBatch'
 import type { CommandSession } from '../stores/useCommandSession'
+import { useReveal } from '../lib/useReveal'
 import './commandSession.css'
 
 /** Why a command was not staged: the aggregate's rule (DomainError) or another failure. */
@@ -59,8 +60,10 @@ function ReloadButton({ session }: { session: CommandSession }) {
 export function SaveMessages({ session, who }: { session: CommandSession; who: string }) {
   const { saveError, saved, slot, storedVersion } = session
   const stale = slot.commands.length > 0 && storedVersion > slot.expectedVersion
+  // What Save did (stored or refused) is brought into view: it may be below the fold.
+  const ref = useReveal<HTMLDivElement>(saveError ?? saved)
   return (
-    <div className="session-messages" aria-live="polite">
+    <div className="session-messages" aria-live="polite" ref={ref}>
       {saveError !== null &&
         (isConcurrencyError(saveError) ? (
           <SaveRefused session={session} who={who} error={saveError} />

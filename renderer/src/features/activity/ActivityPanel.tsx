@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { api } from '../../api'
-import { formatDateTime, type TimeZoneMode } from '../../lib/format'
+import { formatDateTime, spanTickFormat, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import type { ActivityBucket, ResponseOf } from '../../../../shared/contract'
 import { ErrorAlert } from '../../ui/ErrorAlert'
@@ -22,40 +22,12 @@ const numberFormat = new Intl.NumberFormat()
 function tickFormat(
   buckets: readonly ActivityBucket[],
   timezone: TimeZoneMode,
-): Intl.DateTimeFormat {
+): (at: string) => string {
   const first = buckets[0]
   const last = buckets[buckets.length - 1]
   const span = first && last ? Date.parse(last.start) - Date.parse(first.start) : 0
-  const zone = timezone === 'utc' ? { timeZone: 'UTC' } : {}
-  // A seed run fills a minute's chart with sub-second buckets: whole seconds would label
-  // several ticks alike, so show as many fractional digits as a bucket needs.
   const bucketMs = buckets.length > 1 ? span / (buckets.length - 1) : 0
-  const fractionalSecondDigits =
-    bucketMs >= 1000 || bucketMs === 0 ? undefined : bucketMs >= 100 ? 1 : bucketMs >= 10 ? 2 : 3
-  if (span < 24 * 3600_000)
-    return new Intl.DateTimeFormat('en-GB', {
-      ...zone,
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      ...(fractionalSecondDigits ? { fractionalSecondDigits } : {}),
-      hourCycle: 'h23',
-    })
-  if (span < 30 * 24 * 3600_000)
-    return new Intl.DateTimeFormat('en-GB', {
-      ...zone,
-      month: 'short',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-  return new Intl.DateTimeFormat('en-GB', {
-    ...zone,
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-  })
+  return spanTickFormat(span, bucketMs, timezone)
 }
 
 function summarize(activity: Activity, scope: string, timezone: TimeZoneMode): string {
@@ -116,7 +88,7 @@ export function ActivityPanel({ aggregateId }: { aggregateId?: string }) {
     () =>
       (activity?.buckets ?? []).map((bucket) => ({
         ...bucket,
-        label: format.format(new Date(bucket.start)),
+        label: format(bucket.start),
       })),
     [activity, format],
   )

@@ -126,9 +126,12 @@ export function AggregateList() {
   if (items.length === 0) {
     return (
       <div className="aggregate-list list-message">
-        <strong>No aggregates</strong>
+        {/* An empty store has no filters to blame: say so, and how to fill it. */}
+        <strong>{filtered ? 'No aggregates match' : 'No aggregates yet'}</strong>
         <p className="muted">
-          Nothing matches these filters. Create one with “New aggregate”, or seed demo data.
+          {filtered
+            ? 'Nothing matches these filters: change or clear them.'
+            : 'This store is empty. Create one with “New aggregate”, or seed demo data.'}
         </p>
       </div>
     )

@@ -203,7 +203,9 @@ describe('CommandsPanel', () => {
     })
     const alert = screen.getByRole('alert')
     expect(alert.textContent).toContain('ConcurrencyError')
-    expect(alert.textContent).toContain('expected to write version 4')
+    expect(alert.textContent).toContain(
+      'expected version 4 to be free; the store already holds versions up to 4',
+    )
     expect(within(alert).getByRole('list', { name: 'Winning events' }).textContent).toContain(
       'theirs',
     )

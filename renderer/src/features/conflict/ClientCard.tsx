@@ -4,7 +4,7 @@
  * other client saved is refused with ConcurrencyError, shown with the winner's events.
  */
 import { useId, useRef } from 'react'
-import { concurrencyDetails, describeError } from '../../lib/errorText'
+import { concurrencyDetails, conflictSentence, describeError } from '../../lib/errorText'
 import { CommandComposer } from '../../ui/CommandComposer'
 import { NoDefinition, SaveMessages, StageError } from '../../ui/SessionMessages'
 import { StagedList } from '../../ui/StagedBatch'
@@ -47,7 +47,7 @@ export function ClientCard({
     if (details)
       onNote(
         'rejected',
-        `${name}'s save was rejected with ConcurrencyError: it expected version ${details.expectedVersion} to be free, but the store already holds version ${details.actualVersion}.`,
+        `${name}'s save was rejected with ConcurrencyError: ${conflictSentence('it', details)}.`,
       )
     else onNote('failed', `${name} could not save: ${describeError(outcome.error).message}`)
   }

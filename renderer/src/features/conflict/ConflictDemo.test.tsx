@@ -102,7 +102,7 @@ describe('ConflictDemo', () => {
     await click('B', 'Save')
     const alert = within(client('B')).getByRole('alert')
     expect(alert.textContent).toContain(
-      'Client B expected to write version 4, but the store already holds version 4',
+      'Client B expected version 4 to be free; the store already holds versions up to 4 (written by another client)',
     )
     expect(within(alert).getByRole('list', { name: 'Winning events' }).textContent).toContain(
       'from A',

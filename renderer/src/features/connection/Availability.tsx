@@ -4,6 +4,8 @@
  */
 import { useEffect, useState } from 'react'
 import type { ConnectionInfo } from '../../../../shared/contract'
+import { formatClock } from '../../lib/format'
+import { useSelectionStore } from '../../stores/selectionStore'
 
 type Availability = NonNullable<ConnectionInfo['availability']>
 
@@ -18,9 +20,15 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`
 }
 
-const time = (iso: string): string => new Date(iso).toLocaleTimeString()
+/** The status bar's clock, per the Local/UTC choice like every other time. */
+function useClock(): (iso: string) => string {
+  const timezone = useSelectionStore((s) => s.timezone)
+  return (iso) => formatClock(iso, timezone)
+}
 
-function outageText(outage: NonNullable<Availability['lastOutage']>): string {
+type Outage = NonNullable<Availability['lastOutage']>
+
+function outageText(outage: Outage): string {
   return `after ${formatDuration(Date.parse(outage.to) - Date.parse(outage.from))} unavailable`
 }
 
@@ -28,6 +36,7 @@ function outageText(outage: NonNullable<Availability['lastOutage']>): string {
 export function AvailabilityBadge({ availability }: { availability: Availability | undefined }) {
   const recoveredAt = availability?.lastOutage ? Date.parse(availability.lastOutage.to) : undefined
   const [, rerender] = useState(0)
+  const time = useClock()
   // Hide the "Recovered" notice once it is old.
   useEffect(() => {
     if (availability?.state !== 'available' || recoveredAt === undefined) return
@@ -68,6 +77,7 @@ export function AvailabilityBadge({ availability }: { availability: Availability
 
 /** The connection screen's line: the state, since when, and the last outage. */
 export function AvailabilityDetail({ availability }: { availability: Availability }) {
+  const time = useClock()
   if (availability.state === 'unavailable') {
     return (
       <span>

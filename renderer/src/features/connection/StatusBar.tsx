@@ -9,8 +9,9 @@ import { useConnectionStore } from '../../stores/connectionStore'
 import { revealInvisible, visible } from '../../ui/VisibleText'
 import { LockIcon } from '../../ui/icons'
 import { AvailabilityBadge } from './Availability'
-
-const KIND_NAMES = { sqlite: 'SQLite', memory: 'In-memory', cassandra: 'Cassandra' } as const
+import { formatClock, formatCount } from '../../lib/format'
+import { KIND_NAMES, storeDetail } from '../../lib/storeLabel'
+import { useSelectionStore } from '../../stores/selectionStore'
 
 export function StatusBar() {
   const { info, transport, changeCount, lastChangeAt, openScreen } = useConnectionStore(
@@ -22,6 +23,7 @@ export function StatusBar() {
       openScreen: s.openScreen,
     })),
   )
+  const timezone = useSelectionStore((s) => s.timezone)
   const [pulsing, setPulsing] = useState(false)
 
   useEffect(() => {
@@ -45,11 +47,8 @@ export function StatusBar() {
             ? 'Live'
             : 'Idle'
   const kindName = info?.kind ? KIND_NAMES[info.kind] : 'Not connected'
-  // The kind is already shown: drop a leading "SQLite: " from the description.
-  const shownDescription = info?.description?.replace(/^[A-Za-z -]+:\s*/, '')
-  const lastText = lastChangeAt
-    ? `, last change at ${new Date(lastChangeAt).toLocaleTimeString()}`
-    : ''
+  const shownDescription = info?.description ? storeDetail(info) : undefined
+  const lastText = lastChangeAt ? `, last change at ${formatClock(lastChangeAt, timezone)}` : ''
 
   return (
     <div className="status-bar" role="group" aria-label="Connection status">
@@ -94,7 +93,7 @@ export function StatusBar() {
         className={`live ${live ? 'is-live' : 'is-offline'}${pulsing ? ' is-pulsing' : ''}`}
         role="status"
         aria-label={`Live updates: ${liveText}${lastText}`}
-        title={`${changeCount.toLocaleString('en-US')} change batches received${lastText}`}
+        title={`${formatCount(changeCount)} change batches received${lastText}`}
       >
         <span className="live-dot" aria-hidden="true" key={changeCount} />
         <span aria-hidden="true">{liveText}</span>

@@ -103,7 +103,8 @@ function VersionCompare({
   const valid = from !== undefined && to !== undefined
 
   useEffect(() => {
-    if (from === undefined || to === undefined) return
+    // An invalid field shows only its error: the old result would read as its answer.
+    if (from === undefined || to === undefined) return setLoad(undefined)
     let current = true
     // A short pause so typing "12" does not ask for version 1 first.
     const timer = window.setTimeout(() => {

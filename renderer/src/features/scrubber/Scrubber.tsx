@@ -74,15 +74,7 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
             setVersionWithin(selected - 1, latest)
           }}
         >
-          <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
-            <path
-              d="M3 3v10M13 3 6 8l7 5z"
-              fill="currentColor"
-              stroke="currentColor"
-              strokeWidth="1.5"
-              strokeLinejoin="round"
-            />
-          </svg>
+          <StepIcon direction="back" />
         </button>
         <button
           type="button"
@@ -113,15 +105,7 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
             setVersionWithin(selected + 1, latest)
           }}
         >
-          <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
-            <path
-              d="M13 3v10M3 3l7 5-7 5z"
-              fill="currentColor"
-              stroke="currentColor"
-              strokeWidth="1.5"
-              strokeLinejoin="round"
-            />
-          </svg>
+          <StepIcon direction="forward" />
         </button>
       </div>
 
@@ -195,5 +179,24 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
         Latest
       </button>
     </div>
+  )
+}
+
+/**
+ * One step, not skip-to-start/end: a single chevron. The bar-and-triangle glyph promised a jump
+ * to the first or last version, which Previous/Next do not do (Latest does).
+ */
+function StepIcon({ direction }: { direction: 'back' | 'forward' }) {
+  return (
+    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path
+        d={direction === 'back' ? 'M10.5 3 5.5 8l5 5' : 'M5.5 3l5 5-5 5'}
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="2"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+    </svg>
   )
 }

@@ -28,11 +28,21 @@ export function downloadBlob(fileName: string, blob: Blob): void {
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
+const PLAINTEXT_NOTE =
+  'The store is encrypted; the exported file holds the events decrypted, in plaintext.'
+
 /**
  * "Export history": every event of the aggregate as `<id>.history.json`, read a page at a time
  * with progress in the task store; Cancel stops it between pages (and the page in flight).
  */
-export function ExportButton({ aggregateId }: { aggregateId: string }) {
+export function ExportButton({
+  aggregateId,
+  encrypted = false,
+}: {
+  aggregateId: string
+  /** The store encrypts events: the export holds them decrypted, and says so before and after. */
+  encrypted?: boolean
+}) {
   const [taskId, setTaskId] = useState<string | undefined>(undefined)
   const [result, setResult] = useState<
     | { kind: 'done'; events: number; fileName: string }
@@ -44,6 +54,8 @@ export function ExportButton({ aggregateId }: { aggregateId: string }) {
   )
   const shortId = aggregateId.slice(0, 8)
   const statusId = useId()
+  const noteId = useId()
+  const plaintext = encrypted ? ', decrypted: the file holds them in plaintext' : ''
 
   const exportHistory = () => {
     setResult(undefined)
@@ -63,7 +75,7 @@ export function ExportButton({ aggregateId }: { aggregateId: string }) {
         }),
       (value) => ({
         status: 'done',
-        message: `Exported ${value.events} events`,
+        message: `Exported ${value.events} events${plaintext}`,
       }),
       { prefix: 'export', onStart: setTaskId },
     ).then(
@@ -79,15 +91,27 @@ export function ExportButton({ aggregateId }: { aggregateId: string }) {
 
   return (
     <div className="export-button">
-      <button type="button" onClick={exportHistory} disabled={running} aria-describedby={statusId}>
+      <button
+        type="button"
+        onClick={exportHistory}
+        disabled={running}
+        aria-describedby={encrypted ? `${noteId} ${statusId}` : statusId}
+        title={encrypted ? PLAINTEXT_NOTE : undefined}
+      >
         {running ? 'Exporting…' : 'Export history'}
       </button>
+      {encrypted && (
+        <span className="visually-hidden" id={noteId}>
+          {PLAINTEXT_NOTE}
+        </span>
+      )}
       <div className="export-button__status" id={statusId} aria-live="polite">
         {running && taskId && <TaskProgressBar taskId={taskId} />}
         {!running && result?.kind === 'done' && (
           // The floating task list shows the outcome; this tells screen readers.
           <span className="visually-hidden" role="status">
             Exported {result.events} {result.events === 1 ? 'event' : 'events'} to {result.fileName}
+            {plaintext}
           </span>
         )}
       </div>

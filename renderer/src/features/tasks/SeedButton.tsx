@@ -8,6 +8,7 @@ import {
 } from '../../../../shared/contract'
 import { ErrorAlert } from '../../ui/ErrorAlert'
 import { ModalDialog } from '../../ui/ModalDialog'
+import { useReveal } from '../../lib/useReveal'
 import { runTask } from '../../lib/runTask'
 import { TaskProgressBar } from '../../ui/TaskProgress'
 import { isTaskActive, useTaskStore } from '../../stores/taskStore'
@@ -76,6 +77,9 @@ export function SeedButton() {
     )
   }
 
+  // The result appears under the form: bring it into view if the dialog is scrolled.
+  const outcomeRef = useReveal<HTMLDivElement>(outcome)
+
   return (
     <>
       <button
@@ -129,19 +133,23 @@ export function SeedButton() {
             At most {numberFormat.format(MAX_SEED_EVENTS)} events per seed, one seed at a time.
           </p>
           <div className="seed-form__progress">{taskId && <TaskProgressBar taskId={taskId} />}</div>
-          {outcome?.kind === 'result' && (
-            <p
-              role="status"
-              className={`feature-alert ${outcome.value.cancelled ? 'feature-alert--warning' : 'feature-alert--success'}`}
-            >
-              <span aria-hidden="true">{outcome.value.cancelled ? '■ ' : '✓ '}</span>
-              {outcome.value.cancelled ? 'Cancelled after seeding' : 'Seeded'}{' '}
-              {numberFormat.format(outcome.value.aggregates)} aggregates with{' '}
-              {numberFormat.format(outcome.value.events)} events.
-            </p>
-          )}
-          {outcome?.kind === 'error' && (
-            <ErrorAlert error={outcome.error} context="Seeding failed" />
+          {outcome && (
+            <div ref={outcomeRef}>
+              {outcome.kind === 'result' && (
+                <p
+                  role="status"
+                  className={`feature-alert ${outcome.value.cancelled ? 'feature-alert--warning' : 'feature-alert--success'}`}
+                >
+                  <span aria-hidden="true">{outcome.value.cancelled ? '■ ' : '✓ '}</span>
+                  {outcome.value.cancelled ? 'Cancelled after seeding' : 'Seeded'}{' '}
+                  {numberFormat.format(outcome.value.aggregates)} aggregates with{' '}
+                  {numberFormat.format(outcome.value.events)} events.
+                </p>
+              )}
+              {outcome.kind === 'error' && (
+                <ErrorAlert error={outcome.error} context="Seeding failed" />
+              )}
+            </div>
           )}
           <div className="feature-actions">
             <button type="submit" className="btn btn-primary" disabled={!valid || running}>

@@ -13,6 +13,7 @@ import { runTask } from '../../lib/runTask'
 import { TaskProgressBar } from '../../ui/TaskProgress'
 import { isTaskActive, useTaskStore } from '../../stores/taskStore'
 import { useAggregateViewStore } from '../../stores/aggregateViewStore'
+import { useReveal } from '../../lib/useReveal'
 import { ProblemList } from './ProblemList'
 import './verify.css'
 
@@ -52,8 +53,10 @@ export function VerifyHistoryButton({ aggregateId }: { aggregateId: string }) {
   }
 
   const report = result?.kind === 'done' ? result.report : undefined
+  // Problems or a failure appear under the button: bring them into view.
+  const ref = useReveal<HTMLDivElement>(result)
   return (
-    <div className="verify-history">
+    <div className="verify-history" ref={ref}>
       <button type="button" onClick={verify} disabled={running} aria-describedby={statusId}>
         {running ? 'Verifying…' : 'Verify whole history'}
       </button>

@@ -9,6 +9,7 @@ import { api } from '../../api'
 import { ErrorAlert } from '../../ui/ErrorAlert'
 import { describeError } from '../../lib/errorText'
 import { ModalDialog } from '../../ui/ModalDialog'
+import { useReveal } from '../../lib/useReveal'
 import { runTask } from '../../lib/runTask'
 import { TaskProgressBar } from '../../ui/TaskProgress'
 import { isTaskActive, useTaskStore } from '../../stores/taskStore'
@@ -46,6 +47,7 @@ export function VerifyStoreButton() {
 
   const report = result?.kind === 'done' ? result.report : undefined
   const close = () => setResult(undefined)
+  const errorRef = useReveal<HTMLDivElement>(result?.kind === 'error' ? result.error : undefined)
   return (
     <>
       <button type="button" className="btn" onClick={verify} disabled={running}>
@@ -78,7 +80,9 @@ export function VerifyStoreButton() {
         )}
       </ModalDialog>
       {result?.kind === 'error' && (
-        <ErrorAlert error={result.error} context="Verify store failed" onDismiss={close} />
+        <div ref={errorRef}>
+          <ErrorAlert error={result.error} context="Verify store failed" onDismiss={close} />
+        </div>
       )}
     </>
   )

@@ -56,7 +56,7 @@ export function AggregateHeader({
         <div className="aggregate-actions">
           {view?.discarded && <span className="badge badge-danger badge-lg">Discarded</span>}
           <VerifyHistoryButton aggregateId={aggregateId} />
-          <ExportButton aggregateId={aggregateId} />
+          <ExportButton aggregateId={aggregateId} encrypted={view?.encrypted ?? false} />
         </div>
       </div>
 

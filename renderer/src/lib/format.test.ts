@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, test, vi } from 'vitest'
+import {
+  formatClock,
+  formatDateTime,
+  formatShort,
+  formatTimeOfDay,
+  isIsoInstant,
+  spanTickFormat,
+} from './format'
+
+const AT = '2026-11-26T15:00:02.045Z'
+const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+
+describe('one formatter for every time', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs()
+  })
+
+  test('UTC: 24-hour, zero-padded, marked UTC', () => {
+    expect(formatDateTime(AT, 'utc')).toBe('2026-11-26 15:00:02 UTC')
+    expect(formatClock(AT, 'utc')).toBe('15:00:02 UTC')
+    expect(formatTimeOfDay(AT, 'utc')).toBe('15:00:02.045')
+    expect(formatShort(AT, 'utc', new Date('2026-11-26T23:00:00Z'))).toBe('15:00:02')
+    expect(formatShort(AT, 'utc', new Date('2026-11-27T01:00:00Z'))).toBe('2026-11-26')
+  })
+
+  test('Local follows the machine zone, still 24-hour (never "3:00:02 PM")', () => {
+    // Node applies a changed TZ at once; no local formatter is cached before this test.
+    vi.stubEnv('TZ', 'America/New_York')
+    const d = new Date(AT)
+    // The expected text from Date's own local getters, so the zone's offset is not hard-coded.
+    const clock = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+    expect(clock).toBe('10:00:02')
+    expect(formatClock(AT, 'local')).toBe(clock)
+    expect(formatDateTime(AT, 'local')).toBe(`2026-11-26 ${clock}`)
+    expect(formatTimeOfDay(AT, 'local')).toBe(`${clock}.045`)
+    expect(formatClock(AT, 'local')).not.toMatch(/AM|PM/)
+  })
+
+  test('the list, the live pill and the tree read the same clock time', () => {
+    const now = new Date(AT)
+    for (const tz of ['local', 'utc'] as const) {
+      const clock = formatClock(AT, tz).replace(' UTC', '')
+      expect(formatShort(AT, tz, now)).toBe(clock)
+      expect(formatDateTime(AT, tz)).toContain(clock)
+      expect(formatTimeOfDay(AT, tz).startsWith(clock)).toBe(true)
+    }
+  })
+
+  test('accepts Date values and epoch milliseconds (the live pill keeps a number)', () => {
+    expect(formatClock(Date.parse(AT), 'utc')).toBe('15:00:02 UTC')
+    expect(formatDateTime(new Date(AT), 'utc')).toBe('2026-11-26 15:00:02 UTC')
+  })
+
+  test('text that is not a date is shown as given', () => {
+    expect(formatDateTime('soon', 'utc')).toBe('soon')
+    expect(formatClock('soon', 'local')).toBe('soon')
+  })
+
+  test('ISO instants (serialised Date values) are recognised; other strings are not', () => {
+    expect(isIsoInstant(AT)).toBe(true)
+    expect(isIsoInstant('2026-11-26T15:00:02Z')).toBe(true)
+    expect(isIsoInstant('2026-11-26T15:00:02+01:00')).toBe(true)
+    expect(isIsoInstant('2026-11-26')).toBe(false)
+    expect(isIsoInstant('order 2026-11-26T15:00:02Z')).toBe(false)
+    expect(isIsoInstant('2026-13-45T99:00:00Z')).toBe(false)
+  })
+
+  test('axis ticks: sub-second buckets get fractional digits, long spans get dates', () => {
+    expect(spanTickFormat(60_000, 1000, 'utc')(AT)).toBe('15:00:02')
+    expect(spanTickFormat(6_000, 100, 'utc')(AT)).toBe('15:00:02.0')
+    expect(spanTickFormat(600, 10, 'utc')(AT)).toBe('15:00:02.04')
+    expect(spanTickFormat(7 * 86_400_000, 3_600_000, 'utc')(AT)).toBe('26 Nov, 15:00')
+    expect(spanTickFormat(400 * 86_400_000, 86_400_000, 'utc')(AT)).toBe('26 Nov 2026')
+  })
+})
