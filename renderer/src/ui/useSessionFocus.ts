@@ -62,7 +62,8 @@ export function useSessionFocus(
     // Staging keeps a usable focus where it is (a field after Enter, or Stage).
     if (settled.action === 'stage' && !lost) return
     if (!lost && !root.contains(active)) return
-    next(root, settled, staged)?.focus()
+    // Without scrolling: the outcome just shown (scrolled into view) stays in view.
+    next(root, settled, staged)?.focus({ preventScroll: true })
     // Only a newly settled action moves the focus, not a change of what is staged.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [settled])
