@@ -1,3 +1,5 @@
+import jsxA11y from 'eslint-plugin-jsx-a11y-x'
+import reactHooks from 'eslint-plugin-react-hooks'
 import tseslint from 'typescript-eslint'
 
 // Layer boundaries are written down here so the architecture is checked, not remembered.
@@ -113,6 +115,21 @@ export default tseslint.config(
         libraryEntry,
       ),
     },
+  },
+  {
+    // The renderer's React: the rules of hooks. Not the plugin's React Compiler checks (refs,
+    // set-state-in-effect, purity…): the renderer is not compiled by React Compiler.
+    files: ['renderer/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+    },
+  },
+  {
+    // Accessibility of the JSX: the jsx-a11y rules, in the fork that supports eslint 10.
+    files: ['renderer/**/*.tsx'],
+    ...jsxA11y.configs.strict,
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],

@@ -48,6 +48,14 @@ const batchOf = (id: string, slot: StagedSlot): CommandBatch => ({
   commands: slot.commands.map(({ name, params }) => ({ name, params })),
 })
 
+/** Which action last finished, and how: where the focus goes next (see useSessionFocus). */
+export interface SettledAction {
+  action: 'stage' | 'save' | 'reload' | 'discard' | 'remove'
+  ok: boolean
+  /** Counts up, so the same action twice is two changes. */
+  seq: number
+}
+
 export type SaveOutcome = { ok: true; result: CommandResult } | { ok: false; error: unknown }
 
 export interface CommandSession {
@@ -66,6 +74,7 @@ export interface CommandSession {
   stageError: unknown
   saveError: unknown
   saved: CommandResult | null
+  settled: SettledAction | null
   stage(command: CommandDescriptor, params: Record<string, JsonValue>): Promise<boolean>
   remove(key: number): void
   discardStaged(): void
@@ -89,12 +98,18 @@ export function useCommandSession(
   const [saveError, setSaveError] = useState<unknown>(null)
   const [saved, setSaved] = useState<CommandResult | null>(null)
   const [preview, setPreview] = useState<PreviewState>(NO_PREVIEW)
+  const [settled, setSettled] = useState<SettledAction | null>(null)
+  const settle = (action: SettledAction['action'], ok: boolean) =>
+    setSettled((last) => ({ action, ok, seq: (last?.seq ?? 0) + 1 }))
   // Answers for an aggregate or slot that is no longer shown are dropped.
   const current = useRef(`${aggregateId}|${slotKey}`)
   current.current = `${aggregateId}|${slotKey}`
   const onSaved = useRef(options.onSaved)
   onSaved.current = options.onSaved
-  const slotNow = () => useStagedCommandsStore.getState().slots[slotKey] ?? EMPTY_SLOT
+  const slotNow = useCallback(
+    () => useStagedCommandsStore.getState().slots[slotKey] ?? EMPTY_SLOT,
+    [slotKey],
+  )
 
   const load = useCallback(
     async (force: boolean) => {
@@ -159,8 +174,8 @@ export function useCommandSession(
       active = false
       clearTimeout(timer)
     }
-    // The signature says everything the preview depends on.
-  }, [aggregateId, slotKey, signature])
+    // The signature says everything of the slot the preview depends on.
+  }, [aggregateId, slotNow, signature])
 
   const stage = async (command: CommandDescriptor, params: Record<string, JsonValue>) => {
     const before = slotNow()
@@ -182,9 +197,11 @@ export function useCommandSession(
         .getState()
         .stage(slotKey, { name: command.name, label: command.label, params })
       setPreview({ signature: signatureOf(slotNow()), result, error: null })
+      settle('stage', true)
       return true
     } catch (error) {
       setStageError(error)
+      settle('stage', false)
       return false
     } finally {
       setBusy(false)
@@ -215,9 +232,11 @@ export function useCommandSession(
           : v,
       )
       onSaved.current?.(result)
+      settle('save', true)
       return { ok: true, result }
     } catch (error) {
       setSaveError(error)
+      settle('save', false)
       return { ok: false, error }
     } finally {
       setBusy(false)
@@ -231,6 +250,7 @@ export function useCommandSession(
     setSaved(null)
     await load(true)
     setBusy(false)
+    settle('reload', true)
   }
 
   const descriptor = view ? findType(types, view.type) : undefined
@@ -247,15 +267,18 @@ export function useCommandSession(
     stageError,
     saveError,
     saved,
+    settled,
     stage,
     remove: (key) => {
       setStageError(null)
       useStagedCommandsStore.getState().remove(slotKey, key)
+      settle('remove', true)
     },
     discardStaged: () => {
       setStageError(null)
       setSaveError(null)
       useStagedCommandsStore.getState().clear(slotKey)
+      settle('discard', true)
       if (options.followLive) void load(false)
     },
     save,

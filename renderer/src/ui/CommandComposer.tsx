@@ -59,7 +59,12 @@ export function CommandComposer({
   }
 
   return (
-    <form className="command-composer" onSubmit={(event) => void submit(event)} noValidate>
+    <form
+      className="command-composer"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      data-session-focus="compose"
+    >
       {commands.length > 1 && (
         <div className="field command-composer__choice">
           <label htmlFor={selectId}>Command</label>
@@ -98,6 +103,7 @@ export function CommandComposer({
           type="submit"
           className={primary ? 'btn btn-primary' : 'btn'}
           disabled={disabled || busy}
+          data-session-focus="stage"
         >
           {busy && busyLabel ? busyLabel : submitLabel}
         </button>

@@ -208,6 +208,8 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
   }
 
   return (
+    // The items are the focusable parts (one tab stop); the tree handles their keys.
+    // eslint-disable-next-line jsx-a11y-x/interactive-supports-focus
     <div
       role="tree"
       aria-label={label}
@@ -218,6 +220,8 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
         const open = row.container && isOpen(row.path, row.depth, row.value)
         const expandable = row.container && row.childCount > 0
         return (
+          // Keys reach the tree's handler from the focused item.
+          // eslint-disable-next-line jsx-a11y-x/click-events-have-key-events
           <div
             key={row.path}
             ref={(el) => {
@@ -229,6 +233,8 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
             aria-posinset={row.posinset}
             aria-setsize={row.setsize}
             aria-expanded={expandable ? open : undefined}
+            // Selection follows focus: the active item is the selected one.
+            aria-selected={index === activeIndex}
             tabIndex={index === activeIndex ? 0 : -1}
             className={`json-row${index === activeIndex ? ' is-active' : ''}`}
             style={{

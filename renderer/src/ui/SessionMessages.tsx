@@ -49,6 +49,7 @@ function ReloadButton({ session }: { session: CommandSession }) {
         className="btn"
         disabled={session.busy}
         onClick={() => void session.reloadLatest()}
+        data-session-focus="reload"
       >
         Reload latest
       </button>

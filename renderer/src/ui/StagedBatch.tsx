@@ -29,7 +29,8 @@ export function StagedList({
   const headingId = useId()
   return (
     <div className="staged-list" role="region" aria-labelledby={headingId}>
-      <h4 id={headingId} className="feature-subheading">
+      {/* Live: staging or removing a command announces the new count. */}
+      <h4 id={headingId} className="feature-subheading" aria-live="polite">
         {label} ({commands.length})
       </h4>
       {commands.length === 0 ? (

@@ -4,7 +4,7 @@
  * see the pending events and the resulting state, then Save them as one batch (execute with
  * the version they were loaded at) or Discard staged.
  */
-import { useId } from 'react'
+import { useId, useRef } from 'react'
 import { ErrorAlert } from '../../ui/ErrorAlert'
 import '../../ui/feature.css'
 import './commands.css'
@@ -12,6 +12,7 @@ import { CommandComposer } from '../../ui/CommandComposer'
 import { NoDefinition, SaveMessages, StageError } from '../../ui/SessionMessages'
 import { PreviewPanel, StagedList } from '../../ui/StagedBatch'
 import { showSaved, useCommandSession } from '../../stores/useCommandSession'
+import { useSessionFocus } from '../../ui/useSessionFocus'
 
 export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
   const headingId = useId()
@@ -21,9 +22,11 @@ export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
   })
   const { view, descriptor, slot, busy } = session
   const staged = slot.commands.length
+  const panel = useRef<HTMLElement>(null)
+  useSessionFocus(panel, session.settled, staged)
 
   return (
-    <section className="commands-panel feature-panel" aria-labelledby={headingId}>
+    <section ref={panel} className="commands-panel feature-panel" aria-labelledby={headingId}>
       <h3 id={headingId} className="feature-heading">
         Commands
       </h3>
@@ -68,6 +71,7 @@ export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
                 className="btn btn-primary"
                 disabled={staged === 0 || busy}
                 onClick={() => void session.save()}
+                data-session-focus="save"
               >
                 Save
               </button>

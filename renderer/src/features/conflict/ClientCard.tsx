@@ -3,13 +3,14 @@
  * own staged commands (the type's commands, the shared form), Save and Reload. Saving after the
  * other client saved is refused with ConcurrencyError, shown with the winner's events.
  */
-import { useId } from 'react'
+import { useId, useRef } from 'react'
 import { concurrencyDetails, conflictSentence, describeError } from '../../lib/errorText'
 import { CommandComposer } from '../../ui/CommandComposer'
 import { NoDefinition, SaveMessages, StageError } from '../../ui/SessionMessages'
 import { StagedList } from '../../ui/StagedBatch'
 import { showSaved, useCommandSession } from '../../stores/useCommandSession'
 import { ErrorAlert } from '../../ui/ErrorAlert'
+import { useSessionFocus } from '../../ui/useSessionFocus'
 
 export type LogTone = 'info' | 'ok' | 'rejected' | 'failed'
 
@@ -31,6 +32,8 @@ export function ClientCard({
   const { view, descriptor, slot, busy, storedVersion } = session
   const staged = slot.commands.length
   const stale = storedVersion > slot.expectedVersion
+  const card = useRef<HTMLElement>(null)
+  useSessionFocus(card, session.settled, staged)
 
   const save = async () => {
     const count = staged
@@ -58,13 +61,14 @@ export function ClientCard({
   }
 
   return (
-    <section className={`client-card client-card--${side}`} aria-labelledby={headingId}>
+    <section ref={card} className={`client-card client-card--${side}`} aria-labelledby={headingId}>
       <h4 id={headingId} className="client-card__title">
         {name}
       </h4>
       {session.loadError !== null && <ErrorAlert error={session.loadError} context={name} />}
       {view && (
-        <p className="client-card__facts">
+        // Live: a reload announces the version the client now works on.
+        <p className="client-card__facts" aria-live="polite">
           Expected version: <strong>{slot.expectedVersion}</strong>
           {stale && (
             <span className="client-card__stale">
@@ -98,6 +102,7 @@ export function ClientCard({
           className="btn btn-primary"
           disabled={staged === 0 || busy}
           onClick={() => void save()}
+          data-session-focus="save"
         >
           Save
         </button>

@@ -23,7 +23,13 @@ export function ConnectionLabel() {
         </span>
       )}
       {readOnly && (
-        <span className="badge badge-warn" title={reason} aria-label={`Read-only: ${reason ?? ''}`}>
+        // A name needs a role: the badge is one picture of the state, named with its reason.
+        <span
+          className="badge badge-warn"
+          role="img"
+          title={reason}
+          aria-label={`Read-only: ${reason ?? ''}`}
+        >
           Read-only
         </span>
       )}

@@ -46,6 +46,8 @@ export function StatusBar() {
           : connected
             ? 'Live'
             : 'Idle'
+  const kindName = info?.kind ? KIND_NAMES[info.kind] : 'Not connected'
+  const shownDescription = info?.description ? storeDetail(info) : undefined
   const lastText = lastChangeAt ? `, last change at ${formatClock(lastChangeAt, timezone)}` : ''
 
   return (
@@ -54,23 +56,32 @@ export function StatusBar() {
         type="button"
         className="status-store"
         onClick={openScreen}
-        aria-label={`Change store (current: ${revealInvisible(info?.description ?? 'none')})`}
+        // The name holds the visible text as it reads (WCAG 2.5.3, label in name).
+        aria-label={`Change store (current: ${[kindName, shownDescription]
+          .filter(Boolean)
+          .map((text) => revealInvisible(text ?? ''))
+          .join(' ')})`}
       >
         <span
           className={`dot ${connected && !storeDown ? 'dot-ok' : 'dot-off'}`}
           aria-hidden="true"
         />
-        <span className="status-kind">{info?.kind ? KIND_NAMES[info.kind] : 'Not connected'}</span>
-        {info?.description && (
-          <span className="status-desc truncate" title={revealInvisible(info.description)}>
-            {visible(storeDetail(info))}
-          </span>
+        <span className="status-kind">{kindName}</span>
+        {info?.description && shownDescription !== undefined && (
+          <>
+            {' '}
+            <span className="status-desc truncate" title={revealInvisible(info.description)}>
+              {visible(shownDescription)}
+            </span>
+          </>
         )}
       </button>
       {connected && <AvailabilityBadge availability={info.availability} />}
       {info && (
         <span
           className={`badge ${info.encrypted ? 'badge-ok' : 'badge-warn'}`}
+          // A name needs a role: the badge is one picture of the state, named with its note.
+          role="img"
           title={info.encryptionNote}
           aria-label={`${info.encrypted ? 'Encrypted' : 'Not encrypted'}: ${info.encryptionNote}`}
         >

@@ -18,7 +18,7 @@ export function AppHeader() {
           <circle cx="10" cy="10" r="2.5" fill="currentColor" opacity="0.7" />
           <circle cx="16" cy="10" r="2.5" fill="currentColor" opacity="0.4" />
         </svg>
-        <span className="brand-name">Eventscope</span>
+        <h1 className="brand-name">Eventscope</h1>
       </div>
       <ConnectionLabel />
       <div className="header-end">

@@ -42,6 +42,8 @@ export function EventRow(props: EventRowProps) {
   const [copied, setCopied] = useState(false)
 
   return (
+    // A click on the row is a shortcut: the keyboard moves through versions with the slider.
+    // eslint-disable-next-line jsx-a11y-x/click-events-have-key-events, jsx-a11y-x/interactive-supports-focus
     <div
       ref={props.measureRef}
       data-index={props.index}

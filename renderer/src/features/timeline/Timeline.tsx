@@ -55,10 +55,14 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
 
   // Keep the current version in view as the scrubber moves.
   const currentIndex = filtered ? t.filtered.findIndex((e) => e.version === current) : current
+  const hasRows = count > 0
   useEffect(() => {
     if (currentIndex >= 0 && currentIndex < count)
       virtualizer.scrollToIndex(currentIndex, { align: 'auto' })
-  }, [currentIndex, count > 0])
+    // Scroll when the version moves or the rows first arrive; not on every page that loads
+    // (count) nor every render (the virtualizer is a new object each time).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [currentIndex, hasRows])
 
   const typeOptions =
     t.eventType && !t.seenTypes.includes(t.eventType) ? [...t.seenTypes, t.eventType] : t.seenTypes

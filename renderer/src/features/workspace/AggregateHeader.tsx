@@ -15,6 +15,12 @@ import { formatDateTime, type TimeZoneMode } from '../../lib/format'
 import { describeTopic, useAggregateTypes } from '../../stores/useAggregateTypes'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { revealInvisible, visible } from '../../ui/VisibleText'
+import { SegmentedRadioGroup } from '../../ui/SegmentedRadioGroup'
+
+const ZONES = [
+  { value: 'local', label: 'Local' },
+  { value: 'utc', label: 'UTC' },
+] as const
 
 export function AggregateHeader({
   aggregateId,
@@ -104,20 +110,12 @@ export function AggregateHeader({
         <div className="fact fact-tz">
           <dt className="visually-hidden">Time zone</dt>
           <dd>
-            <div className="segmented" role="radiogroup" aria-label="Time zone">
-              {(['local', 'utc'] as const).map((tz) => (
-                <button
-                  key={tz}
-                  type="button"
-                  role="radio"
-                  aria-checked={timezone === tz}
-                  className={timezone === tz ? 'is-checked' : ''}
-                  onClick={() => setTimezone(tz)}
-                >
-                  {tz === 'local' ? 'Local' : 'UTC'}
-                </button>
-              ))}
-            </div>
+            <SegmentedRadioGroup
+              label="Time zone"
+              options={ZONES}
+              value={timezone}
+              onChange={setTimezone}
+            />
           </dd>
         </div>
       </dl>
