@@ -27,7 +27,13 @@ export * from './persistence/mapper'
 export * from './persistence/transcoder'
 export * from './persistence/stores'
 export { createMemoryStore } from './persistence/recorders/memory'
-export { createSqliteStore, sqliteDriverOf } from './persistence/recorders/sqlite'
+export {
+  createSqliteStore,
+  sqliteDriverOf,
+  sqlitePragmasOf,
+  type SqliteStoreOptions,
+  type SqliteSynchronous,
+} from './persistence/recorders/sqlite'
 export { defaultSqliteDriver, type SqliteDriverName } from './persistence/recorders/sqliteDriver'
 export type {
   CassandraApplicationRecorder,

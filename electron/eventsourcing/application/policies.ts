@@ -1,5 +1,6 @@
 import type { EventBatch } from '../domain/aggregate'
 import { WriteRefused } from '../errors'
+import type { StoredRecord } from '../persistence/recorder'
 import type { ReplayResult, Repository } from './repository'
 
 /** What the snapshotting policy reports instead of failing a save whose events are stored. */
@@ -84,17 +85,30 @@ export class SnapshottingPolicy {
         due.set(event.originatorId, versions)
       }
     }
+    // Each aggregate's snapshots are made from its stored events; all of them are then stored
+    // together (one transaction where the store can: one sync of the disk for a whole save).
+    const made: { originatorId: string; versions: number[]; records: StoredRecord[] }[] = []
     for (const [originatorId, versions] of due) {
       // Its own replay is not a load that should catch up (it would take these very versions).
       const alreadyCatchingUp = this.catchingUp.has(originatorId)
       this.catchingUp.add(originatorId)
       try {
-        await this.repository.takeSnapshots(originatorId, versions)
+        made.push({
+          originatorId,
+          versions,
+          records: await this.repository.snapshotRecordsAt(originatorId, versions),
+        })
       } catch (error) {
         this.report(error, { originatorId, versions })
       } finally {
         if (!alreadyCatchingUp) this.catchingUp.delete(originatorId)
       }
+    }
+    if (made.length === 0) return
+    try {
+      await this.repository.putSnapshotRecords(made.flatMap((m) => m.records))
+    } catch (error) {
+      for (const { originatorId, versions } of made) this.report(error, { originatorId, versions })
     }
   }
 

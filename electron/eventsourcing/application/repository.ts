@@ -7,6 +7,7 @@ import {
 import { aggregateTopicOfEventTopic, topics } from '../domain/topics'
 import { AggregateNotFound } from '../errors'
 import type { EventStore } from './eventStore'
+import type { StoredRecord } from '../persistence/recorder'
 import type { Snapshot, SnapshotStrategy } from './snapshotStrategy'
 import {
   ChainCheck,
@@ -277,21 +278,38 @@ export class Repository {
    * Returns the versions snapshotted.
    */
   async takeSnapshots(originatorId: string, versions: readonly number[]): Promise<number[]> {
+    const records = await this.snapshotRecordsAt(originatorId, versions)
+    await this.requireSnapshots().putRecords(records)
+    return records.map((r) => r.originatorVersion)
+  }
+
+  /**
+   * The records takeSnapshots would store, not stored: for a caller that stores those of
+   * several aggregates in one go (the snapshotting policy after a save of many).
+   */
+  async snapshotRecordsAt(
+    originatorId: string,
+    versions: readonly number[],
+  ): Promise<StoredRecord[]> {
     const snapshots = this.requireSnapshots()
     const targets = [...new Set(versions)].sort((a, b) => a - b)
     if (targets.length === 0) return []
     let { aggregate } = await this.replay(originatorId, { at: targets[0]! })
-    const taken: number[] = []
+    const out: StoredRecord[] = []
     for (const version of targets) {
       if (aggregate && !aggregate.isDiscarded && aggregate.version < version) {
         aggregate = (await this.fold(originatorId, aggregate, { at: version })).aggregate
       }
       if (!aggregate) continue
-      // Encoded at once by put(), before the aggregate is advanced to the next version.
-      await snapshots.put(snapshotOf(aggregate))
-      taken.push(aggregate.version)
+      // Encoded at once, before the aggregate is advanced to the next version.
+      out.push(snapshots.encode(snapshotOf(aggregate)))
     }
-    return taken
+    return out
+  }
+
+  /** Stores records made by snapshotRecordsAt, of any aggregates, together. */
+  putSnapshotRecords(records: readonly StoredRecord[]): Promise<void> {
+    return this.requireSnapshots().putRecords(records)
   }
 
   private requireSnapshots(): SnapshotStrategy {

@@ -23,16 +23,7 @@ export class SnapshotStrategy {
   ) {}
 
   async put(snapshot: Snapshot): Promise<void> {
-    const record = this.mapper.toRecord(
-      snapshot.originatorId,
-      snapshot.originatorVersion,
-      SNAPSHOT_TOPIC,
-      {
-        timestamp: snapshot.timestamp,
-        topic: snapshot.topic,
-        state: snapshot.state,
-      },
-    )
+    const record = this.encode(snapshot)
     try {
       await this.recorder.insert([record])
     } catch (error) {
@@ -40,6 +31,33 @@ export class SnapshotStrategy {
       // immutable), so there is nothing to do.
       if (!(error instanceof ConcurrencyError)) throw error
     }
+  }
+
+  /**
+   * Stores several encoded snapshots (of any aggregates): in one transaction where the
+   * recorder can (insertIfAbsent: one sync of the disk for all), else one at a time. As `put`,
+   * a snapshot stored already is left as it is.
+   */
+  async putRecords(records: readonly StoredRecord[]): Promise<void> {
+    if (records.length === 0) return
+    if (this.recorder.insertIfAbsent) return this.recorder.insertIfAbsent(records)
+    for (const record of records) {
+      try {
+        await this.recorder.insert([record])
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error
+      }
+    }
+  }
+
+  /** The record of a snapshot, as put() stores it (encoded now: a later change cannot reach it). */
+  encode(snapshot: Snapshot): StoredRecord {
+    return this.mapper.toRecord(
+      snapshot.originatorId,
+      snapshot.originatorVersion,
+      SNAPSHOT_TOPIC,
+      { timestamp: snapshot.timestamp, topic: snapshot.topic, state: snapshot.state },
+    )
   }
 
   /** The newest snapshot at a version ≤ lte (or the newest of all), else undefined. */

@@ -202,6 +202,14 @@ export function guardWrites(store: Store, beforeWrite: () => Promise<void>): Sto
             return insertBatches.call(target, batches)
           }
         }
+        if (property === 'insertIfAbsent') {
+          const insertIfAbsent = target.insertIfAbsent
+          if (!insertIfAbsent) return undefined
+          return async (records: readonly StoredRecord[]) => {
+            await beforeWrite()
+            return insertIfAbsent.call(target, records)
+          }
+        }
         const value: unknown = Reflect.get(target, property, target)
         return typeof value === 'function' ? (value as AnyFunction).bind(target) : value
       },

@@ -29,6 +29,13 @@ export interface AggregateRecorder {
    * originators atomically (Cassandra: a conditional batch cannot span partitions).
    */
   insertBatches?(batches: readonly (readonly StoredRecord[])[]): Promise<void>
+  /**
+   * Stores, in one transaction, each record whose (originator id, version) is not stored yet,
+   * of any originators and versions; the ones stored already are left as they are. For records
+   * that a version fixes (snapshots), never for events. Optional: where it is absent, or costs
+   * no more than single inserts, callers insert one record at a time.
+   */
+  insertIfAbsent?(records: readonly StoredRecord[]): Promise<void>
   /** Records of one originator within the range, ascending unless `desc`. */
   select(originatorId: string, query?: RecordQuery): Promise<StoredRecord[]>
   /** Records per select this store reads best in when paging through a range (optional). */

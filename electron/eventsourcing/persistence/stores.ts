@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors'
 import type { Store } from './recorder'
 import { createMemoryStore } from './recorders/memory'
-import { createSqliteStore } from './recorders/sqlite'
+import { createSqliteStore, type SqliteSynchronous } from './recorders/sqlite'
 import type { CassandraSettings } from './recorders/cassandra'
 import type { SqliteDriverName } from './recorders/sqliteDriver'
 
@@ -12,6 +12,8 @@ export type StoreSettings =
       readonly path: string
       /** Default: the driver this runtime can load (defaultSqliteDriver). */
       readonly driver?: SqliteDriverName
+      /** Default FULL: an acknowledged save survives power loss (see SqliteSynchronous). */
+      readonly synchronous?: SqliteSynchronous
     }
   | ({ readonly kind: 'cassandra' } & CassandraSettings)
 
@@ -24,7 +26,10 @@ export async function openStore(settings: StoreSettings): Promise<Store> {
     case 'memory':
       return createMemoryStore()
     case 'sqlite':
-      return createSqliteStore(settings.path, settings.driver)
+      return createSqliteStore(settings.path, {
+        driver: settings.driver,
+        synchronous: settings.synchronous,
+      })
     case 'cassandra': {
       const { createCassandraStore } = await import('./recorders/cassandra')
       return createCassandraStore(settings)

@@ -78,22 +78,47 @@ END;
 `
 
 /**
+ * How a commit reaches the disk (SQLite's `synchronous`, with the journal in WAL mode):
+ * - `FULL` (the default): the WAL is synced before a commit returns, so an acknowledged save
+ *   survives a power loss or an OS crash. One sync per transaction, the cheapest durable
+ *   setting: the rollback journal (DELETE) syncs at least twice per commit.
+ * - `NORMAL`: the WAL is synced only at checkpoints. A save survives the process crashing,
+ *   but the last ones before a power loss may be lost (the file stays consistent).
+ */
+export type SqliteSynchronous = 'FULL' | 'NORMAL'
+
+export interface SqliteStoreOptions {
+  /** Default: the driver this runtime can load (defaultSqliteDriver). */
+  readonly driver?: SqliteDriverName | undefined
+  /** Default FULL: an acknowledged save survives power loss. */
+  readonly synchronous?: SqliteSynchronous | undefined
+}
+
+/**
  * The embedded default: one SQLite file, events and snapshots in tables keyed by
  * (originator id, version); a batch, its log entry and the aggregate index row are written in
  * one transaction, so the log never misses a stored event.
  */
 export class SqliteDatabase {
   readonly db: SqliteConnection
+  readonly synchronous: SqliteSynchronous
   private readonly statements = new Map<string, Statement>()
 
   constructor(
     readonly path: string,
-    driver?: SqliteDriverName,
+    driverOrOptions?: SqliteDriverName | SqliteStoreOptions,
   ) {
+    const options =
+      typeof driverOrOptions === 'string' ? { driver: driverOrOptions } : (driverOrOptions ?? {})
+    this.synchronous = options.synchronous ?? 'FULL'
+    if (this.synchronous !== 'FULL' && this.synchronous !== 'NORMAL') {
+      throw new TypeError(`synchronous must be FULL or NORMAL, not ${String(this.synchronous)}`)
+    }
     try {
       if (path !== ':memory:') createPrivateFile(path)
-      this.db = openSqlite(path, driver)
-      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;')
+      this.db = openSqlite(path, options.driver)
+      // Per connection: every connection this process opens sets them before its first write.
+      this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${this.synchronous};`)
       this.db.exec(SCHEMA)
     } catch (error) {
       throw new StoreUnavailable(
@@ -225,6 +250,40 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
       out[i] = { originatorId: row[0], originatorVersion: row[1], topic: row[2], state: row[3] }
     }
     return out
+  }
+}
+
+/**
+ * The snapshots table: besides the aggregate recorder's inserts, many snapshots in one
+ * transaction (a save's due snapshots), so that they cost one sync of the WAL, not one each.
+ */
+export class SqliteSnapshotRecorder extends SqliteAggregateRecorder {
+  private readonly insertOrIgnore: Statement
+
+  constructor(database: SqliteDatabase) {
+    super(database, 'snapshots')
+    this.insertOrIgnore = database.prepare(
+      'INSERT OR IGNORE INTO snapshots (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)',
+    )
+  }
+
+  async insertIfAbsent(records: readonly StoredRecord[]): Promise<void> {
+    if (records.length === 0) return
+    try {
+      this.database.db.immediate(() => {
+        for (const r of records) {
+          this.insertOrIgnore.run(r.originatorId, r.originatorVersion, r.topic, r.state)
+        }
+      })
+    } catch (error) {
+      const failure = classifySqliteError(error)
+      if (failure === 'busy' || failure === 'readonly') {
+        throw new StoreUnavailable(`SQLite is busy or read-only: ${(error as Error).message}`, {
+          cause: error,
+        })
+      }
+      throw error
+    }
   }
 }
 
@@ -362,11 +421,25 @@ function isAggregateToken(value: unknown): value is { id: string; p: number } {
   return typeof v === 'object' && v !== null && typeof v.id === 'string' && typeof v.p === 'number'
 }
 
-const storeDrivers = new WeakMap<Store, SqliteDriverName>()
+const storeDatabases = new WeakMap<Store, SqliteDatabase>()
 
 /** Which driver a SQLite store runs on (for diagnostics and tests). */
 export function sqliteDriverOf(store: Store): SqliteDriverName | undefined {
-  return storeDrivers.get(store)
+  return storeDatabases.get(store)?.db.driver
+}
+
+/**
+ * The durability a SQLite store's connection runs with, read back from SQLite itself
+ * (journal_mode 'wal'; synchronous 2 for FULL, 1 for NORMAL); undefined for another store.
+ */
+export function sqlitePragmasOf(
+  store: Store,
+): { journalMode: string; synchronous: number } | undefined {
+  const database = storeDatabases.get(store)
+  if (!database) return undefined
+  const journalMode = database.db.prepare('PRAGMA journal_mode').get()?.[0]
+  const synchronous = database.db.prepare('PRAGMA synchronous').get()?.[0]
+  return { journalMode: String(journalMode), synchronous: Number(synchronous) }
 }
 
 /**
@@ -391,15 +464,22 @@ function createPrivateFile(path: string): void {
   }
 }
 
-export function createSqliteStore(path: string, driver?: SqliteDriverName): Store {
-  const database = new SqliteDatabase(path, driver)
+/**
+ * A store in the SQLite file `path`; the second argument is the driver, or the options
+ * (driver, synchronous: FULL unless told otherwise).
+ */
+export function createSqliteStore(
+  path: string,
+  driverOrOptions?: SqliteDriverName | SqliteStoreOptions,
+): Store {
+  const database = new SqliteDatabase(path, driverOrOptions)
   const store: Store = {
     kind: 'sqlite',
     description: path,
     events: new SqliteApplicationRecorder(database),
-    snapshots: new SqliteAggregateRecorder(database, 'snapshots'),
+    snapshots: new SqliteSnapshotRecorder(database),
     close: async () => database.close(),
   }
-  storeDrivers.set(store, database.db.driver)
+  storeDatabases.set(store, database)
   return store
 }
