@@ -14,11 +14,15 @@ export interface SeedOptions {
   readonly aggregates: number
   /** Events per aggregate, its creation event included. */
   readonly events: number
-  /** Events per save (one atomic batch); default 500. */
+  /**
+   * Events per save (default 500): whole small aggregates are gathered until they hold this
+   * many and saved together (one transaction where the store saves several atomically); a
+   * larger aggregate is saved in parts of exactly this many.
+   */
   readonly batchSize?: number
-  /** Stops after the current batch. */
+  /** Stops after the current save. */
   readonly signal?: AbortSignal
-  /** Called after every stored batch. */
+  /** Called after every stored save. */
   readonly onProgress?: (progress: SeedProgress) => void
 }
 
@@ -34,6 +38,12 @@ export interface SeedResult {
   readonly cancelled: boolean
 }
 
+/**
+ * Saves in flight at once where a save holds one aggregate only (Cassandra: a conditional
+ * batch cannot span partitions): enough to hide round trips, few enough not to flood a node.
+ */
+export const SEED_SAVES_IN_FLIGHT = 16
+
 export async function seedDemoData(app: Application, options: SeedOptions): Promise<SeedResult> {
   const { type } = options
   const demo = type.definition.demo
@@ -43,25 +53,72 @@ export async function seedDemoData(app: Application, options: SeedOptions): Prom
   let aggregates = 0
   let stored = 0
   const cancelled = (): boolean => options.signal?.aborted === true
-  for (let a = 0; a < options.aggregates && !cancelled(); a++) {
+  // Whole aggregates not saved yet, and how many events they hold.
+  let group: Aggregate[] = []
+  let groupEvents = 0
+  const save = async (list: Aggregate[]): Promise<void> => {
+    stored += await saveAll(app, list)
+    group = []
+    groupEvents = 0
+    options.onProgress?.({ aggregates, events: stored, totalEvents })
+    // Let timers and I/O run (cancelTask, the log follower): SQLite calls are synchronous.
+    await yieldToEventLoop()
+  }
+  // Cancellation is checked only after a save, when nothing created is left unsaved.
+  seeding: for (let a = 0; a < options.aggregates && !cancelled(); a++) {
     const aggregate = type.run(undefined, [{ name: 'create', params: demo.create(a) }])
     aggregates += 1
     const last = options.events - 1
     for (;;) {
       if (aggregate.version < last) step(type, aggregate, demo.command(a, aggregate.version + 1))
       const pending = aggregate.pendingEvents.length
-      const done = aggregate.version >= last
-      if (pending > 0 && (pending >= batchSize || done)) {
-        stored += (await app.save(aggregate)).length
-        options.onProgress?.({ aggregates, events: stored, totalEvents })
-        // Let timers and I/O run (cancelTask, the log follower): SQLite calls are synchronous.
-        await yieldToEventLoop()
-        if (cancelled()) break
+      if (aggregate.version >= last) {
+        group.push(aggregate)
+        groupEvents += pending
+        if (groupEvents >= batchSize) {
+          await save(group)
+          if (cancelled()) break seeding
+        }
+        break
       }
-      if (done) break
+      if (pending >= batchSize) {
+        // A part of a large aggregate, with the whole ones gathered so far.
+        await save([...group, aggregate])
+        if (cancelled()) break seeding
+      }
     }
   }
+  if (group.length > 0) await save(group)
   return { aggregates, events: stored, cancelled: cancelled() && stored < totalEvents }
+}
+
+/**
+ * Stores the aggregates' pending events: one atomic save where the store writes several
+ * aggregates atomically (one transaction on SQLite: one sync of the disk for all), else one
+ * save per aggregate with SEED_SAVES_IN_FLIGHT at a time. Returns the number of events stored;
+ * on a failure, the first error once every save in flight has settled.
+ */
+async function saveAll(app: Application, list: readonly Aggregate[]): Promise<number> {
+  if (list.length === 0) return 0
+  if (list.length === 1 || app.eventStore.savesSeveralAtomically) {
+    return (await app.save(...list)).length
+  }
+  let next = 0
+  let stored = 0
+  const failures: unknown[] = []
+  const worker = async (): Promise<void> => {
+    while (next < list.length && failures.length === 0) {
+      const aggregate = list[next++]!
+      try {
+        stored += (await app.save(aggregate)).length
+      } catch (error) {
+        failures.push(error)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(SEED_SAVES_IN_FLIGHT, list.length) }, worker))
+  if (failures.length > 0) throw failures[0]
+  return stored
 }
 
 /** Runs one demo command; one that triggers nothing would make the seed loop forever. */
