@@ -139,7 +139,9 @@ async function main(): Promise<void> {
   console.log(`Eventscope median ${m.toFixed(0)} ms (${Math.round(saves / (m / 1000))} saves/s)`)
   if (theirs.length) {
     const t = median(theirs)
-    console.log(`Python eventsourcing median ${t.toFixed(0)} ms (${Math.round(saves / (t / 1000))} saves/s)`)
+    console.log(
+      `Python eventsourcing median ${t.toFixed(0)} ms (${Math.round(saves / (t / 1000))} saves/s)`,
+    )
     console.log(`Python ÷ Eventscope (time): ${(t / m).toFixed(2)}×`)
   }
 }

@@ -138,6 +138,7 @@ try {
           `--outputFile.json=${out}`,
           'electron/eventsourcing/persistence/recorders/sqlite.test.ts',
           'electron/explorer/sqliteFiles.test.ts',
+          'electron/explorer/seeding.test.ts',
           'test/walkthrough.test.ts',
           'test/concurrency.test.ts',
         ],

@@ -52,12 +52,11 @@ export class SnapshotStrategy {
 
   /** The record of a snapshot, as put() stores it (encoded now: a later change cannot reach it). */
   encode(snapshot: Snapshot): StoredRecord {
-    return this.mapper.toRecord(
-      snapshot.originatorId,
-      snapshot.originatorVersion,
-      SNAPSHOT_TOPIC,
-      { timestamp: snapshot.timestamp, topic: snapshot.topic, state: snapshot.state },
-    )
+    return this.mapper.toRecord(snapshot.originatorId, snapshot.originatorVersion, SNAPSHOT_TOPIC, {
+      timestamp: snapshot.timestamp,
+      topic: snapshot.topic,
+      state: snapshot.state,
+    })
   }
 
   /** The newest snapshot at a version ≤ lte (or the newest of all), else undefined. */

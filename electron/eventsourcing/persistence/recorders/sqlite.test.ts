@@ -4,7 +4,9 @@ import { join } from 'node:path'
 import { describeRecorderContract } from '../../../../test/recorderContract'
 import { describe, expect, test } from 'vitest'
 import { sqliteDriverFromEnv } from '../../../explorer/storeEnv'
-import { createSqliteStore, sqliteDriverOf } from './sqlite'
+import type { StoredRecord } from '../recorder'
+import { createMemoryStore } from './memory'
+import { createSqliteStore, sqliteDriverOf, sqlitePragmasOf } from './sqlite'
 
 const folder = mkdtempSync(join(tmpdir(), 'eventscope-sqlite-'))
 let n = 0
@@ -21,5 +23,75 @@ describe('the SQLite driver', () => {
     const expected = process.env['EVENTSCOPE_SQLITE_DRIVER'] ?? 'better-sqlite3'
     expect(sqliteDriverOf(store)).toBe(expected)
     void store.close()
+  })
+})
+
+// An acknowledged save must survive a power loss: WAL with synchronous=FULL syncs the WAL
+// before each commit returns. Read back from SQLite itself, on whichever driver runs the tests.
+describe('durability', () => {
+  test('is WAL with synchronous=FULL unless told otherwise', async () => {
+    const store = createSqliteStore(join(folder, `full-${++n}.sqlite`), sqliteDriverFromEnv())
+    expect(sqlitePragmasOf(store)).toEqual({ journalMode: 'wal', synchronous: 2 })
+    await store.close()
+  })
+
+  test('is FULL again when the file is opened a second time', async () => {
+    const path = join(folder, `reopen-${++n}.sqlite`)
+    await createSqliteStore(path, { driver: sqliteDriverFromEnv(), synchronous: 'NORMAL' }).close()
+    const store = createSqliteStore(path, { driver: sqliteDriverFromEnv() })
+    expect(sqlitePragmasOf(store)).toEqual({ journalMode: 'wal', synchronous: 2 })
+    await store.close()
+  })
+
+  test('can be NORMAL when asked (survives a crash of the process, not of the machine)', async () => {
+    const store = createSqliteStore(join(folder, `normal-${++n}.sqlite`), {
+      driver: sqliteDriverFromEnv(),
+      synchronous: 'NORMAL',
+    })
+    expect(sqlitePragmasOf(store)).toEqual({ journalMode: 'wal', synchronous: 1 })
+    await store.close()
+  })
+
+  test('refuses a level it does not know', () => {
+    const options = { synchronous: 'OFF' as unknown as 'FULL' }
+    expect(() => createSqliteStore(join(folder, `off-${++n}.sqlite`), options)).toThrow(
+      /synchronous must be FULL or NORMAL/,
+    )
+  })
+
+  test('is not reported for another store', () => {
+    expect(sqlitePragmasOf(createMemoryStore())).toBeUndefined()
+  })
+})
+
+describe('snapshots stored together (insertIfAbsent)', () => {
+  const record = (id: string, version: number, text: string): StoredRecord => ({
+    originatorId: id,
+    originatorVersion: version,
+    topic: 'eventsourcing#Snapshot',
+    state: new TextEncoder().encode(text),
+  })
+
+  test('stores records of several originators and versions, leaving stored ones as they are', async () => {
+    const store = createSqliteStore(join(folder, `snap-${++n}.sqlite`), sqliteDriverFromEnv())
+    const snapshots = store.snapshots
+    await snapshots.insert([record('a', 3, 'first')])
+    await snapshots.insertIfAbsent!([
+      record('a', 1, 'a1'),
+      record('a', 3, 'second'),
+      record('a', 5, 'a5'),
+      record('b', 1, 'b1'),
+    ])
+    const text = (rs: StoredRecord[]) =>
+      rs.map((r) => `${r.originatorVersion}:${new TextDecoder().decode(r.state)}`)
+    expect(text(await snapshots.select('a'))).toEqual(['1:a1', '3:first', '5:a5'])
+    expect(text(await snapshots.select('b'))).toEqual(['1:b1'])
+    await store.close()
+  })
+
+  test('is only on the snapshots table: events must fail on a conflict', async () => {
+    const store = createSqliteStore(join(folder, `snap-${++n}.sqlite`), sqliteDriverFromEnv())
+    expect(store.events.insertIfAbsent).toBeUndefined()
+    await store.close()
   })
 })
