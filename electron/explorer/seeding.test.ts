@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
-import { Application, createSqliteStore } from '../eventsourcing'
+import { aggregateState, Application, createSqliteStore } from '../eventsourcing'
 import { DEFAULT_SEED_TYPE } from './builtInTypes'
 import { seedableType } from './commands'
 import { seedDemoData, type SeedProgress } from './seeding'
@@ -69,6 +69,13 @@ describe('seedDemoData on SQLite', () => {
     expect(all).toHaveLength(120)
     for (const a of all) {
       expect(a).toMatchObject({ version: 6, problems: 0, snapshots: [1, 3, 5] })
+    }
+    // The snapshots hold what a replay of the events makes.
+    for (const a of all.slice(0, 10)) {
+      const fromSnapshot = await app.replay(a.id)
+      const fromEvents = await app.replay(a.id, { useSnapshots: false })
+      expect(fromSnapshot.snapshot?.originatorVersion).toBe(5)
+      expect(aggregateState(fromSnapshot.aggregate!)).toEqual(aggregateState(fromEvents.aggregate!))
     }
     const log = await app.log.read({ limit: 1000 })
     expect(log.reduce((sum, e) => sum + e.toVersion - e.fromVersion + 1, 0)).toBe(840)

@@ -78,7 +78,12 @@ export class SnapshottingPolicy {
    */
   async afterSave(batch: EventBatch): Promise<void> {
     const due = new Map<string, number[]>()
+    // The first version each aggregate's batch stored (the batch is in version order).
+    const firstVersion = new Map<string, number>()
     for (const event of batch) {
+      if (!firstVersion.has(event.originatorId)) {
+        firstVersion.set(event.originatorId, event.originatorVersion)
+      }
       if (this.isTrigger(event.originatorVersion)) {
         const versions = due.get(event.originatorId) ?? []
         versions.push(event.originatorVersion)
@@ -93,11 +98,13 @@ export class SnapshottingPolicy {
       const alreadyCatchingUp = this.catchingUp.has(originatorId)
       this.catchingUp.add(originatorId)
       try {
-        made.push({
-          originatorId,
-          versions,
-          records: await this.repository.snapshotRecordsAt(originatorId, versions),
-        })
+        const records =
+          (await this.repository.snapshotRecordsOfNew(
+            originatorId,
+            firstVersion.get(originatorId)!,
+            versions,
+          )) ?? (await this.repository.snapshotRecordsAt(originatorId, versions))
+        made.push({ originatorId, versions, records })
       } catch (error) {
         this.report(error, { originatorId, versions })
       } finally {

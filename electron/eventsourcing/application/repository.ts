@@ -307,6 +307,35 @@ export class Repository {
     return out
   }
 
+  /**
+   * The records snapshotRecordsAt would make, for an aggregate whose whole history a save has
+   * just stored (`fromVersion` 0): its events read back in one select and folded, with no
+   * snapshot to look for and no index to check. Read back, not the saved event objects: a
+   * mutate that keeps a reference to an event's field would otherwise share it with the live
+   * aggregate. Undefined for any other save (snapshotRecordsAt applies).
+   */
+  async snapshotRecordsOfNew(
+    originatorId: string,
+    fromVersion: number,
+    versions: readonly number[],
+  ): Promise<StoredRecord[] | undefined> {
+    if (fromVersion !== 0 || versions.length === 0) return undefined
+    const snapshots = this.requireSnapshots()
+    const due = new Set(versions)
+    const out: StoredRecord[] = []
+    let aggregate: Aggregate | undefined
+    for await (const page of this.eventStore.pages(originatorId, { lte: Math.max(...versions) })) {
+      for (const event of page) {
+        aggregate = (event.mutate(aggregate ?? null) as Aggregate | null) ?? undefined
+        // Encoded at once, before the next event changes the aggregate.
+        if (aggregate && due.has(event.originatorVersion)) {
+          out.push(snapshots.encode(snapshotOf(aggregate)))
+        }
+      }
+    }
+    return out
+  }
+
   /** Stores records made by snapshotRecordsAt, of any aggregates, together. */
   putSnapshotRecords(records: readonly StoredRecord[]): Promise<void> {
     return this.requireSnapshots().putRecords(records)
