@@ -57,7 +57,8 @@ export async function seedDemoData(app: Application, options: SeedOptions): Prom
   let group: Aggregate[] = []
   let groupEvents = 0
   const save = async (list: Aggregate[]): Promise<void> => {
-    stored += await saveAll(app, list)
+    const saved = await saveAll(app, list)
+    stored += saved
     group = []
     groupEvents = 0
     options.onProgress?.({ aggregates, events: stored, totalEvents })
@@ -110,7 +111,9 @@ async function saveAll(app: Application, list: readonly Aggregate[]): Promise<nu
     while (next < list.length && failures.length === 0) {
       const aggregate = list[next++]!
       try {
-        stored += (await app.save(aggregate)).length
+        // Read after the await: `stored += await …` would add to a stale total.
+        const saved = await app.save(aggregate)
+        stored += saved.length
       } catch (error) {
         failures.push(error)
       }
