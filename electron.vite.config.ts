@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite'
 import react from '@vitejs/plugin-react'
 import type { Plugin } from 'vite'
+import { reportInitialJs } from './scripts/initialJsSize'
 
 /**
  * `npm run dev` only: the dev server adds inline scripts to index.html (React refresh's
@@ -55,9 +56,12 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'renderer'),
-    plugins: [react(), devServerCsp()],
+    plugins: [react(), devServerCsp(), reportInitialJs()],
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
+      // electron-vite leaves the renderer unminified; browser mode serves this same build over
+      // HTTP, so it is minified (oxc) like any web app. Lazy chunks keep the first load small.
+      minify: true,
       rollupOptions: { input: { index: resolve(__dirname, 'renderer/index.html') } },
     },
   },

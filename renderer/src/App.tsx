@@ -1,13 +1,21 @@
-import { useEffect } from 'react'
+import { lazy, useEffect } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import { AggregateView } from './features/workspace/AggregateView'
 import { AggregatesPanel } from './features/workspace/AggregatesPanel'
-import { ConnectionScreen } from './features/connection/ConnectionScreen'
+import { LazyPart } from './ui/LazyPart'
 import { AppHeader } from './features/shell/AppHeader'
 import { EmptyState } from './features/shell/EmptyState'
 import { TaskProgress } from './ui/TaskProgress'
 import { useConnectionStore } from './stores/connectionStore'
 import { useSelectionStore } from './stores/selectionStore'
+
+// Loaded on demand, so the first paint (the list and the empty state) carries neither: a
+// connected start never needs the connection screen, and no aggregate is selected at first.
+const ConnectionScreen = lazy(async () => ({
+  default: (await import('./features/connection/ConnectionScreen')).ConnectionScreen,
+}))
+const AggregateView = lazy(async () => ({
+  default: (await import('./features/workspace/AggregateView')).AggregateView,
+}))
 
 export function App() {
   const { connected, screenOpen, phase, transport, hasInfo, sessionId } = useConnectionStore(
@@ -41,7 +49,9 @@ export function App() {
           </span>
         </main>
       ) : !connected || screenOpen ? (
-        <ConnectionScreen />
+        <LazyPart what="the connection screen">
+          <ConnectionScreen />
+        </LazyPart>
       ) : (
         // Keyed by the session: a cipher key change remounts every panel, so no panel keeps
         // what it read (snapshots, diffs, handles) under the old key.
@@ -49,7 +59,9 @@ export function App() {
           <AggregatesPanel />
           <div className="detail-column">
             {aggregateId ? (
-              <AggregateView key={aggregateId} aggregateId={aggregateId} />
+              <LazyPart what="the aggregate" key={aggregateId}>
+                <AggregateView aggregateId={aggregateId} />
+              </LazyPart>
             ) : (
               <EmptyState />
             )}

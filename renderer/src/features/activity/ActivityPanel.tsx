@@ -1,12 +1,12 @@
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { useCallback, useEffect, useId, useRef, useState } from 'react'
 import { api } from '../../api'
-import { formatDateTime, spanTickFormat, type TimeZoneMode } from '../../lib/format'
+import { formatDateTime, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
-import type { ActivityBucket, ResponseOf } from '../../../../shared/contract'
+import type { ResponseOf } from '../../../../shared/contract'
 import { ErrorAlert } from '../../ui/ErrorAlert'
 import { useLiveChanges } from '../../lib/useLiveChanges'
 import '../../ui/feature.css'
+import { ActivityHistogram } from './ActivityHistogram'
 import './activity.css'
 
 const BUCKETS = 60
@@ -17,18 +17,6 @@ const CHART_HEIGHT = 180
 type Activity = ResponseOf<'getActivity'>
 
 const numberFormat = new Intl.NumberFormat()
-
-/** Tick labels that distinguish the buckets of this span, 24-hour like the rest of the app. */
-function tickFormat(
-  buckets: readonly ActivityBucket[],
-  timezone: TimeZoneMode,
-): (at: string) => string {
-  const first = buckets[0]
-  const last = buckets[buckets.length - 1]
-  const span = first && last ? Date.parse(last.start) - Date.parse(first.start) : 0
-  const bucketMs = buckets.length > 1 ? span / (buckets.length - 1) : 0
-  return spanTickFormat(span, bucketMs, timezone)
-}
 
 function summarize(activity: Activity, scope: string, timezone: TimeZoneMode): string {
   const full = (iso: string) => formatDateTime(iso, timezone)
@@ -83,15 +71,6 @@ export function ActivityPanel({ aggregateId }: { aggregateId?: string }) {
   useLiveChanges(aggregateId, load, REFRESH_THROTTLE_MS)
 
   const scope = aggregateId ? `aggregate ${aggregateId.slice(0, 8)}` : 'the whole store'
-  const format = useMemo(() => tickFormat(activity?.buckets ?? [], timezone), [activity, timezone])
-  const data = useMemo(
-    () =>
-      (activity?.buckets ?? []).map((bucket) => ({
-        ...bucket,
-        label: format(bucket.start),
-      })),
-    [activity, format],
-  )
   const summary = activity ? summarize(activity, scope, timezone) : undefined
 
   return (
@@ -122,45 +101,11 @@ export function ActivityPanel({ aggregateId }: { aggregateId?: string }) {
       {error !== undefined && <ErrorAlert error={error} context="Could not load the activity" />}
       <div className="activity-chart" style={{ height: CHART_HEIGHT }}>
         {activity && activity.total > 0 ? (
-          <div role="img" aria-label={summary} className="activity-chart__figure">
-            <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-              <BarChart
-                data={data}
-                margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
-                accessibilityLayer={false}
-              >
-                <CartesianGrid vertical={false} className="activity-chart__grid" />
-                <XAxis
-                  dataKey="label"
-                  minTickGap={24}
-                  tickLine={false}
-                  className="activity-chart__axis"
-                />
-                <YAxis
-                  allowDecimals={false}
-                  width={44}
-                  tickLine={false}
-                  className="activity-chart__axis"
-                />
-                <Tooltip
-                  cursor={{ className: 'activity-chart__cursor' }}
-                  wrapperClassName="activity-chart__tooltip"
-                  formatter={(value) => [numberFormat.format(Number(value)), 'events']}
-                  labelFormatter={(_label, payload) => {
-                    const start = (payload?.[0]?.payload as { start?: string } | undefined)?.start
-                    return start ? formatDateTime(start, timezone) : ''
-                  }}
-                />
-                <Bar
-                  dataKey="events"
-                  name="Events"
-                  fill="currentColor"
-                  isAnimationActive={false}
-                  radius={[2, 2, 0, 0]}
-                />
-              </BarChart>
-            </ResponsiveContainer>
-          </div>
+          <ActivityHistogram
+            buckets={activity.buckets}
+            summary={summary ?? ''}
+            timezone={timezone}
+          />
         ) : (
           <p className="activity-chart__empty muted">
             {activity ? 'No events yet.' : loading ? 'Loading the activity…' : ''}

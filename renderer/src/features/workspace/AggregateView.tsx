@@ -4,13 +4,7 @@
  */
 import { useId, useRef, type KeyboardEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import { ActivityPanel } from '../activity/ActivityPanel'
-import { CommandsPanel } from '../commands/CommandsPanel'
-import { ConflictDemo } from '../conflict/ConflictDemo'
-import { DiffPanel } from '../diff/DiffPanel'
-import { SnapshotsPanel } from '../snapshots/SnapshotsPanel'
 import { Scrubber } from '../scrubber/Scrubber'
-import { Timeline } from '../timeline/Timeline'
 import { explainError } from '../../lib/errors'
 import { useAggregateViewStore } from '../../stores/aggregateViewStore'
 import { TABS, useSelectionStore, type TabId } from '../../stores/selectionStore'
@@ -20,6 +14,15 @@ import { useWriteBlock } from '../../stores/useWriteBlock'
 import { AggregateHeader } from './AggregateHeader'
 import { NoDefinitionNote } from './NoDefinitionNote'
 import { JsonTree } from '../../ui/JsonTree'
+import { LazyPart } from '../../ui/LazyPart'
+import {
+  ActivityPanel,
+  CommandsPanel,
+  ConflictDemo,
+  DiffPanel,
+  SnapshotsPanel,
+  Timeline,
+} from './lazyPanels'
 
 const TAB_LABELS: Record<TabId, string> = {
   state: 'State',
@@ -148,7 +151,18 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
   )
 }
 
-function TabContent({
+type TabContentProps = Parameters<typeof TabPanelContent>[0]
+
+/** The open tab's panel; the panels but State load their code when first opened. */
+function TabContent(props: TabContentProps) {
+  return (
+    <LazyPart what={`the ${TAB_LABELS[props.tab]} tab`} key={props.tab}>
+      <TabPanelContent {...props} />
+    </LazyPart>
+  )
+}
+
+function TabPanelContent({
   tab,
   aggregateId,
   version,
