@@ -1,7 +1,9 @@
 /**
- * Screenshots of every main screen, light and dark, into docs/screenshots/<screen>-<scheme>.png,
- * driven through the UI like a user at 1440×900. Opt-in, since it writes files:
- *   npx electron-vite build && E2E_SCREENSHOTS=1 npx playwright test e2e/screenshots.spec.ts
+ * Screenshots of every main screen, light and dark, into docs/screenshots/<screen>-<scheme>.jpg,
+ * driven through the UI like a user at 1280×720 (the size the outcome checks use). Opt-in, since
+ * it writes files, and meant for releases: JPEG at quality 60 keeps a full set near 1 MB, so the
+ * repository does not grow by megabytes for every tweak.
+ *   npm run build && E2E_SCREENSHOTS=1 npx playwright test e2e/screenshots.spec.ts --project chromium
  */
 import { expect, test, type Page } from '@playwright/test'
 import {
@@ -18,7 +20,7 @@ const OUT = 'docs/screenshots'
 
 test.skip(!process.env['E2E_SCREENSHOTS'], 'set E2E_SCREENSHOTS=1 to refresh docs/screenshots')
 test.describe.configure({ mode: 'serial' })
-test.use({ viewport: { width: 1440, height: 900 } })
+test.use({ viewport: { width: 1280, height: 720 } })
 
 async function settle(page: Page): Promise<void> {
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0)
@@ -27,7 +29,11 @@ async function settle(page: Page): Promise<void> {
 
 async function shoot(page: Page, screen: string, scheme: string): Promise<void> {
   await settle(page)
-  await page.screenshot({ path: `${OUT}/${screen}-${scheme}.png` })
+  await capture(page, screen, scheme)
+}
+
+function capture(page: Page, screen: string, scheme: string): Promise<Buffer> {
+  return page.screenshot({ path: `${OUT}/${screen}-${scheme}.jpg`, type: 'jpeg', quality: 60 })
 }
 
 /** The seed's walk-through, in batches: versions 0 to 9, snapshots every second version. */
@@ -147,7 +153,7 @@ for (const scheme of ['light', 'dark'] as const) {
       const now = Number(await progress.getAttribute('aria-valuenow'))
       expect(now).toBeGreaterThanOrEqual(20)
     }).toPass({ intervals: [50] })
-    await page.screenshot({ path: `${OUT}/seeding-${scheme}.png` })
+    await capture(page, 'seeding', scheme)
     await seed.getByRole('button', { name: /^Cancel/ }).click()
     await expect(seed.getByRole('status').filter({ hasText: 'Cancelled' })).toBeVisible({
       timeout: 30_000,
