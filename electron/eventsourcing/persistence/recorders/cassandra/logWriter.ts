@@ -3,13 +3,26 @@ import { aggregateTopicOfEventTopic } from '../../../domain/topics'
 import { ConcurrencyError, ConfigurationError, StoreUnavailable } from '../../../errors'
 import type { StoredRecord } from '../../recorder'
 import { aggregateTopicOf, checkBatch } from '../common'
-import { Long, QUORUM, SERIAL, TimeUuid, types } from './driver'
+import { TimeUuid, types, type Long } from './driver'
 import { shardOf } from './indexRows'
 import { CONFIRMED, digestOf, microsOf, PENDING, uuidDate, type Intent } from './logRows'
+import { countCreation } from './counting'
 import { CassandraAggregateRecorder } from './records'
 import type { CassandraSession } from './session'
 
 const HOUR_MS = 3_600_000
+
+/** The statements of a save, in order: intent and events are sent together. */
+export type SaveStep = 'intent' | 'events' | 'index' | 'count' | 'log'
+export type SaveFault = 'halt' | 'lose' | 'noAnswer'
+
+/** A writer stopped by the crash-test seam: as if its process died at that step. */
+export class WriterHalted extends Error {
+  constructor(readonly step: SaveStep) {
+    super(`writer halted before step '${step}' (crash test)`)
+    this.name = 'WriterHalted'
+  }
+}
 /** How often a writer compares its clock with Cassandra's (in the background after the first). */
 const CLOCK_CHECK_INTERVAL_MS = 60_000
 
@@ -24,6 +37,14 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
   /** The last comparison of this clock with Cassandra's: when (performance.now()), and any fault. */
   private clockChecked: { readonly at: number; readonly fault?: string } | undefined
   private clockCheck: Promise<void> | undefined
+  /** Background writes of this recorder's saves (see `settled`). */
+  private readonly inFlight = new Set<Promise<void>>()
+  /**
+   * The crash-test seam: consulted before each statement of a save (never by readers). 'halt'
+   * abandons the writer there (nothing after it is sent), 'lose' drops that request, 'noAnswer'
+   * sends it and drops its answer. Unset in production.
+   */
+  saveFault: ((step: SaveStep) => SaveFault | undefined) | undefined
 
   constructor(
     session: CassandraSession,
@@ -48,27 +69,107 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
     return 2 * this.maxClockSkewMs + this.intentTimeoutMs / 2
   }
 
+  /**
+   * One round trip on the save's critical path: the intent (step 1) and the conditional batch
+   * (step 2) are sent together, the intent first; the save is acknowledged once both are written,
+   * and the confirmation (step 3) follows in the background, repaired by readers if it is lost.
+   * See "Saving" in docs/cassandra-log.md.
+   */
   override async insert(records: readonly StoredRecord[]): Promise<void> {
     await this.checkClock()
     const intent = this.intentOf(records)
-    await this.writeIntent(intent)
-    if (Date.now() - intent.time.getTime() > this.intentTimeoutMs / 2) {
-      // Readers may soon take this intent for abandoned: do not store under it.
-      await this.dropIntent(intent).catch(() => {})
-      throw new StoreUnavailable(
-        `Cassandra at ${this.session.where} is too slow: nothing was stored, retry`,
-      )
-    }
-    try {
-      await this.storeRecords(records)
-    } catch (error) {
-      // Rejected for certain: the intent must not be shown. If this delete fails, readers hide the
-      // intent anyway (its digest does not match what is stored) and drop it once it is old.
-      if (error instanceof ConcurrencyError) await this.dropIntent(intent).catch(() => {})
+    const logged = this.step('intent', () => this.writeIntent(intent))
+    logged.catch(() => {}) // awaited below, unless the seam halts this writer first
+    const stored = this.step('events', () => this.storeRecords(records))
+    const [intentOutcome, eventsOutcome] = await Promise.allSettled([logged, stored])
+    if (eventsOutcome.status === 'rejected') {
+      const error: unknown = eventsOutcome.reason
+      // Rejected for certain: the intent must not be shown. Readers drop it anyway (the version
+      // it names holds another batch), so this delete is not waited for.
+      if (error instanceof ConcurrencyError) this.background(() => this.dropIntent(intent))
       throw error
     }
-    // The events are stored: a failed confirmation is repaired by readers, so it is not an error.
-    await this.confirm(intent).catch(() => {})
+    if (intentOutcome.status === 'fulfilled') {
+      this.background(() => this.confirm(intent))
+      return
+    }
+    // Stored, but the intent may not be: nothing in the log or the index may point at these
+    // events yet, so the confirmation (which writes the whole log row) is waited for.
+    await this.confirmStored(intent)
+  }
+
+  /**
+   * The confirmation of a batch whose intent failed: retried while the log row would still reach
+   * the store within `intentTimeoutMs / 2` of its position (so followers see it), then in the
+   * background; the caller is told the log entry is not written yet.
+   */
+  private async confirmStored(intent: Intent): Promise<void> {
+    let last: unknown
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (Date.now() - intent.time.getTime() > this.intentTimeoutMs / 2) break
+      try {
+        return await this.confirm(intent)
+      } catch (error) {
+        if (error instanceof WriterHalted) throw error
+        last = error
+      }
+    }
+    this.background(async () => {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** Math.min(attempt, 4)))
+        if (
+          await this.confirm(intent).then(
+            () => true,
+            () => false,
+          )
+        )
+          return
+      }
+    })
+    throw new StoreUnavailable(
+      `Cassandra at ${this.session.where}: versions ${intent.from}..${intent.to} of ${intent.originatorId} were stored, but their log entry is not written yet (${(last as Error | undefined)?.message ?? 'too slow'}); it is retried in the background`,
+    )
+  }
+
+  /** A save's statement, through the crash-test seam when one is set. */
+  private step<T>(step: SaveStep, write: () => Promise<T>): Promise<T> {
+    const fault = this.saveFault?.(step)
+    if (fault === undefined) return write()
+    // Thrown, not returned: nothing after this step is sent.
+    if (fault === 'halt') throw new WriterHalted(step)
+    if (fault === 'lose') {
+      return Promise.reject(this.session.unavailable(new Error(`${step}: request lost (injected)`)))
+    }
+    return write().then(() => {
+      throw this.session.unavailable(new Error(`${step}: answer lost (injected)`))
+    })
+  }
+
+  /** Runs a write after the save returns; `settled()` waits for it. Its failure is left to readers. */
+  private background(task: () => Promise<unknown>): void {
+    const done: Promise<void> = task()
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => this.inFlight.delete(done))
+    this.inFlight.add(done)
+  }
+
+  /**
+   * Resolves when this recorder's background writes (confirmations, withdrawn intents) are done,
+   * or after `timeoutMs`: a store closed or counted after it reflects this process's saves.
+   */
+  async settled(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        Promise.all(this.inFlight),
+        new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+      ])
+      clearTimeout(timer)
+    }
   }
 
   /**
@@ -196,26 +297,36 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
 
   /**
    * Step 3: the index advanced and a creation counted; then, only if both succeeded, the log row
-   * confirmed. Until then the log row stays pending and readers redo this step.
+   * confirmed (the whole row, so it also stands in for an intent that was lost). Until then the
+   * log row stays pending and readers redo this step.
    */
   async confirm(intent: Intent): Promise<void> {
-    await this.applyToIndex(
-      intent.originatorId,
-      intent.position,
-      intent.from,
-      intent.to,
-      intent.lastTopic,
-      intent.aggregateTopic,
-    )
-    await this.writeConfirmedLog(
-      intent.bucket,
-      intent.position,
-      intent.originatorId,
-      intent.from,
-      intent.to,
-      intent.topics,
-      intent.aggregateTopic,
-      intent.digest,
+    const creation = intent.from === 0
+    await Promise.all([
+      this.step('index', () =>
+        this.advanceIndex(
+          intent.originatorId,
+          intent.micros,
+          intent.to,
+          intent.lastTopic,
+          intent.time,
+          intent.position,
+          creation ? { aggregateTopic: intent.aggregateTopic, createdAt: intent.time } : undefined,
+        ),
+      ),
+      creation ? this.step('count', () => this.countCreation(intent.originatorId)) : undefined,
+    ])
+    await this.step('log', () =>
+      this.writeConfirmedLog(
+        intent.bucket,
+        intent.position,
+        intent.originatorId,
+        intent.from,
+        intent.to,
+        intent.topics,
+        intent.aggregateTopic,
+        intent.digest,
+      ),
     )
   }
 
@@ -340,76 +451,8 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
     )
   }
 
-  /**
-   * Counts an aggregate once, whoever (writer or repairing reader) gets here first, however often
-   * it is retried: see "Counting" in docs/cassandra-log.md. Throws when it cannot tell (a
-   * timeout): then it was not counted, or it was and a retry finds out.
-   */
-  async countCreation(originatorId: string): Promise<void> {
-    const s = this.session
-    const shard = shardOf(originatorId)
-    const readShard = async (
-      consistency: number,
-    ): Promise<{ n: Long | null; last: string | null }> => {
-      const row = (
-        await s.execute(
-          s.cql(
-            'count:shard',
-            (ks) => `SELECT n, last FROM ${ks}.aggregate_counts WHERE shard = ?`,
-          ),
-          [shard],
-          { consistency },
-        )
-      ).first()
-      const last = row ? (row['last'] as cassandra.types.Uuid | null) : null
-      return { n: row ? (row['n'] as Long | null) : null, last: last ? last.toString() : null }
-    }
-    const guard = (id: string): Promise<unknown> =>
-      s.execute(
-        s.cql(
-          'count:guard',
-          (ks) => `INSERT INTO ${ks}.counted_aggregates (originator_id) VALUES (?)`,
-        ),
-        [id],
-      )
-    // A QUORUM read may miss a Paxos round in progress; the `IF` below completes it first, fails,
-    // and the next round reads SERIAL.
-    let state = await readShard(QUORUM)
-    for (let attempt = 0; attempt < 50; attempt++) {
-      if (state.last === originatorId) {
-        await guard(originatorId).catch(() => {}) // the next counter of the shard writes it anyway
-        return
-      }
-      // `last` must be listed before the shard moves on: then whoever is not `last` and not
-      // listed has not been counted.
-      const [, listed] = await Promise.all([
-        state.last === null ? undefined : guard(state.last),
-        s.execute(
-          s.cql(
-            'count:listed',
-            (ks) => `SELECT originator_id FROM ${ks}.counted_aggregates WHERE originator_id = ?`,
-          ),
-          [originatorId],
-        ),
-      ])
-      if (listed.first()) return
-      const n = state.n ?? Long.ZERO
-      const rs = await s.execute(
-        s.cql(
-          'count:add',
-          (ks) => `UPDATE ${ks}.aggregate_counts SET n = ?, last = ? WHERE shard = ? IF n = ?`,
-        ),
-        [n.add(1), originatorId, shard, state.n],
-        { serialConsistency: SERIAL },
-      )
-      if (rs.wasApplied()) {
-        await guard(originatorId).catch(() => {})
-        return
-      }
-      state = await readShard(SERIAL)
-    }
-    throw new StoreUnavailable(
-      `Cassandra at ${s.where}: could not count aggregate ${originatorId} (shard ${shard} contended)`,
-    )
+  /** Counts a creation once, however often retried (see counting.ts). */
+  countCreation(originatorId: string): Promise<void> {
+    return countCreation(this.session, originatorId)
   }
 }
