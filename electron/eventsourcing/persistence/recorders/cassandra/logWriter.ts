@@ -61,7 +61,8 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
 
   /**
    * An intent reaches the store at most `intentTimeoutMs / 2` after its position's time by its
-   * writer's clock (`insert` refuses to store under a later one), and two clocks differ by at most
+   * writer's clock (it is sent at that time and answered within the request timeout, which is
+   * under `intentTimeoutMs / 2`; see docs/cassandra-log.md), and two clocks differ by at most
    * `2 × maxClockSkewMs`: so an entry can appear at most this far behind the newest one seen, or
    * behind a reader's own clock.
    */
