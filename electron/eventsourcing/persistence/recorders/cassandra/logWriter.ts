@@ -13,7 +13,7 @@ import type { CassandraSession } from './session'
 const HOUR_MS = 3_600_000
 
 /** The statements of a save, in order: intent and events are sent together. */
-export type SaveStep = 'intent' | 'events' | 'index' | 'count' | 'log'
+export type SaveStep = 'intent' | 'events' | 'count' | 'confirm'
 export type SaveFault = 'halt' | 'lose' | 'noAnswer'
 
 /** A writer stopped by the crash-test seam: as if its process died at that step. */
@@ -248,17 +248,20 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
     }
   }
 
-  /** Step 1: the pending log row, the index row's pending cells, the bucket. */
+  /**
+   * Step 1: the pending log row, the index row's pending cells, the bucket: one unlogged batch
+   * (one request; the rows need not be atomic), all at the position's timestamp.
+   */
   async writeIntent(intent: Intent): Promise<void> {
     const s = this.session
-    const writes: Promise<unknown>[] = [
-      s.execute(
-        s.cql(
+    const queries = [
+      {
+        query: s.cql(
           'log:insert',
           (ks) =>
             `INSERT INTO ${ks}.event_log (bucket, position, originator_id, from_version, to_version, topics, aggregate_topic, digest, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ),
-        [
+        params: [
           intent.bucket,
           intent.position,
           intent.originatorId,
@@ -269,56 +272,84 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
           intent.digest,
           PENDING,
         ],
-      ),
-      s.execute(
-        s.cql(
+      },
+      {
+        query: s.cql(
           'index:pending',
           (ks) =>
             `UPDATE ${ks}.aggregates SET pending_version = ?, pending_topic = ?, pending_position = ? WHERE shard = ? AND originator_id = ?`,
         ),
-        [intent.to, intent.lastTopic, intent.position, intent.shard, intent.originatorId],
-        { timestamp: intent.micros },
-      ),
+        params: [intent.to, intent.lastTopic, intent.position, intent.shard, intent.originatorId],
+      },
     ]
-    if (!this.knownBuckets.has(intent.bucket)) {
-      writes.push(
-        s
-          .execute(
-            s.cql(
-              'bucket:insert',
-              (ks) => `INSERT INTO ${ks}.log_buckets (shard, bucket) VALUES (0, ?)`,
-            ),
-            [intent.bucket],
-          )
-          .then(() => this.knownBuckets.add(intent.bucket)),
-      )
+    const newBucket = !this.knownBuckets.has(intent.bucket)
+    if (newBucket) {
+      queries.push({
+        query: s.cql(
+          'bucket:insert',
+          (ks) => `INSERT INTO ${ks}.log_buckets (shard, bucket) VALUES (0, ?)`,
+        ),
+        params: [intent.bucket],
+      })
     }
-    await Promise.all(writes)
+    await s.batch(queries, { logged: false, timestamp: intent.micros })
+    if (newBucket) this.knownBuckets.add(intent.bucket)
   }
 
   /**
-   * Step 3: the index advanced and a creation counted; then, only if both succeeded, the log row
-   * confirmed (the whole row, so it also stands in for an intent that was lost). Until then the
-   * log row stays pending and readers redo this step.
+   * Step 3: a creation counted; then the index advanced and the log row confirmed (the whole row,
+   * so it also stands in for an intent that was lost) in one logged batch: applied together,
+   * eventually, so a CONFIRMED row means the batch is in the index. Until then the log row stays
+   * pending and readers redo this step.
    */
   async confirm(intent: Intent): Promise<void> {
+    const s = this.session
     const creation = intent.from === 0
-    await Promise.all([
-      this.step('index', () =>
-        this.advanceIndex(
-          intent.originatorId,
-          intent.micros,
-          intent.to,
-          intent.lastTopic,
-          intent.time,
-          intent.position,
-          creation ? { aggregateTopic: intent.aggregateTopic, createdAt: intent.time } : undefined,
-        ),
+    if (creation) await this.step('count', () => this.countCreation(intent.originatorId))
+    // The index cells at the position's timestamp, so a late confirmation of an older batch
+    // cannot win; the log row at the next microsecond, after its pending version.
+    const index = creation
+      ? {
+          query: s.cql(
+            'index:create:ts',
+            (ks) =>
+              `UPDATE ${ks}.aggregates USING TIMESTAMP ? SET version = ?, last_topic = ?, last_modified = ?, last_position = ?, aggregate_topic = ?, created_at = ? WHERE shard = ? AND originator_id = ?`,
+          ),
+          params: [
+            intent.micros,
+            intent.to,
+            intent.lastTopic,
+            intent.time,
+            intent.position,
+            intent.aggregateTopic,
+            intent.time,
+            intent.shard,
+            intent.originatorId,
+          ],
+        }
+      : {
+          query: s.cql(
+            'index:advance:ts',
+            (ks) =>
+              `UPDATE ${ks}.aggregates USING TIMESTAMP ? SET version = ?, last_topic = ?, last_modified = ?, last_position = ? WHERE shard = ? AND originator_id = ?`,
+          ),
+          params: [
+            intent.micros,
+            intent.to,
+            intent.lastTopic,
+            intent.time,
+            intent.position,
+            intent.shard,
+            intent.originatorId,
+          ],
+        }
+    const log = {
+      query: s.cql(
+        'log:confirm:ts',
+        (ks) =>
+          `INSERT INTO ${ks}.event_log (bucket, position, originator_id, from_version, to_version, topics, aggregate_topic, digest, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
       ),
-      creation ? this.step('count', () => this.countCreation(intent.originatorId)) : undefined,
-    ])
-    await this.step('log', () =>
-      this.writeConfirmedLog(
+      params: [
         intent.bucket,
         intent.position,
         intent.originatorId,
@@ -327,8 +358,11 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
         intent.topics,
         intent.aggregateTopic,
         intent.digest,
-      ),
-    )
+        CONFIRMED,
+        intent.micros.add(1),
+      ],
+    }
+    await this.step('confirm', () => s.batch([index, log], { logged: true }))
   }
 
   /**

@@ -13,7 +13,7 @@ import { WriterHalted, type SaveFault, type SaveStep } from './index'
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 })
 
-const STEPS: readonly SaveStep[] = ['intent', 'events', 'index', 'count', 'log']
+const STEPS: readonly SaveStep[] = ['intent', 'events', 'count', 'confirm']
 const FAULTS: readonly SaveFault[] = ['halt', 'lose', 'noAnswer']
 const INTENT_TIMEOUT_MS = 4000
 const MAX_CLOCK_SKEW_MS = 1000
@@ -65,7 +65,7 @@ await describeWithCassandra('cassandra', () => {
           }
           // A faulted confirmation never fails the save; a lost intent is made up for at once.
           for (const c of cases) {
-            const background = ['index', 'count', 'log'].some((s) => c.name.includes(`at ${s}`))
+            const background = ['count', 'confirm'].some((s) => c.name.includes(`at ${s}`))
             const intentFault = c.name.includes('at intent') && !c.name.startsWith('halt')
             if (background || intentFault) expect(c.outcome, c.name).toBe('acknowledged')
             else expect(c.outcome, c.name).toBe('failed')
