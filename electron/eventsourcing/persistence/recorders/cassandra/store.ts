@@ -48,9 +48,9 @@ export async function createCassandraStore(settings: CassandraSettings): Promise
     events,
     snapshots: new CassandraAggregateRecorder(session, 'snapshots'),
     // Saves' confirmations run in the background: finished first, so a closed store leaves
-    // nothing for readers to repair (unless the store is unreachable).
+    // nothing for readers to repair (unless the store is unreachable: then 5 s at most).
     close: async () => {
-      await events.settled()
+      await events.settled(5_000)
       await client.shutdown()
     },
   }
