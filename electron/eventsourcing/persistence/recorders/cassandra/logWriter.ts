@@ -74,7 +74,7 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
    * One round trip on the save's critical path: the intent (step 1) and the conditional batch
    * (step 2) are sent together, the intent first; the save is acknowledged once both are written,
    * and the confirmation (step 3) follows in the background, repaired by readers if it is lost.
-   * See "Saving" in docs/cassandra-log.md.
+   * See "The application log and the aggregate index" in docs/cassandra-log.md.
    */
   override async insert(records: readonly StoredRecord[]): Promise<void> {
     await this.checkClock()
