@@ -265,6 +265,8 @@ export class CassandraApplicationRecorder
 
   /** The sum of the shards' counts (at most 256 rows), plus the legacy counter if there is one. */
   async countAggregates(): Promise<number> {
+    // This process's own creations are counted in the background: included, if that is quick.
+    await this.settled(2_000)
     const s = this.session
     let total = 0
     for await (const rows of s.pages(

@@ -205,6 +205,7 @@ await describeWithCassandra('cassandra', () => {
             )
           ).first()
         await events.insert([record(id, 0, `${type}.Created`)])
+        await events.settled() // its confirmation runs after the save returns
         const winner = [record(id, 1, `${type}.Changed`)]
         const intent = events.intentOf(winner)
         await events.writeIntent(intent)
@@ -230,6 +231,7 @@ await describeWithCassandra('cassandra', () => {
         // Version 2 confirmed; the version-1 row repaired again (say, its confirmation was lost
         // once more) does not move the index back.
         await events.insert([record(id, 2, `${type}.Changed`)])
+        await events.settled()
         await events.session.execute(
           `UPDATE ${testKeyspace}.event_log SET status = 0 WHERE bucket = ? AND position = ?`,
           [intent.bucket, intent.position],
@@ -266,11 +268,13 @@ await describeWithCassandra('cassandra', () => {
           const lostRequest = inShard()
           fault = 'request lost'
           await events.insert([record(lostRequest, 0, `${type}.Created`)])
+          await events.settled() // the count is written after the save returns
           expect(fault).toBeUndefined()
 
           const lostAnswer = inShard()
           fault = 'answer lost'
           await events.insert([record(lostAnswer, 0, `${type}.Created`)])
+          await events.settled()
           expect(fault).toBeUndefined()
 
           // Another creation in the same shard, counted before anyone repairs the ones above.

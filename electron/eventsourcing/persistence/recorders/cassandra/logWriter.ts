@@ -3,13 +3,26 @@ import { aggregateTopicOfEventTopic } from '../../../domain/topics'
 import { ConcurrencyError, ConfigurationError, StoreUnavailable } from '../../../errors'
 import type { StoredRecord } from '../../recorder'
 import { aggregateTopicOf, checkBatch } from '../common'
-import { Long, QUORUM, SERIAL, TimeUuid, types } from './driver'
+import { TimeUuid, types, type Long } from './driver'
 import { shardOf } from './indexRows'
 import { CONFIRMED, digestOf, microsOf, PENDING, uuidDate, type Intent } from './logRows'
+import { countCreation } from './counting'
 import { CassandraAggregateRecorder } from './records'
 import type { CassandraSession } from './session'
 
 const HOUR_MS = 3_600_000
+
+/** The statements of a save, in order: intent and events are sent together. */
+export type SaveStep = 'intent' | 'events' | 'count' | 'confirm'
+export type SaveFault = 'halt' | 'lose' | 'noAnswer'
+
+/** A writer stopped by the crash-test seam: as if its process died at that step. */
+export class WriterHalted extends Error {
+  constructor(readonly step: SaveStep) {
+    super(`writer halted before step '${step}' (crash test)`)
+    this.name = 'WriterHalted'
+  }
+}
 /** How often a writer compares its clock with Cassandra's (in the background after the first). */
 const CLOCK_CHECK_INTERVAL_MS = 60_000
 
@@ -24,6 +37,14 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
   /** The last comparison of this clock with Cassandra's: when (performance.now()), and any fault. */
   private clockChecked: { readonly at: number; readonly fault?: string } | undefined
   private clockCheck: Promise<void> | undefined
+  /** Background writes of this recorder's saves (see `settled`). */
+  private readonly inFlight = new Set<Promise<void>>()
+  /**
+   * The crash-test seam: consulted before each statement of a save (never by readers). 'halt'
+   * abandons the writer there (nothing after it is sent), 'lose' drops that request, 'noAnswer'
+   * sends it and drops its answer. Unset in production.
+   */
+  saveFault: ((step: SaveStep) => SaveFault | undefined) | undefined
 
   constructor(
     session: CassandraSession,
@@ -40,7 +61,8 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
 
   /**
    * An intent reaches the store at most `intentTimeoutMs / 2` after its position's time by its
-   * writer's clock (`insert` refuses to store under a later one), and two clocks differ by at most
+   * writer's clock (it is sent at that time and answered within the request timeout, which is
+   * under `intentTimeoutMs / 2`; see docs/cassandra-log.md), and two clocks differ by at most
    * `2 × maxClockSkewMs`: so an entry can appear at most this far behind the newest one seen, or
    * behind a reader's own clock.
    */
@@ -48,27 +70,107 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
     return 2 * this.maxClockSkewMs + this.intentTimeoutMs / 2
   }
 
+  /**
+   * One round trip on the save's critical path: the intent (step 1) and the conditional batch
+   * (step 2) are sent together, the intent first; the save is acknowledged once both are written,
+   * and the confirmation (step 3) follows in the background, repaired by readers if it is lost.
+   * See "The application log and the aggregate index" in docs/cassandra-log.md.
+   */
   override async insert(records: readonly StoredRecord[]): Promise<void> {
     await this.checkClock()
     const intent = this.intentOf(records)
-    await this.writeIntent(intent)
-    if (Date.now() - intent.time.getTime() > this.intentTimeoutMs / 2) {
-      // Readers may soon take this intent for abandoned: do not store under it.
-      await this.dropIntent(intent).catch(() => {})
-      throw new StoreUnavailable(
-        `Cassandra at ${this.session.where} is too slow: nothing was stored, retry`,
-      )
-    }
-    try {
-      await this.storeRecords(records)
-    } catch (error) {
-      // Rejected for certain: the intent must not be shown. If this delete fails, readers hide the
-      // intent anyway (its digest does not match what is stored) and drop it once it is old.
-      if (error instanceof ConcurrencyError) await this.dropIntent(intent).catch(() => {})
+    const logged = this.step('intent', () => this.writeIntent(intent))
+    logged.catch(() => {}) // awaited below, unless the seam halts this writer first
+    const stored = this.step('events', () => this.storeRecords(records))
+    const [intentOutcome, eventsOutcome] = await Promise.allSettled([logged, stored])
+    if (eventsOutcome.status === 'rejected') {
+      const error: unknown = eventsOutcome.reason
+      // Rejected for certain: the intent must not be shown. Readers drop it anyway (the version
+      // it names holds another batch), so this delete is not waited for.
+      if (error instanceof ConcurrencyError) this.background(() => this.dropIntent(intent))
       throw error
     }
-    // The events are stored: a failed confirmation is repaired by readers, so it is not an error.
-    await this.confirm(intent).catch(() => {})
+    if (intentOutcome.status === 'fulfilled') {
+      this.background(() => this.confirm(intent))
+      return
+    }
+    // Stored, but the intent may not be: nothing in the log or the index may point at these
+    // events yet, so the confirmation (which writes the whole log row) is waited for.
+    await this.confirmStored(intent)
+  }
+
+  /**
+   * The confirmation of a batch whose intent failed: retried while the log row would still reach
+   * the store within `intentTimeoutMs / 2` of its position (so followers see it), then in the
+   * background; the caller is told the log entry is not written yet.
+   */
+  private async confirmStored(intent: Intent): Promise<void> {
+    let last: unknown
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (Date.now() - intent.time.getTime() > this.intentTimeoutMs / 2) break
+      try {
+        return await this.confirm(intent)
+      } catch (error) {
+        if (error instanceof WriterHalted) throw error
+        last = error
+      }
+    }
+    this.background(async () => {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** Math.min(attempt, 4)))
+        if (
+          await this.confirm(intent).then(
+            () => true,
+            () => false,
+          )
+        )
+          return
+      }
+    })
+    throw new StoreUnavailable(
+      `Cassandra at ${this.session.where}: versions ${intent.from}..${intent.to} of ${intent.originatorId} were stored, but their log entry is not written yet (${(last as Error | undefined)?.message ?? 'too slow'}); it is retried in the background`,
+    )
+  }
+
+  /** A save's statement, through the crash-test seam when one is set. */
+  private step<T>(step: SaveStep, write: () => Promise<T>): Promise<T> {
+    const fault = this.saveFault?.(step)
+    if (fault === undefined) return write()
+    // Thrown, not returned: nothing after this step is sent.
+    if (fault === 'halt') throw new WriterHalted(step)
+    if (fault === 'lose') {
+      return Promise.reject(this.session.unavailable(new Error(`${step}: request lost (injected)`)))
+    }
+    return write().then(() => {
+      throw this.session.unavailable(new Error(`${step}: answer lost (injected)`))
+    })
+  }
+
+  /** Runs a write after the save returns; `settled()` waits for it. Its failure is left to readers. */
+  private background(task: () => Promise<unknown>): void {
+    const done: Promise<void> = task()
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => this.inFlight.delete(done))
+    this.inFlight.add(done)
+  }
+
+  /**
+   * Resolves when this recorder's background writes (confirmations, withdrawn intents) are done,
+   * or after `timeoutMs`: a store closed or counted after it reflects this process's saves.
+   */
+  async settled(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        Promise.all(this.inFlight),
+        new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+      ])
+      clearTimeout(timer)
+    }
   }
 
   /**
@@ -146,17 +248,20 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
     }
   }
 
-  /** Step 1: the pending log row, the index row's pending cells, the bucket. */
+  /**
+   * Step 1: the pending log row, the index row's pending cells, the bucket: one unlogged batch
+   * (one request; the rows need not be atomic), all at the position's timestamp.
+   */
   async writeIntent(intent: Intent): Promise<void> {
     const s = this.session
-    const writes: Promise<unknown>[] = [
-      s.execute(
-        s.cql(
+    const queries = [
+      {
+        query: s.cql(
           'log:insert',
           (ks) =>
             `INSERT INTO ${ks}.event_log (bucket, position, originator_id, from_version, to_version, topics, aggregate_topic, digest, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ),
-        [
+        params: [
           intent.bucket,
           intent.position,
           intent.originatorId,
@@ -167,56 +272,97 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
           intent.digest,
           PENDING,
         ],
-      ),
-      s.execute(
-        s.cql(
+      },
+      {
+        query: s.cql(
           'index:pending',
           (ks) =>
             `UPDATE ${ks}.aggregates SET pending_version = ?, pending_topic = ?, pending_position = ? WHERE shard = ? AND originator_id = ?`,
         ),
-        [intent.to, intent.lastTopic, intent.position, intent.shard, intent.originatorId],
-        { timestamp: intent.micros },
-      ),
+        params: [intent.to, intent.lastTopic, intent.position, intent.shard, intent.originatorId],
+      },
     ]
-    if (!this.knownBuckets.has(intent.bucket)) {
-      writes.push(
-        s
-          .execute(
-            s.cql(
-              'bucket:insert',
-              (ks) => `INSERT INTO ${ks}.log_buckets (shard, bucket) VALUES (0, ?)`,
-            ),
-            [intent.bucket],
-          )
-          .then(() => this.knownBuckets.add(intent.bucket)),
-      )
+    const newBucket = !this.knownBuckets.has(intent.bucket)
+    if (newBucket) {
+      queries.push({
+        query: s.cql(
+          'bucket:insert',
+          (ks) => `INSERT INTO ${ks}.log_buckets (shard, bucket) VALUES (0, ?)`,
+        ),
+        params: [intent.bucket],
+      })
     }
-    await Promise.all(writes)
+    await s.batch(queries, { logged: false, timestamp: intent.micros })
+    if (newBucket) this.knownBuckets.add(intent.bucket)
   }
 
   /**
-   * Step 3: the index advanced and a creation counted; then, only if both succeeded, the log row
-   * confirmed. Until then the log row stays pending and readers redo this step.
+   * Step 3: a creation counted; then the index advanced and the log row confirmed (the whole row,
+   * so it also stands in for an intent that was lost) in one logged batch: applied together,
+   * eventually, so a CONFIRMED row means the batch is in the index. Until then the log row stays
+   * pending and readers redo this step.
    */
   async confirm(intent: Intent): Promise<void> {
-    await this.applyToIndex(
-      intent.originatorId,
-      intent.position,
-      intent.from,
-      intent.to,
-      intent.lastTopic,
-      intent.aggregateTopic,
-    )
-    await this.writeConfirmedLog(
-      intent.bucket,
-      intent.position,
-      intent.originatorId,
-      intent.from,
-      intent.to,
-      intent.topics,
-      intent.aggregateTopic,
-      intent.digest,
-    )
+    const s = this.session
+    const creation = intent.from === 0
+    if (creation) await this.step('count', () => this.countCreation(intent.originatorId))
+    // The index cells at the position's timestamp, so a late confirmation of an older batch
+    // cannot win; the log row at the next microsecond, after its pending version.
+    const index = creation
+      ? {
+          query: s.cql(
+            'index:create:ts',
+            (ks) =>
+              `UPDATE ${ks}.aggregates USING TIMESTAMP ? SET version = ?, last_topic = ?, last_modified = ?, last_position = ?, aggregate_topic = ?, created_at = ? WHERE shard = ? AND originator_id = ?`,
+          ),
+          params: [
+            intent.micros,
+            intent.to,
+            intent.lastTopic,
+            intent.time,
+            intent.position,
+            intent.aggregateTopic,
+            intent.time,
+            intent.shard,
+            intent.originatorId,
+          ],
+        }
+      : {
+          query: s.cql(
+            'index:advance:ts',
+            (ks) =>
+              `UPDATE ${ks}.aggregates USING TIMESTAMP ? SET version = ?, last_topic = ?, last_modified = ?, last_position = ? WHERE shard = ? AND originator_id = ?`,
+          ),
+          params: [
+            intent.micros,
+            intent.to,
+            intent.lastTopic,
+            intent.time,
+            intent.position,
+            intent.shard,
+            intent.originatorId,
+          ],
+        }
+    const log = {
+      query: s.cql(
+        'log:confirm:ts',
+        (ks) =>
+          `INSERT INTO ${ks}.event_log (bucket, position, originator_id, from_version, to_version, topics, aggregate_topic, digest, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+      ),
+      params: [
+        intent.bucket,
+        intent.position,
+        intent.originatorId,
+        intent.from,
+        intent.to,
+        intent.topics,
+        intent.aggregateTopic,
+        intent.digest,
+        CONFIRMED,
+        intent.micros.add(1),
+      ],
+    }
+    await this.step('confirm', () => s.batch([index, log], { logged: true }))
   }
 
   /**
@@ -340,76 +486,8 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
     )
   }
 
-  /**
-   * Counts an aggregate once, whoever (writer or repairing reader) gets here first, however often
-   * it is retried: see "Counting" in docs/cassandra-log.md. Throws when it cannot tell (a
-   * timeout): then it was not counted, or it was and a retry finds out.
-   */
-  async countCreation(originatorId: string): Promise<void> {
-    const s = this.session
-    const shard = shardOf(originatorId)
-    const readShard = async (
-      consistency: number,
-    ): Promise<{ n: Long | null; last: string | null }> => {
-      const row = (
-        await s.execute(
-          s.cql(
-            'count:shard',
-            (ks) => `SELECT n, last FROM ${ks}.aggregate_counts WHERE shard = ?`,
-          ),
-          [shard],
-          { consistency },
-        )
-      ).first()
-      const last = row ? (row['last'] as cassandra.types.Uuid | null) : null
-      return { n: row ? (row['n'] as Long | null) : null, last: last ? last.toString() : null }
-    }
-    const guard = (id: string): Promise<unknown> =>
-      s.execute(
-        s.cql(
-          'count:guard',
-          (ks) => `INSERT INTO ${ks}.counted_aggregates (originator_id) VALUES (?)`,
-        ),
-        [id],
-      )
-    // A QUORUM read may miss a Paxos round in progress; the `IF` below completes it first, fails,
-    // and the next round reads SERIAL.
-    let state = await readShard(QUORUM)
-    for (let attempt = 0; attempt < 50; attempt++) {
-      if (state.last === originatorId) {
-        await guard(originatorId).catch(() => {}) // the next counter of the shard writes it anyway
-        return
-      }
-      // `last` must be listed before the shard moves on: then whoever is not `last` and not
-      // listed has not been counted.
-      const [, listed] = await Promise.all([
-        state.last === null ? undefined : guard(state.last),
-        s.execute(
-          s.cql(
-            'count:listed',
-            (ks) => `SELECT originator_id FROM ${ks}.counted_aggregates WHERE originator_id = ?`,
-          ),
-          [originatorId],
-        ),
-      ])
-      if (listed.first()) return
-      const n = state.n ?? Long.ZERO
-      const rs = await s.execute(
-        s.cql(
-          'count:add',
-          (ks) => `UPDATE ${ks}.aggregate_counts SET n = ?, last = ? WHERE shard = ? IF n = ?`,
-        ),
-        [n.add(1), originatorId, shard, state.n],
-        { serialConsistency: SERIAL },
-      )
-      if (rs.wasApplied()) {
-        await guard(originatorId).catch(() => {})
-        return
-      }
-      state = await readShard(SERIAL)
-    }
-    throw new StoreUnavailable(
-      `Cassandra at ${s.where}: could not count aggregate ${originatorId} (shard ${shard} contended)`,
-    )
+  /** Counts a creation once, however often retried (see counting.ts). */
+  countCreation(originatorId: string): Promise<void> {
+    return countCreation(this.session, originatorId)
   }
 }

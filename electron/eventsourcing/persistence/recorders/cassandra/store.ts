@@ -36,16 +36,22 @@ export async function createCassandraStore(settings: CassandraSettings): Promise
     await client.shutdown().catch(() => {})
     throw error
   }
+  const events = new CassandraApplicationRecorder(
+    session,
+    settings.intentTimeoutMs ?? 60_000,
+    legacyCounter,
+    settings.maxClockSkewMs ?? 60_000,
+  )
   return {
     kind: 'cassandra',
     description: `Cassandra ${settings.contactPoints.join(', ')}, keyspace ${keyspace}`,
-    events: new CassandraApplicationRecorder(
-      session,
-      settings.intentTimeoutMs ?? 60_000,
-      legacyCounter,
-      settings.maxClockSkewMs ?? 60_000,
-    ),
+    events,
     snapshots: new CassandraAggregateRecorder(session, 'snapshots'),
-    close: () => client.shutdown(),
+    // Saves' confirmations run in the background: finished first, so a closed store leaves
+    // nothing for readers to repair (unless the store is unreachable: then 5 s at most).
+    close: async () => {
+      await events.settled(5_000)
+      await client.shutdown()
+    },
   }
 }

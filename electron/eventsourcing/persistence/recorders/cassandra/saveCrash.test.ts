@@ -1,0 +1,141 @@
+/**
+ * A writer abandoned (or losing a request, or its answer) at each statement of a save, on a real
+ * node, through the recorder's `saveFault` seam: after readers repair, the log lists every stored
+ * batch exactly once and nothing else, every acknowledged batch is stored, and the index and the
+ * count match the events table.
+ */
+import { randomUUID } from 'node:crypto'
+import { describe, expect, test, vi } from 'vitest'
+import { record, sleep, withStore } from '../../../../../test/cassandraRecorderTesting'
+import { describeWithCassandra, testKeyspace } from '../../../../../test/cassandraTestStore'
+import type { LogEntry } from '../../recorder'
+import { WriterHalted, type SaveFault, type SaveStep } from './index'
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 })
+
+const STEPS: readonly SaveStep[] = ['intent', 'events', 'count', 'confirm']
+const FAULTS: readonly SaveFault[] = ['halt', 'lose', 'noAnswer']
+const INTENT_TIMEOUT_MS = 4000
+const MAX_CLOCK_SKEW_MS = 1000
+
+interface Case {
+  readonly name: string
+  readonly id: string
+  /** The faulted batch's versions: a creation (0..0) or a later batch (1..2). */
+  readonly from: number
+  readonly to: number
+  outcome?: 'acknowledged' | 'failed'
+}
+
+await describeWithCassandra('cassandra', () => {
+  describe('cassandra save crashes', () => {
+    test('a writer stopped at any step leaves a log and an index that readers complete, each batch once', () =>
+      withStore(
+        async (_store, events) => {
+          const type = `test#Crash${randomUUID().slice(0, 8)}`
+          const start = (await events.selectLog({ desc: true, limit: 1 }))[0]?.position
+          const countBefore = await events.countAggregates()
+          const cases: Case[] = []
+          for (const step of STEPS) {
+            for (const fault of FAULTS) {
+              for (const later of [false, true]) {
+                const c: Case = {
+                  name: `${fault} at ${step}, ${later ? 'later batch' : 'creation'}`,
+                  id: randomUUID(),
+                  from: later ? 1 : 0,
+                  to: later ? 2 : 0,
+                }
+                cases.push(c)
+                if (later) await events.insert([record(c.id, 0, `${type}.Created`)])
+                const batch = Array.from({ length: c.to - c.from + 1 }, (_, i) =>
+                  record(c.id, c.from + i, `${type}.${c.from + i === 0 ? 'Created' : 'Changed'}`),
+                )
+                events.saveFault = (s) => (s === step ? fault : undefined)
+                try {
+                  await events.insert(batch)
+                  c.outcome = 'acknowledged'
+                } catch (error) {
+                  if (fault === 'halt') expect(error).toBeInstanceOf(WriterHalted)
+                  c.outcome = 'failed'
+                }
+                await events.settled() // background steps see the fault too
+                events.saveFault = undefined
+              }
+            }
+          }
+          // A faulted confirmation never fails the save; a lost intent is made up for at once.
+          for (const c of cases) {
+            const background = ['count', 'confirm'].some((s) => c.name.includes(`at ${s}`))
+            const intentFault = c.name.includes('at intent') && !c.name.startsWith('halt')
+            if (background || intentFault) expect(c.outcome, c.name).toBe('acknowledged')
+            else expect(c.outcome, c.name).toBe('failed')
+          }
+          // A correct writer afterwards; then intents without events grow old (abandoned).
+          const after = randomUUID()
+          await events.insert([record(after, 0, `${type}.Created`)])
+          await sleep(INTENT_TIMEOUT_MS + 2 * MAX_CLOCK_SKEW_MS + 500)
+
+          // Readers: the log oldest first (a follower), newest first, the index both ways.
+          const ascending: LogEntry[] = []
+          let mark = start
+          for (;;) {
+            const page = await events.selectLog({
+              ...(mark === undefined ? {} : { after: mark }),
+              limit: 50,
+            })
+            if (page.length === 0) break
+            ascending.push(...page)
+            mark = page[page.length - 1]!.position
+          }
+          const descending = await events.selectLog({ desc: true, limit: 1000 })
+          const byId = await events.listAggregates({
+            limit: 1000,
+            aggregateTopic: type,
+            order: 'id',
+          })
+          const recent = await events.listAggregates({ limit: 1000, aggregateTopic: type })
+
+          const ids = new Set([...cases.map((c) => c.id), after])
+          const batchesOf = (entries: LogEntry[]) =>
+            entries
+              .filter((e) => ids.has(e.originatorId))
+              .map((e) => `${e.originatorId} ${e.fromVersion}..${e.toVersion}`)
+              .sort()
+          const expected: string[] = [`${after} 0..0`]
+          const lastVersion = new Map<string, number>([[after, 0]])
+          for (const c of cases) {
+            const stored = (await events.select(c.id)).map((r) => r.originatorVersion)
+            const faulted = stored.includes(c.to)
+            // The truth is the events table: an acknowledged batch is always there.
+            if (c.outcome === 'acknowledged') expect(faulted, c.name).toBe(true)
+            if (c.from > 0) expect(stored.slice(0, 1), c.name).toEqual([0])
+            if (c.from > 0) expected.push(`${c.id} 0..0`)
+            if (faulted) expected.push(`${c.id} ${c.from}..${c.to}`)
+            if (stored.length > 0) lastVersion.set(c.id, stored[stored.length - 1]!)
+          }
+          expected.sort()
+          // Each stored batch once, nothing else, in both directions.
+          expect(batchesOf(ascending)).toEqual(expected)
+          expect(batchesOf(descending)).toEqual(expected)
+          // The index lists each aggregate with stored events once, at its last version.
+          const listed = (items: { originatorId: string; version: number }[]) =>
+            items.map((i) => `${i.originatorId} ${i.version}`).sort()
+          const want = [...lastVersion].map(([id, v]) => `${id} ${v}`).sort()
+          expect(listed(byId.items)).toEqual(want)
+          expect(listed(recent.items)).toEqual(want)
+          expect(await events.countAggregates()).toBe(countBefore + lastVersion.size)
+
+          // Repaired for good: every remaining log row of these aggregates is confirmed.
+          const bucket = Math.floor(Date.now() / 3_600_000)
+          const rows = await events.session.execute(
+            `SELECT originator_id, status FROM ${testKeyspace}.event_log WHERE bucket IN (?, ?)`,
+            [bucket - 1, bucket],
+          )
+          const ours = rows.rows.filter((r) => ids.has(String(r['originator_id'])))
+          expect(ours).toHaveLength(expected.length)
+          expect(ours.every((r) => r['status'] === 1)).toBe(true)
+        },
+        { intentTimeoutMs: INTENT_TIMEOUT_MS, maxClockSkewMs: MAX_CLOCK_SKEW_MS },
+      ))
+  })
+})
