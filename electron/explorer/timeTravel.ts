@@ -140,7 +140,12 @@ async function fold(
       aggregate = (event.mutate(aggregate ?? null) as Aggregate | null) ?? undefined
       applied += 1
       const version = event.originatorVersion
-      if (aggregate && !aggregate.isDiscarded && cache.isDue(id, version) && !cache.has(id, version))
+      if (
+        aggregate &&
+        !aggregate.isDiscarded &&
+        cache.isDue(id, version) &&
+        !cache.has(id, version)
+      )
         cache.add(id, checkpointOf(c, aggregate, origin, verifiedAt))
     }
     if (aggregate) onProgress?.(aggregate.version)

@@ -199,7 +199,11 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
   }
 
   async select(originatorId: string, query: RecordQuery = {}): Promise<StoredRecord[]> {
-    const rows = this.selectRows(originatorId, query, 'originator_id, originator_version, topic, state') as RecordRow[]
+    const rows = this.selectRows(
+      originatorId,
+      query,
+      'originator_id, originator_version, topic, state',
+    ) as RecordRow[]
     const out: StoredRecord[] = new Array(rows.length)
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!

@@ -55,7 +55,9 @@ const isDirection = (b: unknown): boolean => b === undefined || b === 1
 export function isRecentToken(v: unknown): v is RecentToken {
   const t = v as Partial<RecentToken> | null
   return (
-    typeof t === 'object' && t !== null && t.o === 'r' &&
+    typeof t === 'object' &&
+    t !== null &&
+    t.o === 'r' &&
     isStr(t.p) &&
     POSITION_PATTERN.test(t.p) &&
     isDirection(t.b)

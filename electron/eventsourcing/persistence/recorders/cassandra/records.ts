@@ -92,7 +92,11 @@ export class CassandraAggregateRecorder implements AggregateRecorder {
 
   async select(originatorId: string, query: RecordQuery = {}): Promise<StoredRecord[]> {
     const out: StoredRecord[] = []
-    for await (const rows of this.rangeRows(originatorId, query, 'originator_version, topic, state')) {
+    for await (const rows of this.rangeRows(
+      originatorId,
+      query,
+      'originator_version, topic, state',
+    )) {
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i]!
         out.push({
