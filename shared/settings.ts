@@ -175,9 +175,9 @@ export const SETTINGS = {
     }),
   },
   checkpointMemory: {
-    env: 'EVENTSCOPE_CHECKPOINT_MEMORY_MB',
+    env: 'EVENTSCOPE_CHECKPOINT_MB',
     group: 'run',
-    doc: 'MiB the explorer may use for checkpoints of the aggregates it replayed (a state kept every 100 versions, so moving through history replays at most 100 events); the least recently viewed aggregates are dropped first; `0`: none',
+    doc: 'MiB for checkpoints of replayed aggregates (a state every 100 versions, least recently viewed dropped first); `0`: none',
     defaultDoc: `\`${DEFAULT_CHECKPOINT_MEMORY_MB}\``,
     fromEnv: parsed((text) => {
       const mb = text?.trim()

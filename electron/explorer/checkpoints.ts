@@ -1,7 +1,7 @@
 /**
  * In-memory checkpoints (issue 10): the states a verified replay passed, kept every `period`
  * versions so that a later `getAggregate { at }` replays at most one period of events. Memory
- * is bounded (EVENTSCOPE_CHECKPOINT_MEMORY_MB): the least recently used aggregate's checkpoints
+ * is bounded (EVENTSCOPE_CHECKPOINT_MB): the least recently used aggregate's checkpoints
  * go first, and an aggregate whose own checkpoints would take more than half the budget keeps
  * every second one (its stride doubles). Pure data: what a checkpoint may be trusted for is
  * decided by timeTravel.ts, which builds and uses them.

@@ -90,7 +90,7 @@ export class ExplorerService implements ExplorerHandlers {
   private keyError: string | undefined
   /** A malformed EVENTSCOPE_SNAPSHOT_PERIOD: nothing connects until it is fixed. */
   private readonly periodError: string | undefined
-  /** A malformed EVENTSCOPE_CHECKPOINT_MEMORY_MB: nothing connects until it is fixed. */
+  /** A malformed EVENTSCOPE_CHECKPOINT_MB: nothing connects until it is fixed. */
   private readonly checkpointError: string | undefined
 
   /** Settings that cannot work: nothing connects until they are fixed. */

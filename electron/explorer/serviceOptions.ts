@@ -54,7 +54,7 @@ export interface ExplorerServiceOptions {
   readonly pollIntervalMs?: number
   /**
    * Bytes the in-memory checkpoints may take (checkpoints.ts); default from
-   * EVENTSCOPE_CHECKPOINT_MEMORY_MB (64 MiB). 0: none.
+   * EVENTSCOPE_CHECKPOINT_MB (64 MiB). 0: none.
    */
   readonly checkpointMemoryBytes?: number
   /** Events scanned at most by one filtered listEvents call (default 5,000). */
@@ -80,7 +80,7 @@ export interface StartupSettings {
   /** A malformed EVENTSCOPE_SNAPSHOT_PERIOD: nothing connects until it is fixed. */
   readonly periodError: string | undefined
   readonly checkpointMemoryBytes: number
-  /** A malformed EVENTSCOPE_CHECKPOINT_MEMORY_MB: nothing connects until it is fixed. */
+  /** A malformed EVENTSCOPE_CHECKPOINT_MB: nothing connects until it is fixed. */
   readonly checkpointError: string | undefined
 }
 
@@ -108,8 +108,7 @@ export function startupSettings(options: ExplorerServiceOptions): StartupSetting
   let checkpointError: string | undefined
   try {
     checkpointMemoryBytes =
-      options.checkpointMemoryBytes ??
-      parseCheckpointMemory(env['EVENTSCOPE_CHECKPOINT_MEMORY_MB']) * MIB
+      options.checkpointMemoryBytes ?? parseCheckpointMemory(env['EVENTSCOPE_CHECKPOINT_MB']) * MIB
   } catch (error) {
     checkpointError = `${messageOf(error)}; fix it and restart`
   }
