@@ -93,7 +93,7 @@ export type SqliteDriverSetting = (typeof SQLITE_DRIVERS)[number]
 
 export const DEFAULT_SNAPSHOT_PERIOD = 2
 /** Memory for the explorer's in-memory checkpoints of replayed aggregates, in MiB. */
-export const DEFAULT_CHECKPOINT_MEMORY_MB = 64
+export const DEFAULT_CHECKPOINT_MEMORY_MB = 256
 export const DEFAULT_CONTACT_POINT = '127.0.0.1:9042'
 
 const hostPort = z

@@ -176,8 +176,8 @@ describe('CheckpointCache', () => {
     origin: { kind: 'fromCreation' },
     verifiedAt: new Date(),
   })
-  // A checkpoint of 100 characters weighs 2 × 100 + 2 × 1 + 256 = 458 bytes.
-  const W = 458
+  // A checkpoint of 100 characters weighs 100 + 1 + 256 = 357 bytes.
+  const W = 357
 
   test('evicts the least recently used aggregate first, never the one just added to', () => {
     const cache = new CheckpointCache(W * 6, 100)
@@ -201,6 +201,27 @@ describe('CheckpointCache', () => {
     expect(cache.isDue('a', 799)).toBe(true)
     expect(cache.nearest('a', 398)?.version).toBe(199)
     expect(cache.bytes).toBe(W * 2)
+  })
+
+  test('a replay that will go further thins early rather than keep what it would drop', () => {
+    const cache = new CheckpointCache(W * 8, 100)
+    cache.add('a', checkpoint(99), 999)
+    cache.add('a', checkpoint(199), 999)
+    // Eight more of this weight by 999 would not fit in half the budget (4): every 200 now.
+    expect(cache.versions('a')).toEqual([199])
+    cache.add('a', checkpoint(399), 999)
+    // Three more every 200 would not fit either: every 400.
+    expect(cache.versions('a')).toEqual([399])
+    expect(cache.isDue('a', 799)).toBe(true)
+    expect(cache.isDue('a', 599)).toBe(false)
+  })
+
+  test('thinning keeps the checkpoints of the coarser spacing', () => {
+    const cache = new CheckpointCache(W * 8, 100)
+    cache.add('a', checkpoint(99), 999)
+    cache.add('a', checkpoint(199), 999)
+    expect(cache.isDue('a', 399)).toBe(true)
+    expect(cache.isDue('a', 299)).toBe(false)
   })
 
   test('dropAbove forgets checkpoints past a shorter history; a budget of 0 keeps none', () => {

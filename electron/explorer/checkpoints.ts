@@ -31,9 +31,12 @@ interface AggregateCheckpoints {
   stride: number
 }
 
-/** A checkpoint's weight: its text (counted as two bytes a character) and the object around it. */
+/**
+ * A checkpoint's weight: its text and the object around it. The text is JSON of mostly ASCII,
+ * which V8 keeps one byte a character.
+ */
 function weightOf(checkpoint: Checkpoint): number {
-  return checkpoint.encoded.length * 2 + checkpoint.topic.length * 2 + 256
+  return checkpoint.encoded.length + checkpoint.topic.length + 256
 }
 
 export class CheckpointCache {
@@ -88,7 +91,12 @@ export class CheckpointCache {
     return this.aggregates.get(originatorId)?.list.map((c) => c.version) ?? []
   }
 
-  add(originatorId: string, checkpoint: Checkpoint): void {
+  /**
+   * Keeps `checkpoint`. With `horizon` (the version the replay adding it will reach), an
+   * aggregate whose checkpoints would outgrow its share by then, each as heavy as this one,
+   * is thinned now: a first replay of a long history does not encode states it would drop.
+   */
+  add(originatorId: string, checkpoint: Checkpoint, horizon = checkpoint.version): void {
     if (!this.enabled) return
     const weight = weightOf(checkpoint)
     if (weight > this.maxBytes / 2) return
@@ -105,7 +113,12 @@ export class CheckpointCache {
     entry.bytes += weight
     this.totalBytes += weight
     // One aggregate may not crowd out all others: thin its own checkpoints first.
-    while (entry.bytes > this.maxBytes / 2 && entry.list.length > 1) this.thin(entry)
+    const projected = (e: AggregateCheckpoints) => {
+      const step = this.period * e.stride
+      const toCome = Math.floor((horizon + 1) / step) - Math.floor((checkpoint.version + 1) / step)
+      return e.bytes + Math.max(0, toCome) * weight
+    }
+    while (projected(entry) > this.maxBytes / 2 && entry.list.length > 1) this.thin(entry)
     this.evict(originatorId)
   }
 

@@ -54,7 +54,7 @@ export interface ExplorerServiceOptions {
   readonly pollIntervalMs?: number
   /**
    * Bytes the in-memory checkpoints may take (checkpoints.ts); default from
-   * EVENTSCOPE_CHECKPOINT_MB (64 MiB). 0: none.
+   * EVENTSCOPE_CHECKPOINT_MB (256 MiB). 0: none.
    */
   readonly checkpointMemoryBytes?: number
   /** Events scanned at most by one filtered listEvents call (default 5,000). */

@@ -138,7 +138,7 @@ export function parseSnapshotPeriod(text: string | undefined): number {
   return readSetting({ [SETTINGS.snapshotPeriod.env]: text }, 'snapshotPeriod')
 }
 
-/** EVENTSCOPE_CHECKPOINT_MB: whole MiB ≥ 0 (0: no checkpoints); default 64. */
+/** EVENTSCOPE_CHECKPOINT_MB: whole MiB ≥ 0 (0: no checkpoints); default 256. */
 export function parseCheckpointMemory(text: string | undefined): number {
   return readSetting({ [SETTINGS.checkpointMemory.env]: text }, 'checkpointMemory')
 }

@@ -146,7 +146,7 @@ async function fold(
         cache.isDue(id, version) &&
         !cache.has(id, version)
       )
-        cache.add(id, checkpointOf(c, aggregate, origin, verifiedAt))
+        cache.add(id, checkpointOf(c, aggregate, origin, verifiedAt), at)
     }
     if (aggregate) onProgress?.(aggregate.version)
   }
