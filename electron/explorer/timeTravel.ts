@@ -43,6 +43,11 @@ export interface TimeTravelResult {
   readonly hashChain: HashChain
 }
 
+/** Encoding time a replay may always spend on checkpoints. */
+const ENCODE_FREE_MS = 10
+/** Beyond it, encoding time at most this share of the time spent replaying. */
+const ENCODE_SHARE = 0.25
+
 interface Start {
   readonly aggregate: Aggregate
   readonly version: number
@@ -125,6 +130,12 @@ async function fold(
   let linkPending = start !== undefined
   const origin = start?.origin ?? { kind: 'fromCreation' }
   const verifiedAt = start?.verifiedAt ?? new Date()
+  // Encoding a large state costs more than replaying many events: the checkpoints may take
+  // at most a quarter of the replay's time (beyond a few ms).
+  const began = performance.now()
+  let encoding = 0
+  const canEncode = () =>
+    encoding < ENCODE_FREE_MS || encoding < (performance.now() - began - encoding) * ENCODE_SHARE
   for await (const page of c.app.verifiedEventPages(id, {
     fromVersion: start?.version ?? 0,
     toVersion: at,
@@ -144,9 +155,13 @@ async function fold(
         aggregate &&
         !aggregate.isDiscarded &&
         cache.isDue(id, version) &&
-        !cache.has(id, version)
-      )
+        !cache.has(id, version) &&
+        canEncode()
+      ) {
+        const before = performance.now()
         cache.add(id, checkpointOf(c, aggregate, origin, verifiedAt), at)
+        encoding += performance.now() - before
+      }
     }
     if (aggregate) onProgress?.(aggregate.version)
   }
