@@ -16,9 +16,11 @@ import {
   aggregateState,
   DataIntegrityError,
   integrityError,
+  MAX_MISSED_PER_REPLAY,
   restoreAggregate,
   snapshotLinkProblem,
   topics,
+  WriteRefused,
 } from '../eventsourcing'
 import type { Checkpoint, CheckpointCache, CheckpointOrigin } from './checkpoints'
 import type { Connection } from './connection'
@@ -72,11 +74,48 @@ export async function replayAt(
   try {
     const start = await startFor(c, cache, id, request.at)
     if (start === 'unsupported') return undefined
-    return await fold(c, cache, id, start, request)
+    const answer = await fold(c, cache, id, start, request)
+    // As a library replay would (SnapshottingPolicy): the due snapshots it passed, if missing.
+    if (!start?.checkpoint)
+      await takeMissedSnapshots(c, id, start?.version ?? -1, answer.result.aggregate?.version)
+    return answer
   } catch (error) {
     if (!(error instanceof DataIntegrityError) || request.signal.aborted) throw error
     cache.drop(id)
     return undefined
+  }
+}
+
+/**
+ * Takes the newest MAX_MISSED_PER_REPLAY due snapshots in (from, reached] that are not stored,
+ * as the library's SnapshottingPolicy does after a replay; never on a read-only connection.
+ */
+async function takeMissedSnapshots(
+  c: Connection,
+  id: string,
+  from: number,
+  reached: number | undefined,
+): Promise<void> {
+  const period = c.app.snapshotPeriod
+  if (period <= 0 || c.app.readOnly || reached === undefined) return
+  const due: number[] = []
+  for (let v = reached - ((reached + 1) % period); v > from; v -= period) {
+    if (due.length >= MAX_MISSED_PER_REPLAY) break
+    due.push(v)
+  }
+  if (due.length === 0) return
+  const stored = new Set(
+    await c.app.snapshotVersions(id, { gte: due[due.length - 1]!, lte: due[0]! }),
+  )
+  const missing = due.filter((v) => !stored.has(v)).reverse()
+  if (missing.length === 0) return
+  try {
+    await c.app.repository.takeSnapshots(id, missing)
+  } catch (error) {
+    // A snapshot is an optimisation: the answer stands (a store this app may not write, a
+    // failure the next load retries).
+    if (!(error instanceof WriteRefused))
+      console.warn(`missed snapshots of ${id} not taken: ${(error as Error).message}`)
   }
 }
 
