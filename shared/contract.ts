@@ -92,12 +92,21 @@ export const methods = {
           .optional(),
         type: z.string().max(256).optional(),
         order: z.enum(['recent', 'id']).default('recent'),
+        /**
+         * Without pageToken, which end of the list the page is read from: `end` gives the list's
+         * last `limit` aggregates (the oldest change for `recent`, the highest ids for `id`),
+         * still in list order. A pageToken carries its own direction; `from` is then ignored.
+         */
+        from: z.enum(['start', 'end']).default('start'),
       })
       .strict(),
     response: z.object({
+      /** In list order (`recent`: newest change first; `id`: ascending), whichever end was read. */
       items: z.array(AggregateSummary),
-      /** Pass as pageToken to continue; absent at the end. */
+      /** Pass as pageToken for the page after this one; absent at the end of the list. */
       nextPageToken: z.string().optional(),
+      /** Pass as pageToken for the page before this one; absent at the start of the list. */
+      prevPageToken: z.string().optional(),
       /** How many aggregates the store holds in all: idPrefix and type do not narrow it. */
       total: z.number().int().min(0),
     }),
@@ -163,6 +172,29 @@ export const methods = {
     response: z.object({
       /** Newest first. */
       items: z.array(SnapshotDto),
+      /** Pass as beforeVersion (same afterVersion) for the next, older page; absent at the end. */
+      nextBeforeVersion: version.optional(),
+    }),
+  },
+  /**
+   * The versions that have a snapshot, without their states (for the timeline's markers): a
+   * read of the snapshot table's keys only. Newest first, like listSnapshots.
+   */
+  listSnapshotVersions: {
+    access: 'read',
+    request: z
+      .object({
+        id: uuid,
+        /** Only versions above this one (exclusive). */
+        afterVersion: version.optional(),
+        /** Only versions below this one (exclusive): pass nextBeforeVersion to page back. */
+        beforeVersion: version.optional(),
+        limit: limit(10_000, 10_000),
+      })
+      .strict(),
+    response: z.object({
+      /** Newest first. */
+      versions: z.array(version),
       /** Pass as beforeVersion (same afterVersion) for the next, older page; absent at the end. */
       nextBeforeVersion: version.optional(),
     }),

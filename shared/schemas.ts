@@ -246,6 +246,12 @@ export const AggregateView = z.object({
    * so `state` is the newest snapshot's at or below `version` (loadedFromSnapshot; null if none).
    */
   definitionLoaded: z.boolean().default(true),
+  /**
+   * The in-memory checkpoint the state was replayed from (eventsReplayed after it), if any: a
+   * state this app's own verified replay kept at that version (at verifiedAt). Its chain is
+   * what `hashChain.checked` states; hashChain.message says which part was checked then.
+   */
+  fromCheckpoint: z.object({ version, verifiedAt: isoDate }).optional(),
   eventsReplayed: z.number().int().min(0),
 })
 export type AggregateView = z.infer<typeof AggregateView>

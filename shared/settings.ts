@@ -92,6 +92,8 @@ export const SQLITE_DRIVERS = ['better-sqlite3', 'node:sqlite'] as const
 export type SqliteDriverSetting = (typeof SQLITE_DRIVERS)[number]
 
 export const DEFAULT_SNAPSHOT_PERIOD = 2
+/** Memory for the explorer's in-memory checkpoints of replayed aggregates, in MiB. */
+export const DEFAULT_CHECKPOINT_MEMORY_MB = 256
 export const DEFAULT_CONTACT_POINT = '127.0.0.1:9042'
 
 const hostPort = z
@@ -170,6 +172,19 @@ export const SETTINGS = {
       return /^\d{1,9}$/.test(period)
         ? Number(period)
         : problem(`must be a whole number ≥ 0, not '${period.slice(0, 20)}'`)
+    }),
+  },
+  checkpointMemory: {
+    env: 'EVENTSCOPE_CHECKPOINT_MB',
+    group: 'run',
+    doc: 'MiB for checkpoints of replayed aggregates (a state every 100 versions, least recently viewed dropped first); `0`: none',
+    defaultDoc: `\`${DEFAULT_CHECKPOINT_MEMORY_MB}\``,
+    fromEnv: parsed((text) => {
+      const mb = text?.trim()
+      if (!mb) return DEFAULT_CHECKPOINT_MEMORY_MB
+      return /^\d{1,6}$/.test(mb)
+        ? Number(mb)
+        : problem(`must be a whole number of MiB ≥ 0, not '${mb.slice(0, 20)}'`)
     }),
   },
   contactPoints: {

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
-import { ConcurrencyError, type Store, type StoredRecord } from '../electron/eventsourcing'
+import {
+  type AggregateListQuery,
+  type ApplicationRecorder,
+  ConcurrencyError,
+  type Store,
+  type StoredRecord,
+} from '../electron/eventsourcing'
 
 function record(
   originatorId: string,
@@ -13,6 +19,30 @@ function record(
     topic,
     state: Buffer.from(`state ${originatorVersion}`),
   }
+}
+
+/** Every id of a listing, page by page from one end: `next` from the start, `prev` from the end. */
+async function collect(
+  events: ApplicationRecorder,
+  query: AggregateListQuery,
+  way: 'next' | 'prev',
+): Promise<{ ids: string[]; pages: number }> {
+  const ids: string[] = []
+  let token: string | undefined
+  let pages = 0
+  do {
+    const page = await events.listAggregates({
+      ...query,
+      from: way === 'next' ? 'start' : 'end',
+      ...(token === undefined ? {} : { pageToken: token }),
+    })
+    pages += 1
+    const got = page.items.map((i) => i.originatorId)
+    if (way === 'next') ids.push(...got)
+    else ids.unshift(...got)
+    token = way === 'next' ? page.nextPageToken : page.prevPageToken
+  } while (token !== undefined && pages < 1000)
+  return { ids, pages }
 }
 
 /**
@@ -228,6 +258,46 @@ export function describeRecorderContract(name: string, openStore: () => Promise<
         expect(found.items.map((i) => i.originatorId)).toEqual([target])
         // Five new aggregates; changing one of them again does not count it twice.
         expect(await events.countAggregates()).toBe(countBefore + 5)
+      }))
+
+    test('pages by keyset from either end in both orders, each page in list order', () =>
+      withStore(async ({ events }) => {
+        const type = `test#Ends${randomUUID().slice(0, 8)}`
+        const ids: string[] = []
+        for (let i = 0; i < 7; i++) {
+          const id = randomUUID()
+          ids.push(id)
+          await events.insert([record(id, 0, `${type}.Created`)])
+        }
+        await events.insert([record(ids[2]!, 1)])
+        const recent = [ids[2]!, ...ids.filter((id) => id !== ids[2]).reverse()]
+        for (const [order, expected] of [
+          ['recent', recent],
+          ['id', [...ids].sort()],
+        ] as const) {
+          const query = { limit: 3, aggregateTopic: type, order }
+          expect((await collect(events, query, 'next')).ids).toEqual(expected)
+          expect((await collect(events, query, 'prev')).ids).toEqual(expected)
+
+          // The end: the last page, in list order, with the way back and none forward.
+          const end = await events.listAggregates({ ...query, from: 'end' })
+          expect(end.items.map((i) => i.originatorId)).toEqual(expected.slice(-3))
+          expect(end.nextPageToken).toBeUndefined()
+          const start = await events.listAggregates(query)
+          expect(start.prevPageToken).toBeUndefined()
+          // From the middle page, each way leads to its neighbour.
+          const middle = await events.listAggregates({ ...query, pageToken: end.prevPageToken! })
+          expect(middle.items.map((i) => i.originatorId)).toEqual(expected.slice(1, 4))
+          const after = await events.listAggregates({ ...query, pageToken: middle.nextPageToken! })
+          expect(after.items.map((i) => i.originatorId)).toEqual(expected.slice(4))
+          const before = await events.listAggregates({ ...query, pageToken: middle.prevPageToken! })
+          expect(before.items.map((i) => i.originatorId)).toEqual(expected.slice(0, 1))
+          expect(before.prevPageToken).toBeUndefined()
+        }
+        // Narrowed by a prefix too (one id: the first and only page from either end).
+        const one = await events.listAggregates({ limit: 3, idPrefix: ids[4]!, from: 'end' })
+        expect(one.items.map((i) => i.originatorId)).toEqual([ids[4]])
+        expect([one.nextPageToken, one.prevPageToken]).toEqual([undefined, undefined])
       }))
   })
 }

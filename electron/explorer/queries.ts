@@ -20,6 +20,8 @@ import { displayState, eventDto, eventRole, snapshotDto } from './dto'
 import * as reads from './historyReads'
 import { definitionLoaded, requireDefinition, snapshotView } from './snapshotOnly'
 import { verifyStore as verifyWholeStore, verifyWholeHistory } from './storeVerification'
+import type { CheckpointCache } from './checkpoints'
+import { replayAt, type TimeTravelResult } from './timeTravel'
 
 /** What the query handlers need of the service. */
 export interface QueryContext {
@@ -33,6 +35,8 @@ export interface QueryContext {
   readonly scanBudget: number
   /** The last Verify whole history without a problem, per aggregate (this connection only). */
   readonly wholeHistoryVerified: Map<string, { verifiedAt: string; toVersion: number }>
+  /** The in-memory checkpoints of a connection's replayed aggregates (timeTravel.ts). */
+  checkpoints(c: Connection): CheckpointCache
 }
 
 const SCAN_PAGE = 250
@@ -45,11 +49,15 @@ export async function listAggregates(
   request: ParsedRequestOf<'listAggregates'>,
 ): Promise<ResponseOf<'listAggregates'>> {
   const { app } = ctx.conn()
+  // The count is a counter read: in parallel with the page, not after it.
+  const counted = app.countAggregates()
+  counted.catch(() => {}) // awaited below, unless the page fails first
   let page
   try {
     page = await app.listAggregates({
       limit: request.limit,
       order: request.order,
+      from: request.from,
       ...(request.pageToken === undefined ? {} : { pageToken: request.pageToken }),
       ...(request.idPrefix === undefined ? {} : { idPrefix: request.idPrefix }),
       ...(request.type === undefined ? {} : { aggregateTopic: request.type }),
@@ -63,7 +71,7 @@ export async function listAggregates(
     }
     throw error
   }
-  const total = await app.countAggregates()
+  const total = await counted
   return {
     items: page.items.map((s): AggregateSummary => ({
       id: s.originatorId,
@@ -74,6 +82,7 @@ export async function listAggregates(
       discarded: eventRole(s.lastTopic) === 'discarded',
     })),
     ...(page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken }),
+    ...(page.prevPageToken === undefined ? {} : { prevPageToken: page.prevPageToken }),
     total,
   }
 }
@@ -111,9 +120,14 @@ export async function getAggregate(
     }
     // Without its definition, the aggregate is shown from its snapshots, never replayed.
     if (!loaded) return snapshotOnly()
-    let replayed
+    const checkpoints = ctx.checkpoints(c)
+    // A store that now ends before some checkpoints is not the history they were built from.
+    checkpoints.dropAbove(id, latestVersion)
+    let replayed: TimeTravelResult
     try {
-      replayed = await reads.replay(c, id, { at: target, signal, ...onProgress })
+      replayed =
+        (await replayAt(c, checkpoints, id, { at: target, signal, ...onProgress })) ??
+        (await reads.replay(c, id, { at: target, signal, ...onProgress }))
     } catch (error) {
       // Its class is loaded but one of its events' is not (another version of the module).
       if (error instanceof TopicNotFound) return snapshotOnly()
@@ -142,6 +156,14 @@ export async function getAggregate(
       hashChain,
       encrypted: c.app.encrypted,
       ...(result.snapshot ? { loadedFromSnapshot: result.snapshot.originatorVersion } : {}),
+      ...(result.checkpoint
+        ? {
+            fromCheckpoint: {
+              version: result.checkpoint.version,
+              verifiedAt: result.checkpoint.verifiedAt.toISOString(),
+            },
+          }
+        : {}),
       eventsReplayed: result.eventsApplied,
       definitionLoaded: true,
     }
@@ -301,6 +323,25 @@ export async function listSnapshots(
   return {
     items: page.map(snapshotDto),
     ...(snapshots.length > limit && oldest ? { nextBeforeVersion: oldest.originatorVersion } : {}),
+  }
+}
+
+export async function listSnapshotVersions(
+  ctx: QueryContext,
+  { id, afterVersion, beforeVersion, limit }: ParsedRequestOf<'listSnapshotVersions'>,
+): Promise<ResponseOf<'listSnapshotVersions'>> {
+  // One more than asked for tells whether an older page exists.
+  const versions = await ctx.conn().app.snapshotVersions(id, {
+    desc: true,
+    limit: limit + 1,
+    ...(afterVersion === undefined ? {} : { gt: afterVersion }),
+    ...(beforeVersion === undefined ? {} : { lt: beforeVersion }),
+  })
+  const page = versions.slice(0, limit)
+  const oldest = page[page.length - 1]
+  return {
+    versions: page,
+    ...(versions.length > limit && oldest !== undefined ? { nextBeforeVersion: oldest } : {}),
   }
 }
 

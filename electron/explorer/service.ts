@@ -40,6 +40,7 @@ import * as commands from './commands'
 import './builtInTypes'
 import { AggregateModules, parseModuleList } from './modules'
 import { SeedTasks } from './seedTask'
+import { CheckpointsByConnection } from './checkpoints'
 import { accessInfo, writeRefused } from './access'
 import { canRememberKey, decodeEnteredKey, restoreSavedKey, type KeyState } from './cipherKeys'
 import { createSqlitePathPolicy, type SqlitePathPolicy } from './sqlitePathPolicy'
@@ -89,10 +90,12 @@ export class ExplorerService implements ExplorerHandlers {
   private keyError: string | undefined
   /** A malformed EVENTSCOPE_SNAPSHOT_PERIOD: nothing connects until it is fixed. */
   private readonly periodError: string | undefined
+  /** A malformed EVENTSCOPE_CHECKPOINT_MB: nothing connects until it is fixed. */
+  private readonly checkpointError: string | undefined
 
   /** Settings that cannot work: nothing connects until they are fixed. */
   private get configurationError(): string | undefined {
-    return this.keyError ?? this.periodError
+    return this.keyError ?? this.periodError ?? this.checkpointError
   }
 
   constructor(private readonly options: ExplorerServiceOptions) {
@@ -101,6 +104,8 @@ export class ExplorerService implements ExplorerHandlers {
     this.readOnlyLocked = startup.readOnlyLocked
     this.keyError = startup.keyError
     this.periodError = startup.periodError
+    this.checkpointError = startup.checkpointError
+    const checkpoints = new CheckpointsByConnection(startup.checkpointMemoryBytes)
     this.environmentKey = startup.environmentKey
     this.cipherKey = startup.cipherKey
     this.keySource = startup.keySource
@@ -131,6 +136,7 @@ export class ExplorerService implements ExplorerHandlers {
       progress: (taskId, total, label) => this.progress(taskId, total, label),
       scanBudget: this.scanBudget,
       wholeHistoryVerified: this.wholeHistoryVerified,
+      checkpoints: (c) => checkpoints.of(c),
     }
     this.seeds = new SeedTasks(this.queryContext)
   }
@@ -317,6 +323,7 @@ export class ExplorerService implements ExplorerHandlers {
   readonly getEventDiff = this.query(queries.getEventDiff)
   readonly diffVersions = this.query(queries.diffVersions)
   readonly listSnapshots = this.query(queries.listSnapshots)
+  readonly listSnapshotVersions = this.query(queries.listSnapshotVersions)
   readonly compareSnapshot = this.query(queries.compareSnapshot)
   readonly getActivity = this.query(queries.getActivity)
   readonly exportHistory = this.query(queries.exportHistory)

@@ -5,8 +5,10 @@
 import type { EventName, EventOf } from '../../shared/contract'
 import { messageOf } from './connection'
 import type { SqlitePathPolicy } from './sqlitePathPolicy'
+import { DEFAULT_CHECKPOINT_MEMORY_MB } from '../../shared/settings'
 import {
   DEFAULT_SNAPSHOT_PERIOD,
+  parseCheckpointMemory,
   parseCipherKey,
   parseSnapshotPeriod,
   readOnlyLockFromEnv,
@@ -50,6 +52,11 @@ export interface ExplorerServiceOptions {
   readonly sqlitePathPolicy?: SqlitePathPolicy
   /** How often the log follower polls (default 400 ms). */
   readonly pollIntervalMs?: number
+  /**
+   * Bytes the in-memory checkpoints may take (checkpoints.ts); default from
+   * EVENTSCOPE_CHECKPOINT_MB (256 MiB). 0: none.
+   */
+  readonly checkpointMemoryBytes?: number
   /** Events scanned at most by one filtered listEvents call (default 5,000). */
   readonly scanBudget?: number
   /**
@@ -72,6 +79,9 @@ export interface StartupSettings {
   readonly snapshotPeriod: number
   /** A malformed EVENTSCOPE_SNAPSHOT_PERIOD: nothing connects until it is fixed. */
   readonly periodError: string | undefined
+  readonly checkpointMemoryBytes: number
+  /** A malformed EVENTSCOPE_CHECKPOINT_MB: nothing connects until it is fixed. */
+  readonly checkpointError: string | undefined
 }
 
 /** Reads the options and the environment; an invalid value becomes an error to show, not a throw. */
@@ -94,6 +104,14 @@ export function startupSettings(options: ExplorerServiceOptions): StartupSetting
   } catch (error) {
     periodError = `${messageOf(error)}; fix it and restart`
   }
+  let checkpointMemoryBytes = DEFAULT_CHECKPOINT_MEMORY_MB * MIB
+  let checkpointError: string | undefined
+  try {
+    checkpointMemoryBytes =
+      options.checkpointMemoryBytes ?? parseCheckpointMemory(env['EVENTSCOPE_CHECKPOINT_MB']) * MIB
+  } catch (error) {
+    checkpointError = `${messageOf(error)}; fix it and restart`
+  }
   let cipherKey: Uint8Array | undefined
   let keySource: KeySource
   // The environment's key wins; a saved one is used when the environment has none.
@@ -114,5 +132,9 @@ export function startupSettings(options: ExplorerServiceOptions): StartupSetting
     keyError,
     snapshotPeriod,
     periodError,
+    checkpointMemoryBytes,
+    checkpointError,
   }
 }
+
+const MIB = 1024 * 1024

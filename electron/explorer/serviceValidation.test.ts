@@ -27,7 +27,13 @@ const validRequests: { [M in MethodName]: RequestOf<M> } = {
   setCipherKey: { keyBase64: Buffer.alloc(32, 7).toString('base64'), remember: false },
   forgetCipherKey: {},
   listAggregateTypes: {},
-  listAggregates: { limit: 10, idPrefix: 'ab', type: 'example#ExampleAggregateRoot', order: 'id' },
+  listAggregates: {
+    limit: 10,
+    idPrefix: 'ab',
+    type: 'example#ExampleAggregateRoot',
+    order: 'id',
+    from: 'end',
+  },
   getAggregate: { id: UUID_A, at: 1, taskId: 'task-1' },
   listEvents: {
     id: UUID_A,
@@ -41,6 +47,7 @@ const validRequests: { [M in MethodName]: RequestOf<M> } = {
   getEventDiff: { id: UUID_A, version: 0 },
   diffVersions: { id: UUID_A, from: 0, to: 1 },
   listSnapshots: { id: UUID_A, afterVersion: 0, beforeVersion: 9, limit: 10 },
+  listSnapshotVersions: { id: UUID_A, afterVersion: 0, beforeVersion: 9, limit: 10 },
   compareSnapshot: { id: UUID_A, version: 1 },
   getActivity: { id: UUID_A, buckets: 10 },
   exportHistory: { id: UUID_A, fromVersion: 0, limit: 10, taskId: 't' },

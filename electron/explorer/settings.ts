@@ -138,6 +138,11 @@ export function parseSnapshotPeriod(text: string | undefined): number {
   return readSetting({ [SETTINGS.snapshotPeriod.env]: text }, 'snapshotPeriod')
 }
 
+/** EVENTSCOPE_CHECKPOINT_MB: whole MiB ≥ 0 (0: no checkpoints); default 256. */
+export function parseCheckpointMemory(text: string | undefined): number {
+  return readSetting({ [SETTINGS.checkpointMemory.env]: text }, 'checkpointMemory')
+}
+
 /** Where the cipher key in use comes from (ConnectionInfo.keySource). */
 export type KeySource = 'environment' | 'saved' | 'entered' | 'none'
 

@@ -33,6 +33,8 @@ export function yieldingStore(store: Store): Store {
             return events.insertBatches!(batches)
           },
         }),
+    // The store's own page size (SQLite reads a replay best in pages of 1,000).
+    ...(events.pageSize === undefined ? {} : { pageSize: events.pageSize }),
     selectLog: (query) => events.selectLog(query),
     listAggregates: (query) => events.listAggregates(query),
     countAggregates: () => events.countAggregates(),

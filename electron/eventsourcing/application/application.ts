@@ -251,6 +251,16 @@ export class Application implements AsyncDisposable {
     return records.map((r) => this.snapshotReader.decode(r))
   }
 
+  /**
+   * The versions at which snapshots are stored within the range (ascending unless `desc`):
+   * nothing is decoded, and where the recorder can, no state is read at all.
+   */
+  async snapshotVersions(originatorId: string, query: RecordQuery = {}): Promise<number[]> {
+    const recorder = this.store.snapshots
+    if (recorder.selectVersions) return recorder.selectVersions(originatorId, query)
+    return (await recorder.select(originatorId, query)).map((r) => r.originatorVersion)
+  }
+
   /** Snapshot records within the range, as stored. */
   snapshotRecords(originatorId: string, query: RecordQuery = {}): Promise<StoredRecord[]> {
     return this.store.snapshots.select(originatorId, query)

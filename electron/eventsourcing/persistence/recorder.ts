@@ -38,6 +38,11 @@ export interface AggregateRecorder {
   insertIfAbsent?(records: readonly StoredRecord[]): Promise<void>
   /** Records of one originator within the range, ascending unless `desc`. */
   select(originatorId: string, query?: RecordQuery): Promise<StoredRecord[]>
+  /**
+   * The versions of one originator's records within the range, without their states (an
+   * index-only read where the store has one). Optional: Application falls back to `select`.
+   */
+  selectVersions?(originatorId: string, query?: RecordQuery): Promise<number[]>
   /** Records per select this store reads best in when paging through a range (optional). */
   readonly pageSize?: number
 }
@@ -91,11 +96,23 @@ export interface AggregateListQuery {
   readonly aggregateTopic?: string
   /** `recent`: newest change first; `id`: by originator id. */
   readonly order?: 'recent' | 'id'
+  /**
+   * Without pageToken, the end of the list the page is read from (default `start`): `end`
+   * gives the last `limit` entries, still in list order. A page token carries its direction.
+   */
+  readonly from?: 'start' | 'end'
 }
 
 export interface Page<T> {
+  /** In list order, whichever way the page was read. */
   readonly items: T[]
+  /** The page after this one; absent at the end of the list. */
   readonly nextPageToken?: string
+  /**
+   * The page before this one; absent at the start of the list. (It may turn out empty when the
+   * entries before moved meanwhile, e.g. aggregates changed in `recent` order.)
+   */
+  readonly prevPageToken?: string
 }
 
 /** The events table plus what an explorer needs: the log and the aggregate index. */

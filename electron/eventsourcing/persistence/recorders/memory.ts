@@ -55,6 +55,10 @@ export class MemoryAggregateRecorder implements AggregateRecorder {
   /** Written with the records (the log and the index). */
   protected afterInsert(_records: readonly StoredRecord[]): void {}
 
+  async selectVersions(originatorId: string, query: RecordQuery = {}): Promise<number[]> {
+    return (await this.select(originatorId, query)).map((r) => r.originatorVersion)
+  }
+
   async select(originatorId: string, query: RecordQuery = {}): Promise<StoredRecord[]> {
     const partition = this.partitions.get(originatorId) ?? []
     // Partitions are sorted by version: find the range by binary search, like a clustering key,
@@ -123,26 +127,43 @@ export class MemoryApplicationRecorder
 
   async listAggregates(query: AggregateListQuery): Promise<Page<AggregateSummary>> {
     const prefix = normalizeIdPrefix(query)
-    let rows = [...this.aggregates.values()].filter(
+    const rows = [...this.aggregates.values()].filter(
       (r) =>
         (prefix === undefined || r.originatorId.startsWith(prefix)) &&
         (query.aggregateTopic === undefined || r.aggregateTopic === query.aggregateTopic),
     )
     const byId = query.order === 'id'
     rows.sort((a, b) => (byId ? cmp(a.originatorId, b.originatorId) : b.seq - a.seq))
-    if (query.pageToken !== undefined) {
-      const after = decodeToken(
-        query.pageToken,
-        (v): v is { k: string | number } => typeof v === 'object' && v !== null && 'k' in v,
-      )
-      rows = rows.filter((r) => (byId ? r.originatorId > String(after.k) : r.seq < Number(after.k)))
+    const keyOf = (r: MemoryAggregateRow): string | number => (byId ? r.originatorId : r.seq)
+    const token =
+      query.pageToken === undefined
+        ? undefined
+        : decodeToken(
+            query.pageToken,
+            (v): v is { k: string | number; b?: true } =>
+              typeof v === 'object' && v !== null && 'k' in v,
+          )
+    const backward = token ? token.b === true : query.from === 'end'
+    // Where the page starts and ends in the whole (filtered) list.
+    let from = 0
+    let to = rows.length
+    if (token !== undefined) {
+      const after = (r: MemoryAggregateRow) =>
+        byId ? r.originatorId > String(token.k) : r.seq < Number(token.k)
+      const split = rows.findIndex(after)
+      const at = split === -1 ? rows.length : split
+      if (backward) to = at - (at > 0 && keyOf(rows[at - 1]!) === token.k ? 1 : 0)
+      else from = at
     }
-    const items = rows.slice(0, query.limit)
+    if (backward) from = Math.max(from, to - query.limit)
+    else to = Math.min(to, from + query.limit)
+    const items = rows.slice(from, to)
+    const first = items[0]
     const last = items[items.length - 1]
-    const more = rows.length > items.length && last !== undefined
     return {
       items: items.map(({ seq: _seq, ...summary }) => summary),
-      ...(more ? { nextPageToken: encodeToken({ k: byId ? last.originatorId : last.seq }) } : {}),
+      ...(last && to < rows.length ? { nextPageToken: encodeToken({ k: keyOf(last) }) } : {}),
+      ...(first && from > 0 ? { prevPageToken: encodeToken({ k: keyOf(first), b: true }) } : {}),
     }
   }
 

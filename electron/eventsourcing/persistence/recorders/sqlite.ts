@@ -224,6 +224,26 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
   }
 
   async select(originatorId: string, query: RecordQuery = {}): Promise<StoredRecord[]> {
+    const rows = this.selectRows(
+      originatorId,
+      query,
+      'originator_id, originator_version, topic, state',
+    ) as RecordRow[]
+    const out: StoredRecord[] = new Array(rows.length)
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!
+      out[i] = { originatorId: row[0], originatorVersion: row[1], topic: row[2], state: row[3] }
+    }
+    return out
+  }
+
+  /** The versions within the range: read from the primary key, no state is read. */
+  async selectVersions(originatorId: string, query: RecordQuery = {}): Promise<number[]> {
+    const rows = this.selectRows(originatorId, query, 'originator_version') as Array<[number]>
+    return rows.map((row) => row[0])
+  }
+
+  private selectRows(originatorId: string, query: RecordQuery, columns: string): unknown[] {
     const conditions = ['originator_id = ?']
     const params: unknown[] = [originatorId]
     for (const [key, op] of [
@@ -238,18 +258,12 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
         params.push(bound)
       }
     }
-    let sql = `SELECT originator_id, originator_version, topic, state FROM ${this.table} WHERE ${conditions.join(' AND ')} ORDER BY originator_version ${query.desc ? 'DESC' : 'ASC'}`
+    let sql = `SELECT ${columns} FROM ${this.table} WHERE ${conditions.join(' AND ')} ORDER BY originator_version ${query.desc ? 'DESC' : 'ASC'}`
     if (query.limit !== undefined) {
       sql += ' LIMIT ?'
       params.push(query.limit)
     }
-    const rows = this.database.prepare(sql).all(...params) as RecordRow[]
-    const out: StoredRecord[] = new Array(rows.length)
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!
-      out[i] = { originatorId: row[0], originatorVersion: row[1], topic: row[2], state: row[3] }
-    }
-    return out
+    return this.database.prepare(sql).all(...params)
   }
 }
 
@@ -362,6 +376,12 @@ export class SqliteApplicationRecorder
     }))
   }
 
+  /**
+   * A page of the index by keyset, read forward or backward from either end: each order has
+   * its index (the primary key for `id`; aggregates_recent, or aggregates_by_topic with a type,
+   * for `recent`), so no page scans the table. Backward reads run the index the other way and
+   * the rows are reversed into list order.
+   */
   async listAggregates(query: AggregateListQuery): Promise<Page<AggregateSummary>> {
     const conditions: string[] = []
     const params: unknown[] = []
@@ -375,18 +395,20 @@ export class SqliteApplicationRecorder
       params.push(query.aggregateTopic)
     }
     const byId = query.order === 'id'
-    if (query.pageToken !== undefined) {
-      const token = decodeToken(query.pageToken, isAggregateToken)
-      if (byId) {
-        conditions.push('originator_id > ?')
-        params.push(token.id)
-      } else {
-        conditions.push('last_position < ?')
-        params.push(token.p)
-      }
+    const token =
+      query.pageToken === undefined ? undefined : decodeToken(query.pageToken, isAggregateToken)
+    const backward = token ? token.b === 1 : query.from === 'end'
+    if (token !== undefined) {
+      // After the key in list order, or before it when reading backward.
+      if (byId) conditions.push(`originator_id ${backward ? '<' : '>'} ?`)
+      else conditions.push(`last_position ${backward ? '>' : '<'} ?`)
+      params.push(byId ? token.id : token.p)
     }
     const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''
-    const order = byId ? 'originator_id ASC' : 'last_position DESC'
+    const ascending = byId !== backward
+    const order = byId
+      ? `originator_id ${ascending ? 'ASC' : 'DESC'}`
+      : `last_position ${ascending ? 'ASC' : 'DESC'}`
     params.push(query.limit + 1)
     const rows = this.database
       .prepare(
@@ -395,7 +417,12 @@ export class SqliteApplicationRecorder
       .all(...params) as AggregateRow[]
     const more = rows.length > query.limit
     const page = more ? rows.slice(0, query.limit) : rows
+    if (backward) page.reverse()
+    const first = page[0]
     const last = page[page.length - 1]
+    // Reading one way, `more` says what lies further that way; the token's key lies the other.
+    const hasNext = backward ? token !== undefined : more
+    const hasPrev = backward ? more : token !== undefined
     return {
       items: page.map((row) => ({
         originatorId: row[0],
@@ -405,7 +432,10 @@ export class SqliteApplicationRecorder
         version: row[4],
         lastTopic: row[5],
       })),
-      ...(more && last ? { nextPageToken: encodeToken({ id: last[0], p: last[6] }) } : {}),
+      ...(hasNext && last ? { nextPageToken: encodeToken({ id: last[0], p: last[6] }) } : {}),
+      ...(hasPrev && first
+        ? { prevPageToken: encodeToken({ id: first[0], p: first[6], b: 1 }) }
+        : {}),
     }
   }
 
@@ -416,9 +446,16 @@ export class SqliteApplicationRecorder
   }
 }
 
-function isAggregateToken(value: unknown): value is { id: string; p: number } {
-  const v = value as { id?: unknown; p?: unknown } | null
-  return typeof v === 'object' && v !== null && typeof v.id === 'string' && typeof v.p === 'number'
+/** A listing key: the row's id and log position; `b: 1` reads backward from it. */
+function isAggregateToken(value: unknown): value is { id: string; p: number; b?: 1 } {
+  const v = value as { id?: unknown; p?: unknown; b?: unknown } | null
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.id === 'string' &&
+    typeof v.p === 'number' &&
+    (v.b === undefined || v.b === 1)
+  )
 }
 
 const storeDatabases = new WeakMap<Store, SqliteDatabase>()

@@ -52,22 +52,28 @@ export class CassandraApplicationRecorder
     return query.aggregateTopic === undefined || summary.aggregateTopic === query.aggregateTopic
   }
 
-  /** Newest change first, from the log: an entry counts when it is its aggregate's latest. */
+  /**
+   * Newest change first, from the log: an entry counts when it is its aggregate's latest.
+   * Backward (toward the newest), the log is read ascending and the page reversed.
+   */
   private async listRecentByLog(
     query: AggregateListQuery,
     prefix: string | undefined,
   ): Promise<Page<AggregateSummary>> {
     const token =
       query.pageToken === undefined ? undefined : decodeToken(query.pageToken, isRecentToken)
+    const backward = token ? token.b === 1 : query.from === 'end'
     const from = token === undefined ? undefined : parsePosition(token.p)
     const items: AggregateSummary[] = []
     const seen = new Map<string, Promise<Listed | undefined>>()
+    let firstReturned: string | undefined
     let lastReturned: string | undefined
     let lastScanned: string | undefined
     let scanned = 0
     let more = false
     const budget = Math.max(SCAN_BUDGET, query.limit * 20)
-    const scan = this.scanLog(true, from, 1000)
+    // A listing never waits for a batch in flight: it is listed once stored.
+    const scan = this.scanLog(!backward, from, 1000, backward)
     try {
       let done = false
       while (!done) {
@@ -107,6 +113,7 @@ export class CassandraApplicationRecorder
             break
           }
           items.push(listed.summary)
+          firstReturned ??= entry.position
           lastReturned = entry.position
         }
         if (!done && scanned >= budget) {
@@ -118,10 +125,19 @@ export class CassandraApplicationRecorder
       await scan.return(undefined)
     }
     const resume = items.length >= query.limit ? lastReturned : lastScanned
+    const further = more && resume !== undefined ? resume : undefined
+    // The other way: from the first entry returned (the token's key lies beyond it).
+    const back = token !== undefined ? (firstReturned ?? token.p) : undefined
+    if (backward) items.reverse()
+    const forwardToken = backward ? back : further
+    const backwardToken = backward ? further : back
     return {
       items,
-      ...(more && resume !== undefined
-        ? { nextPageToken: encodeToken({ o: 'r', p: resume } satisfies RecentToken) }
+      ...(forwardToken !== undefined
+        ? { nextPageToken: encodeToken({ o: 'r', p: forwardToken } satisfies RecentToken) }
+        : {}),
+      ...(backwardToken !== undefined
+        ? { prevPageToken: encodeToken({ o: 'r', p: backwardToken, b: 1 } satisfies RecentToken) }
         : {}),
     }
   }
@@ -130,6 +146,7 @@ export class CassandraApplicationRecorder
   private async *indexRows(
     prefix: string | undefined,
     after: { s: string; id: string } | undefined,
+    desc = false,
   ): AsyncGenerator<Listed> {
     const s = this.session
     let shards = SHARDS
@@ -139,22 +156,26 @@ export class CassandraApplicationRecorder
           ? SHARDS.filter((x) => x === prefix.slice(0, 2))
           : SHARDS.filter((x) => x.startsWith(prefix))
     }
-    if (after !== undefined) shards = shards.filter((x) => x >= after.s)
-    const upper = prefix === undefined ? undefined : prefixUpperBound(prefix)
+    if (desc) shards = [...shards].reverse()
+    if (after !== undefined) shards = shards.filter((x) => (desc ? x <= after.s : x >= after.s))
     const queryFor = (shard: string): { q: string; params: unknown[] } => {
       const resume = after !== undefined && shard === after.s
-      const lower = resume ? 'gt' : prefix !== undefined ? 'ge' : 'none'
-      const q = s.cql(`index:range:${lower}:${upper !== undefined}`, (ks) => {
+      // The resume key lies within the prefix's range: it replaces that bound on its side.
+      const lower = resume && !desc ? 'gt' : prefix !== undefined ? 'ge' : 'none'
+      const upper = resume && desc ? 'lt-key' : prefix !== undefined ? 'lt' : 'none'
+      const dir = desc ? 'DESC' : 'ASC'
+      const q = s.cql(`index:range:${lower}:${upper}:${dir}`, (ks) => {
         let text = `SELECT ${INDEX_COLUMNS} FROM ${ks}.aggregates WHERE shard = ?`
         if (lower === 'gt') text += ' AND originator_id > ?'
         if (lower === 'ge') text += ' AND originator_id >= ?'
-        if (upper !== undefined) text += ' AND originator_id < ?'
-        return text
+        if (upper !== 'none') text += ' AND originator_id < ?'
+        return `${text} ORDER BY originator_id ${dir}`
       })
       const params: unknown[] = [shard]
       if (lower === 'gt') params.push(after!.id)
       if (lower === 'ge') params.push(prefix)
-      if (upper !== undefined) params.push(upper)
+      if (upper === 'lt-key') params.push(after!.id)
+      if (upper === 'lt') params.push(prefixUpperBound(prefix!))
       return { q, params }
     }
     // First pages of a few shards at a time: most shards of a small index are empty.
@@ -186,12 +207,13 @@ export class CassandraApplicationRecorder
   ): Promise<Page<AggregateSummary>> {
     const token =
       query.pageToken === undefined ? undefined : decodeToken(query.pageToken, isIdToken)
+    const backward = token ? token.b === 1 : query.from === 'end'
     const items: AggregateSummary[] = []
     let more = false
     let scanned = 0
     let lastScanned: string | undefined
     const budget = Math.max(SCAN_BUDGET, query.limit * 20)
-    const rows = this.indexRows(prefix, token)
+    const rows = this.indexRows(prefix, token, backward)
     try {
       for await (const listed of rows) {
         scanned++
@@ -211,12 +233,18 @@ export class CassandraApplicationRecorder
     } finally {
       await rows.return(undefined)
     }
-    const last = items.length >= query.limit ? items[items.length - 1]?.originatorId : lastScanned
+    const resume = items.length >= query.limit ? items[items.length - 1]?.originatorId : lastScanned
+    const further = more ? resume : undefined
+    const back = token !== undefined ? (items[0]?.originatorId ?? token.id) : undefined
+    if (backward) items.reverse()
+    const forwardKey = backward ? back : further
+    const backwardKey = backward ? further : back
+    const tokenOf = (id: string, b?: 1): string =>
+      encodeToken({ o: 'i', s: shardOf(id), id, ...(b ? { b } : {}) } satisfies IdToken)
     return {
       items,
-      ...(more && last !== undefined
-        ? { nextPageToken: encodeToken({ o: 'i', s: shardOf(last), id: last } satisfies IdToken) }
-        : {}),
+      ...(forwardKey !== undefined ? { nextPageToken: tokenOf(forwardKey) } : {}),
+      ...(backwardKey !== undefined ? { prevPageToken: tokenOf(backwardKey, 1) } : {}),
     }
   }
 
@@ -242,24 +270,33 @@ export class CassandraApplicationRecorder
             ? 1
             : 0
     all.sort(newerFirst)
-    let rest = all
+    const backward = token ? token.b === 1 : query.from === 'end'
+    // Where the page starts and ends in the whole sorted list.
+    let from = 0
+    let to = all.length
     if (token !== undefined) {
-      const t = BigInt(token.t)
-      rest = all.filter((l) => l.ticks < t || (l.ticks === t && l.summary.originatorId < token.id))
+      const key = { ticks: BigInt(token.t), summary: { originatorId: token.id } } as Listed
+      const split = all.findIndex((l) => newerFirst(l, key) > 0)
+      const at = split === -1 ? all.length : split
+      if (backward) to = at - (at > 0 && newerFirst(all[at - 1]!, key) === 0 ? 1 : 0)
+      else from = at
     }
-    const page = rest.slice(0, query.limit)
+    if (backward) from = Math.max(from, to - query.limit)
+    else to = Math.min(to, from + query.limit)
+    const page = all.slice(from, to)
+    const tokenOf = (l: Listed, b?: 1): string =>
+      encodeToken({
+        o: 'x',
+        t: l.ticks.toString(),
+        id: l.summary.originatorId,
+        ...(b ? { b } : {}),
+      } satisfies IndexRecentToken)
+    const first = page[0]
     const last = page[page.length - 1]
     return {
       items: page.map((l) => l.summary),
-      ...(rest.length > page.length && last
-        ? {
-            nextPageToken: encodeToken({
-              o: 'x',
-              t: last.ticks.toString(),
-              id: last.summary.originatorId,
-            } satisfies IndexRecentToken),
-          }
-        : {}),
+      ...(last && to < all.length ? { nextPageToken: tokenOf(last) } : {}),
+      ...(first && from > 0 ? { prevPageToken: tokenOf(first, 1) } : {}),
     }
   }
 

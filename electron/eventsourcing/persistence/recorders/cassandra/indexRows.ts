@@ -45,14 +45,22 @@ function isStr(v: unknown): v is string {
   return typeof v === 'string'
 }
 
-export type RecentToken = { o: 'r'; p: string }
-export type IndexRecentToken = { o: 'x'; t: string; id: string }
-export type IdToken = { o: 'i'; s: string; id: string }
+// `b: 1`: read backward from the key (toward the start of the list).
+export type RecentToken = { o: 'r'; p: string; b?: 1 }
+export type IndexRecentToken = { o: 'x'; t: string; id: string; b?: 1 }
+export type IdToken = { o: 'i'; s: string; id: string; b?: 1 }
+
+const isDirection = (b: unknown): boolean => b === undefined || b === 1
 
 export function isRecentToken(v: unknown): v is RecentToken {
   const t = v as Partial<RecentToken> | null
   return (
-    typeof t === 'object' && t !== null && t.o === 'r' && isStr(t.p) && POSITION_PATTERN.test(t.p)
+    typeof t === 'object' &&
+    t !== null &&
+    t.o === 'r' &&
+    isStr(t.p) &&
+    POSITION_PATTERN.test(t.p) &&
+    isDirection(t.b)
   )
 }
 export function isIndexRecentToken(v: unknown): v is IndexRecentToken {
@@ -63,7 +71,8 @@ export function isIndexRecentToken(v: unknown): v is IndexRecentToken {
     t.o === 'x' &&
     isStr(t.t) &&
     /^\d+$/.test(t.t) &&
-    isStr(t.id)
+    isStr(t.id) &&
+    isDirection(t.b)
   )
 }
 export function isIdToken(v: unknown): v is IdToken {
@@ -74,7 +83,8 @@ export function isIdToken(v: unknown): v is IdToken {
     t.o === 'i' &&
     isStr(t.s) &&
     /^[0-9a-f]{2}$/.test(t.s) &&
-    isStr(t.id)
+    isStr(t.id) &&
+    isDirection(t.b)
   )
 }
 

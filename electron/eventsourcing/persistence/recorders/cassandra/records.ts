@@ -2,7 +2,7 @@ import type cassandra from 'cassandra-driver'
 import { StoreUnavailable } from '../../../errors'
 import type { AggregateRecorder, RecordQuery, StoredRecord } from '../../recorder'
 import { checkBatch, concurrencyError } from '../common'
-import { asBuffer, FETCH_SIZE, long, QUORUM, SERIAL, type Long } from './driver'
+import { asBuffer, FETCH_SIZE, long, QUORUM, SERIAL, type Long, type Row } from './driver'
 import type { CassandraSession } from './session'
 
 /** Integer bounds gte/lte equivalent to a query's gt/gte/lt/lte (versions are integers). */
@@ -91,31 +91,12 @@ export class CassandraAggregateRecorder implements AggregateRecorder {
   }
 
   async select(originatorId: string, query: RecordQuery = {}): Promise<StoredRecord[]> {
-    if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 0)) {
-      throw new TypeError(`limit must be a non-negative integer, not ${query.limit}`)
-    }
-    if (query.limit === 0) return []
-    const { lo, hi } = versionBounds(query)
-    if (lo !== undefined && hi !== undefined && lo > hi) return []
-    const table = this.table
-    const desc = query.desc === true
-    const limited = query.limit !== undefined
-    const shape = `select:${table}:${lo !== undefined}:${hi !== undefined}:${desc}:${limited}`
-    const q = this.session.cql(shape, (ks) => {
-      let text = `SELECT originator_version, topic, state FROM ${ks}.${table} WHERE originator_id = ?`
-      if (lo !== undefined) text += ' AND originator_version >= ?'
-      if (hi !== undefined) text += ' AND originator_version <= ?'
-      text += ` ORDER BY originator_version ${desc ? 'DESC' : 'ASC'}`
-      if (limited) text += ' LIMIT ?'
-      return text
-    })
-    const params: unknown[] = [originatorId]
-    if (lo !== undefined) params.push(lo)
-    if (hi !== undefined) params.push(hi)
-    if (limited) params.push(query.limit)
     const out: StoredRecord[] = []
-    const fetchSize = limited ? Math.min(FETCH_SIZE, query.limit!) : FETCH_SIZE
-    for await (const rows of this.session.pages(q, params, fetchSize)) {
+    for await (const rows of this.rangeRows(
+      originatorId,
+      query,
+      'originator_version, topic, state',
+    )) {
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i]!
         out.push({
@@ -127,5 +108,45 @@ export class CassandraAggregateRecorder implements AggregateRecorder {
       }
     }
     return out
+  }
+
+  /** The versions within the range, without reading the records' states. */
+  async selectVersions(originatorId: string, query: RecordQuery = {}): Promise<number[]> {
+    const out: number[] = []
+    for await (const rows of this.rangeRows(originatorId, query, 'originator_version')) {
+      for (const row of rows) out.push((row['originator_version'] as Long).toNumber())
+    }
+    return out
+  }
+
+  private async *rangeRows(
+    originatorId: string,
+    query: RecordQuery,
+    columns: string,
+  ): AsyncGenerator<Row[]> {
+    if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 0)) {
+      throw new TypeError(`limit must be a non-negative integer, not ${query.limit}`)
+    }
+    if (query.limit === 0) return
+    const { lo, hi } = versionBounds(query)
+    if (lo !== undefined && hi !== undefined && lo > hi) return
+    const table = this.table
+    const desc = query.desc === true
+    const limited = query.limit !== undefined
+    const shape = `select:${table}:${columns}:${lo !== undefined}:${hi !== undefined}:${desc}:${limited}`
+    const q = this.session.cql(shape, (ks) => {
+      let text = `SELECT ${columns} FROM ${ks}.${table} WHERE originator_id = ?`
+      if (lo !== undefined) text += ' AND originator_version >= ?'
+      if (hi !== undefined) text += ' AND originator_version <= ?'
+      text += ` ORDER BY originator_version ${desc ? 'DESC' : 'ASC'}`
+      if (limited) text += ' LIMIT ?'
+      return text
+    })
+    const params: unknown[] = [originatorId]
+    if (lo !== undefined) params.push(lo)
+    if (hi !== undefined) params.push(hi)
+    if (limited) params.push(query.limit)
+    const fetchSize = limited ? Math.min(FETCH_SIZE, query.limit!) : FETCH_SIZE
+    yield* this.session.pages(q, params, fetchSize)
   }
 }

@@ -1,0 +1,278 @@
+/**
+ * `getAggregate { at }` for an aggregate whose definition is loaded (issue 10): replays forward
+ * from the nearest in-memory checkpoint or stored snapshot at or below `at`, and keeps a
+ * checkpoint every period of versions it passes (checkpoints.ts), so a first replay of a long
+ * history builds them in the same pass and a later one replays at most one period.
+ *
+ * What a checkpoint is trusted for: it was built by a verified replay, so the chain up to it
+ * was checked then (from creation, or from a linked snapshot). Answering from it, the stored
+ * event at its version is read again and must still match its own hash and the hash the replay
+ * verified there (so a history rewritten before it, which changes that event's hash, is seen);
+ * the events after it are verified on the way. Any integrity failure drops the aggregate's
+ * checkpoints and the caller falls back to the library's replay, which reports the break.
+ */
+import {
+  type Aggregate,
+  aggregateState,
+  DataIntegrityError,
+  integrityError,
+  MAX_MISSED_PER_REPLAY,
+  restoreAggregate,
+  snapshotLinkProblem,
+  topics,
+  WriteRefused,
+} from '../eventsourcing'
+import type { Checkpoint, CheckpointCache, CheckpointOrigin } from './checkpoints'
+import type { Connection } from './connection'
+import type { HashChain } from './historyReads'
+
+export interface TimeTravelRequest {
+  readonly at: number
+  readonly signal: AbortSignal
+  readonly onProgress?: (version: number) => void
+}
+
+/** What a replay gives getAggregate: the library's ReplayResult fits it too. */
+export interface TimeTravelResult {
+  readonly result: {
+    readonly aggregate: Aggregate | undefined
+    /** The stored snapshot this load started from. */
+    readonly snapshot: { readonly originatorVersion: number } | undefined
+    /** The in-memory checkpoint this load started from. */
+    readonly checkpoint?: Checkpoint
+    readonly eventsApplied: number
+  }
+  readonly hashChain: HashChain
+}
+
+/** Encoding time a replay may always spend on checkpoints. */
+const ENCODE_FREE_MS = 10
+/** Beyond it, encoding time at most this share of the time spent replaying. */
+const ENCODE_SHARE = 0.25
+
+interface Start {
+  readonly aggregate: Aggregate
+  readonly version: number
+  /** The hash the stored event at `version` must have. */
+  readonly lastHash: string | undefined
+  readonly origin: CheckpointOrigin
+  readonly verifiedAt: Date
+  readonly checkpoint?: Checkpoint
+}
+
+/**
+ * The aggregate as of `at` (≤ the latest stored version, which the caller checked against the
+ * index), verified; undefined when this path cannot answer (a chain that fails a check, a
+ * discarded snapshot) and the caller should replay through the library instead.
+ */
+export async function replayAt(
+  c: Connection,
+  cache: CheckpointCache,
+  id: string,
+  request: TimeTravelRequest,
+): Promise<TimeTravelResult | undefined> {
+  try {
+    const start = await startFor(c, cache, id, request.at)
+    if (start === 'unsupported') return undefined
+    const answer = await fold(c, cache, id, start, request)
+    // As a library replay would (SnapshottingPolicy): the due snapshots it passed, if missing.
+    if (!start?.checkpoint)
+      await takeMissedSnapshots(c, id, start?.version ?? -1, answer.result.aggregate?.version)
+    return answer
+  } catch (error) {
+    if (!(error instanceof DataIntegrityError) || request.signal.aborted) throw error
+    cache.drop(id)
+    return undefined
+  }
+}
+
+/**
+ * Takes the newest MAX_MISSED_PER_REPLAY due snapshots in (from, reached] that are not stored,
+ * as the library's SnapshottingPolicy does after a replay; never on a read-only connection.
+ */
+async function takeMissedSnapshots(
+  c: Connection,
+  id: string,
+  from: number,
+  reached: number | undefined,
+): Promise<void> {
+  const period = c.app.snapshotPeriod
+  if (period <= 0 || c.app.readOnly || reached === undefined) return
+  const due: number[] = []
+  for (let v = reached - ((reached + 1) % period); v > from; v -= period) {
+    if (due.length >= MAX_MISSED_PER_REPLAY) break
+    due.push(v)
+  }
+  if (due.length === 0) return
+  const stored = new Set(
+    await c.app.snapshotVersions(id, { gte: due[due.length - 1]!, lte: due[0]! }),
+  )
+  const missing = due.filter((v) => !stored.has(v)).reverse()
+  if (missing.length === 0) return
+  try {
+    await c.app.repository.takeSnapshots(id, missing)
+  } catch (error) {
+    // A snapshot is an optimisation: the answer stands (a store this app may not write, a
+    // failure the next load retries).
+    if (!(error instanceof WriteRefused))
+      console.warn(`missed snapshots of ${id} not taken: ${(error as Error).message}`)
+  }
+}
+
+/** The newest checkpoint or snapshot at or below `at`; undefined: replay from creation. */
+async function startFor(
+  c: Connection,
+  cache: CheckpointCache,
+  id: string,
+  at: number,
+): Promise<Start | undefined | 'unsupported'> {
+  const checkpoint = cache.nearest(id, at)
+  // Within one period nothing stored can be much closer: no read of the snapshot index.
+  const near = checkpoint !== undefined && at - checkpoint.version < cache.period
+  if (!near) {
+    const [snapshotVersion] = await c.app.snapshotVersions(id, { lte: at, desc: true, limit: 1 })
+    if (snapshotVersion !== undefined && snapshotVersion > (checkpoint?.version ?? -1)) {
+      const [snapshot] = await c.app.snapshots(id, { gte: snapshotVersion, lte: snapshotVersion })
+      if (!snapshot || snapshot.state === null) return 'unsupported'
+      const aggregate = restoreAggregate(snapshot.topic, snapshot.state)
+      return {
+        aggregate,
+        version: snapshot.originatorVersion,
+        lastHash: aggregate.lastHash,
+        origin: { kind: 'snapshot', version: snapshot.originatorVersion },
+        verifiedAt: new Date(),
+      }
+    }
+  }
+  if (!checkpoint) return undefined
+  const state = c.app.mapper.transcoder.decode(checkpoint.encoded) as Record<string, unknown>
+  return {
+    aggregate: restoreAggregate(checkpoint.topic, state),
+    version: checkpoint.version,
+    lastHash: checkpoint.lastHash,
+    origin: checkpoint.origin,
+    verifiedAt: checkpoint.verifiedAt,
+    checkpoint,
+  }
+}
+
+async function fold(
+  c: Connection,
+  cache: CheckpointCache,
+  id: string,
+  start: Start | undefined,
+  { at, signal, onProgress }: TimeTravelRequest,
+): Promise<TimeTravelResult> {
+  let aggregate = start?.aggregate
+  let applied = 0
+  // The start's own event is read with the rest: it must still be the one verified there.
+  let linkPending = start !== undefined
+  const origin = start?.origin ?? { kind: 'fromCreation' }
+  const verifiedAt = start?.verifiedAt ?? new Date()
+  // Encoding a large state costs more than replaying many events: the checkpoints may take
+  // at most a quarter of the replay's time (beyond a few ms).
+  const began = performance.now()
+  let encoding = 0
+  const canEncode = () =>
+    encoding < ENCODE_FREE_MS || encoding < (performance.now() - began - encoding) * ENCODE_SHARE
+  for await (const page of c.app.verifiedEventPages(id, {
+    fromVersion: start?.version ?? 0,
+    toVersion: at,
+    signal,
+  })) {
+    for (const event of page) {
+      if (linkPending) {
+        linkPending = false
+        const problem = snapshotLinkProblem(id, start!.version, start!.lastHash, event)
+        if (problem) throw integrityError(problem)
+        continue
+      }
+      aggregate = (event.mutate(aggregate ?? null) as Aggregate | null) ?? undefined
+      applied += 1
+      const version = event.originatorVersion
+      if (
+        aggregate &&
+        !aggregate.isDiscarded &&
+        cache.isDue(id, version) &&
+        !cache.has(id, version) &&
+        canEncode()
+      ) {
+        const before = performance.now()
+        cache.add(id, checkpointOf(c, aggregate, origin, verifiedAt), at)
+        encoding += performance.now() - before
+      }
+    }
+    if (aggregate) onProgress?.(aggregate.version)
+  }
+  const checkpoint = start?.checkpoint
+  return {
+    result: {
+      aggregate,
+      snapshot: start && !checkpoint ? { originatorVersion: start.version } : undefined,
+      ...(checkpoint ? { checkpoint } : {}),
+      eventsApplied: applied,
+    },
+    hashChain: chainOf(start, origin, applied, at),
+  }
+}
+
+function checkpointOf(
+  c: Connection,
+  aggregate: Aggregate,
+  origin: CheckpointOrigin,
+  verifiedAt: Date,
+): Checkpoint {
+  return {
+    version: aggregate.version,
+    topic: topics.topicOf(aggregate.constructor as typeof Aggregate),
+    encoded: c.app.mapper.transcoder.encode(aggregateState(aggregate)),
+    lastHash: aggregate.lastHash,
+    origin,
+    verifiedAt,
+  }
+}
+
+/** What this answer rests on, worded as historyReads.verifiedChain words a replay's. */
+function chainOf(
+  start: Start | undefined,
+  origin: CheckpointOrigin,
+  applied: number,
+  at: number,
+): HashChain {
+  const events = `${applied} event${applied === 1 ? '' : 's'}`
+  const latest = '; the newest stored version is the one the aggregate index records'
+  const checked =
+    origin.kind === 'snapshot'
+      ? {
+          kind: 'snapshotLinked' as const,
+          snapshotVersion: origin.version,
+          fromVersion: origin.version + 1,
+          toVersion: at,
+        }
+      : { kind: 'fromCreation' as const, toVersion: at }
+  if (start?.checkpoint) {
+    const cp = start.checkpoint
+    const before =
+      origin.kind === 'snapshot'
+        ? `the snapshot at version ${origin.version} and the events after it up to version ${cp.version}`
+        : `all events from creation to version ${cp.version}`
+    return {
+      status: 'verified',
+      checked,
+      message: `${before} were verified when this app replayed them (${cp.verifiedAt.toISOString()}) and kept as a checkpoint; the stored event at version ${cp.version} still has the hash verified then, and the ${events} after it follow it and match their hashes${latest}`,
+    }
+  }
+  if (start) {
+    const s = start.version
+    return {
+      status: 'verified',
+      checked,
+      message: `the snapshot at version ${s} links to the stored event at that version, and the ${events} after it follow it and match their hashes${latest}; versions before ${s} were not read`,
+    }
+  }
+  return {
+    status: 'verified',
+    checked,
+    message: `all ${events} from creation to version ${at} follow one another and match their hashes${latest}`,
+  }
+}
