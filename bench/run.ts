@@ -8,10 +8,11 @@
  *   npm run bench -- --only replay,ui   # modules (replay cassandra sqlite-save ui bundle seeding) or row ids
  *   npm run bench -- --skip ui          # every module but these
  *   npm run bench -- --out FILE         # where the JSON goes (default: latest.json, quick.json)
+ *   npm run bench -- --only ui --merge  # replace only these rows in the existing JSON
  *
  * Goals are reported, never enforced: the exit code is 1 only when a row could not be measured.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -40,7 +41,11 @@ export interface BenchReport {
   readonly quick: boolean
   readonly durationMs: number
   readonly machine: Record<string, string | number>
-  readonly rows: readonly (RowResult & { pass: boolean | null; error?: string })[]
+  readonly rows: readonly (RowResult & {
+    pass: boolean | null
+    error?: string
+    measuredAt?: string
+  })[]
 }
 
 function table(report: BenchReport): string {
@@ -66,6 +71,7 @@ async function main(): Promise<number> {
       only: { type: 'string', multiple: true },
       skip: { type: 'string', multiple: true },
       out: { type: 'string' },
+      merge: { type: 'boolean', default: false },
     },
   })
   const quick = values.quick ?? false
@@ -105,7 +111,7 @@ async function main(): Promise<number> {
       })
       for (const row of rows)
         if (only.length === 0 || only.includes(module.name) || only.includes(row.id))
-          results.push({ ...row, pass: passOf(row) })
+          results.push({ ...row, pass: passOf(row), measuredAt: new Date().toISOString() })
       console.error(`${module.name}: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     } catch (error) {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
@@ -124,6 +130,11 @@ async function main(): Promise<number> {
     } finally {
       rmSync(folder, { recursive: true, force: true })
     }
+  }
+  if (values.merge && existsSync(out)) {
+    // Keep the other rows of the earlier run (each row says when it was measured).
+    const earlier = JSON.parse(readFileSync(out, 'utf8')) as BenchReport
+    for (const row of earlier.rows) if (!results.some((r) => r.id === row.id)) results.push(row)
   }
   results.sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id))
   const report: BenchReport = {

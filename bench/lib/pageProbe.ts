@@ -33,7 +33,7 @@ export const PAGE_PROBE = String.raw`
   const listRow = () => q('[role="listbox"][aria-label="Aggregates"] [role="option"]')
 
   // Page load → first list row, from navigation start (performance.now() is 0 there).
-  const firstRow = until(listRow, 120000).then((t) => measure('first-list-row', 0, t))
+  const firstRow = until(listRow, 600000).then((t) => measure('first-list-row', 0, t))
 
   const view = (id) => q('section[aria-label="Aggregate ' + id + '"]')
   const option = (id) =>
@@ -49,10 +49,10 @@ export const PAGE_PROBE = String.raw`
     firstRow: () => firstRow,
     /** Selects an aggregate and waits for its view, untimed. */
     async select(id) {
-      await until(() => option(id), 60000)
+      await until(() => option(id), 600000)
       option(id).click()
-      // Ready when the scrubber says which version is on screen.
-      await until(() => view(id) && q('[aria-label="Time travel"] [role="status"] strong'), 120000)
+      // Ready when the scrubber says which version is on screen (untimed: may be a full load).
+      await until(() => view(id) && q('[aria-label="Time travel"] [role="status"] strong'), 600000)
     },
     async openTab(name) {
       await until(() => [...document.querySelectorAll('[role="tab"]')].find((t) => t.textContent.trim() === name), 60000)
@@ -86,7 +86,7 @@ export const PAGE_PROBE = String.raw`
         const s = q('[aria-label="Time travel"] [role="status"] strong')
         return s !== null && s.textContent === String(version)
       }
-      return measure('scrub', t0, await until(shown, 60000))
+      return measure('scrub', t0, await until(shown, 300000))
     },
   }
 })()

@@ -16,7 +16,7 @@ export const seedingModule: BenchModule = {
   name: 'seeding',
   rows: [ROW.id],
   async run({ quick, folder, log }) {
-    const [aggregates, events, runs] = quick ? [200, 10, 2] : [5_000, 10, 3]
+    const [aggregates, events, runs] = quick ? [200, 10, 2] : [2_000, 10, 3]
     const rates: number[] = []
     for (let r = 0; r < runs; r++) {
       const { ms, events: n } = await seedSqlite({

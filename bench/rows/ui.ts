@@ -7,7 +7,7 @@
  *   bare        the same with no snapshots at all
  *   many        100,000 one-event aggregates
  */
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { chromium, type Page } from 'playwright-core'
@@ -93,23 +93,39 @@ export const uiModule: BenchModule = {
     const events = quick ? 2_000 : 100_000
     const aggregates = quick ? 2_000 : 100_000
     const [scrubs, clicks, loads] = quick ? [5, 2, 2] : [40, 7, 7]
+    // EVENTSCOPE_BENCH_UI_STORES=<folder> keeps the seeded stores there and reuses them (a
+    // `.done` file marks a complete one): seeding them is most of this module's time.
+    const keep = process.env['EVENTSCOPE_BENCH_UI_STORES']
+    const dir = keep ?? folder
+    if (keep) mkdirSync(keep, { recursive: true })
     const stores = {
-      snapshots: join(folder, 'ui-snapshots.sqlite'),
-      bare: join(folder, 'ui-bare.sqlite'),
-      many: join(folder, 'ui-many.sqlite'),
+      snapshots: join(dir, `ui-snapshots-${events}.sqlite`),
+      bare: join(dir, `ui-bare-${events}.sqlite`),
+      many: join(dir, `ui-many-${aggregates}.sqlite`),
+    }
+    const once = async (path: string, what: string, seed: () => Promise<unknown>) => {
+      if (existsSync(`${path}.done`)) return log(`ui: reusing ${path}`)
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
+      log(`ui: seeding ${what}`)
+      await seed()
+      if (keep) writeFileSync(`${path}.done`, `${new Date().toISOString()}\n`)
     }
     for (const [path, period] of [
       [stores.snapshots, 100],
       [stores.bare, 0],
     ] as const) {
-      log(
-        `ui: seeding ${events.toLocaleString('en')} events (snapshots every ${period || 'never'})`,
+      await once(
+        path,
+        `${events.toLocaleString('en')} events (snapshots every ${period || 'never'})`,
+        async () => {
+          await seedSqlite({ path, aggregates: 1, events, snapshotPeriod: period })
+          await seedSqlite({ path, aggregates: 1, events: 10, snapshotPeriod: period })
+        },
       )
-      await seedSqlite({ path, aggregates: 1, events, snapshotPeriod: period })
-      await seedSqlite({ path, aggregates: 1, events: 10, snapshotPeriod: period })
     }
-    log(`ui: seeding ${aggregates.toLocaleString('en')} one-event aggregates`)
-    const seededMany = await seedManyAggregates(stores.many, aggregates)
+    await once(stores.many, `${aggregates.toLocaleString('en')} one-event aggregates`, () =>
+      seedManyAggregates(stores.many, aggregates),
+    )
 
     // The first page of the list from a freshly opened store: the service call alone.
     const service = new ExplorerService({ env: {}, defaultSqlitePath: stores.many, emit: () => {} })
@@ -140,6 +156,12 @@ export const uiModule: BenchModule = {
         await page.goto(served.url)
         await call(page, 'window.__bench.firstRow()')
         return await body(page)
+      } catch (error) {
+        // What the page showed, for the report: the error alone rarely says why.
+        const shot = join(dir, `failed-${Date.now()}.png`)
+        await page.screenshot({ path: shot }).catch(() => undefined)
+        log(`ui: failed on ${store}; the page: ${shot}`)
+        throw error
       } finally {
         await context.close()
         await served.stop()
@@ -219,7 +241,7 @@ export const uiModule: BenchModule = {
         value: round(median(loadsMs), 1),
         unit: 'ms',
         figures: figures(loadsMs),
-        note: `${seededMany.events.toLocaleString('en')} aggregates; from navigation start, reloads of a warm server`,
+        note: `${aggregates.toLocaleString('en')} aggregates; from navigation start, reloads of a warm server`,
       })
       rows.push({
         ...ROWS.firstPage,
