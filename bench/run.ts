@@ -41,11 +41,7 @@ export interface BenchReport {
   readonly quick: boolean
   readonly durationMs: number
   readonly machine: Record<string, string | number>
-  readonly rows: readonly (RowResult & {
-    pass: boolean | null
-    error?: string
-    measuredAt?: string
-  })[]
+  readonly rows: readonly (RowResult & { pass: boolean | null; measuredAt?: string })[]
 }
 
 function table(report: BenchReport): string {

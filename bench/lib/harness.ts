@@ -30,6 +30,8 @@ export interface RowResult {
   readonly figures: Record<string, number>
   /** Why it was skipped, or what the figure means when it is not obvious. */
   readonly note?: string
+  /** Why it could not be measured (the run reports ERROR and exits 1). */
+  readonly error?: string
 }
 
 export interface BenchContext {
@@ -48,7 +50,7 @@ export interface BenchModule {
 }
 
 export const passOf = (row: RowResult): boolean | null =>
-  row.value === null
+  row.value === null || row.error !== undefined
     ? null
     : row.goal.op === '>='
       ? row.value >= row.goal.target

@@ -51,8 +51,15 @@ export const PAGE_PROBE = String.raw`
     async select(id) {
       await until(() => option(id), 600000)
       option(id).click()
-      // Ready when the scrubber says which version is on screen (untimed: may be a full load).
-      await until(() => view(id) && q('[aria-label="Time travel"] [role="status"] strong'), 600000)
+      // Ready when the scrubber says which version is on screen (untimed: may be a full load);
+      // an error shown in the view ends the wait with its text.
+      let failed = null
+      await until(() => {
+        const alert = view(id) && q('[role="tabpanel"] [role="alert"], [role="tabpanel"] .panel-message', view(id))
+        if (alert && alert.textContent.trim()) failed = alert.textContent.trim()
+        return failed || (view(id) && q('[aria-label="Time travel"] [role="status"] strong'))
+      }, 600000)
+      if (failed) throw new Error('the page shows: ' + failed)
     },
     async openTab(name) {
       await until(() => [...document.querySelectorAll('[role="tab"]')].find((t) => t.textContent.trim() === name), 60000)

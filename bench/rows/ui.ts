@@ -57,6 +57,18 @@ const ROWS = {
   },
 } as const
 
+/** A row whose measurement failed: no figure, and why (the run reports it as ERROR). */
+const failedRow = (
+  row: { id: string; label: string; goal: RowResult['goal'] },
+  error: unknown,
+): RowResult => ({
+  ...row,
+  value: null,
+  unit: 'ms',
+  figures: {},
+  error: (error instanceof Error ? error.message : String(error)).split('\n')[0]!,
+})
+
 const call = <T>(page: Page, expression: string): Promise<T> =>
   page.evaluate(expression) as Promise<T>
 
@@ -173,59 +185,70 @@ export const uiModule: BenchModule = {
         ['snapshots', ROWS.scrub],
         ['bare', ROWS.scrubBare],
       ] as const) {
-        const [big] = aggregateIds(stores[key])
-        const result = await withPage(stores[key], async (page) => {
-          await call(page, `window.__bench.select(${JSON.stringify(big)})`)
-          const latest = await call<number>(page, 'window.__bench.latest()')
-          if (latest !== events - 1) throw new Error(`slider max ${latest}, expected ${events - 1}`)
-          const times: number[] = []
-          let current = latest
-          for (let i = 0; i <= scrubs; i++) {
-            let v = Math.floor(Math.random() * (latest + 1))
-            if (v === current) v = (v + 1) % (latest + 1)
-            times.push(await call<number>(page, `window.__bench.scrub(${v})`))
-            current = v
-          }
-          return times
-        })
-        log(`ui: ${key}: first scrub ${result[0]!.toFixed(0)} ms`)
-        const [first, ...rest] = result
-        rows.push({
-          ...row,
-          value: round(percentile(rest, 95), 1),
-          unit: 'ms',
-          figures: { ...figures(rest), firstScrubMs: round(first!, 1) },
-          note: `${events.toLocaleString('en')} events; ${rest.length} scrubs after the first (which is reported apart)`,
-        })
+        try {
+          const [big] = aggregateIds(stores[key])
+          const result = await withPage(stores[key], async (page) => {
+            await call(page, `window.__bench.select(${JSON.stringify(big)})`)
+            log(`ui: ${key}: the ${events.toLocaleString('en')}-event aggregate is shown`)
+            const latest = await call<number>(page, 'window.__bench.latest()')
+            if (latest !== events - 1)
+              throw new Error(`slider max ${latest}, expected ${events - 1}`)
+            const times: number[] = []
+            let current = latest
+            for (let i = 0; i <= scrubs; i++) {
+              let v = Math.floor(Math.random() * (latest + 1))
+              if (v === current) v = (v + 1) % (latest + 1)
+              times.push(await call<number>(page, `window.__bench.scrub(${v})`))
+              current = v
+              if (i % 10 === 0) log(`ui: ${key}: scrub ${i}/${scrubs}: ${times[i]!.toFixed(0)} ms`)
+            }
+            return times
+          })
+          log(`ui: ${key}: first scrub ${result[0]!.toFixed(0)} ms`)
+          const [first, ...rest] = result
+          rows.push({
+            ...row,
+            value: round(percentile(rest, 95), 1),
+            unit: 'ms',
+            figures: { ...figures(rest), firstScrubMs: round(first!, 1) },
+            note: `${events.toLocaleString('en')} events; ${rest.length} scrubs after the first (which is reported apart)`,
+          })
+        } catch (error) {
+          rows.push(failedRow(row, error))
+        }
       }
 
       // Click → first timeline rows, each on a fresh page load.
-      const [big, small] = aggregateIds(stores.snapshots)
-      const clicksMs = await withPage(stores.snapshots, async (page) => {
-        const times: number[] = []
-        for (let i = 0; i < clicks; i++) {
-          if (i > 0) {
-            await page.reload()
-            await call(page, 'window.__bench.firstRow()')
+      try {
+        const [big, small] = aggregateIds(stores.snapshots)
+        const clicksMs = await withPage(stores.snapshots, async (page) => {
+          const times: number[] = []
+          for (let i = 0; i < clicks; i++) {
+            if (i > 0) {
+              await page.reload()
+              await call(page, 'window.__bench.firstRow()')
+            }
+            await call(page, `window.__bench.select(${JSON.stringify(small)})`)
+            await call(page, `window.__bench.openTab('Timeline')`)
+            times.push(
+              await call<number>(
+                page,
+                `window.__bench.clickToTimeline(${JSON.stringify(big)}, ${JSON.stringify(small)})`,
+              ),
+            )
           }
-          await call(page, `window.__bench.select(${JSON.stringify(small)})`)
-          await call(page, `window.__bench.openTab('Timeline')`)
-          times.push(
-            await call<number>(
-              page,
-              `window.__bench.clickToTimeline(${JSON.stringify(big)}, ${JSON.stringify(small)})`,
-            ),
-          )
-        }
-        return times
-      })
-      rows.push({
-        ...ROWS.timeline,
-        value: round(median(clicksMs), 1),
-        unit: 'ms',
-        figures: figures(clicksMs),
-        note: `${events.toLocaleString('en')}-event aggregate (snapshots every 100), from another aggregate's timeline; fresh page each time`,
-      })
+          return times
+        })
+        rows.push({
+          ...ROWS.timeline,
+          value: round(median(clicksMs), 1),
+          unit: 'ms',
+          figures: figures(clicksMs),
+          note: `${events.toLocaleString('en')}-event aggregate (snapshots every 100), from another aggregate's timeline; fresh page each time`,
+        })
+      } catch (error) {
+        rows.push(failedRow(ROWS.timeline, error))
+      }
 
       // Page load → first list row.
       const loadsMs = await withPage(stores.many, async (page) => {
