@@ -8,6 +8,7 @@ export default defineConfig({
       'renderer/**/*.test.{ts,tsx}',
       'test/**/*.test.ts',
       'scripts/**/*.test.ts',
+      'bench/**/*.test.ts',
     ],
     // Runs as its own step with a node of its own (test/outage/vitest.config.ts).
     exclude: [...configDefaults.exclude, 'test/outage/**'],

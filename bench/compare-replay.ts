@@ -20,20 +20,19 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createHash, randomUUID } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { Repository } from '../electron/eventsourcing'
 import type { EverythingApplication } from '../electron/example/everythingApplication'
 import { buildReplayFixture } from './fixture'
+import { emmettMissing, openEmmett, type EmmettEvent } from './lib/emmett'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const VENV_PYTHON = join(ROOT, '.cache/bench-venv/bin/python')
-const BENCH_NODE = join(ROOT, '.cache/bench-node')
 
 const count = Number(process.argv[2] ?? 10_000)
 const runs = Math.max(7, Number(process.argv[3] ?? 9))
@@ -175,36 +174,15 @@ let pythonVersion = ''
 // ---------------------------------------------------------------------------------------------
 // Emmett (@event-driven-io/emmett-sqlite, on node-sqlite3), from .cache/bench-node.
 
-type EmmettEvent = { type: string; data: Record<string, unknown> }
-interface EmmettStore {
-  appendToStream(stream: string, events: EmmettEvent[]): Promise<unknown>
-  aggregateStream<S>(
-    stream: string,
-    options: { evolve: (state: S, event: EmmettEvent) => S; initialState: () => S },
-  ): Promise<{ state: S; currentStreamVersion: bigint }>
-}
 let emmettVersion = ''
 
 async function emmett(): Promise<Contender | string> {
-  if (!existsSync(join(BENCH_NODE, 'node_modules/@event-driven-io/emmett-sqlite'))) {
-    return 'no .cache/bench-node/node_modules/@event-driven-io/emmett-sqlite (run: bash bench/setup-compare.sh)'
-  }
-  const require = createRequire(join(BENCH_NODE, 'package.json'))
-  const module = (await import(
-    pathToFileURL(require.resolve('@event-driven-io/emmett-sqlite')).href
-  )) as {
-    getSQLiteEventStore(options: { fileName: string }): EmmettStore
-  }
-  emmettVersion = (
-    JSON.parse(
-      readFileSync(
-        join(BENCH_NODE, 'node_modules/@event-driven-io/emmett-sqlite/package.json'),
-        'utf8',
-      ),
-    ) as { version: string }
-  ).version
+  const missing = emmettMissing()
+  if (missing) return missing
   const path = join(folder, 'emmett.sqlite')
-  const store = module.getSQLiteEventStore({ fileName: path })
+  // One shared connection (Emmett's per-call connections fail appends with SQLITE_BUSY here).
+  const { store, version, close } = await openEmmett(path)
+  emmettVersion = version
   const stream = `example-${randomUUID()}`
   // The same event content as Eventscope's states: name, value, timestamp, previous hash, hash.
   let batch: EmmettEvent[] = [
@@ -245,8 +223,6 @@ async function emmett(): Promise<Contender | string> {
           [String(event.data['name']).slice(1)]: event.data['value'],
           version: state.version + 1,
         }
-  // Emmett closes its connection after each call without waiting for the close: let it finish.
-  await new Promise((r) => setTimeout(r, 200))
   const data = avgBytes(path, 'SELECT avg(length(message_data)) FROM emt_messages')
   const meta = avgBytes(path, 'SELECT avg(length(message_metadata)) FROM emt_messages')
   return {
@@ -263,7 +239,7 @@ async function emmett(): Promise<Contender | string> {
         throw new Error(`Emmett: replay incomplete (${state.version})`)
       return ms
     },
-    close: async () => {},
+    close: async () => close(),
   }
 }
 

@@ -1,26 +1,60 @@
 #!/usr/bin/env bash
-# Installs the comparison tools for bench/compare-replay.ts into .cache/ (git-ignored), never
-# into the project's package.json:
-#   .cache/bench-venv    Python venv with eventsourcing[crypto] 9.x (pycryptodome for AESCipher)
-#   .cache/bench-node    Emmett + its SQLite event store (node-sqlite3; built from source when no
-#                        prebuilt binary can be fetched, which needs gcc/make and Node's headers)
-# Re-running is cheap: what is there is kept.
+# Installs the bench's peers into .cache/ (git-ignored), never into the project's package.json:
+#   .cache/bench-venv    Python venv with eventsourcing[crypto]==9.5.6 from PyPI (pycryptodome
+#                        for AESCipher); also used by issue 11's comparisons
+#   .cache/bench-node    Emmett's SQLite event store on node-sqlite3 (built from source when no
+#                        prebuilt binary can be fetched: gcc, make and Node's headers, ~2 min on
+#                        a quiet machine)
+# Idempotent and fast when already there: each part is checked (versions, imports) and only
+# what is missing or at another version is installed. Used by .ci/run and bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EVENTSOURCING_VERSION=${EVENTSOURCING_VERSION:-9.5.6}
-EMMETT_VERSION=${EMMETT_VERSION:-0.38.5}   # the newest emmett-sqlite whose emmett peer is on npm here
+EVENTSOURCING_VERSION=9.5.6
+# The newest emmett-sqlite. It names @event-driven-io/emmett 0.42.4 as a peer, which the npm
+# registry reachable here does not have (newest 0.42.0), so core 0.42.0 is installed beside it
+# (legacy peer resolution) with core's own peers; the bench exercises append and aggregateStream.
+EMMETT_SQLITE_VERSION=0.42.4
+EMMETT_VERSION=0.42.0
 
-if [[ ! -x .cache/bench-venv/bin/python ]]; then
-  python3 -m venv .cache/bench-venv
+venv=.cache/bench-venv
+if "$venv/bin/python" - "$EVENTSOURCING_VERSION" 2>/dev/null <<'PY'; then
+import sys, importlib.metadata as m
+import Crypto  # noqa: F401  (pycryptodome, from the [crypto] extra)
+sys.exit(m.version("eventsourcing") != sys.argv[1])
+PY
+  echo "bench-venv: eventsourcing $EVENTSOURCING_VERSION already installed"
+else
+  [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "eventsourcing[crypto]==$EVENTSOURCING_VERSION"
+  echo "bench-venv: installed eventsourcing[crypto]==$EVENTSOURCING_VERSION"
 fi
-.cache/bench-venv/bin/pip install -q "eventsourcing[crypto]==$EVENTSOURCING_VERSION"
-.cache/bench-venv/bin/python -c 'import importlib.metadata as m; print("eventsourcing", m.version("eventsourcing"))'
 
-mkdir -p .cache/bench-node
-[[ -f .cache/bench-node/package.json ]] ||
-  echo '{ "name": "eventscope-bench-node", "private": true, "type": "module" }' >.cache/bench-node/package.json
-if [[ ! -d .cache/bench-node/node_modules/@event-driven-io/emmett-sqlite ]]; then
-  npm install --prefix .cache/bench-node --no-audit --no-fund \
-    "@event-driven-io/emmett@$EMMETT_VERSION" "@event-driven-io/emmett-sqlite@$EMMETT_VERSION" 'sqlite3@^5.1.7'
+node_dir=.cache/bench-node
+# Written every time (cheap): what an install from here would resolve.
+mkdir -p "$node_dir"
+cat >"$node_dir/package.json" <<JSON
+{
+"name": "eventscope-bench-node",
+"private": true,
+"type": "module",
+"dependencies": {
+  "@event-driven-io/emmett": "$EMMETT_VERSION",
+  "@event-driven-io/emmett-sqlite": "$EMMETT_SQLITE_VERSION",
+  "sqlite3": "5.1.7",
+  "async-retry": "^1.3.3",
+  "commander": "^12.1.0",
+  "uuid": "^10.0.0"
+}
+}
+JSON
+wanted="$EMMETT_SQLITE_VERSION/$EMMETT_VERSION"
+have=$(cd "$node_dir" 2>/dev/null && node -e '
+  const v = (p) => require(`./node_modules/${p}/package.json`).version
+  require("sqlite3") // the native binding must load
+  console.log(`${v("@event-driven-io/emmett-sqlite")}/${v("@event-driven-io/emmett")}`)' 2>/dev/null || true)
+if [[ $have == "$wanted" ]]; then
+  echo "bench-node: emmett-sqlite $EMMETT_SQLITE_VERSION (core $EMMETT_VERSION) already installed"
+else
+  npm install --prefix "$node_dir" --no-audit --no-fund --legacy-peer-deps
+  echo "bench-node: installed emmett-sqlite $EMMETT_SQLITE_VERSION (core $EMMETT_VERSION)"
 fi
-node -e 'const r=require("module").createRequire(process.cwd()+"/.cache/bench-node/package.json"); r("sqlite3"); console.log("emmett-sqlite", require("./.cache/bench-node/node_modules/@event-driven-io/emmett-sqlite/package.json").version)'

@@ -1,16 +1,10 @@
-"""One-event saves in a loop with Python `eventsourcing` (9.x) on SQLite at synchronous=FULL.
+"""One-event saves with Python `eventsourcing` (9.x) on SQLite, for bench/rows/sqliteSave.ts.
 
-Each iteration creates a new aggregate (one Created event) and saves it: one transaction, one
-commit, which in WAL mode with synchronous=FULL syncs the WAL before the save returns.
-
-The library opens its connections with journal_mode=WAL and sets no synchronous level (SQLite's
-compiled default applies, FULL in CPython's bundled SQLite, but a build may differ), so every
-connection the pool makes gets `PRAGMA synchronous=FULL` here, and the level is read back and
-reported so that a run at another level cannot pass for one at FULL.
-
-Standalone:
-    .cache/bench-venv/bin/python bench/python/save_loop.py [--saves 2000] [--synchronous FULL]
-Prints one JSON line: {"saves", "ms", "per_second", "synchronous", "journal_mode"}.
+    .cache/bench-venv/bin/python bench/python/save_loop.py --serve --db FILE
+prints {"ready": ..., "synchronous": 2}, then answers each stdin line "save N" with {"ms": ...}:
+N saves in a row, each of one AttributeChanged event to the same aggregate (what the Eventscope
+side does). "quit" ends. The library's SQLite module opens the file in WAL mode and leaves
+`synchronous` at SQLite's default, FULL (2), which the ready line reports.
 """
 
 from __future__ import annotations
@@ -18,86 +12,66 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
-import tempfile
 import time
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
-from eventsourcing import sqlite as es_sqlite
-
-LEVELS = {"OFF": 0, "NORMAL": 1, "FULL": 2, "EXTRA": 3}
 
 
-class Item(Aggregate):
+class ExampleAggregateRoot(Aggregate):
     @event("Created")
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, foo: str) -> None:
+        self._foo = foo
+
+    @event("AttributeChanged")
+    def change_attribute(self, name: str, value: str) -> None:
+        setattr(self, name, value)
 
 
-def force_synchronous(level: str) -> None:
-    """Every new pooled connection runs `PRAGMA synchronous=<level>` (a per-connection setting)."""
-    original = es_sqlite.SQLiteConnectionPool._create_connection
-
-    def create(self):  # type: ignore[no-untyped-def]
-        conn = original(self)
-        conn._sqlite_conn.execute(f"PRAGMA synchronous={level}")
-        return conn
-
-    es_sqlite.SQLiteConnectionPool._create_connection = create  # type: ignore[method-assign]
-
-
-def read_pragmas(app: Application) -> tuple[int, str]:
-    datastore = app.recorder.datastore  # type: ignore[attr-defined]
-    with datastore.transaction(commit=True) as c:
-        c.execute("PRAGMA synchronous")
-        sync = c.fetchone()[0]
-        c.execute("PRAGMA journal_mode")
-        mode = c.fetchone()[0]
-    return int(sync), str(mode)
-
-
-def main() -> int:
+def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--saves", type=int, default=2000)
-    parser.add_argument("--synchronous", default="FULL", choices=list(LEVELS))
-    parser.add_argument("--dir", default=None, help="folder for the database file (default: a temp folder)")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--serve", action="store_true")
     args = parser.parse_args()
+    if os.path.exists(args.db):
+        os.remove(args.db)
+    app = Application(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": args.db})
+    aggregate = ExampleAggregateRoot(foo="start")
+    app.save(aggregate)
+    con = sqlite3.connect(args.db)
+    (synchronous,) = con.execute("PRAGMA synchronous").fetchone()
+    (journal,) = con.execute("PRAGMA journal_mode").fetchone()
+    con.close()
+    from importlib.metadata import version
 
-    force_synchronous(args.synchronous)
-    folder = tempfile.mkdtemp(prefix="es-save-", dir=args.dir)
-    path = os.path.join(folder, "events.sqlite")
-    os.environ["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
-    os.environ["SQLITE_DBNAME"] = path
-    app = Application()
-    sync, mode = read_pragmas(app)
-    if sync != LEVELS[args.synchronous]:
-        print(f"synchronous is {sync}, not {args.synchronous}", file=sys.stderr)
-        return 1
-
-    # A few saves first, so that the table's first pages exist and the statements are cached.
-    for i in range(20):
-        app.save(Item(name=f"warm {i}"))
-    started = time.perf_counter()
-    for i in range(args.saves):
-        app.save(Item(name=f"item {i}"))
-    ms = (time.perf_counter() - started) * 1000
+    print(
+        json.dumps(
+            {
+                "ready": True,
+                "library": f"eventsourcing {version('eventsourcing')}",
+                "python": sys.version.split()[0],
+                "synchronous": synchronous,
+                "journal": journal,
+            }
+        ),
+        flush=True,
+    )
+    n = 0
+    for line in sys.stdin:
+        words = line.split()
+        if words and words[0] == "save":
+            t = time.perf_counter()
+            for _ in range(int(words[1])):
+                n += 1
+                aggregate.change_attribute(name="_foo", value=f"value {n}")
+                app.save(aggregate)
+            print(json.dumps({"ms": (time.perf_counter() - t) * 1000}), flush=True)
+        elif words and words[0] == "quit":
+            break
     app.close()
-    for suffix in ("", "-wal", "-shm"):
-        try:
-            os.remove(path + suffix)
-        except FileNotFoundError:
-            pass
-    os.rmdir(folder)
-    print(json.dumps({
-        "saves": args.saves,
-        "ms": round(ms, 1),
-        "per_second": round(args.saves / (ms / 1000)),
-        "synchronous": sync,
-        "journal_mode": mode,
-    }))
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
