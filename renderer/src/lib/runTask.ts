@@ -1,6 +1,6 @@
 import { createStore } from 'zustand'
 import { api } from '../api'
-import { describeError } from './errorText'
+import { describeError } from '../ui/errors'
 import { newTaskId, useTaskStore } from '../stores/taskStore'
 
 /** The `progress` subscription, once made; a store rather than a module variable. */

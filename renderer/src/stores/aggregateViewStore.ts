@@ -11,7 +11,7 @@ import type { AggregateView } from '../../../shared/contract'
 import { api } from '../api'
 import { cancelTask, ensureProgressSubscription } from '../lib/runTask'
 import { newTaskId, useTaskStore } from './taskStore'
-import { toUiError, type UiError } from '../lib/errors'
+import { toUiError, type UiError } from '../ui/errors'
 
 export const VIEW_DEBOUNCE_MS = 80
 export const SLOW_REPLAY_MS = 400

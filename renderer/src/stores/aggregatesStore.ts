@@ -10,7 +10,7 @@ import type {
   LogEntryDto,
 } from '../../../shared/contract'
 import { api } from '../api'
-import { toUiError, type UiError } from '../lib/errors'
+import { toUiError, type UiError } from '../ui/errors'
 
 export type AggregateOrder = 'recent' | 'id'
 

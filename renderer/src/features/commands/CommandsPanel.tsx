@@ -5,7 +5,7 @@
  * the version they were loaded at) or Discard staged.
  */
 import { useId, useRef } from 'react'
-import { ErrorAlert } from '../../ui/ErrorAlert'
+import { ErrorAlert } from '../../ui/errors'
 import '../../ui/feature.css'
 import './commands.css'
 import { CommandComposer } from '../../ui/CommandComposer'

@@ -7,7 +7,7 @@
 import { useId, useState } from 'react'
 import type { AggregateModuleInfo, ConnectionInfo } from '../../../../shared/contract'
 import { api } from '../../api'
-import { toUiError } from '../../lib/errors'
+import { toUiError } from '../../ui/errors'
 import { useAggregatesStore } from '../../stores/aggregatesStore'
 import './connection.css'
 

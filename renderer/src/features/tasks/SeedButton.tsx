@@ -6,7 +6,7 @@ import {
   type AggregateTypeDescriptor,
   type ResponseOf,
 } from '../../../../shared/contract'
-import { ErrorAlert } from '../../ui/ErrorAlert'
+import { ErrorAlert } from '../../ui/errors'
 import { ModalDialog } from '../../ui/ModalDialog'
 import { useReveal } from '../../lib/useReveal'
 import { runTask } from '../../lib/runTask'
