@@ -1,4 +1,5 @@
-import { useEffect } from 'react'
+import { QueryClientProvider } from '@tanstack/react-query'
+import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { AggregateView } from './features/workspace/AggregateView'
 import { AggregatesPanel } from './features/workspace/AggregatesPanel'
@@ -8,8 +9,21 @@ import { EmptyState } from './features/shell/EmptyState'
 import { TaskProgress } from './ui/TaskProgress'
 import { useConnectionStore } from './stores/connectionStore'
 import { useSelectionStore } from './stores/selectionStore'
+import { createQueryClient } from './queries/client'
+import { useServerEvents } from './queries/serverEvents'
 
+/** The app with its own query cache: one per app (and per test), never shared at module level. */
 export function App() {
+  const [client] = useState(createQueryClient)
+  return (
+    <QueryClientProvider client={client}>
+      <Explorer />
+    </QueryClientProvider>
+  )
+}
+
+function Explorer() {
+  useServerEvents()
   const { connected, screenOpen, phase, transport, hasInfo, sessionId } = useConnectionStore(
     useShallow((s) => ({
       connected: s.info?.status === 'connected',

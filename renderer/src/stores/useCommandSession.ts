@@ -15,19 +15,25 @@ import type {
 } from '../../../shared/contract'
 import { api } from '../api'
 import { useLiveChanges } from '../lib/useLiveChanges'
-import { useAggregateViewStore } from './aggregateViewStore'
-import { useAggregatesStore } from './aggregatesStore'
+import { useQueryClient } from '@tanstack/react-query'
+import { keys } from '../queries/keys'
 import { useSelectionStore } from './selectionStore'
 import { EMPTY_SLOT, useStagedCommandsStore, type StagedSlot } from './stagedCommandsStore'
-import { findType, useAggregateTypes } from './useAggregateTypes'
+import { findType, useAggregateTypes } from '../queries/aggregates'
 
 export const PREVIEW_DEBOUNCE_MS = 250
 
-/** After a save the views follow the latest version (the live `changes` reload them too). */
-export function showSaved(): void {
-  useSelectionStore.getState().setVersion(null)
-  useAggregateViewStore.getState().reload()
-  void useAggregatesStore.getState().refresh()
+/**
+ * After a save the views follow the latest version. The pushed `changes` make them stale too;
+ * this does not wait for them.
+ */
+export function useShowSaved(aggregateId: string): () => void {
+  const client = useQueryClient()
+  return useCallback(() => {
+    useSelectionStore.getState().setVersion(null)
+    void client.invalidateQueries({ queryKey: keys.aggregateAt(aggregateId, 'latest') })
+    void client.invalidateQueries({ queryKey: keys.aggregateLists() })
+  }, [client, aggregateId])
 }
 
 export interface PreviewState {

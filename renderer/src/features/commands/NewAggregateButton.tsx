@@ -3,9 +3,10 @@ import { api } from '../../api'
 import type { CommandDescriptor, JsonValue } from '../../../../shared/contract'
 import type { StagedCommand } from '../../stores/stagedCommandsStore'
 import { NewAggregateForm } from './NewAggregateForm'
-import { useAggregatesStore } from '../../stores/aggregatesStore'
+import { useQueryClient } from '@tanstack/react-query'
 import { useSelectionStore } from '../../stores/selectionStore'
-import { findType, useAggregateTypes } from '../../stores/useAggregateTypes'
+import { findType, useAggregateTypes } from '../../queries/aggregates'
+import { keys } from '../../queries/keys'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../../stores/useWriteBlock'
 import { ModalDialog } from '../../ui/ModalDialog'
 import '../../ui/feature.css'
@@ -24,6 +25,7 @@ export function NewAggregateButton() {
   const [staged, setStaged] = useState<StagedCommand[]>([])
   const blocked = useWriteBlock()
   const { types, typesLoaded } = useAggregateTypes()
+  const client = useQueryClient()
   const type = findType(types, topic) ?? types[0]
 
   const close = () => {
@@ -48,7 +50,7 @@ export function NewAggregateButton() {
       setOpen(false)
       setStaged([])
       useSelectionStore.getState().select(result.id)
-      void useAggregatesStore.getState().refresh()
+      void client.invalidateQueries({ queryKey: keys.aggregateLists() })
       return true
     } catch (failure) {
       setError(failure)

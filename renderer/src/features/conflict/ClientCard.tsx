@@ -8,7 +8,7 @@ import { concurrencyDetails, conflictSentence, describeError } from '../../ui/er
 import { CommandComposer } from '../../ui/CommandComposer'
 import { NoDefinition, SaveMessages, StageError } from '../../ui/SessionMessages'
 import { StagedList } from '../../ui/StagedBatch'
-import { showSaved, useCommandSession } from '../../stores/useCommandSession'
+import { useCommandSession, useShowSaved } from '../../stores/useCommandSession'
 import { ErrorAlert } from '../../ui/errors'
 import { useSessionFocus } from '../../ui/useSessionFocus'
 
@@ -25,6 +25,7 @@ export function ClientCard({
 }) {
   const headingId = useId()
   const name = `Client ${side}`
+  const showSaved = useShowSaved(aggregateId)
   const session = useCommandSession(aggregateId, `${aggregateId}#${side}`, {
     followLive: false,
     onSaved: showSaved,

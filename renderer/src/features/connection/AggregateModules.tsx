@@ -8,7 +8,8 @@ import { useId, useState } from 'react'
 import type { AggregateModuleInfo, ConnectionInfo } from '../../../../shared/contract'
 import { api } from '../../api'
 import { toUiError } from '../../ui/errors'
-import { useAggregatesStore } from '../../stores/aggregatesStore'
+import { useQueryClient } from '@tanstack/react-query'
+import { keys } from '../../queries/keys'
 import './connection.css'
 
 export function AggregateModules({ info }: { info: ConnectionInfo }) {
@@ -19,6 +20,7 @@ export function AggregateModules({ info }: { info: ConnectionInfo }) {
   const desktop = window.eventscopeDesktop
   const modules = info.modules ?? []
 
+  const client = useQueryClient()
   const load = async () => {
     if (!desktop) return
     setBusy(true)
@@ -29,8 +31,9 @@ export function AggregateModules({ info }: { info: ConnectionInfo }) {
       if (!path) return
       const result = await api.loadAggregateModule({ path })
       setLoaded(result)
-      // Its types join the type filter and the commands at once.
-      void useAggregatesStore.getState().loadTypes()
+      // Its types join the type filter and the commands at once, and views replay with it.
+      void client.invalidateQueries({ queryKey: keys.aggregateTypes() })
+      void client.invalidateQueries({ queryKey: keys.aggregate() })
     } catch (e) {
       setError(toUiError(e).message)
     } finally {

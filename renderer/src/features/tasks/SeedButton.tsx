@@ -15,7 +15,7 @@ import { isTaskActive, useTaskStore } from '../../stores/taskStore'
 import './tasks.css'
 import { WholeNumberField } from '../../ui/WholeNumberField'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../../stores/useWriteBlock'
-import { useAggregateTypes } from '../../stores/useAggregateTypes'
+import { useAggregateTypes } from '../../queries/aggregates'
 
 const MAX = MAX_SEED_COUNT
 const numberFormat = new Intl.NumberFormat()
