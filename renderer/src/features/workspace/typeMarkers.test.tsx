@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 import { renderWithQueries } from '../../testing/render'
-import { act, cleanup, render, screen } from '@testing-library/react'
+import { cleanup, render, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { setApi } from '../../api'
 import { useAggregateListStore } from '../../stores/aggregateListStore'
-import { aggregateView, createFakeApi, flush, uuid, widgetType } from '../../testing/fakeApi'
+import { aggregateView, createFakeApi, uuid, widgetType } from '../../testing/fakeApi'
 import { AggregateHeader } from './AggregateHeader'
 import { NoDefinitionNote } from './NoDefinitionNote'
 
@@ -32,9 +32,8 @@ describe('registered and unregistered types', () => {
     renderWithQueries(
       <AggregateHeader aggregateId={A} view={{ ...aggregateView(A, 2), type: 'gone#Thing' }} />,
     )
-    await act(flush)
+    expect(await screen.findByText('no definition')).toBeTruthy()
     expect(screen.getByText('gone#Thing')).toBeTruthy()
-    expect(screen.getByText('no definition')).toBeTruthy()
   })
 
   it('the State tab says where the state came from without a definition', () => {
