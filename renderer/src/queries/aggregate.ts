@@ -19,7 +19,7 @@ import {
 import { useEffect, useState } from 'react'
 import type { AggregateView } from '../../../shared/contract'
 import { api } from '../api'
-import { cancelTask, ensureProgressSubscription } from '../lib/runTask'
+import { cancelTask } from '../lib/runTask'
 import { newTaskId, useTaskStore } from '../stores/taskStore'
 import { toUiError, type UiError } from '../ui/errors'
 import { keys, type VersionKey } from './keys'
@@ -44,7 +44,6 @@ export async function fetchAggregate(
   const slow = setTimeout(() => {
     // A prefetch is not something the user asked for: it never shows as a task.
     if (!announce) return
-    ensureProgressSubscription()
     useTaskStore
       .getState()
       .start(`Replaying ${id.slice(0, 8)}${version === 'latest' ? '' : ` to v${version}`}`, taskId)
