@@ -1,4 +1,5 @@
-import { lazy, useEffect } from 'react'
+import { QueryClientProvider } from '@tanstack/react-query'
+import { lazy, useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { AggregatesPanel } from './features/workspace/AggregatesPanel'
 import { LazyPart } from './ui/LazyPart'
@@ -7,6 +8,8 @@ import { EmptyState } from './features/shell/EmptyState'
 import { TaskProgress } from './ui/TaskProgress'
 import { useConnectionStore } from './stores/connectionStore'
 import { useSelectionStore } from './stores/selectionStore'
+import { createQueryClient } from './queries/client'
+import { useServerEvents } from './queries/serverEvents'
 
 // Loaded on demand, so the first paint (the list and the empty state) carries neither: a
 // connected start never needs the connection screen, and no aggregate is selected at first.
@@ -17,7 +20,18 @@ const AggregateView = lazy(async () => ({
   default: (await import('./features/workspace/AggregateView')).AggregateView,
 }))
 
+/** The app with its own query cache: one per app (and per test), never shared at module level. */
 export function App() {
+  const [client] = useState(createQueryClient)
+  return (
+    <QueryClientProvider client={client}>
+      <Explorer />
+    </QueryClientProvider>
+  )
+}
+
+function Explorer() {
+  useServerEvents()
   const { connected, screenOpen, phase, transport, hasInfo, sessionId } = useConnectionStore(
     useShallow((s) => ({
       connected: s.info?.status === 'connected',

@@ -10,16 +10,9 @@ import './styles/scrubber.css'
 import './styles/timeline.css'
 import './styles/connection.css'
 import { App } from './App'
-import { onTransportStatus } from './transport'
-import { useConnectionStore } from './stores/connectionStore'
-import { startStoreListeners } from './stores/listeners'
 import { applyTheme, useThemeStore } from './stores/themeStore'
 
 applyTheme(useThemeStore.getState().mode)
-startStoreListeners()
-onTransportStatus((status) => {
-  useConnectionStore.getState().setTransport(status)
-})
 
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root')

@@ -1,19 +1,6 @@
-import { createStore } from 'zustand'
 import { api } from '../api'
-import { describeError } from './errorText'
+import { describeError } from '../ui/errors'
 import { newTaskId, useTaskStore } from '../stores/taskStore'
-
-/** The `progress` subscription, once made; a store rather than a module variable. */
-const progressSubscription = createStore<{ unsubscribe: (() => void) | undefined }>()(() => ({
-  unsubscribe: undefined,
-}))
-
-/** Routes `progress` events into the task store; subscribed once, on the first task. */
-export function ensureProgressSubscription(): void {
-  if (progressSubscription.getState().unsubscribe) return
-  const unsubscribe = api.subscribe('progress', (event) => useTaskStore.getState().progress(event))
-  progressSubscription.setState({ unsubscribe })
-}
 
 export interface TaskOutcome {
   status: 'done' | 'cancelled'
@@ -30,7 +17,6 @@ export async function runTask<T>(
   outcome: (value: T) => TaskOutcome,
   options: { prefix?: string; onStart?: (taskId: string) => void } = {},
 ): Promise<T> {
-  ensureProgressSubscription()
   const store = useTaskStore.getState()
   const taskId = store.start(title, newTaskId(options.prefix))
   options.onStart?.(taskId)

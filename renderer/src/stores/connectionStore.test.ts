@@ -4,20 +4,16 @@ import { ExplorerError, type ConnectionSettings } from '../../../shared/contract
 import { setApi } from '../api'
 import { connectionInfo, createFakeApi, type FakeApi } from '../testing/fakeApi'
 import { useConnectionStore } from './connectionStore'
-import { startStoreListeners } from './listeners'
 
 const store = () => useConnectionStore.getState()
 let api: FakeApi
-let stop: () => void
 
 beforeEach(() => {
   api = createFakeApi()
   setApi(api)
   store().reset()
-  stop = startStoreListeners()
 })
 afterEach(() => {
-  stop()
   setApi(null)
 })
 
@@ -82,36 +78,10 @@ describe('connectionStore', () => {
     expect(store().screenOpen).toBe(false)
   })
 
-  it('follows pushed connection events and counts live changes', () => {
-    api.emit('connection', connectionInfo({ description: 'pushed' }))
-    expect(store().info?.description).toBe('pushed')
-
-    api.emit('changes', { entries: [] })
-    expect(store().changeCount).toBe(0)
-    api.emit('changes', {
-      entries: [
-        {
-          position: '1',
-          originatorId: '00000000-0000-4000-8000-000000000001',
-          fromVersion: 0,
-          toVersion: 0,
-          topics: ['t'],
-          discards: false,
-          recordedAt: '2026-01-01T00:00:00.000Z',
-        },
-      ],
-    })
-    expect(store().changeCount).toBe(1)
-    expect(store().lastChangeAt).not.toBeNull()
-  })
-
-  it('subscribes once, and reset() returns to the initial state', () => {
-    expect(api.listenerCount('changes')).toBe(1)
-    expect(api.listenerCount('connection')).toBe(1)
-    startStoreListeners() // a second start replaces the first
-    expect(api.listenerCount('changes')).toBe(1)
+  it('reset() returns to the initial state', () => {
     store().setTransport('open')
     store().noteChanges(3)
+    expect(store().changeCount).toBe(3)
     store().reset()
     expect(store()).toMatchObject({
       info: null,

@@ -5,7 +5,7 @@
 import { create } from 'zustand'
 import type { ConnectionInfo, ConnectionSettings } from '../../../shared/contract'
 import { api } from '../api'
-import { toUiError, type UiError } from '../lib/errors'
+import { toUiError, type UiError } from '../ui/errors'
 
 export type ConnectionPhase = 'idle' | 'loading' | 'connecting' | 'ready' | 'error'
 /** The transport under the API (WebSocket in browser mode; IPC is always 'open'). */

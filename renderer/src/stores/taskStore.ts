@@ -1,4 +1,4 @@
-import { create, createStore } from 'zustand'
+import { create } from 'zustand'
 import type { EventOf } from '../../../shared/contract'
 
 export type TaskStatus = 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed'
@@ -39,16 +39,14 @@ interface TaskState {
   reset(): void
 }
 
-/** How many ids were made: two made in the same millisecond still differ. Not for React. */
-const issuedIds = createStore<{ count: number }>()(() => ({ count: 0 }))
-
 /** A task id the contract accepts: letters, digits, `_` and `-`, at most 64 characters. */
 export function newTaskId(prefix = 'task'): string {
-  issuedIds.setState((s) => ({ count: s.count + 1 }))
-  const counter = issuedIds.getState().count
-  const random = Math.random().toString(36).slice(2, 10)
+  // 64 random bits: two ids made in the same millisecond still differ, with no counter to keep.
+  const random = Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join(
+    '',
+  )
   const safePrefix = prefix.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24) || 'task'
-  return `${safePrefix}-${Date.now().toString(36)}-${counter}-${random}`
+  return `${safePrefix}-${Date.now().toString(36)}-${random}`
 }
 
 const isActive = (task: Task) => task.status === 'running' || task.status === 'cancelling'

@@ -9,7 +9,7 @@
 import { create } from 'zustand'
 import type { EventDto, LogEntryDto, RawRecord } from '../../../shared/contract'
 import { api } from '../api'
-import { toUiError, type UiError } from '../lib/errors'
+import { toUiError, type UiError } from '../ui/errors'
 
 export const EVENT_PAGE_SIZE = 200
 /** The scrubber draws snapshot markers only up to this many (more would be a solid bar). */

@@ -15,19 +15,26 @@ import type {
 } from '../../../shared/contract'
 import { api } from '../api'
 import { useLiveChanges } from '../lib/useLiveChanges'
-import { useAggregateViewStore } from './aggregateViewStore'
-import { useAggregatesStore } from './aggregatesStore'
+import { useQueryClient } from '@tanstack/react-query'
+import { keys } from '../queries/keys'
+import { useAction } from '../ui/useAction'
 import { useSelectionStore } from './selectionStore'
 import { EMPTY_SLOT, useStagedCommandsStore, type StagedSlot } from './stagedCommandsStore'
-import { findType, useAggregateTypes } from './useAggregateTypes'
+import { findType, useAggregateTypes } from '../queries/aggregates'
 
 export const PREVIEW_DEBOUNCE_MS = 250
 
-/** After a save the views follow the latest version (the live `changes` reload them too). */
-export function showSaved(): void {
-  useSelectionStore.getState().setVersion(null)
-  useAggregateViewStore.getState().reload()
-  void useAggregatesStore.getState().refresh()
+/**
+ * After a save the views follow the latest version. The pushed `changes` make them stale too;
+ * this does not wait for them.
+ */
+export function useShowSaved(aggregateId: string): () => void {
+  const client = useQueryClient()
+  return useCallback(() => {
+    useSelectionStore.getState().setVersion(null)
+    void client.invalidateQueries({ queryKey: keys.aggregateAt(aggregateId, 'latest') })
+    void client.invalidateQueries({ queryKey: keys.aggregateLists() })
+  }, [client, aggregateId])
 }
 
 export interface PreviewState {
@@ -93,9 +100,6 @@ export function useCommandSession(
   const [view, setView] = useState<AggregateView | null>(null)
   const [loadError, setLoadError] = useState<unknown>(null)
   const [storedVersion, setStoredVersion] = useState(-1)
-  const [busy, setBusy] = useState(false)
-  const [stageError, setStageError] = useState<unknown>(null)
-  const [saveError, setSaveError] = useState<unknown>(null)
   const [saved, setSaved] = useState<CommandResult | null>(null)
   const [preview, setPreview] = useState<PreviewState>(NO_PREVIEW)
   const [settled, setSettled] = useState<SettledAction | null>(null)
@@ -132,8 +136,6 @@ export function useCommandSession(
     setView(null)
     setLoadError(null)
     setStoredVersion(-1)
-    setStageError(null)
-    setSaveError(null)
     setSaved(null)
     setPreview(NO_PREVIEW)
     void load(false)
@@ -177,13 +179,9 @@ export function useCommandSession(
     // The signature says everything of the slot the preview depends on.
   }, [aggregateId, slotNow, signature])
 
-  const stage = async (command: CommandDescriptor, params: Record<string, JsonValue>) => {
-    const before = slotNow()
-    setBusy(true)
-    setStageError(null)
-    setSaveError(null)
-    setSaved(null)
-    try {
+  const stageAction = useAction(
+    async (command: CommandDescriptor, params: Record<string, JsonValue>) => {
+      const before = slotNow()
       // The rules are checked before the command joins the list: a refused one never does.
       const next = {
         ...before,
@@ -197,59 +195,56 @@ export function useCommandSession(
         .getState()
         .stage(slotKey, { name: command.name, label: command.label, params })
       setPreview({ signature: signatureOf(slotNow()), result, error: null })
-      settle('stage', true)
-      return true
-    } catch (error) {
-      setStageError(error)
-      settle('stage', false)
-      return false
-    } finally {
-      setBusy(false)
-    }
+    },
+  )
+  const saveAction = useAction(async () => {
+    const now = slotNow()
+    if (now.commands.length === 0) throw new Error('nothing is staged')
+    const result = await api.execute(batchOf(aggregateId, now))
+    useStagedCommandsStore.getState().clear(slotKey, result.version)
+    setSaved(result)
+    setStoredVersion((v) => Math.max(v, result.version))
+    setView((v) =>
+      v
+        ? {
+            ...v,
+            version: result.version,
+            latestVersion: result.version,
+            state: result.state,
+            discarded: result.discarded,
+          }
+        : v,
+    )
+    onSaved.current?.(result)
+    return result
+  })
+  const reloadAction = useAction(() => load(true))
+  const busy = stageAction.busy || saveAction.busy || reloadAction.busy
+  /** A new action starts with no earlier outcome on screen. */
+  const startAction = () => {
+    stageAction.clearError()
+    saveAction.clearError()
+    setSaved(null)
+  }
+
+  const stage = async (command: CommandDescriptor, params: Record<string, JsonValue>) => {
+    startAction()
+    const outcome = await stageAction.run(command, params)
+    settle('stage', outcome.ok)
+    return outcome.ok
   }
 
   const save = async (): Promise<SaveOutcome> => {
-    const now = slotNow()
-    if (now.commands.length === 0) return { ok: false, error: new Error('nothing is staged') }
-    setBusy(true)
-    setStageError(null)
-    setSaveError(null)
-    setSaved(null)
-    try {
-      const result = await api.execute(batchOf(aggregateId, now))
-      useStagedCommandsStore.getState().clear(slotKey, result.version)
-      setSaved(result)
-      setStoredVersion((v) => Math.max(v, result.version))
-      setView((v) =>
-        v
-          ? {
-              ...v,
-              version: result.version,
-              latestVersion: result.version,
-              state: result.state,
-              discarded: result.discarded,
-            }
-          : v,
-      )
-      onSaved.current?.(result)
-      settle('save', true)
-      return { ok: true, result }
-    } catch (error) {
-      setSaveError(error)
-      settle('save', false)
-      return { ok: false, error }
-    } finally {
-      setBusy(false)
-    }
+    if (slotNow().commands.length === 0) return { ok: false, error: new Error('nothing is staged') }
+    startAction()
+    const outcome = await saveAction.run()
+    settle('save', outcome.ok)
+    return outcome.ok ? { ok: true, result: outcome.value } : outcome
   }
 
   const reloadLatest = async () => {
-    setBusy(true)
-    setStageError(null)
-    setSaveError(null)
-    setSaved(null)
-    await load(true)
-    setBusy(false)
+    startAction()
+    await reloadAction.run()
     settle('reload', true)
   }
 
@@ -264,19 +259,19 @@ export function useCommandSession(
     preview,
     previewPending: slot.commands.length > 0 && preview.signature !== signature,
     busy,
-    stageError,
-    saveError,
+    stageError: stageAction.error ?? null,
+    saveError: saveAction.error ?? null,
     saved,
     settled,
     stage,
     remove: (key) => {
-      setStageError(null)
+      stageAction.clearError()
       useStagedCommandsStore.getState().remove(slotKey, key)
       settle('remove', true)
     },
     discardStaged: () => {
-      setStageError(null)
-      setSaveError(null)
+      stageAction.clearError()
+      saveAction.clearError()
       useStagedCommandsStore.getState().clear(slotKey)
       settle('discard', true)
       if (options.followLive) void load(false)

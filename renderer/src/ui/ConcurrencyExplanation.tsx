@@ -1,6 +1,6 @@
 import type { ConcurrencyDetails } from '../../../shared/contract'
 import { describeEvent } from '../lib/eventSummary'
-import { concurrencyDetails, conflictSentence, describeError } from '../lib/errorText'
+import { concurrencyDetails, conflictSentence, describeError } from './errors'
 import './feature.css'
 import './concurrency.css'
 import { visible } from './VisibleText'

@@ -4,8 +4,8 @@
  * Save stored. Shared by the Commands panel and the conflict demo's clients.
  */
 import { ConcurrencyExplanation } from './ConcurrencyExplanation'
-import { ErrorAlert } from './ErrorAlert'
-import { isConcurrencyError } from '../lib/errorText'
+import { ErrorAlert } from './errors'
+import { isConcurrencyError } from './errors'
 import { SavedNotice } from './StagedBatch'
 import type { CommandSession } from '../stores/useCommandSession'
 import { useReveal } from '../lib/useReveal'

@@ -1,6 +1,7 @@
 import { useEffect } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import { cancelTask, ensureProgressSubscription } from '../lib/runTask'
+import { api } from '../api'
+import { cancelTask } from '../lib/runTask'
 import { isTaskActive, taskFraction, useTaskStore, type Task } from '../stores/taskStore'
 import './taskProgress.css'
 
@@ -96,9 +97,8 @@ function TaskRow({ task, inline = false }: { task: Task; inline?: boolean }) {
 export function TaskProgress() {
   const tasks = useTaskStore(useShallow((state) => state.tasks))
 
-  useEffect(() => {
-    ensureProgressSubscription()
-  }, [])
+  // Progress reaches the task store while the list that shows it is mounted (always, in App).
+  useEffect(() => api.subscribe('progress', (event) => useTaskStore.getState().progress(event)), [])
 
   const hasFinishedDone = tasks.some((task) => task.status === 'done')
   useEffect(() => {

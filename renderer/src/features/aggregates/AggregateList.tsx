@@ -7,10 +7,9 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useId, useRef, type CSSProperties, type KeyboardEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AggregateSummary } from '../../../../shared/contract'
-import { explainError } from '../../lib/errors'
+import { explainError } from '../../ui/errors'
 import { formatDateTime, formatShort } from '../../lib/format'
-import { describeTopic, useAggregateTypes } from '../../stores/useAggregateTypes'
-import { useAggregatesStore } from '../../stores/aggregatesStore'
+import { describeTopic, useAggregateList, useAggregateTypes } from '../../queries/aggregates'
 import { useSelectionStore } from '../../stores/selectionStore'
 import type { TimeZoneMode } from '../../lib/format'
 import { revealInvisible, visible } from '../../ui/VisibleText'
@@ -20,27 +19,14 @@ const PREFETCH_ROWS = 20
 
 export function AggregateList() {
   const listId = useId()
-  const { items, total, filtered, nextPageToken, loading, error, loaded, loadMore, refresh } =
-    useAggregatesStore(
-      useShallow((s) => ({
-        items: s.items,
-        total: s.total,
-        filtered: s.idPrefix !== '' || s.type !== '',
-        nextPageToken: s.nextPageToken,
-        loading: s.loading,
-        error: s.error,
-        loaded: s.loaded,
-        loadMore: s.loadMore,
-        refresh: s.refresh,
-      })),
-    )
+  const { items, total, filtered, hasMore, loading, error, loaded, loadMore, refresh } =
+    useAggregateList()
   const { selectedId, select, timezone } = useSelectionStore(
     useShallow((s) => ({ selectedId: s.aggregateId, select: s.select, timezone: s.timezone })),
   )
   const { types, typesLoaded } = useAggregateTypes()
   const scrollRef = useRef<HTMLDivElement>(null)
 
-  const hasMore = nextPageToken !== undefined
   // `total` counts every aggregate, filters or not: a filtered list's size is unknown (-1)
   // until its last page has arrived.
   const setSize = !hasMore ? items.length : filtered ? -1 : Math.max(total, items.length)
@@ -57,7 +43,7 @@ export function AggregateList() {
 
   useEffect(() => {
     if (hasMore && loading === null && !error && lastIndex >= items.length - PREFETCH_ROWS)
-      void loadMore()
+      loadMore()
   }, [hasMore, loading, error, lastIndex, items.length, loadMore])
 
   const selectedIndex = selectedId ? items.findIndex((a) => a.id === selectedId) : -1
@@ -93,7 +79,7 @@ export function AggregateList() {
       <div className="aggregate-list list-message" role="alert">
         <strong>{explainError(error)}</strong>
         <p className="muted">{error.message}</p>
-        <button type="button" className="btn" onClick={() => void refresh()}>
+        <button type="button" className="btn" onClick={refresh}>
           Retry
         </button>
       </div>

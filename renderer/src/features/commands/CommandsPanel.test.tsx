@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
+import { renderWithQueries } from '../../testing/render'
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ExplorerError, type RequestOf } from '../../../../shared/contract'
 import { setApi } from '../../api'
-import { useAggregatesStore } from '../../stores/aggregatesStore'
+import { useAggregateListStore } from '../../stores/aggregateListStore'
 import { useStagedCommandsStore } from '../../stores/stagedCommandsStore'
 import {
   aggregateView,
@@ -35,7 +36,7 @@ function previewEcho(batch: Batch) {
 beforeEach(() => {
   api = createFakeApi()
   setApi(api)
-  useAggregatesStore.getState().reset()
+  useAggregateListStore.getState().reset()
   useStagedCommandsStore.getState().reset()
   api.listAggregateTypes.mockResolvedValue([widgetType()])
   api.getAggregate.mockResolvedValue(aggregateView(A, 3))
@@ -48,7 +49,7 @@ afterEach(() => {
 })
 
 async function openPanel() {
-  render(<CommandsPanel aggregateId={A} />)
+  renderWithQueries(<CommandsPanel aggregateId={A} />)
   await act(flush)
   await act(flush)
 }

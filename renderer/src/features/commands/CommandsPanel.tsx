@@ -5,17 +5,18 @@
  * the version they were loaded at) or Discard staged.
  */
 import { useId, useRef } from 'react'
-import { ErrorAlert } from '../../ui/ErrorAlert'
+import { ErrorAlert } from '../../ui/errors'
 import '../../ui/feature.css'
 import './commands.css'
 import { CommandComposer } from '../../ui/CommandComposer'
 import { NoDefinition, SaveMessages, StageError } from '../../ui/SessionMessages'
 import { PreviewPanel, StagedList } from '../../ui/StagedBatch'
-import { showSaved, useCommandSession } from '../../stores/useCommandSession'
+import { useCommandSession, useShowSaved } from '../../stores/useCommandSession'
 import { useSessionFocus } from '../../ui/useSessionFocus'
 
 export function CommandsPanel({ aggregateId }: { aggregateId: string }) {
   const headingId = useId()
+  const showSaved = useShowSaved(aggregateId)
   const session = useCommandSession(aggregateId, aggregateId, {
     followLive: true,
     onSaved: showSaved,

@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react'
+import { renderWithQueries } from '../../testing/render'
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ExplorerError } from '../../../../shared/contract'
 import { setApi } from '../../api'
-import { useAggregatesStore } from '../../stores/aggregatesStore'
+import { useAggregateListStore } from '../../stores/aggregateListStore'
 import { useSelectionStore } from '../../stores/selectionStore'
 import {
   commandResult,
@@ -22,7 +23,7 @@ let api: FakeApi
 beforeEach(() => {
   api = createFakeApi()
   setApi(api)
-  useAggregatesStore.getState().reset()
+  useAggregateListStore.getState().reset()
   useSelectionStore.getState().select(null)
   api.listAggregateTypes.mockResolvedValue([
     widgetType(),
@@ -36,7 +37,7 @@ afterEach(() => {
 })
 
 async function openDialog() {
-  render(<NewAggregateButton />)
+  renderWithQueries(<NewAggregateButton />)
   await act(flush)
   fireEvent.click(screen.getByRole('button', { name: 'New aggregate' }))
   return screen.getByRole('dialog', { name: 'New aggregate' })

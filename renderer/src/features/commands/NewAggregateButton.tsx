@@ -1,13 +1,19 @@
 import { useState } from 'react'
 import { api } from '../../api'
-import type { CommandDescriptor, JsonValue } from '../../../../shared/contract'
+import type {
+  AggregateTypeDescriptor,
+  CommandDescriptor,
+  JsonValue,
+} from '../../../../shared/contract'
 import type { StagedCommand } from '../../stores/stagedCommandsStore'
 import { NewAggregateForm } from './NewAggregateForm'
-import { useAggregatesStore } from '../../stores/aggregatesStore'
+import { useQueryClient } from '@tanstack/react-query'
 import { useSelectionStore } from '../../stores/selectionStore'
-import { findType, useAggregateTypes } from '../../stores/useAggregateTypes'
+import { findType, useAggregateTypes } from '../../queries/aggregates'
+import { keys } from '../../queries/keys'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../../stores/useWriteBlock'
 import { ModalDialog } from '../../ui/ModalDialog'
+import { useAction } from '../../ui/useAction'
 import '../../ui/feature.css'
 import './commands.css'
 
@@ -19,43 +25,44 @@ import './commands.css'
 export function NewAggregateButton() {
   const [open, setOpen] = useState(false)
   const [topic, setTopic] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(undefined)
   const [staged, setStaged] = useState<StagedCommand[]>([])
   const blocked = useWriteBlock()
   const { types, typesLoaded } = useAggregateTypes()
+  const client = useQueryClient()
   const type = findType(types, topic) ?? types[0]
 
-  const close = () => {
-    if (busy) return
-    setOpen(false)
-    setError(undefined)
-  }
-
-  const create = async (command: CommandDescriptor, params: Record<string, JsonValue>) => {
-    if (!type || busy) return false
-    setBusy(true)
-    setError(undefined)
-    try {
-      const result = await api.execute({
+  const action = useAction(
+    async (
+      type: AggregateTypeDescriptor,
+      command: CommandDescriptor,
+      params: Record<string, JsonValue>,
+    ) =>
+      api.execute({
         type: type.topic,
         expectedVersion: -1,
         commands: [
           { name: command.name, params },
           ...staged.map(({ name, params }) => ({ name, params })),
         ],
-      })
-      setOpen(false)
-      setStaged([])
-      useSelectionStore.getState().select(result.id)
-      void useAggregatesStore.getState().refresh()
-      return true
-    } catch (failure) {
-      setError(failure)
-      return false
-    } finally {
-      setBusy(false)
-    }
+      }),
+  )
+  const { busy, error, clearError } = action
+
+  const close = () => {
+    if (busy) return
+    setOpen(false)
+    clearError()
+  }
+
+  const create = async (command: CommandDescriptor, params: Record<string, JsonValue>) => {
+    if (!type || busy) return false
+    const outcome = await action.run(type, command, params)
+    if (!outcome.ok) return false
+    setOpen(false)
+    setStaged([])
+    useSelectionStore.getState().select(outcome.value.id)
+    void client.invalidateQueries({ queryKey: keys.aggregateLists() })
+    return true
   }
 
   return (
@@ -80,7 +87,7 @@ export function NewAggregateButton() {
           onType={(topic) => {
             setTopic(topic)
             setStaged([])
-            setError(undefined)
+            clearError()
           }}
           onStaged={setStaged}
           onCreate={create}

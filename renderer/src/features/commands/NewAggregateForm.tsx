@@ -9,7 +9,7 @@ import type {
   JsonValue,
 } from '../../../../shared/contract'
 import { CommandComposer } from '../../ui/CommandComposer'
-import { ErrorAlert } from '../../ui/ErrorAlert'
+import { ErrorAlert } from '../../ui/errors'
 import type { StagedCommand } from '../../stores/stagedCommandsStore'
 import { StagedList } from '../../ui/StagedBatch'
 

@@ -4,12 +4,12 @@
  * other client saved is refused with ConcurrencyError, shown with the winner's events.
  */
 import { useId, useRef } from 'react'
-import { concurrencyDetails, conflictSentence, describeError } from '../../lib/errorText'
+import { concurrencyDetails, conflictSentence, describeError } from '../../ui/errors'
 import { CommandComposer } from '../../ui/CommandComposer'
 import { NoDefinition, SaveMessages, StageError } from '../../ui/SessionMessages'
 import { StagedList } from '../../ui/StagedBatch'
-import { showSaved, useCommandSession } from '../../stores/useCommandSession'
-import { ErrorAlert } from '../../ui/ErrorAlert'
+import { useCommandSession, useShowSaved } from '../../stores/useCommandSession'
+import { ErrorAlert } from '../../ui/errors'
 import { useSessionFocus } from '../../ui/useSessionFocus'
 
 export type LogTone = 'info' | 'ok' | 'rejected' | 'failed'
@@ -25,6 +25,7 @@ export function ClientCard({
 }) {
   const headingId = useId()
   const name = `Client ${side}`
+  const showSaved = useShowSaved(aggregateId)
   const session = useCommandSession(aggregateId, `${aggregateId}#${side}`, {
     followLive: false,
     onSaved: showSaved,

@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react'
+import { renderWithQueries } from '../../testing/render'
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ExplorerError, type RequestOf } from '../../../../shared/contract'
 import { setApi } from '../../api'
-import { useAggregatesStore } from '../../stores/aggregatesStore'
+import { useAggregateListStore } from '../../stores/aggregateListStore'
 import { useStagedCommandsStore } from '../../stores/stagedCommandsStore'
 import {
   aggregateView,
@@ -35,7 +36,7 @@ const answer = (batch: Batch) =>
 beforeEach(() => {
   api = createFakeApi()
   setApi(api)
-  useAggregatesStore.getState().reset()
+  useAggregateListStore.getState().reset()
   useStagedCommandsStore.getState().reset()
   api.listAggregateTypes.mockResolvedValue([widgetType()])
   api.getAggregate.mockResolvedValue(aggregateView(A, 3))
@@ -69,7 +70,7 @@ async function click(side: 'A' | 'B', name: string) {
 
 describe('ConflictDemo', () => {
   it('the stale client is refused with ConcurrencyError, reloads and saves', async () => {
-    render(<ConflictDemo aggregateId={A} />)
+    renderWithQueries(<ConflictDemo aggregateId={A} />)
     await act(flush)
     await act(flush)
     for (const side of ['A', 'B'] as const)

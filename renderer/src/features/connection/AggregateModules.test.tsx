@@ -1,8 +1,16 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react'
+import { renderWithQueries } from '../../testing/render'
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { setApi } from '../../api'
-import { connectionInfo, createFakeApi, type FakeApi } from '../../testing/fakeApi'
+import {
+  aggregateView,
+  connectionInfo,
+  createFakeApi,
+  uuid,
+  type FakeApi,
+} from '../../testing/fakeApi'
+import { keys } from '../../queries/keys'
 import { AggregateModules } from './AggregateModules'
 
 const INVENTORY = '/home/me/modules/inventory.mjs'
@@ -27,7 +35,7 @@ describe('AggregateModules', () => {
         { path: '/home/me/broken.mjs', types: [], error: 'exports no register function' },
       ],
     })
-    render(<AggregateModules info={info} />)
+    renderWithQueries(<AggregateModules info={info} />)
 
     const list = screen.getByRole('list', { name: 'Loaded modules' })
     const items = within(list).getAllByRole('listitem')
@@ -44,14 +52,18 @@ describe('AggregateModules', () => {
       path: INVENTORY,
       types: ['inventory#InventoryItem'],
     })
-    render(<AggregateModules info={connectionInfo()} />)
+    const { client } = renderWithQueries(<AggregateModules info={connectionInfo()} />)
+    client.setQueryData(keys.aggregateTypes(), [])
+    client.setQueryData(keys.aggregateAt(uuid(1), 3), aggregateView(uuid(1), 3))
     expect(screen.getByText(/Built-in types only/)).toBeTruthy()
 
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Load module…' })))
 
     expect(api.loadAggregateModule).toHaveBeenCalledWith({ path: INVENTORY })
     expect(screen.getByRole('status').textContent).toContain('Loaded 1 type from')
-    expect(api.listAggregateTypes).toHaveBeenCalled()
+    // Its types are asked for again, and views replay with the new definitions.
+    expect(client.getQueryState(keys.aggregateTypes())?.isInvalidated).toBe(true)
+    expect(client.getQueryState(keys.aggregateAt(uuid(1), 3))?.isInvalidated).toBe(true)
   })
 
   it('says why a picked module failed, and does nothing when the dialog is cancelled', async () => {
@@ -65,7 +77,7 @@ describe('AggregateModules', () => {
       types: [],
       error: 'its register function failed: boom',
     })
-    render(<AggregateModules info={connectionInfo()} />)
+    renderWithQueries(<AggregateModules info={connectionInfo()} />)
     const button = screen.getByRole('button', { name: 'Load module…' })
 
     await act(async () => fireEvent.click(button))

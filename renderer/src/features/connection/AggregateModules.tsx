@@ -7,35 +7,37 @@
 import { useId, useState } from 'react'
 import type { AggregateModuleInfo, ConnectionInfo } from '../../../../shared/contract'
 import { api } from '../../api'
-import { toUiError } from '../../lib/errors'
-import { useAggregatesStore } from '../../stores/aggregatesStore'
+import { toUiError } from '../../ui/errors'
+import { useQueryClient } from '@tanstack/react-query'
+import { keys } from '../../queries/keys'
+import { useAction } from '../../ui/useAction'
 import './connection.css'
 
 export function AggregateModules({ info }: { info: ConnectionInfo }) {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
   const [loaded, setLoaded] = useState<AggregateModuleInfo | null>(null)
   const ids = useId()
   const desktop = window.eventscopeDesktop
   const modules = info.modules ?? []
 
+  const client = useQueryClient()
+  // Busy from the system dialog on; a cancelled dialog loads nothing (null).
+  const action = useAction(async () => {
+    const path = await desktop?.pickAggregateModule()
+    if (!path) return null
+    const result = await api.loadAggregateModule({ path })
+    // Its types join the type filter and the commands at once, and views replay with it.
+    void client.invalidateQueries({ queryKey: keys.aggregateTypes() })
+    void client.invalidateQueries({ queryKey: keys.aggregate() })
+    return result
+  })
+  const busy = action.busy
+  const error = action.error === undefined ? null : toUiError(action.error).message
+
   const load = async () => {
-    if (!desktop) return
-    setBusy(true)
-    setError(null)
+    if (!desktop || busy) return
     setLoaded(null)
-    try {
-      const path = await desktop.pickAggregateModule()
-      if (!path) return
-      const result = await api.loadAggregateModule({ path })
-      setLoaded(result)
-      // Its types join the type filter and the commands at once.
-      void useAggregatesStore.getState().loadTypes()
-    } catch (e) {
-      setError(toUiError(e).message)
-    } finally {
-      setBusy(false)
-    }
+    const outcome = await action.run()
+    if (outcome.ok && outcome.value) setLoaded(outcome.value)
   }
 
   return (

@@ -5,7 +5,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { ConnectionInfo, ConnectionSettings, StoreKind } from '../../../../shared/contract'
-import { explainError } from '../../lib/errors'
+import { explainError } from '../../ui/errors'
 import { useConnectionStore } from '../../stores/connectionStore'
 import {
   ConnectionOptionsFields,

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
+import { act, cleanup, fireEvent, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { setApi } from '../../api'
+import { renderWithQueries } from '../../testing/render'
 import { createFakeApi, uuid, type FakeApi } from '../../testing/fakeApi'
 import { DiffPanel } from './DiffPanel'
 
@@ -28,7 +29,7 @@ const settle = () => act(() => new Promise<void>((resolve) => setTimeout(resolve
 
 describe('DiffPanel compare', () => {
   it('an invalid version shows only its error, not the previous comparison', async () => {
-    render(<DiffPanel aggregateId={A} version={2} latestVersion={3} />)
+    renderWithQueries(<DiffPanel aggregateId={A} version={2} latestVersion={3} />)
     await settle()
     expect(screen.getByText('1 difference from version 1 to version 2:')).toBeTruthy()
 

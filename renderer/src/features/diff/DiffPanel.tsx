@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react'
 import { api } from '../../api'
 import type { DiffEntry } from '../../../../shared/contract'
-import { ErrorAlert } from '../../ui/ErrorAlert'
+import { ErrorAlert } from '../../ui/errors'
 import { DiffList } from '../../ui/DiffList'
 import './diff.css'
 import { WholeNumberField } from '../../ui/WholeNumberField'

@@ -5,7 +5,7 @@ import { formatCount, formatDateTime, type TimeZoneMode } from '../../lib/format
 import { useSelectionStore } from '../../stores/selectionStore'
 import { JsonTree } from '../../ui/JsonTree'
 import { useLiveChanges } from '../../lib/useLiveChanges'
-import { ErrorAlert } from '../../ui/ErrorAlert'
+import { ErrorAlert } from '../../ui/errors'
 import { DiffList } from '../../ui/DiffList'
 import {
   SNAPSHOT_PAGE_SIZE,

@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react'
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { setApi } from '../../api'
-import { useAggregatesStore } from '../../stores/aggregatesStore'
+import { useAggregateListStore } from '../../stores/aggregateListStore'
+import { renderWithQueries } from '../../testing/render'
 import { createFakeApi, flush, widgetType, type FakeApi } from '../../testing/fakeApi'
 import { SeedButton } from './SeedButton'
 
@@ -11,7 +12,7 @@ let api: FakeApi
 beforeEach(() => {
   api = createFakeApi()
   setApi(api)
-  useAggregatesStore.getState().reset()
+  useAggregateListStore.getState().reset()
   api.seedDemoData.mockResolvedValue({ aggregates: 20, events: 200, cancelled: false })
 })
 afterEach(() => {
@@ -20,7 +21,7 @@ afterEach(() => {
 })
 
 async function openDialog() {
-  render(<SeedButton />)
+  renderWithQueries(<SeedButton />)
   await act(flush)
   fireEvent.click(screen.getByRole('button', { name: 'Seed demo data' }))
   return screen.getByRole('dialog', { name: 'Seed demo data' })

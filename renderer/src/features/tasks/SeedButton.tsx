@@ -6,7 +6,7 @@ import {
   type AggregateTypeDescriptor,
   type ResponseOf,
 } from '../../../../shared/contract'
-import { ErrorAlert } from '../../ui/ErrorAlert'
+import { ErrorAlert } from '../../ui/errors'
 import { ModalDialog } from '../../ui/ModalDialog'
 import { useReveal } from '../../lib/useReveal'
 import { runTask } from '../../lib/runTask'
@@ -15,7 +15,7 @@ import { isTaskActive, useTaskStore } from '../../stores/taskStore'
 import './tasks.css'
 import { WholeNumberField } from '../../ui/WholeNumberField'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../../stores/useWriteBlock'
-import { useAggregateTypes } from '../../stores/useAggregateTypes'
+import { useAggregateTypes } from '../../queries/aggregates'
 
 const MAX = MAX_SEED_COUNT
 const numberFormat = new Intl.NumberFormat()

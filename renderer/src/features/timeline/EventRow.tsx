@@ -1,7 +1,7 @@
 import { useState, type CSSProperties } from 'react'
 import type { EventDto } from '../../../../shared/contract'
 import { copyText } from '../../lib/clipboard'
-import { explainError } from '../../lib/errors'
+import { explainError } from '../../ui/errors'
 import {
   formatBytes,
   formatDateTime,

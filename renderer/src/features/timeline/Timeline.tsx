@@ -6,7 +6,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useId, useMemo, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import { explainError } from '../../lib/errors'
+import { explainError } from '../../ui/errors'
 import { formatCount, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { EVENT_PAGE_SIZE, isFiltered, useTimelineStore } from '../../stores/timelineStore'

@@ -7,12 +7,13 @@
 import { useId, useState } from 'react'
 import type { HistoryVerificationDto } from '../../../../shared/contract'
 import { api } from '../../api'
-import { ErrorAlert } from '../../ui/ErrorAlert'
-import { describeError } from '../../lib/errorText'
+import { ErrorAlert } from '../../ui/errors'
+import { describeError } from '../../ui/errors'
 import { runTask } from '../../lib/runTask'
 import { TaskProgressBar } from '../../ui/TaskProgress'
 import { isTaskActive, useTaskStore } from '../../stores/taskStore'
-import { useAggregateViewStore } from '../../stores/aggregateViewStore'
+import { useQueryClient } from '@tanstack/react-query'
+import { keys } from '../../queries/keys'
 import { useReveal } from '../../lib/useReveal'
 import { ProblemList } from './ProblemList'
 import './verify.css'
@@ -28,6 +29,7 @@ export function VerifyHistoryButton({ aggregateId }: { aggregateId: string }) {
   const statusId = useId()
   const shortId = aggregateId.slice(0, 8)
 
+  const client = useQueryClient()
   const verify = () => {
     setResult(undefined)
     runTask(
@@ -45,7 +47,8 @@ export function VerifyHistoryButton({ aggregateId }: { aggregateId: string }) {
       (report) => {
         setResult({ kind: 'done', report })
         // The badge shows the whole-history check once the view is read again.
-        if (report.problems.length === 0) useAggregateViewStore.getState().reload()
+        if (report.problems.length === 0)
+          void client.invalidateQueries({ queryKey: keys.aggregate(aggregateId) })
       },
       (error: unknown) =>
         setResult(describeError(error).code === 'Cancelled' ? undefined : { kind: 'error', error }),

@@ -2,11 +2,12 @@
  * The right column for a selected aggregate: header facts, the version scrubber, and tabs.
  * Only the open tab is mounted, so a panel's requests happen when the user looks at it.
  */
-import { useId, useRef, type KeyboardEvent } from 'react'
+import { useEffect, useId, useRef, type KeyboardEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
+import type { AggregateView as AggregateViewDto } from '../../../../shared/contract'
 import { Scrubber } from '../scrubber/Scrubber'
-import { explainError } from '../../lib/errors'
-import { useAggregateViewStore } from '../../stores/aggregateViewStore'
+import { explainError } from '../../ui/errors'
+import { useAggregateAt } from '../../queries/aggregate'
 import { TABS, useSelectionStore, type TabId } from '../../stores/selectionStore'
 import { useTimelineStore } from '../../stores/timelineStore'
 import { ReadOnlyNotice } from '../../ui/ReadOnlyNotice'
@@ -39,14 +40,7 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
   const { tab, setTab, version } = useSelectionStore(
     useShallow((s) => ({ tab: s.tab, setTab: s.setTab, version: s.version })),
   )
-  const { view, loading, error, reload } = useAggregateViewStore(
-    useShallow((s) => ({
-      view: s.view?.id === aggregateId ? s.view : null,
-      loading: s.loading,
-      error: s.error,
-      reload: s.reload,
-    })),
-  )
+  const { view, loading, error, reload } = useAggregateAt(aggregateId, version)
   const { timelineLatest, snapshotVersions } = useTimelineStore(
     useShallow((s) => ({
       timelineLatest: s.aggregateId === aggregateId ? s.latestVersion : -1,
@@ -54,6 +48,11 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
     })),
   )
   const tabRefs = useRef(new Map<TabId, HTMLButtonElement>())
+
+  // The timeline (still a store of its own) follows the shown aggregate.
+  useEffect(() => {
+    useTimelineStore.getState().open(aggregateId)
+  }, [aggregateId])
 
   // The newest version anyone told us about: the view's answer, or a live change the timeline saw.
   const latest = Math.max(view?.latestVersion ?? -1, timelineLatest)
@@ -173,7 +172,7 @@ function TabPanelContent({
   aggregateId: string
   version: number
   latest: number
-  view: ReturnType<typeof useAggregateViewStore.getState>['view']
+  view: AggregateViewDto | null
 }) {
   const writeBlock = useWriteBlock()
   // Both tabs stage and save changes: on a read-only connection they say why instead.

@@ -11,7 +11,8 @@ import { VerifyStoreButton } from '../verify/VerifyStoreButton'
 import { ReadOnlyNotice } from '../../ui/ReadOnlyNotice'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../../stores/useWriteBlock'
 import { formatCount } from '../../lib/format'
-import { useAggregatesStore, type AggregateOrder } from '../../stores/aggregatesStore'
+import { useAggregateListStore, type AggregateOrder } from '../../stores/aggregateListStore'
+import { useAggregateList, useAggregateTypes } from '../../queries/aggregates'
 import { AggregateList } from '../aggregates/AggregateList'
 import { SearchIcon } from '../../ui/icons'
 import { revealInvisible } from '../../ui/VisibleText'
@@ -21,39 +22,20 @@ const PREFIX_DEBOUNCE_MS = 250
 export function AggregatesPanel() {
   const ids = useId()
   const writeBlock = useWriteBlock()
-  const {
-    idPrefix,
-    type,
-    order,
-    types,
-    total,
-    shown,
-    more,
-    loaded,
-    loading,
-    stale,
-    setIdPrefix,
-    setType,
-    setOrder,
-    refresh,
-  } = useAggregatesStore(
+  const { idPrefix, type, order, stale, setIdPrefix, setType, setOrder } = useAggregateListStore(
     useShallow((s) => ({
       idPrefix: s.idPrefix,
       type: s.type,
       order: s.order,
-      types: s.types,
-      total: s.total,
-      shown: s.items.length,
-      more: s.nextPageToken !== undefined,
-      loaded: s.loaded,
-      loading: s.loading,
       stale: s.stale,
       setIdPrefix: s.setIdPrefix,
       setType: s.setType,
       setOrder: s.setOrder,
-      refresh: s.refresh,
     })),
   )
+  const { types } = useAggregateTypes()
+  const { items, total, hasMore: more, loaded, loading, refresh } = useAggregateList()
+  const shown = items.length
   const [prefix, setPrefix] = useState(idPrefix)
   const prefixInvalid = !/^[0-9a-fA-F-]*$/.test(prefix)
   const filtered = idPrefix !== '' || type !== ''
@@ -142,7 +124,7 @@ export function AggregatesPanel() {
           <button
             type="button"
             className="btn btn-sm stale-button"
-            onClick={() => void refresh()}
+            onClick={refresh}
             disabled={loading !== null}
           >
             New changes — refresh

@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
-import { act, cleanup, render, screen } from '@testing-library/react'
+import { renderWithQueries } from '../../testing/render'
+import { cleanup, render, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { setApi } from '../../api'
-import { useAggregatesStore } from '../../stores/aggregatesStore'
-import { aggregateView, createFakeApi, flush, uuid, widgetType } from '../../testing/fakeApi'
+import { useAggregateListStore } from '../../stores/aggregateListStore'
+import { aggregateView, createFakeApi, uuid, widgetType } from '../../testing/fakeApi'
 import { AggregateHeader } from './AggregateHeader'
 import { NoDefinitionNote } from './NoDefinitionNote'
 
@@ -12,7 +13,7 @@ const A = uuid(3)
 beforeEach(() => {
   const api = createFakeApi()
   setApi(api)
-  useAggregatesStore.getState().reset()
+  useAggregateListStore.getState().reset()
   api.listAggregateTypes.mockResolvedValue([widgetType()])
 })
 afterEach(() => {
@@ -22,19 +23,17 @@ afterEach(() => {
 
 describe('registered and unregistered types', () => {
   it('the header shows a registered type by its display name', async () => {
-    render(<AggregateHeader aggregateId={A} view={aggregateView(A, 2)} />)
-    await act(flush)
-    expect(screen.getByText('Widget')).toBeTruthy()
+    renderWithQueries(<AggregateHeader aggregateId={A} view={aggregateView(A, 2)} />)
+    expect(await screen.findByText('Widget')).toBeTruthy()
     expect(screen.queryByText('no definition')).toBeNull()
   })
 
   it('the header shows an unregistered topic with a marker', async () => {
-    render(
+    renderWithQueries(
       <AggregateHeader aggregateId={A} view={{ ...aggregateView(A, 2), type: 'gone#Thing' }} />,
     )
-    await act(flush)
+    expect(await screen.findByText('no definition')).toBeTruthy()
     expect(screen.getByText('gone#Thing')).toBeTruthy()
-    expect(screen.getByText('no definition')).toBeTruthy()
   })
 
   it('the State tab says where the state came from without a definition', () => {

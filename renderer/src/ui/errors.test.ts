@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { ExplorerError } from '../../../shared/contract'
-import { conflictSentence, describeError, plainMessage } from './errorText'
+import { conflictSentence, describeError, plainMessage } from './errors'
 import { toUiError } from './errors'
-import { storeDetail } from './storeLabel'
+import { storeDetail } from '../lib/storeLabel'
 
 describe('wording', () => {
   test('a conflict says which version was expected free and how far the store is', () => {

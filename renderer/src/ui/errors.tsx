@@ -1,4 +1,15 @@
-import type { ApiError, ConcurrencyDetails, ErrorCode } from '../../../shared/contract'
+/**
+ * How a failed call is shown, in one module: reading what was thrown (toUiError, describeError),
+ * the words for it (titles, hints, a conflict sentence), and the alert that shows it.
+ */
+import {
+  ExplorerError,
+  type ApiError,
+  type ConcurrencyDetails,
+  type ErrorCode,
+} from '../../../shared/contract'
+import './feature.css'
+import { visible } from './VisibleText'
 
 /** What the UI needs to explain a failed call: a code, a headline and the server's message. */
 export interface DescribedError {
@@ -31,7 +42,6 @@ const hints: Partial<Record<ErrorCode, string>> = {
   ReadOnly: 'Nothing was written. The connection screen says why and how to make it writable.',
 }
 
-/** Reads an ExplorerError (or anything thrown) without relying on `instanceof` across bundles. */
 /**
  * A ValidationError's words for a user: its issues' own messages, one per sentence, rather than
  * the server's summary in the validator's syntax ("invalid setCipherKey request: ✖ … → at
@@ -46,6 +56,7 @@ export function plainMessage(code: string, message: string, details: unknown): s
   return [...new Set(texts)].map((text) => text.charAt(0).toUpperCase() + text.slice(1)).join(' ')
 }
 
+/** Reads an ExplorerError (or anything thrown) without relying on `instanceof` across bundles. */
 export function describeError(error: unknown): DescribedError {
   const apiError = (error as { error?: Partial<ApiError> } | null)?.error
   const code = apiError?.code ?? (error as { code?: unknown } | null)?.code
@@ -105,5 +116,84 @@ export function conflictSentence(who: string, details: ConcurrencyDetails): stri
   return (
     `${who} expected version ${details.expectedVersion} to be free; the store already holds ` +
     `versions up to ${details.actualVersion} (written by another client)`
+  )
+}
+
+export interface UiError {
+  code: ErrorCode | 'TransportError'
+  message: string
+  details?: unknown
+}
+
+/** Turns anything thrown by the API (or the transport under it) into something we can show. */
+export function toUiError(error: unknown): UiError {
+  if (error instanceof ExplorerError)
+    return {
+      code: error.code,
+      message: plainMessage(error.code, error.message, error.error.details),
+      details: error.error.details,
+    }
+  if (error instanceof Error) return { code: 'TransportError', message: error.message }
+  return { code: 'TransportError', message: String(error) }
+}
+
+/** A sentence for a user, keyed on the typed error code. */
+export function explainError(error: UiError): string {
+  switch (error.code) {
+    case 'StoreUnavailable':
+      return 'The event store cannot be reached.'
+    case 'NotConnected':
+      return 'No event store is connected.'
+    case 'AggregateNotFound':
+      return 'This aggregate does not exist (or no longer exists).'
+    case 'DataIntegrityError':
+      return 'Stored data failed an integrity check (damaged ciphertext, wrong key or broken hash chain).'
+    case 'ConcurrencyError':
+      return 'Someone else saved this aggregate first.'
+    case 'ValidationError':
+      return 'The request was rejected as invalid.'
+    case 'ReadOnly':
+      return 'This connection is read-only: nothing was written.'
+    case 'Cancelled':
+      return 'The operation was cancelled.'
+    case 'TransportError':
+      return 'The Eventscope service cannot be reached.'
+    default:
+      return 'Something went wrong.'
+  }
+}
+
+/** A failed call explained by its error code; role=alert so it is announced. */
+export function ErrorAlert({
+  error,
+  context,
+  onDismiss,
+}: {
+  error: unknown
+  context?: string
+  onDismiss?: () => void
+}) {
+  const described = describeError(error)
+  const hint = errorHint(described.code)
+  return (
+    <div role="alert" className="feature-alert feature-alert--error">
+      <p className="feature-alert__title">
+        <span aria-hidden="true" className="feature-alert__icon">
+          ⚠
+        </span>{' '}
+        {context ? `${context}: ` : ''}
+        {described.title}
+        {described.code !== 'Unknown' && (
+          <code className="feature-alert__code">{described.code}</code>
+        )}
+      </p>
+      <p className="feature-alert__message">{visible(described.message)}</p>
+      {hint && <p className="feature-alert__hint">{hint}</p>}
+      {onDismiss && (
+        <button type="button" className="btn btn-ghost btn-sm" onClick={onDismiss}>
+          Dismiss
+        </button>
+      )}
+    </div>
   )
 }

@@ -1,0 +1,98 @@
+// @vitest-environment jsdom
+import { act, cleanup, screen } from '@testing-library/react'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { setApi } from '../api'
+import { useSelectionStore } from '../stores/selectionStore'
+import type { AggregateView as View } from '../../../shared/contract'
+import { ExplorerError } from '../../../shared/contract'
+import {
+  aggregateView,
+  createFakeApi,
+  deferred,
+  flush,
+  uuid,
+  type FakeApi,
+} from '../testing/fakeApi'
+import { useTaskStore } from '../stores/taskStore'
+import { SLOW_REPLAY_MS, VIEW_DEBOUNCE_MS } from './aggregate'
+import { keys } from './keys'
+import { renderWithQueries } from '../testing/render'
+import { AggregateView } from '../features/workspace/AggregateView'
+
+const A = uuid(1)
+let api: FakeApi
+
+beforeEach(() => {
+  api = createFakeApi()
+  setApi(api)
+  useSelectionStore.getState().reset()
+  useTaskStore.getState().reset()
+  useSelectionStore.getState().select(A)
+  api.getAggregate.mockImplementation(async ({ at }) => aggregateView(A, at ?? 5, 5))
+  api.listEvents.mockResolvedValue({ items: [], latestVersion: 5, scanned: 0 })
+  api.listSnapshots.mockResolvedValue({ items: [] })
+  api.listAggregateTypes.mockResolvedValue([])
+})
+afterEach(() => {
+  cleanup()
+  setApi(null)
+})
+
+describe('the aggregate view', () => {
+  it('shows the latest state and prefetches the versions before it', async () => {
+    renderWithQueries(<AggregateView aggregateId={A} />)
+    await act(flush)
+    await act(flush)
+    expect(await screen.findByText(/as of version/)).toBeTruthy()
+    const asked = api.getAggregate.mock.calls.map(([r]) => r.at ?? 'latest')
+    expect(asked).toEqual(expect.arrayContaining(['latest', 4, 3, 2]))
+  })
+
+  it('asks only for the version the slider rests at, keeping the shown state meanwhile', async () => {
+    const { client } = renderWithQueries(<AggregateView aggregateId={A} />)
+    expect(await screen.findByText(/as of version/)).toBeTruthy()
+    await act(flush)
+    api.getAggregate.mockClear()
+    // A drag across uncached versions: only the last one is asked for.
+    for (const version of [0, 1]) act(() => useSelectionStore.getState().setVersion(version))
+    // The state tree stays (no loading skeleton) while the next version loads.
+    expect(screen.getByRole('tree', { name: 'State' })).toBeTruthy()
+    expect(screen.queryByLabelText('Loading')).toBeNull()
+    await act(() => new Promise((r) => setTimeout(r, VIEW_DEBOUNCE_MS * 2)))
+    const asked = api.getAggregate.mock.calls.map(([r]) => r.at)
+    expect(asked[0]).toBe(1)
+    expect(asked).not.toContain(0)
+    expect(client.getQueryData(keys.aggregateAt(A, 1))).toMatchObject({ version: 1 })
+  })
+
+  it('an abandoned replay is cancelled on the server, and a slow one shows as a task', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true })
+    try {
+      const slow = deferred<View>()
+      api.getAggregate.mockImplementation(({ at }) =>
+        at === 2 ? slow.promise : Promise.resolve(aggregateView(A, at ?? 5, 5)),
+      )
+      api.cancelTask.mockResolvedValue({ cancelled: true })
+      useSelectionStore.getState().setVersion(2)
+      renderWithQueries(<AggregateView aggregateId={A} />)
+      await act(() => vi.advanceTimersByTimeAsync(SLOW_REPLAY_MS + 1))
+      const call = api.getAggregate.mock.calls.find(([r]) => r.at === 2)
+      const taskId = call?.[0].taskId
+      expect(taskId).toBeDefined()
+      expect(useTaskStore.getState().tasks).toMatchObject([{ taskId, status: 'running' }])
+
+      // The user moves on: the query for v2 loses its last observer and is aborted.
+      act(() => useSelectionStore.getState().setVersion(null))
+      await act(() => vi.advanceTimersByTimeAsync(VIEW_DEBOUNCE_MS + 1))
+      expect(api.cancelTask).toHaveBeenCalledWith({ taskId })
+      slow.reject(new ExplorerError({ code: 'Cancelled', message: 'the task was cancelled' }))
+      await act(() => vi.runOnlyPendingTimersAsync())
+      expect(useTaskStore.getState().tasks.find((t) => t.taskId === taskId)?.status).toBe(
+        'cancelled',
+      )
+      expect(await screen.findByText(/as of version/)).toBeTruthy()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+})

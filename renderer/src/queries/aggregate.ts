@@ -1,0 +1,151 @@
+/**
+ * One aggregate as of a version (getAggregate), keyed `['aggregate', id, version]`. A past
+ * version's state never changes (events are append-only), so an explicit version is cached
+ * for good; `latest` is refetched when a change to the aggregate is pushed.
+ *
+ * Scrubbing: the slider's version reaches the query after VIEW_DEBOUNCE_MS of rest, the
+ * previous state stays on screen while the next loads, and the versions around the shown one
+ * are prefetched so stepping with the keys shows them at once. A query the UI abandons (the
+ * slider moved on) aborts its signal, which cancels the replay on the server; a replay that
+ * takes longer than SLOW_REPLAY_MS shows in the task list with its own Cancel button.
+ */
+import {
+  keepPreviousData,
+  queryOptions,
+  useQuery,
+  useQueryClient,
+  type QueryClient,
+} from '@tanstack/react-query'
+import { useEffect, useState } from 'react'
+import type { AggregateView } from '../../../shared/contract'
+import { api } from '../api'
+import { cancelTask } from '../lib/runTask'
+import { newTaskId, useTaskStore } from '../stores/taskStore'
+import { toUiError, type UiError } from '../ui/errors'
+import { keys, type VersionKey } from './keys'
+
+export const VIEW_DEBOUNCE_MS = 80
+export const SLOW_REPLAY_MS = 400
+/** How many versions either side of the shown one are prefetched. */
+export const PREFETCH_AROUND = 3
+
+/**
+ * Replays `id` to `version` on the server with a task id of its own, so that an aborted
+ * `signal` (the query was abandoned or cancelled) cancels the replay there too.
+ */
+export async function fetchAggregate(
+  id: string,
+  version: VersionKey,
+  signal: AbortSignal,
+  announce = true,
+): Promise<AggregateView> {
+  const taskId = newTaskId('replay')
+  let visible = false
+  const slow = setTimeout(() => {
+    // A prefetch is not something the user asked for: it never shows as a task.
+    if (!announce) return
+    useTaskStore
+      .getState()
+      .start(`Replaying ${id.slice(0, 8)}${version === 'latest' ? '' : ` to v${version}`}`, taskId)
+    visible = true
+  }, SLOW_REPLAY_MS)
+  const cancel = () => void cancelTask(taskId)
+  signal.addEventListener('abort', cancel, { once: true })
+  try {
+    const view = await api.getAggregate({
+      id,
+      ...(version === 'latest' ? {} : { at: version }),
+      taskId,
+    })
+    // A finished replay needs no toast: its result is on screen.
+    if (visible) useTaskStore.getState().dismiss(taskId)
+    return view
+  } catch (error) {
+    if (visible) {
+      const uiError = toUiError(error)
+      useTaskStore
+        .getState()
+        .finish(taskId, uiError.code === 'Cancelled' ? 'cancelled' : 'failed', uiError.message)
+    }
+    throw error
+  } finally {
+    clearTimeout(slow)
+    signal.removeEventListener('abort', cancel)
+  }
+}
+
+export function aggregateOptions(id: string, version: VersionKey, announce = true) {
+  return queryOptions({
+    queryKey: keys.aggregateAt(id, version),
+    queryFn: ({ signal }) => fetchAggregate(id, version, signal, announce),
+    // The past does not change; the latest is kept fresh by pushed changes.
+    staleTime: version === 'latest' ? 0 : Infinity,
+  })
+}
+
+/** Warms the cache with the versions around `center`, within 0..latest. */
+export function prefetchAround(
+  client: QueryClient,
+  id: string,
+  center: number,
+  latest: number,
+): void {
+  for (let step = 1; step <= PREFETCH_AROUND; step++) {
+    for (const version of [center - step, center + step]) {
+      // The latest version is asked for as `latest` (the selection follows it).
+      if (version < 0 || version >= latest) continue
+      void client.prefetchQuery(aggregateOptions(id, version, false))
+    }
+  }
+}
+
+/** `value`, once it has stayed the same for `ms` (or at once when `immediate`). */
+function useSettled<T>(value: T, ms: number, immediate: boolean): T {
+  const [settled, setSettled] = useState(value)
+  useEffect(() => {
+    if (immediate) return
+    const timer = setTimeout(() => setSettled(value), ms)
+    return () => clearTimeout(timer)
+  }, [value, ms, immediate])
+  return immediate ? value : settled
+}
+
+export interface AggregateAt {
+  /** What is on screen: the wanted version's state, or the last one shown while it loads. */
+  view: AggregateView | null
+  loading: boolean
+  error: UiError | null
+  reload(): void
+}
+
+/**
+ * The aggregate as of `version` (null = latest). Versions already cached show at once; others
+ * wait for the slider to rest, keeping the previous state on screen meanwhile.
+ */
+export function useAggregateAt(id: string, version: number | null): AggregateAt {
+  const client = useQueryClient()
+  const wanted: VersionKey = version ?? 'latest'
+  const cached = client.getQueryData(keys.aggregateAt(id, wanted)) !== undefined
+  const settled = useSettled(wanted, VIEW_DEBOUNCE_MS, cached)
+  const query = useQuery({ ...aggregateOptions(id, settled), placeholderData: keepPreviousData })
+  // The last real answer stays on screen through an error (the header says what failed).
+  const [lastShown, setLastShown] = useState<AggregateView | null>(null)
+  if (query.data && !query.isPlaceholderData && query.data !== lastShown) setLastShown(query.data)
+  const view = query.data ?? lastShown
+
+  const shownVersion = view?.version
+  const latest = view?.latestVersion
+  const ready = query.isSuccess && !query.isPlaceholderData
+  useEffect(() => {
+    if (ready && shownVersion !== undefined && latest !== undefined)
+      prefetchAround(client, id, shownVersion, latest)
+  }, [client, id, ready, shownVersion, latest])
+
+  const { refetch } = query
+  return {
+    view: view?.id === id ? view : null,
+    loading: query.isFetching || settled !== wanted,
+    error: query.error ? toUiError(query.error) : null,
+    reload: () => void refetch(),
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * The aggregates list and the registered types. The list is paged with the server's opaque
+ * nextPageToken (never everything at once); pushed changes patch the rows on screen at once
+ * and then refetch the loaded pages (see serverEvents.ts).
+ */
+import {
+  infiniteQueryOptions,
+  queryOptions,
+  useInfiniteQuery,
+  useQuery,
+  useQueryClient,
+  type InfiniteData,
+  type QueryClient,
+} from '@tanstack/react-query'
+import { useCallback, useMemo } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import type {
+  AggregateSummary,
+  AggregateTypeDescriptor,
+  LogEntryDto,
+  ResponseOf,
+} from '../../../shared/contract'
+import { api } from '../api'
+import { toUiError, type UiError } from '../ui/errors'
+import { useAggregateListStore } from '../stores/aggregateListStore'
+import { keys, type AggregateListFilter } from './keys'
+
+export const PAGE_SIZE = 100
+/** Above this many loaded rows a live refresh would move the user's scroll: offer it instead. */
+export const MAX_RELOAD = 500
+
+type Page = ResponseOf<'listAggregates'>
+type Pages = InfiniteData<Page>
+
+export const isValidPrefix = (prefix: string) =>
+  /^[0-9a-fA-F-]*$/.test(prefix) && prefix.length <= 36
+
+const EMPTY_PAGE: Page = { items: [], total: 0 }
+
+export function aggregateListOptions(filter: AggregateListFilter) {
+  return infiniteQueryOptions({
+    queryKey: keys.aggregateList(filter),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }): Promise<Page> =>
+      // A prefix that cannot match an id matches nothing: no need to ask.
+      isValidPrefix(filter.idPrefix)
+        ? api.listAggregates({
+            limit: PAGE_SIZE,
+            order: filter.order,
+            ...(pageParam ? { pageToken: pageParam } : {}),
+            ...(filter.idPrefix ? { idPrefix: filter.idPrefix.toLowerCase() } : {}),
+            ...(filter.type ? { type: filter.type } : {}),
+          })
+        : Promise.resolve(EMPTY_PAGE),
+    getNextPageParam: (last: Page) => last.nextPageToken,
+  })
+}
+
+export interface AggregateList {
+  items: AggregateSummary[]
+  /** Every aggregate in the store: the id prefix and type filters do not narrow it. */
+  total: number
+  hasMore: boolean
+  /** 'initial' = first page of a new query (skeleton); 'more' = next page; 'refresh' = reload. */
+  loading: 'initial' | 'more' | 'refresh' | null
+  error: UiError | null
+  loaded: boolean
+  filtered: boolean
+  loadMore(): void
+  refresh(): void
+}
+
+/** Rows in page order; a row that moved between pages while paging (order=recent) shows once. */
+function flatten(data: Pages | undefined): AggregateSummary[] {
+  if (!data) return []
+  const seen = new Set<string>()
+  const items: AggregateSummary[] = []
+  for (const page of data.pages)
+    for (const item of page.items) {
+      if (seen.has(item.id)) continue
+      seen.add(item.id)
+      items.push(item)
+    }
+  return items
+}
+
+export function useAggregateList(): AggregateList {
+  const filter = useAggregateListStore(
+    useShallow((s) => ({ idPrefix: s.idPrefix, type: s.type, order: s.order })),
+  )
+  const query = useInfiniteQuery(aggregateListOptions(filter))
+  const items = useMemo(() => flatten(query.data), [query.data])
+  const { fetchNextPage, refetch } = query
+  const loadMore = useCallback(() => void fetchNextPage({ cancelRefetch: false }), [fetchNextPage])
+  const refresh = useCallback(() => {
+    useAggregateListStore.getState().setStale(false)
+    void refetch()
+  }, [refetch])
+  return {
+    items,
+    total: query.data?.pages.at(-1)?.total ?? 0,
+    hasMore: query.hasNextPage,
+    loading: query.isPending
+      ? 'initial'
+      : query.isFetchingNextPage
+        ? 'more'
+        : query.isFetching
+          ? 'refresh'
+          : null,
+    error: query.error ? toUiError(query.error) : null,
+    loaded: !query.isPending,
+    filtered: filter.idPrefix !== '' || filter.type !== '',
+    loadMore,
+    refresh,
+  }
+}
+
+/**
+ * Shows pushed versions in the loaded rows at once, before the refetch that brings new rows
+ * and the new order. Returns how many rows are loaded in the largest list (to decide whether
+ * refetching would move the user's scroll).
+ */
+export function patchAggregateLists(client: QueryClient, entries: LogEntryDto[]): number {
+  const latest = new Map<string, LogEntryDto>()
+  for (const entry of entries) {
+    const prev = latest.get(entry.originatorId)
+    if (!prev || prev.toVersion < entry.toVersion) latest.set(entry.originatorId, entry)
+  }
+  let loadedRows = 0
+  client.setQueriesData<Pages>({ queryKey: keys.aggregateLists() }, (data) => {
+    if (!data) return data
+    loadedRows = Math.max(
+      loadedRows,
+      data.pages.reduce((n, page) => n + page.items.length, 0),
+    )
+    let touched = false
+    const pages = data.pages.map((page) => ({
+      ...page,
+      items: page.items.map((item) => {
+        const entry = latest.get(item.id)
+        if (!entry || entry.toVersion <= item.version) return item
+        touched = true
+        return {
+          ...item,
+          version: entry.toVersion,
+          lastModified: entry.recordedAt,
+          discarded: item.discarded || entry.discards,
+        }
+      }),
+    }))
+    return touched ? { ...data, pages } : data
+  })
+  return loadedRows
+}
+
+export function aggregateTypesOptions() {
+  return queryOptions({
+    queryKey: keys.aggregateTypes(),
+    queryFn: () => api.listAggregateTypes({}),
+  })
+}
+
+/**
+ * The registered aggregate types: loaded on first use. `typesLoaded` says whether the service
+ * has answered: before that, no type is "unregistered". A failure leaves the list empty (the
+ * aggregates list reports the store's errors).
+ */
+export function useAggregateTypes(): { types: AggregateTypeDescriptor[]; typesLoaded: boolean } {
+  const query = useQuery(aggregateTypesOptions())
+  return useMemo(
+    () => ({ types: query.data ?? [], typesLoaded: query.isSuccess }),
+    [query.data, query.isSuccess],
+  )
+}
+
+/** Makes the next look at the types ask again (a module was loaded, an aggregate created). */
+export function useRefreshAggregates(): () => void {
+  const client = useQueryClient()
+  return useCallback(() => {
+    void client.invalidateQueries({ queryKey: keys.aggregateTypes() })
+    void client.invalidateQueries({ queryKey: keys.aggregateLists() })
+  }, [client])
+}
+
+export function findType(
+  types: readonly AggregateTypeDescriptor[],
+  topic: string,
+): AggregateTypeDescriptor | undefined {
+  return types.find((type) => type.topic === topic)
+}
+
+/**
+ * A topic for people: the display name when the type is registered; else the topic itself,
+ * `unregistered` once the types are known (not before, so nothing flashes a false marker).
+ */
+export function describeTopic(
+  types: readonly AggregateTypeDescriptor[],
+  typesLoaded: boolean,
+  topic: string,
+): { name: string; unregistered: boolean } {
+  const type = findType(types, topic)
+  return type
+    ? { name: type.displayName, unregistered: false }
+    : { name: topic, unregistered: typesLoaded }
+}

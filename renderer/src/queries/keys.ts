@@ -1,0 +1,43 @@
+/**
+ * Every query key the renderer uses, in one place. Keys nest so that one prefix reaches a whole
+ * family: `['aggregate', id]` is every version of one aggregate, `['events', id]` every page of
+ * its events. A key names what the server would answer, never how the UI shows it.
+ */
+import type { AggregateOrder } from '../stores/aggregateListStore'
+
+export interface AggregateListFilter {
+  idPrefix: string
+  type: string
+  order: AggregateOrder
+}
+
+/** `latest` follows the newest version; a number is a past state, which never changes. */
+export type VersionKey = number | 'latest'
+
+export const keys = {
+  connection: () => ['connection'] as const,
+  aggregateTypes: () => ['aggregateTypes'] as const,
+  aggregateLists: () => ['aggregates'] as const,
+  aggregateList: (filter: AggregateListFilter) => ['aggregates', filter] as const,
+  /** Every cached version of one aggregate (or of all, without an id). */
+  aggregate: (id?: string) =>
+    id === undefined ? (['aggregate'] as const) : (['aggregate', id] as const),
+  aggregateAt: (id: string, version: VersionKey) => ['aggregate', id, version] as const,
+  events: (id: string) => ['events', id] as const,
+  eventsPage: (id: string, page: number) => ['events', id, page] as const,
+  snapshots: (id: string) => ['snapshots', id] as const,
+  activity: (id: string) => ['activity', id] as const,
+  diff: (id: string) => ['diff', id] as const,
+  raw: (id: string, version: number) => ['raw', id, version] as const,
+}
+
+/** Everything one aggregate's history feeds: what a pushed change to it makes stale. */
+export function perAggregateKeys(id: string): ReadonlyArray<readonly unknown[]> {
+  return [
+    keys.aggregateAt(id, 'latest'),
+    keys.events(id),
+    keys.snapshots(id),
+    keys.activity(id),
+    keys.diff(id),
+  ]
+}

@@ -1,0 +1,116 @@
+/**
+ * The one place where what the service pushes reaches the renderer's data: `changes` make the
+ * affected queries stale (and patch the aggregates list at once), `connection` updates the
+ * connection, a different store or session drops what was read, and a transport that comes
+ * back refetches everything (changes meanwhile were never pushed). Mounted once, by the app.
+ */
+import { useQueryClient, type QueryClient } from '@tanstack/react-query'
+import { useEffect } from 'react'
+import type { ConnectionInfo, LogEntryDto } from '../../../shared/contract'
+import { api } from '../api'
+import { onTransportStatus } from '../transport'
+import { useAggregateListStore } from '../stores/aggregateListStore'
+import { useConnectionStore } from '../stores/connectionStore'
+import { useSelectionStore } from '../stores/selectionStore'
+import { useStagedCommandsStore } from '../stores/stagedCommandsStore'
+import { useTimelineStore } from '../stores/timelineStore'
+import { MAX_RELOAD, patchAggregateLists } from './aggregates'
+import { keys, perAggregateKeys } from './keys'
+
+/** A seed run pushes many batches: the list is refetched at most this often. */
+export const LIST_REFRESH_THROTTLE_MS = 750
+
+/** Which store the UI is looking at; when it changes, everything loaded from the old one goes. */
+const storeIdentity = (info: ConnectionInfo | null) =>
+  info?.status === 'connected' ? `${info.kind ?? ''}|${info.description}` : null
+
+/** What one batch of pushed changes makes stale; returns a function that stops the timer. */
+export function changesHandler(client: QueryClient): {
+  onChanges(entries: LogEntryDto[]): void
+  stop(): void
+} {
+  let timer: ReturnType<typeof setTimeout> | null = null
+  let lastRefreshAt = 0
+  return {
+    onChanges(entries) {
+      if (entries.length === 0) return
+      for (const id of new Set(entries.map((e) => e.originatorId)))
+        for (const queryKey of perAggregateKeys(id)) void client.invalidateQueries({ queryKey })
+      if (entries.some((e) => e.fromVersion === 0))
+        void client.invalidateQueries({ queryKey: keys.aggregateTypes() })
+      // The rows on screen show new versions at once; new rows and the order come with the
+      // refetch, unless it would move a deeply scrolled list: then it is offered instead.
+      if (patchAggregateLists(client, entries) > MAX_RELOAD) {
+        useAggregateListStore.getState().setStale(true)
+        return
+      }
+      if (timer) return
+      const wait = Math.max(0, lastRefreshAt + LIST_REFRESH_THROTTLE_MS - Date.now())
+      timer = setTimeout(() => {
+        timer = null
+        lastRefreshAt = Date.now()
+        void client.invalidateQueries({ queryKey: keys.aggregateLists() })
+      }, wait)
+    },
+    stop() {
+      if (timer) clearTimeout(timer)
+      timer = null
+    },
+  }
+}
+
+/** Subscribes to the service's events for as long as the calling component is mounted. */
+export function useServerEvents(): void {
+  const client = useQueryClient()
+  useEffect(() => {
+    const changes = changesHandler(client)
+    let hadTransport = useConnectionStore.getState().transport === 'open'
+    const stops = [
+      changes.stop,
+      api.subscribe('changes', ({ entries }) => {
+        useConnectionStore.getState().noteChanges(entries.length)
+        useTimelineStore.getState().onChanges(entries)
+        changes.onChanges(entries)
+      }),
+      api.subscribe('connection', (info) => useConnectionStore.getState().setInfo(info)),
+      onTransportStatus((status) => useConnectionStore.getState().setTransport(status)),
+
+      useConnectionStore.subscribe((state, prev) => {
+        const now = storeIdentity(state.info)
+        if (now !== storeIdentity(prev.info)) {
+          // A different store: nothing read from the old one applies, nor the selection.
+          useSelectionStore.getState().select(null)
+          useStagedCommandsStore.getState().reset()
+          useAggregateListStore.getState().reset()
+          useTimelineStore.getState().reset()
+          // Reset rather than removed: a query still observed refetches from the new store.
+          void client.resetQueries()
+          return
+        }
+        // The same store opened again (a cipher key change, a reconnect): nothing read under
+        // the old session may stay on screen. Everything is dropped and what is shown refetched.
+        if (now !== null && state.info?.sessionId !== prev.info?.sessionId) {
+          const { aggregateId } = useSelectionStore.getState()
+          useTimelineStore.getState().reset()
+          if (aggregateId) useTimelineStore.getState().open(aggregateId)
+          void client.resetQueries()
+        }
+      }),
+
+      // The transport came back after a drop: whatever happened meanwhile was not pushed to us.
+      useConnectionStore.subscribe((state, prev) => {
+        if (state.transport !== 'open' || prev.transport === 'open') return
+        if (!hadTransport) {
+          hadTransport = true
+          return
+        }
+        void useConnectionStore.getState().load()
+        void client.invalidateQueries()
+        useTimelineStore.getState().reload()
+      }),
+    ]
+    return () => {
+      for (const stop of stops) stop()
+    }
+  }, [client])
+}
