@@ -166,18 +166,18 @@ describe.each([
 })
 
 describe('events whose canonical JSON would not read back the same stay in format 1', () => {
-  test('a UUID, a Map and unsorted payload fields are written in format 1, and verify', async () => {
+  test('a Map and unsorted payload fields are written in format 1, and verify', async () => {
     await using app = openApp({ snapshotPeriod: 0, compress: false })
     const aggregate = app.createExampleAggregate('start')
-    aggregate.foo = new Map([['a', 1]])
+    // (foo is typed a string; the attribute stores any value the transcoder can.)
+    ;(aggregate as unknown as { foo: unknown }).foo = new Map([['a', 1]])
     await aggregate.save()
     const events = await app.eventStore.list(aggregate.id)
     const partition = storedPartition(app.store, aggregate.id)
 
     expect(partition.map(isFormat2)).toEqual([true, false])
-    expect((await app.repository.get<ExampleAggregateRoot>(aggregate.id)).foo).toEqual(
-      new Map([['a', 1]]),
-    )
+    const loaded = await app.repository.get<ExampleAggregateRoot>(aggregate.id)
+    expect((loaded as unknown as { foo: unknown }).foo).toEqual(new Map([['a', 1]]))
     const unsorted = reconstructEvent(events[1]!.constructor as new () => DomainEvent, {
       ...(events[1] as unknown as Record<string, unknown>),
       zeta: 1,
