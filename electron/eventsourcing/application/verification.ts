@@ -4,7 +4,7 @@
  * to the stored event at its version; and nothing recorded (by the aggregate index) beyond the
  * newest stored event. Every check here costs no extra round trip per event.
  */
-import { computeEventHash, type DomainEvent } from '../domain/events'
+import { type DomainEvent, eventHashMatches } from '../domain/events'
 import { DataIntegrityError, type IntegrityProblem } from '../errors'
 import type { AggregateRecorder, ApplicationRecorder } from '../persistence/recorder'
 import type { EventStore } from './eventStore'
@@ -100,7 +100,7 @@ export class ChainCheck {
         message: `hash chain broken at version ${version} of ${this.originatorId}: it does not follow the event before it`,
       }
     }
-    if (computeEventHash(event) !== event.hash) {
+    if (!eventHashMatches(event)) {
       return {
         originatorId: this.originatorId,
         version,
@@ -167,7 +167,7 @@ export function snapshotLinkProblem(
       message: `the snapshot at version ${snapshotVersion} of ${originatorId} does not link to the stored event at that version (their hashes differ)`,
     }
   }
-  if (computeEventHash(event) !== event.hash) {
+  if (!eventHashMatches(event)) {
     return {
       ...at,
       problem: 'tampered',

@@ -55,6 +55,37 @@ const HEADER_KEYS = new Set([
   'hash',
 ])
 
+/**
+ * What a decoded event's hash can be checked against without rebuilding its canonical JSON
+ * from its fields: a format 2 record holds that text (persistence/canonicalRecord.ts).
+ */
+export interface StoredHashProof {
+  /** The canonical text the stored record holds for the row it was read from. */
+  canonicalText(): string
+}
+const PROOF = Symbol('storedHashProof')
+
+/**
+ * Set by the mapper on an event it decoded from a format 2 record. A non-enumerable own
+ * property: a copy of the event (spread, Object.assign) does not carry it, so a changed copy is
+ * checked from its fields. (Measured: a WeakMap entry per event cost several times more, and
+ * more garbage collection.)
+ */
+export function attachHashProof(event: object, proof: StoredHashProof): void {
+  Object.defineProperty(event, PROOF, { value: proof })
+}
+
+/**
+ * Whether an event's contents match its hash: from the text its record stored when it was read
+ * from a format 2 record, else by recomputing the canonical JSON (events built in memory, and
+ * records written by earlier versions). Either way the same hash of the same text.
+ */
+export function eventHashMatches(event: DomainEvent, registry: TopicRegistry = topics): boolean {
+  const proof = (event as { [PROOF]?: StoredHashProof })[PROOF]
+  if (proof === undefined) return computeEventHash(event, registry) === event.hash
+  return sha256Hex(proof.canonicalText()) === event.hash
+}
+
 export function computeEventHash(event: object, registry: TopicRegistry = topics): string {
   const topic = eventTopicOf(event, registry) ?? `<unregistered ${event.constructor.name}>`
   // The canonical JSON of { topic, ...fields but hash }, written without making that copy.

@@ -246,8 +246,9 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-export function sha256Hex(text: string): string {
+export function sha256Hex(text: string | Uint8Array): string {
   // crypto.hash (Node ≥ 20.12; Electron 39 has 22) is a one-shot digest without a Hash object:
-  // about twice as fast as createHash for event-sized texts. Same UTF-8 bytes, same digest.
+  // about twice as fast as createHash for event-sized texts. Same UTF-8 bytes, same digest
+  // (bytes are hashed as they are: a format 2 record's stored canonical text).
   return hash('sha256', text, 'hex')
 }

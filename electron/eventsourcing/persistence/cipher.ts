@@ -21,6 +21,7 @@ export class AesGcmCipher {
   // A KeyObject, made once: createDecipheriv then skips converting and copying raw key bytes
   // on every call (one call per event on replay).
   private readonly key: KeyObject
+  private scratch = Buffer.allocUnsafe(256)
 
   constructor(key: Uint8Array) {
     const bits = key.length * 8
@@ -48,6 +49,20 @@ export class AesGcmCipher {
     if (associatedData) cipher.setAAD(associatedData)
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()])
     return Buffer.concat([nonce, cipher.getAuthTag(), body])
+  }
+
+  /**
+   * decrypt() of a stored record's state, whose associated data is `id\nversion\ntopic`: that
+   * text is written into a buffer kept for the purpose instead of a new Buffer per event.
+   * (Node makes one OpenSSL context per GCM message, with no way to re-key one with a new
+   * nonce; measured, a raw key and a KeyObject cost the same, so the context stays per event.)
+   */
+  decryptRecord(data: Uint8Array, originatorId: string, version: number, topic: string): Buffer {
+    const text = `${originatorId}\n${version}\n${topic}`
+    // (Worst case 3 bytes per UTF-16 unit: grow the scratch buffer when that might not fit.)
+    if (text.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(text.length * 3)
+    const length = this.scratch.write(text, 0, 'utf8')
+    return this.decrypt(data, this.scratch.subarray(0, length))
   }
 
   decrypt(data: Uint8Array, associatedData?: Uint8Array): Buffer {

@@ -1,15 +1,36 @@
 import { deflateSync, inflateSync } from 'node:zlib'
 import { DataIntegrityError, EventSourcingError, TopicNotFound } from '../errors'
-import { type DomainEvent, eventTopicOf, UnregisteredEvent } from '../domain/events'
+import {
+  attachHashProof,
+  type DomainEvent,
+  eventTopicOf,
+  UnregisteredEvent,
+} from '../domain/events'
 import { topics as defaultTopics, type TopicRegistry } from '../domain/topics'
+import {
+  canonicalBody,
+  HASH_BYTES,
+  HEADER_BYTES,
+  parseCanonical,
+  StoredCanonical,
+} from './canonicalRecord'
 import type { AesGcmCipher } from './cipher'
 import type { StoredRecord } from './recorder'
 import { JsonTranscoder, type UnregisteredTopics } from './transcoder'
 
 /** First byte of every stored state: how the rest is encoded. */
-const COMPRESSED = 0b01
-const ENCRYPTED = 0b10
+const COMPRESSED = 0b001
+const ENCRYPTED = 0b010
+/** Format 2 (canonicalRecord.ts): the body is the event's hash + the canonical text it hashes. */
+const CANONICAL = 0b100
 const COMPRESS_MIN_BYTES = 256
+
+/**
+ * Which record format events are written in: 2 (the default) stores the text an event's hash
+ * was computed over, so that a replay verifies it with one SHA-256; 1 is the earlier format
+ * (transcoder JSON, verified by rebuilding canonical JSON). Both are always read.
+ */
+export type RecordFormat = 1 | 2
 
 export interface MapperOptions {
   readonly registry?: TopicRegistry
@@ -23,6 +44,8 @@ export interface MapperOptions {
    * encrypted state, so an unknown topic is a missing definition, not damaged data.
    */
   readonly unregisteredTopics?: UnregisteredTopics
+  /** Default 2. */
+  readonly recordFormat?: RecordFormat
 }
 
 /**
@@ -35,8 +58,10 @@ export class Mapper {
   readonly cipher: AesGcmCipher | undefined
   private readonly compress: boolean
   private readonly keepUnregistered: boolean
+  private readonly recordFormat: RecordFormat
 
   constructor(options: MapperOptions = {}) {
+    this.recordFormat = options.recordFormat ?? 2
     this.registry = options.registry ?? defaultTopics
     const unregisteredTopics = options.unregisteredTopics ?? 'keep'
     this.keepUnregistered = unregisteredTopics === 'keep'
@@ -55,8 +80,19 @@ export class Mapper {
     topic: string,
     fields: unknown,
   ): StoredRecord {
-    let body: Uint8Array = Buffer.from(this.transcoder.encode(fields), 'utf8')
-    let flags = 0
+    const body = Buffer.from(this.transcoder.encode(fields), 'utf8')
+    return this.bodyToRecord(originatorId, originatorVersion, topic, body, 0)
+  }
+
+  private bodyToRecord(
+    originatorId: string,
+    originatorVersion: number,
+    topic: string,
+    plain: Uint8Array,
+    format: number,
+  ): StoredRecord {
+    let body = plain
+    let flags = format
     // Small states grow under zlib and cost an inflate on every replay: compress only when
     // it pays. The format byte records the choice per record.
     if (this.compress && body.length >= COMPRESS_MIN_BYTES) {
@@ -83,53 +119,96 @@ export class Mapper {
     if (state.length === 0)
       throw new DataIntegrityError(`empty state in ${describe(record)}`, where(record))
     const flags = state[0] ?? 0
-    if ((flags & ~(COMPRESSED | ENCRYPTED)) !== 0) {
+    if ((flags & ~(COMPRESSED | ENCRYPTED | CANONICAL)) !== 0) {
       throw new DataIntegrityError(
         `unknown state format ${flags} in ${describe(record)}`,
         where(record),
       )
     }
     try {
-      let body: Uint8Array
-      if (flags & ENCRYPTED) {
-        if (!this.cipher) {
-          throw new DataIntegrityError(
-            `${describe(record)} is encrypted but no cipher key is configured`,
-            where(record),
-          )
-        }
-        body = this.cipher.decrypt(
-          state.subarray(1),
-          associatedData(record.originatorId, record.originatorVersion, record.topic),
-        )
-      } else if (this.cipher) {
-        // Refuse plaintext where encryption is on: it was not written by this application.
-        throw new DataIntegrityError(
-          `${describe(record)} is not encrypted but this application encrypts everything`,
-          where(record),
-        )
-      } else if (flags === 0) {
+      if (flags === 0 && !this.cipher) {
         // Plain JSON after the format byte: decode it in place, without a view per event.
         return this.transcoder.decode(utf8(state, 1))
-      } else {
-        body = state.subarray(1)
       }
-      if (flags & COMPRESSED) body = inflateSync(body)
+      const body = this.plainBody(record, flags)
+      if (flags & CANONICAL) return this.canonicalFields(record, body, {}).fields
       return this.transcoder.decode(utf8(body, 0))
     } catch (error) {
-      if (error instanceof DataIntegrityError) {
-        if (error.details.originatorId) throw error
-        throw new DataIntegrityError(`${describe(record)}: ${error.message}`, where(record), {
-          cause: error,
-        })
+      throw asIntegrityError(error, record)
+    }
+  }
+
+  /** The body of a record after decryption and decompression (not for format byte 0). */
+  private plainBody(record: StoredRecord, flags: number): Buffer {
+    const state = record.state
+    let body: Uint8Array
+    if (flags & ENCRYPTED) {
+      if (!this.cipher) {
+        throw new DataIntegrityError(
+          `${describe(record)} is encrypted but no cipher key is configured`,
+          where(record),
+        )
       }
-      if (error instanceof EventSourcingError) throw error
+      body = this.cipher.decryptRecord(
+        state.subarray(1),
+        record.originatorId,
+        record.originatorVersion,
+        record.topic,
+      )
+    } else if (this.cipher) {
+      // Refuse plaintext where encryption is on: it was not written by this application.
       throw new DataIntegrityError(
-        `${describe(record)} cannot be decoded: ${(error as Error).message}`,
+        `${describe(record)} is not encrypted but this application encrypts everything`,
         where(record),
+      )
+    } else {
+      body = state.subarray(1)
+    }
+    if (flags & COMPRESSED) body = inflateSync(body)
+    return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  }
+
+  /**
+   * The fields of a format 2 body, hash included, onto `fields` (id and version left out, as
+   * format 1 stores them), and the proof its hash is checked against: the stored text with this
+   * row's id, version and topic put back, so a record moved to another row cannot verify.
+   */
+  private canonicalFields(
+    record: StoredRecord,
+    body: Buffer,
+    fields: Record<string, unknown>,
+  ): { fields: Record<string, unknown>; proof: StoredCanonical } {
+    if (body.length < HEADER_BYTES + 2) throw new DataIntegrityError('format 2 state is too short')
+    const text = body.toString('utf8', HEADER_BYTES)
+    const a = body.readUInt16LE(HASH_BYTES)
+    const b = body.readUInt16LE(HASH_BYTES + 2)
+    const c = body.readUInt16LE(HASH_BYTES + 4)
+    if (!(a <= b && b <= c && c <= text.length))
+      throw new DataIntegrityError('format 2 state has offsets outside its text')
+    let parsed: unknown
+    try {
+      parsed = parseCanonical(text)
+    } catch (error) {
+      throw new DataIntegrityError(
+        `stored state is not valid format 2 JSON: ${(error as Error).message}`,
+        {},
         { cause: error },
       )
     }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new DataIntegrityError('format 2 state holds no event fields')
+    Object.assign(fields, parsed)
+    fields['hash'] = body.toString('hex', 0, HASH_BYTES)
+    const proof = new StoredCanonical(
+      text,
+      a,
+      b,
+      c,
+      record.originatorId,
+      record.originatorVersion,
+      record.topic,
+    )
+    return { fields, proof }
   }
 
   /** Whether a record's state is encrypted, read from its format byte without decrypting. */
@@ -142,12 +221,49 @@ export class Mapper {
     const topic =
       eventTopicOf(event, this.registry) ??
       this.registry.topicOf(event.constructor as new () => object)
+    const canonical = this.recordFormat === 2 ? canonicalBody(event, topic) : undefined
+    if (canonical !== undefined) {
+      return this.bodyToRecord(
+        event.originatorId,
+        event.originatorVersion,
+        topic,
+        canonical,
+        CANONICAL,
+      )
+    }
     const {
       originatorId: _id,
       originatorVersion: _version,
       ...fields
     } = event as unknown as Record<string, unknown>
     return this.toRecord(event.originatorId, event.originatorVersion, topic, fields)
+  }
+
+  /** recordToEvent for a format 2 record: the fields of its canonical text, with its proof. */
+  private canonicalEvent(
+    record: StoredRecord,
+    cls: (abstract new () => DomainEvent) | undefined,
+  ): DomainEvent {
+    const flags = record.state[0]!
+    // The fields go straight onto the event (no intermediate object per event on replay).
+    const target = (cls === undefined ? {} : Object.create(cls.prototype as object)) as Record<
+      string,
+      unknown
+    >
+    let proof: StoredCanonical
+    try {
+      proof = this.canonicalFields(record, this.plainBody(record, flags), target).proof
+    } catch (error) {
+      throw asIntegrityError(error, record)
+    }
+    target['originatorId'] = record.originatorId
+    target['originatorVersion'] = record.originatorVersion
+    const event =
+      cls === undefined
+        ? UnregisteredEvent.fromStored(record.topic, target)
+        : (target as unknown as DomainEvent)
+    attachHashProof(event, proof)
+    return event
   }
 
   /** The event a record holds; an UnregisteredEvent when its topic is unregistered (`keep`). */
@@ -165,6 +281,9 @@ export class Mapper {
         { cause: error },
       )
     }
+    const flags = record.state[0] ?? 0
+    if (flags & CANONICAL && (flags & ~(COMPRESSED | ENCRYPTED | CANONICAL)) === 0)
+      return this.canonicalEvent(record, cls)
     const fields = this.decodeState(record)
     if (fields === null || typeof fields !== 'object') {
       throw new DataIntegrityError(`${describe(record)} holds no event fields`, {
@@ -192,6 +311,22 @@ export class Mapper {
 
 function associatedData(originatorId: string, version: number, topic: string): Buffer {
   return Buffer.from(`${originatorId}\n${version}\n${topic}`, 'utf8')
+}
+
+/** Any failure while decoding a record, as a DataIntegrityError naming it. */
+function asIntegrityError(error: unknown, record: StoredRecord): Error {
+  if (error instanceof DataIntegrityError) {
+    if (error.details.originatorId) return error
+    return new DataIntegrityError(`${describe(record)}: ${error.message}`, where(record), {
+      cause: error,
+    })
+  }
+  if (error instanceof EventSourcingError) return error
+  return new DataIntegrityError(
+    `${describe(record)} cannot be decoded: ${(error as Error).message}`,
+    where(record),
+    { cause: error },
+  )
 }
 
 /** UTF-8 text of `bytes` from `start` (a Buffer decodes without a view being made first). */

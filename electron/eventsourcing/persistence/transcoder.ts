@@ -60,7 +60,23 @@ export class JsonTranscoder {
       )
     }
     // Tags can only be present if the tag key occurs in the text: skip the walk otherwise.
-    if (!text.includes(TAG_KEY_TEXT)) return parsed
+    const first = text.indexOf(TAG_KEY_TEXT)
+    if (first === -1) return parsed
+    // An event's one tagged value is most often its timestamp: revive it without a walk. (Every
+    // tagged value holds the tag key: with one occurrence, a tagged timestamp is the only one.)
+    if (text.indexOf(TAG_KEY_TEXT, first + TAG_KEY_TEXT.length) === -1) {
+      const timestamp = (parsed as { timestamp?: unknown } | null)?.timestamp as
+        Record<string, unknown> | undefined
+      if (
+        typeof timestamp === 'object' &&
+        timestamp !== null &&
+        timestamp[TAG] === 'date' &&
+        typeof timestamp[VALUE] === 'string'
+      ) {
+        ;(parsed as { timestamp: Date }).timestamp = valueFromText.date(timestamp[VALUE])
+        return parsed
+      }
+    }
     try {
       return this.reviveTree(parsed)
     } catch (error) {

@@ -1,0 +1,249 @@
+/**
+ * Record format 2: the state holds the event's hash (32 bytes) and then the very text that hash
+ * was computed over, the canonical JSON of `{ topic, ...fields but hash }` (domain/hashing.ts),
+ * less the three pairs the row already holds (originator id, version, topic). Where those were
+ * cut out is stored too (three 16-bit offsets), so a replay puts the row's values back into the
+ * text and verifies the record with one SHA-256, with no canonical JSON rebuilt from the
+ * decoded fields. The hash is the one format 1 records carry: chains, snapshots and old records
+ * link to it unchanged, and a record moved to another row hashes that row's id, version and
+ * topic, so it fails. Only events whose canonical JSON decodes back to the same fields in the
+ * same order are written this way; any other event is written in format 1.
+ */
+import type { StoredHashProof } from '../domain/events'
+import { canonicalEventJson } from '../domain/hashing'
+import {
+  type FunctionValue,
+  type ValueVisitor,
+  valueFromText,
+  visitValue,
+} from '../domain/valueTypes'
+
+export const HASH_BYTES = 32
+/** Hash, then the offsets (UTF-16 units into the stored text) of the three pairs cut out. */
+export const HEADER_BYTES = HASH_BYTES + 6
+
+/** The header fields every event has (their order in a decoded event is not the writer's). */
+const HEADER_KEYS = new Set(['originatorId', 'originatorVersion', 'timestamp', 'previousHash'])
+
+/** Hash bytes + canonical text, or undefined when the event must be written in format 1. */
+export function canonicalBody(event: object, topic: string): Buffer | undefined {
+  const record = event as Record<string, unknown>
+  const hash = record['hash']
+  if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) return undefined
+  if (!eventFieldsRoundTrip(record)) return undefined
+  const full = canonicalEventJson(topic, event)
+  const id = record['originatorId']
+  const version = record['originatorVersion']
+  if (typeof id !== 'string' || typeof version !== 'number') return undefined
+  const segments = headerSegments(id, version, topic)
+  // Each pair must occur once (so the one cut is the event's own, not a nested value's) and in
+  // this order (sorted keys: timestamp always lies between the version and the topic, so the
+  // cut commas never overlap).
+  let stored = ''
+  let from = 0
+  const offsets: [number, number, number] = [0, 0, 0]
+  let n = 0
+  for (const segment of segments) {
+    const at = full.indexOf(segment, from)
+    if (at === -1 || full.indexOf(segment, at + 1) !== -1) return undefined
+    stored += full.slice(from, at)
+    offsets[n++] = stored.length
+    from = at + segment.length
+  }
+  stored += full.slice(from)
+  if (stored.length > 0xffff || restoreCanonical(stored, offsets, segments) !== full)
+    return undefined
+  const body = Buffer.allocUnsafe(HEADER_BYTES + Buffer.byteLength(stored, 'utf8'))
+  body.write(hash, 0, HASH_BYTES, 'hex')
+  for (let i = 0; i < 3; i++) body.writeUInt16LE(offsets[i]!, HASH_BYTES + 2 * i)
+  body.write(stored, HEADER_BYTES, 'utf8')
+  return body
+}
+
+/**
+ * The three pairs as the canonical writer writes them: id and version with the comma after them
+ * (neither is ever last: timestamp follows), the topic with the comma before it (it is never
+ * first: timestamp precedes it).
+ */
+export function headerSegments(
+  id: string,
+  version: number,
+  topic: string,
+): [string, string, string] {
+  return [idSegment(id), `"originatorVersion":${String(version)},`, topicSegment(topic)]
+}
+
+// A replay asks for the same id and, mostly, the same topic event after event: keep the last.
+let lastId = ''
+let lastIdSegment = '"originatorId":"",'
+let lastTopic = ''
+let lastTopicSegment = ',"topic":""'
+
+function idSegment(id: string): string {
+  if (id !== lastId) {
+    lastIdSegment = `"originatorId":${JSON.stringify(id)},`
+    lastId = id
+  }
+  return lastIdSegment
+}
+
+function topicSegment(topic: string): string {
+  if (topic !== lastTopic) {
+    lastTopicSegment = `,"topic":${JSON.stringify(topic)}`
+    lastTopic = topic
+  }
+  return lastTopicSegment
+}
+
+/** The canonical text: the stored text with the three pairs put back at offsets a ≤ b ≤ c. */
+export function restoreCanonical(
+  stored: string,
+  [a, b, c]: readonly [number, number, number],
+  segments: readonly string[],
+): string {
+  return (
+    stored.slice(0, a) +
+    segments[0]! +
+    stored.slice(a, b) +
+    segments[1]! +
+    stored.slice(b, c) +
+    segments[2]! +
+    stored.slice(c)
+  )
+}
+
+/**
+ * Whether the canonical JSON of these fields parses back to equal fields in the same order:
+ * JSON values, valid dates, bigints and bytes (tagged `$kind` as the hash encoding writes them),
+ * arrays, and plain objects whose keys are already sorted (the canonical JSON sorts them) and
+ * cannot be mistaken for a tag. The payload fields (not the header) must be sorted too.
+ */
+function eventFieldsRoundTrip(record: Record<string, unknown>): boolean {
+  let previous = ''
+  for (const key in record) {
+    if (key === 'hash' || key === 'topic' || !plainKey(key)) {
+      if (key === 'hash') continue
+      return false
+    }
+    if (!HEADER_KEYS.has(key)) {
+      if (key < previous) return false
+      previous = key
+    }
+    if (!visitValue(record[key], roundTrips)) return false
+  }
+  return true
+}
+
+/** Keys the canonical writer and JSON.parse both keep as ordinary, non-tag keys. */
+function plainKey(key: string): boolean {
+  const c = key.charCodeAt(0)
+  return !(c >= 48 && c <= 57) && c !== 36 && key !== '__proto__' && key !== 'toJSON'
+}
+
+const no = (): boolean => false
+const yes = (): boolean => true
+
+const roundTrips: ValueVisitor<boolean> = {
+  // (An undefined field is left out by both formats; in an array both write null.)
+  undefined: yes,
+  null: yes,
+  boolean: yes,
+  string: yes,
+  number: (value) => Number.isFinite(value),
+  bigint: yes,
+  symbol: no,
+  function: no as (value: FunctionValue) => boolean,
+  date: (value) => !Number.isNaN(value.getTime()),
+  // A UUID's canonical form is its hex text: it would come back as a string.
+  uuid: no,
+  bytes: yes,
+  array: (value) => {
+    for (let i = 0; i < value.length; i++) if (!visitValue(value[i], roundTrips)) return false
+    return true
+  },
+  map: no,
+  set: no,
+  object: (value) => {
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false
+    let previous = ''
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) return false
+      if (!plainKey(key) || key < previous) return false
+      previous = key
+      if (!visitValue(value[key], roundTrips)) return false
+    }
+    return true
+  },
+  instance: no,
+}
+
+/**
+ * The fields of a canonical text, parsed, with its tagged values revived. Only tags can hold
+ * `{"$` (a `"` inside a string is escaped, and no plain key starts with `$`), so the one tag
+ * nearly every event has, its timestamp, is revived directly and nothing else is walked.
+ */
+export function parseCanonical(text: string): Record<string, unknown> {
+  const fields = JSON.parse(text) as Record<string, unknown>
+  const first = text.indexOf('{"$')
+  if (first === -1) return fields
+  const timestamp = fields['timestamp'] as { $date?: unknown } | undefined
+  if (
+    text.indexOf('{"$', first + 3) === -1 &&
+    typeof timestamp === 'object' &&
+    timestamp !== null &&
+    typeof timestamp.$date === 'string'
+  ) {
+    fields['timestamp'] = valueFromText.date(timestamp.$date)
+    return fields
+  }
+  return reviveTags(fields) as Record<string, unknown>
+}
+
+function reviveTags(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = reviveTags(value[i])
+    return value
+  }
+  const record = value as Record<string, unknown>
+  for (const key in record) {
+    if (key.charCodeAt(0) === 36) return reviveTag(key, record[key])
+    record[key] = reviveTags(record[key])
+  }
+  return record
+}
+
+function reviveTag(key: string, text: unknown): unknown {
+  if (typeof text === 'string') {
+    if (key === '$date') return valueFromText.date(text)
+    if (key === '$bigint') return valueFromText.bigint(text)
+    if (key === '$bytes') return valueFromText.bytes(text)
+  }
+  throw new TypeError(`unexpected ${key} in a format 2 record`)
+}
+
+/** A stored text and where the row's id, version and topic go back in: the proof of its hash. */
+export class StoredCanonical implements StoredHashProof {
+  constructor(
+    private readonly text: string,
+    private readonly a: number,
+    private readonly b: number,
+    private readonly c: number,
+    private readonly originatorId: string,
+    private readonly originatorVersion: number,
+    private readonly topic: string,
+  ) {}
+
+  canonicalText(): string {
+    const { text, a, b, c } = this
+    return (
+      text.slice(0, a) +
+      idSegment(this.originatorId) +
+      text.slice(a, b) +
+      `"originatorVersion":${String(this.originatorVersion)},` +
+      text.slice(b, c) +
+      topicSegment(this.topic) +
+      text.slice(c)
+    )
+  }
+}
