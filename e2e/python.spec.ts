@@ -33,7 +33,7 @@ test('a Python-written encrypted store: list, timeline, snapshot state, diff, li
   const form = page.getByRole('form', { name: 'Connection settings' })
   const startedOnCassandra = await form.getByRole('radio', { name: 'Cassandra' }).isChecked()
   // What the run's store is, to come back to it (the form is pre-filled from it now).
-  const original = startedOnCassandra
+  const original: { path?: string; contactPoints?: string; keyspace?: string } = startedOnCassandra
     ? {
         contactPoints: await form.getByRole('textbox', { name: 'Contact points' }).inputValue(),
         keyspace: await form.getByRole('textbox', { name: 'Keyspace' }).inputValue(),
@@ -97,11 +97,11 @@ test('a Python-written encrypted store: list, timeline, snapshot state, diff, li
   await form
     .getByRole('radio', { name: startedOnCassandra ? 'Cassandra' : 'Embedded SQLite' })
     .check()
-  if ('path' in original) {
+  if (original.path !== undefined) {
     await form.getByRole('textbox', { name: 'Database file' }).fill(original.path)
   } else {
-    await form.getByRole('textbox', { name: 'Contact points' }).fill(original.contactPoints)
-    await form.getByRole('textbox', { name: 'Keyspace' }).fill(original.keyspace)
+    await form.getByRole('textbox', { name: 'Contact points' }).fill(original.contactPoints!)
+    await form.getByRole('textbox', { name: 'Keyspace' }).fill(original.keyspace!)
   }
   await form.getByRole('button', { name: 'Connect', exact: true }).click()
   await expect(page.getByRole('alert')).toHaveCount(0, { timeout: 30_000 })

@@ -141,8 +141,20 @@ async function listAggregates(
   return {
     items,
     ...(more && afterId ? { nextPageToken: encodeToken(afterId) } : {}),
-    total: await s.reader.countAggregates(),
+    total: await countOf(s),
   }
+}
+
+/** The count reads the whole primary key (no counter in a Python store): kept a few seconds. */
+const counts = new WeakMap<PythonSession, { at: number; total: Promise<number> }>()
+const COUNT_TTL_MS = 5000
+function countOf(s: PythonSession): Promise<number> {
+  const cached = counts.get(s)
+  if (cached && Date.now() - cached.at < COUNT_TTL_MS) return cached.total
+  const total = s.reader.countAggregates()
+  counts.set(s, { at: Date.now(), total })
+  total.catch(() => counts.delete(s))
+  return total
 }
 
 /** Created and last modified: the first and newest events' timestamps (the epoch if unreadable). */
