@@ -8,7 +8,9 @@
 #   bash scripts/postgres.sh stop     stop the cluster this script started, and remove its data
 #
 # Environment:
-#   EVENTSCOPE_POSTGRES_HOME (<repo>/.cache/postgres): run/ holds the cluster, port, pid, log
+#   EVENTSCOPE_POSTGRES_HOME (/tmp/eventscope-postgres-<checksum of the repo's path>): run/ holds
+#   the cluster, port, pid, log. Under /tmp by default: the cluster's user (postgres, when run as
+#   root) must reach it, which a checkout under /root would not let it.
 #   POSTGRES_BIN (/usr/lib/postgresql/<newest>/bin)  POSTGRES_PORT (a free one from 55432)
 #   POSTGRES_WAIT_SECONDS (60)
 #
@@ -18,7 +20,7 @@ set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd -- "$SCRIPT_DIR/.." && pwd -P)
-PGHOME_DIR=${EVENTSCOPE_POSTGRES_HOME:-$REPO/.cache/postgres}
+PGHOME_DIR=${EVENTSCOPE_POSTGRES_HOME:-${TMPDIR:-/tmp}/eventscope-postgres-$(printf '%s' "$REPO" | cksum | cut -d' ' -f1)}
 case $PGHOME_DIR in /*) ;; *) PGHOME_DIR=$PWD/$PGHOME_DIR ;; esac
 RUN=$PGHOME_DIR/run
 WAIT_SECONDS=${POSTGRES_WAIT_SECONDS:-60}
@@ -88,13 +90,10 @@ start() {
   printf '%s' "$port" >"$RUN/port"
   printf '%s' "$DB_PASSWORD" >"$RUN/pwfile"
   if [[ $(id -u) -eq 0 ]]; then
-    # The postgres user must reach the folder: every parent needs search permission.
     chown -R postgres: "$RUN"
-    local dir=$RUN
-    while [[ $dir != / ]]; do
-      dir=$(dirname "$dir")
-      [[ -x $dir ]] || chmod o+x "$dir"
-    done
+    runuser -u postgres -- test -x "$RUN" ||
+      die "the postgres user cannot reach $RUN: set EVENTSCOPE_POSTGRES_HOME to a folder it can"
+
   fi
   as_owner "$BIN/initdb" -D "$RUN/data" -U "$DB_USER" --pwfile="$RUN/pwfile" -A scram-sha-256 \
     -E UTF8 --no-locale >"$RUN/initdb.log" 2>&1 || {
