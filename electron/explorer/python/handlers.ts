@@ -108,11 +108,40 @@ async function listAggregates(
   s: PythonSession,
   r: Req<'listAggregates'>,
 ): Promise<ResponseOf<'listAggregates'>> {
-  let afterId = r.pageToken ? decodeToken(r.pageToken) : undefined
-  const items: ResponseOf<'listAggregates'>['items'] = []
+  const token = r.pageToken ? decodeToken(r.pageToken) : undefined
+  // Newest change first needs the notification log; an id prefix is a range of ids.
+  const recent = r.order === 'recent' && s.reader.hasLog && !r.idPrefix
+  const page = recent
+    ? await listRecent(s, r, token?.startsWith('r:') ? Number(token.slice(2)) : undefined)
+    : await listById(s, r, token?.startsWith('i:') ? token.slice(2) : undefined)
+  return {
+    items: page.items,
+    ...(page.next ? { nextPageToken: encodeToken(page.next) } : {}),
+    total: await countOf(s),
+  }
+}
+
+type Listed = ResponseOf<'listAggregates'>['items'][number]
+
+async function listed(
+  s: PythonSession,
+  id: string,
+  type: string,
+  version: number,
+): Promise<Listed> {
+  return { id, type, version, ...(await dates(s, id, version)), discarded: false }
+}
+
+/** By id through the primary key; a type filter reads at most TYPE_SCAN_BUDGET ids a page. */
+async function listById(
+  s: PythonSession,
+  r: Req<'listAggregates'>,
+  start: string | undefined,
+): Promise<{ items: Listed[]; next?: string }> {
+  let afterId = start
+  const items: Listed[] = []
   let scanned = 0
   let more = true
-  // Listed by id ('recent' too: the library keeps no index of aggregates by time).
   while (items.length < r.limit && more && scanned < TYPE_SCAN_BUDGET) {
     const page = await s.reader.listAggregates({
       limit: r.type ? Math.min(500, r.limit * 4) : r.limit - items.length,
@@ -125,24 +154,50 @@ async function listAggregates(
       afterId = row.originatorId
       const type = aggregateTopicOf(row.firstTopic)
       if (r.type && type !== r.type) continue
-      items.push({
-        id: row.originatorId,
-        type,
-        version: row.version,
-        ...(await dates(s, row.originatorId, row.version)),
-        discarded: false,
-      })
+      items.push(await listed(s, row.originatorId, type, row.version))
       if (items.length === r.limit) {
         more = more || row !== page.items[page.items.length - 1]
         break
       }
     }
   }
-  return {
-    items,
-    ...(more && afterId ? { nextPageToken: encodeToken(afterId) } : {}),
-    total: await countOf(s),
+  return more && afterId ? { items, next: `i:${afterId}` } : { items }
+}
+
+const LOG_CHUNK = 500
+
+/**
+ * Newest change first: the notification log read backwards (its unique index), each aggregate
+ * listed at its newest event (one seek tells whether a row is that) and skipped at the older
+ * ones. A page reads at most TYPE_SCAN_BUDGET rows; the token is the last row read.
+ */
+async function listRecent(
+  s: PythonSession,
+  r: Req<'listAggregates'>,
+  start: number | undefined,
+): Promise<{ items: Listed[]; next?: string }> {
+  let before = start
+  const items: Listed[] = []
+  let scanned = 0
+  let exhausted = false
+  while (items.length < r.limit && scanned < TYPE_SCAN_BUDGET && !exhausted) {
+    const rows = await s.reader.notificationsBefore(before, LOG_CHUNK)
+    let consumed = 0
+    for (const row of rows) {
+      consumed += 1
+      scanned += 1
+      before = row.notificationId
+      const [newest] = await s.reader.events(row.originatorId, { desc: true, limit: 1 })
+      if (newest?.originatorVersion !== row.originatorVersion) continue
+      const [first] = await s.reader.events(row.originatorId, { limit: 1 })
+      const type = aggregateTopicOf(first?.topic ?? row.topic)
+      if (r.type && type !== r.type) continue
+      items.push(await listed(s, row.originatorId, type, row.originatorVersion))
+      if (items.length === r.limit) break
+    }
+    exhausted = rows.length < LOG_CHUNK && consumed === rows.length
   }
+  return !exhausted && before !== undefined ? { items, next: `r:${before}` } : { items }
 }
 
 /** The count reads the whole primary key (no counter in a Python store): kept a few seconds. */

@@ -72,7 +72,11 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
         })
         const listed = await h.ok('listAggregates', { limit: 2, order: 'id' })
         expect(listed.total).toBe(shop.aggregates.length)
-        const next = await h.ok('listAggregates', { limit: 50, pageToken: listed.nextPageToken! })
+        const next = await h.ok('listAggregates', {
+          limit: 50,
+          order: 'id',
+          pageToken: listed.nextPageToken!,
+        })
         const ids = [...listed.items, ...next.items].map((i) => i.id)
         expect(ids).toEqual(shop.aggregates.map((a) => a.id).sort())
         const cart = shop.aggregates.find((a) => a.type.endsWith(':Cart'))!
@@ -133,6 +137,31 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
           commands: [{ name: 'x', params: {} }],
         })
         expect(refused.code).toBe('ReadOnly')
+      })
+
+      test('newest change first: the notification log read backwards, each aggregate once', async () => {
+        const shop = app(backend, 'Shop')
+        const h = await connectTo(shop, report.key)
+        const lastStamp = (a: ReportedApplication['aggregates'][number]): string =>
+          String(a.events[a.events.length - 1]!.payload['timestamp'])
+        const expected = [...shop.aggregates]
+          .sort((a, b) => (lastStamp(a) < lastStamp(b) ? 1 : -1))
+          .map((a) => a.id)
+        const ids: string[] = []
+        let pageToken: string | undefined
+        do {
+          const page = await h.ok('listAggregates', {
+            limit: 2,
+            order: 'recent',
+            ...(pageToken ? { pageToken } : {}),
+          })
+          ids.push(...page.items.map((i) => i.id))
+          pageToken = page.nextPageToken
+        } while (pageToken)
+        expect(ids).toEqual(expected)
+        const cartType = shop.aggregates.find((a) => a.type.endsWith(':Cart'))!.type
+        const carts = await h.ok('listAggregates', { limit: 10, type: cartType })
+        expect(carts.items).toHaveLength(2)
       })
 
       test('a wrong key: the timeline fails with a DataIntegrityError naming the record', async () => {

@@ -51,6 +51,8 @@ export interface PythonReader {
   snapshots(originatorId: string, range?: VersionRange): Promise<PythonRecord[]>
   /** Events with a notification id above `after`, ascending; empty without a log. */
   notifications(after: number, limit: number): Promise<PythonRecord[]>
+  /** Events with a notification id below `before` (all when undefined), newest first. */
+  notificationsBefore(before: number | undefined, limit: number): Promise<PythonRecord[]>
   /** The newest notification id (0 when none); undefined without a log. */
   lastNotificationId(): Promise<number | undefined>
   close(): Promise<void>

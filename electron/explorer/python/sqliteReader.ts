@@ -218,6 +218,15 @@ class SqliteReader implements PythonReader {
       .map((row) => toRecord(row, true))
   }
 
+  async notificationsBefore(before: number | undefined, limit: number): Promise<PythonRecord[]> {
+    if (!this.hasLog) return []
+    return this.statement(
+      `SELECT rowid, originator_id, originator_version, topic, state FROM ${this.events_} WHERE rowid < ? ORDER BY rowid DESC LIMIT ?`,
+    )
+      .all(before ?? Number.MAX_SAFE_INTEGER, limit)
+      .map((row) => toRecord(row, true))
+  }
+
   async lastNotificationId(): Promise<number | undefined> {
     if (!this.hasLog) return undefined
     return Number(this.statement(`SELECT MAX(rowid) FROM ${this.events_}`).get()?.[0] ?? 0)
