@@ -3,6 +3,7 @@
 //   typecheck → lint → vitest (unit + SQLite + real Cassandra) → the SQLite tests again on node:sqlite
 //   under Node 22 (the desktop app's driver) → a Cassandra outage on a node of its own (`outage`)
 //   → build → Playwright (SQLite, then Cassandra)
+// Starts a throwaway PostgreSQL (scripts/postgres.sh) for the tests of Python-written stores.
 // Starts a local Cassandra with scripts/cassandra.sh unless CASSANDRA_CONTACT_POINTS names a
 // cluster, and stops it afterwards if it started it. Prints one closing line with the counts.
 // Without a Chromium for the end-to-end tests it stops at once with one line saying how to get one.
@@ -99,6 +100,22 @@ function ensureCassandra() {
   return startedCassandra
 }
 
+// The Python-written stores' tests need a PostgreSQL: a throwaway cluster of scripts/postgres.sh,
+// started here unless one runs already, and stopped afterwards if started here.
+let startedPostgres = false
+function ensurePostgres() {
+  const status = spawnSync('bash', ['scripts/postgres.sh', 'status'], {
+    cwd: root,
+    stdio: 'ignore',
+  })
+  if (status.status === 0) return true
+  startedPostgres = run('postgres (start a throwaway cluster)', 'bash', [
+    'scripts/postgres.sh',
+    'start',
+  ])
+  return startedPostgres
+}
+
 try {
   if (wants('typecheck')) run('typecheck', 'npm', ['run', '--silent', 'typecheck'])
   if (wants('lint')) run('lint', 'npm', ['run', '--silent', 'lint'])
@@ -108,6 +125,8 @@ try {
   if (!cassandraUp && (wants('unit') || wants('e2e'))) {
     console.log('! Cassandra is not reachable: its tests will fail in CI and skip loudly elsewhere')
   }
+
+  if ((wants('unit') || wants('e2e')) && !process.env.EVENTSCOPE_TEST_POSTGRES_URL) ensurePostgres()
 
   if (wants('unit')) {
     const out = join(reports, 'vitest.json')
@@ -141,6 +160,7 @@ try {
           'electron/explorer/seeding.test.ts',
           'test/walkthrough.test.ts',
           'test/concurrency.test.ts',
+          'electron/explorer/python/python.sqlite.test.ts',
         ],
         { EVENTSCOPE_SQLITE_DRIVER: 'node:sqlite' },
       )
@@ -193,6 +213,8 @@ try {
     } else failed += 1
   }
 } finally {
+  if (startedPostgres)
+    spawnSync('bash', ['scripts/postgres.sh', 'stop'], { cwd: root, stdio: 'inherit' })
   if (startedCassandra && !process.env.EVENTSCOPE_KEEP_CASSANDRA) {
     spawnSync('bash', ['scripts/cassandra.sh', 'stop'], { cwd: root, stdio: 'inherit' })
   }

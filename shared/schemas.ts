@@ -74,6 +74,13 @@ export const AggregateModuleInfo = z.object({
 export type AggregateModuleInfo = z.infer<typeof AggregateModuleInfo>
 
 /** What the UI may know of the connection: never the password, never the cipher key. */
+/** A Python application's table settings, as a connection shows them. */
+const pythonShown = {
+  pythonApplication: z.string().optional(),
+  pythonEventsTable: z.string().optional(),
+  pythonSnapshotsTable: z.string().optional(),
+}
+
 export const ConnectionInfo = z.object({
   status: z.enum(['connected', 'disconnected']),
   kind: StoreKind.optional(),
@@ -91,6 +98,23 @@ export const ConnectionInfo = z.object({
         keyspace: z.string(),
         username: z.string().optional(),
         tls: z.boolean(),
+      }),
+      z.object({
+        ...connectionOptions,
+        kind: z.literal('python-sqlite'),
+        path: z.string(),
+        ...pythonShown,
+      }),
+      z.object({
+        ...connectionOptions,
+        kind: z.literal('python-postgres'),
+        pgHost: z.string(),
+        pgPort: z.number().int(),
+        pgDatabase: z.string(),
+        pgUser: z.string().optional(),
+        pgSchema: z.string().optional(),
+        pgTls: z.boolean(),
+        ...pythonShown,
       }),
     ])
     .optional(),

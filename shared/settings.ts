@@ -16,6 +16,10 @@ export type SettingGroup =
   | 'connection'
   | 'sqlite'
   | 'cassandra'
+  /** A Python eventsourcing application's PostgreSQL database. */
+  | 'postgres'
+  /** A Python eventsourcing application's tables (SQLite or PostgreSQL). */
+  | 'python'
   /** The run's cipher key, snapshots and file access. */
   | 'run'
   /** Browser mode (`npm run serve`) only. */
@@ -80,7 +84,15 @@ const strictFlag = () =>
 
 // ---------------------------------------------------------------- typed values
 
-export const StoreKind = z.enum(['memory', 'sqlite', 'cassandra'])
+export const StoreKind = z.enum([
+  'memory',
+  'sqlite',
+  'cassandra',
+  'python-sqlite',
+  'python-postgres',
+])
+/** The stores of Python's eventsourcing library: always opened read-only. */
+export const PYTHON_STORE_KINDS = ['python-sqlite', 'python-postgres'] as const
 export type StoreKind = z.infer<typeof StoreKind>
 
 /** The label's colours: a fixed palette, each shown with text of ≥ 4.5:1 contrast. */
@@ -109,26 +121,62 @@ const KEY_BYTES = [16, 24, 32]
 const base64Bytes = (text: string) =>
   (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0)
 
+/** A table or schema name as the library makes them (it is put into SQL). */
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+
+export interface PostgresTarget {
+  readonly pgHost: string
+  readonly pgPort: number
+  readonly pgDatabase: string
+  readonly pgUser?: string
+  readonly pgPassword?: string
+  readonly pgTls: boolean
+}
+
+/** A postgres:// (or postgresql://) URL's parts; undefined when it is not one. */
+export function parsePostgresUrl(text: string): PostgresTarget | undefined {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return undefined
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return undefined
+  const user = decodeURIComponent(url.username)
+  const password = decodeURIComponent(url.password)
+  const sslmode = url.searchParams.get('sslmode')
+  return {
+    pgHost: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+    pgPort: url.port ? Number(url.port) : 5432,
+    pgDatabase: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
+    ...(user ? { pgUser: user } : {}),
+    ...(password ? { pgPassword: password } : {}),
+    pgTls: sslmode !== null && !['disable', 'allow', 'prefer'].includes(sslmode),
+  }
+}
+
 // ---------------------------------------------------------------- the settings
 
 export const SETTINGS = {
   store: {
     env: 'EVENTSCOPE_STORE',
     group: 'connection',
-    doc: '`sqlite`, `cassandra` or `memory`',
+    doc: "`sqlite`, `cassandra` or `memory`; `python-sqlite` or `python-postgres`: a Python `eventsourcing` application's store, read-only",
     defaultDoc: '`sqlite`',
     fromEnv: parsed((text) => {
       const kind = text?.trim().toLowerCase() || 'sqlite'
       const known = StoreKind.safeParse(kind)
       return known.success
         ? known.data
-        : problem(`must be sqlite, cassandra or memory, not '${kind.slice(0, 40)}'`)
+        : problem(
+            `must be sqlite, cassandra, memory, python-sqlite or python-postgres, not '${kind.slice(0, 40)}'`,
+          )
     }),
   },
   path: {
     env: 'EVENTSCOPE_SQLITE_PATH',
     group: 'sqlite',
-    doc: 'the SQLite file',
+    doc: "the SQLite file (for `python-sqlite`: the file the application's `SQLITE_DBNAME` names)",
     defaultDoc: "`eventscope.sqlite` in the app's data folder (`.eventscope/` in browser mode)",
     fromEnv: trimmed(),
     /** A file path; omitted: the app's default database file. */
@@ -254,6 +302,110 @@ export const SETTINGS = {
       const n = Number(rf)
       return Number.isInteger(n) && n >= 1 ? n : problem(`must be a positive integer, not '${rf}'`)
     }),
+  },
+  pythonApplication: {
+    env: 'EVENTSCOPE_PYTHON_APPLICATION',
+    group: 'python',
+    doc: "the Python application's name (its class name or `name`): on PostgreSQL its tables are `<name>_events` and `<name>_snapshots`, lower case, as the library names them",
+    defaultDoc: 'none: `stored_events` and `stored_snapshots` (always so on SQLite)',
+    fromEnv: trimmed(),
+    value: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,50}$/, 'an application name is letters, digits and _')
+      .optional(),
+  },
+  pythonEventsTable: {
+    env: 'EVENTSCOPE_PYTHON_EVENTS_TABLE',
+    group: 'python',
+    doc: "the Python application's events table, when not the one its name gives",
+    defaultDoc: 'from the application name',
+    fromEnv: trimmed(),
+    value: z.string().regex(TABLE_NAME, 'a table name is letters, digits and _').optional(),
+  },
+  pythonSnapshotsTable: {
+    env: 'EVENTSCOPE_PYTHON_SNAPSHOTS_TABLE',
+    group: 'python',
+    doc: "the Python application's snapshots table, when not the one its name gives",
+    defaultDoc: 'from the application name',
+    fromEnv: trimmed(),
+    value: z.string().regex(TABLE_NAME, 'a table name is letters, digits and _').optional(),
+  },
+  postgresUrl: {
+    env: 'EVENTSCOPE_POSTGRES_URL',
+    group: 'postgres',
+    doc: 'for `python-postgres`: a `postgres://user:password@host:port/database` URL (`?sslmode=require`: TLS)',
+    defaultDoc: '`postgres://127.0.0.1:5432/postgres`',
+    fromEnv: parsed((text) => {
+      const url = text?.trim()
+      if (!url) return undefined
+      return parsePostgresUrl(url) ?? problem('must be a postgres:// URL')
+    }),
+  },
+  pgHost: {
+    env: 'EVENTSCOPE_POSTGRES_HOST',
+    group: 'postgres',
+    doc: 'PostgreSQL host, when no URL is set',
+    defaultDoc: '`127.0.0.1`',
+    fromEnv: trimmedOr('127.0.0.1'),
+    value: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[A-Za-z0-9.\-:[\]]+$/, 'expected a host name or address'),
+  },
+  pgPort: {
+    env: 'EVENTSCOPE_POSTGRES_PORT',
+    group: 'postgres',
+    doc: 'PostgreSQL port, when no URL is set',
+    defaultDoc: '`5432`',
+    fromEnv: parsed((text) => {
+      const port = text?.trim()
+      if (!port) return 5432
+      return /^\d{1,5}$/.test(port) && Number(port) > 0 && Number(port) <= 65_535
+        ? Number(port)
+        : problem(`must be a port number, not '${port.slice(0, 20)}'`)
+    }),
+    value: z.number().int().min(1).max(65_535),
+  },
+  pgDatabase: {
+    env: 'EVENTSCOPE_POSTGRES_DATABASE',
+    group: 'postgres',
+    doc: "PostgreSQL database (the application's `POSTGRES_DBNAME`), when no URL is set",
+    defaultDoc: '`postgres`',
+    fromEnv: trimmedOr('postgres'),
+    value: z.string().min(1).max(63),
+  },
+  pgUser: {
+    env: 'EVENTSCOPE_POSTGRES_USER',
+    group: 'postgres',
+    doc: 'PostgreSQL user, when no URL is set',
+    defaultDoc: 'none',
+    fromEnv: raw.transform((text) => text || undefined),
+    value: z.string().max(256).optional(),
+  },
+  pgPassword: {
+    env: 'EVENTSCOPE_POSTGRES_PASSWORD',
+    group: 'postgres',
+    doc: 'PostgreSQL password, when no URL is set',
+    defaultDoc: 'none',
+    fromEnv: raw.transform((text) => text || undefined),
+    value: z.string().max(1024).optional(),
+  },
+  pgSchema: {
+    env: 'EVENTSCOPE_POSTGRES_SCHEMA',
+    group: 'postgres',
+    doc: "the schema of the Python application's tables (its `POSTGRES_SCHEMA`)",
+    defaultDoc: '`public`',
+    fromEnv: trimmed(),
+    value: z.string().regex(TABLE_NAME, 'a schema name is letters, digits and _').optional(),
+  },
+  pgTls: {
+    env: 'EVENTSCOPE_POSTGRES_TLS',
+    group: 'postgres',
+    doc: '`1` or `true`: connect to PostgreSQL with TLS',
+    defaultDoc: 'no TLS',
+    fromEnv: raw.transform((text) => ['1', 'true'].includes(text?.trim().toLowerCase() ?? '')),
+    value: z.boolean().default(false),
   },
   readOnly: {
     env: 'EVENTSCOPE_READ_ONLY',
@@ -399,6 +551,22 @@ export const ConnectionSettings = z.discriminatedUnion('kind', [
   z.object({ ...connectionOptions, kind: z.literal('sqlite'), ...valueShape('sqlite') }).strict(),
   z
     .object({ ...connectionOptions, kind: z.literal('cassandra'), ...valueShape('cassandra') })
+    .strict(),
+  z
+    .object({
+      ...connectionOptions,
+      kind: z.literal('python-sqlite'),
+      path: z.string().min(1).max(4096),
+      ...valueShape('python'),
+    })
+    .strict(),
+  z
+    .object({
+      ...connectionOptions,
+      kind: z.literal('python-postgres'),
+      ...valueShape('postgres'),
+      ...valueShape('python'),
+    })
     .strict(),
 ])
 export type ConnectionSettings = z.infer<typeof ConnectionSettings>

@@ -10,6 +10,7 @@ import { EverythingApplication } from '../example/everythingApplication'
 import { AvailabilityTracker, trackAvailability } from './availability'
 import { LogFollower } from './logFollower'
 import { yieldingStore } from './yieldingStore'
+import { isPythonSettings, openPythonSession, type PythonSession } from './python/session'
 
 export interface Connection {
   readonly app: EverythingApplication
@@ -19,6 +20,12 @@ export interface Connection {
   readonly sessionId: string
   /** Whether the store answers: outages and recoveries, for the status pill. */
   readonly availability: AvailabilityTracker
+  /**
+   * A Python eventsourcing store (python-sqlite, python-postgres): the explorer reads it itself
+   * (python/handlers.ts); `app` is then an empty read-only in-memory one, for what every
+   * connection has (key state, access).
+   */
+  readonly python?: PythonSession
 }
 
 /** What opening a connection needs of the service. */
@@ -49,9 +56,18 @@ export async function openConnection(
   let store: Store | undefined
   let app: EverythingApplication | undefined
   let next: Connection | undefined
+  let python: PythonSession | undefined
   try {
+    if (isPythonSettings(settings)) {
+      python = await openPythonSession(settings, {
+        cipherKey: options.cipherKey,
+        pollIntervalMs: options.pollIntervalMs,
+      })
+    }
     store = await openStore(
-      toStoreSettings(settings, { defaultSqlitePath: options.defaultSqlitePath }),
+      python
+        ? { kind: 'memory' }
+        : toStoreSettings(settings, { defaultSqlitePath: options.defaultSqlitePath }),
     )
     const availability = new AvailabilityTracker(() => {
       if (next) options.onAvailabilityChange(next)
@@ -60,7 +76,8 @@ export async function openConnection(
       store: yieldingStore(trackAvailability(store, availability)),
       cipherKey: options.cipherKey,
       snapshotPeriod: options.snapshotPeriod,
-      readOnly: settings.readOnly === true || options.readOnlyLocked,
+      // A Python store is never written.
+      readOnly: settings.readOnly === true || options.readOnlyLocked || python !== undefined,
     })
     // Told now, not at the first failed read or save: a wrong key makes the connection read-only.
     await app.keyCheck.evaluate()
@@ -72,15 +89,21 @@ export async function openConnection(
     })
     // Reading the end of the log also proves the store answers.
     await follower.start()
+    await python?.follow(
+      (entries) => options.onEntries(entries),
+      (error) => options.onFollowerError(error),
+    )
     next = {
       app,
       settings,
       follower,
       sessionId: randomUUID(),
       availability,
+      ...(python ? { python } : {}),
     }
     return next
   } catch (error) {
+    await python?.close().catch(() => undefined)
     if (app) await app.close().catch(() => undefined)
     else if (store) await store.close().catch(() => undefined)
     throw error
@@ -97,7 +120,7 @@ export function describeConnection(
     status: c ? 'connected' : 'disconnected',
     ...(settings ? { kind: settings.kind, settings: publicSettings(settings) } : {}),
     description: c
-      ? describeStore(c.settings.kind, c.app.storeDescription)
+      ? describeStore(c.settings.kind, c.python?.reader.description ?? c.app.storeDescription)
       : settings
         ? `not connected (${describeTarget(settings, defaultSqlitePath)})`
         : 'not connected',
@@ -127,11 +150,25 @@ function publicSettings(settings: ConnectionSettings): NonNullable<ConnectionInf
         ...(settings.username === undefined ? {} : { username: settings.username }),
         tls: settings.tls,
       }
+    case 'python-sqlite':
+    case 'python-postgres': {
+      // Everything but the password.
+      const { pgPassword: _secret, ...shown } = settings as typeof settings & {
+        pgPassword?: string
+      }
+      return { ...shown, ...options }
+    }
   }
 }
 
 function describeStore(kind: ConnectionSettings['kind'], description: string): string {
-  const label = kind === 'sqlite' ? 'SQLite' : kind === 'cassandra' ? 'Cassandra' : 'Memory'
+  const label = {
+    sqlite: 'SQLite',
+    cassandra: 'Cassandra',
+    memory: 'Memory',
+    'python-sqlite': 'Python eventsourcing on SQLite',
+    'python-postgres': 'Python eventsourcing on PostgreSQL',
+  }[kind]
   return description.toLowerCase().startsWith(label.toLowerCase())
     ? description
     : `${label}: ${description}`
@@ -148,6 +185,10 @@ export function describeTarget(
       return `the SQLite file ${settings.path ?? defaultSqlitePath ?? '(none)'}`
     case 'cassandra':
       return `Cassandra at ${settings.contactPoints.join(', ')} (data centre ${settings.localDataCenter}, keyspace ${settings.keyspace})`
+    case 'python-sqlite':
+      return `the Python eventsourcing SQLite file ${settings.path}`
+    case 'python-postgres':
+      return `the Python eventsourcing tables on PostgreSQL at ${settings.pgHost}:${settings.pgPort}/${settings.pgDatabase}`
   }
 }
 

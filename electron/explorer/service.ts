@@ -36,6 +36,7 @@ import {
   type Connection,
 } from './connection'
 import * as queries from './queries'
+import { handle as pythonHandle, type PythonMethod } from './python/handlers'
 import * as commands from './commands'
 import './builtInTypes'
 import { AggregateModules, parseModuleList } from './modules'
@@ -153,7 +154,8 @@ export class ExplorerService implements ExplorerHandlers {
    */
   async connect(settings: ParsedRequestOf<'connect'>): Promise<ConnectionInfo> {
     const checked =
-      settings.kind === 'sqlite' && settings.path !== undefined
+      (settings.kind === 'sqlite' || settings.kind === 'python-sqlite') &&
+      settings.path !== undefined
         ? { ...settings, path: await this.sqlitePathPolicy.check(settings.path) }
         : settings
     return this.serially(() => this.open(checked))
@@ -316,19 +318,19 @@ export class ExplorerService implements ExplorerHandlers {
   // ------------------------------------------------------------------ queries (queries.ts)
 
   // The handlers are in queries.ts; each runs on this service's query context.
-  readonly listAggregates = this.query(queries.listAggregates)
-  readonly getAggregate = this.query(queries.getAggregate)
-  readonly listEvents = this.query(queries.listEvents)
-  readonly getRawRecord = this.query(queries.getRawRecord)
-  readonly getEventDiff = this.query(queries.getEventDiff)
-  readonly diffVersions = this.query(queries.diffVersions)
-  readonly listSnapshots = this.query(queries.listSnapshots)
-  readonly listSnapshotVersions = this.query(queries.listSnapshotVersions)
-  readonly compareSnapshot = this.query(queries.compareSnapshot)
-  readonly getActivity = this.query(queries.getActivity)
-  readonly exportHistory = this.query(queries.exportHistory)
-  readonly verifyHistory = this.query(queries.verifyHistory)
-  readonly verifyStore = this.query(queries.verifyStore)
+  readonly listAggregates = this.query('listAggregates', queries.listAggregates)
+  readonly getAggregate = this.query('getAggregate', queries.getAggregate)
+  readonly listEvents = this.query('listEvents', queries.listEvents)
+  readonly getRawRecord = this.query('getRawRecord', queries.getRawRecord)
+  readonly getEventDiff = this.query('getEventDiff', queries.getEventDiff)
+  readonly diffVersions = this.query('diffVersions', queries.diffVersions)
+  readonly listSnapshots = this.query('listSnapshots', queries.listSnapshots)
+  readonly listSnapshotVersions = this.query('listSnapshotVersions', queries.listSnapshotVersions)
+  readonly compareSnapshot = this.query('compareSnapshot', queries.compareSnapshot)
+  readonly getActivity = this.query('getActivity', queries.getActivity)
+  readonly exportHistory = this.query('exportHistory', queries.exportHistory)
+  readonly verifyHistory = this.query('verifyHistory', queries.verifyHistory)
+  readonly verifyStore = this.query('verifyStore', queries.verifyStore)
 
   async listAggregateTypes(): Promise<ResponseOf<'listAggregateTypes'>> {
     return this.modules.describeTypes()
@@ -442,6 +444,7 @@ export class ExplorerService implements ExplorerHandlers {
     this.wholeHistoryVerified.clear()
     await c.follower.stop()
     await this.leases.drain(c, this.options.drainTimeoutMs ?? 5000)
+    await c.python?.close().catch(() => undefined)
     await c.app.close().catch(() => undefined)
   }
 
@@ -457,6 +460,8 @@ export class ExplorerService implements ExplorerHandlers {
     const secrets: string[] = []
     for (const settings of [this.lastSettings, this.connection?.settings])
       if (settings?.kind === 'cassandra' && settings.password) secrets.push(settings.password)
+      else if (settings?.kind === 'python-postgres' && settings.pgPassword)
+        secrets.push(settings.pgPassword)
     for (const key of [this.cipherKey, this.environmentKey, extraKey])
       if (key) secrets.push(Buffer.from(key).toString('base64'))
     for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('•••')
@@ -480,10 +485,16 @@ export class ExplorerService implements ExplorerHandlers {
     this.emit('connection', this.info())
   }
 
-  private query<Q, R>(
-    handler: (ctx: queries.QueryContext, request: Q) => Promise<R>,
-  ): (request: Q) => Promise<R> {
-    return (request) => handler(this.queryContext, request)
+  /** A query handler; on a Python eventsourcing store, python/handlers.ts answers instead. */
+  private query<M extends PythonMethod>(
+    method: M,
+    handler: (ctx: queries.QueryContext, request: ParsedRequestOf<M>) => Promise<ResponseOf<M>>,
+  ): (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>> {
+    return (request) => {
+      const python = (this.leases.held() ?? this.connection)?.python
+      if (python) return pythonHandle(this.conn().python ?? python, method, request)
+      return handler(this.queryContext, request)
+    }
   }
 
   private runTask<T>(

@@ -75,8 +75,56 @@ describe('settings from the environment', () => {
 
   test('given an unknown store, then a clear ConfigurationError', async () => {
     await expect(settingsFromEnv({ EVENTSCOPE_STORE: 'postgres' }, { dataDir })).rejects.toThrow(
-      /EVENTSCOPE_STORE must be sqlite, cassandra or memory/,
+      /EVENTSCOPE_STORE must be sqlite, cassandra, memory, python-sqlite or python-postgres/,
     )
+  })
+
+  test('a Python application on SQLite: its file and name, never a default file', async () => {
+    const { connection } = await settingsFromEnv(
+      {
+        EVENTSCOPE_STORE: 'python-sqlite',
+        EVENTSCOPE_SQLITE_PATH: '/data/bank.sqlite',
+        EVENTSCOPE_PYTHON_APPLICATION: 'Bank',
+      },
+      { dataDir },
+    )
+    expect(connection).toEqual({
+      kind: 'python-sqlite',
+      path: '/data/bank.sqlite',
+      pythonApplication: 'Bank',
+    })
+    await expect(
+      settingsFromEnv({ EVENTSCOPE_STORE: 'python-sqlite' }, { dataDir }),
+    ).rejects.toThrow(/EVENTSCOPE_SQLITE_PATH must name the Python application's SQLite file/)
+  })
+
+  test('a Python application on PostgreSQL: the URL gives host, port, database, user, password, TLS', async () => {
+    const { connection } = await settingsFromEnv(
+      {
+        EVENTSCOPE_STORE: 'python-postgres',
+        EVENTSCOPE_POSTGRES_URL: 'postgres://ada:s%40cret@db.example:6543/bank?sslmode=require',
+        EVENTSCOPE_POSTGRES_SCHEMA: 'apps',
+        EVENTSCOPE_PYTHON_EVENTS_TABLE: 'bank_events',
+      },
+      { dataDir },
+    )
+    expect(connection).toEqual({
+      kind: 'python-postgres',
+      pgHost: 'db.example',
+      pgPort: 6543,
+      pgDatabase: 'bank',
+      pgUser: 'ada',
+      pgPassword: 's@cret',
+      pgSchema: 'apps',
+      pgTls: true,
+      pythonEventsTable: 'bank_events',
+    })
+    await expect(
+      settingsFromEnv(
+        { EVENTSCOPE_STORE: 'python-postgres', EVENTSCOPE_POSTGRES_URL: 'mysql://x' },
+        { dataDir },
+      ),
+    ).rejects.toThrow(/EVENTSCOPE_POSTGRES_URL must be a postgres:\/\/ URL/)
   })
 
   test.each([

@@ -82,7 +82,9 @@ export async function settingsFromEnv(
       ? {}
       : kind === 'sqlite'
         ? { path: readSetting(env, 'path') ?? defaultSqlitePath }
-        : connectionFields('cassandra', readSettings(env, 'cassandra'))
+        : kind === 'cassandra'
+          ? connectionFields('cassandra', readSettings(env, 'cassandra'))
+          : pythonStoreFromEnv(env, kind)
   const parsed = ConnectionSettings.safeParse({
     kind,
     ...store,
@@ -96,6 +98,28 @@ export async function settingsFromEnv(
     throw new ConfigurationError(`invalid ${kind} settings in the environment: ${problems}`)
   }
   return { connection: parsed.data, cipherKey, snapshotPeriod, defaultSqlitePath }
+}
+
+/**
+ * A Python eventsourcing store's fields: the SQLite file (EVENTSCOPE_SQLITE_PATH, required), or
+ * EVENTSCOPE_POSTGRES_URL (its parts override EVENTSCOPE_POSTGRES_HOST and the others), and the
+ * application's name or tables.
+ */
+function pythonStoreFromEnv(
+  env: Env,
+  kind: 'python-sqlite' | 'python-postgres',
+): Record<string, unknown> {
+  const python = connectionFields('python', readSettings(env, 'python'))
+  if (kind === 'python-sqlite') {
+    const path = readSetting(env, 'path')
+    if (!path)
+      throw new ConfigurationError(
+        `${SETTINGS.path.env} must name the Python application's SQLite file (EVENTSCOPE_STORE=python-sqlite)`,
+      )
+    return { path, ...python }
+  }
+  const { postgresUrl, ...parts } = readSettings(env, 'postgres')
+  return { ...connectionFields('postgres', { ...parts, ...postgresUrl }), ...python }
 }
 
 /**

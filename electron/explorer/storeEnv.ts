@@ -56,6 +56,10 @@ export function toStoreSettings(
         kind: 'cassandra',
         ...cassandraOptions(settings, readSetting(env, 'replicationFactor')),
       }
+    case 'python-sqlite':
+    case 'python-postgres':
+      // Read by the explorer's own readers (python/session.ts): the library has no such store.
+      throw new StoreUnavailable(`a ${settings.kind} store is not one of the library's stores`)
   }
 }
 

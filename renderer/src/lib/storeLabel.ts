@@ -1,6 +1,12 @@
 import type { ConnectionInfo } from '../../../shared/contract'
 
-export const KIND_NAMES = { sqlite: 'SQLite', memory: 'In-memory', cassandra: 'Cassandra' } as const
+export const KIND_NAMES = {
+  sqlite: 'SQLite',
+  memory: 'In-memory',
+  cassandra: 'Cassandra',
+  'python-sqlite': 'Python eventsourcing (SQLite)',
+  'python-postgres': 'Python eventsourcing (PostgreSQL)',
+} as const
 
 /**
  * The status pill's text after the kind ("Cassandra", "SQLite"): what tells this store apart.
@@ -11,5 +17,8 @@ export function storeDetail(info: Pick<ConnectionInfo, 'description' | 'settings
   const settings = info.settings
   if (settings?.kind === 'cassandra')
     return `keyspace ${settings.keyspace} on ${settings.contactPoints.join(', ')}`
-  return info.description.replace(/^((sqlite|cassandra|in-memory|memory)\b:?\s*)+/i, '')
+  return info.description.replace(
+    /^((python eventsourcing on (sqlite|postgresql)|sqlite|cassandra|in-memory|memory)\b:?\s*)+/i,
+    '',
+  )
 }

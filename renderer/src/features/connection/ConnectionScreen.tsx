@@ -18,6 +18,15 @@ import { revealInvisible, visible } from '../../ui/VisibleText'
 import { AvailabilityDetail } from './Availability'
 import { CipherKeySection } from './CipherKeySection'
 import { AggregateModules } from './AggregateModules'
+import {
+  emptyPythonForm,
+  PYTHON_KIND_LABELS,
+  PythonFields,
+  pythonBlocker,
+  pythonFormFrom,
+  pythonSettingsFrom,
+  type PythonForm,
+} from './PythonFields'
 
 const KIND_LABELS: Record<StoreKind, { title: string; hint: string }> = {
   sqlite: { title: 'Embedded SQLite', hint: 'A local database file. The default.' },
@@ -26,6 +35,7 @@ const KIND_LABELS: Record<StoreKind, { title: string; hint: string }> = {
     title: 'Cassandra',
     hint: 'A Cassandra cluster (contact points, data center, keyspace).',
   },
+  ...PYTHON_KIND_LABELS,
 }
 
 interface Form {
@@ -37,6 +47,7 @@ interface Form {
   username: string
   password: string
   tls: boolean
+  python: PythonForm
   options: ConnectionOptions
 }
 
@@ -53,11 +64,14 @@ function formFrom(info: ConnectionInfo | null): Form {
     username: '',
     password: '',
     tls: false,
+    python: emptyPythonForm,
     options: connectionOptionsFrom(info),
   }
   const s = info?.settings
   if (s?.kind === 'sqlite') return { ...form, kind: 'sqlite', path: s.path ?? '' }
   if (s?.kind === 'memory') return { ...form, kind: 'memory' }
+  const python = s && pythonFormFrom(s)
+  if (s && python) return { ...form, kind: s.kind, python }
   if (s?.kind === 'cassandra') {
     return {
       ...form,
@@ -95,6 +109,9 @@ function settingsFrom(form: Form): ConnectionSettings {
         ...(form.password ? { password: form.password } : {}),
         tls: form.tls,
       }
+    case 'python-sqlite':
+    case 'python-postgres':
+      return pythonSettingsFrom(form.kind, form.python, options)
   }
 }
 
@@ -174,6 +191,15 @@ export function ConnectionScreen() {
                 Nothing to configure. Events live only as long as the service runs.
               </p>
             )}
+            {(form.kind === 'python-sqlite' || form.kind === 'python-postgres') && (
+              <PythonFields
+                ids={ids}
+                kind={form.kind}
+                form={form.python}
+                onChange={(python) => update('python', python)}
+                busy={busy}
+              />
+            )}
             {form.kind === 'cassandra' && (
               <CassandraFields
                 ids={ids}
@@ -239,6 +265,8 @@ export function ConnectionScreen() {
 
 /** Why Connect cannot be pressed yet, in words (undefined: it can). */
 function connectBlocker(form: Form, keyspaceProblem: string | undefined): string | undefined {
+  if (form.kind === 'python-sqlite' || form.kind === 'python-postgres')
+    return pythonBlocker(form.kind, form.python)
   if (form.kind !== 'cassandra') return undefined
   if (!form.contactPoints.trim()) return 'Enter at least one contact point to connect.'
   if (!form.localDataCenter.trim()) return 'Enter the local data center to connect.'

@@ -1,0 +1,197 @@
+/**
+ * The stored state of Python's `eventsourcing` (9.x) records, decoded: AES-GCM as its
+ * AESCipher lays it out (12-byte nonce | 16-byte tag | ciphertext, no associated data), then
+ * zlib when the application compresses (told from the zlib header, not asked), then its
+ * JSONTranscoder's JSON, where a custom type is `{"_type_": name, "_data_": value}`.
+ * Read from the library's source (persistence.py Mapper, cipher.py, compressor.py), checked
+ * against records the library wrote (python.*.test.ts).
+ */
+import { createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto'
+import { inflateSync } from 'node:zlib'
+import { ConfigurationError, DataIntegrityError } from '../../eventsourcing'
+
+const NONCE_BYTES = 12
+const TAG_BYTES = 16
+
+/** A stored event or snapshot row of a Python application (versions start at 1 there). */
+export interface PythonRecord {
+  /** Canonical lowercase UUID text with dashes (SQLite stores it as 32 hex digits). */
+  readonly originatorId: string
+  readonly originatorVersion: number
+  readonly topic: string
+  readonly state: Uint8Array
+  /** The notification id (SQLite rowid, PostgreSQL notification_id); absent without a log. */
+  readonly notificationId?: number
+}
+
+/**
+ * The library's own transcodings, decoded to text that keeps every digit: a UUID as its
+ * canonical form, a datetime as the ISO text Python wrote (microseconds and offset kept), a
+ * Decimal as its digits. Any other tag is the application's own: kept as stored.
+ */
+const KNOWN_TAGS: Readonly<Record<string, (data: unknown) => unknown>> = {
+  uuid_hex: (data) => {
+    if (typeof data !== 'string' || !/^[0-9a-fA-F]{32}$/.test(data.replace(/-/g, '')))
+      throw new TypeError(`uuid_hex holds ${JSON.stringify(data)}, not a UUID`)
+    return canonicalUuid(data)
+  },
+  datetime_iso: (data) => {
+    if (typeof data !== 'string') throw new TypeError('datetime_iso holds no text')
+    return data
+  },
+  decimal_str: (data) => {
+    if (typeof data !== 'string') throw new TypeError('decimal_str holds no text')
+    return data
+  },
+}
+
+export function canonicalUuid(text: string): string {
+  const hex = text.replace(/-/g, '').toLowerCase()
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+export class PythonCodec {
+  private readonly key: KeyObject | undefined
+  private readonly algorithm: 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm' | undefined
+
+  /** `cipherKey`: the application's CIPHER_KEY as it is (base64 of 16, 24 or 32 bytes). */
+  constructor(cipherKey?: string) {
+    if (cipherKey === undefined || cipherKey.trim() === '') return
+    const text = cipherKey.trim()
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text))
+      throw new ConfigurationError('the cipher key is not valid base64')
+    const bytes = Buffer.from(text, 'base64')
+    if (![16, 24, 32].includes(bytes.length))
+      throw new ConfigurationError(
+        `an AES key must be 16, 24 or 32 bytes long; this one is ${bytes.length}`,
+      )
+    this.key = createSecretKey(bytes)
+    this.algorithm = `aes-${bytes.length * 8}-gcm` as 'aes-256-gcm'
+  }
+
+  get hasKey(): boolean {
+    return this.key !== undefined
+  }
+
+  /** The record's fields; DataIntegrityError naming the record when they cannot be read. */
+  decode(record: PythonRecord): Record<string, unknown> {
+    let text: string
+    try {
+      text = this.plaintext(record.state).toString('utf8')
+    } catch (error) {
+      throw integrity(record, (error as Error).message, error)
+    }
+    let parsed: unknown
+    try {
+      parsed = revive(JSON.parse(text))
+    } catch (error) {
+      throw integrity(record, `its state cannot be decoded: ${(error as Error).message}`, error)
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw integrity(record, 'its state holds no fields')
+    return parsed as Record<string, unknown>
+  }
+
+  /** The stored JSON text, decrypted and inflated but not revived (the raw record view). */
+  plainText(record: PythonRecord): string {
+    try {
+      return this.plaintext(record.state).toString('utf8')
+    } catch (error) {
+      throw integrity(record, (error as Error).message, error)
+    }
+  }
+
+  /** Whether the state is stored encrypted: plain JSON starts with `{`, zlib with 0x78. */
+  static looksEncrypted(state: Uint8Array): boolean {
+    return !looksPlain(state) && !looksZlib(state)
+  }
+
+  private plaintext(state: Uint8Array): Buffer {
+    const bytes = Buffer.from(state.buffer, state.byteOffset, state.byteLength)
+    if (this.key) {
+      // Authenticated: a successful decryption cannot be a coincidence, so it is tried first;
+      // what it refuses may still be a record the application wrote before it encrypted.
+      let plain: Buffer | undefined
+      let failure: unknown
+      try {
+        plain = this.decrypt(bytes)
+      } catch (error) {
+        failure = error
+      }
+      if (plain) return looksZlib(plain) ? inflate(plain) : plain
+      if (looksPlain(bytes)) return bytes
+      if (looksZlib(bytes)) return inflate(bytes)
+      throw failure
+    }
+    if (looksPlain(bytes)) return bytes
+    if (looksZlib(bytes)) return inflate(bytes)
+    throw new Error('it is encrypted (or damaged) and no cipher key is configured')
+  }
+
+  private decrypt(bytes: Buffer): Buffer {
+    if (bytes.length < NONCE_BYTES + TAG_BYTES)
+      throw new Error('its state is too short to be AES-GCM output (damaged)')
+    const decipher = createDecipheriv(this.algorithm!, this.key!, bytes.subarray(0, NONCE_BYTES), {
+      authTagLength: TAG_BYTES,
+    })
+    decipher.setAuthTag(bytes.subarray(NONCE_BYTES, NONCE_BYTES + TAG_BYTES))
+    try {
+      return Buffer.concat([
+        decipher.update(bytes.subarray(NONCE_BYTES + TAG_BYTES)),
+        decipher.final(),
+      ])
+    } catch {
+      throw new Error('decryption failed: the cipher key is wrong or the stored bytes were damaged')
+    }
+  }
+}
+
+function looksPlain(bytes: Uint8Array): boolean {
+  // The transcoder writes an object with no whitespace: `{"`, or `{}` for no fields.
+  return bytes[0] === 0x7b && (bytes[1] === 0x22 || (bytes[1] === 0x7d && bytes.length === 2))
+}
+
+function looksZlib(bytes: Uint8Array): boolean {
+  // zlib.compress: CMF 0x78 (deflate, 32K window) and a check byte making CMF*256+FLG % 31 == 0.
+  const cmf = bytes[0]
+  const flg = bytes[1]
+  return cmf === 0x78 && flg !== undefined && (cmf * 256 + flg) % 31 === 0
+}
+
+function inflate(bytes: Buffer): Buffer {
+  try {
+    return inflateSync(bytes)
+  } catch (error) {
+    throw new Error(`its compressed state is damaged: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
+}
+
+/** JSON.parse's output with the library's tags decoded, bottom-up like its object_hook. */
+function revive(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) return value.map(revive)
+  const object = value as Record<string, unknown>
+  const keys = Object.keys(object)
+  const out: Record<string, unknown> = {}
+  for (const key of keys) out[key] = revive(object[key])
+  // Only an object of exactly these two keys is a tag (the library checks len(d) == 2).
+  if (keys.length === 2 && typeof out['_type_'] === 'string' && '_data_' in out) {
+    const decode = KNOWN_TAGS[out['_type_']]
+    if (decode) return decode(out['_data_'])
+  }
+  return out
+}
+
+function integrity(record: PythonRecord, reason: string, cause?: unknown): DataIntegrityError {
+  return new DataIntegrityError(
+    `record ${record.originatorId} v${record.originatorVersion} (${record.topic}): ${reason}`,
+    {
+      originatorId: record.originatorId,
+      originatorVersion: record.originatorVersion,
+      problem: 'undecodable',
+    },
+    cause === undefined ? undefined : { cause },
+  )
+}

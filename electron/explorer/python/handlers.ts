@@ -1,0 +1,490 @@
+/**
+ * The explorer's read methods over a Python `eventsourcing` store. Its aggregates have no
+ * definition loaded here, so, as for our own stores' unregistered types (snapshotOnly.ts): the
+ * state at a version is the newest snapshot at or below it, plus the events after it shown as
+ * stored, never applied. Python stores have no hash chain: the versions read are checked to
+ * follow one another, nothing more, and the answers say so. Versions start at 1 there.
+ */
+import type {
+  EventDto,
+  JsonValue,
+  ParsedRequestOf,
+  ResponseOf,
+  SnapshotDto,
+} from '../../../shared/contract'
+import { AggregateNotFound, DataIntegrityError } from '../../eventsourcing'
+import { bucketize } from '../activity'
+import { ApiFailure } from '../dispatch'
+import { diffDisplay, toDisplayJson } from '../displayJson'
+import { PythonCodec, type PythonRecord } from './codec'
+import type { PythonSession } from './session'
+
+type Req<M extends Parameters<typeof handle>[1]> = ParsedRequestOf<M>
+
+const EPOCH = new Date(0).toISOString()
+
+/** A page token: the last id listed, base64url (opaque to the UI). */
+function encodeToken(afterId: string): string {
+  return Buffer.from(afterId, 'utf8').toString('base64url')
+}
+function decodeToken(token: string): string {
+  const id = Buffer.from(token, 'base64url').toString('utf8')
+  if (!/^[0-9A-Za-z_.:-]{1,200}$/.test(id))
+    throw new ApiFailure({ code: 'ValidationError', message: 'invalid page token' })
+  return id
+}
+/** How many ids a type filter looks at for one page, at most (Python stores index no types). */
+const TYPE_SCAN_BUDGET = 5000
+
+/** The aggregate class topic of an event topic `module:Class.Event`. */
+export function aggregateTopicOf(eventTopic: string): string {
+  const dot = eventTopic.lastIndexOf('.')
+  const colon = eventTopic.indexOf(':')
+  return dot > colon ? eventTopic.slice(0, dot) : eventTopic
+}
+
+function shortType(topic: string): string {
+  return topic.slice(topic.lastIndexOf('.') + 1)
+}
+
+/** An ISO date the contract takes from a Python timestamp; the epoch when there is none. */
+function isoOf(value: unknown): string {
+  if (typeof value !== 'string') return EPOCH
+  if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value)) return value
+  const parsed = Date.parse(value.includes('T') ? `${value}Z` : value)
+  return Number.isNaN(parsed) ? EPOCH : new Date(parsed).toISOString()
+}
+
+function eventDto(s: PythonSession, record: PythonRecord): EventDto {
+  const fields = s.codec.decode(record)
+  return {
+    originatorId: record.originatorId,
+    version: record.originatorVersion,
+    topic: record.topic,
+    type: shortType(record.topic),
+    role: record.originatorVersion === 1 ? 'created' : 'changed',
+    timestamp: isoOf(fields['timestamp']),
+    payload: toDisplayJson(fields),
+    // No hash chain in a Python store.
+    hash: '',
+    previousHash: '',
+  }
+}
+
+function snapshotDto(s: PythonSession, record: PythonRecord): SnapshotDto {
+  const fields = s.codec.decode(record)
+  return {
+    originatorId: record.originatorId,
+    version: record.originatorVersion,
+    timestamp: isoOf(fields['timestamp']),
+    type: typeof fields['topic'] === 'string' ? fields['topic'] : aggregateTopicOf(record.topic),
+    // The library's Snapshot holds the aggregate's attributes in `state`.
+    state: toDisplayJson(fields['state'] ?? null),
+  }
+}
+
+async function newest(s: PythonSession, id: string): Promise<PythonRecord> {
+  const [record] = await s.reader.events(id, { desc: true, limit: 1 })
+  if (!record) throw new AggregateNotFound(id)
+  return record
+}
+
+async function eventAtVersion(
+  s: PythonSession,
+  id: string,
+  version: number,
+): Promise<PythonRecord> {
+  const [record] = await s.reader.events(id, { gt: version - 1, lte: version })
+  if (!record) {
+    throw new ApiFailure({
+      code: 'ValidationError',
+      message: `version ${version} of ${id} is not stored (Python versions start at 1)`,
+    })
+  }
+  return record
+}
+
+async function listAggregates(
+  s: PythonSession,
+  r: Req<'listAggregates'>,
+): Promise<ResponseOf<'listAggregates'>> {
+  const token = r.pageToken ? decodeToken(r.pageToken) : undefined
+  // Newest change first needs the notification log; an id prefix is a range of ids.
+  const recent = r.order === 'recent' && s.reader.hasLog && !r.idPrefix
+  const page = recent
+    ? await listRecent(s, r, token?.startsWith('r:') ? Number(token.slice(2)) : undefined)
+    : await listById(s, r, token?.startsWith('i:') ? token.slice(2) : undefined)
+  return {
+    items: page.items,
+    ...(page.next ? { nextPageToken: encodeToken(page.next) } : {}),
+    total: await countOf(s),
+  }
+}
+
+type Listed = ResponseOf<'listAggregates'>['items'][number]
+
+async function listed(
+  s: PythonSession,
+  id: string,
+  type: string,
+  version: number,
+): Promise<Listed> {
+  return { id, type, version, ...(await dates(s, id, version)), discarded: false }
+}
+
+/** By id through the primary key; a type filter reads at most TYPE_SCAN_BUDGET ids a page. */
+async function listById(
+  s: PythonSession,
+  r: Req<'listAggregates'>,
+  start: string | undefined,
+): Promise<{ items: Listed[]; next?: string }> {
+  let afterId = start
+  const items: Listed[] = []
+  let scanned = 0
+  let more = true
+  while (items.length < r.limit && more && scanned < TYPE_SCAN_BUDGET) {
+    const page = await s.reader.listAggregates({
+      limit: r.type ? Math.min(500, r.limit * 4) : r.limit - items.length,
+      ...(afterId ? { afterId } : {}),
+      ...(r.idPrefix ? { idPrefix: r.idPrefix } : {}),
+    })
+    scanned += page.items.length
+    more = page.nextAfterId !== undefined
+    for (const row of page.items) {
+      afterId = row.originatorId
+      const type = aggregateTopicOf(row.firstTopic)
+      if (r.type && type !== r.type) continue
+      items.push(await listed(s, row.originatorId, type, row.version))
+      if (items.length === r.limit) {
+        more = more || row !== page.items[page.items.length - 1]
+        break
+      }
+    }
+  }
+  return more && afterId ? { items, next: `i:${afterId}` } : { items }
+}
+
+const LOG_CHUNK = 500
+
+/**
+ * Newest change first: the notification log read backwards (its unique index), each aggregate
+ * listed at its newest event (one seek tells whether a row is that) and skipped at the older
+ * ones. A page reads at most TYPE_SCAN_BUDGET rows; the token is the last row read.
+ */
+async function listRecent(
+  s: PythonSession,
+  r: Req<'listAggregates'>,
+  start: number | undefined,
+): Promise<{ items: Listed[]; next?: string }> {
+  let before = start
+  const items: Listed[] = []
+  let scanned = 0
+  let exhausted = false
+  while (items.length < r.limit && scanned < TYPE_SCAN_BUDGET && !exhausted) {
+    const rows = await s.reader.notificationsBefore(before, LOG_CHUNK)
+    let consumed = 0
+    for (const row of rows) {
+      consumed += 1
+      scanned += 1
+      before = row.notificationId
+      const [newest] = await s.reader.events(row.originatorId, { desc: true, limit: 1 })
+      if (newest?.originatorVersion !== row.originatorVersion) continue
+      const [first] = await s.reader.events(row.originatorId, { limit: 1 })
+      const type = aggregateTopicOf(first?.topic ?? row.topic)
+      if (r.type && type !== r.type) continue
+      items.push(await listed(s, row.originatorId, type, row.originatorVersion))
+      if (items.length === r.limit) break
+    }
+    exhausted = rows.length < LOG_CHUNK && consumed === rows.length
+  }
+  return !exhausted && before !== undefined ? { items, next: `r:${before}` } : { items }
+}
+
+/** The count reads the whole primary key (no counter in a Python store): kept a few seconds. */
+const counts = new WeakMap<PythonSession, { at: number; total: Promise<number> }>()
+const COUNT_TTL_MS = 5000
+function countOf(s: PythonSession): Promise<number> {
+  const cached = counts.get(s)
+  if (cached && Date.now() - cached.at < COUNT_TTL_MS) return cached.total
+  const total = s.reader.countAggregates()
+  counts.set(s, { at: Date.now(), total })
+  total.catch(() => counts.delete(s))
+  return total
+}
+
+/** Created and last modified: the first and newest events' timestamps (the epoch if unreadable). */
+async function dates(
+  s: PythonSession,
+  id: string,
+  version: number,
+): Promise<{ createdAt: string; lastModified: string }> {
+  const stamp = async (v: number): Promise<string> => {
+    try {
+      const [record] = await s.reader.events(id, { gt: v - 1, lte: v })
+      return record ? isoOf(s.codec.decode(record)['timestamp']) : EPOCH
+    } catch (error) {
+      if (error instanceof DataIntegrityError) return EPOCH
+      throw error
+    }
+  }
+  const [first] = await s.reader.events(id, { limit: 1 })
+  return {
+    createdAt: await stamp(first?.originatorVersion ?? 1),
+    lastModified: await stamp(version),
+  }
+}
+
+async function getAggregate(
+  s: PythonSession,
+  r: Req<'getAggregate'>,
+): Promise<ResponseOf<'getAggregate'>> {
+  const last = await newest(s, r.id)
+  const at = r.at ?? last.originatorVersion
+  if (at > last.originatorVersion || at < 1)
+    throw versionOutOfRange(r.id, at, last.originatorVersion)
+  const [snapshot] = await s.reader.snapshots(r.id, { lte: at, desc: true, limit: 1 })
+  const from = snapshot?.originatorVersion ?? 0
+  const after = await s.reader.events(r.id, { gt: from, lte: at })
+  // What can be checked without a hash chain: the versions after the snapshot follow it.
+  const gap = after.findIndex((e, i) => e.originatorVersion !== from + 1 + i)
+  const [first] = await s.reader.events(r.id, { limit: 1 })
+  const atRecord = after[after.length - 1] ?? (await eventAtVersion(s, r.id, at))
+  const shown = snapshot ? snapshotDto(s, snapshot) : undefined
+  const type = shown?.type ?? aggregateTopicOf(first?.topic ?? last.topic)
+  const pending =
+    after.length === 0
+      ? 'no event after it'
+      : `${after.length} event${after.length === 1 ? '' : 's'} after it (v${from + 1}–v${at}), shown as stored and not applied`
+  return {
+    id: r.id,
+    type,
+    version: at,
+    latestVersion: last.originatorVersion,
+    createdOn: isoOf(first ? s.codec.decode(first)['timestamp'] : undefined),
+    lastModified: isoOf(s.codec.decode(atRecord)['timestamp']),
+    discarded: false,
+    state: shown?.state ?? null,
+    hashChain:
+      gap >= 0
+        ? {
+            status: 'broken',
+            brokenAtVersion: from + 1 + gap,
+            message: `version ${from + 1 + gap} of ${r.id} is missing from the store`,
+          }
+        : {
+            status: 'verified',
+            message: snapshot
+              ? `snapshot v${from} + ${pending}. A Python eventsourcing store has no hash chain: only the order of versions was checked.`
+              : `no snapshot at or below v${at}: no state to show; the ${after.length} events up to v${at} are shown as stored. A Python eventsourcing store has no hash chain: only the order of versions was checked.`,
+          },
+    encrypted: s.codec.hasKey,
+    ...(snapshot ? { loadedFromSnapshot: from } : {}),
+    eventsReplayed: 0,
+    definitionLoaded: false,
+  }
+}
+
+function versionOutOfRange(id: string, at: number, latest: number): ApiFailure {
+  return new ApiFailure({
+    code: 'ValidationError',
+    message: `version ${at} of ${id} does not exist: its versions are 1–${latest}`,
+    details: { latestVersion: latest },
+  })
+}
+
+async function listEvents(
+  s: PythonSession,
+  r: Req<'listEvents'>,
+): Promise<ResponseOf<'listEvents'>> {
+  const last = await newest(s, r.id)
+  const records = await s.reader.events(r.id, { gt: r.fromVersion - 1, limit: r.limit })
+  const search = r.search?.toLowerCase()
+  const types = r.types && r.types.length > 0 ? new Set(r.types) : undefined
+  const items = records
+    .map((record) => eventDto(s, record))
+    .filter(
+      (e) =>
+        (!types || types.has(e.type)) &&
+        (!search || JSON.stringify(e.payload).toLowerCase().includes(search)),
+    )
+  const lastRead = records[records.length - 1]
+  return {
+    items,
+    ...(lastRead && lastRead.originatorVersion < last.originatorVersion
+      ? { nextFromVersion: lastRead.originatorVersion + 1 }
+      : {}),
+    latestVersion: last.originatorVersion,
+    scanned: records.length,
+  }
+}
+
+async function getRawRecord(
+  s: PythonSession,
+  r: Req<'getRawRecord'>,
+): Promise<ResponseOf<'getRawRecord'>> {
+  const range = { gt: r.version - 1, lte: r.version }
+  const [record] =
+    r.kind === 'snapshot'
+      ? await s.reader.snapshots(r.id, range)
+      : await s.reader.events(r.id, range)
+  if (!record) throw new AggregateNotFound(r.id)
+  return {
+    originatorId: record.originatorId,
+    originatorVersion: record.originatorVersion,
+    topic: record.topic,
+    stateBase64: Buffer.from(record.state).toString('base64'),
+    encrypted: PythonCodec.looksEncrypted(record.state),
+    byteLength: record.state.byteLength,
+  }
+}
+
+async function getEventDiff(
+  s: PythonSession,
+  r: Req<'getEventDiff'>,
+): Promise<ResponseOf<'getEventDiff'>> {
+  // Between consecutive payloads: what this event says that the one before it did not.
+  const records = await s.reader.events(r.id, { gt: r.version - 2, lte: r.version })
+  const current = records.find((e) => e.originatorVersion === r.version)
+  if (!current) await eventAtVersion(s, r.id, r.version)
+  const previous = records.find((e) => e.originatorVersion === r.version - 1)
+  const payload = (record: PythonRecord | undefined): JsonValue =>
+    record ? eventDto(s, record).payload : null
+  return diffDisplay(payload(previous), payload(current))
+}
+
+async function snapshotStateAt(s: PythonSession, id: string, version: number): Promise<JsonValue> {
+  const [snapshot] = await s.reader.snapshots(id, { lte: version, desc: true, limit: 1 })
+  return snapshot ? snapshotDto(s, snapshot).state : null
+}
+
+async function diffVersions(
+  s: PythonSession,
+  r: Req<'diffVersions'>,
+): Promise<ResponseOf<'diffVersions'>> {
+  // Between the snapshots at or below each version: no event can be applied here.
+  const from = await snapshotStateAt(s, r.id, r.from)
+  const to = await snapshotStateAt(s, r.id, r.to)
+  return { from, to, diff: diffDisplay(from, to) }
+}
+
+async function listSnapshots(
+  s: PythonSession,
+  r: Req<'listSnapshots'>,
+): Promise<ResponseOf<'listSnapshots'>> {
+  const records = await s.reader.snapshots(r.id, {
+    ...(r.afterVersion === undefined ? {} : { gt: r.afterVersion }),
+    ...(r.beforeVersion === undefined ? {} : { lte: r.beforeVersion - 1 }),
+    desc: true,
+    limit: r.limit + 1,
+  })
+  const page = records.slice(0, r.limit)
+  const lastItem = page[page.length - 1]
+  return {
+    items: page.map((record) => snapshotDto(s, record)),
+    ...(records.length > r.limit && lastItem
+      ? { nextBeforeVersion: lastItem.originatorVersion }
+      : {}),
+  }
+}
+
+async function listSnapshotVersions(
+  s: PythonSession,
+  r: Req<'listSnapshotVersions'>,
+): Promise<ResponseOf<'listSnapshotVersions'>> {
+  // The reader decodes nothing here: only the rows' versions are used.
+  const records = await s.reader.snapshots(r.id, {
+    ...(r.afterVersion === undefined ? {} : { gt: r.afterVersion }),
+    ...(r.beforeVersion === undefined ? {} : { lte: r.beforeVersion - 1 }),
+    desc: true,
+    limit: r.limit + 1,
+  })
+  const versions = records.slice(0, r.limit).map((record) => record.originatorVersion)
+  const last = versions[versions.length - 1]
+  return {
+    versions,
+    ...(records.length > r.limit && last !== undefined ? { nextBeforeVersion: last } : {}),
+  }
+}
+
+const ACTIVITY_SAMPLE = 5000
+
+async function getActivity(
+  s: PythonSession,
+  r: Req<'getActivity'>,
+): Promise<ResponseOf<'getActivity'>> {
+  let records: PythonRecord[]
+  let sampled = false
+  if (r.id) {
+    records = await s.reader.events(r.id, { desc: true, limit: ACTIVITY_SAMPLE })
+    sampled = records.length === ACTIVITY_SAMPLE
+  } else {
+    // The newest events of the notification log; none without one.
+    const last = (await s.reader.lastNotificationId()) ?? 0
+    records = await s.reader.notifications(Math.max(0, last - ACTIVITY_SAMPLE), ACTIVITY_SAMPLE)
+    sampled = last > ACTIVITY_SAMPLE
+  }
+  const points = []
+  for (const record of records) {
+    try {
+      points.push({ at: Date.parse(isoOf(s.codec.decode(record)['timestamp'])), events: 1 })
+    } catch (error) {
+      if (!(error instanceof DataIntegrityError)) throw error
+    }
+  }
+  return { ...bucketize(points, r.buckets), sampled }
+}
+
+async function exportHistory(
+  s: PythonSession,
+  r: Req<'exportHistory'>,
+): Promise<ResponseOf<'exportHistory'>> {
+  const page = await listEvents(s, { id: r.id, fromVersion: r.fromVersion, limit: r.limit })
+  const [first] = await s.reader.events(r.id, { limit: 1 })
+  return {
+    aggregateId: r.id,
+    type: aggregateTopicOf(first?.topic ?? ''),
+    exportedAt: new Date().toISOString(),
+    latestVersion: page.latestVersion,
+    events: page.items,
+    ...(page.nextFromVersion === undefined ? {} : { nextFromVersion: page.nextFromVersion }),
+  }
+}
+
+function unsupported(what: string): never {
+  throw new ApiFailure({
+    code: 'ValidationError',
+    message: `${what} is not available for a Python eventsourcing store: no definition of its aggregates is loaded and it has no hash chain; compare snapshots instead`,
+    details: { reason: 'definitionNotLoaded' },
+  })
+}
+
+const handlers = {
+  listAggregates,
+  getAggregate,
+  listEvents,
+  getRawRecord,
+  getEventDiff,
+  diffVersions,
+  listSnapshots,
+  listSnapshotVersions,
+  compareSnapshot: () => unsupported('comparing a snapshot with a replay'),
+  getActivity,
+  exportHistory,
+  verifyHistory: () => unsupported('verifying the hash chain'),
+  verifyStore: () => unsupported('verifying the hash chain'),
+}
+
+export type PythonMethod = keyof typeof handlers
+
+/** Runs one read method on a Python store. */
+export function handle<M extends PythonMethod>(
+  s: PythonSession,
+  method: M,
+  request: ParsedRequestOf<M>,
+): Promise<ResponseOf<M>> {
+  const handler = handlers[method] as unknown as (
+    s: PythonSession,
+    r: ParsedRequestOf<M>,
+  ) => Promise<ResponseOf<M>> | never
+  return Promise.resolve().then(() => handler(s, request))
+}

@@ -1,0 +1,251 @@
+/**
+ * A Python application's PostgreSQL tables, read through node-postgres in read-only
+ * transactions (`default_transaction_read_only`): nothing is ever written.
+ */
+import pg from 'pg'
+import { StoreUnavailable } from '../../eventsourcing'
+import type { PythonRecord } from './codec'
+import {
+  checkTableName,
+  hexPrefixBounds,
+  type PythonAggregatePage,
+  type PythonReader,
+  type PythonTables,
+  type VersionRange,
+} from './reader'
+
+export interface PythonPostgresOptions {
+  /** A postgres:// URL (user, password, host, port, database; `sslmode` honoured by pg). */
+  readonly url: string
+  /** Default `public`, as the library's POSTGRES_SCHEMA. */
+  readonly schema?: string
+  readonly tables: PythonTables
+  /** TLS without a URL parameter (the connection screen's switch). */
+  readonly tls?: boolean
+}
+
+const ident = (name: string): string => `"${checkTableName(name).replace(/"/g, '""')}"`
+
+export async function openPythonPostgres(options: PythonPostgresOptions): Promise<PythonReader> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: 4,
+    connectionTimeoutMillis: 10_000,
+    options: '-c default_transaction_read_only=on',
+    ...(options.tls ? { ssl: { rejectUnauthorized: true } } : {}),
+  })
+  // An idle client's error (the server went away) must not crash the process: the next
+  // query reports it.
+  pool.on('error', () => undefined)
+  try {
+    const schema = options.schema?.trim() || 'public'
+    const columns = async (table: string): Promise<Map<string, string>> => {
+      const result = await pool.query<{ column_name: string; data_type: string }>(
+        'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+        [schema, table],
+      )
+      return new Map(result.rows.map((r) => [r.column_name, r.data_type]))
+    }
+    const eventColumns = await columns(options.tables.events)
+    if (eventColumns.size === 0) {
+      throw new StoreUnavailable(
+        `no table ${schema}.${options.tables.events}: check the application name (the library names tables after it) or the schema`,
+      )
+    }
+    const snapshotColumns = await columns(options.tables.snapshots)
+    const url = new URL(options.url)
+    return new PostgresReader(pool, {
+      schema,
+      tables: options.tables,
+      hasLog: eventColumns.has('notification_id'),
+      hasSnapshots: snapshotColumns.size > 0,
+      // ORIGINATOR_ID_TYPE: uuid (the default) or text.
+      idType: eventColumns.get('originator_id') === 'uuid' ? 'uuid' : 'text',
+      description: `${url.hostname}:${url.port || 5432}${url.pathname} (${schema}.${options.tables.events})`,
+    })
+  } catch (error) {
+    await pool.end().catch(() => undefined)
+    if (error instanceof StoreUnavailable) throw error
+    throw new StoreUnavailable(`cannot connect to PostgreSQL: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
+}
+
+interface Shape {
+  readonly schema: string
+  readonly tables: PythonTables
+  readonly hasLog: boolean
+  readonly hasSnapshots: boolean
+  readonly idType: 'uuid' | 'text'
+  readonly description: string
+}
+
+interface EventRow {
+  originator_id: string
+  originator_version: string | number
+  topic: string
+  state: Buffer
+  notification_id?: string | number
+}
+
+class PostgresReader implements PythonReader {
+  readonly hasLog: boolean
+  readonly description: string
+  private readonly events_: string
+  private readonly snapshots_: string | undefined
+  private readonly idType: 'uuid' | 'text'
+
+  constructor(
+    private readonly pool: pg.Pool,
+    shape: Shape,
+  ) {
+    this.hasLog = shape.hasLog
+    this.description = shape.description
+    this.idType = shape.idType
+    this.events_ = `${ident(shape.schema)}.${ident(shape.tables.events)}`
+    this.snapshots_ = shape.hasSnapshots
+      ? `${ident(shape.schema)}.${ident(shape.tables.snapshots)}`
+      : undefined
+  }
+
+  async listAggregates(query: {
+    limit: number
+    afterId?: string
+    idPrefix?: string
+  }): Promise<PythonAggregatePage> {
+    const bounds = query.idPrefix ? hexPrefixBounds(query.idPrefix) : undefined
+    if (query.idPrefix && !bounds) return { items: [] }
+    const t = this.events_
+    // A loose index scan over the primary key (PostgreSQL has no skip scan of its own): each
+    // step finds the next id with one index seek; the newest version and first topic are two
+    // more. Ids compare as uuid (or text): the bounds are cast to the column's type.
+    const start = query.afterId ?? bounds?.low
+    const strict = query.afterId !== undefined
+    const high = bounds?.high
+    const result = await this.pool.query<{ id: string; version: string; topic: string }>(
+      `WITH RECURSIVE ids(id) AS (
+         (SELECT originator_id FROM ${t}
+           WHERE ($1::text IS NULL OR originator_id ${strict ? '>' : '>='} $1::text::${this.idType})
+           ORDER BY originator_id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT originator_id FROM ${t} WHERE originator_id > ids.id
+                  ORDER BY originator_id LIMIT 1)
+           FROM ids WHERE ids.id IS NOT NULL
+       )
+       SELECT ids.id::text AS id,
+              (SELECT originator_version FROM ${t} WHERE originator_id = ids.id
+                ORDER BY originator_version DESC LIMIT 1) AS version,
+              (SELECT topic FROM ${t} WHERE originator_id = ids.id
+                ORDER BY originator_version LIMIT 1) AS topic
+         FROM ids
+        WHERE ids.id IS NOT NULL AND ($2::text IS NULL OR ids.id <= $2::text::${this.idType})
+        LIMIT $3`,
+      [
+        start === undefined ? null : this.idType === 'uuid' ? uuidText(start) : start,
+        // Text ids: a prefix's upper bound is the prefix followed by the highest character.
+        high === undefined ? null : this.idType === 'uuid' ? high : `${query.idPrefix}\uffff`,
+        query.limit,
+      ],
+    )
+    const items = result.rows.map((r) => ({
+      originatorId: r.id,
+      version: Number(r.version),
+      firstTopic: r.topic,
+    }))
+    const lastItem = items[items.length - 1]
+    return items.length === query.limit && lastItem
+      ? { items, nextAfterId: lastItem.originatorId }
+      : { items }
+  }
+
+  async countAggregates(): Promise<number> {
+    const result = await this.pool.query<{ n: string }>(
+      `SELECT COUNT(DISTINCT originator_id) AS n FROM ${this.events_}`,
+    )
+    return Number(result.rows[0]?.n ?? 0)
+  }
+
+  events(originatorId: string, range: VersionRange = {}): Promise<PythonRecord[]> {
+    return this.select(this.events_, originatorId, range, this.hasLog)
+  }
+
+  async snapshots(originatorId: string, range: VersionRange = {}): Promise<PythonRecord[]> {
+    return this.snapshots_ ? this.select(this.snapshots_, originatorId, range, false) : []
+  }
+
+  private async select(
+    table: string,
+    id: string,
+    range: VersionRange,
+    withLog: boolean,
+  ): Promise<PythonRecord[]> {
+    const where = ['originator_id = $1']
+    const params: unknown[] = [id]
+    if (range.gt !== undefined) {
+      params.push(range.gt)
+      where.push(`originator_version > $${params.length}`)
+    }
+    if (range.lte !== undefined) {
+      params.push(range.lte)
+      where.push(`originator_version <= $${params.length}`)
+    }
+    let sql =
+      `SELECT originator_id::text AS originator_id, originator_version, topic, state${withLog ? ', notification_id' : ''} ` +
+      `FROM ${table} WHERE ${where.join(' AND ')} ORDER BY originator_version ${range.desc ? 'DESC' : 'ASC'}`
+    if (range.limit !== undefined) {
+      params.push(Math.max(0, Math.floor(range.limit)))
+      sql += ` LIMIT $${params.length}`
+    }
+    const result = await this.pool.query<EventRow>(sql, params)
+    return result.rows.map(toRecord)
+  }
+
+  async notifications(after: number, limit: number): Promise<PythonRecord[]> {
+    if (!this.hasLog) return []
+    // The library's unique index on notification_id makes this a range read.
+    const result = await this.pool.query<EventRow>(
+      `SELECT originator_id::text AS originator_id, originator_version, topic, state, notification_id
+         FROM ${this.events_} WHERE notification_id > $1 ORDER BY notification_id LIMIT $2`,
+      [after, limit],
+    )
+    return result.rows.map(toRecord)
+  }
+
+  async notificationsBefore(before: number | undefined, limit: number): Promise<PythonRecord[]> {
+    if (!this.hasLog) return []
+    const result = await this.pool.query<EventRow>(
+      `SELECT originator_id::text AS originator_id, originator_version, topic, state, notification_id
+         FROM ${this.events_} WHERE notification_id < $1 ORDER BY notification_id DESC LIMIT $2`,
+      [before ?? Number.MAX_SAFE_INTEGER, limit],
+    )
+    return result.rows.map(toRecord)
+  }
+
+  async lastNotificationId(): Promise<number | undefined> {
+    if (!this.hasLog) return undefined
+    const result = await this.pool.query<{ n: string | null }>(
+      `SELECT MAX(notification_id) AS n FROM ${this.events_}`,
+    )
+    return Number(result.rows[0]?.n ?? 0)
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end()
+  }
+}
+
+/** 32 hex digits (a padded prefix) or a UUID, as PostgreSQL's uuid input takes it. */
+function uuidText(id: string): string {
+  return id.replace(/-/g, '')
+}
+
+function toRecord(row: EventRow): PythonRecord {
+  return {
+    originatorId: row.originator_id,
+    originatorVersion: Number(row.originator_version),
+    topic: row.topic,
+    state: row.state,
+    ...(row.notification_id === undefined ? {} : { notificationId: Number(row.notification_id) }),
+  }
+}

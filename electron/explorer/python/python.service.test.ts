@@ -1,0 +1,210 @@
+/**
+ * The explorer over Python-written stores, through `dispatch` as both transports call it:
+ * connect (read-only), list, timeline, raw records, snapshots with state, the state at a
+ * version as "snapshot vN + these events", diffs, activity, export, and the live tail of the
+ * notification log as Python writes more. On SQLite and a real PostgreSQL.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import type { RequestOf } from '../../../shared/contract'
+import { parsePostgresUrl } from '../../../shared/settings'
+import {
+  appendPythonEvents,
+  freshPostgresDatabase,
+  pythonAvailable,
+  type ReportedApplication,
+  writePythonStores,
+  type WriteReport,
+} from '../../../test/pythonStores'
+import { closeOpenServices, harness, type Harness, until } from '../serviceTesting'
+
+const python = pythonAvailable()
+let database: Awaited<ReturnType<typeof freshPostgresDatabase>> | undefined
+let unavailable: string | undefined = python.ok ? undefined : python.reason
+if (!unavailable) {
+  try {
+    database = await freshPostgresDatabase()
+  } catch (error) {
+    unavailable = (error as Error).message
+  }
+}
+if (unavailable && !process.env['CI'])
+  console.warn(`\n!! SKIPPED the Python store service tests: ${unavailable}\n`)
+
+let report: WriteReport & { sqliteDir: string }
+const app = (backend: string, name: string): ReportedApplication =>
+  report.applications.find((a) => a.backend === backend && a.name === name)!
+
+function settingsOf(a: ReportedApplication): RequestOf<'connect'> {
+  if (a.backend === 'sqlite') return { kind: 'python-sqlite', path: a.path! }
+  return {
+    kind: 'python-postgres',
+    ...parsePostgresUrl(database!.url)!,
+    pythonApplication: a.name,
+    ...(a.tables.schema && a.tables.schema !== 'public' ? { pgSchema: a.tables.schema } : {}),
+  }
+}
+
+async function connectTo(a: ReportedApplication, key: string | undefined): Promise<Harness> {
+  const h = harness({ cipherKey: key ? Buffer.from(key, 'base64') : undefined })
+  await h.ok('connect', settingsOf(a))
+  return h
+}
+
+describe.skipIf(unavailable !== undefined && !process.env['CI'])(
+  'the explorer over Python eventsourcing stores',
+  () => {
+    beforeAll(() => {
+      if (unavailable) throw new Error(`Python store service tests: ${unavailable}`)
+      report = writePythonStores({ postgresUrl: database!.url })
+    }, 120_000)
+    afterEach(() => closeOpenServices())
+    afterAll(() => database?.drop())
+
+    describe.each(['sqlite', 'postgres'])('on %s', (backend) => {
+      test('list, timeline, raw record, snapshots, state at a version, diffs, export', async () => {
+        const shop = app(backend, 'Shop')
+        const h = await connectTo(shop, report.key)
+        const info = await h.ok('getConnection', {})
+        expect(info).toMatchObject({
+          status: 'connected',
+          readOnly: true,
+          kind: settingsOf(shop).kind,
+        })
+        const listed = await h.ok('listAggregates', { limit: 2, order: 'id' })
+        expect(listed.total).toBe(shop.aggregates.length)
+        const next = await h.ok('listAggregates', {
+          limit: 50,
+          order: 'id',
+          pageToken: listed.nextPageToken!,
+        })
+        const ids = [...listed.items, ...next.items].map((i) => i.id)
+        expect(ids).toEqual(shop.aggregates.map((a) => a.id).sort())
+        const cart = shop.aggregates.find((a) => a.type.endsWith(':Cart'))!
+        const row = [...listed.items, ...next.items].find((i) => i.id === cart.id)!
+        expect(row).toMatchObject({ type: cart.type, version: cart.version })
+        expect(row.createdAt).toBe(cart.events[0]!.payload['timestamp'])
+
+        const events = await h.ok('listEvents', { id: cart.id, fromVersion: 1 })
+        expect(events.latestVersion).toBe(cart.version)
+        expect(events.items.map((e) => [e.version, e.topic, e.payload])).toEqual(
+          cart.events.map((e) => [e.version, e.topic, e.payload]),
+        )
+        expect(events.items[0]!.role).toBe('created')
+
+        const raw = await h.ok('getRawRecord', { id: cart.id, version: 2 })
+        expect(raw).toMatchObject({ encrypted: true, topic: cart.events[1]!.topic })
+
+        const snapshots = await h.ok('listSnapshots', { id: cart.id })
+        expect(snapshots.items.map((s) => s.version)).toEqual(
+          cart.snapshots.map((s) => s.version).reverse(),
+        )
+        const newestSnapshot = cart.snapshots[cart.snapshots.length - 1]!
+        expect(snapshots.items[0]!.state).toEqual(newestSnapshot.payload['state'])
+
+        const view = await h.ok('getAggregate', { id: cart.id })
+        expect(view).toMatchObject({
+          version: cart.version,
+          loadedFromSnapshot: newestSnapshot.version,
+          definitionLoaded: false,
+          state: newestSnapshot.payload['state'],
+        })
+        expect(view.hashChain.message).toMatch(
+          new RegExp(
+            `snapshot v${newestSnapshot.version} \\+ ${cart.version - newestSnapshot.version} event`,
+          ),
+        )
+
+        const [older, newer] = cart.snapshots
+        const diff = await h.ok('diffVersions', {
+          id: cart.id,
+          from: older!.version,
+          to: newer!.version,
+        })
+        expect(diff.from).toEqual(older!.payload['state'])
+        expect(diff.diff.length).toBeGreaterThan(0)
+        const eventDiff = await h.ok('getEventDiff', { id: cart.id, version: 3 })
+        expect(eventDiff.some((d) => d.path[0] === 'quantity')).toBe(true)
+
+        const activity = await h.ok('getActivity', { buckets: 10 })
+        expect(activity.total).toBe(shop.aggregates.reduce((n, a) => n + a.events.length, 0))
+        const exported = await h.ok('exportHistory', { id: cart.id, fromVersion: 1 })
+        expect(exported.events).toHaveLength(cart.events.length)
+
+        const refused = await h.fail('execute', {
+          type: cart.type,
+          id: cart.id,
+          expectedVersion: cart.version,
+          commands: [{ name: 'x', params: {} }],
+        })
+        expect(refused.code).toBe('ReadOnly')
+      })
+
+      test('newest change first: the notification log read backwards, each aggregate once', async () => {
+        const shop = app(backend, 'Shop')
+        const h = await connectTo(shop, report.key)
+        const lastStamp = (a: ReportedApplication['aggregates'][number]): string =>
+          String(a.events[a.events.length - 1]!.payload['timestamp'])
+        const expected = [...shop.aggregates]
+          .sort((a, b) => (lastStamp(a) < lastStamp(b) ? 1 : -1))
+          .map((a) => a.id)
+        const ids: string[] = []
+        let pageToken: string | undefined
+        do {
+          const page = await h.ok('listAggregates', {
+            limit: 2,
+            order: 'recent',
+            ...(pageToken ? { pageToken } : {}),
+          })
+          ids.push(...page.items.map((i) => i.id))
+          pageToken = page.nextPageToken
+        } while (pageToken)
+        expect(ids).toEqual(expected)
+        const cartType = shop.aggregates.find((a) => a.type.endsWith(':Cart'))!.type
+        const carts = await h.ok('listAggregates', { limit: 10, type: cartType })
+        expect(carts.items).toHaveLength(2)
+      })
+
+      test('a wrong key: the timeline fails with a DataIntegrityError naming the record', async () => {
+        const library = app(backend, 'Library')
+        const h = await connectTo(library, Buffer.alloc(32, 3).toString('base64'))
+        const book = library.aggregates[0]!
+        const error = await h.fail('listEvents', { id: book.id, fromVersion: 1 })
+        expect(error.code).toBe('DataIntegrityError')
+        expect(error.message).toContain(`${book.id} v1`)
+      })
+
+      test('events Python writes later appear in the live tail', async () => {
+        const library = app(backend, 'Library')
+        const h = await connectTo(library, report.key)
+        const book = library.aggregates[1]!
+        const appended = appendPythonEvents({
+          sqliteDir: report.sqliteDir,
+          ...(backend === 'postgres' ? { postgresUrl: database!.url } : {}),
+          key: report.key,
+          app: 'Library',
+          backend: backend as 'sqlite' | 'postgres',
+          id: book.id,
+          count: 2,
+        })
+        const versions = appended.aggregates[0]!.events.map((e) => e.version)
+        expect(versions).toEqual([book.version + 1, book.version + 2])
+        const seen = (): number[] =>
+          h.emitted
+            .filter((e) => e.event === 'changes')
+            .flatMap(
+              (e) =>
+                (e.payload as { entries: Array<{ originatorId: string; toVersion: number }> })
+                  .entries,
+            )
+            .filter((entry) => entry.originatorId === book.id)
+            .map((entry) => entry.toVersion)
+        await until(() => seen().length === 2, 10_000)
+        expect(seen()).toEqual(versions)
+        const events = await h.ok('listEvents', { id: book.id, fromVersion: book.version + 1 })
+        expect(events.items.map((e) => e.payload)).toEqual(
+          appended.aggregates[0]!.events.map((e) => e.payload),
+        )
+      })
+    })
+  },
+)

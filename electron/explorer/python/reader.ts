@@ -1,0 +1,88 @@
+/**
+ * What the explorer reads of a Python `eventsourcing` application's tables, whatever the
+ * database: always read-only. The library's tables (sqlite.py, postgres.py):
+ *   events:    (originator_id, originator_version, topic, state), primary key (id, version);
+ *              the application recorder adds a notification id (SQLite's rowid, PostgreSQL's
+ *              notification_id bigserial with a unique index); the aggregate recorder has none
+ *              (SQLite: WITHOUT ROWID).
+ *   snapshots: the same columns, no notification id, in a table of their own.
+ * Tables are named `stored_events`/`stored_snapshots` on SQLite and `<application name, lower
+ * case>_events`/`_snapshots` on PostgreSQL (its factory uses the environment's name as prefix).
+ * No index but the primary key lists aggregates: they are paged by id through that key, one
+ * seek per aggregate (a loose index scan), never by reading the whole table.
+ */
+import type { PythonRecord } from './codec'
+
+export interface VersionRange {
+  readonly gt?: number
+  readonly lte?: number
+  readonly desc?: boolean
+  readonly limit?: number
+}
+
+/** One aggregate as the primary key tells it: its newest version and first event's topic. */
+export interface PythonAggregateRow {
+  readonly originatorId: string
+  readonly version: number
+  /** The topic of its first stored event (`module:Class.Created`). */
+  readonly firstTopic: string
+}
+
+export interface PythonAggregatePage {
+  readonly items: PythonAggregateRow[]
+  /** The last id of this page: pass it back as `afterId` for the next. */
+  readonly nextAfterId?: string
+}
+
+export interface PythonReader {
+  /** A short human description (file path, host and table). */
+  readonly description: string
+  /** Whether the events table has notification ids (the application recorder's). */
+  readonly hasLog: boolean
+  /** Aggregates by id, after `afterId`; `idPrefix` (hex, dashes allowed) narrows the range. */
+  listAggregates(query: {
+    readonly limit: number
+    readonly afterId?: string
+    readonly idPrefix?: string
+  }): Promise<PythonAggregatePage>
+  /** Every aggregate (one row per id): counted through the primary key. */
+  countAggregates(): Promise<number>
+  events(originatorId: string, range?: VersionRange): Promise<PythonRecord[]>
+  snapshots(originatorId: string, range?: VersionRange): Promise<PythonRecord[]>
+  /** Events with a notification id above `after`, ascending; empty without a log. */
+  notifications(after: number, limit: number): Promise<PythonRecord[]>
+  /** Events with a notification id below `before` (all when undefined), newest first. */
+  notificationsBefore(before: number | undefined, limit: number): Promise<PythonRecord[]>
+  /** The newest notification id (0 when none); undefined without a log. */
+  lastNotificationId(): Promise<number | undefined>
+  close(): Promise<void>
+}
+
+export interface PythonTables {
+  readonly events: string
+  readonly snapshots: string
+}
+
+/** The library's table names for an application (SQLite ignores the name). */
+export function pythonTables(
+  database: 'sqlite' | 'postgres',
+  applicationName: string | undefined,
+): PythonTables {
+  const prefix =
+    database === 'postgres' && applicationName ? applicationName.toLowerCase() : 'stored'
+  return { events: `${prefix}_events`, snapshots: `${prefix}_snapshots` }
+}
+
+/** Lower and upper bounds (inclusive) of ids starting with a hex prefix, as 32 hex digits. */
+export function hexPrefixBounds(prefix: string): { low: string; high: string } | undefined {
+  const hex = prefix.replace(/-/g, '').toLowerCase()
+  if (hex === '' || !/^[0-9a-f]{1,32}$/.test(hex)) return undefined
+  return { low: hex.padEnd(32, '0'), high: hex.padEnd(32, 'f') }
+}
+
+/** A table name the library could have made: refused otherwise (it is put into SQL). */
+export function checkTableName(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_.]{0,62}$/.test(name))
+    throw new TypeError(`not a table name: ${JSON.stringify(name)}`)
+  return name
+}

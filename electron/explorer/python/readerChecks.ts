@@ -1,0 +1,122 @@
+/**
+ * The checks every Python store passes, on whichever database: every aggregate, version,
+ * payload and snapshot the library wrote (as write_stores.py reports it) read back and decoded.
+ */
+import { expect } from 'vitest'
+import type { ReportedApplication } from '../../../test/pythonStores'
+import { DataIntegrityError } from '../../eventsourcing'
+import { PythonCodec } from './codec'
+import type { PythonAggregateRow, PythonReader } from './reader'
+
+/** Every aggregate, through pages of `pageSize` (the page token is the last id). */
+export async function listAll(
+  reader: PythonReader,
+  pageSize: number,
+): Promise<PythonAggregateRow[]> {
+  const rows: PythonAggregateRow[] = []
+  let afterId: string | undefined
+  for (let pages = 0; pages < 1000; pages += 1) {
+    const page = await reader.listAggregates({ limit: pageSize, ...(afterId ? { afterId } : {}) })
+    rows.push(...page.items)
+    if (!page.nextAfterId) return rows
+    afterId = page.nextAfterId
+  }
+  throw new Error('paging did not end')
+}
+
+export async function checkApplication(
+  reader: PythonReader,
+  app: ReportedApplication,
+  key: string,
+): Promise<void> {
+  const codec = new PythonCodec(app.encrypted ? key : undefined)
+  expect(reader.hasLog).toBe(app.recorder === 'application')
+  const listed = await listAll(reader, 2)
+  const expected = [...app.aggregates].sort((a, b) => (a.id < b.id ? -1 : 1))
+  expect(listed.map((r) => r.originatorId)).toEqual(expected.map((a) => a.id))
+  expect(await reader.countAggregates()).toBe(expected.length)
+  for (const [i, aggregate] of expected.entries()) {
+    const row = listed[i]!
+    expect(row.version).toBe(aggregate.version)
+    expect(row.firstTopic.startsWith(`${aggregate.type}.`)).toBe(true)
+    const events = await reader.events(aggregate.id)
+    expect(events.map((e) => [e.originatorVersion, e.topic])).toEqual(
+      aggregate.events.map((e) => [e.version, e.topic]),
+    )
+    for (const [j, record] of events.entries()) {
+      expect(record.originatorId).toBe(aggregate.id)
+      expect(PythonCodec.looksEncrypted(record.state)).toBe(app.encrypted)
+      expect(codec.decode(record)).toEqual(aggregate.events[j]!.payload)
+    }
+    const snapshots = await reader.snapshots(aggregate.id)
+    expect(snapshots.map((s) => [s.originatorVersion, s.topic])).toEqual(
+      aggregate.snapshots.map((s) => [s.version, s.topic]),
+    )
+    for (const [j, record] of snapshots.entries())
+      expect(codec.decode(record)).toEqual(aggregate.snapshots[j]!.payload)
+    // Ranges as the timeline reads them: a page after a version, newest first, bounded.
+    const last = aggregate.version
+    const tail = await reader.events(aggregate.id, { gt: last - 2, lte: last })
+    expect(tail.map((e) => e.originatorVersion)).toEqual([last - 1, last].filter((v) => v >= 1))
+    const [newest] = await reader.events(aggregate.id, { desc: true, limit: 1 })
+    expect(newest?.originatorVersion).toBe(last)
+  }
+  // Prefix search: the first four hex digits of an id find it (and only ids starting so).
+  const target = expected[expected.length - 1]!
+  const prefix = target.id.slice(0, 4)
+  const found = await reader.listAggregates({ limit: 50, idPrefix: prefix })
+  expect(found.items.map((r) => r.originatorId)).toEqual(
+    expected.filter((a) => a.id.startsWith(prefix)).map((a) => a.id),
+  )
+  expect((await reader.listAggregates({ limit: 5, idPrefix: target.id })).items).toHaveLength(1)
+  await checkLog(reader, app)
+}
+
+async function checkLog(reader: PythonReader, app: ReportedApplication): Promise<void> {
+  const total = app.aggregates.reduce((n, a) => n + a.events.length, 0)
+  if (app.recorder === 'aggregate') {
+    expect(await reader.lastNotificationId()).toBeUndefined()
+    expect(await reader.notifications(0, 10)).toEqual([])
+    return
+  }
+  expect(await reader.lastNotificationId()).toBe(total)
+  const seen: number[] = []
+  let after = 0
+  for (;;) {
+    const page = await reader.notifications(after, 7)
+    if (page.length === 0) break
+    seen.push(...page.map((r) => r.notificationId!))
+    after = page[page.length - 1]!.notificationId!
+  }
+  expect(seen).toEqual(Array.from({ length: total }, (_, i) => i + 1))
+}
+
+/** Every encrypted record of `app` fails, each with its own DataIntegrityError. */
+export async function expectUndecodable(
+  reader: PythonReader,
+  app: ReportedApplication,
+  codec: PythonCodec,
+  reason: RegExp,
+): Promise<void> {
+  for (const aggregate of app.aggregates) {
+    for (const record of [
+      ...(await reader.events(aggregate.id)),
+      ...(await reader.snapshots(aggregate.id)),
+    ]) {
+      let error: unknown
+      try {
+        codec.decode(record)
+      } catch (e) {
+        error = e
+      }
+      expect(error).toBeInstanceOf(DataIntegrityError)
+      const integrity = error as DataIntegrityError
+      expect(integrity.message).toMatch(reason)
+      expect(integrity.details).toMatchObject({
+        originatorId: aggregate.id,
+        originatorVersion: record.originatorVersion,
+        problem: 'undecodable',
+      })
+    }
+  }
+}

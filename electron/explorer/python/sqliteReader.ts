@@ -1,0 +1,253 @@
+/**
+ * A Python application's SQLite file, opened read-only (the file must exist; nothing is ever
+ * written, not even a journal) through the driver this runtime uses: better-sqlite3 in Node,
+ * node:sqlite in Electron, as the library's SQLite recorder chooses.
+ */
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import type BetterSqlite3 from 'better-sqlite3'
+import { defaultSqliteDriver, type SqliteDriverName, StoreUnavailable } from '../../eventsourcing'
+import { canonicalUuid, type PythonRecord } from './codec'
+import {
+  checkTableName,
+  hexPrefixBounds,
+  type PythonAggregatePage,
+  type PythonReader,
+  type PythonTables,
+  type VersionRange,
+} from './reader'
+
+const require = createRequire(import.meta.url)
+
+type Row = unknown[]
+interface Statement {
+  all(...params: unknown[]): Row[]
+  get(...params: unknown[]): Row | undefined
+}
+interface ReadOnlyDb {
+  prepare(sql: string): Statement
+  close(): void
+}
+
+function openReadOnly(path: string, driver: SqliteDriverName): ReadOnlyDb {
+  if (driver === 'node:sqlite') {
+    const { DatabaseSync } = require('node:sqlite') as {
+      DatabaseSync: new (
+        path: string,
+        options: { readOnly: boolean; timeout: number },
+      ) => {
+        prepare(sql: string): {
+          all(...p: unknown[]): unknown[]
+          get(...p: unknown[]): unknown
+          setReturnArrays(on: boolean): void
+        }
+        close(): void
+      }
+    }
+    const db = new DatabaseSync(path, { readOnly: true, timeout: 10_000 })
+    return {
+      prepare(sql) {
+        const s = db.prepare(sql)
+        s.setReturnArrays(true)
+        return { all: (...p) => s.all(...p) as Row[], get: (...p) => s.get(...p) as Row }
+      },
+      close: () => db.close(),
+    }
+  }
+  const Database = require('better-sqlite3') as typeof BetterSqlite3
+  const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 10_000 })
+  return {
+    prepare(sql) {
+      const s = db.prepare(sql).raw(true)
+      return { all: (...p) => s.all(...p) as Row[], get: (...p) => s.get(...p) as Row | undefined }
+    },
+    close: () => db.close(),
+  }
+}
+
+/** SQLite keeps a UUID as 32 hex digits (`uuid.hex`); other ids (ORIGINATOR_ID_TYPE=text) as given. */
+function fromStored(id: unknown): string {
+  const text = String(id)
+  return /^[0-9a-f]{32}$/.test(text) ? canonicalUuid(text) : text
+}
+function toStored(id: string): string {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)
+    ? id.replace(/-/g, '')
+    : id
+}
+
+export function openPythonSqlite(
+  path: string,
+  tables: PythonTables,
+  driver: SqliteDriverName = defaultSqliteDriver(),
+): PythonReader {
+  if (!existsSync(path)) throw new StoreUnavailable(`no SQLite file at ${path}`)
+  const db = openReadOnly(path, driver)
+  try {
+    return new SqliteReader(db, path, tables)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
+class SqliteReader implements PythonReader {
+  readonly hasLog: boolean
+  readonly description: string
+  private readonly events_: string
+  private readonly snapshots_: string | undefined
+  private readonly statements = new Map<string, Statement>()
+
+  constructor(
+    private readonly db: ReadOnlyDb,
+    path: string,
+    tables: PythonTables,
+  ) {
+    this.events_ = checkTableName(tables.events)
+    const schema = (name: string): string | undefined =>
+      db
+        .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+        .get(name)?.[0] as string | undefined
+    const eventsSql = schema(this.events_)
+    if (eventsSql === undefined)
+      throw new StoreUnavailable(
+        `${path} has no table ${this.events_}: is it a Python eventsourcing application's file?`,
+      )
+    // The aggregate recorder makes a WITHOUT ROWID table: no rowid, so no notification log.
+    this.hasLog = !/without\s+rowid/i.test(eventsSql)
+    const snapshots = checkTableName(tables.snapshots)
+    this.snapshots_ = schema(snapshots) === undefined ? undefined : snapshots
+    this.description = `${path} (${this.events_})`
+  }
+
+  private statement(sql: string): Statement {
+    let s = this.statements.get(sql)
+    if (!s) {
+      s = this.db.prepare(sql)
+      this.statements.set(sql, s)
+    }
+    return s
+  }
+
+  async listAggregates(query: {
+    limit: number
+    afterId?: string
+    idPrefix?: string
+  }): Promise<PythonAggregatePage> {
+    const bounds = query.idPrefix ? hexPrefixBounds(query.idPrefix) : undefined
+    if (query.idPrefix && !bounds) return { items: [] }
+    const t = this.events_
+    // Each step seeks the next id through the primary key; its newest version and first topic
+    // are two more seeks. A page costs three seeks per aggregate, however large the table.
+    const range = `originator_id <= ? ORDER BY originator_id LIMIT 1`
+    const nextAfter = this.statement(
+      `SELECT originator_id FROM ${t} WHERE originator_id > ? AND ${range}`,
+    )
+    const nextFrom = this.statement(
+      `SELECT originator_id FROM ${t} WHERE originator_id >= ? AND ${range}`,
+    )
+    const first = this.statement(
+      `SELECT topic FROM ${t} WHERE originator_id = ? ORDER BY originator_version LIMIT 1`,
+    )
+    const last = this.statement(
+      `SELECT originator_version FROM ${t} WHERE originator_id = ? ORDER BY originator_version DESC LIMIT 1`,
+    )
+    const high = bounds?.high ?? '\uffff'
+    const items = []
+    let row = query.afterId
+      ? nextAfter.get(toStored(query.afterId), high)
+      : nextFrom.get(bounds?.low ?? '', high)
+    while (row && items.length < query.limit) {
+      const id = String(row[0])
+      const version = Number(last.get(id)?.[0])
+      const topic = String(first.get(id)?.[0] ?? '')
+      items.push({ originatorId: fromStored(id), version, firstTopic: topic })
+      row = items.length < query.limit ? nextAfter.get(id, high) : undefined
+    }
+    const lastItem = items[items.length - 1]
+    return items.length === query.limit && lastItem
+      ? { items, nextAfterId: lastItem.originatorId }
+      : { items }
+  }
+
+  async countAggregates(): Promise<number> {
+    // Reads the primary key's index, not the table: cheap next to the states it skips.
+    const row = this.statement(`SELECT COUNT(DISTINCT originator_id) FROM ${this.events_}`).get()
+    return Number(row?.[0] ?? 0)
+  }
+
+  async events(originatorId: string, range: VersionRange = {}): Promise<PythonRecord[]> {
+    return this.select(this.events_, originatorId, range, this.hasLog)
+  }
+
+  async snapshots(originatorId: string, range: VersionRange = {}): Promise<PythonRecord[]> {
+    return this.snapshots_ ? this.select(this.snapshots_, originatorId, range, false) : []
+  }
+
+  private select(
+    table: string,
+    id: string,
+    range: VersionRange,
+    withRowid: boolean,
+  ): PythonRecord[] {
+    const where = ['originator_id = ?']
+    const params: unknown[] = [toStored(id)]
+    if (range.gt !== undefined) {
+      where.push('originator_version > ?')
+      params.push(range.gt)
+    }
+    if (range.lte !== undefined) {
+      where.push('originator_version <= ?')
+      params.push(range.lte)
+    }
+    const sql =
+      `SELECT ${withRowid ? 'rowid, ' : ''}originator_id, originator_version, topic, state FROM ${table} ` +
+      `WHERE ${where.join(' AND ')} ORDER BY originator_version ${range.desc ? 'DESC' : 'ASC'}` +
+      (range.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(range.limit))}`)
+    return this.statement(sql)
+      .all(...params)
+      .map((row) => toRecord(row, withRowid))
+  }
+
+  async notifications(after: number, limit: number): Promise<PythonRecord[]> {
+    if (!this.hasLog) return []
+    return this.statement(
+      `SELECT rowid, originator_id, originator_version, topic, state FROM ${this.events_} WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+    )
+      .all(after, limit)
+      .map((row) => toRecord(row, true))
+  }
+
+  async notificationsBefore(before: number | undefined, limit: number): Promise<PythonRecord[]> {
+    if (!this.hasLog) return []
+    return this.statement(
+      `SELECT rowid, originator_id, originator_version, topic, state FROM ${this.events_} WHERE rowid < ? ORDER BY rowid DESC LIMIT ?`,
+    )
+      .all(before ?? Number.MAX_SAFE_INTEGER, limit)
+      .map((row) => toRecord(row, true))
+  }
+
+  async lastNotificationId(): Promise<number | undefined> {
+    if (!this.hasLog) return undefined
+    return Number(this.statement(`SELECT MAX(rowid) FROM ${this.events_}`).get()?.[0] ?? 0)
+  }
+
+  async close(): Promise<void> {
+    this.db.close()
+  }
+}
+
+function toRecord(row: Row, withRowid: boolean): PythonRecord {
+  const [rowid, id, version, topic, state] = withRowid ? row : [undefined, ...row]
+  const bytes =
+    state instanceof Uint8Array
+      ? state
+      : Buffer.from(typeof state === 'string' ? state : '', 'utf8')
+  return {
+    originatorId: fromStored(id),
+    originatorVersion: Number(version),
+    topic: String(topic),
+    state: bytes,
+    ...(rowid === undefined ? {} : { notificationId: Number(rowid) }),
+  }
+}

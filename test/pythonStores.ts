@@ -1,0 +1,167 @@
+/**
+ * Stores written by Python's real `eventsourcing` library (scripts/python/write_stores.py, in
+ * the virtual environment scripts/python-env.sh makes), and a real PostgreSQL for them
+ * (scripts/postgres.sh). Never a re-implementation: what the tests decode, the library wrote.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const SCRIPT = join(ROOT, 'scripts/python/write_stores.py')
+
+/** The venv's interpreter: EVENTSCOPE_PYTHON, else the one scripts/python-env.sh makes. */
+export function pythonBinary(): string {
+  return process.env['EVENTSCOPE_PYTHON'] ?? join(ROOT, '.cache/py-venv/bin/python')
+}
+
+export interface ReportedRecord {
+  readonly version: number
+  readonly topic: string
+  readonly payload: Record<string, unknown>
+}
+export interface ReportedAggregate {
+  readonly id: string
+  readonly type: string
+  readonly version: number
+  readonly events: ReportedRecord[]
+  readonly snapshots: ReportedRecord[]
+}
+export interface ReportedApplication {
+  readonly name: string
+  readonly backend: 'sqlite' | 'postgres'
+  readonly encrypted: boolean
+  readonly compressed: boolean
+  readonly recorder: 'application' | 'aggregate'
+  readonly tables: { events: string; snapshots: string; schema?: string }
+  readonly path?: string
+  readonly aggregates: ReportedAggregate[]
+}
+export interface WriteReport {
+  readonly key: string
+  readonly applications: ReportedApplication[]
+}
+
+/** A fresh CIPHER_KEY as the library makes them (AESCipher.create_key(32)). */
+export function createPythonKey(): string {
+  return execFileSync(
+    pythonBinary(),
+    ['-c', 'from eventsourcing.cipher import AESCipher; print(AESCipher.create_key(32))'],
+    { encoding: 'utf8' },
+  ).trim()
+}
+
+export function writePythonStores(options: {
+  sqliteDir?: string
+  postgresUrl?: string
+  key?: string
+}): WriteReport & { sqliteDir: string } {
+  const sqliteDir = options.sqliteDir ?? mkdtempSync(join(tmpdir(), 'eventscope-python-'))
+  const key = options.key ?? createPythonKey()
+  const out = execFileSync(
+    pythonBinary(),
+    [
+      SCRIPT,
+      'write',
+      '--sqlite-dir',
+      sqliteDir,
+      '--key',
+      key,
+      ...(options.postgresUrl ? ['--postgres-url', options.postgresUrl] : []),
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  )
+  return { ...(JSON.parse(out) as WriteReport), sqliteDir }
+}
+
+/** Appends `count` events to one aggregate with the library, and reports them. */
+export function appendPythonEvents(options: {
+  sqliteDir: string
+  postgresUrl?: string
+  key: string
+  app: string
+  backend: 'sqlite' | 'postgres'
+  id: string
+  count: number
+}): { aggregates: ReportedAggregate[] } {
+  const out = execFileSync(
+    pythonBinary(),
+    [
+      SCRIPT,
+      'append',
+      '--sqlite-dir',
+      options.sqliteDir,
+      '--key',
+      options.key,
+      '--app',
+      options.app,
+      '--backend',
+      options.backend,
+      '--id',
+      options.id,
+      '--count',
+      String(options.count),
+      ...(options.postgresUrl ? ['--postgres-url', options.postgresUrl] : []),
+    ],
+    { encoding: 'utf8' },
+  )
+  return JSON.parse(out) as { aggregates: ReportedAggregate[] }
+}
+
+/** Whether the venv with the library is there (scripts/python-env.sh makes it). */
+export function pythonAvailable(): { ok: true } | { ok: false; reason: string } {
+  if (!existsSync(pythonBinary()))
+    return { ok: false, reason: `no Python at ${pythonBinary()}: run bash scripts/python-env.sh` }
+  const probe = spawnSync(pythonBinary(), ['-c', 'import eventsourcing, Crypto, psycopg'])
+  return probe.status === 0
+    ? { ok: true }
+    : {
+        ok: false,
+        reason: `the venv lacks eventsourcing[crypto] or psycopg: ${String(probe.stderr)}`,
+      }
+}
+
+/**
+ * A PostgreSQL to write to: EVENTSCOPE_TEST_POSTGRES_URL, else the cluster scripts/postgres.sh
+ * runs (started here when it is not running). A fresh database per call, dropped by `drop`.
+ */
+export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  let base = process.env['EVENTSCOPE_TEST_POSTGRES_URL']
+  if (!base) {
+    const script = join(ROOT, 'scripts/postgres.sh')
+    let url = spawnSync('bash', [script, 'url'], { encoding: 'utf8' })
+    if (url.status !== 0) {
+      const started = spawnSync('bash', [script, 'start'], { encoding: 'utf8' })
+      if (started.status !== 0)
+        throw new Error(`PostgreSQL could not be started: ${started.stderr || started.stdout}`)
+      url = spawnSync('bash', [script, 'url'], { encoding: 'utf8' })
+    }
+    base = url.stdout.trim()
+  }
+  const name = `eventscope_py_${randomBytes(5).toString('hex')}`
+  const admin = new pg.Client({ connectionString: base })
+  await admin.connect()
+  try {
+    await admin.query(`CREATE DATABASE ${name}`)
+  } finally {
+    await admin.end()
+  }
+  const url = new URL(base)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: base })
+      await client.connect()
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      } finally {
+        await client.end()
+      }
+    },
+  }
+}
