@@ -32,7 +32,7 @@ import { buildReplayFixture } from './fixture'
 import { emmettMissing, openEmmett, type EmmettEvent } from './lib/emmett'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const VENV_PYTHON = join(ROOT, '.cache/bench-venv/bin/python')
+const VENV_PYTHON = join(ROOT, '.cache/py-venv/bin/python')
 
 const count = Number(process.argv[2] ?? 10_000)
 const runs = Math.max(7, Number(process.argv[3] ?? 9))
@@ -127,7 +127,7 @@ function rawFloor(built: EventscopeBuilt): Contender {
 // Python eventsourcing, in a child process that answers "get" lines.
 
 async function python(label: string, cipher: boolean): Promise<Contender | string> {
-  if (!existsSync(VENV_PYTHON)) return 'no .cache/bench-venv (run: bash bench/setup-compare.sh)'
+  if (!existsSync(VENV_PYTHON)) return 'no .cache/py-venv (run: bash bench/setup-compare.sh)'
   const child: ChildProcessWithoutNullStreams = spawn(
     VENV_PYTHON,
     [

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the bench's peers into .cache/ (git-ignored), never into the project's package.json:
-#   .cache/bench-venv    Python venv with eventsourcing[crypto]==9.5.6 from PyPI (pycryptodome
-#                        for AESCipher); also used by issue 11's comparisons
+#   .cache/py-venv       Python venv with eventsourcing[crypto,postgres]==9.5.6 from PyPI, made by
+#                        scripts/python-env.sh (the Python-store tests use the same one)
 #   .cache/bench-node    Emmett's SQLite event store on node-sqlite3 (built from source when no
 #                        prebuilt binary can be fetched: gcc, make and Node's headers, ~2 min on
 #                        a quiet machine)
@@ -16,18 +16,9 @@ EVENTSOURCING_VERSION=9.5.6
 EMMETT_SQLITE_VERSION=0.42.4
 EMMETT_VERSION=0.42.0
 
-venv=.cache/bench-venv
-if "$venv/bin/python" - "$EVENTSOURCING_VERSION" 2>/dev/null <<'PY'; then
-import sys, importlib.metadata as m
-import Crypto  # noqa: F401  (pycryptodome, from the [crypto] extra)
-sys.exit(m.version("eventsourcing") != sys.argv[1])
-PY
-  echo "bench-venv: eventsourcing $EVENTSOURCING_VERSION already installed"
-else
-  [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "eventsourcing[crypto]==$EVENTSOURCING_VERSION"
-  echo "bench-venv: installed eventsourcing[crypto]==$EVENTSOURCING_VERSION"
-fi
+# The Python peer: the same venv the Python-store tests use (one venv, one place that makes it).
+bash scripts/python-env.sh >/dev/null
+echo "py-venv: eventsourcing $EVENTSOURCING_VERSION ready"
 
 node_dir=.cache/bench-node
 # Written every time (cheap): what an install from here would resolve.

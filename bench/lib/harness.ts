@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-export const VENV_PYTHON = join(ROOT, '.cache/bench-venv/bin/python')
+export const VENV_PYTHON = join(ROOT, '.cache/py-venv/bin/python')
 export const BENCH_NODE = join(ROOT, '.cache/bench-node')
 
 export interface Goal {

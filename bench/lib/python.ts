@@ -16,7 +16,7 @@ export interface PythonServer {
 }
 
 export const pythonMissing = (): string | undefined =>
-  existsSync(VENV_PYTHON) ? undefined : 'no .cache/bench-venv (run: bash bench/setup-compare.sh)'
+  existsSync(VENV_PYTHON) ? undefined : 'no .cache/py-venv (run: bash bench/setup-compare.sh)'
 
 export async function startPython(script: string, args: string[]): Promise<PythonServer> {
   const child = spawn(VENV_PYTHON, [join(ROOT, 'bench/python', script), '--serve', ...args], {

@@ -5,7 +5,7 @@ library's own SQLite persistence, then times ``app.repository.get(id)`` (no snap
 aggregate cache: every get reads and replays all the events).
 
 Standalone:
-    .cache/bench-venv/bin/python bench/python/replay.py [--cipher] [--events 10000] [--runs 9]
+    .cache/py-venv/bin/python bench/python/replay.py [--cipher] [--events 10000] [--runs 9]
 Driven by bench/compare-replay.ts:
     ... --serve   prints one JSON line {"ready": ...}, then answers each stdin line "get" with
                   {"ms": ...} (so the caller can interleave runs with its own), "quit" ends.

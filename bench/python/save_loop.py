@@ -1,6 +1,6 @@
 """One-event saves with Python `eventsourcing` (9.x) on SQLite, for bench/rows/sqliteSave.ts.
 
-    .cache/bench-venv/bin/python bench/python/save_loop.py --serve --db FILE
+    .cache/py-venv/bin/python bench/python/save_loop.py --serve --db FILE
 prints {"ready": ..., "synchronous": 2}, then answers each stdin line "save N" with {"ms": ...}:
 N saves in a row, each of one AttributeChanged event to the same aggregate (what the Eventscope
 side does). "quit" ends. The library's SQLite module opens the file in WAL mode and leaves
