@@ -321,7 +321,7 @@ describe('browser-mode server', () => {
         await socket.call({ id: 'b', method: 'listAggregates', payload: { limit: 5 } }),
       ).toEqual({
         id: 'b',
-        envelope: { ok: true, value: { echoed: { limit: 5, order: 'recent' } } },
+        envelope: { ok: true, value: { echoed: { limit: 5, order: 'recent', from: 'start' } } },
       })
       socket.ws.close()
     })
