@@ -216,7 +216,8 @@ export const HashChainScope = z.discriminatedUnion('kind', [
 export type HashChainScope = z.infer<typeof HashChainScope>
 
 export const HashChainStatus = z.object({
-  status: z.enum(['verified', 'broken']),
+  /** `absent`: the store keeps no hash chain (a Python eventsourcing store); nothing was verified. */
+  status: z.enum(['verified', 'broken', 'absent']),
   /** What this load checked (when verified). */
   checked: HashChainScope.optional(),
   /** The last Verify whole history of this aggregate that found no problem, if any this session. */

@@ -272,7 +272,7 @@ async function getAggregate(
             message: `version ${from + 1 + gap} of ${r.id} is missing from the store`,
           }
         : {
-            status: 'verified',
+            status: 'absent',
             message: snapshot
               ? `snapshot v${from} + ${pending}. A Python eventsourcing store has no hash chain: only the order of versions was checked.`
               : `no snapshot at or below v${at}: no state to show; the ${after.length} events up to v${at} are shown as stored. A Python eventsourcing store has no hash chain: only the order of versions was checked.`,

@@ -108,6 +108,8 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
           definitionLoaded: false,
           state: newestSnapshot.payload['state'],
         })
+        // A Python store has no hash chain: the screen must not say "verified".
+        expect(view.hashChain.status).toBe('absent')
         expect(view.hashChain.message).toMatch(
           new RegExp(
             `snapshot v${newestSnapshot.version} \\+ ${cart.version - newestSnapshot.version} event`,

@@ -150,6 +150,17 @@ function TypeName({ topic, definitionLoaded }: { topic: string; definitionLoaded
 function HashChainBadge({ chain, timezone }: { chain: HashChain; timezone: TimeZoneMode }) {
   if (chain.status === 'broken')
     return <BrokenBadge version={chain.brokenAtVersion} title={chain.message} />
+  if (chain.status === 'absent')
+    return (
+      <span
+        className="badge"
+        title={chain.message}
+        role="status"
+        aria-label="Hash chain: none in this store; only the order of versions was checked"
+      >
+        No hash chain
+      </span>
+    )
   const checked = checkedText(chain)
   const whole = wholeHistoryText(chain, timezone)
   return (
