@@ -96,7 +96,12 @@ export const replayModule: BenchModule = {
         let n = 0
         const ms = await timed(() => {
           const rows = select.all(plain.id) as [string, number, string, Buffer][]
-          for (const row of rows) if (JSON.parse(row[3].toString('utf8', 1))) n++
+          // Format 2 states (format byte bit 2) carry the 32-byte hash and 3 offsets before the
+          // JSON; format 1 states are JSON after the format byte.
+          for (const row of rows) {
+            const state = row[3]
+            if (JSON.parse(state.toString('utf8', state[0]! & 4 ? 39 : 1))) n++
+          }
         })
         if (n !== count) throw new Error('raw read incomplete')
         return ms

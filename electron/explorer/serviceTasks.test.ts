@@ -31,11 +31,19 @@ describe.each(['memory', 'sqlite'] as const)('queries on the %s store', (kind) =
     const progress = h.emitted.filter(
       (e) => e.event === 'progress' && (e.payload as EventOf<'progress'>).taskId === 'view',
     )
-    expect(progress[0]!.payload).toMatchObject({ done: 5000, total: 12_000 })
+    // Reported after each page read (the recorder's page size), well before the end.
+    const first = progress[0]!.payload as EventOf<'progress'>
+    expect(first).toMatchObject({ total: 12_000 })
+    expect(first.done).toBeGreaterThan(0)
+    expect(first.done).toBeLessThan(12_000)
     h.onEmit = () => {}
     const view = await h.ok('getAggregate', { id, taskId: 'view' })
-    expect(view).toMatchObject({ version: 11_999, eventsReplayed: 12_000 })
+    expect(view.version).toBe(11_999)
     expect(view.loadedFromSnapshot).toBeUndefined()
+    // The cancelled replay may have left verified checkpoints behind: the answer replays the
+    // rest from the newest one, and together they cover every event.
+    const resumedAfter = view.fromCheckpoint ? view.fromCheckpoint.version + 1 : 0
+    expect(resumedAfter + view.eventsReplayed).toBe(12_000)
     expect((await h.ok('cancelTask', { taskId: 'view' })).cancelled).toBe(false)
   })
 
