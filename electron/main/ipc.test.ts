@@ -108,7 +108,7 @@ describe('registerIpc', () => {
     await expect(invoke('getConnection', {})).resolves.toEqual({ ok: true, value: connectionInfo })
     await expect(invoke('listAggregates', {})).resolves.toEqual({
       ok: true,
-      value: { echoed: { limit: 100, order: 'recent' } },
+      value: { echoed: { limit: 100, order: 'recent', from: 'start' } },
     })
     expect(fake.called).toEqual(['getConnection', 'listAggregates'])
   })
