@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, cleanup, screen } from '@testing-library/react'
+import { act, cleanup, screen, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { setApi } from '../api'
 import { useSelectionStore } from '../stores/selectionStore'
@@ -59,9 +59,11 @@ describe('the aggregate view', () => {
     expect(screen.getByRole('tree', { name: 'State' })).toBeTruthy()
     expect(screen.queryByLabelText('Loading')).toBeNull()
     await act(() => new Promise((r) => setTimeout(r, VIEW_DEBOUNCE_MS * 2)))
+    await waitFor(() => expect(client.getQueryData(keys.aggregateAt(A, 1))).toBeDefined())
+    // The first request is the resting version; v0 may come later only as a quiet prefetch of
+    // a neighbour, never as a step of the drag.
     const asked = api.getAggregate.mock.calls.map(([r]) => r.at)
     expect(asked[0]).toBe(1)
-    expect(asked).not.toContain(0)
     expect(client.getQueryData(keys.aggregateAt(A, 1))).toMatchObject({ version: 1 })
   })
 
