@@ -9,7 +9,7 @@
  * topic, so it fails. Only events whose canonical JSON decodes back to the same fields in the
  * same order are written this way; any other event is written in format 1.
  */
-import type { StoredHashProof } from '../domain/events'
+import { hashedTextOf, type StoredHashProof } from '../domain/events'
 import { canonicalEventJson } from '../domain/hashing'
 import {
   type FunctionValue,
@@ -31,7 +31,8 @@ export function canonicalBody(event: object, topic: string): Buffer | undefined 
   const hash = record['hash']
   if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) return undefined
   if (!eventFieldsRoundTrip(record)) return undefined
-  const full = canonicalEventJson(topic, event)
+  // The text the event's constructor hashed, when it has it: the same text, written once.
+  const full = hashedTextOf(event, topic) ?? canonicalEventJson(topic, event)
   const id = record['originatorId']
   const version = record['originatorVersion']
   if (typeof id !== 'string' || typeof version !== 'number') return undefined
