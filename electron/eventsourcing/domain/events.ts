@@ -34,7 +34,7 @@ export abstract class DomainEvent<T = unknown> implements EventHeader {
     const topic = eventTopicOf(this, registry) ?? `<unregistered ${this.constructor.name}>`
     const text = canonicalEventJson(topic, this)
     const hash = sha256Hex(text)
-    Object.assign(this, { hash })
+    ;(this as { hash: string }).hash = hash
     // Kept for the format 2 writer, which stores this very text: it is not written twice.
     Object.defineProperty(this, HASHED, { value: new HashedText(topic, text, hash) })
   }

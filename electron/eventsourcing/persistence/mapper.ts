@@ -226,13 +226,20 @@ export class Mapper {
     const topic =
       eventTopicOf(event, this.registry) ??
       this.registry.topicOf(event.constructor as new () => object)
-    const canonical = this.recordFormat === 2 ? canonicalBody(event, topic) : undefined
+    // One byte ahead of the body for the format byte: a state stored as written (small, not
+    // encrypted) needs no second buffer.
+    const canonical = this.recordFormat === 2 ? canonicalBody(event, topic, 1) : undefined
     if (canonical !== undefined) {
+      if (!this.cipher && !(this.compress && canonical.length - 1 >= COMPRESS_MIN_BYTES)) {
+        canonical[0] = CANONICAL
+        const { originatorId, originatorVersion } = event
+        return { originatorId, originatorVersion, topic, state: canonical }
+      }
       return this.bodyToRecord(
         event.originatorId,
         event.originatorVersion,
         topic,
-        canonical,
+        canonical.subarray(1),
         CANONICAL,
       )
     }
