@@ -31,7 +31,12 @@ export abstract class DomainEvent<T = unknown> implements EventHeader {
 
   constructor(init: EventInit, registry: TopicRegistry = topics) {
     Object.assign(this, init)
-    Object.assign(this, { hash: computeEventHash(this, registry) })
+    const topic = eventTopicOf(this, registry) ?? `<unregistered ${this.constructor.name}>`
+    const text = canonicalEventJson(topic, this)
+    const hash = sha256Hex(text)
+    ;(this as { hash: string }).hash = hash
+    // Kept for the format 2 writer, which stores this very text: it is not written twice.
+    Object.defineProperty(this, HASHED, { value: new HashedText(topic, text, hash) })
   }
 
   /** Applies this event to `obj` (null before creation) and returns the result. */
@@ -64,6 +69,28 @@ export interface StoredHashProof {
   canonicalText(): string
 }
 const PROOF = Symbol('storedHashProof')
+const HASHED = Symbol('hashedText')
+
+/** The canonical text an event's constructor hashed, under the topic it hashed it with. */
+class HashedText {
+  constructor(
+    readonly topic: string,
+    readonly text: string,
+    readonly hash: string,
+  ) {}
+}
+
+/**
+ * The canonical text this event's hash was computed over when it was constructed, if it was
+ * computed under `topic` and the event still carries that hash; else undefined (decoded
+ * events, copies: the caller writes the text from the fields). A non-enumerable own property,
+ * as the proof below, so a copy of the event does not carry it.
+ */
+export function hashedTextOf(event: object, topic: string): string | undefined {
+  const hashed = (event as { [HASHED]?: HashedText })[HASHED]
+  if (hashed === undefined || hashed.topic !== topic) return undefined
+  return (event as { hash?: unknown }).hash === hashed.hash ? hashed.text : undefined
+}
 
 /**
  * Set by the mapper on an event it decoded from a format 2 record. A non-enumerable own

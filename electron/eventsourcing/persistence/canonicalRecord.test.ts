@@ -8,7 +8,12 @@ import {
   rejection,
   storedPartition,
 } from '../../../test/applicationTestKit'
-import { computeEventHash, reconstructEvent, type DomainEvent } from '../domain/events'
+import {
+  computeEventHash,
+  eventHashMatches,
+  reconstructEvent,
+  type DomainEvent,
+} from '../domain/events'
 import { DataIntegrityError } from '../errors'
 import { AesGcmCipher } from './cipher'
 import { Mapper } from './mapper'
@@ -184,5 +189,26 @@ describe('events whose canonical JSON would not read back the same stay in forma
       alpha: 2,
     })
     expect(isFormat2(app.mapper.eventToRecord(unsorted))).toBe(false)
+  })
+})
+
+describe('the writer stores the text the event was hashed over when it was made', () => {
+  test('a new event is stored as its constructor hashed it; one whose hash changed since is written from its fields, and fails to load', async () => {
+    await using app = openApp({ snapshotPeriod: 0, compress: false })
+    const aggregate = app.createExampleAggregate('start')
+    aggregate.foo = 'next'
+    const [created, changed] = aggregate.pendingEvents
+    const stored = app.mapper.recordToEvent(app.mapper.eventToRecord(created!))
+    expect(eventHashMatches(stored)).toBe(true)
+    expect(stored).toEqual(created)
+
+    // The constructor's text does not follow a hash assigned afterwards: the fields are written.
+    Object.assign(changed!, { hash: 'f'.repeat(64) })
+    const record = app.mapper.eventToRecord(changed!)
+    expect(isFormat2(record)).toBe(true)
+    expect(eventHashMatches(app.mapper.recordToEvent(record))).toBe(false)
+    await aggregate.save()
+    const error = await rejection(app.repository.get(aggregate.id))
+    expect(integrityProblem(error).version).toBe(1)
   })
 })

@@ -9,7 +9,7 @@
  * topic, so it fails. Only events whose canonical JSON decodes back to the same fields in the
  * same order are written this way; any other event is written in format 1.
  */
-import type { StoredHashProof } from '../domain/events'
+import { hashedTextOf, type StoredHashProof } from '../domain/events'
 import { canonicalEventJson } from '../domain/hashing'
 import {
   type FunctionValue,
@@ -25,13 +25,20 @@ export const HEADER_BYTES = HASH_BYTES + 6
 /** The header fields every event has (their order in a decoded event is not the writer's). */
 const HEADER_KEYS = new Set(['originatorId', 'originatorVersion', 'timestamp', 'previousHash'])
 
-/** Hash bytes + canonical text, or undefined when the event must be written in format 1. */
-export function canonicalBody(event: object, topic: string): Buffer | undefined {
+/**
+ * Hash bytes + canonical text after `lead` bytes left for the caller, or undefined when the
+ * event must be written in format 1.
+ */
+export function canonicalBody(event: object, topic: string, lead = 0): Buffer | undefined {
   const record = event as Record<string, unknown>
   const hash = record['hash']
-  if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) return undefined
+  // The text the event's constructor hashed, when it has it (so the hash is its SHA-256 hex):
+  // the same text, written once.
+  const hashed = hashedTextOf(event, topic)
+  if (hashed === undefined && (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)))
+    return undefined
   if (!eventFieldsRoundTrip(record)) return undefined
-  const full = canonicalEventJson(topic, event)
+  const full = hashed ?? canonicalEventJson(topic, event)
   const id = record['originatorId']
   const version = record['originatorVersion']
   if (typeof id !== 'string' || typeof version !== 'number') return undefined
@@ -53,10 +60,10 @@ export function canonicalBody(event: object, topic: string): Buffer | undefined 
   stored += full.slice(from)
   if (stored.length > 0xffff || restoreCanonical(stored, offsets, segments) !== full)
     return undefined
-  const body = Buffer.allocUnsafe(HEADER_BYTES + Buffer.byteLength(stored, 'utf8'))
-  body.write(hash, 0, HASH_BYTES, 'hex')
-  for (let i = 0; i < 3; i++) body.writeUInt16LE(offsets[i]!, HASH_BYTES + 2 * i)
-  body.write(stored, HEADER_BYTES, 'utf8')
+  const body = Buffer.allocUnsafe(lead + HEADER_BYTES + Buffer.byteLength(stored, 'utf8'))
+  body.write(hash as string, lead, HASH_BYTES, 'hex')
+  for (let i = 0; i < 3; i++) body.writeUInt16LE(offsets[i]!, lead + HASH_BYTES + 2 * i)
+  body.write(stored, lead + HEADER_BYTES, 'utf8')
   return body
 }
 
