@@ -1,12 +1,5 @@
-import { closeSync, openSync, statSync } from 'node:fs'
-import { dirname } from 'node:path'
-import {
-  classifySqliteError,
-  openSqlite,
-  type SqliteConnection,
-  type SqliteDriverName,
-  type SqliteStatement,
-} from './sqliteDriver'
+import { classifySqliteError, type SqliteDriverName, type SqliteStatement } from './sqliteDriver'
+import { SqliteDatabase, type SqliteStoreOptions } from './sqliteDatabase'
 import { StoreUnavailable } from '../../errors'
 import type {
   AggregateListQuery,
@@ -31,119 +24,9 @@ import {
   prefixUpperBound,
 } from './common'
 
+export { SqliteDatabase, type SqliteStoreOptions, type SqliteSynchronous } from './sqliteDatabase'
+
 type Statement = SqliteStatement
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  originator_id TEXT NOT NULL,
-  originator_version INTEGER NOT NULL,
-  topic TEXT NOT NULL,
-  state BLOB NOT NULL,
-  PRIMARY KEY (originator_id, originator_version)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS snapshots (
-  originator_id TEXT NOT NULL,
-  originator_version INTEGER NOT NULL,
-  topic TEXT NOT NULL,
-  state BLOB NOT NULL,
-  PRIMARY KEY (originator_id, originator_version)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS event_log (
-  position INTEGER PRIMARY KEY AUTOINCREMENT,
-  originator_id TEXT NOT NULL,
-  from_version INTEGER NOT NULL,
-  to_version INTEGER NOT NULL,
-  topics TEXT NOT NULL,
-  recorded_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS aggregates (
-  originator_id TEXT PRIMARY KEY,
-  aggregate_topic TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  last_modified INTEGER NOT NULL,
-  version INTEGER NOT NULL,
-  last_topic TEXT NOT NULL,
-  last_position INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS aggregates_recent ON aggregates (last_position);
-CREATE INDEX IF NOT EXISTS aggregates_by_topic ON aggregates (aggregate_topic, last_position);
--- Counting 100,000 index rows for every page of the list would be a scan: keep a counter,
--- maintained by a trigger in the writing transaction (an upsert's update path does not fire it).
-CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-INSERT OR IGNORE INTO counters (name, value) SELECT 'aggregates', count(*) FROM aggregates;
-CREATE TRIGGER IF NOT EXISTS count_aggregates AFTER INSERT ON aggregates
-BEGIN
-  UPDATE counters SET value = value + 1 WHERE name = 'aggregates';
-END;
-`
-
-/**
- * How a commit reaches the disk (SQLite's `synchronous`, with the journal in WAL mode):
- * - `FULL` (the default): the WAL is synced before a commit returns, so an acknowledged save
- *   survives a power loss or an OS crash. One sync per transaction, the cheapest durable
- *   setting: the rollback journal (DELETE) syncs at least twice per commit.
- * - `NORMAL`: the WAL is synced only at checkpoints. A save survives the process crashing,
- *   but the last ones before a power loss may be lost (the file stays consistent).
- */
-export type SqliteSynchronous = 'FULL' | 'NORMAL'
-
-export interface SqliteStoreOptions {
-  /** Default: the driver this runtime can load (defaultSqliteDriver). */
-  readonly driver?: SqliteDriverName | undefined
-  /** Default FULL: an acknowledged save survives power loss. */
-  readonly synchronous?: SqliteSynchronous | undefined
-}
-
-/**
- * The embedded default: one SQLite file, events and snapshots in tables keyed by
- * (originator id, version); a batch, its log entry and the aggregate index row are written in
- * one transaction, so the log never misses a stored event.
- */
-export class SqliteDatabase {
-  readonly db: SqliteConnection
-  readonly synchronous: SqliteSynchronous
-  private readonly statements = new Map<string, Statement>()
-
-  constructor(
-    readonly path: string,
-    driverOrOptions?: SqliteDriverName | SqliteStoreOptions,
-  ) {
-    const options =
-      typeof driverOrOptions === 'string' ? { driver: driverOrOptions } : (driverOrOptions ?? {})
-    this.synchronous = options.synchronous ?? 'FULL'
-    if (this.synchronous !== 'FULL' && this.synchronous !== 'NORMAL') {
-      throw new TypeError(`synchronous must be FULL or NORMAL, not ${String(this.synchronous)}`)
-    }
-    try {
-      if (path !== ':memory:') createPrivateFile(path)
-      this.db = openSqlite(path, options.driver)
-      // Per connection: every connection this process opens sets them before its first write.
-      this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${this.synchronous};`)
-      this.db.exec(SCHEMA)
-    } catch (error) {
-      throw new StoreUnavailable(
-        `cannot open SQLite database '${path}': ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      )
-    }
-  }
-
-  /** Statements are prepared once per distinct SQL text and reused. */
-  prepare(sql: string): Statement {
-    let statement = this.statements.get(sql)
-    if (!statement) {
-      statement = this.db.prepare(sql)
-      this.statements.set(sql, statement)
-    }
-    return statement
-  }
-
-  close(): void {
-    this.db.close()
-  }
-}
 
 type RecordRow = [string, number, string, Uint8Array]
 
@@ -477,28 +360,6 @@ export function sqlitePragmasOf(
   const journalMode = database.db.prepare('PRAGMA journal_mode').get()?.[0]
   const synchronous = database.db.prepare('PRAGMA synchronous').get()?.[0]
   return { journalMode: String(journalMode), synchronous: Number(synchronous) }
-}
-
-/**
- * Creates the database file readable by its owner only (0600) when it does not exist yet;
- * SQLite gives the -wal and -shm files it makes later the same mode. Never creates a folder: a
- * path in a missing folder is an error, not a reason to make one.
- */
-function createPrivateFile(path: string): void {
-  const folder = dirname(path)
-  let isFolder = false
-  try {
-    isFolder = statSync(folder).isDirectory()
-  } catch {
-    // reported below
-  }
-  if (!isFolder)
-    throw new Error(`the folder ${folder} does not exist (Eventscope never creates folders)`)
-  try {
-    closeSync(openSync(path, 'wx', 0o600))
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'EEXIST') throw error
-  }
 }
 
 /**
