@@ -2,7 +2,7 @@
  * Builds the renderer's ExplorerApi over any transport that can send one request and receive
  * pushed events. Responses are validated here as requests are validated in the main process:
  * neither side trusts the other's bytes. Zod-free itself: the checks come as a Validator
- * (shared/validation.ts), or a promise of one that the renderer loads in parallel at boot.
+ * (shared/validation.ts), or as its loader: the renderer loads it in parallel at boot.
  */
 import { METHOD_NAMES } from './contractBasics'
 import type { EventName, EventOf, ExplorerApi, MethodName } from './contract'
@@ -25,20 +25,24 @@ export interface Validator {
 
 export function createClient(
   transport: Transport,
-  validation: Validator | Promise<Validator>,
+  validation: Validator | (() => Promise<Validator>),
 ): ExplorerApi {
-  // Once loaded, events are checked synchronously; before, each waits on the same promise, so
-  // they still reach listeners in the order they came (that promise's callbacks run in order,
-  // and the one setting `ready` first).
-  let ready = validation instanceof Promise ? null : validation
-  const loading = Promise.resolve(validation)
-  if (!ready) loading.then((loaded) => (ready = loaded)).catch(() => {})
+  // Once loaded, events are checked synchronously; before, each waits on the loader's promise
+  // (the same one while it is pending), so they still reach listeners in the order they came.
+  let ready = typeof validation === 'function' ? null : validation
+  const load = (): Promise<Validator> => {
+    if (ready) return Promise.resolve(ready)
+    if (typeof validation !== 'function') return Promise.resolve(validation)
+    const loading = validation()
+    loading.then((loaded) => (ready = loaded)).catch(() => {})
+    return loading
+  }
 
   const api: Record<string, unknown> = {}
   for (const name of METHOD_NAMES) {
     api[name] = async (request: unknown) => {
       // Sent at once: the answer's round trip overlaps the validator's loading.
-      const [raw, check] = await Promise.all([transport.invoke(name, request ?? {}), loading])
+      const [raw, check] = await Promise.all([transport.invoke(name, request ?? {}), load()])
       return check.response(name, raw)
     }
   }
@@ -54,7 +58,7 @@ export function createClient(
     const off = transport.on(event, (payload) => {
       if (ready) deliver(ready, payload)
       else
-        loading.then(
+        load().then(
           (check) => deliver(check, payload),
           (error: unknown) => console.warn(`dropped a '${event}' event`, error),
         )

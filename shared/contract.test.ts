@@ -150,7 +150,7 @@ describe('the client while its validator is still loading (the renderer at boot)
         invoke: async (method) => (sent.push(method), { ok: true, value: [42] }),
         on: () => () => {},
       },
-      loading.promise,
+      () => loading.promise,
     )
     const answer = client.listAggregateTypes({})
     expect(sent).toEqual(['listAggregateTypes'])
@@ -163,7 +163,7 @@ describe('the client while its validator is still loading (the renderer at boot)
     const loading = deferred()
     const client = createClient(
       { invoke: async () => undefined, on: (_e, l) => (listeners.push(l), () => {}) },
-      loading.promise,
+      () => loading.promise,
     )
     const received: unknown[] = []
     client.subscribe('progress', (p) => received.push(p.done))
@@ -181,5 +181,19 @@ describe('the client while its validator is still loading (the renderer at boot)
     expect(received).toEqual([1, 2, 3])
     // Unsubscribed before the validator came: nothing arrives after.
     expect(stopped).toEqual([])
+  })
+
+  test('a failed load fails that call only: the next call loads again', async () => {
+    let attempts = 0
+    const client = createClient(
+      { invoke: async () => ({ ok: true, value: { cancelled: true } }), on: () => () => {} },
+      async () => {
+        attempts += 1
+        if (attempts === 1) throw new Error('chunk failed')
+        return validator
+      },
+    )
+    await expect(client.cancelTask({ taskId: 't' })).rejects.toThrow('chunk failed')
+    await expect(client.cancelTask({ taskId: 't' })).resolves.toEqual({ cancelled: true })
   })
 })

@@ -15,39 +15,45 @@ import {
 
 export type { TransportStatus } from './websocket'
 
-/** The page's transport: its status, and its one socket in browser mode. */
-const transport = createStore<{ status: TransportStatus; socket: WebSocketTransport | null }>()(
-  () => ({ status: 'connecting', socket: null }),
-)
+/**
+ * The page's transport: its status, its one socket in browser mode, and the validator's loading
+ * (one chunk per page, like the socket).
+ */
+const transport = createStore<{
+  status: TransportStatus
+  socket: WebSocketTransport | null
+  validator: Promise<Validator> | null
+}>()(() => ({ status: 'connecting', socket: null, validator: null }))
 
 function setStatus(next: TransportStatus): void {
   // The store notifies only on a change: the same status again is not news.
   if (next !== transport.getState().status) transport.setState({ status: next })
 }
 
-let validatorLoad: Promise<Validator> | null = null
-
 /**
  * The validator (zod and the contract's schemas) in its own chunk, so the first paint does not
  * wait for it: main.tsx starts it at boot, and calls send their requests meanwhile (the answers
- * wait for it). A failed load is forgotten, so the next API made tries again.
+ * wait for it). A failed load is forgotten, so the next call tries again.
  */
 export function loadValidator(): Promise<Validator> {
-  validatorLoad ??= import('../../../shared/validation').then(
+  const loading = transport.getState().validator
+  if (loading) return loading
+  const started = import('../../../shared/validation').then(
     (module) => module.validator,
     (error: unknown) => {
-      validatorLoad = null
+      transport.setState({ validator: null })
       throw error
     },
   )
-  return validatorLoad
+  transport.setState({ validator: started })
+  return started
 }
 
 export function createApi(): ExplorerApi {
   if (window.eventscope) {
     // IPC needs no connecting: the preload is there or it isn't.
     setStatus('open')
-    return createClient(window.eventscope, loadValidator())
+    return createClient(window.eventscope, loadValidator)
   }
   let { socket } = transport.getState()
   if (!socket) {
@@ -56,7 +62,7 @@ export function createApi(): ExplorerApi {
     transport.setState({ socket })
     socket.onStatus(setStatus)
   }
-  return createClient(socket, loadValidator())
+  return createClient(socket, loadValidator)
 }
 
 /** Calls `listener` with the current status now and on every change; returns the unsubscribe. */
