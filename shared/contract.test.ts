@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { ConnectionSettings, Envelope, JsonValue, events, methodNames, methods } from './contract'
-import { createClient, type Transport } from './client'
+import { createClient, type Transport, type Validator } from './client'
+import { EVENT_NAMES, METHOD_NAMES } from './contractBasics'
+import { validator } from './validation'
 
 const id = '0b7e2f1c-3d4a-4b5c-8d9e-0f1a2b3c4d5e'
 
@@ -92,12 +94,16 @@ describe('the client built from the contract', () => {
   }
 
   test('returns the value of an ok envelope and throws the typed error of a failed one', async () => {
-    const ok = createClient(transportAnswering({ ok: true, value: 3 }))
+    const ok = createClient(transportAnswering({ ok: true, value: 3 }), validator)
     await expect(ok.cancelTask({ taskId: 't' })).rejects.toThrow(/invalid response/)
-    const answering = createClient(transportAnswering({ ok: true, value: { cancelled: true } }))
+    const answering = createClient(
+      transportAnswering({ ok: true, value: { cancelled: true } }),
+      validator,
+    )
     await expect(answering.cancelTask({ taskId: 't' })).resolves.toEqual({ cancelled: true })
     const failing = createClient(
       transportAnswering({ ok: false, error: { code: 'AggregateNotFound', message: 'gone' } }),
+      validator,
     )
     await expect(failing.listAggregateTypes({})).rejects.toMatchObject({
       code: 'AggregateNotFound',
@@ -106,20 +112,88 @@ describe('the client built from the contract', () => {
   })
 
   test('refuses a response that does not match the schema', async () => {
-    const client = createClient(transportAnswering({ ok: true, value: [42] }))
+    const client = createClient(transportAnswering({ ok: true, value: [42] }), validator)
     await expect(client.listAggregateTypes({})).rejects.toMatchObject({ code: 'InternalError' })
   })
 
   test('drops pushed events that do not match their schema', () => {
     const listeners: Array<(payload: unknown) => void> = []
-    const client = createClient({
-      invoke: async () => undefined,
-      on: (_e, l) => (listeners.push(l), () => {}),
-    })
+    const client = createClient(
+      { invoke: async () => undefined, on: (_e, l) => (listeners.push(l), () => {}) },
+      validator,
+    )
     const received: unknown[] = []
     client.subscribe('progress', (p) => received.push(p))
     listeners[0]!({ taskId: 't', done: 1, total: 1, label: 'ok' })
     listeners[0]!({ taskId: 't', done: 'lots' })
     expect(received).toEqual([{ taskId: 't', done: 1, total: 1, label: 'ok' }])
+  })
+})
+
+describe('the client while its validator is still loading (the renderer at boot)', () => {
+  function deferred(): { promise: Promise<Validator>; resolve: () => void } {
+    let resolve = () => {}
+    const promise = new Promise<Validator>((done) => (resolve = () => done(validator)))
+    return { promise, resolve }
+  }
+
+  test('the contract basics name exactly the contract methods and events', () => {
+    expect([...METHOD_NAMES].sort()).toEqual([...methodNames].sort())
+    expect([...EVENT_NAMES].sort()).toEqual(Object.keys(events).sort())
+  })
+
+  test('sends the request at once and still refuses an invalid answer once loaded', async () => {
+    const sent: string[] = []
+    const loading = deferred()
+    const client = createClient(
+      {
+        invoke: async (method) => (sent.push(method), { ok: true, value: [42] }),
+        on: () => () => {},
+      },
+      () => loading.promise,
+    )
+    const answer = client.listAggregateTypes({})
+    expect(sent).toEqual(['listAggregateTypes'])
+    loading.resolve()
+    await expect(answer).rejects.toMatchObject({ code: 'InternalError' })
+  })
+
+  test('holds pushed events until loaded, then delivers the valid ones in order', async () => {
+    const listeners: Array<(payload: unknown) => void> = []
+    const loading = deferred()
+    const client = createClient(
+      { invoke: async () => undefined, on: (_e, l) => (listeners.push(l), () => {}) },
+      () => loading.promise,
+    )
+    const received: unknown[] = []
+    client.subscribe('progress', (p) => received.push(p.done))
+    const stopped: unknown[] = []
+    const stop = client.subscribe('progress', (p) => stopped.push(p))
+    for (const done of [1, 2]) listeners[0]!({ taskId: 't', done, total: 3, label: 'ok' })
+    listeners[0]!({ taskId: 't', done: 'lots' })
+    listeners[1]!({ taskId: 't', done: 1, total: 3, label: 'ok' })
+    stop()
+    expect(received).toEqual([])
+    loading.resolve()
+    await loading.promise
+    listeners[0]!({ taskId: 't', done: 3, total: 3, label: 'ok' })
+    await Promise.resolve()
+    expect(received).toEqual([1, 2, 3])
+    // Unsubscribed before the validator came: nothing arrives after.
+    expect(stopped).toEqual([])
+  })
+
+  test('a failed load fails that call only: the next call loads again', async () => {
+    let attempts = 0
+    const client = createClient(
+      { invoke: async () => ({ ok: true, value: { cancelled: true } }), on: () => () => {} },
+      async () => {
+        attempts += 1
+        if (attempts === 1) throw new Error('chunk failed')
+        return validator
+      },
+    )
+    await expect(client.cancelTask({ taskId: 't' })).rejects.toThrow('chunk failed')
+    await expect(client.cancelTask({ taskId: 't' })).resolves.toEqual({ cancelled: true })
   })
 })

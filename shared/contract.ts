@@ -5,7 +5,8 @@
  * Pure TypeScript and zod only: no Node, no Electron, no React.
  */
 import { z } from 'zod'
-import type { ApiError, ErrorCode } from './schemas'
+import { MAX_SEED_COUNT, MAX_SEED_EVENTS } from './contractBasics'
+import type { EVENT_NAMES, METHOD_NAMES } from './contractBasics'
 import {
   ActivityBucket,
   AggregateModuleInfo,
@@ -33,6 +34,7 @@ import {
 } from './schemas'
 
 export * from './schemas'
+export * from './contractBasics'
 
 // ---------------------------------------------------------------- methods
 
@@ -48,11 +50,6 @@ export interface MethodDefinition {
   readonly request: z.ZodType
   readonly response: z.ZodType
 }
-/** seedDemoData: aggregates, and events per aggregate, each at most this. */
-export const MAX_SEED_COUNT = 100_000
-/** seedDemoData: aggregates × events at most this (about a minute on SQLite). */
-export const MAX_SEED_EVENTS = 1_000_000
-
 const Empty = z.object({}).strict()
 
 export const methods = {
@@ -317,7 +314,8 @@ export const methods = {
     request: z.object({ taskId }).strict(),
     response: z.object({ cancelled: z.boolean() }),
   },
-} as const satisfies Record<string, MethodDefinition>
+  // Exactly the names in contractBasics (a missing or an extra method does not compile).
+} as const satisfies Record<(typeof METHOD_NAMES)[number], MethodDefinition>
 
 // ---------------------------------------------------------------- live events (main → renderer)
 
@@ -332,7 +330,7 @@ export const events = {
     label: z.string(),
   }),
   connection: ConnectionInfo,
-} as const
+} as const satisfies Record<(typeof EVENT_NAMES)[number], z.ZodType>
 
 export type MethodName = keyof typeof methods
 export type EventName = keyof typeof events
@@ -364,15 +362,4 @@ export const eventNames = Object.keys(events) as EventName[]
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name)
-}
-
-/** An error the renderer receives: carries the typed ApiError. */
-export class ExplorerError extends Error {
-  constructor(readonly error: ApiError) {
-    super(error.message)
-    this.name = error.code
-  }
-  get code(): ErrorCode {
-    return this.error.code
-  }
 }

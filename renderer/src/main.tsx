@@ -11,7 +11,11 @@ import './styles/timeline.css'
 import './styles/connection.css'
 import { App } from './App'
 import { applyTheme, useThemeStore } from './stores/themeStore'
+import { loadValidator } from './transport'
 
+// The validator's chunk (zod, the schemas) starts loading now, beside the first render; the
+// first call awaits it (or its retry) for its answer, so a failed load here needs no handling.
+loadValidator().catch(() => {})
 applyTheme(useThemeStore.getState().mode)
 
 const root = document.getElementById('root')

@@ -2,12 +2,8 @@
  * How a failed call is shown, in one module: reading what was thrown (toUiError, describeError),
  * the words for it (titles, hints, a conflict sentence), and the alert that shows it.
  */
-import {
-  ExplorerError,
-  type ApiError,
-  type ConcurrencyDetails,
-  type ErrorCode,
-} from '../../../shared/contract'
+import type { ApiError, ConcurrencyDetails, ErrorCode } from '../../../shared/contract'
+import { ExplorerError } from '../../../shared/contractBasics'
 import './feature.css'
 import { visible } from './VisibleText'
 

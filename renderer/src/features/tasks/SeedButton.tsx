@@ -1,11 +1,7 @@
 import { useId, useState, type FormEvent } from 'react'
 import { api } from '../../api'
-import {
-  MAX_SEED_COUNT,
-  MAX_SEED_EVENTS,
-  type AggregateTypeDescriptor,
-  type ResponseOf,
-} from '../../../../shared/contract'
+import type { AggregateTypeDescriptor, ResponseOf } from '../../../../shared/contract'
+import { MAX_SEED_COUNT, MAX_SEED_EVENTS } from '../../../../shared/contractBasics'
 import { ErrorAlert } from '../../ui/errors'
 import { ModalDialog } from '../../ui/ModalDialog'
 import { useReveal } from '../../lib/useReveal'

@@ -5,7 +5,8 @@
  * file is exactly what `JSON.stringify({ aggregateId, type, exportedAt, events }, null, 2)` of
  * the whole history would give.
  */
-import { ExplorerError, type ExplorerApi, type ResponseOf } from '../../../../shared/contract'
+import type { ExplorerApi, ResponseOf } from '../../../../shared/contract'
+import { ExplorerError } from '../../../../shared/contractBasics'
 
 /** Events per request: a few MB per reply, and few round trips for 100,000 events. */
 export const EXPORT_PAGE_SIZE = 2000

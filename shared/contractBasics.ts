@@ -1,0 +1,52 @@
+/**
+ * The parts of the contract that are plain values, without zod: the method and event names, the
+ * seeding limits and the error class. The renderer's first paint imports these (and types) only,
+ * so zod and the schemas load in their own chunk, in parallel (shared/validation.ts).
+ * contract.ts re-exports all of it and checks at compile time that the names match `methods`.
+ */
+import type { ApiError, ErrorCode } from './schemas'
+
+export const METHOD_NAMES = [
+  'getConnection',
+  'connect',
+  'disconnect',
+  'setCipherKey',
+  'forgetCipherKey',
+  'listAggregateTypes',
+  'listAggregates',
+  'getAggregate',
+  'listEvents',
+  'getRawRecord',
+  'getEventDiff',
+  'diffVersions',
+  'listSnapshots',
+  'listSnapshotVersions',
+  'compareSnapshot',
+  'getActivity',
+  'exportHistory',
+  'execute',
+  'preview',
+  'loadAggregateModule',
+  'seedDemoData',
+  'verifyHistory',
+  'verifyStore',
+  'cancelTask',
+] as const
+
+export const EVENT_NAMES = ['changes', 'progress', 'connection'] as const
+
+/** seedDemoData: aggregates, and events per aggregate, each at most this. */
+export const MAX_SEED_COUNT = 100_000
+/** seedDemoData: aggregates × events at most this (about a minute on SQLite). */
+export const MAX_SEED_EVENTS = 1_000_000
+
+/** An error the renderer receives: carries the typed ApiError. */
+export class ExplorerError extends Error {
+  constructor(readonly error: ApiError) {
+    super(error.message)
+    this.name = error.code
+  }
+  get code(): ErrorCode {
+    return this.error.code
+  }
+}
