@@ -1,67 +1,139 @@
 /**
- * A virtualised listbox of aggregates. Only the rows on screen exist in the DOM; when the
- * user nears the end of what is loaded, the next page is fetched with nextPageToken.
- * Keyboard: ↑/↓, PageUp/PageDown, Home/End move the selection (selection follows focus).
+ * A virtualised listbox of aggregates. Only the rows on screen exist in the DOM. The loaded
+ * rows are one stretch read from the start or (after End) from the end; nearing its edge
+ * fetches the page beyond it. Unfiltered, the scrollbar is the whole list's: positions not yet
+ * loaded are placeholder rows (see listWindow.ts for what loads them).
+ * Keyboard: ↑/↓, PageUp/PageDown, Home/End (with or without Ctrl) move the selection
+ * (selection follows focus); onto a row not loaded yet, it follows once the row arrives.
  */
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useId, useRef, type CSSProperties, type KeyboardEvent } from 'react'
+import {
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type CSSProperties,
+  type KeyboardEvent,
+} from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AggregateSummary } from '../../../../shared/contract'
 import { explainError } from '../../ui/errors'
 import { formatDateTime, formatShort } from '../../lib/format'
 import { describeTopic, useAggregateList, useAggregateTypes } from '../../queries/aggregates'
+import { useAggregateListStore } from '../../stores/aggregateListStore'
 import { useSelectionStore } from '../../stores/selectionStore'
 import type { TimeZoneMode } from '../../lib/format'
 import { revealInvisible, visible } from '../../ui/VisibleText'
+import { keyTarget, listWindow, pagingAction, withinReach } from './listWindow'
 
 export const AGGREGATE_ROW_HEIGHT = 60
-const PREFETCH_ROWS = 20
+
+/** A selection waiting for its row to load: the first, the last, or a position. */
+type Pending = 'first' | 'last' | number | null
 
 export function AggregateList() {
   const listId = useId()
-  const { items, total, filtered, hasMore, loading, error, loaded, loadMore, refresh } =
-    useAggregateList()
+  const list = useAggregateList()
+  const { items, total, anchor, filtered, hasBefore, hasAfter, loading, error, loaded } = list
+  const { loadMore, loadPrevious, refresh } = list
   const { selectedId, select, timezone } = useSelectionStore(
     useShallow((s) => ({ selectedId: s.aggregateId, select: s.select, timezone: s.timezone })),
   )
+  const setAnchor = useAggregateListStore((s) => s.setAnchor)
   const { types, typesLoaded } = useAggregateTypes()
   const scrollRef = useRef<HTMLDivElement>(null)
+  const [pending, setPending] = useState<Pending>(null)
 
-  // `total` counts every aggregate, filters or not: a filtered list's size is unknown (-1)
-  // until its last page has arrived.
-  const setSize = !hasMore ? items.length : filtered ? -1 : Math.max(total, items.length)
-  const count = items.length + (hasMore ? 1 : 0)
+  const input = { loaded: items.length, total, anchor, filtered, hasBefore, hasAfter }
+  const win = { ...input, ...listWindow(input) }
+  const { offset, count, setSize, positioned } = win
+  const itemAt = (index: number) => items[index - offset]
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => AGGREGATE_ROW_HEIGHT,
     overscan: 8,
-    getItemKey: (index) => items[index]?.id ?? `loader-${index}`,
+    getItemKey: (index) => itemAt(index)?.id ?? `placeholder-${index}`,
   })
   const virtualItems = virtualizer.getVirtualItems()
-  const lastIndex = virtualItems.at(-1)?.index ?? -1
+  const first = virtualItems[0]?.index ?? 0
+  const last = virtualItems.at(-1)?.index ?? -1
 
+  const action =
+    loading === null && !error && !list.previous && last >= 0
+      ? pagingAction({ first, last }, win)
+      : null
   useEffect(() => {
-    if (hasMore && loading === null && !error && lastIndex >= items.length - PREFETCH_ROWS)
-      loadMore()
-  }, [hasMore, loading, error, lastIndex, items.length, loadMore])
+    if (action === 'next') loadMore()
+    else if (action === 'previous') loadPrevious()
+    else if (action === 'fromEnd') setAnchor('end')
+    else if (action === 'fromStart') setAnchor('start')
+  }, [action, loadMore, loadPrevious, setAnchor])
 
-  const selectedIndex = selectedId ? items.findIndex((a) => a.id === selectedId) : -1
+  // Rows put in before the ones on screen (a filtered list's earlier page) would push them
+  // down: scroll by as much, so what the user looks at stays put.
+  const firstShown = useRef<{ id: string; index: number; anchor: string } | null>(null)
+  useLayoutEffect(() => {
+    const was = firstShown.current
+    const head = items[0]
+    firstShown.current = head ? { id: head.id, index: offset, anchor } : null
+    if (!was || was.anchor !== anchor || !scrollRef.current) return
+    const at = items.findIndex((a) => a.id === was.id)
+    if (at >= 0 && offset + at !== was.index)
+      scrollRef.current.scrollTop += (offset + at - was.index) * AGGREGATE_ROW_HEIGHT
+  }, [items, offset, anchor])
+
+  const selectedAt = selectedId ? items.findIndex((a) => a.id === selectedId) : -1
+  const selectedIndex = selectedAt >= 0 ? selectedAt + offset : -1
+
+  // Home/End and keys onto placeholders select once the row has loaded.
+  useEffect(() => {
+    if (pending === null || list.previous) return
+    let index = -1
+    if (pending === 'first' && anchor === 'start' && offset === 0) index = 0
+    else if (pending === 'last' && !hasAfter) index = offset + items.length - 1
+    else if (typeof pending === 'number') index = pending
+    const target = items[index - offset]
+    if (!target) return
+    setPending(null)
+    select(target.id)
+    virtualizer.scrollToIndex(index, { align: 'auto' })
+  }, [pending, list.previous, anchor, offset, hasAfter, items, select, virtualizer])
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (items.length === 0) return
+    const go = (index: number) => {
+      event.preventDefault()
+      const target = itemAt(index)
+      virtualizer.scrollToIndex(index, { align: 'auto' })
+      if (target) {
+        setPending(null)
+        select(target.id)
+      } else setPending(index)
+    }
+    if (event.key === 'Home' || event.key === 'End') {
+      const toEnd = event.key === 'End'
+      // Loaded already: select it. Else read the list from that end (keyset: no jumping).
+      if (toEnd ? !hasAfter : !hasBefore && offset === 0)
+        return go(toEnd ? offset + items.length - 1 : 0)
+      event.preventDefault()
+      setPending(toEnd ? 'last' : 'first')
+      setAnchor(toEnd ? 'end' : 'start')
+      // Unfiltered, the position is known: show its placeholders while the page comes.
+      if (!filtered) virtualizer.scrollToIndex(toEnd ? count - 1 : 0, { align: 'auto' })
+      return
+    }
     const page = Math.max(
       1,
       Math.floor((scrollRef.current?.clientHeight ?? 600) / AGGREGATE_ROW_HEIGHT) - 1,
     )
-    const to = keyTarget(event.key, selectedIndex, items.length, page)
+    const from = selectedIndex >= 0 ? selectedIndex : offset - 1
+    let to = keyTarget(event.key, from, count, page)
     if (to === undefined) return
-    event.preventDefault()
-    const target = items[to]
-    if (target) {
-      select(target.id)
-      virtualizer.scrollToIndex(to, { align: 'auto' })
-    }
+    // A filtered list's loader rows are no positions: stay on loaded rows, paging follows.
+    if (filtered) to = Math.max(offset, Math.min(offset + items.length - 1, to))
+    go(to)
   }
 
   if (!loaded) {
@@ -106,13 +178,14 @@ export function AggregateList() {
       className="aggregate-list"
       role="listbox"
       aria-label="Aggregates"
+      aria-busy={list.previous || pending !== null || undefined}
       tabIndex={0}
       aria-activedescendant={selectedIndex >= 0 ? `${listId}-${selectedIndex}` : undefined}
       onKeyDown={onKeyDown}
     >
       <div className="virtual-canvas" style={{ height: virtualizer.getTotalSize() }}>
         {virtualItems.map((row) => {
-          const item = items[row.index]
+          const item = itemAt(row.index)
           const style = { transform: `translateY(${row.start}px)`, height: row.size }
           if (!item) {
             return (
@@ -124,8 +197,10 @@ export function AggregateList() {
               >
                 {error ? (
                   <span className="muted">Could not load more.</span>
-                ) : (
+                ) : withinReach(row.index, win) ? (
                   <span className="spinner" />
+                ) : (
+                  <span className="muted">Not loaded: Home, End or an id prefix get there.</span>
                 )}
               </div>
             )
@@ -136,7 +211,7 @@ export function AggregateList() {
               id={`${listId}-${row.index}`}
               item={item}
               selected={item.id === selectedId}
-              posinset={row.index + 1}
+              posinset={positioned ? row.index + 1 : undefined}
               setsize={setSize}
               timezone={timezone}
               typeName={describeTopic(types, typesLoaded, item.type)}
@@ -150,39 +225,12 @@ export function AggregateList() {
   )
 }
 
-/** The row a navigation key moves the selection to, within the list; undefined for other keys. */
-function keyTarget(key: string, from: number, length: number, page: number): number | undefined {
-  let to: number
-  switch (key) {
-    case 'ArrowDown':
-      to = from + 1
-      break
-    case 'ArrowUp':
-      to = from <= 0 ? 0 : from - 1
-      break
-    case 'PageDown':
-      to = from + page
-      break
-    case 'PageUp':
-      to = from - page
-      break
-    case 'Home':
-      to = 0
-      break
-    case 'End':
-      to = length - 1
-      break
-    default:
-      return undefined
-  }
-  return Math.max(0, Math.min(length - 1, to))
-}
-
 function AggregateOption(props: {
   id: string
   item: AggregateSummary
   selected: boolean
-  posinset: number
+  /** Unknown (a filtered list read from its end) leaves it out. */
+  posinset: number | undefined
   setsize: number
   timezone: TimeZoneMode
   typeName: { name: string; unregistered: boolean }
