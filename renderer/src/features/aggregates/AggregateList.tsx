@@ -7,15 +7,7 @@
  * (selection follows focus); onto a row not loaded yet, it follows once the row arrives.
  */
 import { useVirtualizer } from '@tanstack/react-virtual'
-import {
-  useEffect,
-  useId,
-  useLayoutEffect,
-  useRef,
-  useState,
-  type CSSProperties,
-  type KeyboardEvent,
-} from 'react'
+import { useId, useRef, type CSSProperties } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AggregateSummary } from '../../../../shared/contract'
 import { explainError } from '../../ui/errors'
@@ -25,25 +17,22 @@ import { useAggregateListStore } from '../../stores/aggregateListStore'
 import { useSelectionStore } from '../../stores/selectionStore'
 import type { TimeZoneMode } from '../../lib/format'
 import { revealInvisible, visible } from '../../ui/VisibleText'
-import { keyTarget, listWindow, pagingAction, withinReach } from './listWindow'
+import { listWindow, withinReach } from './listWindow'
+import { useListPaging } from './useListPaging'
 
 export const AGGREGATE_ROW_HEIGHT = 60
-
-/** A selection waiting for its row to load: the first, the last, or a position. */
-type Pending = 'first' | 'last' | number | null
 
 export function AggregateList() {
   const listId = useId()
   const list = useAggregateList()
-  const { items, total, anchor, filtered, hasBefore, hasAfter, loading, error, loaded } = list
-  const { loadMore, loadPrevious, refresh } = list
+  const { items, total, anchor, filtered, hasBefore, hasAfter, error, loaded } = list
+  const { refresh } = list
   const { selectedId, select, timezone } = useSelectionStore(
     useShallow((s) => ({ selectedId: s.aggregateId, select: s.select, timezone: s.timezone })),
   )
   const setAnchor = useAggregateListStore((s) => s.setAnchor)
   const { types, typesLoaded } = useAggregateTypes()
   const scrollRef = useRef<HTMLDivElement>(null)
-  const [pending, setPending] = useState<Pending>(null)
 
   const input = { loaded: items.length, total, anchor, filtered, hasBefore, hasAfter }
   const win = { ...input, ...listWindow(input) }
@@ -57,84 +46,17 @@ export function AggregateList() {
     getItemKey: (index) => itemAt(index)?.id ?? `placeholder-${index}`,
   })
   const virtualItems = virtualizer.getVirtualItems()
-  const first = virtualItems[0]?.index ?? 0
-  const last = virtualItems.at(-1)?.index ?? -1
 
-  const action =
-    loading === null && !error && !list.previous && last >= 0
-      ? pagingAction({ first, last }, win)
-      : null
-  useEffect(() => {
-    if (action === 'next') loadMore()
-    else if (action === 'previous') loadPrevious()
-    else if (action === 'fromEnd') setAnchor('end')
-    else if (action === 'fromStart') setAnchor('start')
-  }, [action, loadMore, loadPrevious, setAnchor])
-
-  // Rows put in before the ones on screen (a filtered list's earlier page) would push them
-  // down: scroll by as much, so what the user looks at stays put.
-  const firstShown = useRef<{ id: string; index: number; anchor: string } | null>(null)
-  useLayoutEffect(() => {
-    const was = firstShown.current
-    const head = items[0]
-    firstShown.current = head ? { id: head.id, index: offset, anchor } : null
-    if (!was || was.anchor !== anchor || !scrollRef.current) return
-    const at = items.findIndex((a) => a.id === was.id)
-    if (at >= 0 && offset + at !== was.index)
-      scrollRef.current.scrollTop += (offset + at - was.index) * AGGREGATE_ROW_HEIGHT
-  }, [items, offset, anchor])
-
-  const selectedAt = selectedId ? items.findIndex((a) => a.id === selectedId) : -1
-  const selectedIndex = selectedAt >= 0 ? selectedAt + offset : -1
-
-  // Home/End and keys onto placeholders select once the row has loaded.
-  useEffect(() => {
-    if (pending === null || list.previous) return
-    let index = -1
-    if (pending === 'first' && anchor === 'start' && offset === 0) index = 0
-    else if (pending === 'last' && !hasAfter) index = offset + items.length - 1
-    else if (typeof pending === 'number') index = pending
-    const target = items[index - offset]
-    if (!target) return
-    setPending(null)
-    select(target.id)
-    virtualizer.scrollToIndex(index, { align: 'auto' })
-  }, [pending, list.previous, anchor, offset, hasAfter, items, select, virtualizer])
-
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (items.length === 0) return
-    const go = (index: number) => {
-      event.preventDefault()
-      const target = itemAt(index)
-      virtualizer.scrollToIndex(index, { align: 'auto' })
-      if (target) {
-        setPending(null)
-        select(target.id)
-      } else setPending(index)
-    }
-    if (event.key === 'Home' || event.key === 'End') {
-      const toEnd = event.key === 'End'
-      // Loaded already: select it. Else read the list from that end (keyset: no jumping).
-      if (toEnd ? !hasAfter : !hasBefore && offset === 0)
-        return go(toEnd ? offset + items.length - 1 : 0)
-      event.preventDefault()
-      setPending(toEnd ? 'last' : 'first')
-      setAnchor(toEnd ? 'end' : 'start')
-      // Unfiltered, the position is known: show its placeholders while the page comes.
-      if (!filtered) virtualizer.scrollToIndex(toEnd ? count - 1 : 0, { align: 'auto' })
-      return
-    }
-    const page = Math.max(
-      1,
-      Math.floor((scrollRef.current?.clientHeight ?? 600) / AGGREGATE_ROW_HEIGHT) - 1,
-    )
-    const from = selectedIndex >= 0 ? selectedIndex : offset - 1
-    let to = keyTarget(event.key, from, count, page)
-    if (to === undefined) return
-    // A filtered list's loader rows are no positions: stay on loaded rows, paging follows.
-    if (filtered) to = Math.max(offset, Math.min(offset + items.length - 1, to))
-    go(to)
-  }
+  const { onKeyDown, selectedIndex, pending } = useListPaging({
+    list,
+    win,
+    virtualizer,
+    scrollRef,
+    rowHeight: AGGREGATE_ROW_HEIGHT,
+    selectedId,
+    select,
+    setAnchor,
+  })
 
   if (!loaded) {
     return (
@@ -187,24 +109,15 @@ export function AggregateList() {
         {virtualItems.map((row) => {
           const item = itemAt(row.index)
           const style = { transform: `translateY(${row.start}px)`, height: row.size }
-          if (!item) {
+          if (!item)
             return (
-              <div
+              <PlaceholderRow
                 key={row.key}
-                className="virtual-row list-loader"
                 style={style}
-                aria-hidden="true"
-              >
-                {error ? (
-                  <span className="muted">Could not load more.</span>
-                ) : withinReach(row.index, win) ? (
-                  <span className="spinner" />
-                ) : (
-                  <span className="muted">Not loaded: Home, End or an id prefix get there.</span>
-                )}
-              </div>
+                error={error !== null}
+                reachable={withinReach(row.index, win)}
+              />
             )
-          }
           return (
             <AggregateOption
               key={row.key}
@@ -269,6 +182,21 @@ function AggregateOption(props: {
           {formatShort(item.lastModified, timezone)}
         </time>
       </div>
+    </div>
+  )
+}
+
+/** A position not loaded yet: loading, failed, or too far from the loaded rows to page to. */
+function PlaceholderRow(props: { style: CSSProperties; error: boolean; reachable: boolean }) {
+  return (
+    <div className="virtual-row list-loader" style={props.style} aria-hidden="true">
+      {props.error ? (
+        <span className="muted">Could not load more.</span>
+      ) : props.reachable ? (
+        <span className="spinner" />
+      ) : (
+        <span className="muted">Not loaded: Home, End or an id prefix get there.</span>
+      )}
     </div>
   )
 }
