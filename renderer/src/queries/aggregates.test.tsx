@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { QueryClientProvider } from '@tanstack/react-query'
-import { act, renderHook, waitFor } from '@testing-library/react'
+import { act, cleanup, renderHook, waitFor } from '@testing-library/react'
 import type { ReactNode } from 'react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { RequestOf } from '../../../shared/contract'
@@ -9,6 +9,7 @@ import { useAggregateListStore } from '../stores/aggregateListStore'
 import { createFakeApi, deferred, pagedAggregates, summary } from '../testing/fakeApi'
 import { PAGE_SIZE, useAggregateList } from './aggregates'
 import { createQueryClient } from './client'
+import { keys } from './keys'
 
 // 250 aggregates, created newest last: order=id lists them 1..250.
 const ROWS = Array.from({ length: 250 }, (_, i) => summary(250 - i))
@@ -23,14 +24,17 @@ beforeEach(() => {
   useAggregateListStore.getState().reset()
   useAggregateListStore.getState().setOrder('id')
 })
-afterEach(() => setApi(null))
+afterEach(() => {
+  cleanup()
+  setApi(null)
+})
 
 function renderList() {
   const client = createQueryClient()
   const wrapper = ({ children }: { children: ReactNode }) => (
     <QueryClientProvider client={client}>{children}</QueryClientProvider>
   )
-  return renderHook(() => useAggregateList(), { wrapper })
+  return { ...renderHook(() => useAggregateList(), { wrapper }), client }
 }
 
 describe('useAggregateList paging from either end', () => {
@@ -71,7 +75,7 @@ describe('useAggregateList paging from either end', () => {
   })
 
   it('a new filter keeps the previous rows until its answer, and abandons a superseded read', async () => {
-    const { result } = renderList()
+    const { result, client } = renderList()
     await waitFor(() => expect(result.current.items).toHaveLength(PAGE_SIZE))
     const slow = deferred<Awaited<ReturnType<typeof fake.listAggregates>>>()
     fake.listAggregates.mockImplementationOnce(() => slow.promise)
@@ -88,6 +92,12 @@ describe('useAggregateList paging from either end', () => {
     slow.resolve({ items: ROWS.slice(0, 3), total: 250 })
     await act(() => Promise.resolve())
     expect(result.current.items.map((a) => a.id)).toEqual([summary(15).id])
+    // The superseded read was cancelled: its answer did not even reach its own cache entry.
+    const abandoned = client.getQueryState(
+      keys.aggregateList({ idPrefix: '00000000-0000-4000-8000-0000000000', type: '', order: 'id' }),
+    )
+    expect(abandoned?.data).toBeUndefined()
+    expect(abandoned?.fetchStatus).toBe('idle')
   })
 
   it('a new filter starts from the start again', () => {
