@@ -1,10 +1,11 @@
 /**
  * The aggregates list and the registered types. The list is paged with the server's opaque
- * nextPageToken (never everything at once); pushed changes patch the rows on screen at once
+ * tokens (never everything at once), forward from its start or backward from its end; pushed changes patch the rows on screen at once
  * and then refetch the loaded pages (see serverEvents.ts).
  */
 import {
   infiniteQueryOptions,
+  keepPreviousData,
   queryOptions,
   useInfiniteQuery,
   useQuery,
@@ -22,7 +23,7 @@ import type {
 } from '../../../shared/contract'
 import { api } from '../api'
 import { toUiError, type UiError } from '../ui/errors'
-import { useAggregateListStore } from '../stores/aggregateListStore'
+import { useAggregateListStore, type ListAnchor } from '../stores/aggregateListStore'
 import { keys, type AggregateListFilter } from './keys'
 
 export const PAGE_SIZE = 100
@@ -37,41 +38,75 @@ export const isValidPrefix = (prefix: string) =>
 
 const EMPTY_PAGE: Page = { items: [], total: 0 }
 
-export function aggregateListOptions(filter: AggregateListFilter) {
+/** A page, marked with the end of the list its query reads from (placeholder data may be another query's). */
+export type WindowPage = Page & { from: ListAnchor }
+
+/** Resolves as `promise` does, or rejects once `signal` aborts: a superseded answer is dropped. */
+function abandonable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error)
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason as Error)
+    signal.addEventListener('abort', abort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort))
+  })
+}
+
+/**
+ * The list read from one end. Keyset paging: a page is reachable only from a neighbour's token,
+ * so the start's query pages forward and the end's (End) backward with prevPageToken.
+ */
+export function aggregateListOptions(filter: AggregateListFilter, from: ListAnchor = 'start') {
   return infiniteQueryOptions({
-    queryKey: keys.aggregateList(filter),
+    queryKey: from === 'start' ? keys.aggregateList(filter) : keys.aggregateListFromEnd(filter),
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }): Promise<Page> =>
+    queryFn: async ({ pageParam, signal }): Promise<WindowPage> => {
       // A prefix that cannot match an id matches nothing: no need to ask.
-      isValidPrefix(filter.idPrefix)
-        ? api.listAggregates({
-            limit: PAGE_SIZE,
-            order: filter.order,
-            ...(pageParam ? { pageToken: pageParam } : {}),
-            ...(filter.idPrefix ? { idPrefix: filter.idPrefix.toLowerCase() } : {}),
-            ...(filter.type ? { type: filter.type } : {}),
-          })
-        : Promise.resolve(EMPTY_PAGE),
-    getNextPageParam: (last: Page) => last.nextPageToken,
+      if (!isValidPrefix(filter.idPrefix)) return { ...EMPTY_PAGE, from }
+      // The transport cannot cancel a list read; abandoning it lets a newer filter's answer win.
+      const page = await abandonable(
+        api.listAggregates({
+          limit: PAGE_SIZE,
+          order: filter.order,
+          // A token carries its own direction.
+          ...(pageParam ? { pageToken: pageParam } : from === 'end' ? { from } : {}),
+          ...(filter.idPrefix ? { idPrefix: filter.idPrefix.toLowerCase() } : {}),
+          ...(filter.type ? { type: filter.type } : {}),
+        }),
+        signal,
+      )
+      return { ...page, from }
+    },
+    getNextPageParam: (last: WindowPage) => last.nextPageToken,
+    getPreviousPageParam: (first: WindowPage) => first.prevPageToken,
   })
 }
 
 export interface AggregateList {
+  /** The loaded rows, in list order: one contiguous stretch of the list. */
   items: AggregateSummary[]
   /** Every aggregate in the store: the id prefix and type filters do not narrow it. */
   total: number
+  /** Which end the loaded rows were read from. */
+  anchor: ListAnchor
+  /** Rows exist before / after the loaded ones. */
+  hasBefore: boolean
+  hasAfter: boolean
+  /** Not everything is loaded (either side). */
   hasMore: boolean
-  /** 'initial' = first page of a new query (skeleton); 'more' = next page; 'refresh' = reload. */
+  /** The rows shown are a previous filter's, until the new answer arrives. */
+  previous: boolean
+  /** 'initial' = first page (skeleton); 'more' = a page either side; 'refresh' = reload. */
   loading: 'initial' | 'more' | 'refresh' | null
   error: UiError | null
   loaded: boolean
   filtered: boolean
   loadMore(): void
+  loadPrevious(): void
   refresh(): void
 }
 
 /** Rows in page order; a row that moved between pages while paging (order=recent) shows once. */
-function flatten(data: Pages | undefined): AggregateSummary[] {
+function flatten(data: InfiniteData<WindowPage> | undefined): AggregateSummary[] {
   if (!data) return []
   const seen = new Set<string>()
   const items: AggregateSummary[] = []
@@ -85,13 +120,23 @@ function flatten(data: Pages | undefined): AggregateSummary[] {
 }
 
 export function useAggregateList(): AggregateList {
-  const filter = useAggregateListStore(
-    useShallow((s) => ({ idPrefix: s.idPrefix, type: s.type, order: s.order })),
+  const { anchor, ...filter } = useAggregateListStore(
+    useShallow((s) => ({ idPrefix: s.idPrefix, type: s.type, order: s.order, anchor: s.anchor })),
   )
-  const query = useInfiniteQuery(aggregateListOptions(filter))
+  const query = useInfiniteQuery({
+    ...aggregateListOptions(filter, anchor),
+    // The rows on screen stay until the new filter's (or end's) answer replaces them.
+    placeholderData: keepPreviousData,
+  })
   const items = useMemo(() => flatten(query.data), [query.data])
-  const { fetchNextPage, refetch } = query
-  const loadMore = useCallback(() => void fetchNextPage({ cancelRefetch: false }), [fetchNextPage])
+  const { fetchNextPage, fetchPreviousPage, refetch, isPlaceholderData } = query
+  // Paging placeholder data would page the new query from nothing: wait for its answer.
+  const loadMore = useCallback(() => {
+    if (!isPlaceholderData) void fetchNextPage({ cancelRefetch: false })
+  }, [fetchNextPage, isPlaceholderData])
+  const loadPrevious = useCallback(() => {
+    if (!isPlaceholderData) void fetchPreviousPage({ cancelRefetch: false })
+  }, [fetchPreviousPage, isPlaceholderData])
   const refresh = useCallback(() => {
     useAggregateListStore.getState().setStale(false)
     void refetch()
@@ -99,10 +144,14 @@ export function useAggregateList(): AggregateList {
   return {
     items,
     total: query.data?.pages.at(-1)?.total ?? 0,
-    hasMore: query.hasNextPage,
+    anchor: query.data?.pages[0]?.from ?? anchor,
+    hasBefore: query.hasPreviousPage,
+    hasAfter: query.hasNextPage,
+    hasMore: query.hasPreviousPage || query.hasNextPage,
+    previous: isPlaceholderData,
     loading: query.isPending
       ? 'initial'
-      : query.isFetchingNextPage
+      : query.isFetchingNextPage || query.isFetchingPreviousPage
         ? 'more'
         : query.isFetching
           ? 'refresh'
@@ -111,6 +160,7 @@ export function useAggregateList(): AggregateList {
     loaded: !query.isPending,
     filtered: filter.idPrefix !== '' || filter.type !== '',
     loadMore,
+    loadPrevious,
     refresh,
   }
 }

@@ -19,6 +19,8 @@ export const keys = {
   aggregateTypes: () => ['aggregateTypes'] as const,
   aggregateLists: () => ['aggregates'] as const,
   aggregateList: (filter: AggregateListFilter) => ['aggregates', filter] as const,
+  /** The window of the list read from its end (End): a query of its own, beside the start's. */
+  aggregateListFromEnd: (filter: AggregateListFilter) => ['aggregates', filter, 'end'] as const,
   /** Every cached version of one aggregate (or of all, without an id). */
   aggregate: (id?: string) =>
     id === undefined ? (['aggregate'] as const) : (['aggregate', id] as const),

@@ -6,17 +6,21 @@
 import { create } from 'zustand'
 
 export type AggregateOrder = 'recent' | 'id'
+/** Which end of the list the loaded rows are read from: End reads from the end. */
+export type ListAnchor = 'start' | 'end'
 
 interface AggregateListState {
   idPrefix: string
   type: string
   order: AggregateOrder
+  anchor: ListAnchor
   /** New data exists that was not reloaded automatically (deep scroll). */
   stale: boolean
   setIdPrefix(prefix: string): void
   setType(type: string): void
   setOrder(order: AggregateOrder): void
   setStale(stale: boolean): void
+  setAnchor(anchor: ListAnchor): void
   reset(): void
 }
 
@@ -24,10 +28,16 @@ export const useAggregateListStore = create<AggregateListState>()((set) => ({
   idPrefix: '',
   type: '',
   order: 'recent',
+  anchor: 'start',
   stale: false,
-  setIdPrefix: (idPrefix) => set({ idPrefix, stale: false }),
-  setType: (type) => set({ type, stale: false }),
-  setOrder: (order) => set({ order, stale: false }),
+  // A new filter or order starts at the top again (the same one again changes nothing).
+  setIdPrefix: (idPrefix) =>
+    set((s) => ({ idPrefix, stale: false, anchor: s.idPrefix === idPrefix ? s.anchor : 'start' })),
+  setType: (type) =>
+    set((s) => ({ type, stale: false, anchor: s.type === type ? s.anchor : 'start' })),
+  setOrder: (order) =>
+    set((s) => ({ order, stale: false, anchor: s.order === order ? s.anchor : 'start' })),
   setStale: (stale) => set({ stale }),
-  reset: () => set({ idPrefix: '', type: '', order: 'recent', stale: false }),
+  setAnchor: (anchor) => set({ anchor }),
+  reset: () => set({ idPrefix: '', type: '', order: 'recent', anchor: 'start', stale: false }),
 }))

@@ -193,3 +193,43 @@ export function commandResult(
     discarded: false,
   }
 }
+
+/**
+ * listAggregates over `rows` as the server pages them: `order` recent is the rows' order, `id`
+ * ascending ids; tokens are keysets carrying their direction (next: after the page's last row;
+ * prev: before its first), `from: 'end'` reads the last `limit` rows, still in list order.
+ */
+export function pagedAggregates(
+  rows: readonly AggregateSummary[],
+): (request: RequestOf<'listAggregates'>) => Promise<ResponseOf<'listAggregates'>> {
+  return async (request) => {
+    const prefix = request.idPrefix?.toLowerCase() ?? ''
+    const list = rows.filter(
+      (r) => r.id.startsWith(prefix) && (request.type === undefined || r.type === request.type),
+    )
+    if (request.order === 'id') list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    const limit = request.limit ?? 100
+    const token = request.pageToken
+      ? (JSON.parse(request.pageToken) as { k: string; b?: true })
+      : undefined
+    const backward = token ? token.b === true : request.from === 'end'
+    // Rows keep their place by key: the token's row is found again, not counted.
+    const at = token ? list.findIndex((r) => r.id === token.k) : -1
+    if (token && at < 0) throw new Error('the page token is not valid here')
+    let from = token && !backward ? at + 1 : 0
+    let to = token && backward ? at : list.length
+    if (backward) from = Math.max(from, to - limit)
+    else to = Math.min(to, from + limit)
+    const items = list.slice(from, to)
+    return {
+      items,
+      ...(to < list.length && items.length
+        ? { nextPageToken: JSON.stringify({ k: items.at(-1)!.id }) }
+        : {}),
+      ...(from > 0 && items.length
+        ? { prevPageToken: JSON.stringify({ k: items[0]!.id, b: true }) }
+        : {}),
+      total: rows.length,
+    }
+  }
+}

@@ -1,68 +1,62 @@
 /**
- * A virtualised listbox of aggregates. Only the rows on screen exist in the DOM; when the
- * user nears the end of what is loaded, the next page is fetched with nextPageToken.
- * Keyboard: ↑/↓, PageUp/PageDown, Home/End move the selection (selection follows focus).
+ * A virtualised listbox of aggregates. Only the rows on screen exist in the DOM. The loaded
+ * rows are one stretch read from the start or (after End) from the end; nearing its edge
+ * fetches the page beyond it. Unfiltered, the scrollbar is the whole list's: positions not yet
+ * loaded are placeholder rows (see listWindow.ts for what loads them).
+ * Keyboard: ↑/↓, PageUp/PageDown, Home/End (with or without Ctrl) move the selection
+ * (selection follows focus); onto a row not loaded yet, it follows once the row arrives.
  */
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useId, useRef, type CSSProperties, type KeyboardEvent } from 'react'
+import { useId, useRef, type CSSProperties } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AggregateSummary } from '../../../../shared/contract'
 import { explainError } from '../../ui/errors'
 import { formatDateTime, formatShort } from '../../lib/format'
 import { describeTopic, useAggregateList, useAggregateTypes } from '../../queries/aggregates'
+import { useAggregateListStore } from '../../stores/aggregateListStore'
 import { useSelectionStore } from '../../stores/selectionStore'
 import type { TimeZoneMode } from '../../lib/format'
 import { revealInvisible, visible } from '../../ui/VisibleText'
+import { listWindow, withinReach } from './listWindow'
+import { useListPaging } from './useListPaging'
 
 export const AGGREGATE_ROW_HEIGHT = 60
-const PREFETCH_ROWS = 20
 
 export function AggregateList() {
   const listId = useId()
-  const { items, total, filtered, hasMore, loading, error, loaded, loadMore, refresh } =
-    useAggregateList()
+  const list = useAggregateList()
+  const { items, total, anchor, filtered, hasBefore, hasAfter, error, loaded } = list
+  const { refresh } = list
   const { selectedId, select, timezone } = useSelectionStore(
     useShallow((s) => ({ selectedId: s.aggregateId, select: s.select, timezone: s.timezone })),
   )
+  const setAnchor = useAggregateListStore((s) => s.setAnchor)
   const { types, typesLoaded } = useAggregateTypes()
   const scrollRef = useRef<HTMLDivElement>(null)
 
-  // `total` counts every aggregate, filters or not: a filtered list's size is unknown (-1)
-  // until its last page has arrived.
-  const setSize = !hasMore ? items.length : filtered ? -1 : Math.max(total, items.length)
-  const count = items.length + (hasMore ? 1 : 0)
+  const input = { loaded: items.length, total, anchor, filtered, hasBefore, hasAfter }
+  const win = { ...input, ...listWindow(input) }
+  const { offset, count, setSize, positioned } = win
+  const itemAt = (index: number) => items[index - offset]
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => AGGREGATE_ROW_HEIGHT,
     overscan: 8,
-    getItemKey: (index) => items[index]?.id ?? `loader-${index}`,
+    getItemKey: (index) => itemAt(index)?.id ?? `placeholder-${index}`,
   })
   const virtualItems = virtualizer.getVirtualItems()
-  const lastIndex = virtualItems.at(-1)?.index ?? -1
 
-  useEffect(() => {
-    if (hasMore && loading === null && !error && lastIndex >= items.length - PREFETCH_ROWS)
-      loadMore()
-  }, [hasMore, loading, error, lastIndex, items.length, loadMore])
-
-  const selectedIndex = selectedId ? items.findIndex((a) => a.id === selectedId) : -1
-
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (items.length === 0) return
-    const page = Math.max(
-      1,
-      Math.floor((scrollRef.current?.clientHeight ?? 600) / AGGREGATE_ROW_HEIGHT) - 1,
-    )
-    const to = keyTarget(event.key, selectedIndex, items.length, page)
-    if (to === undefined) return
-    event.preventDefault()
-    const target = items[to]
-    if (target) {
-      select(target.id)
-      virtualizer.scrollToIndex(to, { align: 'auto' })
-    }
-  }
+  const { onKeyDown, selectedIndex, pending } = useListPaging({
+    list,
+    win,
+    virtualizer,
+    scrollRef,
+    rowHeight: AGGREGATE_ROW_HEIGHT,
+    selectedId,
+    select,
+    setAnchor,
+  })
 
   if (!loaded) {
     return (
@@ -106,37 +100,31 @@ export function AggregateList() {
       className="aggregate-list"
       role="listbox"
       aria-label="Aggregates"
+      aria-busy={list.previous || pending !== null || undefined}
       tabIndex={0}
       aria-activedescendant={selectedIndex >= 0 ? `${listId}-${selectedIndex}` : undefined}
       onKeyDown={onKeyDown}
     >
       <div className="virtual-canvas" style={{ height: virtualizer.getTotalSize() }}>
         {virtualItems.map((row) => {
-          const item = items[row.index]
+          const item = itemAt(row.index)
           const style = { transform: `translateY(${row.start}px)`, height: row.size }
-          if (!item) {
+          if (!item)
             return (
-              <div
+              <PlaceholderRow
                 key={row.key}
-                className="virtual-row list-loader"
                 style={style}
-                aria-hidden="true"
-              >
-                {error ? (
-                  <span className="muted">Could not load more.</span>
-                ) : (
-                  <span className="spinner" />
-                )}
-              </div>
+                error={error !== null}
+                reachable={withinReach(row.index, win)}
+              />
             )
-          }
           return (
             <AggregateOption
               key={row.key}
               id={`${listId}-${row.index}`}
               item={item}
               selected={item.id === selectedId}
-              posinset={row.index + 1}
+              posinset={positioned ? row.index + 1 : undefined}
               setsize={setSize}
               timezone={timezone}
               typeName={describeTopic(types, typesLoaded, item.type)}
@@ -150,39 +138,12 @@ export function AggregateList() {
   )
 }
 
-/** The row a navigation key moves the selection to, within the list; undefined for other keys. */
-function keyTarget(key: string, from: number, length: number, page: number): number | undefined {
-  let to: number
-  switch (key) {
-    case 'ArrowDown':
-      to = from + 1
-      break
-    case 'ArrowUp':
-      to = from <= 0 ? 0 : from - 1
-      break
-    case 'PageDown':
-      to = from + page
-      break
-    case 'PageUp':
-      to = from - page
-      break
-    case 'Home':
-      to = 0
-      break
-    case 'End':
-      to = length - 1
-      break
-    default:
-      return undefined
-  }
-  return Math.max(0, Math.min(length - 1, to))
-}
-
 function AggregateOption(props: {
   id: string
   item: AggregateSummary
   selected: boolean
-  posinset: number
+  /** Unknown (a filtered list read from its end) leaves it out. */
+  posinset: number | undefined
   setsize: number
   timezone: TimeZoneMode
   typeName: { name: string; unregistered: boolean }
@@ -221,6 +182,21 @@ function AggregateOption(props: {
           {formatShort(item.lastModified, timezone)}
         </time>
       </div>
+    </div>
+  )
+}
+
+/** A position not loaded yet: loading, failed, or too far from the loaded rows to page to. */
+function PlaceholderRow(props: { style: CSSProperties; error: boolean; reachable: boolean }) {
+  return (
+    <div className="virtual-row list-loader" style={props.style} aria-hidden="true">
+      {props.error ? (
+        <span className="muted">Could not load more.</span>
+      ) : props.reachable ? (
+        <span className="spinner" />
+      ) : (
+        <span className="muted">Not loaded: Home, End or an id prefix get there.</span>
+      )}
     </div>
   )
 }

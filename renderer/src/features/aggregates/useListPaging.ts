@@ -1,0 +1,117 @@
+/**
+ * The aggregate list's paging and keys: asks for the pages the rows in view need (see
+ * listWindow.ts), keeps rows put in before the view from pushing it, and moves the selection
+ * with ↑/↓, PageUp/PageDown and Home/End (Ctrl or not). Home/End read the list from that end
+ * when it is not loaded; a key onto a row not loaded yet selects it once it arrives.
+ */
+import type { Virtualizer } from '@tanstack/react-virtual'
+import {
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type RefObject,
+} from 'react'
+import type { AggregateList } from '../../queries/aggregates'
+import type { ListAnchor } from '../../stores/aggregateListStore'
+import { keyTarget, pagingAction, type ListWindow, type WindowInput } from './listWindow'
+
+/** A selection waiting for its row to load: the first, the last, or a position. */
+type Pending = 'first' | 'last' | number | null
+
+export function useListPaging(opts: {
+  list: AggregateList
+  win: ListWindow & WindowInput
+  virtualizer: Virtualizer<HTMLDivElement, Element>
+  scrollRef: RefObject<HTMLDivElement | null>
+  rowHeight: number
+  selectedId: string | null
+  select(id: string): void
+  setAnchor(anchor: ListAnchor): void
+}) {
+  const { list, win, virtualizer, scrollRef, rowHeight, selectedId, select, setAnchor } = opts
+  const { items, anchor, filtered, hasBefore, hasAfter, loading, error } = list
+  const { loadMore, loadPrevious } = list
+  const { offset, count } = win
+  const itemAt = (index: number) => items[index - offset]
+  const [pending, setPending] = useState<Pending>(null)
+  const virtualItems = virtualizer.getVirtualItems()
+  const first = virtualItems[0]?.index ?? 0
+  const last = virtualItems.at(-1)?.index ?? -1
+
+  const action =
+    loading === null && !error && !list.previous && last >= 0
+      ? pagingAction({ first, last }, win)
+      : null
+  useEffect(() => {
+    if (action === 'next') loadMore()
+    else if (action === 'previous') loadPrevious()
+    else if (action === 'fromEnd') setAnchor('end')
+    else if (action === 'fromStart') setAnchor('start')
+  }, [action, loadMore, loadPrevious, setAnchor])
+
+  // Rows put in before the ones on screen (a filtered list's earlier page) would push them
+  // down: scroll by as much, so what the user looks at stays put.
+  const firstShown = useRef<{ id: string; index: number; anchor: string } | null>(null)
+  useLayoutEffect(() => {
+    const was = firstShown.current
+    const head = items[0]
+    firstShown.current = head ? { id: head.id, index: offset, anchor } : null
+    if (!was || was.anchor !== anchor || !scrollRef.current) return
+    const at = items.findIndex((a) => a.id === was.id)
+    if (at >= 0 && offset + at !== was.index)
+      scrollRef.current.scrollTop += (offset + at - was.index) * rowHeight
+  }, [items, offset, anchor, scrollRef, rowHeight])
+
+  const selectedAt = selectedId ? items.findIndex((a) => a.id === selectedId) : -1
+  const selectedIndex = selectedAt >= 0 ? selectedAt + offset : -1
+
+  // Home/End and keys onto placeholders select once the row has loaded.
+  useEffect(() => {
+    if (pending === null || list.previous) return
+    let index = -1
+    if (pending === 'first' && anchor === 'start' && offset === 0) index = 0
+    else if (pending === 'last' && !hasAfter) index = offset + items.length - 1
+    else if (typeof pending === 'number') index = pending
+    const target = items[index - offset]
+    if (!target) return
+    setPending(null)
+    select(target.id)
+    virtualizer.scrollToIndex(index, { align: 'auto' })
+  }, [pending, list.previous, anchor, offset, hasAfter, items, select, virtualizer])
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (items.length === 0) return
+    const go = (index: number) => {
+      event.preventDefault()
+      const target = itemAt(index)
+      virtualizer.scrollToIndex(index, { align: 'auto' })
+      if (target) {
+        setPending(null)
+        select(target.id)
+      } else setPending(index)
+    }
+    if (event.key === 'Home' || event.key === 'End') {
+      const toEnd = event.key === 'End'
+      // Loaded already: select it. Else read the list from that end (keyset: no jumping).
+      if (toEnd ? !hasAfter : !hasBefore && offset === 0)
+        return go(toEnd ? offset + items.length - 1 : 0)
+      event.preventDefault()
+      setPending(toEnd ? 'last' : 'first')
+      setAnchor(toEnd ? 'end' : 'start')
+      // Unfiltered, the position is known: show its placeholders while the page comes.
+      if (!filtered) virtualizer.scrollToIndex(toEnd ? count - 1 : 0, { align: 'auto' })
+      return
+    }
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 600) / rowHeight) - 1)
+    const from = selectedIndex >= 0 ? selectedIndex : offset - 1
+    let to = keyTarget(event.key, from, count, page)
+    if (to === undefined) return
+    // A filtered list's loader rows are no positions: stay on loaded rows, paging follows.
+    if (filtered) to = Math.max(offset, Math.min(offset + items.length - 1, to))
+    go(to)
+  }
+
+  return { onKeyDown, selectedIndex, pending }
+}
