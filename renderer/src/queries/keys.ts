@@ -28,6 +28,12 @@ export const keys = {
   snapshots: (id: string) => ['snapshots', id] as const,
   activity: (id: string) => ['activity', id] as const,
   diff: (id: string) => ['diff', id] as const,
+  /** A filtered forward scan: under `events` so that what makes the pages stale reaches it. */
+  eventsScan: (id: string, search: string, type: string) =>
+    ['events', id, 'scan', search, type] as const,
+  /** Snapshot versions in (after, before): markers only, no states; under `snapshots`. */
+  snapshotVersions: (id: string, after: number | null, before: number | null) =>
+    ['snapshots', id, 'versions', after, before] as const,
   raw: (id: string, version: number) => ['raw', id, version] as const,
 }
 
