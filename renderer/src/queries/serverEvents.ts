@@ -50,6 +50,8 @@ export function changesHandler(client: QueryClient): {
         timer = null
         lastRefreshAt = Date.now()
         void client.invalidateQueries({ queryKey: keys.aggregateLists() })
+        // The whole store's activity changes with every batch: refreshed as often as the list.
+        void client.invalidateQueries({ queryKey: keys.activity(), exact: true })
       }, wait)
     },
     stop() {
