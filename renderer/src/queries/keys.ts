@@ -28,8 +28,16 @@ export const keys = {
   events: (id: string) => ['events', id] as const,
   eventsPage: (id: string, page: number) => ['events', id, page] as const,
   snapshots: (id: string) => ['snapshots', id] as const,
-  activity: (id: string) => ['activity', id] as const,
+  /** One aggregate's activity, or (without an id) the whole store's. */
+  activity: (id?: string) =>
+    id === undefined ? (['activity'] as const) : (['activity', id] as const),
   diff: (id: string) => ['diff', id] as const,
+  /** A filtered forward scan: under `events` so that what makes the pages stale reaches it. */
+  eventsScan: (id: string, search: string, type: string) =>
+    ['events', id, 'scan', search, type] as const,
+  /** Snapshot versions in (after, before): markers only, no states; under `snapshots`. */
+  snapshotVersions: (id: string, after: number | null, before: number | null) =>
+    ['snapshots', id, 'versions', after, before] as const,
   raw: (id: string, version: number) => ['raw', id, version] as const,
 }
 

@@ -13,7 +13,7 @@ import { useAggregateListStore } from '../stores/aggregateListStore'
 import { useConnectionStore } from '../stores/connectionStore'
 import { useSelectionStore } from '../stores/selectionStore'
 import { useStagedCommandsStore } from '../stores/stagedCommandsStore'
-import { useTimelineStore } from '../stores/timelineStore'
+import { useTimelineFilterStore } from '../stores/timelineFilterStore'
 import { MAX_RELOAD, patchAggregateLists } from './aggregates'
 import { keys, perAggregateKeys } from './keys'
 
@@ -50,6 +50,8 @@ export function changesHandler(client: QueryClient): {
         timer = null
         lastRefreshAt = Date.now()
         void client.invalidateQueries({ queryKey: keys.aggregateLists() })
+        // The whole store's activity changes with every batch: refreshed as often as the list.
+        void client.invalidateQueries({ queryKey: keys.activity(), exact: true })
       }, wait)
     },
     stop() {
@@ -69,7 +71,6 @@ export function useServerEvents(): void {
       changes.stop,
       api.subscribe('changes', ({ entries }) => {
         useConnectionStore.getState().noteChanges(entries.length)
-        useTimelineStore.getState().onChanges(entries)
         changes.onChanges(entries)
       }),
       api.subscribe('connection', (info) => useConnectionStore.getState().setInfo(info)),
@@ -82,7 +83,7 @@ export function useServerEvents(): void {
           useSelectionStore.getState().select(null)
           useStagedCommandsStore.getState().reset()
           useAggregateListStore.getState().reset()
-          useTimelineStore.getState().reset()
+          useTimelineFilterStore.getState().reset()
           // Reset rather than removed: a query still observed refetches from the new store.
           void client.resetQueries()
           return
@@ -90,9 +91,6 @@ export function useServerEvents(): void {
         // The same store opened again (a cipher key change, a reconnect): nothing read under
         // the old session may stay on screen. Everything is dropped and what is shown refetched.
         if (now !== null && state.info?.sessionId !== prev.info?.sessionId) {
-          const { aggregateId } = useSelectionStore.getState()
-          useTimelineStore.getState().reset()
-          if (aggregateId) useTimelineStore.getState().open(aggregateId)
           void client.resetQueries()
         }
       }),
@@ -106,7 +104,6 @@ export function useServerEvents(): void {
         }
         void useConnectionStore.getState().load()
         void client.invalidateQueries()
-        useTimelineStore.getState().reload()
       }),
     ]
     return () => {

@@ -1,17 +1,16 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { useId } from 'react'
 import { api } from '../../api'
+import { keys } from '../../queries/keys'
 import { formatDateTime, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import type { ResponseOf } from '../../../../shared/contract'
 import { ErrorAlert } from '../../ui/errors'
-import { useLiveChanges } from '../../lib/useLiveChanges'
 import '../../ui/feature.css'
 import { ActivityHistogram } from './ActivityHistogram'
 import './activity.css'
 
 const BUCKETS = 60
-/** Live refreshes at most this often: a seed run stores hundreds of batches a second. */
-const REFRESH_THROTTLE_MS = 2000
 const CHART_HEIGHT = 180
 
 type Activity = ResponseOf<'getActivity'>
@@ -35,40 +34,22 @@ function summarize(activity: Activity, scope: string, timezone: TimeZoneMode): s
   )
 }
 
-/** Events over time, for the whole store (no id) or one aggregate, kept fresh by live changes. */
+/** Events over time, for the whole store (no id) or one aggregate, kept fresh by pushed changes. */
 export function ActivityPanel({ aggregateId }: { aggregateId?: string }) {
   const headingId = useId()
   const tableId = useId()
-  const [activity, setActivity] = useState<Activity | undefined>(undefined)
-  const [error, setError] = useState<unknown>(undefined)
-  const [loading, setLoading] = useState(true)
-  const seq = useRef(0)
   const timezone = useSelectionStore((state) => state.timezone)
-
-  const load = useCallback(() => {
-    const mine = ++seq.current
-    setLoading(true)
-    api.getActivity({ ...(aggregateId ? { id: aggregateId } : {}), buckets: BUCKETS }).then(
-      (value) => {
-        if (mine !== seq.current) return
-        setActivity(value)
-        setError(undefined)
-        setLoading(false)
-      },
-      (failure: unknown) => {
-        if (mine !== seq.current) return
-        setError(failure)
-        setLoading(false)
-      },
-    )
-  }, [aggregateId])
-
-  useEffect(() => {
-    setActivity(undefined)
-    load()
-  }, [load])
-
-  useLiveChanges(aggregateId, load, REFRESH_THROTTLE_MS)
+  // Kept fresh by pushed changes (queries/serverEvents marks it stale, throttled there).
+  const query = useQuery({
+    queryKey: keys.activity(aggregateId),
+    queryFn: () =>
+      api.getActivity({ ...(aggregateId ? { id: aggregateId } : {}), buckets: BUCKETS }),
+  })
+  const activity = query.data
+  const error = query.error ?? undefined
+  const loading = query.isFetching
+  const { refetch } = query
+  const load = () => void refetch()
 
   const scope = aggregateId ? `aggregate ${aggregateId.slice(0, 8)}` : 'the whole store'
   const summary = activity ? summarize(activity, scope, timezone) : undefined

@@ -1,5 +1,7 @@
+import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useId, useState } from 'react'
 import { api } from '../../api'
+import { keys } from '../../queries/keys'
 import type { DiffEntry } from '../../../../shared/contract'
 import { ErrorAlert } from '../../ui/errors'
 import { DiffList } from '../../ui/DiffList'
@@ -39,19 +41,16 @@ export function DiffPanel({
 
 function EventChange({ aggregateId, version }: { aggregateId: string; version: number }) {
   const headingId = useId()
-  const [load, setLoad] = useState<Load<DiffEntry[]>>({ status: 'loading' })
-
-  useEffect(() => {
-    let current = true
-    setLoad({ status: 'loading' })
-    api.getEventDiff({ id: aggregateId, version }).then(
-      (value) => current && setLoad({ status: 'ready', value }),
-      (error: unknown) => current && setLoad({ status: 'error', error }),
-    )
-    return () => {
-      current = false
-    }
-  }, [aggregateId, version])
+  // Pushed changes mark `['diff', id]` stale (queries/serverEvents).
+  const query = useQuery({
+    queryKey: [...keys.diff(aggregateId), 'event', version],
+    queryFn: () => api.getEventDiff({ id: aggregateId, version }),
+  })
+  const load: Load<DiffEntry[]> = query.data
+    ? { status: 'ready', value: query.data }
+    : query.isError
+      ? { status: 'error', error: query.error }
+      : { status: 'loading' }
 
   return (
     <div className="section-card" role="region" aria-labelledby={headingId}>
@@ -75,6 +74,17 @@ function EventChange({ aggregateId, version }: { aggregateId: string; version: n
   )
 }
 
+/** The difference between two versions' states: both in the past, so it never changes. */
+function compareOptions(id: string, from: number, to: number) {
+  return queryOptions({
+    queryKey: [...keys.diff(id), 'versions', from, to],
+    queryFn: async () => {
+      const { diff } = await api.diffVersions({ id, from, to })
+      return { from, to, diff }
+    },
+  })
+}
+
 function VersionCompare({
   aggregateId,
   version,
@@ -89,10 +99,6 @@ function VersionCompare({
   // Defaults: the step into the selected version; follows the selection until the user edits.
   const [fromText, setFromText] = useState(() => String(clampVersion(version - 1, latestVersion)))
   const [toText, setToText] = useState(() => String(clampVersion(version, latestVersion)))
-  const [load, setLoad] = useState<
-    Load<{ from: number; to: number; diff: DiffEntry[] }> | undefined
-  >(undefined)
-
   useEffect(() => {
     setFromText(String(clampVersion(version - 1, latestVersion)))
     setToText(String(clampVersion(version, latestVersion)))
@@ -102,23 +108,34 @@ function VersionCompare({
   const to = parseVersion(toText, latestVersion)
   const valid = from !== undefined && to !== undefined
 
+  // A short pause so typing "12" does not ask for version 1 first.
+  const wanted = valid ? { from, to } : null
+  const client = useQueryClient()
+  const [settled, setSettled] = useState(wanted)
   useEffect(() => {
-    // An invalid field shows only its error: the old result would read as its answer.
-    if (from === undefined || to === undefined) return setLoad(undefined)
-    let current = true
-    // A short pause so typing "12" does not ask for version 1 first.
+    if (from === undefined || to === undefined) return
     const timer = window.setTimeout(() => {
-      setLoad({ status: 'loading' })
-      api.diffVersions({ id: aggregateId, from, to }).then(
-        (value) => current && setLoad({ status: 'ready', value: { from, to, diff: value.diff } }),
-        (error: unknown) => current && setLoad({ status: 'error', error }),
-      )
+      // Asked for at once, not on the next render: the answer is on its way meanwhile.
+      void client.prefetchQuery(compareOptions(aggregateId, from, to))
+      setSettled({ from, to })
     }, 200)
-    return () => {
-      current = false
-      window.clearTimeout(timer)
-    }
-  }, [aggregateId, from, to])
+    return () => window.clearTimeout(timer)
+  }, [client, aggregateId, from, to])
+  const query = useQuery({
+    ...compareOptions(aggregateId, settled?.from ?? 0, settled?.to ?? 0),
+    enabled: settled !== null,
+  })
+  // An invalid field shows only its error: the old result would read as its answer.
+  const load: Load<{ from: number; to: number; diff: DiffEntry[] }> | undefined =
+    wanted === null || settled === null
+      ? undefined
+      : settled.from !== wanted.from || settled.to !== wanted.to
+        ? { status: 'loading' }
+        : query.data
+          ? { status: 'ready', value: query.data }
+          : query.isError
+            ? { status: 'error', error: query.error }
+            : { status: 'loading' }
 
   return (
     <div className="section-card" role="region" aria-labelledby={headingId}>

@@ -1,19 +1,14 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react'
+import { useInfiniteQuery } from '@tanstack/react-query'
+import { useId, useMemo, useState } from 'react'
 import { api } from '../../api'
+import { keys } from '../../queries/keys'
 import type { ResponseOf, SnapshotDto } from '../../../../shared/contract'
 import { formatCount, formatDateTime, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { JsonTree } from '../../ui/JsonTree'
-import { useLiveChanges } from '../../lib/useLiveChanges'
 import { ErrorAlert } from '../../ui/errors'
 import { DiffList } from '../../ui/DiffList'
-import {
-  SNAPSHOT_PAGE_SIZE,
-  appendOlder,
-  firstPage,
-  prependNewer,
-  type SnapshotList,
-} from './snapshotPages'
+import { SNAPSHOT_PAGE_SIZE, appendOlder, firstPage } from './snapshotPages'
 import './snapshots.css'
 
 type Comparison = ResponseOf<'compareSnapshot'>
@@ -30,84 +25,31 @@ type Detail =
  */
 export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
   const headingId = useId()
-  const [list, setList] = useState<SnapshotList | undefined>(undefined)
-  const [listError, setListError] = useState<unknown>(undefined)
-  const [loadingOlder, setLoadingOlder] = useState(false)
   const [detail, setDetail] = useState<Detail | undefined>(undefined)
   const timezone = useSelectionStore((state) => state.timezone)
-  // A new first page (another aggregate, or a restart) begins a new epoch; answers to requests
-  // of an older epoch are dropped. Within one, answers merge into the list as it is then.
-  const epoch = useRef(0)
-  const listRef = useRef<SnapshotList | undefined>(undefined)
-
-  const adopt = useCallback((next: SnapshotList) => {
-    listRef.current = next
-    setList(next)
-    setListError(undefined)
-  }, [])
-
-  const loadFirst = useCallback(() => {
-    const mine = ++epoch.current
-    setLoadingOlder(false)
-    api.listSnapshots({ id: aggregateId, limit: SNAPSHOT_PAGE_SIZE }).then(
-      (page) => mine === epoch.current && adopt(firstPage(page)),
-      (error: unknown) => mine === epoch.current && setListError(error),
-    )
-  }, [aggregateId, adopt])
-
-  useEffect(() => {
-    listRef.current = undefined
-    setList(undefined)
-    setListError(undefined)
-    setDetail(undefined)
-    loadFirst()
-    return () => {
-      epoch.current += 1
-    }
-  }, [loadFirst])
-
+  // Newest first, a page at a time. A pushed change marks it stale (queries/serverEvents): the
+  // pages are then fetched again from the newest, so snapshots taken since show at the top.
+  const query = useInfiniteQuery({
+    queryKey: keys.snapshots(aggregateId),
+    queryFn: ({ pageParam }) =>
+      api.listSnapshots({
+        id: aggregateId,
+        ...(pageParam === null ? {} : { beforeVersion: pageParam }),
+        limit: SNAPSHOT_PAGE_SIZE,
+      }),
+    initialPageParam: null as number | null,
+    getNextPageParam: (last) => last.nextBeforeVersion ?? null,
+  })
+  const list = useMemo(() => {
+    const [head, ...older] = query.data?.pages ?? []
+    return head ? older.reduce(appendOlder, firstPage(head)) : undefined
+  }, [query.data])
+  const listError = query.error ?? undefined
+  const loadingOlder = query.isFetchingNextPage
+  const { fetchNextPage } = query
   const loadOlder = () => {
-    const before = listRef.current?.nextBeforeVersion
-    if (before === undefined || loadingOlder) return
-    const mine = epoch.current
-    setLoadingOlder(true)
-    api.listSnapshots({ id: aggregateId, beforeVersion: before, limit: SNAPSHOT_PAGE_SIZE }).then(
-      (page) => {
-        if (mine !== epoch.current || !listRef.current) return
-        adopt(appendOlder(listRef.current, page))
-        setLoadingOlder(false)
-      },
-      (error: unknown) => {
-        if (mine !== epoch.current) return
-        setListError(error)
-        setLoadingOlder(false)
-      },
-    )
+    if (!loadingOlder) void fetchNextPage()
   }
-
-  // Snapshots are taken after batches are stored: add the ones newer than the newest listed.
-  useLiveChanges(
-    aggregateId,
-    () => {
-      const newest = listRef.current?.items[0]?.version
-      if (newest === undefined) return loadFirst()
-      const mine = epoch.current
-      api.listSnapshots({ id: aggregateId, afterVersion: newest, limit: SNAPSHOT_PAGE_SIZE }).then(
-        (page) => {
-          if (mine !== epoch.current || !listRef.current) return
-          const { list: next, restarted } = prependNewer(listRef.current, page)
-          if (restarted) {
-            // An older page on its way would no longer join on: drop it.
-            epoch.current += 1
-            setLoadingOlder(false)
-          }
-          adopt(next)
-        },
-        (error: unknown) => mine === epoch.current && setListError(error),
-      )
-    },
-    1000,
-  )
 
   const snapshots = list?.items
   const hasOlder = list?.nextBeforeVersion !== undefined

@@ -9,7 +9,7 @@ import {
   previewJson,
   type TimeZoneMode,
 } from '../../lib/format'
-import type { RawEntry } from '../../stores/timelineStore'
+import type { RawEntry } from '../../queries/timeline'
 import { revealInvisible, visible } from '../../ui/VisibleText'
 
 export const EVENT_ROW_HEIGHT = 40

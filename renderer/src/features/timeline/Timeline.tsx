@@ -4,41 +4,47 @@
  * filter switches to the service's forward scan, appended as the user scrolls.
  */
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useId, useMemo, useRef, useState } from 'react'
+import { useEffect, useId, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { explainError } from '../../ui/errors'
 import { formatCount, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
-import { EVENT_PAGE_SIZE, isFiltered, useTimelineStore } from '../../stores/timelineStore'
+import { isFiltered, useTimelineFilterStore } from '../../stores/timelineFilterStore'
+import { useTimelineData, type TimelineData } from './useTimelineData'
 import { BrokenEventRow } from './BrokenEventRow'
 import { EventRow, SkeletonEventRow, EVENT_ROW_HEIGHT } from './EventRow'
 import { SearchIcon } from '../../ui/icons'
 import { revealInvisible } from '../../ui/VisibleText'
 
 const SEARCH_DEBOUNCE_MS = 250
-const pageStart = (version: number) => Math.floor(version / EVENT_PAGE_SIZE) * EVENT_PAGE_SIZE
 
 export function Timeline({ aggregateId }: { aggregateId: string }) {
-  const ids = useId()
-  const { t, actions, version, timezone, setVersionWithin } = useTimelineView(aggregateId)
-  const [searchText, setSearchText] = useState(t.search)
+  const { search, eventType, setSearch, setEventType } = useTimelineFilterStore()
+  const { version, timezone, setVersionWithin } = useSelectionStore(
+    useShallow((s) => ({
+      version: s.version,
+      timezone: s.timezone,
+      setVersionWithin: s.setVersionWithin,
+    })),
+  )
+  const [searchText, setSearchText] = useState(search)
+  const [rawOpen, setRawOpen] = useState<ReadonlySet<number>>(new Set())
+  // The rows on screen last render: they decide which pages are asked for.
+  const [rows, setRows] = useState({ first: 0, last: -1, filteredVersions: [] as number[] })
   const scrollRef = useRef<HTMLDivElement>(null)
 
   useEffect(() => {
-    const timer = setTimeout(() => actions.setSearch(searchText), SEARCH_DEBOUNCE_MS)
+    const timer = setTimeout(() => setSearch(searchText), SEARCH_DEBOUNCE_MS)
     return () => clearTimeout(timer)
-  }, [searchText, actions])
+  }, [searchText, setSearch])
 
-  const filtered = isFiltered(t)
+  const filtered = isFiltered({ search, eventType })
+  const t = useTimelineData(aggregateId, { search: search.trim(), eventType, on: filtered }, rows, [
+    ...rawOpen,
+  ])
   const latest = t.latestVersion
   const current = version ?? latest
-  // Snapshots within the loaded pages, and every one when there are few (the scrubber's).
-  const snapshots = useMemo(
-    () => new Set([...Object.values(t.snapshotsByPage).flat(), ...t.snapshotVersions]),
-    [t.snapshotsByPage, t.snapshotVersions],
-  )
-  const count =
-    !t.open || !t.known ? 0 : filtered ? t.filtered.length + (t.filteredDone ? 0 : 1) : latest + 1
+  const count = !t.known ? 0 : filtered ? t.filtered.length + (t.filteredDone ? 0 : 1) : latest + 1
 
   const virtualizer = useVirtualizer({
     count,
@@ -50,8 +56,32 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
   const items = virtualizer.getVirtualItems()
   const first = items[0]?.index ?? 0
   const last = items.at(-1)?.index ?? -1
+  const visibleKey = filtered
+    ? t.filtered
+        .slice(first, last + 1)
+        .map((e) => e.version)
+        .join(',')
+    : ''
+  useEffect(() => {
+    setRows({
+      first,
+      last,
+      filteredVersions: visibleKey === '' ? [] : visibleKey.split(',').map(Number),
+    })
+  }, [first, last, visibleKey])
 
-  useRowsOnScreen(t, actions, filtered, first, last)
+  // The filtered scan goes on as its last rows come into view.
+  const { loadMoreFiltered } = t
+  useEffect(() => {
+    if (filtered && t.known && !t.filteredDone && last >= t.filtered.length - 10) loadMoreFiltered()
+  }, [filtered, t.known, t.filteredDone, last, t.filtered.length, loadMoreFiltered])
+
+  const toggleRaw = (v: number) =>
+    setRawOpen((open) => {
+      const next = new Set(open)
+      if (!next.delete(v)) next.add(v)
+      return next
+    })
 
   // Keep the current version in view as the scrubber moves.
   const currentIndex = filtered ? t.filtered.findIndex((e) => e.version === current) : current
@@ -65,47 +95,18 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
   }, [currentIndex, hasRows])
 
   const typeOptions =
-    t.eventType && !t.seenTypes.includes(t.eventType) ? [...t.seenTypes, t.eventType] : t.seenTypes
+    eventType && !t.seenTypes.includes(eventType) ? [...t.seenTypes, eventType] : t.seenTypes
 
   return (
     <div className="timeline">
-      <div className="timeline-toolbar">
-        <div className="search-field timeline-search">
-          <label htmlFor={`${ids}-search`} className="visually-hidden">
-            Search payloads
-          </label>
-          <SearchIcon />
-          <input
-            id={`${ids}-search`}
-            className="input"
-            type="search"
-            placeholder="Search payloads"
-            value={searchText}
-            maxLength={200}
-            onChange={(e) => setSearchText(e.target.value)}
-            autoComplete="off"
-          />
-        </div>
-        <label className="inline-field">
-          <span className="inline-label">Type</span>
-          <select
-            className="select"
-            value={t.eventType}
-            onChange={(e) => actions.setEventType(e.target.value)}
-            aria-label="Event type"
-          >
-            <option value="">All event types</option>
-            {typeOptions.map((type) => (
-              <option key={type} value={type}>
-                {revealInvisible(type)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <span className="count timeline-count" aria-live="polite" aria-atomic="true">
-          {countText(t, filtered)}
-        </span>
-      </div>
+      <TimelineToolbar
+        searchText={searchText}
+        onSearchText={setSearchText}
+        eventType={eventType}
+        onEventType={setEventType}
+        typeOptions={typeOptions}
+        countText={countText(t, filtered)}
+      />
 
       {t.error && (
         <p className="alert alert-danger" role="alert">
@@ -145,10 +146,10 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
                   t={t}
                   filtered={filtered}
                   current={current}
-                  snapshots={snapshots}
+                  rawOpen={rawOpen}
                   timezone={timezone}
                   measureRef={virtualizer.measureElement}
-                  onToggleRaw={(v) => actions.toggleRaw(v)}
+                  onToggleRaw={toggleRaw}
                   onSelect={(v) => setVersionWithin(v, latest)}
                 />
               ))}
@@ -160,88 +161,7 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
   )
 }
 
-/** What the timeline reads from its stores. */
-function useTimelineView(aggregateId: string) {
-  const t = useTimelineStore(
-    useShallow((s) => ({
-      open: s.aggregateId === aggregateId,
-      latestVersion: s.latestVersion,
-      known: s.known,
-      search: s.search,
-      eventType: s.eventType,
-      byVersion: s.byVersion,
-      pages: s.pages,
-      breaks: s.breaks,
-      filtered: s.filtered,
-      filteredDone: s.filteredDone,
-      filteredLoading: s.filteredLoading,
-      filteredScanned: s.filteredScanned,
-      error: s.error,
-      rawOpen: s.rawOpen,
-      raw: s.raw,
-      snapshotsByPage: s.snapshotsByPage,
-      snapshotVersions: s.snapshotVersions,
-      seenTypes: s.seenTypes,
-    })),
-  )
-  const actions = useTimelineStore(
-    useShallow((s) => ({
-      ensureRange: s.ensureRange,
-      ensureSnapshotMarkers: s.ensureSnapshotMarkers,
-      setSearch: s.setSearch,
-      setEventType: s.setEventType,
-      loadMoreFiltered: s.loadMoreFiltered,
-      toggleRaw: s.toggleRaw,
-    })),
-  )
-  const { version, timezone, setVersionWithin } = useSelectionStore(
-    useShallow((s) => ({
-      version: s.version,
-      timezone: s.timezone,
-      setVersionWithin: s.setVersionWithin,
-    })),
-  )
-  return { t, actions, version, timezone, setVersionWithin }
-}
-
-type TimelineView = ReturnType<typeof useTimelineView>['t']
-type TimelineActions = ReturnType<typeof useTimelineView>['actions']
-
-/** Fetches what the rows from `first` to `last` need: their pages, or the next scan page. */
-function useRowsOnScreen(
-  t: TimelineView,
-  actions: TimelineActions,
-  filtered: boolean,
-  first: number,
-  last: number,
-): void {
-  useEffect(() => {
-    if (!t.open || !t.known) return
-    if (!filtered) actions.ensureRange(first, last)
-    else if (!t.filteredDone && !t.filteredLoading && last >= t.filtered.length - 10)
-      void actions.loadMoreFiltered()
-  }, [
-    t.open,
-    t.known,
-    filtered,
-    first,
-    last,
-    t.filteredDone,
-    t.filteredLoading,
-    t.filtered.length,
-    t.latestVersion,
-    actions,
-  ])
-
-  // Filtered rows are scattered over many pages: ask for the markers of the ones on screen.
-  useEffect(() => {
-    if (!t.open || !filtered) return
-    const versions = t.filtered.slice(first, last + 1).map((event) => event.version)
-    if (versions.length > 0) actions.ensureSnapshotMarkers(versions)
-  }, [t.open, filtered, first, last, t.filtered, actions])
-}
-
-function countText(t: TimelineView, filtered: boolean): string {
+function countText(t: TimelineData, filtered: boolean): string {
   if (!t.known) return ''
   const latest = t.latestVersion
   return filtered
@@ -256,7 +176,7 @@ function TimelineRow({
   t,
   filtered,
   current,
-  snapshots,
+  rawOpen,
   timezone,
   measureRef,
   onToggleRaw,
@@ -264,20 +184,19 @@ function TimelineRow({
 }: {
   index: number
   start: number
-  t: TimelineView
+  t: TimelineData
   filtered: boolean
   current: number
-  snapshots: ReadonlySet<number>
+  rawOpen: ReadonlySet<number>
   timezone: TimeZoneMode
   measureRef: (el: Element | null) => void
   onToggleRaw: (version: number) => void
   onSelect: (version: number) => void
 }) {
-  const event = filtered ? t.filtered[index] : t.byVersion[index]
+  const event = filtered ? t.filtered[index] : t.eventAt(index)
   const style = { transform: `translateY(${start}px)` }
-  const page = pageStart(index)
-  const pageBreak = t.breaks[page]
-  const failed = !filtered && !event && t.pages[page] === 'error'
+  const pageBreak = filtered ? undefined : t.pageBreak(index)
+  const failed = !filtered && !event && t.pageFailed(index)
   if (!filtered && !event && (failed || (pageBreak && index >= pageBreak.version))) {
     return (
       <BrokenEventRow
@@ -308,12 +227,70 @@ function TimelineRow({
       style={style}
       event={event}
       current={event.version === current}
-      snapshot={snapshots.has(event.version)}
-      rawOpen={!!t.rawOpen[event.version]}
+      snapshot={t.snapshots.has(event.version)}
+      rawOpen={rawOpen.has(event.version)}
       raw={t.raw[event.version]}
       timezone={timezone}
       onToggleRaw={() => onToggleRaw(event.version)}
       onSelect={() => onSelect(event.version)}
     />
+  )
+}
+
+/** The search box, the type filter and the count. */
+function TimelineToolbar({
+  searchText,
+  onSearchText,
+  eventType,
+  onEventType,
+  typeOptions,
+  countText,
+}: {
+  searchText: string
+  onSearchText: (text: string) => void
+  eventType: string
+  onEventType: (type: string) => void
+  typeOptions: readonly string[]
+  countText: string
+}) {
+  const ids = useId()
+  return (
+    <div className="timeline-toolbar">
+      <div className="search-field timeline-search">
+        <label htmlFor={`${ids}-search`} className="visually-hidden">
+          Search payloads
+        </label>
+        <SearchIcon />
+        <input
+          id={`${ids}-search`}
+          className="input"
+          type="search"
+          placeholder="Search payloads"
+          value={searchText}
+          maxLength={200}
+          onChange={(e) => onSearchText(e.target.value)}
+          autoComplete="off"
+        />
+      </div>
+      <label className="inline-field">
+        <span className="inline-label">Type</span>
+        <select
+          className="select"
+          value={eventType}
+          onChange={(e) => onEventType(e.target.value)}
+          aria-label="Event type"
+        >
+          <option value="">All event types</option>
+          {typeOptions.map((type) => (
+            <option key={type} value={type}>
+              {revealInvisible(type)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <span className="count timeline-count" aria-live="polite" aria-atomic="true">
+        {countText}
+      </span>
+    </div>
   )
 }

@@ -15,14 +15,13 @@ import { isTaskActive, useTaskStore } from '../../stores/taskStore'
 import { useQueryClient } from '@tanstack/react-query'
 import { keys } from '../../queries/keys'
 import { useReveal } from '../../lib/useReveal'
+import { useAction } from '../../ui/useAction'
 import { ProblemList } from './ProblemList'
 import './verify.css'
 
 export function VerifyHistoryButton({ aggregateId }: { aggregateId: string }) {
   const [taskId, setTaskId] = useState<string | undefined>(undefined)
-  const [result, setResult] = useState<
-    { kind: 'done'; report: HistoryVerificationDto } | { kind: 'error'; error: unknown } | undefined
-  >(undefined)
+  const [report, setReport] = useState<HistoryVerificationDto | undefined>(undefined)
   const running = useTaskStore((state) =>
     isTaskActive(state.tasks.find((task) => task.taskId === taskId)),
   )
@@ -30,12 +29,12 @@ export function VerifyHistoryButton({ aggregateId }: { aggregateId: string }) {
   const shortId = aggregateId.slice(0, 8)
 
   const client = useQueryClient()
-  const verify = () => {
-    setResult(undefined)
+  // The task store shows progress and Cancel; useAction keeps the failure to show here.
+  const action = useAction(() =>
     runTask(
       `Verify whole history of ${shortId}`,
       (id) => api.verifyHistory({ id: aggregateId, taskId: id }),
-      (report) => ({
+      (report: HistoryVerificationDto) => ({
         status: 'done',
         message:
           report.problems.length === 0
@@ -43,24 +42,35 @@ export function VerifyHistoryButton({ aggregateId }: { aggregateId: string }) {
             : `${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} found`,
       }),
       { prefix: 'verify', onStart: setTaskId },
-    ).then(
-      (report) => {
-        setResult({ kind: 'done', report })
-        // The badge shows the whole-history check once the view is read again.
-        if (report.problems.length === 0)
-          void client.invalidateQueries({ queryKey: keys.aggregate(aggregateId) })
-      },
-      (error: unknown) =>
-        setResult(describeError(error).code === 'Cancelled' ? undefined : { kind: 'error', error }),
-    )
+    ),
+  )
+  const { run, clearError } = action
+  const verify = async () => {
+    setReport(undefined)
+    const outcome = await run()
+    if (!outcome.ok) {
+      // A cancel is the user's own doing: the task list says so, nothing to show here.
+      if (describeError(outcome.error).code === 'Cancelled') clearError()
+      return
+    }
+    setReport(outcome.value)
+    // The badge shows the whole-history check once the view is read again.
+    if (outcome.value.problems.length === 0)
+      void client.invalidateQueries({ queryKey: keys.aggregate(aggregateId) })
   }
+  const failure = action.error
+  const result = report ?? failure
 
-  const report = result?.kind === 'done' ? result.report : undefined
   // Problems or a failure appear under the button: bring them into view.
   const ref = useReveal<HTMLDivElement>(result)
   return (
     <div className="verify-history" ref={ref}>
-      <button type="button" onClick={verify} disabled={running} aria-describedby={statusId}>
+      <button
+        type="button"
+        onClick={() => void verify()}
+        disabled={running}
+        aria-describedby={statusId}
+      >
         {running ? 'Verifying…' : 'Verify whole history'}
       </button>
       <div id={statusId} aria-live="polite">
@@ -80,17 +90,13 @@ export function VerifyHistoryButton({ aggregateId }: { aggregateId: string }) {
             {report.eventsChecked} events and {report.snapshotsChecked} snapshots
           </strong>
           <ProblemList problems={report.problems} label="Problems in this history" />
-          <button type="button" className="btn btn-sm" onClick={() => setResult(undefined)}>
+          <button type="button" className="btn btn-sm" onClick={() => setReport(undefined)}>
             Dismiss
           </button>
         </div>
       )}
-      {result?.kind === 'error' && (
-        <ErrorAlert
-          error={result.error}
-          context="Verify whole history failed"
-          onDismiss={() => setResult(undefined)}
-        />
+      {failure !== undefined && (
+        <ErrorAlert error={failure} context="Verify whole history failed" onDismiss={clearError} />
       )}
     </div>
   )

@@ -11,6 +11,7 @@ import { describeError } from '../../ui/errors'
 import { ModalDialog } from '../../ui/ModalDialog'
 import { useReveal } from '../../lib/useReveal'
 import { runTask } from '../../lib/runTask'
+import { useAction } from '../../ui/useAction'
 import { TaskProgressBar } from '../../ui/TaskProgress'
 import { isTaskActive, useTaskStore } from '../../stores/taskStore'
 import { formatCount } from '../../lib/format'
@@ -21,36 +22,38 @@ type StoreReport = ResponseOf<'verifyStore'>
 
 export function VerifyStoreButton() {
   const [taskId, setTaskId] = useState<string | undefined>(undefined)
-  const [result, setResult] = useState<
-    { kind: 'done'; report: StoreReport } | { kind: 'error'; error: unknown } | undefined
-  >(undefined)
+  const [report, setReport] = useState<StoreReport | undefined>(undefined)
   const running = useTaskStore((state) =>
     isTaskActive(state.tasks.find((task) => task.taskId === taskId)),
   )
 
-  const verify = () => {
-    setResult(undefined)
+  // The task store shows progress and Cancel; useAction keeps the failure to show here.
+  const action = useAction(() =>
     runTask(
       'Verify store',
       (id) => api.verifyStore({ taskId: id }),
-      (report) => ({
+      (report: StoreReport) => ({
         status: 'done',
         message: `${formatCount(report.aggregatesChecked)} aggregates checked, ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}`,
       }),
       { prefix: 'verify-store', onStart: setTaskId },
-    ).then(
-      (report) => setResult({ kind: 'done', report }),
-      (error: unknown) =>
-        setResult(describeError(error).code === 'Cancelled' ? undefined : { kind: 'error', error }),
-    )
+    ),
+  )
+  const { run, clearError } = action
+  const verify = async () => {
+    setReport(undefined)
+    const outcome = await run()
+    if (outcome.ok) setReport(outcome.value)
+    // A cancel is the user's own doing: the task list says so, nothing to show here.
+    else if (describeError(outcome.error).code === 'Cancelled') clearError()
   }
 
-  const report = result?.kind === 'done' ? result.report : undefined
-  const close = () => setResult(undefined)
-  const errorRef = useReveal<HTMLDivElement>(result?.kind === 'error' ? result.error : undefined)
+  const failure = action.error
+  const close = () => setReport(undefined)
+  const errorRef = useReveal<HTMLDivElement>(failure)
   return (
     <>
-      <button type="button" className="btn" onClick={verify} disabled={running}>
+      <button type="button" className="btn" onClick={() => void verify()} disabled={running}>
         {running ? 'Verifying store…' : 'Verify store'}
       </button>
       {running && taskId && (
@@ -79,9 +82,9 @@ export function VerifyStoreButton() {
           </div>
         )}
       </ModalDialog>
-      {result?.kind === 'error' && (
+      {failure !== undefined && (
         <div ref={errorRef}>
-          <ErrorAlert error={result.error} context="Verify store failed" onDismiss={close} />
+          <ErrorAlert error={failure} context="Verify store failed" onDismiss={clearError} />
         </div>
       )}
     </>

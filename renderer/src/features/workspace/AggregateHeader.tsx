@@ -100,10 +100,14 @@ export function AggregateHeader({
         </Fact>
         <Fact label="Loaded from">
           {view && (
-            <span>
-              {view.loadedFromSnapshot !== undefined
-                ? `snapshot v${view.loadedFromSnapshot} + ${plural(view.eventsReplayed, 'event')}`
-                : `${plural(view.eventsReplayed, 'event')}, no snapshot`}
+            <span
+              title={
+                view.fromCheckpoint
+                  ? `Checkpoint verified at ${view.fromCheckpoint.verifiedAt}`
+                  : undefined
+              }
+            >
+              {loadedFrom(view)}
             </span>
           )}
         </Fact>
@@ -278,4 +282,14 @@ function CopyIdButton({ id }: { id: string }) {
       </span>
     </button>
   )
+}
+
+/** Where the shown state was replayed from; eventsReplayed counts the events after it. */
+function loadedFrom(view: AggregateView): string {
+  const events = plural(view.eventsReplayed, 'event')
+  // An in-memory checkpoint of an earlier replay: neither the store's snapshot nor version 0.
+  if (view.fromCheckpoint) return `checkpoint v${view.fromCheckpoint.version} + ${events}`
+  if (view.loadedFromSnapshot !== undefined)
+    return `snapshot v${view.loadedFromSnapshot} + ${events}`
+  return `${events}, no snapshot`
 }

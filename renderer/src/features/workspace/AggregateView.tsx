@@ -2,14 +2,15 @@
  * The right column for a selected aggregate: header facts, the version scrubber, and tabs.
  * Only the open tab is mounted, so a panel's requests happen when the user looks at it.
  */
-import { useEffect, useId, useRef, type KeyboardEvent } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { useId, useRef, type KeyboardEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AggregateView as AggregateViewDto } from '../../../../shared/contract'
 import { Scrubber } from '../scrubber/Scrubber'
 import { explainError } from '../../ui/errors'
 import { useAggregateAt } from '../../queries/aggregate'
 import { TABS, useSelectionStore, type TabId } from '../../stores/selectionStore'
-import { useTimelineStore } from '../../stores/timelineStore'
+import { eventPageOptions, scrubberMarkersOptions } from '../../queries/timeline'
 import { ReadOnlyNotice } from '../../ui/ReadOnlyNotice'
 import { useWriteBlock } from '../../stores/useWriteBlock'
 import { AggregateHeader } from './AggregateHeader'
@@ -35,26 +36,20 @@ const TAB_LABELS: Record<TabId, string> = {
   activity: 'Activity',
 }
 
+const NO_MARKERS: number[] = []
+
 export function AggregateView({ aggregateId }: { aggregateId: string }) {
   const ids = useId()
   const { tab, setTab, version } = useSelectionStore(
     useShallow((s) => ({ tab: s.tab, setTab: s.setTab, version: s.version })),
   )
   const { view, loading, error, reload } = useAggregateAt(aggregateId, version)
-  const { timelineLatest, snapshotVersions } = useTimelineStore(
-    useShallow((s) => ({
-      timelineLatest: s.aggregateId === aggregateId ? s.latestVersion : -1,
-      snapshotVersions: s.snapshotVersions,
-    })),
-  )
+  // The first page of events says how long the history is, and is refetched on every pushed
+  // change: the slider's end follows it even while a past version is shown.
+  const timelineLatest = useQuery(eventPageOptions(aggregateId, 0)).data?.latestVersion ?? -1
+  const snapshotVersions = useQuery(scrubberMarkersOptions(aggregateId)).data ?? NO_MARKERS
   const tabRefs = useRef(new Map<TabId, HTMLButtonElement>())
 
-  // The timeline (still a store of its own) follows the shown aggregate.
-  useEffect(() => {
-    useTimelineStore.getState().open(aggregateId)
-  }, [aggregateId])
-
-  // The newest version anyone told us about: the view's answer, or a live change the timeline saw.
   const latest = Math.max(view?.latestVersion ?? -1, timelineLatest)
   const selected = version ?? latest
 
@@ -198,7 +193,7 @@ function TabPanelContent({
         <StateSkeleton />
       )
     case 'timeline':
-      return <Timeline aggregateId={aggregateId} />
+      return <Timeline aggregateId={aggregateId} key={aggregateId} />
     case 'diff':
       return latest >= 0 ? (
         <DiffPanel

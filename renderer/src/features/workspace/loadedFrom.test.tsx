@@ -1,0 +1,39 @@
+// @vitest-environment jsdom
+import { renderWithQueries } from '../../testing/render'
+import { cleanup, screen } from '@testing-library/react'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { setApi } from '../../api'
+import { aggregateView, createFakeApi, uuid, widgetType } from '../../testing/fakeApi'
+import { AggregateHeader } from './AggregateHeader'
+
+const A = uuid(4)
+
+beforeEach(() => {
+  const api = createFakeApi()
+  setApi(api)
+  api.listAggregateTypes.mockResolvedValue([widgetType()])
+})
+afterEach(() => {
+  cleanup()
+  setApi(null)
+})
+
+describe('where the shown state came from', () => {
+  it('names the in-memory checkpoint and the events replayed after it', async () => {
+    const view = {
+      ...aggregateView(A, 150),
+      loadedFromSnapshot: 100,
+      eventsReplayed: 51,
+      fromCheckpoint: { version: 99, verifiedAt: '2026-01-01T00:00:00.000Z' },
+    }
+    renderWithQueries(<AggregateHeader aggregateId={A} view={view} />)
+    const fact = await screen.findByText('checkpoint v99 + 51 events')
+    expect(fact.getAttribute('title')).toBe('Checkpoint verified at 2026-01-01T00:00:00.000Z')
+  })
+
+  it('without a checkpoint, names the snapshot', async () => {
+    const view = { ...aggregateView(A, 150), loadedFromSnapshot: 100, eventsReplayed: 50 }
+    renderWithQueries(<AggregateHeader aggregateId={A} view={view} />)
+    expect(await screen.findByText('snapshot v100 + 50 events')).toBeTruthy()
+  })
+})
