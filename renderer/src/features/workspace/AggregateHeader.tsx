@@ -25,10 +25,16 @@ const ZONES = [
 export function AggregateHeader({
   aggregateId,
   view,
+  latestVersion,
   error = null,
 }: {
   aggregateId: string
   view: AggregateView | null
+  /**
+   * The newest version known now. A past version's answer is cached for good, and the
+   * latestVersion it carries is only what was newest when it was fetched.
+   */
+  latestVersion: number
   /** Why the view could not be loaded: an integrity failure shows in the Hash chain fact. */
   error?: UiError | null
 }) {
@@ -65,10 +71,10 @@ export function AggregateHeader({
           {view && (
             <span>
               {view.version}
-              {view.version === view.latestVersion ? (
+              {view.version >= latestVersion ? (
                 <span className="muted"> (latest)</span>
               ) : (
-                <span className="muted"> of {view.latestVersion}</span>
+                <span className="muted"> of {latestVersion}</span>
               )}
             </span>
           )}

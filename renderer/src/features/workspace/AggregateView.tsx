@@ -71,7 +71,7 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
 
   return (
     <section className="aggregate-view" aria-label={`Aggregate ${aggregateId}`}>
-      <AggregateHeader aggregateId={aggregateId} view={view} error={error} />
+      <AggregateHeader aggregateId={aggregateId} view={view} latestVersion={latest} error={error} />
 
       <Scrubber
         latest={latest}

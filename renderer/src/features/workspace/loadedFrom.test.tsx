@@ -26,14 +26,22 @@ describe('where the shown state came from', () => {
       eventsReplayed: 51,
       fromCheckpoint: { version: 99, verifiedAt: '2026-01-01T00:00:00.000Z' },
     }
-    renderWithQueries(<AggregateHeader aggregateId={A} view={view} />)
+    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={150} />)
     const fact = await screen.findByText('checkpoint v99 + 51 events')
     expect(fact.getAttribute('title')).toBe('Checkpoint verified at 2026-01-01T00:00:00.000Z')
   })
 
   it('without a checkpoint, names the snapshot', async () => {
     const view = { ...aggregateView(A, 150), loadedFromSnapshot: 100, eventsReplayed: 50 }
-    renderWithQueries(<AggregateHeader aggregateId={A} view={view} />)
+    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={150} />)
     expect(await screen.findByText('snapshot v100 + 50 events')).toBeTruthy()
+  })
+
+  it('says "of" the newest version known now, not the one a cached past answer carried', async () => {
+    // Fetched when v6 was the newest; the aggregate has reached v9 since.
+    const view = { ...aggregateView(A, 6), version: 4 }
+    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={9} />)
+    expect(await screen.findByText('of 9', { exact: false })).toBeTruthy()
+    expect(screen.queryByText('of 6', { exact: false })).toBeNull()
   })
 })

@@ -23,14 +23,20 @@ afterEach(() => {
 
 describe('registered and unregistered types', () => {
   it('the header shows a registered type by its display name', async () => {
-    renderWithQueries(<AggregateHeader aggregateId={A} view={aggregateView(A, 2)} />)
+    renderWithQueries(
+      <AggregateHeader aggregateId={A} view={aggregateView(A, 2)} latestVersion={2} />,
+    )
     expect(await screen.findByText('Widget')).toBeTruthy()
     expect(screen.queryByText('no definition')).toBeNull()
   })
 
   it('the header shows an unregistered topic with a marker', async () => {
     renderWithQueries(
-      <AggregateHeader aggregateId={A} view={{ ...aggregateView(A, 2), type: 'gone#Thing' }} />,
+      <AggregateHeader
+        aggregateId={A}
+        view={{ ...aggregateView(A, 2), type: 'gone#Thing' }}
+        latestVersion={2}
+      />,
     )
     expect(await screen.findByText('no definition')).toBeTruthy()
     expect(screen.getByText('gone#Thing')).toBeTruthy()
