@@ -9,6 +9,21 @@
  * Pure TypeScript and zod only: no Node, no Electron, no React.
  */
 import { z } from 'zod'
+import {
+  base64Bytes,
+  hostPort,
+  KEY_BYTES,
+  parsed,
+  parsePostgresUrl,
+  problem,
+  raw,
+  strictFlag,
+  TABLE_NAME,
+  trimmed,
+  trimmedOr,
+} from './settingReaders'
+
+export { parsePostgresUrl, type PostgresTarget } from './settingReaders'
 
 /** What a variable is for: the explorer's readSettings reads one group's variables together. */
 export type SettingGroup =
@@ -46,42 +61,6 @@ export interface SettingSpec<T = unknown> {
   readonly internal?: true
 }
 
-// ---------------------------------------------------------------- how variables are read
-
-/** The text as set: undefined when absent. */
-const raw = z.string().optional()
-
-/** Why a variable's text is refused: the message follows its name. */
-class Problem {
-  constructor(readonly message: string) {}
-}
-const problem = (message: string) => new Problem(message)
-
-/** The value `read` makes of the text, or an issue when it finds a problem. */
-function parsed<T>(read: (text: string | undefined) => T | Problem) {
-  return raw.transform((text, ctx) => {
-    const value = read(text)
-    if (!(value instanceof Problem)) return value
-    ctx.addIssue({ code: 'custom', message: value.message })
-    return z.NEVER
-  })
-}
-
-/** Trimmed text; empty or absent: undefined. */
-const trimmed = () => raw.transform((text) => text?.trim() || undefined)
-
-/** Trimmed text, or `fallback` when empty or absent. */
-const trimmedOr = (fallback: string) => raw.transform((text) => text?.trim() || fallback)
-
-/** 1/true/yes/on or 0/false/no/off (any case); empty or absent: false. */
-const strictFlag = () =>
-  parsed((text) => {
-    const value = text?.trim().toLowerCase()
-    if (!value || ['0', 'false', 'no', 'off'].includes(value)) return false
-    if (['1', 'true', 'yes', 'on'].includes(value)) return true
-    return problem(`must be 1 or 0 (true/false, yes/no), not '${value.slice(0, 20)}'`)
-  })
-
 // ---------------------------------------------------------------- typed values
 
 export const StoreKind = z.enum([
@@ -107,53 +86,6 @@ export const DEFAULT_SNAPSHOT_PERIOD = 2
 /** Memory for the explorer's in-memory checkpoints of replayed aggregates, in MiB. */
 export const DEFAULT_CHECKPOINT_MEMORY_MB = 256
 export const DEFAULT_CONTACT_POINT = '127.0.0.1:9042'
-
-const hostPort = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[A-Za-z0-9.\-:[\]]+$/, 'expected host or host:port')
-
-/** The AES key sizes in bytes; a key's base64 has 24, 32 or 44 characters. */
-const KEY_BYTES = [16, 24, 32]
-
-/** Bytes of a base64 text (already checked to be base64): without decoding it. */
-const base64Bytes = (text: string) =>
-  (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0)
-
-/** A table or schema name as the library makes them (it is put into SQL). */
-const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
-
-export interface PostgresTarget {
-  readonly pgHost: string
-  readonly pgPort: number
-  readonly pgDatabase: string
-  readonly pgUser?: string
-  readonly pgPassword?: string
-  readonly pgTls: boolean
-}
-
-/** A postgres:// (or postgresql://) URL's parts; undefined when it is not one. */
-export function parsePostgresUrl(text: string): PostgresTarget | undefined {
-  let url: URL
-  try {
-    url = new URL(text)
-  } catch {
-    return undefined
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return undefined
-  const user = decodeURIComponent(url.username)
-  const password = decodeURIComponent(url.password)
-  const sslmode = url.searchParams.get('sslmode')
-  return {
-    pgHost: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
-    pgPort: url.port ? Number(url.port) : 5432,
-    pgDatabase: decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres',
-    ...(user ? { pgUser: user } : {}),
-    ...(password ? { pgPassword: password } : {}),
-    pgTls: sslmode !== null && !['disable', 'allow', 'prefer'].includes(sslmode),
-  }
-}
 
 // ---------------------------------------------------------------- the settings
 
