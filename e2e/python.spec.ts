@@ -47,64 +47,68 @@ test('a Python-written encrypted store: list, timeline, snapshot state, diff, li
   if (await back.isVisible()) await back.click()
   await expect(changeStore).toHaveAttribute('aria-label', /Python eventsourcing/)
 
-  // The list: every aggregate the library wrote.
-  const list = page.getByRole('listbox', { name: 'Aggregates' })
-  for (const a of shop.aggregates)
-    await expect(list.getByRole('option', { name: new RegExp(a.id) })).toBeVisible()
-  await list.getByRole('option', { name: new RegExp(cart.id) }).click()
+  // Whatever fails below, the finally block reconnects the run's own store, so later specs
+  // on this server are not left on a read-only Python store.
+  try {
+    // The list: every aggregate the library wrote.
+    const list = page.getByRole('listbox', { name: 'Aggregates' })
+    for (const a of shop.aggregates)
+      await expect(list.getByRole('option', { name: new RegExp(a.id) })).toBeVisible()
+    await list.getByRole('option', { name: new RegExp(cart.id) }).click()
 
-  // The state: the newest snapshot's (the library's Snapshot.state), owner included.
-  const state = page.getByRole('tree', { name: 'State' })
-  await expect(state.getByRole('treeitem', { name: /^owner: "(ada|grace)"$/ })).toBeVisible()
+    // The state: the newest snapshot's (the library's Snapshot.state), owner included.
+    const state = page.getByRole('tree', { name: 'State' })
+    await expect(state.getByRole('treeitem', { name: /^owner: "(ada|grace)"$/ })).toBeVisible()
 
-  // The timeline: every event with its decoded payload.
-  const timeline = await openTab(page, 'Timeline')
-  const events = timeline.getByRole('table', { name: 'Events' })
-  // Python's versions start at 1 (the renderer still keeps a row for a version 0: not counted).
-  for (const e of cart.events)
-    await expect(events.getByRole('row', { name: new RegExp(`^v${e.version}\\b`) })).toBeVisible()
-  await expect(events.getByRole('row', { name: /^v7\b/ })).toContainText('CheckedOut')
+    // The timeline: every event with its decoded payload.
+    const timeline = await openTab(page, 'Timeline')
+    const events = timeline.getByRole('table', { name: 'Events' })
+    // Python's versions start at 1 (the renderer still keeps a row for a version 0: not counted).
+    for (const e of cart.events)
+      await expect(events.getByRole('row', { name: new RegExp(`^v${e.version}\\b`) })).toBeVisible()
+    await expect(events.getByRole('row', { name: /^v7\b/ })).toContainText('CheckedOut')
 
-  // Snapshots: both, newest first, and the older one's state.
-  const snapshots = await openTab(page, 'Snapshots')
-  for (const s of cart.snapshots)
-    await expect(snapshots.getByRole('rowheader', { name: `v${s.version}` })).toBeVisible()
+    // Snapshots: both, newest first, and the older one's state.
+    const snapshots = await openTab(page, 'Snapshots')
+    for (const s of cart.snapshots)
+      await expect(snapshots.getByRole('rowheader', { name: `v${s.version}` })).toBeVisible()
 
-  // A diff between the two snapshots' states: the items list grew.
-  const [older, newer] = cart.snapshots
-  const diff = await openTab(page, 'Diff')
-  await diff.getByRole('spinbutton', { name: 'From version' }).fill(String(older!.version))
-  await diff.getByRole('spinbutton', { name: 'To version' }).fill(String(newer!.version))
-  const between = diff.getByRole('list', {
-    name: `Differences from version ${older!.version} to version ${newer!.version}`,
-  })
-  await expect(between.getByRole('listitem').first()).toBeVisible()
+    // A diff between the two snapshots' states: the items list grew.
+    const [older, newer] = cart.snapshots
+    const diff = await openTab(page, 'Diff')
+    await diff.getByRole('spinbutton', { name: 'From version' }).fill(String(older!.version))
+    await diff.getByRole('spinbutton', { name: 'To version' }).fill(String(newer!.version))
+    const between = diff.getByRole('list', {
+      name: `Differences from version ${older!.version} to version ${newer!.version}`,
+    })
+    await expect(between.getByRole('listitem').first()).toBeVisible()
 
-  // Live: Python appends to this cart; the timeline shows it without a reload.
-  await openTab(page, 'Timeline')
-  appendPythonEvents({
-    sqliteDir: dir,
-    key: CIPHER_KEY,
-    app: 'Shop',
-    backend: 'sqlite',
-    id: cart.id,
-    count: 1,
-  })
-  await expect(events.getByRole('row', { name: /^v8\b/ })).toBeVisible({ timeout: 20_000 })
-
-  // Back to the run's own store.
-  await changeStore.click()
-  await form
-    .getByRole('radio', { name: startedOnCassandra ? 'Cassandra' : 'Embedded SQLite' })
-    .check()
-  if (original.path !== undefined) {
-    await form.getByRole('textbox', { name: 'Database file' }).fill(original.path)
-  } else {
-    await form.getByRole('textbox', { name: 'Contact points' }).fill(original.contactPoints!)
-    await form.getByRole('textbox', { name: 'Keyspace' }).fill(original.keyspace!)
+    // Live: Python appends to this cart; the timeline shows it without a reload.
+    await openTab(page, 'Timeline')
+    appendPythonEvents({
+      sqliteDir: dir,
+      key: CIPHER_KEY,
+      app: 'Shop',
+      backend: 'sqlite',
+      id: cart.id,
+      count: 1,
+    })
+    await expect(events.getByRole('row', { name: /^v8\b/ })).toBeVisible({ timeout: 20_000 })
+  } finally {
+    // Back to the run's own store.
+    await changeStore.click()
+    await form
+      .getByRole('radio', { name: startedOnCassandra ? 'Cassandra' : 'Embedded SQLite' })
+      .check()
+    if (original.path !== undefined) {
+      await form.getByRole('textbox', { name: 'Database file' }).fill(original.path)
+    } else {
+      await form.getByRole('textbox', { name: 'Contact points' }).fill(original.contactPoints!)
+      await form.getByRole('textbox', { name: 'Keyspace' }).fill(original.keyspace!)
+    }
+    await form.getByRole('button', { name: 'Connect', exact: true }).click()
+    await expect(page.getByRole('alert')).toHaveCount(0, { timeout: 30_000 })
+    if (await back.isVisible()) await back.click()
+    await expect(changeStore).toHaveAttribute('aria-label', storeBefore!)
   }
-  await form.getByRole('button', { name: 'Connect', exact: true }).click()
-  await expect(page.getByRole('alert')).toHaveCount(0, { timeout: 30_000 })
-  if (await back.isVisible()) await back.click()
-  await expect(changeStore).toHaveAttribute('aria-label', storeBefore!)
 })

@@ -6,6 +6,7 @@ import { createQueryClient } from './client'
 import { changesHandler } from './serverEvents'
 import {
   EVENT_PAGE_SIZE,
+  eventInPage,
   eventPageOptions,
   fetchEventPage,
   pageMarkersOptions,
@@ -85,5 +86,18 @@ describe('timeline queries', () => {
     handler.stop()
     expect(client.getQueryState(eventPageOptions(A, 0).queryKey)?.isInvalidated).toBe(true)
     expect(client.getQueryState(pageMarkersOptions(A, 0).queryKey)?.isInvalidated).toBe(true)
+  })
+})
+
+describe('eventInPage', () => {
+  it('finds versions in a page that starts at 0, and in one whose store starts at 1', () => {
+    const fromZero = { items: events(0, 5), latestVersion: 4 }
+    expect(eventInPage(fromZero, 0, 3)?.version).toBe(3)
+    // Python eventsourcing's versions start at 1: the first page holds v1..v7.
+    const fromOne = { items: events(1, 8), latestVersion: 7 }
+    expect(eventInPage(fromOne, 0, 1)?.version).toBe(1)
+    expect(eventInPage(fromOne, 0, 7)?.version).toBe(7)
+    expect(eventInPage(fromOne, 0, 0)).toBeUndefined()
+    expect(eventInPage(undefined, 0, 1)).toBeUndefined()
   })
 })

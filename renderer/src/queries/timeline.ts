@@ -95,8 +95,15 @@ export function eventPageOptions(id: string, start: number) {
 
 /** The event at `version` in a page that starts at `start`, if the page holds it. */
 export function eventInPage(page: EventPage | undefined, start: number, version: number) {
-  const event = page?.items[version - start]
-  return event?.version === version ? event : undefined
+  const items = page?.items
+  if (!items) return undefined
+  const event = items[version - start]
+  if (event?.version === version) return event
+  // A store whose versions do not start at 0 (Python eventsourcing starts at 1): the page's
+  // versions are still consecutive, from its first item.
+  const first = items[0]
+  const shifted = first ? items[version - first.version] : undefined
+  return shifted?.version === version ? shifted : undefined
 }
 
 export interface ScanFilter {
