@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { appendPythonEvents, pythonAvailable, writePythonStores } from '../test/pythonStores'
 import { openTab } from './commandsUi'
 import { expect, test } from './fixtures'
+import type { Locator } from '@playwright/test'
 import { CIPHER_KEY } from './runKey'
 
 const available = pythonAvailable()
@@ -44,7 +45,7 @@ test('a Python-written encrypted store: list, timeline, snapshot state, diff, li
   await form.getByRole('button', { name: 'Connect', exact: true }).click()
   await expect(page.getByRole('alert')).toHaveCount(0, { timeout: 30_000 })
   const back = page.getByRole('button', { name: 'Back to explorer' })
-  if (await back.isVisible()) await back.click()
+  await closeConnectionScreen(back)
   await expect(changeStore).toHaveAttribute('aria-label', /Python eventsourcing/)
 
   // Whatever fails below, the finally block reconnects the run's own store, so later specs
@@ -108,7 +109,18 @@ test('a Python-written encrypted store: list, timeline, snapshot state, diff, li
     }
     await form.getByRole('button', { name: 'Connect', exact: true }).click()
     await expect(page.getByRole('alert')).toHaveCount(0, { timeout: 30_000 })
-    if (await back.isVisible()) await back.click()
+    await closeConnectionScreen(back)
     await expect(changeStore).toHaveAttribute('aria-label', storeBefore!)
   }
 })
+
+/**
+ * The connection screen may close by itself once connected: click Back only while it is still
+ * there (a click on a button that goes away meanwhile would wait for it forever).
+ */
+async function closeConnectionScreen(back: Locator): Promise<void> {
+  await expect(async () => {
+    if (await back.isVisible()) await back.click({ timeout: 1000 })
+    await expect(back).toBeHidden({ timeout: 1000 })
+  }).toPass({ timeout: 30_000 })
+}
