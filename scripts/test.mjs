@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { findBrowser, noBrowserMessage, playwrightChromiumPath } from './browser.mjs'
+import { addCounts, countsLine, noCounts, playwrightCounts, vitestCounts } from './testCounts.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const reports = join(root, 'test-results')
@@ -29,9 +30,7 @@ if (wants('e2e')) {
   }
 }
 
-let passed = 0
-let failed = 0
-let skipped = 0
+let totals = noCounts()
 const failures = []
 
 function run(label, command, args, env = {}) {
@@ -41,9 +40,8 @@ function run(label, command, args, env = {}) {
     stdio: 'inherit',
     env: { ...process.env, ...env },
   })
-  const ok = result.status === 0
-  if (!ok) failures.push(`${label} (exit ${result.status ?? result.signal})`)
-  return ok
+  if (result.status !== 0) failures.push(`${label} (exit ${result.status ?? result.signal})`)
+  return result.status
 }
 
 function readJson(path) {
@@ -54,16 +52,11 @@ function readJson(path) {
   }
 }
 
-/** Adds a vitest JSON report's counts to the totals; a missing report counts as a failure. */
-function countVitest(out) {
-  const report = readJson(out)
-  if (!report) {
-    failed += 1
-    return
-  }
-  passed += report.numPassedTests
-  failed += report.numFailedTests
-  skipped += report.numPendingTests + (report.numTodoTests ?? 0)
+/** Adds a stage's counts (scripts/testCounts.mjs) to the totals and prints them. */
+function count(counts) {
+  for (const note of counts.notes) console.log(`! ${note}`)
+  console.log(`  ${countsLine(counts)}`)
+  totals = addCounts(totals, counts)
 }
 
 const NODE22_VERSION = '22.20.0'
@@ -130,14 +123,14 @@ try {
 
   if (wants('unit')) {
     const out = join(reports, 'vitest.json')
-    run('unit and integration tests (vitest)', 'npx', [
+    const status = run('unit and integration tests (vitest)', 'npx', [
       'vitest',
       'run',
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${out}`,
     ])
-    countVitest(out)
+    count(vitestCounts(readJson(out), status, 'vitest'))
   }
 
   if (wants('electron-sqlite')) {
@@ -146,7 +139,7 @@ try {
     const node22 = ensureNode22()
     if (node22) {
       const out = join(reports, 'vitest-node22.json')
-      run(
+      const status = run(
         "SQLite tests on node:sqlite under Node 22 (the desktop app's driver)",
         node22,
         [
@@ -164,7 +157,7 @@ try {
         ],
         { EVENTSCOPE_SQLITE_DRIVER: 'node:sqlite' },
       )
-      countVitest(out)
+      count(vitestCounts(readJson(out), status, 'node:sqlite'))
     } else if (process.env.CI) {
       failures.push('Node 22 for the node:sqlite tests could not be fetched')
     } else {
@@ -178,23 +171,27 @@ try {
     // Its own node (127.0.0.5, other ports, a temporary home), stopped for 75 s with the app
     // running; never the shared one. About two minutes.
     const out = join(reports, 'vitest-outage.json')
-    run('Cassandra outage: the running app recovers within seconds (its own node)', 'npx', [
-      'vitest',
-      'run',
-      '--config',
-      'test/outage/vitest.config.ts',
-      '--reporter=default',
-      '--reporter=json',
-      `--outputFile.json=${out}`,
-    ])
-    countVitest(out)
+    const status = run(
+      'Cassandra outage: the running app recovers within seconds (its own node)',
+      'npx',
+      [
+        'vitest',
+        'run',
+        '--config',
+        'test/outage/vitest.config.ts',
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile.json=${out}`,
+      ],
+    )
+    count(vitestCounts(readJson(out), status, 'outage'))
   }
 
   if (wants('e2e')) {
-    if (run('build (electron-vite)', 'npx', ['electron-vite', 'build'])) {
+    if (run('build (electron-vite)', 'npx', ['electron-vite', 'build']) === 0) {
       for (const store of ['sqlite', 'cassandra']) {
         const out = join(reports, `playwright-${store}.json`)
-        run(
+        const status = run(
           `end-to-end tests in Chromium on ${store}`,
           'npx',
           ['playwright', 'test', '--reporter=list,json'],
@@ -203,14 +200,9 @@ try {
             PLAYWRIGHT_JSON_OUTPUT_NAME: out,
           },
         )
-        const report = readJson(out)
-        if (report?.stats) {
-          passed += report.stats.expected + (report.stats.flaky ?? 0)
-          failed += report.stats.unexpected
-          skipped += report.stats.skipped
-        } else failed += 1
+        count(playwrightCounts(readJson(out), status, `playwright (${store})`))
       }
-    } else failed += 1
+    } else count({ ...noCounts(), failed: 1, notes: ['the build failed: no end-to-end test ran'] })
   }
 } finally {
   if (startedPostgres)
@@ -221,5 +213,5 @@ try {
 }
 
 if (failures.length) console.log(`\n✗ failed steps: ${failures.join('; ')}`)
-console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`)
-process.exit(failures.length === 0 && failed === 0 ? 0 : 1)
+console.log(`\n${countsLine(totals)}`)
+process.exit(failures.length === 0 && totals.failed === 0 ? 0 : 1)
