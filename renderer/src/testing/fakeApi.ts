@@ -1,10 +1,15 @@
 /**
  * A fake ExplorerApi for store tests: every method is a vi.fn (reject "not stubbed" unless a
  * test gives it an implementation), and `emit` pushes an event to what `subscribe` registered.
+ * Every answer a stub gives is checked against its method's response schema, and every emitted
+ * event against its schema, as the real client checks the server's (shared/validation.ts): a fake
+ * that drifts from what the server can send fails its test.
  */
-import { vi, type Mock } from 'vitest'
+import { afterEach, vi, type Mock } from 'vitest'
 import {
+  events,
   methodNames,
+  methods,
   type AggregateSummary,
   type AggregateTypeDescriptor,
   type AggregateView,
@@ -27,14 +32,76 @@ export type FakeApi = ExplorerApi &
     listenerCount(event: EventName): number
   }
 
+/** Thrown for an answer or an event the contract does not allow. */
+export class FakeDrift extends Error {
+  override name = 'FakeDrift'
+}
+
+// The app under test may catch a rejected answer and show it, so a drift also fails the test
+// after it ends, whatever the app did with the error.
+const drifts: FakeDrift[] = []
+afterEach(() => {
+  const seen = drifts.splice(0)
+  if (seen.length) throw seen[0]
+})
+
+/** The drifts recorded so far, cleared: for a test that expects one (fakeApi.test.ts). */
+export function takeFakeDrifts(): FakeDrift[] {
+  return drifts.splice(0)
+}
+
+/** The answer as the real client would hand it on: parsed by the method's response schema. */
+export function checkedAnswer<M extends MethodName>(name: M, answer: unknown): ResponseOf<M> {
+  const parsed = methods[name].response.safeParse(answer)
+  if (parsed.success) return parsed.data as ResponseOf<M>
+  const drift = new FakeDrift(
+    `the fake answered ${name} with what the server never could: ${parsed.error.message}`,
+  )
+  drifts.push(drift)
+  throw drift
+}
+
+// What a test calls to stub a method: passed on to the stub behind the checked method.
+const stubbing = [
+  'mockImplementation',
+  'mockImplementationOnce',
+  'mockResolvedValue',
+  'mockResolvedValueOnce',
+  'mockRejectedValue',
+  'mockRejectedValueOnce',
+  'mockReturnValue',
+  'mockReturnValueOnce',
+  'withImplementation',
+  'mockReset',
+] as const
+
+/**
+ * `api[name]`: the vi.fn the app calls (its calls are the ones tests inspect), answering what
+ * the stub behind it answers, checked; stubbing it stubs that one.
+ */
+function checkedMethod(name: MethodName): Mock {
+  const stub = vi.fn(async (_request: unknown): Promise<unknown> => {
+    throw new Error(`${name} is not stubbed in this test`)
+  })
+  const method = vi.fn(async (request: unknown) => checkedAnswer(name, await stub(request)))
+  for (const key of stubbing) {
+    const passOn = (stub[key] as (...args: unknown[]) => unknown).bind(stub)
+    Object.defineProperty(method, key, {
+      value: (...args: unknown[]) => {
+        const result = passOn(...args)
+        if (key === 'mockReset') method.mockClear()
+        // withImplementation returns its callback's result; the others chain on the method.
+        return key === 'withImplementation' ? result : method
+      },
+    })
+  }
+  return method
+}
+
 export function createFakeApi(): FakeApi {
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>()
   const api: Record<string, unknown> = {}
-  for (const name of methodNames) {
-    api[name] = vi.fn(async () => {
-      throw new Error(`${name} is not stubbed in this test`)
-    })
-  }
+  for (const name of methodNames) api[name] = checkedMethod(name)
   api['subscribe'] = (event: EventName, listener: (payload: unknown) => void) => {
     const set = listeners.get(event) ?? new Set()
     listeners.set(event, set)
@@ -42,7 +109,12 @@ export function createFakeApi(): FakeApi {
     return () => void set.delete(listener)
   }
   api['emit'] = (event: EventName, payload: unknown) => {
-    for (const listener of [...(listeners.get(event) ?? [])]) listener(payload)
+    const parsed = events[event].safeParse(payload)
+    if (!parsed.success)
+      throw new FakeDrift(
+        `the fake emitted a '${event}' event the server never could: ${parsed.error.message}`,
+      )
+    for (const listener of [...(listeners.get(event) ?? [])]) listener(parsed.data)
   }
   api['listenerCount'] = (event: EventName) => listeners.get(event)?.size ?? 0
   return api as FakeApi
