@@ -59,6 +59,28 @@ function count(counts) {
   totals = addCounts(totals, counts)
 }
 
+// The tests that open SQLite files, run again on node:sqlite. They import no better-sqlite3 (built
+// for Node 20, it cannot load here) and declare there only the tests that open a file
+// (test/sqliteRun.ts): the recorder, the explorer service on SQLite, seeding, Python-written files,
+// and the raw-storage and tamper checks that read the file with plain SQL.
+const NODE_SQLITE_TESTS = [
+  'electron/eventsourcing/persistence/recorders/sqlite.test.ts',
+  'electron/explorer/sqliteFiles.test.ts',
+  'electron/explorer/seeding.test.ts',
+  'electron/explorer/serviceCipherKey.test.ts',
+  'electron/explorer/serviceConnection.test.ts',
+  'electron/explorer/serviceHistory.test.ts',
+  'electron/explorer/serviceLists.test.ts',
+  'electron/explorer/serviceQueries.test.ts',
+  'electron/explorer/serviceSharedSqlite.test.ts',
+  'electron/explorer/serviceTasks.test.ts',
+  'electron/explorer/python/python.sqlite.test.ts',
+  'test/walkthrough.test.ts',
+  'test/concurrency.test.ts',
+  'test/rawStorage.test.ts',
+  'test/tamper.test.ts',
+]
+
 const NODE22_VERSION = '22.20.0'
 function ensureNode22() {
   const dir = join(root, '.cache', `node-${NODE22_VERSION}`)
@@ -148,12 +170,7 @@ try {
           '--reporter=default',
           '--reporter=json',
           `--outputFile.json=${out}`,
-          'electron/eventsourcing/persistence/recorders/sqlite.test.ts',
-          'electron/explorer/sqliteFiles.test.ts',
-          'electron/explorer/seeding.test.ts',
-          'test/walkthrough.test.ts',
-          'test/concurrency.test.ts',
-          'electron/explorer/python/python.sqlite.test.ts',
+          ...NODE_SQLITE_TESTS,
         ],
         { EVENTSCOPE_SQLITE_DRIVER: 'node:sqlite' },
       )

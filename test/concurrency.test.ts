@@ -13,6 +13,7 @@ import { EverythingApplication } from '../electron/example/everythingApplication
 import type { ExampleAggregateRoot } from '../electron/example/exampleAggregateRoot'
 import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
 import { describeWithCassandra, openCassandraTestStore } from './cassandraTestStore'
+import { besidesNodeSqlite, onNodeSqliteRun } from './sqliteRun'
 
 /**
  * Handles racing on one aggregate through separate connections to the same database (two
@@ -91,8 +92,10 @@ function raceSuite(name: string, openConnection: () => Promise<Store>): void {
 }
 
 describe('concurrent writers', () => {
-  const memory = createMemoryStore()
-  raceSuite('memory', async () => ({ ...memory, close: async () => {} }))
+  besidesNodeSqlite(() => {
+    const memory = createMemoryStore()
+    raceSuite('memory', async () => ({ ...memory, close: async () => {} }))
+  })
 
   const path = join(mkdtempSync(join(tmpdir(), 'eventscope-race-')), 'race.sqlite')
   raceSuite('sqlite (separate connections)', async () =>
@@ -100,6 +103,8 @@ describe('concurrent writers', () => {
   )
 })
 
-await describeWithCassandra('concurrent writers on Cassandra (separate clients)', () => {
-  raceSuite('cassandra', () => openCassandraTestStore())
-})
+// Not on the node:sqlite run (test/sqliteRun.ts), which keeps to SQLite files.
+if (!onNodeSqliteRun)
+  await describeWithCassandra('concurrent writers on Cassandra (separate clients)', () => {
+    raceSuite('cassandra', () => openCassandraTestStore())
+  })

@@ -6,7 +6,6 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import cassandra from 'cassandra-driver'
 import { afterEach, describe, expect, test } from 'vitest'
 import {
@@ -23,6 +22,7 @@ import { dispatch } from '../electron/explorer/dispatch'
 import { ExplorerService } from '../electron/explorer/service'
 import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
 import { cassandraTestSettings, describeWithCassandra } from './cassandraTestStore'
+import { onNodeSqliteRun, openRawSqlite } from './sqliteRun'
 
 /** Direct writes to the store's tables, as an attacker (or a bad migration) would make them. */
 interface Tamperer {
@@ -243,37 +243,41 @@ describe('tampering with a SQLite file', () => {
   const path = join(folder, 'tamper.sqlite')
   tamperSuite(async () => {
     const client = await connect({ kind: 'sqlite', path })
-    const db = new Database(path)
+    // Through the run's driver: node:sqlite on the node:sqlite run (test/sqliteRun.ts).
+    const db = openRawSqlite(path)
     const tamper: Tamperer = {
       async deleteEvents(id, versions) {
         for (const v of versions)
-          db.prepare('DELETE FROM events WHERE originator_id = ? AND originator_version = ?').run(
-            id,
-            v,
-          )
+          db.run('DELETE FROM events WHERE originator_id = ? AND originator_version = ?', id, v)
       },
       async deleteSnapshots(id, versions) {
         for (const v of versions)
-          db.prepare(
-            'DELETE FROM snapshots WHERE originator_id = ? AND originator_version = ?',
-          ).run(id, v)
+          db.run('DELETE FROM snapshots WHERE originator_id = ? AND originator_version = ?', id, v)
       },
       async readState(id, version) {
-        const row = db
-          .prepare('SELECT state FROM events WHERE originator_id = ? AND originator_version = ?')
-          .get(id, version) as { state: Buffer }
+        const row = db.get(
+          'SELECT state FROM events WHERE originator_id = ? AND originator_version = ?',
+          id,
+          version,
+        ) as { state: Buffer }
         return Buffer.from(row.state)
       },
       async topicOf(id, version) {
-        const row = db
-          .prepare('SELECT topic FROM events WHERE originator_id = ? AND originator_version = ?')
-          .get(id, version) as { topic: string }
+        const row = db.get(
+          'SELECT topic FROM events WHERE originator_id = ? AND originator_version = ?',
+          id,
+          version,
+        ) as { topic: string }
         return row.topic
       },
       async writeEvent(id, version, topic, state) {
-        db.prepare(
+        db.run(
           'INSERT OR REPLACE INTO events (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)',
-        ).run(id, version, topic, state)
+          id,
+          version,
+          topic,
+          state,
+        )
       },
       async close() {
         db.close()
@@ -283,61 +287,64 @@ describe('tampering with a SQLite file', () => {
   })
 })
 
-await describeWithCassandra('tampering with a Cassandra keyspace', () => {
-  tamperSuite(async () => {
-    const settings = cassandraTestSettings()
-    const client = await connect({
-      kind: 'cassandra',
-      contactPoints: settings.contactPoints,
-      localDataCenter: settings.localDataCenter,
-      keyspace: settings.keyspace,
-      tls: false,
+// Not on the node:sqlite run (test/sqliteRun.ts), which keeps to SQLite files.
+if (!onNodeSqliteRun)
+  await describeWithCassandra('tampering with a Cassandra keyspace', () => {
+    tamperSuite(async () => {
+      const settings = cassandraTestSettings()
+      const client = await connect({
+        kind: 'cassandra',
+        contactPoints: settings.contactPoints,
+        localDataCenter: settings.localDataCenter,
+        keyspace: settings.keyspace,
+        tls: false,
+      })
+      const cql = new cassandra.Client({
+        contactPoints: settings.contactPoints,
+        localDataCenter: settings.localDataCenter,
+        keyspace: settings.keyspace,
+      })
+      const run = (query: string, params: unknown[]) =>
+        cql.execute(query, params, { prepare: true })
+      const tamper: Tamperer = {
+        async deleteEvents(id, versions) {
+          for (const v of versions)
+            await run('DELETE FROM events WHERE originator_id = ? AND originator_version = ?', [
+              id,
+              v,
+            ])
+        },
+        async deleteSnapshots(id, versions) {
+          for (const v of versions)
+            await run('DELETE FROM snapshots WHERE originator_id = ? AND originator_version = ?', [
+              id,
+              v,
+            ])
+        },
+        async readState(id, version) {
+          const rs = await run(
+            'SELECT state FROM events WHERE originator_id = ? AND originator_version = ?',
+            [id, version],
+          )
+          return Buffer.from(rs.first()!['state'] as Buffer)
+        },
+        async topicOf(id, version) {
+          const rs = await run(
+            'SELECT topic FROM events WHERE originator_id = ? AND originator_version = ?',
+            [id, version],
+          )
+          return String(rs.first()!['topic'])
+        },
+        async writeEvent(id, version, topic, state) {
+          await run(
+            'INSERT INTO events (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)',
+            [id, version, topic, state],
+          )
+        },
+        async close() {
+          await cql.shutdown()
+        },
+      }
+      return { client, tamper }
     })
-    const cql = new cassandra.Client({
-      contactPoints: settings.contactPoints,
-      localDataCenter: settings.localDataCenter,
-      keyspace: settings.keyspace,
-    })
-    const run = (query: string, params: unknown[]) => cql.execute(query, params, { prepare: true })
-    const tamper: Tamperer = {
-      async deleteEvents(id, versions) {
-        for (const v of versions)
-          await run('DELETE FROM events WHERE originator_id = ? AND originator_version = ?', [
-            id,
-            v,
-          ])
-      },
-      async deleteSnapshots(id, versions) {
-        for (const v of versions)
-          await run('DELETE FROM snapshots WHERE originator_id = ? AND originator_version = ?', [
-            id,
-            v,
-          ])
-      },
-      async readState(id, version) {
-        const rs = await run(
-          'SELECT state FROM events WHERE originator_id = ? AND originator_version = ?',
-          [id, version],
-        )
-        return Buffer.from(rs.first()!['state'] as Buffer)
-      },
-      async topicOf(id, version) {
-        const rs = await run(
-          'SELECT topic FROM events WHERE originator_id = ? AND originator_version = ?',
-          [id, version],
-        )
-        return String(rs.first()!['topic'])
-      },
-      async writeEvent(id, version, topic, state) {
-        await run(
-          'INSERT INTO events (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)',
-          [id, version, topic, state],
-        )
-      },
-      async close() {
-        await cql.shutdown()
-      },
-    }
-    return { client, tamper }
   })
-})

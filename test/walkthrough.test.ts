@@ -8,16 +8,18 @@ import { EverythingApplication } from '../electron/example/everythingApplication
 import { runWalkthrough, type Check } from '../electron/example/walkthrough'
 import { SEED_CIPHER_KEY } from '../electron/example/seedSettings'
 import { describeWithCassandra, openCassandraTestStore } from './cassandraTestStore'
+import { onNodeSqliteRun } from './sqliteRun'
 
 const folder = mkdtempSync(join(tmpdir(), 'eventscope-walkthrough-'))
 
 const stores: Array<[string, () => Promise<Store>]> = [
-  ['memory', async () => createMemoryStore()],
   [
     'sqlite',
     async () => createSqliteStore(join(folder, 'walkthrough.sqlite'), sqliteDriverFromEnv()),
   ],
 ]
+// SQLite alone on the node:sqlite run (test/sqliteRun.ts).
+if (!onNodeSqliteRun) stores.unshift(['memory', async () => createMemoryStore()])
 
 function walkthroughSuite(name: string, openStore: () => Promise<Store>): void {
   test(`the seed walk-through on ${name}: every assertion holds`, async () => {
@@ -36,6 +38,8 @@ describe('the seed walk-through', () => {
   for (const [name, openStore] of stores) walkthroughSuite(name, openStore)
 })
 
-await describeWithCassandra('the seed walk-through on Cassandra', () => {
-  walkthroughSuite('cassandra', () => openCassandraTestStore())
-})
+// Not on the node:sqlite run (test/sqliteRun.ts), which keeps to SQLite files.
+if (!onNodeSqliteRun)
+  await describeWithCassandra('the seed walk-through on Cassandra', () => {
+    walkthroughSuite('cassandra', () => openCassandraTestStore())
+  })

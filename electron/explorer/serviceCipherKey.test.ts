@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
+import { besidesNodeSqlite } from '../../test/sqliteRun'
 import type { MethodName } from '../../shared/contract'
 import { SEED_CIPHER_KEY } from '../example/seedSettings'
 import { dispatch } from './dispatch'
@@ -44,49 +45,53 @@ describe('the cipher key entered in the app', () => {
     }
   }
 
-  test('keys that are not base64 of 16, 24 or 32 bytes are refused, without repeating them', async () => {
-    const h = harness()
-    const bad = [
-      '',
-      'c2hvcnQ=',
-      Buffer.alloc(20, 1).toString('base64'),
-      Buffer.alloc(33, 1).toString('base64'),
-      `${b64(KEY_B).slice(0, 43)}!`,
-      ` ${b64(KEY_B)}`,
-      b64(KEY_B).replace(/=$/, ''),
-      Buffer.alloc(32, 250).toString('base64url'),
-    ]
-    for (const keyBase64 of bad) {
-      const error = await h.fail('setCipherKey', { keyBase64, remember: false })
-      expect(error.code, keyBase64).toBe('ValidationError')
-      if (keyBase64.length > 8) expect(JSON.stringify(error)).not.toContain(keyBase64.trim())
-    }
-    expect(
-      (await h.fail('setCipherKey', { keyBase64: b64(KEY_B), remember: false, extra: 1 })).code,
-    ).toBe('ValidationError')
-    expect((await h.fail('setCipherKey', { keyBase64: b64(KEY_B) })).code).toBe('ValidationError')
-    expect((await h.fail('forgetCipherKey', { remember: true })).code).toBe('ValidationError')
-    // Nothing changed.
-    expect(await h.ok('getConnection', {})).toMatchObject({ keySource: 'environment' })
-  })
+  besidesNodeSqlite(() =>
+    test('keys that are not base64 of 16, 24 or 32 bytes are refused, without repeating them', async () => {
+      const h = harness()
+      const bad = [
+        '',
+        'c2hvcnQ=',
+        Buffer.alloc(20, 1).toString('base64'),
+        Buffer.alloc(33, 1).toString('base64'),
+        `${b64(KEY_B).slice(0, 43)}!`,
+        ` ${b64(KEY_B)}`,
+        b64(KEY_B).replace(/=$/, ''),
+        Buffer.alloc(32, 250).toString('base64url'),
+      ]
+      for (const keyBase64 of bad) {
+        const error = await h.fail('setCipherKey', { keyBase64, remember: false })
+        expect(error.code, keyBase64).toBe('ValidationError')
+        if (keyBase64.length > 8) expect(JSON.stringify(error)).not.toContain(keyBase64.trim())
+      }
+      expect(
+        (await h.fail('setCipherKey', { keyBase64: b64(KEY_B), remember: false, extra: 1 })).code,
+      ).toBe('ValidationError')
+      expect((await h.fail('setCipherKey', { keyBase64: b64(KEY_B) })).code).toBe('ValidationError')
+      expect((await h.fail('forgetCipherKey', { remember: true })).code).toBe('ValidationError')
+      // Nothing changed.
+      expect(await h.ok('getConnection', {})).toMatchObject({ keySource: 'environment' })
+    }),
+  )
 
-  test.each([16, 24, 32])('a %i-byte key is accepted while disconnected', async (bytes) => {
-    const h = harness({ cipherKey: undefined })
-    expect(await h.ok('getConnection', {})).toMatchObject({
-      keySource: 'none',
-      encrypted: false,
-      canRememberKey: false,
-    })
+  besidesNodeSqlite(() =>
+    test.each([16, 24, 32])('a %i-byte key is accepted while disconnected', async (bytes) => {
+      const h = harness({ cipherKey: undefined })
+      expect(await h.ok('getConnection', {})).toMatchObject({
+        keySource: 'none',
+        encrypted: false,
+        canRememberKey: false,
+      })
 
-    const info = await h.ok('setCipherKey', {
-      keyBase64: randomBytes(bytes).toString('base64'),
-      remember: false,
-    })
+      const info = await h.ok('setCipherKey', {
+        keyBase64: randomBytes(bytes).toString('base64'),
+        remember: false,
+      })
 
-    expect(info).toMatchObject({ status: 'disconnected', keySource: 'entered', encrypted: true })
-    expect(info.encryptionNote).toContain(`AES-${bytes * 8}-GCM with the key you entered`)
-    expect(info.encryptionNote).toContain("compared with the store's key check")
-  })
+      expect(info).toMatchObject({ status: 'disconnected', keySource: 'entered', encrypted: true })
+      expect(info.encryptionNote).toContain(`AES-${bytes * 8}-GCM with the key you entered`)
+      expect(info.encryptionNote).toContain("compared with the store's key check")
+    }),
+  )
 
   test('switching keys reopens the same store: key B cannot read or write where key A wrote, switching back can', async () => {
     const path = newSqlitePath()
@@ -123,54 +128,58 @@ describe('the cipher key entered in the app', () => {
     await createExample(h, 'written with A')
   })
 
-  test('remember saves the key in the key store; without a secure store remember is refused', async () => {
-    const keyStore = fakeKeyStore()
-    const h = await connected('memory', { keyStore })
-    expect((await h.ok('getConnection', {})).canRememberKey).toBe(true)
+  besidesNodeSqlite(() =>
+    test('remember saves the key in the key store; without a secure store remember is refused', async () => {
+      const keyStore = fakeKeyStore()
+      const h = await connected('memory', { keyStore })
+      expect((await h.ok('getConnection', {})).canRememberKey).toBe(true)
 
-    const info = await h.ok('setCipherKey', { keyBase64: b64(KEY_B), remember: true })
+      const info = await h.ok('setCipherKey', { keyBase64: b64(KEY_B), remember: true })
 
-    expect(info).toMatchObject({ status: 'connected', keySource: 'saved', canRememberKey: true })
-    expect(info.encryptionNote).toContain('saved on this computer')
-    expect(keyStore.saved).toEqual([KEY_B])
+      expect(info).toMatchObject({ status: 'connected', keySource: 'saved', canRememberKey: true })
+      expect(info.encryptionNote).toContain('saved on this computer')
+      expect(keyStore.saved).toEqual([KEY_B])
 
-    await h.ok('setCipherKey', { keyBase64: b64(KEY_A), remember: false })
-    expect(keyStore.saved).toHaveLength(1)
+      await h.ok('setCipherKey', { keyBase64: b64(KEY_A), remember: false })
+      expect(keyStore.saved).toHaveLength(1)
 
-    const unavailable = fakeKeyStore(false)
-    const other = await connected('memory', { keyStore: unavailable })
-    expect((await other.ok('getConnection', {})).canRememberKey).toBe(false)
-    const refused = await other.fail('setCipherKey', { keyBase64: b64(KEY_B), remember: true })
-    expect(refused.code).toBe('ValidationError')
-    expect(unavailable.saved).toHaveLength(0)
-    expect((await other.ok('getConnection', {})).keySource).toBe('environment')
+      const unavailable = fakeKeyStore(false)
+      const other = await connected('memory', { keyStore: unavailable })
+      expect((await other.ok('getConnection', {})).canRememberKey).toBe(false)
+      const refused = await other.fail('setCipherKey', { keyBase64: b64(KEY_B), remember: true })
+      expect(refused.code).toBe('ValidationError')
+      expect(unavailable.saved).toHaveLength(0)
+      expect((await other.ok('getConnection', {})).keySource).toBe('environment')
 
-    const none = harness()
-    expect((await none.fail('setCipherKey', { keyBase64: b64(KEY_B), remember: true })).code).toBe(
-      'ValidationError',
-    )
-  })
+      const none = harness()
+      expect(
+        (await none.fail('setCipherKey', { keyBase64: b64(KEY_B), remember: true })).code,
+      ).toBe('ValidationError')
+    }),
+  )
 
-  test('forget clears the saved key and goes back to the environment key, or to none', async () => {
-    const keyStore = fakeKeyStore()
-    const h = await connected('memory', { keyStore })
-    await h.ok('setCipherKey', { keyBase64: b64(KEY_B), remember: true })
+  besidesNodeSqlite(() =>
+    test('forget clears the saved key and goes back to the environment key, or to none', async () => {
+      const keyStore = fakeKeyStore()
+      const h = await connected('memory', { keyStore })
+      await h.ok('setCipherKey', { keyBase64: b64(KEY_B), remember: true })
 
-    const info = await h.ok('forgetCipherKey', {})
+      const info = await h.ok('forgetCipherKey', {})
 
-    expect(keyStore.cleared).toBe(1)
-    expect(info).toMatchObject({ status: 'connected', keySource: 'environment', encrypted: true })
-    expect(info.encryptionNote).toContain('EVENTSCOPE_CIPHER_KEY')
+      expect(keyStore.cleared).toBe(1)
+      expect(info).toMatchObject({ status: 'connected', keySource: 'environment', encrypted: true })
+      expect(info.encryptionNote).toContain('EVENTSCOPE_CIPHER_KEY')
 
-    const bare = await connected('memory', { keyStore, cipherKey: undefined })
-    await bare.ok('setCipherKey', { keyBase64: b64(KEY_B), remember: false })
-    expect(await bare.ok('forgetCipherKey', {})).toMatchObject({
-      status: 'connected',
-      keySource: 'none',
-      encrypted: false,
-    })
-    expect(keyStore.cleared).toBe(2)
-  })
+      const bare = await connected('memory', { keyStore, cipherKey: undefined })
+      await bare.ok('setCipherKey', { keyBase64: b64(KEY_B), remember: false })
+      expect(await bare.ok('forgetCipherKey', {})).toMatchObject({
+        status: 'connected',
+        keySource: 'none',
+        encrypted: false,
+      })
+      expect(keyStore.cleared).toBe(2)
+    }),
+  )
 
   test('at start the environment key wins over a saved key; a saved key is used without one', async () => {
     const withEnv = harness({ cipherKey: KEY_A, savedCipherKey: KEY_B })
@@ -192,22 +201,24 @@ describe('the cipher key entered in the app', () => {
     })
   })
 
-  test('a malformed EVENTSCOPE_CIPHER_KEY blocks connecting until a key is entered', async () => {
-    const h = harness({ cipherKey: undefined })
-    const blocked = new ExplorerService({
-      emit: () => {},
-      env: { EVENTSCOPE_CIPHER_KEY: 'not base64!' },
-      snapshotPeriod: 2,
-    })
-    track(blocked)
-    expect((await dispatch(blocked, 'connect', { kind: 'memory' })).ok).toBe(false)
-    h.service = blocked
+  besidesNodeSqlite(() =>
+    test('a malformed EVENTSCOPE_CIPHER_KEY blocks connecting until a key is entered', async () => {
+      const h = harness({ cipherKey: undefined })
+      const blocked = new ExplorerService({
+        emit: () => {},
+        env: { EVENTSCOPE_CIPHER_KEY: 'not base64!' },
+        snapshotPeriod: 2,
+      })
+      track(blocked)
+      expect((await dispatch(blocked, 'connect', { kind: 'memory' })).ok).toBe(false)
+      h.service = blocked
 
-    const info = await h.ok('setCipherKey', { keyBase64: b64(KEY_B), remember: false })
+      const info = await h.ok('setCipherKey', { keyBase64: b64(KEY_B), remember: false })
 
-    expect(info).toMatchObject({ status: 'connected', keySource: 'entered' })
-    expect(info.error).toBeUndefined()
-  })
+      expect(info).toMatchObject({ status: 'connected', keySource: 'entered' })
+      expect(info.error).toBeUndefined()
+    }),
+  )
 
   test('the key never appears in a response, an event or an error of a whole session', async () => {
     const key = new Uint8Array(randomBytes(32))

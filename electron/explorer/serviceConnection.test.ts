@@ -5,6 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
+import { besidesNodeSqlite } from '../../test/sqliteRun'
 import type { ResponseOf } from '../../shared/contract'
 import { dispatch } from './dispatch'
 import { ExplorerService } from './service'
@@ -22,33 +23,37 @@ import {
 afterEach(closeOpenServices)
 
 describe('connection', () => {
-  test('given no connection yet, then disconnected, and queries say NotConnected', async () => {
-    const h = harness()
+  besidesNodeSqlite(() =>
+    test('given no connection yet, then disconnected, and queries say NotConnected', async () => {
+      const h = harness()
 
-    const info = await h.ok('getConnection', {})
+      const info = await h.ok('getConnection', {})
 
-    expect(info).toMatchObject({ status: 'disconnected', encrypted: true, snapshotPeriod: 2 })
-    expect(info.encryptionNote).toContain('AES-128-GCM')
-    expect((await h.fail('listAggregates', {})).code).toBe('NotConnected')
-    expect(
-      (
-        await h.fail('execute', {
-          type: EXAMPLE,
-          expectedVersion: -1,
-          commands: [{ name: 'create', params: { foo: 'x' } }],
-        })
-      ).code,
-    ).toBe('NotConnected')
-  })
+      expect(info).toMatchObject({ status: 'disconnected', encrypted: true, snapshotPeriod: 2 })
+      expect(info.encryptionNote).toContain('AES-128-GCM')
+      expect((await h.fail('listAggregates', {})).code).toBe('NotConnected')
+      expect(
+        (
+          await h.fail('execute', {
+            type: EXAMPLE,
+            expectedVersion: -1,
+            commands: [{ name: 'create', params: { foo: 'x' } }],
+          })
+        ).code,
+      ).toBe('NotConnected')
+    }),
+  )
 
-  test('given no key, then the encryption note says there is none', async () => {
-    const h = await connected('memory', { cipherKey: undefined })
+  besidesNodeSqlite(() =>
+    test('given no key, then the encryption note says there is none', async () => {
+      const h = await connected('memory', { cipherKey: undefined })
 
-    const info = await h.ok('getConnection', {})
+      const info = await h.ok('getConnection', {})
 
-    expect(info.encrypted).toBe(false)
-    expect(info.encryptionNote).toMatch(/not encrypted/i)
-  })
+      expect(info.encrypted).toBe(false)
+      expect(info.encryptionNote).toMatch(/not encrypted/i)
+    }),
+  )
 
   test('given a file that cannot be opened, then StoreUnavailable, the state stays disconnected with the error, and a retry can succeed', async () => {
     const notADatabase = join(folder, 'not-a-database.sqlite')
@@ -72,55 +77,59 @@ describe('connection', () => {
     expect((await h.ok('getConnection', {})).error).toBeUndefined()
   })
 
-  test('given an unreachable Cassandra, then StoreUnavailable whose message never holds the password', async () => {
-    const h = harness()
-    const password = 'hunter2-very-secret'
+  besidesNodeSqlite(() =>
+    test('given an unreachable Cassandra, then StoreUnavailable whose message never holds the password', async () => {
+      const h = harness()
+      const password = 'hunter2-very-secret'
 
-    const error = await h.fail('connect', {
-      kind: 'cassandra',
-      contactPoints: ['127.0.0.1:1'],
-      localDataCenter: 'dc1',
-      keyspace: 'nothing_here',
-      username: 'someone',
-      password,
-    })
+      const error = await h.fail('connect', {
+        kind: 'cassandra',
+        contactPoints: ['127.0.0.1:1'],
+        localDataCenter: 'dc1',
+        keyspace: 'nothing_here',
+        username: 'someone',
+        password,
+      })
 
-    expect(error.code).toBe('StoreUnavailable')
-    expect(error.message).toContain('Cassandra at 127.0.0.1:1')
-    const info = await h.ok('getConnection', {})
-    expect(JSON.stringify(info)).not.toContain(password)
-    expect(JSON.stringify(h.emitted)).not.toContain(password)
-    expect(info.settings).toEqual({
-      kind: 'cassandra',
-      contactPoints: ['127.0.0.1:1'],
-      localDataCenter: 'dc1',
-      keyspace: 'nothing_here',
-      username: 'someone',
-      tls: false,
-    })
-  })
+      expect(error.code).toBe('StoreUnavailable')
+      expect(error.message).toContain('Cassandra at 127.0.0.1:1')
+      const info = await h.ok('getConnection', {})
+      expect(JSON.stringify(info)).not.toContain(password)
+      expect(JSON.stringify(h.emitted)).not.toContain(password)
+      expect(info.settings).toEqual({
+        kind: 'cassandra',
+        contactPoints: ['127.0.0.1:1'],
+        localDataCenter: 'dc1',
+        keyspace: 'nothing_here',
+        username: 'someone',
+        tls: false,
+      })
+    }),
+  )
 
-  test('given an invalid key in the environment, then the service stays disconnected and says what to fix', async () => {
-    const service = new ExplorerService({
-      emit: () => {},
-      env: { EVENTSCOPE_CIPHER_KEY: 'c2hvcnQ=' },
-      dataDir: folder,
-    })
-    track(service)
+  besidesNodeSqlite(() =>
+    test('given an invalid key in the environment, then the service stays disconnected and says what to fix', async () => {
+      const service = new ExplorerService({
+        emit: () => {},
+        env: { EVENTSCOPE_CIPHER_KEY: 'c2hvcnQ=' },
+        dataDir: folder,
+      })
+      track(service)
 
-    const envelope = await dispatch(service, 'connect', { kind: 'sqlite' })
-    const info = await dispatch(service, 'getConnection', {})
+      const envelope = await dispatch(service, 'connect', { kind: 'sqlite' })
+      const info = await dispatch(service, 'getConnection', {})
 
-    expect(envelope.ok).toBe(false)
-    if (!envelope.ok) {
-      expect(envelope.error.code).toBe('ValidationError')
-      expect(envelope.error.message).toContain('EVENTSCOPE_CIPHER_KEY')
-      expect(envelope.error.message).not.toContain('c2hvcnQ=')
-    }
-    expect(info.ok && (info.value as { status: string; error: string }).error).toContain(
-      'EVENTSCOPE_CIPHER_KEY',
-    )
-  })
+      expect(envelope.ok).toBe(false)
+      if (!envelope.ok) {
+        expect(envelope.error.code).toBe('ValidationError')
+        expect(envelope.error.message).toContain('EVENTSCOPE_CIPHER_KEY')
+        expect(envelope.error.message).not.toContain('c2hvcnQ=')
+      }
+      expect(info.ok && (info.value as { status: string; error: string }).error).toContain(
+        'EVENTSCOPE_CIPHER_KEY',
+      )
+    }),
+  )
 
   test('given env settings and a data folder, then sqlite without a path opens the default file there', async () => {
     const dataDir = mkdtempSync(join(folder, 'data-'))
@@ -140,15 +149,17 @@ describe('connection', () => {
     expect(info?.encrypted).toBe(false)
   })
 
-  test('given a second connect, then the first application is closed', async () => {
-    const h = await connected('memory')
-    const id = await createExample(h, 'x')
+  besidesNodeSqlite(() =>
+    test('given a second connect, then the first application is closed', async () => {
+      const h = await connected('memory')
+      const id = await createExample(h, 'x')
 
-    await h.ok('connect', { kind: 'memory' })
+      await h.ok('connect', { kind: 'memory' })
 
-    // A new memory store: what the first one held is gone with it.
-    expect((await h.fail('getAggregate', { id })).code).toBe('AggregateNotFound')
-    expect((await h.ok('disconnect', {})).status).toBe('disconnected')
-    expect((await h.fail('listAggregates', {})).code).toBe('NotConnected')
-  })
+      // A new memory store: what the first one held is gone with it.
+      expect((await h.fail('getAggregate', { id })).code).toBe('AggregateNotFound')
+      expect((await h.ok('disconnect', {})).status).toBe('disconnected')
+      expect((await h.fail('listAggregates', {})).code).toBe('NotConnected')
+    }),
+  )
 })

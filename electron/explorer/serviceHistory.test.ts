@@ -2,6 +2,7 @@
  * History reads on both stores through `dispatch`: diffs, snapshots, activity and export.
  */
 import { afterEach, describe, expect, test } from 'vitest'
+import { serviceStoreKinds } from '../../test/sqliteRun'
 import type { EventOf, ResponseOf } from '../../shared/contract'
 import {
   closeOpenServices,
@@ -14,7 +15,7 @@ import {
 
 afterEach(closeOpenServices)
 
-describe.each(['memory', 'sqlite'] as const)('queries on the %s store', (kind) => {
+describe.each(serviceStoreKinds)('queries on the %s store', (kind) => {
   test('getEventDiff and diffVersions show what changed', async () => {
     const h = await connected(kind)
     const id = await walkthroughAggregate(h)

@@ -4,6 +4,7 @@
  * same paging on memory, SQLite and Cassandra).
  */
 import { afterEach, describe, expect, test } from 'vitest'
+import { serviceStoreKinds } from '../../test/sqliteRun'
 import type { RequestOf } from '../../shared/contract'
 import {
   closeOpenServices,
@@ -38,7 +39,7 @@ async function allIds(
   return ids
 }
 
-describe.each(['memory', 'sqlite'] as const)('lists on the %s store', (kind) => {
+describe.each(serviceStoreKinds)('lists on the %s store', (kind) => {
   test('listSnapshotVersions: the versions with a snapshot, newest first, paged, no states', async () => {
     const h = await connected(kind)
     const id = await walkthroughAggregate(h)

@@ -4,6 +4,7 @@
  */
 import { inflateSync } from 'node:zlib'
 import { afterEach, describe, expect, test } from 'vitest'
+import { serviceStoreKinds } from '../../test/sqliteRun'
 import {
   closeOpenServices,
   connected,
@@ -18,7 +19,7 @@ import {
 
 afterEach(closeOpenServices)
 
-describe.each(['memory', 'sqlite'] as const)('queries on the %s store', (kind) => {
+describe.each(serviceStoreKinds)('queries on the %s store', (kind) => {
   test('listAggregateTypes lists the registered aggregate classes only', async () => {
     const h = await connected(kind)
 

@@ -2,8 +2,8 @@
  * A SQLite file shared with another application: its writes arrive live, its newer versions
  * refuse stale commands, and damage it leaves (wrong snapshot, wrong key, tampering) is reported.
  */
-import Database from 'better-sqlite3'
 import { afterEach, describe, expect, test } from 'vitest'
+import { openRawSqlite } from '../../test/sqliteRun'
 import { ConcurrencyDetails, type EventOf } from '../../shared/contract'
 import { AesGcmCipher, aggregateState, createSqliteStore, Mapper } from '../eventsourcing'
 import { EverythingApplication } from '../example/everythingApplication'
@@ -20,6 +20,7 @@ import {
   until,
   walkthroughAggregate,
 } from './serviceTesting'
+import { sqliteDriverFromEnv } from './storeEnv'
 
 const OTHER_KEY = new Uint8Array(Buffer.from('fedcba9876543210', 'utf8'))
 
@@ -31,7 +32,7 @@ describe('on a SQLite file shared with another application', () => {
     cipherKey: Uint8Array | undefined = SEED_CIPHER_KEY,
   ): EverythingApplication {
     return new EverythingApplication({
-      store: createSqliteStore(path),
+      store: createSqliteStore(path, sqliteDriverFromEnv()),
       cipherKey,
     })
   }
@@ -151,22 +152,23 @@ describe('on a SQLite file shared with another application', () => {
     // Rewrite version 4 with a different value but its old hash, properly encrypted: only the
     // chain can tell.
     const mapper = new Mapper({ cipher: new AesGcmCipher(SEED_CIPHER_KEY) })
-    const db = new Database(path)
+    const db = openRawSqlite(path)
     try {
-      const row = db
-        .prepare(
-          'SELECT topic, state FROM events WHERE originator_id = ? AND originator_version = 4',
-        )
-        .get(id) as { topic: string; state: Buffer }
+      const row = db.get(
+        'SELECT topic, state FROM events WHERE originator_id = ? AND originator_version = 4',
+        id,
+      ) as { topic: string; state: Buffer }
       const fields = mapper.decodeState({
         originatorId: id,
         originatorVersion: 4,
         ...row,
       }) as Record<string, unknown>
       const forged = mapper.toRecord(id, 4, row.topic, { ...fields, value: 'forged' })
-      db.prepare(
+      db.run(
         'UPDATE events SET state = ? WHERE originator_id = ? AND originator_version = 4',
-      ).run(forged.state, id)
+        forged.state,
+        id,
+      )
     } finally {
       db.close()
     }

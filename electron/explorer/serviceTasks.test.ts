@@ -3,6 +3,7 @@
  * and seeding, and the follower's live changes.
  */
 import { afterEach, describe, expect, test } from 'vitest'
+import { serviceStoreKinds } from '../../test/sqliteRun'
 import type { EventOf } from '../../shared/contract'
 import { dispatch } from './dispatch'
 import {
@@ -15,7 +16,7 @@ import {
 
 afterEach(closeOpenServices)
 
-describe.each(['memory', 'sqlite'] as const)('queries on the %s store', (kind) => {
+describe.each(serviceStoreKinds)('queries on the %s store', (kind) => {
   test('a long replay reports progress and can be cancelled', async () => {
     const h = await connected(kind, { snapshotPeriod: 0 })
     const id = await seededAggregate(h, 12_000)

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, statSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
+import { besidesNodeSqlite } from '../../test/sqliteRun'
 import type { ConnectionInfo } from '../../shared/contract'
 import { createSqliteStore, StoreUnavailable } from '../eventsourcing'
 import { sqliteDriverFromEnv } from './storeEnv'
@@ -50,18 +51,20 @@ describe('connect with a SQLite path', () => {
     expect(info.ok && (info.value as ConnectionInfo).status).toBe('connected')
   })
 
-  test('given a path outside the data folder in browser mode, then refused and not created', async () => {
-    const dataDir = mkdtempSync(join(root, 'data-'))
-    const outside = mkdtempSync(join(root, 'outside-'))
+  besidesNodeSqlite(() =>
+    test('given a path outside the data folder in browser mode, then refused and not created', async () => {
+      const dataDir = mkdtempSync(join(root, 'data-'))
+      const outside = mkdtempSync(join(root, 'outside-'))
 
-    const envelope = await dispatch(browserModeService(dataDir), 'connect', {
-      kind: 'sqlite',
-      path: join(outside, 'x.sqlite'),
-    })
+      const envelope = await dispatch(browserModeService(dataDir), 'connect', {
+        kind: 'sqlite',
+        path: join(outside, 'x.sqlite'),
+      })
 
-    expect(envelope).toMatchObject({ ok: false, error: { code: 'ValidationError' } })
-    expect(readdirSync(outside)).toEqual([])
-  })
+      expect(envelope).toMatchObject({ ok: false, error: { code: 'ValidationError' } })
+      expect(readdirSync(outside)).toEqual([])
+    }),
+  )
 
   test('given a `..` path that ends inside the data folder, then the canonical path is opened and shown', async () => {
     const dataDir = mkdtempSync(join(root, 'data-'))
@@ -80,12 +83,14 @@ describe('connect with a SQLite path', () => {
 })
 
 describe('the SQLite library', () => {
-  test('given a file in a missing folder, then StoreUnavailable and no folder is made', () => {
-    expect(() =>
-      createSqliteStore(join(root, 'missing-folder', 'z.sqlite'), sqliteDriverFromEnv()),
-    ).toThrow(StoreUnavailable)
-    expect(existsSync(join(root, 'missing-folder'))).toBe(false)
-  })
+  besidesNodeSqlite(() =>
+    test('given a file in a missing folder, then StoreUnavailable and no folder is made', () => {
+      expect(() =>
+        createSqliteStore(join(root, 'missing-folder', 'z.sqlite'), sqliteDriverFromEnv()),
+      ).toThrow(StoreUnavailable)
+      expect(existsSync(join(root, 'missing-folder'))).toBe(false)
+    }),
+  )
 
   test('given a new database, then the file and its -wal and -shm files are 0600, whatever the umask allows', async () => {
     const previous = process.umask(0o022) // the usual umask: would give 0644

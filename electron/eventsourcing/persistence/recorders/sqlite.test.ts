@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describeRecorderContract } from '../../../../test/recorderContract'
 import { describe, expect, test } from 'vitest'
+import { besidesNodeSqlite } from '../../../../test/sqliteRun'
 import { sqliteDriverFromEnv } from '../../../explorer/storeEnv'
 import type { StoredRecord } from '../recorder'
 import { createMemoryStore } from './memory'
@@ -52,16 +53,20 @@ describe('durability', () => {
     await store.close()
   })
 
-  test('refuses a level it does not know', () => {
-    const options = { synchronous: 'OFF' as unknown as 'FULL' }
-    expect(() => createSqliteStore(join(folder, `off-${++n}.sqlite`), options)).toThrow(
-      /synchronous must be FULL or NORMAL/,
-    )
-  })
+  besidesNodeSqlite(() =>
+    test('refuses a level it does not know', () => {
+      const options = { synchronous: 'OFF' as unknown as 'FULL' }
+      expect(() => createSqliteStore(join(folder, `off-${++n}.sqlite`), options)).toThrow(
+        /synchronous must be FULL or NORMAL/,
+      )
+    }),
+  )
 
-  test('is not reported for another store', () => {
-    expect(sqlitePragmasOf(createMemoryStore())).toBeUndefined()
-  })
+  besidesNodeSqlite(() =>
+    test('is not reported for another store', () => {
+      expect(sqlitePragmasOf(createMemoryStore())).toBeUndefined()
+    }),
+  )
 })
 
 describe('snapshots stored together (insertIfAbsent)', () => {
