@@ -17,10 +17,27 @@ import {
 } from './commandsUi'
 import { expect, test } from './fixtures'
 
+/** The page's animations, as settle reads them (e2e/ has no DOM lib: named here). */
+interface AnimatedDocument {
+  document: {
+    getAnimations(): Array<{
+      playState: string
+      effect: { getComputedTiming(): { iterations?: number } } | null
+    }>
+  }
+}
+
 /** Nothing loading or fading in: axe judges colours as they end up. */
 async function settle(page: Page): Promise<void> {
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0)
-  await page.waitForTimeout(300) // transitions (120–200 ms) end before colours are read
+  // Every transition (120–200 ms) has ended; endless ones (spinners, shimmer) never do.
+  await page.waitForFunction(() =>
+    (globalThis as unknown as AnimatedDocument).document
+      .getAnimations()
+      .every(
+        (a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity,
+      ),
+  )
 }
 
 for (const scheme of ['light', 'dark'] as const) {

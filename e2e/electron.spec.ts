@@ -23,14 +23,24 @@ test.skip(!electronBinary(), ELECTRON_MISSING)
  */
 interface PageGlobals {
   eventscope?: { invoke(method: string, payload: unknown): Promise<unknown> }
-  eventscopeDesktop?: { pickSqliteFile(mode: string): Promise<string | null> }
+  eventscopeDesktop?: {
+    pickSqliteFile(mode: string): Promise<string | null>
+    pickAggregateModule(): Promise<string | null>
+  }
   location: { href: string }
+  /** Set by a test, to tell this document from one loaded after it. */
+  eventscopeMark?: string
   open(url: string): unknown
   eval(code: string): unknown
   fetch(url: string): Promise<{ headers: { get(name: string): string | null } }>
   navigator: { permissions: { query(descriptor: { name: string }): Promise<{ state: string }> } }
   require?: unknown
   process?: unknown
+}
+
+/** The main process's globals a test sets through app.evaluate. */
+interface MainGlobals {
+  navigationAttempts?: string[]
 }
 
 let xvfb: VirtualDisplay | undefined
@@ -62,7 +72,7 @@ test('the renderer is served from app://renderer with a strict CSP', async () =>
   ).rejects.toThrow()
 })
 
-test('the renderer has no Node, and sees only the contract transport and the file dialog', async () => {
+test('the renderer has no Node, and sees only the contract transport and the two dialogs', async () => {
   const globals = await page.evaluate(() => {
     const g = globalThis as unknown as PageGlobals
     return {
@@ -76,7 +86,7 @@ test('the renderer has no Node, and sees only the contract transport and the fil
     require: 'undefined',
     process: 'undefined',
     bridge: ['invoke', 'on'],
-    desktop: ['pickSqliteFile'],
+    desktop: ['pickAggregateModule', 'pickSqliteFile'],
   })
 })
 
@@ -101,11 +111,29 @@ test('navigation, popups and permissions are denied', async () => {
   expect(
     await page.evaluate(() => (globalThis as unknown as PageGlobals).open('https://example.com/')),
   ).toBeNull()
+  // A mark on this document: still there afterwards, the page never went away.
+  await page.evaluate(() => {
+    ;(globalThis as unknown as PageGlobals).eventscopeMark = 'this document'
+  })
+  // The main process hears of the attempt (will-navigate) and refuses it in the same event:
+  // wait until it has heard, then look. A listener of ours beside the app's records it.
+  await app.evaluate(({ BrowserWindow }) => {
+    const attempts: string[] = []
+    ;(globalThis as MainGlobals).navigationAttempts = attempts
+    BrowserWindow.getAllWindows()[0]?.webContents.on('will-navigate', (event) =>
+      attempts.push(event.url),
+    )
+  })
   await page.evaluate(() => {
     ;(globalThis as unknown as PageGlobals).location.href = 'https://example.com/'
   })
-  await page.waitForTimeout(500)
+  await expect
+    .poll(() => app.evaluate(() => (globalThis as MainGlobals).navigationAttempts ?? []))
+    .toContain('https://example.com/')
   expect(page.url()).toBe('app://renderer/index.html')
+  expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).eventscopeMark)).toBe(
+    'this document',
+  )
   expect(app.windows()).toHaveLength(1)
   const geolocation = await page.evaluate(() =>
     (globalThis as unknown as PageGlobals).navigator.permissions

@@ -14,7 +14,7 @@ import { _electron as electron, type ElectronApplication } from '@playwright/tes
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 export const ELECTRON_MISSING =
-  'Electron binary not installed on this machine (ELECTRON_SKIP_BINARY_DOWNLOAD); run on a desktop to exercise the desktop shell'
+  "Electron binary not installed on this machine (require('electron') finds no binary, as after an install with ELECTRON_SKIP_BINARY_DOWNLOAD); install it to run the desktop specs (without a display they start Xvfb)"
 
 /** The Electron binary's path, as `require('electron')` gives it; undefined when it was never downloaded. */
 export function electronBinary(): string | undefined {

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron'
 import type { EventName, EventOf } from '../../shared/contract'
-import { ExplorerService, type CipherKeyStore } from '../explorer/service'
+import { ExplorerService } from '../explorer/service'
 import { SETTINGS } from '../../shared/settings'
 import { readSetting, settingsFromEnv } from '../explorer/settings'
 import {
@@ -17,14 +17,12 @@ import {
   parseAllowedPaths,
   type SqlitePathPolicy,
 } from '../explorer/sqlitePathPolicy'
-import { registerFilePicker } from './filePicker'
-import { registerModulePicker } from './modulePicker'
-import { createSenderCheck, registerIpc, type IpcRegistration } from './ipc'
-import { createKeyStore, type KeyStore } from './keyStore'
-import { startupCipherKey } from './startupKey'
+import type { IpcRegistration } from './ipc'
+import { desktopKeyOptions } from './keyWiring'
+import { registerMainChannels } from './mainChannels'
+import { createRendererUrlCheck, rendererDevServerUrl } from './rendererOrigin'
 import {
   createMainWindow,
-  createRendererUrlCheck,
   hardenSession,
   hardenWebContents,
   registerAppScheme,
@@ -32,7 +30,7 @@ import {
 } from './window'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
+const devServerUrl = rendererDevServerUrl(app.isPackaged, process.env)
 const isRendererUrl = createRendererUrlCheck(devServerUrl)
 
 // Before `ready`, as Electron requires.
@@ -88,8 +86,6 @@ function start(): void {
     // The app's own folder (Chromium makes it 0700 already): private to the user.
     await mkdir(dataDir, { recursive: true, mode: 0o700 })
     const env = process.env
-    const keyStore = createKeyStore(join(dataDir, 'cipher-key.bin'), safeStorage)
-    const savedCipherKey = await startupCipherKey(env, keyStore)
     // Files outside the data folder are opened only when picked in the system dialog (Browse…),
     // named by EVENTSCOPE_SQLITE_PATH, or under EVENTSCOPE_ALLOWED_PATHS.
     const sqlitePathPolicy = createSqlitePathPolicy({
@@ -102,37 +98,17 @@ function start(): void {
       dataDir,
       env,
       sqlitePathPolicy,
-      keyStore: cipherKeyStore(keyStore),
-      ...(savedCipherKey ? { savedCipherKey } : {}),
+      ...(await desktopKeyOptions({ dataDir, env, safeStorage })),
       emit: <E extends EventName>(event: E, payload: EventOf<E>) => ipc?.emit(event, payload),
     })
-    ipc = registerIpc({
+    ipc = registerMainChannels<BrowserWindow>({
       ipcMain,
+      dialog,
       getWindows: () => BrowserWindow.getAllWindows(),
-      isTrustedSender: isRendererUrl,
+      devServerUrl,
       handlers: service,
-    })
-    registerFilePicker({
-      ipcMain,
-      dialog,
-      senderProblem: createSenderCheck({
-        getWindows: () => BrowserWindow.getAllWindows(),
-        isTrustedSender: isRendererUrl,
-      }),
-      windowOf: (event) =>
-        BrowserWindow.getAllWindows().find((w) => w.webContents === event.sender),
-      policy: sqlitePathPolicy,
-    })
-    registerModulePicker({
-      ipcMain,
-      dialog,
-      senderProblem: createSenderCheck({
-        getWindows: () => BrowserWindow.getAllWindows(),
-        isTrustedSender: isRendererUrl,
-      }),
-      windowOf: (event) =>
-        BrowserWindow.getAllWindows().find((w) => w.webContents === event.sender),
       modules: service.modules,
+      sqlitePathPolicy,
     })
     hardenSession(session.defaultSession, isRendererUrl)
     if (!devServerUrl) serveRenderer(session.defaultSession, join(here, '../renderer'))
@@ -182,17 +158,5 @@ async function connectFromEnv(
     console.error(
       `eventscope: could not connect with the environment's settings: ${error instanceof Error ? error.message : String(error)}`,
     )
-  }
-}
-
-/** The service's view of the safeStorage-backed key file: for keys entered in the app. */
-function cipherKeyStore(keyStore: KeyStore): CipherKeyStore {
-  return {
-    available: () => keyStore.unavailableReason() === undefined,
-    async save(key) {
-      if (!(await keyStore.save(Buffer.from(key).toString('base64'))))
-        throw new Error(keyStore.unavailableReason() ?? 'the OS offers no secure store')
-    },
-    clear: () => keyStore.clear(),
   }
 }

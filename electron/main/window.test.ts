@@ -11,13 +11,9 @@ vi.mock('electron', () => ({
   shell: { openExternal },
 }))
 
-const {
-  createRendererUrlCheck,
-  hardenSession,
-  hardenWebContents,
-  isSafeExternalUrl,
-  serveRenderer,
-} = await import('./window')
+const { hardenSession, hardenWebContents, isSafeExternalUrl, serveRenderer } =
+  await import('./window')
+const { createRendererUrlCheck } = await import('./rendererOrigin')
 
 type Handler = (...args: unknown[]) => unknown
 
@@ -40,27 +36,6 @@ function fakeContents() {
   }
   return { contents, fire, open: (url: string) => openHandler?.({ url }) }
 }
-
-describe('createRendererUrlCheck', () => {
-  it('trusts app://renderer, and the dev server only when there is one', () => {
-    const prod = createRendererUrlCheck(undefined)
-    expect(prod('app://renderer/index.html')).toBe(true)
-    expect(prod('app://renderer/assets/x.js')).toBe(true)
-    expect(prod('http://localhost:5173/')).toBe(false)
-    const dev = createRendererUrlCheck('http://localhost:5173')
-    expect(dev('http://localhost:5173/')).toBe(true)
-    for (const url of [
-      'http://localhost:5174/',
-      'https://localhost:5173/',
-      'app://other/index.html',
-      'app://user:pw@renderer/',
-      'file:///index.html',
-      'not a url',
-    ]) {
-      expect(dev(url), url).toBe(false)
-    }
-  })
-})
 
 describe('isSafeExternalUrl', () => {
   it('allows plain http(s) links only', () => {

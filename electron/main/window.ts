@@ -7,10 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { BrowserWindow, protocol, shell, type Session, type WebContents } from 'electron'
 import { contentSecurityPolicy } from '../host/csp'
 import { contentTypeFor, resolveStaticFile } from '../host/staticFiles'
-
-export const APP_SCHEME = 'app'
-export const APP_HOST = 'renderer'
-export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`
+import { APP_ENTRY_URL, APP_HOST, APP_SCHEME, safeUrl } from './rendererOrigin'
 
 const CSP = contentSecurityPolicy()
 
@@ -22,21 +19,6 @@ export function registerAppScheme(): void {
       privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
     },
   ])
-}
-
-/**
- * Whether `url` is our renderer: `app://renderer/…`, or in development the electron-vite dev
- * server's origin. Used for IPC senders, navigation and event delivery.
- */
-export function createRendererUrlCheck(devServerUrl: string | undefined): (url: string) => boolean {
-  const devOrigin = devServerUrl ? safeUrl(devServerUrl)?.origin : undefined
-  return (url) => {
-    const parsed = safeUrl(url)
-    if (!parsed) return false
-    if (parsed.protocol === `${APP_SCHEME}:`)
-      return parsed.host === APP_HOST && !parsed.username && !parsed.password
-    return devOrigin !== undefined && parsed.origin === devOrigin
-  }
 }
 
 /** Links the user clicks open in their browser only if plain http(s), no credentials in the URL. */
@@ -154,14 +136,6 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   window.once('ready-to-show', () => window.show())
   void window.loadURL(options.devServerUrl ?? APP_ENTRY_URL)
   return window
-}
-
-function safeUrl(url: string): URL | undefined {
-  try {
-    return new URL(url)
-  } catch {
-    return undefined
-  }
 }
 
 function textResponse(status: number, text: string): Response {

@@ -86,7 +86,11 @@ async function coordinatorDiesUnder(
     () => undefined,
     (e: unknown) => e,
   )
-  for (let i = 0; i < 500 && proxy.forwarded === before; i++) await sleep(5)
+  // The request has reached the node (else the coordinator would die before it was sent).
+  await vi.waitFor(() => expect(proxy.forwarded).toBeGreaterThan(before), {
+    timeout: 2500,
+    interval: 5,
+  })
   await sleep(300) // Cassandra has executed it; its answer is held back
   proxy.dropConnections()
   proxy.hold = false
@@ -122,17 +126,8 @@ await describeWithCassandra('cassandra', () => {
         })
 
         // A read: StoreUnavailable too, without the conditional write's warning (once the
-        // driver has reconnected).
-        for (let i = 0; i < 100; i++) {
-          if (
-            await events.select(id).then(
-              () => true,
-              () => false,
-            )
-          )
-            break
-          await sleep(100)
-        }
+        // driver has reconnected: a read succeeds again, else this read would fail for that).
+        await vi.waitFor(() => events.select(id), { timeout: 10_000, interval: 100 })
         const read = await coordinatorDiesUnder(proxy, () => events.select(id))
         expect(read).toBeInstanceOf(StoreUnavailable)
         expect((read as Error).message).not.toMatch(/may or may not/)
