@@ -154,6 +154,7 @@ function followerSuite(subject: () => Subject): void {
     const own = await s.open()
     const emitted: LogEntry[] = []
     const errors: unknown[] = []
+    let broken = false
     const follower = new LogFollower({
       log: applicationLogOf(own.events),
       intervalMs: 50,
@@ -166,10 +167,12 @@ function followerSuite(subject: () => Subject): void {
       const [before] = await burst(own, 1)
       await until(() => emitted.some((e) => keyOf(e) === before), 20_000)
       await s.break()
+      broken = true
       // Twice: the timer went on after the first failure.
       await until(() => errors.length >= 2, 30_000)
       expect(errors[0]).toBeInstanceOf(Error)
       await s.repair()
+      broken = false
       const writer = await s.open()
       try {
         const [after] = await burst(writer, 1)
@@ -180,6 +183,8 @@ function followerSuite(subject: () => Subject): void {
     } finally {
       await follower.stop()
       await own.close()
+      // So that a failure here does not leave the next test a broken store.
+      if (broken) await s.repair()
     }
   })
 
