@@ -35,3 +35,18 @@ export async function withStore(
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * The log's hourly buckets from the one of `startMs` to the current one: where writes made since
+ * `startMs` (on this clock) went, even when the hour turned meanwhile.
+ */
+export function bucketsSince(startMs: number): number[] {
+  const hour = 3_600_000
+  const first = Math.floor(startMs / hour)
+  return Array.from({ length: Math.floor(Date.now() / hour) - first + 1 }, (_, i) => first + i)
+}
+
+/** A CQL `IN (?, ?, …)` over these values, with its parameters. */
+export function inList(values: readonly number[]): { sql: string; params: number[] } {
+  return { sql: `IN (${values.map(() => '?').join(', ')})`, params: [...values] }
+}

@@ -14,11 +14,6 @@ import { sqliteDriverFromEnv } from '../electron/explorer/storeEnv'
  */
 export const onNodeSqliteRun = sqliteDriverFromEnv() === 'node:sqlite'
 
-/** The stores a service test runs on: SQLite alone on the node:sqlite run. */
-export const serviceStoreKinds: readonly ('memory' | 'sqlite')[] = onNodeSqliteRun
-  ? ['sqlite']
-  : ['memory', 'sqlite']
-
 /** Plain SQL on a SQLite file, around the app's back; BLOBs come back as Buffers. */
 export interface RawSqlite {
   all(sql: string, ...params: unknown[]): Record<string, unknown>[]

@@ -1,8 +1,7 @@
 /**
  * History reads on both stores through `dispatch`: diffs, snapshots, activity and export.
  */
-import { afterEach, describe, expect, test } from 'vitest'
-import { serviceStoreKinds } from '../../test/sqliteRun'
+import { afterAll, afterEach, describe, expect, test } from 'vitest'
 import type { EventOf, ResponseOf } from '../../shared/contract'
 import {
   closeOpenServices,
@@ -11,11 +10,14 @@ import {
   stateOf,
   UUID_A,
   walkthroughAggregate,
+  dropServiceKeyspaces,
+  serviceStores,
 } from './serviceTesting'
 
 afterEach(closeOpenServices)
+afterAll(dropServiceKeyspaces)
 
-describe.each(serviceStoreKinds)('queries on the %s store', (kind) => {
+describe.each(await serviceStores())('queries on the %s store', (kind) => {
   test('getEventDiff and diffVersions show what changed', async () => {
     const h = await connected(kind)
     const id = await walkthroughAggregate(h)

@@ -3,8 +3,7 @@
  * aggregate list paged by keyset from either end (the library's recorder contract checks the
  * same paging on memory, SQLite and Cassandra).
  */
-import { afterEach, describe, expect, test } from 'vitest'
-import { serviceStoreKinds } from '../../test/sqliteRun'
+import { afterAll, afterEach, describe, expect, test } from 'vitest'
 import type { RequestOf } from '../../shared/contract'
 import {
   closeOpenServices,
@@ -12,9 +11,12 @@ import {
   seededAggregate,
   walkthroughAggregate,
   type Harness,
+  dropServiceKeyspaces,
+  serviceStores,
 } from './serviceTesting'
 
 afterEach(closeOpenServices)
+afterAll(dropServiceKeyspaces)
 
 /** Every id of the list, page by page: from the start (`next`) or from the end (`prev`). */
 async function allIds(
@@ -39,7 +41,7 @@ async function allIds(
   return ids
 }
 
-describe.each(serviceStoreKinds)('lists on the %s store', (kind) => {
+describe.each(await serviceStores())('lists on the %s store', (kind) => {
   test('listSnapshotVersions: the versions with a snapshot, newest first, paged, no states', async () => {
     const h = await connected(kind)
     const id = await walkthroughAggregate(h)

@@ -3,8 +3,7 @@
  * aggregate at a version, its events and raw records.
  */
 import { inflateSync } from 'node:zlib'
-import { afterEach, describe, expect, test } from 'vitest'
-import { serviceStoreKinds } from '../../test/sqliteRun'
+import { afterAll, afterEach, describe, expect, test } from 'vitest'
 import {
   closeOpenServices,
   connected,
@@ -15,11 +14,14 @@ import {
   stateOf,
   UUID_A,
   walkthroughAggregate,
+  dropServiceKeyspaces,
+  serviceStores,
 } from './serviceTesting'
 
 afterEach(closeOpenServices)
+afterAll(dropServiceKeyspaces)
 
-describe.each(serviceStoreKinds)('queries on the %s store', (kind) => {
+describe.each(await serviceStores())('queries on the %s store', (kind) => {
   test('listAggregateTypes lists the registered aggregate classes only', async () => {
     const h = await connected(kind)
 

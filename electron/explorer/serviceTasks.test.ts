@@ -2,8 +2,7 @@
  * Long tasks on both stores through `dispatch`: progress and cancelling of replays, verifying
  * and seeding, and the follower's live changes.
  */
-import { afterEach, describe, expect, test } from 'vitest'
-import { serviceStoreKinds } from '../../test/sqliteRun'
+import { afterAll, afterEach, describe, expect, test } from 'vitest'
 import type { EventOf } from '../../shared/contract'
 import { dispatch } from './dispatch'
 import {
@@ -12,11 +11,14 @@ import {
   createExample,
   seededAggregate,
   until,
+  dropServiceKeyspaces,
+  serviceStores,
 } from './serviceTesting'
 
 afterEach(closeOpenServices)
+afterAll(dropServiceKeyspaces)
 
-describe.each(serviceStoreKinds)('queries on the %s store', (kind) => {
+describe.each(await serviceStores())('queries on the %s store', (kind) => {
   test('a long replay reports progress and can be cancelled', async () => {
     const h = await connected(kind, { snapshotPeriod: 0 })
     const id = await seededAggregate(h, 12_000)

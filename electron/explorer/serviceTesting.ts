@@ -15,6 +15,13 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '../../shared/contract'
+import {
+  cassandraAvailable,
+  cassandraTestSettings,
+  dropCassandraTestKeyspace,
+  testKeyspace,
+} from '../../test/cassandraTestStore'
+import { onNodeSqliteRun } from '../../test/sqliteRun'
 import { SEED_CIPHER_KEY } from '../example/seedSettings'
 import { dispatch } from './dispatch'
 import { ExplorerService, type ExplorerServiceOptions } from './service'
@@ -82,13 +89,54 @@ export function harness(options: Partial<ExplorerServiceOptions> = {}): Harness 
   return h
 }
 
+export type ServiceStoreKind = 'memory' | 'sqlite' | 'cassandra'
+
+/**
+ * The stores the service suites run on. Cassandra is left out, loudly, when no node answers,
+ * except in CI (`CI` set): there its tests run and fail, as the other Cassandra tests do. The
+ * node:sqlite run (the desktop app's driver) takes SQLite alone: the others ran in the main run.
+ */
+export async function serviceStores(): Promise<ServiceStoreKind[]> {
+  if (onNodeSqliteRun) return ['sqlite']
+  const availability = await cassandraAvailable()
+  if (availability.ok || process.env.CI) return ['memory', 'sqlite', 'cassandra']
+  console.warn(`\n!! the explorer service tests on Cassandra are SKIPPED: ${availability.reason}\n`)
+  return ['memory', 'sqlite']
+}
+
+/** Cassandra keyspaces `connected` made (one per call: each test has a store of its own). */
+const keyspaces: string[] = []
+
+/** Each file with Cassandra runs calls this in its `afterAll`. */
+export async function dropServiceKeyspaces(): Promise<void> {
+  await Promise.all(keyspaces.splice(0).map((k) => dropCassandraTestKeyspace(k)))
+}
+
+function cassandraConnection(): RequestOf<'connect'> {
+  const keyspace = `${testKeyspace}_s${keyspaces.length + 1}`
+  keyspaces.push(keyspace)
+  const { contactPoints, localDataCenter, tls, username, password } = cassandraTestSettings()
+  return {
+    kind: 'cassandra',
+    contactPoints,
+    localDataCenter,
+    keyspace,
+    tls: tls ?? false,
+    ...(username === undefined ? {} : { username, password: password ?? '' }),
+  }
+}
+
+/** A service connected to a new, empty store of this kind (SQLite: `path`). */
 export async function connected(
-  kind: 'memory' | 'sqlite',
+  kind: ServiceStoreKind,
   options: Partial<ExplorerServiceOptions> = {},
   path = newSqlitePath(),
 ): Promise<Harness> {
   const h = harness(options)
-  await h.ok('connect', kind === 'memory' ? { kind } : { kind, path })
+  await h.ok(
+    'connect',
+    kind === 'memory' ? { kind } : kind === 'sqlite' ? { kind, path } : cassandraConnection(),
+  )
   return h
 }
 

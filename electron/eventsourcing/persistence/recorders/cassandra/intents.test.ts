@@ -5,9 +5,16 @@
  */
 import { randomUUID } from 'node:crypto'
 import { describe, expect, test, vi } from 'vitest'
-import { record, sleep, withStore } from '../../../../../test/cassandraRecorderTesting'
+import {
+  bucketsSince,
+  inList,
+  record,
+  sleep,
+  withStore,
+} from '../../../../../test/cassandraRecorderTesting'
 import { describeWithCassandra, testKeyspace } from '../../../../../test/cassandraTestStore'
-import { ConcurrencyError } from '../../../errors'
+import { ConcurrencyError, StoreUnavailable } from '../../../errors'
+import { CassandraApplicationRecorder } from './applicationRecorder'
 import { shardOf } from './index'
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 })
@@ -104,6 +111,48 @@ await describeWithCassandra('cassandra', () => {
         expect(
           (await events.listAggregates({ limit: 5, idPrefix: id })).items.map((i) => i.version),
         ).toEqual([0])
+      }))
+
+    // The time guard of a save whose intent failed: its log row (written by the confirmation)
+    // must reach the store within intentTimeoutMs / 2 of its position, or followers could miss it.
+    test('a stored batch whose intent was lost, past half the intent timeout: StoreUnavailable, then confirmed in the background', () =>
+      withStore(async (_store, events) => {
+        let shift = 0
+        const clocked = new CassandraApplicationRecorder(
+          events.session,
+          events.intentTimeoutMs,
+          false,
+          events.maxClockSkewMs,
+          () => Date.now() + shift,
+        )
+        const intime: string = randomUUID()
+        const late: string = randomUUID()
+        const type = `test#Guard${randomUUID().slice(0, 8)}`
+        // Within the time: the save waits for the confirmation and succeeds.
+        clocked.saveFault = (step) => (step === 'intent' ? 'lose' : undefined)
+        await clocked.insert([record(intime, 0, `${type}.Created`)])
+        // Past it: the clock moves on between taking the position and storing the events.
+        clocked.saveFault = (step) => {
+          if (step === 'intent') return 'lose'
+          if (step === 'events') shift = events.intentTimeoutMs / 2 + 1
+          return undefined
+        }
+        const error = await clocked
+          .insert([record(late, 0, `${type}.Created`)])
+          .catch((e: unknown) => e)
+        clocked.saveFault = undefined
+        expect(error).toBeInstanceOf(StoreUnavailable)
+        expect((error as Error).message).toMatch(
+          new RegExp(
+            `versions 0\\.\\.0 of ${late} were stored, but their log entry is not written yet \\(too slow\\)`,
+          ),
+        )
+        expect((await events.select(late)).map((r) => r.originatorVersion)).toEqual([0])
+        await clocked.settled(10_000) // the background retry, a second later
+        const log = (await events.selectLog({ desc: true, limit: 50 })).filter((e) =>
+          [intime, late].includes(e.originatorId),
+        )
+        expect(log.map((e) => e.originatorId).sort()).toEqual([intime, late].sort())
       }))
 
     test('a crash after the events and before the confirmation loses nothing', () =>
@@ -247,6 +296,7 @@ await describeWithCassandra('cassandra', () => {
 
     test('the aggregate count stays exact when a count write or its answer is lost, and repairs count once', () =>
       withStore(async (_store, events) => {
+        const started = Date.now()
         const countBefore = await events.countAggregates()
         const type = `test#Count${randomUUID().slice(0, 8)}`
         // All in one shard, so that they contend for the same count row.
@@ -298,9 +348,11 @@ await describeWithCassandra('cassandra', () => {
             [lostRequest, lostAnswer, next, crashed].includes(e.originatorId),
           )
           expect(log).toHaveLength(4)
+          // In the hours the writes went to (the hour may have turned during the test).
+          const hours = inList(bucketsSince(started))
           const rows = await session.execute(
-            `SELECT originator_id, status FROM ${testKeyspace}.event_log WHERE bucket = ?`,
-            [Math.floor(Date.now() / 3_600_000)],
+            `SELECT originator_id, status FROM ${testKeyspace}.event_log WHERE bucket ${hours.sql}`,
+            hours.params,
           )
           expect(
             rows.rows

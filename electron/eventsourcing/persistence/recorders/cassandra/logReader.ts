@@ -30,7 +30,7 @@ export abstract class CassandraLogReader extends CassandraLogWriter {
    */
   private isOld(position: string): boolean {
     return (
-      Date.now() - uuidDate(position).getTime() > this.intentTimeoutMs + 2 * this.maxClockSkewMs
+      this.clock() - uuidDate(position).getTime() > this.intentTimeoutMs + 2 * this.maxClockSkewMs
     )
   }
 

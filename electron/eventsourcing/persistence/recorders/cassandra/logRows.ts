@@ -1,11 +1,19 @@
 import { createHash } from 'node:crypto'
 import type { LogEntry } from '../../recorder'
-import { Long } from './driver'
+import type cassandra from 'cassandra-driver'
+import { Long, TimeUuid } from './driver'
 
 // The application log's rows: intents, positions (timeuuids in hour buckets) and digests.
 
 export const PENDING = 0
 export const CONFIRMED = 1
+
+export const HOUR_MS = 3_600_000
+
+/** The log's partition of a position at this time (ms): its hour since the epoch. */
+export function bucketOf(ms: number): number {
+  return Math.floor(ms / HOUR_MS)
+}
 
 /** 100-ns intervals between the UUID epoch (1582-10-15) and the Unix epoch. */
 export const UUID_EPOCH_OFFSET = 122_192_928_000_000_000n
@@ -77,4 +85,22 @@ export function parsePosition(position: string): Position {
   const m = POSITION_PATTERN.exec(position)
   if (!m) throw new TypeError(`invalid log position '${position}'`)
   return { bucket: Number(m[1]), uuid: m[2]! }
+}
+
+/**
+ * Timeuuids at a clock's time, increasing within a millisecond by their 100-ns ticks (as the
+ * driver's `TimeUuid.now()` does), so one writer's positions keep the order of its saves.
+ */
+export class PositionClock {
+  private ms = Number.NEGATIVE_INFINITY
+  private tick = 0
+
+  constructor(private readonly now: () => number) {}
+
+  next(): cassandra.types.TimeUuid {
+    const ms = this.now()
+    this.tick = ms === this.ms && this.tick < 9_999 ? this.tick + 1 : 0
+    this.ms = ms
+    return TimeUuid.fromDate(new Date(ms), this.tick)
+  }
 }

@@ -3,14 +3,21 @@ import { aggregateTopicOfEventTopic } from '../../../domain/topics'
 import { ConcurrencyError, ConfigurationError, StoreUnavailable } from '../../../errors'
 import type { StoredRecord } from '../../recorder'
 import { aggregateTopicOf, checkBatch } from '../common'
-import { TimeUuid, types, type Long } from './driver'
+import { types, type Long } from './driver'
 import { shardOf } from './indexRows'
-import { CONFIRMED, digestOf, microsOf, PENDING, uuidDate, type Intent } from './logRows'
+import type { Intent } from './logRows'
+import {
+  bucketOf,
+  CONFIRMED,
+  digestOf,
+  microsOf,
+  PENDING,
+  PositionClock,
+  uuidDate,
+} from './logRows'
 import { countCreation } from './counting'
 import { CassandraAggregateRecorder } from './records'
 import type { CassandraSession } from './session'
-
-const HOUR_MS = 3_600_000
 
 /** The statements of a save, in order: intent and events are sent together. */
 export type SaveStep = 'intent' | 'events' | 'count' | 'confirm'
@@ -45,6 +52,7 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
    * sends it and drops its answer. Unset in production.
    */
   saveFault: ((step: SaveStep) => SaveFault | undefined) | undefined
+  private readonly positions = new PositionClock(() => this.clock())
 
   constructor(
     session: CassandraSession,
@@ -55,6 +63,8 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
      */
     readonly legacyCounter = false,
     readonly maxClockSkewMs = 60_000,
+    /** This wall clock (ms) gives positions and buckets, ages intents, is checked (tests move it). */
+    readonly clock: () => number = Date.now,
   ) {
     super(session, 'events')
   }
@@ -107,7 +117,7 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
   private async confirmStored(intent: Intent): Promise<void> {
     let last: unknown
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (Date.now() - intent.time.getTime() > this.intentTimeoutMs / 2) break
+      if (this.clock() - intent.time.getTime() > this.intentTimeoutMs / 2) break
       try {
         return await this.confirm(intent)
       } catch (error) {
@@ -149,18 +159,13 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
   /** Runs a write after the save returns; `settled()` waits for it. Its failure is left to readers. */
   private background(task: () => Promise<unknown>): void {
     const done: Promise<void> = task()
-      .then(
-        () => {},
-        () => {},
-      )
+      .then(() => {})
+      .catch(() => {})
       .finally(() => this.inFlight.delete(done))
     this.inFlight.add(done)
   }
 
-  /**
-   * Resolves when this recorder's background writes (confirmations, withdrawn intents) are done,
-   * or after `timeoutMs`: a store closed or counted after it reflects this process's saves.
-   */
+  /** Background writes done (or `timeoutMs` passed): a store closed or counted next has them. */
   async settled(timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs
     while (this.inFlight.size > 0 && Date.now() < deadline) {
@@ -191,7 +196,7 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
   private async compareClock(): Promise<void> {
     const s = this.session
     try {
-      const sent = Date.now()
+      const sent = this.clock()
       const start = performance.now()
       const row = (
         await s.execute(
@@ -228,7 +233,7 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
   /** The intent of a batch: position, bucket and digest. Exposed for crash tests. */
   intentOf(records: readonly StoredRecord[]): Intent {
     const { originatorId, from, to } = checkBatch(records)
-    const uuid = TimeUuid.now()
+    const uuid = this.positions.next()
     const position = uuid.toString()
     const time = uuid.getDate()
     const last = records[records.length - 1]!
@@ -240,7 +245,7 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
       topics: records.map((r) => r.topic),
       aggregateTopic: aggregateTopicOf(records),
       lastTopic: last.topic,
-      bucket: Math.floor(time.getTime() / HOUR_MS),
+      bucket: bucketOf(time.getTime()),
       position,
       time,
       micros: microsOf(position),

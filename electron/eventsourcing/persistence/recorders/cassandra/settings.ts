@@ -29,6 +29,12 @@ export interface CassandraSettings {
    * (ConfigurationError). Default 60000 ms.
    */
   maxClockSkewMs?: number
+  /**
+   * This process's wall clock, ms since the epoch (default Date.now): log positions, so their
+   * hourly buckets, come from it. Tests set it to write into chosen hours (a clock off true time
+   * also needs a `maxClockSkewMs` that lets it past the clock check).
+   */
+  clock?: () => number
 }
 
 /** Checks a keyspace name before it goes into CQL text; returns it lowercased (as CQL would). */

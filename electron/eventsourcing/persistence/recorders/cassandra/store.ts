@@ -41,6 +41,7 @@ export async function createCassandraStore(settings: CassandraSettings): Promise
     settings.intentTimeoutMs ?? 60_000,
     legacyCounter,
     settings.maxClockSkewMs ?? 60_000,
+    settings.clock,
   )
   return {
     kind: 'cassandra',
