@@ -17,6 +17,7 @@ import { bucketize } from '../activity'
 import { ApiFailure } from '../dispatch'
 import { diffDisplay, toDisplayJson } from '../displayJson'
 import { PythonCodec, type PythonRecord } from './codec'
+import type { AggregateEnds } from './reader'
 import type { PythonSession } from './session'
 
 type Req<M extends Parameters<typeof handle>[1]> = ParsedRequestOf<M>
@@ -123,13 +124,26 @@ async function listAggregates(
 
 type Listed = ResponseOf<'listAggregates'>['items'][number]
 
-async function listed(
-  s: PythonSession,
-  id: string,
-  type: string,
-  version: number,
-): Promise<Listed> {
-  return { id, type, version, ...(await dates(s, id, version)), discarded: false }
+/** A list row from an aggregate's first and newest events (one batch per page: reader.ends). */
+function listed(s: PythonSession, id: string, ends: AggregateEnds): Listed {
+  return {
+    id,
+    type: aggregateTopicOf(ends.first.topic),
+    version: ends.last.originatorVersion,
+    createdAt: stampOf(s, ends.first),
+    lastModified: stampOf(s, ends.last),
+    discarded: false,
+  }
+}
+
+/** A record's timestamp; the epoch if it cannot be decoded (a wrong key must not hide the list). */
+function stampOf(s: PythonSession, record: PythonRecord): string {
+  try {
+    return isoOf(s.codec.decode(record)['timestamp'])
+  } catch (error) {
+    if (error instanceof DataIntegrityError) return EPOCH
+    throw error
+  }
 }
 
 /** By id through the primary key; a type filter reads at most TYPE_SCAN_BUDGET ids a page. */
@@ -150,15 +164,20 @@ async function listById(
     })
     scanned += page.items.length
     more = page.nextAfterId !== undefined
+    const taken: string[] = []
     for (const row of page.items) {
       afterId = row.originatorId
-      const type = aggregateTopicOf(row.firstTopic)
-      if (r.type && type !== r.type) continue
-      items.push(await listed(s, row.originatorId, type, row.version))
-      if (items.length === r.limit) {
+      if (r.type && aggregateTopicOf(row.firstTopic) !== r.type) continue
+      taken.push(row.originatorId)
+      if (items.length + taken.length === r.limit) {
         more = more || row !== page.items[page.items.length - 1]
         break
       }
+    }
+    const ends = await s.reader.ends(taken)
+    for (const id of taken) {
+      const found = ends.get(id)
+      if (found) items.push(listed(s, id, found))
     }
   }
   return more && afterId ? { items, next: `i:${afterId}` } : { items }
@@ -168,8 +187,9 @@ const LOG_CHUNK = 500
 
 /**
  * Newest change first: the notification log read backwards (its unique index), each aggregate
- * listed at its newest event (one seek tells whether a row is that) and skipped at the older
- * ones. A page reads at most TYPE_SCAN_BUDGET rows; the token is the last row read.
+ * listed at its newest event and skipped at the older ones; each chunk's aggregates are looked
+ * up in one batch (reader.ends). The first chunk is the page's size, later ones grow to
+ * LOG_CHUNK. A page reads at most TYPE_SCAN_BUDGET rows; the token is the last row read.
  */
 async function listRecent(
   s: PythonSession,
@@ -180,22 +200,23 @@ async function listRecent(
   const items: Listed[] = []
   let scanned = 0
   let exhausted = false
+  let chunk = Math.min(LOG_CHUNK, r.limit)
   while (items.length < r.limit && scanned < TYPE_SCAN_BUDGET && !exhausted) {
-    const rows = await s.reader.notificationsBefore(before, LOG_CHUNK)
+    const rows = await s.reader.notificationsBefore(before, chunk)
+    const ends = await s.reader.ends(rows.map((row) => row.originatorId))
     let consumed = 0
     for (const row of rows) {
       consumed += 1
       scanned += 1
       before = row.notificationId
-      const [newest] = await s.reader.events(row.originatorId, { desc: true, limit: 1 })
-      if (newest?.originatorVersion !== row.originatorVersion) continue
-      const [first] = await s.reader.events(row.originatorId, { limit: 1 })
-      const type = aggregateTopicOf(first?.topic ?? row.topic)
-      if (r.type && type !== r.type) continue
-      items.push(await listed(s, row.originatorId, type, row.originatorVersion))
+      const found = ends.get(row.originatorId)
+      if (found?.last.originatorVersion !== row.originatorVersion) continue
+      if (r.type && aggregateTopicOf(found.first.topic) !== r.type) continue
+      items.push(listed(s, row.originatorId, found))
       if (items.length === r.limit) break
     }
-    exhausted = rows.length < LOG_CHUNK && consumed === rows.length
+    exhausted = rows.length < chunk && consumed === rows.length
+    chunk = Math.min(LOG_CHUNK, chunk * 2)
   }
   return !exhausted && before !== undefined ? { items, next: `r:${before}` } : { items }
 }
@@ -210,28 +231,6 @@ function countOf(s: PythonSession): Promise<number> {
   counts.set(s, { at: Date.now(), total })
   total.catch(() => counts.delete(s))
   return total
-}
-
-/** Created and last modified: the first and newest events' timestamps (the epoch if unreadable). */
-async function dates(
-  s: PythonSession,
-  id: string,
-  version: number,
-): Promise<{ createdAt: string; lastModified: string }> {
-  const stamp = async (v: number): Promise<string> => {
-    try {
-      const [record] = await s.reader.events(id, { gt: v - 1, lte: v })
-      return record ? isoOf(s.codec.decode(record)['timestamp']) : EPOCH
-    } catch (error) {
-      if (error instanceof DataIntegrityError) return EPOCH
-      throw error
-    }
-  }
-  const [first] = await s.reader.events(id, { limit: 1 })
-  return {
-    createdAt: await stamp(first?.originatorVersion ?? 1),
-    lastModified: await stamp(version),
-  }
 }
 
 async function getAggregate(
