@@ -22,6 +22,8 @@ import pg from 'pg'
 import { methods, type RequestOf } from '../../shared/contract'
 import { parsePostgresUrl } from '../../shared/settings'
 import { ExplorerService } from '../../electron/explorer/service'
+import { pythonTables } from '../../electron/explorer/python/reader'
+import { openPythonSqlite } from '../../electron/explorer/python/sqliteReader'
 import {
   ROOT,
   VENV_PYTHON,
@@ -105,7 +107,14 @@ async function buildSqlite(shape: Shape, count: number, log: (line: string) => v
   const name = (who: string) => join(CACHE, `v${STORE_VERSION}-${who}-${shape}-${count}.sqlite`)
   const pythonPath = name('python')
   const python = await kept(pythonPath, log, async () => {
-    const { ids, seconds } = writePython(['--db', pythonPath, '--shape', shape, '--count', `${count}`])
+    const { ids, seconds } = writePython([
+      '--db',
+      pythonPath,
+      '--shape',
+      shape,
+      '--count',
+      `${count}`,
+    ])
     log(`python-stores: Python wrote ${shape} ${count} in ${seconds} s`)
     return ids
   })
@@ -146,9 +155,9 @@ async function buildPostgres(base: string, shape: Shape, count: number, log: (l:
       await client.connect()
       try {
         // A complete store has its ids recorded beside it (written last).
-        const done = await client.query<{ ids: string }>(
-          'SELECT ids FROM eventscope_bench_done',
-        ).catch(() => undefined)
+        const done = await client
+          .query<{ ids: string }>('SELECT ids FROM eventscope_bench_done')
+          .catch(() => undefined)
         ids = done?.rows[0] ? (JSON.parse(done.rows[0].ids) as string[]) : undefined
       } finally {
         await client.end()
@@ -205,7 +214,11 @@ function firstPage(store: Built, what: 'list' | 'timeline'): Contender['run'] {
             ? (await service.listAggregates(methods.listAggregates.request.parse({}))).items.length
             : (
                 await service.listEvents(
-                  methods.listEvents.request.parse({ id: store.ids[0], fromVersion: 0, limit: 200 }),
+                  methods.listEvents.request.parse({
+                    id: store.ids[0],
+                    fromVersion: 0,
+                    limit: 200,
+                  }),
                 )
               ).items.length
       })
@@ -213,6 +226,18 @@ function firstPage(store: Built, what: 'list' | 'timeline'): Contender['run'] {
       return ms
     } finally {
       await service.close()
+    }
+  }
+}
+
+/** The aggregate count alone (the list's `total`), on a freshly opened reader: where time goes. */
+function countOnly(path: string): Contender['run'] {
+  return async () => {
+    const reader = openPythonSqlite(path, pythonTables('sqlite', undefined))
+    try {
+      return await timed(() => reader.countAggregates())
+    } finally {
+      await reader.close()
     }
   }
 }
@@ -237,6 +262,9 @@ export const pythonStoresModule: BenchModule = {
         { key: 'ours', run: firstPage(stores.ours, what) },
         { key: 'python', run: firstPage(stores.python, what) },
         ...(postgres ? [{ key: 'postgres', run: firstPage(postgres, what) }] : []),
+        ...(what === 'list' && stores.python.settings.kind === 'python-sqlite'
+          ? [{ key: 'count', run: countOnly(stores.python.settings.path) }]
+          : []),
       ]
       const times = await interleave(contenders, rounds, warmup, (r) =>
         log(`python-stores: ${what} round ${r}/${rounds + warmup}`),
@@ -256,12 +284,16 @@ export const pythonStoresModule: BenchModule = {
                 postgresRatio: round(ms('postgres') / ms('ours'), 2),
               }
             : {}),
+          ...(times.has('count') ? { pythonCountMs: round(ms('count'), 2) } : {}),
           size: count,
           rounds,
         },
         note:
           `${what === 'list' ? `listAggregates (default page of 100, newest change first) over ${count.toLocaleString('en')} one-event aggregates` : `listEvents from version 0, 200 events, of a ${count.toLocaleString('en')}-event aggregate`}` +
           `, a freshly opened service each run, median of ${rounds} interleaved rounds; ` +
+          (times.has('count')
+            ? `of which the aggregate count (the list's total: a Python store keeps no counter, so COUNT(DISTINCT originator_id) reads the whole primary key) ${round(ms('count'), 1)} ms; `
+            : '') +
           (postgres
             ? `PostgreSQL (the running scripts/postgres.sh cluster): ${round(ms('postgres'), 1)} ms, ${round(ms('postgres') / ms('ours'), 2)}× ours`
             : 'PostgreSQL not measured: no cluster running (bash scripts/postgres.sh start)'),
