@@ -53,13 +53,16 @@ export async function listAggregates(
   const token = r.pageToken ? decodeToken(r.pageToken) : undefined
   // Newest change first needs the notification log; an id prefix is a range of ids.
   const recent = r.order === 'recent' && s.reader.hasLog && !r.idPrefix
+  // The count first: on PostgreSQL it runs beside the page on another pooled connection.
+  const counted = countOf(s)
+  counted.catch(() => {}) // awaited below, unless the page fails first
   const page = recent
     ? await listRecent(s, r, token?.startsWith('r:') ? Number(token.slice(2)) : undefined)
     : await listById(s, r, token?.startsWith('i:') ? token.slice(2) : undefined)
   return {
     items: page.items,
     ...(page.next ? { nextPageToken: encodeToken(page.next) } : {}),
-    total: await countOf(s),
+    total: await counted,
   }
 }
 
@@ -67,12 +70,17 @@ type Listed = ResponseOf<'listAggregates'>['items'][number]
 
 /** A list row from an aggregate's first and newest events (one batch per page: reader.ends). */
 function listed(s: PythonSession, id: string, ends: AggregateEnds): Listed {
+  const created = stampOf(s, ends.first)
   return {
     id,
     type: aggregateTopicOf(ends.first.topic),
     version: ends.last.originatorVersion,
-    createdAt: stampOf(s, ends.first),
-    lastModified: stampOf(s, ends.last),
+    createdAt: created,
+    // A one-event history's first event is its newest: decoded once.
+    lastModified:
+      ends.last.originatorVersion === ends.first.originatorVersion
+        ? created
+        : stampOf(s, ends.last),
     discarded: false,
   }
 }
