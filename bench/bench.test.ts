@@ -42,6 +42,8 @@ test('the quick bench completes and reports finite figures for every row', async
     'sqlite-save-python',
     'bundle',
     'seeding',
+    'python-list-first-page',
+    'python-timeline-first-page',
   ])
   for (const row of report.rows) {
     expect(row.error, row.id).toBeUndefined()

@@ -5,7 +5,7 @@
  *
  *   npm run bench                       # the full run (several minutes)
  *   npm run bench -- --quick            # small sizes, few rounds: a smoke run (bench.test.ts)
- *   npm run bench -- --only replay,ui   # modules (replay cassandra sqlite-save ui bundle seeding) or row ids
+ *   npm run bench -- --only replay,ui   # modules (replay cassandra sqlite-save ui bundle seeding python-stores) or row ids
  *   npm run bench -- --skip ui          # every module but these
  *   npm run bench -- --out FILE         # where the JSON goes (default: latest.json, quick.json)
  *   npm run bench -- --only ui --merge  # replace only these rows in the existing JSON
@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util'
 import { ROOT, passOf, type BenchModule, type RowResult } from './lib/harness'
 import { bundleModule } from './rows/bundle'
 import { cassandraModule } from './rows/cassandra'
+import { pythonStoresModule } from './rows/pythonStores'
 import { replayModule } from './rows/replay'
 import { seedingModule } from './rows/seeding'
 import { sqliteSaveModule } from './rows/sqliteSave'
@@ -32,6 +33,7 @@ const MODULES: readonly BenchModule[] = [
   uiModule,
   bundleModule,
   seedingModule,
+  pythonStoresModule,
 ]
 
 const ORDER = MODULES.flatMap((m) => m.rows)

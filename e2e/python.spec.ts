@@ -64,10 +64,12 @@ test('a Python-written encrypted store: list, timeline, snapshot state, diff, li
     // The timeline: every event with its decoded payload.
     const timeline = await openTab(page, 'Timeline')
     const events = timeline.getByRole('table', { name: 'Events' })
-    // Python's versions start at 1 (the renderer still keeps a row for a version 0: not counted).
+    // Python's versions start at 1: the store says so, and the count and rows start there.
     for (const e of cart.events)
       await expect(events.getByRole('row', { name: new RegExp(`^v${e.version}\\b`) })).toBeVisible()
     await expect(events.getByRole('row', { name: /^v7\b/ })).toContainText('CheckedOut')
+    await expect(timeline.getByText(`${cart.events.length} events`, { exact: true })).toBeVisible()
+    await expect(events.getByRole('row', { name: /^(v0\b|Version 0\b)/ })).toHaveCount(0)
 
     // Snapshots: both, newest first, and the older one's state.
     const snapshots = await openTab(page, 'Snapshots')
@@ -95,6 +97,9 @@ test('a Python-written encrypted store: list, timeline, snapshot state, diff, li
       count: 1,
     })
     await expect(events.getByRole('row', { name: /^v8\b/ })).toBeVisible({ timeout: 20_000 })
+    await expect(
+      timeline.getByText(`${cart.events.length + 1} events`, { exact: true }),
+    ).toBeVisible()
   } finally {
     // Back to the run's own store.
     await changeStore.click()

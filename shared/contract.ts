@@ -133,6 +133,11 @@ export const methods = {
       /** Pass as fromVersion to continue; absent at the end. */
       nextFromVersion: version.optional(),
       latestVersion: z.number().int().min(-1),
+      /**
+       * The aggregate's first stored version, as the store has it: 0 in Eventscope's stores, 1
+       * in Python eventsourcing's. The history is firstVersion…latestVersion.
+       */
+      firstVersion: version,
       /** How many events this page examined (for a search, more than it returned). */
       scanned: z.number().int().min(0),
     }),

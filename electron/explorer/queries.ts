@@ -170,6 +170,9 @@ export async function getAggregate(
   })
 }
 
+/** The library creates every aggregate at version 0 (domain/aggregate.ts). */
+const FIRST_VERSION = 0
+
 export async function listEvents(
   ctx: QueryContext,
   request: ParsedRequestOf<'listEvents'>,
@@ -177,7 +180,8 @@ export async function listEvents(
   const c = ctx.conn()
   const { id, fromVersion, limit } = request
   const latestVersion = (await c.app.latest(id))?.version ?? -1
-  if (fromVersion > latestVersion) return { items: [], latestVersion, scanned: 0 }
+  if (fromVersion > latestVersion)
+    return { items: [], latestVersion, firstVersion: FIRST_VERSION, scanned: 0 }
   const needle = request.search?.toLowerCase() || undefined
   const types = request.types?.length ? new Set(request.types) : undefined
   return ctx
@@ -229,6 +233,7 @@ export async function listEvents(
         items,
         ...(next === undefined ? {} : { nextFromVersion: next }),
         latestVersion,
+        firstVersion: FIRST_VERSION,
         scanned,
       }
     })
@@ -238,7 +243,7 @@ export async function listEvents(
       throw new ApiFailure({
         code: 'DataIntegrityError',
         message: error.message,
-        details: { ...error.details, latestVersion },
+        details: { ...error.details, latestVersion, firstVersion: FIRST_VERSION },
       })
     })
 }

@@ -172,9 +172,12 @@ describe.each(await serviceStores())('queries on the %s store', (kind) => {
       Array.from({ length: n }, (_, i) => from + i).filter((v) => v % 5 !== 0)
     expect(both.items.map((e) => e.version)).toEqual([24, ...range(240, 10), ...range(2400, 100)])
 
+    // Where histories start is reported, not left to the reader: version 0 in our stores.
+    expect((await h.ok('listEvents', { id, limit: 1 })).firstVersion).toBe(0)
     expect(await h.ok('listEvents', { id: UUID_A })).toEqual({
       items: [],
       latestVersion: -1,
+      firstVersion: 0,
       scanned: 0,
     })
   })

@@ -17,43 +17,10 @@ import { bucketize } from '../activity'
 import { ApiFailure } from '../dispatch'
 import { diffDisplay, toDisplayJson } from '../displayJson'
 import { PythonCodec, type PythonRecord } from './codec'
+import { aggregateTopicOf, isoOf, listAggregates, shortType } from './listing'
 import type { PythonSession } from './session'
 
 type Req<M extends Parameters<typeof handle>[1]> = ParsedRequestOf<M>
-
-const EPOCH = new Date(0).toISOString()
-
-/** A page token: the last id listed, base64url (opaque to the UI). */
-function encodeToken(afterId: string): string {
-  return Buffer.from(afterId, 'utf8').toString('base64url')
-}
-function decodeToken(token: string): string {
-  const id = Buffer.from(token, 'base64url').toString('utf8')
-  if (!/^[0-9A-Za-z_.:-]{1,200}$/.test(id))
-    throw new ApiFailure({ code: 'ValidationError', message: 'invalid page token' })
-  return id
-}
-/** How many ids a type filter looks at for one page, at most (Python stores index no types). */
-const TYPE_SCAN_BUDGET = 5000
-
-/** The aggregate class topic of an event topic `module:Class.Event`. */
-export function aggregateTopicOf(eventTopic: string): string {
-  const dot = eventTopic.lastIndexOf('.')
-  const colon = eventTopic.indexOf(':')
-  return dot > colon ? eventTopic.slice(0, dot) : eventTopic
-}
-
-function shortType(topic: string): string {
-  return topic.slice(topic.lastIndexOf('.') + 1)
-}
-
-/** An ISO date the contract takes from a Python timestamp; the epoch when there is none. */
-function isoOf(value: unknown): string {
-  if (typeof value !== 'string') return EPOCH
-  if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value)) return value
-  const parsed = Date.parse(value.includes('T') ? `${value}Z` : value)
-  return Number.isNaN(parsed) ? EPOCH : new Date(parsed).toISOString()
-}
 
 function eventDto(s: PythonSession, record: PythonRecord): EventDto {
   const fields = s.codec.decode(record)
@@ -102,136 +69,6 @@ async function eventAtVersion(
     })
   }
   return record
-}
-
-async function listAggregates(
-  s: PythonSession,
-  r: Req<'listAggregates'>,
-): Promise<ResponseOf<'listAggregates'>> {
-  const token = r.pageToken ? decodeToken(r.pageToken) : undefined
-  // Newest change first needs the notification log; an id prefix is a range of ids.
-  const recent = r.order === 'recent' && s.reader.hasLog && !r.idPrefix
-  const page = recent
-    ? await listRecent(s, r, token?.startsWith('r:') ? Number(token.slice(2)) : undefined)
-    : await listById(s, r, token?.startsWith('i:') ? token.slice(2) : undefined)
-  return {
-    items: page.items,
-    ...(page.next ? { nextPageToken: encodeToken(page.next) } : {}),
-    total: await countOf(s),
-  }
-}
-
-type Listed = ResponseOf<'listAggregates'>['items'][number]
-
-async function listed(
-  s: PythonSession,
-  id: string,
-  type: string,
-  version: number,
-): Promise<Listed> {
-  return { id, type, version, ...(await dates(s, id, version)), discarded: false }
-}
-
-/** By id through the primary key; a type filter reads at most TYPE_SCAN_BUDGET ids a page. */
-async function listById(
-  s: PythonSession,
-  r: Req<'listAggregates'>,
-  start: string | undefined,
-): Promise<{ items: Listed[]; next?: string }> {
-  let afterId = start
-  const items: Listed[] = []
-  let scanned = 0
-  let more = true
-  while (items.length < r.limit && more && scanned < TYPE_SCAN_BUDGET) {
-    const page = await s.reader.listAggregates({
-      limit: r.type ? Math.min(500, r.limit * 4) : r.limit - items.length,
-      ...(afterId ? { afterId } : {}),
-      ...(r.idPrefix ? { idPrefix: r.idPrefix } : {}),
-    })
-    scanned += page.items.length
-    more = page.nextAfterId !== undefined
-    for (const row of page.items) {
-      afterId = row.originatorId
-      const type = aggregateTopicOf(row.firstTopic)
-      if (r.type && type !== r.type) continue
-      items.push(await listed(s, row.originatorId, type, row.version))
-      if (items.length === r.limit) {
-        more = more || row !== page.items[page.items.length - 1]
-        break
-      }
-    }
-  }
-  return more && afterId ? { items, next: `i:${afterId}` } : { items }
-}
-
-const LOG_CHUNK = 500
-
-/**
- * Newest change first: the notification log read backwards (its unique index), each aggregate
- * listed at its newest event (one seek tells whether a row is that) and skipped at the older
- * ones. A page reads at most TYPE_SCAN_BUDGET rows; the token is the last row read.
- */
-async function listRecent(
-  s: PythonSession,
-  r: Req<'listAggregates'>,
-  start: number | undefined,
-): Promise<{ items: Listed[]; next?: string }> {
-  let before = start
-  const items: Listed[] = []
-  let scanned = 0
-  let exhausted = false
-  while (items.length < r.limit && scanned < TYPE_SCAN_BUDGET && !exhausted) {
-    const rows = await s.reader.notificationsBefore(before, LOG_CHUNK)
-    let consumed = 0
-    for (const row of rows) {
-      consumed += 1
-      scanned += 1
-      before = row.notificationId
-      const [newest] = await s.reader.events(row.originatorId, { desc: true, limit: 1 })
-      if (newest?.originatorVersion !== row.originatorVersion) continue
-      const [first] = await s.reader.events(row.originatorId, { limit: 1 })
-      const type = aggregateTopicOf(first?.topic ?? row.topic)
-      if (r.type && type !== r.type) continue
-      items.push(await listed(s, row.originatorId, type, row.originatorVersion))
-      if (items.length === r.limit) break
-    }
-    exhausted = rows.length < LOG_CHUNK && consumed === rows.length
-  }
-  return !exhausted && before !== undefined ? { items, next: `r:${before}` } : { items }
-}
-
-/** The count reads the whole primary key (no counter in a Python store): kept a few seconds. */
-const counts = new WeakMap<PythonSession, { at: number; total: Promise<number> }>()
-const COUNT_TTL_MS = 5000
-function countOf(s: PythonSession): Promise<number> {
-  const cached = counts.get(s)
-  if (cached && Date.now() - cached.at < COUNT_TTL_MS) return cached.total
-  const total = s.reader.countAggregates()
-  counts.set(s, { at: Date.now(), total })
-  total.catch(() => counts.delete(s))
-  return total
-}
-
-/** Created and last modified: the first and newest events' timestamps (the epoch if unreadable). */
-async function dates(
-  s: PythonSession,
-  id: string,
-  version: number,
-): Promise<{ createdAt: string; lastModified: string }> {
-  const stamp = async (v: number): Promise<string> => {
-    try {
-      const [record] = await s.reader.events(id, { gt: v - 1, lte: v })
-      return record ? isoOf(s.codec.decode(record)['timestamp']) : EPOCH
-    } catch (error) {
-      if (error instanceof DataIntegrityError) return EPOCH
-      throw error
-    }
-  }
-  const [first] = await s.reader.events(id, { limit: 1 })
-  return {
-    createdAt: await stamp(first?.originatorVersion ?? 1),
-    lastModified: await stamp(version),
-  }
 }
 
 async function getAggregate(
@@ -297,16 +134,32 @@ async function listEvents(
   r: Req<'listEvents'>,
 ): Promise<ResponseOf<'listEvents'>> {
   const last = await newest(s, r.id)
-  const records = await s.reader.events(r.id, { gt: r.fromVersion - 1, limit: r.limit })
+  const fromVersion = r.fromVersion
+  const records = await s.reader.events(r.id, { gt: fromVersion - 1, limit: r.limit })
+  // The store's first version (1 as the library writes, but read, not assumed): a page from 0
+  // starts with it; any other costs one more seek.
+  const first =
+    fromVersion === 0 && records[0] ? records[0] : (await s.reader.events(r.id, { limit: 1 }))[0]
+  const firstVersion = first?.originatorVersion ?? last.originatorVersion
   const search = r.search?.toLowerCase()
   const types = r.types && r.types.length > 0 ? new Set(r.types) : undefined
-  const items = records
-    .map((record) => eventDto(s, record))
-    .filter(
-      (e) =>
-        (!types || types.has(e.type)) &&
-        (!search || JSON.stringify(e.payload).toLowerCase().includes(search)),
-    )
+  let dtos: EventDto[]
+  try {
+    dtos = records.map((record) => eventDto(s, record))
+  } catch (error) {
+    // As for our own stores: the timeline draws the history's rows, the bad one explained.
+    if (!(error instanceof DataIntegrityError)) throw error
+    throw new ApiFailure({
+      code: 'DataIntegrityError',
+      message: error.message,
+      details: { ...error.details, latestVersion: last.originatorVersion, firstVersion },
+    })
+  }
+  const items = dtos.filter(
+    (e) =>
+      (!types || types.has(e.type)) &&
+      (!search || JSON.stringify(e.payload).toLowerCase().includes(search)),
+  )
   const lastRead = records[records.length - 1]
   return {
     items,
@@ -314,6 +167,7 @@ async function listEvents(
       ? { nextFromVersion: lastRead.originatorVersion + 1 }
       : {}),
     latestVersion: last.originatorVersion,
+    firstVersion,
     scanned: records.length,
   }
 }

@@ -6,6 +6,7 @@ import pg from 'pg'
 import { StoreUnavailable } from '../../eventsourcing'
 import type { PythonRecord } from './codec'
 import {
+  type AggregateEnds,
   checkTableName,
   hexPrefixBounds,
   type PythonAggregatePage,
@@ -168,6 +169,45 @@ class PostgresReader implements PythonReader {
 
   events(originatorId: string, range: VersionRange = {}): Promise<PythonRecord[]> {
     return this.select(this.events_, originatorId, range, this.hasLog)
+  }
+
+  async ends(originatorIds: readonly string[]): Promise<Map<string, AggregateEnds>> {
+    const ends = new Map<string, AggregateEnds>()
+    if (originatorIds.length === 0) return ends
+    const t = this.events_
+    // One round trip for a whole page: two primary-key seeks per id (LATERAL), not a query each.
+    const result = await this.pool.query<{
+      id: string
+      first_version: string | number
+      first_topic: string
+      first_state: Buffer
+      last_version: string | number
+      last_topic: string
+      last_state: Buffer
+    }>(
+      `SELECT i.id::text AS id,
+              f.originator_version AS first_version, f.topic AS first_topic, f.state AS first_state,
+              l.originator_version AS last_version, l.topic AS last_topic, l.state AS last_state
+         FROM unnest($1::${this.idType}[]) AS i(id)
+         CROSS JOIN LATERAL (SELECT originator_version, topic, state FROM ${t}
+                              WHERE originator_id = i.id ORDER BY originator_version LIMIT 1) f
+         CROSS JOIN LATERAL (SELECT originator_version, topic, state FROM ${t}
+                              WHERE originator_id = i.id ORDER BY originator_version DESC LIMIT 1) l`,
+      [[...new Set(originatorIds)]],
+    )
+    for (const r of result.rows) {
+      const record = (version: string | number, topic: string, state: Buffer): PythonRecord => ({
+        originatorId: r.id,
+        originatorVersion: Number(version),
+        topic,
+        state,
+      })
+      ends.set(r.id, {
+        first: record(r.first_version, r.first_topic, r.first_state),
+        last: record(r.last_version, r.last_topic, r.last_state),
+      })
+    }
+    return ends
   }
 
   async snapshots(originatorId: string, range: VersionRange = {}): Promise<PythonRecord[]> {

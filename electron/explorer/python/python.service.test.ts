@@ -86,6 +86,13 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
 
         const events = await h.ok('listEvents', { id: cart.id, fromVersion: 1 })
         expect(events.latestVersion).toBe(cart.version)
+        // Where the history starts is read from the store (the timeline counts from it).
+        expect(events.firstVersion).toBe(cart.events[0]!.version)
+        const fromZero = await h.ok('listEvents', { id: cart.id, fromVersion: 0, limit: 2 })
+        expect(fromZero.items.map((e) => e.version)).toEqual([1, 2])
+        expect([fromZero.firstVersion, fromZero.nextFromVersion]).toEqual([1, 3])
+        const later = await h.ok('listEvents', { id: cart.id, fromVersion: 3 })
+        expect(later.firstVersion).toBe(1)
         expect(events.items.map((e) => [e.version, e.topic, e.payload])).toEqual(
           cart.events.map((e) => [e.version, e.topic, e.payload]),
         )
@@ -173,9 +180,15 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
         const error = await h.fail('listEvents', { id: book.id, fromVersion: 1 })
         expect(error.code).toBe('DataIntegrityError')
         expect(error.message).toContain(`${book.id} v1`)
+        // The history's ends, so the timeline draws its rows, the refused ones explained.
+        expect(error.details).toMatchObject({
+          originatorVersion: 1,
+          firstVersion: 1,
+          latestVersion: book.version,
+        })
       })
 
-      test('events Python writes later appear in the live tail', async () => {
+      test('events Python writes later appear in the live tail, paged by notification id', async () => {
         const library = app(backend, 'Library')
         const h = await connectTo(library, report.key)
         const book = library.aggregates[1]!
@@ -186,10 +199,11 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
           app: 'Library',
           backend: backend as 'sqlite' | 'postgres',
           id: book.id,
-          count: 2,
+          // More than one page of the log (session.ts reads 500 notifications at a time).
+          count: 601,
         })
         const versions = appended.aggregates[0]!.events.map((e) => e.version)
-        expect(versions).toEqual([book.version + 1, book.version + 2])
+        expect(versions).toEqual(Array.from({ length: 601 }, (_, i) => book.version + 1 + i))
         const seen = (): number[] =>
           h.emitted
             .filter((e) => e.event === 'changes')
@@ -200,9 +214,13 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
             )
             .filter((entry) => entry.originatorId === book.id)
             .map((entry) => entry.toVersion)
-        await until(() => seen().length === 2, 10_000)
+        await until(() => seen().length === versions.length, 20_000)
         expect(seen()).toEqual(versions)
-        const events = await h.ok('listEvents', { id: book.id, fromVersion: book.version + 1 })
+        const events = await h.ok('listEvents', {
+          id: book.id,
+          fromVersion: book.version + 1,
+          limit: 1000,
+        })
         expect(events.items.map((e) => e.payload)).toEqual(
           appended.aggregates[0]!.events.map((e) => e.payload),
         )

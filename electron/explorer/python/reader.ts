@@ -28,6 +28,12 @@ export interface PythonAggregateRow {
   readonly firstTopic: string
 }
 
+/** An aggregate's first and newest stored events (the same record for a one-event history). */
+export interface AggregateEnds {
+  readonly first: PythonRecord
+  readonly last: PythonRecord
+}
+
 export interface PythonAggregatePage {
   readonly items: PythonAggregateRow[]
   /** The last id of this page: pass it back as `afterId` for the next. */
@@ -48,6 +54,11 @@ export interface PythonReader {
   /** Every aggregate (one row per id): counted through the primary key. */
   countAggregates(): Promise<number>
   events(originatorId: string, range?: VersionRange): Promise<PythonRecord[]>
+  /**
+   * Each id's first and newest event, in one round trip for the lot (a list page's dates,
+   * types and versions): two primary-key seeks per id. Ids with no events are left out.
+   */
+  ends(originatorIds: readonly string[]): Promise<Map<string, AggregateEnds>>
   snapshots(originatorId: string, range?: VersionRange): Promise<PythonRecord[]>
   /** Events with a notification id above `after`, ascending; empty without a log. */
   notifications(after: number, limit: number): Promise<PythonRecord[]>

@@ -9,6 +9,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import { defaultSqliteDriver, type SqliteDriverName, StoreUnavailable } from '../../eventsourcing'
 import { canonicalUuid, type PythonRecord } from './codec'
 import {
+  type AggregateEnds,
   checkTableName,
   hexPrefixBounds,
   type PythonAggregatePage,
@@ -178,6 +179,17 @@ class SqliteReader implements PythonReader {
 
   async events(originatorId: string, range: VersionRange = {}): Promise<PythonRecord[]> {
     return this.select(this.events_, originatorId, range, this.hasLog)
+  }
+
+  async ends(originatorIds: readonly string[]): Promise<Map<string, AggregateEnds>> {
+    // In-process seeks: a round trip costs nothing here, so two prepared statements per id.
+    const ends = new Map<string, AggregateEnds>()
+    for (const id of originatorIds) {
+      const [first] = this.select(this.events_, id, { limit: 1 }, false)
+      const [last] = this.select(this.events_, id, { desc: true, limit: 1 }, false)
+      if (first && last) ends.set(id, { first, last })
+    }
+    return ends
   }
 
   async snapshots(originatorId: string, range: VersionRange = {}): Promise<PythonRecord[]> {

@@ -29,7 +29,7 @@ beforeEach(() => {
   useTaskStore.getState().reset()
   useSelectionStore.getState().select(A)
   api.getAggregate.mockImplementation(async ({ at }) => aggregateView(A, at ?? 5, 5))
-  api.listEvents.mockResolvedValue({ items: [], latestVersion: 5, scanned: 0 })
+  api.listEvents.mockResolvedValue({ items: [], latestVersion: 5, firstVersion: 0, scanned: 0 })
   api.listSnapshots.mockResolvedValue({ items: [] })
   api.listAggregateTypes.mockResolvedValue([])
 })

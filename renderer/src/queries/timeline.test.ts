@@ -34,12 +34,33 @@ describe('timeline queries', () => {
           message: 'hash chain broken at 5',
           details: { originatorVersion: 5, latestVersion: 9 },
         })
-      return { items: events(fromVersion, fromVersion + limit), latestVersion: 9, scanned: limit }
+      return {
+        items: events(fromVersion, fromVersion + limit),
+        latestVersion: 9,
+        firstVersion: 0,
+        scanned: limit,
+      }
     })
     const page = await fetchEventPage(A, 0)
     expect(page.items.map((e) => e.version)).toEqual([0, 1, 2, 3, 4])
     expect(page.latestVersion).toBe(9)
+    expect(page.firstVersion).toBe(0)
     expect(page.broken).toMatchObject({ version: 5, message: 'hash chain broken at 5' })
+  })
+
+  it('a page whose every record is refused keeps the ends the service reported', async () => {
+    // A Python store opened with a wrong key: its first record (v1) already fails.
+    const refused = (details: Record<string, number>) =>
+      new ExplorerError({ code: 'DataIntegrityError', message: 'cannot decrypt', details })
+    api.listEvents.mockRejectedValue(
+      refused({ originatorVersion: 1, latestVersion: 7, firstVersion: 1 }),
+    )
+    const page = await fetchEventPage(A, 0)
+    expect(page).toMatchObject({ items: [], latestVersion: 7, firstVersion: 1 })
+    expect(page.broken?.version).toBe(1)
+    // Not reported: the history is known to reach down to the refused version, no further.
+    api.listEvents.mockRejectedValue(refused({ originatorVersion: 3, latestVersion: 7 }))
+    expect((await fetchEventPage(A, 0)).firstVersion).toBe(3)
   })
 
   it('any other error fails the page', async () => {
@@ -66,7 +87,12 @@ describe('timeline queries', () => {
   })
 
   it('a pushed change to the aggregate makes its pages and markers stale', async () => {
-    api.listEvents.mockResolvedValue({ items: events(0, 3), latestVersion: 2, scanned: 3 })
+    api.listEvents.mockResolvedValue({
+      items: events(0, 3),
+      latestVersion: 2,
+      firstVersion: 0,
+      scanned: 3,
+    })
     api.listSnapshotVersions.mockResolvedValue({ versions: [] })
     const client = createQueryClient()
     await client.fetchQuery(eventPageOptions(A, 0))
@@ -91,10 +117,10 @@ describe('timeline queries', () => {
 
 describe('eventInPage', () => {
   it('finds versions in a page that starts at 0, and in one whose store starts at 1', () => {
-    const fromZero = { items: events(0, 5), latestVersion: 4 }
+    const fromZero = { items: events(0, 5), latestVersion: 4, firstVersion: 0 }
     expect(eventInPage(fromZero, 0, 3)?.version).toBe(3)
     // Python eventsourcing's versions start at 1: the first page holds v1..v7.
-    const fromOne = { items: events(1, 8), latestVersion: 7 }
+    const fromOne = { items: events(1, 8), latestVersion: 7, firstVersion: 1 }
     expect(eventInPage(fromOne, 0, 1)?.version).toBe(1)
     expect(eventInPage(fromOne, 0, 7)?.version).toBe(7)
     expect(eventInPage(fromOne, 0, 0)).toBeUndefined()

@@ -1,5 +1,6 @@
 /**
- * The selected aggregate's events, as queries. Unfiltered, row i is version i, so pages of
+ * The selected aggregate's events, as queries. Unfiltered, row i is version firstVersion + i
+ * (0 in our stores, 1 in Python eventsourcing's, as the store reports it), so pages of
  * EVENT_PAGE_SIZE (`['events', id, start]`) are fetched only for the rows on screen: 100,000
  * events cost what the viewport shows. With a search or type filter the service scans forward,
  * page after page via nextFromVersion (an infinite query under `['events', id, 'scan', …]`).
@@ -38,19 +39,25 @@ export interface EventPage {
   /** Consecutive versions from the page's start (up to the break, for a broken page). */
   items: EventDto[]
   latestVersion: number
+  /** The history's first version as the store reports it (0 here, 1 in Python stores). */
+  firstVersion: number
   /** Set when the service refused the page at a version it could not verify. */
   broken?: PageBreak
 }
 
-/** The version a DataIntegrityError names, and the latest version the service saw, if given. */
-function integrityBreak(error: UiError): { version: number; latestVersion: number } | undefined {
+/** The version a DataIntegrityError names, and the history's ends the service saw, if given. */
+function integrityBreak(
+  error: UiError,
+): { version: number; latestVersion: number; firstVersion: number } | undefined {
   if (error.code !== 'DataIntegrityError') return undefined
   const details = error.details as
-    { originatorVersion?: unknown; latestVersion?: unknown } | undefined
+    { originatorVersion?: unknown; latestVersion?: unknown; firstVersion?: unknown } | undefined
   const version = details?.originatorVersion
   if (typeof version !== 'number') return undefined
   const latest = typeof details?.latestVersion === 'number' ? details.latestVersion : version
-  return { version, latestVersion: latest }
+  // Not reported: the history is known to reach down to the bad version, no further.
+  const first = typeof details?.firstVersion === 'number' ? details.firstVersion : version
+  return { version, latestVersion: latest, firstVersion: Math.min(first, version) }
 }
 
 /**
@@ -60,12 +67,13 @@ function integrityBreak(error: UiError): { version: number; latestVersion: numbe
 export async function fetchEventPage(id: string, start: number): Promise<EventPage> {
   try {
     const page = await api.listEvents({ id, fromVersion: start, limit: EVENT_PAGE_SIZE })
-    return { items: page.items, latestVersion: page.latestVersion }
+    return { items: page.items, latestVersion: page.latestVersion, firstVersion: page.firstVersion }
   } catch (error) {
     const uiError = toUiError(error)
     const broken = integrityBreak(uiError)
     if (!broken) throw error
     let items: EventDto[] = []
+    let firstVersion = broken.firstVersion
     if (broken.version > start) {
       try {
         const before = await api.listEvents({
@@ -74,6 +82,7 @@ export async function fetchEventPage(id: string, start: number): Promise<EventPa
           limit: broken.version - start,
         })
         items = before.items
+        firstVersion = before.firstVersion
       } catch {
         // The page's break is reported already; its rows say what is known.
       }
@@ -81,6 +90,7 @@ export async function fetchEventPage(id: string, start: number): Promise<EventPa
     return {
       items,
       latestVersion: broken.latestVersion,
+      firstVersion,
       broken: { version: broken.version, message: uiError.message, error: uiError },
     }
   }

@@ -1,5 +1,6 @@
 /**
- * The event timeline: a virtualised table where row i is version i, fetched a page at a time
+ * The event timeline: a virtualised table where row i is version firstVersion + i (the store
+ * says where its histories start: 0 in ours, 1 in Python eventsourcing's), fetched a page at a time
  * for the rows on screen (so 100,000 events cost what the viewport shows). A search or type
  * filter switches to the service's forward scan, appended as the user scrolls.
  */
@@ -29,7 +30,7 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
   )
   const [searchText, setSearchText] = useState(search)
   const [rawOpen, setRawOpen] = useState<ReadonlySet<number>>(new Set())
-  // The rows on screen last render: they decide which pages are asked for.
+  // The versions on screen last render: they decide which pages are asked for.
   const [rows, setRows] = useState({ first: 0, last: -1, filteredVersions: [] as number[] })
   const scrollRef = useRef<HTMLDivElement>(null)
 
@@ -43,8 +44,13 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
     ...rawOpen,
   ])
   const latest = t.latestVersion
+  const base = t.firstVersion
   const current = version ?? latest
-  const count = !t.known ? 0 : filtered ? t.filtered.length + (t.filteredDone ? 0 : 1) : latest + 1
+  const count = !t.known
+    ? 0
+    : filtered
+      ? t.filtered.length + (t.filteredDone ? 0 : 1)
+      : historyLength(t)
 
   const virtualizer = useVirtualizer({
     count,
@@ -64,11 +70,11 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
     : ''
   useEffect(() => {
     setRows({
-      first,
-      last,
+      first: first + base,
+      last: last + base,
       filteredVersions: visibleKey === '' ? [] : visibleKey.split(',').map(Number),
     })
-  }, [first, last, visibleKey])
+  }, [first, last, base, visibleKey])
 
   // The filtered scan goes on as its last rows come into view.
   const { loadMoreFiltered } = t
@@ -84,7 +90,9 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
     })
 
   // Keep the current version in view as the scrubber moves.
-  const currentIndex = filtered ? t.filtered.findIndex((e) => e.version === current) : current
+  const currentIndex = filtered
+    ? t.filtered.findIndex((e) => e.version === current)
+    : current - base
   const hasRows = count > 0
   useEffect(() => {
     if (currentIndex >= 0 && currentIndex < count)
@@ -161,12 +169,17 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
   )
 }
 
+/** Events in the unfiltered history: firstVersion…latestVersion, as the store reports them. */
+export function historyLength(t: Pick<TimelineData, 'latestVersion' | 'firstVersion'>): number {
+  return Math.max(0, t.latestVersion - t.firstVersion + 1)
+}
+
 function countText(t: TimelineData, filtered: boolean): string {
   if (!t.known) return ''
-  const latest = t.latestVersion
+  const events = historyLength(t)
   return filtered
     ? `${formatCount(t.filtered.length)} ${t.filtered.length === 1 ? 'match' : 'matches'}${t.filteredDone ? '' : '…'} · ${formatCount(t.filteredScanned)} scanned`
-    : `${formatCount(latest + 1)} ${latest === 0 ? 'event' : 'events'}`
+    : `${formatCount(events)} ${events === 1 ? 'event' : 'events'}`
 }
 
 /** Row `index` of the table: its event, a placeholder while it loads, or where the history broke. */
@@ -193,18 +206,19 @@ function TimelineRow({
   onToggleRaw: (version: number) => void
   onSelect: (version: number) => void
 }) {
-  const event = filtered ? t.filtered[index] : t.eventAt(index)
+  const version = t.firstVersion + index
+  const event = filtered ? t.filtered[index] : t.eventAt(version)
   const style = { transform: `translateY(${start}px)` }
-  const pageBreak = filtered ? undefined : t.pageBreak(index)
-  const failed = !filtered && !event && t.pageFailed(index)
-  if (!filtered && !event && (failed || (pageBreak && index >= pageBreak.version))) {
+  const pageBreak = filtered ? undefined : t.pageBreak(version)
+  const failed = !filtered && !event && t.pageFailed(version)
+  if (!filtered && !event && (failed || (pageBreak && version >= pageBreak.version))) {
     return (
       <BrokenEventRow
         index={index}
-        version={index}
+        version={version}
         measureRef={measureRef}
         style={style}
-        brokenAt={pageBreak?.version ?? index}
+        brokenAt={pageBreak?.version ?? version}
         message={pageBreak?.message ?? t.error?.message ?? 'unknown error'}
         failed={failed}
       />
@@ -216,7 +230,7 @@ function TimelineRow({
         index={index}
         measureRef={measureRef}
         style={style}
-        label={filtered ? 'Searching…' : `Version ${index}, loading`}
+        label={filtered ? 'Searching…' : `Version ${version}, loading`}
       />
     )
   }

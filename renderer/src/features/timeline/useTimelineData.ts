@@ -25,6 +25,8 @@ import { toUiError, type UiError } from '../../ui/errors'
 export interface TimelineData {
   /** -1 before the first answer (and for an aggregate with no events). */
   latestVersion: number
+  /** The history's first version as the store reports it (0 ours, 1 Python's); rows start there. */
+  firstVersion: number
   known: boolean
   filtered: EventDto[]
   filteredDone: boolean
@@ -44,6 +46,7 @@ export interface TimelineData {
 export function useTimelineData(
   id: string,
   filter: { search: string; eventType: string; on: boolean },
+  /** The versions on screen (unfiltered), or the filtered rows' versions. */
   rows: { first: number; last: number; filteredVersions: number[] },
   rawOpen: number[],
 ): TimelineData {
@@ -73,6 +76,8 @@ export function useTimelineData(
     return start === 0 ? first : pageByStart.get(start)
   }
   const latestVersion = Math.max(top, ...pages.map((p) => p.data?.latestVersion ?? -1))
+  const firstVersion =
+    first.data?.firstVersion ?? pages.find((p) => p.data)?.data?.firstVersion ?? 0
 
   const markerStarts = filter.on ? [...new Set(rows.filteredVersions.map(pageStart))] : starts
   const markers = useQueries({ queries: markerStarts.map((s) => pageMarkersOptions(id, s)) })
@@ -117,6 +122,7 @@ export function useTimelineData(
   const { hasNextPage, isFetchingNextPage, fetchNextPage, isError: scanFailed } = scan
   return {
     latestVersion,
+    firstVersion,
     known,
     filtered,
     // Stop at an error: the user retries by changing the filter, not by an endless loop.
