@@ -3,8 +3,8 @@
  * version's state never changes (events are append-only), so an explicit version is cached
  * for good; `latest` is refetched when a change to the aggregate is pushed.
  *
- * Scrubbing: the slider's version reaches the query at once after a quiet moment, and in the
- * middle of a drag after VIEW_DEBOUNCE_MS of rest; the previous state stays on screen while the
+ * Scrubbing: the slider's version reaches the query at once when no answer is loading, and
+ * while one is, after VIEW_DEBOUNCE_MS of rest; the previous state stays on screen while the
  * next loads, and the versions around the shown one are prefetched (when answers are cheap) so
  * stepping with the keys shows them at once. A query the UI abandons (the
  * slider moved on) aborts its signal, which cancels the replay on the server; a replay that
@@ -17,7 +17,7 @@ import {
   useQueryClient,
   type QueryClient,
 } from '@tanstack/react-query'
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useState } from 'react'
 import type { AggregateView } from '../../../shared/contract'
 import { api } from '../api'
 import { cancelTask } from '../lib/runTask'
@@ -114,21 +114,20 @@ export function prefetchAround(
 }
 
 /**
- * `value` for the query: at once when it is cached (`immediate`) or when nothing changed in the
- * last `ms` (the first step of a drag, a click, a key press: no wait), otherwise once it has
- * stayed the same for `ms` (the steps in the middle of a drag are never asked for).
+ * `value` for the query: at once when it is cached (`immediate`) or when nothing is loading
+ * (the first step of a drag, a click, a key press: no wait); while an answer is still coming,
+ * once the value has stayed the same for `ms` (the steps in the middle of a drag are never
+ * asked for; the server is not handed a queue of them).
  */
-function useSettled<T>(value: T, ms: number, immediate: boolean): T {
+function useSettled<T>(value: T, ms: number, immediate: boolean, busy: () => boolean): T {
   const [settled, setSettled] = useState(value)
-  const lastChange = useRef(Number.NEGATIVE_INFINITY)
   useEffect(() => {
     if (immediate) return
-    const now = performance.now()
-    const quiet = now - lastChange.current >= ms
-    lastChange.current = now
-    if (quiet) return void setSettled(value)
+    if (!busy()) return void setSettled(value)
     const timer = setTimeout(() => setSettled(value), ms)
     return () => clearTimeout(timer)
+    // `busy` is asked when the value changes, not followed.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value, ms, immediate])
   return immediate ? value : settled
 }
@@ -149,7 +148,13 @@ export function useAggregateAt(id: string, version: number | null): AggregateAt 
   const client = useQueryClient()
   const wanted: VersionKey = version ?? 'latest'
   const cached = client.getQueryData(keys.aggregateAt(id, wanted)) !== undefined
-  const settled = useSettled(wanted, VIEW_DEBOUNCE_MS, cached)
+  const settled = useSettled(wanted, VIEW_DEBOUNCE_MS, cached, () =>
+    // Whether the answer on its way is still loading (the query for the version last settled).
+    client
+      .getQueryCache()
+      .findAll({ queryKey: ['aggregate', id] })
+      .some((q) => q.state.fetchStatus === 'fetching' && q.getObserversCount() > 0),
+  )
   const query = useQuery({ ...aggregateOptions(id, settled), placeholderData: keepPreviousData })
   // The last real answer stays on screen through an error (the header says what failed).
   const [lastShown, setLastShown] = useState<AggregateView | null>(null)
