@@ -66,6 +66,18 @@ describe('the contract schemas', () => {
     expect(JsonValue.safeParse({ a: undefined }).success).toBe(false)
     expect(JsonValue.safeParse(() => 1).success).toBe(false)
     expect(JsonValue.safeParse(new Date()).success).toBe(false)
+    expect(JsonValue.safeParse([1, [2, { c: NaN }]]).success).toBe(false)
+    expect(JsonValue.safeParse({ a: [Infinity] }).success).toBe(false)
+    expect(JsonValue.safeParse([1, undefined]).success).toBe(false)
+    expect(JsonValue.safeParse({ m: new Map() }).success).toBe(false)
+    expect(JsonValue.safeParse(Object.create(null) as object).success).toBe(true)
+    const cyclic: Record<string, unknown> = { a: 1 }
+    cyclic['self'] = cyclic
+    expect(JsonValue.safeParse(cyclic).success).toBe(false)
+    let deep: unknown = 'leaf'
+    for (let i = 0; i < 1000; i++) deep = [deep]
+    expect(JsonValue.safeParse(deep).success).toBe(true)
+    expect(JsonValue.safeParse([deep]).success).toBe(false)
   })
 
   test('events pushed to the renderer have schemas too', () => {

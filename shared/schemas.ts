@@ -5,6 +5,7 @@
  * Pure TypeScript and zod only: no Node, no Electron, no React.
  */
 import { z } from 'zod'
+import { JsonValue } from './jsonValue'
 import { connectionOptions, LabelColour, StoreKind } from './settings'
 
 // ---------------------------------------------------------------- shared shapes
@@ -25,19 +26,8 @@ export const taskId = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/)
 
-/** Any JSON value: how aggregate state and event payloads cross the boundary. */
-export type JsonValue =
-  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
-export const JsonValue: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([
-    z.string(),
-    z.number(),
-    z.boolean(),
-    z.null(),
-    z.array(JsonValue),
-    z.record(z.string(), JsonValue),
-  ]),
-)
+/** Any JSON value (jsonValue.ts): how aggregate state and event payloads cross the boundary. */
+export { isJsonValue, JsonValue } from './jsonValue'
 
 // The connection's settings and their parts are described with the environment's settings, once.
 export { ConnectionSettings, LabelColour, StoreKind } from './settings'

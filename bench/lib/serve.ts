@@ -10,7 +10,17 @@ export interface Served {
   stop(): Promise<void>
 }
 
-export async function serve(sqlitePath: string, dataDir: string): Promise<Served> {
+/**
+ * `snapshotPeriod` is the app's (EVENTSCOPE_SNAPSHOT_PERIOD): give the period the store was
+ * seeded with, or the app takes the snapshots its own period says are missing as it replays
+ * (the default of 2 turned a "no snapshots" store into one with hundreds, each scrub writing
+ * more, multi-MB states).
+ */
+export async function serve(
+  sqlitePath: string,
+  dataDir: string,
+  snapshotPeriod: number,
+): Promise<Served> {
   const child = spawn(
     join(ROOT, 'node_modules/.bin/tsx'),
     ['--tsconfig', 'tsconfig.node.json', 'electron/serve/cli.ts'],
@@ -21,6 +31,7 @@ export async function serve(sqlitePath: string, dataDir: string): Promise<Served
         EVENTSCOPE_STORE: 'sqlite',
         EVENTSCOPE_SQLITE_PATH: sqlitePath,
         EVENTSCOPE_DATA_DIR: dataDir,
+        EVENTSCOPE_SNAPSHOT_PERIOD: String(snapshotPeriod),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

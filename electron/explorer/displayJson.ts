@@ -29,6 +29,18 @@ class DisplayWalk {
   constructor(private readonly registry: TopicRegistry) {}
 
   show(value: unknown, depth: number): JsonValue {
+    // Most of a large state is strings, booleans and numbers: shown as they are, without the
+    // visitor's dispatch (a 20,000-entity state is converted on every scrub step; issue 10).
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+        return value
+      case 'number':
+        if (Number.isFinite(value)) return value
+        break
+      default:
+        break
+    }
     const outer = this.depth
     this.depth = depth
     try {
@@ -89,13 +101,26 @@ class DisplayWalk {
 
   /** `{ "@type": type, ...fields }` (no "@type" for a plain object). */
   private fields(value: object, type: string | undefined): JsonValue {
-    const entries: Array<[string, JsonValue]> = []
-    if (type !== undefined) entries.push(['@type', type])
-    for (const [k, v] of Object.entries(value)) {
-      if (v !== undefined) entries.push([k, this.next(v)])
+    const out: Record<string, JsonValue> = {}
+    if (type !== undefined) out['@type'] = type
+    const depth = this.depth + 1
+    const keys = Object.keys(value)
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!
+      const v = (value as Record<string, unknown>)[k]
+      if (v === undefined) continue
+      const shown = this.show(v, depth)
+      // Defined, not assigned: a key like "__proto__" stays plain data.
+      if (k === '__proto__')
+        Object.defineProperty(out, k, {
+          value: shown,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+      else out[k] = shown
     }
-    // fromEntries defines own properties, so a key like "__proto__" stays plain data.
-    return Object.fromEntries(entries) as JsonValue
+    return out
   }
 
   private mapKey(key: unknown): string {

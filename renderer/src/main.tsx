@@ -12,10 +12,14 @@ import './styles/connection.css'
 import { App } from './App'
 import { applyTheme, useThemeStore } from './stores/themeStore'
 import { loadValidator } from './transport'
+import { PAGE_SIZE } from './queries/aggregates'
+import { askFirstPageEarly } from './queries/earlyPage'
 
 // The validator's chunk (zod, the schemas) starts loading now, beside the first render; the
 // first call awaits it (or its retry) for its answer, so a failed load here needs no handling.
 loadValidator().catch(() => {})
+// The list's first page is asked for now, beside the connection's: see earlyPage.ts.
+askFirstPageEarly(PAGE_SIZE)
 applyTheme(useThemeStore.getState().mode)
 
 const root = document.getElementById('root')

@@ -14,7 +14,7 @@ import {
   type FakeApi,
 } from '../testing/fakeApi'
 import { useTaskStore } from '../stores/taskStore'
-import { SLOW_REPLAY_MS, VIEW_DEBOUNCE_MS } from './aggregate'
+import { PREFETCH_MAX_MS, SLOW_REPLAY_MS, VIEW_DEBOUNCE_MS } from './aggregate'
 import { keys } from './keys'
 import { renderWithQueries } from '../testing/render'
 import { AggregateView } from '../features/workspace/AggregateView'
@@ -48,22 +48,27 @@ describe('the aggregate view', () => {
     expect(asked).toEqual(expect.arrayContaining(['latest', 4, 3, 2]))
   })
 
-  it('asks only for the version the slider rests at, keeping the shown state meanwhile', async () => {
+  it('asks at once when nothing is loading, then only for where a drag rests, keeping the shown state', async () => {
     const { client } = renderWithQueries(<AggregateView aggregateId={A} />)
     expect(await screen.findByText(/as of version/)).toBeTruthy()
+    await act(() => new Promise((r) => setTimeout(r, VIEW_DEBOUNCE_MS * 2)))
     await act(flush)
     api.getAggregate.mockClear()
-    // A drag across uncached versions: only the last one is asked for.
+    // A drag across uncached versions: its first step is asked for at once, then where it rests.
+    const slow = deferred<View>()
+    api.cancelTask.mockResolvedValue({ cancelled: true })
+    api.getAggregate.mockImplementation(({ at }) =>
+      at === 0 ? slow.promise : Promise.resolve(aggregateView(A, at ?? 5, 5)),
+    )
     for (const version of [0, 1]) act(() => useSelectionStore.getState().setVersion(version))
+    // v0 is still loading: v1 waits for the slider to rest.
+    expect(api.getAggregate.mock.calls.map(([r]) => r.at)).toEqual([0])
     // The state tree stays (no loading skeleton) while the next version loads.
     expect(screen.getByRole('tree', { name: 'State' })).toBeTruthy()
     expect(screen.queryByLabelText('Loading')).toBeNull()
-    await act(() => new Promise((r) => setTimeout(r, VIEW_DEBOUNCE_MS * 2)))
+    slow.resolve(aggregateView(A, 0, 5))
     await waitFor(() => expect(client.getQueryData(keys.aggregateAt(A, 1))).toBeDefined())
-    // The first request is the resting version; v0 may come later only as a quiet prefetch of
-    // a neighbour, never as a step of the drag.
-    const asked = api.getAggregate.mock.calls.map(([r]) => r.at)
-    expect(asked[0]).toBe(1)
+    expect(api.getAggregate.mock.calls.map(([r]) => r.at).slice(0, 2)).toEqual([0, 1])
     expect(client.getQueryData(keys.aggregateAt(A, 1))).toMatchObject({ version: 1 })
   })
 
@@ -96,5 +101,18 @@ describe('the aggregate view', () => {
     } finally {
       vi.useRealTimers()
     }
+  })
+
+  it('does not prefetch around an aggregate whose answers are slow', async () => {
+    const B = uuid(2)
+    useSelectionStore.getState().select(B)
+    api.getAggregate.mockImplementation(async ({ at }) => {
+      await new Promise((r) => setTimeout(r, PREFETCH_MAX_MS + 40))
+      return aggregateView(B, at ?? 5, 5)
+    })
+    renderWithQueries(<AggregateView aggregateId={B} />)
+    expect(await screen.findByText(/as of version/)).toBeTruthy()
+    await act(() => new Promise((r) => setTimeout(r, VIEW_DEBOUNCE_MS * 2)))
+    expect(api.getAggregate.mock.calls.map(([r]) => r.at ?? 'latest')).toEqual(['latest'])
   })
 })

@@ -3,9 +3,10 @@
  * version's state never changes (events are append-only), so an explicit version is cached
  * for good; `latest` is refetched when a change to the aggregate is pushed.
  *
- * Scrubbing: the slider's version reaches the query after VIEW_DEBOUNCE_MS of rest, the
- * previous state stays on screen while the next loads, and the versions around the shown one
- * are prefetched so stepping with the keys shows them at once. A query the UI abandons (the
+ * Scrubbing: the slider's version reaches the query at once when no answer is loading, and
+ * while one is, after VIEW_DEBOUNCE_MS of rest; the previous state stays on screen while the
+ * next loads, and the versions around the shown one are prefetched (when answers are cheap) so
+ * stepping with the keys shows them at once. A query the UI abandons (the
  * slider moved on) aborts its signal, which cancels the replay on the server; a replay that
  * takes longer than SLOW_REPLAY_MS shows in the task list with its own Cancel button.
  */
@@ -52,11 +53,13 @@ export async function fetchAggregate(
   const cancel = () => void cancelTask(taskId)
   signal.addEventListener('abort', cancel, { once: true })
   try {
+    const started = performance.now()
     const view = await api.getAggregate({
       id,
       ...(version === 'latest' ? {} : { at: version }),
       taskId,
     })
+    answerMs.set(id, performance.now() - started)
     // A finished replay needs no toast: its result is on screen.
     if (visible) useTaskStore.getState().dismiss(taskId)
     return view
@@ -83,13 +86,24 @@ export function aggregateOptions(id: string, version: VersionKey, announce = tru
   })
 }
 
-/** Warms the cache with the versions around `center`, within 0..latest. */
+/**
+ * Answers slower than this are not prefetched around: each prefetch costs the server what the
+ * answer did, and six of them queued ahead of the user's next step cost more than they save
+ * (a 100,000-event aggregate with 20,000 entities in its state; issue 10).
+ */
+export const PREFETCH_MAX_MS = 60
+
+/** How long the last answer for each aggregate took (ms), to decide whether to prefetch. */
+const answerMs = new Map<string, number>()
+
+/** Warms the cache with the versions around `center`, within 0..latest, if answers are cheap. */
 export function prefetchAround(
   client: QueryClient,
   id: string,
   center: number,
   latest: number,
 ): void {
+  if ((answerMs.get(id) ?? 0) > PREFETCH_MAX_MS) return
   for (let step = 1; step <= PREFETCH_AROUND; step++) {
     for (const version of [center - step, center + step]) {
       // The latest version is asked for as `latest` (the selection follows it).
@@ -99,13 +113,21 @@ export function prefetchAround(
   }
 }
 
-/** `value`, once it has stayed the same for `ms` (or at once when `immediate`). */
-function useSettled<T>(value: T, ms: number, immediate: boolean): T {
+/**
+ * `value` for the query: at once when it is cached (`immediate`) or when nothing is loading
+ * (the first step of a drag, a click, a key press: no wait); while an answer is still coming,
+ * once the value has stayed the same for `ms` (the steps in the middle of a drag are never
+ * asked for; the server is not handed a queue of them).
+ */
+function useSettled<T>(value: T, ms: number, immediate: boolean, busy: () => boolean): T {
   const [settled, setSettled] = useState(value)
   useEffect(() => {
     if (immediate) return
+    if (!busy()) return void setSettled(value)
     const timer = setTimeout(() => setSettled(value), ms)
     return () => clearTimeout(timer)
+    // `busy` is asked when the value changes, not followed.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value, ms, immediate])
   return immediate ? value : settled
 }
@@ -126,7 +148,13 @@ export function useAggregateAt(id: string, version: number | null): AggregateAt 
   const client = useQueryClient()
   const wanted: VersionKey = version ?? 'latest'
   const cached = client.getQueryData(keys.aggregateAt(id, wanted)) !== undefined
-  const settled = useSettled(wanted, VIEW_DEBOUNCE_MS, cached)
+  const settled = useSettled(wanted, VIEW_DEBOUNCE_MS, cached, () =>
+    // Whether the answer on its way is still loading (the query for the version last settled).
+    client
+      .getQueryCache()
+      .findAll({ queryKey: ['aggregate', id] })
+      .some((q) => q.state.fetchStatus === 'fetching' && q.getObserversCount() > 0),
+  )
   const query = useQuery({ ...aggregateOptions(id, settled), placeholderData: keepPreviousData })
   // The last real answer stays on screen through an error (the header says what failed).
   const [lastShown, setLastShown] = useState<AggregateView | null>(null)

@@ -9,6 +9,7 @@ import { useAggregateListStore } from '../stores/aggregateListStore'
 import { createFakeApi, deferred, pagedAggregates, summary } from '../testing/fakeApi'
 import { PAGE_SIZE, useAggregateList } from './aggregates'
 import { createQueryClient } from './client'
+import { askFirstPageEarly, dropFirstPageEarly } from './earlyPage'
 import { keys } from './keys'
 
 // 250 aggregates, created newest last: order=id lists them 1..250.
@@ -108,5 +109,37 @@ describe('useAggregateList paging from either end', () => {
     useAggregateListStore.getState().setAnchor('end')
     useAggregateListStore.getState().setIdPrefix('ab')
     expect(useAggregateListStore.getState().anchor).toBe('end')
+  })
+})
+
+describe('the first page asked for at boot', () => {
+  it('is what the default list shows first, without asking again; once', async () => {
+    useAggregateListStore.getState().setOrder('recent')
+    askFirstPageEarly(PAGE_SIZE)
+    expect(fake.listAggregates).toHaveBeenCalledTimes(1)
+    const { result, client } = renderList()
+    await waitFor(() => expect(result.current.items).toHaveLength(PAGE_SIZE))
+    expect(fake.listAggregates).toHaveBeenCalledTimes(1)
+    expect(fake.listAggregates).toHaveBeenCalledWith({ limit: PAGE_SIZE, order: 'recent' })
+    // Taken: a refetch of the same list asks the service.
+    await act(() => client.refetchQueries())
+    expect(fake.listAggregates).toHaveBeenCalledTimes(2)
+  })
+
+  it('once dropped (as connect, disconnect and key changes do) is not used; a failed one is asked for again', async () => {
+    useAggregateListStore.getState().setOrder('recent')
+    askFirstPageEarly(PAGE_SIZE)
+    dropFirstPageEarly()
+    const first = renderList()
+    await waitFor(() => expect(first.result.current.items).toHaveLength(PAGE_SIZE))
+    expect(fake.listAggregates).toHaveBeenCalledTimes(2)
+    first.unmount()
+
+    fake.listAggregates.mockRejectedValueOnce(new Error('not connected yet'))
+    askFirstPageEarly(PAGE_SIZE)
+    const second = renderList()
+    await waitFor(() => expect(second.result.current.items).toHaveLength(PAGE_SIZE))
+    expect(second.result.current.error).toBeNull()
+    expect(fake.listAggregates).toHaveBeenCalledTimes(4)
   })
 })

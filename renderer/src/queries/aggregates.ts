@@ -24,6 +24,7 @@ import type {
 import { api } from '../api'
 import { toUiError, type UiError } from '../ui/errors'
 import { useAggregateListStore, type ListAnchor } from '../stores/aggregateListStore'
+import { EARLY_ORDER, takeFirstPageEarly } from './earlyPage'
 import { keys, type AggregateListFilter } from './keys'
 
 export const PAGE_SIZE = 100
@@ -62,6 +63,17 @@ export function aggregateListOptions(filter: AggregateListFilter, from: ListAnch
     queryFn: async ({ pageParam, signal }): Promise<WindowPage> => {
       // A prefix that cannot match an id matches nothing: no need to ask.
       if (!isValidPrefix(filter.idPrefix)) return { ...EMPTY_PAGE, from }
+      const isDefaultFirst =
+        !pageParam &&
+        from === 'start' &&
+        !filter.idPrefix &&
+        !filter.type &&
+        filter.order === EARLY_ORDER
+      const early = isDefaultFirst ? takeFirstPageEarly() : null
+      if (early) {
+        const page = await abandonable(early, signal).catch(() => null)
+        if (page) return { ...page, from }
+      }
       // The transport cannot cancel a list read; abandoning it lets a newer filter's answer win.
       const page = await abandonable(
         api.listAggregates({

@@ -6,6 +6,7 @@ import { create } from 'zustand'
 import type { ConnectionInfo, ConnectionSettings } from '../../../shared/contract'
 import { api } from '../api'
 import { toUiError, type UiError } from '../ui/errors'
+import { dropFirstPageEarly } from '../queries/earlyPage'
 
 export type ConnectionPhase = 'idle' | 'loading' | 'connecting' | 'ready' | 'error'
 /** The transport under the API (WebSocket in browser mode; IPC is always 'open'). */
@@ -82,6 +83,7 @@ export const useConnectionStore = create<ConnectionState & ConnectionActions>()(
   },
 
   async connect(settings) {
+    dropFirstPageEarly()
     set({ phase: 'connecting', error: null, lastAttempt: { action: 'connect', settings } })
     try {
       const info = await api.connect(settings)
@@ -106,6 +108,7 @@ export const useConnectionStore = create<ConnectionState & ConnectionActions>()(
   },
 
   async disconnect() {
+    dropFirstPageEarly()
     try {
       const info = await api.disconnect({})
       set({ info, phase: 'ready', error: null })
@@ -121,6 +124,7 @@ export const useConnectionStore = create<ConnectionState & ConnectionActions>()(
   },
 
   async setCipherKey(keyBase64, remember) {
+    dropFirstPageEarly()
     set({ keyBusy: true, keyError: null })
     try {
       const info = await api.setCipherKey({ keyBase64: keyBase64.trim(), remember })
@@ -133,6 +137,7 @@ export const useConnectionStore = create<ConnectionState & ConnectionActions>()(
   },
 
   async forgetCipherKey() {
+    dropFirstPageEarly()
     set({ keyBusy: true, keyError: null })
     try {
       const info = await api.forgetCipherKey({})

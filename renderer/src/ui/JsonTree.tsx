@@ -37,15 +37,42 @@ interface Row {
 const isContainer = (v: JsonValue): v is JsonValue[] | { [k: string]: JsonValue } =>
   typeof v === 'object' && v !== null
 
-function entriesOf(v: JsonValue[] | { [k: string]: JsonValue }): Array<[string, JsonValue]> {
-  return Array.isArray(v) ? v.map((item, i) => [String(i), item]) : Object.entries(v)
+/**
+ * How many children a value has, counted once per object: a state of tens of thousands of
+ * entities is rendered on every scrub step, and listing a big container's entries per row and
+ * per render cost more than the rest of the step (issue 10). Values are never mutated.
+ */
+const childCounts = new WeakMap<object, number>()
+function childCountOf(v: JsonValue): number {
+  if (!isContainer(v)) return 0
+  if (Array.isArray(v)) return v.length
+  let n = childCounts.get(v)
+  if (n === undefined) {
+    n = Object.keys(v).length
+    childCounts.set(v, n)
+  }
+  return n
+}
+
+/** The first `limit` children of a container, as [key, value]. */
+function firstEntries(
+  v: JsonValue[] | { [k: string]: JsonValue },
+  limit: number,
+): Array<[string, JsonValue]> {
+  if (Array.isArray(v)) return v.slice(0, limit).map((item, i) => [String(i), item])
+  const out: Array<[string, JsonValue]> = []
+  for (const key of Object.keys(v)) {
+    if (out.length >= limit) break
+    out.push([key, v[key]!])
+  }
+  return out
 }
 
 function summary(v: JsonValue): string {
   if (Array.isArray(v))
     return v.length === 0 ? '[]' : `[ ${v.length} item${v.length === 1 ? '' : 's'} ]`
   if (isContainer(v)) {
-    const n = Object.keys(v).length
+    const n = childCountOf(v)
     return n === 0 ? '{}' : `{ ${n} key${n === 1 ? '' : 's'} }`
   }
   return ''
@@ -73,7 +100,7 @@ function leafKind(v: JsonValue): string {
 /** The visible rows, depth first: the open containers' children, up to `shown` of a long one. */
 function flatten(
   value: JsonValue,
-  isOpen: (path: string, depth: number, v: JsonValue) => boolean,
+  isOpen: (path: string, depth: number, childCount: number) => boolean,
   shown: Record<string, number>,
 ): Row[] {
   const out: Row[] = []
@@ -86,25 +113,23 @@ function flatten(
     setsize: number,
   ) => {
     const container = isContainer(v)
-    const children = container ? entriesOf(v) : []
+    const childCount = childCountOf(v)
     out.push({
       path,
       depth,
       name,
       value: v,
       container,
-      childCount: children.length,
+      childCount,
       posinset,
       setsize,
     })
-    if (!container || !isOpen(path, depth, v)) return
+    if (!container || !isOpen(path, depth, childCount)) return
     const limit = shown[path] ?? BIG
-    children
-      .slice(0, limit)
-      .forEach(([key, child], i) =>
-        walk(child, `${path}/${key}`, depth + 1, key, i + 1, children.length),
-      )
-    if (children.length > limit) {
+    firstEntries(v, limit).forEach(([key, child], i) =>
+      walk(child, `${path}/${key}`, depth + 1, key, i + 1, childCount),
+    )
+    if (childCount > limit) {
       out.push({
         path: `${path}/…more`,
         depth: depth + 1,
@@ -113,8 +138,8 @@ function flatten(
         container: false,
         childCount: 0,
         posinset: limit + 1,
-        setsize: children.length,
-        more: { parent: path, hidden: children.length - limit },
+        setsize: childCount,
+        more: { parent: path, hidden: childCount - limit },
       })
     }
   }
@@ -131,8 +156,7 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
   const rowRefs = useRef(new Map<string, HTMLDivElement>())
 
   const isOpen = useCallback(
-    (path: string, depth: number, v: JsonValue) => {
-      const childCount = isContainer(v) ? entriesOf(v).length : 0
+    (path: string, depth: number, childCount: number) => {
       const byDefault = depth < defaultExpandDepth && childCount <= BIG
       return toggled.has(path) ? !byDefault : byDefault
     },
@@ -166,7 +190,7 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
       const target = rows[Math.max(0, Math.min(rows.length - 1, i))]
       if (target) focusRow(target.path)
     }
-    const open = row.container && isOpen(row.path, row.depth, row.value)
+    const open = row.container && isOpen(row.path, row.depth, row.childCount)
     switch (event.key) {
       case 'ArrowDown':
         go(activeIndex + 1)
@@ -217,7 +241,7 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
       onKeyDown={onKeyDown}
     >
       {rows.map((row, index) => {
-        const open = row.container && isOpen(row.path, row.depth, row.value)
+        const open = row.container && isOpen(row.path, row.depth, row.childCount)
         const expandable = row.container && row.childCount > 0
         return (
           // Keys reach the tree's handler from the focused item.

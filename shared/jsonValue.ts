@@ -1,0 +1,60 @@
+/**
+ * Any JSON value, as aggregate state and event payloads cross the boundary: its type, and the
+ * schema that checks it (re-exported by schemas.ts and contract.ts).
+ */
+import { z } from 'zod'
+
+/** Any JSON value: how aggregate state and event payloads cross the boundary. */
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+
+/** Deeper than this is not a state anyone reads, and stops a cyclic object from looping. */
+const MAX_JSON_DEPTH = 1000
+
+/**
+ * Whether `value` is a JSON value: finite numbers, plain objects and arrays of JSON values,
+ * nested at most MAX_JSON_DEPTH deep. A loop over an explicit stack, not a recursive zod union:
+ * a large aggregate's state (tens of thousands of entities, megabytes) is checked on every
+ * answer, and the union cost hundreds of milliseconds there (issue 10).
+ */
+export function isJsonValue(value: unknown): value is JsonValue {
+  const values: unknown[] = [value]
+  const depths: number[] = [0]
+  while (values.length > 0) {
+    const v = values.pop()
+    const depth = depths.pop()!
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        continue
+      case 'number':
+        if (!Number.isFinite(v)) return false
+        continue
+      case 'object': {
+        if (v === null) continue
+        if (depth >= MAX_JSON_DEPTH) return false
+        if (Array.isArray(v)) {
+          for (let i = 0; i < v.length; i++) {
+            values.push(v[i])
+            depths.push(depth + 1)
+          }
+          continue
+        }
+        const proto = Object.getPrototypeOf(v) as unknown
+        if (proto !== Object.prototype && proto !== null) return false
+        for (const key in v) {
+          values.push((v as Record<string, unknown>)[key])
+          depths.push(depth + 1)
+        }
+        continue
+      }
+      default:
+        return false
+    }
+  }
+  return true
+}
+
+export const JsonValue: z.ZodType<JsonValue> = z.custom<JsonValue>(isJsonValue, {
+  message: 'expected a JSON value (finite numbers, plain objects and arrays)',
+})
