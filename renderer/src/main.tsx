@@ -11,17 +11,16 @@ import './styles/timeline.css'
 import './styles/connection.css'
 import { App } from './App'
 import { applyTheme, useThemeStore } from './stores/themeStore'
-import { loadValidator } from './transport'
+import { createService } from './transport'
 
-// The validator's chunk (zod, the schemas) starts loading now, beside the first render; the
-// first call awaits it (or its retry) for its answer, so a failed load here needs no handling.
-loadValidator().catch(() => {})
 applyTheme(useThemeStore.getState().mode)
 
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root')
 createRoot(root).render(
   <StrictMode>
-    <App />
+    {/* The page's one service (its socket, and the validator's chunk loading beside the first
+        render), made here and handed down: nothing in the renderer holds it at module level. */}
+    <App service={createService()} />
   </StrictMode>,
 )

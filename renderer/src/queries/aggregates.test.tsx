@@ -1,12 +1,11 @@
 // @vitest-environment jsdom
-import { QueryClientProvider } from '@tanstack/react-query'
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react'
 import type { ReactNode } from 'react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { RequestOf } from '../../../shared/contract'
-import { setApi } from '../api'
 import { useAggregateListStore } from '../stores/aggregateListStore'
 import { createFakeApi, deferred, pagedAggregates, summary } from '../testing/fakeApi'
+import { TestProviders, fakeService } from '../testing/render'
 import { PAGE_SIZE, useAggregateList } from './aggregates'
 import { createQueryClient } from './client'
 import { keys } from './keys'
@@ -20,19 +19,19 @@ let fake: ReturnType<typeof createFakeApi>
 beforeEach(() => {
   fake = createFakeApi()
   fake.listAggregates.mockImplementation(pagedAggregates(ROWS))
-  setApi(fake)
   useAggregateListStore.getState().reset()
   useAggregateListStore.getState().setOrder('id')
 })
 afterEach(() => {
   cleanup()
-  setApi(null)
 })
 
 function renderList() {
   const client = createQueryClient()
   const wrapper = ({ children }: { children: ReactNode }) => (
-    <QueryClientProvider client={client}>{children}</QueryClientProvider>
+    <TestProviders service={fakeService(fake)} client={client}>
+      {children}
+    </TestProviders>
   )
   return { ...renderHook(() => useAggregateList(), { wrapper }), client }
 }

@@ -3,9 +3,9 @@
  * key check, and a form to enter one (never shown or sent back).
  */
 import { useId, useState, type FormEvent } from 'react'
-import { useShallow } from 'zustand/react/shallow'
 import type { ConnectionInfo } from '../../../../shared/contract'
-import { useConnectionStore } from '../../stores/connectionStore'
+import { useCipherKeyChange } from '../../queries/connection'
+import { toUiError } from '../../ui/errors'
 import { KeyStatusNotice } from './ConnectionOptionsFields'
 
 const KEY_SOURCE_LABELS: Record<ConnectionInfo['keySource'], string> = {
@@ -20,14 +20,10 @@ const KEY_SOURCE_LABELS: Record<ConnectionInfo['keySource'], string> = {
  * The input is cleared after use, whatever the outcome.
  */
 export function CipherKeySection({ info }: { info: ConnectionInfo }) {
-  const { keyBusy, keyError, setCipherKey, forgetCipherKey } = useConnectionStore(
-    useShallow((s) => ({
-      keyBusy: s.keyBusy,
-      keyError: s.keyError,
-      setCipherKey: s.setCipherKey,
-      forgetCipherKey: s.forgetCipherKey,
-    })),
-  )
+  const change = useCipherKeyChange()
+  const keyBusy = change.busy
+  // Why the last change failed (never holds the key).
+  const keyError = change.error === undefined ? null : toUiError(change.error)
   const [key, setKey] = useState('')
   const [remember, setRemember] = useState(false)
   const ids = useId()
@@ -36,7 +32,7 @@ export function CipherKeySection({ info }: { info: ConnectionInfo }) {
     event.preventDefault()
     const entered = key
     setKey('')
-    void setCipherKey(entered, remember && info.canRememberKey)
+    void change.run({ kind: 'set', keyBase64: entered, remember: remember && info.canRememberKey })
   }
 
   return (
@@ -88,7 +84,7 @@ export function CipherKeySection({ info }: { info: ConnectionInfo }) {
             <button
               type="button"
               className="btn btn-ghost"
-              onClick={() => void forgetCipherKey()}
+              onClick={() => void change.run({ kind: 'forget' })}
               disabled={keyBusy}
             >
               Forget saved key

@@ -3,10 +3,10 @@
  * Shows what is connected now, whether events are encrypted, and a clear error with Retry.
  */
 import { useEffect, useId, useState, type FormEvent } from 'react'
-import { useShallow } from 'zustand/react/shallow'
 import type { ConnectionInfo, ConnectionSettings, StoreKind } from '../../../../shared/contract'
-import { explainError } from '../../ui/errors'
+import { explainError, toUiError } from '../../ui/errors'
 import { useConnectionStore } from '../../stores/connectionStore'
+import { reportedError, useConnect, useConnection } from '../../queries/connection'
 import {
   ConnectionOptionsFields,
   connectionOptionsFrom,
@@ -50,6 +50,9 @@ interface Form {
   python: PythonForm
   options: ConnectionOptions
 }
+
+/** What the screen is doing: connecting, reading the connection, or waiting for the user. */
+type Phase = 'connecting' | 'loading' | 'ready'
 
 /** Changes one field of the form (and marks it as touched by the user). */
 type Update = <K extends keyof Form>(key: K, value: Form[K]) => void
@@ -115,22 +118,48 @@ function settingsFrom(form: Form): ConnectionSettings {
   }
 }
 
+/**
+ * What the screen shows of the connection: the reported info, what is under way, the failure to
+ * show (the last Connect's, a failed read, or the service's own), and Retry for it.
+ */
+function useConnectionAttempt() {
+  const connection = useConnection()
+  const { info } = connection
+  const connecting = useConnect()
+  const { run, clearError } = connecting
+  // What the last Connect sent, so Retry repeats it (a failed first read is read again).
+  const [lastSettings, setLastSettings] = useState<ConnectionSettings | null>(null)
+  const phase: Phase = connecting.busy ? 'connecting' : connection.fetching ? 'loading' : 'ready'
+  const failure = connecting.error ?? connection.error ?? reportedError(info)
+
+  // A pushed `connected` (the store came back) clears a stale failure of the last Connect.
+  useEffect(() => {
+    if (info?.status === 'connected' && !info.error) clearError()
+  }, [info, clearError])
+
+  return {
+    info,
+    phase,
+    error: failure === undefined ? null : toUiError(failure),
+    connect(settings: ConnectionSettings) {
+      setLastSettings(settings)
+      void run(settings)
+    },
+    retry() {
+      if (connecting.error !== undefined && lastSettings) void run(lastSettings)
+      else connection.refetch()
+    },
+  }
+}
+
 export function ConnectionScreen() {
-  const { info, phase, error, connect, retry, closeScreen } = useConnectionStore(
-    useShallow((s) => ({
-      info: s.info,
-      phase: s.phase,
-      error: s.error,
-      connect: s.connect,
-      retry: s.retry,
-      closeScreen: s.closeScreen,
-    })),
-  )
+  const closeScreen = useConnectionStore((s) => s.closeScreen)
+  const { info, phase, error, connect, retry } = useConnectionAttempt()
   const [form, setForm] = useState<Form>(() => formFrom(info))
   const [touched, setTouched] = useState(false)
   const ids = useId()
   const connected = info?.status === 'connected'
-  const busy = phase === 'connecting' || phase === 'loading'
+  const busy = phase !== 'ready'
 
   // Pre-fill once the main process tells us what is configured (unless the user began typing).
   useEffect(() => {
@@ -144,7 +173,7 @@ export function ConnectionScreen() {
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault()
-    void connect(settingsFrom(form))
+    connect(settingsFrom(form))
   }
 
   const keyspaceProblem = form.kind === 'cassandra' ? keyspaceError(form.keyspace) : undefined
@@ -227,7 +256,7 @@ export function ConnectionScreen() {
                     <p className="alert-detail">Still connected to {info.description}.</p>
                   )}
                 </div>
-                <button type="button" className="btn" onClick={() => void retry()} disabled={busy}>
+                <button type="button" className="btn" onClick={retry} disabled={busy}>
                   Retry
                 </button>
               </div>
@@ -405,7 +434,7 @@ function keyspaceError(keyspace: string): string | undefined {
   return undefined
 }
 
-function ConnectionStatusCard({ info, phase }: { info: ConnectionInfo | null; phase: string }) {
+function ConnectionStatusCard({ info, phase }: { info: ConnectionInfo | null; phase: Phase }) {
   const status =
     phase === 'connecting'
       ? 'Connecting…'
