@@ -1,8 +1,10 @@
 // @vitest-environment jsdom
 import { renderWithQueries } from '../../testing/render'
-import { cleanup, screen } from '@testing-library/react'
+import { act, cleanup, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { aggregateView, createFakeApi, uuid, widgetType, type FakeApi } from '../../testing/fakeApi'
+import { formatDateTime } from '../../lib/format'
+import { useSelectionStore } from '../../stores/selectionStore'
 import { AggregateHeader } from './AggregateHeader'
 
 const A = uuid(4)
@@ -11,6 +13,7 @@ let api: FakeApi
 
 beforeEach(() => {
   api = createFakeApi()
+  useSelectionStore.getState().setTimezone('utc')
   api.listAggregateTypes.mockResolvedValue([widgetType()])
 })
 afterEach(() => {
@@ -27,7 +30,12 @@ describe('where the shown state came from', () => {
     }
     renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={150} />, { api })
     const fact = await screen.findByText('checkpoint v99 + 51 events')
-    expect(fact.getAttribute('title')).toBe('Checkpoint verified at 2026-01-01T00:00:00.000Z')
+    // When, per the Local/UTC choice like every other time (UTC here), not the raw ISO text.
+    expect(fact.getAttribute('title')).toBe('Checkpoint verified at 2026-01-01 00:00:00 UTC')
+    act(() => useSelectionStore.getState().setTimezone('local'))
+    expect(fact.getAttribute('title')).toBe(
+      `Checkpoint verified at ${formatDateTime('2026-01-01T00:00:00.000Z', 'local')}`,
+    )
   })
 
   it('without a checkpoint, names the snapshot', async () => {
