@@ -2,7 +2,7 @@
  * The connection screen's cipher-key section: which key is in use, whether it matches the store's
  * key check, and a form to enter one (never shown or sent back).
  */
-import { useId, useState, type FormEvent } from 'react'
+import { useId, useRef, useState, type FormEvent } from 'react'
 import type { ConnectionInfo } from '../../../../shared/contract'
 import { useCipherKeyChange } from '../../queries/connection'
 import { toUiError } from '../../ui/errors'
@@ -27,18 +27,27 @@ export function CipherKeySection({ info }: { info: ConnectionInfo }) {
   const [key, setKey] = useState('')
   const [remember, setRemember] = useState(false)
   const ids = useId()
+  // Use key is disabled once the input is cleared, and Forget goes once the saved key has: the
+  // focus goes to the key field rather than dropping to the page.
+  const input = useRef<HTMLInputElement>(null)
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault()
     const entered = key
     setKey('')
+    input.current?.focus()
     void change.run({ kind: 'set', keyBase64: entered, remember: remember && info.canRememberKey })
+  }
+  const forget = () => {
+    input.current?.focus()
+    void change.run({ kind: 'forget' })
   }
 
   return (
     <section className="cipher-key" aria-labelledby={`${ids}-title`}>
       <h2 id={`${ids}-title`}>Cipher key</h2>
-      <p>
+      {/* A status: the new key in use is announced after Use key or Forget. */}
+      <p role="status">
         Key in use: <strong>{KEY_SOURCE_LABELS[info.keySource]}</strong>
       </p>
       {info.keySource === 'none' && <p className="muted">Events are not encrypted.</p>}
@@ -56,6 +65,7 @@ export function CipherKeySection({ info }: { info: ConnectionInfo }) {
           <label htmlFor={`${ids}-key`}>Cipher key (base64)</label>
           <input
             id={`${ids}-key`}
+            ref={input}
             className="input mono"
             type="password"
             value={key}
@@ -81,12 +91,7 @@ export function CipherKeySection({ info }: { info: ConnectionInfo }) {
         )}
         <div className="connection-actions">
           {info.keySource === 'saved' && (
-            <button
-              type="button"
-              className="btn btn-ghost"
-              onClick={() => void change.run({ kind: 'forget' })}
-              disabled={keyBusy}
-            >
+            <button type="button" className="btn btn-ghost" onClick={forget} disabled={keyBusy}>
               Forget saved key
             </button>
           )}
