@@ -2,7 +2,7 @@
  * Choose and connect an event store: embedded SQLite (default), in-memory, or Cassandra.
  * Shows what is connected now, whether events are encrypted, and a clear error with Retry.
  */
-import { useEffect, useId, useState, type FormEvent } from 'react'
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
 import type { ConnectionInfo, ConnectionSettings, StoreKind } from '../../../../shared/contract'
 import { explainError, toUiError } from '../../ui/errors'
 import { useConnectionStore } from '../../stores/connectionStore'
@@ -160,6 +160,9 @@ export function ConnectionScreen() {
   const ids = useId()
   const connected = info?.status === 'connected'
   const busy = phase !== 'ready'
+  // Connect stays focusable while it works (aria-disabled, not disabled), and Retry hands the
+  // focus to it: a keyboard user is never dropped to the page, and hears the outcome there.
+  const submit = useRef<HTMLButtonElement>(null)
 
   // Pre-fill once the main process tells us what is configured (unless the user began typing).
   useEffect(() => {
@@ -173,7 +176,7 @@ export function ConnectionScreen() {
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault()
-    connect(settingsFrom(form))
+    if (!busy) connect(settingsFrom(form))
   }
 
   const keyspaceProblem = form.kind === 'cassandra' ? keyspaceError(form.keyspace) : undefined
@@ -256,7 +259,15 @@ export function ConnectionScreen() {
                     <p className="alert-detail">Still connected to {info.description}.</p>
                   )}
                 </div>
-                <button type="button" className="btn" onClick={retry} disabled={busy}>
+                <button
+                  type="button"
+                  className="btn"
+                  onClick={() => {
+                    submit.current?.focus()
+                    retry()
+                  }}
+                  disabled={busy}
+                >
                   Retry
                 </button>
               </div>
@@ -274,8 +285,10 @@ export function ConnectionScreen() {
               )}
               <button
                 type="submit"
+                ref={submit}
                 className="btn btn-primary"
-                disabled={busy || cassandraInvalid}
+                disabled={cassandraInvalid}
+                aria-disabled={busy}
                 aria-busy={phase === 'connecting'}
                 aria-describedby={disabledReason ? `${ids}-disabled-reason` : undefined}
               >
