@@ -4,7 +4,7 @@
  */
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
 import type { ConnectionInfo, ConnectionSettings, StoreKind } from '../../../../shared/contract'
-import { explainError, toUiError } from '../../ui/errors'
+import { explainError, toUiError, type UiError } from '../../ui/errors'
 import { useConnectionStore } from '../../stores/connectionStore'
 import { reportedError, useConnect, useConnection } from '../../queries/connection'
 import {
@@ -251,26 +251,15 @@ export function ConnectionScreen() {
           {/* Next to Connect, so a failed attempt is seen where it was made (announced: alert). */}
           <div className="connection-submit">
             {error && (
-              <div role="alert" className="alert alert-danger connection-error">
-                <div>
-                  <strong>{explainError(error)}</strong>
-                  <p className="alert-detail">{error.message}</p>
-                  {connected && info?.description && (
-                    <p className="alert-detail">Still connected to {info.description}.</p>
-                  )}
-                </div>
-                <button
-                  type="button"
-                  className="btn"
-                  onClick={() => {
-                    submit.current?.focus()
-                    retry()
-                  }}
-                  disabled={busy}
-                >
-                  Retry
-                </button>
-              </div>
+              <ConnectError
+                error={error}
+                stillConnectedTo={connected ? info?.description : undefined}
+                busy={busy}
+                onRetry={() => {
+                  submit.current?.focus()
+                  retry()
+                }}
+              />
             )}
             <div className="connection-actions">
               {disabledReason && (
@@ -302,6 +291,32 @@ export function ConnectionScreen() {
         {info && <AggregateModules info={info} />}
       </div>
     </main>
+  )
+}
+
+/** A failed attempt, next to Connect where it was made (announced: alert), with Retry. */
+function ConnectError({
+  error,
+  stillConnectedTo,
+  busy,
+  onRetry,
+}: {
+  error: UiError
+  stillConnectedTo: string | undefined
+  busy: boolean
+  onRetry: () => void
+}) {
+  return (
+    <div role="alert" className="alert alert-danger connection-error">
+      <div>
+        <strong>{explainError(error)}</strong>
+        <p className="alert-detail">{error.message}</p>
+        {stillConnectedTo && <p className="alert-detail">Still connected to {stillConnectedTo}.</p>}
+      </div>
+      <button type="button" className="btn" onClick={onRetry} disabled={busy}>
+        Retry
+      </button>
+    </div>
   )
 }
 

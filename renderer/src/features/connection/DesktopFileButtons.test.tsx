@@ -43,6 +43,8 @@ describe('DesktopFileButtons', () => {
 
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Browse…' })))
 
-    expect(screen.getByRole('alert').textContent).toContain('no window to show the dialog on')
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      'no window to show the dialog on',
+    )
   })
 })
