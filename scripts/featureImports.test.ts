@@ -69,7 +69,7 @@ describe('feature folders', () => {
       "const lazy = import('../diff/DiffPanel')",
       "export { x } from '../../features/timeline/Timeline'",
       "import { ModalDialog } from '../../ui/ModalDialog'",
-      "import { api } from '../../api'",
+      "import { useApi } from '../../service'",
       "import './tasks.css'",
       "import { useState } from 'react'",
     ].join('\n')

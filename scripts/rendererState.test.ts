@@ -1,7 +1,8 @@
 /**
  * The renderer keeps no state at module level: server data lives in the query cache (made by
  * the app root), UI state in zustand hooks under stores/, the rest in React state or a closure,
- * so nothing survives where a fresh app expects none. Flags a module-level `let` or `var`, a
+ * so nothing survives where a fresh app expects none. The page's service (the API client and
+ * its transport) is made by main.tsx and handed down through a context (service.tsx). Flags a module-level `let` or `var`, a
  * module-level Map/Set/WeakMap/WeakSet that the module itself changes (a constant lookup Set is
  * fine, and so is a memo cache named in CACHES), a module-level vanilla store (`createStore`,
  * a mutable variable by another name) or QueryClient, and a zustand hook outside stores/.
@@ -12,13 +13,8 @@ import { parse, rendererSources, where } from './rendererSources'
 
 const COLLECTIONS = new Set(['Map', 'Set', 'WeakMap', 'WeakSet'])
 /** Memo caches of immutable values: they change no behaviour, so they are not state. */
-const CACHES = new Set(['lib/format.ts formatters'])
+const CACHES = new Set(['lib/format.ts formatters', 'ui/JsonTree.tsx childCounts'])
 const MUTATORS = new Set(['set', 'add', 'delete', 'clear'])
-/**
- * The page's one connection to the service: the transport (its socket and status) and the
- * API client made on it. They belong to the page, not to the app tree, like `window` itself.
- */
-const PAGE_RESOURCES = new Set(['api.ts current', 'transport/index.ts transport'])
 
 /** What a module-level initializer makes, when it makes a store or a cache of its own. */
 function madeState(init: ts.Expression, file: ts.SourceFile): string | undefined {
@@ -46,8 +42,7 @@ export function moduleLevelState(file: ts.SourceFile): string[] {
       if (keyword !== 'const') found.push(`${where(declaration)} ${keyword} ${name}`)
       const init = declaration.initializer
       const made = init && madeState(init, file)
-      if (made && !PAGE_RESOURCES.has(`${file.fileName} ${name}`))
-        found.push(`${where(declaration)} ${name} is ${made}`)
+      if (made) found.push(`${where(declaration)} ${name} is ${made}`)
       const cache = CACHES.has(`${file.fileName} ${name}`)
       if (init && ts.isNewExpression(init) && COLLECTIONS.has(init.expression.getText(file)))
         if (!cache) collections.add(name)

@@ -1,6 +1,5 @@
 import { QueryClientProvider } from '@tanstack/react-query'
 import { lazy, useEffect, useState } from 'react'
-import { useShallow } from 'zustand/react/shallow'
 import { AggregatesPanel } from './features/workspace/AggregatesPanel'
 import { LazyPart } from './ui/LazyPart'
 import { AppHeader } from './features/shell/AppHeader'
@@ -10,6 +9,8 @@ import { useConnectionStore } from './stores/connectionStore'
 import { useSelectionStore } from './stores/selectionStore'
 import { createQueryClient } from './queries/client'
 import { useServerEvents } from './queries/serverEvents'
+import { useConnection } from './queries/connection'
+import { ServiceProvider, useTransportStatus, type Service } from './service'
 
 // Loaded on demand, so the first paint (the list and the empty state) carries neither: a
 // connected start never needs the connection screen, and no aggregate is selected at first.
@@ -20,35 +21,38 @@ const AggregateView = lazy(async () => ({
   default: (await import('./features/workspace/AggregateView')).AggregateView,
 }))
 
-/** The app with its own query cache: one per app (and per test), never shared at module level. */
-export function App() {
+/**
+ * The app with its own query cache (one per app, and per test: never shared at module level)
+ * and the page's service, made once by main.tsx.
+ */
+export function App({ service }: { service: Service }) {
   const [client] = useState(createQueryClient)
   return (
     <QueryClientProvider client={client}>
-      <Explorer />
+      <ServiceProvider service={service}>
+        <Explorer />
+      </ServiceProvider>
     </QueryClientProvider>
   )
 }
 
 function Explorer() {
   useServerEvents()
-  const { connected, screenOpen, phase, transport, hasInfo, sessionId } = useConnectionStore(
-    useShallow((s) => ({
-      connected: s.info?.status === 'connected',
-      screenOpen: s.screenOpen,
-      phase: s.phase,
-      transport: s.transport,
-      hasInfo: s.info !== null,
-      sessionId: s.info?.sessionId,
-    })),
-  )
+  const { info, pending } = useConnection()
+  const screenOpen = useConnectionStore((s) => s.screenOpen)
+  const transport = useTransportStatus()
   const aggregateId = useSelectionStore((s) => s.aggregateId)
+  const connected = info?.status === 'connected'
+  const hasInfo = info !== null
+  const sessionId = info?.sessionId
 
+  // A cipher key that does not match the store is told on the connection screen at once.
+  const mismatch = connected && info.keyStatus?.mismatch === true
   useEffect(() => {
-    void useConnectionStore.getState().load()
-  }, [])
+    if (mismatch) useConnectionStore.getState().openScreen()
+  }, [mismatch])
 
-  const starting = phase === 'idle' || (phase === 'loading' && !connected)
+  const starting = pending
 
   return (
     <div className="app">

@@ -11,21 +11,21 @@ import './styles/timeline.css'
 import './styles/connection.css'
 import { App } from './App'
 import { applyTheme, useThemeStore } from './stores/themeStore'
-import { loadValidator } from './transport'
+import { createService } from './transport'
 import { PAGE_SIZE } from './queries/aggregates'
-import { askFirstPageEarly } from './queries/earlyPage'
+import { EARLY_ORDER, withFirstPageEarly } from './queries/earlyPage'
 
-// The validator's chunk (zod, the schemas) starts loading now, beside the first render; the
-// first call awaits it (or its retry) for its answer, so a failed load here needs no handling.
-loadValidator().catch(() => {})
-// The list's first page is asked for now, beside the connection's: see earlyPage.ts.
-askFirstPageEarly(PAGE_SIZE)
 applyTheme(useThemeStore.getState().mode)
 
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root')
+const service = createService()
+// The list's first page is asked for now, beside the connection's: see earlyPage.ts.
+const api = withFirstPageEarly(service.api, { limit: PAGE_SIZE, order: EARLY_ORDER })
 createRoot(root).render(
   <StrictMode>
-    <App />
+    {/* The page's one service (its socket, and the validator's chunk loading beside the first
+        render), made here and handed down: nothing in the renderer holds it at module level. */}
+    <App service={{ ...service, api }} />
   </StrictMode>,
 )

@@ -1,4 +1,4 @@
-import { api } from '../api'
+import type { ExplorerApi } from '../../../shared/contract'
 import { describeError } from '../ui/errors'
 import { newTaskId, useTaskStore } from '../stores/taskStore'
 
@@ -36,7 +36,7 @@ export async function runTask<T>(
 }
 
 /** Asks the main process to stop a task; the task's own call then reports how it ended. */
-export async function cancelTask(taskId: string): Promise<void> {
+export async function cancelTask(api: ExplorerApi, taskId: string): Promise<void> {
   useTaskStore.getState().markCancelling(taskId)
   try {
     await api.cancelTask({ taskId })

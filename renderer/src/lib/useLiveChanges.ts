@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef } from 'react'
-import { api } from '../api'
+import { useApi } from '../service'
 import type { LogEntryDto } from '../../../shared/contract'
 
 /**
@@ -12,6 +12,7 @@ export function useLiveChanges(
   onChange: (entries: LogEntryDto[]) => void,
   throttleMs = 1000,
 ): void {
+  const api = useApi()
   const callback = useRef(onChange)
   useLayoutEffect(() => {
     callback.current = onChange
@@ -44,5 +45,5 @@ export function useLiveChanges(
       unsubscribe()
       if (timer !== undefined) window.clearTimeout(timer)
     }
-  }, [aggregateId, throttleMs])
+  }, [api, aggregateId, throttleMs])
 }

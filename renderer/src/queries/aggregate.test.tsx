@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, screen, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { setApi } from '../api'
 import { useSelectionStore } from '../stores/selectionStore'
 import type { AggregateView as View } from '../../../shared/contract'
 import { ExplorerError } from '../../../shared/contract'
@@ -24,7 +23,6 @@ let api: FakeApi
 
 beforeEach(() => {
   api = createFakeApi()
-  setApi(api)
   useSelectionStore.getState().reset()
   useTaskStore.getState().reset()
   useSelectionStore.getState().select(A)
@@ -35,12 +33,11 @@ beforeEach(() => {
 })
 afterEach(() => {
   cleanup()
-  setApi(null)
 })
 
 describe('the aggregate view', () => {
   it('shows the latest state and prefetches the versions before it', async () => {
-    renderWithQueries(<AggregateView aggregateId={A} />)
+    renderWithQueries(<AggregateView aggregateId={A} />, { api })
     await act(flush)
     await act(flush)
     expect(await screen.findByText(/as of version/)).toBeTruthy()
@@ -49,7 +46,7 @@ describe('the aggregate view', () => {
   })
 
   it('asks at once when nothing is loading, then only for where a drag rests, keeping the shown state', async () => {
-    const { client } = renderWithQueries(<AggregateView aggregateId={A} />)
+    const { client } = renderWithQueries(<AggregateView aggregateId={A} />, { api })
     expect(await screen.findByText(/as of version/)).toBeTruthy()
     await act(() => new Promise((r) => setTimeout(r, VIEW_DEBOUNCE_MS * 2)))
     await act(flush)
@@ -81,7 +78,7 @@ describe('the aggregate view', () => {
       )
       api.cancelTask.mockResolvedValue({ cancelled: true })
       useSelectionStore.getState().setVersion(2)
-      renderWithQueries(<AggregateView aggregateId={A} />)
+      renderWithQueries(<AggregateView aggregateId={A} />, { api })
       await act(() => vi.advanceTimersByTimeAsync(SLOW_REPLAY_MS + 1))
       const call = api.getAggregate.mock.calls.find(([r]) => r.at === 2)
       const taskId = call?.[0].taskId
@@ -110,7 +107,7 @@ describe('the aggregate view', () => {
       await new Promise((r) => setTimeout(r, PREFETCH_MAX_MS + 40))
       return aggregateView(B, at ?? 5, 5)
     })
-    renderWithQueries(<AggregateView aggregateId={B} />)
+    renderWithQueries(<AggregateView aggregateId={B} />, { api })
     expect(await screen.findByText(/as of version/)).toBeTruthy()
     await act(() => new Promise((r) => setTimeout(r, VIEW_DEBOUNCE_MS * 2)))
     expect(api.getAggregate.mock.calls.map(([r]) => r.at ?? 'latest')).toEqual(['latest'])

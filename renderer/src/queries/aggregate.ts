@@ -18,8 +18,8 @@ import {
   type QueryClient,
 } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
-import type { AggregateView } from '../../../shared/contract'
-import { api } from '../api'
+import type { AggregateView, ExplorerApi } from '../../../shared/contract'
+import { useApi } from '../service'
 import { cancelTask } from '../lib/runTask'
 import { newTaskId, useTaskStore } from '../stores/taskStore'
 import { toUiError, type UiError } from '../ui/errors'
@@ -35,6 +35,8 @@ export const PREFETCH_AROUND = 3
  * `signal` (the query was abandoned or cancelled) cancels the replay there too.
  */
 export async function fetchAggregate(
+  api: ExplorerApi,
+  client: QueryClient,
   id: string,
   version: VersionKey,
   signal: AbortSignal,
@@ -50,7 +52,7 @@ export async function fetchAggregate(
       .start(`Replaying ${id.slice(0, 8)}${version === 'latest' ? '' : ` to v${version}`}`, taskId)
     visible = true
   }, SLOW_REPLAY_MS)
-  const cancel = () => void cancelTask(taskId)
+  const cancel = () => void cancelTask(api, taskId)
   signal.addEventListener('abort', cancel, { once: true })
   try {
     const started = performance.now()
@@ -59,7 +61,7 @@ export async function fetchAggregate(
       ...(version === 'latest' ? {} : { at: version }),
       taskId,
     })
-    answerMs.set(id, performance.now() - started)
+    client.setQueryData(keys.answerTime(id), performance.now() - started)
     // A finished replay needs no toast: its result is on screen.
     if (visible) useTaskStore.getState().dismiss(taskId)
     return view
@@ -77,10 +79,15 @@ export async function fetchAggregate(
   }
 }
 
-export function aggregateOptions(id: string, version: VersionKey, announce = true) {
+export function aggregateOptions(
+  api: ExplorerApi,
+  id: string,
+  version: VersionKey,
+  announce = true,
+) {
   return queryOptions({
     queryKey: keys.aggregateAt(id, version),
-    queryFn: ({ signal }) => fetchAggregate(id, version, signal, announce),
+    queryFn: ({ client, signal }) => fetchAggregate(api, client, id, version, signal, announce),
     // The past does not change; the latest is kept fresh by pushed changes.
     staleTime: version === 'latest' ? 0 : Infinity,
   })
@@ -93,22 +100,20 @@ export function aggregateOptions(id: string, version: VersionKey, announce = tru
  */
 export const PREFETCH_MAX_MS = 60
 
-/** How long the last answer for each aggregate took (ms), to decide whether to prefetch. */
-const answerMs = new Map<string, number>()
-
 /** Warms the cache with the versions around `center`, within 0..latest, if answers are cheap. */
 export function prefetchAround(
+  api: ExplorerApi,
   client: QueryClient,
   id: string,
   center: number,
   latest: number,
 ): void {
-  if ((answerMs.get(id) ?? 0) > PREFETCH_MAX_MS) return
+  if ((client.getQueryData<number>(keys.answerTime(id)) ?? 0) > PREFETCH_MAX_MS) return
   for (let step = 1; step <= PREFETCH_AROUND; step++) {
     for (const version of [center - step, center + step]) {
       // The latest version is asked for as `latest` (the selection follows it).
       if (version < 0 || version >= latest) continue
-      void client.prefetchQuery(aggregateOptions(id, version, false))
+      void client.prefetchQuery(aggregateOptions(api, id, version, false))
     }
   }
 }
@@ -145,6 +150,7 @@ export interface AggregateAt {
  * wait for the slider to rest, keeping the previous state on screen meanwhile.
  */
 export function useAggregateAt(id: string, version: number | null): AggregateAt {
+  const api = useApi()
   const client = useQueryClient()
   const wanted: VersionKey = version ?? 'latest'
   const cached = client.getQueryData(keys.aggregateAt(id, wanted)) !== undefined
@@ -155,7 +161,10 @@ export function useAggregateAt(id: string, version: number | null): AggregateAt 
       .findAll({ queryKey: ['aggregate', id] })
       .some((q) => q.state.fetchStatus === 'fetching' && q.getObserversCount() > 0),
   )
-  const query = useQuery({ ...aggregateOptions(id, settled), placeholderData: keepPreviousData })
+  const query = useQuery({
+    ...aggregateOptions(api, id, settled),
+    placeholderData: keepPreviousData,
+  })
   // The last real answer stays on screen through an error (the header says what failed).
   const [lastShown, setLastShown] = useState<AggregateView | null>(null)
   if (query.data && !query.isPlaceholderData && query.data !== lastShown) setLastShown(query.data)
@@ -166,8 +175,8 @@ export function useAggregateAt(id: string, version: number | null): AggregateAt 
   const ready = query.isSuccess && !query.isPlaceholderData
   useEffect(() => {
     if (ready && shownVersion !== undefined && latest !== undefined)
-      prefetchAround(client, id, shownVersion, latest)
-  }, [client, id, ready, shownVersion, latest])
+      prefetchAround(api, client, id, shownVersion, latest)
+  }, [api, client, id, ready, shownVersion, latest])
 
   const { refetch } = query
   return {

@@ -1,15 +1,20 @@
 // @vitest-environment jsdom
-import { QueryClientProvider } from '@tanstack/react-query'
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react'
 import type { ReactNode } from 'react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { RequestOf } from '../../../shared/contract'
-import { setApi } from '../api'
+import type { ExplorerApi, RequestOf } from '../../../shared/contract'
 import { useAggregateListStore } from '../stores/aggregateListStore'
-import { createFakeApi, deferred, pagedAggregates, summary } from '../testing/fakeApi'
+import {
+  connectionInfo,
+  createFakeApi,
+  deferred,
+  pagedAggregates,
+  summary,
+} from '../testing/fakeApi'
+import { TestProviders, fakeService } from '../testing/render'
 import { PAGE_SIZE, useAggregateList } from './aggregates'
 import { createQueryClient } from './client'
-import { askFirstPageEarly, dropFirstPageEarly } from './earlyPage'
+import { EARLY_ORDER, withFirstPageEarly } from './earlyPage'
 import { keys } from './keys'
 
 // 250 aggregates, created newest last: order=id lists them 1..250.
@@ -21,19 +26,19 @@ let fake: ReturnType<typeof createFakeApi>
 beforeEach(() => {
   fake = createFakeApi()
   fake.listAggregates.mockImplementation(pagedAggregates(ROWS))
-  setApi(fake)
   useAggregateListStore.getState().reset()
   useAggregateListStore.getState().setOrder('id')
 })
 afterEach(() => {
   cleanup()
-  setApi(null)
 })
 
-function renderList() {
+function renderList(api: ExplorerApi = fake) {
   const client = createQueryClient()
   const wrapper = ({ children }: { children: ReactNode }) => (
-    <QueryClientProvider client={client}>{children}</QueryClientProvider>
+    <TestProviders service={fakeService(api)} client={client}>
+      {children}
+    </TestProviders>
   )
   return { ...renderHook(() => useAggregateList(), { wrapper }), client }
 }
@@ -113,14 +118,16 @@ describe('useAggregateList paging from either end', () => {
 })
 
 describe('the first page asked for at boot', () => {
+  const FIRST = { limit: PAGE_SIZE, order: EARLY_ORDER } as const
+
   it('is what the default list shows first, without asking again; once', async () => {
     useAggregateListStore.getState().setOrder('recent')
-    askFirstPageEarly(PAGE_SIZE)
+    const api = withFirstPageEarly(fake, FIRST)
     expect(fake.listAggregates).toHaveBeenCalledTimes(1)
-    const { result, client } = renderList()
+    const { result, client } = renderList(api)
     await waitFor(() => expect(result.current.items).toHaveLength(PAGE_SIZE))
     expect(fake.listAggregates).toHaveBeenCalledTimes(1)
-    expect(fake.listAggregates).toHaveBeenCalledWith({ limit: PAGE_SIZE, order: 'recent' })
+    expect(fake.listAggregates).toHaveBeenCalledWith(FIRST)
     // Taken: a refetch of the same list asks the service.
     await act(() => client.refetchQueries())
     expect(fake.listAggregates).toHaveBeenCalledTimes(2)
@@ -128,18 +135,29 @@ describe('the first page asked for at boot', () => {
 
   it('once dropped (as connect, disconnect and key changes do) is not used; a failed one is asked for again', async () => {
     useAggregateListStore.getState().setOrder('recent')
-    askFirstPageEarly(PAGE_SIZE)
-    dropFirstPageEarly()
-    const first = renderList()
+    fake.disconnect.mockResolvedValue(connectionInfo({ status: 'disconnected' }))
+    const dropped = withFirstPageEarly(fake, FIRST)
+    await dropped.disconnect({})
+    const first = renderList(dropped)
     await waitFor(() => expect(first.result.current.items).toHaveLength(PAGE_SIZE))
     expect(fake.listAggregates).toHaveBeenCalledTimes(2)
     first.unmount()
 
     fake.listAggregates.mockRejectedValueOnce(new Error('not connected yet'))
-    askFirstPageEarly(PAGE_SIZE)
-    const second = renderList()
+    const failed = withFirstPageEarly(fake, FIRST)
+    const second = renderList(failed)
     await waitFor(() => expect(second.result.current.items).toHaveLength(PAGE_SIZE))
     expect(second.result.current.error).toBeNull()
     expect(fake.listAggregates).toHaveBeenCalledTimes(4)
+  })
+
+  it('is not used for another list (another order): that list asks for its own', async () => {
+    useAggregateListStore.getState().setOrder('id')
+    const api = withFirstPageEarly(fake, FIRST)
+    const { result } = renderList(api)
+    await waitFor(() => expect(result.current.items).toHaveLength(PAGE_SIZE))
+    expect(result.current.items.map((a) => a.id)).toEqual(ids(1, 100))
+    expect(fake.listAggregates).toHaveBeenCalledTimes(2)
+    expect(fake.listAggregates).toHaveBeenLastCalledWith({ limit: PAGE_SIZE, order: 'id' })
   })
 })

@@ -18,13 +18,13 @@ import { useShallow } from 'zustand/react/shallow'
 import type {
   AggregateSummary,
   AggregateTypeDescriptor,
+  ExplorerApi,
   LogEntryDto,
   ResponseOf,
 } from '../../../shared/contract'
-import { api } from '../api'
+import { useApi } from '../service'
 import { toUiError, type UiError } from '../ui/errors'
 import { useAggregateListStore, type ListAnchor } from '../stores/aggregateListStore'
-import { EARLY_ORDER, takeFirstPageEarly } from './earlyPage'
 import { keys, type AggregateListFilter } from './keys'
 
 export const PAGE_SIZE = 100
@@ -56,24 +56,17 @@ function abandonable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
  * The list read from one end. Keyset paging: a page is reachable only from a neighbour's token,
  * so the start's query pages forward and the end's (End) backward with prevPageToken.
  */
-export function aggregateListOptions(filter: AggregateListFilter, from: ListAnchor = 'start') {
+export function aggregateListOptions(
+  api: ExplorerApi,
+  filter: AggregateListFilter,
+  from: ListAnchor = 'start',
+) {
   return infiniteQueryOptions({
     queryKey: from === 'start' ? keys.aggregateList(filter) : keys.aggregateListFromEnd(filter),
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam, signal }): Promise<WindowPage> => {
       // A prefix that cannot match an id matches nothing: no need to ask.
       if (!isValidPrefix(filter.idPrefix)) return { ...EMPTY_PAGE, from }
-      const isDefaultFirst =
-        !pageParam &&
-        from === 'start' &&
-        !filter.idPrefix &&
-        !filter.type &&
-        filter.order === EARLY_ORDER
-      const early = isDefaultFirst ? takeFirstPageEarly() : null
-      if (early) {
-        const page = await abandonable(early, signal).catch(() => null)
-        if (page) return { ...page, from }
-      }
       // The transport cannot cancel a list read; abandoning it lets a newer filter's answer win.
       const page = await abandonable(
         api.listAggregates({
@@ -135,8 +128,9 @@ export function useAggregateList(): AggregateList {
   const { anchor, ...filter } = useAggregateListStore(
     useShallow((s) => ({ idPrefix: s.idPrefix, type: s.type, order: s.order, anchor: s.anchor })),
   )
+  const api = useApi()
   const query = useInfiniteQuery({
-    ...aggregateListOptions(filter, anchor),
+    ...aggregateListOptions(api, filter, anchor),
     // The rows on screen stay until the new filter's (or end's) answer replaces them.
     placeholderData: keepPreviousData,
   })
@@ -215,7 +209,7 @@ export function patchAggregateLists(client: QueryClient, entries: LogEntryDto[])
   return loadedRows
 }
 
-export function aggregateTypesOptions() {
+export function aggregateTypesOptions(api: ExplorerApi) {
   return queryOptions({
     queryKey: keys.aggregateTypes(),
     queryFn: () => api.listAggregateTypes({}),
@@ -228,7 +222,7 @@ export function aggregateTypesOptions() {
  * aggregates list reports the store's errors).
  */
 export function useAggregateTypes(): { types: AggregateTypeDescriptor[]; typesLoaded: boolean } {
-  const query = useQuery(aggregateTypesOptions())
+  const query = useQuery(aggregateTypesOptions(useApi()))
   return useMemo(
     () => ({ types: query.data ?? [], typesLoaded: query.isSuccess }),
     [query.data, query.isSuccess],

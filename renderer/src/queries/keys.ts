@@ -25,6 +25,8 @@ export const keys = {
   aggregate: (id?: string) =>
     id === undefined ? (['aggregate'] as const) : (['aggregate', id] as const),
   aggregateAt: (id: string, version: VersionKey) => ['aggregate', id, version] as const,
+  /** How long the last answer for an aggregate took (ms): set by its fetches, never fetched. */
+  answerTime: (id: string) => ['answerTime', id] as const,
   events: (id: string) => ['events', id] as const,
   eventsPage: (id: string, page: number) => ['events', id, page] as const,
   snapshots: (id: string) => ['snapshots', id] as const,

@@ -1,8 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { LogEntryDto } from '../../../shared/contract'
-import { setApi } from '../api'
+import type { ConnectionInfo, LogEntryDto } from '../../../shared/contract'
 import { useConnectionStore } from '../stores/connectionStore'
 import { useSelectionStore } from '../stores/selectionStore'
 import {
@@ -13,7 +12,8 @@ import {
   uuid,
   type FakeApi,
 } from '../testing/fakeApi'
-import { renderWithQueries } from '../testing/render'
+import { fakeService, renderWithQueries } from '../testing/render'
+import { useConnection } from './connection'
 import { aggregateListOptions } from './aggregates'
 import { keys } from './keys'
 import { LIST_REFRESH_THROTTLE_MS, useServerEvents } from './serverEvents'
@@ -24,6 +24,8 @@ let api: FakeApi
 
 function Events() {
   useServerEvents()
+  // The app reads the connection while it runs: a transport that comes back refetches it.
+  useConnection()
   return null
 }
 
@@ -40,25 +42,25 @@ const entry = (id: string, from: number, to: number): LogEntryDto => ({
 beforeEach(() => {
   vi.useFakeTimers({ shouldAdvanceTime: true })
   api = createFakeApi()
-  setApi(api)
   useConnectionStore.getState().reset()
+  // Unanswered unless a test answers it: pushed events are what these tests are about.
+  api.getConnection.mockReturnValue(new Promise(() => {}))
   useSelectionStore.getState().reset()
 })
 afterEach(() => {
   cleanup()
-  setApi(null)
   vi.useRealTimers()
 })
 
 describe('pushed events', () => {
   it('a change patches the listed row at once, then refetches the list (throttled)', async () => {
-    const { client } = renderWithQueries(<Events />)
+    const { client } = renderWithQueries(<Events />, { api })
     api.listAggregates.mockResolvedValue({ items: [summary(1, { version: 2 })], total: 1 })
-    await client.fetchInfiniteQuery(aggregateListOptions(FILTER))
+    await client.fetchInfiniteQuery(aggregateListOptions(api, FILTER))
     expect(api.listAggregates).toHaveBeenCalledTimes(1)
 
     act(() => api.emit('changes', { entries: [entry(A, 3, 4)] }))
-    const pages = client.getQueryData(aggregateListOptions(FILTER).queryKey)
+    const pages = client.getQueryData(aggregateListOptions(api, FILTER).queryKey)
     expect(pages?.pages[0]?.items[0]).toMatchObject({ id: A, version: 4 })
     expect(useConnectionStore.getState().changeCount).toBe(1)
 
@@ -67,7 +69,7 @@ describe('pushed events', () => {
   })
 
   it('a change to an aggregate makes its latest state stale, never a past version', async () => {
-    const { client } = renderWithQueries(<Events />)
+    const { client } = renderWithQueries(<Events />, { api })
     client.setQueryData(keys.aggregateAt(A, 'latest'), aggregateView(A, 4))
     client.setQueryData(keys.aggregateAt(A, 2), aggregateView(A, 2, 4))
     client.setQueryData(keys.aggregateAt(uuid(2), 'latest'), aggregateView(uuid(2), 1))
@@ -79,19 +81,19 @@ describe('pushed events', () => {
   })
 
   it('a pushed connection is taken; a different store clears the selection and the cache', () => {
-    const { client } = renderWithQueries(<Events />)
+    const { client } = renderWithQueries(<Events />, { api })
     act(() => api.emit('connection', connectionInfo({ description: 'first' })))
     useSelectionStore.getState().select(A)
     client.setQueryData(keys.aggregateAt(A, 'latest'), aggregateView(A, 4))
 
     act(() => api.emit('connection', connectionInfo({ description: 'second' })))
-    expect(useConnectionStore.getState().info?.description).toBe('second')
+    expect(client.getQueryData<ConnectionInfo>(keys.connection())?.description).toBe('second')
     expect(useSelectionStore.getState().aggregateId).toBeNull()
     expect(client.getQueryData(keys.aggregateAt(A, 'latest'))).toBeUndefined()
   })
 
   it('a new session of the same store (a key change) drops what the old one read', () => {
-    const { client } = renderWithQueries(<Events />)
+    const { client } = renderWithQueries(<Events />, { api })
     act(() => api.emit('connection', connectionInfo({ sessionId: 's1' })))
     useSelectionStore.getState().select(A)
     client.setQueryData(keys.aggregateAt(A, 2), aggregateView(A, 2))
@@ -101,21 +103,33 @@ describe('pushed events', () => {
     expect(client.getQueryData(keys.aggregateAt(A, 2))).toBeUndefined()
   })
 
-  it('a transport that comes back refetches; its first open does not', () => {
-    const { client } = renderWithQueries(<Events />)
+  it('a transport that comes back refetches; its first open does not', async () => {
     api.getConnection.mockResolvedValue(connectionInfo())
+    const service = fakeService(api, 'connecting')
+    const { client } = renderWithQueries(<Events />, { api, service })
+    await vi.waitFor(() => expect(client.getQueryData(keys.connection())).toBeDefined())
     client.setQueryData(keys.aggregateTypes(), [])
-    act(() => useConnectionStore.getState().setTransport('open'))
+    act(() => service.setStatus('open'))
     expect(client.getQueryState(keys.aggregateTypes())?.isInvalidated).toBe(false)
+    expect(api.getConnection).toHaveBeenCalledTimes(1)
 
-    act(() => useConnectionStore.getState().setTransport('closed'))
-    act(() => useConnectionStore.getState().setTransport('open'))
+    act(() => service.setStatus('closed'))
+    act(() => service.setStatus('open'))
     expect(client.getQueryState(keys.aggregateTypes())?.isInvalidated).toBe(true)
+    // The connection is read again: what changed meanwhile was not pushed.
+    await vi.waitFor(() => expect(api.getConnection).toHaveBeenCalledTimes(2))
+  })
+
+  it('a different store keeps the connection answer while it resets what was read', () => {
+    const { client } = renderWithQueries(<Events />, { api })
+    act(() => api.emit('connection', connectionInfo({ description: 'first' })))
+    act(() => api.emit('connection', connectionInfo({ description: 'second' })))
+    expect(client.getQueryState(keys.connection())?.status).toBe('success')
     expect(api.getConnection).toHaveBeenCalledTimes(1)
   })
 
   it('unmounting unsubscribes', () => {
-    const { unmount } = renderWithQueries(<Events />)
+    const { unmount } = renderWithQueries(<Events />, { api })
     expect(api.listenerCount('changes')).toBe(1)
     unmount()
     expect(api.listenerCount('changes')).toBe(0)

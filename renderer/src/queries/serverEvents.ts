@@ -4,11 +4,10 @@
  * connection, a different store or session drops what was read, and a transport that comes
  * back refetches everything (changes meanwhile were never pushed). Mounted once, by the app.
  */
-import { useQueryClient, type QueryClient } from '@tanstack/react-query'
+import { hashKey, useQueryClient, type Query, type QueryClient } from '@tanstack/react-query'
 import { useEffect } from 'react'
 import type { ConnectionInfo, LogEntryDto } from '../../../shared/contract'
-import { api } from '../api'
-import { onTransportStatus } from '../transport'
+import { useService } from '../service'
 import { useAggregateListStore } from '../stores/aggregateListStore'
 import { useConnectionStore } from '../stores/connectionStore'
 import { useSelectionStore } from '../stores/selectionStore'
@@ -61,53 +60,69 @@ export function changesHandler(client: QueryClient): {
   }
 }
 
+/** What a different connection answer means for what was read: nothing, or a reset. */
+export function connectionChange(
+  prev: ConnectionInfo | null,
+  next: ConnectionInfo | null,
+): 'none' | 'store' | 'session' {
+  const now = storeIdentity(next)
+  if (now !== storeIdentity(prev)) return 'store'
+  return now !== null && next?.sessionId !== prev?.sessionId ? 'session' : 'none'
+}
+
+/** Everything read from the store: all queries but the connection's own. */
+const readFromStore = { predicate: (query: Query) => query.queryKey[0] !== keys.connection()[0] }
+
 /** Subscribes to the service's events for as long as the calling component is mounted. */
 export function useServerEvents(): void {
   const client = useQueryClient()
+  const service = useService()
   useEffect(() => {
+    const { api } = service
     const changes = changesHandler(client)
-    let hadTransport = useConnectionStore.getState().transport === 'open'
+    let hadTransport = service.transportStatus() === 'open'
+    let last = client.getQueryData<ConnectionInfo>(keys.connection()) ?? null
+    const connectionHash = hashKey(keys.connection())
     const stops = [
       changes.stop,
       api.subscribe('changes', ({ entries }) => {
         useConnectionStore.getState().noteChanges(entries.length)
         changes.onChanges(entries)
       }),
-      api.subscribe('connection', (info) => useConnectionStore.getState().setInfo(info)),
-      onTransportStatus((status) => useConnectionStore.getState().setTransport(status)),
+      api.subscribe('connection', (info) => client.setQueryData(keys.connection(), info)),
 
-      useConnectionStore.subscribe((state, prev) => {
-        const now = storeIdentity(state.info)
-        if (now !== storeIdentity(prev.info)) {
+      // Whatever changed the connection (an answer, a pushed event), at once, before a render.
+      client.getQueryCache().subscribe((event) => {
+        if (event.type !== 'updated' || event.query.queryHash !== connectionHash) return
+        const info = (event.query.state.data as ConnectionInfo | undefined) ?? null
+        if (info === last) return
+        const change = connectionChange(last, info)
+        last = info
+        if (change === 'store') {
           // A different store: nothing read from the old one applies, nor the selection.
           useSelectionStore.getState().select(null)
           useStagedCommandsStore.getState().reset()
           useAggregateListStore.getState().reset()
           useTimelineFilterStore.getState().reset()
-          // Reset rather than removed: a query still observed refetches from the new store.
-          void client.resetQueries()
-          return
         }
-        // The same store opened again (a cipher key change, a reconnect): nothing read under
-        // the old session may stay on screen. Everything is dropped and what is shown refetched.
-        if (now !== null && state.info?.sessionId !== prev.info?.sessionId) {
-          void client.resetQueries()
-        }
+        // The same store opened again (a cipher key change, a reconnect): nothing read under the
+        // old session may stay on screen either. Reset rather than removed: a query still
+        // observed refetches from the new store or session.
+        if (change !== 'none') void client.resetQueries(readFromStore)
       }),
 
       // The transport came back after a drop: whatever happened meanwhile was not pushed to us.
-      useConnectionStore.subscribe((state, prev) => {
-        if (state.transport !== 'open' || prev.transport === 'open') return
+      service.onTransportStatus((status) => {
+        if (status !== 'open') return
         if (!hadTransport) {
           hadTransport = true
           return
         }
-        void useConnectionStore.getState().load()
         void client.invalidateQueries()
       }),
     ]
     return () => {
       for (const stop of stops) stop()
     }
-  }, [client])
+  }, [client, service])
 }

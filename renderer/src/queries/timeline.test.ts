@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { ExplorerError } from '../../../shared/contract'
-import { setApi } from '../api'
 import { createFakeApi, eventDto, uuid, type FakeApi } from '../testing/fakeApi'
 import { createQueryClient } from './client'
 import { changesHandler } from './serverEvents'
@@ -18,9 +17,7 @@ let api: FakeApi
 
 beforeEach(() => {
   api = createFakeApi()
-  setApi(api)
 })
-afterEach(() => setApi(null))
 
 const events = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => eventDto(A, from + i))
@@ -41,7 +38,7 @@ describe('timeline queries', () => {
         scanned: limit,
       }
     })
-    const page = await fetchEventPage(A, 0)
+    const page = await fetchEventPage(api, A, 0)
     expect(page.items.map((e) => e.version)).toEqual([0, 1, 2, 3, 4])
     expect(page.latestVersion).toBe(9)
     expect(page.firstVersion).toBe(0)
@@ -55,25 +52,25 @@ describe('timeline queries', () => {
     api.listEvents.mockRejectedValue(
       refused({ originatorVersion: 1, latestVersion: 7, firstVersion: 1 }),
     )
-    const page = await fetchEventPage(A, 0)
+    const page = await fetchEventPage(api, A, 0)
     expect(page).toMatchObject({ items: [], latestVersion: 7, firstVersion: 1 })
     expect(page.broken?.version).toBe(1)
     // Not reported: the history is known to reach down to the refused version, no further.
     api.listEvents.mockRejectedValue(refused({ originatorVersion: 3, latestVersion: 7 }))
-    expect((await fetchEventPage(A, 0)).firstVersion).toBe(3)
+    expect((await fetchEventPage(api, A, 0)).firstVersion).toBe(3)
   })
 
   it('any other error fails the page', async () => {
     api.listEvents.mockRejectedValue(
       new ExplorerError({ code: 'AggregateNotFound', message: 'no such aggregate' }),
     )
-    await expect(fetchEventPage(A, 0)).rejects.toThrow('no such aggregate')
+    await expect(fetchEventPage(api, A, 0)).rejects.toThrow('no such aggregate')
   })
 
   it('asks for snapshot versions within one page only, and none for the scrubber when many', async () => {
     api.listSnapshotVersions.mockResolvedValueOnce({ versions: [399, 300, 201] })
     const client = createQueryClient()
-    expect(await client.fetchQuery(pageMarkersOptions(A, 200))).toEqual([399, 300, 201])
+    expect(await client.fetchQuery(pageMarkersOptions(api, A, 200))).toEqual([399, 300, 201])
     expect(api.listSnapshotVersions).toHaveBeenLastCalledWith({
       id: A,
       afterVersion: 199,
@@ -81,9 +78,11 @@ describe('timeline queries', () => {
       limit: EVENT_PAGE_SIZE,
     })
     api.listSnapshotVersions.mockResolvedValueOnce({ versions: [900, 800], nextBeforeVersion: 800 })
-    expect(await client.fetchQuery(scrubberMarkersOptions(A))).toEqual([])
+    expect(await client.fetchQuery(scrubberMarkersOptions(api, A))).toEqual([])
     api.listSnapshotVersions.mockResolvedValueOnce({ versions: [9, 3] })
-    expect(await client.fetchQuery({ ...scrubberMarkersOptions(A), staleTime: 0 })).toEqual([3, 9])
+    expect(await client.fetchQuery({ ...scrubberMarkersOptions(api, A), staleTime: 0 })).toEqual([
+      3, 9,
+    ])
   })
 
   it('a pushed change to the aggregate makes its pages and markers stale', async () => {
@@ -95,8 +94,8 @@ describe('timeline queries', () => {
     })
     api.listSnapshotVersions.mockResolvedValue({ versions: [] })
     const client = createQueryClient()
-    await client.fetchQuery(eventPageOptions(A, 0))
-    await client.fetchQuery(pageMarkersOptions(A, 0))
+    await client.fetchQuery(eventPageOptions(api, A, 0))
+    await client.fetchQuery(pageMarkersOptions(api, A, 0))
     const handler = changesHandler(client)
     handler.onChanges([
       {
@@ -110,8 +109,8 @@ describe('timeline queries', () => {
       },
     ])
     handler.stop()
-    expect(client.getQueryState(eventPageOptions(A, 0).queryKey)?.isInvalidated).toBe(true)
-    expect(client.getQueryState(pageMarkersOptions(A, 0).queryKey)?.isInvalidated).toBe(true)
+    expect(client.getQueryState(eventPageOptions(api, A, 0).queryKey)?.isInvalidated).toBe(true)
+    expect(client.getQueryState(pageMarkersOptions(api, A, 0).queryKey)?.isInvalidated).toBe(true)
   })
 })
 

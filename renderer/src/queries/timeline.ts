@@ -9,8 +9,7 @@
  * scrubber when there are few: never the snapshots' states.
  */
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query'
-import type { EventDto, RawRecord } from '../../../shared/contract'
-import { api } from '../api'
+import type { EventDto, ExplorerApi, RawRecord } from '../../../shared/contract'
 import { toUiError, type UiError } from '../ui/errors'
 import { keys } from './keys'
 
@@ -64,7 +63,11 @@ function integrityBreak(
  * One page of events. A page refused for integrity is an answer, not an error: the rows
  * before the bad version still verify on their own and are shown, the rest say where it broke.
  */
-export async function fetchEventPage(id: string, start: number): Promise<EventPage> {
+export async function fetchEventPage(
+  api: ExplorerApi,
+  id: string,
+  start: number,
+): Promise<EventPage> {
   try {
     const page = await api.listEvents({ id, fromVersion: start, limit: EVENT_PAGE_SIZE })
     return { items: page.items, latestVersion: page.latestVersion, firstVersion: page.firstVersion }
@@ -96,10 +99,10 @@ export async function fetchEventPage(id: string, start: number): Promise<EventPa
   }
 }
 
-export function eventPageOptions(id: string, start: number) {
+export function eventPageOptions(api: ExplorerApi, id: string, start: number) {
   return queryOptions({
     queryKey: keys.eventsPage(id, start),
-    queryFn: () => fetchEventPage(id, start),
+    queryFn: () => fetchEventPage(api, id, start),
   })
 }
 
@@ -122,7 +125,7 @@ export interface ScanFilter {
 }
 
 /** The filtered forward scan, one page of matches at a time. */
-export function eventScanOptions(id: string, { search, eventType }: ScanFilter) {
+export function eventScanOptions(api: ExplorerApi, id: string, { search, eventType }: ScanFilter) {
   return infiniteQueryOptions({
     queryKey: keys.eventsScan(id, search, eventType),
     queryFn: ({ pageParam }) =>
@@ -139,7 +142,7 @@ export function eventScanOptions(id: string, { search, eventType }: ScanFilter) 
 }
 
 /** The snapshot versions within one page of rows: at most EVENT_PAGE_SIZE, so one request. */
-export function pageMarkersOptions(id: string, start: number) {
+export function pageMarkersOptions(api: ExplorerApi, id: string, start: number) {
   const after = start > 0 ? start - 1 : null
   const before = start + EVENT_PAGE_SIZE
   return queryOptions({
@@ -159,7 +162,7 @@ export function pageMarkersOptions(id: string, start: number) {
 }
 
 /** Every snapshot version, ascending, when there are at most MAX_SCRUBBER_MARKERS; else []. */
-export function scrubberMarkersOptions(id: string) {
+export function scrubberMarkersOptions(api: ExplorerApi, id: string) {
   return queryOptions({
     queryKey: keys.snapshotVersions(id, null, null),
     queryFn: async () => {
@@ -170,7 +173,7 @@ export function scrubberMarkersOptions(id: string) {
   })
 }
 
-export function rawRecordOptions(id: string, version: number) {
+export function rawRecordOptions(api: ExplorerApi, id: string, version: number) {
   return queryOptions({
     queryKey: keys.raw(id, version),
     queryFn: () => api.getRawRecord({ id, version, kind: 'event' }),

@@ -13,7 +13,7 @@ import type {
   CommandResult,
   JsonValue,
 } from '../../../shared/contract'
-import { api } from '../api'
+import { useApi } from '../service'
 import { useLiveChanges } from '../lib/useLiveChanges'
 import { useQueryClient } from '@tanstack/react-query'
 import { keys } from '../queries/keys'
@@ -95,6 +95,7 @@ export function useCommandSession(
   slotKey: string,
   options: { followLive: boolean; onSaved?: (result: CommandResult) => void },
 ): CommandSession {
+  const api = useApi()
   const { types, typesLoaded } = useAggregateTypes()
   const slot = useStagedCommandsStore((s) => s.slots[slotKey]) ?? EMPTY_SLOT
   const [view, setView] = useState<AggregateView | null>(null)
@@ -129,7 +130,7 @@ export function useCommandSession(
         if (current.current === asked) setLoadError(error)
       }
     },
-    [aggregateId, slotKey],
+    [api, aggregateId, slotKey],
   )
 
   useEffect(() => {
@@ -177,7 +178,7 @@ export function useCommandSession(
       clearTimeout(timer)
     }
     // The signature says everything of the slot the preview depends on.
-  }, [aggregateId, slotNow, signature])
+  }, [api, aggregateId, slotNow, signature])
 
   const stageAction = useAction(
     async (command: CommandDescriptor, params: Record<string, JsonValue>) => {

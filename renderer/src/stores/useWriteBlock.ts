@@ -1,4 +1,4 @@
-import { useConnectionStore } from './connectionStore'
+import { useConnectionInfo } from '../queries/connection'
 
 /** The id of the notice that explains disabled write controls (one per screen). */
 export const WRITE_BLOCK_NOTICE_ID = 'write-block-notice'
@@ -9,9 +9,8 @@ export const WRITE_BLOCK_NOTICE_ID = 'write-block-notice'
  * refuses the writes all the same: this only keeps the UI from offering them.
  */
 export function useWriteBlock(): string | null {
-  return useConnectionStore((s) =>
-    s.info?.status === 'connected' && s.info.readOnly
-      ? (s.info.readOnlyReason ?? 'the connection is read-only')
-      : null,
-  )
+  const info = useConnectionInfo()
+  return info?.status === 'connected' && info.readOnly
+    ? (info.readOnlyReason ?? 'the connection is read-only')
+    : null
 }

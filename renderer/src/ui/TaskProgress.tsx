@@ -1,6 +1,6 @@
 import { useEffect } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import { api } from '../api'
+import { useApi } from '../service'
 import { cancelTask } from '../lib/runTask'
 import { isTaskActive, taskFraction, useTaskStore, type Task } from '../stores/taskStore'
 import './taskProgress.css'
@@ -41,6 +41,7 @@ function TaskRow({ task, inline = false }: { task: Task; inline?: boolean }) {
   const percent = fraction === undefined ? undefined : Math.round(fraction * 100)
   const active = isTaskActive(task)
   const dismiss = useTaskStore((state) => state.dismiss)
+  const api = useApi()
   return (
     <div className={`task-row task-row--${task.status}${inline ? ' task-row--inline' : ''}`}>
       {!inline && <span className="task-row__title">{task.title}</span>}
@@ -75,7 +76,7 @@ function TaskRow({ task, inline = false }: { task: Task; inline?: boolean }) {
           className="task-row__button"
           aria-label={`Cancel ${task.title}`}
           disabled={task.status === 'cancelling'}
-          onClick={() => void cancelTask(task.taskId)}
+          onClick={() => void cancelTask(api, task.taskId)}
         >
           Cancel
         </button>
@@ -96,9 +97,13 @@ function TaskRow({ task, inline = false }: { task: Task; inline?: boolean }) {
 /** Every task started in this window, with progress bars and Cancel buttons. */
 export function TaskProgress() {
   const tasks = useTaskStore(useShallow((state) => state.tasks))
+  const api = useApi()
 
   // Progress reaches the task store while the list that shows it is mounted (always, in App).
-  useEffect(() => api.subscribe('progress', (event) => useTaskStore.getState().progress(event)), [])
+  useEffect(
+    () => api.subscribe('progress', (event) => useTaskStore.getState().progress(event)),
+    [api],
+  )
 
   const hasFinishedDone = tasks.some((task) => task.status === 'done')
   useEffect(() => {

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { useId } from 'react'
-import { api } from '../../api'
+import { useApi } from '../../service'
 import { keys } from '../../queries/keys'
 import { formatDateTime, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
@@ -39,6 +39,7 @@ export function ActivityPanel({ aggregateId }: { aggregateId?: string }) {
   const headingId = useId()
   const tableId = useId()
   const timezone = useSelectionStore((state) => state.timezone)
+  const api = useApi()
   // Kept fresh by pushed changes (queries/serverEvents marks it stale, throttled there).
   const query = useQuery({
     queryKey: keys.activity(aggregateId),

@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { setApi } from '../../api'
 import { useAggregateListStore } from '../../stores/aggregateListStore'
 import { renderWithQueries } from '../../testing/render'
 import { createFakeApi, flush } from '../../testing/fakeApi'
@@ -10,18 +9,16 @@ import { AggregateList } from './AggregateList'
 let fake: ReturnType<typeof createFakeApi>
 beforeEach(() => {
   fake = createFakeApi()
-  setApi(fake)
   useAggregateListStore.getState().reset()
 })
 afterEach(() => {
   cleanup()
-  setApi(null)
 })
 
 async function showEmpty(filters: { idPrefix: string; type: string }) {
   useAggregateListStore.setState(filters)
   fake.listAggregates.mockResolvedValue({ items: [], total: 0 })
-  renderWithQueries(<AggregateList />)
+  renderWithQueries(<AggregateList />, { api: fake })
   await act(flush)
 }
 

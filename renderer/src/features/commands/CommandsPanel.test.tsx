@@ -3,7 +3,6 @@ import { renderWithQueries } from '../../testing/render'
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ExplorerError, type RequestOf } from '../../../../shared/contract'
-import { setApi } from '../../api'
 import { useAggregateListStore } from '../../stores/aggregateListStore'
 import { useStagedCommandsStore } from '../../stores/stagedCommandsStore'
 import {
@@ -35,7 +34,6 @@ function previewEcho(batch: Batch) {
 
 beforeEach(() => {
   api = createFakeApi()
-  setApi(api)
   useAggregateListStore.getState().reset()
   useStagedCommandsStore.getState().reset()
   api.listAggregateTypes.mockResolvedValue([widgetType()])
@@ -45,11 +43,10 @@ beforeEach(() => {
 })
 afterEach(() => {
   cleanup()
-  setApi(null)
 })
 
 async function openPanel() {
-  renderWithQueries(<CommandsPanel aggregateId={A} />)
+  renderWithQueries(<CommandsPanel aggregateId={A} />, { api })
   await act(flush)
   await act(flush)
 }

@@ -3,7 +3,6 @@ import { renderWithQueries } from '../../testing/render'
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ExplorerError } from '../../../../shared/contract'
-import { setApi } from '../../api'
 import { useAggregateListStore } from '../../stores/aggregateListStore'
 import { useSelectionStore } from '../../stores/selectionStore'
 import {
@@ -22,7 +21,6 @@ let api: FakeApi
 
 beforeEach(() => {
   api = createFakeApi()
-  setApi(api)
   useAggregateListStore.getState().reset()
   useSelectionStore.getState().select(null)
   api.listAggregateTypes.mockResolvedValue([
@@ -33,11 +31,10 @@ beforeEach(() => {
 })
 afterEach(() => {
   cleanup()
-  setApi(null)
 })
 
 async function openDialog() {
-  renderWithQueries(<NewAggregateButton />)
+  renderWithQueries(<NewAggregateButton />, { api })
   await act(flush)
   fireEvent.click(screen.getByRole('button', { name: 'New aggregate' }))
   return screen.getByRole('dialog', { name: 'New aggregate' })

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { api } from '../../api'
+import { useApi } from '../../service'
 import type {
   AggregateTypeDescriptor,
   CommandDescriptor,
@@ -29,6 +29,7 @@ export function NewAggregateButton() {
   const blocked = useWriteBlock()
   const { types, typesLoaded } = useAggregateTypes()
   const client = useQueryClient()
+  const api = useApi()
   const type = findType(types, topic) ?? types[0]
 
   const action = useAction(

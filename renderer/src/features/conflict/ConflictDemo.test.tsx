@@ -3,7 +3,6 @@ import { renderWithQueries } from '../../testing/render'
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ExplorerError, type RequestOf } from '../../../../shared/contract'
-import { setApi } from '../../api'
 import { useAggregateListStore } from '../../stores/aggregateListStore'
 import { useStagedCommandsStore } from '../../stores/stagedCommandsStore'
 import {
@@ -35,7 +34,6 @@ const answer = (batch: Batch) =>
 
 beforeEach(() => {
   api = createFakeApi()
-  setApi(api)
   useAggregateListStore.getState().reset()
   useStagedCommandsStore.getState().reset()
   api.listAggregateTypes.mockResolvedValue([widgetType()])
@@ -45,7 +43,6 @@ beforeEach(() => {
 })
 afterEach(() => {
   cleanup()
-  setApi(null)
 })
 
 const client = (side: 'A' | 'B') => screen.getByRole('region', { name: `Client ${side}` })
@@ -70,7 +67,7 @@ async function click(side: 'A' | 'B', name: string) {
 
 describe('ConflictDemo', () => {
   it('the stale client is refused with ConcurrencyError, reloads and saves', async () => {
-    renderWithQueries(<ConflictDemo aggregateId={A} />)
+    renderWithQueries(<ConflictDemo aggregateId={A} />, { api })
     await act(flush)
     await act(flush)
     for (const side of ['A', 'B'] as const)

@@ -2,7 +2,6 @@
 import { renderWithQueries } from '../../testing/render'
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { setApi } from '../../api'
 import {
   aggregateView,
   connectionInfo,
@@ -18,12 +17,10 @@ let api: FakeApi
 
 beforeEach(() => {
   api = createFakeApi()
-  setApi(api)
   api.listAggregateTypes.mockResolvedValue([])
 })
 afterEach(() => {
   cleanup()
-  setApi(null)
   delete window.eventscopeDesktop
 })
 
@@ -35,7 +32,7 @@ describe('AggregateModules', () => {
         { path: '/home/me/broken.mjs', types: [], error: 'exports no register function' },
       ],
     })
-    renderWithQueries(<AggregateModules info={info} />)
+    renderWithQueries(<AggregateModules info={info} />, { api })
 
     const list = screen.getByRole('list', { name: 'Loaded modules' })
     const items = within(list).getAllByRole('listitem')
@@ -52,7 +49,7 @@ describe('AggregateModules', () => {
       path: INVENTORY,
       types: ['inventory#InventoryItem'],
     })
-    const { client } = renderWithQueries(<AggregateModules info={connectionInfo()} />)
+    const { client } = renderWithQueries(<AggregateModules info={connectionInfo()} />, { api })
     client.setQueryData(keys.aggregateTypes(), [])
     client.setQueryData(keys.aggregateAt(uuid(1), 3), aggregateView(uuid(1), 3))
     expect(screen.getByText(/Built-in types only/)).toBeTruthy()
@@ -77,7 +74,7 @@ describe('AggregateModules', () => {
       types: [],
       error: 'its register function failed: boom',
     })
-    renderWithQueries(<AggregateModules info={connectionInfo()} />)
+    renderWithQueries(<AggregateModules info={connectionInfo()} />, { api })
     const button = screen.getByRole('button', { name: 'Load module…' })
 
     await act(async () => fireEvent.click(button))

@@ -6,7 +6,7 @@
  */
 import { useId, useState } from 'react'
 import type { AggregateModuleInfo, ConnectionInfo } from '../../../../shared/contract'
-import { api } from '../../api'
+import { useApi } from '../../service'
 import { toUiError } from '../../ui/errors'
 import { useQueryClient } from '@tanstack/react-query'
 import { keys } from '../../queries/keys'
@@ -20,6 +20,7 @@ export function AggregateModules({ info }: { info: ConnectionInfo }) {
   const modules = info.modules ?? []
 
   const client = useQueryClient()
+  const api = useApi()
   // Busy from the system dialog on; a cancelled dialog loads nothing (null).
   const action = useAction(async () => {
     const path = await desktop?.pickAggregateModule()

@@ -2,10 +2,10 @@
  * The connection screen's cipher-key section: which key is in use, whether it matches the store's
  * key check, and a form to enter one (never shown or sent back).
  */
-import { useId, useState, type FormEvent } from 'react'
-import { useShallow } from 'zustand/react/shallow'
+import { useId, useRef, useState, type FormEvent } from 'react'
 import type { ConnectionInfo } from '../../../../shared/contract'
-import { useConnectionStore } from '../../stores/connectionStore'
+import { useCipherKeyChange } from '../../queries/connection'
+import { toUiError } from '../../ui/errors'
 import { KeyStatusNotice } from './ConnectionOptionsFields'
 
 const KEY_SOURCE_LABELS: Record<ConnectionInfo['keySource'], string> = {
@@ -20,29 +20,34 @@ const KEY_SOURCE_LABELS: Record<ConnectionInfo['keySource'], string> = {
  * The input is cleared after use, whatever the outcome.
  */
 export function CipherKeySection({ info }: { info: ConnectionInfo }) {
-  const { keyBusy, keyError, setCipherKey, forgetCipherKey } = useConnectionStore(
-    useShallow((s) => ({
-      keyBusy: s.keyBusy,
-      keyError: s.keyError,
-      setCipherKey: s.setCipherKey,
-      forgetCipherKey: s.forgetCipherKey,
-    })),
-  )
+  const change = useCipherKeyChange()
+  const keyBusy = change.busy
+  // Why the last change failed (never holds the key).
+  const keyError = change.error === undefined ? null : toUiError(change.error)
   const [key, setKey] = useState('')
   const [remember, setRemember] = useState(false)
   const ids = useId()
+  // Use key is disabled once the input is cleared, and Forget goes once the saved key has: the
+  // focus goes to the key field rather than dropping to the page.
+  const input = useRef<HTMLInputElement>(null)
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault()
     const entered = key
     setKey('')
-    void setCipherKey(entered, remember && info.canRememberKey)
+    input.current?.focus()
+    void change.run({ kind: 'set', keyBase64: entered, remember: remember && info.canRememberKey })
+  }
+  const forget = () => {
+    input.current?.focus()
+    void change.run({ kind: 'forget' })
   }
 
   return (
     <section className="cipher-key" aria-labelledby={`${ids}-title`}>
       <h2 id={`${ids}-title`}>Cipher key</h2>
-      <p>
+      {/* A status: the new key in use is announced after Use key or Forget. */}
+      <p role="status">
         Key in use: <strong>{KEY_SOURCE_LABELS[info.keySource]}</strong>
       </p>
       {info.keySource === 'none' && <p className="muted">Events are not encrypted.</p>}
@@ -60,6 +65,7 @@ export function CipherKeySection({ info }: { info: ConnectionInfo }) {
           <label htmlFor={`${ids}-key`}>Cipher key (base64)</label>
           <input
             id={`${ids}-key`}
+            ref={input}
             className="input mono"
             type="password"
             value={key}
@@ -85,12 +91,7 @@ export function CipherKeySection({ info }: { info: ConnectionInfo }) {
         )}
         <div className="connection-actions">
           {info.keySource === 'saved' && (
-            <button
-              type="button"
-              className="btn btn-ghost"
-              onClick={() => void forgetCipherKey()}
-              disabled={keyBusy}
-            >
+            <button type="button" className="btn btn-ghost" onClick={forget} disabled={keyBusy}>
               Forget saved key
             </button>
           )}

@@ -2,18 +2,14 @@
  * The header's reminder of where the UI points: the connection's environment label (e.g.
  * PRODUCTION in red) and a Read-only badge, shown whatever screen is open.
  */
-import { useShallow } from 'zustand/react/shallow'
-import { useConnectionStore } from '../../stores/connectionStore'
+import { useConnectionInfo } from '../../queries/connection'
 import './access.css'
 
 export function ConnectionLabel() {
-  const { label, readOnly, reason } = useConnectionStore(
-    useShallow((s) => ({
-      label: s.info?.label,
-      readOnly: s.info?.status === 'connected' && s.info.readOnly,
-      reason: s.info?.readOnlyReason,
-    })),
-  )
+  const info = useConnectionInfo()
+  const label = info?.label
+  const readOnly = info?.status === 'connected' && info.readOnly
+  const reason = info?.readOnlyReason
   if (!label && !readOnly) return null
   return (
     <div className="connection-label" role="group" aria-label="Connection label">

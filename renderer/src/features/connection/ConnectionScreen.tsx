@@ -2,11 +2,11 @@
  * Choose and connect an event store: embedded SQLite (default), in-memory, or Cassandra.
  * Shows what is connected now, whether events are encrypted, and a clear error with Retry.
  */
-import { useEffect, useId, useState, type FormEvent } from 'react'
-import { useShallow } from 'zustand/react/shallow'
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
 import type { ConnectionInfo, ConnectionSettings, StoreKind } from '../../../../shared/contract'
-import { explainError } from '../../ui/errors'
+import { explainError, toUiError, type UiError } from '../../ui/errors'
 import { useConnectionStore } from '../../stores/connectionStore'
+import { reportedError, useConnect, useConnection } from '../../queries/connection'
 import {
   ConnectionOptionsFields,
   connectionOptionsFrom,
@@ -50,6 +50,9 @@ interface Form {
   python: PythonForm
   options: ConnectionOptions
 }
+
+/** What the screen is doing: connecting, reading the connection, or waiting for the user. */
+type Phase = 'connecting' | 'loading' | 'ready'
 
 /** Changes one field of the form (and marks it as touched by the user). */
 type Update = <K extends keyof Form>(key: K, value: Form[K]) => void
@@ -115,22 +118,51 @@ function settingsFrom(form: Form): ConnectionSettings {
   }
 }
 
+/**
+ * What the screen shows of the connection: the reported info, what is under way, the failure to
+ * show (the last Connect's, a failed read, or the service's own), and Retry for it.
+ */
+function useConnectionAttempt() {
+  const connection = useConnection()
+  const { info } = connection
+  const connecting = useConnect()
+  const { run, clearError } = connecting
+  // What the last Connect sent, so Retry repeats it (a failed first read is read again).
+  const [lastSettings, setLastSettings] = useState<ConnectionSettings | null>(null)
+  const phase: Phase = connecting.busy ? 'connecting' : connection.fetching ? 'loading' : 'ready'
+  const failure = connecting.error ?? connection.error ?? reportedError(info)
+
+  // A pushed `connected` (the store came back) clears a stale failure of the last Connect.
+  useEffect(() => {
+    if (info?.status === 'connected' && !info.error) clearError()
+  }, [info, clearError])
+
+  return {
+    info,
+    phase,
+    error: failure === undefined ? null : toUiError(failure),
+    connect(settings: ConnectionSettings) {
+      setLastSettings(settings)
+      void run(settings)
+    },
+    retry() {
+      if (connecting.error !== undefined && lastSettings) void run(lastSettings)
+      else connection.refetch()
+    },
+  }
+}
+
 export function ConnectionScreen() {
-  const { info, phase, error, connect, retry, closeScreen } = useConnectionStore(
-    useShallow((s) => ({
-      info: s.info,
-      phase: s.phase,
-      error: s.error,
-      connect: s.connect,
-      retry: s.retry,
-      closeScreen: s.closeScreen,
-    })),
-  )
+  const closeScreen = useConnectionStore((s) => s.closeScreen)
+  const { info, phase, error, connect, retry } = useConnectionAttempt()
   const [form, setForm] = useState<Form>(() => formFrom(info))
   const [touched, setTouched] = useState(false)
   const ids = useId()
   const connected = info?.status === 'connected'
-  const busy = phase === 'connecting' || phase === 'loading'
+  const busy = phase !== 'ready'
+  // Connect stays focusable while it works (aria-disabled, not disabled), and Retry hands the
+  // focus to it: a keyboard user is never dropped to the page, and hears the outcome there.
+  const submit = useRef<HTMLButtonElement>(null)
 
   // Pre-fill once the main process tells us what is configured (unless the user began typing).
   useEffect(() => {
@@ -144,7 +176,7 @@ export function ConnectionScreen() {
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault()
-    void connect(settingsFrom(form))
+    if (!busy) connect(settingsFrom(form))
   }
 
   const keyspaceProblem = form.kind === 'cassandra' ? keyspaceError(form.keyspace) : undefined
@@ -219,18 +251,15 @@ export function ConnectionScreen() {
           {/* Next to Connect, so a failed attempt is seen where it was made (announced: alert). */}
           <div className="connection-submit">
             {error && (
-              <div role="alert" className="alert alert-danger connection-error">
-                <div>
-                  <strong>{explainError(error)}</strong>
-                  <p className="alert-detail">{error.message}</p>
-                  {connected && info?.description && (
-                    <p className="alert-detail">Still connected to {info.description}.</p>
-                  )}
-                </div>
-                <button type="button" className="btn" onClick={() => void retry()} disabled={busy}>
-                  Retry
-                </button>
-              </div>
+              <ConnectError
+                error={error}
+                stillConnectedTo={connected ? info?.description : undefined}
+                busy={busy}
+                onRetry={() => {
+                  submit.current?.focus()
+                  retry()
+                }}
+              />
             )}
             <div className="connection-actions">
               {disabledReason && (
@@ -245,8 +274,10 @@ export function ConnectionScreen() {
               )}
               <button
                 type="submit"
+                ref={submit}
                 className="btn btn-primary"
-                disabled={busy || cassandraInvalid}
+                disabled={cassandraInvalid}
+                aria-disabled={busy}
                 aria-busy={phase === 'connecting'}
                 aria-describedby={disabledReason ? `${ids}-disabled-reason` : undefined}
               >
@@ -260,6 +291,32 @@ export function ConnectionScreen() {
         {info && <AggregateModules info={info} />}
       </div>
     </main>
+  )
+}
+
+/** A failed attempt, next to Connect where it was made (announced: alert), with Retry. */
+function ConnectError({
+  error,
+  stillConnectedTo,
+  busy,
+  onRetry,
+}: {
+  error: UiError
+  stillConnectedTo: string | undefined
+  busy: boolean
+  onRetry: () => void
+}) {
+  return (
+    <div role="alert" className="alert alert-danger connection-error">
+      <div>
+        <strong>{explainError(error)}</strong>
+        <p className="alert-detail">{error.message}</p>
+        {stillConnectedTo && <p className="alert-detail">Still connected to {stillConnectedTo}.</p>}
+      </div>
+      <button type="button" className="btn" onClick={onRetry} disabled={busy}>
+        Retry
+      </button>
+    </div>
   )
 }
 
@@ -405,7 +462,7 @@ function keyspaceError(keyspace: string): string | undefined {
   return undefined
 }
 
-function ConnectionStatusCard({ info, phase }: { info: ConnectionInfo | null; phase: string }) {
+function ConnectionStatusCard({ info, phase }: { info: ConnectionInfo | null; phase: Phase }) {
   const status =
     phase === 'connecting'
       ? 'Connecting…'

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
+import { act, cleanup, fireEvent, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { DesktopBridge } from '../../../../shared/desktop'
+import { renderWithQueries } from '../../testing/render'
 import { DesktopFileButtons } from './DesktopFileButtons'
 
 afterEach(() => {
@@ -11,7 +12,7 @@ afterEach(() => {
 
 describe('DesktopFileButtons', () => {
   it('is absent in browser mode (no desktop bridge)', () => {
-    render(<DesktopFileButtons onPick={() => {}} />)
+    renderWithQueries(<DesktopFileButtons onPick={() => {}} />)
 
     expect(screen.queryByRole('button', { name: 'Browse…' })).toBeNull()
   })
@@ -22,7 +23,7 @@ describe('DesktopFileButtons', () => {
     )
     window.eventscopeDesktop = { pickSqliteFile, pickAggregateModule: async () => null }
     const onPick = vi.fn()
-    render(<DesktopFileButtons onPick={onPick} />)
+    renderWithQueries(<DesktopFileButtons onPick={onPick} />)
 
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Browse…' })))
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'New file…' })))
@@ -38,10 +39,12 @@ describe('DesktopFileButtons', () => {
       },
       pickAggregateModule: async () => null,
     }
-    render(<DesktopFileButtons onPick={() => {}} />)
+    renderWithQueries(<DesktopFileButtons onPick={() => {}} />)
 
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Browse…' })))
 
-    expect(screen.getByRole('alert').textContent).toContain('no window to show the dialog on')
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      'no window to show the dialog on',
+    )
   })
 })

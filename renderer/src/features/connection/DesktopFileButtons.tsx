@@ -3,7 +3,8 @@
  * shows the system file dialog, and a file chosen there may be opened wherever it lies (browser
  * mode has no dialog: only its data folder and its allow-list).
  */
-import { useState } from 'react'
+import { describeError } from '../../ui/errors'
+import { useAction } from '../../ui/useAction'
 import type { SqliteFilePickMode } from '../../../../shared/desktop'
 import './connection.css'
 
@@ -14,23 +15,15 @@ export function DesktopFileButtons({
   onPick: (path: string) => void
   disabled?: boolean
 }) {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
   const desktop = window.eventscopeDesktop
+  const action = useAction(async (mode: SqliteFilePickMode) => {
+    const path = await desktop?.pickSqliteFile(mode)
+    if (path) onPick(path)
+  })
   if (!desktop) return null
-
-  const pick = async (mode: SqliteFilePickMode) => {
-    setBusy(true)
-    setError(null)
-    try {
-      const path = await desktop.pickSqliteFile(mode)
-      if (path) onPick(path)
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e))
-    } finally {
-      setBusy(false)
-    }
-  }
+  const { busy } = action
+  const error = action.error === undefined ? null : describeError(action.error).message
+  const pick = (mode: SqliteFilePickMode) => action.run(mode)
 
   return (
     <div className="desktop-file-buttons">

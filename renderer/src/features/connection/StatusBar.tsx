@@ -6,6 +6,8 @@
 import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useConnectionStore } from '../../stores/connectionStore'
+import { useConnectionInfo } from '../../queries/connection'
+import { useTransportStatus } from '../../service'
 import { revealInvisible, visible } from '../../ui/VisibleText'
 import { LockIcon } from '../../ui/icons'
 import { AvailabilityBadge } from './Availability'
@@ -14,10 +16,10 @@ import { KIND_NAMES, storeDetail } from '../../lib/storeLabel'
 import { useSelectionStore } from '../../stores/selectionStore'
 
 export function StatusBar() {
-  const { info, transport, changeCount, lastChangeAt, openScreen } = useConnectionStore(
+  const info = useConnectionInfo()
+  const transport = useTransportStatus()
+  const { changeCount, lastChangeAt, openScreen } = useConnectionStore(
     useShallow((s) => ({
-      info: s.info,
-      transport: s.transport,
       changeCount: s.changeCount,
       lastChangeAt: s.lastChangeAt,
       openScreen: s.openScreen,

@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { setApi } from '../../api'
 import { renderWithQueries } from '../../testing/render'
 import { createFakeApi, uuid, type FakeApi } from '../../testing/fakeApi'
 import { DiffPanel } from './DiffPanel'
@@ -11,7 +10,6 @@ const A = uuid(1)
 
 beforeEach(() => {
   api = createFakeApi()
-  setApi(api)
   api.getEventDiff.mockResolvedValue([])
   api.diffVersions.mockResolvedValue({
     from: { foo: 'a' },
@@ -21,7 +19,6 @@ beforeEach(() => {
 })
 afterEach(() => {
   cleanup()
-  setApi(null)
 })
 
 /** Past the form's 200 ms pause before it asks. */
@@ -29,7 +26,7 @@ const settle = () => act(() => new Promise<void>((resolve) => setTimeout(resolve
 
 describe('DiffPanel compare', () => {
   it('an invalid version shows only its error, not the previous comparison', async () => {
-    renderWithQueries(<DiffPanel aggregateId={A} version={2} latestVersion={3} />)
+    renderWithQueries(<DiffPanel aggregateId={A} version={2} latestVersion={3} />, { api })
     await settle()
     expect(screen.getByText('1 difference from version 1 to version 2:')).toBeTruthy()
 

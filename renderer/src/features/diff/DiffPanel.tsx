@@ -1,8 +1,8 @@
 import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useId, useState } from 'react'
-import { api } from '../../api'
+import { useApi } from '../../service'
 import { keys } from '../../queries/keys'
-import type { DiffEntry } from '../../../../shared/contract'
+import type { DiffEntry, ExplorerApi } from '../../../../shared/contract'
 import { ErrorAlert } from '../../ui/errors'
 import { DiffList } from '../../ui/DiffList'
 import './diff.css'
@@ -41,6 +41,7 @@ export function DiffPanel({
 
 function EventChange({ aggregateId, version }: { aggregateId: string; version: number }) {
   const headingId = useId()
+  const api = useApi()
   // Pushed changes mark `['diff', id]` stale (queries/serverEvents).
   const query = useQuery({
     queryKey: [...keys.diff(aggregateId), 'event', version],
@@ -75,7 +76,7 @@ function EventChange({ aggregateId, version }: { aggregateId: string; version: n
 }
 
 /** The difference between two versions' states: both in the past, so it never changes. */
-function compareOptions(id: string, from: number, to: number) {
+function compareOptions(api: ExplorerApi, id: string, from: number, to: number) {
   return queryOptions({
     queryKey: [...keys.diff(id), 'versions', from, to],
     queryFn: async () => {
@@ -111,18 +112,19 @@ function VersionCompare({
   // A short pause so typing "12" does not ask for version 1 first.
   const wanted = valid ? { from, to } : null
   const client = useQueryClient()
+  const api = useApi()
   const [settled, setSettled] = useState(wanted)
   useEffect(() => {
     if (from === undefined || to === undefined) return
     const timer = window.setTimeout(() => {
       // Asked for at once, not on the next render: the answer is on its way meanwhile.
-      void client.prefetchQuery(compareOptions(aggregateId, from, to))
+      void client.prefetchQuery(compareOptions(api, aggregateId, from, to))
       setSettled({ from, to })
     }, 200)
     return () => window.clearTimeout(timer)
-  }, [client, aggregateId, from, to])
+  }, [client, api, aggregateId, from, to])
   const query = useQuery({
-    ...compareOptions(aggregateId, settled?.from ?? 0, settled?.to ?? 0),
+    ...compareOptions(api, aggregateId, settled?.from ?? 0, settled?.to ?? 0),
     enabled: settled !== null,
   })
   // An invalid field shows only its error: the old result would read as its answer.

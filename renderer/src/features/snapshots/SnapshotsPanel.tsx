@@ -1,6 +1,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query'
 import { useId, useMemo, useState } from 'react'
-import { api } from '../../api'
+import { useApi } from '../../service'
+import { useAction } from '../../ui/useAction'
 import { keys } from '../../queries/keys'
 import type { ResponseOf, SnapshotDto } from '../../../../shared/contract'
 import { formatCount, formatDateTime, type TimeZoneMode } from '../../lib/format'
@@ -27,6 +28,7 @@ export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
   const headingId = useId()
   const [detail, setDetail] = useState<Detail | undefined>(undefined)
   const timezone = useSelectionStore((state) => state.timezone)
+  const api = useApi()
   // Newest first, a page at a time. A pushed change marks it stale (queries/serverEvents): the
   // pages are then fetched again from the newest, so snapshots taken since show at the top.
   const query = useInfiniteQuery({
@@ -54,12 +56,16 @@ export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
   const snapshots = list?.items
   const hasOlder = list?.nextBeforeVersion !== undefined
 
-  const compare = (snapshot: SnapshotDto) => {
-    setDetail({ kind: 'comparing', version: snapshot.version })
-    api.compareSnapshot({ id: aggregateId, version: snapshot.version }).then(
-      (result) => setDetail({ kind: 'compared', result }),
-      (error: unknown) =>
-        setDetail({ kind: 'error', version: snapshot.version, action: 'compare', error }),
+  const compareAction = useAction((version: number) =>
+    api.compareSnapshot({ id: aggregateId, version }),
+  )
+  const compare = async ({ version }: SnapshotDto) => {
+    setDetail({ kind: 'comparing', version })
+    const outcome = await compareAction.run(version)
+    setDetail(
+      outcome.ok
+        ? { kind: 'compared', result: outcome.value }
+        : { kind: 'error', version, action: 'compare', error: outcome.error },
     )
   }
 

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react'
-import { api } from '../../api'
+import { useApi } from '../../service'
+import { useAction } from '../../ui/useAction'
 import { ErrorAlert } from '../../ui/errors'
 import { describeError } from '../../ui/errors'
 import { exportHistory as readHistory } from './exportHistory'
@@ -44,11 +45,8 @@ export function ExportButton({
   encrypted?: boolean
 }) {
   const [taskId, setTaskId] = useState<string | undefined>(undefined)
-  const [result, setResult] = useState<
-    | { kind: 'done'; events: number; fileName: string }
-    | { kind: 'error'; error: unknown }
-    | undefined
-  >(undefined)
+  const [done, setDone] = useState<{ events: number; fileName: string } | undefined>(undefined)
+  const api = useApi()
   const running = useTaskStore((state) =>
     isTaskActive(state.tasks.find((task) => task.taskId === taskId)),
   )
@@ -57,11 +55,9 @@ export function ExportButton({
   const noteId = useId()
   const plaintext = encrypted ? ', decrypted: the file holds them in plaintext' : ''
 
-  const exportHistory = () => {
-    setResult(undefined)
-    const fileName = `${aggregateId}.history.json`
+  const action = useAction(() => {
     const label = `Exporting ${shortId}…`
-    runTask(
+    return runTask(
       `Export history of ${shortId}`,
       (id) =>
         readHistory(api, aggregateId, {
@@ -78,22 +74,26 @@ export function ExportButton({
         message: `Exported ${value.events} events${plaintext}`,
       }),
       { prefix: 'export', onStart: setTaskId },
-    ).then(
-      (value) => {
-        downloadBlob(fileName, value.blob)
-        setResult({ kind: 'done', events: value.events, fileName })
-      },
-      // A cancelled export is reported by the task list; it is not a failure to explain here.
-      (error: unknown) =>
-        setResult(describeError(error).code === 'Cancelled' ? undefined : { kind: 'error', error }),
     )
+  })
+  const { run, clearError } = action
+  const exportHistory = async () => {
+    setDone(undefined)
+    const fileName = `${aggregateId}.history.json`
+    const outcome = await run()
+    if (outcome.ok) {
+      downloadBlob(fileName, outcome.value.blob)
+      setDone({ events: outcome.value.events, fileName })
+    }
+    // A cancelled export is reported by the task list; it is not a failure to explain here.
+    else if (describeError(outcome.error).code === 'Cancelled') clearError()
   }
 
   return (
     <div className="export-button">
       <button
         type="button"
-        onClick={exportHistory}
+        onClick={() => void exportHistory()}
         disabled={running}
         aria-describedby={encrypted ? `${noteId} ${statusId}` : statusId}
         title={encrypted ? PLAINTEXT_NOTE : undefined}
@@ -107,20 +107,16 @@ export function ExportButton({
       )}
       <div className="export-button__status" id={statusId} aria-live="polite">
         {running && taskId && <TaskProgressBar taskId={taskId} />}
-        {!running && result?.kind === 'done' && (
+        {!running && done && (
           // The floating task list shows the outcome; this tells screen readers.
           <span className="visually-hidden" role="status">
-            Exported {result.events} {result.events === 1 ? 'event' : 'events'} to {result.fileName}
+            Exported {done.events} {done.events === 1 ? 'event' : 'events'} to {done.fileName}
             {plaintext}
           </span>
         )}
       </div>
-      {result?.kind === 'error' && (
-        <ErrorAlert
-          error={result.error}
-          context="Export failed"
-          onDismiss={() => setResult(undefined)}
-        />
+      {action.error !== undefined && (
+        <ErrorAlert error={action.error} context="Export failed" onDismiss={clearError} />
       )}
     </div>
   )

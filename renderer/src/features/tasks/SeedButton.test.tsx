@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { setApi } from '../../api'
 import { useAggregateListStore } from '../../stores/aggregateListStore'
 import { renderWithQueries } from '../../testing/render'
 import { createFakeApi, flush, widgetType, type FakeApi } from '../../testing/fakeApi'
@@ -11,17 +10,15 @@ let api: FakeApi
 
 beforeEach(() => {
   api = createFakeApi()
-  setApi(api)
   useAggregateListStore.getState().reset()
   api.seedDemoData.mockResolvedValue({ aggregates: 20, events: 200, cancelled: false })
 })
 afterEach(() => {
   cleanup()
-  setApi(null)
 })
 
 async function openDialog() {
-  renderWithQueries(<SeedButton />)
+  renderWithQueries(<SeedButton />, { api })
   await act(flush)
   fireEvent.click(screen.getByRole('button', { name: 'Seed demo data' }))
   return screen.getByRole('dialog', { name: 'Seed demo data' })

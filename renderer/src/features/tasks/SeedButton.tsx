@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react'
-import { api } from '../../api'
+import { useApi } from '../../service'
+import { useAction } from '../../ui/useAction'
 import type { AggregateTypeDescriptor, ResponseOf } from '../../../../shared/contract'
 import { MAX_SEED_COUNT, MAX_SEED_EVENTS } from '../../../../shared/contractBasics'
 import { ErrorAlert } from '../../ui/errors'
@@ -22,8 +23,7 @@ function parseCount(text: string): number | undefined {
   return value >= 1 && value <= MAX ? value : undefined
 }
 
-type Outcome =
-  { kind: 'result'; value: ResponseOf<'seedDemoData'> } | { kind: 'error'; error: unknown }
+type SeedResult = ResponseOf<'seedDemoData'>
 
 /** "Seed demo data": asks how much, then runs seedDemoData as a task with a progress bar. */
 export function SeedButton() {
@@ -31,7 +31,20 @@ export function SeedButton() {
   const [aggregatesText, setAggregatesText] = useState('20')
   const [eventsText, setEventsText] = useState('10')
   const [taskId, setTaskId] = useState<string | undefined>(undefined)
-  const [outcome, setOutcome] = useState<Outcome | undefined>(undefined)
+  const [result, setResult] = useState<SeedResult | undefined>(undefined)
+  const api = useApi()
+  const action = useAction(
+    (title: string, request: { aggregates: number; events: number; type?: string }) =>
+      runTask(
+        title,
+        (id) => api.seedDemoData({ ...request, taskId: id }),
+        (value) => ({
+          status: value.cancelled ? 'cancelled' : 'done',
+          message: `${value.cancelled ? 'Cancelled after seeding' : 'Seeded'} ${numberFormat.format(value.aggregates)} aggregates with ${numberFormat.format(value.events)} events`,
+        }),
+        { prefix: 'seed', onStart: setTaskId },
+      ),
+  )
   const running = useTaskStore((state) =>
     isTaskActive(state.tasks.find((task) => task.taskId === taskId)),
   )
@@ -53,28 +66,22 @@ export function SeedButton() {
     !tooMany &&
     (type !== undefined || (typesLoaded && seedable.length === 0))
 
-  const seed = (event: FormEvent) => {
+  const seed = async (event: FormEvent) => {
     event.preventDefault()
     if (!valid || running) return
-    setOutcome(undefined)
+    setResult(undefined)
     const title = `Seed ${numberFormat.format(aggregates)}${type ? ` ${type.displayName}` : ''} aggregates × ${numberFormat.format(events)} events`
-    const typeRequest = type ? { type: type.topic } : {}
-    runTask(
-      title,
-      (id) => api.seedDemoData({ aggregates, events, ...typeRequest, taskId: id }),
-      (value) => ({
-        status: value.cancelled ? 'cancelled' : 'done',
-        message: `${value.cancelled ? 'Cancelled after seeding' : 'Seeded'} ${numberFormat.format(value.aggregates)} aggregates with ${numberFormat.format(value.events)} events`,
-      }),
-      { prefix: 'seed', onStart: setTaskId },
-    ).then(
-      (value) => setOutcome({ kind: 'result', value }),
-      (error: unknown) => setOutcome({ kind: 'error', error }),
-    )
+    const outcome = await action.run(title, {
+      aggregates,
+      events,
+      ...(type ? { type: type.topic } : {}),
+    })
+    if (outcome.ok) setResult(outcome.value)
   }
 
   // The result appears under the form: bring it into view if the dialog is scrolled.
-  const outcomeRef = useReveal<HTMLDivElement>(outcome)
+  const failure = action.error
+  const outcomeRef = useReveal<HTMLDivElement>(result ?? failure)
 
   return (
     <>
@@ -88,7 +95,7 @@ export function SeedButton() {
         Seed demo data
       </button>
       <ModalDialog open={open} title="Seed demo data" onClose={() => setOpen(false)}>
-        <form className="seed-form" onSubmit={seed} noValidate>
+        <form className="seed-form" onSubmit={(event) => void seed(event)} noValidate>
           <p className="muted">
             Creates aggregates of the chosen type, each with a number of events from its demo
             commands, in the connected store.
@@ -129,22 +136,20 @@ export function SeedButton() {
             At most {numberFormat.format(MAX_SEED_EVENTS)} events per seed, one seed at a time.
           </p>
           <div className="seed-form__progress">{taskId && <TaskProgressBar taskId={taskId} />}</div>
-          {outcome && (
+          {(result !== undefined || failure !== undefined) && (
             <div ref={outcomeRef}>
-              {outcome.kind === 'result' && (
+              {result && (
                 <p
                   role="status"
-                  className={`feature-alert ${outcome.value.cancelled ? 'feature-alert--warning' : 'feature-alert--success'}`}
+                  className={`feature-alert ${result.cancelled ? 'feature-alert--warning' : 'feature-alert--success'}`}
                 >
-                  <span aria-hidden="true">{outcome.value.cancelled ? '■ ' : '✓ '}</span>
-                  {outcome.value.cancelled ? 'Cancelled after seeding' : 'Seeded'}{' '}
-                  {numberFormat.format(outcome.value.aggregates)} aggregates with{' '}
-                  {numberFormat.format(outcome.value.events)} events.
+                  <span aria-hidden="true">{result.cancelled ? '■ ' : '✓ '}</span>
+                  {result.cancelled ? 'Cancelled after seeding' : 'Seeded'}{' '}
+                  {numberFormat.format(result.aggregates)} aggregates with{' '}
+                  {numberFormat.format(result.events)} events.
                 </p>
               )}
-              {outcome.kind === 'error' && (
-                <ErrorAlert error={outcome.error} context="Seeding failed" />
-              )}
+              {failure !== undefined && <ErrorAlert error={failure} context="Seeding failed" />}
             </div>
           )}
           <div className="feature-actions">

@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
 import { cleanup, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { setApi } from '../../api'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { createFakeApi, eventDto, uuid, type FakeApi } from '../../testing/fakeApi'
 import { renderWithQueries } from '../../testing/render'
@@ -12,14 +11,12 @@ let api: FakeApi
 
 beforeEach(() => {
   api = createFakeApi()
-  setApi(api)
   useSelectionStore.getState().reset()
   useSelectionStore.getState().select(A)
   api.listSnapshotVersions.mockResolvedValue({ versions: [] })
 })
 afterEach(() => {
   cleanup()
-  setApi(null)
 })
 
 /** The service's answer for a history of versions first…latest, as the store reports it. */
@@ -38,7 +35,7 @@ describe('the timeline count', () => {
   it('counts a history from the first version the store reports: 7 events from v1 to v7', async () => {
     // Python eventsourcing's versions start at 1: v1…v7 is 7 events, not 8.
     history(1, 7)
-    renderWithQueries(<Timeline aggregateId={A} />)
+    renderWithQueries(<Timeline aggregateId={A} />, { api })
     expect(await screen.findByText('7 events')).toBeTruthy()
     // One row per event, plus the header row.
     expect(screen.getByRole('table', { name: 'Events' }).getAttribute('aria-rowcount')).toBe('8')
@@ -46,11 +43,11 @@ describe('the timeline count', () => {
 
   it('counts our own histories from v0: v0…v4 is 5 events, and a single event is "1 event"', async () => {
     history(0, 4)
-    renderWithQueries(<Timeline aggregateId={A} />)
+    renderWithQueries(<Timeline aggregateId={A} />, { api })
     expect(await screen.findByText('5 events')).toBeTruthy()
     cleanup()
     history(1, 1)
-    renderWithQueries(<Timeline aggregateId={uuid(8)} />)
+    renderWithQueries(<Timeline aggregateId={uuid(8)} />, { api })
     expect(await screen.findByText('1 event')).toBeTruthy()
   })
 

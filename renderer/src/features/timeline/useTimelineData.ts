@@ -21,6 +21,7 @@ import {
   type RawEntry,
 } from '../../queries/timeline'
 import { toUiError, type UiError } from '../../ui/errors'
+import { useApi } from '../../service'
 
 export interface TimelineData {
   /** -1 before the first answer (and for an aggregate with no events). */
@@ -50,9 +51,10 @@ export function useTimelineData(
   rows: { first: number; last: number; filteredVersions: number[] },
   rawOpen: number[],
 ): TimelineData {
+  const api = useApi()
   // Page 0 is always asked for: its answer says how long the history is.
-  const first = useQuery(eventPageOptions(id, 0))
-  const scan = useInfiniteQuery({ ...eventScanOptions(id, filter), enabled: filter.on })
+  const first = useQuery(eventPageOptions(api, id, 0))
+  const scan = useInfiniteQuery({ ...eventScanOptions(api, id, filter), enabled: filter.on })
   const scanned = useMemo(() => scan.data?.pages ?? [], [scan.data])
   const latestFromScan = Math.max(-1, ...scanned.map((p) => p.latestVersion))
   const known = filter.on
@@ -68,7 +70,7 @@ export function useTimelineData(
       s += EVENT_PAGE_SIZE
     )
       starts.push(s)
-  const pages = useQueries({ queries: starts.map((s) => eventPageOptions(id, s)) })
+  const pages = useQueries({ queries: starts.map((s) => eventPageOptions(api, id, s)) })
   const pageByStart = new Map<number, (typeof pages)[number]>()
   starts.forEach((s, i) => pageByStart.set(s, pages[i]!))
   const pageAt = (version: number) => {
@@ -80,7 +82,7 @@ export function useTimelineData(
     first.data?.firstVersion ?? pages.find((p) => p.data)?.data?.firstVersion ?? 0
 
   const markerStarts = filter.on ? [...new Set(rows.filteredVersions.map(pageStart))] : starts
-  const markers = useQueries({ queries: markerStarts.map((s) => pageMarkersOptions(id, s)) })
+  const markers = useQueries({ queries: markerStarts.map((s) => pageMarkersOptions(api, id, s)) })
   // The answers as one string: the set is rebuilt only when one of them changes.
   const markerKey = markers.map((m) => m.data?.join(',') ?? '').join(',')
   const snapshots = useMemo(
@@ -88,7 +90,7 @@ export function useTimelineData(
     [markerKey],
   )
 
-  const raws = useQueries({ queries: rawOpen.map((v) => rawRecordOptions(id, v)) })
+  const raws = useQueries({ queries: rawOpen.map((v) => rawRecordOptions(api, id, v)) })
   const raw: Record<number, RawEntry> = {}
   rawOpen.forEach((v, i) => {
     const q = raws[i]!

@@ -6,7 +6,7 @@
  */
 import { useId, useState } from 'react'
 import type { HistoryVerificationDto } from '../../../../shared/contract'
-import { api } from '../../api'
+import { useApi } from '../../service'
 import { ErrorAlert } from '../../ui/errors'
 import { describeError } from '../../ui/errors'
 import { runTask } from '../../lib/runTask'
@@ -29,6 +29,7 @@ export function VerifyHistoryButton({ aggregateId }: { aggregateId: string }) {
   const shortId = aggregateId.slice(0, 8)
 
   const client = useQueryClient()
+  const api = useApi()
   // The task store shows progress and Cancel; useAction keeps the failure to show here.
   const action = useAction(() =>
     runTask(

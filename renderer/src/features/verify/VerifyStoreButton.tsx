@@ -5,7 +5,7 @@
  */
 import { useState } from 'react'
 import type { ResponseOf } from '../../../../shared/contract'
-import { api } from '../../api'
+import { useApi } from '../../service'
 import { ErrorAlert } from '../../ui/errors'
 import { describeError } from '../../ui/errors'
 import { ModalDialog } from '../../ui/ModalDialog'
@@ -21,6 +21,7 @@ import './verify.css'
 type StoreReport = ResponseOf<'verifyStore'>
 
 export function VerifyStoreButton() {
+  const api = useApi()
   const [taskId, setTaskId] = useState<string | undefined>(undefined)
   const [report, setReport] = useState<StoreReport | undefined>(undefined)
   const running = useTaskStore((state) =>

@@ -109,7 +109,7 @@ export function AggregateHeader({
             <span
               title={
                 view.fromCheckpoint
-                  ? `Checkpoint verified at ${view.fromCheckpoint.verifiedAt}`
+                  ? `Checkpoint verified at ${formatDateTime(view.fromCheckpoint.verifiedAt, timezone)}`
                   : undefined
               }
             >

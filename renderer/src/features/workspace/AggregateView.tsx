@@ -11,6 +11,7 @@ import { explainError } from '../../ui/errors'
 import { useAggregateAt } from '../../queries/aggregate'
 import { TABS, useSelectionStore, type TabId } from '../../stores/selectionStore'
 import { eventPageOptions, scrubberMarkersOptions } from '../../queries/timeline'
+import { useApi } from '../../service'
 import { ReadOnlyNotice } from '../../ui/ReadOnlyNotice'
 import { useWriteBlock } from '../../stores/useWriteBlock'
 import { AggregateHeader } from './AggregateHeader'
@@ -44,10 +45,11 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
     useShallow((s) => ({ tab: s.tab, setTab: s.setTab, version: s.version })),
   )
   const { view, loading, error, reload } = useAggregateAt(aggregateId, version)
+  const api = useApi()
   // The first page of events says how long the history is, and is refetched on every pushed
   // change: the slider's end follows it even while a past version is shown.
-  const timelineLatest = useQuery(eventPageOptions(aggregateId, 0)).data?.latestVersion ?? -1
-  const snapshotVersions = useQuery(scrubberMarkersOptions(aggregateId)).data ?? NO_MARKERS
+  const timelineLatest = useQuery(eventPageOptions(api, aggregateId, 0)).data?.latestVersion ?? -1
+  const snapshotVersions = useQuery(scrubberMarkersOptions(api, aggregateId)).data ?? NO_MARKERS
   const tabRefs = useRef(new Map<TabId, HTMLButtonElement>())
 
   const latest = Math.max(view?.latestVersion ?? -1, timelineLatest)

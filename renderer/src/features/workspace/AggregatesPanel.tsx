@@ -8,6 +8,7 @@ import { useShallow } from 'zustand/react/shallow'
 import { NewAggregateButton } from '../commands/NewAggregateButton'
 import { SeedButton } from '../tasks/SeedButton'
 import { VerifyStoreButton } from '../verify/VerifyStoreButton'
+import { ListHeading } from '../../ui/ListHeading'
 import { ReadOnlyNotice } from '../../ui/ReadOnlyNotice'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../../stores/useWriteBlock'
 import { formatCount } from '../../lib/format'
@@ -50,20 +51,19 @@ export function AggregatesPanel() {
   return (
     <section className="aggregates-panel" aria-labelledby={`${ids}-title`}>
       <div className="panel-toolbar">
-        <div className="panel-heading">
-          <h2 id={`${ids}-title`} className="panel-title">
-            Aggregates
-          </h2>
-          <span className="count" aria-live="polite" aria-atomic="true">
-            {!loaded ? (
+        <ListHeading
+          id={`${ids}-title`}
+          title="Aggregates"
+          count={
+            !loaded ? (
               <span className="skeleton skeleton-text" style={{ width: '5rem' }} />
             ) : filtered ? (
               `${formatCount(shown)}${more ? '+' : ''} matching · ${formatCount(total)} in all`
             ) : (
               `${formatCount(total)} ${total === 1 ? 'aggregate' : 'aggregates'}`
-            )}
-          </span>
-        </div>
+            )
+          }
+        />
         {/* Their own row: next to the title and count they crowded a 380px column. */}
         <div className="toolbar-actions">
           <SeedButton />

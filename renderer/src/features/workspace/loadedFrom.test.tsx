@@ -1,21 +1,23 @@
 // @vitest-environment jsdom
 import { renderWithQueries } from '../../testing/render'
-import { cleanup, screen } from '@testing-library/react'
+import { act, cleanup, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { setApi } from '../../api'
-import { aggregateView, createFakeApi, uuid, widgetType } from '../../testing/fakeApi'
+import { aggregateView, createFakeApi, uuid, widgetType, type FakeApi } from '../../testing/fakeApi'
+import { formatDateTime } from '../../lib/format'
+import { useSelectionStore } from '../../stores/selectionStore'
 import { AggregateHeader } from './AggregateHeader'
 
 const A = uuid(4)
 
+let api: FakeApi
+
 beforeEach(() => {
-  const api = createFakeApi()
-  setApi(api)
+  api = createFakeApi()
+  useSelectionStore.getState().setTimezone('utc')
   api.listAggregateTypes.mockResolvedValue([widgetType()])
 })
 afterEach(() => {
   cleanup()
-  setApi(null)
 })
 
 describe('where the shown state came from', () => {
@@ -26,21 +28,26 @@ describe('where the shown state came from', () => {
       eventsReplayed: 51,
       fromCheckpoint: { version: 99, verifiedAt: '2026-01-01T00:00:00.000Z' },
     }
-    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={150} />)
+    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={150} />, { api })
     const fact = await screen.findByText('checkpoint v99 + 51 events')
-    expect(fact.getAttribute('title')).toBe('Checkpoint verified at 2026-01-01T00:00:00.000Z')
+    // When, per the Local/UTC choice like every other time (UTC here), not the raw ISO text.
+    expect(fact.getAttribute('title')).toBe('Checkpoint verified at 2026-01-01 00:00:00 UTC')
+    act(() => useSelectionStore.getState().setTimezone('local'))
+    expect(fact.getAttribute('title')).toBe(
+      `Checkpoint verified at ${formatDateTime('2026-01-01T00:00:00.000Z', 'local')}`,
+    )
   })
 
   it('without a checkpoint, names the snapshot', async () => {
     const view = { ...aggregateView(A, 150), loadedFromSnapshot: 100, eventsReplayed: 50 }
-    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={150} />)
+    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={150} />, { api })
     expect(await screen.findByText('snapshot v100 + 50 events')).toBeTruthy()
   })
 
   it('says "of" the newest version known now, not the one a cached past answer carried', async () => {
     // Fetched when v6 was the newest; the aggregate has reached v9 since.
     const view = { ...aggregateView(A, 6), version: 4 }
-    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={9} />)
+    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={9} />, { api })
     expect(await screen.findByText('of 9', { exact: false })).toBeTruthy()
     expect(screen.queryByText('of 6', { exact: false })).toBeNull()
   })

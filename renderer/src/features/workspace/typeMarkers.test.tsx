@@ -2,29 +2,29 @@
 import { renderWithQueries } from '../../testing/render'
 import { cleanup, render, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { setApi } from '../../api'
 import { useAggregateListStore } from '../../stores/aggregateListStore'
-import { aggregateView, createFakeApi, uuid, widgetType } from '../../testing/fakeApi'
+import { aggregateView, createFakeApi, uuid, widgetType, type FakeApi } from '../../testing/fakeApi'
 import { AggregateHeader } from './AggregateHeader'
 import { NoDefinitionNote } from './NoDefinitionNote'
 
 const A = uuid(3)
 
+let api: FakeApi
+
 beforeEach(() => {
-  const api = createFakeApi()
-  setApi(api)
+  api = createFakeApi()
   useAggregateListStore.getState().reset()
   api.listAggregateTypes.mockResolvedValue([widgetType()])
 })
 afterEach(() => {
   cleanup()
-  setApi(null)
 })
 
 describe('registered and unregistered types', () => {
   it('the header shows a registered type by its display name', async () => {
     renderWithQueries(
       <AggregateHeader aggregateId={A} view={aggregateView(A, 2)} latestVersion={2} />,
+      { api },
     )
     expect(await screen.findByText('Widget')).toBeTruthy()
     expect(screen.queryByText('no definition')).toBeNull()
@@ -37,6 +37,7 @@ describe('registered and unregistered types', () => {
         view={{ ...aggregateView(A, 2), type: 'gone#Thing' }}
         latestVersion={2}
       />,
+      { api },
     )
     expect(await screen.findByText('no definition')).toBeTruthy()
     expect(screen.getByText('gone#Thing')).toBeTruthy()
