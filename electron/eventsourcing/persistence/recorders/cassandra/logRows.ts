@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import type { LogEntry } from '../../recorder'
 import type cassandra from 'cassandra-driver'
 import { Long, TimeUuid } from './driver'
@@ -89,11 +89,14 @@ export function parsePosition(position: string): Position {
 
 /**
  * Timeuuids at a clock's time, increasing within a millisecond by their 100-ns ticks (as the
- * driver's `TimeUuid.now()` does), so one writer's positions keep the order of its saves.
+ * driver's `TimeUuid.now()` does), so one writer's positions keep the order of its saves. The
+ * node and clock fields are drawn once per writer: the driver would draw random bytes for each.
  */
 export class PositionClock {
   private ms = Number.NEGATIVE_INFINITY
   private tick = 0
+  private readonly node = randomBytes(6)
+  private readonly clockSequence = randomBytes(2)
 
   constructor(private readonly now: () => number) {}
 
@@ -101,6 +104,6 @@ export class PositionClock {
     const ms = this.now()
     this.tick = ms === this.ms && this.tick < 9_999 ? this.tick + 1 : 0
     this.ms = ms
-    return TimeUuid.fromDate(new Date(ms), this.tick)
+    return TimeUuid.fromDate(new Date(ms), this.tick, this.node, this.clockSequence)
   }
 }
