@@ -26,6 +26,10 @@ function snapshot(version: number, state: Record<string, unknown> | null): Snaps
 const memory = () => new SnapshotStrategy(new MemoryAggregateRecorder(), new Mapper())
 
 describe('SnapshotStrategy', () => {
+  test('stores a snapshot under its own topic, which is stored forever', () => {
+    expect(memory().encode(snapshot(1, {})).topic).toBe('eventsourcing#Snapshot')
+  })
+
   test('put of a version stored already leaves the first one (versions are immutable)', async () => {
     const snapshots = memory()
     await snapshots.put(snapshot(2, { name: 'first' }))
