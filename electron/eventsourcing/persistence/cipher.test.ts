@@ -198,6 +198,8 @@ describe('decryptRecord (associated data id, version, topic)', () => {
     ['short', 'id-1', 'example#Topic'],
     // Longer than the scratch buffer the associated data is written into at first.
     ['long', 'i'.repeat(300), `example#${'T'.repeat(500)}`],
+    // Between the first buffer's size and three times it.
+    ['medium', 'i'.repeat(150), `example#${'T'.repeat(200)}`],
     ['non-ASCII', 'ïd-ü', 'example#Tøpic€'],
   ])('given a %s id and topic, then it decrypts what encrypt sealed with them', (_, id, topic) => {
     const cipher = new AesGcmCipher(randomBytes(32))
