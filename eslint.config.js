@@ -22,6 +22,9 @@ export default tseslint.config(
       '.cassandra/**',
       'playwright-report/**',
       'test-results/**',
+      // Mutation testing's reports and sandboxes (npm run mutate).
+      'reports/**',
+      '.stryker-tmp/**',
     ],
   },
   ...tseslint.configs.recommended,

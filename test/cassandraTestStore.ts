@@ -78,11 +78,17 @@ export async function dropCassandraTestKeyspace(keyspace = testKeyspace): Promis
 }
 
 /**
- * A suite that needs Cassandra. When it cannot be reached: in CI (`CI` set) a test fails with
- * the connection error; elsewhere the suite is skipped with a loud warning naming the cause.
+ * A suite that needs Cassandra, skipped when EVENTSCOPE_TEST_CASSANDRA=off. When it cannot be
+ * reached: in CI (`CI` set) a test fails with the connection error; elsewhere the suite is
+ * skipped with a loud warning naming the cause.
  * The keyspace is created before the suite (schema creation is slow) and dropped after it.
  */
 export async function describeWithCassandra(name: string, body: () => void): Promise<void> {
+  // Mutation runs (vitest.mutate.config.ts) leave Cassandra out on purpose: no probe, no node.
+  if (process.env['EVENTSCOPE_TEST_CASSANDRA'] === 'off') {
+    describe.skip(`${name} (EVENTSCOPE_TEST_CASSANDRA=off)`, body)
+    return
+  }
   const availability = await cassandraAvailable()
   if (!availability.ok) {
     if (process.env.CI) {

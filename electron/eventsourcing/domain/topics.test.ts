@@ -116,6 +116,8 @@ describe('TopicRegistry', () => {
       )
       expect(aggregateTopicOfEventTopic('a.b#Root.Created')).toBe('a.b#Root')
       expect(aggregateTopicOfEventTopic('plain')).toBe('plain')
+      // A leading dot names no aggregate: the topic is kept whole, never cut to ''.
+      expect(aggregateTopicOfEventTopic('.Created')).toBe('.Created')
     })
   })
 

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { TopicRegistry } from './topics'
 import { UUID } from './uuid'
 import {
+  assignFields,
   classTopicOf,
   type TextKind,
   UnregisteredValue,
@@ -78,5 +79,18 @@ describe('UnregisteredValue', () => {
 
     expect(classTopicOf(new Point(1), registry)).toBe('t#Point')
     expect(classTopicOf(new Point(1), new TopicRegistry())).toBeUndefined()
+  })
+})
+
+describe('assignFields', () => {
+  test('sets own fields as plain assignment would: enumerable, writable, configurable', () => {
+    const target = {}
+    assignFields(target, JSON.parse('{"a":1,"__proto__":2}') as Record<string, unknown>)
+
+    expect(Object.getPrototypeOf(target)).toBe(Object.prototype)
+    expect(Object.getOwnPropertyDescriptors(target)).toEqual({
+      a: { value: 1, enumerable: true, writable: true, configurable: true },
+      ['__proto__']: { value: 2, enumerable: true, writable: true, configurable: true },
+    })
   })
 })

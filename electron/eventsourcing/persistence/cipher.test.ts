@@ -93,6 +93,28 @@ describe('AesGcmCipher', () => {
       expect(() => AesGcmCipher.fromBase64('')).toThrow(ConfigurationError)
     })
 
+    test('when text surrounds the base64, then it is refused as not base64 (not silently skipped)', () => {
+      const key = randomBytes(32).toString('base64')
+      const message = 'the cipher key is not valid base64'
+
+      expect(() => AesGcmCipher.fromBase64(`${key.slice(0, 20)}*${key.slice(20)}`)).toThrow(
+        new ConfigurationError(message),
+      )
+      expect(() => AesGcmCipher.fromBase64(`key:${key}`)).toThrow(new ConfigurationError(message))
+      expect(() => AesGcmCipher.fromBase64(`${key}.`)).toThrow(new ConfigurationError(message))
+    })
+
+    test('when it has no padding or two padding characters, then it is read', () => {
+      for (const length of [24, 16]) {
+        const raw = randomBytes(length)
+        const text = raw.toString('base64')
+        expect(text.endsWith('=')).toBe(length === 16)
+
+        const sealed = new AesGcmCipher(raw).encrypt(plaintext)
+        expect(AesGcmCipher.fromBase64(text).decrypt(sealed).equals(plaintext)).toBe(true)
+      }
+    })
+
     test('when it decodes to a wrong length, then ConfigurationError is raised', () => {
       expect(() => AesGcmCipher.fromBase64(randomBytes(10).toString('base64'))).toThrow(
         ConfigurationError,
@@ -108,6 +130,8 @@ describe('AesGcmCipher', () => {
 
       expect(error).toBeInstanceOf(DataIntegrityError)
       expect((error as Error).message).toMatch(/key is wrong or the stored bytes were damaged/)
+      // The crypto library's own error is kept for whoever investigates.
+      expect((error as Error).cause).toBeInstanceOf(Error)
     })
 
     test('when any single byte is flipped (nonce, tag or body), then DataIntegrityError is raised', () => {
@@ -166,5 +190,22 @@ describe('AesGcmCipher', () => {
       expect(() => cipher.decrypt(cipher.encrypt(plaintext, aad))).toThrow(DataIntegrityError)
       expect(() => cipher.decrypt(cipher.encrypt(plaintext), aad)).toThrow(DataIntegrityError)
     })
+  })
+})
+
+describe('decryptRecord (associated data id, version, topic)', () => {
+  test.each([
+    ['short', 'id-1', 'example#Topic'],
+    // Longer than the scratch buffer the associated data is written into at first.
+    ['long', 'i'.repeat(300), `example#${'T'.repeat(500)}`],
+    // Between the first buffer's size and three times it.
+    ['medium', 'i'.repeat(150), `example#${'T'.repeat(200)}`],
+    ['non-ASCII', 'ïd-ü', 'example#Tøpic€'],
+  ])('given a %s id and topic, then it decrypts what encrypt sealed with them', (_, id, topic) => {
+    const cipher = new AesGcmCipher(randomBytes(32))
+    const sealed = cipher.encrypt(plaintext, Buffer.from(`${id}\n7\n${topic}`, 'utf8'))
+
+    expect(cipher.decryptRecord(sealed, id, 7, topic).equals(plaintext)).toBe(true)
+    expect(() => cipher.decryptRecord(sealed, id, 8, topic)).toThrow(DataIntegrityError)
   })
 })
