@@ -11,6 +11,13 @@ export interface ReadOptions {
   readonly signal?: AbortSignal
 }
 
+/** A page of checkedPages: the events, and what their decoding found of their hashes. */
+export interface CheckedPage {
+  readonly events: DomainEvent[]
+  /** Per event: HASH_MATCHES, HASH_DIFFERS or HASH_UNCHECKED (mapper.ts); absent: none checked. */
+  readonly checks: Uint8Array | undefined
+}
+
 /** Domain events over a recorder: maps them to records and back, reading in pages. */
 export class EventStore {
   constructor(
@@ -54,6 +61,42 @@ export class EventStore {
       yield events
       if (records.length < pageSize) return
       gt = records[records.length - 1]!.originatorVersion
+    }
+  }
+
+  /**
+   * pages() for the readers that verify (a replay, verified ranges): where the store can split
+   * plain states into hex and text (selectSplit), rows are decoded without a Buffer each and,
+   * with `checkHashes`, each event's hash is checked from the text it was parsed from as it is
+   * decoded (`checks`), so the event carries no proof. Elsewhere, pages() with no checks.
+   */
+  async *checkedPages(
+    originatorId: string,
+    checkHashes: boolean,
+    options: ReadOptions = {},
+  ): AsyncGenerator<CheckedPage> {
+    const split = this.mapper.stateSplit
+    const recorder = this.recorder
+    if (split === undefined || recorder.selectSplit === undefined) {
+      for await (const events of this.pages(originatorId, options))
+        yield { events, checks: undefined }
+      return
+    }
+    const pageSize = options.pageSize ?? recorder.pageSize ?? 5000
+    let gt = options.gt
+    for (;;) {
+      options.signal?.throwIfAborted()
+      const query: RecordQuery = {
+        ...(gt === undefined ? {} : { gt }),
+        ...(options.lte === undefined ? {} : { lte: options.lte }),
+        limit: pageSize,
+      }
+      const rows = await recorder.selectSplit(originatorId, query, split)
+      if (rows.length === 0) return
+      const checks = checkHashes ? new Uint8Array(rows.length) : undefined
+      yield { events: this.mapper.splitRowsToEvents(originatorId, rows, checks), checks }
+      if (rows.length < pageSize) return
+      gt = rows[rows.length - 1]![0]
     }
   }
 

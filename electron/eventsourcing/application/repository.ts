@@ -222,11 +222,15 @@ export class Repository {
     )
     let linkPending = linkStart && start !== undefined
     const from = start ? start.version - (linkPending ? 1 : 0) : undefined
-    for await (const page of this.eventStore.pages(originatorId, {
-      ...(from === undefined ? {} : { gt: from }),
-      ...(options.at === undefined ? {} : { lte: options.at }),
-      ...(options.signal ? { signal: options.signal } : {}),
-    })) {
+    for await (const { events: page, checks } of this.eventStore.checkedPages(
+      originatorId,
+      this.verifyHashes,
+      {
+        ...(from === undefined ? {} : { gt: from }),
+        ...(options.at === undefined ? {} : { lte: options.at }),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    )) {
       let i = 0
       if (linkPending) {
         linkPending = false
@@ -237,13 +241,14 @@ export class Repository {
           start!.lastHash,
           event,
           this.verifyHashes,
+          checks?.[0],
         )
         if (problem) throw integrityError(problem)
         i = 1
       }
       for (; i < page.length; i++) {
         const event = page[i]!
-        chain.accept(event)
+        chain.accept(event, checks?.[i])
         aggregate = (event.mutate(aggregate ?? null) as Aggregate | null) ?? undefined
         applied += 1
       }

@@ -6,6 +6,7 @@
  */
 import { type DomainEvent, eventHashMatches } from '../domain/events'
 import { DataIntegrityError, type IntegrityProblem } from '../errors'
+import { HASH_DIFFERS, HASH_MATCHES, HASH_UNCHECKED } from '../persistence/mapper'
 import type { AggregateRecorder, ApplicationRecorder } from '../persistence/recorder'
 import type { EventStore } from './eventStore'
 
@@ -79,12 +80,13 @@ export class ChainCheck {
     return this.next
   }
 
-  accept(event: DomainEvent): void {
-    const problem = this.inspect(event)
+  /** `check`: what decoding found of the event's hash (HASH_UNCHECKED: check it here). */
+  accept(event: DomainEvent, check = HASH_UNCHECKED): void {
+    const problem = this.inspect(event, check)
     if (problem) throw integrityError(problem)
   }
 
-  inspect(event: DomainEvent): ChainProblem | undefined {
+  inspect(event: DomainEvent, check = HASH_UNCHECKED): ChainProblem | undefined {
     const version = event.originatorVersion
     const expected = this.next
     const linkTo = this.previousHash
@@ -100,7 +102,7 @@ export class ChainCheck {
         message: `hash chain broken at version ${version} of ${this.originatorId}: it does not follow the event before it`,
       }
     }
-    if (!eventHashMatches(event)) {
+    if (!hashMatches(event, check)) {
       return {
         originatorId: this.originatorId,
         version,
@@ -139,6 +141,12 @@ export class ChainCheck {
   }
 }
 
+/** An event's hash against its contents, unless its decoding checked it already. */
+function hashMatches(event: DomainEvent, check: number): boolean {
+  if (check === HASH_MATCHES) return true
+  return check !== HASH_DIFFERS && eventHashMatches(event)
+}
+
 /**
  * Checks that a snapshot at `snapshotVersion` belongs to this history: the stored event at its
  * version exists, matches its own hash, and (when the snapshot recorded it) has the hash the
@@ -150,6 +158,7 @@ export function snapshotLinkProblem(
   recordedHash: string | undefined,
   event: DomainEvent | undefined,
   checkHashes = true,
+  check = HASH_UNCHECKED,
 ): ChainProblem | undefined {
   const at = { originatorId, version: snapshotVersion }
   if (!event || event.originatorVersion !== snapshotVersion) {
@@ -167,7 +176,7 @@ export function snapshotLinkProblem(
       message: `the snapshot at version ${snapshotVersion} of ${originatorId} does not link to the stored event at that version (their hashes differ)`,
     }
   }
-  if (!eventHashMatches(event)) {
+  if (!hashMatches(event, check)) {
     return {
       ...at,
       problem: 'tampered',
@@ -237,7 +246,7 @@ export async function* verifiedPages(
     previousHash: fromVersion === 0 ? '' : undefined,
   })
   let anchorPending = fromVersion > 0
-  for await (const page of eventStore.pages(originatorId, {
+  for await (const { events: page, checks } of eventStore.checkedPages(originatorId, true, {
     ...(fromVersion > 0 ? { gt: fromVersion - 2 } : {}),
     lte: toVersion,
     ...(range.pageSize === undefined ? {} : { pageSize: range.pageSize + (anchorPending ? 1 : 0) }),
@@ -253,12 +262,12 @@ export async function* verifiedPages(
           version: fromVersion - 1,
           previousHash: undefined,
         })
-        before.accept(anchor)
+        before.accept(anchor, checks?.[0])
       }
       chain.link(anchor.hash)
       i = 1
     }
-    for (let j = i; j < page.length; j++) chain.accept(page[j]!)
+    for (let j = i; j < page.length; j++) chain.accept(page[j]!, checks?.[j])
     yield i === 0 ? page : page.slice(i)
   }
   if (anchorPending) {

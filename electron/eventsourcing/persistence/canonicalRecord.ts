@@ -242,15 +242,64 @@ export class StoredCanonical implements StoredHashProof {
   ) {}
 
   canonicalText(): string {
-    const { text, a, b, c } = this
-    return (
-      text.slice(0, a) +
-      idSegment(this.originatorId) +
-      text.slice(a, b) +
-      `"originatorVersion":${String(this.originatorVersion)},` +
-      text.slice(b, c) +
-      topicSegment(this.topic) +
-      text.slice(c)
+    return canonicalTextOf(
+      this.text,
+      this.a,
+      this.b,
+      this.c,
+      this.originatorId,
+      this.originatorVersion,
+      this.topic,
     )
   }
+}
+
+/** A stored text with the row's id, version and topic put back at offsets a ≤ b ≤ c. */
+export function canonicalTextOf(
+  text: string,
+  a: number,
+  b: number,
+  c: number,
+  originatorId: string,
+  originatorVersion: number,
+  topic: string,
+): string {
+  return (
+    text.slice(0, a) +
+    idSegment(originatorId) +
+    text.slice(a, b) +
+    `"originatorVersion":${String(originatorVersion)},` +
+    text.slice(b, c) +
+    topicSegment(topic) +
+    text.slice(c)
+  )
+}
+
+/**
+ * The three offsets of a format 2 header read as lowercase hex (`selectSplit`): 16-bit little
+ * endian at hex positions 64, 68 and 72; undefined when the head is not hex of that length.
+ */
+export function offsetsFromHex(head: string): [number, number, number] | undefined {
+  if (head.length !== 2 * HEADER_BYTES) return undefined
+  const out: [number, number, number] = [0, 0, 0]
+  for (let i = 0; i < 3; i++) {
+    const at = 2 * HASH_BYTES + 4 * i
+    const low = hexByte(head, at)
+    const high = hexByte(head, at + 2)
+    if (low < 0 || high < 0) return undefined
+    out[i] = low | (high << 8)
+  }
+  return out
+}
+
+function hexByte(text: string, at: number): number {
+  const h = hexDigit(text.charCodeAt(at))
+  const l = hexDigit(text.charCodeAt(at + 1))
+  return h < 0 || l < 0 ? -1 : (h << 4) | l
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48
+  if (c >= 97 && c <= 102) return c - 87
+  return -1
 }

@@ -7,15 +7,18 @@ import {
   UnregisteredEvent,
 } from '../domain/events'
 import { topics as defaultTopics, type TopicRegistry } from '../domain/topics'
+import { sha256Hex } from '../domain/hashing'
 import {
   canonicalBody,
+  canonicalTextOf,
   HASH_BYTES,
   HEADER_BYTES,
+  offsetsFromHex,
   parseCanonical,
   StoredCanonical,
 } from './canonicalRecord'
 import type { AesGcmCipher } from './cipher'
-import type { StoredRecord } from './recorder'
+import type { SplitRow, StateSplit, StoredRecord } from './recorder'
 import { JsonTranscoder, type UnregisteredTopics } from './transcoder'
 
 /** First byte of every stored state: how the rest is encoded. */
@@ -29,6 +32,16 @@ const CANONICAL = 0b100
  * a few hundred bytes of JSON shrink by a few dozen at most.
  */
 const COMPRESS_MIN_BYTES = 1024
+
+/** How a plain format 2 state splits (selectSplit): hash and offsets as hex, then the text. */
+const SPLIT: StateSplit = { formatByte: CANONICAL, headBytes: HEADER_BYTES }
+
+/** What a page decode found out about an event's hash (`checks[i]`, splitRowsToEvents). */
+export const HASH_UNCHECKED = 0
+export const HASH_MATCHES = 1
+export const HASH_DIFFERS = 2
+
+type EventClass = abstract new () => DomainEvent
 
 /**
  * Which record format events are written in: 2 (the default) stores the text an event's hash
@@ -188,21 +201,7 @@ export class Mapper {
     const a = body.readUInt16LE(HASH_BYTES)
     const b = body.readUInt16LE(HASH_BYTES + 2)
     const c = body.readUInt16LE(HASH_BYTES + 4)
-    if (!(a <= b && b <= c && c <= text.length))
-      throw new DataIntegrityError('format 2 state has offsets outside its text')
-    let parsed: unknown
-    try {
-      parsed = parseCanonical(text)
-    } catch (error) {
-      throw new DataIntegrityError(
-        `stored state is not valid format 2 JSON: ${(error as Error).message}`,
-        {},
-        { cause: error },
-      )
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-      throw new DataIntegrityError('format 2 state holds no event fields')
-    Object.assign(fields, parsed)
+    assignCanonical(text, a, b, c, fields)
     fields['hash'] = body.toString('hex', 0, HASH_BYTES)
     const proof = new StoredCanonical(
       text,
@@ -214,6 +213,85 @@ export class Mapper {
       record.topic,
     )
     return { fields, proof }
+  }
+
+  /**
+   * How a store may split states for splitRowsToEvents (plain format 2: hash and offsets as
+   * hex, then the text); undefined when this mapper decrypts, as it accepts no plain state.
+   */
+  get stateSplit(): StateSplit | undefined {
+    return this.cipher ? undefined : SPLIT
+  }
+
+  /**
+   * The events of one originator's rows read by `selectSplit`. With `checks`, the hash of
+   * each split (format 2) event is checked as it is decoded, from the text it was parsed from,
+   * with no proof kept on the event: checks[i] is HASH_MATCHES or HASH_DIFFERS. Rows of other
+   * formats are decoded as recordToEvent does (checks[i] stays HASH_UNCHECKED).
+   */
+  splitRowsToEvents(
+    originatorId: string,
+    rows: readonly SplitRow[],
+    checks?: Uint8Array,
+  ): DomainEvent[] {
+    const events = new Array<DomainEvent>(rows.length)
+    let lastTopic: string | undefined
+    let cls: EventClass | undefined
+    for (let i = 0; i < rows.length; i++) {
+      const [version, topic, head, rest] = rows[i]!
+      if (head === null || typeof rest !== 'string') {
+        const state = typeof rest === 'string' ? Buffer.from(rest) : rest
+        events[i] = this.recordToEvent({ originatorId, originatorVersion: version, topic, state })
+        continue
+      }
+      // A page is mostly one or two topics: resolve the class once per run of the same.
+      if (topic !== lastTopic) {
+        cls = this.eventClass(originatorId, version, topic)
+        lastTopic = topic
+      }
+      events[i] = this.splitEvent(originatorId, version, topic, head, rest, cls, checks, i)
+    }
+    return events
+  }
+
+  private splitEvent(
+    originatorId: string,
+    version: number,
+    topic: string,
+    head: string,
+    text: string,
+    cls: EventClass | undefined,
+    checks: Uint8Array | undefined,
+    i: number,
+  ): DomainEvent {
+    const target = (cls === undefined ? {} : Object.create(cls.prototype as object)) as Record<
+      string,
+      unknown
+    >
+    try {
+      const offsets = offsetsFromHex(head)
+      if (offsets === undefined) throw new DataIntegrityError('format 2 state is too short')
+      const [a, b, c] = offsets
+      assignCanonical(text, a, b, c, target)
+      const hash = head.slice(0, 2 * HASH_BYTES)
+      target['hash'] = hash
+      if (checks !== undefined) {
+        const canonical = canonicalTextOf(text, a, b, c, originatorId, version, topic)
+        checks[i] = sha256Hex(canonical) === hash ? HASH_MATCHES : HASH_DIFFERS
+      }
+    } catch (error) {
+      throw asIntegrityError(error, {
+        originatorId,
+        originatorVersion: version,
+        topic,
+        state: NONE,
+      })
+    }
+    target['originatorId'] = originatorId
+    target['originatorVersion'] = version
+    return cls === undefined
+      ? UnregisteredEvent.fromStored(topic, target)
+      : (target as unknown as DomainEvent)
   }
 
   /** Whether a record's state is encrypted, read from its format byte without decrypting. */
@@ -278,21 +356,31 @@ export class Mapper {
     return event
   }
 
-  /** The event a record holds; an UnregisteredEvent when its topic is unregistered (`keep`). */
-  recordToEvent(record: StoredRecord): DomainEvent {
-    let cls: (abstract new () => DomainEvent) | undefined
+  /** The class of an event topic; undefined for an unregistered one kept (`keep`). */
+  private eventClass(
+    originatorId: string,
+    originatorVersion: number,
+    topic: string,
+  ): EventClass | undefined {
     try {
-      if (!this.keepUnregistered || this.registry.has(record.topic))
-        cls = this.registry.resolve(record.topic) as unknown as abstract new () => DomainEvent
+      if (!this.keepUnregistered || this.registry.has(topic))
+        return this.registry.resolve(topic) as unknown as EventClass
+      return undefined
     } catch (error) {
       // A stored row naming no known event class cannot be trusted: say which row it is.
       if (!(error instanceof TopicNotFound)) throw error
+      const record = { originatorId, originatorVersion, topic, state: NONE }
       throw new DataIntegrityError(
         `${describe(record)} names a topic no event class is registered under`,
         where(record),
         { cause: error },
       )
     }
+  }
+
+  /** The event a record holds; an UnregisteredEvent when its topic is unregistered (`keep`). */
+  recordToEvent(record: StoredRecord): DomainEvent {
+    const cls = this.eventClass(record.originatorId, record.originatorVersion, record.topic)
     const flags = record.state[0] ?? 0
     if (flags & CANONICAL && (flags & ~(COMPRESSED | ENCRYPTED | CANONICAL)) === 0)
       return this.canonicalEvent(record, cls)
@@ -319,6 +407,36 @@ export class Mapper {
     event.originatorVersion = record.originatorVersion
     return event as unknown as DomainEvent
   }
+}
+
+const NONE = new Uint8Array(0)
+
+/**
+ * The fields of a format 2 text onto `fields` (tagged values revived), its offsets checked
+ * against it: they say where the row's id, version and topic go back in for the hash.
+ */
+function assignCanonical(
+  text: string,
+  a: number,
+  b: number,
+  c: number,
+  fields: Record<string, unknown>,
+): void {
+  if (!(a <= b && b <= c && c <= text.length))
+    throw new DataIntegrityError('format 2 state has offsets outside its text')
+  let parsed: unknown
+  try {
+    parsed = parseCanonical(text)
+  } catch (error) {
+    throw new DataIntegrityError(
+      `stored state is not valid format 2 JSON: ${(error as Error).message}`,
+      {},
+      { cause: error },
+    )
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new DataIntegrityError('format 2 state holds no event fields')
+  Object.assign(fields, parsed)
 }
 
 function associatedData(originatorId: string, version: number, topic: string): Buffer {

@@ -16,6 +16,28 @@ export interface RecordQuery {
   readonly limit?: number
 }
 
+/**
+ * How a store may hand over states as text (`selectSplit`): a state whose first byte is
+ * `formatByte` comes back as its next `headBytes` bytes in lowercase hex and the rest decoded
+ * as UTF-8, so no Buffer is made per row (SQLite splits it in SQL). The mapper says which
+ * format; the store knows nothing of it.
+ */
+export interface StateSplit {
+  readonly formatByte: number
+  readonly headBytes: number
+}
+
+/**
+ * A row of one originator read by `selectSplit`: version, topic, then the head (hex) and text
+ * of a split state, or null and the whole state for any other.
+ */
+export type SplitRow = readonly [
+  originatorVersion: number,
+  topic: string,
+  head: string | null,
+  rest: string | Uint8Array,
+]
+
 /** One table of records partitioned by originator id and clustered by version. */
 export interface AggregateRecorder {
   /**
@@ -43,6 +65,11 @@ export interface AggregateRecorder {
    * index-only read where the store has one). Optional: Application falls back to `select`.
    */
   selectVersions?(originatorId: string, query?: RecordQuery): Promise<number[]>
+  /**
+   * `select` with the states of one format split into hex head and text (StateSplit).
+   * Optional: where it is absent (or costs no less), readers use `select`.
+   */
+  selectSplit?(originatorId: string, query: RecordQuery, split: StateSplit): Promise<SplitRow[]>
   /** Records per select this store reads best in when paging through a range (optional). */
   readonly pageSize?: number
 }
