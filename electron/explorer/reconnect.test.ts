@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import {
   methods,
   type ApiError,
+  type EventOf,
   type ConnectionSettings,
   type MethodName,
   type RequestOf,
@@ -274,22 +275,36 @@ describe('reconnects under load on SQLite', () => {
   }, 120_000)
 
   test('when the wait for requests in flight runs out, they fail with NotConnected, not an internal error', async () => {
+    // Seeding progress per task, so each reconnect comes while a seed is known to be under way
+    // (a fixed sleep raced the work: a fast or event-loop-bound seed could finish first).
+    const seeded = new Map<string, number>()
     // No wait at all: every reconnect closes the store under whatever is still running.
-    const client = new Client({ drainTimeoutMs: 0 })
+    const client = new Client({
+      drainTimeoutMs: 0,
+      emit: (event, payload) => {
+        if (event !== 'progress') return
+        const p = payload as EventOf<'progress'>
+        seeded.set(p.taskId, p.done)
+      },
+    })
     const settings = sqliteSettings()
     await client.call('connect', settings)
     await client.call('seedDemoData', { aggregates: 1, events: 3000, taskId: 'big' })
     const [big] = (await client.call('listAggregates', { limit: 1 })).items
     const outcomes: Outcome[] = []
     for (let round = 0; round < 6; round++) {
-      // Long enough to be cut off: a 3,000-event export (paged, it yields between pages)
-      // and a seeding task.
+      // Long enough to be cut off: a 3,000-event export (paged, it yields between pages), a
+      // seeding task of 50,000 events, a replay.
+      const taskId = `cut-${round}`
       const running = [
         client.attempt('exportHistory', { id: big!.id, fromVersion: 0, limit: 3000 }),
-        client.attempt('seedDemoData', { aggregates: 1, events: 2000, taskId: `cut-${round}` }),
+        client.attempt('seedDemoData', { aggregates: 1, events: 50_000, taskId }),
         client.attempt('getAggregate', { id: big!.id, at: 2998 }),
       ]
-      await sleep(30)
+      await vi.waitFor(() => expect(seeded.get(taskId) ?? 0).toBeGreaterThan(0), {
+        timeout: 30_000,
+        interval: 2,
+      })
       await client.call(round % 2 ? 'forgetCipherKey' : 'connect', round % 2 ? {} : settings)
       outcomes.push(...(await Promise.all(running)).map((r) => r.outcome))
     }
