@@ -25,6 +25,7 @@ import { ConfigurationError, type LogEntry, StoreUnavailable } from '../eventsou
 import { ConnectionLeases } from './connectionLeases'
 import { ApiFailure } from './dispatch'
 import { logEntryDto } from './dto'
+import { redactSecrets } from './redact'
 import { progressReporter, runTask } from './tasks'
 import { startupSettings, type Emit, type ExplorerServiceOptions } from './serviceOptions'
 import {
@@ -133,8 +134,8 @@ export class ExplorerService implements ExplorerHandlers {
     this.scanBudget = options.scanBudget ?? 5000
     this.queryContext = {
       conn: () => this.conn(),
-      runTask: (taskId, body) => this.runTask(taskId, body),
-      progress: (taskId, total, label) => this.progress(taskId, total, label),
+      runTask: (taskId, body) => runTask(this.tasks, this.leases, taskId, body),
+      progress: (taskId, total, label) => progressReporter(this.emit, taskId, total, label),
       scanBudget: this.scanBudget,
       wholeHistoryVerified: this.wholeHistoryVerified,
       checkpoints: (c) => checkpoints.of(c),
@@ -454,18 +455,13 @@ export class ExplorerService implements ExplorerHandlers {
     return run
   }
 
-  /** Neither the password nor the key may reach the UI, whatever a driver puts in a message. */
+  /** Neither the password nor the key may reach the UI (redact.ts). */
   private redact(message: string, extraKey?: Uint8Array): string {
-    let out = message
-    const secrets: string[] = []
-    for (const settings of [this.lastSettings, this.connection?.settings])
-      if (settings?.kind === 'cassandra' && settings.password) secrets.push(settings.password)
-      else if (settings?.kind === 'python-postgres' && settings.pgPassword)
-        secrets.push(settings.pgPassword)
-    for (const key of [this.cipherKey, this.environmentKey, extraKey])
-      if (key) secrets.push(Buffer.from(key).toString('base64'))
-    for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('•••')
-    return out
+    return redactSecrets(
+      message,
+      [this.lastSettings, this.connection?.settings],
+      [this.cipherKey, this.environmentKey, extraKey],
+    )
   }
 
   private emitChanges(entries: LogEntry[]): void {
@@ -495,16 +491,5 @@ export class ExplorerService implements ExplorerHandlers {
       if (python) return pythonHandle(this.conn().python ?? python, method, request)
       return handler(this.queryContext, request)
     }
-  }
-
-  private runTask<T>(
-    taskId: string | undefined,
-    body: (signal: AbortSignal) => Promise<T>,
-  ): Promise<T> {
-    return runTask(this.tasks, this.leases, taskId, body)
-  }
-
-  private progress(taskId: string, total: number, label: string): (done: number) => void {
-    return progressReporter(this.emit, taskId, total, label)
   }
 }
