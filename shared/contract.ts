@@ -104,9 +104,23 @@ export const methods = {
       nextPageToken: z.string().optional(),
       /** Pass as pageToken for the page before this one; absent at the start of the list. */
       prevPageToken: z.string().optional(),
-      /** How many aggregates the store holds in all: idPrefix and type do not narrow it. */
-      total: z.number().int().min(0),
+      /**
+       * How many aggregates the store holds in all (idPrefix and type do not narrow it), when
+       * the store keeps that count cheaply (a counter). Absent when counting costs a read of a
+       * whole index (Python stores): ask countAggregates, so the page does not wait for it.
+       */
+      total: z.number().int().min(0).optional(),
     }),
+  },
+  /**
+   * How many aggregates the store holds in all, exactly: a counter read in Eventscope's stores, a
+   * count over the primary key in Python stores (kept a few seconds, recounted once the log shows
+   * a new aggregate).
+   */
+  countAggregates: {
+    access: 'read',
+    request: Empty,
+    response: z.object({ total: z.number().int().min(0) }),
   },
   getAggregate: {
     access: 'read',

@@ -14,6 +14,7 @@ export const METHOD_NAMES = [
   'forgetCipherKey',
   'listAggregateTypes',
   'listAggregates',
+  'countAggregates',
   'getAggregate',
   'listEvents',
   'getRawRecord',

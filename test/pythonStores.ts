@@ -85,7 +85,8 @@ export function appendPythonEvents(options: {
   key: string
   app: string
   backend: 'sqlite' | 'postgres'
-  id: string
+  /** Absent: a new aggregate (a Library Book), created and changed `count` - 1 times. */
+  id?: string
   count: number
 }): { aggregates: ReportedAggregate[] } {
   const out = execFileSync(
@@ -101,8 +102,7 @@ export function appendPythonEvents(options: {
       options.app,
       '--backend',
       options.backend,
-      '--id',
-      options.id,
+      ...(options.id ? ['--id', options.id] : []),
       '--count',
       String(options.count),
       ...(options.postgresUrl ? ['--postgres-url', options.postgresUrl] : []),

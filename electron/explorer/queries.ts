@@ -49,7 +49,7 @@ export async function listAggregates(
   request: ParsedRequestOf<'listAggregates'>,
 ): Promise<ResponseOf<'listAggregates'>> {
   const { app } = ctx.conn()
-  // The count is a counter read: in parallel with the page, not after it.
+  // Our stores keep the count in a counter: read in parallel with the page and sent with it.
   const counted = app.countAggregates()
   counted.catch(() => {}) // awaited below, unless the page fails first
   let page
@@ -85,6 +85,10 @@ export async function listAggregates(
     ...(page.prevPageToken === undefined ? {} : { prevPageToken: page.prevPageToken }),
     total,
   }
+}
+
+export async function countAggregates(ctx: QueryContext): Promise<ResponseOf<'countAggregates'>> {
+  return { total: await ctx.conn().app.countAggregates() }
 }
 
 export async function getAggregate(

@@ -320,6 +320,7 @@ export class ExplorerService implements ExplorerHandlers {
 
   // The handlers are in queries.ts; each runs on this service's query context.
   readonly listAggregates = this.query('listAggregates', queries.listAggregates)
+  readonly countAggregates = this.query('countAggregates', queries.countAggregates)
   readonly getAggregate = this.query('getAggregate', queries.getAggregate)
   readonly listEvents = this.query('listEvents', queries.listEvents)
   readonly getRawRecord = this.query('getRawRecord', queries.getRawRecord)

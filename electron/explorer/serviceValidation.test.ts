@@ -27,6 +27,7 @@ const validRequests: { [M in MethodName]: RequestOf<M> } = {
   setCipherKey: { keyBase64: Buffer.alloc(32, 7).toString('base64'), remember: false },
   forgetCipherKey: {},
   listAggregateTypes: {},
+  countAggregates: {},
   listAggregates: {
     limit: 10,
     idPrefix: 'ab',

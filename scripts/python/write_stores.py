@@ -2,7 +2,7 @@
 
     python write_stores.py write  --sqlite-dir DIR [--postgres-url URL] --key KEY
     python write_stores.py append --sqlite-dir DIR [--postgres-url URL] --key KEY --app NAME
-                                  --backend sqlite|postgres --id UUID [--count N]
+                                  --backend sqlite|postgres [--id UUID] [--count N]
 
 `write` creates, on SQLite (one file per application, as the library is usually set up) and
 on PostgreSQL when a URL is given:
@@ -13,7 +13,8 @@ on PostgreSQL when a URL is given:
   - Plain: Book and Cart aggregates, neither encrypted nor compressed, no snapshots;
   - Ledger: Product aggregates written through the library's aggregate recorder (events with no
     notification id), encrypted with compression, as an application that never lists its log.
-`append` adds events to one aggregate later (the live tail test) and reports them.
+`append` adds events to one aggregate later (the live tail test) and reports them; without
+--id, it creates a Book first (Library only) and adds to that.
 
 It prints one JSON report (stdout) of everything it wrote: per application its table names,
 settings and, per aggregate, every event (version, topic, payload) and snapshot. Payloads are
@@ -372,8 +373,14 @@ def append(args: argparse.Namespace) -> dict[str, Any]:
     env_of = dict(backends(args))[args.backend]
     cipher, _, _ = settings_for(args.app, args.key)
     app = app_cls(env={**env_of(args.app), **cipher})
-    aggregate = app.repository.get(UUID(args.id))
     recorded = Recorded()
+    if not args.id:
+        # No id: one new aggregate (the count test), created and then changed count - 1 times.
+        aggregate: Any = Book("Written live", "Eventscope")
+        save(app, recorded, aggregate)
+        args.count -= 1
+    else:
+        aggregate = app.repository.get(UUID(args.id))
     for n in range(args.count):
         if isinstance(aggregate, Book):
             aggregate.tag(f"live-{n}")

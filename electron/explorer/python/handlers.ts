@@ -314,6 +314,7 @@ function unsupported(what: string): never {
 
 const handlers = {
   listAggregates,
+  countAggregates: async (s: PythonSession) => ({ total: await s.countAggregates() }),
   getAggregate,
   listEvents,
   getRawRecord,

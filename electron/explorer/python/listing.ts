@@ -53,16 +53,13 @@ export async function listAggregates(
   const token = r.pageToken ? decodeToken(r.pageToken) : undefined
   // Newest change first needs the notification log; an id prefix is a range of ids.
   const recent = r.order === 'recent' && s.reader.hasLog && !r.idPrefix
-  // The count first: on PostgreSQL it runs beside the page on another pooled connection.
-  const counted = countOf(s)
-  counted.catch(() => {}) // awaited below, unless the page fails first
   const page = recent
     ? await listRecent(s, r, token?.startsWith('r:') ? Number(token.slice(2)) : undefined)
     : await listById(s, r, token?.startsWith('i:') ? token.slice(2) : undefined)
   return {
     items: page.items,
     ...(page.next ? { nextPageToken: encodeToken(page.next) } : {}),
-    total: await counted,
+    // No total: counting reads the whole primary key, so it is countAggregates, asked apart.
   }
 }
 
@@ -168,16 +165,4 @@ async function listRecent(
     chunk = Math.min(LOG_CHUNK, chunk * 2)
   }
   return !exhausted && before !== undefined ? { items, next: `r:${before}` } : { items }
-}
-
-/** The count reads the whole primary key (no counter in a Python store): kept a few seconds. */
-const counts = new WeakMap<PythonSession, { at: number; total: Promise<number> }>()
-const COUNT_TTL_MS = 5000
-function countOf(s: PythonSession): Promise<number> {
-  const cached = counts.get(s)
-  if (cached && Date.now() - cached.at < COUNT_TTL_MS) return cached.total
-  const total = s.reader.countAggregates()
-  counts.set(s, { at: Date.now(), total })
-  total.catch(() => counts.delete(s))
-  return total
 }

@@ -71,7 +71,9 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
           kind: settingsOf(shop).kind,
         })
         const listed = await h.ok('listAggregates', { limit: 2, order: 'id' })
-        expect(listed.total).toBe(shop.aggregates.length)
+        // The page does not wait for a count of the whole primary key: that is asked apart.
+        expect(listed.total).toBeUndefined()
+        expect(await h.ok('countAggregates', {})).toEqual({ total: shop.aggregates.length })
         const next = await h.ok('listAggregates', {
           limit: 50,
           order: 'id',
@@ -224,6 +226,34 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
         expect(events.items.map((e) => e.payload)).toEqual(
           appended.aggregates[0]!.events.map((e) => e.payload),
         )
+      })
+
+      test('the count, kept a few seconds, is taken again once the log shows a new aggregate', async () => {
+        const library = app(backend, 'Library')
+        const h = await connectTo(library, report.key)
+        const before = (await h.ok('countAggregates', {})).total
+        expect(before).toBeGreaterThanOrEqual(library.aggregates.length)
+        const created = appendPythonEvents({
+          sqliteDir: report.sqliteDir,
+          ...(backend === 'postgres' ? { postgresUrl: database!.url } : {}),
+          key: report.key,
+          app: 'Library',
+          backend: backend as 'sqlite' | 'postgres',
+          count: 1,
+        }).aggregates[0]!
+        // Within the count's few seconds: the cached count still stands until the log shows it.
+        await until(
+          () =>
+            h.emitted.some(
+              (e) =>
+                e.event === 'changes' &&
+                (e.payload as { entries: Array<{ originatorId: string }> }).entries.some(
+                  (entry) => entry.originatorId === created.id,
+                ),
+            ),
+          20_000,
+        )
+        expect(await h.ok('countAggregates', {})).toEqual({ total: before + 1 })
       })
     })
   },

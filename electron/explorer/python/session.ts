@@ -24,6 +24,12 @@ export function isPythonSettings(settings: ConnectionSettings): settings is Pyth
 export interface PythonSession {
   readonly reader: PythonReader
   readonly codec: PythonCodec
+  /**
+   * How many aggregates the store holds: the reader's count, which reads the whole primary key
+   * (no counter in a Python store), so kept COUNT_TTL_MS, and counted again sooner once the
+   * log shows an aggregate created since.
+   */
+  countAggregates(): Promise<number>
   /** Starts following the notification log from its end (no-op without one). */
   follow(onEntries: (entries: LogEntry[]) => void, onError: (error: unknown) => void): Promise<void>
   close(): Promise<void>
@@ -65,16 +71,36 @@ function postgresUrl(settings: Extract<PythonSettings, { kind: 'python-postgres'
 }
 
 const LOG_PAGE = 500
+const COUNT_TTL_MS = 5000
 
 class Session implements PythonSession {
   private timer: NodeJS.Timeout | undefined
   private stopped = false
+  /** Creations the follower has seen: a count taken before the last one is out of date. */
+  private creations = 0
+  private counted: { at: number; creations: number; total: Promise<number> } | undefined
 
   constructor(
     readonly reader: PythonReader,
     readonly codec: PythonCodec,
     private readonly intervalMs: number,
   ) {}
+
+  countAggregates(): Promise<number> {
+    const cached = this.counted
+    if (cached && cached.creations === this.creations && Date.now() - cached.at < COUNT_TTL_MS)
+      return cached.total
+    const counted = {
+      at: Date.now(),
+      creations: this.creations,
+      total: this.reader.countAggregates(),
+    }
+    this.counted = counted
+    counted.total.catch(() => {
+      if (this.counted === counted) this.counted = undefined
+    })
+    return counted.total
+  }
 
   async follow(
     onEntries: (entries: LogEntry[]) => void,
@@ -90,6 +116,8 @@ class Session implements PythonSession {
           const records = await this.reader.notifications(after!, LOG_PAGE)
           if (records.length > 0) {
             after = records[records.length - 1]!.notificationId!
+            // The library's aggregates start at version 1: such an event is a new aggregate.
+            this.creations += records.filter((r) => r.originatorVersion === 1).length
             onEntries(records.map((r) => this.entry(r)))
           }
           if (records.length < LOG_PAGE || this.stopped) break
