@@ -37,7 +37,8 @@ type Pages = InfiniteData<Page>
 export const isValidPrefix = (prefix: string) =>
   /^[0-9a-fA-F-]*$/.test(prefix) && prefix.length <= 36
 
-const EMPTY_PAGE: Page = { items: [], total: 0 }
+// No total: an answer without a question says nothing about the store.
+const EMPTY_PAGE: Page = { items: [] }
 
 /** A page, marked with the end of the list its query reads from (placeholder data may be another query's). */
 export type WindowPage = Page & { from: ListAnchor }
@@ -86,11 +87,26 @@ export function aggregateListOptions(
   })
 }
 
+/**
+ * The store's aggregate count, asked apart from the pages: a store that cannot count cheaply
+ * (Python's: a read of the whole primary key) leaves it out of them, so the rows need not wait.
+ */
+export function aggregateCountOptions(api: ExplorerApi) {
+  return queryOptions({
+    queryKey: keys.aggregateCount(),
+    queryFn: async () => (await api.countAggregates({})).total,
+  })
+}
+
 export interface AggregateList {
   /** The loaded rows, in list order: one contiguous stretch of the list. */
   items: AggregateSummary[]
-  /** Every aggregate in the store: the id prefix and type filters do not narrow it. */
-  total: number
+  /**
+   * Every aggregate in the store (the id prefix and type filters do not narrow it); undefined
+   * while it is being counted, or if counting failed (countFailed).
+   */
+  total: number | undefined
+  countFailed: boolean
   /** Which end the loaded rows were read from. */
   anchor: ListAnchor
   /** Rows exist before / after the loaded ones. */
@@ -135,6 +151,12 @@ export function useAggregateList(): AggregateList {
     placeholderData: keepPreviousData,
   })
   const items = useMemo(() => flatten(query.data), [query.data])
+  const pageTotal = query.data?.pages.at(-1)?.total
+  // Asked once the rows are in, so that it never competes with the first page.
+  const count = useQuery({
+    ...aggregateCountOptions(api),
+    enabled: query.isSuccess && pageTotal === undefined,
+  })
   const { fetchNextPage, fetchPreviousPage, refetch, isPlaceholderData } = query
   // Paging placeholder data would page the new query from nothing: wait for its answer.
   const loadMore = useCallback(() => {
@@ -149,7 +171,8 @@ export function useAggregateList(): AggregateList {
   }, [refetch])
   return {
     items,
-    total: query.data?.pages.at(-1)?.total ?? 0,
+    total: pageTotal ?? count.data,
+    countFailed: pageTotal === undefined && count.isError,
     anchor: query.data?.pages[0]?.from ?? anchor,
     hasBefore: query.hasPreviousPage,
     hasAfter: query.hasNextPage,
@@ -183,7 +206,8 @@ export function patchAggregateLists(client: QueryClient, entries: LogEntryDto[])
     if (!prev || prev.toVersion < entry.toVersion) latest.set(entry.originatorId, entry)
   }
   let loadedRows = 0
-  client.setQueriesData<Pages>({ queryKey: keys.aggregateLists() }, (data) => {
+  const lists = { queryKey: keys.aggregateLists(), predicate: isPagedList }
+  client.setQueriesData<Pages>(lists, (data) => {
     if (!data) return data
     loadedRows = Math.max(
       loadedRows,
@@ -207,6 +231,11 @@ export function patchAggregateLists(client: QueryClient, entries: LogEntryDto[])
     return touched ? { ...data, pages } : data
   })
   return loadedRows
+}
+
+/** The list queries under keys.aggregateLists(), not the count beside them. */
+function isPagedList(query: { queryKey: readonly unknown[] }): boolean {
+  return query.queryKey[1] !== keys.aggregateCount()[1]
 }
 
 export function aggregateTypesOptions(api: ExplorerApi) {

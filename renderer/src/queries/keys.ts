@@ -21,6 +21,8 @@ export const keys = {
   aggregateList: (filter: AggregateListFilter) => ['aggregates', filter] as const,
   /** The window of the list read from its end (End): a query of its own, beside the start's. */
   aggregateListFromEnd: (filter: AggregateListFilter) => ['aggregates', filter, 'end'] as const,
+  /** The store's aggregate count, for stores whose pages leave it out: stale with the lists. */
+  aggregateCount: () => ['aggregates', 'count'] as const,
   /** Every cached version of one aggregate (or of all, without an id). */
   aggregate: (id?: string) =>
     id === undefined ? (['aggregate'] as const) : (['aggregate', id] as const),

@@ -270,9 +270,12 @@ export function commandResult(
  * listAggregates over `rows` as the server pages them: `order` recent is the rows' order, `id`
  * ascending ids; tokens are keysets carrying their direction (next: after the page's last row;
  * prev: before its first), `from: 'end'` reads the last `limit` rows, still in list order.
+ * `counted: false` leaves the total out of the pages, as a store does that counts apart
+ * (Python's): countAggregates answers it.
  */
 export function pagedAggregates(
   rows: readonly AggregateSummary[],
+  { counted = true }: { counted?: boolean } = {},
 ): (request: RequestOf<'listAggregates'>) => Promise<ResponseOf<'listAggregates'>> {
   return async (request) => {
     const prefix = request.idPrefix?.toLowerCase() ?? ''
@@ -301,7 +304,7 @@ export function pagedAggregates(
       ...(from > 0 && items.length
         ? { prevPageToken: JSON.stringify({ k: items[0]!.id, b: true }) }
         : {}),
-      total: rows.length,
+      ...(counted ? { total: rows.length } : {}),
     }
   }
 }

@@ -57,6 +57,16 @@ describe('listWindow: where the loaded rows sit', () => {
       listWindow(input({ filtered: true, anchor: 'end', hasBefore: true, hasAfter: false })),
     ).toEqual({ offset: 1, count: 101, setSize: -1, positioned: false })
   })
+
+  it('not counted yet (a store that counts apart), the size is unknown too: loader rows, no setsize', () => {
+    expect(listWindow(input({ total: undefined }))).toEqual({
+      offset: 0,
+      count: 101,
+      setSize: -1,
+      positioned: true,
+    })
+    expect(pagingAction({ first: 90, last: 100 }, both({ total: undefined }))).toBe('next')
+  })
 })
 
 describe('pagingAction: what the rows in view need', () => {

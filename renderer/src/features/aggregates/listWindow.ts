@@ -3,8 +3,9 @@
  * paging reaches a page only from a neighbour's token: the loaded rows are one stretch read
  * from the start (forward) or from the end (backward), and rows far from it cannot be fetched
  * directly. Unfiltered, the store's total is the list's size, so every position has its row
- * (a placeholder until loaded) and the scrollbar is the whole list's; filtered, the size is
- * unknown until both ends are loaded, so one loader row stands for each unloaded side.
+ * (a placeholder until loaded) and the scrollbar is the whole list's; filtered, or before the
+ * total is known (a store that counts apart from its pages), the size is unknown until both
+ * ends are loaded, so one loader row stands for each unloaded side.
  */
 import type { ListAnchor } from '../../stores/aggregateListStore'
 
@@ -15,7 +16,8 @@ export const PAGING_REACH = 2000
 
 export interface WindowInput {
   loaded: number
-  total: number
+  /** The store's aggregate count; undefined until known. */
+  total: number | undefined
   anchor: ListAnchor
   filtered: boolean
   hasBefore: boolean
@@ -33,12 +35,17 @@ export interface ListWindow {
   positioned: boolean
 }
 
+/** Whether the total is the list's size: unfiltered, and counted. */
+export function sized(w: WindowInput): w is WindowInput & { total: number } {
+  return !w.filtered && w.total !== undefined
+}
+
 export function listWindow(w: WindowInput): ListWindow {
   const n = w.loaded
   if (!w.hasBefore && !w.hasAfter) return { offset: 0, count: n, setSize: n, positioned: true }
   const before = w.hasBefore ? 1 : 0
   const after = w.hasAfter ? 1 : 0
-  if (w.filtered) {
+  if (!sized(w)) {
     return { offset: before, count: before + n + after, setSize: -1, positioned: before === 0 }
   }
   // The total may lag the rows (a live change): never fewer positions than rows and loaders.
@@ -62,12 +69,12 @@ export function pagingAction(
   const end = w.offset + w.loaded
   if (w.hasAfter && view.last >= end - PREFETCH_ROWS) {
     const gap = view.first - end
-    if (w.filtered || gap <= PAGING_REACH) return 'next'
+    if (!sized(w) || gap <= PAGING_REACH) return 'next'
     if (w.anchor === 'start' && w.count - 1 - view.last < gap) return 'fromEnd'
   }
   if (w.hasBefore && view.first < start + PREFETCH_ROWS) {
     const gap = start - 1 - view.last
-    if (w.filtered || gap <= PAGING_REACH) return 'previous'
+    if (!sized(w) || gap <= PAGING_REACH) return 'previous'
     if (w.anchor === 'end' && view.first < gap) return 'fromStart'
   }
   return null

@@ -15,7 +15,7 @@ import {
 } from 'react'
 import type { AggregateList } from '../../queries/aggregates'
 import type { ListAnchor } from '../../stores/aggregateListStore'
-import { keyTarget, pagingAction, type ListWindow, type WindowInput } from './listWindow'
+import { keyTarget, pagingAction, sized, type ListWindow, type WindowInput } from './listWindow'
 
 /** A selection waiting for its row to load: the first, the last, or a position. */
 type Pending = 'first' | 'last' | number | null
@@ -31,7 +31,9 @@ export function useListPaging(opts: {
   setAnchor(anchor: ListAnchor): void
 }) {
   const { list, win, virtualizer, scrollRef, rowHeight, selectedId, select, setAnchor } = opts
-  const { items, anchor, filtered, hasBefore, hasAfter, loading, error } = list
+  const { items, anchor, hasBefore, hasAfter, loading, error } = list
+  // Filtered or not counted yet: loader rows stand for the unloaded sides, not positions.
+  const positions = sized(win)
   const { loadMore, loadPrevious } = list
   const { offset, count } = win
   const itemAt = (index: number) => items[index - offset]
@@ -100,16 +102,16 @@ export function useListPaging(opts: {
       event.preventDefault()
       setPending(toEnd ? 'last' : 'first')
       setAnchor(toEnd ? 'end' : 'start')
-      // Unfiltered, the position is known: show its placeholders while the page comes.
-      if (!filtered) virtualizer.scrollToIndex(toEnd ? count - 1 : 0, { align: 'auto' })
+      // The size known, so is the position: show its placeholders while the page comes.
+      if (positions) virtualizer.scrollToIndex(toEnd ? count - 1 : 0, { align: 'auto' })
       return
     }
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 600) / rowHeight) - 1)
     const from = selectedIndex >= 0 ? selectedIndex : offset - 1
     let to = keyTarget(event.key, from, count, page)
     if (to === undefined) return
-    // A filtered list's loader rows are no positions: stay on loaded rows, paging follows.
-    if (filtered) to = Math.max(offset, Math.min(offset + items.length - 1, to))
+    // Loader rows are no positions: stay on loaded rows, paging follows.
+    if (!positions) to = Math.max(offset, Math.min(offset + items.length - 1, to))
     go(to)
   }
 

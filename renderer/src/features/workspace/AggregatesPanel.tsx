@@ -1,7 +1,8 @@
 /**
  * The left column: filters, the total, and a virtualised, infinitely paged list of aggregates.
  * The total counts every aggregate in the store (the filters do not narrow it), so a filtered
- * list says how many rows match so far next to it.
+ * list says how many rows match so far next to it. Where the count comes after the rows (a
+ * Python store), the heading says "counting…" until it arrives.
  */
 import { useEffect, useId, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
@@ -17,6 +18,12 @@ import { useAggregateList, useAggregateTypes } from '../../queries/aggregates'
 import { AggregateList } from '../aggregates/AggregateList'
 import { SearchIcon } from '../../ui/icons'
 import { revealInvisible } from '../../ui/VisibleText'
+
+/** The whole store's count, or what is known of it: counting takes a while on some stores. */
+function inAll(total: number | undefined, failed: boolean): string {
+  if (total !== undefined) return `${formatCount(total)} in all`
+  return failed ? 'could not count them all' : 'counting…'
+}
 
 /** Short enough that the filtered rows arrive within 150 ms of the last keystroke. */
 const PREFIX_DEBOUNCE_MS = 80
@@ -36,7 +43,7 @@ export function AggregatesPanel() {
     })),
   )
   const { types } = useAggregateTypes()
-  const { items, total, hasMore: more, loaded, loading, refresh } = useAggregateList()
+  const { items, total, countFailed, hasMore: more, loaded, loading, refresh } = useAggregateList()
   const shown = items.length
   const [prefix, setPrefix] = useState(idPrefix)
   const prefixInvalid = !/^[0-9a-fA-F-]*$/.test(prefix)
@@ -58,7 +65,9 @@ export function AggregatesPanel() {
             !loaded ? (
               <span className="skeleton skeleton-text" style={{ width: '5rem' }} />
             ) : filtered ? (
-              `${formatCount(shown)}${more ? '+' : ''} matching · ${formatCount(total)} in all`
+              `${formatCount(shown)}${more ? '+' : ''} matching · ${inAll(total, countFailed)}`
+            ) : total === undefined ? (
+              `${formatCount(shown)}${more ? '+' : ''} shown · ${inAll(total, countFailed)}`
             ) : (
               `${formatCount(total)} ${total === 1 ? 'aggregate' : 'aggregates'}`
             )
