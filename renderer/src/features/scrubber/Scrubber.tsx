@@ -1,5 +1,6 @@
 /**
- * Time travel: a slider over versions 0..latest. ←/→ step, PageUp/PageDown jump, Home/End go to
+ * Time travel: a slider over versions first..latest (the store says where a history starts: 0
+ * in ours, 1 in Python eventsourcing's). ←/→ step, PageUp/PageDown jump, Home/End go to
  * the ends (native range keys); Play walks forward at the chosen speed. Moving to the latest
  * version means "follow the latest", so live changes keep showing.
  */
@@ -10,6 +11,8 @@ import { useSelectionStore } from '../../stores/selectionStore'
 export const SPEEDS = [1, 2, 5, 10] as const
 
 export interface ScrubberProps {
+  /** The history's first version, as the store reports it. */
+  first: number
   latest: number
   /** The version whose state is on screen (it lags the slider while loading). */
   shownVersion: number | null
@@ -17,7 +20,13 @@ export interface ScrubberProps {
   snapshotVersions?: number[]
 }
 
-export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] }: ScrubberProps) {
+export function Scrubber({
+  first,
+  latest,
+  shownVersion,
+  loading,
+  snapshotVersions = [],
+}: ScrubberProps) {
   const ids = useId()
   const { version, aggregateId, setVersionWithin, setVersion } = useSelectionStore(
     useShallow((s) => ({
@@ -30,7 +39,8 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
   const [playing, setPlaying] = useState(false)
   const [speed, setSpeed] = useState<number>(2)
   const selected = version ?? latest
-  const max = Math.max(0, latest)
+  const min = Math.max(0, Math.min(first, latest))
+  const max = Math.max(min, latest)
 
   // A different aggregate stops playback.
   useEffect(() => setPlaying(false), [aggregateId])
@@ -52,13 +62,15 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
   const togglePlay = () => {
     if (playing) return setPlaying(false)
     // From the end, play starts again at the beginning.
-    if (selected >= latest) setVersion(0)
+    if (selected >= latest) setVersion(min)
     setPlaying(true)
   }
 
-  const percent = (v: number) => (max === 0 ? 0 : (v / max) * 100)
+  const percent = (v: number) => (max === min ? 0 : ((v - min) / (max - min)) * 100)
   const markers =
-    max > 0 && snapshotVersions.length <= 400 ? snapshotVersions.filter((v) => v <= max) : []
+    max > min && snapshotVersions.length <= 400
+      ? snapshotVersions.filter((v) => v >= min && v <= max)
+      : []
 
   return (
     <div className="scrubber" role="group" aria-label="Time travel">
@@ -68,10 +80,10 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
           className="btn btn-icon"
           aria-label="Previous version"
           title="Previous version (←)"
-          disabled={selected <= 0}
+          disabled={selected <= min}
           onClick={() => {
             setPlaying(false)
-            setVersionWithin(selected - 1, latest)
+            setVersionWithin(Math.max(min, selected - 1), latest)
           }}
         >
           <StepIcon direction="back" />
@@ -81,7 +93,7 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
           className="btn btn-icon btn-play"
           aria-label={playing ? 'Pause' : 'Play'}
           onClick={togglePlay}
-          disabled={latest <= 0}
+          disabled={latest <= min}
         >
           <PlayIcon playing={playing} />
         </button>
@@ -105,10 +117,10 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
           id={`${ids}-slider`}
           type="range"
           className="range"
-          min={0}
+          min={min}
           max={max}
           step={1}
-          value={Math.min(selected, max)}
+          value={Math.max(min, Math.min(selected, max))}
           aria-label="Version"
           aria-valuetext={`Version ${selected} of ${latest}`}
           onChange={(e) => {
@@ -116,7 +128,9 @@ export function Scrubber({ latest, shownVersion, loading, snapshotVersions = [] 
             setVersionWithin(Number(e.target.value), latest)
           }}
           disabled={latest < 0}
-          style={{ ['--fill' as string]: `${percent(Math.min(selected, max))}%` }}
+          style={{
+            ['--fill' as string]: `${percent(Math.max(min, Math.min(selected, max)))}%`,
+          }}
         />
         <div className="scrubber-markers" aria-hidden="true">
           {markers.map((v) => (

@@ -48,7 +48,10 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
   const api = useApi()
   // The first page of events says how long the history is, and is refetched on every pushed
   // change: the slider's end follows it even while a past version is shown.
-  const timelineLatest = useQuery(eventPageOptions(api, aggregateId, 0)).data?.latestVersion ?? -1
+  const firstPage = useQuery(eventPageOptions(api, aggregateId, 0)).data
+  const timelineLatest = firstPage?.latestVersion ?? -1
+  // Where the history starts, as the store reports it (1 in Python stores): the slider's start.
+  const firstVersion = firstPage?.firstVersion ?? 0
   const snapshotVersions = useQuery(scrubberMarkersOptions(api, aggregateId)).data ?? NO_MARKERS
   const tabRefs = useRef(new Map<TabId, HTMLButtonElement>())
 
@@ -76,6 +79,7 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
       <AggregateHeader aggregateId={aggregateId} view={view} latestVersion={latest} error={error} />
 
       <Scrubber
+        first={firstVersion}
         latest={latest}
         shownVersion={view?.version ?? null}
         loading={loading}
