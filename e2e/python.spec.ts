@@ -55,7 +55,12 @@ test('a Python-written encrypted store: list, timeline, snapshot state, diff, li
     const list = page.getByRole('listbox', { name: 'Aggregates' })
     for (const a of shop.aggregates)
       await expect(list.getByRole('option', { name: new RegExp(a.id) })).toBeVisible()
+    // Counted apart from the page (no counter in a Python store): the heading says so once known.
+    const total = `${shop.aggregates.length} aggregates`
+    await expect(page.getByRole('region', { name: 'Aggregates' })).toContainText(total)
     await list.getByRole('option', { name: new RegExp(cart.id) }).click()
+    // The scrubber starts where the store's histories start: version 1.
+    await expect(page.getByRole('slider', { name: 'Version' })).toHaveAttribute('min', '1')
 
     // The state: the newest snapshot's (the library's Snapshot.state), owner included.
     const state = page.getByRole('tree', { name: 'State' })
