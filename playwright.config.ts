@@ -54,6 +54,7 @@ const inherited = Object.fromEntries(
 
 export default defineConfig<TargetOptions>({
   testDir: 'e2e',
+  globalTeardown: './e2e/globalTeardown.ts',
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env['CI'],
