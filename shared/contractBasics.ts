@@ -15,6 +15,7 @@ export const METHOD_NAMES = [
   'listAggregateTypes',
   'listAggregates',
   'getAggregate',
+  'getStateChildren',
   'listEvents',
   'getRawRecord',
   'getEventDiff',

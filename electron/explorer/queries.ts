@@ -153,6 +153,8 @@ export async function getAggregate(
       lastModified: lastModified.toISOString(),
       discarded: aggregate.isDiscarded,
       state: displayState(aggregate),
+      // Whole: the service cuts it (statePages.ts).
+      stateOmitted: [],
       hashChain,
       encrypted: c.app.encrypted,
       ...(result.snapshot ? { loadedFromSnapshot: result.snapshot.originatorVersion } : {}),

@@ -108,6 +108,8 @@ export async function snapshotView(
     lastModified: lastEvent.timestamp.toISOString(),
     discarded,
     state: !snapshot?.state || discarded ? null : toDisplayJson(snapshot.state),
+    // Whole: the service cuts it (statePages.ts).
+    stateOmitted: [],
     hashChain,
     encrypted: c.app.encrypted,
     ...(snapshot ? { loadedFromSnapshot: snapshot.originatorVersion } : {}),

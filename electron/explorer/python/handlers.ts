@@ -101,6 +101,8 @@ async function getAggregate(
     lastModified: isoOf(s.codec.decode(atRecord)['timestamp']),
     discarded: false,
     state: shown?.state ?? null,
+    // Whole: the service cuts it (statePages.ts).
+    stateOmitted: [],
     hashChain:
       gap >= 0
         ? {
