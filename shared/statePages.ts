@@ -61,6 +61,7 @@ function cut(
   values: ReadonlyArray<{ value: JsonValue; path: StatePath }>,
   perContainer: number,
   budget: number,
+  known?: ReadonlyMap<string, number>,
 ): { values: JsonValue[]; omitted: OmittedChildren[] } {
   const omitted: OmittedChildren[] = []
   const queue: Pending[] = []
@@ -76,8 +77,10 @@ function cut(
     const { source, target, path } = queue[q]!
     const array = Array.isArray(source)
     const keys = array ? null : Object.keys(source)
-    const total = array ? source.length : keys!.length
-    const shown = Math.max(0, Math.min(total, perContainer, left))
+    const held = array ? source.length : keys!.length
+    const shown = Math.max(0, Math.min(held, perContainer, left))
+    // A container the conversion already cut holds fewer children than it has.
+    const total = (known?.size && known.get(JSON.stringify(path))) || held
     left -= shown
     for (let i = 0; i < shown; i++) {
       if (array) (target as JsonValue[]).push(copy(source[i]!, [...path, i]))
@@ -97,8 +100,10 @@ export function pageState(
   state: JsonValue,
   perContainer = STATE_PAGE,
   budget = STATE_BUDGET,
+  /** Child counts of containers `state` holds cut already, by path as JSON. */
+  known?: ReadonlyMap<string, number>,
 ): { state: JsonValue; omitted: OmittedChildren[] } {
-  const { values, omitted } = cut([{ value: state, path: [] }], perContainer, budget)
+  const { values, omitted } = cut([{ value: state, path: [] }], perContainer, budget, known)
   return { state: values[0]!, omitted }
 }
 

@@ -16,12 +16,13 @@ import { bucketize } from './activity'
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
 import { diffDisplay } from './displayJson'
-import { displayState, eventDto, eventRole, snapshotDto } from './dto'
+import { cutState, displayState, eventDto, eventRole, snapshotDto } from './dto'
 import * as reads from './historyReads'
 import { definitionLoaded, requireDefinition, snapshotView } from './snapshotOnly'
 import { verifyStore as verifyWholeStore, verifyWholeHistory } from './storeVerification'
 import type { CheckpointCache } from './checkpoints'
 import { replayAt, type TimeTravelResult } from './timeTravel'
+import { stateChildren } from './statePaging'
 
 /** What the query handlers need of the service. */
 export interface QueryContext {
@@ -87,9 +88,11 @@ export async function listAggregates(
   }
 }
 
+/** `unpaged`: the whole state (for getStateChildren; statePaging.ts), else cut (cutDisplay). */
 export async function getAggregate(
   ctx: QueryContext,
   { id, at, taskId }: ParsedRequestOf<'getAggregate'>,
+  unpaged = false,
 ): Promise<ResponseOf<'getAggregate'>> {
   const c = ctx.conn()
   const { version: latestVersion, aggregateTopic: type } = await reads.latest(c, id)
@@ -114,6 +117,7 @@ export async function getAggregate(
         latestVersion,
         signal,
         ...onProgress,
+        unpaged,
       })
       if (view.hashChain.status === 'verified' && whole) view.hashChain.wholeHistory = whole
       return view
@@ -152,9 +156,7 @@ export async function getAggregate(
       createdOn: createdOn.toISOString(),
       lastModified: lastModified.toISOString(),
       discarded: aggregate.isDiscarded,
-      state: displayState(aggregate),
-      // Whole: the service cuts it (statePages.ts).
-      stateOmitted: [],
+      ...(unpaged ? { state: displayState(aggregate), stateOmitted: [] } : cutState(aggregate)),
       hashChain,
       encrypted: c.app.encrypted,
       ...(result.snapshot ? { loadedFromSnapshot: result.snapshot.originatorVersion } : {}),
@@ -171,6 +173,9 @@ export async function getAggregate(
     }
   })
 }
+
+export const getStateChildren = (ctx: QueryContext, r: ParsedRequestOf<'getStateChildren'>) =>
+  stateChildren((request) => getAggregate(ctx, request, true), r)
 
 /** The library creates every aggregate at version 0 (domain/aggregate.ts). */
 const FIRST_VERSION = 0

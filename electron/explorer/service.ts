@@ -37,7 +37,6 @@ import {
   type Connection,
 } from './connection'
 import * as queries from './queries'
-import { statePaging } from './statePaging'
 import { handle as pythonHandle, type PythonMethod } from './python/handlers'
 import * as commands from './commands'
 import './builtInTypes'
@@ -321,10 +320,8 @@ export class ExplorerService implements ExplorerHandlers {
 
   // The handlers are in queries.ts; each runs on this service's query context.
   readonly listAggregates = this.query('listAggregates', queries.listAggregates)
-  // The state in pages (statePaging.ts).
-  private readonly statePages = statePaging(this.query('getAggregate', queries.getAggregate))
-  readonly getAggregate = this.statePages.getAggregate
-  readonly getStateChildren = this.statePages.getStateChildren
+  readonly getAggregate = this.query('getAggregate', queries.getAggregate)
+  readonly getStateChildren = this.query('getStateChildren', queries.getStateChildren)
   readonly listEvents = this.query('listEvents', queries.listEvents)
   readonly getRawRecord = this.query('getRawRecord', queries.getRawRecord)
   readonly getEventDiff = this.query('getEventDiff', queries.getEventDiff)

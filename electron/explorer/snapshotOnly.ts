@@ -17,7 +17,7 @@ import {
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
 import { toDisplayJson } from './displayJson'
-import { eventRole } from './dto'
+import { cutDisplay, eventRole } from './dto'
 import { eventAt, type HashChain } from './historyReads'
 
 /** Whether this app can replay aggregates of `aggregateTopic` (its class is registered). */
@@ -47,6 +47,8 @@ interface SnapshotViewRequest {
   readonly latestVersion: number
   readonly signal: AbortSignal
   readonly onProgress?: (version: number) => void
+  /** The whole state (statePaging.ts), else cut (cutDisplay). */
+  readonly unpaged?: boolean
 }
 
 /** The aggregate as of `at` from its newest snapshot at or below it; no event is applied. */
@@ -107,9 +109,11 @@ export async function snapshotView(
     createdOn: created.timestamp.toISOString(),
     lastModified: lastEvent.timestamp.toISOString(),
     discarded,
-    state: !snapshot?.state || discarded ? null : toDisplayJson(snapshot.state),
-    // Whole: the service cuts it (statePages.ts).
-    stateOmitted: [],
+    ...(!snapshot?.state || discarded
+      ? { state: null, stateOmitted: [] }
+      : request.unpaged
+        ? { state: toDisplayJson(snapshot.state), stateOmitted: [] }
+        : cutDisplay(snapshot.state)),
     hashChain,
     encrypted: c.app.encrypted,
     ...(snapshot ? { loadedFromSnapshot: snapshot.originatorVersion } : {}),

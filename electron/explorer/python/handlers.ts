@@ -14,7 +14,9 @@ import type {
 } from '../../../shared/contract'
 import { AggregateNotFound, DataIntegrityError } from '../../eventsourcing'
 import { bucketize } from '../activity'
+import { pageState } from '../../../shared/statePages'
 import { ApiFailure } from '../dispatch'
+import { stateChildren } from '../statePaging'
 import { diffDisplay, toDisplayJson } from '../displayJson'
 import { PythonCodec, type PythonRecord } from './codec'
 import { aggregateTopicOf, isoOf, listAggregates, shortType } from './listing'
@@ -71,7 +73,17 @@ async function eventAtVersion(
   return record
 }
 
+/** The state cut as the native handlers cut it (dto.ts cutDisplay; shared/statePages.ts). */
 async function getAggregate(
+  s: PythonSession,
+  r: Req<'getAggregate'>,
+): Promise<ResponseOf<'getAggregate'>> {
+  const view = await wholeAggregate(s, r)
+  const { state, omitted } = pageState(view.state)
+  return { ...view, state, stateOmitted: omitted }
+}
+
+async function wholeAggregate(
   s: PythonSession,
   r: Req<'getAggregate'>,
 ): Promise<ResponseOf<'getAggregate'>> {
@@ -101,7 +113,6 @@ async function getAggregate(
     lastModified: isoOf(s.codec.decode(atRecord)['timestamp']),
     discarded: false,
     state: shown?.state ?? null,
-    // Whole: the service cuts it (statePages.ts).
     stateOmitted: [],
     hashChain:
       gap >= 0
@@ -317,6 +328,8 @@ function unsupported(what: string): never {
 const handlers = {
   listAggregates,
   getAggregate,
+  getStateChildren: (s: PythonSession, r: Req<'getStateChildren'>) =>
+    stateChildren((request) => wholeAggregate(s, request), r),
   listEvents,
   getRawRecord,
   getEventDiff,
