@@ -68,7 +68,7 @@ describe('toDisplayJsonCut', () => {
     ])
     for (const o of stateOmitted) {
       const rest = childrenPage(whole, o.path, o.shown, 1000)!
-      const held = valueAt(sent, o.path)!
+      const held = valueAt(sent, o.path) as JsonValue[] | Record<string, JsonValue>
       const rebuilt = Array.isArray(held)
         ? [...held, ...rest.children.map((c) => c.value)]
         : { ...held, ...Object.fromEntries(rest.children.map((c) => [c.key, c.value])) }
