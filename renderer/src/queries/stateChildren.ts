@@ -6,7 +6,7 @@
  * …]`), cached for good like the version: a past state never changes.
  */
 import { useQueries, useQueryClient } from '@tanstack/react-query'
-import { useCallback, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import type {
   AggregateView,
   JsonValue,
@@ -19,6 +19,12 @@ import { keys } from './keys'
 
 /** Children per page asked for (the tree's "show more" step). */
 export const CHILDREN_PAGE = 500
+/**
+ * A version's pages are asked for once it has been shown this long: while the user scrubs, a
+ * container opened further would otherwise cost a page request (a whole state converted on the
+ * server) for every version passed.
+ */
+export const PAGE_REST_MS = 250
 
 type Page = ResponseOf<'getStateChildren'>
 
@@ -104,6 +110,12 @@ export function useStatePages(view: AggregateView): StatePages {
   }, [])
 
   const { id, version } = view
+  const [rested, setRested] = useState<string | null>(null)
+  const shownKey = `${id}@${version}`
+  useEffect(() => {
+    const timer = setTimeout(() => setRested(shownKey), PAGE_REST_MS)
+    return () => clearTimeout(timer)
+  }, [shownKey])
   const queryKey = (spec: PageSpec) => keys.stateChildren(id, version, spec.key, spec.offset)
   // The pages to ask for: those of the cut containers known so far, which a loaded page can
   // add to (a page's children are cut in turn).
@@ -141,6 +153,7 @@ export function useStatePages(view: AggregateView): StatePages {
           limit: spec.limit,
         }),
       staleTime: Infinity,
+      enabled: rested === shownKey,
     })),
   })
 

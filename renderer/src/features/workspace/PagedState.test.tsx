@@ -5,7 +5,9 @@
  * marker or a path shows as the data it is.
  */
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react'
+import { useState } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { AggregateView } from '../../../../shared/contract'
 import type { JsonValue } from '../../../../shared/contract'
 import { childrenPage, pageState } from '../../../../shared/statePages'
 import { aggregateView, createFakeApi } from '../../testing/fakeApi'
@@ -73,6 +75,33 @@ describe('PagedState', () => {
     await waitFor(() => expect(row('e749: { 2 keys }')).toBeTruthy())
     expect(screen.queryByText(/^Show .* more/)).toBeNull()
     expect(api.getStateChildren).toHaveBeenCalledTimes(2)
+  })
+
+  it("asks for a version's pages once the version has rested on screen, not while scrubbing", async () => {
+    const { api, view } = serve({
+      examples: Object.fromEntries(Object.entries(examples).slice(0, 250)),
+    })
+    function Scrubbing() {
+      const [version, setVersion] = useState(5)
+      const shown: AggregateView = { ...view, version, latestVersion: 9 }
+      return (
+        <>
+          <button onClick={() => setVersion((v) => v + 1)}>Next version</button>
+          <PagedState view={shown} />
+        </>
+      )
+    }
+    renderWithQueries(<Scrubbing />, { api })
+    fireEvent.click(item(/^examples : \{ 250 keys \}$/))
+    fireEvent.click(row('Show 150 more of 150 hidden'))
+    await waitFor(() => expect(row('e249: { 2 keys }')).toBeTruthy())
+
+    // Three steps in a row: the container stays open further, its rows load for the last.
+    for (let i = 0; i < 3; i++)
+      fireEvent.click(screen.getByRole('button', { name: 'Next version' }))
+    expect(row('Loading 150 more…')).toBeTruthy()
+    await waitFor(() => expect(row('e249: { 2 keys }')).toBeTruthy())
+    expect(api.getStateChildren.mock.calls.map(([r]) => r.at)).toEqual([5, 8])
   })
 
   it('shows user data that looks like a marker or a path as data', () => {
