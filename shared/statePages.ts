@@ -154,18 +154,36 @@ export function childrenPage(
       )
     : Object.keys(container).slice(offset, offset + limit)
   const total = array ? container.length : Object.keys(container).length
-  const picked = keys.map((key) => ({
+  const children = keys.map((key) => ({
+    key,
     value: array
       ? (container as JsonValue[])[key as number]!
       : (container as { [key: string]: JsonValue })[key as string]!,
-    path: [...path, key],
   }))
+  return pageOf(path, total, offset, children, perContainer, budget)
+}
+
+/**
+ * A page of the children of the container at `path`, `total` in all, from `offset`: each child
+ * cut as an answer's state is (`known`: the child counts of containers already cut, by path as
+ * JSON), their omitted containers at their full paths.
+ */
+export function pageOf(
+  path: StatePath,
+  total: number,
+  offset: number,
+  children: ReadonlyArray<{ key: string | number; value: JsonValue }>,
+  perContainer = STATE_PAGE,
+  budget = STATE_BUDGET,
+  known?: ReadonlyMap<string, number>,
+): ChildrenPage {
+  const picked = children.map(({ key, value }) => ({ value, path: [...path, key] }))
   // The page's own children are all sent: the budget applies below them.
-  const { values, omitted } = cut(picked, perContainer, Math.max(budget - picked.length, 0))
+  const { values, omitted } = cut(picked, perContainer, Math.max(budget - picked.length, 0), known)
   return {
     total,
     offset,
-    children: keys.map((key, i) => ({ key, value: values[i]! })),
+    children: children.map(({ key }, i) => ({ key, value: values[i]! })),
     omitted,
   }
 }

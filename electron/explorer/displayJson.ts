@@ -49,6 +49,35 @@ function keyOrder(keys: readonly string[]): string[] {
   return Object.keys(probe)
 }
 
+/** A container's children in display order: their keys (indices for a list) and raw values. */
+interface ChildList {
+  readonly keys: Array<string | number>
+  at(index: number): unknown
+}
+
+export interface DisplayPage {
+  readonly total: number
+  readonly children: Array<{ key: string | number; value: JsonValue }>
+  /** Containers among the children cut in turn, at their full paths. */
+  readonly cut: CutContainer[]
+}
+
+/**
+ * Children offset…offset+limit-1 of the container at `path` of `value`'s display (as
+ * toDisplayJson would show them, in its order), each cut at `perContainer` children; only they
+ * are converted. Undefined when the display has no object or array at `path`.
+ */
+export function displayChildren(
+  value: unknown,
+  path: StatePath,
+  offset: number,
+  limit: number,
+  perContainer: number,
+  registry: TopicRegistry = defaultTopics,
+): DisplayPage | undefined {
+  return new DisplayWalk(registry, perContainer).page(value, path, offset, limit)
+}
+
 /** One conversion: the registry, and the containers being shown (to cut cycles). */
 class DisplayWalk {
   private readonly ancestors = new Set<object>()
@@ -120,15 +149,82 @@ class DisplayWalk {
     set: (value) => this.container(value, () => this.items([...value])),
     map: (value) => this.container(value, () => this.entries(value)),
     object: (value) => this.container(value, () => this.fields(value, undefined)),
-    instance: (value) =>
-      this.container(value, () =>
-        this.fields(
-          value,
-          classTopicOf(value, this.registry) ??
-            (value.constructor as { name?: string } | undefined)?.name ??
-            'object',
-        ),
-      ),
+    instance: (value) => this.container(value, () => this.fields(value, this.typeOf(value))),
+  }
+
+  private typeOf(value: object): string {
+    return (
+      classTopicOf(value, this.registry) ??
+      (value.constructor as { name?: string } | undefined)?.name ??
+      'object'
+    )
+  }
+
+  /**
+   * Children offset…offset+limit-1 of the container at `path` of `value`'s display, converted
+   * alone (each cut as toDisplayJsonCut cuts); undefined when the display has no container
+   * there. The way down converts nothing: each container's children are listed, not shown.
+   */
+  page(value: unknown, path: StatePath, offset: number, limit: number): DisplayPage | undefined {
+    let v = value
+    for (let d = 0; ; d++) {
+      if (typeof v !== 'object' || v === null) return undefined
+      // Shown as '[Circular]' or '[…]' (container()): not a container there.
+      if (this.ancestors.has(v) || d >= MAX_DEPTH) return undefined
+      const list = visitValue(v, this.lister)
+      if (!list) return undefined
+      this.ancestors.add(v)
+      if (d === path.length) {
+        this.path.push(...path)
+        const children: DisplayPage['children'] = []
+        for (let i = offset; i < Math.min(list.keys.length, offset + limit); i++)
+          children.push({ key: list.keys[i]!, value: this.child(list.at(i), list.keys[i]!, d + 1) })
+        return { total: list.keys.length, children, cut: this.cut }
+      }
+      const i = list.keys.indexOf(path[d]!)
+      if (i < 0) return undefined
+      v = list.at(i)
+    }
+  }
+
+  /** A container's children as its display lists them, unconverted; undefined for a leaf. */
+  private readonly lister: ValueVisitor<ChildList | undefined> = {
+    undefined: () => undefined,
+    null: () => undefined,
+    boolean: () => undefined,
+    string: () => undefined,
+    number: () => undefined,
+    bigint: () => undefined,
+    symbol: () => undefined,
+    function: () => undefined,
+    date: () => undefined,
+    uuid: () => undefined,
+    bytes: () => undefined,
+    array: (value) => ({ keys: value.map((_, i) => i), at: (i) => value[i] }),
+    set: (value) => {
+      const items = [...value]
+      return { keys: items.map((_, i) => i), at: (i) => items[i] }
+    },
+    map: (value) => {
+      // A later key shown as an earlier one's replaces it, as in entries().
+      const byKey = new Map<string, unknown>()
+      for (const [k, v] of value) byKey.set(this.mapKey(k), v)
+      const keys = keyOrder([...byKey.keys()])
+      return { keys, at: (i) => byKey.get(keys[i]!) }
+    },
+    object: (value) => this.fieldList(value, undefined),
+    instance: (value) => this.fieldList(value, this.typeOf(value)),
+  }
+
+  /** As fields() lists them: "@type" (unless a field replaces it) and the defined fields. */
+  private fieldList(value: object, type: string | undefined): ChildList {
+    const fields = value as Record<string, unknown>
+    const defined = Object.keys(value).filter((k) => fields[k] !== undefined)
+    const keys = keyOrder(type === undefined ? defined : ['@type', ...defined])
+    return {
+      keys,
+      at: (i) => (keys[i] === '@type' && fields['@type'] === undefined ? type : fields[keys[i]!]),
+    }
   }
 
   private items(values: readonly unknown[]): JsonValue {

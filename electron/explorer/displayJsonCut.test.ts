@@ -9,7 +9,7 @@ import { childrenPage, valueAt } from '../../shared/statePages'
 import { UUID } from '../eventsourcing'
 import { Example } from '../example/example'
 import '../example/exampleAggregateRoot' // registers example#Example
-import { toDisplayJson, toDisplayJsonCut } from './displayJson'
+import { displayChildren, toDisplayJson, toDisplayJsonCut } from './displayJson'
 import { cutDisplay } from './dto'
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
@@ -75,5 +75,67 @@ describe('toDisplayJsonCut', () => {
       expect(JSON.stringify(rebuilt)).toBe(JSON.stringify(valueAt(whole, o.path)))
     }
     expect(cutDisplay(null)).toEqual({ state: null, stateOmitted: [] })
+  })
+})
+
+describe('displayChildren', () => {
+  test('a page of any container equals that page of the whole conversion', () => {
+    const whole = toDisplayJson(state())
+    const uuid = Object.keys((whole as Record<string, Record<string, JsonValue>>)['_examples']!)[7]!
+    const paths = [
+      [],
+      ['_examples'],
+      ['_examples', uuid],
+      ['numbered'],
+      ['wide'],
+      ['tags'],
+      ['list'],
+      ['list', 5],
+      ['small', 'b'],
+    ]
+    for (const path of paths) {
+      for (const offset of [0, 1, 37, 100, 149]) {
+        const page = displayChildren(state(), path, offset, 60, 100)!
+        // No budget here: only the per-container cut, as displayChildren makes it.
+        const expected = childrenPage(whole, path, offset, 60, 100, Infinity)!
+        const label = `${JSON.stringify(path)} from ${offset}`
+        expect(page.total, label).toBe(expected.total)
+        const cutValues = page.children.map((c) => [c.key, c.value])
+        const full = expected.children.map((c) => [c.key, valueAt(whole, [...path, c.key])])
+        expect(JSON.stringify(cutValues.map(([k]) => k)), label).toBe(
+          JSON.stringify(full.map(([k]) => k)),
+        )
+        // Children small enough are whole; the cut ones hold the first 100 and say so.
+        for (const [i, [key, value]] of cutValues.entries()) {
+          const cut = page.cut.find(
+            (c) => JSON.stringify(c.path) === JSON.stringify([...path, key]),
+          )
+          if (!cut) expect(value, `${label} ${String(key)}`).toEqual(full[i]![1])
+          else expect(cut.total).toBe(Object.keys(full[i]![1] as object).length)
+        }
+      }
+    }
+  })
+
+  test('no page where the display has no object or array', () => {
+    const looped: Record<string, unknown> = { a: { b: 1 } }
+    looped['self'] = looped
+    const example = new Example(new UUID('11111111-2222-4333-8444-555555555555'))
+    const value = { ...state(), looped, example }
+    expect(displayChildren(value, ['nope'], 0, 10, 100)).toBeUndefined()
+    expect(displayChildren(value, ['list', 500], 0, 10, 100)).toBeUndefined()
+    expect(displayChildren(value, ['list', '5'], 0, 10, 100)).toBeUndefined()
+    expect(displayChildren(value, ['list', 5, 'i'], 0, 10, 100)).toBeUndefined()
+    expect(displayChildren(value, ['wide', 'skipped'], 0, 10, 100)).toBeUndefined()
+    expect(displayChildren(value, ['example', '@type'], 0, 10, 100)).toBeUndefined()
+    // A cycle is shown as '[Circular]' (a leaf): no page inside it.
+    expect(displayChildren(value, ['looped', 'self'], 0, 10, 100)).toBeUndefined()
+    expect(displayChildren(value, ['looped', 'a'], 0, 10, 100)).toMatchObject({
+      total: 1,
+      children: [{ key: 'b', value: 1 }],
+    })
+    expect(displayChildren(value, ['example'], 0, 10, 100)!.children.map((c) => c.key)).toEqual(
+      Object.keys(toDisplayJson(example) as object),
+    )
   })
 })

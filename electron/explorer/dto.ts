@@ -63,11 +63,14 @@ export function displayState(aggregate: Aggregate | undefined): JsonValue {
   return toDisplayJson(aggregateState(aggregate))
 }
 
+/** How getAggregate shows a state (null: none, before creation or once discarded). */
+export type StateDisplay = (state: unknown) => { state: JsonValue; stateOmitted: OmittedChildren[] }
+
 /**
  * A state as getAggregate sends it (issue 10; shared/statePages.ts): each container's first
  * children, within the answer's budget, and the containers cut; only what is sent is converted.
  */
-export function cutDisplay(state: unknown): { state: JsonValue; stateOmitted: OmittedChildren[] } {
+export const cutDisplay: StateDisplay = (state) => {
   if (state === null || state === undefined) return { state: null, stateOmitted: [] }
   const { value, cut } = toDisplayJsonCut(state, STATE_PAGE)
   const known = new Map(cut.map((c) => [JSON.stringify(c.path), c.total]))
@@ -76,8 +79,11 @@ export function cutDisplay(state: unknown): { state: JsonValue; stateOmitted: Om
 }
 
 /** An aggregate's state as getAggregate sends it (cutDisplay); null as displayState's. */
-export function cutState(aggregate: Aggregate | undefined): ReturnType<typeof cutDisplay> {
-  return cutDisplay(!aggregate || aggregate.isDiscarded ? null : aggregateState(aggregate))
+export function cutState(
+  aggregate: Aggregate | undefined,
+  display: StateDisplay = cutDisplay,
+): ReturnType<StateDisplay> {
+  return display(!aggregate || aggregate.isDiscarded ? null : aggregateState(aggregate))
 }
 
 export function snapshotDto(snapshot: Snapshot): SnapshotDto {

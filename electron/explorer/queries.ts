@@ -16,7 +16,7 @@ import { bucketize } from './activity'
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
 import { diffDisplay } from './displayJson'
-import { cutState, displayState, eventDto, eventRole, snapshotDto } from './dto'
+import { cutState, displayState, eventDto, eventRole, snapshotDto, type StateDisplay } from './dto'
 import * as reads from './historyReads'
 import { definitionLoaded, requireDefinition, snapshotView } from './snapshotOnly'
 import { verifyStore as verifyWholeStore, verifyWholeHistory } from './storeVerification'
@@ -88,11 +88,11 @@ export async function listAggregates(
   }
 }
 
-/** `unpaged`: the whole state (for getStateChildren; statePaging.ts), else cut (cutDisplay). */
+/** `display`: how the state is shown (getStateChildren's page; statePaging.ts), else cut. */
 export async function getAggregate(
   ctx: QueryContext,
   { id, at, taskId }: ParsedRequestOf<'getAggregate'>,
-  unpaged = false,
+  display?: StateDisplay,
 ): Promise<ResponseOf<'getAggregate'>> {
   const c = ctx.conn()
   const { version: latestVersion, aggregateTopic: type } = await reads.latest(c, id)
@@ -117,7 +117,7 @@ export async function getAggregate(
         latestVersion,
         signal,
         ...onProgress,
-        unpaged,
+        display,
       })
       if (view.hashChain.status === 'verified' && whole) view.hashChain.wholeHistory = whole
       return view
@@ -156,7 +156,7 @@ export async function getAggregate(
       createdOn: createdOn.toISOString(),
       lastModified: lastModified.toISOString(),
       discarded: aggregate.isDiscarded,
-      ...(unpaged ? { state: displayState(aggregate), stateOmitted: [] } : cutState(aggregate)),
+      ...cutState(aggregate, display),
       hashChain,
       encrypted: c.app.encrypted,
       ...(result.snapshot ? { loadedFromSnapshot: result.snapshot.originatorVersion } : {}),
@@ -175,7 +175,9 @@ export async function getAggregate(
 }
 
 export const getStateChildren = (ctx: QueryContext, r: ParsedRequestOf<'getStateChildren'>) =>
-  stateChildren((request) => getAggregate(ctx, request, true), r)
+  stateChildren(r, (display) =>
+    getAggregate(ctx, { id: r.id, at: r.at, taskId: r.taskId }, display),
+  )
 
 /** The library creates every aggregate at version 0 (domain/aggregate.ts). */
 const FIRST_VERSION = 0

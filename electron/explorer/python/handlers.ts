@@ -16,7 +16,7 @@ import { AggregateNotFound, DataIntegrityError } from '../../eventsourcing'
 import { bucketize } from '../activity'
 import { pageState } from '../../../shared/statePages'
 import { ApiFailure } from '../dispatch'
-import { stateChildren } from '../statePaging'
+import { wholeStateChildren } from '../statePaging'
 import { diffDisplay, toDisplayJson } from '../displayJson'
 import { PythonCodec, type PythonRecord } from './codec'
 import { aggregateTopicOf, isoOf, listAggregates, shortType } from './listing'
@@ -81,6 +81,13 @@ async function getAggregate(
   const view = await wholeAggregate(s, r)
   const { state, omitted } = pageState(view.state)
   return { ...view, state, stateOmitted: omitted }
+}
+
+async function getStateChildren(
+  s: PythonSession,
+  r: ParsedRequestOf<'getStateChildren'>,
+): Promise<ResponseOf<'getStateChildren'>> {
+  return wholeStateChildren(r, (request) => wholeAggregate(s, request))
 }
 
 async function wholeAggregate(
@@ -328,8 +335,7 @@ function unsupported(what: string): never {
 const handlers = {
   listAggregates,
   getAggregate,
-  getStateChildren: (s: PythonSession, r: Req<'getStateChildren'>) =>
-    stateChildren((request) => wholeAggregate(s, request), r),
+  getStateChildren,
   listEvents,
   getRawRecord,
   getEventDiff,
