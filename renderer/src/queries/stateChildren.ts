@@ -21,7 +21,7 @@ import { keys } from './keys'
 export const CHILDREN_PAGE = 500
 /**
  * A version's pages are asked for once it has been shown this long: while the user scrubs, a
- * container opened further would otherwise cost a page request (a whole state converted on the
+ * container opened further would otherwise cost a page request (a replay from a checkpoint on the
  * server) for every version passed.
  */
 export const PAGE_REST_MS = 250
