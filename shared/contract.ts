@@ -26,8 +26,11 @@ import {
   JsonValue,
   limit,
   LogEntryDto,
+  OmittedChildren,
   RawRecord,
   SnapshotDto,
+  StateChild,
+  StatePath,
   taskId,
   uuid,
   version,
@@ -126,6 +129,28 @@ export const methods = {
     access: 'read',
     request: z.object({ id: uuid, at: version.optional(), taskId: taskId.optional() }).strict(),
     response: AggregateView,
+  },
+  /** More children of a container that getAggregate's state cut (its stateOmitted). */
+  getStateChildren: {
+    access: 'read',
+    request: z
+      .object({
+        id: uuid,
+        at: version,
+        path: StatePath,
+        offset: z.number().int().min(0),
+        limit: limit(1000, 100),
+        taskId: taskId.optional(),
+      })
+      .strict(),
+    response: z.object({
+      /** How many children the container has. */
+      total: z.number().int().min(0),
+      offset: z.number().int().min(0),
+      children: z.array(StateChild),
+      /** Containers within these children cut in turn, at their full paths. */
+      omitted: z.array(OmittedChildren),
+    }),
   },
   listEvents: {
     access: 'read',

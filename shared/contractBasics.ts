@@ -16,6 +16,7 @@ export const METHOD_NAMES = [
   'listAggregates',
   'countAggregates',
   'getAggregate',
+  'getStateChildren',
   'listEvents',
   'getRawRecord',
   'getEventDiff',

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import { JsonValue } from './jsonValue'
+import { OmittedChildren } from './statePages'
 import { connectionOptions, LabelColour, StoreKind } from './settings'
 
 // ---------------------------------------------------------------- shared shapes
@@ -28,6 +29,7 @@ export const taskId = z
 
 /** Any JSON value (jsonValue.ts): how aggregate state and event payloads cross the boundary. */
 export { isJsonValue, JsonValue } from './jsonValue'
+export { OmittedChildren, StateChild, StatePath } from './statePages'
 
 // The connection's settings and their parts are described with the environment's settings, once.
 export { ConnectionSettings, LabelColour, StoreKind } from './settings'
@@ -250,8 +252,12 @@ export const AggregateView = z.object({
   createdOn: isoDate,
   lastModified: isoDate,
   discarded: z.boolean(),
-  /** The aggregate's state as a readable tree (child entities included); null once discarded. */
+  /**
+   * The aggregate's state as a readable tree (child entities included); null once discarded.
+   * Cut to each container's first children (statePages.ts): `stateOmitted` lists the cut ones.
+   */
   state: JsonValue,
+  stateOmitted: z.array(OmittedChildren).default([]),
   hashChain: HashChainStatus,
   encrypted: z.boolean(),
   /** The snapshot the state was loaded from, if any, and how many events were replayed after it. */

@@ -1,4 +1,11 @@
 /** The activity chart: events counted into round-sized time buckets. */
+import type { ParsedRequestOf, ResponseOf } from '../../shared/contract'
+import * as reads from './historyReads'
+import type { QueryContext } from './queries'
+
+/** How many recent log entries (or one aggregate's newest events) the chart counts. */
+const ACTIVITY_SAMPLE = 10_000
+const ACTIVITY_PAGE = 1000
 
 const NICE_WIDTHS_MS = [
   1,
@@ -66,4 +73,32 @@ export function bucketize(
     })),
     total,
   }
+}
+
+/** The getActivity query (queries.ts has the others). */
+export async function getActivity(
+  ctx: QueryContext,
+  { id, buckets }: ParsedRequestOf<'getActivity'>,
+): Promise<ResponseOf<'getActivity'>> {
+  const c = ctx.conn()
+  const points: Array<{ at: number; events: number }> = []
+  let sampled: boolean
+  if (id === undefined) {
+    const entries = await c.app.log.read({ desc: true, limit: ACTIVITY_SAMPLE + 1 })
+    sampled = entries.length > ACTIVITY_SAMPLE
+    for (const e of entries.slice(0, ACTIVITY_SAMPLE)) {
+      points.push({ at: e.recordedAt.getTime(), events: e.toVersion - e.fromVersion + 1 })
+    }
+  } else {
+    const latest = await reads.latestRecord(c, id)
+    const first = Math.max(0, latest.originatorVersion - ACTIVITY_SAMPLE + 1)
+    sampled = first > 0
+    for await (const page of c.app.eventPages(id, {
+      gt: first - 1,
+      pageSize: ACTIVITY_PAGE,
+    })) {
+      for (const event of page) points.push({ at: event.timestamp.getTime(), events: 1 })
+    }
+  }
+  return { ...bucketize(points, buckets), sampled }
 }

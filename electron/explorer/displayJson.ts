@@ -5,7 +5,7 @@
  * base64. The value kinds are the library's (visitValue); only this format is defined here.
  */
 import microdiff from 'microdiff'
-import type { DiffEntry, JsonValue } from '../../shared/contract'
+import type { DiffEntry, JsonValue, StatePath } from '../../shared/contract'
 import {
   classTopicOf,
   type TopicRegistry,
@@ -21,12 +21,94 @@ export function toDisplayJson(value: unknown, registry: TopicRegistry = defaultT
   return new DisplayWalk(registry).show(value, 0)
 }
 
+/** A container shown with its first children only: how many it has (shared/statePages.ts). */
+export interface CutContainer {
+  readonly path: StatePath
+  readonly total: number
+}
+
+/**
+ * As toDisplayJson, but a container of more than `perContainer` children converts its first
+ * ones only (in the order the whole conversion gives them) and is listed in `cut`: a 20,000-
+ * entity state is converted on every scrub step, and converting all of it cost more than the
+ * rest of the answer (issue 10).
+ */
+export function toDisplayJsonCut(
+  value: unknown,
+  perContainer: number,
+  registry: TopicRegistry = defaultTopics,
+): { value: JsonValue; cut: CutContainer[] } {
+  const walk = new DisplayWalk(registry, perContainer)
+  return { value: walk.show(value, 0), cut: walk.cut }
+}
+
+/** The order an object with these keys lists them in (integer-like keys first). */
+function keyOrder(keys: readonly string[]): string[] {
+  const probe: Record<string, true> = Object.create(null) as Record<string, true>
+  for (const k of keys) probe[k] = true
+  return Object.keys(probe)
+}
+
+/** A container's children in display order: their keys (indices for a list) and raw values. */
+interface ChildList {
+  readonly keys: Array<string | number>
+  at(index: number): unknown
+}
+
+export interface DisplayPage {
+  readonly total: number
+  readonly children: Array<{ key: string | number; value: JsonValue }>
+  /** Containers among the children cut in turn, at their full paths. */
+  readonly cut: CutContainer[]
+}
+
+/**
+ * Children offset…offset+limit-1 of the container at `path` of `value`'s display (as
+ * toDisplayJson would show them, in its order), each cut at `perContainer` children; only they
+ * are converted. Undefined when the display has no object or array at `path`.
+ */
+export function displayChildren(
+  value: unknown,
+  path: StatePath,
+  offset: number,
+  limit: number,
+  perContainer: number,
+  registry: TopicRegistry = defaultTopics,
+): DisplayPage | undefined {
+  return new DisplayWalk(registry, perContainer).page(value, path, offset, limit)
+}
+
 /** One conversion: the registry, and the containers being shown (to cut cycles). */
 class DisplayWalk {
   private readonly ancestors = new Set<object>()
   private depth = 0
+  /** With perContainer: where the value being shown is, and the containers cut so far. */
+  private readonly path: Array<string | number> = []
+  readonly cut: CutContainer[] = []
 
-  constructor(private readonly registry: TopicRegistry) {}
+  constructor(
+    private readonly registry: TopicRegistry,
+    private readonly perContainer?: number,
+  ) {}
+
+  /** `value` shown as the child `segment` of the value being shown. */
+  private child(value: unknown, segment: string | number, depth: number): JsonValue {
+    if (this.perContainer === undefined) return this.show(value, depth)
+    this.path.push(segment)
+    try {
+      return this.show(value, depth)
+    } finally {
+      this.path.pop()
+    }
+  }
+
+  /** How many of `total` children to show, noting a cut container. */
+  private shown(total: number): number {
+    const limit = this.perContainer
+    if (limit === undefined || total <= limit) return total
+    this.cut.push({ path: [...this.path], total })
+    return limit
+  }
 
   show(value: unknown, depth: number): JsonValue {
     // Most of a large state is strings, booleans and numbers: shown as they are, without the
@@ -63,30 +145,115 @@ class DisplayWalk {
     date: (value) => (Number.isNaN(value.getTime()) ? 'Invalid Date' : valueText.date(value)),
     uuid: (value) => valueText.uuid(value),
     bytes: (value) => valueText.bytes(value),
-    array: (value) => this.container(value, () => value.map(this.next)),
-    set: (value) => this.container(value, () => [...value].map(this.next)),
-    map: (value) =>
-      this.container(
-        value,
-        () =>
-          Object.fromEntries(
-            [...value].map(([k, v]) => [this.mapKey(k), this.next(v)]),
-          ) as JsonValue,
-      ),
+    array: (value) => this.container(value, () => this.items(value)),
+    set: (value) => this.container(value, () => this.items([...value])),
+    map: (value) => this.container(value, () => this.entries(value)),
     object: (value) => this.container(value, () => this.fields(value, undefined)),
-    instance: (value) =>
-      this.container(value, () =>
-        this.fields(
-          value,
-          classTopicOf(value, this.registry) ??
-            (value.constructor as { name?: string } | undefined)?.name ??
-            'object',
-        ),
-      ),
+    instance: (value) => this.container(value, () => this.fields(value, this.typeOf(value))),
   }
 
-  /** A child of the value being shown, one level deeper. */
-  private readonly next = (value: unknown): JsonValue => this.show(value, this.depth + 1)
+  private typeOf(value: object): string {
+    return (
+      classTopicOf(value, this.registry) ??
+      (value.constructor as { name?: string } | undefined)?.name ??
+      'object'
+    )
+  }
+
+  /**
+   * Children offset…offset+limit-1 of the container at `path` of `value`'s display, converted
+   * alone (each cut as toDisplayJsonCut cuts); undefined when the display has no container
+   * there. The way down converts nothing: each container's children are listed, not shown.
+   */
+  page(value: unknown, path: StatePath, offset: number, limit: number): DisplayPage | undefined {
+    let v = value
+    for (let d = 0; ; d++) {
+      if (typeof v !== 'object' || v === null) return undefined
+      // Shown as '[Circular]' or '[…]' (container()): not a container there.
+      if (this.ancestors.has(v) || d >= MAX_DEPTH) return undefined
+      const list = visitValue(v, this.lister)
+      if (!list) return undefined
+      this.ancestors.add(v)
+      if (d === path.length) {
+        this.path.push(...path)
+        const children: DisplayPage['children'] = []
+        for (let i = offset; i < Math.min(list.keys.length, offset + limit); i++)
+          children.push({ key: list.keys[i]!, value: this.child(list.at(i), list.keys[i]!, d + 1) })
+        return { total: list.keys.length, children, cut: this.cut }
+      }
+      const i = list.keys.indexOf(path[d]!)
+      if (i < 0) return undefined
+      v = list.at(i)
+    }
+  }
+
+  /** A container's children as its display lists them, unconverted; undefined for a leaf. */
+  private readonly lister: ValueVisitor<ChildList | undefined> = {
+    undefined: () => undefined,
+    null: () => undefined,
+    boolean: () => undefined,
+    string: () => undefined,
+    number: () => undefined,
+    bigint: () => undefined,
+    symbol: () => undefined,
+    function: () => undefined,
+    date: () => undefined,
+    uuid: () => undefined,
+    bytes: () => undefined,
+    array: (value) => ({ keys: value.map((_, i) => i), at: (i) => value[i] }),
+    set: (value) => {
+      const items = [...value]
+      return { keys: items.map((_, i) => i), at: (i) => items[i] }
+    },
+    map: (value) => {
+      // A later key shown as an earlier one's replaces it, as in entries().
+      const byKey = new Map<string, unknown>()
+      for (const [k, v] of value) byKey.set(this.mapKey(k), v)
+      const keys = keyOrder([...byKey.keys()])
+      return { keys, at: (i) => byKey.get(keys[i]!) }
+    },
+    object: (value) => this.fieldList(value, undefined),
+    instance: (value) => this.fieldList(value, this.typeOf(value)),
+  }
+
+  /** As fields() lists them: "@type" (unless a field replaces it) and the defined fields. */
+  private fieldList(value: object, type: string | undefined): ChildList {
+    const fields = value as Record<string, unknown>
+    const defined = Object.keys(value).filter((k) => fields[k] !== undefined)
+    const keys = keyOrder(type === undefined ? defined : ['@type', ...defined])
+    return {
+      keys,
+      at: (i) => (keys[i] === '@type' && fields['@type'] === undefined ? type : fields[keys[i]!]),
+    }
+  }
+
+  private items(values: readonly unknown[]): JsonValue {
+    const depth = this.depth + 1
+    const n = this.shown(values.length)
+    const out: JsonValue[] = new Array<JsonValue>(n)
+    for (let i = 0; i < n; i++) out[i] = this.child(values[i], i, depth)
+    return out
+  }
+
+  /** A map as an object; a later key shown as an earlier one's replaces it, as in fromEntries. */
+  private entries(value: ReadonlyMap<unknown, unknown>): JsonValue {
+    const depth = this.depth + 1
+    if (this.perContainer === undefined || value.size <= this.perContainer)
+      return Object.fromEntries(
+        [...value].map(([k, v]) => {
+          const key = this.mapKey(k)
+          return [key, this.child(v, key, depth)]
+        }),
+      ) as JsonValue
+    const byKey = new Map<string, unknown>()
+    for (const [k, v] of value) byKey.set(this.mapKey(k), v)
+    const keys = keyOrder([...byKey.keys()])
+    const out: Record<string, JsonValue> = {}
+    const n = this.shown(keys.length)
+    for (let i = 0; i < n; i++)
+      defineField(out, keys[i]!, this.child(byKey.get(keys[i]!), keys[i]!, depth))
+    return out
+  }
 
   private container(value: object, show: () => JsonValue): JsonValue {
     if (this.ancestors.has(value)) return '[Circular]'
@@ -101,6 +268,10 @@ class DisplayWalk {
 
   /** `{ "@type": type, ...fields }` (no "@type" for a plain object). */
   private fields(value: object, type: string | undefined): JsonValue {
+    if (this.perContainer !== undefined) {
+      const keys = Object.keys(value)
+      if (keys.length + 1 > this.perContainer) return this.cutFields(value, keys, type)
+    }
     const out: Record<string, JsonValue> = {}
     if (type !== undefined) out['@type'] = type
     const depth = this.depth + 1
@@ -109,7 +280,7 @@ class DisplayWalk {
       const k = keys[i]!
       const v = (value as Record<string, unknown>)[k]
       if (v === undefined) continue
-      const shown = this.show(v, depth)
+      const shown = this.child(v, k, depth)
       // Defined, not assigned: a key like "__proto__" stays plain data.
       if (k === '__proto__')
         Object.defineProperty(out, k, {
@@ -119,6 +290,26 @@ class DisplayWalk {
           configurable: true,
         })
       else out[k] = shown
+    }
+    return out
+  }
+
+  /** fields() of a large object: its first fields, in the order the whole object has them. */
+  private cutFields(value: object, all: string[], type: string | undefined): JsonValue {
+    const fields = value as Record<string, unknown>
+    const defined = all.filter((k) => fields[k] !== undefined)
+    const keys = keyOrder(type === undefined ? defined : ['@type', ...defined])
+    const out: Record<string, JsonValue> = {}
+    const depth = this.depth + 1
+    const n = this.shown(keys.length)
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!
+      // "@type" is the type unless a field of that name replaces it, as in fields().
+      const shown =
+        k === '@type' && fields[k] === undefined
+          ? (type as string)
+          : this.child(fields[k], k, depth)
+      defineField(out, k, shown)
     }
     return out
   }
@@ -171,4 +362,9 @@ export function diffDisplay(before: JsonValue, after: JsonValue): DiffEntry[] {
   }
   if (JSON.stringify(before) === JSON.stringify(after)) return []
   return [{ path: [], kind: 'changed', before, after }]
+}
+
+/** Sets a key as data (a key like "__proto__" included). */
+function defineField(out: Record<string, JsonValue>, key: string, value: JsonValue): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
 }

@@ -7,6 +7,7 @@ import type {
   EventRole,
   JsonValue,
   LogEntryDto,
+  OmittedChildren,
   SnapshotDto,
 } from '../../shared/contract'
 import {
@@ -18,7 +19,8 @@ import {
   type Snapshot,
   topics,
 } from '../eventsourcing'
-import { toDisplayJson } from './displayJson'
+import { pageState, STATE_PAGE } from '../../shared/statePages'
+import { toDisplayJson, toDisplayJsonCut } from './displayJson'
 
 /**
  * What an event of `topic` does to its aggregate, decided by its registered class (an
@@ -59,6 +61,29 @@ export function eventDto(event: DomainEvent): EventDto {
 export function displayState(aggregate: Aggregate | undefined): JsonValue {
   if (!aggregate || aggregate.isDiscarded) return null
   return toDisplayJson(aggregateState(aggregate))
+}
+
+/** How getAggregate shows a state (null: none, before creation or once discarded). */
+export type StateDisplay = (state: unknown) => { state: JsonValue; stateOmitted: OmittedChildren[] }
+
+/**
+ * A state as getAggregate sends it (issue 10; shared/statePages.ts): each container's first
+ * children, within the answer's budget, and the containers cut; only what is sent is converted.
+ */
+export const cutDisplay: StateDisplay = (state) => {
+  if (state === null || state === undefined) return { state: null, stateOmitted: [] }
+  const { value, cut } = toDisplayJsonCut(state, STATE_PAGE)
+  const known = new Map(cut.map((c) => [JSON.stringify(c.path), c.total]))
+  const paged = pageState(value, STATE_PAGE, undefined, known)
+  return { state: paged.state, stateOmitted: paged.omitted }
+}
+
+/** An aggregate's state as getAggregate sends it (cutDisplay); null as displayState's. */
+export function cutState(
+  aggregate: Aggregate | undefined,
+  display: StateDisplay = cutDisplay,
+): ReturnType<StateDisplay> {
+  return display(!aggregate || aggregate.isDiscarded ? null : aggregateState(aggregate))
 }
 
 export function snapshotDto(snapshot: Snapshot): SnapshotDto {

@@ -1,6 +1,6 @@
 /**
- * The query handlers: aggregates, events, raw records, diffs, snapshots, activity, export and
- * verification. Each reads through the connection its request holds (`ctx.conn()`); the
+ * The query handlers: aggregates, events, raw records, diffs, snapshots, export and
+ * verification (activity: activity.ts). Each reads through the connection its request holds (`ctx.conn()`); the
  * service owns the state they use (tasks, the remembered verifications).
  */
 import type {
@@ -12,16 +12,16 @@ import type {
 } from '../../shared/contract'
 import type { Aggregate } from '../eventsourcing'
 import { AggregateNotFound, DataIntegrityError, Mapper, TopicNotFound } from '../eventsourcing'
-import { bucketize } from './activity'
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
 import { diffDisplay } from './displayJson'
-import { displayState, eventDto, eventRole, snapshotDto } from './dto'
+import { cutState, displayState, eventDto, eventRole, snapshotDto, type StateDisplay } from './dto'
 import * as reads from './historyReads'
 import { definitionLoaded, requireDefinition, snapshotView } from './snapshotOnly'
 import { verifyStore as verifyWholeStore, verifyWholeHistory } from './storeVerification'
 import type { CheckpointCache } from './checkpoints'
 import { replayAt, type TimeTravelResult } from './timeTravel'
+import { stateChildren } from './statePaging'
 
 /** What the query handlers need of the service. */
 export interface QueryContext {
@@ -41,7 +41,6 @@ export interface QueryContext {
 
 const SCAN_PAGE = 250
 const EXPORT_PAGE = 1000
-const ACTIVITY_SAMPLE = 10_000
 const MAX_REMEMBERED_VERIFICATIONS = 1000
 
 export async function listAggregates(
@@ -91,9 +90,11 @@ export async function countAggregates(ctx: QueryContext): Promise<ResponseOf<'co
   return { total: await ctx.conn().app.countAggregates() }
 }
 
+/** `display`: how the state is shown (getStateChildren's page; statePaging.ts), else cut. */
 export async function getAggregate(
   ctx: QueryContext,
   { id, at, taskId }: ParsedRequestOf<'getAggregate'>,
+  display?: StateDisplay,
 ): Promise<ResponseOf<'getAggregate'>> {
   const c = ctx.conn()
   const { version: latestVersion, aggregateTopic: type } = await reads.latest(c, id)
@@ -118,6 +119,7 @@ export async function getAggregate(
         latestVersion,
         signal,
         ...onProgress,
+        display,
       })
       if (view.hashChain.status === 'verified' && whole) view.hashChain.wholeHistory = whole
       return view
@@ -156,7 +158,7 @@ export async function getAggregate(
       createdOn: createdOn.toISOString(),
       lastModified: lastModified.toISOString(),
       discarded: aggregate.isDiscarded,
-      state: displayState(aggregate),
+      ...cutState(aggregate, display),
       hashChain,
       encrypted: c.app.encrypted,
       ...(result.snapshot ? { loadedFromSnapshot: result.snapshot.originatorVersion } : {}),
@@ -173,6 +175,11 @@ export async function getAggregate(
     }
   })
 }
+
+export const getStateChildren = (ctx: QueryContext, r: ParsedRequestOf<'getStateChildren'>) =>
+  stateChildren(r, (display) =>
+    getAggregate(ctx, { id: r.id, at: r.at, taskId: r.taskId }, display),
+  )
 
 /** The library creates every aggregate at version 0 (domain/aggregate.ts). */
 const FIRST_VERSION = 0
@@ -373,33 +380,6 @@ export async function compareSnapshot(
   const replayed = displayState(result.aggregate)
   const differences = diffDisplay(snapshot.state, replayed)
   return { snapshot, replayed, matches: differences.length === 0, differences }
-}
-
-export async function getActivity(
-  ctx: QueryContext,
-  { id, buckets }: ParsedRequestOf<'getActivity'>,
-): Promise<ResponseOf<'getActivity'>> {
-  const c = ctx.conn()
-  const points: Array<{ at: number; events: number }> = []
-  let sampled: boolean
-  if (id === undefined) {
-    const entries = await c.app.log.read({ desc: true, limit: ACTIVITY_SAMPLE + 1 })
-    sampled = entries.length > ACTIVITY_SAMPLE
-    for (const e of entries.slice(0, ACTIVITY_SAMPLE)) {
-      points.push({ at: e.recordedAt.getTime(), events: e.toVersion - e.fromVersion + 1 })
-    }
-  } else {
-    const latest = await reads.latestRecord(c, id)
-    const first = Math.max(0, latest.originatorVersion - ACTIVITY_SAMPLE + 1)
-    sampled = first > 0
-    for await (const page of c.app.eventPages(id, {
-      gt: first - 1,
-      pageSize: EXPORT_PAGE,
-    })) {
-      for (const event of page) points.push({ at: event.timestamp.getTime(), events: 1 })
-    }
-  }
-  return { ...bucketize(points, buckets), sampled }
 }
 
 export async function exportHistory(

@@ -37,6 +37,7 @@ import {
   type Connection,
 } from './connection'
 import * as queries from './queries'
+import { getActivity } from './activity'
 import { handle as pythonHandle, type PythonMethod } from './python/handlers'
 import * as commands from './commands'
 import './builtInTypes'
@@ -322,6 +323,7 @@ export class ExplorerService implements ExplorerHandlers {
   readonly listAggregates = this.query('listAggregates', queries.listAggregates)
   readonly countAggregates = this.query('countAggregates', queries.countAggregates)
   readonly getAggregate = this.query('getAggregate', queries.getAggregate)
+  readonly getStateChildren = this.query('getStateChildren', queries.getStateChildren)
   readonly listEvents = this.query('listEvents', queries.listEvents)
   readonly getRawRecord = this.query('getRawRecord', queries.getRawRecord)
   readonly getEventDiff = this.query('getEventDiff', queries.getEventDiff)
@@ -329,7 +331,7 @@ export class ExplorerService implements ExplorerHandlers {
   readonly listSnapshots = this.query('listSnapshots', queries.listSnapshots)
   readonly listSnapshotVersions = this.query('listSnapshotVersions', queries.listSnapshotVersions)
   readonly compareSnapshot = this.query('compareSnapshot', queries.compareSnapshot)
-  readonly getActivity = this.query('getActivity', queries.getActivity)
+  readonly getActivity = this.query('getActivity', getActivity)
   readonly exportHistory = this.query('exportHistory', queries.exportHistory)
   readonly verifyHistory = this.query('verifyHistory', queries.verifyHistory)
   readonly verifyStore = this.query('verifyStore', queries.verifyStore)

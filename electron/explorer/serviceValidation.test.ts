@@ -36,6 +36,14 @@ const validRequests: { [M in MethodName]: RequestOf<M> } = {
     from: 'end',
   },
   getAggregate: { id: UUID_A, at: 1, taskId: 'task-1' },
+  getStateChildren: {
+    id: UUID_A,
+    at: 1,
+    path: ['entities', 0],
+    offset: 100,
+    limit: 50,
+    taskId: 't',
+  },
   listEvents: {
     id: UUID_A,
     fromVersion: 0,

@@ -16,8 +16,7 @@ import {
 } from '../eventsourcing'
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
-import { toDisplayJson } from './displayJson'
-import { eventRole } from './dto'
+import { cutDisplay, eventRole, type StateDisplay } from './dto'
 import { eventAt, type HashChain } from './historyReads'
 
 /** Whether this app can replay aggregates of `aggregateTopic` (its class is registered). */
@@ -47,6 +46,8 @@ interface SnapshotViewRequest {
   readonly latestVersion: number
   readonly signal: AbortSignal
   readonly onProgress?: (version: number) => void
+  /** How the state is shown (getStateChildren's page; statePaging.ts); else cut (cutDisplay). */
+  readonly display?: StateDisplay
 }
 
 /** The aggregate as of `at` from its newest snapshot at or below it; no event is applied. */
@@ -107,7 +108,7 @@ export async function snapshotView(
     createdOn: created.timestamp.toISOString(),
     lastModified: lastEvent.timestamp.toISOString(),
     discarded,
-    state: !snapshot?.state || discarded ? null : toDisplayJson(snapshot.state),
+    ...(request.display ?? cutDisplay)(!snapshot?.state || discarded ? null : snapshot.state),
     hashChain,
     encrypted: c.app.encrypted,
     ...(snapshot ? { loadedFromSnapshot: snapshot.originatorVersion } : {}),

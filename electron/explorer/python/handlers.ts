@@ -14,7 +14,9 @@ import type {
 } from '../../../shared/contract'
 import { AggregateNotFound, DataIntegrityError } from '../../eventsourcing'
 import { bucketize } from '../activity'
+import { pageState } from '../../../shared/statePages'
 import { ApiFailure } from '../dispatch'
+import { wholeStateChildren } from '../statePaging'
 import { diffDisplay, toDisplayJson } from '../displayJson'
 import { PythonCodec, type PythonRecord } from './codec'
 import { aggregateTopicOf, isoOf, listAggregates, shortType } from './listing'
@@ -71,7 +73,24 @@ async function eventAtVersion(
   return record
 }
 
+/** The state cut as the native handlers cut it (dto.ts cutDisplay; shared/statePages.ts). */
 async function getAggregate(
+  s: PythonSession,
+  r: Req<'getAggregate'>,
+): Promise<ResponseOf<'getAggregate'>> {
+  const view = await wholeAggregate(s, r)
+  const { state, omitted } = pageState(view.state)
+  return { ...view, state, stateOmitted: omitted }
+}
+
+async function getStateChildren(
+  s: PythonSession,
+  r: ParsedRequestOf<'getStateChildren'>,
+): Promise<ResponseOf<'getStateChildren'>> {
+  return wholeStateChildren(r, (request) => wholeAggregate(s, request))
+}
+
+async function wholeAggregate(
   s: PythonSession,
   r: Req<'getAggregate'>,
 ): Promise<ResponseOf<'getAggregate'>> {
@@ -101,6 +120,7 @@ async function getAggregate(
     lastModified: isoOf(s.codec.decode(atRecord)['timestamp']),
     discarded: false,
     state: shown?.state ?? null,
+    stateOmitted: [],
     hashChain:
       gap >= 0
         ? {
@@ -316,6 +336,7 @@ const handlers = {
   listAggregates,
   countAggregates: async (s: PythonSession) => ({ total: await s.countAggregates() }),
   getAggregate,
+  getStateChildren,
   listEvents,
   getRawRecord,
   getEventDiff,

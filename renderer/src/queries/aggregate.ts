@@ -159,7 +159,13 @@ export function useAggregateAt(id: string, version: number | null): AggregateAt 
     client
       .getQueryCache()
       .findAll({ queryKey: ['aggregate', id] })
-      .some((q) => q.state.fetchStatus === 'fetching' && q.getObserversCount() > 0),
+      // A version's answer (its key has 3 parts), not a page of its state's children.
+      .some(
+        (q) =>
+          q.queryKey.length === 3 &&
+          q.state.fetchStatus === 'fetching' &&
+          q.getObserversCount() > 0,
+      ),
   )
   const query = useQuery({
     ...aggregateOptions(api, id, settled),

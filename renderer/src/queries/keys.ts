@@ -27,6 +27,9 @@ export const keys = {
   aggregate: (id?: string) =>
     id === undefined ? (['aggregate'] as const) : (['aggregate', id] as const),
   aggregateAt: (id: string, version: VersionKey) => ['aggregate', id, version] as const,
+  /** Children offset… of the container at `path` (JSON of a StatePath) of a past version's state. */
+  stateChildren: (id: string, version: number, path: string, offset: number) =>
+    ['aggregate', id, version, 'children', path, offset] as const,
   /** How long the last answer for an aggregate took (ms): set by its fetches, never fetched. */
   answerTime: (id: string) => ['answerTime', id] as const,
   events: (id: string) => ['events', id] as const,

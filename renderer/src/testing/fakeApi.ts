@@ -174,6 +174,7 @@ export function aggregateView(id: string, version: number, latestVersion = versi
     discarded: false,
     definitionLoaded: true,
     state: { label: `bar${version + 1}` },
+    stateOmitted: [],
     hashChain: { status: 'verified' },
     encrypted: true,
     eventsReplayed: version + 1,

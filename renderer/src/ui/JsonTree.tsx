@@ -3,8 +3,8 @@
  * node with aria-level — so keyboard navigation is a walk over an array: ↑/↓ move, → opens or
  * goes to the first child, ← closes or goes to the parent, Home/End, Enter/Space toggle.
  */
-import { useCallback, useMemo, useRef, useState, type KeyboardEvent } from 'react'
-import type { JsonValue } from '../../../shared/contract'
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
+import type { JsonValue, StatePath } from '../../../shared/contract'
 import { visible } from './VisibleText'
 import { formatDateTime, isIsoInstant, type TimeZoneMode } from '../lib/format'
 import { useSelectionStore } from '../stores/selectionStore'
@@ -16,13 +16,28 @@ export interface JsonTreeProps {
   /** Levels open at first (default 2); big containers start closed regardless. */
   defaultExpandDepth?: number
   className?: string
+  /** A value sent in pages (queries/stateChildren.ts): the children it does not hold yet. */
+  paging?: JsonTreePaging
+}
+
+/** What the tree needs of a paged value; keys are paths as JSON (pathKey). */
+export interface JsonTreePaging {
+  /** The child counts of the containers the value does not hold whole. */
+  totals: ReadonlyMap<string, number>
+  /** Containers with children on their way (null), or the message of a failed request. */
+  pending: ReadonlyMap<string, string | null>
+  /** Asks for the children of the container at `path` up to `upTo` (exclusive). */
+  want(path: StatePath, upTo: number): void
 }
 
 /** Containers with more children than this start collapsed, and show this many at a time. */
 const BIG = 100
 
 interface Row {
+  /** Unique among the rows: the keys, each URI-encoded (a key may hold a '/'), under '$'. */
   path: string
+  /** The same path as the server names it (numbers index arrays). */
+  segments: StatePath
   depth: number
   name: string | null
   value: JsonValue
@@ -32,6 +47,8 @@ interface Row {
   setsize: number
   /** A "show more" row for a long container. */
   more?: { parent: string; hidden: number }
+  /** A row for children still on their way (message: why they failed to come). */
+  pending?: { count: number; message: string | null }
 }
 
 const isContainer = (v: JsonValue): v is JsonValue[] | { [k: string]: JsonValue } =>
@@ -68,14 +85,10 @@ function firstEntries(
   return out
 }
 
-function summary(v: JsonValue): string {
-  if (Array.isArray(v))
-    return v.length === 0 ? '[]' : `[ ${v.length} item${v.length === 1 ? '' : 's'} ]`
-  if (isContainer(v)) {
-    const n = childCountOf(v)
-    return n === 0 ? '{}' : `{ ${n} key${n === 1 ? '' : 's'} }`
-  }
-  return ''
+/** `n`: the container's child count (a paged one's real count, beyond what it holds). */
+function summary(v: JsonValue, n: number): string {
+  if (Array.isArray(v)) return n === 0 ? '[]' : `[ ${n} item${n === 1 ? '' : 's'} ]`
+  return n === 0 ? '{}' : `{ ${n} key${n === 1 ? '' : 's'} }`
 }
 
 function leafText(v: JsonValue): string {
@@ -97,57 +110,87 @@ function leafKind(v: JsonValue): string {
   return v === null ? 'null' : typeof v
 }
 
+/** Rows, and the children of paged containers they would show but the value does not hold. */
+interface Flat {
+  rows: Row[]
+  needs: Array<{ path: StatePath; upTo: number }>
+}
+
 /** The visible rows, depth first: the open containers' children, up to `shown` of a long one. */
 function flatten(
   value: JsonValue,
   isOpen: (path: string, depth: number, childCount: number) => boolean,
   shown: Record<string, number>,
-): Row[] {
+  paging: JsonTreePaging | undefined,
+): Flat {
   const out: Row[] = []
+  const needs: Flat['needs'] = []
+  const blank = { name: null, value: null, container: false, childCount: 0 }
   const walk = (
     v: JsonValue,
     path: string,
+    segments: StatePath,
     depth: number,
     name: string | null,
     posinset: number,
     setsize: number,
   ) => {
     const container = isContainer(v)
-    const childCount = childCountOf(v)
-    out.push({
-      path,
-      depth,
-      name,
-      value: v,
-      container,
-      childCount,
-      posinset,
-      setsize,
-    })
+    const held = childCountOf(v)
+    // Only containers are looked up: their paths are JSON-encoded once each.
+    const key = container && paging ? JSON.stringify(segments) : ''
+    const childCount = (container && paging?.totals.get(key)) || held
+    out.push({ path, segments, depth, name, value: v, container, childCount, posinset, setsize })
     if (!container || !isOpen(path, depth, childCount)) return
     const limit = shown[path] ?? BIG
-    firstEntries(v, limit).forEach(([key, child], i) =>
-      walk(child, `${path}/${key}`, depth + 1, key, i + 1, childCount),
+    const array = Array.isArray(v)
+    firstEntries(v, limit).forEach(([k, child], i) =>
+      walk(
+        child,
+        `${path}/${encodeURIComponent(k)}`,
+        [...segments, array ? i : k],
+        depth + 1,
+        k,
+        i + 1,
+        childCount,
+      ),
     )
+    const visibleCount = Math.min(limit, childCount)
+    if (visibleCount > held && paging) {
+      needs.push({ path: segments, upTo: visibleCount })
+      out.push({
+        ...blank,
+        path: `${path}/…pending`,
+        segments,
+        depth: depth + 1,
+        posinset: held + 1,
+        setsize: childCount,
+        pending: { count: visibleCount - held, message: paging.pending.get(key) ?? null },
+      })
+    }
     if (childCount > limit) {
       out.push({
+        ...blank,
         path: `${path}/…more`,
+        segments,
         depth: depth + 1,
-        name: null,
-        value: null,
-        container: false,
-        childCount: 0,
         posinset: limit + 1,
         setsize: childCount,
         more: { parent: path, hidden: childCount - limit },
       })
     }
   }
-  walk(value, '$', 0, null, 1, 1)
-  return out
+  walk(value, '$', [], 0, null, 1, 1)
+  return { rows: out, needs }
 }
 
-export function JsonTree({ value, label, defaultExpandDepth = 2, className }: JsonTreeProps) {
+export function JsonTree({
+  value,
+  label,
+  defaultExpandDepth = 2,
+  className,
+  paging,
+}: JsonTreeProps) {
   // Paths the user toggled away from the default, and how many children long lists show.
   const [toggled, setToggled] = useState<ReadonlySet<string>>(() => new Set())
   const [shown, setShown] = useState<Record<string, number>>({})
@@ -163,7 +206,15 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
     [toggled, defaultExpandDepth],
   )
 
-  const rows = useMemo(() => flatten(value, isOpen, shown), [value, isOpen, shown])
+  const { rows, needs } = useMemo(
+    () => flatten(value, isOpen, shown, paging),
+    [value, isOpen, shown, paging],
+  )
+  // The children shown but not held are asked for (once each: `want` keeps the largest).
+  const want = paging?.want
+  useEffect(() => {
+    for (const need of needs) want?.(need.path, need.upTo)
+  }, [needs, want])
 
   const toggle = (path: string) =>
     setToggled((prev) => {
@@ -291,7 +342,13 @@ export function JsonTree({ value, label, defaultExpandDepth = 2, className }: Js
 function RowContent({ row, timezone }: { row: Row; timezone: TimeZoneMode }) {
   return (
     <span className="json-content">
-      {row.more ? (
+      {row.pending ? (
+        <span className="json-more" aria-live="polite">
+          {row.pending.message === null
+            ? `Loading ${row.pending.count.toLocaleString('en-US')} more…`
+            : `Could not load ${row.pending.count.toLocaleString('en-US')} more: ${row.pending.message}`}
+        </span>
+      ) : row.more ? (
         <span className="json-more">
           Show {Math.min(row.more.hidden, BIG * 5).toLocaleString('en-US')} more of{' '}
           {row.more.hidden.toLocaleString('en-US')} hidden
@@ -305,7 +362,7 @@ function RowContent({ row, timezone }: { row: Row; timezone: TimeZoneMode }) {
             </>
           )}
           {row.container ? (
-            <span className="json-summary">{summary(row.value)}</span>
+            <span className="json-summary">{summary(row.value, row.childCount)}</span>
           ) : (
             <Leaf value={row.value} timezone={timezone} />
           )}

@@ -16,7 +16,7 @@ import { ReadOnlyNotice } from '../../ui/ReadOnlyNotice'
 import { useWriteBlock } from '../../stores/useWriteBlock'
 import { AggregateHeader } from './AggregateHeader'
 import { NoDefinitionNote } from './NoDefinitionNote'
-import { JsonTree } from '../../ui/JsonTree'
+import { PagedState } from './PagedState'
 import { LazyPart } from '../../ui/LazyPart'
 import {
   ActivityPanel,
@@ -193,7 +193,7 @@ function TabPanelContent({
             </p>
           )}
           {!view.definitionLoaded && <NoDefinitionNote view={view} />}
-          <JsonTree value={view.state} label="State" key={aggregateId} />
+          <PagedState view={view} key={aggregateId} />
         </div>
       ) : (
         <StateSkeleton />

@@ -1,0 +1,141 @@
+/**
+ * toDisplayJsonCut and cutDisplay (issue 10): a cut conversion holds, of each large container,
+ * exactly the first children the whole conversion gives, in its order, and says how many there
+ * are; paging the rest (childrenPage over the whole conversion) gives back the whole.
+ */
+import { describe, expect, test } from 'vitest'
+import type { JsonValue } from '../../shared/contract'
+import { childrenPage, valueAt } from '../../shared/statePages'
+import { UUID } from '../eventsourcing'
+import { Example } from '../example/example'
+import '../example/exampleAggregateRoot' // registers example#Example
+import { displayChildren, toDisplayJson, toDisplayJsonCut } from './displayJson'
+import { cutDisplay } from './dto'
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i)
+
+/** Maps with integer-like keys (an object lists them first), a class instance, sets, arrays. */
+function state() {
+  const examples = new Map<string, Example>()
+  for (const i of range(150)) {
+    const id = new UUID(`11111111-2222-4333-8444-${String(i).padStart(12, '0')}`)
+    examples.set(id.toString(), new Example(id))
+  }
+  const numbered = new Map<unknown, unknown>(range(130).map((i) => [i % 2 ? `k${i}` : 129 - i, i]))
+  const wide = Object.fromEntries(range(120).map((i) => [i % 3 ? `f${i}` : String(i), i]))
+  return {
+    _examples: examples,
+    numbered,
+    wide: { ...wide, skipped: undefined, '@type': 'a field named @type' },
+    tags: new Set(range(140).map((i) => `t${i}`)),
+    list: range(101).map((i) => ({ i, when: new Date(i * 1000) })),
+    small: { a: [1, 2], b: new Map([['x', 1]]) },
+  }
+}
+
+describe('toDisplayJsonCut', () => {
+  test('holds the first children of a large container, in the order of the whole conversion', () => {
+    const whole = toDisplayJson(state())
+    const { value, cut } = toDisplayJsonCut(state(), 100)
+
+    expect(cut.map((c) => [c.path, c.total])).toEqual([
+      [['_examples'], 150],
+      [['numbered'], 130],
+      [['wide'], 121],
+      [['tags'], 140],
+      [['list'], 101],
+    ])
+    for (const { path, total } of cut) {
+      const held = valueAt(value, path) as Record<string, JsonValue>
+      const first = childrenPage(whole, path, 0, 100)!
+      expect(first.total).toBe(total)
+      expect(Object.keys(held)).toEqual(first.children.map((c) => String(c.key)))
+      expect(Object.values(held)).toEqual(first.children.map((c) => c.value))
+    }
+    expect((value as Record<string, JsonValue>)['small']).toEqual({ a: [1, 2], b: { x: 1 } })
+  })
+
+  test('cutDisplay lists the cut containers with their real sizes, and the rest pages in', () => {
+    const whole = toDisplayJson(state())
+    const { state: sent, stateOmitted } = cutDisplay(state())
+
+    expect(stateOmitted.map((o) => [o.path, o.shown, o.total])).toEqual([
+      [['_examples'], 100, 150],
+      [['numbered'], 100, 130],
+      [['wide'], 100, 121],
+      [['tags'], 100, 140],
+      [['list'], 100, 101],
+    ])
+    for (const o of stateOmitted) {
+      const rest = childrenPage(whole, o.path, o.shown, 1000)!
+      const held = valueAt(sent, o.path) as JsonValue[] | Record<string, JsonValue>
+      const rebuilt = Array.isArray(held)
+        ? [...held, ...rest.children.map((c) => c.value)]
+        : { ...held, ...Object.fromEntries(rest.children.map((c) => [c.key, c.value])) }
+      expect(JSON.stringify(rebuilt)).toBe(JSON.stringify(valueAt(whole, o.path)))
+    }
+    expect(cutDisplay(null)).toEqual({ state: null, stateOmitted: [] })
+  })
+})
+
+describe('displayChildren', () => {
+  test('a page of any container equals that page of the whole conversion', () => {
+    const whole = toDisplayJson(state())
+    const uuid = Object.keys((whole as Record<string, Record<string, JsonValue>>)['_examples']!)[7]!
+    const paths = [
+      [],
+      ['_examples'],
+      ['_examples', uuid],
+      ['numbered'],
+      ['wide'],
+      ['tags'],
+      ['list'],
+      ['list', 5],
+      ['small', 'b'],
+    ]
+    for (const path of paths) {
+      for (const offset of [0, 1, 37, 100, 149]) {
+        const page = displayChildren(state(), path, offset, 60, 100)!
+        // No budget here: only the per-container cut, as displayChildren makes it.
+        const expected = childrenPage(whole, path, offset, 60, 100, Infinity)!
+        const label = `${JSON.stringify(path)} from ${offset}`
+        expect(page.total, label).toBe(expected.total)
+        const cutValues = page.children.map((c) => [c.key, c.value])
+        const full = expected.children.map((c) => [c.key, valueAt(whole, [...path, c.key])])
+        expect(JSON.stringify(cutValues.map(([k]) => k)), label).toBe(
+          JSON.stringify(full.map(([k]) => k)),
+        )
+        // Children small enough are whole; the cut ones hold the first 100 and say so.
+        for (const [i, [key, value]] of cutValues.entries()) {
+          const cut = page.cut.find(
+            (c) => JSON.stringify(c.path) === JSON.stringify([...path, key]),
+          )
+          if (!cut) expect(value, `${label} ${String(key)}`).toEqual(full[i]![1])
+          else expect(cut.total).toBe(Object.keys(full[i]![1] as object).length)
+        }
+      }
+    }
+  })
+
+  test('no page where the display has no object or array', () => {
+    const looped: Record<string, unknown> = { a: { b: 1 } }
+    looped['self'] = looped
+    const example = new Example(new UUID('11111111-2222-4333-8444-555555555555'))
+    const value = { ...state(), looped, example }
+    expect(displayChildren(value, ['nope'], 0, 10, 100)).toBeUndefined()
+    expect(displayChildren(value, ['list', 500], 0, 10, 100)).toBeUndefined()
+    expect(displayChildren(value, ['list', '5'], 0, 10, 100)).toBeUndefined()
+    expect(displayChildren(value, ['list', 5, 'i'], 0, 10, 100)).toBeUndefined()
+    expect(displayChildren(value, ['wide', 'skipped'], 0, 10, 100)).toBeUndefined()
+    expect(displayChildren(value, ['example', '@type'], 0, 10, 100)).toBeUndefined()
+    // A cycle is shown as '[Circular]' (a leaf): no page inside it.
+    expect(displayChildren(value, ['looped', 'self'], 0, 10, 100)).toBeUndefined()
+    expect(displayChildren(value, ['looped', 'a'], 0, 10, 100)).toMatchObject({
+      total: 1,
+      children: [{ key: 'b', value: 1 }],
+    })
+    expect(displayChildren(value, ['example'], 0, 10, 100)!.children.map((c) => c.key)).toEqual(
+      Object.keys(toDisplayJson(example) as object),
+    )
+  })
+})

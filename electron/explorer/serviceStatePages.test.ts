@@ -1,0 +1,67 @@
+/**
+ * getAggregate's state in pages (statePaging.ts) on real stores: an answer cuts a large
+ * container, getStateChildren sends the rest, and together they are the whole state (as
+ * diffVersions, which is not paged, sends it).
+ */
+import { afterAll, afterEach, describe, expect, test } from 'vitest'
+import type { JsonValue } from '../../shared/contract'
+import {
+  closeOpenServices,
+  connected,
+  dropServiceKeyspaces,
+  seededAggregate,
+  serviceStores,
+} from './serviceTesting'
+
+afterEach(closeOpenServices)
+afterAll(dropServiceKeyspaces)
+
+type Obj = Record<string, JsonValue>
+
+describe.each(await serviceStores())('state pages on the %s store', (kind) => {
+  test('a large container comes cut, and its further children page by page', async () => {
+    // The demo adds an Example entity every 5th event: 200 of them by version 1000.
+    const h = await connected(kind, { snapshotPeriod: 100 })
+    const id = await seededAggregate(h, 1250)
+    const at = 1000
+
+    const view = await h.ok('getAggregate', { id, at })
+    const { to: whole } = await h.ok('diffVersions', { id, from: 0, to: at })
+    const cut = view.stateOmitted.find((o) => o.total > 100)!
+    expect(cut).toMatchObject({ kind: 'object', shown: 100, total: 200 })
+    const wholeContainer = cut.path.reduce<JsonValue>((v, k) => (v as Obj)[k as string]!, whole)
+    const shown = cut.path.reduce<JsonValue>((v, k) => (v as Obj)[k as string]!, view.state)
+    expect(Object.keys(shown as Obj)).toHaveLength(100)
+
+    const rest: Obj = {}
+    for (let offset = 100; offset < cut.total; offset += 60) {
+      const page = await h.ok('getStateChildren', { id, at, path: cut.path, offset, limit: 60 })
+      expect(page).toMatchObject({ total: 200, offset, omitted: [] })
+      for (const child of page.children) rest[String(child.key)] = child.value
+    }
+    expect({ ...(shown as Obj), ...rest }).toEqual(wholeContainer)
+    expect(Object.keys({ ...(shown as Obj), ...rest })).toEqual(Object.keys(wholeContainer as Obj))
+    // Everything else of the state came whole.
+    expect({ ...(view.state as Obj), [cut.path[0] as string]: null }).toEqual({
+      ...(whole as Obj),
+      [cut.path[0] as string]: null,
+    })
+  })
+
+  test('a path that is not a container of that version is refused', async () => {
+    const h = await connected(kind)
+    const id = await seededAggregate(h, 12)
+
+    const error = await h.fail('getStateChildren', {
+      id,
+      at: 3,
+      path: ['no such key'],
+      offset: 0,
+      limit: 10,
+    })
+    expect(error.code).toBe('ValidationError')
+    expect(error.message).toContain('no object or array at ["no such key"]')
+    const late = await h.fail('getStateChildren', { id, at: 99, path: [], offset: 0, limit: 10 })
+    expect(late.code).toBe('AggregateNotFound')
+  })
+})

@@ -1,0 +1,208 @@
+/**
+ * The rest of a cut state (issue 10; shared/statePages.ts): getAggregate sends each container's
+ * first children and says which containers it cut; when the tree shows more of one than the
+ * answer holds, it asks for them here and gets the state with the pages it asked for added. A
+ * page is a query of its own under the version's key (`['aggregate', id, version, 'children',
+ * …]`), cached for good like the version: a past state never changes.
+ */
+import { useQueries, useQueryClient } from '@tanstack/react-query'
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import type {
+  AggregateView,
+  JsonValue,
+  OmittedChildren,
+  ResponseOf,
+  StatePath,
+} from '../../../shared/contract'
+import { useApi } from '../service'
+import { keys } from './keys'
+
+/** Children per page asked for (the tree's "show more" step). */
+export const CHILDREN_PAGE = 500
+/**
+ * A version's pages are asked for once it has been shown this long: while the user scrubs, a
+ * container opened further would otherwise cost a page request (a replay from a checkpoint on the
+ * server) for every version passed.
+ */
+export const PAGE_REST_MS = 250
+
+type Page = ResponseOf<'getStateChildren'>
+
+/** A container's key in the maps below: its path as JSON (object keys and indices apart). */
+export const pathKey = (path: StatePath): string => JSON.stringify(path)
+
+export interface StatePages {
+  /** The state with the pages loaded so far added to their containers. */
+  value: JsonValue
+  /** How many children the containers the value does not hold whole have, by pathKey. */
+  totals: ReadonlyMap<string, number>
+  /** Containers (by pathKey) with a page on its way, or the message of one that failed. */
+  pending: ReadonlyMap<string, string | null>
+  /** Asks for the children of the container at `path` up to `upTo` (exclusive). */
+  want(path: StatePath, upTo: number): void
+}
+
+interface PageSpec {
+  path: StatePath
+  key: string
+  offset: number
+  limit: number
+}
+
+type Container = JsonValue[] | { [key: string]: JsonValue }
+const isContainer = (v: JsonValue | undefined): v is Container =>
+  typeof v === 'object' && v !== null
+
+/** `value` with the container at `path` replaced by `update(it)`, copied along the way. */
+function updateAt(
+  value: JsonValue,
+  path: StatePath,
+  update: (c: Container) => Container,
+): JsonValue {
+  if (!isContainer(value)) return value
+  if (path.length === 0) return update(value)
+  const [head, ...rest] = path
+  if (Array.isArray(value)) {
+    if (typeof head !== 'number' || head >= value.length) return value
+    const copy = value.slice()
+    copy[head] = updateAt(value[head]!, rest, update)
+    return copy
+  }
+  if (typeof head !== 'string' || !Object.prototype.hasOwnProperty.call(value, head)) return value
+  return withKey({ ...value }, head, updateAt(value[head]!, rest, update))
+}
+
+/** Sets a key as data (a key like "__proto__" included). */
+function withKey(target: { [key: string]: JsonValue }, key: string, value: JsonValue) {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  })
+  return target
+}
+
+/** `container` with `page` added, if the page starts where the container's children end. */
+function appendPage(container: Container, page: Page): Container {
+  const count = Array.isArray(container) ? container.length : Object.keys(container).length
+  if (count !== page.offset) return container
+  if (Array.isArray(container)) return [...container, ...page.children.map((c) => c.value)]
+  const copy = { ...container }
+  for (const child of page.children) withKey(copy, String(child.key), child.value)
+  return copy
+}
+
+/** The pages of `view`'s state the tree asked for, added to it as they arrive. */
+export function useStatePages(view: AggregateView): StatePages {
+  const api = useApi()
+  const client = useQueryClient()
+  // Kept across versions: a container opened further stays so while scrubbing.
+  const [wanted, setWanted] = useState<ReadonlyMap<string, { path: StatePath; upTo: number }>>(
+    () => new Map(),
+  )
+  const want = useCallback((path: StatePath, upTo: number) => {
+    const key = pathKey(path)
+    setWanted((prev) => {
+      if ((prev.get(key)?.upTo ?? 0) >= upTo) return prev
+      return new Map(prev).set(key, { path, upTo })
+    })
+  }, [])
+
+  const { id, version } = view
+  const [rested, setRested] = useState<string | null>(null)
+  const shownKey = `${id}@${version}`
+  useEffect(() => {
+    const timer = setTimeout(() => setRested(shownKey), PAGE_REST_MS)
+    return () => clearTimeout(timer)
+  }, [shownKey])
+  const queryKey = (spec: PageSpec) => keys.stateChildren(id, version, spec.key, spec.offset)
+  // The pages to ask for: those of the cut containers known so far, which a loaded page can
+  // add to (a page's children are cut in turn).
+  const omitted = new Map<string, OmittedChildren>()
+  for (const o of view.stateOmitted) omitted.set(pathKey(o.path), o)
+  const specs: PageSpec[] = []
+  const planned = new Set<string>()
+  for (let more = true; more;) {
+    more = false
+    for (const [key, { path, upTo }] of wanted) {
+      const cut = omitted.get(key)
+      if (!cut || planned.has(key)) continue
+      planned.add(key)
+      for (let offset = cut.shown; offset < Math.min(upTo, cut.total); offset += CHILDREN_PAGE) {
+        const spec = { path, key, offset, limit: CHILDREN_PAGE }
+        specs.push(spec)
+        const page = client.getQueryData<Page>(queryKey(spec))
+        for (const o of page?.omitted ?? []) {
+          if (!omitted.has(pathKey(o.path))) more = true
+          omitted.set(pathKey(o.path), o)
+        }
+      }
+    }
+  }
+
+  const results = useQueries({
+    queries: specs.map((spec) => ({
+      queryKey: queryKey(spec),
+      queryFn: () =>
+        api.getStateChildren({
+          id,
+          at: version,
+          path: spec.path,
+          offset: spec.offset,
+          limit: spec.limit,
+        }),
+      staleTime: Infinity,
+      enabled: rested === shownKey,
+    })),
+  })
+
+  const datas = results.map((r) => r.data)
+  const errors = results.map((r) => (r.error ? r.error.message : null))
+  // Merged again when the state or a page changes, not on every render (the tree's rows are
+  // made again whenever the value is a new object).
+  const pagesKey = specs.map((spec, i) => `${spec.key}@${spec.offset}:${results[i]!.dataUpdatedAt}`)
+  const merged = useMemo(
+    () => merge(view.state, specs, datas),
+    // pagesKey names the pages and when each arrived: specs and datas follow from it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [view.state, pagesKey.join('|')],
+  )
+  const pendingKey = specs
+    .map((spec, i) => (datas[i] === undefined ? `${spec.key}:${errors[i] ?? ''}` : ''))
+    .join('|')
+  // One object while nothing changes: the tree makes its rows again when it does.
+  return useMemo(() => {
+    const totals = new Map<string, number>()
+    for (const [key, o] of omitted) totals.set(key, o.total)
+    const pending = new Map<string, string | null>()
+    specs.forEach((spec, i) => {
+      if (datas[i] === undefined && !pending.get(spec.key)) pending.set(spec.key, errors[i] ?? null)
+    })
+    return { value: merged, totals, pending, want }
+    // merged follows the pages, pendingKey what is on its way: the rest follows from them.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [merged, pendingKey, want])
+}
+
+/**
+ * The state with the loaded pages added: parents before children (a page's containers exist
+ * once their parent's page is in), and for each container in order until the first page missing
+ * (an array's indices stay its own).
+ */
+function merge(state: JsonValue, specs: PageSpec[], datas: Array<Page | undefined>): JsonValue {
+  const order = specs
+    .map((spec, i) => ({ spec, page: datas[i] }))
+    .sort((a, b) => a.spec.path.length - b.spec.path.length || a.spec.offset - b.spec.offset)
+  const stopped = new Set<string>()
+  let value = state
+  for (const { spec, page } of order) {
+    if (stopped.has(spec.key)) continue
+    if (!page) {
+      stopped.add(spec.key)
+      continue
+    }
+    value = updateAt(value, spec.path, (c) => appendPage(c, page))
+  }
+  return value
+}
