@@ -276,16 +276,17 @@ export function canonicalTextOf(
 }
 
 /**
- * The three offsets of a format 2 header read as lowercase hex (`selectSplit`): 16-bit little
- * endian at hex positions 64, 68 and 72; undefined when the head is not hex of that length.
+ * The three offsets of a format 2 header read as hex (`selectSplit`, either case): 16-bit
+ * little endian at hex positions 64, 68 and 72 of `split`, which the text follows; undefined
+ * when it is shorter than the header or those are not hex digits.
  */
-export function offsetsFromHex(head: string): [number, number, number] | undefined {
-  if (head.length !== 2 * HEADER_BYTES) return undefined
+export function offsetsFromHex(split: string): [number, number, number] | undefined {
+  if (split.length < 2 * HEADER_BYTES) return undefined
   const out: [number, number, number] = [0, 0, 0]
   for (let i = 0; i < 3; i++) {
     const at = 2 * HASH_BYTES + 4 * i
-    const low = hexByte(head, at)
-    const high = hexByte(head, at + 2)
+    const low = hexByte(split, at)
+    const high = hexByte(split, at + 2)
     if (low < 0 || high < 0) return undefined
     out[i] = low | (high << 8)
   }
@@ -301,5 +302,6 @@ function hexByte(text: string, at: number): number {
 function hexDigit(c: number): number {
   if (c >= 48 && c <= 57) return c - 48
   if (c >= 97 && c <= 102) return c - 87
+  if (c >= 65 && c <= 70) return c - 55
   return -1
 }
