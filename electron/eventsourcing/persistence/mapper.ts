@@ -8,23 +8,19 @@ import {
 } from '../domain/events'
 import { topics as defaultTopics, type TopicRegistry } from '../domain/topics'
 import {
-  canonicalBody,
-  HASH_BYTES,
-  HEADER_BYTES,
-  offsetsFromHex,
-  StoredCanonical,
-} from './canonicalRecord'
-import {
-  asIntegrityError,
   assignCanonical,
+  canonicalBody,
   decodeChecked,
-  describe,
+  decodeRows,
   type EventClass,
   finishEvent,
+  HASH_BYTES,
+  HEADER_BYTES,
   newTarget,
-  NONE,
-  where,
-} from './eventDecoding'
+  type RowDecoder,
+  StoredCanonical,
+} from './canonicalRecord'
+import { asIntegrityError, describe, NONE, where } from './recordErrors'
 import type { AesGcmCipher } from './cipher'
 import type { SplitRow, StateSplit, StoredRecord } from './recorder'
 import { JsonTranscoder, type UnregisteredTopics } from './transcoder'
@@ -44,7 +40,7 @@ const COMPRESS_MIN_BYTES = 1024
 /** How a plain format 2 state splits (selectSplit): hash and offsets as hex, then the text. */
 const SPLIT: StateSplit = { formatByte: CANONICAL, headBytes: HEADER_BYTES }
 
-export { HASH_DIFFERS, HASH_MATCHES, HASH_UNCHECKED } from './eventDecoding'
+export { HASH_DIFFERS, HASH_MATCHES, HASH_UNCHECKED } from './canonicalRecord'
 
 /**
  * Which record format events are written in: 2 (the default) stores the text an event's hash
@@ -256,56 +252,12 @@ export class Mapper {
     rows: readonly SplitRow[],
     checks?: Uint8Array,
   ): DomainEvent[] {
-    const events = new Array<DomainEvent>(rows.length)
-    let lastTopic: string | undefined
-    let cls: EventClass | undefined
-    for (let i = 0; i < rows.length; i++) {
-      const [version, topic, state] = rows[i]!
-      // A page is mostly one or two topics: resolve the class once per run of the same.
-      if (topic !== lastTopic) {
-        cls = this.eventClass(originatorId, version, topic)
-        lastTopic = topic
-      }
-      events[i] =
-        typeof state === 'string'
-          ? this.splitEvent(originatorId, version, topic, state, cls, checks, i)
-          : this.wholeEvent(
-              { originatorId, originatorVersion: version, topic, state },
-              cls,
-              checks,
-              i,
-            )
-    }
-    return events
+    return decodeRows(this.rowDecoder, originatorId, rows, checks)
   }
 
-  /** A split row's event: hash (hex, either case) and offsets, then the stored text. */
-  private splitEvent(
-    originatorId: string,
-    version: number,
-    topic: string,
-    split: string,
-    cls: EventClass | undefined,
-    checks: Uint8Array | undefined,
-    i: number,
-  ): DomainEvent {
-    const target = newTarget(cls)
-    try {
-      const offsets = offsetsFromHex(split)
-      if (offsets === undefined) throw new DataIntegrityError('format 2 state is too short')
-      const hash = split.slice(0, 2 * HASH_BYTES).toLowerCase()
-      const text = split.slice(2 * HEADER_BYTES)
-      const [a, b, c] = offsets
-      decodeChecked(text, a, b, c, hash, target, originatorId, version, topic, checks, i)
-    } catch (error) {
-      throw asIntegrityError(error, {
-        originatorId,
-        originatorVersion: version,
-        topic,
-        state: NONE,
-      })
-    }
-    return finishEvent(target, cls, originatorId, version, topic)
+  private readonly rowDecoder: RowDecoder = {
+    eventClass: (originatorId, version, topic) => this.eventClass(originatorId, version, topic),
+    wholeEvent: (record, cls, checks, i) => this.wholeEvent(record, cls, checks, i),
   }
 
   /** A whole row's event: format 2 (after decryption, decompression) checked as it is decoded. */

@@ -18,9 +18,9 @@ export interface RecordQuery {
 
 /**
  * How a store may hand over states as text (`selectSplit`): a state whose first byte is
- * `formatByte` comes back as one string, its next `headBytes` bytes in hex (either case: SQLite's
- * hex() writes upper case) followed by the rest decoded as UTF-8, so no Buffer is made per row
- * (SQLite splits it in SQL). The mapper says which format; the store knows nothing of it.
+ * `formatByte` comes back as its next `headBytes` bytes in hex (either case: SQLite's hex()
+ * writes upper case) and the rest decoded as UTF-8, so no Buffer is made per row (SQLite splits
+ * it in SQL). The mapper says which format; the store knows nothing of it.
  */
 export interface StateSplit {
   readonly formatByte: number
@@ -28,13 +28,14 @@ export interface StateSplit {
 }
 
 /**
- * A row of one originator read by `selectSplit`: version, topic, then the state, as one string
- * (head in hex + text) when it is of the split's format, else whole.
+ * A row of one originator read by `selectSplit`: version, topic, then the head (hex) and text
+ * of a split state, or null and the whole state for any other.
  */
 export type SplitRow = readonly [
   originatorVersion: number,
   topic: string,
-  state: string | Uint8Array,
+  head: string | null,
+  rest: string | Uint8Array,
 ]
 
 /** One table of records partitioned by originator id and clustered by version. */
