@@ -65,10 +65,11 @@ export class EventStore {
   }
 
   /**
-   * pages() for the readers that verify (a replay, verified ranges): where the store can split
-   * plain states into hex and text (selectSplit), rows are decoded without a Buffer each and,
-   * with `checkHashes`, each event's hash is checked from the text it was parsed from as it is
-   * decoded (`checks`), so the event carries no proof. Elsewhere, pages() with no checks.
+   * pages() for the readers that verify (a replay, verified ranges): where the store reads rows
+   * as arrays (selectSplit), plain format 2 states come split into hex and text (no Buffer per
+   * row) and the others whole (encrypted ones: no record object per row); with `checkHashes`,
+   * each format 2 event's hash is checked from the text it was parsed from as it is decoded
+   * (`checks`), so the event carries no proof. Elsewhere, pages() with no checks.
    */
   async *checkedPages(
     originatorId: string,
@@ -77,7 +78,7 @@ export class EventStore {
   ): AsyncGenerator<CheckedPage> {
     const split = this.mapper.stateSplit
     const recorder = this.recorder
-    if (split === undefined || recorder.selectSplit === undefined) {
+    if (recorder.selectSplit === undefined) {
       for await (const events of this.pages(originatorId, options))
         yield { events, checks: undefined }
       return

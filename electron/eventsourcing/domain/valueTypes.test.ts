@@ -4,6 +4,7 @@ import { UUID } from './uuid'
 import {
   assignFields,
   classTopicOf,
+  dateFromText,
   type TextKind,
   UnregisteredValue,
   valueFromText,
@@ -60,6 +61,47 @@ describe('valueText', () => {
 
     expect(write(value)).toBe(text)
     expect(write(valueFromText[kind](text))).toBe(text)
+  })
+})
+
+describe('dateFromText', () => {
+  const same = (text: string): void => {
+    const read = dateFromText(text)
+    const engine = new Date(text)
+    expect([text, read.getTime()]).toEqual([text, engine.getTime()])
+  }
+
+  test('when ISO texts of many instants are read, then each equals what new Date reads', () => {
+    // Spread over years 1000–9999, every month end, leap days and millisecond edges.
+    let seed = 7
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31)
+    const min = Date.UTC(1000, 0, 1)
+    const max = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+    for (let i = 0; i < 2000; i++)
+      same(new Date(min + (next() / 2 ** 31) * (max - min)).toISOString())
+    for (const year of [1000, 1900, 2000, 2024, 2100, 9999])
+      for (let month = 0; month < 12; month++)
+        same(new Date(Date.UTC(year, month + 1, 0, 23, 59, 59, 999)).toISOString())
+  })
+
+  test.each([
+    '2023-02-29T00:00:00.000Z',
+    '2024-02-30T00:00:00.000Z',
+    '2024-04-31T12:00:00.000Z',
+    '2024-01-01T24:00:00.000Z',
+    '2024-01-01T23:60:00.000Z',
+    '2024-13-01T00:00:00.000Z',
+    '2024-00-10T00:00:00.000Z',
+    '0999-01-01T00:00:00.000Z',
+    '0050-01-01T00:00:00.000Z',
+    '+012024-01-01T00:00:00.000Z',
+    '2024-01-01T00:00:00.000+01:00',
+    '2024-01-01T00:00:0x.000Z',
+    '2024-01-01 00:00:00.000Z',
+    'not a date at all, 24ch',
+    '',
+  ])('when %j is read, then the result is what new Date gives (invalid or not)', (text) => {
+    same(text)
   })
 })
 

@@ -130,12 +130,68 @@ export const valueText = {
 
 /** The inverse of `valueText`. */
 export const valueFromText = {
-  date: (text: string): Date => new Date(text),
+  date: (text: string): Date => dateFromText(text),
   uuid: (text: string): UUID => new UUID(text),
   bigint: (text: string): bigint => BigInt(text),
   bytes: (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64')),
   number: (text: string): number => Number(text),
 } as const
+
+/**
+ * `new Date(text)`, with the form toISOString writes (`YYYY-MM-DDTHH:MM:SS.sssZ`, years
+ * 1000–9999) read by hand: every stored event has a timestamp, and the engine's general date
+ * parser cost about a twentieth of a replay. Any other text, or a date that does not exist
+ * (31 April, hour 24), goes to `new Date`, so the result is always the same.
+ */
+export function dateFromText(text: string): Date {
+  if (
+    text.length === 24 &&
+    text.charCodeAt(4) === 45 && // -
+    text.charCodeAt(7) === 45 &&
+    text.charCodeAt(10) === 84 && // T
+    text.charCodeAt(13) === 58 && // :
+    text.charCodeAt(16) === 58 &&
+    text.charCodeAt(19) === 46 && // .
+    text.charCodeAt(23) === 90 // Z
+  ) {
+    const year = digits(text, 0, 4)
+    const month = digits(text, 5, 2)
+    const day = digits(text, 8, 2)
+    const hour = digits(text, 11, 2)
+    const minute = digits(text, 14, 2)
+    const second = digits(text, 17, 2)
+    const ms = digits(text, 20, 3)
+    if (
+      year >= 1000 &&
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      day <= daysInMonth(year, month) &&
+      (hour | minute | second | ms) >= 0 &&
+      hour <= 23 &&
+      minute <= 59 &&
+      second <= 59
+    )
+      return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms))
+  }
+  return new Date(text)
+}
+
+/** The decimal number of `length` digits at `at`; −1 when one is not a digit. */
+function digits(text: string, at: number, length: number): number {
+  let value = 0
+  for (let i = at; i < at + length; i++) {
+    const d = text.charCodeAt(i) - 48
+    if (d < 0 || d > 9) return -1
+    value = value * 10 + d
+  }
+  return value
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
+}
 
 /** The kinds with a text form (the tagged kinds of the stored formats). */
 export type TextKind = keyof typeof valueText

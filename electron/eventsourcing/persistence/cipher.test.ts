@@ -204,8 +204,15 @@ describe('decryptRecord (associated data id, version, topic)', () => {
   ])('given a %s id and topic, then it decrypts what encrypt sealed with them', (_, id, topic) => {
     const cipher = new AesGcmCipher(randomBytes(32))
     const sealed = cipher.encrypt(plaintext, Buffer.from(`${id}\n7\n${topic}`, 'utf8'))
+    // As a record stores it: after its format byte, in a Buffer or a plain Uint8Array.
+    const state = Buffer.concat([Buffer.from([6]), sealed])
 
-    expect(cipher.decryptRecord(sealed, id, 7, topic).equals(plaintext)).toBe(true)
-    expect(() => cipher.decryptRecord(sealed, id, 8, topic)).toThrow(DataIntegrityError)
+    expect(cipher.decryptRecord(sealed, 0, id, 7, topic).equals(plaintext)).toBe(true)
+    expect(cipher.decryptRecord(state, 1, id, 7, topic).equals(plaintext)).toBe(true)
+    expect(cipher.decryptRecord(new Uint8Array(state), 1, id, 7, topic).equals(plaintext)).toBe(
+      true,
+    )
+    expect(() => cipher.decryptRecord(state, 1, id, 8, topic)).toThrow(DataIntegrityError)
+    expect(() => cipher.decryptRecord(state, 0, id, 7, topic)).toThrow(DataIntegrityError)
   })
 })

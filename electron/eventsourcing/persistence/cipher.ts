@@ -10,6 +10,7 @@ import { ConfigurationError, DataIntegrityError } from '../errors'
 
 const NONCE_BYTES = 12
 const TAG_BYTES = 16
+const GCM_OPTIONS = { authTagLength: TAG_BYTES }
 
 /**
  * AES-GCM with a random 12-byte nonce per message: nonce | tag | ciphertext. The associated
@@ -45,38 +46,52 @@ export class AesGcmCipher {
 
   encrypt(plaintext: Uint8Array, associatedData?: Uint8Array): Buffer {
     const nonce = randomBytes(NONCE_BYTES)
-    const cipher = createCipheriv(this.algorithm, this.key, nonce, { authTagLength: TAG_BYTES })
+    const cipher = createCipheriv(this.algorithm, this.key, nonce, GCM_OPTIONS)
     if (associatedData) cipher.setAAD(associatedData)
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()])
     return Buffer.concat([nonce, cipher.getAuthTag(), body])
   }
 
   /**
-   * decrypt() of a stored record's state, whose associated data is `id\nversion\ntopic`: that
-   * text is written into a buffer kept for the purpose instead of a new Buffer per event.
-   * (Node makes one OpenSSL context per GCM message, with no way to re-key one with a new
-   * nonce; measured, a raw key and a KeyObject cost the same, so the context stays per event.)
+   * decrypt() of a stored record's state from byte `start` (after the format byte), whose
+   * associated data is `id\nversion\ntopic`: that text is written into a buffer kept for the
+   * purpose, and the state is read in place, with no view of it made first. (Node makes one
+   * OpenSSL context per GCM message, with no way to re-key one with a new nonce; measured, a
+   * raw key and a KeyObject cost the same, so the context stays per event.)
    */
-  decryptRecord(data: Uint8Array, originatorId: string, version: number, topic: string): Buffer {
+  decryptRecord(
+    state: Uint8Array,
+    start: number,
+    originatorId: string,
+    version: number,
+    topic: string,
+  ): Buffer {
     const text = `${originatorId}\n${version}\n${topic}`
     // (Worst case 3 bytes per UTF-16 unit: grow the scratch buffer when that might not fit.)
     if (text.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(text.length * 3)
     const length = this.scratch.write(text, 0, 'utf8')
-    return this.decrypt(data, this.scratch.subarray(0, length))
+    const bytes = Buffer.isBuffer(state)
+      ? state
+      : Buffer.from(state.buffer, state.byteOffset, state.byteLength)
+    return this.open(bytes, start, this.scratch.subarray(0, length))
   }
 
   decrypt(data: Uint8Array, associatedData?: Uint8Array): Buffer {
-    if (data.length < NONCE_BYTES + TAG_BYTES) {
+    return this.open(Buffer.from(data.buffer, data.byteOffset, data.byteLength), 0, associatedData)
+  }
+
+  /** Decrypts nonce | tag | ciphertext found at `start` of `bytes`. */
+  private open(bytes: Buffer, start: number, associatedData: Uint8Array | undefined): Buffer {
+    if (bytes.length - start < NONCE_BYTES + TAG_BYTES) {
       throw new DataIntegrityError('ciphertext is too short to be AES-GCM output')
     }
-    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-    const nonce = bytes.subarray(0, NONCE_BYTES)
-    const tag = bytes.subarray(NONCE_BYTES, NONCE_BYTES + TAG_BYTES)
-    const decipher = createDecipheriv(this.algorithm, this.key, nonce, { authTagLength: TAG_BYTES })
+    const nonce = bytes.subarray(start, start + NONCE_BYTES)
+    const tag = bytes.subarray(start + NONCE_BYTES, start + NONCE_BYTES + TAG_BYTES)
+    const decipher = createDecipheriv(this.algorithm, this.key, nonce, GCM_OPTIONS)
     decipher.setAuthTag(tag)
     if (associatedData) decipher.setAAD(associatedData)
     try {
-      const plaintext = decipher.update(bytes.subarray(NONCE_BYTES + TAG_BYTES))
+      const plaintext = decipher.update(bytes.subarray(start + NONCE_BYTES + TAG_BYTES))
       // final() authenticates (it throws on a wrong key, tag or associated data). For GCM it
       // yields no bytes, so the concat (a copy per event) is only kept for the general case.
       const rest = decipher.final()

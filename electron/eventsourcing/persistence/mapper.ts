@@ -1,5 +1,5 @@
 import { deflateSync, inflateSync } from 'node:zlib'
-import { DataIntegrityError, EventSourcingError, TopicNotFound } from '../errors'
+import { DataIntegrityError, TopicNotFound } from '../errors'
 import {
   attachHashProof,
   type DomainEvent,
@@ -7,16 +7,20 @@ import {
   UnregisteredEvent,
 } from '../domain/events'
 import { topics as defaultTopics, type TopicRegistry } from '../domain/topics'
-import { sha256Hex } from '../domain/hashing'
 import {
+  assignCanonical,
   canonicalBody,
-  canonicalTextOf,
+  decodeChecked,
+  decodeRows,
+  type EventClass,
+  finishEvent,
   HASH_BYTES,
   HEADER_BYTES,
-  offsetsFromHex,
-  parseCanonical,
+  newTarget,
+  type RowDecoder,
   StoredCanonical,
 } from './canonicalRecord'
+import { asIntegrityError, describe, NONE, where } from './recordErrors'
 import type { AesGcmCipher } from './cipher'
 import type { SplitRow, StateSplit, StoredRecord } from './recorder'
 import { JsonTranscoder, type UnregisteredTopics } from './transcoder'
@@ -36,12 +40,7 @@ const COMPRESS_MIN_BYTES = 1024
 /** How a plain format 2 state splits (selectSplit): hash and offsets as hex, then the text. */
 const SPLIT: StateSplit = { formatByte: CANONICAL, headBytes: HEADER_BYTES }
 
-/** What a page decode found out about an event's hash (`checks[i]`, splitRowsToEvents). */
-export const HASH_UNCHECKED = 0
-export const HASH_MATCHES = 1
-export const HASH_DIFFERS = 2
-
-type EventClass = abstract new () => DomainEvent
+export { HASH_DIFFERS, HASH_MATCHES, HASH_UNCHECKED } from './canonicalRecord'
 
 /**
  * Which record format events are written in: 2 (the default) stores the text an event's hash
@@ -149,7 +148,7 @@ export class Mapper {
         return this.transcoder.decode(utf8(state, 1))
       }
       const body = this.plainBody(record, flags)
-      if (flags & CANONICAL) return this.canonicalFields(record, body, {}).fields
+      if (flags & CANONICAL) return this.canonicalFields(record, body, {}, true).fields
       return this.transcoder.decode(utf8(body, 0))
     } catch (error) {
       throw asIntegrityError(error, record)
@@ -168,7 +167,8 @@ export class Mapper {
         )
       }
       body = this.cipher.decryptRecord(
-        state.subarray(1),
+        state,
+        1,
         record.originatorId,
         record.originatorVersion,
         record.topic,
@@ -188,110 +188,95 @@ export class Mapper {
 
   /**
    * The fields of a format 2 body, hash included, onto `fields` (id and version left out, as
-   * format 1 stores them), and the proof its hash is checked against: the stored text with this
-   * row's id, version and topic put back, so a record moved to another row cannot verify.
+   * format 1 stores them), and, with `withProof`, the proof its hash is checked against: the
+   * stored text with this row's id, version and topic put back, so a record moved to another
+   * row cannot verify.
    */
   private canonicalFields(
     record: StoredRecord,
     body: Buffer,
     fields: Record<string, unknown>,
-  ): { fields: Record<string, unknown>; proof: StoredCanonical } {
+    withProof: true,
+  ): { fields: Record<string, unknown>; proof: StoredCanonical }
+  private canonicalFields(
+    record: StoredRecord,
+    body: Buffer,
+    fields: Record<string, unknown>,
+    withProof: false,
+    checks: Uint8Array | undefined,
+    i: number,
+  ): { fields: Record<string, unknown> }
+  private canonicalFields(
+    record: StoredRecord,
+    body: Buffer,
+    fields: Record<string, unknown>,
+    withProof: boolean,
+    checks?: Uint8Array,
+    i = 0,
+  ): { fields: Record<string, unknown>; proof?: StoredCanonical } {
     if (body.length < HEADER_BYTES + 2) throw new DataIntegrityError('format 2 state is too short')
     const text = body.toString('utf8', HEADER_BYTES)
     const a = body.readUInt16LE(HASH_BYTES)
     const b = body.readUInt16LE(HASH_BYTES + 2)
     const c = body.readUInt16LE(HASH_BYTES + 4)
+    const hash = body.toString('hex', 0, HASH_BYTES)
+    const { originatorId, originatorVersion, topic } = record
+    if (!withProof) {
+      decodeChecked(text, a, b, c, hash, fields, originatorId, originatorVersion, topic, checks, i)
+      return { fields }
+    }
     assignCanonical(text, a, b, c, fields)
-    fields['hash'] = body.toString('hex', 0, HASH_BYTES)
-    const proof = new StoredCanonical(
-      text,
-      a,
-      b,
-      c,
-      record.originatorId,
-      record.originatorVersion,
-      record.topic,
-    )
+    fields['hash'] = hash
+    const proof = new StoredCanonical(text, a, b, c, originatorId, originatorVersion, topic)
     return { fields, proof }
   }
 
   /**
    * How a store may split states for splitRowsToEvents (plain format 2: hash and offsets as
-   * hex, then the text); undefined when this mapper decrypts, as it accepts no plain state.
+   * hex, then the text); undefined when this mapper decrypts, as it accepts no plain state (its
+   * rows are read whole).
    */
   get stateSplit(): StateSplit | undefined {
     return this.cipher ? undefined : SPLIT
   }
 
   /**
-   * The events of one originator's rows read by `selectSplit`. With `checks`, the hash of
-   * each split (format 2) event is checked as it is decoded, from the text it was parsed from,
-   * with no proof kept on the event: checks[i] is HASH_MATCHES or HASH_DIFFERS. Rows of other
-   * formats are decoded as recordToEvent does (checks[i] stays HASH_UNCHECKED).
+   * The events of one originator's rows read by `selectSplit`. With `checks`, the hash of each
+   * format 2 event (split, or whole: compressed, encrypted) is checked as it is decoded, from
+   * the text it was parsed from, with no proof kept on the event: checks[i] is HASH_MATCHES or
+   * HASH_DIFFERS. Format 1 rows are decoded as recordToEvent does (checks[i] stays
+   * HASH_UNCHECKED: the chain check rebuilds their canonical JSON).
    */
   splitRowsToEvents(
     originatorId: string,
     rows: readonly SplitRow[],
     checks?: Uint8Array,
   ): DomainEvent[] {
-    const events = new Array<DomainEvent>(rows.length)
-    let lastTopic: string | undefined
-    let cls: EventClass | undefined
-    for (let i = 0; i < rows.length; i++) {
-      const [version, topic, head, rest] = rows[i]!
-      if (head === null || typeof rest !== 'string') {
-        const state = typeof rest === 'string' ? Buffer.from(rest) : rest
-        events[i] = this.recordToEvent({ originatorId, originatorVersion: version, topic, state })
-        continue
-      }
-      // A page is mostly one or two topics: resolve the class once per run of the same.
-      if (topic !== lastTopic) {
-        cls = this.eventClass(originatorId, version, topic)
-        lastTopic = topic
-      }
-      events[i] = this.splitEvent(originatorId, version, topic, head, rest, cls, checks, i)
-    }
-    return events
+    return decodeRows(this.rowDecoder, originatorId, rows, checks)
   }
 
-  private splitEvent(
-    originatorId: string,
-    version: number,
-    topic: string,
-    head: string,
-    text: string,
+  private readonly rowDecoder: RowDecoder = {
+    eventClass: (originatorId, version, topic) => this.eventClass(originatorId, version, topic),
+    wholeEvent: (record, cls, checks, i) => this.wholeEvent(record, cls, checks, i),
+  }
+
+  /** A whole row's event: format 2 (after decryption, decompression) checked as it is decoded. */
+  private wholeEvent(
+    record: StoredRecord,
     cls: EventClass | undefined,
     checks: Uint8Array | undefined,
     i: number,
   ): DomainEvent {
-    const target = (cls === undefined ? {} : Object.create(cls.prototype as object)) as Record<
-      string,
-      unknown
-    >
+    const flags = record.state[0] ?? 0
+    if (!(flags & CANONICAL) || (flags & ~(COMPRESSED | ENCRYPTED | CANONICAL)) !== 0)
+      return this.fieldsEvent(record, cls)
+    const target = newTarget(cls)
     try {
-      const offsets = offsetsFromHex(head)
-      if (offsets === undefined) throw new DataIntegrityError('format 2 state is too short')
-      const [a, b, c] = offsets
-      assignCanonical(text, a, b, c, target)
-      const hash = head.slice(0, 2 * HASH_BYTES)
-      target['hash'] = hash
-      if (checks !== undefined) {
-        const canonical = canonicalTextOf(text, a, b, c, originatorId, version, topic)
-        checks[i] = sha256Hex(canonical) === hash ? HASH_MATCHES : HASH_DIFFERS
-      }
+      this.canonicalFields(record, this.plainBody(record, flags), target, false, checks, i)
     } catch (error) {
-      throw asIntegrityError(error, {
-        originatorId,
-        originatorVersion: version,
-        topic,
-        state: NONE,
-      })
+      throw asIntegrityError(error, record)
     }
-    target['originatorId'] = originatorId
-    target['originatorVersion'] = version
-    return cls === undefined
-      ? UnregisteredEvent.fromStored(topic, target)
-      : (target as unknown as DomainEvent)
+    return finishEvent(target, cls, record.originatorId, record.originatorVersion, record.topic)
   }
 
   /** Whether a record's state is encrypted, read from its format byte without decrypting. */
@@ -330,28 +315,23 @@ export class Mapper {
   }
 
   /** recordToEvent for a format 2 record: the fields of its canonical text, with its proof. */
-  private canonicalEvent(
-    record: StoredRecord,
-    cls: (abstract new () => DomainEvent) | undefined,
-  ): DomainEvent {
+  private canonicalEvent(record: StoredRecord, cls: EventClass | undefined): DomainEvent {
     const flags = record.state[0]!
     // The fields go straight onto the event (no intermediate object per event on replay).
-    const target = (cls === undefined ? {} : Object.create(cls.prototype as object)) as Record<
-      string,
-      unknown
-    >
+    const target = newTarget(cls)
     let proof: StoredCanonical
     try {
-      proof = this.canonicalFields(record, this.plainBody(record, flags), target).proof
+      proof = this.canonicalFields(record, this.plainBody(record, flags), target, true).proof
     } catch (error) {
       throw asIntegrityError(error, record)
     }
-    target['originatorId'] = record.originatorId
-    target['originatorVersion'] = record.originatorVersion
-    const event =
-      cls === undefined
-        ? UnregisteredEvent.fromStored(record.topic, target)
-        : (target as unknown as DomainEvent)
+    const event = finishEvent(
+      target,
+      cls,
+      record.originatorId,
+      record.originatorVersion,
+      record.topic,
+    )
     attachHashProof(event, proof)
     return event
   }
@@ -384,6 +364,11 @@ export class Mapper {
     const flags = record.state[0] ?? 0
     if (flags & CANONICAL && (flags & ~(COMPRESSED | ENCRYPTED | CANONICAL)) === 0)
       return this.canonicalEvent(record, cls)
+    return this.fieldsEvent(record, cls)
+  }
+
+  /** recordToEvent for any record but format 2 (format 1, or a state no format names). */
+  private fieldsEvent(record: StoredRecord, cls: EventClass | undefined): DomainEvent {
     const fields = this.decodeState(record)
     if (fields === null || typeof fields !== 'object') {
       throw new DataIntegrityError(`${describe(record)} holds no event fields`, {
@@ -409,54 +394,8 @@ export class Mapper {
   }
 }
 
-const NONE = new Uint8Array(0)
-
-/**
- * The fields of a format 2 text onto `fields` (tagged values revived), its offsets checked
- * against it: they say where the row's id, version and topic go back in for the hash.
- */
-function assignCanonical(
-  text: string,
-  a: number,
-  b: number,
-  c: number,
-  fields: Record<string, unknown>,
-): void {
-  if (!(a <= b && b <= c && c <= text.length))
-    throw new DataIntegrityError('format 2 state has offsets outside its text')
-  let parsed: unknown
-  try {
-    parsed = parseCanonical(text)
-  } catch (error) {
-    throw new DataIntegrityError(
-      `stored state is not valid format 2 JSON: ${(error as Error).message}`,
-      {},
-      { cause: error },
-    )
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new DataIntegrityError('format 2 state holds no event fields')
-  Object.assign(fields, parsed)
-}
-
 function associatedData(originatorId: string, version: number, topic: string): Buffer {
   return Buffer.from(`${originatorId}\n${version}\n${topic}`, 'utf8')
-}
-
-/** Any failure while decoding a record, as a DataIntegrityError naming it. */
-function asIntegrityError(error: unknown, record: StoredRecord): Error {
-  if (error instanceof DataIntegrityError) {
-    if (error.details.originatorId) return error
-    return new DataIntegrityError(`${describe(record)}: ${error.message}`, where(record), {
-      cause: error,
-    })
-  }
-  if (error instanceof EventSourcingError) return error
-  return new DataIntegrityError(
-    `${describe(record)} cannot be decoded: ${(error as Error).message}`,
-    where(record),
-    { cause: error },
-  )
 }
 
 /** UTF-8 text of `bytes` from `start` (a Buffer decodes without a view being made first). */
@@ -464,20 +403,4 @@ function utf8(bytes: Uint8Array, start: number): string {
   return Buffer.isBuffer(bytes)
     ? bytes.toString('utf8', start)
     : Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start).toString('utf8')
-}
-
-function where(record: StoredRecord): {
-  originatorId: string
-  originatorVersion: number
-  problem: 'undecodable'
-} {
-  return {
-    originatorId: record.originatorId,
-    originatorVersion: record.originatorVersion,
-    problem: 'undecodable',
-  }
-}
-
-function describe(record: StoredRecord): string {
-  return `record ${record.originatorId} v${record.originatorVersion} (${record.topic})`
 }

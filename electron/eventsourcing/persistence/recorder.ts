@@ -18,9 +18,9 @@ export interface RecordQuery {
 
 /**
  * How a store may hand over states as text (`selectSplit`): a state whose first byte is
- * `formatByte` comes back as its next `headBytes` bytes in lowercase hex and the rest decoded
- * as UTF-8, so no Buffer is made per row (SQLite splits it in SQL). The mapper says which
- * format; the store knows nothing of it.
+ * `formatByte` comes back as its next `headBytes` bytes in hex (either case: SQLite's hex()
+ * writes upper case) and the rest decoded as UTF-8, so no Buffer is made per row (SQLite splits
+ * it in SQL). The mapper says which format; the store knows nothing of it.
  */
 export interface StateSplit {
   readonly formatByte: number
@@ -66,10 +66,15 @@ export interface AggregateRecorder {
    */
   selectVersions?(originatorId: string, query?: RecordQuery): Promise<number[]>
   /**
-   * `select` with the states of one format split into hex head and text (StateSplit).
-   * Optional: where it is absent (or costs no less), readers use `select`.
+   * `select` as arrays of version, topic and state (no object per row, no id), the states of
+   * `split`'s format as text (StateSplit), the others (all without a split) whole. Optional:
+   * where it is absent, readers use `select`.
    */
-  selectSplit?(originatorId: string, query: RecordQuery, split: StateSplit): Promise<SplitRow[]>
+  selectSplit?(
+    originatorId: string,
+    query: RecordQuery,
+    split: StateSplit | undefined,
+  ): Promise<SplitRow[]>
   /** Records per select this store reads best in when paging through a range (optional). */
   readonly pageSize?: number
 }

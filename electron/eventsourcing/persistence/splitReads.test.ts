@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { createExampleAggregate } from '../../example/factory'
 import type { DomainEvent } from '../domain/events'
-import { HASH_DIFFERS, HASH_MATCHES, Mapper } from './mapper'
+import { DataIntegrityError } from '../errors'
+import { AesGcmCipher } from './cipher'
+import { HASH_DIFFERS, HASH_MATCHES, HASH_UNCHECKED, Mapper } from './mapper'
 import { createSqliteStore } from './recorders/sqlite'
 
 function events(count: number): readonly DomainEvent[] {
@@ -16,7 +19,7 @@ function events(count: number): readonly DomainEvent[] {
 const fieldsOf = (event: DomainEvent): unknown => ({ ...event })
 
 describe('split reads of plain format 2 states (SQLite selectSplit)', () => {
-  test('when rows are read split, then the events equal those read whole, and a changed text is found', async () => {
+  test('when rows are read split, then the events equal those read whole, and a changed text or hash is found', async () => {
     const store = createSqliteStore(join(mkdtempSync(join(tmpdir(), 'split-')), 'e.sqlite'))
     try {
       const mapper = new Mapper({ compress: false })
@@ -24,7 +27,11 @@ describe('split reads of plain format 2 states (SQLite selectSplit)', () => {
       await store.events.insert(written.map((e) => mapper.eventToRecord(e)))
       const id = written[0]!.originatorId
       const rows = await store.events.selectSplit!(id, {}, mapper.stateSplit!)
-      expect(rows.every((row) => typeof row[3] === 'string' && row[2]!.length === 76)).toBe(true)
+      // The head in hex as SQLite writes it (upper case), the text after it.
+      expect(rows.every((row) => row[2] === row[2]?.toUpperCase() && row[2]!.length === 76)).toBe(
+        true,
+      )
+      expect(rows.every((row) => typeof row[3] === 'string')).toBe(true)
       const checks = new Uint8Array(rows.length)
       const split = mapper.splitRowsToEvents(id, rows, checks)
       const whole = (await store.events.select(id)).map((r) => mapper.recordToEvent(r))
@@ -32,10 +39,80 @@ describe('split reads of plain format 2 states (SQLite selectSplit)', () => {
       expect(split.map((e) => Object.keys(e))).toEqual(whole.map((e) => Object.keys(e)))
       expect([...checks].every((c) => c === HASH_MATCHES)).toBe(true)
 
-      const [version, topic, head, text] = rows[4]!
-      const changed = (text as string).replace('value 4', 'value 9')
-      mapper.splitRowsToEvents(id, [[version, topic, head, changed]], checks)
+      const [version, topic, head, rest] = rows[4]!
+      const text = rest as string
+      mapper.splitRowsToEvents(
+        id,
+        [[version, topic, head, text.replace('value 4', 'value 9')]],
+        checks,
+      )
       expect(checks[0]).toBe(HASH_DIFFERS)
+      // The hash is read in either case; a changed digit of it is found.
+      const flipped = (head![0] === 'A' ? 'B' : 'A') + head!.slice(1)
+      mapper.splitRowsToEvents(id, [[version, topic, head!.toLowerCase(), text]], checks)
+      expect(checks[0]).toBe(HASH_MATCHES)
+      mapper.splitRowsToEvents(id, [[version, topic, flipped, text]], checks)
+      expect(checks[0]).toBe(HASH_DIFFERS)
+      expect(() =>
+        mapper.splitRowsToEvents(id, [[version, topic, head!.slice(0, 70), text]]),
+      ).toThrow(DataIntegrityError)
+    } finally {
+      await store.close()
+    }
+  })
+
+  test('when encrypted, compressed and format 1 rows are read whole, then the events equal recordToEvent and format 2 hashes are checked', async () => {
+    const store = createSqliteStore(join(mkdtempSync(join(tmpdir(), 'split-')), 'e.sqlite'))
+    try {
+      const cipher = new AesGcmCipher(randomBytes(16))
+      const mapper = new Mapper({ cipher })
+      const older = new Mapper({ cipher, recordFormat: 1 })
+      const written = events(12)
+      // Formats mixed as a store written by several versions holds them: 1 and 2, one large
+      // state compressed.
+      const records = written.map((e, i) => (i % 3 === 1 ? older : mapper).eventToRecord(e))
+      await store.events.insert(records)
+      const id = written[0]!.originatorId
+      expect(mapper.stateSplit).toBeUndefined()
+      const rows = await store.events.selectSplit!(id, {}, undefined)
+      expect(rows.every((row) => row[2] === null && row[3] instanceof Uint8Array)).toBe(true)
+      const checks = new Uint8Array(rows.length)
+      const read = mapper.splitRowsToEvents(id, rows, checks)
+      const whole = (await store.events.select(id)).map((r) => mapper.recordToEvent(r))
+      expect(read.map(fieldsOf)).toEqual(whole.map(fieldsOf))
+      expect(read.map((e) => Object.keys(e))).toEqual(whole.map((e) => Object.keys(e)))
+      expect([...checks]).toEqual(
+        written.map((_, i) => (i % 3 === 1 ? HASH_UNCHECKED : HASH_MATCHES)),
+      )
+
+      // A state moved onto another row does not decrypt there (its associated data).
+      const [, topic, , state] = rows[2]!
+      expect(() => mapper.splitRowsToEvents(id, [[5, topic, null, state]], checks)).toThrow(
+        DataIntegrityError,
+      )
+    } finally {
+      await store.close()
+    }
+  })
+
+  test('when a compressed format 2 row is read whole, then its hash is checked', async () => {
+    const store = createSqliteStore(join(mkdtempSync(join(tmpdir(), 'split-')), 'e.sqlite'))
+    try {
+      const mapper = new Mapper({ compress: true })
+      const aggregate = createExampleAggregate('x'.repeat(3000))
+      aggregate.foo = 'small'
+      const written = aggregate.pendingEvents
+      const records = written.map((e) => mapper.eventToRecord(e))
+      expect(records[0]!.state[0]).toBe(0b101)
+      await store.events.insert(records)
+      const id = written[0]!.originatorId
+      const rows = await store.events.selectSplit!(id, {}, mapper.stateSplit)
+      expect(rows[0]![3]).toBeInstanceOf(Uint8Array)
+      expect(typeof rows[1]![3]).toBe('string')
+      const checks = new Uint8Array(rows.length)
+      const read = mapper.splitRowsToEvents(id, rows, checks)
+      expect(read.map(fieldsOf)).toEqual(written.map(fieldsOf))
+      expect([...checks]).toEqual([HASH_MATCHES, HASH_MATCHES])
     } finally {
       await store.close()
     }

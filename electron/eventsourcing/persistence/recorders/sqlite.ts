@@ -125,18 +125,26 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
   /**
    * `select` with states of the split's format read as hex head + text in SQL: SQLite hands
    * text to the driver as a string, where a BLOB costs a Buffer per row and its decoding (a
-   * third of a plain replay's read). The id column is not read: the caller knows it.
+   * third of a plain replay's read). The head is in hex() as it comes (upper case: lower() over
+   * it cost a tenth of the read). The id column is not read: the caller knows it. Without a
+   * split, states come back whole (head null).
    */
   async selectSplit(
     originatorId: string,
     query: RecordQuery,
-    split: StateSplit,
+    split: StateSplit | undefined,
   ): Promise<SplitRow[]> {
+    if (split === undefined)
+      return this.selectRows(
+        originatorId,
+        query,
+        'originator_version, topic, NULL, state',
+      ) as SplitRow[]
     const { formatByte, headBytes } = split
     if (!isByte(formatByte) || !Number.isInteger(headBytes) || headBytes < 0 || headBytes > 1000)
       throw new TypeError('selectSplit: formatByte must be a byte and headBytes 0–1000')
     const match = `substr(state, 1, 1) = x'${formatByte.toString(16).padStart(2, '0')}'`
-    const columns = `originator_version, topic, CASE WHEN ${match} THEN lower(hex(substr(state, 2, ${headBytes}))) END, CASE WHEN ${match} THEN CAST(substr(state, ${headBytes + 2}) AS TEXT) ELSE state END`
+    const columns = `originator_version, topic, CASE WHEN ${match} THEN hex(substr(state, 2, ${headBytes})) END, CASE WHEN ${match} THEN CAST(substr(state, ${headBytes + 2}) AS TEXT) ELSE state END`
     return this.selectRows(originatorId, query, columns) as SplitRow[]
   }
 
