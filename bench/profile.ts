@@ -1,5 +1,5 @@
 /**
- * Repeated replays of one aggregate for profiling and steadier medians than replay.ts:
+ * Repeated replays of one aggregate, for profiling and steadier medians than a bench round:
  *   node --import tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.ts [config] [runs] [events]
  * config: plain | hash | zlib | full | raw | all (default all). `raw` is the floor: the driver's
  * `.raw().all()` of the same rows (plain JSON, as `hash` stores them) + JSON.parse of each state.

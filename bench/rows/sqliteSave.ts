@@ -3,9 +3,8 @@
  * Python eventsourcing (bench/python/save_loop.py, its own timing) against Eventscope's
  * `aggregate.save()`, interleaved. The figure is Python's time ÷ Eventscope's.
  *
- * Eventscope opens SQLite with synchronous=NORMAL today; the bench sets FULL on the store's
- * own connection so both pay the same fsync per commit (helper `durable` may make this a
- * store option; then this reaches for the option instead).
+ * Both pay the same fsync per commit: FULL is the store's default, and the bench reads the
+ * setting back from the store's connection to report it beside Python's.
  */
 import { join } from 'node:path'
 import { createSqliteStore } from '../../electron/eventsourcing'
@@ -40,10 +39,12 @@ export const sqliteSaveModule: BenchModule = {
     if (missing) return [skipped(ROW.id, ROW.label, ROW.goal, '×', missing)]
     const saves = quick ? 50 : 500
     const [rounds, warmup] = quick ? [2, 1] : [7, 1]
-    const store = createSqliteStore(join(folder, 'es-save.sqlite'), 'better-sqlite3')
+    const store = createSqliteStore(join(folder, 'es-save.sqlite'), {
+      driver: 'better-sqlite3',
+      synchronous: 'FULL',
+    })
     // The store's own connection (SqliteDatabase.db); a bench-only reach inside the store.
     const db = (store.events as unknown as { database: { db: Pragmas } }).database.db
-    db.exec('PRAGMA synchronous = FULL')
     const esSync = Number(db.prepare('PRAGMA synchronous').get()?.[0])
     const app = new EverythingApplication({ store, compress: false, snapshotPeriod: 0 })
     const aggregate = app.createExampleAggregate('start')
