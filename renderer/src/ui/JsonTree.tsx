@@ -224,6 +224,10 @@ export function JsonTree({
       return next
     })
 
+  // A "show more" row adds five pages of its parent's children.
+  const showMore = (parent: string) =>
+    setShown((s) => ({ ...s, [parent]: (s[parent] ?? BIG) + BIG * 5 }))
+
   const focusRow = (path: string) => {
     setFocused(path)
     rowRefs.current.get(path)?.focus()
@@ -271,8 +275,7 @@ export function JsonTree({
       }
       case 'Enter':
       case ' ':
-        if (row.more)
-          setShown((s) => ({ ...s, [row.more!.parent]: (s[row.more!.parent] ?? BIG) + BIG * 5 }))
+        if (row.more) showMore(row.more.parent)
         else if (row.container && row.childCount > 0) toggle(row.path)
         else return
         break
@@ -299,10 +302,7 @@ export function JsonTree({
           // eslint-disable-next-line jsx-a11y-x/click-events-have-key-events
           <div
             key={row.path}
-            ref={(el) => {
-              if (el) rowRefs.current.set(row.path, el)
-              else rowRefs.current.delete(row.path)
-            }}
+            ref={(el) => keepRow(rowRefs.current, row.path, el)}
             role="treeitem"
             aria-level={row.depth + 1}
             aria-posinset={row.posinset}
@@ -319,11 +319,7 @@ export function JsonTree({
             onClick={(e) => {
               e.stopPropagation()
               setFocused(row.path)
-              if (row.more)
-                setShown((s) => ({
-                  ...s,
-                  [row.more!.parent]: (s[row.more!.parent] ?? BIG) + BIG * 5,
-                }))
+              if (row.more) showMore(row.more.parent)
               else if (expandable) toggle(row.path)
             }}
           >
@@ -336,6 +332,12 @@ export function JsonTree({
       })}
     </div>
   )
+}
+
+/** Keeps each mounted row's element by path, so keys can move focus to it. */
+function keepRow(rows: Map<string, HTMLDivElement>, path: string, el: HTMLDivElement | null) {
+  if (el) rows.set(path, el)
+  else rows.delete(path)
 }
 
 /** One inline run, so the item's accessible name reads `key: value`. */

@@ -67,10 +67,6 @@ export function Scrubber({
   }
 
   const percent = (v: number) => (max === min ? 0 : ((v - min) / (max - min)) * 100)
-  const markers =
-    max > min && snapshotVersions.length <= 400
-      ? snapshotVersions.filter((v) => v >= min && v <= max)
-      : []
 
   return (
     <div className="scrubber" role="group" aria-label="Time travel">
@@ -132,16 +128,7 @@ export function Scrubber({
             ['--fill' as string]: `${percent(Math.max(min, Math.min(selected, max)))}%`,
           }}
         />
-        <div className="scrubber-markers" aria-hidden="true">
-          {markers.map((v) => (
-            <span
-              key={v}
-              className="scrubber-marker"
-              style={{ left: `${percent(v)}%` }}
-              title={`Snapshot at v${v}`}
-            />
-          ))}
-        </div>
+        <SnapshotMarkers versions={snapshotVersions} min={min} max={max} percent={percent} />
       </div>
 
       <SpeedSelect speed={speed} onChange={setSpeed} />
@@ -222,5 +209,34 @@ function SpeedSelect({ speed, onChange }: { speed: number; onChange: (speed: num
         ))}
       </select>
     </label>
+  )
+}
+
+/** The snapshot versions as ticks on the track (decoration: the timeline lists them). */
+function SnapshotMarkers({
+  versions,
+  min,
+  max,
+  percent,
+}: {
+  versions: number[]
+  min: number
+  max: number
+  percent: (v: number) => number
+}) {
+  // Beyond 400 the ticks would merge into a bar.
+  const shown =
+    max > min && versions.length <= 400 ? versions.filter((v) => v >= min && v <= max) : []
+  return (
+    <div className="scrubber-markers" aria-hidden="true">
+      {shown.map((v) => (
+        <span
+          key={v}
+          className="scrubber-marker"
+          style={{ left: `${percent(v)}%` }}
+          title={`Snapshot at v${v}`}
+        />
+      ))}
+    </div>
   )
 }
