@@ -76,6 +76,22 @@ describe('toDisplayJsonCut', () => {
     }
     expect(cutDisplay(null)).toEqual({ state: null, stateOmitted: [] })
   })
+
+  test('keys at the edge of integer-like are ordered as a whole object orders them', () => {
+    // Only array indices (0 … 2^32 − 2, no leading zero) go first; the rest keep their order.
+    const keys = ['b', '4294967295', '01', '-1', '1.5', '4294967294', 'a', '7', '0']
+    const map = new Map(keys.map((k, i) => [k, i]))
+    for (let i = 0; i < 100; i++) map.set(`z${i}`, i)
+    const { value } = toDisplayJsonCut(map, 100)
+    const whole = toDisplayJson(map) as Record<string, JsonValue>
+    expect(Object.keys(value as object)).toEqual(Object.keys(whole).slice(0, 100))
+    expect(Object.keys(whole).slice(0, 4)).toEqual(['0', '7', '4294967294', 'b'])
+    // None an array index: kept in insertion order as they are.
+    const plain = new Map([...map].filter(([k]) => !['0', '7', '4294967294'].includes(k)))
+    const cut = toDisplayJsonCut(plain, 100).value as object
+    expect(Object.keys(cut).slice(0, 5)).toEqual(['b', '4294967295', '01', '-1', '1.5'])
+    expect(Object.keys(cut)).toEqual(Object.keys(toDisplayJson(plain) as object).slice(0, 100))
+  })
 })
 
 describe('displayChildren', () => {
