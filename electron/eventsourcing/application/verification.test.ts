@@ -10,6 +10,7 @@ import {
   storedPartition,
 } from '../../../test/applicationTestKit'
 import {
+  aggregateIndexOf,
   ChainCheck,
   snapshotLinkProblem,
   tailProblem,
@@ -34,6 +35,20 @@ function forged(event: DomainEvent, fields: Record<string, unknown>, rehash = fa
   if (rehash) Object.assign(copy, { hash: computeEventHash(copy) })
   return copy
 }
+
+describe('aggregateIndexOf', () => {
+  test('given a newer aggregate whose id extends the id asked for, then the entry of that id itself is found', async () => {
+    await using app = open()
+    const created = (id: string) =>
+      app.mapper.toRecord(id, 0, 'example#Thing.Created', { timestamp: new Date(0) })
+    await app.store.events.insert([created('agg')])
+    await app.store.events.insert([created('agg-2')])
+    const index = aggregateIndexOf(app.store.events)
+
+    expect(await index('agg')).toEqual({ version: 0, aggregateTopic: 'example#Thing' })
+    expect(await index('ag')).toBeUndefined()
+  })
+})
 
 describe('ChainCheck', () => {
   test('given a gap of several versions, then the first missing version and the range are named, and the chain goes on after it', async () => {
@@ -225,6 +240,18 @@ describe('tailProblem', () => {
       'version 0 of nothing is missing: the aggregate index records version 0, but the newest stored event is none',
     )
     expect(await tailProblem(recorder, { version: 7, aggregateTopic: 't' }, id, 7)).toBeUndefined()
+  })
+
+  test('given only the creation event stored and an index ahead, then the newest stored event is version 0', async () => {
+    await using app = open()
+    const [id] = await history(app)
+    storedPartition(app.store, id).splice(1)
+
+    expect(
+      (await tailProblem(app.store.events, { version: 1, aggregateTopic: 't' }, id, 0))?.message,
+    ).toBe(
+      `version 1 of ${id} is missing: the aggregate index records version 1, but the newest stored event is version 0`,
+    )
   })
 
   test('given an index ahead because a writer stored more since the read, then nothing is lost', async () => {
