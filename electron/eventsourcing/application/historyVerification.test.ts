@@ -4,6 +4,7 @@ import type { StoredRecord } from '../persistence/recorder'
 import { createMemoryStore } from '../persistence/recorders/memory'
 import { EverythingApplication } from '../../example/everythingApplication'
 import { verifyHistory } from './historyVerification'
+import { SnapshotStrategy } from './snapshotStrategy'
 import { aggregateIndexOf } from './verification'
 
 function openApp(): EverythingApplication {
@@ -105,5 +106,171 @@ describe('verifyHistory', () => {
 
     expect(result.problems.map((p) => p.version)).toEqual([1, 3])
     expect(result.truncated).toBe(true)
+  })
+})
+
+/** The message a decode of `record` fails with (the text verifyHistory passes on). */
+function failure(decode: () => unknown): string {
+  try {
+    decode()
+  } catch (error) {
+    return (error as Error).message
+  }
+  throw new Error('expected the decode to fail')
+}
+
+describe('verifyHistory: what each check finds', () => {
+  test('given no index, then the total is the newest stored version and the creation event names the topic', async () => {
+    await using app = openApp()
+    const id = await tenEvents(app)
+    const totals: number[] = []
+
+    const result = await verifyHistory({ events: app.store.events, mapper: app.mapper }, id, {
+      pageSize: 4,
+      onProgress: (_done, total) => totals.push(total),
+    })
+
+    expect(totals).toEqual([10, 10, 10])
+    expect(result).toEqual({
+      originatorId: id,
+      aggregateTopic: 'example#ExampleAggregateRoot',
+      lastVersion: 9,
+      eventsChecked: 10,
+      snapshotsChecked: 0,
+      problems: [],
+      truncated: false,
+    })
+  })
+
+  test('given nothing stored, then nothing is checked', async () => {
+    await using app = openApp()
+    const progress: Array<[number, number]> = []
+
+    const result = await verifyHistory({ events: app.store.events, mapper: app.mapper }, 'none', {
+      onProgress: (done, total) => progress.push([done, total]),
+    })
+
+    expect(progress).toEqual([[0, 0]])
+    expect(result).toEqual({
+      originatorId: 'none',
+      aggregateTopic: undefined,
+      lastVersion: -1,
+      eventsChecked: 0,
+      snapshotsChecked: 0,
+      problems: [],
+      truncated: false,
+    })
+  })
+
+  test('given a lost tail, then the snapshots past the newest event and the versions the index records are missing', async () => {
+    await using app = openApp()
+    const id = await tenEvents(app)
+    partition(app, 'events', id).splice(6) // versions 6–9; snapshots at 7 and 9 stay
+    const totals: number[] = []
+
+    const result = await verifyHistory(sources(app), id, {
+      pageSize: 2,
+      onProgress: (_done, total) => totals.push(total),
+    })
+
+    const orphan = (v: number) =>
+      `version ${v} of ${id} is missing from the store: the snapshot at that version has no event to link to`
+    expect(result.problems).toEqual([
+      { originatorId: id, version: 7, problem: 'missing', message: orphan(7) },
+      { originatorId: id, version: 9, problem: 'missing', message: orphan(9) },
+      {
+        originatorId: id,
+        version: 6,
+        problem: 'missing',
+        message: `versions 6–9 of ${id} are missing: the aggregate index records version 9, but the newest stored event is version 5`,
+      },
+    ])
+    expect(totals.at(-1)).toBe(10)
+    expect(result.snapshotsChecked).toBe(5)
+  })
+
+  test('given an undecodable event a snapshot stands on, then it is listed once, as undecodable, and the next event is not unlinked', async () => {
+    await using app = openApp()
+    const id = await tenEvents(app)
+    const events = partition(app, 'events', id)
+    events[3] = { ...events[3]!, state: Buffer.from([0x80]) }
+    const message = failure(() => app.mapper.recordToEvent(events[3]!))
+
+    const result = await verifyHistory(sources(app), id)
+
+    expect(message).toContain('unknown state format 128')
+    expect(result.problems).toEqual([
+      { originatorId: id, version: 3, problem: 'undecodable', message },
+    ])
+    expect(result.eventsChecked).toBe(10)
+  })
+
+  test('given an undecodable snapshot, then it is listed with why it cannot be read', async () => {
+    await using app = openApp()
+    const id = await tenEvents(app)
+    const snapshots = partition(app, 'snapshots', id)
+    snapshots[1] = { ...snapshots[1]!, state: Buffer.from([0x80]) } // the snapshot at version 3
+    const why = failure(() => app.snapshotStrategy!.decode(snapshots[1]!))
+
+    const result = await verifyHistory(sources(app), id)
+
+    expect(result.problems).toEqual([
+      {
+        originatorId: id,
+        version: 3,
+        problem: 'undecodable',
+        message: `the snapshot at version 3 of ${id} cannot be read: ${why}`,
+      },
+    ])
+  })
+
+  test('given the creation event lost and no index, then the topic is unknown', async () => {
+    await using app = openApp()
+    const id = await tenEvents(app)
+    partition(app, 'events', id).splice(0, 1)
+
+    const result = await verifyHistory({ events: app.store.events, mapper: app.mapper }, id)
+
+    expect(result.aggregateTopic).toBeUndefined()
+    expect(result.problems.map((p) => [p.version, p.problem])).toEqual([[0, 'missing']])
+  })
+
+  test('given an index, then its topic is the aggregate topic whatever the creation record says', async () => {
+    await using app = openApp()
+    const id = await tenEvents(app)
+    const events = partition(app, 'events', id)
+    events[0] = { ...events[0]!, topic: 'elsewhere#Thing.Created' }
+
+    const result = await verifyHistory(sources(app), id)
+
+    expect(result.aggregateTopic).toBe('example#ExampleAggregateRoot')
+  })
+
+  test('given the snapshot of a discarded aggregate, then there is no hash to link; a snapshot of an unloaded class without one cannot be linked', async () => {
+    await using app = new EverythingApplication({ store: createMemoryStore(), snapshotPeriod: 0 })
+    const id = await tenEvents(app)
+    const snapshots = new SnapshotStrategy(app.store.snapshots, app.mapper)
+    const put = (version: number, topic: string, state: Record<string, unknown> | null) =>
+      snapshots.put({
+        originatorId: id,
+        originatorVersion: version,
+        timestamp: new Date(0),
+        topic,
+        state,
+      })
+    await put(4, 'example#ExampleAggregateRoot', null)
+    await put(6, 'elsewhere#Thing', { _id: id })
+
+    const result = await verifyHistory({ ...sources(app), snapshots }, id)
+
+    expect(result.snapshotsChecked).toBe(2)
+    expect(result.problems).toEqual([
+      {
+        originatorId: id,
+        version: 6,
+        problem: 'undecodable',
+        message: `the snapshot at version 6 of ${id} cannot be read: the snapshot at version 6 of ${id} (elsewhere#Thing) holds no hash of its last event`,
+      },
+    ])
   })
 })
