@@ -113,6 +113,29 @@ describe('Repository: defaults, bounds and the reads a replay makes', () => {
     )
   })
 
+  test('given every event lost but the index entry, when loaded, then all the versions the index records are named', async () => {
+    await using app = openApp({ snapshotPeriod: 0 })
+    const aggregate = await aggregateWithHistory(app, 3)
+    storedPartition(app.store, aggregate.id).splice(0)
+    const message = `versions 0–3 of ${aggregate.id} are missing: the aggregate index records version 3, but the newest stored event is none`
+
+    expect(((await rejection(app.repository.get(aggregate.id))) as Error).message).toBe(message)
+    expect(((await rejection(app.latest(aggregate.id))) as Error).message).toBe(message)
+  })
+
+  test('given events lost in the middle and no index, when replayed to a version among them, then the gap is named', async () => {
+    await using app = openApp()
+    const aggregate = await aggregateWithHistory(app, 8)
+    storedPartition(app.store, aggregate.id).splice(4, 2)
+
+    const error = await rejection(bareRepository(app).replay(aggregate.id, { at: 5 }))
+
+    expect(error).toBeInstanceOf(DataIntegrityError)
+    expect((error as Error).message).toBe(
+      `versions 4–5 of ${aggregate.id} are missing from the store (the next stored event is version 6)`,
+    )
+  })
+
   describe('given a discarded aggregate with a snapshot of its discarding', () => {
     async function discarded(app: EverythingApplication): Promise<ExampleAggregateRoot> {
       const aggregate = await aggregateWithHistory(app, 2)
