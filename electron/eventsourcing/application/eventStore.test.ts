@@ -103,10 +103,22 @@ describe('EventStore', () => {
       await using app = openApp({ store: await sqlite() })
       const aggregate = await aggregateWithHistory(app, 7)
       const pages: { versions: number[]; checks: number | undefined }[] = []
+      const recorder = app.store.events
+      let reads = 0
+      const counted = Object.assign(Object.create(recorder) as AggregateRecorder, {
+        selectSplit: (...args: Parameters<NonNullable<AggregateRecorder['selectSplit']>>) => {
+          reads++
+          return recorder.selectSplit!(...args)
+        },
+      })
 
-      for await (const { events, checks } of app.eventStore.checkedPages(aggregate.id, true, {
-        pageSize: 3,
-      }))
+      for await (const { events, checks } of new EventStore(counted, app.mapper).checkedPages(
+        aggregate.id,
+        true,
+        {
+          pageSize: 3,
+        },
+      ))
         pages.push({ versions: events.map((e) => e.originatorVersion), checks: checks?.length })
 
       expect(pages).toEqual([
@@ -114,6 +126,8 @@ describe('EventStore', () => {
         { versions: [3, 4, 5], checks: 3 },
         { versions: [6, 7], checks: 2 },
       ])
+      // The short last page ends the read: no fourth round trip.
+      expect(reads).toBe(3)
       const bounded = []
       for await (const { events, checks } of app.eventStore.checkedPages(aggregate.id, false, {
         gt: 2,
