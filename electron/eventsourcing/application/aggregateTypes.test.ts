@@ -403,6 +403,8 @@ describe('aggregate types: the exact messages a user reads', () => {
       `aggregate type '${clashing.topic}' cannot be registered: topic '${taken}' is already registered for another class`,
     )
     expect(registry.has(clashing.topic)).toBe(false)
+    // Checked before anything is registered: not even the aggregate's own topic is left behind.
+    expect(topics.has(clashing.topic)).toBe(false)
   })
 
   test('a description is described only when given', () => {
