@@ -407,6 +407,16 @@ describe('aggregate types: the exact messages a user reads', () => {
     expect(topics.has(clashing.topic)).toBe(false)
   })
 
+  test('a type already in the shared topic registry registers in a second type registry', () => {
+    const definition = counterDefinition()
+    new AggregateTypeRegistry().register(definition)
+
+    const again = new AggregateTypeRegistry().register(definition)
+
+    expect(again.topic).toBe(definition.topic)
+    expect(topics.resolve(definition.topic)).toBe(definition.aggregate)
+  })
+
   test('a description is described only when given', () => {
     const registry = new AggregateTypeRegistry()
     const described = registry.register({ ...counterDefinition(), description: 'Counts to ten.' })
