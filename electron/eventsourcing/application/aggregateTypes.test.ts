@@ -351,3 +351,81 @@ describe('AggregateType', () => {
     expect(counter.version).toBe(1)
   })
 })
+
+describe('aggregate types: the exact messages a user reads', () => {
+  const message = (run: () => unknown): string => (thrown(run) as Error).message
+
+  test('refused commands name the type, the command and the parameter', () => {
+    const type = new AggregateTypeRegistry().register(counterDefinition())
+    const counter = type.create({})
+
+    expect(message(() => type.create({ start: -1 }))).toBe(
+      'Counter: create: Start must be at least 0',
+    )
+    expect(message(() => type.run(undefined, []))).toBe(
+      'no commands to run and no aggregate to run them on',
+    )
+    expect(message(() => type.run(undefined, [{ name: 'create', params: { start: 'x' } }]))).toBe(
+      'Counter: create: Start must be a number',
+    )
+    expect(message(() => type.run(counter, [{ name: 'nope' }]))).toBe(
+      "Counter has no command 'nope'",
+    )
+    expect(message(() => type.run(counter, [{ name: 'increment', params: {} }]))).toBe(
+      'Counter: increment: By is required',
+    )
+  })
+
+  test('refused registrations say why', () => {
+    const registry = new AggregateTypeRegistry()
+    const definition = counterDefinition()
+    registry.register(definition)
+    expect(
+      message(() => registry.register({ ...counterDefinition(), topic: definition.topic })),
+    ).toBe(`aggregate type '${definition.topic}' is already registered with another class`)
+
+    const badCreate = counterDefinition()
+    const withBadSchema = {
+      ...badCreate,
+      create: {
+        ...badCreate.create,
+        parameters: { type: 'list' } as unknown as typeof NO_PARAMETERS,
+      },
+    }
+    expect(message(() => registry.register(withBadSchema))).toBe(
+      "Counter: create: parameters must be { type: 'object', properties }",
+    )
+
+    const taken = `test#TakenTag${serial}`
+    topics.register(taken, class extends Tag {})
+    const clashing = { ...counterDefinition(), values: { [taken]: class extends Tag {} } }
+    expect(message(() => registry.register(clashing))).toBe(
+      `aggregate type '${clashing.topic}' cannot be registered: topic '${taken}' is already registered for another class`,
+    )
+    expect(registry.has(clashing.topic)).toBe(false)
+    // Checked before anything is registered: not even the aggregate's own topic is left behind.
+    expect(topics.has(clashing.topic)).toBe(false)
+  })
+
+  test('a type already in the shared topic registry registers in a second type registry', () => {
+    const definition = counterDefinition()
+    new AggregateTypeRegistry().register(definition)
+
+    const again = new AggregateTypeRegistry().register(definition)
+
+    expect(again.topic).toBe(definition.topic)
+    expect(topics.resolve(definition.topic)).toBe(definition.aggregate)
+  })
+
+  test('a description is described only when given', () => {
+    const registry = new AggregateTypeRegistry()
+    const described = registry.register({ ...counterDefinition(), description: 'Counts to ten.' })
+    const plain = registry.register(counterDefinition())
+
+    const [first, second] = registry.describe()
+    expect(first?.topic).toBe(described.topic)
+    expect(first?.description).toBe('Counts to ten.')
+    expect(second?.topic).toBe(plain.topic)
+    expect(second).not.toHaveProperty('description')
+  })
+})

@@ -189,3 +189,36 @@ describe('checkParametersSchema', () => {
     expect(Object.isFrozen(NO_PARAMETERS.properties)).toBe(true)
   })
 })
+
+describe('parameters: the exact refusals a user reads', () => {
+  test('an unknown parameter is named in the message', () => {
+    expect(refusal({ name: 'a', colour: 'red' }).message).toBe(
+      "Thing: do has no parameter 'colour'",
+    )
+  })
+
+  test('a UUID with anything before it is refused', () => {
+    expect(refusal({ name: 'a', ref: `x${ID}` }).parameter).toBe('ref')
+  })
+
+  test('parameters with no prototype are a plain object', () => {
+    const params = Object.assign(Object.create(null) as Record<string, unknown>, { name: 'a' })
+    expect(validateParameters(schema, params, 'x')).toEqual({
+      name: 'a',
+      currency: 'EUR',
+      count: 1,
+      flag: false,
+    })
+  })
+
+  test('a schema whose field is null or whose properties are not an object is refused with its message', () => {
+    const nullField = { type: 'object', properties: { x: null } } as unknown as ParametersSchema
+    expect(() => checkParametersSchema(nullField, 'Thing: do')).toThrow(
+      new ConfigurationError("Thing: do: parameter 'x' has unknown type 'object'"),
+    )
+    const listed = { type: 'object', properties: [] } as unknown as ParametersSchema
+    expect(() => checkParametersSchema(listed, 'Thing: do')).toThrow(
+      new ConfigurationError("Thing: do: parameters must be { type: 'object', properties }"),
+    )
+  })
+})
