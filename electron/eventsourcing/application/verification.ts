@@ -223,7 +223,10 @@ export interface VerifiedRange {
   readonly fromVersion: number
   /** The last version the range must reach (the caller knows it is stored). */
   readonly toVersion: number
-  /** Records per read (the first read has one more: the event before `fromVersion`). */
+  /**
+   * Records per read; one more per read when fromVersion > 0 (the event before `fromVersion`
+   * rides in the first read, and the read size is set once for the whole range).
+   */
   readonly pageSize?: number
   readonly signal?: AbortSignal
 }
