@@ -13,7 +13,7 @@ import {
   type FakeApi,
 } from '../testing/fakeApi'
 import { useTaskStore } from '../stores/taskStore'
-import { PREFETCH_MAX_MS, SLOW_REPLAY_MS, VIEW_DEBOUNCE_MS } from './aggregate'
+import { PREFETCH_MAX_MS, PREFETCH_REST_MS, SLOW_REPLAY_MS, VIEW_DEBOUNCE_MS } from './aggregate'
 import { keys } from './keys'
 import { renderWithQueries } from '../testing/render'
 import { AggregateView } from '../features/workspace/AggregateView'
@@ -36,13 +36,19 @@ afterEach(() => {
 })
 
 describe('the aggregate view', () => {
-  it('shows the latest state and prefetches the versions before it', async () => {
+  it('shows the latest state and, once it has rested, prefetches the versions before it', async () => {
     renderWithQueries(<AggregateView aggregateId={A} />, { api })
-    await act(flush)
-    await act(flush)
     expect(await screen.findByText(/as of version/)).toBeTruthy()
-    const asked = api.getAggregate.mock.calls.map(([r]) => r.at ?? 'latest')
-    expect(asked).toEqual(expect.arrayContaining(['latest', 4, 3, 2]))
+    // Nothing is prefetched the moment a version shows (the user may be jumping on).
+    expect(api.getAggregate.mock.calls.map(([r]) => r.at ?? 'latest')).toEqual(['latest'])
+    await waitFor(() =>
+      expect(api.getAggregate.mock.calls.map(([r]) => r.at ?? 'latest')).toEqual([
+        'latest',
+        4,
+        3,
+        2,
+      ]),
+    )
   })
 
   it('asks at once when nothing is loading, then only for where a drag rests, keeping the shown state', async () => {
@@ -100,6 +106,26 @@ describe('the aggregate view', () => {
     }
   })
 
+  it('prefetches one version at a time, and cancels the prefetch when the user asks for another', async () => {
+    const pending = deferred<View>()
+    api.cancelTask.mockResolvedValue({ cancelled: true })
+    api.getAggregate.mockImplementation(({ at }) =>
+      at === undefined || at === 1
+        ? Promise.resolve(aggregateView(A, at ?? 5, 5))
+        : pending.promise,
+    )
+    const { client } = renderWithQueries(<AggregateView aggregateId={A} />, { api })
+    expect(await screen.findByText(/as of version/)).toBeTruthy()
+    await waitFor(() => expect(api.getAggregate.mock.calls.some(([r]) => r.at === 4)).toBe(true))
+    await act(flush)
+    // v4 is still loading: v3 waits its turn (v6 is beyond the latest).
+    expect(api.getAggregate.mock.calls.map(([r]) => r.at ?? 'latest')).toEqual(['latest', 4])
+    const prefetchTask = api.getAggregate.mock.calls[1]![0].taskId
+    act(() => useSelectionStore.getState().setVersion(1))
+    await waitFor(() => expect(api.cancelTask).toHaveBeenCalledWith({ taskId: prefetchTask }))
+    await waitFor(() => expect(client.getQueryData(keys.aggregateAt(A, 1))).toBeDefined())
+  })
+
   it('does not prefetch around an aggregate whose answers are slow', async () => {
     const B = uuid(2)
     useSelectionStore.getState().select(B)
@@ -109,7 +135,7 @@ describe('the aggregate view', () => {
     })
     renderWithQueries(<AggregateView aggregateId={B} />, { api })
     expect(await screen.findByText(/as of version/)).toBeTruthy()
-    await act(() => new Promise((r) => setTimeout(r, VIEW_DEBOUNCE_MS * 2)))
+    await act(() => new Promise((r) => setTimeout(r, PREFETCH_REST_MS * 2)))
     expect(api.getAggregate.mock.calls.map(([r]) => r.at ?? 'latest')).toEqual(['latest'])
   })
 })

@@ -100,22 +100,54 @@ export function aggregateOptions(
  */
 export const PREFETCH_MAX_MS = 60
 
-/** Warms the cache with the versions around `center`, within 0..latest, if answers are cheap. */
-export function prefetchAround(
+/**
+ * How long a version stays on screen before its neighbours are prefetched. A prefetch already
+ * running on the server cannot be stopped mid-restore (cancelling it saves only what follows),
+ * so one started the moment a version shows delays a jump made right after it by up to a whole
+ * answer; a user reading the state or stepping by hand rests longer than this.
+ */
+export const PREFETCH_REST_MS = 100
+
+/**
+ * Warms the cache with the versions around `center`, within 0..latest, if answers are cheap:
+ * nearest first, one at a time, until `stop` is aborted (the shown version changed). One at a
+ * time because the server runs a connection's requests concurrently: several prefetches under
+ * way would share its CPU with the user's next step.
+ */
+export async function prefetchAround(
   api: ExplorerApi,
   client: QueryClient,
   id: string,
   center: number,
   latest: number,
-): void {
+  stop?: AbortSignal,
+): Promise<void> {
   if ((client.getQueryData<number>(keys.answerTime(id)) ?? 0) > PREFETCH_MAX_MS) return
   for (let step = 1; step <= PREFETCH_AROUND; step++) {
     for (const version of [center - step, center + step]) {
       // The latest version is asked for as `latest` (the selection follows it).
       if (version < 0 || version >= latest) continue
-      void client.prefetchQuery(aggregateOptions(api, id, version, false))
+      if (stop?.aborted) return
+      await client.prefetchQuery(aggregateOptions(api, id, version, false))
     }
   }
+}
+
+/**
+ * Cancels the prefetches of `id` still running (queries no component watches) other than
+ * `wanted`'s: the server answers a connection's requests concurrently, so a prefetch left
+ * running shares its CPU with the answer the user is waiting for (issue 10). A cancelled
+ * prefetch aborts its replay on the server and leaves nothing cached.
+ */
+export function cancelPrefetches(client: QueryClient, id: string, wanted: VersionKey): void {
+  void client.cancelQueries({
+    queryKey: ['aggregate', id],
+    predicate: (q) =>
+      q.queryKey.length === 3 &&
+      q.queryKey[2] !== wanted &&
+      q.state.fetchStatus === 'fetching' &&
+      q.getObserversCount() === 0,
+  })
 }
 
 /**
@@ -167,6 +199,12 @@ export function useAggregateAt(id: string, version: number | null): AggregateAt 
           q.getObserversCount() > 0,
       ),
   )
+  // The user asks for a version not cached: the prefetches of other versions give way.
+  useEffect(() => {
+    if (!cached) cancelPrefetches(client, id, settled)
+    // `cached` is read when the asked-for version changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [client, id, settled])
   const query = useQuery({
     ...aggregateOptions(api, id, settled),
     placeholderData: keepPreviousData,
@@ -180,8 +218,16 @@ export function useAggregateAt(id: string, version: number | null): AggregateAt 
   const latest = view?.latestVersion
   const ready = query.isSuccess && !query.isPlaceholderData
   useEffect(() => {
-    if (ready && shownVersion !== undefined && latest !== undefined)
-      prefetchAround(api, client, id, shownVersion, latest)
+    if (!ready || shownVersion === undefined || latest === undefined) return
+    const stop = new AbortController()
+    const timer = setTimeout(
+      () => void prefetchAround(api, client, id, shownVersion, latest, stop.signal),
+      PREFETCH_REST_MS,
+    )
+    return () => {
+      clearTimeout(timer)
+      stop.abort()
+    }
   }, [api, client, id, ready, shownVersion, latest])
 
   const { refetch } = query
