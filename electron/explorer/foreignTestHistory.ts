@@ -59,6 +59,8 @@ export interface WriteOptions {
   readonly tamperedAt?: number
   /** The snapshots record another last hash than their event's. */
   readonly unlinkedSnapshots?: boolean
+  /** The snapshots record no last hash at all. */
+  readonly hashlessSnapshots?: boolean
 }
 
 /** Writes one foreign aggregate into `store` and returns its id and the events as hashed. */
@@ -98,7 +100,17 @@ export async function writeForeignHistory(
       originatorVersion: version,
       timestamp: event.timestamp,
       topic: GADGET,
-      state: gone ? null : snapshotState(events, version, options.unlinkedSnapshots === true),
+      state: gone
+        ? null
+        : snapshotState(
+            events,
+            version,
+            options.unlinkedSnapshots === true
+              ? 'previous'
+              : options.hashlessSnapshots === true
+                ? 'none'
+                : 'own',
+          ),
     })
   }
   return { id, events }
@@ -108,16 +120,17 @@ export async function writeForeignHistory(
 function snapshotState(
   events: readonly DomainEvent[],
   version: number,
-  unlinked: boolean,
+  lastHash: 'own' | 'previous' | 'none',
 ): Record<string, unknown> {
   const event = events[version]!
+  const hash = { own: event.hash, previous: events[version - 1]?.hash, none: undefined }[lastHash]
   return {
     _id: event.originatorId,
     _version: version,
     _createdOn: events[0]!.timestamp,
     _lastModified: event.timestamp,
     _isDiscarded: false,
-    _lastHash: unlinked ? events[version - 1]!.hash : event.hash,
+    ...(hash === undefined ? {} : { _lastHash: hash }),
     _name: `name-${version}`,
     _price: new Money(BigInt(version)),
   }

@@ -74,11 +74,11 @@ export async function snapshotView(
       if (last) request.onProgress?.(last.originatorVersion)
     }
     if (snapshot) {
-      const recorded = snapshot.state?.['_lastHash']
+      const recorded = snapshot.state === null ? null : snapshot.state['_lastHash']
       const problem = snapshotLinkProblem(
         id,
         snapshot.originatorVersion,
-        typeof recorded === 'string' ? recorded : undefined,
+        typeof recorded === 'string' || recorded === null ? recorded : undefined,
         first,
       )
       if (problem) throw integrityError(problem)

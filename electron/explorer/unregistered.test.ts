@@ -132,6 +132,7 @@ function suite(open: Open): void {
   let forged: ForeignHistory
   /** v0–v3, its snapshot at 2 recording v1's hash. */
   let unlinked: ForeignHistory
+  let hashless: ForeignHistory
   let store: Store
   let opened: Opened
 
@@ -156,6 +157,12 @@ function suite(open: Open): void {
         length: 4,
         snapshotsAt: [2],
         unlinkedSnapshots: true,
+      })
+      hashless = await writeForeignHistory(store, {
+        cipherKey,
+        length: 4,
+        snapshotsAt: [2],
+        hashlessSnapshots: true,
       })
     })
     ;({ h, store } = opened)
@@ -305,7 +312,11 @@ function suite(open: Open): void {
 
     const whole = await h.ok('verifyStore', { taskId: 'verify-store' })
     expect(new Set(whole.problems.map((p) => `${p.aggregateId} ${p.version} ${p.kind}`))).toEqual(
-      new Set([`${forged.id} 4 tampered`, `${unlinked.id} 2 unlinked`]),
+      new Set([
+        `${forged.id} 4 tampered`,
+        `${unlinked.id} 2 unlinked`,
+        `${hashless.id} 2 unlinked`,
+      ]),
     )
   })
 
@@ -336,6 +347,17 @@ function suite(open: Open): void {
       hashChain: { status: 'broken', brokenAtVersion: 2 },
     })
     expect(view.hashChain.message).toContain('does not link to the stored event at that version')
+  })
+
+  test('a snapshot that holds no hash of its event links to nothing, and is reported', async () => {
+    const view = await h.ok('getAggregate', { id: hashless.id })
+    expect(view).toMatchObject({
+      loadedFromSnapshot: 2,
+      hashChain: { status: 'broken', brokenAtVersion: 2 },
+    })
+    expect(view.hashChain.message).toContain('holds no hash of its last event')
+    const verified = await h.ok('verifyHistory', { id: hashless.id })
+    expect(verified.problems.map((p) => [p.version, p.kind])).toEqual([[2, 'unlinked']])
   })
 
   test('a loaded type with an event it does not define: shown from snapshots, diffs refused', async () => {

@@ -268,8 +268,8 @@ describe('verifyHistory: what each check finds', () => {
       {
         originatorId: id,
         version: 6,
-        problem: 'undecodable',
-        message: `the snapshot at version 6 of ${id} cannot be read: the snapshot at version 6 of ${id} (elsewhere#Thing) holds no hash of its last event`,
+        problem: 'unlinked',
+        message: `the snapshot at version 6 of ${id} holds no hash of its last event, so it cannot be linked to the stored event at that version`,
       },
     ])
   })

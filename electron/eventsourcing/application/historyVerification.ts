@@ -148,8 +148,11 @@ function orphanSnapshot(originatorId: string, version: number): ChainProblem {
 
 interface CheckedSnapshot {
   readonly version: number
-  /** The hash of the last event the snapshot's aggregate applied (undefined: discarded). */
-  readonly recordedHash: string | undefined
+  /**
+   * The hash of the last event the snapshot's aggregate applied, as its state holds it (null:
+   * discarded, no state; undefined: a state that holds none, which links to nothing).
+   */
+  readonly recordedHash: string | null | undefined
   /** Why the snapshot itself cannot be read, if it cannot. */
   readonly problem?: ChainProblem
 }
@@ -207,14 +210,11 @@ class SnapshotCursor {
   }
 }
 
-function recordedHash(snapshot: Snapshot): string | undefined {
-  if (snapshot.state === null) return undefined
+function recordedHash(snapshot: Snapshot): string | null | undefined {
+  if (snapshot.state === null) return null
   if (topics.has(snapshot.topic)) return restoreAggregate(snapshot.topic, snapshot.state).lastHash
   // An aggregate whose class is not loaded: its state is plain data, holding the hash its
   // aggregate last applied (Aggregate's `_lastHash`), so the snapshot can still be linked.
   const hash = snapshot.state['_lastHash']
-  if (typeof hash === 'string') return hash
-  throw new DataIntegrityError(
-    `the snapshot at version ${snapshot.originatorVersion} of ${snapshot.originatorId} (${snapshot.topic}) holds no hash of its last event`,
-  )
+  return typeof hash === 'string' ? hash : undefined
 }

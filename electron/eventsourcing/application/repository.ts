@@ -126,7 +126,7 @@ export class Repository {
           const problem = snapshotLinkProblem(
             originatorId,
             snapshot.originatorVersion,
-            undefined,
+            null,
             discarded,
             this.verifyHashes,
           )

@@ -124,6 +124,34 @@ describe('Repository: tampered stores and concurrent writers', () => {
       })
     })
 
+    test('when a snapshot holds no hash of its last event, then it links to nothing: a replay from it fails and the history check reports it', async () => {
+      await using app = open()
+      const aggregate = await aggregateWithHistory(app, 2) // versions 0..2, a snapshot at v1
+      const [real] = await app.snapshots(aggregate.id, { gte: 1, lte: 1 })
+      const { _lastHash: dropped, ...state } = real!.state!
+      expect(dropped).toBeTypeOf('string')
+      // A forger's snapshot at v2, the newest version, with no hash to check it against.
+      await app.snapshotStrategy!.put({
+        ...real!,
+        originatorVersion: 2,
+        state: { ...state, _version: 2 },
+      })
+
+      const error = await rejection(app.repository.replay(aggregate.id, { at: 2 }))
+
+      expect(error).toBeInstanceOf(DataIntegrityError)
+      expect((error as DataIntegrityError).details).toMatchObject({
+        originatorVersion: 2,
+        problem: 'unlinked',
+      })
+      expect((error as Error).message).toContain('holds no hash of its last event')
+      const history = await app.verifyHistory(aggregate.id)
+      expect(history.problems.map((p) => [p.version, p.problem])).toEqual([[2, 'unlinked']])
+      // Without snapshots the same version still replays, from the events alone.
+      const replayed = await app.repository.replay(aggregate.id, { at: 2, useSnapshots: false })
+      expect(replayed.aggregate?.version).toBe(2)
+    })
+
     test('when the newest events are deleted with their snapshot, then the index still knows them and loading the latest fails at the first lost version', async () => {
       await using app = open()
       const aggregate = await aggregateWithHistory(app, 5) // snapshots at v1, v3, v5

@@ -55,7 +55,7 @@ function history(length: number): Changed[] {
 
 async function stored(
   events: readonly DomainEvent[],
-  snapshotHash: string,
+  snapshotHash: string | undefined,
 ): Promise<ReturnType<typeof createMemoryStore>> {
   const store = createMemoryStore()
   await store.events.insert(events.map((e) => writer.eventToRecord(e)))
@@ -64,7 +64,12 @@ async function stored(
     originatorVersion: 2,
     timestamp: new Date(0),
     topic: 'elsewhere#Thing',
-    state: { _id: ID, _version: 2, _lastHash: snapshotHash, _price: new Money(200n) },
+    state: {
+      _id: ID,
+      _version: 2,
+      ...(snapshotHash === undefined ? {} : { _lastHash: snapshotHash }),
+      _price: new Money(200n),
+    },
   })
   return store
 }
@@ -145,6 +150,13 @@ describe('an aggregate whose topics no loaded module registers', () => {
   test('when its snapshot names another last hash, then it is found unlinked', async () => {
     const events = history(5)
     const store = await stored(events, events[1]!.hash)
+
+    expect(await problemsOf(store)).toEqual([[2, 'unlinked']])
+  })
+
+  test('when its snapshot holds no last hash, then it is found unlinked, not trusted', async () => {
+    const events = history(5)
+    const store = await stored(events, undefined)
 
     expect(await problemsOf(store)).toEqual([[2, 'unlinked']])
   })

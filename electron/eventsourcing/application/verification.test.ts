@@ -200,7 +200,16 @@ describe('snapshotLinkProblem', () => {
     })
     expect(snapshotLinkProblem(id, 4, events[3]!.hash, events[4], false)).toBeUndefined()
     expect(snapshotLinkProblem(id, 4, events[4]!.hash, events[4])).toBeUndefined()
-    expect(snapshotLinkProblem(id, 4, undefined, events[4])).toBeUndefined()
+    // No state (a discarded aggregate's snapshot): nothing recorded to compare.
+    expect(snapshotLinkProblem(id, 4, null, events[4])).toBeUndefined()
+    // A state that holds no hash links to nothing: reported, never trusted.
+    expect(snapshotLinkProblem(id, 4, undefined, events[4])).toEqual({
+      originatorId: id,
+      version: 4,
+      problem: 'unlinked',
+      message: `the snapshot at version 4 of ${id} holds no hash of its last event, so it cannot be linked to the stored event at that version`,
+    })
+    expect(snapshotLinkProblem(id, 4, undefined, events[4], false)).toBeUndefined()
   })
 
   test('given a tampered event at the snapshot version, then it is tampered', async () => {

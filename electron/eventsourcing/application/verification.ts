@@ -149,13 +149,15 @@ function hashMatches(event: DomainEvent, check: number): boolean {
 
 /**
  * Checks that a snapshot at `snapshotVersion` belongs to this history: the stored event at its
- * version exists, matches its own hash, and (when the snapshot recorded it) has the hash the
- * snapshot's aggregate last applied.
+ * version exists, matches its own hash, and has the hash the snapshot's aggregate last applied.
+ * `recordedHash` is that hash as the snapshot's state holds it, or `null` for a snapshot with no
+ * state (a discarded aggregate's): a state that holds no hash (undefined, or not a string) is
+ * not linked to anything, so it is reported, never trusted.
  */
 export function snapshotLinkProblem(
   originatorId: string,
   snapshotVersion: number,
-  recordedHash: string | undefined,
+  recordedHash: string | null | undefined,
   event: DomainEvent | undefined,
   checkHashes = true,
   check = HASH_UNCHECKED,
@@ -169,7 +171,14 @@ export function snapshotLinkProblem(
     }
   }
   if (!checkHashes) return undefined
-  if (recordedHash !== undefined && recordedHash !== event.hash) {
+  if (recordedHash !== null && typeof recordedHash !== 'string') {
+    return {
+      ...at,
+      problem: 'unlinked',
+      message: `the snapshot at version ${snapshotVersion} of ${originatorId} holds no hash of its last event, so it cannot be linked to the stored event at that version`,
+    }
+  }
+  if (recordedHash !== null && recordedHash !== event.hash) {
     return {
       ...at,
       problem: 'unlinked',
