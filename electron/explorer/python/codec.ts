@@ -92,6 +92,23 @@ export class PythonCodec {
     return parsed as Record<string, unknown>
   }
 
+  /**
+   * The record's `timestamp` field, as decode(record)['timestamp'] gives it: read straight from
+   * the bytes when the state starts as the library writes every event (the timestamp first, as
+   * a datetime_iso tag), so a list page parses no JSON; decoded in full otherwise. Failures as
+   * decode's. Only the bytes up to the timestamp are read on that path: damage after them is
+   * found when the record itself is read, not here.
+   */
+  timestamp(record: PythonRecord): unknown {
+    let plain: Buffer
+    try {
+      plain = this.plaintext(record.state)
+    } catch (error) {
+      throw integrity(record, (error as Error).message, error)
+    }
+    return leadingTimestamp(plain) ?? this.decode(record)['timestamp']
+  }
+
   /** The stored JSON text, decrypted and inflated but not revived (the raw record view). */
   plainText(record: PythonRecord): string {
     try {
@@ -144,6 +161,27 @@ export class PythonCodec {
       throw new Error('decryption failed: the cipher key is wrong or the stored bytes were damaged')
     }
   }
+}
+
+/** `{"timestamp":{"_type_":"datetime_iso","_data_":"`: how the library's events begin. */
+const STAMP_HEAD = Buffer.from('{"timestamp":{"_type_":"datetime_iso","_data_":"', 'latin1')
+
+/**
+ * The text of a leading datetime_iso timestamp, or undefined when the JSON does not begin so.
+ * The tag must close right after its text (`"}`), and the text be printable ASCII with no
+ * escape, so the value is exactly what JSON.parse and revive would give; anything else is left
+ * to the full decode.
+ */
+function leadingTimestamp(json: Buffer): string | undefined {
+  const start = STAMP_HEAD.length
+  if (json.length <= start || json.compare(STAMP_HEAD, 0, start, 0, start) !== 0) return undefined
+  const end = json.indexOf(0x22, start)
+  if (end < 0 || json[end + 1] !== 0x7d) return undefined
+  for (let i = start; i < end; i += 1) {
+    const byte = json[i]!
+    if (byte < 0x20 || byte > 0x7e || byte === 0x5c) return undefined
+  }
+  return json.toString('latin1', start, end)
 }
 
 function looksPlain(bytes: Uint8Array): boolean {

@@ -12,6 +12,7 @@ import {
   type PythonAggregatePage,
   type PythonReader,
   type PythonTables,
+  type RecentChange,
   type VersionRange,
 } from './reader'
 
@@ -260,6 +261,65 @@ class PostgresReader implements PythonReader {
       [before ?? Number.MAX_SAFE_INTEGER, limit],
     )
     return result.rows.map(toRecord)
+  }
+
+  async recentChanges(before: number | undefined, limit: number): Promise<RecentChange[]> {
+    if (!this.hasLog) return []
+    const t = this.events_
+    // One round trip a chunk: the log read backwards through its unique index; whether a newer
+    // version exists is an index-only probe of the primary key; the first event is read
+    // (LATERAL, a primary-key seek) only for the newest rows and kept only when it is another
+    // event. A skipped row brings back its notification id and nothing else.
+    const result = await this.pool.query<{
+      notification_id: string | number
+      newest: boolean
+      id: string
+      version: string | number
+      topic: string | null
+      state: Buffer | null
+      first_version: string | number | null
+      first_topic: string | null
+      first_state: Buffer | null
+    }>(
+      `SELECT w.notification_id, w.newest, w.originator_id::text AS id,
+              w.originator_version AS version,
+              CASE WHEN w.newest THEN w.topic END AS topic,
+              CASE WHEN w.newest THEN w.state END AS state,
+              f.originator_version AS first_version, f.topic AS first_topic, f.state AS first_state
+         FROM (SELECT notification_id, originator_id, originator_version, topic, state,
+                      NOT EXISTS (SELECT 1 FROM ${t} x WHERE x.originator_id = e.originator_id
+                                     AND x.originator_version > e.originator_version) AS newest
+                 FROM ${t} e WHERE notification_id < $1
+                ORDER BY notification_id DESC LIMIT $2) w
+         LEFT JOIN LATERAL (
+               SELECT s.originator_version, s.topic, s.state
+                 FROM (SELECT originator_version, topic, state FROM ${t}
+                        WHERE w.newest AND originator_id = w.originator_id
+                        ORDER BY originator_version LIMIT 1) s
+                WHERE s.originator_version < w.originator_version) f ON true
+        ORDER BY w.notification_id DESC`,
+      [before ?? Number.MAX_SAFE_INTEGER, Math.max(0, Math.floor(limit))],
+    )
+    return result.rows.map((r) => {
+      const notificationId = Number(r.notification_id)
+      if (!r.newest) return { notificationId }
+      const last: PythonRecord = {
+        originatorId: r.id,
+        originatorVersion: Number(r.version),
+        topic: r.topic ?? '',
+        state: r.state ?? Buffer.alloc(0),
+      }
+      const first: PythonRecord =
+        r.first_version === null
+          ? last
+          : {
+              originatorId: r.id,
+              originatorVersion: Number(r.first_version),
+              topic: r.first_topic ?? '',
+              state: r.first_state ?? Buffer.alloc(0),
+            }
+      return { notificationId, ends: { first, last } }
+    })
   }
 
   async lastNotificationId(): Promise<number | undefined> {

@@ -34,6 +34,13 @@ export interface AggregateEnds {
   readonly last: PythonRecord
 }
 
+/** One row of the notification log read backwards, as the list reads it (recentChanges). */
+export interface RecentChange {
+  readonly notificationId: number
+  /** Its aggregate's first and newest events when this event is the newest; absent otherwise. */
+  readonly ends?: AggregateEnds
+}
+
 export interface PythonAggregatePage {
   readonly items: PythonAggregateRow[]
   /** The last id of this page: pass it back as `afterId` for the next. */
@@ -64,6 +71,13 @@ export interface PythonReader {
   notifications(after: number, limit: number): Promise<PythonRecord[]>
   /** Events with a notification id below `before` (all when undefined), newest first. */
   notificationsBefore(before: number | undefined, limit: number): Promise<PythonRecord[]>
+  /**
+   * The `limit` notifications below `before` (all when undefined), newest first, in one
+   * statement: each row is checked inside the database for being its aggregate's newest event
+   * (an index-only seek), and only such rows carry their state and their aggregate's first
+   * event (a primary-key seek, skipped when it is the same event). Empty without a log.
+   */
+  recentChanges(before: number | undefined, limit: number): Promise<RecentChange[]>
   /** The newest notification id (0 when none); undefined without a log. */
   lastNotificationId(): Promise<number | undefined>
   close(): Promise<void>

@@ -15,6 +15,7 @@ import {
   type PythonAggregatePage,
   type PythonReader,
   type PythonTables,
+  type RecentChange,
   type VersionRange,
 } from './reader'
 
@@ -237,6 +238,39 @@ class SqliteReader implements PythonReader {
     )
       .all(before ?? Number.MAX_SAFE_INTEGER, limit)
       .map((row) => toRecord(row, true))
+  }
+
+  async recentChanges(before: number | undefined, limit: number): Promise<RecentChange[]> {
+    if (!this.hasLog) return []
+    const t = this.events_
+    // The log's rows read backwards (the rowid), in C: whether a newer version exists is an
+    // index-only seek of the primary key; the first event is read only when it is another one.
+    // A skipped row brings back its rowid and nothing else.
+    const rows = this.statement(
+      `SELECT w.rowid, w.newest, w.originator_id, w.originator_version,
+              CASE WHEN w.newest THEN w.topic END, CASE WHEN w.newest THEN w.state END,
+              f.originator_version, f.topic, f.state
+         FROM (SELECT rowid, originator_id, originator_version, topic, state,
+                      NOT EXISTS (SELECT 1 FROM ${t} x WHERE x.originator_id = e.originator_id
+                                     AND x.originator_version > e.originator_version) AS newest
+                 FROM ${t} e WHERE rowid < ? ORDER BY rowid DESC LIMIT ?) w
+         LEFT JOIN ${t} f ON w.newest AND f.originator_id = w.originator_id
+          AND f.originator_version = (SELECT MIN(originator_version) FROM ${t} m
+                                       WHERE m.originator_id = w.originator_id)
+          AND f.originator_version < w.originator_version
+        ORDER BY w.rowid DESC`,
+    ).all(before ?? Number.MAX_SAFE_INTEGER, Math.max(0, Math.floor(limit)))
+    return rows.map((row) => {
+      const [rowid, newest, id, version, topic, state, firstVersion, firstTopic, firstState] = row
+      const notificationId = Number(rowid)
+      if (!newest) return { notificationId }
+      const last = toRecord([id, version, topic, state], false)
+      const first =
+        firstVersion === null || firstVersion === undefined
+          ? last
+          : toRecord([id, firstVersion, firstTopic, firstState], false)
+      return { notificationId, ends: { first, last } }
+    })
   }
 
   async lastNotificationId(): Promise<number | undefined> {
