@@ -163,25 +163,33 @@ export class PythonCodec {
   }
 }
 
-/** `{"timestamp":{"_type_":"datetime_iso","_data_":"`: how the library's events begin. */
-const STAMP_HEAD = Buffer.from('{"timestamp":{"_type_":"datetime_iso","_data_":"', 'latin1')
+/** How the library's events begin: the timestamp first, as a datetime_iso tag. */
+export const TIMESTAMP_HEAD = '{"timestamp":{"_type_":"datetime_iso","_data_":"'
+/** How many bytes after the head are looked at: the tag's text and its end (`"}`) fit. */
+export const TIMESTAMP_TAIL_BYTES = 64
+const HEAD_BYTES = Buffer.from(TIMESTAMP_HEAD, 'latin1')
 
 /**
- * The text of a leading datetime_iso timestamp, or undefined when the JSON does not begin so.
- * The tag must close right after its text (`"}`), and the text be printable ASCII with no
- * escape, so the value is exactly what JSON.parse and revive would give; anything else is left
- * to the full decode.
+ * The timestamp's text from what follows TIMESTAMP_HEAD in a state, or undefined. The tag must
+ * close right after its text (`"}`) and the text be printable ASCII with no escape, so the value
+ * is exactly what JSON.parse and revive would give; anything else is left to the full decode.
  */
-function leadingTimestamp(json: Buffer): string | undefined {
-  const start = STAMP_HEAD.length
-  if (json.length <= start || json.compare(STAMP_HEAD, 0, start, 0, start) !== 0) return undefined
-  const end = json.indexOf(0x22, start)
-  if (end < 0 || json[end + 1] !== 0x7d) return undefined
-  for (let i = start; i < end; i += 1) {
-    const byte = json[i]!
-    if (byte < 0x20 || byte > 0x7e || byte === 0x5c) return undefined
+export function timestampTail(tail: string): string | undefined {
+  const end = tail.indexOf('"')
+  if (end < 0 || tail.charCodeAt(end + 1) !== 0x7d) return undefined
+  for (let i = 0; i < end; i += 1) {
+    const code = tail.charCodeAt(i)
+    if (code < 0x20 || code > 0x7e || code === 0x5c) return undefined
   }
-  return json.toString('latin1', start, end)
+  return tail.slice(0, end)
+}
+
+/** The text of a leading datetime_iso timestamp, or undefined when the JSON does not begin so. */
+function leadingTimestamp(json: Buffer): string | undefined {
+  const start = HEAD_BYTES.length
+  if (json.length <= start || json.compare(HEAD_BYTES, 0, start, 0, start) !== 0) return undefined
+  // latin1 maps each byte to one character, so the checks above see the bytes themselves.
+  return timestampTail(json.toString('latin1', start, start + TIMESTAMP_TAIL_BYTES))
 }
 
 function looksPlain(bytes: Uint8Array): boolean {

@@ -7,8 +7,7 @@
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract'
 import { DataIntegrityError } from '../../eventsourcing'
 import { ApiFailure } from '../dispatch'
-import type { PythonRecord } from './codec'
-import type { AggregateEnds } from './reader'
+import type { ListedEvent } from './reader'
 import type { PythonSession } from './session'
 
 type Req = ParsedRequestOf<'listAggregates'>
@@ -67,7 +66,11 @@ export async function listAggregates(
 type Listed = ResponseOf<'listAggregates'>['items'][number]
 
 /** A list row from an aggregate's first and newest events (one batch per page: reader.ends). */
-function listed(s: PythonSession, id: string, ends: AggregateEnds): Listed {
+function listed(
+  s: PythonSession,
+  id: string,
+  ends: { readonly first: ListedEvent; readonly last: ListedEvent },
+): Listed {
   const created = stampOf(s, ends.first)
   return {
     id,
@@ -84,9 +87,11 @@ function listed(s: PythonSession, id: string, ends: AggregateEnds): Listed {
 }
 
 /** A record's timestamp; the epoch if it cannot be decoded (a wrong key must not hide the list). */
-function stampOf(s: PythonSession, record: PythonRecord): string {
+function stampOf(s: PythonSession, event: ListedEvent): string {
+  if (event.timestamp !== undefined) return isoOf(event.timestamp)
+  if (event.state === undefined) return EPOCH
   try {
-    return isoOf(s.codec.timestamp(record))
+    return isoOf(s.codec.timestamp({ ...event, state: event.state }))
   } catch (error) {
     if (error instanceof DataIntegrityError) return EPOCH
     throw error
