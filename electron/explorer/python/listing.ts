@@ -65,7 +65,7 @@ export async function listAggregates(
 
 type Listed = ResponseOf<'listAggregates'>['items'][number]
 
-/** A list row from an aggregate's first and newest events (one batch per page: reader.ends). */
+/** A list row from an aggregate's first and newest events (read a page or a chunk at a time). */
 function listed(
   s: PythonSession,
   id: string,
@@ -140,9 +140,9 @@ const LOG_CHUNK = 500
 /**
  * Newest change first: the notification log read backwards (its unique index), each aggregate
  * listed at its newest event and skipped at the older ones; one statement a chunk
- * (reader.recentChanges) tells which rows those are and brings their aggregates' first events,
- * so only listed rows cross into JavaScript. The first chunk is the page's size, later ones grow to
- * LOG_CHUNK. A page reads at most TYPE_SCAN_BUDGET rows; the token is the last row read.
+ * (reader.recentChanges) marks those rows inside the database and brings their aggregates'
+ * first events, so no lookup is made from here. The first chunk is the page's size, later ones
+ * grow to LOG_CHUNK. A page reads at most TYPE_SCAN_BUDGET rows; the token is the last row read.
  */
 async function listRecent(
   s: PythonSession,

@@ -254,16 +254,6 @@ class PostgresReader implements PythonReader {
     return result.rows.map(toRecord)
   }
 
-  async notificationsBefore(before: number | undefined, limit: number): Promise<PythonRecord[]> {
-    if (!this.hasLog) return []
-    const result = await this.pool.query<EventRow>(
-      `SELECT originator_id::text AS originator_id, originator_version, topic, state, notification_id
-         FROM ${this.events_} WHERE notification_id < $1 ORDER BY notification_id DESC LIMIT $2`,
-      [before ?? Number.MAX_SAFE_INTEGER, limit],
-    )
-    return result.rows.map(toRecord)
-  }
-
   async recentChanges(before: number | undefined, limit: number): Promise<RecentChange[]> {
     if (!this.hasLog) return []
     const t = this.events_

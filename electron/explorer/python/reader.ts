@@ -79,8 +79,6 @@ export interface PythonReader {
   snapshots(originatorId: string, range?: VersionRange): Promise<PythonRecord[]>
   /** Events with a notification id above `after`, ascending; empty without a log. */
   notifications(after: number, limit: number): Promise<PythonRecord[]>
-  /** Events with a notification id below `before` (all when undefined), newest first. */
-  notificationsBefore(before: number | undefined, limit: number): Promise<PythonRecord[]>
   /**
    * The `limit` notifications below `before` (all when undefined), newest first, in one
    * statement: each row is checked inside the database for being its aggregate's newest event

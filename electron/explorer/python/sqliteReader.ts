@@ -238,15 +238,6 @@ class SqliteReader implements PythonReader {
       .map((row) => toRecord(row, true))
   }
 
-  async notificationsBefore(before: number | undefined, limit: number): Promise<PythonRecord[]> {
-    if (!this.hasLog) return []
-    return this.statement(
-      `SELECT rowid, originator_id, originator_version, topic, state FROM ${this.events_} WHERE rowid < ? ORDER BY rowid DESC LIMIT ?`,
-    )
-      .all(before ?? Number.MAX_SAFE_INTEGER, limit)
-      .map((row) => toRecord(row, true))
-  }
-
   async recentChanges(before: number | undefined, limit: number): Promise<RecentChange[]> {
     if (!this.hasLog) return []
     const t = this.events_
