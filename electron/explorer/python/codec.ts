@@ -92,6 +92,23 @@ export class PythonCodec {
     return parsed as Record<string, unknown>
   }
 
+  /**
+   * The record's `timestamp` field, as decode(record)['timestamp'] gives it: read straight from
+   * the bytes when the state starts as the library writes every event (the timestamp first, as
+   * a datetime_iso tag), so a list page parses no JSON; decoded in full otherwise. Failures as
+   * decode's. Only the bytes up to the timestamp are read on that path: damage after them is
+   * found when the record itself is read, not here.
+   */
+  timestamp(record: PythonRecord): unknown {
+    let plain: Buffer
+    try {
+      plain = this.plaintext(record.state)
+    } catch (error) {
+      throw integrity(record, (error as Error).message, error)
+    }
+    return leadingTimestamp(plain) ?? this.decode(record)['timestamp']
+  }
+
   /** The stored JSON text, decrypted and inflated but not revived (the raw record view). */
   plainText(record: PythonRecord): string {
     try {
@@ -144,6 +161,35 @@ export class PythonCodec {
       throw new Error('decryption failed: the cipher key is wrong or the stored bytes were damaged')
     }
   }
+}
+
+/** How the library's events begin: the timestamp first, as a datetime_iso tag. */
+export const TIMESTAMP_HEAD = '{"timestamp":{"_type_":"datetime_iso","_data_":"'
+/** How many bytes after the head are looked at: the tag's text and its end (`"}`) fit. */
+export const TIMESTAMP_TAIL_BYTES = 64
+const HEAD_BYTES = Buffer.from(TIMESTAMP_HEAD, 'latin1')
+
+/**
+ * The timestamp's text from what follows TIMESTAMP_HEAD in a state, or undefined. The tag must
+ * close right after its text (`"}`) and the text be printable ASCII with no escape, so the value
+ * is exactly what JSON.parse and revive would give; anything else is left to the full decode.
+ */
+export function timestampTail(tail: string): string | undefined {
+  const end = tail.indexOf('"')
+  if (end < 0 || tail.charCodeAt(end + 1) !== 0x7d) return undefined
+  for (let i = 0; i < end; i += 1) {
+    const code = tail.charCodeAt(i)
+    if (code < 0x20 || code > 0x7e || code === 0x5c) return undefined
+  }
+  return tail.slice(0, end)
+}
+
+/** The text of a leading datetime_iso timestamp, or undefined when the JSON does not begin so. */
+function leadingTimestamp(json: Buffer): string | undefined {
+  const start = HEAD_BYTES.length
+  if (json.length <= start || json.compare(HEAD_BYTES, 0, start, 0, start) !== 0) return undefined
+  // latin1 maps each byte to one character, so the checks above see the bytes themselves.
+  return timestampTail(json.toString('latin1', start, start + TIMESTAMP_TAIL_BYTES))
 }
 
 function looksPlain(bytes: Uint8Array): boolean {

@@ -1,13 +1,13 @@
 /**
  * The aggregate list of a Python `eventsourcing` store: by id through the primary key, or
  * newest change first through the notification log read backwards. Each page's aggregates are
- * looked up in one batch (reader.ends), so a page costs a few queries, never one per row.
+ * looked up in one batch (reader.ends, or with the log rows: reader.recentChanges), so a page
+ * costs a few queries, never one per row.
  */
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract'
 import { DataIntegrityError } from '../../eventsourcing'
 import { ApiFailure } from '../dispatch'
-import type { PythonRecord } from './codec'
-import type { AggregateEnds } from './reader'
+import type { ListedEvent } from './reader'
 import type { PythonSession } from './session'
 
 type Req = ParsedRequestOf<'listAggregates'>
@@ -65,8 +65,12 @@ export async function listAggregates(
 
 type Listed = ResponseOf<'listAggregates'>['items'][number]
 
-/** A list row from an aggregate's first and newest events (one batch per page: reader.ends). */
-function listed(s: PythonSession, id: string, ends: AggregateEnds): Listed {
+/** A list row from an aggregate's first and newest events (read a page or a chunk at a time). */
+function listed(
+  s: PythonSession,
+  id: string,
+  ends: { readonly first: ListedEvent; readonly last: ListedEvent },
+): Listed {
   const created = stampOf(s, ends.first)
   return {
     id,
@@ -83,9 +87,11 @@ function listed(s: PythonSession, id: string, ends: AggregateEnds): Listed {
 }
 
 /** A record's timestamp; the epoch if it cannot be decoded (a wrong key must not hide the list). */
-function stampOf(s: PythonSession, record: PythonRecord): string {
+function stampOf(s: PythonSession, event: ListedEvent): string {
+  if (event.timestamp !== undefined) return isoOf(event.timestamp)
+  if (event.state === undefined) return EPOCH
   try {
-    return isoOf(s.codec.decode(record)['timestamp'])
+    return isoOf(s.codec.timestamp({ ...event, state: event.state }))
   } catch (error) {
     if (error instanceof DataIntegrityError) return EPOCH
     throw error
@@ -133,9 +139,10 @@ const LOG_CHUNK = 500
 
 /**
  * Newest change first: the notification log read backwards (its unique index), each aggregate
- * listed at its newest event and skipped at the older ones; each chunk's aggregates are looked
- * up in one batch (reader.ends). The first chunk is the page's size, later ones grow to
- * LOG_CHUNK. A page reads at most TYPE_SCAN_BUDGET rows; the token is the last row read.
+ * listed at its newest event and skipped at the older ones; one statement a chunk
+ * (reader.recentChanges) marks those rows inside the database and brings their aggregates'
+ * first events, so no lookup is made from here. The first chunk is the page's size, later ones
+ * grow to LOG_CHUNK. A page reads at most TYPE_SCAN_BUDGET rows; the token is the last row read.
  */
 async function listRecent(
   s: PythonSession,
@@ -148,17 +155,16 @@ async function listRecent(
   let exhausted = false
   let chunk = Math.min(LOG_CHUNK, r.limit)
   while (items.length < r.limit && scanned < TYPE_SCAN_BUDGET && !exhausted) {
-    const rows = await s.reader.notificationsBefore(before, chunk)
-    const ends = await s.reader.ends(rows.map((row) => row.originatorId))
+    const rows = await s.reader.recentChanges(before, chunk)
     let consumed = 0
     for (const row of rows) {
       consumed += 1
       scanned += 1
       before = row.notificationId
-      const found = ends.get(row.originatorId)
-      if (found?.last.originatorVersion !== row.originatorVersion) continue
-      if (r.type && aggregateTopicOf(found.first.topic) !== r.type) continue
-      items.push(listed(s, row.originatorId, found))
+      const ends = row.ends
+      if (!ends) continue
+      if (r.type && aggregateTopicOf(ends.first.topic) !== r.type) continue
+      items.push(listed(s, ends.last.originatorId, ends))
       if (items.length === r.limit) break
     }
     exhausted = rows.length < chunk && consumed === rows.length

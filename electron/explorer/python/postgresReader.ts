@@ -4,14 +4,16 @@
  */
 import pg from 'pg'
 import { StoreUnavailable } from '../../eventsourcing'
-import type { PythonRecord } from './codec'
+import { type PythonRecord, TIMESTAMP_HEAD, TIMESTAMP_TAIL_BYTES, timestampTail } from './codec'
 import {
   type AggregateEnds,
   checkTableName,
   hexPrefixBounds,
+  type ListedEvent,
   type PythonAggregatePage,
   type PythonReader,
   type PythonTables,
+  type RecentChange,
   type VersionRange,
 } from './reader'
 
@@ -252,14 +254,85 @@ class PostgresReader implements PythonReader {
     return result.rows.map(toRecord)
   }
 
-  async notificationsBefore(before: number | undefined, limit: number): Promise<PythonRecord[]> {
+  async recentChanges(before: number | undefined, limit: number): Promise<RecentChange[]> {
     if (!this.hasLog) return []
-    const result = await this.pool.query<EventRow>(
-      `SELECT originator_id::text AS originator_id, originator_version, topic, state, notification_id
-         FROM ${this.events_} WHERE notification_id < $1 ORDER BY notification_id DESC LIMIT $2`,
-      [before ?? Number.MAX_SAFE_INTEGER, limit],
+    const t = this.events_
+    const head = `'\\x${Buffer.from(TIMESTAMP_HEAD, 'latin1').toString('hex')}'::bytea`
+    // One round trip a chunk: the log read backwards through its unique index, each row with
+    // two index-only probes of the primary key (a newer version: the row is skipped; an older
+    // one: the first event is another record, read by LATERAL, a primary-key seek, only then).
+    // A plain state in the library's layout brings back only the text after the timestamp's
+    // head (escaped: a byte that is not printable ASCII comes back as \nnn, which the check
+    // refuses), not the whole bytea; a skipped row brings back its notification id.
+    const result = await this.pool.query<{
+      notification_id: string | number
+      newest: boolean
+      id: string
+      version: string | number
+      topic: string | null
+      tail: string | null
+      state: Buffer | null
+      first_version: string | number | null
+      first_topic: string | null
+      first_state: Buffer | null
+    }>(
+      `SELECT w.notification_id, w.newest, w.originator_id::text AS id,
+              w.originator_version AS version,
+              CASE WHEN w.newest THEN w.topic END AS topic,
+              CASE WHEN w.newest THEN w.tail END AS tail,
+              CASE WHEN w.newest AND w.tail IS NULL THEN w.state END AS state,
+              f.originator_version AS first_version, f.topic AS first_topic, f.state AS first_state
+         FROM (SELECT notification_id, originator_id, originator_version, topic, state,
+                      CASE WHEN substring(state FROM 1 FOR ${TIMESTAMP_HEAD.length}) = ${head}
+                           THEN encode(substring(state FROM ${TIMESTAMP_HEAD.length + 1}
+                                                 FOR ${TIMESTAMP_TAIL_BYTES}), 'escape') END AS tail,
+                      NOT EXISTS (SELECT 1 FROM ${t} x WHERE x.originator_id = e.originator_id
+                                     AND x.originator_version > e.originator_version) AS newest,
+                      EXISTS (SELECT 1 FROM ${t} y WHERE y.originator_id = e.originator_id
+                                 AND y.originator_version < e.originator_version) AS older
+                 FROM ${t} e WHERE notification_id < $1
+                ORDER BY notification_id DESC LIMIT $2) w
+         LEFT JOIN LATERAL (
+               SELECT originator_version, topic, state FROM ${t}
+                WHERE w.newest AND w.older AND originator_id = w.originator_id
+                ORDER BY originator_version LIMIT 1) f ON true
+        ORDER BY w.notification_id DESC`,
+      [before ?? Number.MAX_SAFE_INTEGER, Math.max(0, Math.floor(limit))],
     )
-    return result.rows.map(toRecord)
+    const changes: RecentChange[] = []
+    for (const r of result.rows) {
+      const notificationId = Number(r.notification_id)
+      if (!r.newest) {
+        changes.push({ notificationId })
+        continue
+      }
+      const event = {
+        originatorId: r.id,
+        originatorVersion: Number(r.version),
+        topic: r.topic ?? '',
+      }
+      const timestamp = r.tail === null ? undefined : timestampTail(r.tail)
+      let last: ListedEvent
+      if (timestamp !== undefined) last = { ...event, timestamp }
+      else if (r.state !== null) last = { ...event, state: r.state }
+      else {
+        // The head, but not a timestamp the shortcut takes: the state after all, for the decode.
+        const v = event.originatorVersion
+        const [record] = await this.select(t, event.originatorId, { gt: v - 1, lte: v }, false)
+        last = record ?? { ...event, state: Buffer.alloc(0) }
+      }
+      const first: ListedEvent =
+        r.first_version === null
+          ? last
+          : {
+              originatorId: r.id,
+              originatorVersion: Number(r.first_version),
+              topic: r.first_topic ?? '',
+              state: r.first_state ?? Buffer.alloc(0),
+            }
+      changes.push({ notificationId, ends: { first, last } })
+    }
+    return changes
   }
 
   async lastNotificationId(): Promise<number | undefined> {

@@ -110,6 +110,46 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
       }
     })
 
+    test('the list takes a plain timestamp from the bytes, and the state when it is not plain', async () => {
+      const reader = await open(app('Plain'))
+      const [change] = await reader.recentChanges(undefined, 1)
+      const victim = change!.ends!.last
+      expect([victim.timestamp, victim.state]).toEqual([expect.any(String), undefined])
+      // Its timestamp's '+' rewritten as a JSON escape (what a writer other than the library
+      // could store): the same value, but not what the shortcut reads. Put back afterwards.
+      const { default: pg } = await import('pg')
+      const client = new pg.Client({ connectionString: database!.url })
+      await client.connect()
+      const where = 'WHERE notification_id = $1'
+      try {
+        const { rows } = await client.query<{ state: Buffer }>(
+          `SELECT state FROM plain_events ${where}`,
+          [change!.notificationId],
+        )
+        const original = rows[0]!.state
+        const escaped = Buffer.from(original.toString('utf8').replace('+', '\\u002b'))
+        await client.query(`UPDATE plain_events SET state = $2 ${where}`, [
+          change!.notificationId,
+          escaped,
+        ])
+        try {
+          const [again] = await reader.recentChanges(undefined, 1)
+          const event = again!.ends!.last
+          expect(event.timestamp).toBeUndefined()
+          expect(Buffer.from(event.state!).equals(escaped)).toBe(true)
+          const codec = new PythonCodec()
+          expect(codec.timestamp({ ...event, state: event.state! })).toBe(victim.timestamp)
+        } finally {
+          await client.query(`UPDATE plain_events SET state = $2 ${where}`, [
+            change!.notificationId,
+            original,
+          ])
+        }
+      } finally {
+        await client.end()
+      }
+    })
+
     test('a server that does not answer is StoreUnavailable', async () => {
       await expect(
         openPythonPostgres({

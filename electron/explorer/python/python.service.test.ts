@@ -179,6 +179,14 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
         const library = app(backend, 'Library')
         const h = await connectTo(library, Buffer.alloc(32, 3).toString('base64'))
         const book = library.aggregates[0]!
+        // The list still shows every aggregate, newest change first: only its dates are unknown.
+        const listed = await h.ok('listAggregates', { limit: 50 })
+        expect(listed.items.map((i) => i.id).sort()).toEqual(
+          library.aggregates.map((a) => a.id).sort(),
+        )
+        expect(new Set(listed.items.map((i) => i.createdAt))).toEqual(
+          new Set([new Date(0).toISOString()]),
+        )
         const error = await h.fail('listEvents', { id: book.id, fromVersion: 1 })
         expect(error.code).toBe('DataIntegrityError')
         expect(error.message).toContain(`${book.id} v1`)

@@ -134,6 +134,41 @@ db.commit()`,
       expect(codec.decode(record)).toEqual(victim.events[i + 1]!.payload)
   })
 
+  test('the list takes a plain timestamp from the bytes, and the state when it is not plain', async () => {
+    const plain = app('Plain')
+    const copy = join(mkdtempSync(join(tmpdir(), 'eventscope-escaped-')), 'plain.sqlite')
+    copyFileSync(plain.path!, copy)
+    const reader = tracked(openPythonSqlite(copy, pythonTables('sqlite', 'Plain'), driver))
+    const codec = new PythonCodec()
+    const before = await reader.recentChanges(undefined, 100)
+    const listed = before.flatMap((c) => (c.ends ? [c.ends.last] : []))
+    expect(listed.length).toBe(plain.aggregates.length)
+    for (const event of listed)
+      expect([event.timestamp, event.state]).toEqual([expect.any(String), undefined])
+    // The newest event rewritten with its timestamp's '+' as a JSON escape (what a writer other
+    // than the library could store): the same value, but not what the shortcut reads.
+    const victim = listed[0]!
+    execFileSync(pythonBinary(), [
+      '-c',
+      `import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+where = " WHERE originator_id = ? AND originator_version = ?"
+key = (sys.argv[2], int(sys.argv[3]))
+text = db.execute("SELECT state FROM stored_events" + where, key).fetchone()[0].decode()
+text = text.replace("+", "\\\\u002b", 1)
+db.execute("UPDATE stored_events SET state = ?" + where, (text.encode(), *key))
+db.commit()`,
+      copy,
+      victim.originatorId.replace(/-/g, ''),
+      String(victim.originatorVersion),
+    ])
+    const [change] = await reader.recentChanges(undefined, 1)
+    const event = change!.ends!.last
+    expect([event.originatorId, event.timestamp]).toEqual([victim.originatorId, undefined])
+    expect(Buffer.from(event.state!).toString()).toContain('\\u002b')
+    expect(codec.timestamp({ ...event, state: event.state! })).toBe(victim.timestamp)
+  })
+
   test('a missing file or a file of another kind is StoreUnavailable, and nothing is created', () => {
     const missing = join(report.sqliteDir, 'none.sqlite')
     expect(() => openPythonSqlite(missing, pythonTables('sqlite', 'x'), driver)).toThrow(

@@ -34,6 +34,23 @@ export interface AggregateEnds {
   readonly last: PythonRecord
 }
 
+/**
+ * An event as a list row reads it: its timestamp's text when the reader took it from the
+ * stored bytes itself (a plain state in the library's layout, codec.ts TIMESTAMP_HEAD), its
+ * state otherwise (to be decoded, maybe decrypted, for the timestamp). One of the two is set.
+ */
+export interface ListedEvent extends Omit<PythonRecord, 'state'> {
+  readonly state?: Uint8Array
+  readonly timestamp?: string
+}
+
+/** One row of the notification log read backwards, as the list reads it (recentChanges). */
+export interface RecentChange {
+  readonly notificationId: number
+  /** Its aggregate's first and newest events when this event is the newest; absent otherwise. */
+  readonly ends?: { readonly first: ListedEvent; readonly last: ListedEvent }
+}
+
 export interface PythonAggregatePage {
   readonly items: PythonAggregateRow[]
   /** The last id of this page: pass it back as `afterId` for the next. */
@@ -62,8 +79,14 @@ export interface PythonReader {
   snapshots(originatorId: string, range?: VersionRange): Promise<PythonRecord[]>
   /** Events with a notification id above `after`, ascending; empty without a log. */
   notifications(after: number, limit: number): Promise<PythonRecord[]>
-  /** Events with a notification id below `before` (all when undefined), newest first. */
-  notificationsBefore(before: number | undefined, limit: number): Promise<PythonRecord[]>
+  /**
+   * The `limit` notifications below `before` (all when undefined), newest first, in one
+   * statement: each row is checked inside the database for being its aggregate's newest event
+   * (an index-only seek), and only such rows carry their state and their aggregate's first
+   * event (a primary-key seek, skipped when it is the same event). Empty without a log.
+   * Events may come with their timestamp instead of their state (ListedEvent).
+   */
+  recentChanges(before: number | undefined, limit: number): Promise<RecentChange[]>
   /** The newest notification id (0 when none); undefined without a log. */
   lastNotificationId(): Promise<number | undefined>
   close(): Promise<void>

@@ -3,10 +3,10 @@
  * payload and snapshot the library wrote (as write_stores.py reports it) read back and decoded.
  */
 import { expect } from 'vitest'
-import type { ReportedApplication } from '../../../test/pythonStores'
+import type { ReportedApplication, ReportedRecord } from '../../../test/pythonStores'
 import { DataIntegrityError } from '../../eventsourcing'
-import { PythonCodec } from './codec'
-import type { PythonAggregateRow, PythonReader } from './reader'
+import { PythonCodec, type PythonRecord } from './codec'
+import type { ListedEvent, PythonAggregateRow, PythonReader } from './reader'
 
 /** Every aggregate, through pages of `pageSize` (the page token is the last id). */
 export async function listAll(
@@ -47,6 +47,8 @@ export async function checkApplication(
       expect(record.originatorId).toBe(aggregate.id)
       expect(PythonCodec.looksEncrypted(record.state)).toBe(app.encrypted)
       expect(codec.decode(record)).toEqual(aggregate.events[j]!.payload)
+      // The list's shortcut to the timestamp gives what the full decode gives, on every record.
+      expect(codec.timestamp(record)).toBe(aggregate.events[j]!.payload['timestamp'])
     }
     const snapshots = await reader.snapshots(aggregate.id)
     expect(snapshots.map((s) => [s.originatorVersion, s.topic])).toEqual(
@@ -82,14 +84,19 @@ export async function checkApplication(
     expected.filter((a) => a.id.startsWith(prefix)).map((a) => a.id),
   )
   expect((await reader.listAggregates({ limit: 5, idPrefix: target.id })).items).toHaveLength(1)
-  await checkLog(reader, app)
+  await checkLog(reader, app, codec)
 }
 
-async function checkLog(reader: PythonReader, app: ReportedApplication): Promise<void> {
+async function checkLog(
+  reader: PythonReader,
+  app: ReportedApplication,
+  codec: PythonCodec,
+): Promise<void> {
   const total = app.aggregates.reduce((n, a) => n + a.events.length, 0)
   if (app.recorder === 'aggregate') {
     expect(await reader.lastNotificationId()).toBeUndefined()
     expect(await reader.notifications(0, 10)).toEqual([])
+    expect(await reader.recentChanges(undefined, 10)).toEqual([])
     return
   }
   expect(await reader.lastNotificationId()).toBe(total)
@@ -102,6 +109,76 @@ async function checkLog(reader: PythonReader, app: ReportedApplication): Promise
     after = page[page.length - 1]!.notificationId!
   }
   expect(seen).toEqual(Array.from({ length: total }, (_, i) => i + 1))
+  await checkRecentChanges(reader, app, codec, total)
+}
+
+/**
+ * The log read backwards in chunks of 3, as the list reads it: every notification once, newest
+ * first, and each aggregate marked once, at its newest event, with its first event beside it.
+ */
+async function checkRecentChanges(
+  reader: PythonReader,
+  app: ReportedApplication,
+  codec: PythonCodec,
+  total: number,
+): Promise<void> {
+  const byId = new Map((await reader.notifications(0, total)).map((r) => [r.notificationId!, r]))
+  const ids: number[] = []
+  const marked: string[] = []
+  let before: number | undefined
+  for (;;) {
+    const chunk = await reader.recentChanges(before, 3)
+    for (const change of chunk) {
+      ids.push(change.notificationId)
+      if (!change.ends) continue
+      const { first, last } = change.ends
+      const logged = byId.get(change.notificationId)!
+      expect([last.originatorId, last.originatorVersion, last.topic]).toEqual([
+        logged.originatorId,
+        logged.originatorVersion,
+        logged.topic,
+      ])
+      const aggregate = app.aggregates.find((a) => a.id === last.originatorId)!
+      const events = aggregate.events
+      expect(last.originatorVersion).toBe(aggregate.version)
+      expectListed(last, events[events.length - 1]!, app, codec, logged)
+      expect([first.originatorId, first.originatorVersion, first.topic]).toEqual([
+        aggregate.id,
+        events[0]!.version,
+        events[0]!.topic,
+      ])
+      expectListed(first, events[0]!, app, codec)
+      marked.push(aggregate.id)
+    }
+    if (chunk.length < 3) break
+    before = chunk[chunk.length - 1]!.notificationId
+  }
+  expect(ids).toEqual(Array.from({ length: total }, (_, i) => total - i))
+  expect(marked.sort()).toEqual(app.aggregates.map((a) => a.id).sort())
+  expect(await reader.recentChanges(1, 10)).toEqual([])
+}
+
+/**
+ * A listed event: its timestamp, taken by the reader from a plain state (never from an
+ * encrypted or compressed one), or its state, which decodes to what the library wrote.
+ */
+function expectListed(
+  event: ListedEvent,
+  expected: ReportedRecord,
+  app: ReportedApplication,
+  codec: PythonCodec,
+  logged?: PythonRecord,
+): void {
+  expect((event.timestamp === undefined) !== (event.state === undefined)).toBe(true)
+  if (event.timestamp !== undefined) {
+    expect(app.encrypted || app.compressed).toBe(false)
+    expect(event.timestamp).toBe(expected.payload['timestamp'])
+    return
+  }
+  const record = { ...event, state: event.state! }
+  expect(codec.decode(record)).toEqual(expected.payload)
+  expect(codec.timestamp(record)).toBe(expected.payload['timestamp'])
+  if (logged) expect(Buffer.from(record.state).equals(Buffer.from(logged.state))).toBe(true)
 }
 
 /** Every encrypted record of `app` fails, each with its own DataIntegrityError. */
