@@ -118,9 +118,17 @@ export class PythonCodec {
     }
   }
 
-  /** Whether the state is stored encrypted: plain JSON starts with `{`, zlib with 0x78. */
-  static looksEncrypted(state: Uint8Array): boolean {
-    return !looksPlain(state) && !looksZlib(state)
+  /**
+   * Whether the state is stored encrypted. Plain JSON starts with `{"` and zlib with 0x78 and a
+   * check byte, but so does about one AES-GCM output in 8,000 (its random nonce): a zlib-looking
+   * state is encrypted when the key opens it, or when it does not inflate.
+   */
+  isEncrypted(state: Uint8Array): boolean {
+    if (looksPlain(state)) return false
+    if (!looksZlib(state)) return true
+    const bytes = Buffer.from(state.buffer, state.byteOffset, state.byteLength)
+    if (this.key && opens(() => this.decrypt(bytes))) return true
+    return !opens(() => inflate(bytes))
   }
 
   private plaintext(state: Uint8Array): Buffer {
@@ -137,12 +145,14 @@ export class PythonCodec {
       }
       if (plain) return looksZlib(plain) ? inflate(plain) : plain
       if (looksPlain(bytes)) return bytes
-      if (looksZlib(bytes)) return inflate(bytes)
+      // A nonce that looks like a zlib header: the key's refusal is the likelier story.
+      if (looksZlib(bytes)) return inflateOr(bytes, failure)
       throw failure
     }
     if (looksPlain(bytes)) return bytes
-    if (looksZlib(bytes)) return inflate(bytes)
-    throw new Error('it is encrypted (or damaged) and no cipher key is configured')
+    const noKey = new Error('it is encrypted (or damaged) and no cipher key is configured')
+    if (looksZlib(bytes)) return inflateOr(bytes, noKey)
+    throw noKey
   }
 
   private decrypt(bytes: Buffer): Buffer {
@@ -202,6 +212,24 @@ function looksZlib(bytes: Uint8Array): boolean {
   const cmf = bytes[0]
   const flg = bytes[1]
   return cmf === 0x78 && flg !== undefined && (cmf * 256 + flg) % 31 === 0
+}
+
+function opens(read: () => Buffer): boolean {
+  try {
+    read()
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Inflated, or `otherwise` thrown when the bytes are not a zlib stream after all. */
+function inflateOr(bytes: Buffer, otherwise: unknown): Buffer {
+  try {
+    return inflateSync(bytes)
+  } catch {
+    throw otherwise
+  }
 }
 
 function inflate(bytes: Buffer): Buffer {

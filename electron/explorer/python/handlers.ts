@@ -18,7 +18,7 @@ import { pageState } from '../../../shared/statePages'
 import { ApiFailure } from '../dispatch'
 import { wholeStateChildren } from '../statePaging'
 import { diffDisplay, toDisplayJson } from '../displayJson'
-import { PythonCodec, type PythonRecord } from './codec'
+import type { PythonRecord } from './codec'
 import { aggregateTopicOf, isoOf, listAggregates, shortType } from './listing'
 import type { PythonSession } from './session'
 
@@ -207,7 +207,7 @@ async function getRawRecord(
     originatorVersion: record.originatorVersion,
     topic: record.topic,
     stateBase64: Buffer.from(record.state).toString('base64'),
-    encrypted: PythonCodec.looksEncrypted(record.state),
+    encrypted: s.codec.isEncrypted(record.state),
     byteLength: record.state.byteLength,
   }
 }

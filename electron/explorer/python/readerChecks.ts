@@ -45,7 +45,7 @@ export async function checkApplication(
     )
     for (const [j, record] of events.entries()) {
       expect(record.originatorId).toBe(aggregate.id)
-      expect(PythonCodec.looksEncrypted(record.state)).toBe(app.encrypted)
+      expect(codec.isEncrypted(record.state)).toBe(app.encrypted)
       expect(codec.decode(record)).toEqual(aggregate.events[j]!.payload)
       // The list's shortcut to the timestamp gives what the full decode gives, on every record.
       expect(codec.timestamp(record)).toBe(aggregate.events[j]!.payload['timestamp'])
