@@ -26,6 +26,8 @@ async function noSnapshots(bytes?: number): Promise<{ h: Harness; path: string }
   const path = newSqlitePath()
   const options = {
     snapshotPeriod: 0,
+    // Every due checkpoint is kept, whatever the load (by default encoding is time-limited).
+    checkpointEncodeShare: Infinity,
     ...(bytes === undefined ? {} : { checkpointMemoryBytes: bytes }),
   }
   return { h: await connected('sqlite', options, path), path }

@@ -23,6 +23,9 @@ export interface Checkpoint {
   readonly verifiedAt: Date
 }
 
+/** Encoding checkpoints may take a quarter of a replay's time. */
+export const DEFAULT_ENCODE_SHARE = 0.25
+
 interface AggregateCheckpoints {
   /** Ascending by version. */
   readonly list: Checkpoint[]
@@ -49,6 +52,11 @@ export class CheckpointCache {
     readonly maxBytes: number,
     /** Versions between two checkpoints (before any thinning). */
     readonly period = 100,
+    /**
+     * Beyond a few ms, the share of a replay's time that encoding checkpoints may take (the
+     * rest are skipped: encoding a large state costs more than replaying many events).
+     */
+    readonly encodeShare = DEFAULT_ENCODE_SHARE,
   ) {}
 
   get enabled(): boolean {
@@ -186,12 +194,15 @@ export class CheckpointCache {
 export class CheckpointsByConnection {
   private readonly caches = new WeakMap<object, CheckpointCache>()
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly encodeShare = DEFAULT_ENCODE_SHARE,
+  ) {}
 
   of(connection: object): CheckpointCache {
     let cache = this.caches.get(connection)
     if (!cache) {
-      cache = new CheckpointCache(this.maxBytes)
+      cache = new CheckpointCache(this.maxBytes, undefined, this.encodeShare)
       this.caches.set(connection, cache)
     }
     return cache

@@ -4,12 +4,11 @@
  * data. It knows nothing of transports: requests arrive parsed (dispatch validates them),
  * values go back, failures are library errors or ApiFailure, live events go to `emit`.
  *
- * This class owns the state (the connection, keys, tasks) and the connection's
- * lifecycle; the work is in its neighbours: queries.ts (the query handlers) and historyReads.ts
- * (the reads they share), commands.ts (execute, preview), tasks.ts (cancellable calls, progress),
- * connection.ts (opening and describing a connection), access.ts (the write guard),
- * cipherKeys.ts (key changes), serviceOptions.ts (options, startup settings), dto.ts (mapping to
- * the contract), activity.ts, yieldingStore.ts.
+ * This class owns the state (the connection, keys, tasks) and the connection's lifecycle; the
+ * work is in its neighbours: queries.ts (the query handlers) and historyReads.ts (the reads they
+ * share), commands.ts (execute, preview), tasks.ts (cancellable calls, progress), connection.ts
+ * (opening and describing a connection), access.ts (the write guard), cipherKeys.ts (key
+ * changes), serviceOptions.ts (options, startup settings), dto.ts, activity.ts, yieldingStore.ts.
  */
 import { join } from 'node:path'
 import { isWriteMethod, methodNames } from '../../shared/contract'
@@ -108,7 +107,10 @@ export class ExplorerService implements ExplorerHandlers {
     this.keyError = startup.keyError
     this.periodError = startup.periodError
     this.checkpointError = startup.checkpointError
-    const checkpoints = new CheckpointsByConnection(startup.checkpointMemoryBytes)
+    const checkpoints = new CheckpointsByConnection(
+      startup.checkpointMemoryBytes,
+      options.checkpointEncodeShare,
+    )
     this.environmentKey = startup.environmentKey
     this.cipherKey = startup.cipherKey
     this.keySource = startup.keySource

@@ -57,6 +57,11 @@ export interface ExplorerServiceOptions {
    * EVENTSCOPE_CHECKPOINT_MB (256 MiB). 0: none.
    */
   readonly checkpointMemoryBytes?: number
+  /**
+   * The share of a replay's time that encoding checkpoints may take (default 0.25; checkpoints
+   * past it are skipped). Tests give Infinity, so what is kept does not depend on the load.
+   */
+  readonly checkpointEncodeShare?: number
   /** Events scanned at most by one filtered listEvents call (default 5,000). */
   readonly scanBudget?: number
   /**

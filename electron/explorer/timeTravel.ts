@@ -47,8 +47,6 @@ export interface TimeTravelResult {
 
 /** Encoding time a replay may always spend on checkpoints. */
 const ENCODE_FREE_MS = 10
-/** Beyond it, encoding time at most this share of the time spent replaying. */
-const ENCODE_SHARE = 0.25
 
 interface Start {
   readonly aggregate: Aggregate
@@ -174,7 +172,8 @@ async function fold(
   const began = performance.now()
   let encoding = 0
   const canEncode = () =>
-    encoding < ENCODE_FREE_MS || encoding < (performance.now() - began - encoding) * ENCODE_SHARE
+    encoding < ENCODE_FREE_MS ||
+    encoding < (performance.now() - began - encoding) * cache.encodeShare
   for await (const page of c.app.verifiedEventPages(id, {
     fromVersion: start?.version ?? 0,
     toVersion: at,
