@@ -1,7 +1,7 @@
 /**
  * Repeated replays of one aggregate, for profiling and steadier medians than a bench round:
  *   node --import tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.ts [config] [runs] [events]
- * config: plain | hash | zlib | full | raw | all (default all). `raw` is the floor: the driver's
+ * config: plain | hash | zlib | full | aes | raw | all (default all). `raw` is the floor: the driver's
  * `.raw().all()` of the same rows (plain JSON, as `hash` stores them) + JSON.parse of each state.
  */
 import Database from 'better-sqlite3'
@@ -15,6 +15,8 @@ const CONFIGS = {
   hash: { cipher: false, compress: false, verify: true },
   zlib: { cipher: false, compress: true, verify: true },
   full: { cipher: true, compress: true, verify: true },
+  // The bench's encrypted row: AES-GCM with compression off.
+  aes: { cipher: true, compress: false, verify: true },
   raw: { cipher: false, compress: false, verify: true },
 } as const
 

@@ -335,15 +335,20 @@ export interface RowDecoder {
     cls: EventClass | undefined,
     checks: Uint8Array | undefined,
     i: number,
+    opened: Buffer | undefined,
   ): DomainEvent
 }
 
-/** Mapper.splitRowsToEvents: split rows decoded here, the others by `decoder.wholeEvent`. */
+/**
+ * Mapper.splitRowsToEvents: split rows decoded here, the others by `decoder.wholeEvent`, with
+ * `opened[i]`, row i's state decrypted already, when the page was decrypted at once.
+ */
 export function decodeRows(
   decoder: RowDecoder,
   originatorId: string,
   rows: readonly SplitRow[],
   checks: Uint8Array | undefined,
+  opened?: readonly (Buffer | undefined)[],
 ): DomainEvent[] {
   const events = new Array<DomainEvent>(rows.length)
   let lastTopic: string | undefined
@@ -360,7 +365,7 @@ export function decodeRows(
     } else {
       const state = typeof rest === 'string' ? Buffer.from(rest) : rest
       const record = { originatorId, originatorVersion: version, topic, state }
-      events[i] = decoder.wholeEvent(record, cls, checks, i)
+      events[i] = decoder.wholeEvent(record, cls, checks, i, opened?.[i])
     }
   }
   return events

@@ -1,0 +1,129 @@
+/**
+ * AES-GCM decryption (NIST SP 800-38D) of a page of small messages under one key, with a few
+ * calls into OpenSSL per page instead of five per message. Node makes a GCM context per message
+ * (createDecipheriv, setAuthTag, setAAD, update, final), which cost more than all the rest of an
+ * encrypted replay. The output is the same bytes: no stored format changes.
+ *
+ * - Keystream: GCM's counter blocks (nonce | 1 for the tag mask, nonce | 2, … for the text) of
+ *   every message, encrypted by one `update` of an AES-ECB context kept for the key's lifetime.
+ * - Tags: GHASH is linear. For each message the segment [its associated data, padded | its
+ *   ciphertext, padded | its lengths block | its tag ⊕ E(K, nonce | 1)] has GHASH H · (S ⊕ S'),
+ *   S being the GHASH its tag was made from and S' the one the stored tag claims: zero when the
+ *   tag is right. Concatenated, the segments occupy disjoint powers of H, so their GHASH equals
+ *   that of as many zero bytes only when every tag is right (or by chance, with probability about
+ *   blocks / 2^128, as for any GCM tag). Node computes both GHASHs (a GCM tag over associated
+ *   data alone, same nonce: the masks cancel) with its own GHASH, and the two are compared.
+ * A page that fails is not decrypted: the caller opens each message on its own, to find which.
+ * Only 12-byte nonces and 16-byte tags, as AesGcmCipher writes them.
+ */
+import { type Cipher, createCipheriv, type KeyObject, timingSafeEqual } from 'node:crypto'
+
+const BLOCK = 16
+const NONCE_BYTES = 12
+const TAG_BYTES = 16
+/** Longer messages are opened one at a time: no page buffer grows with them. */
+export const BATCH_MAX_BYTES = 64 * 1024
+/** Only used to have Node compute GHASH: nothing is ever encrypted under it. */
+const CHECK_NONCE = Buffer.alloc(NONCE_BYTES)
+
+/** One sealed message: nonce | tag | ciphertext at `start` of `bytes`, with its associated data. */
+export interface Sealed {
+  readonly bytes: Buffer
+  readonly start: number
+  /** The associated data as text (written as UTF-8). */
+  readonly aad: string
+}
+
+export class GcmBatch {
+  private readonly ecb: Cipher
+  private zeros = Buffer.alloc(0)
+
+  constructor(
+    private readonly key: KeyObject,
+    private readonly bits: 128 | 192 | 256,
+  ) {
+    this.ecb = createCipheriv(`aes-${bits}-ecb`, key, null)
+    // ECB without padding keeps no partial block: every update of whole blocks yields them all,
+    // so the one context serves every page.
+    this.ecb.setAutoPadding(false)
+  }
+
+  /** The plaintexts of all the messages; undefined when any of them does not authenticate. */
+  openAll(sealed: readonly Sealed[]): Buffer[] | undefined {
+    const n = sealed.length
+    // Where each message's blocks start in the keystream, and the sizes of both buffers.
+    const streamAt = new Int32Array(n)
+    let streamSize = 0
+    let checkSize = 0
+    for (let r = 0; r < n; r++) {
+      const { bytes, start, aad } = sealed[r]!
+      const cLength = bytes.length - start - NONCE_BYTES - TAG_BYTES
+      if (cLength < 0) return undefined
+      streamAt[r] = streamSize
+      streamSize += (1 + blocksOf(cLength)) * BLOCK
+      // (At most 3 UTF-8 bytes per UTF-16 unit.)
+      checkSize += (blocksOf(aad.length * 3) + blocksOf(cLength) + 2) * BLOCK
+    }
+    const counters = Buffer.allocUnsafe(streamSize)
+    for (let r = 0; r < n; r++) {
+      const { bytes, start } = sealed[r]!
+      const end = r + 1 < n ? streamAt[r + 1]! : streamSize
+      // nonce | 1 (the tag mask), nonce | 2, nonce | 3, … (the keystream).
+      for (let at = streamAt[r]!, count = 1; at < end; at += BLOCK, count++) {
+        for (let j = 0; j < NONCE_BYTES; j++) counters[at + j] = bytes[start + j]!
+        counters[at + 12] = count >>> 24
+        counters[at + 13] = (count >>> 16) & 255
+        counters[at + 14] = (count >>> 8) & 255
+        counters[at + 15] = count & 255
+      }
+    }
+    const stream = this.ecb.update(counters)
+    const check = Buffer.alloc(checkSize)
+    let o = 0
+    for (let r = 0; r < n; r++) {
+      const { bytes, start, aad } = sealed[r]!
+      const cStart = start + NONCE_BYTES + TAG_BYTES
+      const cLength = bytes.length - cStart
+      const aLength = check.write(aad, o, 'utf8')
+      o += blocksOf(aLength) * BLOCK
+      bytes.copy(check, o, cStart)
+      o += blocksOf(cLength) * BLOCK
+      check.writeUInt32BE(Math.floor(aLength / 0x20000000), o)
+      check.writeUInt32BE((aLength * 8) >>> 0, o + 4)
+      check.writeUInt32BE(Math.floor(cLength / 0x20000000), o + 8)
+      check.writeUInt32BE((cLength * 8) >>> 0, o + 12)
+      o += BLOCK
+      const mask = streamAt[r]!
+      for (let j = 0; j < TAG_BYTES; j++)
+        check[o + j] = bytes[start + NONCE_BYTES + j]! ^ stream[mask + j]!
+      o += BLOCK
+    }
+    if (this.zeros.length < o) this.zeros = Buffer.alloc(Math.max(o, 2 * this.zeros.length))
+    const tags = this.ghashTag(check.subarray(0, o))
+    if (!timingSafeEqual(tags, this.ghashTag(this.zeros.subarray(0, o)))) return undefined
+    const out = new Array<Buffer>(n)
+    for (let r = 0; r < n; r++) {
+      const { bytes, start } = sealed[r]!
+      const cStart = start + NONCE_BYTES + TAG_BYTES
+      const from = streamAt[r]! + BLOCK
+      const length = bytes.length - cStart
+      for (let j = 0; j < length; j++) stream[from + j] = stream[from + j]! ^ bytes[cStart + j]!
+      out[r] = stream.subarray(from, from + length)
+    }
+    return out
+  }
+
+  /** The GCM tag of no plaintext with `aad` under the fixed check nonce. */
+  private ghashTag(aad: Buffer): Buffer {
+    const gcm = createCipheriv(`aes-${this.bits}-gcm`, this.key, CHECK_NONCE, {
+      authTagLength: TAG_BYTES,
+    })
+    gcm.setAAD(aad)
+    gcm.final()
+    return gcm.getAuthTag()
+  }
+}
+
+function blocksOf(bytes: number): number {
+  return Math.ceil(bytes / BLOCK)
+}
