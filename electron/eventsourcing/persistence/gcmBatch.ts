@@ -51,8 +51,8 @@ export class GcmBatch {
   /** The plaintexts of all the messages; undefined when any of them does not authenticate. */
   openAll(sealed: readonly Sealed[]): Buffer[] | undefined {
     const n = sealed.length
-    // Where each message's blocks start in the keystream, and the sizes of both buffers.
-    const streamAt = new Int32Array(n)
+    // Where each message's blocks start in the keystream and its ciphertext in `check`.
+    const streamAt = new Int32Array(n + 1)
     let streamSize = 0
     let checkSize = 0
     for (let r = 0; r < n; r++) {
@@ -64,21 +64,26 @@ export class GcmBatch {
       // (At most 3 UTF-8 bytes per UTF-16 unit.)
       checkSize += (blocksOf(aad.length * 3) + blocksOf(cLength) + 2) * BLOCK
     }
-    const counters = Buffer.allocUnsafe(streamSize)
+    streamAt[n] = streamSize
+    // nonce | 1 (the tag mask), nonce | 2, nonce | 3, … (the keystream), written a word at a
+    // time: the nonce's bytes as they are (little endian both ways), the count big endian.
+    const counters = new DataView(new ArrayBuffer(streamSize))
     for (let r = 0; r < n; r++) {
       const { bytes, start } = sealed[r]!
-      const end = r + 1 < n ? streamAt[r + 1]! : streamSize
-      // nonce | 1 (the tag mask), nonce | 2, nonce | 3, … (the keystream).
-      for (let at = streamAt[r]!, count = 1; at < end; at += BLOCK, count++) {
-        for (let j = 0; j < NONCE_BYTES; j++) counters[at + j] = bytes[start + j]!
-        counters[at + 12] = count >>> 24
-        counters[at + 13] = (count >>> 16) & 255
-        counters[at + 14] = (count >>> 8) & 255
-        counters[at + 15] = count & 255
+      const n0 = littleWord(bytes, start)
+      const n1 = littleWord(bytes, start + 4)
+      const n2 = littleWord(bytes, start + 8)
+      for (let at = streamAt[r]!, count = 1; at < streamAt[r + 1]!; at += BLOCK, count++) {
+        counters.setInt32(at, n0, true)
+        counters.setInt32(at + 4, n1, true)
+        counters.setInt32(at + 8, n2, true)
+        counters.setUint32(at + 12, count, false)
       }
     }
-    const stream = this.ecb.update(counters)
-    const check = Buffer.alloc(checkSize)
+    const stream = this.ecb.update(new Uint8Array(counters.buffer))
+    // (A fresh ArrayBuffer: zeros, and aligned for the word-wise XOR below.)
+    const check = Buffer.from(new ArrayBuffer(checkSize))
+    const cipherAt = new Int32Array(n)
     let o = 0
     for (let r = 0; r < n; r++) {
       const { bytes, start, aad } = sealed[r]!
@@ -87,6 +92,7 @@ export class GcmBatch {
       const aLength = check.write(aad, o, 'utf8')
       o += blocksOf(aLength) * BLOCK
       bytes.copy(check, o, cStart)
+      cipherAt[r] = o
       o += blocksOf(cLength) * BLOCK
       check.writeUInt32BE(Math.floor(aLength / 0x20000000), o)
       check.writeUInt32BE((aLength * 8) >>> 0, o + 4)
@@ -101,14 +107,19 @@ export class GcmBatch {
     if (this.zeros.length < o) this.zeros = Buffer.alloc(Math.max(o, 2 * this.zeros.length))
     const tags = this.ghashTag(check.subarray(0, o))
     if (!timingSafeEqual(tags, this.ghashTag(this.zeros.subarray(0, o)))) return undefined
+    // Decrypted in place in `check` (its ciphertext copies are block aligned), a word at a time.
+    const keys = alignedWords(stream)
+    const words = new Int32Array(check.buffer, 0, checkSize >> 2)
     const out = new Array<Buffer>(n)
     for (let r = 0; r < n; r++) {
       const { bytes, start } = sealed[r]!
-      const cStart = start + NONCE_BYTES + TAG_BYTES
-      const from = streamAt[r]! + BLOCK
-      const length = bytes.length - cStart
-      for (let j = 0; j < length; j++) stream[from + j] = stream[from + j]! ^ bytes[cStart + j]!
-      out[r] = stream.subarray(from, from + length)
+      const length = bytes.length - start - NONCE_BYTES - TAG_BYTES
+      const at = cipherAt[r]!
+      const w = at >> 2
+      const k = (streamAt[r]! + BLOCK) >> 2
+      const count = blocksOf(length) * 4
+      for (let j = 0; j < count; j++) words[w + j] = words[w + j]! ^ keys[k + j]!
+      out[r] = check.subarray(at, at + length)
     }
     return out
   }
@@ -122,6 +133,20 @@ export class GcmBatch {
     gcm.final()
     return gcm.getAuthTag()
   }
+}
+
+/** Four bytes as a little-endian word (what a little-endian DataView store writes back as is). */
+function littleWord(bytes: Uint8Array, at: number): number {
+  return bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)
+}
+
+/** The bytes as 32-bit words (XOR word by word is XOR byte by byte, whatever the byte order). */
+function alignedWords(bytes: Buffer): Int32Array {
+  if (bytes.byteOffset % 4 === 0)
+    return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2)
+  const words = new Int32Array(bytes.length >> 2)
+  new Uint8Array(words.buffer).set(bytes)
+  return words
 }
 
 function blocksOf(bytes: number): number {
