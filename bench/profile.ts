@@ -5,7 +5,7 @@
  * `.raw().all()` of the same rows (plain JSON, as `hash` stores them) + JSON.parse of each state.
  */
 import Database from 'better-sqlite3'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildReplayFixture } from './fixture'
@@ -81,6 +81,9 @@ async function main(): Promise<void> {
     )
     await app.close()
   }
+  for (const statement of rawStatements.values()) statement.database.close()
+  // (Each run writes a fresh store of several MB per config: leave none behind.)
+  rmSync(folder, { recursive: true, force: true })
 }
 
 void main()
