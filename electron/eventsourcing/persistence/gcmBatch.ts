@@ -37,6 +37,10 @@ export interface Sealed {
 export class GcmBatch {
   private readonly ecb: Cipher
   private zeros = Buffer.alloc(0)
+  // Kept from page to page (grown when a page needs more): a replay's pages are alike, and
+  // fresh buffers of a few hundred kB per page made work for the garbage collector.
+  private counterBytes = new ArrayBuffer(0)
+  private checkBytes = Buffer.alloc(0)
 
   constructor(
     private readonly key: KeyObject,
@@ -67,7 +71,8 @@ export class GcmBatch {
     streamAt[n] = streamSize
     // nonce | 1 (the tag mask), nonce | 2, nonce | 3, … (the keystream), written a word at a
     // time: the nonce's bytes as they are (little endian both ways), the count big endian.
-    const counters = new DataView(new ArrayBuffer(streamSize))
+    if (this.counterBytes.byteLength < streamSize) this.counterBytes = new ArrayBuffer(streamSize)
+    const counters = new DataView(this.counterBytes, 0, streamSize)
     for (let r = 0; r < n; r++) {
       const { bytes, start } = sealed[r]!
       const n0 = littleWord(bytes, start)
@@ -80,9 +85,13 @@ export class GcmBatch {
         counters.setUint32(at + 12, count, false)
       }
     }
-    const stream = this.ecb.update(new Uint8Array(counters.buffer))
-    // (A fresh ArrayBuffer: zeros, and aligned for the word-wise XOR below.)
-    const check = Buffer.from(new ArrayBuffer(checkSize))
+    const stream = this.ecb.update(new Uint8Array(this.counterBytes, 0, streamSize))
+    // (Its own ArrayBuffer: aligned for the word-wise XOR below; zeros where nothing is written.)
+    if (this.checkBytes.length < checkSize)
+      this.checkBytes = Buffer.from(
+        new ArrayBuffer(Math.max(checkSize, 2 * this.checkBytes.length)),
+      )
+    const check = this.checkBytes.fill(0, 0, checkSize)
     const cipherAt = new Int32Array(n)
     let o = 0
     for (let r = 0; r < n; r++) {
@@ -107,9 +116,11 @@ export class GcmBatch {
     if (this.zeros.length < o) this.zeros = Buffer.alloc(Math.max(o, 2 * this.zeros.length))
     const tags = this.ghashTag(check.subarray(0, o))
     if (!timingSafeEqual(tags, this.ghashTag(this.zeros.subarray(0, o)))) return undefined
-    // Decrypted in place in `check` (its ciphertext copies are block aligned), a word at a time.
+    // Decrypted in the keystream (the plaintexts are new buffers, not views of `check`, which the
+    // next page reuses), a word at a time: the ciphertext copies in `check` are block aligned.
     const keys = alignedWords(stream)
-    const words = new Int32Array(check.buffer, 0, checkSize >> 2)
+    const words = new Int32Array(check.buffer, check.byteOffset, checkSize >> 2)
+    const plain = Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength)
     const out = new Array<Buffer>(n)
     for (let r = 0; r < n; r++) {
       const { bytes, start } = sealed[r]!
@@ -118,8 +129,8 @@ export class GcmBatch {
       const w = at >> 2
       const k = (streamAt[r]! + BLOCK) >> 2
       const count = blocksOf(length) * 4
-      for (let j = 0; j < count; j++) words[w + j] = words[w + j]! ^ keys[k + j]!
-      out[r] = check.subarray(at, at + length)
+      for (let j = 0; j < count; j++) keys[k + j] = keys[k + j]! ^ words[w + j]!
+      out[r] = plain.subarray(4 * k, 4 * k + length)
     }
     return out
   }
