@@ -365,15 +365,15 @@ export function finishEvent(
 }
 
 /**
- * A format 2 text's fields and hash (`hash`'s first 32 bytes) onto `target`; with `checks`,
- * checks[i]: whether the text with the row's id, version and topic put back hashes to it.
+ * A format 2 text's fields and hash onto `target`; with `checks`, checks[i] says whether the
+ * text with the row's id, version and topic put back hashes to `hash`.
  */
 export function decodeChecked(
   text: string,
   a: number,
   b: number,
   c: number,
-  hash: Buffer,
+  hash: string,
   target: Record<string, unknown>,
   originatorId: string,
   version: number,
@@ -382,24 +382,11 @@ export function decodeChecked(
   i: number,
 ): void {
   assignCanonical(text, a, b, c, target)
-  if (checks === undefined) {
-    target['hash'] = hash.toString('hex', 0, HASH_BYTES)
-    return
+  target['hash'] = hash
+  if (checks !== undefined) {
+    const canonical = canonicalTextOf(text, a, b, c, originatorId, version, topic)
+    checks[i] = sha256Hex(canonical) === hash ? HASH_MATCHES : HASH_DIFFERS
   }
-  const digest = sha256Hex(canonicalTextOf(text, a, b, c, originatorId, version, topic))
-  const matches = hexMatchesBytes(digest, hash)
-  // A matching digest is kept as the hash: no hex copy of the stored bytes.
-  target['hash'] = matches ? digest : hash.toString('hex', 0, HASH_BYTES)
-  checks[i] = matches ? HASH_MATCHES : HASH_DIFFERS
-}
-
-/** Whether the lower-case hex `digest` spells the first 32 bytes of `bytes`. */
-function hexMatchesBytes(digest: string, bytes: Uint8Array): boolean {
-  for (let k = 0; k < HASH_BYTES; k++) {
-    const byte = (hexDigit(digest.charCodeAt(2 * k)) << 4) | hexDigit(digest.charCodeAt(2 * k + 1))
-    if (byte !== bytes[k]) return false
-  }
-  return true
 }
 
 /**
