@@ -52,6 +52,8 @@ export class GcmBatch {
   /** (Referenced here so that no bundler drops it as unused.) */
   readonly nativeShape = NATIVE_BUFFER_SHAPE
   private zeros = Buffer.alloc(0)
+  /** The tag over `length` zero bytes, by length: a replay's full pages mostly share one. */
+  private readonly zeroTags = new Map<number, Buffer>()
   // Kept from page to page (grown when a page needs more): a replay's pages are alike, and
   // fresh buffers of a few hundred kB per page made work for the garbage collector.
   private counterBytes = new ArrayBuffer(0)
@@ -106,9 +108,7 @@ export class GcmBatch {
     for (let r = 0; r < n; r++) {
       o = writeSegment(check, o, sealed[r]!, stream, streamAt[r]!, cipherAt, r)
     }
-    if (this.zeros.length < o) this.zeros = Buffer.alloc(Math.max(o, 2 * this.zeros.length))
-    const tags = this.ghashTag(check.subarray(0, o))
-    if (!timingSafeEqual(tags, this.ghashTag(this.zeros.subarray(0, o)))) return undefined
+    if (!timingSafeEqual(this.ghashTag(check.subarray(0, o)), this.zeroTag(o))) return undefined
     // Decrypted in the keystream (the plaintexts are new buffers, not views of `check`, which the
     // next page reuses), a word at a time: the ciphertext copies in `check` are block aligned.
     const keys = alignedWords(stream)
@@ -123,6 +123,18 @@ export class GcmBatch {
       out[r] = plain.subarray(4 * k, 4 * k + length)
     }
     return out
+  }
+
+  private zeroTag(length: number): Buffer {
+    let tag = this.zeroTags.get(length)
+    if (tag === undefined) {
+      if (this.zeros.length < length)
+        this.zeros = Buffer.alloc(Math.max(length, 2 * this.zeros.length))
+      tag = this.ghashTag(this.zeros.subarray(0, length))
+      if (this.zeroTags.size >= 64) this.zeroTags.clear()
+      this.zeroTags.set(length, tag)
+    }
+    return tag
   }
 
   /** The GCM tag of no plaintext with `aad` under the fixed check nonce. */
