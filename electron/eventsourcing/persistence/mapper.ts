@@ -283,11 +283,15 @@ export class Mapper {
     const sealed: Sealed[] = []
     for (let i = 0; i < rows.length; i++) {
       const [version, topic, head, state] = rows[i]!
-      if (head !== null || typeof state === 'string' || !Buffer.isBuffer(state)) continue
+      if (head !== null || typeof state === 'string') continue
       const flags = state[0] ?? 0
       if (!(flags & ENCRYPTED) || (flags & ~(COMPRESSED | ENCRYPTED | CANONICAL)) !== 0) continue
       at.push(i)
-      sealed.push({ bytes: state, start: 1, aad: `${originatorId}\n${version}\n${topic}` })
+      // (node:sqlite, the desktop app's driver, reads BLOBs as plain Uint8Arrays: viewed, not copied.)
+      const bytes = Buffer.isBuffer(state)
+        ? state
+        : Buffer.from(state.buffer, state.byteOffset, state.byteLength)
+      sealed.push({ bytes, start: 1, aad: `${originatorId}\n${version}\n${topic}` })
     }
     if (sealed.length === 0) return undefined
     const bodies = cipher.decryptRecords(sealed)
