@@ -1,11 +1,11 @@
 /**
  * Repeated replays of one aggregate, for profiling and steadier medians than a bench round:
  *   node --import tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.ts [config] [runs] [events]
- * config: plain | hash | zlib | full | raw | all (default all). `raw` is the floor: the driver's
+ * config: plain | hash | zlib | full | aes | raw | all (default all). `raw` is the floor: the driver's
  * `.raw().all()` of the same rows (plain JSON, as `hash` stores them) + JSON.parse of each state.
  */
 import Database from 'better-sqlite3'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildReplayFixture } from './fixture'
@@ -15,6 +15,8 @@ const CONFIGS = {
   hash: { cipher: false, compress: false, verify: true },
   zlib: { cipher: false, compress: true, verify: true },
   full: { cipher: true, compress: true, verify: true },
+  // The bench's encrypted row: AES-GCM with compression off.
+  aes: { cipher: true, compress: false, verify: true },
   raw: { cipher: false, compress: false, verify: true },
 } as const
 
@@ -79,6 +81,9 @@ async function main(): Promise<void> {
     )
     await app.close()
   }
+  for (const statement of rawStatements.values()) statement.database.close()
+  // (Each run writes a fresh store of several MB per config: leave none behind.)
+  rmSync(folder, { recursive: true, force: true })
 }
 
 void main()

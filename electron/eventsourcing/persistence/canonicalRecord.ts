@@ -17,21 +17,14 @@ import {
 } from '../domain/events'
 import { canonicalEventJson, sha256Hex } from '../domain/hashing'
 import { DataIntegrityError } from '../errors'
+import { eventFieldsRoundTrip } from './canonicalRoundTrip'
 import { asIntegrityError, NONE } from './recordErrors'
 import type { SplitRow, StoredRecord } from './recorder'
-import {
-  type FunctionValue,
-  type ValueVisitor,
-  valueFromText,
-  visitValue,
-} from '../domain/valueTypes'
+import { valueFromText } from '../domain/valueTypes'
 
 export const HASH_BYTES = 32
 /** Hash, then the offsets (UTF-16 units into the stored text) of the three pairs cut out. */
 export const HEADER_BYTES = HASH_BYTES + 6
-
-/** The header fields every event has (their order in a decoded event is not the writer's). */
-const HEADER_KEYS = new Set(['originatorId', 'originatorVersion', 'timestamp', 'previousHash'])
 
 /**
  * Hash bytes + canonical text after `lead` bytes left for the caller, or undefined when the
@@ -125,71 +118,6 @@ export function restoreCanonical(
     segments[2]! +
     stored.slice(c)
   )
-}
-
-/**
- * Whether the canonical JSON of these fields parses back to equal fields in the same order:
- * JSON values, valid dates, bigints and bytes (tagged `$kind` as the hash encoding writes them),
- * arrays, and plain objects whose keys are already sorted (the canonical JSON sorts them) and
- * cannot be mistaken for a tag. The payload fields (not the header) must be sorted too.
- */
-function eventFieldsRoundTrip(record: Record<string, unknown>): boolean {
-  let previous = ''
-  for (const key in record) {
-    if (key === 'hash' || key === 'topic' || !plainKey(key)) {
-      if (key === 'hash') continue
-      return false
-    }
-    if (!HEADER_KEYS.has(key)) {
-      if (key < previous) return false
-      previous = key
-    }
-    if (!visitValue(record[key], roundTrips)) return false
-  }
-  return true
-}
-
-/** Keys the canonical writer and JSON.parse both keep as ordinary, non-tag keys. */
-function plainKey(key: string): boolean {
-  const c = key.charCodeAt(0)
-  return !(c >= 48 && c <= 57) && c !== 36 && key !== '__proto__' && key !== 'toJSON'
-}
-
-const no = (): boolean => false
-const yes = (): boolean => true
-
-const roundTrips: ValueVisitor<boolean> = {
-  // (An undefined field is left out by both formats; in an array both write null.)
-  undefined: yes,
-  null: yes,
-  boolean: yes,
-  string: yes,
-  number: (value) => Number.isFinite(value),
-  bigint: yes,
-  symbol: no,
-  function: no as (value: FunctionValue) => boolean,
-  date: (value) => !Number.isNaN(value.getTime()),
-  // A UUID's canonical form is its hex text: it would come back as a string.
-  uuid: no,
-  bytes: yes,
-  array: (value) => {
-    for (let i = 0; i < value.length; i++) if (!visitValue(value[i], roundTrips)) return false
-    return true
-  },
-  map: no,
-  set: no,
-  object: (value) => {
-    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false
-    let previous = ''
-    for (const key in value) {
-      if (!Object.hasOwn(value, key)) return false
-      if (!plainKey(key) || key < previous) return false
-      previous = key
-      if (!visitValue(value[key], roundTrips)) return false
-    }
-    return true
-  },
-  instance: no,
 }
 
 /**
@@ -335,15 +263,19 @@ export interface RowDecoder {
     cls: EventClass | undefined,
     checks: Uint8Array | undefined,
     i: number,
+    opened: Buffer | undefined,
   ): DomainEvent
 }
 
-/** Mapper.splitRowsToEvents: split rows decoded here, the others by `decoder.wholeEvent`. */
+/**
+ * Mapper.splitRowsToEvents: split rows decoded here, the others by `decoder.wholeEvent` (with
+ * `opened[i]`: row i's state decrypted already, when the page was decrypted at once). */
 export function decodeRows(
   decoder: RowDecoder,
   originatorId: string,
   rows: readonly SplitRow[],
   checks: Uint8Array | undefined,
+  opened?: readonly (Buffer | undefined)[],
 ): DomainEvent[] {
   const events = new Array<DomainEvent>(rows.length)
   let lastTopic: string | undefined
@@ -360,7 +292,7 @@ export function decodeRows(
     } else {
       const state = typeof rest === 'string' ? Buffer.from(rest) : rest
       const record = { originatorId, originatorVersion: version, topic, state }
-      events[i] = decoder.wholeEvent(record, cls, checks, i)
+      events[i] = decoder.wholeEvent(record, cls, checks, i, opened?.[i])
     }
   }
   return events

@@ -7,6 +7,7 @@ import {
   type KeyObject,
 } from 'node:crypto'
 import { ConfigurationError, DataIntegrityError } from '../errors'
+import { BATCH_MAX_BYTES, GcmBatch, type Sealed } from './gcmBatch'
 
 const NONCE_BYTES = 12
 const TAG_BYTES = 16
@@ -19,10 +20,13 @@ const GCM_OPTIONS = { authTagLength: TAG_BYTES }
  */
 export class AesGcmCipher {
   private readonly algorithm: CipherGCMTypes
+  private readonly bits: 128 | 192 | 256
   // A KeyObject, made once: createDecipheriv then skips converting and copying raw key bytes
   // on every call (one call per event on replay).
   private readonly key: KeyObject
   private scratch = Buffer.allocUnsafe(256)
+  /** Decrypts pages of records with a few calls into OpenSSL (gcmBatch.ts); made on first use. */
+  private batch: GcmBatch | undefined
 
   constructor(key: Uint8Array) {
     const bits = key.length * 8
@@ -31,6 +35,7 @@ export class AesGcmCipher {
         `an AES key must be 16, 24 or 32 bytes long; this one is ${key.length}`,
       )
     }
+    this.bits = bits
     this.algorithm = `aes-${bits}-gcm` as CipherGCMTypes
     this.key = createSecretKey(Buffer.from(key))
   }
@@ -74,6 +79,18 @@ export class AesGcmCipher {
       ? state
       : Buffer.from(state.buffer, state.byteOffset, state.byteLength)
     return this.open(bytes, start, this.scratch.subarray(0, length))
+  }
+
+  /**
+   * decryptRecord() of many records at once (a replay's page): their plaintexts, in order, or
+   * undefined when any fails to authenticate (or is longer than a page decrypts): decrypt those
+   * one by one, which says which record failed.
+   */
+  decryptRecords(records: readonly Sealed[]): Buffer[] | undefined {
+    for (const { bytes, start } of records)
+      if (bytes.length - start > BATCH_MAX_BYTES) return undefined
+    this.batch ??= new GcmBatch(this.key, this.bits)
+    return this.batch.openAll(records)
   }
 
   decrypt(data: Uint8Array, associatedData?: Uint8Array): Buffer {

@@ -8,6 +8,7 @@ import type { DomainEvent } from '../domain/events'
 import { DataIntegrityError } from '../errors'
 import { AesGcmCipher } from './cipher'
 import { HASH_DIFFERS, HASH_MATCHES, HASH_UNCHECKED, Mapper } from './mapper'
+import type { SplitRow } from './recorder'
 import { createSqliteStore } from './recorders/sqlite'
 
 function events(count: number): readonly DomainEvent[] {
@@ -90,6 +91,42 @@ describe('split reads of plain format 2 states (SQLite selectSplit)', () => {
       expect(() => mapper.splitRowsToEvents(id, [[5, topic, null, state]], checks)).toThrow(
         DataIntegrityError,
       )
+    } finally {
+      await store.close()
+    }
+  })
+
+  test('when one encrypted row of a page is damaged or moved, then the page fails at that row, as rows read one by one do', async () => {
+    const store = createSqliteStore(join(mkdtempSync(join(tmpdir(), 'split-')), 'e.sqlite'))
+    try {
+      const cipher = new AesGcmCipher(randomBytes(16))
+      const mapper = new Mapper({ cipher, compress: false })
+      const written = events(30)
+      await store.events.insert(written.map((e) => mapper.eventToRecord(e)))
+      const id = written[0]!.originatorId
+      const rows = await store.events.selectSplit!(id, {}, mapper.stateSplit)
+      const versionOfError = (page: SplitRow[]): unknown => {
+        try {
+          mapper.splitRowsToEvents(id, page, new Uint8Array(page.length))
+        } catch (error) {
+          expect(error).toBeInstanceOf(DataIntegrityError)
+          return (error as DataIntegrityError).details.originatorVersion
+        }
+        return 'no error'
+      }
+      // (The whole page decrypts: the failures below come from the damage.)
+      expect(versionOfError(rows)).toBe('no error')
+      for (const at of [1, 20, 40, 70]) {
+        const damaged = Buffer.from(rows[17]![3] as Uint8Array)
+        damaged[at] = damaged[at]! ^ 0x10
+        const page = rows.map((row, i): SplitRow => (i === 17 ? [17, row[1], null, damaged] : row))
+        expect(versionOfError(page), `byte ${at}`).toBe(17)
+      }
+      // Row 12's state on row 12 and on row 25: the first row that does not hold its own.
+      const moved = rows.map((row, i): SplitRow =>
+        i === 25 ? [25, row[1], null, rows[12]![3]] : row,
+      )
+      expect(versionOfError(moved)).toBe(25)
     } finally {
       await store.close()
     }

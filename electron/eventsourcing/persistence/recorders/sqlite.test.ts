@@ -1,11 +1,16 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describeRecorderContract } from '../../../../test/recorderContract'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
+import { createExampleAggregate } from '../../../example/factory'
+import { DataIntegrityError } from '../../errors'
+import { AesGcmCipher } from '../cipher'
+import { Mapper } from '../mapper'
 import { besidesNodeSqlite } from '../../../../test/sqliteRun'
 import { sqliteDriverFromEnv } from '../../../explorer/storeEnv'
-import type { StoredRecord } from '../recorder'
+import type { SplitRow, StoredRecord } from '../recorder'
 import { createMemoryStore } from './memory'
 import { createSqliteStore, sqliteDriverOf, sqlitePragmasOf } from './sqlite'
 
@@ -98,5 +103,42 @@ describe('snapshots stored together (insertIfAbsent)', () => {
     const store = createSqliteStore(join(folder, `snap-${++n}.sqlite`), sqliteDriverFromEnv())
     expect(store.events.insertIfAbsent).toBeUndefined()
     await store.close()
+  })
+})
+
+// An encrypted replay decrypts a page at once (gcmBatch.ts) from the BLOBs each driver hands
+// over: Buffers from better-sqlite3, plain Uint8Arrays from node:sqlite.
+describe('encrypted rows read a page at a time', () => {
+  test('when a page is read on this driver, then it decrypts at once, and a damaged row is named', async () => {
+    const store = createSqliteStore(join(folder, `aes-${++n}.sqlite`), sqliteDriverFromEnv())
+    try {
+      const cipher = new AesGcmCipher(randomBytes(16))
+      const mapper = new Mapper({ cipher, compress: false })
+      const aggregate = createExampleAggregate('secret')
+      for (let i = 1; i < 20; i++) aggregate.foo = `value ${i}`
+      const written = aggregate.pendingEvents
+      await store.events.insert(written.map((e) => mapper.eventToRecord(e)))
+      const id = aggregate.id
+      const rows = await store.events.selectSplit!(id, {}, mapper.stateSplit)
+      const pages = vi.spyOn(cipher, 'decryptRecords')
+
+      const read = mapper.splitRowsToEvents(id, rows, new Uint8Array(rows.length))
+
+      expect(pages.mock.results[0]?.value).toHaveLength(20)
+      expect(read.map((e) => ({ ...e }))).toEqual(written.map((e) => ({ ...e })))
+      const damaged = Uint8Array.from(rows[7]![3] as Uint8Array)
+      damaged[40] = damaged[40]! ^ 1
+      const page = rows.map((row, i): SplitRow => (i === 7 ? [7, row[1], null, damaged] : row))
+      let error: unknown
+      try {
+        mapper.splitRowsToEvents(id, page, new Uint8Array(page.length))
+      } catch (caught) {
+        error = caught
+      }
+      expect(error).toBeInstanceOf(DataIntegrityError)
+      expect((error as DataIntegrityError).details.originatorVersion).toBe(7)
+    } finally {
+      await store.close()
+    }
   })
 })
