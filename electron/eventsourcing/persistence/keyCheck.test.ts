@@ -16,6 +16,9 @@ import {
 } from './keyCheck'
 import { Mapper } from './mapper'
 import type { Store, StoredRecord } from './recorder'
+import { Client } from './recorders/cassandra/driver'
+import { CassandraAggregateRecorder } from './recorders/cassandra/records'
+import { CassandraSession } from './recorders/cassandra/session'
 import { createMemoryStore } from './recorders/memory'
 import { createSqliteStore } from './recorders/sqlite'
 
@@ -332,6 +335,21 @@ describe('guardWrites', () => {
     const guarded = guardWrites(createMemoryStore(), refuse)
     expect(guarded.snapshots.insertIfAbsent).toBeUndefined()
     expect(guarded.events.insertIfAbsent).toBeUndefined()
+  })
+
+  test('when a recorder cannot insert batches atomically, then the guarded one cannot either', async () => {
+    // Cassandra's recorder has no insertBatches; the client connects only on its first query,
+    // and a refused write never reaches it.
+    const client = new Client({ contactPoints: ['127.0.0.1:1'], localDataCenter: 'dc1' })
+    const session = new CassandraSession(client, 'unused', '127.0.0.1:1')
+    const store: Store = {
+      ...createMemoryStore(),
+      snapshots: new CassandraAggregateRecorder(session, 'snapshots'),
+    }
+    const guarded = guardWrites(store, refuse)
+    expect(guarded.snapshots.insertBatches).toBeUndefined()
+    expect(guarded.events.insertBatches).toBeInstanceOf(Function)
+    await expect(guarded.snapshots.insert([eventOf(plain())])).rejects.toBeInstanceOf(WriteRefused)
   })
 
   test('when a read method is taken off the guarded recorder, then it still reads that recorder', async () => {
