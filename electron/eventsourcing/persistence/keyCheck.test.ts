@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { WriteRefused } from '../errors'
+import { TopicRegistry } from '../domain/topics'
+import { TopicNotFound, WriteRefused } from '../errors'
 import { AesGcmCipher } from './cipher'
 import {
   describeKeyCheck,
@@ -188,6 +189,21 @@ describe.each(makers)('KeyCheck on a %s store', (_name, make) => {
       state: 'new-store',
       basis: 'empty-store',
     })
+  })
+
+  test('when the oldest event cannot be decoded for a missing class, then that is raised, not told as a wrong key', async () => {
+    class Price {
+      declare readonly cents: number
+    }
+    const writer = new TopicRegistry()
+    writer.register('shop#Price', Price)
+    const price = Object.assign(new Price(), { cents: 5 })
+    const store = open()
+    await store.events.insert([
+      new Mapper({ registry: writer }).toRecord(randomUUID(), 1, 'shop#Order.Priced', { price }),
+    ])
+    const strict = new Mapper({ registry: new TopicRegistry(), unregisteredTopics: 'fail' })
+    await expect(new KeyCheck(store, strict).evaluate()).rejects.toBeInstanceOf(TopicNotFound)
   })
 
   test.each([
