@@ -38,7 +38,7 @@ const keyB = new AesGcmCipher(randomBytes(32))
 const plain = (): Mapper => new Mapper()
 const withKey = (cipher: AesGcmCipher): Mapper => new Mapper({ cipher })
 
-function eventOf(mapper: Mapper, id = randomUUID(), version = 1): StoredRecord {
+function eventOf(mapper: Mapper, id: string = randomUUID(), version = 1): StoredRecord {
   return mapper.toRecord(id, version, 'example#Thing.Created', { name: 'secret' })
 }
 
