@@ -88,6 +88,18 @@ describe('the memory log and index', () => {
     expect(ids(at)).toEqual(['b', 'c'])
   })
 
+  test('a backward token past the last row reads the last page', async () => {
+    const store = await filled()
+    const page = await store.events.listAggregates({
+      limit: 2,
+      order: 'id',
+      pageToken: encodeToken({ k: 'z', b: true }),
+    })
+    expect(ids(page)).toEqual(['c', 'd'])
+    expect(page.nextPageToken).toBeUndefined()
+    expect(page.prevPageToken).toBeDefined()
+  })
+
   test('reading backward from a key that matches no row keeps the row before it', async () => {
     const store = await filled()
     const page = await store.events.listAggregates({

@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -282,7 +282,10 @@ describe('the store', () => {
   })
 
   test('opens in memory without a file', async () => {
+    const existed = existsSync(':memory:')
     const store = createSqliteStore(':memory:', { driver: 'better-sqlite3' })
+    // ':memory:' names no file: none is made in the working folder.
+    expect(existsSync(':memory:')).toBe(existed)
     await store.events.insert([rec('a', 1)])
     expect(await store.events.selectVersions('a')).toEqual([1])
     await store.close()
