@@ -110,7 +110,7 @@ describe('write failures are classified', () => {
   test('empty writes touch nothing, not even a closed database', async () => {
     const store = createSqliteStore(file('empty'), 'better-sqlite3')
     await store.close()
-    await expect(store.events.insertBatches([])).resolves.toBeUndefined()
+    await expect(store.events.insertBatches!([])).resolves.toBeUndefined()
     await expect(store.snapshots.insertIfAbsent!([])).resolves.toBeUndefined()
   })
 
@@ -119,9 +119,11 @@ describe('write failures are classified', () => {
     await store.events.insert([rec('a', 1)])
     await store.events.insert([rec('b', 1), rec('b', 2)])
     // a: stored up to 1, writes 2 (fine); new: nothing stored; b: version 2 exists.
-    const error = await store.events
-      .insertBatches([[rec('a', 2)], [rec('new', 1)], [rec('b', 2)]])
-      .catch((e: unknown) => e)
+    const error = await store.events.insertBatches!([
+      [rec('a', 2)],
+      [rec('new', 1)],
+      [rec('b', 2)],
+    ]).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConcurrencyError)
     expect((error as ConcurrencyError).details).toEqual({
       originatorId: 'b',
@@ -129,7 +131,7 @@ describe('write failures are classified', () => {
       actualVersion: 2,
     })
     // All or none: a's version 2 was rolled back.
-    expect(await store.events.selectVersions('a')).toEqual([1])
+    expect(await store.events.selectVersions!('a')).toEqual([1])
     await store.close()
   })
 })
@@ -138,10 +140,12 @@ describe('reads', () => {
   test('selectVersions reads the versions within the bounds', async () => {
     const store = createSqliteStore(file('versions'), 'better-sqlite3')
     await store.events.insert([1, 2, 3, 4, 5].map((v) => rec('a', v)))
-    expect(await store.events.selectVersions('a')).toEqual([1, 2, 3, 4, 5])
-    expect(await store.events.selectVersions('a', { gt: 1, lte: 4, desc: true })).toEqual([4, 3, 2])
-    expect(await store.events.selectVersions('a', { gte: 2, lt: 5, limit: 2 })).toEqual([2, 3])
-    expect(await store.events.selectVersions('b')).toEqual([])
+    expect(await store.events.selectVersions!('a')).toEqual([1, 2, 3, 4, 5])
+    expect(await store.events.selectVersions!('a', { gt: 1, lte: 4, desc: true })).toEqual([
+      4, 3, 2,
+    ])
+    expect(await store.events.selectVersions!('a', { gte: 2, lt: 5, limit: 2 })).toEqual([2, 3])
+    expect(await store.events.selectVersions!('b')).toEqual([])
     await store.close()
   })
 
@@ -287,7 +291,7 @@ describe('the store', () => {
     // ':memory:' names no file: none is made in the working folder.
     expect(existsSync(':memory:')).toBe(existed)
     await store.events.insert([rec('a', 1)])
-    expect(await store.events.selectVersions('a')).toEqual([1])
+    expect(await store.events.selectVersions!('a')).toEqual([1])
     await store.close()
   })
 
