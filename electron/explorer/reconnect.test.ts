@@ -294,21 +294,26 @@ describe('reconnects under load on SQLite', () => {
     await client.call('seedDemoData', { aggregates: 1, events: 3000, taskId: 'big' })
     const [big] = (await client.call('listAggregates', { limit: 1 })).items
     const outcomes: Outcome[] = []
+    let seedsCut = 0
     for (let round = 0; round < 6; round++) {
       // Long enough to be cut off: a 3,000-event export (paged, it yields between pages), a
       // seeding task of 50,000 events, a replay.
       const taskId = `cut-${round}`
-      const running = [
-        client.attempt('exportHistory', { id: big!.id, fromVersion: 0, limit: 3000 }),
-        client.attempt('seedDemoData', { aggregates: 1, events: 50_000, taskId }),
-        client.attempt('getAggregate', { id: big!.id, at: 2998 }),
-      ]
+      const exporting = client.attempt('exportHistory', {
+        id: big!.id,
+        fromVersion: 0,
+        limit: 3000,
+      })
+      const seeding = client.attempt('seedDemoData', { aggregates: 1, events: 50_000, taskId })
+      const replaying = client.attempt('getAggregate', { id: big!.id, at: 2998 })
       await vi.waitFor(() => expect(seeded.get(taskId) ?? 0).toBeGreaterThan(0), {
         timeout: 30_000,
         interval: 2,
       })
       await client.call(round % 2 ? 'forgetCipherKey' : 'connect', round % 2 ? {} : settings)
-      outcomes.push(...(await Promise.all(running)).map((r) => r.outcome))
+      const [exported, seed, replayed] = await Promise.all([exporting, seeding, replaying])
+      outcomes.push(exported.outcome, seed.outcome, replayed.outcome)
+      if (seed.value?.cancelled === true) seedsCut += 1
     }
 
     const codes = outcomes.map((o) => (o.ok ? 'ok' : o.error.code))
@@ -316,8 +321,13 @@ describe('reconnects under load on SQLite', () => {
       codes.filter((c) => c !== 'ok' && c !== 'NotConnected'),
       codes.join(' '),
     ).toEqual([])
-    // Not vacuous: the closes did cut requests off, and they were reported as retryable.
-    expect(codes.filter((c) => c === 'NotConnected').length).toBeGreaterThan(0)
+    // Not vacuous: the closes did cut requests off, each reported as retryable (NotConnected) or,
+    // for a seed, as stopped early. (The export and the replay can finish before a close: a CI
+    // run saw all of them answered.)
+    expect(
+      codes.filter((c) => c === 'NotConnected').length + seedsCut,
+      codes.join(' '),
+    ).toBeGreaterThan(0)
     // The store is still whole: the aggregate reads back at its version.
     expect((await client.call('getAggregate', { id: big!.id })).version).toBe(2999)
   }, 300_000)
