@@ -58,3 +58,13 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection, but the promise resolved')
 }
+
+/** The error `body` throws; fails the test when it throws none. */
+export function captureError(body: () => unknown): unknown {
+  try {
+    body()
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected an error, but none was thrown')
+}

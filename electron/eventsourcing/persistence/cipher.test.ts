@@ -2,18 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
 import { ConfigurationError, DataIntegrityError } from '../errors'
 import { AesGcmCipher } from './cipher'
+import { captureError } from '../../../test/applicationTestKit'
 
 const plaintext = Buffer.from('the secret plans for tomorrow', 'utf8')
 const aad = Buffer.from('record-id\n3\nexample#Topic', 'utf8')
-
-function captureError(body: () => unknown): unknown {
-  try {
-    body()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected an error, but none was thrown')
-}
 
 describe('AesGcmCipher', () => {
   describe('given a key of a valid AES length', () => {

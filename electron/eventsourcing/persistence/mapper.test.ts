@@ -8,6 +8,7 @@ import { UUID } from '../domain/uuid'
 import { AesGcmCipher } from './cipher'
 import { Mapper } from './mapper'
 import type { StoredRecord } from './recorder'
+import { captureError } from '../../../test/applicationTestKit'
 
 const KEY = randomBytes(16)
 const encrypting = (): Mapper => new Mapper({ cipher: new AesGcmCipher(KEY) })
@@ -18,15 +19,6 @@ function secretEvents(): readonly DomainEvent[] {
   aggregate.createNewExample()
   aggregate.foo = 'more secret info'
   return aggregate.pendingEvents
-}
-
-function captureError(body: () => unknown): unknown {
-  try {
-    body()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected an error, but none was thrown')
 }
 
 const withState = (record: StoredRecord, state: Uint8Array): StoredRecord => ({ ...record, state })

@@ -7,21 +7,13 @@ import { DataIntegrityError } from '../errors'
 import { AesGcmCipher } from './cipher'
 import { Mapper } from './mapper'
 import type { StoredRecord } from './recorder'
+import { captureError } from '../../../test/applicationTestKit'
 
 // Edges of the mapper: where compression starts, formats it must refuse, and what a decoded
 // format 2 event keeps of its record.
 const TOPIC = 'example#ExampleAggregateRoot.AttributeChanged'
 const COMPRESSED = 0b001
 const CANONICAL = 0b100
-
-function captureError(body: () => unknown): unknown {
-  try {
-    body()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected an error, but none was thrown')
-}
 
 /** An AttributeChanged event whose foo is `foo`. */
 function changed(foo: string): DomainEvent {

@@ -5,6 +5,7 @@ import { DataIntegrityError, TopicNotFound } from '../errors'
 import { TopicRegistry, topics } from '../domain/topics'
 import { UUID } from '../domain/uuid'
 import { JsonTranscoder } from './transcoder'
+import { captureError } from '../../../test/applicationTestKit'
 
 const transcoder = new JsonTranscoder()
 const roundTrip = <T>(value: T): T => transcoder.decode(transcoder.encode(value)) as T
@@ -20,15 +21,6 @@ class Money {
   format(): string {
     return `${this.amount} ${this.currency}`
   }
-}
-
-function captureError(body: () => unknown): unknown {
-  try {
-    body()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected an error, but none was thrown')
 }
 
 describe('JsonTranscoder', () => {

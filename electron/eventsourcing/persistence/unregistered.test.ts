@@ -15,6 +15,7 @@ import { DataIntegrityError, TopicNotFound } from '../errors'
 import { AesGcmCipher } from './cipher'
 import { Mapper } from './mapper'
 import { JsonTranscoder } from './transcoder'
+import { captureError } from '../../../test/applicationTestKit'
 
 // A record written by a module that registered its classes is read where that module is not
 // loaded (the `reader` registry lacks them).
@@ -57,15 +58,6 @@ function priced(version: number, previousHash: string): Priced {
     } as EventInit,
     writer,
   )
-}
-
-function captureError(body: () => unknown): unknown {
-  try {
-    body()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected an error, but none was thrown')
 }
 
 const KEY = randomBytes(16)
