@@ -17,8 +17,21 @@ import {
 
 const MAX_DEPTH = 64
 
+/**
+ * A walk kept per registry between conversions: building one (its visitor is an object of
+ * closures) cost more than converting a small event payload, and a page converts one per event.
+ * Taken out while in use, so a conversion inside another (a map's key) gets its own.
+ */
+const idleWalks = new WeakMap<TopicRegistry, DisplayWalk>()
+
 export function toDisplayJson(value: unknown, registry: TopicRegistry = defaultTopics): JsonValue {
-  return new DisplayWalk(registry).show(value, 0)
+  const walk = idleWalks.get(registry) ?? new DisplayWalk(registry)
+  idleWalks.delete(registry)
+  try {
+    return walk.show(value, 0)
+  } finally {
+    idleWalks.set(registry, walk)
+  }
 }
 
 /** A container shown with its first children only: how many it has (shared/statePages.ts). */
