@@ -252,7 +252,9 @@ export const pythonStoresModule: BenchModule = {
     const why = pythonMissing()
     if (why) return Object.values(ROWS).map((r) => skipped(r.id, r.label, r.goal, '×', why))
     const count = quick ? 2_000 : 100_000
-    const [rounds, warmup] = quick ? [3, 1] : [15, 3]
+    // A first page takes 1–10 ms, so a round is cheap; 15 rounds let one busy moment of this
+    // shared machine move the median by a fifth (0.47–1.8× on one build), 45 do not.
+    const [rounds, warmup] = quick ? [3, 1] : [45, 5]
     const base = postgresUrl()
     const rows: RowResult[] = []
     for (const [shape, row, what] of [
