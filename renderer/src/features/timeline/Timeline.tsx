@@ -5,7 +5,8 @@
  * filter switches to the service's forward scan, appended as the user scrolls.
  */
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useId, useRef, useState } from 'react'
+import { useCallback, useEffect, useId, useRef, useState, type Key } from 'react'
+import type { EventDto } from '../../../../shared/contract'
 import { useShallow } from 'zustand/react/shallow'
 import { explainError } from '../../ui/errors'
 import { formatCount, type TimeZoneMode } from '../../lib/format'
@@ -52,12 +53,13 @@ export function Timeline({ aggregateId }: { aggregateId: string }) {
       ? t.filtered.length + (t.filteredDone ? 0 : 1)
       : historyLength(t)
 
+  const getItemKey = useRowKey(filtered ? t.filtered : undefined)
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => EVENT_ROW_HEIGHT,
     overscan: 10,
-    getItemKey: (index) => (filtered ? (t.filtered[index]?.version ?? `more-${index}`) : index),
+    getItemKey,
   })
   const items = virtualizer.getVirtualItems()
   const first = items[0]?.index ?? 0
@@ -306,5 +308,17 @@ function TimelineToolbar({
         {countText}
       </span>
     </div>
+  )
+}
+
+/**
+ * The rows' key function, one per filtered list: a new one each render had the virtualizer
+ * re-measure every row, 100,000 for a long history, on every render (issue 10).
+ */
+function useRowKey(filteredEvents: readonly EventDto[] | undefined): (index: number) => Key {
+  return useCallback(
+    (index: number) =>
+      filteredEvents ? (filteredEvents[index]?.version ?? `more-${index}`) : index,
+    [filteredEvents],
   )
 }
