@@ -6,22 +6,17 @@ import { aggregateTopicOf, checkBatch } from '../common'
 import { Long, types } from './driver'
 import { shardOf } from './indexRows'
 import type { Intent } from './logRows'
-import {
-  bucketOf,
-  CONFIRMED,
-  digestOf,
-  microsOf,
-  PENDING,
-  PositionClock,
-  uuidDate,
-} from './logRows'
-import { ConfirmationQueue } from './confirmations'
+import { bucketOf, CONFIRMED, digestOf, microsOf, PositionClock, uuidDate } from './logRows'
+import { intentStatements, SaveOutbox } from './outbox'
 import { countCreation } from './counting'
 import { CassandraAggregateRecorder } from './records'
 import type { CassandraSession } from './session'
 
-/** The statements of a save, in order: intent and events are sent together. */
-export type SaveStep = 'intent' | 'events' | 'count' | 'confirm'
+/**
+ * The statements of a save, in order: intent and events are sent together; the index advance
+ * ('index') and the CONFIRMED log row ('confirm') ride in later requests (outbox.ts).
+ */
+export type SaveStep = 'intent' | 'events' | 'count' | 'index' | 'confirm'
 export type SaveFault = 'halt' | 'lose' | 'noAnswer'
 
 /** A writer stopped by the crash-test seam: as if its process died at that step. */
@@ -54,7 +49,7 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
    */
   saveFault: ((step: SaveStep) => SaveFault | undefined) | undefined
   private readonly positions = new PositionClock(() => this.clock())
-  private readonly confirmations: ConfirmationQueue
+  private readonly outbox: SaveOutbox
 
   constructor(
     session: CassandraSession,
@@ -69,7 +64,11 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
     readonly clock: () => number = Date.now,
   ) {
     super(session, 'events')
-    this.confirmations = new ConfirmationQueue(session)
+    this.outbox = new SaveOutbox(
+      session,
+      (step) => this.saveFault?.(step),
+      (step) => new WriterHalted(step),
+    )
   }
 
   /**
@@ -92,10 +91,29 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
   override async insert(records: readonly StoredRecord[]): Promise<void> {
     await this.checkClock()
     const intent = this.intentOf(records)
-    const logged = this.step('intent', () => this.writeIntent(intent))
-    logged.catch(() => {}) // awaited below, unless the seam halts this writer first
-    const stored = this.step('events', () => this.storeRecords(records))
+    const fault = this.saveFault?.('intent')
+    if (fault === 'halt') throw new WriterHalted('intent')
+    const newBucket = !this.knownBuckets.has(intent.bucket)
+    let send!: (halted?: Error) => void
+    const stored = new Promise<void>((resolve, reject) => {
+      send = (halted) => {
+        if (halted) return reject(halted)
+        try {
+          this.step('events', () => this.storeRecords(records)).then(resolve, reject)
+        } catch (error) {
+          reject(error) // the seam halted the writer before its events
+        }
+      }
+    })
+    // The intent goes with those of the other saves of this turn; the events right after it.
+    const logged = this.outbox.intent(intent, newBucket, fault, send)
+    if (newBucket)
+      logged.then(
+        () => this.knownBuckets.add(intent.bucket),
+        () => {},
+      )
     const [intentOutcome, eventsOutcome] = await Promise.allSettled([logged, stored])
+    this.outbox.saveDone()
     if (eventsOutcome.status === 'rejected') {
       const error: unknown = eventsOutcome.reason
       // Rejected for certain: the intent must not be shown. Readers drop it anyway (the version
@@ -258,62 +276,24 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
   }
 
   /**
-   * Step 1: the pending log row, the index row's pending cells, the bucket: one unlogged batch
-   * (one request; the rows need not be atomic), all at the position's timestamp.
+   * Step 1 alone (saves send it through the outbox): the pending log row, the index row's
+   * pending cells, the bucket, in one unlogged batch at the position's timestamp. For crash tests.
    */
   async writeIntent(intent: Intent): Promise<void> {
-    const s = this.session
-    const queries = [
-      {
-        query: s.cql(
-          'log:insert',
-          (ks) =>
-            `INSERT INTO ${ks}.event_log (bucket, position, originator_id, from_version, to_version, topics, aggregate_topic, digest, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ),
-        params: [
-          intent.bucket,
-          intent.position,
-          intent.originatorId,
-          intent.from,
-          intent.to,
-          intent.topics,
-          intent.aggregateTopic,
-          intent.digest,
-          PENDING,
-        ],
-      },
-      {
-        query: s.cql(
-          'index:pending',
-          (ks) =>
-            `UPDATE ${ks}.aggregates SET pending_version = ?, pending_topic = ?, pending_position = ? WHERE shard = ? AND originator_id = ?`,
-        ),
-        params: [intent.to, intent.lastTopic, intent.position, intent.shard, intent.originatorId],
-      },
-    ]
     const newBucket = !this.knownBuckets.has(intent.bucket)
-    if (newBucket) {
-      queries.push({
-        query: s.cql(
-          'bucket:insert',
-          (ks) => `INSERT INTO ${ks}.log_buckets (shard, bucket) VALUES (0, ?)`,
-        ),
-        params: [intent.bucket],
-      })
-    }
-    await s.batch(queries, { logged: false, timestamp: intent.micros })
+    await this.session.batch(intentStatements(this.session, intent, newBucket), { logged: false })
     if (newBucket) this.knownBuckets.add(intent.bucket)
   }
 
   /**
    * Step 3: a creation counted; then the index advanced and, once that is acknowledged, the log
-   * row confirmed (the whole row, so it also stands in for an intent that was lost), grouped with
-   * other saves' confirmations (confirmations.ts): a CONFIRMED row means the batch is in the
-   * index. Until then the log row stays pending and readers redo this step.
+   * row confirmed (the whole row, so it also stands in for an intent that was lost), in requests
+   * shared with other saves (outbox.ts): a CONFIRMED row means the batch is in the index. Until
+   * then the log row stays pending and readers redo this step.
    */
   async confirm(intent: Intent): Promise<void> {
     if (intent.from === 0) await this.step('count', () => this.countCreation(intent.originatorId))
-    await this.step('confirm', () => this.confirmations.confirm(intent))
+    await this.outbox.confirm(intent)
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
- * A writer abandoned (or losing a request, or its answer) at each statement of a save, on a real
- * node, through the recorder's `saveFault` seam: after readers repair, the log lists every stored
+ * A writer abandoned (or losing a request, or its answer) at each statement of a save (the index
+ * advance and the CONFIRMED log row are two), on a real node, through the recorder's `saveFault` seam: after readers repair, the log lists every stored
  * batch exactly once and nothing else, every acknowledged batch is stored, and the index and the
  * count match the events table.
  */
@@ -13,7 +13,7 @@ import { WriterHalted, type SaveFault, type SaveStep } from './index'
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 })
 
-const STEPS: readonly SaveStep[] = ['intent', 'events', 'count', 'confirm']
+const STEPS: readonly SaveStep[] = ['intent', 'events', 'count', 'index', 'confirm']
 const FAULTS: readonly SaveFault[] = ['halt', 'lose', 'noAnswer']
 const INTENT_TIMEOUT_MS = 4000
 const MAX_CLOCK_SKEW_MS = 1000
@@ -65,7 +65,7 @@ await describeWithCassandra('cassandra', () => {
           }
           // A faulted confirmation never fails the save; a lost intent is made up for at once.
           for (const c of cases) {
-            const background = ['count', 'confirm'].some((s) => c.name.includes(`at ${s}`))
+            const background = ['count', 'index', 'confirm'].some((s) => c.name.includes(`at ${s}`))
             const intentFault = c.name.includes('at intent') && !c.name.startsWith('halt')
             if (background || intentFault) expect(c.outcome, c.name).toBe('acknowledged')
             else expect(c.outcome, c.name).toBe('failed')
