@@ -280,22 +280,51 @@ export function decodeRows(
   const events = new Array<DomainEvent>(rows.length)
   let lastTopic: string | undefined
   let cls: EventClass | undefined
+  let runStart = false
   for (let i = 0; i < rows.length; i++) {
     const [version, topic, head, rest] = rows[i]!
     // A page is mostly one or two topics: resolve the class once per run of the same.
     if (topic !== lastTopic) {
       cls = decoder.eventClass(originatorId, version, topic)
       lastTopic = topic
+      runStart = true
     }
+    let event: DomainEvent
     if (head !== null && typeof rest === 'string') {
-      events[i] = splitEvent(originatorId, version, topic, head, rest, cls, checks, i)
+      event = splitEvent(originatorId, version, topic, head, rest, cls, checks, i)
     } else {
       const state = typeof rest === 'string' ? Buffer.from(rest) : rest
       const record = { originatorId, originatorVersion: version, topic, state }
-      events[i] = decoder.wholeEvent(record, cls, checks, i, opened?.[i])
+      event = decoder.wholeEvent(record, cls, checks, i, opened?.[i])
+    }
+    events[i] = event
+    if (runStart) {
+      keepShape(topic, event)
+      runStart = false
     }
   }
   return events
+}
+
+/**
+ * The first event of the latest run of each topic decoded, kept (at most SHAPES_KEPT topics,
+ * one event each). V8 keeps an object's hidden class only while an object of it lives, and a
+ * replay's events usually die with it: after a full garbage collection between two replays
+ * their classes were gone, and the optimised code that had seen them (decoding, the chain
+ * check, the replay loop) was thrown away ("weak objects"), so every replay after one started
+ * unoptimised.
+ */
+const kept = {
+  events: new Map<string, DomainEvent>(),
+  /** A timestamp tag as JSON.parse makes one: every tag parsed has its hidden class. */
+  dateTag: JSON.parse('{"$date":"1970-01-01T00:00:00.000Z"}') as unknown,
+}
+const SHAPES_KEPT = 256
+
+function keepShape(topic: string, event: DomainEvent): void {
+  const events = kept.events
+  if (events.size >= SHAPES_KEPT && !events.has(topic)) events.clear()
+  events.set(topic, event)
 }
 
 /** Whether `head` starts with the lower-case hex `digest`, its letters in either case. */
@@ -402,9 +431,9 @@ export function assignCanonical(
 ): void {
   if (!(a <= b && b <= c && c <= text.length))
     throw new DataIntegrityError('format 2 state has offsets outside its text')
-  let parsed: unknown
+  let assigned: boolean
   try {
-    parsed = parseCanonical(text)
+    assigned = assignParsed(text, fields)
   } catch (error) {
     throw new DataIntegrityError(
       `stored state is not valid format 2 JSON: ${(error as Error).message}`,
@@ -412,7 +441,42 @@ export function assignCanonical(
       { cause: error },
     )
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new DataIntegrityError('format 2 state holds no event fields')
-  Object.assign(fields, parsed)
+  if (!assigned) throw new DataIntegrityError('format 2 state holds no event fields')
+}
+
+/**
+ * parseCanonical's fields onto `target` (a fresh object); false, with nothing assigned, when
+ * the text holds no object. The timestamp is read back from `target`, not from the parsed
+ * object: JSON.parse's objects die at once, and optimised code that had read one lost its
+ * hidden class at the next full garbage collection (see keepShape), while the event lives on
+ * (and its class is kept) and the tag's is `kept.dateTag`'s.
+ */
+function assignParsed(text: string, target: Record<string, unknown>): boolean {
+  const parsed = JSON.parse(text) as unknown
+  const first = text.indexOf('{"$')
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    // (A tag that cannot be revived is reported first, as parseCanonical does.)
+    if (first !== -1) reviveTags(parsed)
+    return false
+  }
+  if (first === -1) {
+    Object.assign(target, parsed)
+    return true
+  }
+  if (text.indexOf('{"$', first + 3) === -1) {
+    Object.assign(target, parsed)
+    const timestamp = target['timestamp'] as { $date?: unknown } | undefined
+    if (
+      typeof timestamp === 'object' &&
+      timestamp !== null &&
+      typeof timestamp.$date === 'string'
+    ) {
+      target['timestamp'] = valueFromText.date(timestamp.$date)
+      return true
+    }
+    // The one tag is elsewhere: taken back, and assigned revived below.
+    for (const key of Object.keys(parsed)) delete target[key]
+  }
+  Object.assign(target, reviveTags(parsed))
+  return true
 }
