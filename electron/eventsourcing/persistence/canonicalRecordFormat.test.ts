@@ -313,6 +313,13 @@ describe('split rows (Mapper.splitRowsToEvents)', () => {
     expect(checked.map((e) => e.hash)).toEqual([hashOf(first), hashOf(second)])
     expect(checked.map((e) => e.originatorVersion)).toEqual([1, 2])
     expect(checked).toHaveLength(2)
+    // Mixed case too: its letters are matched one by one.
+    const [v, t, head, text] = splitRow(body(first), 1)
+    const mixed = head!.replace(/[a-f]/, (letter) => letter.toUpperCase())
+    expect(mixed).not.toBe(head)
+    const mixedChecks = new Uint8Array(1)
+    const [read] = mapper.splitRowsToEvents('order-1', [[v, t, mixed, text]], mixedChecks)
+    expect([mixedChecks[0], read!.hash]).toEqual([HASH_MATCHES, hashOf(first)])
     expect(
       (checked[0] as unknown as { fields: Record<string, unknown> }).fields?.['value'] ??
         checked[0],
