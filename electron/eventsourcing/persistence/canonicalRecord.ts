@@ -255,8 +255,12 @@ export const HASH_DIFFERS = 2
 
 export type EventClass = abstract new () => DomainEvent
 
-/** The mapper's side of decodeRows: a topic's class, and a row not split (any format). */
+/**
+ * The mapper's side of decodeRows: a topic's class, a row not split (any format), and where
+ * the events kept for their hidden classes go (keepShape: the mapper's, so that they go with it).
+ */
 export interface RowDecoder {
+  readonly shapes: Map<string, DomainEvent>
   eventClass(originatorId: string, version: number, topic: string): EventClass | undefined
   wholeEvent(
     record: StoredRecord,
@@ -299,7 +303,7 @@ export function decodeRows(
     }
     events[i] = event
     if (runStart) {
-      keepShape(topic, event)
+      keepShape(decoder.shapes, topic, event)
       runStart = false
     }
   }
@@ -307,25 +311,22 @@ export function decodeRows(
 }
 
 /**
- * The first event of the latest run of each topic decoded, kept (at most SHAPES_KEPT topics,
- * one event each). V8 keeps an object's hidden class only while an object of it lives, and a
- * replay's events usually die with it: after a full garbage collection between two replays
- * their classes were gone, and the optimised code that had seen them (decoding, the chain
- * check, the replay loop) was thrown away ("weak objects"), so every replay after one started
- * unoptimised.
+ * The first event of the latest run of each topic decoded, kept in `shapes` (at most
+ * SHAPES_KEPT topics, one event each). V8 keeps an object's hidden class only while an object
+ * of it lives, and a replay's events usually die with it: after a full garbage collection
+ * between two replays their classes were gone, and the optimised code that had seen them
+ * (decoding, the chain check, the replay loop) was thrown away ("weak objects"), so every
+ * replay after one started unoptimised.
  */
-const kept = {
-  events: new Map<string, DomainEvent>(),
-  /** A timestamp tag as JSON.parse makes one: every tag parsed has its hidden class. */
-  dateTag: JSON.parse('{"$date":"1970-01-01T00:00:00.000Z"}') as unknown,
+function keepShape(shapes: Map<string, DomainEvent>, topic: string, event: DomainEvent): void {
+  if (shapes.size >= SHAPES_KEPT && !shapes.has(topic)) shapes.clear()
+  shapes.set(topic, event)
 }
+
 const SHAPES_KEPT = 256
 
-function keepShape(topic: string, event: DomainEvent): void {
-  const events = kept.events
-  if (events.size >= SHAPES_KEPT && !events.has(topic)) events.clear()
-  events.set(topic, event)
-}
+/** A timestamp tag as JSON.parse makes one, kept: every tag parsed has its hidden class. */
+export const DATE_TAG_SHAPE: unknown = JSON.parse('{"$date":"1970-01-01T00:00:00.000Z"}')
 
 /** Whether `head` starts with the lower-case hex `digest`, its letters in either case. */
 function startsWithHex(head: string, digest: string): boolean {
@@ -451,7 +452,7 @@ export function assignCanonical(
  * the text holds no object. The timestamp is read back from `target`, not from the parsed
  * object: JSON.parse's objects die at once, and optimised code that had read one lost its
  * hidden class at the next full garbage collection (see keepShape), while the event lives on
- * (and its class is kept) and the tag's is `kept.dateTag`'s.
+ * (and its class is kept) and the tag's is DATE_TAG_SHAPE's.
  */
 function assignParsed(text: string, target: Record<string, unknown>): boolean {
   const parsed = JSON.parse(text) as unknown
