@@ -1,6 +1,8 @@
 /**
  * Repeated replays of one aggregate, for profiling and steadier medians than a bench round:
  *   node --import tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.ts [config] [runs] [events]
+ * With --gc (and node --expose-gc), a full garbage collection before each replay, as the bench
+ * does: what V8 throws away then shows (node --trace-deopt: "weak objects").
  * config: plain | hash | zlib | full | aes | raw | all (default all). `raw` is the floor: the driver's
  * `.raw().all()` of the same rows (plain JSON, as `hash` stores them) + JSON.parse of each state.
  */
@@ -47,9 +49,13 @@ function rawReplay(path: string, id: string): number {
 }
 
 async function main(): Promise<void> {
-  const which = process.argv[2] ?? 'all'
-  const runs = Number(process.argv[3] ?? 21)
-  const count = Number(process.argv[4] ?? 10_000)
+  const args = process.argv.slice(2).filter((a) => a !== '--gc')
+  const collect = process.argv.includes('--gc') ? globalThis.gc : undefined
+  if (process.argv.includes('--gc') && collect === undefined)
+    throw new Error('--gc needs node --expose-gc')
+  const which = args[0] ?? 'all'
+  const runs = Number(args[1] ?? 21)
+  const count = Number(args[2] ?? 10_000)
   const folder = mkdtempSync(join(tmpdir(), 'eventscope-profile-'))
   for (const [name, options] of Object.entries(CONFIGS)) {
     if (which !== 'all' && which !== name) continue
@@ -62,6 +68,7 @@ async function main(): Promise<void> {
     // CPU time of this process too: on a shared, busy machine it moves much less than wall time.
     const cpu: number[] = []
     for (let r = 0; r < runs; r++) {
+      collect?.()
       const c0 = process.cpuUsage()
       const t0 = process.hrtime.bigint()
       const version =

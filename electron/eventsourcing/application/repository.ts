@@ -63,6 +63,13 @@ export class Repository {
   private readonly verifyHashes: boolean
   private readonly index: AggregateIndex | undefined
   private readonly saver: AggregateSaver | undefined
+  /**
+   * The aggregate each class's latest fold ended with, by class, kept for its hidden class:
+   * V8 keeps one only while an object of it lives (see keepShape in canonicalRecord.ts), and
+   * without an aggregate of the class alive, a full garbage collection between two replays
+   * threw away the optimised code of the replay loop, `mutate` and `advance`.
+   */
+  private readonly aggregateShapes = new Map<object, Aggregate>()
 
   constructor(
     readonly eventStore: EventStore,
@@ -257,6 +264,7 @@ export class Repository {
     if (linkPending) {
       throw integrityError(snapshotLinkProblem(originatorId, start!.version, undefined, undefined)!)
     }
+    if (aggregate) this.aggregateShapes.set(aggregate.constructor, aggregate)
     return { aggregate, applied }
   }
 

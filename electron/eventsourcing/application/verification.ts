@@ -139,6 +139,14 @@ export class ChainCheck {
       message: `${range} of ${this.originatorId} ${range.startsWith('versions') ? 'are' : 'is'} missing from the store${found === undefined ? '' : ` (the next stored event is version ${found})`}`,
     }
   }
+
+  /**
+   * One instance kept for the process's lifetime. V8 keeps the hidden class an instance ends
+   * its constructor with only while one lives: after a full garbage collection between two
+   * replays it was gone, and the optimised code of `accept` and of the replay loop it is
+   * inlined into was thrown away ("weak objects"), so the next replay started unoptimised.
+   */
+  static readonly shapeAnchor = new ChainCheck('', { version: 0, previousHash: '' })
 }
 
 /** An event's hash against its contents, unless its decoding checked it already. */

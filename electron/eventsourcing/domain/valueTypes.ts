@@ -141,9 +141,21 @@ export const valueFromText = {
  * `new Date(text)`, with the form toISOString writes (`YYYY-MM-DDTHH:MM:SS.sssZ`, years
  * 1000–9999) read by hand: every stored event has a timestamp, and the engine's general date
  * parser cost about a twentieth of a replay. Any other text, or a date that does not exist
- * (31 April, hour 24), goes to `new Date`, so the result is always the same.
+ * (31 April, hour 24), goes to `new Date`, so the result is always the same. Consecutive
+ * events mostly fall in the same minute: the last minute read is kept, and a text within it
+ * costs its seconds only (Date.UTC and the reading of its date cost about as much again).
  */
 export function dateFromText(text: string): Date {
+  if (
+    text.length === 24 &&
+    text.charCodeAt(19) === 46 && // .
+    text.charCodeAt(23) === 90 && // Z
+    text.startsWith(lastMinute.text)
+  ) {
+    const second = digits(text, 17, 2)
+    const ms = digits(text, 20, 3)
+    if ((second | ms) >= 0 && second <= 59) return new Date(lastMinute.ms + second * 1000 + ms)
+  }
   if (
     text.length === 24 &&
     text.charCodeAt(4) === 45 && // -
@@ -171,11 +183,21 @@ export function dateFromText(text: string): Date {
       hour <= 23 &&
       minute <= 59 &&
       second <= 59
-    )
-      return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms))
+    ) {
+      const minuteMs = Date.UTC(year, month - 1, day, hour, minute)
+      lastMinute.text = text.slice(0, 17)
+      lastMinute.ms = minuteMs
+      return new Date(minuteMs + second * 1000 + ms)
+    }
   }
   return new Date(text)
 }
+
+/**
+ * `YYYY-MM-DDTHH:MM:` of the last text read by hand (a valid minute) and its start in ms
+ * since the epoch; the text starts as one no date text can start with.
+ */
+const lastMinute = { text: 'no minute read yet', ms: 0 }
 
 /** The decimal number of `length` digits at `at`; −1 when one is not a digit. */
 function digits(text: string, at: number, length: number): number {

@@ -255,8 +255,12 @@ export const HASH_DIFFERS = 2
 
 export type EventClass = abstract new () => DomainEvent
 
-/** The mapper's side of decodeRows: a topic's class, and a row not split (any format). */
+/**
+ * The mapper's side of decodeRows: a topic's class, a row not split (any format), and where
+ * the events kept for their hidden classes go (keepShape: the mapper's, so that they go with it).
+ */
 export interface RowDecoder {
+  readonly shapes: Map<string, DomainEvent>
   eventClass(originatorId: string, version: number, topic: string): EventClass | undefined
   wholeEvent(
     record: StoredRecord,
@@ -280,23 +284,49 @@ export function decodeRows(
   const events = new Array<DomainEvent>(rows.length)
   let lastTopic: string | undefined
   let cls: EventClass | undefined
+  let runStart = false
   for (let i = 0; i < rows.length; i++) {
     const [version, topic, head, rest] = rows[i]!
     // A page is mostly one or two topics: resolve the class once per run of the same.
     if (topic !== lastTopic) {
       cls = decoder.eventClass(originatorId, version, topic)
       lastTopic = topic
+      runStart = true
     }
+    let event: DomainEvent
     if (head !== null && typeof rest === 'string') {
-      events[i] = splitEvent(originatorId, version, topic, head, rest, cls, checks, i)
+      event = splitEvent(originatorId, version, topic, head, rest, cls, checks, i)
     } else {
       const state = typeof rest === 'string' ? Buffer.from(rest) : rest
       const record = { originatorId, originatorVersion: version, topic, state }
-      events[i] = decoder.wholeEvent(record, cls, checks, i, opened?.[i])
+      event = decoder.wholeEvent(record, cls, checks, i, opened?.[i])
+    }
+    events[i] = event
+    if (runStart) {
+      keepShape(decoder.shapes, topic, event)
+      runStart = false
     }
   }
   return events
 }
+
+/**
+ * The first event of the latest run of each topic decoded, kept in `shapes` (at most
+ * SHAPES_KEPT topics, one event each). V8 keeps an object's hidden class only while an object
+ * of it lives, and a replay's events usually die with it: after a full garbage collection
+ * between two replays their classes were gone, and the optimised code that had seen them
+ * (decoding, the chain check, the replay loop) was thrown away ("weak objects"), so every
+ * replay after one started unoptimised.
+ */
+function keepShape(shapes: Map<string, DomainEvent>, topic: string, event: DomainEvent): void {
+  if (shapes.size >= SHAPES_KEPT && !shapes.has(topic)) shapes.clear()
+  shapes.set(topic, event)
+}
+
+const SHAPES_KEPT = 256
+
+/** A timestamp tag as JSON.parse makes one, kept: every tag parsed has its hidden class. */
+export const DATE_TAG_SHAPE: unknown = JSON.parse('{"$date":"1970-01-01T00:00:00.000Z"}')
 
 /** Whether `head` starts with the lower-case hex `digest`, its letters in either case. */
 function startsWithHex(head: string, digest: string): boolean {
@@ -328,10 +358,12 @@ function splitEvent(
     if (checks === undefined) {
       target['hash'] = head.slice(0, 2 * HASH_BYTES).toLowerCase()
     } else {
-      // Compared in place, and the digest itself kept when it matches: no lower-case copy of
-      // the stored hash per event (that copy cost about as much as SHA-256's hex output).
+      // The digest itself kept when it matches: no lower-case copy of the stored hash per
+      // event. Compared upper-case first, as SQLite's hex() writes it (measured: an upper-case
+      // copy of the digest and startsWith cost half of comparing digit by digit); any other
+      // case digit by digit.
       const digest = sha256Hex(canonicalTextOf(text, a, b, c, originatorId, version, topic))
-      const matches = startsWithHex(head, digest)
+      const matches = head.startsWith(digest.toUpperCase()) || startsWithHex(head, digest)
       target['hash'] = matches ? digest : head.slice(0, 2 * HASH_BYTES).toLowerCase()
       checks[i] = matches ? HASH_MATCHES : HASH_DIFFERS
     }
@@ -402,9 +434,9 @@ export function assignCanonical(
 ): void {
   if (!(a <= b && b <= c && c <= text.length))
     throw new DataIntegrityError('format 2 state has offsets outside its text')
-  let parsed: unknown
+  let assigned: boolean
   try {
-    parsed = parseCanonical(text)
+    assigned = assignParsed(text, fields)
   } catch (error) {
     throw new DataIntegrityError(
       `stored state is not valid format 2 JSON: ${(error as Error).message}`,
@@ -412,7 +444,42 @@ export function assignCanonical(
       { cause: error },
     )
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new DataIntegrityError('format 2 state holds no event fields')
-  Object.assign(fields, parsed)
+  if (!assigned) throw new DataIntegrityError('format 2 state holds no event fields')
+}
+
+/**
+ * parseCanonical's fields onto `target` (a fresh object); false, with nothing assigned, when
+ * the text holds no object. The timestamp is read back from `target`, not from the parsed
+ * object: JSON.parse's objects die at once, and optimised code that had read one lost its
+ * hidden class at the next full garbage collection (see keepShape), while the event lives on
+ * (and its class is kept) and the tag's is DATE_TAG_SHAPE's.
+ */
+function assignParsed(text: string, target: Record<string, unknown>): boolean {
+  const parsed = JSON.parse(text) as unknown
+  const first = text.indexOf('{"$')
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    // (A tag that cannot be revived is reported first, as parseCanonical does.)
+    if (first !== -1) reviveTags(parsed)
+    return false
+  }
+  if (first === -1) {
+    Object.assign(target, parsed)
+    return true
+  }
+  if (text.indexOf('{"$', first + 3) === -1) {
+    Object.assign(target, parsed)
+    const timestamp = target['timestamp'] as { $date?: unknown } | undefined
+    if (
+      typeof timestamp === 'object' &&
+      timestamp !== null &&
+      typeof timestamp.$date === 'string'
+    ) {
+      target['timestamp'] = valueFromText.date(timestamp.$date)
+      return true
+    }
+    // The one tag is elsewhere: taken back, and assigned revived below.
+    for (const key of Object.keys(parsed)) delete target[key]
+  }
+  Object.assign(target, reviveTags(parsed))
+  return true
 }

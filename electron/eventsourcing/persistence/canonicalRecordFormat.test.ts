@@ -251,6 +251,33 @@ describe('assignCanonical and decodeChecked', () => {
       )
   })
 
+  test("the fields assigned are parseCanonical's, whichever tag the text holds", () => {
+    const texts = [
+      '{"a":"s","$x":2}',
+      '{"timestamp":{"$date":"2026-01-02T03:04:05.678Z"}}',
+      '{"a":[1,{"$bigint":"12"}],"timestamp":{"$date":"2026-01-02T03:04:05.678Z"}}',
+      '{"a":{"$bigint":"5"}}',
+      '{"a":{"$bigint":"5"},"timestamp":null}',
+      '{"a":1,"timestamp":{"$bigint":"5"}}',
+      '{"a":{"$bigint":"5"},"timestamp":"t"}',
+      '{"a":{"timestamp":{"$date":"2026-01-02T03:04:05.678Z"}},"timestamp":7}',
+      '{"a":1,"$date":"2026-01-02T03:04:05.678Z"}',
+      '{"$date":"2026-01-02T03:04:05.678Z"}',
+      '{"$bytes":"AQID"}',
+    ]
+    for (const text of texts) {
+      const fields: Record<string, unknown> = {}
+      assignCanonical(text, 0, 0, 0, fields)
+      expect(fields, text).toEqual({ ...parseCanonical(text) })
+      expect(Object.keys(fields), text).toEqual(Object.keys({ ...parseCanonical(text) }))
+    }
+    // A tag that cannot be revived is refused, in an object or not.
+    for (const text of ['{"a":{"$foo":"1"}}', '[{"$foo":"1"}]'])
+      expect(() => assignCanonical(text, 0, 0, 0, {}), text).toThrow(
+        /^stored state is not valid format 2 JSON: unexpected \$foo/,
+      )
+  })
+
   test('decodeChecked assigns the fields and hash, and checks it only when asked', () => {
     const event = plainEvent({ value: 'v' }) as Record<string, unknown>
     const { hash, offsets, text: stored } = parts(body(event))
@@ -286,6 +313,13 @@ describe('split rows (Mapper.splitRowsToEvents)', () => {
     expect(checked.map((e) => e.hash)).toEqual([hashOf(first), hashOf(second)])
     expect(checked.map((e) => e.originatorVersion)).toEqual([1, 2])
     expect(checked).toHaveLength(2)
+    // Mixed case too: its letters are matched one by one.
+    const [v, t, head, text] = splitRow(body(first), 1)
+    const mixed = head!.replace(/[a-f]/, (letter) => letter.toUpperCase())
+    expect(mixed).not.toBe(head)
+    const mixedChecks = new Uint8Array(1)
+    const [read] = mapper.splitRowsToEvents('order-1', [[v, t, mixed, text]], mixedChecks)
+    expect([mixedChecks[0], read!.hash]).toEqual([HASH_MATCHES, hashOf(first)])
     expect(
       (checked[0] as unknown as { fields: Record<string, unknown> }).fields?.['value'] ??
         checked[0],

@@ -11,6 +11,7 @@ import {
   assignCanonical,
   canonicalBody,
   decodeChecked,
+  DATE_TAG_SHAPE,
   decodeRows,
   type EventClass,
   finishEvent,
@@ -264,7 +265,11 @@ export class Mapper {
     return decodeRows(this.rowDecoder, originatorId, rows, checks, opened)
   }
 
+  /** Kept for its hidden class (assignParsed); referenced here so that no bundler drops it. */
+  readonly dateTagShape = DATE_TAG_SHAPE
+
   private readonly rowDecoder: RowDecoder = {
+    shapes: new Map(),
     eventClass: (originatorId, version, topic) => this.eventClass(originatorId, version, topic),
     wholeEvent: (record, cls, checks, i, opened) => this.wholeEvent(record, cls, checks, i, opened),
   }
