@@ -266,25 +266,7 @@ export function intentStatements(
   newBucket: boolean,
 ): Statement[] {
   const statements: Statement[] = [
-    {
-      query: s.cql(
-        'log:pending:ts',
-        (ks) =>
-          `INSERT INTO ${ks}.event_log (bucket, position, originator_id, from_version, to_version, topics, aggregate_topic, digest, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
-      ),
-      params: [
-        intent.bucket,
-        intent.position,
-        intent.originatorId,
-        intent.from,
-        intent.to,
-        intent.topics,
-        intent.aggregateTopic,
-        intent.digest,
-        PENDING,
-        intent.micros,
-      ],
-    },
+    logRow(s, intent, PENDING, intent.micros),
     {
       query: s.cql(
         'index:pending:ts',
@@ -361,10 +343,19 @@ function indexAdvance(s: CassandraSession, intent: Intent): Statement & { partit
 
 /** The whole log row as CONFIRMED (it stands in for a lost intent), after its pending version. */
 function confirmedLogRow(s: CassandraSession, intent: Intent): Statement & { partition: string } {
+  return { partition: `l${intent.bucket}`, ...logRow(s, intent, CONFIRMED, intent.micros.add(1)) }
+}
+
+/** The batch's whole log row with `status`, written at `micros`. */
+function logRow(
+  s: CassandraSession,
+  intent: Intent,
+  status: typeof PENDING | typeof CONFIRMED,
+  micros: Intent['micros'],
+): Statement {
   return {
-    partition: `l${intent.bucket}`,
     query: s.cql(
-      'log:confirm:ts',
+      'log:row:ts',
       (ks) =>
         `INSERT INTO ${ks}.event_log (bucket, position, originator_id, from_version, to_version, topics, aggregate_topic, digest, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
     ),
@@ -377,8 +368,8 @@ function confirmedLogRow(s: CassandraSession, intent: Intent): Statement & { par
       intent.topics,
       intent.aggregateTopic,
       intent.digest,
-      CONFIRMED,
-      intent.micros.add(1),
+      status,
+      micros,
     ],
   }
 }
