@@ -8,9 +8,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import { describe, expect, test, vi } from 'vitest'
-import { record, sleep, withStore } from '../../../../../test/cassandraRecorderTesting'
+import {
+  expectRepairedReaders,
+  record,
+  sleep,
+  withStore,
+} from '../../../../../test/cassandraRecorderTesting'
 import { describeWithCassandra, testKeyspace } from '../../../../../test/cassandraTestStore'
-import type { LogEntry } from '../../recorder'
 import { CassandraApplicationRecorder } from './applicationRecorder'
 import type { SaveStep } from './index'
 
@@ -102,31 +106,7 @@ await describeWithCassandra('cassandra', () => {
           // Intents without events grow old (abandoned).
           await sleep(INTENT_TIMEOUT_MS + 2 * MAX_CLOCK_SKEW_MS + 500)
 
-          const ascending: LogEntry[] = []
-          let mark = start
-          for (;;) {
-            const page = await events.selectLog({
-              ...(mark === undefined ? {} : { after: mark }),
-              limit: 100,
-            })
-            if (page.length === 0) break
-            ascending.push(...page)
-            mark = page[page.length - 1]!.position
-          }
-          const descending = await events.selectLog({ desc: true, limit: 5000 })
-          const byId = await events.listAggregates({
-            limit: 5000,
-            aggregateTopic: type,
-            order: 'id',
-          })
-          const recent = await events.listAggregates({ limit: 5000, aggregateTopic: type })
-
           const ids = new Set(lanes.flatMap((l) => l.ids))
-          const batchesOf = (entries: LogEntry[]) =>
-            entries
-              .filter((e) => ids.has(e.originatorId))
-              .map((e) => `${e.originatorId} ${e.fromVersion}..${e.toVersion}`)
-              .sort()
           const expected: string[] = []
           const lastVersion = new Map<string, number>()
           for (const lane of lanes) {
@@ -139,27 +119,15 @@ await describeWithCassandra('cassandra', () => {
               if (stored.length > 0) lastVersion.set(id, stored[stored.length - 1]!)
             }
           }
-          expected.sort()
-          // Each stored batch once, nothing else, in both directions.
-          expect(batchesOf(ascending)).toEqual(expected)
-          expect(batchesOf(descending)).toEqual(expected)
-          // The index lists each aggregate with stored events once, at its last version.
-          const listed = (items: { originatorId: string; version: number }[]) =>
-            items.map((i) => `${i.originatorId} ${i.version}`).sort()
-          const want = [...lastVersion].map(([id, v]) => `${id} ${v}`).sort()
-          expect(listed(byId.items)).toEqual(want)
-          expect(listed(recent.items)).toEqual(want)
-          expect(await events.countAggregates()).toBe(countBefore + lastVersion.size)
-
-          // Repaired for good: every remaining log row of these aggregates is confirmed.
-          const bucket = Math.floor(Date.now() / 3_600_000)
-          const rows = await events.session.execute(
-            `SELECT originator_id, status FROM ${testKeyspace}.event_log WHERE bucket IN (?, ?)`,
-            [bucket - 1, bucket],
-          )
-          const ours = rows.rows.filter((r) => ids.has(String(r['originator_id'])))
-          expect(ours).toHaveLength(expected.length)
-          expect(ours.every((r) => r['status'] === 1)).toBe(true)
+          await expectRepairedReaders(events, testKeyspace, {
+            start,
+            type,
+            ids,
+            expected,
+            lastVersion,
+            countBefore,
+            pageSize: 100,
+          })
         },
         { intentTimeoutMs: INTENT_TIMEOUT_MS, maxClockSkewMs: MAX_CLOCK_SKEW_MS },
       ))

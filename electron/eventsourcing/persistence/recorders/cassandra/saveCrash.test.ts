@@ -6,9 +6,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import { describe, expect, test, vi } from 'vitest'
-import { record, sleep, withStore } from '../../../../../test/cassandraRecorderTesting'
+import {
+  expectRepairedReaders,
+  record,
+  sleep,
+  withStore,
+} from '../../../../../test/cassandraRecorderTesting'
 import { describeWithCassandra, testKeyspace } from '../../../../../test/cassandraTestStore'
-import type { LogEntry } from '../../recorder'
 import { WriterHalted, type SaveFault, type SaveStep } from './index'
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 })
@@ -75,32 +79,7 @@ await describeWithCassandra('cassandra', () => {
           await events.insert([record(after, 0, `${type}.Created`)])
           await sleep(INTENT_TIMEOUT_MS + 2 * MAX_CLOCK_SKEW_MS + 500)
 
-          // Readers: the log oldest first (a follower), newest first, the index both ways.
-          const ascending: LogEntry[] = []
-          let mark = start
-          for (;;) {
-            const page = await events.selectLog({
-              ...(mark === undefined ? {} : { after: mark }),
-              limit: 50,
-            })
-            if (page.length === 0) break
-            ascending.push(...page)
-            mark = page[page.length - 1]!.position
-          }
-          const descending = await events.selectLog({ desc: true, limit: 1000 })
-          const byId = await events.listAggregates({
-            limit: 1000,
-            aggregateTopic: type,
-            order: 'id',
-          })
-          const recent = await events.listAggregates({ limit: 1000, aggregateTopic: type })
-
           const ids = new Set([...cases.map((c) => c.id), after])
-          const batchesOf = (entries: LogEntry[]) =>
-            entries
-              .filter((e) => ids.has(e.originatorId))
-              .map((e) => `${e.originatorId} ${e.fromVersion}..${e.toVersion}`)
-              .sort()
           const expected: string[] = [`${after} 0..0`]
           const lastVersion = new Map<string, number>([[after, 0]])
           for (const c of cases) {
@@ -113,27 +92,16 @@ await describeWithCassandra('cassandra', () => {
             if (faulted) expected.push(`${c.id} ${c.from}..${c.to}`)
             if (stored.length > 0) lastVersion.set(c.id, stored[stored.length - 1]!)
           }
-          expected.sort()
-          // Each stored batch once, nothing else, in both directions.
-          expect(batchesOf(ascending)).toEqual(expected)
-          expect(batchesOf(descending)).toEqual(expected)
-          // The index lists each aggregate with stored events once, at its last version.
-          const listed = (items: { originatorId: string; version: number }[]) =>
-            items.map((i) => `${i.originatorId} ${i.version}`).sort()
-          const want = [...lastVersion].map(([id, v]) => `${id} ${v}`).sort()
-          expect(listed(byId.items)).toEqual(want)
-          expect(listed(recent.items)).toEqual(want)
-          expect(await events.countAggregates()).toBe(countBefore + lastVersion.size)
-
-          // Repaired for good: every remaining log row of these aggregates is confirmed.
-          const bucket = Math.floor(Date.now() / 3_600_000)
-          const rows = await events.session.execute(
-            `SELECT originator_id, status FROM ${testKeyspace}.event_log WHERE bucket IN (?, ?)`,
-            [bucket - 1, bucket],
-          )
-          const ours = rows.rows.filter((r) => ids.has(String(r['originator_id'])))
-          expect(ours).toHaveLength(expected.length)
-          expect(ours.every((r) => r['status'] === 1)).toBe(true)
+          // Readers: the log oldest first (a follower), newest first, the index both ways.
+          await expectRepairedReaders(events, testKeyspace, {
+            start,
+            type,
+            ids,
+            expected,
+            lastVersion,
+            countBefore,
+            pageSize: 50,
+          })
         },
         { intentTimeoutMs: INTENT_TIMEOUT_MS, maxClockSkewMs: MAX_CLOCK_SKEW_MS },
       ))
