@@ -1,27 +1,15 @@
 import { describe, expect, test } from 'vitest'
-import type { StoredRecord } from '../recorder'
+import { ids, insertFourAggregates, rec } from '../../../../test/recorderListTesting'
 import { aggregateTopicOf, encodeToken } from './common'
 import { createMemoryStore } from './memory'
 
 // Edges of the memory recorders: log positions, the index's first change, filters and keyset
 // pages from both ends, with keys that match no row.
-const rec = (id: string, version: number, topic = 'shop:Cart.Added'): StoredRecord => ({
-  originatorId: id,
-  originatorVersion: version,
-  topic,
-  state: Uint8Array.of(version),
-})
-
 async function filled() {
   const store = createMemoryStore()
-  // Insertion order c, a, d, b; d and b are orders, a and c carts.
-  await store.events.insert([rec('c', 1)])
-  await store.events.insert([rec('a', 1)])
-  await store.events.insert([rec('d', 1, 'shop:Order.Placed')])
-  await store.events.insert([rec('b', 1, 'shop:Order.Placed')])
+  await insertFourAggregates(store.events)
   return store
 }
-const ids = (page: { items: { originatorId: string }[] }) => page.items.map((i) => i.originatorId)
 
 describe('the memory log and index', () => {
   test('log positions are zero-padded so that they sort as text', async () => {

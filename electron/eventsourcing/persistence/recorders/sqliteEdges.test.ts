@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, test } from 'vitest'
 import { ConcurrencyError, StoreUnavailable } from '../../errors'
-import type { StoredRecord } from '../recorder'
+import { ids, insertFourAggregates, rec } from '../../../../test/recorderListTesting'
 import { aggregateTopicOf, encodeToken } from './common'
 import { createMemoryStore } from './memory'
 import {
@@ -21,13 +21,6 @@ import {
 const folder = mkdtempSync(join(tmpdir(), 'eventscope-sqlite-edges-'))
 let n = 0
 const file = (name: string): string => join(folder, `${name}-${++n}.sqlite`)
-
-const rec = (id: string, version: number, topic = 'shop:Cart.Added'): StoredRecord => ({
-  originatorId: id,
-  originatorVersion: version,
-  topic,
-  state: Uint8Array.of(version),
-})
 
 /** A recorder whose connection fails fast when another connection holds the write lock. */
 function lockedRecorders(): {
@@ -180,14 +173,9 @@ describe('reads', () => {
 describe('listAggregates', () => {
   async function filled() {
     const store = createSqliteStore(file('list'), 'better-sqlite3')
-    // Insertion order c, a, d, b; d and b are orders, a and c carts.
-    await store.events.insert([rec('c', 1)])
-    await store.events.insert([rec('a', 1)])
-    await store.events.insert([rec('d', 1, 'shop:Order.Placed')])
-    await store.events.insert([rec('b', 1, 'shop:Order.Placed')])
+    await insertFourAggregates(store.events)
     return store
   }
-  const ids = (page: { items: { originatorId: string }[] }) => page.items.map((i) => i.originatorId)
 
   test('lists all, by id and by recency, from either end', async () => {
     const store = await filled()
