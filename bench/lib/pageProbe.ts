@@ -45,6 +45,19 @@ export const PAGE_PROBE = String.raw`
     return v && q('[role="table"][aria-label="Events"] .timeline-body [role="row"]', v)
   }
 
+  const options = () => [...document.querySelectorAll('[role="listbox"][aria-label="Aggregates"] [role="option"]')]
+  const idOf = (o) => (o.textContent.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i) || [''])[0].toLowerCase()
+  const prefixBox = () => {
+    const label = [...document.querySelectorAll('label')].find((l) => l.textContent.trim() === 'Filter by id prefix')
+    return label && document.getElementById(label.htmlFor)
+  }
+  // As a keystroke does: the value set the way the browser sets it, then its input event.
+  const typeInto = (box, value) => {
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(box, value)
+    box.dispatchEvent(new Event('input', { bubbles: true }))
+  }
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
   window.__bench = {
     firstRow: () => firstRow,
     /** Selects an aggregate and waits for its view, untimed. */
@@ -80,6 +93,33 @@ export const PAGE_PROBE = String.raw`
     shown() {
       const s = q('[aria-label="Time travel"] [role="status"] strong')
       return s ? Number(s.textContent) : null
+    },
+    /**
+     * Types the prefix into the id filter a character at a time, gapMs apart; times the last
+     * keystroke → the frame in which every listed row's id starts with it. (The rows of the
+     * prefix one character shorter are kept on screen until the answer: the caller picks a
+     * prefix whose shorter one matches many ids, so they cannot pass for the answer.)
+     */
+    async filterByPrefix(prefix, gapMs) {
+      const box = prefixBox()
+      if (!box) throw new Error('no id prefix filter on the page')
+      for (let i = 1; i < prefix.length; i++) {
+        typeInto(box, prefix.slice(0, i))
+        await sleep(gapMs)
+      }
+      const t0 = performance.now()
+      performance.mark('bench:prefix-last-key')
+      typeInto(box, prefix)
+      const answered = () => {
+        const shown = options()
+        return shown.length > 0 && shown.every((o) => idOf(o).startsWith(prefix))
+      }
+      return measure('prefix-filter', t0, await until(answered, 60000))
+    },
+    /** Empties the id filter and waits for the unfiltered list (untimed). */
+    async clearPrefix(prefix) {
+      typeInto(prefixBox(), '')
+      await until(() => options().some((o) => !idOf(o).startsWith(prefix)), 60000)
     },
     /** Slider input → the frame whose status says the state of that version is shown. */
     async scrub(version) {

@@ -55,7 +55,15 @@ const ROWS = {
     label: 'the same: first page of the list, cold (service call)',
     goal: atMost(100, '≤ 100 ms'),
   },
+  prefix: {
+    id: 'ui-prefix-filter',
+    label: 'UI: id-prefix filter, 100k aggregates: last keystroke → filtered rows (p95)',
+    goal: atMost(150, '≤ 150 ms'),
+  },
 } as const
+
+/** Keystrokes 120 ms apart (about 100 words a minute): the earlier prefixes' requests go out too. */
+const KEYSTROKE_GAP_MS = 120
 
 /** A row whose measurement failed: no figure, and why (the run reports it as ERROR). */
 const failedRow = (
@@ -71,6 +79,21 @@ const failedRow = (
 
 const call = <T>(page: Page, expression: string): Promise<T> =>
   page.evaluate(expression) as Promise<T>
+
+/** `count` aggregate ids picked at random (a bench-only full scan of the index). */
+function randomIds(path: string, count: number): string[] {
+  const db = new Database(path, { readonly: true })
+  try {
+    return (
+      db
+        .prepare('SELECT originator_id FROM aggregates ORDER BY random() LIMIT ?')
+        .raw()
+        .all(count) as [string][]
+    ).map((r) => r[0].toLowerCase())
+  } finally {
+    db.close()
+  }
+}
 
 /** Aggregate ids, largest first. */
 function aggregateIds(path: string): string[] {
@@ -104,7 +127,7 @@ export const uiModule: BenchModule = {
 
     const events = quick ? 2_000 : 100_000
     const aggregates = quick ? 2_000 : 100_000
-    const [scrubs, clicks, loads] = quick ? [5, 2, 2] : [40, 7, 7]
+    const [scrubs, clicks, loads, filters] = quick ? [5, 2, 2, 2] : [40, 7, 7, 15]
     // EVENTSCOPE_BENCH_UI_STORES=<folder> keeps the seeded stores there and reuses them (a
     // `.done` file marks a complete one): seeding them is most of this module's time.
     const keep = process.env['EVENTSCOPE_BENCH_UI_STORES']
@@ -274,6 +297,34 @@ export const uiModule: BenchModule = {
         figures: figures(loadsMs),
         note: `${aggregates.toLocaleString('en')} aggregates; from navigation start, reloads of a warm server`,
       })
+      // Typing an id prefix: 3 or 4 characters of a stored id, so that the prefix one shorter
+      // matches a few dozen to hundreds of ids (its rows cannot pass for the answer).
+      try {
+        const filterMs = await withPage(stores.many, async (page) => {
+          const times: number[] = []
+          for (const id of randomIds(stores.many, filters)) {
+            const prefix = id.slice(0, 3 + Math.floor(Math.random() * 2))
+            const arg = JSON.stringify(prefix)
+            times.push(
+              await call<number>(
+                page,
+                `window.__bench.filterByPrefix(${arg}, ${KEYSTROKE_GAP_MS})`,
+              ),
+            )
+            await call(page, `window.__bench.clearPrefix(${arg})`)
+          }
+          return times
+        })
+        rows.push({
+          ...ROWS.prefix,
+          value: round(percentile(filterMs, 95), 1),
+          unit: 'ms',
+          figures: figures(filterMs),
+          note: `${aggregates.toLocaleString('en')} aggregates; prefixes of 3–4 characters typed ${KEYSTROKE_GAP_MS} ms apart, the list emptied between them`,
+        })
+      } catch (error) {
+        rows.push(failedRow(ROWS.prefix, error))
+      }
       rows.push({
         ...ROWS.firstPage,
         value: round(firstPageMs, 1),
