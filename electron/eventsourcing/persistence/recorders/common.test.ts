@@ -4,15 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { ConcurrencyError } from '../../errors'
-import type { RecordQuery, StoredRecord } from '../recorder'
-import {
-  aggregateTopicOf,
-  checkBatch,
-  concurrencyError,
-  decodeToken,
-  encodeToken,
-  inRange,
-} from './common'
+import type { StoredRecord } from '../recorder'
+import { aggregateTopicOf, checkBatch, concurrencyError, decodeToken, encodeToken } from './common'
 import { createMemoryStore } from './memory'
 import { createSqliteStore } from './sqlite'
 
@@ -121,32 +114,6 @@ describe('aggregateTopicOf', () => {
   test('then it is the class topic of the first event, and empty for no events', () => {
     expect(aggregateTopicOf([rec(randomUUID(), 1)])).toBe('example#Thing')
     expect(aggregateTopicOf([])).toBe('')
-  })
-})
-
-describe('inRange', () => {
-  // Versions 0..6 against each bound alone, then all four together.
-  const within = (q: RecordQuery): number[] => [0, 1, 2, 3, 4, 5, 6].filter((v) => inRange(v, q))
-
-  test('then each bound keeps the versions on its side, strict or not', () => {
-    expect(within({})).toEqual([0, 1, 2, 3, 4, 5, 6])
-    expect(within({ gt: 3 })).toEqual([4, 5, 6])
-    expect(within({ gte: 3 })).toEqual([3, 4, 5, 6])
-    expect(within({ lt: 3 })).toEqual([0, 1, 2])
-    expect(within({ lte: 3 })).toEqual([0, 1, 2, 3])
-    expect(within({ gt: 0 })).toEqual([1, 2, 3, 4, 5, 6])
-    expect(within({ lte: 0 })).toEqual([0])
-  })
-
-  test('then bounds together keep only what all of them keep', () => {
-    expect(within({ gt: 1, lt: 5 })).toEqual([2, 3, 4])
-    expect(within({ gte: 1, lte: 5 })).toEqual([1, 2, 3, 4, 5])
-    expect(within({ gt: 1, gte: 3, lt: 6, lte: 4 })).toEqual([3, 4])
-    expect(within({ gt: 3, gte: 1 })).toEqual([4, 5, 6])
-    expect(within({ gte: 3, gt: 1 })).toEqual([3, 4, 5, 6])
-    expect(within({ lt: 5, lte: 2 })).toEqual([0, 1, 2])
-    expect(within({ lte: 5, lt: 2 })).toEqual([0, 1])
-    expect(within({ gt: 4, lt: 3 })).toEqual([])
   })
 })
 

@@ -1,6 +1,6 @@
 import { aggregateTopicOfEventTopic } from '../../domain/topics'
 import { ConcurrencyError } from '../../errors'
-import type { AggregateListQuery, RecordQuery, StoredRecord } from '../recorder'
+import type { AggregateListQuery, StoredRecord } from '../recorder'
 
 /** Checks a batch before it is written: one originator, consecutive versions, not empty. */
 export function checkBatch(records: readonly StoredRecord[]): {
@@ -54,16 +54,6 @@ export function concurrencyError(
 
 export function aggregateTopicOf(records: readonly StoredRecord[]): string {
   return aggregateTopicOfEventTopic(records[0]?.topic ?? '')
-}
-
-/** Whether a version lies within a query's bounds. */
-export function inRange(version: number, q: RecordQuery): boolean {
-  return (
-    (q.gt === undefined || version > q.gt) &&
-    (q.gte === undefined || version >= q.gte) &&
-    (q.lt === undefined || version < q.lt) &&
-    (q.lte === undefined || version <= q.lte)
-  )
 }
 
 /** The smallest string greater than every string with this prefix (for range scans). */
