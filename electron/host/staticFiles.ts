@@ -33,6 +33,18 @@ export function contentTypeFor(file: string): string {
 }
 
 /**
+ * How long a browser may keep a served file. The build's `assets/` holds only files whose names
+ * carry a hash of their content (Vite's assetsDir), so a name never changes meaning: a reload
+ * takes them from the cache with the code V8 compiled for them, instead of downloading the
+ * page's JavaScript again. index.html names the current ones, so it is never kept; anything
+ * else is checked with the server each time.
+ */
+export function cacheControlFor(urlPath: string): string {
+  if (urlPath === '/' || urlPath.endsWith('.html')) return 'no-store'
+  return urlPath.startsWith('/assets/') ? 'private, max-age=31536000, immutable' : 'no-cache'
+}
+
+/**
  * The absolute path of the file `urlPath` (a URL pathname, still percent-encoded) names under
  * `root`, or null when it must not be served: outside the root (`..`, encoded or not, or a
  * symlink leading out), a dotfile or dot-directory, a directory, a NUL or backslash, or missing.

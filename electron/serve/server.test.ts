@@ -212,6 +212,9 @@ describe('browser-mode server', () => {
       expect((await get(server, '/assets/app.css', auth)).headers['content-type']).toBe(
         'text/css; charset=utf-8',
       )
+      // Hashed build assets are kept by the browser; the page that names them never is.
+      expect(js.headers['cache-control']).toBe('private, max-age=31536000, immutable')
+      expect(index.headers['cache-control']).toBe('no-store')
       const head = await get(server, '/index.html', auth, 'HEAD')
       expect(head.status).toBe(200)
       expect(head.body).toBe('')

@@ -13,7 +13,12 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import type { EventName, EventOf, ExplorerHandlers } from '../../shared/contract'
 import { contentSecurityPolicy } from '../host/csp'
 import { dispatch, refusal, type EnvelopeValue } from '../host/dispatch'
-import { contentTypeFor, hasIndexHtml, resolveStaticFile } from '../host/staticFiles'
+import {
+  cacheControlFor,
+  contentTypeFor,
+  hasIndexHtml,
+  resolveStaticFile,
+} from '../host/staticFiles'
 
 /** Requests above this size get an error reply; the connection stays open. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024
@@ -126,7 +131,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!file) return plain(res, 404, 'Not Found')
     securityHeaders(res, csp)
     res.setHeader('Content-Type', contentTypeFor(file))
-    res.setHeader('Cache-Control', file.endsWith('.html') ? 'no-store' : 'no-cache')
+    res.setHeader('Cache-Control', cacheControlFor(url.pathname))
     if (req.method === 'HEAD') return void res.writeHead(200).end()
     res.writeHead(200)
     const stream = createReadStream(file)
