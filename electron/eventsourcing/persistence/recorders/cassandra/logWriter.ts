@@ -122,7 +122,7 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
       throw error
     }
     if (intentOutcome.status === 'fulfilled') {
-      this.background(() => this.confirm(intent))
+      this.background(() => this.confirm(intent, true))
       return
     }
     // Stored, but the intent may not be: nothing in the log or the index may point at these
@@ -291,9 +291,9 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
    * shared with other saves (outbox.ts): a CONFIRMED row means the batch is in the index. Until
    * then the log row stays pending and readers redo this step.
    */
-  async confirm(intent: Intent): Promise<void> {
+  async confirm(intent: Intent, logged = false): Promise<void> {
     if (intent.from === 0) await this.step('count', () => this.countCreation(intent.originatorId))
-    await this.outbox.confirm(intent)
+    await this.outbox.confirm(intent, logged)
   }
 
   /**

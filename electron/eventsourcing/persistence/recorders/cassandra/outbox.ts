@@ -41,6 +41,8 @@ interface Sending {
 
 interface Confirming {
   readonly intent: Intent
+  /** Its intent was acknowledged: the CONFIRMED row needs only its status cell. */
+  readonly logged: boolean
   readonly confirmed: Deferred
 }
 
@@ -114,10 +116,14 @@ export class SaveOutbox {
     this.scheduleIdle()
   }
 
-  /** Resolves once this batch's log row is CONFIRMED (its index advanced first). */
-  confirm(intent: Intent): Promise<void> {
+  /**
+   * Resolves once this batch's log row is CONFIRMED (its index advanced first). `logged`: its
+   * intent was acknowledged, so the status cell alone is written; otherwise the whole row (it
+   * stands in for the intent).
+   */
+  confirm(intent: Intent, logged = false): Promise<void> {
     const { promise, settle } = deferred()
-    this.indexing.push({ intent, confirmed: settle })
+    this.indexing.push({ intent, logged, confirmed: settle })
     this.scheduleIdle()
     return promise
   }
@@ -194,7 +200,7 @@ export class SaveOutbox {
     const { partition, ...statement } =
       step === 'index'
         ? indexAdvance(this.session, c.intent)
-        : confirmedLogRow(this.session, c.intent)
+        : confirmedLogRow(this.session, c.intent, c.logged)
     units.push({
       statements: [statement],
       partitions: [partition],
@@ -341,9 +347,29 @@ function indexAdvance(s: CassandraSession, intent: Intent): Statement & { partit
   }
 }
 
-/** The whole log row as CONFIRMED (it stands in for a lost intent), after its pending version. */
-function confirmedLogRow(s: CassandraSession, intent: Intent): Statement & { partition: string } {
-  return { partition: `l${intent.bucket}`, ...logRow(s, intent, CONFIRMED, intent.micros.add(1)) }
+/**
+ * The log row as CONFIRMED, after its pending version: the status cell alone when the intent was
+ * acknowledged (the row is there: only a reader that found its events absent deletes an intent),
+ * else the whole row, which stands in for a lost intent. The whole row costs the server more: an
+ * INSERT of a list column also writes a tombstone for the list it replaces.
+ */
+function confirmedLogRow(
+  s: CassandraSession,
+  intent: Intent,
+  logged: boolean,
+): Statement & { partition: string } {
+  const partition = `l${intent.bucket}`
+  const micros = intent.micros.add(1)
+  if (!logged) return { partition, ...logRow(s, intent, CONFIRMED, micros) }
+  return {
+    partition,
+    query: s.cql(
+      'log:confirm:ts',
+      (ks) =>
+        `UPDATE ${ks}.event_log USING TIMESTAMP ? SET status = ? WHERE bucket = ? AND position = ?`,
+    ),
+    params: [micros, CONFIRMED, intent.bucket, intent.position],
+  }
 }
 
 /** The batch's whole log row with `status`, written at `micros`. */
