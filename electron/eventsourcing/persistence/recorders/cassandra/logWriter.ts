@@ -254,9 +254,7 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
   /** The intent of a batch: position, bucket and digest. Exposed for crash tests. */
   intentOf(records: readonly StoredRecord[]): Intent {
     const { originatorId, from, to } = checkBatch(records)
-    const uuid = this.positions.next()
-    const position = uuid.toString()
-    const { date: time, ticks } = uuid.getDatePrecision()
+    const stamp = this.positions.next()
     const last = records[records.length - 1]!
     return {
       originatorId,
@@ -266,11 +264,12 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
       topics: records.map((r) => r.topic),
       aggregateTopic: aggregateTopicOf(records),
       lastTopic: last.topic,
-      bucket: bucketOf(time.getTime()),
-      position,
-      time,
+      bucket: bucketOf(stamp.ms),
+      position: stamp.text,
+      positionId: stamp.uuid,
+      time: new Date(stamp.ms),
       // = microsOf(position), without parsing the text (exact: under 2^53)
-      micros: Long.fromNumber(time.getTime() * 1000 + Math.floor(ticks / 10)),
+      micros: Long.fromNumber(stamp.ms * 1000 + Math.floor(stamp.ticks / 10)),
       digest: digestOf(last.topic, last.state),
     }
   }

@@ -283,7 +283,7 @@ export function intentStatements(
         intent.micros,
         intent.to,
         intent.lastTopic,
-        intent.position,
+        intent.positionId,
         intent.shard,
         intent.originatorId,
       ],
@@ -320,7 +320,7 @@ function indexAdvance(s: CassandraSession, intent: Intent): Statement & { partit
         intent.to,
         intent.lastTopic,
         intent.time,
-        intent.position,
+        intent.positionId,
         intent.aggregateTopic,
         intent.time,
         intent.shard,
@@ -340,7 +340,7 @@ function indexAdvance(s: CassandraSession, intent: Intent): Statement & { partit
       intent.to,
       intent.lastTopic,
       intent.time,
-      intent.position,
+      intent.positionId,
       intent.shard,
       intent.originatorId,
     ],
@@ -368,7 +368,7 @@ function confirmedLogRow(
       (ks) =>
         `UPDATE ${ks}.event_log USING TIMESTAMP ? SET status = ? WHERE bucket = ? AND position = ?`,
     ),
-    params: [micros, CONFIRMED, intent.bucket, intent.position],
+    params: [micros, CONFIRMED, intent.bucket, intent.positionId],
   }
 }
 
@@ -387,7 +387,7 @@ function logRow(
     ),
     params: [
       intent.bucket,
-      intent.position,
+      intent.positionId,
       intent.originatorId,
       intent.from,
       intent.to,
