@@ -26,17 +26,53 @@ interface Unit {
   readonly done: (error?: unknown) => void
 }
 
-/** A save's intent waiting for this turn's requests. */
-interface Sending {
-  readonly intent: Intent
-  readonly newBucket: boolean
-  readonly fault: 'lose' | 'noAnswer' | undefined
-  readonly logged: Deferred
-  /**
-   * Sends the save's conditional batch, called once its intent is handed to the driver; or, with
-   * the error of a writer halted by the crash-test seam, fails the save without sending it.
-   */
-  readonly sendEvents: (halted?: Error) => void
+/** What a save learns from its two requests: whether each failed, and why. */
+export interface SaveOutcome {
+  readonly intentFailed: boolean
+  readonly intentError: unknown
+  readonly eventsFailed: boolean
+  readonly eventsError: unknown
+}
+
+/**
+ * A save's intent waiting for this turn's requests, and its outcome once both its requests are
+ * answered (one object and one promise a save, no closures).
+ */
+class Sending implements SaveOutcome {
+  intentFailed = false
+  intentError: unknown = undefined
+  eventsFailed = false
+  eventsError: unknown = undefined
+  private answers = 0
+  private resolve!: (outcome: SaveOutcome) => void
+  readonly outcome = new Promise<SaveOutcome>((resolve) => (this.resolve = resolve))
+
+  constructor(
+    readonly intent: Intent,
+    readonly newBucket: boolean,
+    readonly fault: 'lose' | 'noAnswer' | undefined,
+    /**
+     * Sends the save's conditional batch, called once its intent is handed to the driver; it may
+     * throw (the crash-test seam halting the writer before its events).
+     */
+    readonly sendEvents: () => Promise<void>,
+  ) {}
+
+  logged(failed: boolean, error?: unknown): void {
+    this.intentFailed = failed
+    this.intentError = error
+    if (++this.answers === 2) this.resolve(this)
+  }
+
+  readonly stored = (): void => {
+    if (++this.answers === 2) this.resolve(this)
+  }
+
+  readonly notStored = (error: unknown): void => {
+    this.eventsFailed = true
+    this.eventsError = error
+    if (++this.answers === 2) this.resolve(this)
+  }
 }
 
 interface Confirming {
@@ -91,24 +127,26 @@ export class SaveOutbox {
 
   /**
    * Queues a save's intent for this turn's requests; `sendEvents` is called right after they are
-   * handed to the driver. Resolves once the intent is written.
+   * handed to the driver. Resolves once both are answered.
    */
   intent(
     intent: Intent,
     newBucket: boolean,
     fault: 'lose' | 'noAnswer' | undefined,
-    sendEvents: (halted?: Error) => void,
-  ): Promise<void> {
-    const { promise, settle } = deferred()
+    sendEvents: () => Promise<void>,
+  ): Promise<SaveOutcome> {
+    const sending = new Sending(intent, newBucket, fault, sendEvents)
     this.saves++
-    this.sending.push({ intent, newBucket, fault, logged: settle, sendEvents })
+    this.sending.push(sending)
     if (!this.turnScheduled) {
       this.turnScheduled = true
       // After the promise jobs of this turn: every save issued in it has queued its intent.
-      process.nextTick(() => this.flush())
+      process.nextTick(this.flushTurn)
     }
-    return promise
+    return sending.outcome
   }
+
+  private readonly flushTurn = (): void => this.flush()
 
   /** A save queued by `intent` has its outcome (stored or not): it sends no more intents. */
   saveDone(): void {
@@ -126,6 +164,41 @@ export class SaveOutbox {
     this.indexing.push({ intent, logged, confirmed: settle })
     this.scheduleIdle()
     return promise
+  }
+
+  /**
+   * `confirm` for a save whose intent was acknowledged, in the background: nothing to wait for
+   * but `settled` (its failure is left to readers, as the log row stays pending).
+   */
+  confirmLater(intent: Intent): void {
+    this.unsettled++
+    this.indexing.push({ intent, logged: true, confirmed: this.settledOne })
+    this.scheduleIdle()
+  }
+
+  /** Confirmations queued by `confirmLater` not yet answered. */
+  private unsettled = 0
+  private idleWaiters: (() => void)[] = []
+  private readonly settledOne: Deferred = {
+    resolve: () => this.settleOne(),
+    reject: () => this.settleOne(),
+  }
+
+  private settleOne(): void {
+    if (--this.unsettled > 0) return
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const w of waiters) w()
+  }
+
+  get isIdle(): boolean {
+    return this.unsettled === 0
+  }
+
+  /** Resolves once every `confirmLater` confirmation is answered (written or failed). */
+  idle(): Promise<void> {
+    if (this.unsettled === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
   /**
@@ -152,7 +225,7 @@ export class SaveOutbox {
     const units: Unit[] = []
     for (const s of sending) {
       if (s.fault === 'lose') {
-        s.logged.reject(this.session.unavailable(new Error('intent: request lost (injected)')))
+        s.logged(true, this.session.unavailable(new Error('intent: request lost (injected)')))
       } else units.push(intentUnit(this.session, s))
     }
     let halted: Error | undefined
@@ -169,21 +242,31 @@ export class SaveOutbox {
     if (halted) {
       // The writer died here: nothing of this turn is sent, not even its conditional batches.
       for (const u of units) u.done(halted)
-      for (const s of sending) s.sendEvents(halted)
+      for (const s of sending) s.notStored(halted)
       return
     }
     for (const batch of pack(units)) {
-      this.session
-        .batch(
-          batch.flatMap((u) => u.statements),
-          { logged: false },
-        )
-        .then(
-          () => batch.forEach((u) => u.done()),
-          (error: unknown) => batch.forEach((u) => u.done(error)),
-        )
+      const statements: Statement[] = []
+      for (const u of batch) for (const st of u.statements) statements.push(st)
+      this.session.batch(statements, { logged: false }).then(
+        () => {
+          for (const u of batch) u.done()
+        },
+        (error: unknown) => {
+          for (const u of batch) u.done(error)
+        },
+      )
     }
-    for (const s of sending) s.sendEvents()
+    for (const s of sending) {
+      let events: Promise<void>
+      try {
+        events = s.sendEvents()
+      } catch (error) {
+        s.notStored(error) // the seam halted the writer before its events
+        continue
+      }
+      events.then(s.stored, s.notStored)
+    }
   }
 
   /**
@@ -249,18 +332,19 @@ function pack(units: Unit[]): Unit[][] {
 
 /** Step 1 of a save: its pending log row, the index row's pending cells, a new bucket's row. */
 function intentUnit(s: CassandraSession, sending: Sending): Unit {
-  const statements = intentStatements(s, sending.intent, sending.newBucket)
-  const { intent, logged, fault } = sending
+  const { intent, fault } = sending
   return {
-    statements,
-    partitions: [`l${intent.bucket}`, `i${intent.shard}`, ...(sending.newBucket ? ['b'] : [])],
+    statements: intentStatements(s, intent, sending.newBucket),
+    partitions: sending.newBucket
+      ? [`l${intent.bucket}`, `i${intent.shard}`, 'b']
+      : [`l${intent.bucket}`, `i${intent.shard}`],
     topics: intent.topics.length,
     done: (error) => {
       if (error === undefined && fault === 'noAnswer') {
         error = s.unavailable(new Error('intent: answer lost (injected)'))
       }
-      if (error === undefined) logged.resolve()
-      else logged.reject(error)
+      if (error === undefined) sending.logged(false)
+      else sending.logged(true, error)
     },
   }
 }
