@@ -68,8 +68,15 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
       session,
       (step) => this.saveFault?.(step),
       (step) => new WriterHalted(step),
+      (intent, error) => this.confirmFailed(intent, error),
     )
   }
+
+  /**
+   * Told of a background confirmation that failed: its log row stays pending for readers to
+   * repair. Does nothing; the resilience check (scripts/node-failure.ts) counts these.
+   */
+  confirmFailed(_intent: Intent, _error: unknown): void {}
 
   /**
    * An intent reaches the store at most `intentTimeoutMs / 2` after its position's time by its

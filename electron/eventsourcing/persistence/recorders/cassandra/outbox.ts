@@ -123,7 +123,15 @@ export class SaveOutbox {
     /** The crash-test seam, consulted before each confirmation stage is sent. */
     private readonly fault: (step: OutboxStep) => OutboxFault | undefined,
     private readonly halt: (step: OutboxStep) => Error,
+    /** Told of a `confirmLater` confirmation that failed (readers repair it). */
+    private readonly failed: (intent: Intent, error: unknown) => void,
   ) {}
+
+  /** A confirmation stage failed: its waiter told (a `confirmLater` one through `failed`). */
+  private fail(c: Confirming, error: unknown): void {
+    if (c.confirmed === this.settledOne) this.failed(c.intent, error)
+    c.confirmed.reject(error)
+  }
 
   /**
    * Queues a save's intent for this turn's requests; `sendEvents` is called right after they are
@@ -236,7 +244,7 @@ export class SaveOutbox {
     for (const [step, waiting] of stages) {
       for (const c of waiting) {
         halted ??= this.add(units, step, c)
-        if (halted) c.confirmed.reject(halted)
+        if (halted) this.fail(c, halted)
       }
     }
     if (halted) {
@@ -277,7 +285,7 @@ export class SaveOutbox {
     const fault = this.fault(step)
     if (fault === 'halt') return this.halt(step)
     if (fault === 'lose') {
-      c.confirmed.reject(this.session.unavailable(new Error(`${step}: request lost (injected)`)))
+      this.fail(c, this.session.unavailable(new Error(`${step}: request lost (injected)`)))
       return undefined
     }
     const { partition, ...statement } =
@@ -292,7 +300,7 @@ export class SaveOutbox {
         if (error === undefined && fault === 'noAnswer') {
           error = this.session.unavailable(new Error(`${step}: answer lost (injected)`))
         }
-        if (error !== undefined) c.confirmed.reject(error)
+        if (error !== undefined) this.fail(c, error)
         else if (step === 'confirm') c.confirmed.resolve()
         else {
           // Index acknowledged: the log row may now say CONFIRMED.
