@@ -838,22 +838,28 @@ async function main(): Promise<number> {
   }
   // Counts what insert() swallows: a failed confirm() (repaired by readers) or dropIntent().
   const recorder = store.events as CassandraApplicationRecorder
+  const swallow = (method: string, counter: 'confirmFailures' | 'dropFailures', error: unknown) => {
+    stats[counter]++
+    const kind = `${method}: ${errorKind(error)}`
+    swallowed.set(kind, (swallowed.get(kind) ?? 0) + 1)
+  }
   for (const [method, counter] of [
     ['confirm', 'confirmFailures'],
     ['dropIntent', 'dropFailures'],
   ] as const) {
-    const original = recorder[method].bind(recorder)
-    recorder[method] = async (intent) => {
+    const original = recorder[method].bind(recorder) as (...args: unknown[]) => Promise<void>
+    recorder[method] = async (...args: unknown[]) => {
       try {
-        await original(intent)
+        await original(...args)
       } catch (error) {
-        stats[counter]++
-        const kind = `${method}: ${errorKind(error)}`
-        swallowed.set(kind, (swallowed.get(kind) ?? 0) + 1)
+        swallow(method, counter, error)
         throw error
       }
     }
   }
+  // Most confirmations of acknowledged intents are not confirm() calls: the recorder queues them
+  // and tells confirmFailed() of each one that fails.
+  recorder.confirmFailed = (_intent, error) => swallow('confirm', 'confirmFailures', error)
   // The Cassandra store gives discovered nodes the contact points' port (protocolOptions.port).
   const hosts = (store.events as CassandraApplicationRecorder).session.client.hosts
     .values()

@@ -68,8 +68,15 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
       session,
       (step) => this.saveFault?.(step),
       (step) => new WriterHalted(step),
+      (intent, error) => this.confirmFailed(intent, error),
     )
   }
+
+  /**
+   * Told of a background confirmation that failed: its log row stays pending for readers to
+   * repair. Does nothing; the resilience check (scripts/node-failure.ts) counts these.
+   */
+  confirmFailed(_intent: Intent, _error: unknown): void {}
 
   /**
    * An intent reaches the store at most `intentTimeoutMs / 2` after its position's time by its
@@ -89,40 +96,29 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
    * See "The application log and the aggregate index" in docs/cassandra-log.md.
    */
   override async insert(records: readonly StoredRecord[]): Promise<void> {
-    await this.checkClock()
+    const clockCheck = this.checkClock()
+    if (clockCheck !== undefined) await clockCheck
     const intent = this.intentOf(records)
     const fault = this.saveFault?.('intent')
     if (fault === 'halt') throw new WriterHalted('intent')
     const newBucket = !this.knownBuckets.has(intent.bucket)
-    let send!: (halted?: Error) => void
-    const stored = new Promise<void>((resolve, reject) => {
-      send = (halted) => {
-        if (halted) return reject(halted)
-        try {
-          this.step('events', () => this.storeRecords(records)).then(resolve, reject)
-        } catch (error) {
-          reject(error) // the seam halted the writer before its events
-        }
-      }
-    })
     // The intent goes with those of the other saves of this turn; the events right after it.
-    const logged = this.outbox.intent(intent, newBucket, fault, send)
-    if (newBucket)
-      logged.then(
-        () => this.knownBuckets.add(intent.bucket),
-        () => {},
-      )
-    const [intentOutcome, eventsOutcome] = await Promise.allSettled([logged, stored])
+    const outcome = await this.outbox.intent(intent, newBucket, fault, () =>
+      this.step('events', () => this.storeRecords(records)),
+    )
     this.outbox.saveDone()
-    if (eventsOutcome.status === 'rejected') {
-      const error: unknown = eventsOutcome.reason
+    if (newBucket && !outcome.intentFailed) this.knownBuckets.add(intent.bucket)
+    if (outcome.eventsFailed) {
+      const error: unknown = outcome.eventsError
       // Rejected for certain: the intent must not be shown. Readers drop it anyway (the version
       // it names holds another batch), so this delete is not waited for.
       if (error instanceof ConcurrencyError) this.background(() => this.dropIntent(intent))
       throw error
     }
-    if (intentOutcome.status === 'fulfilled') {
-      this.background(() => this.confirm(intent))
+    if (!outcome.intentFailed) {
+      // A creation is counted first; other confirmations go straight to the outbox (no promise).
+      if (intent.from === 0) this.background(() => this.confirm(intent, true))
+      else this.outbox.confirmLater(intent)
       return
     }
     // Stored, but the intent may not be: nothing in the log or the index may point at these
@@ -189,10 +185,12 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
   /** Background writes done (or `timeoutMs` passed): a store closed or counted next has them. */
   async settled(timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs
-    while (this.inFlight.size > 0 && Date.now() < deadline) {
+    for (;;) {
+      const waiting = [...this.inFlight, this.outbox.idle()]
+      if ((this.inFlight.size === 0 && this.outbox.isIdle) || Date.now() >= deadline) return
       let timer: NodeJS.Timeout | undefined
       await Promise.race([
-        Promise.all(this.inFlight),
+        Promise.all(waiting),
         new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
       ])
       clearTimeout(timer)
@@ -205,11 +203,18 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
    * trip's doubt). Compared before the first save, then once a minute in the background, so no
    * later save waits for it. An unanswered comparison refuses nothing (it is retried soon).
    */
-  private async checkClock(): Promise<void> {
-    if (this.clockChecked === undefined) await (this.clockCheck ??= this.compareClock())
-    else if (performance.now() - this.clockChecked.at > CLOCK_CHECK_INTERVAL_MS) {
+  private checkClock(): Promise<void> | undefined {
+    if (this.clockChecked === undefined) return this.firstClockCheck()
+    if (performance.now() - this.clockChecked.at > CLOCK_CHECK_INTERVAL_MS) {
       this.clockCheck ??= this.compareClock()
     }
+    const fault = this.clockChecked.fault
+    if (fault !== undefined) throw new ConfigurationError(fault)
+    return undefined // no promise to wait for on a save's path
+  }
+
+  private async firstClockCheck(): Promise<void> {
+    await (this.clockCheck ??= this.compareClock())
     const fault = this.clockChecked?.fault
     if (fault !== undefined) throw new ConfigurationError(fault)
   }
@@ -254,9 +259,7 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
   /** The intent of a batch: position, bucket and digest. Exposed for crash tests. */
   intentOf(records: readonly StoredRecord[]): Intent {
     const { originatorId, from, to } = checkBatch(records)
-    const uuid = this.positions.next()
-    const position = uuid.toString()
-    const { date: time, ticks } = uuid.getDatePrecision()
+    const stamp = this.positions.next()
     const last = records[records.length - 1]!
     return {
       originatorId,
@@ -266,11 +269,12 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
       topics: records.map((r) => r.topic),
       aggregateTopic: aggregateTopicOf(records),
       lastTopic: last.topic,
-      bucket: bucketOf(time.getTime()),
-      position,
-      time,
+      bucket: bucketOf(stamp.ms),
+      position: stamp.text,
+      positionId: stamp.uuid,
+      time: new Date(stamp.ms),
       // = microsOf(position), without parsing the text (exact: under 2^53)
-      micros: Long.fromNumber(time.getTime() * 1000 + Math.floor(ticks / 10)),
+      micros: Long.fromNumber(stamp.ms * 1000 + Math.floor(stamp.ticks / 10)),
       digest: digestOf(last.topic, last.state),
     }
   }
@@ -291,9 +295,9 @@ export abstract class CassandraLogWriter extends CassandraAggregateRecorder {
    * shared with other saves (outbox.ts): a CONFIRMED row means the batch is in the index. Until
    * then the log row stays pending and readers redo this step.
    */
-  async confirm(intent: Intent): Promise<void> {
+  async confirm(intent: Intent, logged = false): Promise<void> {
     if (intent.from === 0) await this.step('count', () => this.countCreation(intent.originatorId))
-    await this.outbox.confirm(intent)
+    await this.outbox.confirm(intent, logged)
   }
 
   /**

@@ -26,21 +26,59 @@ interface Unit {
   readonly done: (error?: unknown) => void
 }
 
-/** A save's intent waiting for this turn's requests. */
-interface Sending {
-  readonly intent: Intent
-  readonly newBucket: boolean
-  readonly fault: 'lose' | 'noAnswer' | undefined
-  readonly logged: Deferred
-  /**
-   * Sends the save's conditional batch, called once its intent is handed to the driver; or, with
-   * the error of a writer halted by the crash-test seam, fails the save without sending it.
-   */
-  readonly sendEvents: (halted?: Error) => void
+/** What a save learns from its two requests: whether each failed, and why. */
+export interface SaveOutcome {
+  readonly intentFailed: boolean
+  readonly intentError: unknown
+  readonly eventsFailed: boolean
+  readonly eventsError: unknown
+}
+
+/**
+ * A save's intent waiting for this turn's requests, and its outcome once both its requests are
+ * answered (one object and one promise a save, no closures).
+ */
+class Sending implements SaveOutcome {
+  intentFailed = false
+  intentError: unknown = undefined
+  eventsFailed = false
+  eventsError: unknown = undefined
+  private answers = 0
+  private resolve!: (outcome: SaveOutcome) => void
+  readonly outcome = new Promise<SaveOutcome>((resolve) => (this.resolve = resolve))
+
+  constructor(
+    readonly intent: Intent,
+    readonly newBucket: boolean,
+    readonly fault: 'lose' | 'noAnswer' | undefined,
+    /**
+     * Sends the save's conditional batch, called once its intent is handed to the driver; it may
+     * throw (the crash-test seam halting the writer before its events).
+     */
+    readonly sendEvents: () => Promise<void>,
+  ) {}
+
+  logged(failed: boolean, error?: unknown): void {
+    this.intentFailed = failed
+    this.intentError = error
+    if (++this.answers === 2) this.resolve(this)
+  }
+
+  readonly stored = (): void => {
+    if (++this.answers === 2) this.resolve(this)
+  }
+
+  readonly notStored = (error: unknown): void => {
+    this.eventsFailed = true
+    this.eventsError = error
+    if (++this.answers === 2) this.resolve(this)
+  }
 }
 
 interface Confirming {
   readonly intent: Intent
+  /** Its intent was acknowledged: the CONFIRMED row needs only its status cell. */
+  readonly logged: boolean
   readonly confirmed: Deferred
 }
 
@@ -85,28 +123,38 @@ export class SaveOutbox {
     /** The crash-test seam, consulted before each confirmation stage is sent. */
     private readonly fault: (step: OutboxStep) => OutboxFault | undefined,
     private readonly halt: (step: OutboxStep) => Error,
+    /** Told of a `confirmLater` confirmation that failed (readers repair it). */
+    private readonly failed: (intent: Intent, error: unknown) => void,
   ) {}
+
+  /** A confirmation stage failed: its waiter told (a `confirmLater` one through `failed`). */
+  private fail(c: Confirming, error: unknown): void {
+    if (c.confirmed === this.settledOne) this.failed(c.intent, error)
+    c.confirmed.reject(error)
+  }
 
   /**
    * Queues a save's intent for this turn's requests; `sendEvents` is called right after they are
-   * handed to the driver. Resolves once the intent is written.
+   * handed to the driver. Resolves once both are answered.
    */
   intent(
     intent: Intent,
     newBucket: boolean,
     fault: 'lose' | 'noAnswer' | undefined,
-    sendEvents: (halted?: Error) => void,
-  ): Promise<void> {
-    const { promise, settle } = deferred()
+    sendEvents: () => Promise<void>,
+  ): Promise<SaveOutcome> {
+    const sending = new Sending(intent, newBucket, fault, sendEvents)
     this.saves++
-    this.sending.push({ intent, newBucket, fault, logged: settle, sendEvents })
+    this.sending.push(sending)
     if (!this.turnScheduled) {
       this.turnScheduled = true
       // After the promise jobs of this turn: every save issued in it has queued its intent.
-      process.nextTick(() => this.flush())
+      process.nextTick(this.flushTurn)
     }
-    return promise
+    return sending.outcome
   }
+
+  private readonly flushTurn = (): void => this.flush()
 
   /** A save queued by `intent` has its outcome (stored or not): it sends no more intents. */
   saveDone(): void {
@@ -114,12 +162,51 @@ export class SaveOutbox {
     this.scheduleIdle()
   }
 
-  /** Resolves once this batch's log row is CONFIRMED (its index advanced first). */
-  confirm(intent: Intent): Promise<void> {
+  /**
+   * Resolves once this batch's log row is CONFIRMED (its index advanced first). `logged`: its
+   * intent was acknowledged, so the status cell alone is written; otherwise the whole row (it
+   * stands in for the intent).
+   */
+  confirm(intent: Intent, logged = false): Promise<void> {
     const { promise, settle } = deferred()
-    this.indexing.push({ intent, confirmed: settle })
+    this.indexing.push({ intent, logged, confirmed: settle })
     this.scheduleIdle()
     return promise
+  }
+
+  /**
+   * `confirm` for a save whose intent was acknowledged, in the background: nothing to wait for
+   * but `settled` (its failure is left to readers, as the log row stays pending).
+   */
+  confirmLater(intent: Intent): void {
+    this.unsettled++
+    this.indexing.push({ intent, logged: true, confirmed: this.settledOne })
+    this.scheduleIdle()
+  }
+
+  /** Confirmations queued by `confirmLater` not yet answered. */
+  private unsettled = 0
+  private idleWaiters: (() => void)[] = []
+  private readonly settledOne: Deferred = {
+    resolve: () => this.settleOne(),
+    reject: () => this.settleOne(),
+  }
+
+  private settleOne(): void {
+    if (--this.unsettled > 0) return
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const w of waiters) w()
+  }
+
+  get isIdle(): boolean {
+    return this.unsettled === 0
+  }
+
+  /** Resolves once every `confirmLater` confirmation is answered (written or failed). */
+  idle(): Promise<void> {
+    if (this.unsettled === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
   /**
@@ -146,7 +233,7 @@ export class SaveOutbox {
     const units: Unit[] = []
     for (const s of sending) {
       if (s.fault === 'lose') {
-        s.logged.reject(this.session.unavailable(new Error('intent: request lost (injected)')))
+        s.logged(true, this.session.unavailable(new Error('intent: request lost (injected)')))
       } else units.push(intentUnit(this.session, s))
     }
     let halted: Error | undefined
@@ -157,27 +244,37 @@ export class SaveOutbox {
     for (const [step, waiting] of stages) {
       for (const c of waiting) {
         halted ??= this.add(units, step, c)
-        if (halted) c.confirmed.reject(halted)
+        if (halted) this.fail(c, halted)
       }
     }
     if (halted) {
       // The writer died here: nothing of this turn is sent, not even its conditional batches.
       for (const u of units) u.done(halted)
-      for (const s of sending) s.sendEvents(halted)
+      for (const s of sending) s.notStored(halted)
       return
     }
     for (const batch of pack(units)) {
-      this.session
-        .batch(
-          batch.flatMap((u) => u.statements),
-          { logged: false },
-        )
-        .then(
-          () => batch.forEach((u) => u.done()),
-          (error: unknown) => batch.forEach((u) => u.done(error)),
-        )
+      const statements: Statement[] = []
+      for (const u of batch) for (const st of u.statements) statements.push(st)
+      this.session.batch(statements, { logged: false }).then(
+        () => {
+          for (const u of batch) u.done()
+        },
+        (error: unknown) => {
+          for (const u of batch) u.done(error)
+        },
+      )
     }
-    for (const s of sending) s.sendEvents()
+    for (const s of sending) {
+      let events: Promise<void>
+      try {
+        events = s.sendEvents()
+      } catch (error) {
+        s.notStored(error) // the seam halted the writer before its events
+        continue
+      }
+      events.then(s.stored, s.notStored)
+    }
   }
 
   /**
@@ -188,13 +285,13 @@ export class SaveOutbox {
     const fault = this.fault(step)
     if (fault === 'halt') return this.halt(step)
     if (fault === 'lose') {
-      c.confirmed.reject(this.session.unavailable(new Error(`${step}: request lost (injected)`)))
+      this.fail(c, this.session.unavailable(new Error(`${step}: request lost (injected)`)))
       return undefined
     }
     const { partition, ...statement } =
       step === 'index'
         ? indexAdvance(this.session, c.intent)
-        : confirmedLogRow(this.session, c.intent)
+        : confirmedLogRow(this.session, c.intent, c.logged)
     units.push({
       statements: [statement],
       partitions: [partition],
@@ -203,7 +300,7 @@ export class SaveOutbox {
         if (error === undefined && fault === 'noAnswer') {
           error = this.session.unavailable(new Error(`${step}: answer lost (injected)`))
         }
-        if (error !== undefined) c.confirmed.reject(error)
+        if (error !== undefined) this.fail(c, error)
         else if (step === 'confirm') c.confirmed.resolve()
         else {
           // Index acknowledged: the log row may now say CONFIRMED.
@@ -243,18 +340,19 @@ function pack(units: Unit[]): Unit[][] {
 
 /** Step 1 of a save: its pending log row, the index row's pending cells, a new bucket's row. */
 function intentUnit(s: CassandraSession, sending: Sending): Unit {
-  const statements = intentStatements(s, sending.intent, sending.newBucket)
-  const { intent, logged, fault } = sending
+  const { intent, fault } = sending
   return {
-    statements,
-    partitions: [`l${intent.bucket}`, `i${intent.shard}`, ...(sending.newBucket ? ['b'] : [])],
+    statements: intentStatements(s, intent, sending.newBucket),
+    partitions: sending.newBucket
+      ? [`l${intent.bucket}`, `i${intent.shard}`, 'b']
+      : [`l${intent.bucket}`, `i${intent.shard}`],
     topics: intent.topics.length,
     done: (error) => {
       if (error === undefined && fault === 'noAnswer') {
         error = s.unavailable(new Error('intent: answer lost (injected)'))
       }
-      if (error === undefined) logged.resolve()
-      else logged.reject(error)
+      if (error === undefined) sending.logged(false)
+      else sending.logged(true, error)
     },
   }
 }
@@ -277,7 +375,7 @@ export function intentStatements(
         intent.micros,
         intent.to,
         intent.lastTopic,
-        intent.position,
+        intent.positionId,
         intent.shard,
         intent.originatorId,
       ],
@@ -314,7 +412,7 @@ function indexAdvance(s: CassandraSession, intent: Intent): Statement & { partit
         intent.to,
         intent.lastTopic,
         intent.time,
-        intent.position,
+        intent.positionId,
         intent.aggregateTopic,
         intent.time,
         intent.shard,
@@ -334,16 +432,36 @@ function indexAdvance(s: CassandraSession, intent: Intent): Statement & { partit
       intent.to,
       intent.lastTopic,
       intent.time,
-      intent.position,
+      intent.positionId,
       intent.shard,
       intent.originatorId,
     ],
   }
 }
 
-/** The whole log row as CONFIRMED (it stands in for a lost intent), after its pending version. */
-function confirmedLogRow(s: CassandraSession, intent: Intent): Statement & { partition: string } {
-  return { partition: `l${intent.bucket}`, ...logRow(s, intent, CONFIRMED, intent.micros.add(1)) }
+/**
+ * The log row as CONFIRMED, after its pending version: the status cell alone when the intent was
+ * acknowledged (the row is there: only a reader that found its events absent deletes an intent),
+ * else the whole row, which stands in for a lost intent. The whole row costs the server more: an
+ * INSERT of a list column also writes a tombstone for the list it replaces.
+ */
+function confirmedLogRow(
+  s: CassandraSession,
+  intent: Intent,
+  logged: boolean,
+): Statement & { partition: string } {
+  const partition = `l${intent.bucket}`
+  const micros = intent.micros.add(1)
+  if (!logged) return { partition, ...logRow(s, intent, CONFIRMED, micros) }
+  return {
+    partition,
+    query: s.cql(
+      'log:confirm:ts',
+      (ks) =>
+        `UPDATE ${ks}.event_log USING TIMESTAMP ? SET status = ? WHERE bucket = ? AND position = ?`,
+    ),
+    params: [micros, CONFIRMED, intent.bucket, intent.positionId],
+  }
 }
 
 /** The batch's whole log row with `status`, written at `micros`. */
@@ -361,7 +479,7 @@ function logRow(
     ),
     params: [
       intent.bucket,
-      intent.position,
+      intent.positionId,
       intent.originatorId,
       intent.from,
       intent.to,
