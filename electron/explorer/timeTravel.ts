@@ -25,11 +25,14 @@ import {
 import type { Checkpoint, CheckpointCache, CheckpointOrigin } from './checkpoints'
 import type { Connection } from './connection'
 import type { HashChain } from './historyReads'
+import type { AnswerTiming } from './answerTiming'
 
 export interface TimeTravelRequest {
   readonly at: number
   readonly signal: AbortSignal
   readonly onProgress?: (version: number) => void
+  /** Phases of this answer, when measuring (answerTiming.ts). */
+  readonly timing?: AnswerTiming | undefined
 }
 
 /** What a replay gives getAggregate: the library's ReplayResult fits it too. */
@@ -70,12 +73,14 @@ export async function replayAt(
   request: TimeTravelRequest,
 ): Promise<TimeTravelResult | undefined> {
   try {
-    const start = await startFor(c, cache, id, request.at)
+    const start = await startFor(c, cache, id, request.at, request.timing)
     if (start === 'unsupported') return undefined
+    request.timing?.mark('restoreMs')
     const answer = await fold(c, cache, id, start, request)
     // As a library replay would (SnapshottingPolicy): the due snapshots it passed, if missing.
     if (!start?.checkpoint)
       await takeMissedSnapshots(c, id, start?.version ?? -1, answer.result.aggregate?.version)
+    request.timing?.mark('missedSnapshotsMs')
     return answer
   } catch (error) {
     if (!(error instanceof DataIntegrityError) || request.signal.aborted) throw error
@@ -123,6 +128,7 @@ async function startFor(
   cache: CheckpointCache,
   id: string,
   at: number,
+  timing?: AnswerTiming,
 ): Promise<Start | undefined | 'unsupported'> {
   const checkpoint = cache.nearest(id, at)
   // Within one period nothing stored can be much closer: no read of the snapshot index.
@@ -132,6 +138,7 @@ async function startFor(
     if (snapshotVersion !== undefined && snapshotVersion > (checkpoint?.version ?? -1)) {
       const [snapshot] = await c.app.snapshots(id, { gte: snapshotVersion, lte: snapshotVersion })
       if (!snapshot || snapshot.state === null) return 'unsupported'
+      timing?.mark('snapshotReadDecodeMs')
       const aggregate = restoreAggregate(snapshot.topic, snapshot.state)
       return {
         aggregate,
@@ -159,7 +166,7 @@ async function fold(
   cache: CheckpointCache,
   id: string,
   start: Start | undefined,
-  { at, signal, onProgress }: TimeTravelRequest,
+  { at, signal, onProgress, timing }: TimeTravelRequest,
 ): Promise<TimeTravelResult> {
   let aggregate = start?.aggregate
   let applied = 0
@@ -203,6 +210,8 @@ async function fold(
     }
     if (aggregate) onProgress?.(aggregate.version)
   }
+  timing?.mark('foldMs')
+  timing?.add('checkpointsMs (in foldMs)', encoding)
   const checkpoint = start?.checkpoint
   return {
     result: {
