@@ -5,7 +5,7 @@
  * With EVENTSCOPE_TIMING_LOG=<file> the server also writes each answer's phases there.
  *
  *   npm run build, then
- *   EVENTSCOPE_TIMING_LOG=/tmp/t.jsonl node --import tsx bench/scrubProbe.ts <store.sqlite> <snapshot period> [scrubs] [rest ms after the first load]
+ *   EVENTSCOPE_TIMING_LOG=/tmp/t.jsonl node --import tsx bench/scrubProbe.ts <store.sqlite> <snapshot period> [scrubs] [rest ms after the first load] [random|drag]
  */
 import Database from 'better-sqlite3'
 import { mkdtempSync } from 'node:fs'
@@ -17,9 +17,11 @@ import { median, percentile } from './lib/harness'
 import { PAGE_PROBE } from './lib/pageProbe'
 import { serve } from './lib/serve'
 
-const [store, period = '0', count = '40', restMs = '0'] = process.argv.slice(2)
+const [store, period = '0', count = '40', restMs = '0', mode = 'random'] = process.argv.slice(2)
 if (!store)
-  throw new Error('usage: bench/scrubProbe.ts <store.sqlite> <snapshot period> [scrubs] [rest ms]')
+  throw new Error(
+    'usage: bench/scrubProbe.ts <store.sqlite> <snapshot period> [scrubs] [rest ms] [random|drag]',
+  )
 const db = new Database(store, { readonly: true })
 const row = db
   .prepare('SELECT originator_id FROM aggregates ORDER BY version DESC LIMIT 1')
@@ -49,7 +51,9 @@ try {
   const trips: number[] = []
   let current = latest
   for (let i = 0; i <= Number(count); i++) {
-    let v = Math.floor(Math.random() * (latest + 1))
+    // `drag`: small steps forward from the middle, as a slow drag of the slider asks them.
+    let v =
+      mode === 'drag' ? Math.floor(latest / 2) + i * 7 : Math.floor(Math.random() * (latest + 1))
     if (v === current) v = (v + 1) % (latest + 1)
     await page.evaluate('performance.clearMeasures("eventscope:getAggregate")')
     const total = (await page.evaluate(`window.__bench.scrub(${v})`)) as number

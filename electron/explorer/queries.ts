@@ -156,6 +156,8 @@ export async function getAggregate(
       lastModified = (await reads.eventAt(c, id, aggregate.version)).timestamp
     }
     const shown = cutState(aggregate, display)
+    // The answer holds display JSON only: the aggregate may now serve the next answer.
+    replayed.keepLive?.()
     timing?.mark('cutMs')
     timing?.write({
       at: target,

@@ -22,7 +22,7 @@ import {
   topics,
   WriteRefused,
 } from '../eventsourcing'
-import type { Checkpoint, CheckpointCache, CheckpointOrigin } from './checkpoints'
+import type { Checkpoint, CheckpointCache, CheckpointOrigin, LiveState } from './checkpoints'
 import type { Connection } from './connection'
 import type { HashChain } from './historyReads'
 import type { AnswerTiming } from './answerTiming'
@@ -41,11 +41,16 @@ export interface TimeTravelResult {
     readonly aggregate: Aggregate | undefined
     /** The stored snapshot this load started from. */
     readonly snapshot: { readonly originatorVersion: number } | undefined
-    /** The in-memory checkpoint this load started from. */
-    readonly checkpoint?: Checkpoint
+    /** The in-memory checkpoint (or live state) this load started from. */
+    readonly checkpoint?: Pick<Checkpoint, 'version' | 'verifiedAt'>
     readonly eventsApplied: number
   }
   readonly hashChain: HashChain
+  /**
+   * Keeps the answer's aggregate live for the next answer (checkpoints.ts): call it once the
+   * answer no longer needs the aggregate, which the next answer may mutate.
+   */
+  readonly keepLive?: () => void
 }
 
 /** Encoding time a replay may always spend on checkpoints. */
@@ -58,7 +63,7 @@ interface Start {
   readonly lastHash: string | undefined
   readonly origin: CheckpointOrigin
   readonly verifiedAt: Date
-  readonly checkpoint?: Checkpoint
+  readonly checkpoint?: Pick<Checkpoint, 'version' | 'verifiedAt'>
 }
 
 /**
@@ -130,12 +135,14 @@ async function startFor(
   at: number,
   timing?: AnswerTiming,
 ): Promise<Start | undefined | 'unsupported'> {
+  const live = cache.takeLive(id, at)
   const checkpoint = cache.nearest(id, at)
+  const closest = Math.max(live?.aggregate.version ?? -1, checkpoint?.version ?? -1)
   // Within one period nothing stored can be much closer: no read of the snapshot index.
-  const near = checkpoint !== undefined && at - checkpoint.version < cache.period
+  const near = closest >= 0 && at - closest < cache.period
   if (!near) {
     const [snapshotVersion] = await c.app.snapshotVersions(id, { lte: at, desc: true, limit: 1 })
-    if (snapshotVersion !== undefined && snapshotVersion > (checkpoint?.version ?? -1)) {
+    if (snapshotVersion !== undefined && snapshotVersion > closest) {
       const [snapshot] = await c.app.snapshots(id, { gte: snapshotVersion, lte: snapshotVersion })
       if (!snapshot || snapshot.state === null) return 'unsupported'
       timing?.mark('snapshotReadDecodeMs')
@@ -149,6 +156,8 @@ async function startFor(
       }
     }
   }
+  // As close as any checkpoint, and nothing to decode.
+  if (live && live.aggregate.version >= (checkpoint?.version ?? -1)) return liveStart(live)
   if (!checkpoint) return undefined
   const state = c.app.mapper.transcoder.decode(checkpoint.encoded) as Record<string, unknown>
   return {
@@ -158,6 +167,18 @@ async function startFor(
     origin: checkpoint.origin,
     verifiedAt: checkpoint.verifiedAt,
     checkpoint,
+  }
+}
+
+function liveStart(live: LiveState): Start {
+  const version = live.aggregate.version
+  return {
+    aggregate: live.aggregate,
+    version,
+    lastHash: live.lastHash,
+    origin: live.origin,
+    verifiedAt: live.verifiedAt,
+    checkpoint: { version, verifiedAt: live.verifiedAt },
   }
 }
 
@@ -221,6 +242,10 @@ async function fold(
       eventsApplied: applied,
     },
     hashChain: chainOf(start, origin, applied, at),
+    keepLive: () => {
+      if (aggregate && !aggregate.isDiscarded && aggregate.version === at)
+        cache.keepLive(id, { aggregate, lastHash: aggregate.lastHash, origin, verifiedAt })
+    },
   }
 }
 
