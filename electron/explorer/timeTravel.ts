@@ -137,12 +137,18 @@ async function startFor(
 ): Promise<Start | undefined | 'unsupported'> {
   const live = cache.takeLive(id, at)
   const checkpoint = cache.nearest(id, at)
-  const closest = Math.max(live?.aggregate.version ?? -1, checkpoint?.version ?? -1)
-  // Within one period nothing stored can be much closer: no read of the snapshot index.
-  const near = closest >= 0 && at - closest < cache.period
+  // Within one period of a checkpoint nothing stored can be much closer: no read of the
+  // snapshot index. A live state does not skip it: it is the start only when it is closer than
+  // any checkpoint and stored snapshot (otherwise the answer starts as it would without it).
+  const near = checkpoint !== undefined && at - checkpoint.version < cache.period
   if (!near) {
     const [snapshotVersion] = await c.app.snapshotVersions(id, { lte: at, desc: true, limit: 1 })
-    if (snapshotVersion !== undefined && snapshotVersion > closest) {
+    const other = checkpoint?.version ?? -1
+    if (
+      snapshotVersion !== undefined &&
+      snapshotVersion > other &&
+      snapshotVersion >= (live?.aggregate.version ?? -1)
+    ) {
       const [snapshot] = await c.app.snapshots(id, { gte: snapshotVersion, lte: snapshotVersion })
       if (!snapshot || snapshot.state === null) return 'unsupported'
       timing?.mark('snapshotReadDecodeMs')
@@ -156,8 +162,8 @@ async function startFor(
       }
     }
   }
-  // As close as any checkpoint, and nothing to decode.
-  if (live && live.aggregate.version >= (checkpoint?.version ?? -1)) return liveStart(live)
+  // Closer than any checkpoint or stored snapshot, and nothing to decode.
+  if (live && live.aggregate.version > (checkpoint?.version ?? -1)) return liveStart(live)
   if (!checkpoint) return undefined
   const state = c.app.mapper.transcoder.decode(checkpoint.encoded) as Record<string, unknown>
   return {
