@@ -82,7 +82,9 @@ describe('getAggregate from in-memory checkpoints', () => {
 
     const sample = [0, 1, 98, 99, 100, 101, 250, 499, 555, 777, 998, 999]
     const reference = await referenceStates(path, id, sample)
-    for (const at of sample) {
+    // Each below the one before: the last answer's live state is never the start (it has its
+    // own tests below).
+    for (const at of [...sample].reverse()) {
       const view = await h.ok('getAggregate', { id, at })
       expect({ state: view.state, stateOmitted: view.stateOmitted }, `v${at}`).toEqual(
         reference.get(at),
@@ -113,14 +115,18 @@ describe('getAggregate from in-memory checkpoints', () => {
     }
 
     const latest = await h.ok('getAggregate', { id })
-    expect(latest).toMatchObject({ version: 399, eventsReplayed: 200 })
-    expect(latest.fromCheckpoint?.version).toBe(199)
+    // From the first answer's live state, the closest start.
+    expect(latest).toMatchObject({ version: 399, eventsReplayed: 150 })
+    expect(latest.fromCheckpoint?.version).toBe(249)
     expect(stateOf(latest.state)['_foo']).toBe('n5-24')
+    const older = await h.ok('getAggregate', { id, at: 220 })
+    expect(older).toMatchObject({ fromCheckpoint: { version: 199 }, eventsReplayed: 21 })
     // That replay kept 299 and 399 on the way.
     const at = await h.ok('getAggregate', { id, at: 350 })
     expect(at.fromCheckpoint?.version).toBe(299)
     expect(at.eventsReplayed).toBe(51)
-    const reference = await referenceStates(path, id, [350, 399])
+    const reference = await referenceStates(path, id, [220, 350, 399])
+    expect({ state: older.state, stateOmitted: older.stateOmitted }).toEqual(reference.get(220))
     expect({ state: at.state, stateOmitted: at.stateOmitted }).toEqual(reference.get(350))
     expect((await h.ok('getAggregate', { id, at: 399 })).eventsReplayed).toBe(0)
   })
@@ -141,7 +147,7 @@ describe('getAggregate from in-memory checkpoints', () => {
     expect(before.hashChain.status).toBe('verified')
     expect(before.eventsReplayed).toBe(399)
     // That verified replay built them again.
-    expect((await h.ok('getAggregate', { id, at: 398 })).fromCheckpoint?.version).toBe(299)
+    expect((await h.ok('getAggregate', { id, at: 350 })).fromCheckpoint?.version).toBe(299)
   })
 
   test('a tampered event right after a checkpoint, found when answering from it', async () => {
@@ -173,6 +179,66 @@ describe('getAggregate from in-memory checkpoints', () => {
     const view = await off.h.ok('getAggregate', { id, at: 250 })
     expect(view.fromCheckpoint).toBeUndefined()
     expect(view.eventsReplayed).toBe(251)
+  })
+})
+
+describe("getAggregate from the last answer's live state", () => {
+  test('a step forward replays only the events after the last answer, exactly', async () => {
+    const { h, path } = await noSnapshots()
+    const id = await seededAggregate(h, 700)
+    await h.ok('getAggregate', { id, at: 510 })
+    const steps = [512, 512, 530, 640]
+    const reference = await referenceStates(path, id, steps)
+    let previous = 510
+    for (const at of steps) {
+      const view = await h.ok('getAggregate', { id, at })
+      expect({ state: view.state, stateOmitted: view.stateOmitted }, `v${at}`).toEqual(
+        reference.get(at),
+      )
+      expect(view.fromCheckpoint?.version, `v${at}`).toBe(previous)
+      expect(view.eventsReplayed, `v${at}`).toBe(at - previous)
+      expect(view.hashChain).toMatchObject({
+        status: 'verified',
+        checked: { kind: 'fromCreation', toVersion: at },
+      })
+      previous = at
+    }
+    // Behind the live state: from a checkpoint (the live state stays for the next step).
+    expect((await h.ok('getAggregate', { id, at: 620 })).fromCheckpoint?.version).toBe(599)
+  })
+
+  test('a tampered event after it, or at its own version, is reported and drops it', async () => {
+    const { h, path } = await noSnapshots()
+    const id = await seededAggregate(h, 700)
+    await h.ok('getAggregate', { id, at: 510 })
+    forge(path, id, 515)
+    const after = await h.ok('getAggregate', { id, at: 520 })
+    expect(after.hashChain).toMatchObject({ status: 'broken', brokenAtVersion: 515 })
+    expect((await h.ok('getAggregate', { id, at: 514 })).hashChain.status).toBe('verified')
+
+    const other = await noSnapshots()
+    const otherId = await seededAggregate(other.h, 700)
+    await other.h.ok('getAggregate', { id: otherId, at: 510 })
+    forge(other.path, otherId, 510)
+    const view = await other.h.ok('getAggregate', { id: otherId, at: 511 })
+    expect(view.hashChain).toMatchObject({ status: 'broken', brokenAtVersion: 510 })
+    expect(view.fromCheckpoint).toBeUndefined()
+  })
+
+  test('answers running at once never share it', async () => {
+    const { h, path } = await noSnapshots()
+    const id = await seededAggregate(h, 700)
+    await h.ok('getAggregate', { id, at: 510 })
+    const versions = [530, 560, 590, 620]
+    const reference = await referenceStates(path, id, versions)
+    const views = await Promise.all(versions.map((at) => h.ok('getAggregate', { id, at })))
+    views.forEach((view, i) =>
+      expect({ state: view.state, stateOmitted: view.stateOmitted }).toEqual(
+        reference.get(versions[i]!),
+      ),
+    )
+    // One of them at most started from it.
+    expect(views.filter((v) => v.fromCheckpoint?.version === 510).length).toBeLessThanOrEqual(1)
   })
 })
 

@@ -7,6 +7,8 @@
  * decided by timeTravel.ts, which builds and uses them.
  */
 
+import type { Aggregate } from '../eventsourcing'
+
 /** Where the verified chain behind a checkpoint starts: creation, or a linked snapshot. */
 export type CheckpointOrigin = { kind: 'fromCreation' } | { kind: 'snapshot'; version: number }
 
@@ -20,6 +22,19 @@ export interface Checkpoint {
   readonly lastHash: string
   readonly origin: CheckpointOrigin
   /** When the replay that built it verified the chain up to it. */
+  readonly verifiedAt: Date
+}
+
+/**
+ * The aggregate the connection's last answer ended on, kept as it is (not encoded): the next
+ * answer at or a little after its version replays only the events between, with no decode (a
+ * drag forward, a page of the state shown). Trusted as a checkpoint is: `lastHash` is the hash
+ * of the stored event at its version, verified by the replay that built it.
+ */
+export interface LiveState {
+  readonly aggregate: Aggregate
+  readonly lastHash: string
+  readonly origin: CheckpointOrigin
   readonly verifiedAt: Date
 }
 
@@ -46,6 +61,8 @@ export class CheckpointCache {
   /** In least-recently-used order: a use moves the aggregate to the end. */
   private readonly aggregates = new Map<string, AggregateCheckpoints>()
   private totalBytes = 0
+  /** One live state at most: its size is not counted, so only one is kept. */
+  private live: { readonly id: string; readonly state: LiveState } | undefined
 
   constructor(
     /** Bytes all checkpoints may take together; 0 keeps none. */
@@ -90,6 +107,26 @@ export class CheckpointCache {
     return lo === 0 ? undefined : list[lo - 1]
   }
 
+  /**
+   * Keeps `state` as the live one (replacing any other). Whoever keeps it gives it up: the next
+   * answer that takes it mutates it.
+   */
+  keepLive(originatorId: string, state: LiveState): void {
+    if (this.enabled) this.live = { id: originatorId, state }
+  }
+
+  /**
+   * The live state of the aggregate if it is at or below `version`, taken out (a request that
+   * takes it owns it: two answers never replay onto one object); else undefined.
+   */
+  takeLive(originatorId: string, version: number): LiveState | undefined {
+    const live = this.live
+    if (!live || live.id !== originatorId || live.state.aggregate.version > version)
+      return undefined
+    this.live = undefined
+    return live.state
+  }
+
   has(originatorId: string, version: number): boolean {
     return this.aggregates.get(originatorId)?.list.some((c) => c.version === version) ?? false
   }
@@ -132,6 +169,7 @@ export class CheckpointCache {
 
   /** Forgets an aggregate's checkpoints (its history is not what they were built from). */
   drop(originatorId: string): void {
+    if (this.live?.id === originatorId) this.live = undefined
     const entry = this.aggregates.get(originatorId)
     if (!entry) return
     this.totalBytes -= entry.bytes
@@ -140,6 +178,8 @@ export class CheckpointCache {
 
   /** Drops the checkpoints above `version` (the store now ends before them). */
   dropAbove(originatorId: string, version: number): void {
+    if (this.live?.id === originatorId && this.live.state.aggregate.version > version)
+      this.live = undefined
     const entry = this.aggregates.get(originatorId)
     if (!entry) return
     while (entry.list.length > 0 && entry.list[entry.list.length - 1]!.version > version) {
@@ -152,6 +192,7 @@ export class CheckpointCache {
   }
 
   clear(): void {
+    this.live = undefined
     this.aggregates.clear()
     this.totalBytes = 0
   }

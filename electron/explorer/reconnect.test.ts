@@ -356,7 +356,10 @@ describe('reconnects under load on SQLite', () => {
     expect(loaded.version).toBe(6)
     const { items } = await reader.call('listSnapshots', { id: id!, limit: 10 })
     expect(items.map((s) => s.version)).toEqual([5, 3, 1])
-    expect((await reader.call('getAggregate', { id: id! })).loadedFromSnapshot).toBe(5)
+    // Another connection (this one answers from the state it just loaded, kept live).
+    const later = new Client({ snapshotPeriod: 2 })
+    await later.call('connect', settings)
+    expect((await later.call('getAggregate', { id: id! })).loadedFromSnapshot).toBe(5)
   }, 60_000)
 })
 

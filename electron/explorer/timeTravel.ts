@@ -22,14 +22,17 @@ import {
   topics,
   WriteRefused,
 } from '../eventsourcing'
-import type { Checkpoint, CheckpointCache, CheckpointOrigin } from './checkpoints'
+import type { Checkpoint, CheckpointCache, CheckpointOrigin, LiveState } from './checkpoints'
 import type { Connection } from './connection'
 import type { HashChain } from './historyReads'
+import type { AnswerTiming } from './answerTiming'
 
 export interface TimeTravelRequest {
   readonly at: number
   readonly signal: AbortSignal
   readonly onProgress?: (version: number) => void
+  /** Phases of this answer, when measuring (answerTiming.ts). */
+  readonly timing?: AnswerTiming | undefined
 }
 
 /** What a replay gives getAggregate: the library's ReplayResult fits it too. */
@@ -38,11 +41,16 @@ export interface TimeTravelResult {
     readonly aggregate: Aggregate | undefined
     /** The stored snapshot this load started from. */
     readonly snapshot: { readonly originatorVersion: number } | undefined
-    /** The in-memory checkpoint this load started from. */
-    readonly checkpoint?: Checkpoint
+    /** The in-memory checkpoint (or live state) this load started from. */
+    readonly checkpoint?: Pick<Checkpoint, 'version' | 'verifiedAt'>
     readonly eventsApplied: number
   }
   readonly hashChain: HashChain
+  /**
+   * Keeps the answer's aggregate live for the next answer (checkpoints.ts): call it once the
+   * answer no longer needs the aggregate, which the next answer may mutate.
+   */
+  readonly keepLive?: () => void
 }
 
 /** Encoding time a replay may always spend on checkpoints. */
@@ -55,7 +63,7 @@ interface Start {
   readonly lastHash: string | undefined
   readonly origin: CheckpointOrigin
   readonly verifiedAt: Date
-  readonly checkpoint?: Checkpoint
+  readonly checkpoint?: Pick<Checkpoint, 'version' | 'verifiedAt'>
 }
 
 /**
@@ -70,12 +78,14 @@ export async function replayAt(
   request: TimeTravelRequest,
 ): Promise<TimeTravelResult | undefined> {
   try {
-    const start = await startFor(c, cache, id, request.at)
+    const start = await startFor(c, cache, id, request.at, request.timing)
     if (start === 'unsupported') return undefined
+    request.timing?.mark('restoreMs')
     const answer = await fold(c, cache, id, start, request)
     // As a library replay would (SnapshottingPolicy): the due snapshots it passed, if missing.
     if (!start?.checkpoint)
       await takeMissedSnapshots(c, id, start?.version ?? -1, answer.result.aggregate?.version)
+    request.timing?.mark('missedSnapshotsMs')
     return answer
   } catch (error) {
     if (!(error instanceof DataIntegrityError) || request.signal.aborted) throw error
@@ -123,15 +133,25 @@ async function startFor(
   cache: CheckpointCache,
   id: string,
   at: number,
+  timing?: AnswerTiming,
 ): Promise<Start | undefined | 'unsupported'> {
+  const live = cache.takeLive(id, at)
   const checkpoint = cache.nearest(id, at)
-  // Within one period nothing stored can be much closer: no read of the snapshot index.
+  // Within one period of a checkpoint nothing stored can be much closer: no read of the
+  // snapshot index. A live state does not skip it: it is the start only when it is closer than
+  // any checkpoint and stored snapshot (otherwise the answer starts as it would without it).
   const near = checkpoint !== undefined && at - checkpoint.version < cache.period
   if (!near) {
     const [snapshotVersion] = await c.app.snapshotVersions(id, { lte: at, desc: true, limit: 1 })
-    if (snapshotVersion !== undefined && snapshotVersion > (checkpoint?.version ?? -1)) {
+    const other = checkpoint?.version ?? -1
+    if (
+      snapshotVersion !== undefined &&
+      snapshotVersion > other &&
+      snapshotVersion >= (live?.aggregate.version ?? -1)
+    ) {
       const [snapshot] = await c.app.snapshots(id, { gte: snapshotVersion, lte: snapshotVersion })
       if (!snapshot || snapshot.state === null) return 'unsupported'
+      timing?.mark('snapshotReadDecodeMs')
       const aggregate = restoreAggregate(snapshot.topic, snapshot.state)
       return {
         aggregate,
@@ -142,6 +162,8 @@ async function startFor(
       }
     }
   }
+  // Closer than any checkpoint or stored snapshot, and nothing to decode.
+  if (live && live.aggregate.version > (checkpoint?.version ?? -1)) return liveStart(live)
   if (!checkpoint) return undefined
   const state = c.app.mapper.transcoder.decode(checkpoint.encoded) as Record<string, unknown>
   return {
@@ -154,12 +176,24 @@ async function startFor(
   }
 }
 
+function liveStart(live: LiveState): Start {
+  const version = live.aggregate.version
+  return {
+    aggregate: live.aggregate,
+    version,
+    lastHash: live.lastHash,
+    origin: live.origin,
+    verifiedAt: live.verifiedAt,
+    checkpoint: { version, verifiedAt: live.verifiedAt },
+  }
+}
+
 async function fold(
   c: Connection,
   cache: CheckpointCache,
   id: string,
   start: Start | undefined,
-  { at, signal, onProgress }: TimeTravelRequest,
+  { at, signal, onProgress, timing }: TimeTravelRequest,
 ): Promise<TimeTravelResult> {
   let aggregate = start?.aggregate
   let applied = 0
@@ -203,6 +237,8 @@ async function fold(
     }
     if (aggregate) onProgress?.(aggregate.version)
   }
+  timing?.mark('foldMs')
+  timing?.add('checkpointsMs (in foldMs)', encoding)
   const checkpoint = start?.checkpoint
   return {
     result: {
@@ -212,6 +248,10 @@ async function fold(
       eventsApplied: applied,
     },
     hashChain: chainOf(start, origin, applied, at),
+    keepLive: () => {
+      if (aggregate && !aggregate.isDiscarded && aggregate.version === at)
+        cache.keepLive(id, { aggregate, lastHash: aggregate.lastHash, origin, verifiedAt })
+    },
   }
 }
 

@@ -139,6 +139,24 @@ describe('the aggregate view', () => {
     await waitFor(() => expect(client.getQueryData(keys.aggregateAt(A, 1))).toBeDefined())
   })
 
+  it('after a slow answer, a few fast ones do not start prefetching yet', async () => {
+    const C = uuid(3)
+    useSelectionStore.getState().select(C)
+    let slow = true
+    api.getAggregate.mockImplementation(async ({ at }) => {
+      if (slow) await new Promise((r) => setTimeout(r, PREFETCH_MAX_MS * 2))
+      return aggregateView(C, at ?? 5, 5)
+    })
+    const { client } = renderWithQueries(<AggregateView aggregateId={C} />, { api })
+    expect(await screen.findByText(/as of version/)).toBeTruthy()
+    // The next answer is fast (as one from the last answer's live state is).
+    slow = false
+    act(() => useSelectionStore.getState().setVersion(2))
+    await waitFor(() => expect(client.getQueryData(keys.aggregateAt(C, 2))).toBeDefined())
+    await act(() => new Promise((r) => setTimeout(r, PREFETCH_REST_MS * 2)))
+    expect(api.getAggregate.mock.calls.map(([r]) => r.at ?? 'latest')).toEqual(['latest', 2])
+  })
+
   it('does not prefetch around an aggregate whose answers are slow', async () => {
     const B = uuid(2)
     useSelectionStore.getState().select(B)
