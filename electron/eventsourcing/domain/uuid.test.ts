@@ -20,6 +20,12 @@ describe('UUID', () => {
     ['with a leading space', ` ${HEX}`],
     ['with a non-hex digit', `g${HEX.slice(1)}`],
     ['inside other text', `x${HEX}x`],
+    // The digit ranges' neighbours, and the dashes one place off.
+    ['with a colon for a digit', `:${HEX.slice(1)}`],
+    ['with a slash for a digit', `/${HEX.slice(1)}`],
+    ['with a backtick for a digit', `\`${HEX.slice(1)}`],
+    ['with a dash for a digit', `-${HEX.slice(1)}`],
+    ['with the first dash one place on', `${HEX.slice(0, 8)}8-${HEX.slice(10)}`],
   ])('given text %s, then it is refused with the text named', (_, text) => {
     expect(() => new UUID(text)).toThrow(new TypeError(`not a UUID: '${text}'`))
   })
@@ -49,6 +55,8 @@ describe('isUuidString', () => {
     expect(isUuidString(HEX.toUpperCase())).toBe(false)
     expect(isUuidString(`${HEX}0`)).toBe(false)
     expect(isUuidString(` ${HEX}`)).toBe(false)
+    expect(isUuidString(`${HEX.slice(0, 35)}F`)).toBe(false)
+    expect(isUuidString(HEX.replaceAll('-', '0'))).toBe(false)
   })
 })
 

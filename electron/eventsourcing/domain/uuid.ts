@@ -1,13 +1,46 @@
 import { randomUUID } from 'node:crypto'
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+/** 1 for the lower-case hex digits, by char code. */
+const HEX_DIGIT = new Uint8Array(128)
+for (const digit of '0123456789abcdef') HEX_DIGIT[digit.charCodeAt(0)] = 1
+
+function hexRun(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i)
+    if (c > 127 || HEX_DIGIT[c] === 0) return false
+  }
+  return true
+}
+
+/**
+ * Whether `text` is a UUID in lower-case hex (8-4-4-4-12). By char code rather than a regular
+ * expression over a lower-case copy: a large state revives tens of thousands of UUIDs, and this
+ * takes about half the time (measured: `new UUID` of 20,000 random ones, 4.2 against 7.4 ms).
+ */
+function isLowerUuid(text: string): boolean {
+  return (
+    text.length === 36 &&
+    text.charCodeAt(8) === 45 &&
+    text.charCodeAt(13) === 45 &&
+    text.charCodeAt(18) === 45 &&
+    text.charCodeAt(23) === 45 &&
+    hexRun(text, 0, 8) &&
+    hexRun(text, 9, 13) &&
+    hexRun(text, 14, 18) &&
+    hexRun(text, 19, 23) &&
+    hexRun(text, 24, 36)
+  )
+}
 
 /** A UUID value. Kept as its own class so the transcoder can tag it (the seed's uuid.UUID). */
 export class UUID {
   readonly hex: string
   constructor(value: string) {
-    const lower = value.toLowerCase()
-    if (!UUID_PATTERN.test(lower)) throw new TypeError(`not a UUID: '${value}'`)
+    let lower = value
+    if (!isLowerUuid(value)) {
+      lower = value.toLowerCase()
+      if (!isLowerUuid(lower)) throw new TypeError(`not a UUID: '${value}'`)
+    }
     this.hex = lower
   }
   static v4(): UUID {
@@ -25,7 +58,7 @@ export class UUID {
 }
 
 export function isUuidString(value: string): boolean {
-  return UUID_PATTERN.test(value)
+  return isLowerUuid(value)
 }
 
 export function newOriginatorId(): string {
