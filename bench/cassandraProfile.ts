@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import cassandra from 'cassandra-driver'
+import { rawLwtInsert, rawPartitions } from './lib/rawLwt'
 
 interface Aggregate {
   foo: string
@@ -124,42 +125,9 @@ async function main(): Promise<void> {
     }
     if (!opts['only-tree']) {
       const ks = `${keyspace}_0`
-      await raw.execute(
-        `CREATE TABLE IF NOT EXISTS ${ks}.raw_events (originator_id uuid, originator_version bigint, topic text, state blob, PRIMARY KEY ((originator_id), originator_version))`,
-      )
-      const insert = `INSERT INTO ${ks}.raw_events (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?) IF NOT EXISTS`
-      const lwt = {
-        prepare: true,
-        consistency: cassandra.types.consistencies.quorum,
-        serialConsistency: cassandra.types.consistencies.serial,
-      }
-      const state = (i: number): Buffer =>
-        Buffer.concat([
-          Buffer.of(0),
-          Buffer.from(
-            JSON.stringify({
-              name: '_foo',
-              value: `value ${i}`,
-              timestamp: { _t_: 'date', _v_: new Date().toISOString() },
-              previousHash: randomBytes(32).toString('hex'),
-              hash: randomBytes(32).toString('hex'),
-            }),
-          ),
-        ])
-      const parts = Array.from({ length: LANES }, () => ({ id: crypto.randomUUID(), v: 0 }))
-      contenders.unshift({
-        key: 'raw',
-        op: async (lane) => {
-          const p = parts[lane]!
-          const v = p.v++
-          const rs = await raw.execute(
-            insert,
-            [p.id, v, 'example#Example.AttributeChanged', state(v)],
-            lwt,
-          )
-          if (!rs.wasApplied()) throw new Error('raw insert not applied')
-        },
-      })
+      const rawInsert = await rawLwtInsert(raw, ks)
+      const parts = rawPartitions(LANES)
+      contenders.unshift({ key: 'raw', op: (lane) => rawInsert(parts[lane]!) })
     }
     const results = new Map<string, { wall: number[]; cpu: number[] }>()
     for (let r = 0; r <= ROUNDS; r++) {

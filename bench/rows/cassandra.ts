@@ -7,9 +7,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import cassandra from 'cassandra-driver'
-import { openStore, UUID } from '../../electron/eventsourcing'
+import { openStore } from '../../electron/eventsourcing'
 import { EverythingApplication } from '../../electron/example/everythingApplication'
 import { cassandraSettingsFromEnv } from '../../electron/explorer/storeEnv'
+import { rawLwtInsert, rawPartitions } from '../lib/rawLwt'
 import {
   atLeast,
   interleave,
@@ -66,42 +67,8 @@ export const cassandraModule: BenchModule = {
     })
     const ks = settings.keyspace
     try {
-      await raw.execute(
-        `CREATE TABLE IF NOT EXISTS ${ks}.raw_events (originator_id uuid, originator_version bigint, topic text, state blob, PRIMARY KEY ((originator_id), originator_version))`,
-      )
-      const insert = `INSERT INTO ${ks}.raw_events (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?) IF NOT EXISTS`
-      const lwt = {
-        prepare: true,
-        consistency: cassandra.types.consistencies.quorum,
-        serialConsistency: cassandra.types.consistencies.serial,
-      }
-      // A state of the size Eventscope stores for an AttributeChanged event (format byte + JSON).
-      const state = (i: number): Buffer =>
-        Buffer.concat([
-          Buffer.of(0),
-          Buffer.from(
-            JSON.stringify({
-              name: '_foo',
-              value: `value ${i}`,
-              timestamp: { _t_: 'date', _v_: new Date().toISOString() },
-              previousHash: randomBytes(32).toString('hex'),
-              hash: randomBytes(32).toString('hex'),
-            }),
-          ),
-        ])
-      const rawPartitions = Array.from({ length: IN_FLIGHT }, () => ({
-        id: UUID.v4().toString(),
-        version: 0,
-      }))
-      const rawInsert = async (p: { id: string; version: number }): Promise<void> => {
-        const v = p.version++
-        const rs = await raw.execute(
-          insert,
-          [p.id, v, 'example#Example.AttributeChanged', state(v)],
-          lwt,
-        )
-        if (!rs.wasApplied()) throw new Error('raw LWT insert not applied')
-      }
+      const rawInsert = await rawLwtInsert(raw, ks)
+      const partitions = rawPartitions(IN_FLIGHT)
       type Example = ReturnType<EverythingApplication['createExampleAggregate']>
       const aggregates: Example[] = []
       for (let i = 0; i < IN_FLIGHT; i++) {
@@ -126,9 +93,9 @@ export const cassandraModule: BenchModule = {
             ),
           )
       const contenders: Contender[] = [
-        { key: 'raw1', run: lanes(rawPartitions, 1, rawInsert) },
+        { key: 'raw1', run: lanes(partitions, 1, rawInsert) },
         { key: 'es1', run: lanes(aggregates, 1, save) },
-        { key: 'raw16', run: lanes(rawPartitions, IN_FLIGHT, rawInsert) },
+        { key: 'raw16', run: lanes(partitions, IN_FLIGHT, rawInsert) },
         { key: 'es16', run: lanes(aggregates, IN_FLIGHT, save) },
       ]
       const times = await interleave(contenders, rounds, warmup, (r) =>
