@@ -95,7 +95,12 @@ async function main(): Promise<number> {
       (only.length === 0 || only.includes(m.name) || m.rows.some((r) => only.includes(r))) &&
       !skip.includes(m.name),
   )
-  const out = values.out ?? join(ROOT, 'bench/results', quick ? 'quick.json' : 'latest.json')
+  // A part of the bench replaces latest.json's table only with --merge (which keeps the other
+  // rows); otherwise it goes to partial.json, so `--only replay` cannot wipe the other rows.
+  const partial = (only.length > 0 || skip.length > 0) && !values.merge
+  const out =
+    values.out ??
+    join(ROOT, 'bench/results', quick ? 'quick.json' : partial ? 'partial.json' : 'latest.json')
   const started = Date.now()
   const results: BenchReport['rows'][number][] = []
   for (const module of chosen) {
