@@ -140,6 +140,8 @@ export const methods = {
         path: StatePath,
         offset: z.number().int().min(0),
         limit: limit(1000, 100),
+        /** The stored snapshot at `at` (listSnapshots' cut state), not the state replayed there. */
+        snapshot: z.boolean().default(false),
         taskId: taskId.optional(),
       })
       .strict(),

@@ -283,6 +283,11 @@ export const SnapshotDto = z.object({
   timestamp: isoDate,
   type: z.string(),
   state: JsonValue,
+  /**
+   * Where `state` is cut to each container's first children (listSnapshots, as getAggregate;
+   * statePages.ts): the containers cut. getStateChildren with `snapshot: true` sends the rest.
+   */
+  stateOmitted: z.array(OmittedChildren).default([]),
 })
 export type SnapshotDto = z.infer<typeof SnapshotDto>
 

@@ -93,6 +93,7 @@ export function snapshotDto(snapshot: Snapshot): SnapshotDto {
     timestamp: snapshot.timestamp.toISOString(),
     type: snapshot.topic,
     state: snapshot.state === null ? null : toDisplayJson(snapshot.state),
+    stateOmitted: [],
   }
 }
 

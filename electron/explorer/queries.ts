@@ -22,6 +22,7 @@ import { verifyStore as verifyWholeStore, verifyWholeHistory } from './storeVeri
 import type { CheckpointCache } from './checkpoints'
 import { replayAt, type TimeTravelResult } from './timeTravel'
 import { stateChildren } from './statePaging'
+import { noSnapshotAt, snapshotChildren } from './snapshotList'
 import { answerTiming } from './answerTiming'
 
 /** What the query handlers need of the service. */
@@ -193,9 +194,11 @@ export async function getAggregate(
 }
 
 export const getStateChildren = (ctx: QueryContext, r: ParsedRequestOf<'getStateChildren'>) =>
-  stateChildren(r, (display) =>
-    getAggregate(ctx, { id: r.id, at: r.at, taskId: r.taskId }, display),
-  )
+  r.snapshot
+    ? snapshotChildren(ctx, r)
+    : stateChildren(r, (display) =>
+        getAggregate(ctx, { id: r.id, at: r.at, taskId: r.taskId }, display),
+      )
 
 /** The library creates every aggregate at version 0 (domain/aggregate.ts). */
 const FIRST_VERSION = 0
@@ -338,26 +341,6 @@ export async function diffVersions(
   return { from: fromState, to: toState, diff: diffDisplay(fromState, toState) }
 }
 
-export async function listSnapshots(
-  ctx: QueryContext,
-  { id, afterVersion, beforeVersion, limit }: ParsedRequestOf<'listSnapshots'>,
-): Promise<ResponseOf<'listSnapshots'>> {
-  const c = ctx.conn()
-  // One more than asked for tells whether an older page exists.
-  const snapshots = await c.app.snapshots(id, {
-    desc: true,
-    limit: limit + 1,
-    ...(afterVersion === undefined ? {} : { gt: afterVersion }),
-    ...(beforeVersion === undefined ? {} : { lt: beforeVersion }),
-  })
-  const page = snapshots.slice(0, limit)
-  const oldest = page[page.length - 1]
-  return {
-    items: page.map(snapshotDto),
-    ...(snapshots.length > limit && oldest ? { nextBeforeVersion: oldest.originatorVersion } : {}),
-  }
-}
-
 export async function listSnapshotVersions(
   ctx: QueryContext,
   { id, afterVersion, beforeVersion, limit }: ParsedRequestOf<'listSnapshotVersions'>,
@@ -383,13 +366,7 @@ export async function compareSnapshot(
 ): Promise<ResponseOf<'compareSnapshot'>> {
   const c = ctx.conn()
   const [stored] = await c.app.snapshots(id, { gte: version, lte: version })
-  if (!stored) {
-    throw new ApiFailure({
-      code: 'AggregateNotFound',
-      message: `there is no snapshot at version ${version} of ${id}`,
-      details: { id, version, kind: 'snapshot' },
-    })
-  }
+  if (!stored) throw noSnapshotAt(id, version)
   requireDefinition((await reads.latest(c, id)).aggregateTopic)
   const snapshot = snapshotDto(stored)
   const { result } = await reads.replay(c, id, { at: version, useSnapshots: false })

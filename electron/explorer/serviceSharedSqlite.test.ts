@@ -115,6 +115,11 @@ describe('on a SQLite file shared with another application', () => {
     expect(comparison.differences).toEqual([
       { path: ['_foo'], kind: 'changed', before: 'WRONG', after: 'bar3' },
     ])
+    // The Snapshots panel's pages of a snapshot's state are the stored snapshot's.
+    const page = { id, at: 2, path: [], offset: 0, limit: 100 }
+    const foo = (p: { children: Array<{ key: string | number; value: unknown }> }) =>
+      p.children.find((c) => c.key === '_foo')?.value
+    expect(foo(await h.ok('getStateChildren', { ...page, snapshot: true }))).toBe('WRONG')
   })
 
   test('a wrong cipher key gives DataIntegrityError, never garbage, and the key is not in the message', async () => {

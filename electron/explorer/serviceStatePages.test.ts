@@ -48,6 +48,49 @@ describe.each(await serviceStores())('state pages on the %s store', (kind) => {
     })
   })
 
+  test('a listed snapshot comes cut, and its further children page from the stored snapshot', async () => {
+    const h = await connected(kind, { snapshotPeriod: 100 })
+    const id = await seededAggregate(h, 1250)
+
+    // The newest snapshot, with over 200 entities by then.
+    const { items } = await h.ok('listSnapshots', { id, limit: 1 })
+    const listed = items[0]!
+    const at = listed.version
+    expect(at).toBeGreaterThan(1000)
+    const { snapshot: stored } = await h.ok('compareSnapshot', { id, version: at })
+    expect(stored.stateOmitted).toEqual([]) // compareSnapshot sends the stored state whole
+    const cut = listed.stateOmitted.find((o) => o.total > 100)!
+    expect(cut).toMatchObject({ kind: 'object', shown: 100 })
+    const at$ = (state: JsonValue) =>
+      cut.path.reduce<JsonValue>((v, k) => (v as Obj)[k as string]!, state)
+
+    const rest: Obj = {}
+    for (let offset = 100; offset < cut.total; offset += 60) {
+      const page = await h.ok('getStateChildren', {
+        id,
+        at,
+        path: cut.path,
+        offset,
+        limit: 60,
+        snapshot: true,
+      })
+      expect(page).toMatchObject({ total: cut.total, offset, omitted: [] })
+      for (const child of page.children) rest[String(child.key)] = child.value
+    }
+    expect({ ...(at$(listed.state) as Obj), ...rest }).toEqual(at$(stored.state))
+    expect({ ...(listed.state as Obj), [cut.path[0] as string]: null }).toEqual({
+      ...(stored.state as Obj),
+      [cut.path[0] as string]: null,
+    })
+    // Only a stored snapshot's version has one.
+    const missing = await h.fail('getStateChildren', {
+      ...{ id, at: at + 1, path: cut.path, offset: 0, limit: 10 },
+      snapshot: true,
+    })
+    expect(missing.code).toBe('AggregateNotFound')
+    expect(missing.message).toContain(`no snapshot at version ${at + 1}`)
+  })
+
   test('a path that is not a container of that version is refused', async () => {
     const h = await connected(kind)
     const id = await seededAggregate(h, 12)

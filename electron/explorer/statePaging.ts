@@ -15,7 +15,7 @@ type Request = ParsedRequestOf<'getStateChildren'>
 type Page = ResponseOf<'getStateChildren'>
 type View = ResponseOf<'getAggregate'>
 
-function notAContainer(id: string, version: number, path: StatePath): ApiFailure {
+export function notAContainer(id: string, version: number, path: StatePath): ApiFailure {
   return new ApiFailure({
     code: 'ValidationError',
     message: `the state of ${id} at version ${version} has no object or array at ${JSON.stringify(path).slice(0, 200)}`,
@@ -26,22 +26,28 @@ function notAContainer(id: string, version: number, path: StatePath): ApiFailure
 type Load = (display: StateDisplay) => Promise<View>
 
 export async function stateChildren(request: Request, load: Load): Promise<Page> {
-  const { id, path, offset, limit } = request
   let page: Page | undefined
   const view = await load((state) => {
-    const found =
-      state === null || state === undefined
-        ? undefined
-        : displayChildren(state, path, offset, limit, STATE_PAGE)
-    if (found) {
-      const known = new Map(found.cut.map((c) => [JSON.stringify(c.path), c.total]))
-      page = pageOf(path, found.total, offset, found.children, STATE_PAGE, STATE_BUDGET, known)
-    }
+    page = statePage(state, request)
     // The answer carries the page; the view's state is not sent.
     return { state: null, stateOmitted: [] }
   })
-  if (!page) throw notAContainer(id, view.version, path)
+  if (!page) throw notAContainer(request.id, view.version, request.path)
   return page
+}
+
+/** The requested page of the container at `path` in a library state; none if it has none. */
+export function statePage(
+  state: unknown,
+  { path, offset, limit }: Pick<Request, 'path' | 'offset' | 'limit'>,
+): Page | undefined {
+  const found =
+    state === null || state === undefined
+      ? undefined
+      : displayChildren(state, path, offset, limit, STATE_PAGE)
+  if (!found) return undefined
+  const known = new Map(found.cut.map((c) => [JSON.stringify(c.path), c.total]))
+  return pageOf(path, found.total, offset, found.children, STATE_PAGE, STATE_BUDGET, known)
 }
 
 /** A page of a state already shown whole (a Python store's). */

@@ -261,6 +261,11 @@ export class Application implements AsyncDisposable {
     return (await recorder.select(originatorId, query)).map((r) => r.originatorVersion)
   }
 
+  /** A stored snapshot record decoded (decrypted, decompressed) as `snapshots` decodes it. */
+  decodeSnapshot(record: StoredRecord): Snapshot {
+    return this.snapshotReader.decode(record)
+  }
+
   /** Snapshot records within the range, as stored. */
   snapshotRecords(originatorId: string, query: RecordQuery = {}): Promise<StoredRecord[]> {
     return this.store.snapshots.select(originatorId, query)

@@ -14,9 +14,10 @@ import type {
 } from '../../../shared/contract'
 import { AggregateNotFound, DataIntegrityError } from '../../eventsourcing'
 import { bucketize } from '../activity'
-import { pageState } from '../../../shared/statePages'
+import { childrenPage, pageState } from '../../../shared/statePages'
 import { ApiFailure } from '../dispatch'
-import { wholeStateChildren } from '../statePaging'
+import { notAContainer, wholeStateChildren } from '../statePaging'
+import { noSnapshotAt, withinPageBytes } from '../snapshotList'
 import { diffDisplay, toDisplayJson } from '../displayJson'
 import type { PythonRecord } from './codec'
 import { aggregateTopicOf, isoOf, listAggregates, shortType } from './listing'
@@ -49,7 +50,15 @@ function snapshotDto(s: PythonSession, record: PythonRecord): SnapshotDto {
     type: typeof fields['topic'] === 'string' ? fields['topic'] : aggregateTopicOf(record.topic),
     // The library's Snapshot holds the aggregate's attributes in `state`.
     state: toDisplayJson(fields['state'] ?? null),
+    stateOmitted: [],
   }
+}
+
+/** A snapshot as the Snapshots panel lists it: its state cut (snapshotList.ts). */
+function listedSnapshotDto(s: PythonSession, record: PythonRecord): SnapshotDto {
+  const whole = snapshotDto(s, record)
+  const { state, omitted } = pageState(whole.state)
+  return { ...whole, state, stateOmitted: omitted }
 }
 
 async function newest(s: PythonSession, id: string): Promise<PythonRecord> {
@@ -87,7 +96,12 @@ async function getStateChildren(
   s: PythonSession,
   r: ParsedRequestOf<'getStateChildren'>,
 ): Promise<ResponseOf<'getStateChildren'>> {
-  return wholeStateChildren(r, (request) => wholeAggregate(s, request))
+  if (!r.snapshot) return wholeStateChildren(r, (request) => wholeAggregate(s, request))
+  const [record] = await s.reader.snapshots(r.id, { gt: r.at - 1, lte: r.at })
+  if (!record) throw noSnapshotAt(r.id, r.at)
+  const page = childrenPage(snapshotDto(s, record).state, r.path, r.offset, r.limit)
+  if (!page) throw notAContainer(r.id, r.at, r.path)
+  return page
 }
 
 async function wholeAggregate(
@@ -251,13 +265,11 @@ async function listSnapshots(
     desc: true,
     limit: r.limit + 1,
   })
-  const page = records.slice(0, r.limit)
+  const { page, more } = withinPageBytes(records, r.limit)
   const lastItem = page[page.length - 1]
   return {
-    items: page.map((record) => snapshotDto(s, record)),
-    ...(records.length > r.limit && lastItem
-      ? { nextBeforeVersion: lastItem.originatorVersion }
-      : {}),
+    items: page.map((record) => listedSnapshotDto(s, record)),
+    ...(more && lastItem ? { nextBeforeVersion: lastItem.originatorVersion } : {}),
   }
 }
 

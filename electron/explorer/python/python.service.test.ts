@@ -109,6 +109,14 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
         )
         const newestSnapshot = cart.snapshots[cart.snapshots.length - 1]!
         expect(snapshots.items[0]!.state).toEqual(newestSnapshot.payload['state'])
+        // The Snapshots panel's pages of a snapshot's state (here all of it, from the root).
+        const root = await h.ok('getStateChildren', {
+          ...{ id: cart.id, at: newestSnapshot.version, path: [], offset: 0, limit: 100 },
+          snapshot: true,
+        })
+        expect(Object.fromEntries(root.children.map((c) => [c.key, c.value]))).toEqual(
+          newestSnapshot.payload['state'],
+        )
 
         const view = await h.ok('getAggregate', { id: cart.id })
         expect(view).toMatchObject({

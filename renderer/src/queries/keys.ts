@@ -30,6 +30,12 @@ export const keys = {
   /** Children offset… of the container at `path` (JSON of a StatePath) of a past version's state. */
   stateChildren: (id: string, version: number, path: string, offset: number) =>
     ['aggregate', id, version, 'children', path, offset] as const,
+  /**
+   * The same of the stored snapshot at a version (its own family: stored snapshots never change,
+   * so what makes `snapshots` stale does not reach it).
+   */
+  snapshotStateChildren: (id: string, version: number, path: string, offset: number) =>
+    ['snapshotState', id, version, 'children', path, offset] as const,
   /** How long the last answer for an aggregate took (ms): set by its fetches, never fetched. */
   answerTime: (id: string) => ['answerTime', id] as const,
   events: (id: string) => ['events', id] as const,

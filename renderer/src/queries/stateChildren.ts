@@ -7,13 +7,7 @@
  */
 import { useQueries, useQueryClient } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import type {
-  AggregateView,
-  JsonValue,
-  OmittedChildren,
-  ResponseOf,
-  StatePath,
-} from '../../../shared/contract'
+import type { JsonValue, OmittedChildren, ResponseOf, StatePath } from '../../../shared/contract'
 import { useApi } from '../service'
 import { keys } from './keys'
 
@@ -93,8 +87,20 @@ function appendPage(container: Container, page: Page): Container {
   return copy
 }
 
+/**
+ * A state as an answer cut it: an aggregate's at a version (getAggregate), or the stored
+ * snapshot's at that version (`snapshot`: listSnapshots), whose pages are its own.
+ */
+export interface CutState {
+  readonly id: string
+  readonly version: number
+  readonly state: JsonValue
+  readonly stateOmitted: readonly OmittedChildren[]
+  readonly snapshot?: boolean
+}
+
 /** The pages of `view`'s state the tree asked for, added to it as they arrive. */
-export function useStatePages(view: AggregateView): StatePages {
+export function useStatePages(view: CutState): StatePages {
   const api = useApi()
   const client = useQueryClient()
   // Kept across versions: a container opened further stays so while scrubbing.
@@ -109,14 +115,17 @@ export function useStatePages(view: AggregateView): StatePages {
     })
   }, [])
 
-  const { id, version } = view
+  const { id, version, snapshot = false } = view
   const [rested, setRested] = useState<string | null>(null)
   const shownKey = `${id}@${version}`
   useEffect(() => {
     const timer = setTimeout(() => setRested(shownKey), PAGE_REST_MS)
     return () => clearTimeout(timer)
   }, [shownKey])
-  const queryKey = (spec: PageSpec) => keys.stateChildren(id, version, spec.key, spec.offset)
+  const queryKey = (spec: PageSpec) =>
+    snapshot
+      ? keys.snapshotStateChildren(id, version, spec.key, spec.offset)
+      : keys.stateChildren(id, version, spec.key, spec.offset)
   // The pages to ask for: those of the cut containers known so far, which a loaded page can
   // add to (a page's children are cut in turn).
   const omitted = new Map<string, OmittedChildren>()
@@ -151,6 +160,7 @@ export function useStatePages(view: AggregateView): StatePages {
           path: spec.path,
           offset: spec.offset,
           limit: spec.limit,
+          ...(snapshot ? { snapshot } : {}),
         }),
       staleTime: Infinity,
       enabled: rested === shownKey,

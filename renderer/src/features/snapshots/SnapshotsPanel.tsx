@@ -7,6 +7,7 @@ import type { ResponseOf, SnapshotDto } from '../../../../shared/contract'
 import { formatCount, formatDateTime, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { JsonTree } from '../../ui/JsonTree'
+import { useStatePages } from '../../queries/stateChildren'
 import { ErrorAlert } from '../../ui/errors'
 import { DiffList } from '../../ui/DiffList'
 import { SNAPSHOT_PAGE_SIZE, appendOlder, firstPage } from './snapshotPages'
@@ -230,7 +231,7 @@ function SnapshotDetail({ detail, onClose }: { detail: Detail | undefined; onClo
             Discarded (state null): the aggregate was discarded at this version.
           </p>
         ) : (
-          <JsonTree value={detail.snapshot.state} label={title} />
+          <PagedSnapshotState snapshot={detail.snapshot} label={title} />
         ))}
       {detail.kind === 'comparing' && (
         <p className="muted" aria-busy="true">
@@ -273,4 +274,16 @@ function ComparisonResult({ result }: { result: Comparison }) {
       />
     </div>
   )
+}
+
+/** A listed snapshot's state: the containers the listing cut are filled in as the tree shows more. */
+function PagedSnapshotState({ snapshot, label }: { snapshot: SnapshotDto; label: string }) {
+  const paging = useStatePages({
+    id: snapshot.originatorId,
+    version: snapshot.version,
+    state: snapshot.state,
+    stateOmitted: snapshot.stateOmitted,
+    snapshot: true,
+  })
+  return <JsonTree value={paging.value} label={label} paging={paging} />
 }

@@ -9,6 +9,7 @@ const snapshot = (version: number): SnapshotDto => ({
   timestamp: '2026-01-01T00:00:00.000Z',
   type: 't',
   state: { v: version },
+  stateOmitted: [],
 })
 const page = (versions: number[], nextBeforeVersion?: number) => ({
   items: versions.map(snapshot),
