@@ -197,8 +197,24 @@ export const methods = {
   },
   diffVersions: {
     access: 'read',
-    request: z.object({ id: uuid, from: version, to: version }).strict(),
-    response: z.object({ from: JsonValue, to: JsonValue, diff: z.array(DiffEntry) }),
+    request: z
+      .object({
+        id: uuid,
+        from: version,
+        to: version,
+        /**
+         * false: the diff alone (what the Diff tab shows); a large aggregate's two whole states
+         * are megabytes that would be converted, sent and parsed for nothing.
+         */
+        states: z.boolean().default(true),
+      })
+      .strict(),
+    response: z.object({
+      /** The two states whole (absent when asked with `states: false`). */
+      from: JsonValue.optional(),
+      to: JsonValue.optional(),
+      diff: z.array(DiffEntry),
+    }),
   },
   listSnapshots: {
     access: 'read',

@@ -324,7 +324,7 @@ export async function getEventDiff(
 
 export async function diffVersions(
   ctx: QueryContext,
-  { id, from, to }: ParsedRequestOf<'diffVersions'>,
+  { id, from, to, states }: ParsedRequestOf<'diffVersions'>,
 ): Promise<ResponseOf<'diffVersions'>> {
   const c = ctx.conn()
   const { version: latestVersion, aggregateTopic } = await reads.latest(c, id)
@@ -338,7 +338,8 @@ export async function diffVersions(
   // The two states may come from snapshots: the events between them must be there and linked.
   const range = { fromVersion: Math.min(from, to) + 1, toVersion: Math.max(from, to) }
   for await (const _page of app.verifiedEventPages(id, range)) void _page
-  return { from: fromState, to: toState, diff: diffDisplay(fromState, toState) }
+  const diff = diffDisplay(fromState, toState)
+  return states ? { from: fromState, to: toState, diff } : { diff }
 }
 
 export async function listSnapshotVersions(

@@ -49,6 +49,10 @@ describe.each(await serviceStores())('queries on the %s store', (kind) => {
       after: 'bar4',
     })
     expect((await h.ok('diffVersions', { id, from: 2, to: 2 })).diff).toEqual([])
+    // The Diff tab asks for the diff alone.
+    expect(await h.ok('diffVersions', { id, from: 0, to: 3, states: false })).toEqual({
+      diff: range.diff,
+    })
     expect((await h.fail('getEventDiff', { id, version: 8 })).code).toBe('AggregateNotFound')
   })
 

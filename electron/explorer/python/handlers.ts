@@ -252,7 +252,8 @@ async function diffVersions(
   // Between the snapshots at or below each version: no event can be applied here.
   const from = await snapshotStateAt(s, r.id, r.from)
   const to = await snapshotStateAt(s, r.id, r.to)
-  return { from, to, diff: diffDisplay(from, to) }
+  const diff = diffDisplay(from, to)
+  return r.states ? { from, to, diff } : { diff }
 }
 
 async function listSnapshots(

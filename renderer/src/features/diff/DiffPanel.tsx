@@ -80,7 +80,7 @@ function compareOptions(api: ExplorerApi, id: string, from: number, to: number) 
   return queryOptions({
     queryKey: [...keys.diff(id), 'versions', from, to],
     queryFn: async () => {
-      const { diff } = await api.diffVersions({ id, from, to })
+      const { diff } = await api.diffVersions({ id, from, to, states: false })
       return { from, to, diff }
     },
   })
