@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import { JsonValue } from './jsonValue'
 import { OmittedChildren } from './statePages'
+import { ShortenedString } from './longStrings'
 import { connectionOptions, LabelColour, StoreKind } from './settings'
 
 // ---------------------------------------------------------------- shared shapes
@@ -185,6 +186,11 @@ export const EventDto = z.object({
   role: EventRole,
   timestamp: isoDate,
   payload: JsonValue,
+  /**
+   * Strings of `payload` a listing (listEvents) shortened to their first PAYLOAD_STRING_MAX
+   * characters (shared/longStrings.ts): exportHistory sends the payload whole.
+   */
+  payloadShortened: z.array(ShortenedString).default([]),
   hash: z.string(),
   previousHash: z.string(),
 })

@@ -20,6 +20,7 @@ import {
   topics,
 } from '../eventsourcing'
 import { pageState, STATE_PAGE } from '../../shared/statePages'
+import { shortenLongStrings } from '../../shared/longStrings'
 import { toDisplayJson, toDisplayJsonCut } from './displayJson'
 
 /**
@@ -52,9 +53,16 @@ export function eventDto(event: DomainEvent): EventDto {
     role: eventRole(topic, event.originatorVersion),
     timestamp: event.timestamp.toISOString(),
     payload: toDisplayJson(event.payload()),
+    payloadShortened: [],
     hash: event.hash,
     previousHash: event.previousHash,
   }
+}
+
+/** An event as a listing sends it: long strings of its payload shortened (shared/longStrings.ts). */
+export function listedEvent(dto: EventDto): EventDto {
+  const { value, shortened } = shortenLongStrings(dto.payload)
+  return shortened.length === 0 ? dto : { ...dto, payload: value, payloadShortened: shortened }
 }
 
 /** An aggregate's state for the UI: its fields as a JSON tree; null before creation and once discarded. */

@@ -15,7 +15,15 @@ import { AggregateNotFound, DataIntegrityError, Mapper, TopicNotFound } from '..
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
 import { diffDisplay } from './displayJson'
-import { cutState, displayState, eventDto, eventRole, snapshotDto, type StateDisplay } from './dto'
+import {
+  cutState,
+  displayState,
+  eventDto,
+  eventRole,
+  listedEvent,
+  snapshotDto,
+  type StateDisplay,
+} from './dto'
 import * as reads from './historyReads'
 import { definitionLoaded, requireDefinition, snapshotView } from './snapshotOnly'
 import { verifyStore as verifyWholeStore, verifyWholeHistory } from './storeVerification'
@@ -23,6 +31,8 @@ import type { CheckpointCache } from './checkpoints'
 import { replayAt, type TimeTravelResult } from './timeTravel'
 import { stateChildren } from './statePaging'
 import { noSnapshotAt, snapshotChildren } from './snapshotList'
+
+export { listSnapshots } from './snapshotList'
 import { answerTiming } from './answerTiming'
 
 /** What the query handlers need of the service. */
@@ -226,7 +236,7 @@ export async function listEvents(
           pageSize: limit,
           signal,
         })) {
-          items.push(...page.map(eventDto))
+          for (const event of page) items.push(listedEvent(eventDto(event)))
           scanned += page.length
         }
         const last = items[items.length - 1]
@@ -248,7 +258,7 @@ export async function listEvents(
               (!types || types.has(dto.type)) &&
               (!needle || JSON.stringify(dto.payload).toLowerCase().includes(needle))
             ) {
-              items.push(dto)
+              items.push(listedEvent(dto))
             }
             if (items.length >= limit || scanned >= ctx.scanBudget) {
               next = dto.version + 1

@@ -37,7 +37,6 @@ import {
 } from './connection'
 import * as queries from './queries'
 import { getActivity } from './activity'
-import { listSnapshots } from './snapshotList'
 import { handle as pythonHandle, type PythonMethod } from './python/handlers'
 import * as commands from './commands'
 import './builtInTypes'
@@ -331,7 +330,7 @@ export class ExplorerService implements ExplorerHandlers {
   readonly getRawRecord = this.query('getRawRecord', queries.getRawRecord)
   readonly getEventDiff = this.query('getEventDiff', queries.getEventDiff)
   readonly diffVersions = this.query('diffVersions', queries.diffVersions)
-  readonly listSnapshots = this.query('listSnapshots', listSnapshots)
+  readonly listSnapshots = this.query('listSnapshots', queries.listSnapshots)
   readonly listSnapshotVersions = this.query('listSnapshotVersions', queries.listSnapshotVersions)
   readonly compareSnapshot = this.query('compareSnapshot', queries.compareSnapshot)
   readonly getActivity = this.query('getActivity', getActivity)

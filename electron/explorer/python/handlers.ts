@@ -16,6 +16,7 @@ import { AggregateNotFound, DataIntegrityError } from '../../eventsourcing'
 import { bucketize } from '../activity'
 import { childrenPage, pageState } from '../../../shared/statePages'
 import { ApiFailure } from '../dispatch'
+import { listedEvent } from '../dto'
 import { notAContainer, wholeStateChildren } from '../statePaging'
 import { noSnapshotAt, withinPageBytes } from '../snapshotList'
 import { diffDisplay, toDisplayJson } from '../displayJson'
@@ -35,6 +36,7 @@ function eventDto(s: PythonSession, record: PythonRecord): EventDto {
     role: record.originatorVersion === 1 ? 'created' : 'changed',
     timestamp: isoOf(fields['timestamp']),
     payload: toDisplayJson(fields),
+    payloadShortened: [],
     // No hash chain in a Python store.
     hash: '',
     previousHash: '',
@@ -189,11 +191,13 @@ async function listEvents(
       details: { ...error.details, latestVersion: last.originatorVersion, firstVersion },
     })
   }
-  const items = dtos.filter(
-    (e) =>
-      (!types || types.has(e.type)) &&
-      (!search || JSON.stringify(e.payload).toLowerCase().includes(search)),
-  )
+  const items = dtos
+    .filter(
+      (e) =>
+        (!types || types.has(e.type)) &&
+        (!search || JSON.stringify(e.payload).toLowerCase().includes(search)),
+    )
+    .map(listedEvent)
   const lastRead = records[records.length - 1]
   return {
     items,

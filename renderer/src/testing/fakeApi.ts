@@ -157,6 +157,7 @@ export function eventDto(id: string, version: number, overrides: Partial<EventDt
     role: version === 0 ? 'created' : 'changed',
     timestamp: '2026-01-01T00:00:00.000Z',
     payload: { label: `bar${version + 1}` },
+    payloadShortened: [],
     hash: `h${version}`,
     previousHash: version === 0 ? '' : `h${version - 1}`,
     ...overrides,

@@ -1,9 +1,12 @@
 import { useState, type CSSProperties } from 'react'
-import type { EventDto } from '../../../../shared/contract'
+import type { EventDto, ExplorerApi } from '../../../../shared/contract'
+import { PAYLOAD_STRING_MAX, type ShortenedString } from '../../../../shared/longStrings'
 import { copyText } from '../../lib/clipboard'
+import { useApi } from '../../service'
 import { explainError } from '../../ui/errors'
 import {
   formatBytes,
+  formatCount,
   formatDateTime,
   formatTimeOfDay,
   previewJson,
@@ -40,6 +43,7 @@ function toneOf(event: EventDto): string {
 export function EventRow(props: EventRowProps) {
   const { event, current, snapshot, rawOpen, raw, timezone } = props
   const [copied, setCopied] = useState(false)
+  const api = useApi()
 
   return (
     // A click on the row is a shortcut: the keyboard moves through versions with the slider.
@@ -100,7 +104,7 @@ export function EventRow(props: EventRowProps) {
             className="btn btn-xs btn-ghost"
             aria-label={`Copy payload of version ${event.version}`}
             onClick={() => {
-              void copyText(JSON.stringify(event.payload, null, 2)).then((ok) => {
+              void copyPayload(api, event).then((ok) => {
                 setCopied(ok)
                 if (ok) setTimeout(() => setCopied(false), 1500)
               })
@@ -119,6 +123,9 @@ export function EventRow(props: EventRowProps) {
           >
             <div className="detail-title">Decoded payload</div>
             <pre className="code-block">{visible(JSON.stringify(event.payload, null, 2))}</pre>
+            {event.payloadShortened.length > 0 && (
+              <ShortenedNote shortened={event.payloadShortened} />
+            )}
             <div className="detail-meta mono">
               <span title="This event's hash">hash {event.hash.slice(0, 16)}…</span>
               <span title="The previous event's hash">
@@ -173,8 +180,6 @@ export function EventRow(props: EventRowProps) {
   )
 }
 
-const formatCount = (n: number) => n.toLocaleString('en-US')
-
 export function SkeletonEventRow(props: {
   index?: number
   measureRef?: (el: Element | null) => void
@@ -200,5 +205,41 @@ export function SkeletonEventRow(props: {
         <span />
       </div>
     </div>
+  )
+}
+
+/** The whole payload, as text: a listed one whose strings were shortened is asked for whole. */
+async function copyPayload(api: ExplorerApi, event: EventDto): Promise<boolean> {
+  let payload = event.payload
+  if (event.payloadShortened.length > 0) {
+    try {
+      const { events } = await api.exportHistory({
+        id: event.originatorId,
+        fromVersion: event.version,
+        limit: 1,
+      })
+      if (events[0]?.version !== event.version) return false
+      payload = events[0].payload
+    } catch {
+      return false
+    }
+  }
+  return copyText(JSON.stringify(payload, null, 2))
+}
+
+/** `items[3].name` for ['items', 3, 'name']. */
+function pathText(path: ReadonlyArray<string | number>): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('')
+}
+
+function ShortenedNote({ shortened }: { shortened: readonly ShortenedString[] }) {
+  return (
+    <p className="muted">
+      Long strings are shortened here to their first {formatCount(PAYLOAD_STRING_MAX)} characters:{' '}
+      {shortened
+        .map((s) => `${pathText(s.path) || 'the payload'} (${formatCount(s.length)} characters)`)
+        .join(', ')}
+      . Copy copies the whole payload; Export history holds it too.
+    </p>
   )
 }

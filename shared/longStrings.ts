@@ -1,0 +1,61 @@
+/**
+ * Long strings in listed payloads (issue 10): a timeline page is 200 events, and a store written
+ * by another program may hold megabytes in one field, so a page could be hundreds of MB (past
+ * what one answer can encode). A listing sends each string's first PAYLOAD_STRING_MAX characters
+ * and says which it shortened; exportHistory sends payloads whole.
+ */
+import { z } from 'zod'
+import { StatePath } from './statePages'
+import type { JsonValue } from './jsonValue'
+
+export const PAYLOAD_STRING_MAX = 10_000
+
+/** A string a listing shortened: where, and how long it is whole. */
+export const ShortenedString = z.object({ path: StatePath, length: z.number().int().min(0) })
+export type ShortenedString = z.infer<typeof ShortenedString>
+
+/**
+ * `value` with every string longer than `max` cut to its first `max` characters (copying only
+ * the containers on the way to one; `value` itself is not changed), and the strings cut.
+ */
+export function shortenLongStrings(
+  value: JsonValue,
+  max = PAYLOAD_STRING_MAX,
+): { value: JsonValue; shortened: ShortenedString[] } {
+  const shortened: ShortenedString[] = []
+  const walk = (v: JsonValue, path: Array<string | number>): JsonValue => {
+    if (typeof v === 'string') {
+      if (v.length <= max) return v
+      shortened.push({ path: [...path], length: v.length })
+      return v.slice(0, max)
+    }
+    if (v === null || typeof v !== 'object') return v
+    if (Array.isArray(v)) {
+      let copy: JsonValue[] | undefined
+      v.forEach((child, i) => {
+        path.push(i)
+        const out = walk(child, path)
+        path.pop()
+        if (out !== child) (copy ??= v.slice())[i] = out
+      })
+      return copy ?? v
+    }
+    let copy: Record<string, JsonValue> | undefined
+    for (const key of Object.keys(v)) {
+      path.push(key)
+      const child = v[key]!
+      const out = walk(child, path)
+      path.pop()
+      // defineProperty: a key such as "__proto__" stays data.
+      if (out !== child)
+        Object.defineProperty((copy ??= { ...v }), key, {
+          value: out,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+    }
+    return copy ?? v
+  }
+  return { value: walk(value, []), shortened }
+}
