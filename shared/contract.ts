@@ -260,10 +260,21 @@ export const methods = {
   },
   compareSnapshot: {
     access: 'read',
-    request: z.object({ id: uuid, version }).strict(),
+    request: z
+      .object({
+        id: uuid,
+        version,
+        /**
+         * false: the differences, with the snapshot's state cut as listSnapshots cuts it and no
+         * replayed state (what the Snapshots panel shows; whole states are megabytes at scale).
+         */
+        states: z.boolean().default(true),
+      })
+      .strict(),
     response: z.object({
       snapshot: SnapshotDto,
-      replayed: JsonValue,
+      /** The state replayed from the events, whole (absent when asked with `states: false`). */
+      replayed: JsonValue.optional(),
       matches: z.boolean(),
       differences: z.array(DiffEntry),
     }),

@@ -30,7 +30,7 @@ import { verifyStore as verifyWholeStore, verifyWholeHistory } from './storeVeri
 import type { CheckpointCache } from './checkpoints'
 import { replayAt, type TimeTravelResult } from './timeTravel'
 import { stateChildren } from './statePaging'
-import { noSnapshotAt, snapshotChildren } from './snapshotList'
+import { listedSnapshotDto, noSnapshotAt, snapshotChildren } from './snapshotList'
 
 export { listSnapshots } from './snapshotList'
 import { answerTiming } from './answerTiming'
@@ -373,7 +373,7 @@ export async function listSnapshotVersions(
 
 export async function compareSnapshot(
   ctx: QueryContext,
-  { id, version }: ParsedRequestOf<'compareSnapshot'>,
+  { id, version, states }: ParsedRequestOf<'compareSnapshot'>,
 ): Promise<ResponseOf<'compareSnapshot'>> {
   const c = ctx.conn()
   const [stored] = await c.app.snapshots(id, { gte: version, lte: version })
@@ -383,7 +383,9 @@ export async function compareSnapshot(
   const { result } = await reads.replay(c, id, { at: version, useSnapshots: false })
   const replayed = displayState(result.aggregate)
   const differences = diffDisplay(snapshot.state, replayed)
-  return { snapshot, replayed, matches: differences.length === 0, differences }
+  const matches = differences.length === 0
+  if (!states) return { snapshot: listedSnapshotDto(stored), matches, differences }
+  return { snapshot, replayed, matches, differences }
 }
 
 export async function exportHistory(

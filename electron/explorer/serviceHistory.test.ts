@@ -72,6 +72,13 @@ describe.each(await serviceStores())('queries on the %s store', (kind) => {
       expect(comparison.matches, `v${version}`).toBe(true)
       expect(comparison.differences).toEqual([])
       expect(comparison.replayed).toEqual(comparison.snapshot.state)
+      // The Snapshots panel's: the verdict, the snapshot as listed, no replayed state.
+      const slim = await h.ok('compareSnapshot', { id, version, states: false })
+      expect(slim).toEqual({
+        snapshot: snapshots.find((s) => s.version === version),
+        matches: true,
+        differences: [],
+      })
     }
     expect((await h.fail('compareSnapshot', { id, version: 2 })).code).toBe('AggregateNotFound')
   })

@@ -58,7 +58,7 @@ export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
   const hasOlder = list?.nextBeforeVersion !== undefined
 
   const compareAction = useAction((version: number) =>
-    api.compareSnapshot({ id: aggregateId, version }),
+    api.compareSnapshot({ id: aggregateId, version, states: false }),
   )
   const compare = async ({ version }: SnapshotDto) => {
     setDetail({ kind: 'comparing', version })
