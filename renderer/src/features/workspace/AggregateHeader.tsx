@@ -2,7 +2,7 @@
  * Facts about the aggregate as of the shown version: id (copyable), type, version, dates
  * (local or UTC), hash-chain check, encryption, and how the state was loaded.
  */
-import { useState, type ReactNode } from 'react'
+import { memo, useState, type ReactNode } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AggregateView, HashChainStatus as HashChain } from '../../../../shared/contract'
 import { ExportButton } from '../tasks/ExportButton'
@@ -11,7 +11,7 @@ import { VerifyHistoryButton } from '../verify/VerifyHistoryButton'
 import { LockIcon } from '../../ui/icons'
 import { copyText } from '../../lib/clipboard'
 import type { UiError } from '../../ui/errors'
-import { formatDateTime, type TimeZoneMode } from '../../lib/format'
+import { formatCount, formatDateTime, type TimeZoneMode } from '../../lib/format'
 import { describeTopic, useAggregateTypes } from '../../queries/aggregates'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { revealInvisible, visible } from '../../ui/VisibleText'
@@ -22,7 +22,11 @@ const ZONES = [
   { value: 'utc', label: 'UTC' },
 ] as const
 
-export function AggregateHeader({
+/**
+ * Memoised: moving the slider changes none of its props until the answer comes (the view shown
+ * stays while the next loads), and it need not render again with every step (issue 10).
+ */
+export const AggregateHeader = memo(function AggregateHeader({
   aggregateId,
   view,
   latestVersion,
@@ -140,7 +144,7 @@ export function AggregateHeader({
       )}
     </header>
   )
-}
+})
 
 /** The display name of a registered type; else the topic, marked as having no definition. */
 function TypeName({ topic, definitionLoaded }: { topic: string; definitionLoaded: boolean }) {
@@ -217,8 +221,7 @@ function brokenVersionOf(error: UiError): number | undefined {
   return typeof version === 'number' ? version : undefined
 }
 
-const plural = (n: number, word: string) =>
-  `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
+const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`
 
 function Fact({
   label,
