@@ -43,32 +43,17 @@ export const AggregateHeader = memo(function AggregateHeader({
   error?: UiError | null
 }) {
   const integrityError = error?.code === 'DataIntegrityError' ? error : null
-  const { timezone, setTimezone } = useSelectionStore(
-    useShallow((s) => ({ timezone: s.timezone, setTimezone: s.setTimezone })),
-  )
+  const timezone = useSelectionStore((s) => s.timezone)
 
   return (
     <header className="aggregate-header">
-      <div className="aggregate-title-row">
-        <div className="aggregate-title">
-          <span className="eyebrow" title={view ? revealInvisible(view.type) : undefined}>
-            {view ? (
-              <TypeName topic={view.type} definitionLoaded={view.definitionLoaded} />
-            ) : (
-              <span className="skeleton skeleton-text" style={{ width: '9rem' }} />
-            )}
-          </span>
-          <h2 className="aggregate-id-heading">
-            <span className="mono">{aggregateId}</span>
-            <CopyIdButton id={aggregateId} />
-          </h2>
-        </div>
-        <div className="aggregate-actions">
-          {view?.discarded && <span className="badge badge-danger badge-lg">Discarded</span>}
-          <VerifyHistoryButton aggregateId={aggregateId} />
-          <ExportButton aggregateId={aggregateId} encrypted={view?.encrypted ?? false} />
-        </div>
-      </div>
+      <TitleRow
+        aggregateId={aggregateId}
+        type={view?.type ?? null}
+        definitionLoaded={view?.definitionLoaded ?? true}
+        discarded={view?.discarded ?? false}
+        encrypted={view?.encrypted ?? false}
+      />
 
       <dl className="facts">
         <Fact label="Version" className="fact-version">
@@ -121,17 +106,7 @@ export const AggregateHeader = memo(function AggregateHeader({
             </span>
           )}
         </Fact>
-        <div className="fact fact-tz">
-          <dt className="visually-hidden">Time zone</dt>
-          <dd>
-            <SegmentedRadioGroup
-              label="Time zone"
-              options={ZONES}
-              value={timezone}
-              onChange={setTimezone}
-            />
-          </dd>
-        </div>
+        <TimeZoneFact />
       </dl>
       {view?.hashChain.status === 'broken' && view.hashChain.message && (
         <p className="alert alert-danger" role="alert">
@@ -143,6 +118,65 @@ export const AggregateHeader = memo(function AggregateHeader({
         </p>
       )}
     </header>
+  )
+})
+
+/** Type, id and the aggregate's actions: the same for every version (memoised; issue 10). */
+const TitleRow = memo(function TitleRow({
+  aggregateId,
+  type,
+  definitionLoaded,
+  discarded,
+  encrypted,
+}: {
+  aggregateId: string
+  /** The view's type; null while no view is loaded. */
+  type: string | null
+  definitionLoaded: boolean
+  discarded: boolean
+  encrypted: boolean
+}) {
+  return (
+    <div className="aggregate-title-row">
+      <div className="aggregate-title">
+        <span className="eyebrow" title={type !== null ? revealInvisible(type) : undefined}>
+          {type !== null ? (
+            <TypeName topic={type} definitionLoaded={definitionLoaded} />
+          ) : (
+            <span className="skeleton skeleton-text" style={{ width: '9rem' }} />
+          )}
+        </span>
+        <h2 className="aggregate-id-heading">
+          <span className="mono">{aggregateId}</span>
+          <CopyIdButton id={aggregateId} />
+        </h2>
+      </div>
+      <div className="aggregate-actions">
+        {discarded && <span className="badge badge-danger badge-lg">Discarded</span>}
+        <VerifyHistoryButton aggregateId={aggregateId} />
+        <ExportButton aggregateId={aggregateId} encrypted={encrypted} />
+      </div>
+    </div>
+  )
+})
+
+/** The Local/UTC choice (memoised: it does not follow the version). */
+const TimeZoneFact = memo(function TimeZoneFact() {
+  const { timezone, setTimezone } = useSelectionStore(
+    useShallow((s) => ({ timezone: s.timezone, setTimezone: s.setTimezone })),
+  )
+  return (
+    <div className="fact fact-tz">
+      <dt className="visually-hidden">Time zone</dt>
+      <dd>
+        <SegmentedRadioGroup
+          label="Time zone"
+          options={ZONES}
+          value={timezone}
+          onChange={setTimezone}
+        />
+      </dd>
+    </div>
   )
 })
 
