@@ -14,7 +14,7 @@
  * `minify: false` in electron.vite.config.ts). Writes the trace for DevTools too.
  *
  *   npm run build, then
- *   node --import tsx bench/scrubTrace.ts <store.sqlite> <snapshot period> [scrubs] [trace.json]
+ *   node --import tsx bench/scrubTrace.ts <store.sqlite> <snapshot period> [scrubs] [trace.json] [random|drag]
  *   node --import tsx bench/scrubTrace.ts --analyze <trace.json>
  */
 import Database from 'better-sqlite3'
@@ -45,9 +45,15 @@ interface ProfileNode {
   callFrame: { functionName: string; url?: string; lineNumber?: number }
 }
 
-const [store, period = '0', count = '40', out = join(tmpdir(), 'scrub-trace.json')] =
-  process.argv.slice(2)
-if (!store) throw new Error('usage: bench/scrubTrace.ts <store.sqlite> <period> [scrubs] [out]')
+const [
+  store,
+  period = '0',
+  count = '40',
+  out = join(tmpdir(), 'scrub-trace.json'),
+  mode = 'random',
+] = process.argv.slice(2)
+if (!store)
+  throw new Error('usage: bench/scrubTrace.ts <store.sqlite> <period> [scrubs] [out] [random|drag]')
 
 /** Runs the scrubs under a trace and returns it. */
 async function record(): Promise<Buffer> {
@@ -84,7 +90,9 @@ async function record(): Promise<Buffer> {
     let current = latest
     // The first scrub is left out of the figures below, as the bench does.
     for (let i = 0; i <= Number(count); i++) {
-      let v = Math.floor(Math.random() * (latest + 1))
+      // `drag`: small steps forward from the middle, as bench/scrubProbe.ts's drag mode.
+      let v =
+        mode === 'drag' ? Math.floor(latest / 2) + i * 7 : Math.floor(Math.random() * (latest + 1))
       if (v === current) v = (v + 1) % (latest + 1)
       await page.evaluate(`window.__bench.scrub(${v})`)
       current = v
