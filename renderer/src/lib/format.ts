@@ -42,12 +42,28 @@ function fields(at: Date, tz: TimeZoneMode, options: Intl.DateTimeFormatOptions)
 
 const suffix = (tz: TimeZoneMode) => (tz === 'utc' ? ' UTC' : '')
 
+/**
+ * Texts of stored instants already formatted, by zone and instant: the header and the state tree
+ * format the same few instants on every scrub step, at about 0.07 ms each (issue 10). Emptied
+ * when full, so it stays small.
+ */
+const dateTimes = new Map<string, string>()
+const DATE_TIMES_KEPT = 1000
+
 /** 2026-11-26 22:01:54 (local) or 2026-11-26 22:01:54 UTC. */
 export function formatDateTime(at: Instant, tz: TimeZoneMode): string {
+  const key = typeof at === 'string' ? `${tz}|${at}` : null
+  const known = key === null ? undefined : dateTimes.get(key)
+  if (known !== undefined) return known
   const d = toDate(at)
   if (!d) return String(at)
   const f = fields(d, tz, { ...DATE, ...TIME })
-  return `${f.year}-${f.month}-${f.day} ${f.hour}:${f.minute}:${f.second}${suffix(tz)}`
+  const text = `${f.year}-${f.month}-${f.day} ${f.hour}:${f.minute}:${f.second}${suffix(tz)}`
+  if (key !== null) {
+    if (dateTimes.size >= DATE_TIMES_KEPT) dateTimes.clear()
+    dateTimes.set(key, text)
+  }
+  return text
 }
 
 /** 22:01:54 (local) or 22:01:54 UTC: the status bar's clock times. */
@@ -109,8 +125,11 @@ export function spanTickFormat(
   }
 }
 
+/** One formatter: toLocaleString builds one per call (about 0.1 ms each; issue 10). */
+const COUNT = new Intl.NumberFormat('en-US')
+
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US')
+  return COUNT.format(n)
 }
 
 /** One line of JSON for previews, cut to `max` characters. */

@@ -13,7 +13,14 @@ import {
   type FakeApi,
 } from '../testing/fakeApi'
 import { useTaskStore } from '../stores/taskStore'
-import { PREFETCH_MAX_MS, PREFETCH_REST_MS, SLOW_REPLAY_MS, VIEW_DEBOUNCE_MS } from './aggregate'
+import { useLayoutEffect } from 'react'
+import {
+  PREFETCH_MAX_MS,
+  PREFETCH_REST_MS,
+  SLOW_REPLAY_MS,
+  VIEW_DEBOUNCE_MS,
+  useAggregateAt,
+} from './aggregate'
 import { keys } from './keys'
 import { renderWithQueries } from '../testing/render'
 import { AggregateView } from '../features/workspace/AggregateView'
@@ -85,6 +92,24 @@ describe('the aggregate view', () => {
     await waitFor(() => expect(client.getQueryData(keys.aggregateAt(A, 1))).toBeDefined())
     expect(api.getAggregate.mock.calls.map(([r]) => r.at).slice(0, 2)).toEqual([0, 1])
     expect(client.getQueryData(keys.aggregateAt(A, 1))).toMatchObject({ version: 1 })
+  })
+
+  it('asks for a version in the render that brings it, before that render reaches the screen', async () => {
+    // What had been asked for when each version's render was committed (layout effects run
+    // before the browser paints; passive effects, where useQuery starts a fetch, after it).
+    const askedAtCommit: Array<Array<number | 'latest'>> = []
+    function Probe() {
+      const version = useSelectionStore((s) => s.version)
+      useAggregateAt(A, version)
+      useLayoutEffect(() => {
+        askedAtCommit.push(api.getAggregate.mock.calls.map(([r]) => r.at ?? 'latest'))
+      }, [version])
+      return null
+    }
+    const { client } = renderWithQueries(<Probe />, { api })
+    await waitFor(() => expect(client.getQueryData(keys.aggregateAt(A, 'latest'))).toBeDefined())
+    act(() => useSelectionStore.getState().setVersion(2))
+    expect(askedAtCommit.at(-1)).toEqual(['latest', 2])
   })
 
   it('an abandoned replay is cancelled on the server, and a slow one shows as a task', async () => {

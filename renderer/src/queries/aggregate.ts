@@ -163,19 +163,41 @@ export function cancelPrefetches(client: QueryClient, id: string, wanted: Versio
  * `value` for the query: at once when it is cached (`immediate`) or when nothing is loading
  * (the first step of a drag, a click, a key press: no wait); while an answer is still coming,
  * once the value has stayed the same for `ms` (the steps in the middle of a drag are never
- * asked for; the server is not handed a queue of them).
+ * asked for; the server is not handed a queue of them). An uncached value is handed to `ask`
+ * as it settles: in the render that brings it, not in an effect, since effects run after the
+ * browser has painted the slider's move and the request waited for that frame and two more
+ * renders (5–20 ms a step; issue 10).
  */
-function useSettled<T>(value: T, ms: number, immediate: boolean, busy: () => boolean): T {
+function useSettled<T>(
+  value: T,
+  ms: number,
+  immediate: boolean,
+  busy: () => boolean,
+  ask: (value: T) => void,
+): T {
   const [settled, setSettled] = useState(value)
+  // The value this hook last saw: a new one is settled in the render that brings it.
+  const [seen, setSeen] = useState(value)
+  let now = settled
+  if (seen !== value) {
+    setSeen(value)
+    if (immediate || !busy()) {
+      if (!immediate) ask(value)
+      setSettled(value)
+      now = value
+    }
+  }
   useEffect(() => {
-    if (immediate) return
-    if (!busy()) return void setSettled(value)
-    const timer = setTimeout(() => setSettled(value), ms)
+    if (immediate || settled === value) return
+    const timer = setTimeout(() => {
+      ask(value)
+      setSettled(value)
+    }, ms)
     return () => clearTimeout(timer)
-    // `busy` is asked when the value changes, not followed.
+    // `ask` is called when the value settles, not followed.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [value, ms, immediate])
-  return immediate ? value : settled
+  }, [value, settled, ms, immediate])
+  return immediate ? value : now
 }
 
 export interface AggregateAt {
@@ -195,8 +217,8 @@ export function useAggregateAt(id: string, version: number | null): AggregateAt 
   const client = useQueryClient()
   const wanted: VersionKey = version ?? 'latest'
   const cached = client.getQueryData(keys.aggregateAt(id, wanted)) !== undefined
-  const settled = useSettled(wanted, VIEW_DEBOUNCE_MS, cached, () =>
-    // Whether the answer on its way is still loading (the query for the version last settled).
+  // Whether the answer on its way is still loading (the query for the version last settled).
+  const busy = () =>
     client
       .getQueryCache()
       .findAll({ queryKey: ['aggregate', id] })
@@ -206,8 +228,11 @@ export function useAggregateAt(id: string, version: number | null): AggregateAt 
           q.queryKey.length === 3 &&
           q.state.fetchStatus === 'fetching' &&
           q.getObserversCount() > 0,
-      ),
-  )
+      )
+  // A version is asked for as it settles: the request leaves before the slider's move is drawn
+  // and overlaps it; useQuery below joins the fetch under way (as usePrefetchQuery does).
+  const ask = (version: VersionKey) => void client.prefetchQuery(aggregateOptions(api, id, version))
+  const settled = useSettled(wanted, VIEW_DEBOUNCE_MS, cached, busy, ask)
   // The user asks for a version not cached: the prefetches of other versions give way.
   useEffect(() => {
     if (!cached) cancelPrefetches(client, id, settled)

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import type { JsonValue, StatePath } from '../../../shared/contract'
 import { visible } from './VisibleText'
-import { formatDateTime, isIsoInstant, type TimeZoneMode } from '../lib/format'
+import { formatCount, formatDateTime, isIsoInstant, type TimeZoneMode } from '../lib/format'
 import { useSelectionStore } from '../stores/selectionStore'
 
 export interface JsonTreeProps {
@@ -347,13 +347,13 @@ function RowContent({ row, timezone }: { row: Row; timezone: TimeZoneMode }) {
       {row.pending ? (
         <span className="json-more" aria-live="polite">
           {row.pending.message === null
-            ? `Loading ${row.pending.count.toLocaleString('en-US')} more…`
-            : `Could not load ${row.pending.count.toLocaleString('en-US')} more: ${row.pending.message}`}
+            ? `Loading ${formatCount(row.pending.count)} more…`
+            : `Could not load ${formatCount(row.pending.count)} more: ${row.pending.message}`}
         </span>
       ) : row.more ? (
         <span className="json-more">
-          Show {Math.min(row.more.hidden, BIG * 5).toLocaleString('en-US')} more of{' '}
-          {row.more.hidden.toLocaleString('en-US')} hidden
+          Show {formatCount(Math.min(row.more.hidden, BIG * 5))} more of{' '}
+          {formatCount(row.more.hidden)} hidden
         </span>
       ) : (
         <>

@@ -4,7 +4,7 @@
  * the ends (native range keys); Play walks forward at the chosen speed. Moving to the latest
  * version means "follow the latest", so live changes keep showing.
  */
-import { useEffect, useId, useState } from 'react'
+import { memo, useEffect, useId, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useSelectionStore } from '../../stores/selectionStore'
 
@@ -66,8 +66,6 @@ export function Scrubber({
     setPlaying(true)
   }
 
-  const percent = (v: number) => (max === min ? 0 : ((v - min) / (max - min)) * 100)
-
   return (
     <div className="scrubber" role="group" aria-label="Time travel">
       <div className="scrubber-buttons">
@@ -125,10 +123,10 @@ export function Scrubber({
           }}
           disabled={latest < 0}
           style={{
-            ['--fill' as string]: `${percent(Math.max(min, Math.min(selected, max)))}%`,
+            ['--fill' as string]: `${percent(Math.max(min, Math.min(selected, max)), min, max)}%`,
           }}
         />
-        <SnapshotMarkers versions={snapshotVersions} min={min} max={max} percent={percent} />
+        <SnapshotMarkers versions={snapshotVersions} min={min} max={max} />
       </div>
 
       <SpeedSelect speed={speed} onChange={setSpeed} />
@@ -191,7 +189,18 @@ function PlayIcon({ playing }: { playing: boolean }) {
   )
 }
 
-function SpeedSelect({ speed, onChange }: { speed: number; onChange: (speed: number) => void }) {
+/** Where `v` is on the track, in percent of its length. */
+const percent = (v: number, min: number, max: number) =>
+  max === min ? 0 : ((v - min) / (max - min)) * 100
+
+/** Memoised, as the markers are: neither follows the slider's steps (issue 10). */
+const SpeedSelect = memo(function SpeedSelect({
+  speed,
+  onChange,
+}: {
+  speed: number
+  onChange: (speed: number) => void
+}) {
   return (
     <label className="inline-field scrubber-speed">
       <span className="inline-label">Speed</span>
@@ -210,19 +219,17 @@ function SpeedSelect({ speed, onChange }: { speed: number; onChange: (speed: num
       </select>
     </label>
   )
-}
+})
 
 /** The snapshot versions as ticks on the track (decoration: the timeline lists them). */
-function SnapshotMarkers({
+const SnapshotMarkers = memo(function SnapshotMarkers({
   versions,
   min,
   max,
-  percent,
 }: {
   versions: number[]
   min: number
   max: number
-  percent: (v: number) => number
 }) {
   // Beyond 400 the ticks would merge into a bar.
   const shown =
@@ -233,10 +240,10 @@ function SnapshotMarkers({
         <span
           key={v}
           className="scrubber-marker"
-          style={{ left: `${percent(v)}%` }}
+          style={{ left: `${percent(v, min, max)}%` }}
           title={`Snapshot at v${v}`}
         />
       ))}
     </div>
   )
-}
+})

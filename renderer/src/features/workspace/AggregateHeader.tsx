@@ -2,7 +2,7 @@
  * Facts about the aggregate as of the shown version: id (copyable), type, version, dates
  * (local or UTC), hash-chain check, encryption, and how the state was loaded.
  */
-import { useState, type ReactNode } from 'react'
+import { memo, useState, type ReactNode } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AggregateView, HashChainStatus as HashChain } from '../../../../shared/contract'
 import { ExportButton } from '../tasks/ExportButton'
@@ -11,7 +11,7 @@ import { VerifyHistoryButton } from '../verify/VerifyHistoryButton'
 import { LockIcon } from '../../ui/icons'
 import { copyText } from '../../lib/clipboard'
 import type { UiError } from '../../ui/errors'
-import { formatDateTime, type TimeZoneMode } from '../../lib/format'
+import { formatCount, formatDateTime, type TimeZoneMode } from '../../lib/format'
 import { describeTopic, useAggregateTypes } from '../../queries/aggregates'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { revealInvisible, visible } from '../../ui/VisibleText'
@@ -22,7 +22,11 @@ const ZONES = [
   { value: 'utc', label: 'UTC' },
 ] as const
 
-export function AggregateHeader({
+/**
+ * Memoised: moving the slider changes none of its props until the answer comes (the view shown
+ * stays while the next loads), and it need not render again with every step (issue 10).
+ */
+export const AggregateHeader = memo(function AggregateHeader({
   aggregateId,
   view,
   latestVersion,
@@ -39,32 +43,17 @@ export function AggregateHeader({
   error?: UiError | null
 }) {
   const integrityError = error?.code === 'DataIntegrityError' ? error : null
-  const { timezone, setTimezone } = useSelectionStore(
-    useShallow((s) => ({ timezone: s.timezone, setTimezone: s.setTimezone })),
-  )
+  const timezone = useSelectionStore((s) => s.timezone)
 
   return (
     <header className="aggregate-header">
-      <div className="aggregate-title-row">
-        <div className="aggregate-title">
-          <span className="eyebrow" title={view ? revealInvisible(view.type) : undefined}>
-            {view ? (
-              <TypeName topic={view.type} definitionLoaded={view.definitionLoaded} />
-            ) : (
-              <span className="skeleton skeleton-text" style={{ width: '9rem' }} />
-            )}
-          </span>
-          <h2 className="aggregate-id-heading">
-            <span className="mono">{aggregateId}</span>
-            <CopyIdButton id={aggregateId} />
-          </h2>
-        </div>
-        <div className="aggregate-actions">
-          {view?.discarded && <span className="badge badge-danger badge-lg">Discarded</span>}
-          <VerifyHistoryButton aggregateId={aggregateId} />
-          <ExportButton aggregateId={aggregateId} encrypted={view?.encrypted ?? false} />
-        </div>
-      </div>
+      <TitleRow
+        aggregateId={aggregateId}
+        type={view?.type ?? null}
+        definitionLoaded={view?.definitionLoaded ?? true}
+        discarded={view?.discarded ?? false}
+        encrypted={view?.encrypted ?? false}
+      />
 
       <dl className="facts">
         <Fact label="Version" className="fact-version">
@@ -117,17 +106,7 @@ export function AggregateHeader({
             </span>
           )}
         </Fact>
-        <div className="fact fact-tz">
-          <dt className="visually-hidden">Time zone</dt>
-          <dd>
-            <SegmentedRadioGroup
-              label="Time zone"
-              options={ZONES}
-              value={timezone}
-              onChange={setTimezone}
-            />
-          </dd>
-        </div>
+        <TimeZoneFact />
       </dl>
       {view?.hashChain.status === 'broken' && view.hashChain.message && (
         <p className="alert alert-danger" role="alert">
@@ -140,7 +119,66 @@ export function AggregateHeader({
       )}
     </header>
   )
-}
+})
+
+/** Type, id and the aggregate's actions: the same for every version (memoised; issue 10). */
+const TitleRow = memo(function TitleRow({
+  aggregateId,
+  type,
+  definitionLoaded,
+  discarded,
+  encrypted,
+}: {
+  aggregateId: string
+  /** The view's type; null while no view is loaded. */
+  type: string | null
+  definitionLoaded: boolean
+  discarded: boolean
+  encrypted: boolean
+}) {
+  return (
+    <div className="aggregate-title-row">
+      <div className="aggregate-title">
+        <span className="eyebrow" title={type !== null ? revealInvisible(type) : undefined}>
+          {type !== null ? (
+            <TypeName topic={type} definitionLoaded={definitionLoaded} />
+          ) : (
+            <span className="skeleton skeleton-text" style={{ width: '9rem' }} />
+          )}
+        </span>
+        <h2 className="aggregate-id-heading">
+          <span className="mono">{aggregateId}</span>
+          <CopyIdButton id={aggregateId} />
+        </h2>
+      </div>
+      <div className="aggregate-actions">
+        {discarded && <span className="badge badge-danger badge-lg">Discarded</span>}
+        <VerifyHistoryButton aggregateId={aggregateId} />
+        <ExportButton aggregateId={aggregateId} encrypted={encrypted} />
+      </div>
+    </div>
+  )
+})
+
+/** The Local/UTC choice (memoised: it does not follow the version). */
+const TimeZoneFact = memo(function TimeZoneFact() {
+  const { timezone, setTimezone } = useSelectionStore(
+    useShallow((s) => ({ timezone: s.timezone, setTimezone: s.setTimezone })),
+  )
+  return (
+    <div className="fact fact-tz">
+      <dt className="visually-hidden">Time zone</dt>
+      <dd>
+        <SegmentedRadioGroup
+          label="Time zone"
+          options={ZONES}
+          value={timezone}
+          onChange={setTimezone}
+        />
+      </dd>
+    </div>
+  )
+})
 
 /** The display name of a registered type; else the topic, marked as having no definition. */
 function TypeName({ topic, definitionLoaded }: { topic: string; definitionLoaded: boolean }) {
@@ -217,8 +255,7 @@ function brokenVersionOf(error: UiError): number | undefined {
   return typeof version === 'number' ? version : undefined
 }
 
-const plural = (n: number, word: string) =>
-  `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
+const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`
 
 function Fact({
   label,

@@ -3,7 +3,7 @@
  * Only the open tab is mounted, so a panel's requests happen when the user looks at it.
  */
 import { useQuery } from '@tanstack/react-query'
-import { useId, useRef, type KeyboardEvent } from 'react'
+import { memo, useId, useRef, type KeyboardEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AggregateView as AggregateViewDto } from '../../../../shared/contract'
 import { Scrubber } from '../scrubber/Scrubber'
@@ -41,8 +41,8 @@ const NO_MARKERS: number[] = []
 
 export function AggregateView({ aggregateId }: { aggregateId: string }) {
   const ids = useId()
-  const { tab, setTab, version } = useSelectionStore(
-    useShallow((s) => ({ tab: s.tab, setTab: s.setTab, version: s.version })),
+  const { tab, version } = useSelectionStore(
+    useShallow((s) => ({ tab: s.tab, version: s.version })),
   )
   const { view, loading, error, reload } = useAggregateAt(aggregateId, version)
   const api = useApi()
@@ -53,26 +53,9 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
   // Where the history starts, as the store reports it (1 in Python stores): the slider's start.
   const firstVersion = firstPage?.firstVersion ?? 0
   const snapshotVersions = useQuery(scrubberMarkersOptions(api, aggregateId)).data ?? NO_MARKERS
-  const tabRefs = useRef(new Map<TabId, HTMLButtonElement>())
 
   const latest = Math.max(view?.latestVersion ?? -1, timelineLatest)
   const selected = version ?? latest
-
-  const onTabKey = (event: KeyboardEvent<HTMLDivElement>) => {
-    const index = TABS.indexOf(tab)
-    let next: number
-    if (event.key === 'ArrowRight') next = (index + 1) % TABS.length
-    else if (event.key === 'ArrowLeft') next = (index - 1 + TABS.length) % TABS.length
-    else if (event.key === 'Home') next = 0
-    else if (event.key === 'End') next = TABS.length - 1
-    else return
-    event.preventDefault()
-    const id = TABS[next]
-    if (id) {
-      setTab(id)
-      tabRefs.current.get(id)?.focus()
-    }
-  }
 
   return (
     <section className="aggregate-view" aria-label={`Aggregate ${aggregateId}`}>
@@ -86,29 +69,7 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
         snapshotVersions={snapshotVersions}
       />
 
-      {/* The tabs are the focusable parts (one tab stop); the list handles their arrow keys. */}
-      {/* eslint-disable-next-line jsx-a11y-x/interactive-supports-focus */}
-      <div className="tabs" role="tablist" aria-label="Aggregate views" onKeyDown={onTabKey}>
-        {TABS.map((id) => (
-          <button
-            key={id}
-            ref={(el) => {
-              if (el) tabRefs.current.set(id, el)
-              else tabRefs.current.delete(id)
-            }}
-            type="button"
-            role="tab"
-            id={`${ids}-tab-${id}`}
-            aria-selected={tab === id}
-            aria-controls={`${ids}-panel`}
-            tabIndex={tab === id ? 0 : -1}
-            className={`tab${tab === id ? ' is-selected' : ''}`}
-            onClick={() => setTab(id)}
-          >
-            {TAB_LABELS[id]}
-          </button>
-        ))}
-      </div>
+      <AggregateTabs ids={ids} />
 
       <div
         className="tab-panel"
@@ -150,6 +111,57 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
     </section>
   )
 }
+
+/**
+ * The tab list. Memoised, with the selection read here: a slider step renders the view again,
+ * and the tabs need not follow (issue 10).
+ */
+const AggregateTabs = memo(function AggregateTabs({ ids }: { ids: string }) {
+  const { tab, setTab } = useSelectionStore(useShallow((s) => ({ tab: s.tab, setTab: s.setTab })))
+  const tabRefs = useRef(new Map<TabId, HTMLButtonElement>())
+
+  const onTabKey = (event: KeyboardEvent<HTMLDivElement>) => {
+    const index = TABS.indexOf(tab)
+    let next: number
+    if (event.key === 'ArrowRight') next = (index + 1) % TABS.length
+    else if (event.key === 'ArrowLeft') next = (index - 1 + TABS.length) % TABS.length
+    else if (event.key === 'Home') next = 0
+    else if (event.key === 'End') next = TABS.length - 1
+    else return
+    event.preventDefault()
+    const id = TABS[next]
+    if (id) {
+      setTab(id)
+      tabRefs.current.get(id)?.focus()
+    }
+  }
+
+  return (
+    // The tabs are the focusable parts (one tab stop); the list handles their arrow keys.
+    // eslint-disable-next-line jsx-a11y-x/interactive-supports-focus
+    <div className="tabs" role="tablist" aria-label="Aggregate views" onKeyDown={onTabKey}>
+      {TABS.map((id) => (
+        <button
+          key={id}
+          ref={(el) => {
+            if (el) tabRefs.current.set(id, el)
+            else tabRefs.current.delete(id)
+          }}
+          type="button"
+          role="tab"
+          id={`${ids}-tab-${id}`}
+          aria-selected={tab === id}
+          aria-controls={`${ids}-panel`}
+          tabIndex={tab === id ? 0 : -1}
+          className={`tab${tab === id ? ' is-selected' : ''}`}
+          onClick={() => setTab(id)}
+        >
+          {TAB_LABELS[id]}
+        </button>
+      ))}
+    </div>
+  )
+})
 
 type TabContentProps = Parameters<typeof TabPanelContent>[0]
 
