@@ -27,6 +27,7 @@ import {
   limit,
   LogEntryDto,
   OmittedChildren,
+  ShortenedString,
   RawRecord,
   SnapshotDto,
   StateChild,
@@ -152,6 +153,8 @@ export const methods = {
       children: z.array(StateChild),
       /** Containers within these children cut in turn, at their full paths. */
       omitted: z.array(OmittedChildren),
+      /** Strings within these children shortened, at their full paths (statePages.ts). */
+      shortened: z.array(ShortenedString).default([]),
     }),
   },
   listEvents: {

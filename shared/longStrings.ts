@@ -1,18 +1,12 @@
 /**
  * Long strings in listed payloads (issue 10): a timeline page is 200 events, and a store written
  * by another program may hold megabytes in one field, so a page could be hundreds of MB (past
- * what one answer can encode). A listing sends each string's first PAYLOAD_STRING_MAX characters
- * and says which it shortened; exportHistory sends payloads whole.
+ * what one answer can encode). A listing sends each string's first STRING_SHOWN_MAX characters
+ * and says which it shortened; exportHistory sends payloads whole. (States are cut, their long
+ * strings included, by statePages.ts.)
  */
-import { z } from 'zod'
-import { StatePath } from './statePages'
 import type { JsonValue } from './jsonValue'
-
-export const PAYLOAD_STRING_MAX = 10_000
-
-/** A string a listing shortened: where, and how long it is whole. */
-export const ShortenedString = z.object({ path: StatePath, length: z.number().int().min(0) })
-export type ShortenedString = z.infer<typeof ShortenedString>
+import { STRING_SHOWN_MAX, type ShortenedString } from './statePages'
 
 /**
  * `value` with every string longer than `max` cut to its first `max` characters (copying only
@@ -20,7 +14,7 @@ export type ShortenedString = z.infer<typeof ShortenedString>
  */
 export function shortenLongStrings(
   value: JsonValue,
-  max = PAYLOAD_STRING_MAX,
+  max = STRING_SHOWN_MAX,
 ): { value: JsonValue; shortened: ShortenedString[] } {
   const shortened: ShortenedString[] = []
   const walk = (v: JsonValue, path: Array<string | number>): JsonValue => {

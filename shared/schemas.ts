@@ -6,8 +6,7 @@
  */
 import { z } from 'zod'
 import { JsonValue } from './jsonValue'
-import { OmittedChildren } from './statePages'
-import { ShortenedString } from './longStrings'
+import { OmittedChildren, ShortenedString } from './statePages'
 import { connectionOptions, LabelColour, StoreKind } from './settings'
 
 // ---------------------------------------------------------------- shared shapes
@@ -30,7 +29,7 @@ export const taskId = z
 
 /** Any JSON value (jsonValue.ts): how aggregate state and event payloads cross the boundary. */
 export { isJsonValue, JsonValue } from './jsonValue'
-export { OmittedChildren, StateChild, StatePath } from './statePages'
+export { OmittedChildren, ShortenedString, StateChild, StatePath } from './statePages'
 
 // The connection's settings and their parts are described with the environment's settings, once.
 export { ConnectionSettings, LabelColour, StoreKind } from './settings'
@@ -186,10 +185,7 @@ export const EventDto = z.object({
   role: EventRole,
   timestamp: isoDate,
   payload: JsonValue,
-  /**
-   * Strings of `payload` a listing (listEvents) shortened to their first PAYLOAD_STRING_MAX
-   * characters (shared/longStrings.ts): exportHistory sends the payload whole.
-   */
+  /** Strings listEvents shortened (longStrings.ts); exportHistory sends the payload whole. */
   payloadShortened: z.array(ShortenedString).default([]),
   hash: z.string(),
   previousHash: z.string(),
@@ -264,6 +260,8 @@ export const AggregateView = z.object({
    */
   state: JsonValue,
   stateOmitted: z.array(OmittedChildren).default([]),
+  /** Strings of `state` shortened to their first STRING_SHOWN_MAX characters (statePages.ts). */
+  stateShortened: z.array(ShortenedString).default([]),
   hashChain: HashChainStatus,
   encrypted: z.boolean(),
   /** The snapshot the state was loaded from, if any, and how many events were replayed after it. */
@@ -294,6 +292,8 @@ export const SnapshotDto = z.object({
    * statePages.ts): the containers cut. getStateChildren with `snapshot: true` sends the rest.
    */
   stateOmitted: z.array(OmittedChildren).default([]),
+  /** Strings of `state` shortened to their first STRING_SHOWN_MAX characters (statePages.ts). */
+  stateShortened: z.array(ShortenedString).default([]),
 })
 export type SnapshotDto = z.infer<typeof SnapshotDto>
 

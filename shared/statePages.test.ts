@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { JsonValue } from './jsonValue'
-import { childrenPage, pageState, valueAt } from './statePages'
+import { childrenPage, pageState, STRING_SHOWN_MAX, valueAt } from './statePages'
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 const entities = (n: number) =>
@@ -9,7 +9,7 @@ const entities = (n: number) =>
 describe('pageState', () => {
   test('a small state is sent whole, with nothing omitted', () => {
     const state = { foo: 'bar', list: [1, 2, 3], nested: { a: { b: [true, null] } } }
-    expect(pageState(state)).toEqual({ state, omitted: [] })
+    expect(pageState(state)).toEqual({ state, omitted: [], shortened: [] })
   })
 
   test('a container over the page size keeps its first children and says how many it has', () => {
@@ -81,6 +81,7 @@ describe('childrenPage', () => {
       offset: 110,
       children: range(10).map((i) => ({ key: 110 + i, value: 110 + i })),
       omitted: [],
+      shortened: [],
     })
   })
 
@@ -98,5 +99,33 @@ describe('childrenPage', () => {
     expect(childrenPage(mixed, ['arr', 0], 0, 10)).toBeUndefined()
     expect(childrenPage(mixed, ['missing'], 0, 10)).toBeUndefined()
     expect(childrenPage(mixed, ['toString'], 0, 10)).toBeUndefined()
+  })
+})
+
+describe('long strings', () => {
+  const long = 'x'.repeat(STRING_SHOWN_MAX + 5)
+
+  test('an answer shows the first characters of a long string and says how long it is', () => {
+    const state = { short: 'y', long, list: [1, long] }
+    const paged = pageState(state)
+    expect(paged.state).toEqual({
+      short: 'y',
+      long: long.slice(0, STRING_SHOWN_MAX),
+      list: [1, long.slice(0, STRING_SHOWN_MAX)],
+    })
+    expect(paged.shortened).toEqual([
+      { path: ['long'], length: long.length },
+      { path: ['list', 1], length: long.length },
+    ])
+    expect(pageState({ exactly: 'z'.repeat(STRING_SHOWN_MAX) }).shortened).toEqual([])
+  })
+
+  test("a page's long strings are named by full path, as long as the page's own children", () => {
+    const page = childrenPage({ deep: { a: long, b: { c: long } } }, ['deep'], 0, 10)!
+    expect(page.children.map((c) => c.key)).toEqual(['a', 'b'])
+    expect(page.shortened).toEqual([
+      { path: ['deep', 'a'], length: long.length },
+      { path: ['deep', 'b', 'c'], length: long.length },
+    ])
   })
 })

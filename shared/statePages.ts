@@ -28,6 +28,16 @@ export const StateChild = z.object({
   value: JsonValue,
 })
 
+/**
+ * Characters of one string an answer shows at most: a store written by another program may
+ * hold megabytes in one field, sent (and drawn) on every step otherwise.
+ */
+export const STRING_SHOWN_MAX = 10_000
+
+/** A string an answer shortened to its first STRING_SHOWN_MAX characters: where, and its length. */
+export const ShortenedString = z.object({ path: StatePath, length: z.number().int().min(0) })
+export type ShortenedString = z.infer<typeof ShortenedString>
+
 /** Children per container in one answer, at most. */
 export const STATE_PAGE = 100
 /** Values (leaves and containers) in one answer, at most, beside the ones on the way. */
@@ -55,17 +65,23 @@ function put(target: { [key: string]: JsonValue }, key: string, value: JsonValue
 /**
  * Cuts `values` (each at its path) breadth first: a container gets up to `perContainer` children
  * while the budget lasts, the rest are listed in `omitted`. Breadth first, so that the levels
- * the tree opens first are whole before deeper ones take the budget.
+ * the tree opens first are whole before deeper ones take the budget. Strings longer than
+ * STRING_SHOWN_MAX are shortened and listed in `shortened`.
  */
 function cut(
   values: ReadonlyArray<{ value: JsonValue; path: StatePath }>,
   perContainer: number,
   budget: number,
   known?: ReadonlyMap<string, number>,
-): { values: JsonValue[]; omitted: OmittedChildren[] } {
+): { values: JsonValue[]; omitted: OmittedChildren[]; shortened: ShortenedString[] } {
   const omitted: OmittedChildren[] = []
+  const shortened: ShortenedString[] = []
   const queue: Pending[] = []
   const copy = (value: JsonValue, path: StatePath): JsonValue => {
+    if (typeof value === 'string' && value.length > STRING_SHOWN_MAX) {
+      shortened.push({ path, length: value.length })
+      return value.slice(0, STRING_SHOWN_MAX)
+    }
     if (!isContainer(value)) return value
     const target = Array.isArray(value) ? [] : {}
     queue.push({ source: value, target, path })
@@ -92,19 +108,24 @@ function cut(
     }
     if (shown < total) omitted.push({ path, kind: array ? 'array' : 'object', shown, total })
   }
-  return { values: out, omitted }
+  return { values: out, omitted, shortened }
 }
 
-/** The state an answer carries, and the containers it cut. */
+/** The state an answer carries, the containers it cut and the strings it shortened. */
 export function pageState(
   state: JsonValue,
   perContainer = STATE_PAGE,
   budget = STATE_BUDGET,
   /** Child counts of containers `state` holds cut already, by path as JSON. */
   known?: ReadonlyMap<string, number>,
-): { state: JsonValue; omitted: OmittedChildren[] } {
-  const { values, omitted } = cut([{ value: state, path: [] }], perContainer, budget, known)
-  return { state: values[0]!, omitted }
+): { state: JsonValue; omitted: OmittedChildren[]; shortened: ShortenedString[] } {
+  const { values, omitted, shortened } = cut(
+    [{ value: state, path: [] }],
+    perContainer,
+    budget,
+    known,
+  )
+  return { state: values[0]!, omitted, shortened }
 }
 
 /** The value at `path`, or undefined when there is none (a key or index that is not there). */
@@ -129,6 +150,7 @@ export interface ChildrenPage {
   offset: number
   children: Array<{ key: string | number; value: JsonValue }>
   omitted: OmittedChildren[]
+  shortened: ShortenedString[]
 }
 
 /**
@@ -179,11 +201,17 @@ export function pageOf(
 ): ChildrenPage {
   const picked = children.map(({ key, value }) => ({ value, path: [...path, key] }))
   // The page's own children are all sent: the budget applies below them.
-  const { values, omitted } = cut(picked, perContainer, Math.max(budget - picked.length, 0), known)
+  const { values, omitted, shortened } = cut(
+    picked,
+    perContainer,
+    Math.max(budget - picked.length, 0),
+    known,
+  )
   return {
     total,
     offset,
     children: children.map(({ key }, i) => ({ key, value: values[i]! })),
     omitted,
+    shortened,
   }
 }

@@ -86,9 +86,10 @@ describe('getAggregate from in-memory checkpoints', () => {
     // own tests below).
     for (const at of [...sample].reverse()) {
       const view = await h.ok('getAggregate', { id, at })
-      expect({ state: view.state, stateOmitted: view.stateOmitted }, `v${at}`).toEqual(
-        reference.get(at),
-      )
+      expect(
+        { state: view.state, stateOmitted: view.stateOmitted, stateShortened: view.stateShortened },
+        `v${at}`,
+      ).toEqual(reference.get(at))
       expect(view.version).toBe(at)
       expect(view.hashChain.status).toBe('verified')
       expect(view.hashChain.checked).toEqual({ kind: 'fromCreation', toVersion: at })
@@ -126,8 +127,16 @@ describe('getAggregate from in-memory checkpoints', () => {
     expect(at.fromCheckpoint?.version).toBe(299)
     expect(at.eventsReplayed).toBe(51)
     const reference = await referenceStates(path, id, [220, 350, 399])
-    expect({ state: older.state, stateOmitted: older.stateOmitted }).toEqual(reference.get(220))
-    expect({ state: at.state, stateOmitted: at.stateOmitted }).toEqual(reference.get(350))
+    expect({
+      state: older.state,
+      stateOmitted: older.stateOmitted,
+      stateShortened: older.stateShortened,
+    }).toEqual(reference.get(220))
+    expect({
+      state: at.state,
+      stateOmitted: at.stateOmitted,
+      stateShortened: at.stateShortened,
+    }).toEqual(reference.get(350))
     expect((await h.ok('getAggregate', { id, at: 399 })).eventsReplayed).toBe(0)
   })
 
@@ -169,8 +178,11 @@ describe('getAggregate from in-memory checkpoints', () => {
     const sample = [120, 333, 599]
     const reference = await referenceStates(path, ids[0]!, sample)
     for (const at of sample) {
-      const { state, stateOmitted } = await h.ok('getAggregate', { id: ids[0]!, at })
-      expect({ state, stateOmitted }).toEqual(reference.get(at))
+      const { state, stateOmitted, stateShortened } = await h.ok('getAggregate', {
+        id: ids[0]!,
+        at,
+      })
+      expect({ state, stateOmitted, stateShortened }).toEqual(reference.get(at))
     }
 
     const off = await noSnapshots(0)
@@ -192,9 +204,10 @@ describe("getAggregate from the last answer's live state", () => {
     let previous = 510
     for (const at of steps) {
       const view = await h.ok('getAggregate', { id, at })
-      expect({ state: view.state, stateOmitted: view.stateOmitted }, `v${at}`).toEqual(
-        reference.get(at),
-      )
+      expect(
+        { state: view.state, stateOmitted: view.stateOmitted, stateShortened: view.stateShortened },
+        `v${at}`,
+      ).toEqual(reference.get(at))
       expect(view.fromCheckpoint?.version, `v${at}`).toBe(previous)
       expect(view.eventsReplayed, `v${at}`).toBe(at - previous)
       expect(view.hashChain).toMatchObject({
@@ -233,9 +246,11 @@ describe("getAggregate from the last answer's live state", () => {
     const reference = await referenceStates(path, id, versions)
     const views = await Promise.all(versions.map((at) => h.ok('getAggregate', { id, at })))
     views.forEach((view, i) =>
-      expect({ state: view.state, stateOmitted: view.stateOmitted }).toEqual(
-        reference.get(versions[i]!),
-      ),
+      expect({
+        state: view.state,
+        stateOmitted: view.stateOmitted,
+        stateShortened: view.stateShortened,
+      }).toEqual(reference.get(versions[i]!)),
     )
     // One of them at most started from it.
     expect(views.filter((v) => v.fromCheckpoint?.version === 510).length).toBeLessThanOrEqual(1)

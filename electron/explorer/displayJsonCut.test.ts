@@ -74,7 +74,7 @@ describe('toDisplayJsonCut', () => {
         : { ...held, ...Object.fromEntries(rest.children.map((c) => [c.key, c.value])) }
       expect(JSON.stringify(rebuilt)).toBe(JSON.stringify(valueAt(whole, o.path)))
     }
-    expect(cutDisplay(null)).toEqual({ state: null, stateOmitted: [] })
+    expect(cutDisplay(null)).toEqual({ state: null, stateOmitted: [], stateShortened: [] })
   })
 
   test('keys at the edge of integer-like are ordered as a whole object orders them', () => {

@@ -8,6 +8,7 @@ import type {
   JsonValue,
   LogEntryDto,
   OmittedChildren,
+  ShortenedString,
   SnapshotDto,
 } from '../../shared/contract'
 import {
@@ -72,18 +73,23 @@ export function displayState(aggregate: Aggregate | undefined): JsonValue {
 }
 
 /** How getAggregate shows a state (null: none, before creation or once discarded). */
-export type StateDisplay = (state: unknown) => { state: JsonValue; stateOmitted: OmittedChildren[] }
+export type StateDisplay = (state: unknown) => {
+  state: JsonValue
+  stateOmitted: OmittedChildren[]
+  stateShortened: ShortenedString[]
+}
 
 /**
  * A state as getAggregate sends it (issue 10; shared/statePages.ts): each container's first
  * children, within the answer's budget, and the containers cut; only what is sent is converted.
  */
 export const cutDisplay: StateDisplay = (state) => {
-  if (state === null || state === undefined) return { state: null, stateOmitted: [] }
+  if (state === null || state === undefined)
+    return { state: null, stateOmitted: [], stateShortened: [] }
   const { value, cut } = toDisplayJsonCut(state, STATE_PAGE)
   const known = new Map(cut.map((c) => [JSON.stringify(c.path), c.total]))
   const paged = pageState(value, STATE_PAGE, undefined, known)
-  return { state: paged.state, stateOmitted: paged.omitted }
+  return { state: paged.state, stateOmitted: paged.omitted, stateShortened: paged.shortened }
 }
 
 /** An aggregate's state as getAggregate sends it (cutDisplay); null as displayState's. */
@@ -102,6 +108,7 @@ export function snapshotDto(snapshot: Snapshot): SnapshotDto {
     type: snapshot.topic,
     state: snapshot.state === null ? null : toDisplayJson(snapshot.state),
     stateOmitted: [],
+    stateShortened: [],
   }
 }
 

@@ -1,10 +1,11 @@
 /**
- * Long strings in a timeline page (shared/longStrings.ts), in a store another program wrote
- * (the UI's own commands refuse such values): listEvents shortens them and says where, a search
- * still sees the whole payload, and exportHistory sends it whole.
+ * Long strings in a store another program wrote (the UI's own commands refuse such values): a
+ * timeline page (shared/longStrings.ts) and a state (shared/statePages.ts) show their first
+ * characters and say where and how long; a search still sees the whole payload, and
+ * exportHistory sends it whole.
  */
 import { afterEach, expect, test } from 'vitest'
-import { PAYLOAD_STRING_MAX } from '../../shared/longStrings'
+import { STRING_SHOWN_MAX } from '../../shared/statePages'
 import { createSqliteStore } from '../eventsourcing'
 import { EverythingApplication } from '../example/everythingApplication'
 import { SEED_CIPHER_KEY } from '../example/seedSettings'
@@ -15,7 +16,7 @@ afterEach(closeOpenServices)
 
 test('a listed payload holds the first characters; search and export see all of them', async () => {
   const path = newSqlitePath()
-  const long = `${'a'.repeat(PAYLOAD_STRING_MAX)}needle${'b'.repeat(20_000)}`
+  const long = `${'a'.repeat(STRING_SHOWN_MAX)}needle${'b'.repeat(20_000)}`
   const other = new EverythingApplication({
     store: createSqliteStore(path, sqliteDriverFromEnv()),
     cipherKey: SEED_CIPHER_KEY,
@@ -36,7 +37,7 @@ test('a listed payload holds the first characters; search and export see all of 
     [],
     [{ path: ['value'], length: long.length }],
   ])
-  expect(stateOf(page.items[1]!.payload)['value']).toBe('a'.repeat(PAYLOAD_STRING_MAX))
+  expect(stateOf(page.items[1]!.payload)['value']).toBe('a'.repeat(STRING_SHOWN_MAX))
   expect(stateOf(page.items[0]!.payload)['foo']).toBe('short')
 
   const found = await h.ok('listEvents', { id, search: 'needle' })
@@ -45,4 +46,12 @@ test('a listed payload holds the first characters; search and export see all of 
   const exported = await h.ok('exportHistory', { id })
   expect(exported.events.map((e) => e.payloadShortened)).toEqual([[], []])
   expect(stateOf(exported.events[1]!.payload)['value']).toBe(long)
+
+  // The state: its long string shown in part, at every way of reading it.
+  const view = await h.ok('getAggregate', { id })
+  expect(view.stateShortened).toEqual([{ path: ['_foo'], length: long.length }])
+  expect(stateOf(view.state)['_foo']).toBe('a'.repeat(STRING_SHOWN_MAX))
+  const root = await h.ok('getStateChildren', { id, at: 1, path: [], offset: 0, limit: 100 })
+  expect(root.shortened).toEqual([{ path: ['_foo'], length: long.length }])
+  expect(root.children.find((c) => c.key === '_foo')?.value).toBe('a'.repeat(STRING_SHOWN_MAX))
 })

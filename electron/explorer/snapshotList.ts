@@ -40,7 +40,7 @@ export function withinPageBytes<R extends { readonly state: Uint8Array }>(
 
 /** A snapshot as the Snapshots panel lists it: its state cut (its stateOmitted lists where). */
 export function listedSnapshotDto(snapshot: Snapshot): SnapshotDto {
-  const { state, stateOmitted } = cutDisplay(snapshot.state)
+  const { state, stateOmitted, stateShortened } = cutDisplay(snapshot.state)
   return {
     originatorId: snapshot.originatorId,
     version: snapshot.originatorVersion,
@@ -48,6 +48,7 @@ export function listedSnapshotDto(snapshot: Snapshot): SnapshotDto {
     type: snapshot.topic,
     state,
     stateOmitted,
+    stateShortened,
   }
 }
 

@@ -30,7 +30,7 @@ export async function stateChildren(request: Request, load: Load): Promise<Page>
   const view = await load((state) => {
     page = statePage(state, request)
     // The answer carries the page; the view's state is not sent.
-    return { state: null, stateOmitted: [] }
+    return { state: null, stateOmitted: [], stateShortened: [] }
   })
   if (!page) throw notAContainer(request.id, view.version, request.path)
   return page

@@ -53,14 +53,15 @@ function snapshotDto(s: PythonSession, record: PythonRecord): SnapshotDto {
     // The library's Snapshot holds the aggregate's attributes in `state`.
     state: toDisplayJson(fields['state'] ?? null),
     stateOmitted: [],
+    stateShortened: [],
   }
 }
 
 /** A snapshot as the Snapshots panel lists it: its state cut (snapshotList.ts). */
 function listedSnapshotDto(s: PythonSession, record: PythonRecord): SnapshotDto {
   const whole = snapshotDto(s, record)
-  const { state, omitted } = pageState(whole.state)
-  return { ...whole, state, stateOmitted: omitted }
+  const { state, omitted, shortened } = pageState(whole.state)
+  return { ...whole, state, stateOmitted: omitted, stateShortened: shortened }
 }
 
 async function newest(s: PythonSession, id: string): Promise<PythonRecord> {
@@ -90,8 +91,8 @@ async function getAggregate(
   r: Req<'getAggregate'>,
 ): Promise<ResponseOf<'getAggregate'>> {
   const view = await wholeAggregate(s, r)
-  const { state, omitted } = pageState(view.state)
-  return { ...view, state, stateOmitted: omitted }
+  const { state, omitted, shortened } = pageState(view.state)
+  return { ...view, state, stateOmitted: omitted, stateShortened: shortened }
 }
 
 async function getStateChildren(
@@ -137,6 +138,7 @@ async function wholeAggregate(
     discarded: false,
     state: shown?.state ?? null,
     stateOmitted: [],
+    stateShortened: [],
     hashChain:
       gap >= 0
         ? {

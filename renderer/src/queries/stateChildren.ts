@@ -7,7 +7,13 @@
  */
 import { useQueries, useQueryClient } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import type { JsonValue, OmittedChildren, ResponseOf, StatePath } from '../../../shared/contract'
+import type {
+  JsonValue,
+  OmittedChildren,
+  ResponseOf,
+  ShortenedString,
+  StatePath,
+} from '../../../shared/contract'
 import { useApi } from '../service'
 import { keys } from './keys'
 
@@ -34,6 +40,8 @@ export interface StatePages {
   pending: ReadonlyMap<string, string | null>
   /** Asks for the children of the container at `path` up to `upTo` (exclusive). */
   want(path: StatePath, upTo: number): void
+  /** The strings the answer or a page shortened: their whole lengths, by pathKey. */
+  shortened: ReadonlyMap<string, number>
 }
 
 interface PageSpec {
@@ -96,6 +104,7 @@ export interface CutState {
   readonly version: number
   readonly state: JsonValue
   readonly stateOmitted: readonly OmittedChildren[]
+  readonly stateShortened: readonly ShortenedString[]
   readonly snapshot?: boolean
 }
 
@@ -185,11 +194,15 @@ export function useStatePages(view: CutState): StatePages {
   return useMemo(() => {
     const totals = new Map<string, number>()
     for (const [key, o] of omitted) totals.set(key, o.total)
+    const shortened = new Map<string, number>()
+    for (const s of view.stateShortened) shortened.set(pathKey(s.path), s.length)
+    for (const page of datas)
+      for (const s of page?.shortened ?? []) shortened.set(pathKey(s.path), s.length)
     const pending = new Map<string, string | null>()
     specs.forEach((spec, i) => {
       if (datas[i] === undefined && !pending.get(spec.key)) pending.set(spec.key, errors[i] ?? null)
     })
-    return { value: merged, totals, pending, want }
+    return { value: merged, totals, pending, want, shortened }
     // merged follows the pages, pendingKey what is on its way: the rest follows from them.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [merged, pendingKey, want])

@@ -176,6 +176,7 @@ export function aggregateView(id: string, version: number, latestVersion = versi
     definitionLoaded: true,
     state: { label: `bar${version + 1}` },
     stateOmitted: [],
+    stateShortened: [],
     hashChain: { status: 'verified' },
     encrypted: true,
     eventsReplayed: version + 1,

@@ -28,6 +28,8 @@ export interface JsonTreePaging {
   pending: ReadonlyMap<string, string | null>
   /** Asks for the children of the container at `path` up to `upTo` (exclusive). */
   want(path: StatePath, upTo: number): void
+  /** Strings the value holds shortened: their whole lengths, by path as JSON. */
+  shortened?: ReadonlyMap<string, number>
 }
 
 /** Containers with more children than this start collapsed, and show this many at a time. */
@@ -95,15 +97,37 @@ function leafText(v: JsonValue): string {
   return typeof v === 'string' ? JSON.stringify(v) : String(v)
 }
 
-/** A leaf, with the ISO instants of Date values shown per the Local/UTC choice (raw in the title). */
-function Leaf({ value, timezone }: { value: JsonValue; timezone: TimeZoneMode }) {
+/**
+ * A leaf, with the ISO instants of Date values shown per the Local/UTC choice (raw in the title);
+ * a string the answer shortened says how long it is whole (`wholeLength`).
+ */
+function Leaf({
+  value,
+  timezone,
+  wholeLength,
+}: {
+  value: JsonValue
+  timezone: TimeZoneMode
+  wholeLength: number | undefined
+}) {
   if (typeof value === 'string' && isIsoInstant(value))
     return (
       <time className="json-value json-string" dateTime={value} title={value}>
         {formatDateTime(value, timezone)}
       </time>
     )
-  return <span className={`json-value json-${leafKind(value)}`}>{visible(leafText(value))}</span>
+  return (
+    <>
+      <span className={`json-value json-${leafKind(value)}`}>{visible(leafText(value))}</span>
+      {wholeLength !== undefined && (
+        <span className="json-more">
+          {' '}
+          (the first {formatCount(typeof value === 'string' ? value.length : 0)} of{' '}
+          {formatCount(wholeLength)} characters)
+        </span>
+      )}
+    </>
+  )
 }
 
 function leafKind(v: JsonValue): string {
@@ -326,7 +350,7 @@ export function JsonTree({
             <span className="json-caret" aria-hidden="true">
               {expandable ? (open ? '▾' : '▸') : ''}
             </span>
-            <RowContent row={row} timezone={timezone} />
+            <RowContent row={row} timezone={timezone} shortened={paging?.shortened} />
           </div>
         )
       })}
@@ -341,7 +365,15 @@ function keepRow(rows: Map<string, HTMLDivElement>, path: string, el: HTMLDivEle
 }
 
 /** One inline run, so the item's accessible name reads `key: value`. */
-function RowContent({ row, timezone }: { row: Row; timezone: TimeZoneMode }) {
+function RowContent({
+  row,
+  timezone,
+  shortened,
+}: {
+  row: Row
+  timezone: TimeZoneMode
+  shortened: ReadonlyMap<string, number> | undefined
+}) {
   return (
     <span className="json-content">
       {row.pending ? (
@@ -366,7 +398,13 @@ function RowContent({ row, timezone }: { row: Row; timezone: TimeZoneMode }) {
           {row.container ? (
             <span className="json-summary">{summary(row.value, row.childCount)}</span>
           ) : (
-            <Leaf value={row.value} timezone={timezone} />
+            <Leaf
+              value={row.value}
+              timezone={timezone}
+              wholeLength={
+                shortened?.size ? shortened.get(JSON.stringify(row.segments)) : undefined
+              }
+            />
           )}
         </>
       )}

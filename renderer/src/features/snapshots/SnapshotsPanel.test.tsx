@@ -32,7 +32,7 @@ const row = (text: string) => {
 describe('SnapshotsPanel', () => {
   it("opens a listed snapshot's cut state and asks for the rest of the stored snapshot", async () => {
     const api = createFakeApi()
-    const { state, omitted } = pageState(whole)
+    const { state, omitted, shortened } = pageState(whole)
     api.listSnapshots.mockResolvedValue({
       items: [
         {
@@ -42,6 +42,7 @@ describe('SnapshotsPanel', () => {
           type: 'example#ExampleAggregateRoot',
           state,
           stateOmitted: omitted,
+          stateShortened: shortened,
         },
       ],
     })

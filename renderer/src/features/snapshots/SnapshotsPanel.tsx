@@ -283,6 +283,7 @@ function PagedSnapshotState({ snapshot, label }: { snapshot: SnapshotDto; label:
     version: snapshot.version,
     state: snapshot.state,
     stateOmitted: snapshot.stateOmitted,
+    stateShortened: snapshot.stateShortened,
     snapshot: true,
   })
   return <JsonTree value={paging.value} label={label} paging={paging} />

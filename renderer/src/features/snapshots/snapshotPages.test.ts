@@ -10,6 +10,7 @@ const snapshot = (version: number): SnapshotDto => ({
   type: 't',
   state: { v: version },
   stateOmitted: [],
+  stateShortened: [],
 })
 const page = (versions: number[], nextBeforeVersion?: number) => ({
   items: versions.map(snapshot),

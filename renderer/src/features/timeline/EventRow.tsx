@@ -1,6 +1,6 @@
 import { useState, type CSSProperties } from 'react'
 import type { EventDto, ExplorerApi } from '../../../../shared/contract'
-import { PAYLOAD_STRING_MAX, type ShortenedString } from '../../../../shared/longStrings'
+import { STRING_SHOWN_MAX, type ShortenedString } from '../../../../shared/statePages'
 import { copyText } from '../../lib/clipboard'
 import { useApi } from '../../service'
 import { explainError } from '../../ui/errors'
@@ -235,7 +235,7 @@ function pathText(path: ReadonlyArray<string | number>): string {
 function ShortenedNote({ shortened }: { shortened: readonly ShortenedString[] }) {
   return (
     <p className="muted">
-      Long strings are shortened here to their first {formatCount(PAYLOAD_STRING_MAX)} characters:{' '}
+      Long strings are shortened here to their first {formatCount(STRING_SHOWN_MAX)} characters:{' '}
       {shortened
         .map((s) => `${pathText(s.path) || 'the payload'} (${formatCount(s.length)} characters)`)
         .join(', ')}

@@ -9,7 +9,7 @@ import { useState } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AggregateView } from '../../../../shared/contract'
 import type { JsonValue } from '../../../../shared/contract'
-import { childrenPage, pageState } from '../../../../shared/statePages'
+import { childrenPage, pageState, STRING_SHOWN_MAX } from '../../../../shared/statePages'
 import { aggregateView, createFakeApi } from '../../testing/fakeApi'
 import { renderWithQueries } from '../../testing/render'
 import { PagedState } from './PagedState'
@@ -30,8 +30,8 @@ function serve(whole: JsonValue) {
     if (!page) throw new Error('no container there')
     return page
   })
-  const { state, omitted } = pageState(whole)
-  const view = { ...aggregateView(A, 5), state, stateOmitted: omitted }
+  const { state, omitted, shortened } = pageState(whole)
+  const view = { ...aggregateView(A, 5), state, stateOmitted: omitted, stateShortened: shortened }
   return { api, view }
 }
 
@@ -128,5 +128,23 @@ describe('PagedState', () => {
     expect(item(/^polluted : true$/)).toBeTruthy()
     expect(screen.queryByRole('treeitem', { name: /^(Show|Loading)/ })).toBeNull()
     expect(api.getStateChildren).not.toHaveBeenCalled()
+  })
+
+  it('says how long a shortened string is, in the answer and in a page', async () => {
+    const long = 'n'.repeat(STRING_SHOWN_MAX + 5)
+    const list = Array.from({ length: 150 }, (_, i) => (i === 120 ? long : i))
+    const { api, view } = serve({ note: long, list })
+    renderWithQueries(<PagedState view={view} />, { api })
+    const ends = (tail: string) =>
+      [...document.querySelectorAll('[role="treeitem"]')].filter((e) =>
+        e.textContent?.endsWith(tail),
+      )
+
+    const marker = `(the first 10,000 of ${long.length.toLocaleString('en-US')} characters)`
+    expect(ends(marker).map((e) => e.textContent?.slice(0, 8))).toEqual(['note: "n'])
+    fireEvent.click(item(/^list : \[ 150 items \]$/))
+    fireEvent.click(row('Show 50 more of 50 hidden'))
+    await waitFor(() => expect(ends(marker)).toHaveLength(2))
+    expect(ends(marker)[1]!.textContent?.startsWith('120: "nnn')).toBe(true)
   })
 })
