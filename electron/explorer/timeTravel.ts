@@ -238,7 +238,9 @@ async function fold(
         encoding += performance.now() - before
       }
     }
-    if (aggregate) onProgress?.(aggregate.version)
+    // Not the page that ends the answer: the answer itself follows at once, and reporting it
+    // costs a message (and a render of the task list) on every short answer, such as a scrub.
+    if (aggregate && aggregate.version < at) onProgress?.(aggregate.version)
     if (timing) applying += performance.now() - pageBegan
   }
   timing?.mark('foldMs')
