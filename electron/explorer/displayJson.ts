@@ -77,6 +77,15 @@ function keyOrder(keys: readonly string[]): string[] {
   return Object.keys(probe)
 }
 
+/**
+ * Whether every key of `map` is a string that is not integer-like: a map's keys are distinct,
+ * and a string key is shown as itself, so its keys are its display's, in their order.
+ */
+function plainStringKeys(map: ReadonlyMap<unknown, unknown>): boolean {
+  for (const k of map.keys()) if (typeof k !== 'string' || isIndexKey(k)) return false
+  return true
+}
+
 /** A container's children in display order: their keys (indices for a list) and raw values. */
 interface ChildList {
   readonly keys: Array<string | number>
@@ -234,6 +243,11 @@ class DisplayWalk {
       return { keys: items.map((_, i) => i), at: (i) => items[i] }
     },
     map: (value) => {
+      if (plainStringKeys(value)) {
+        // Distinct, shown as themselves and in order (entries()): no map of the keys shown.
+        const keys = [...(value as ReadonlyMap<string, unknown>).keys()]
+        return { keys, at: (i) => value.get(keys[i]!) }
+      }
       // A later key shown as an earlier one's replaces it, as in entries().
       const byKey = new Map<string, unknown>()
       for (const [k, v] of value) byKey.set(this.mapKey(k), v)
@@ -273,10 +287,21 @@ class DisplayWalk {
           return [key, this.child(v, key, depth)]
         }),
       ) as JsonValue
+    const out: Record<string, JsonValue> = {}
+    if (plainStringKeys(value)) {
+      // Distinct keys, already in the object's order: the first n entries are the ones shown,
+      // with no map of all 20,000 keys built to find them (issue 10).
+      const n = this.shown(value.size)
+      let i = 0
+      for (const [k, v] of value as ReadonlyMap<string, unknown>) {
+        if (i++ === n) break
+        defineField(out, k, this.child(v, k, depth))
+      }
+      return out
+    }
     const byKey = new Map<string, unknown>()
     for (const [k, v] of value) byKey.set(this.mapKey(k), v)
     const keys = keyOrder([...byKey.keys()])
-    const out: Record<string, JsonValue> = {}
     const n = this.shown(keys.length)
     for (let i = 0; i < n; i++)
       defineField(out, keys[i]!, this.child(byKey.get(keys[i]!), keys[i]!, depth))

@@ -92,6 +92,28 @@ describe('toDisplayJsonCut', () => {
     expect(Object.keys(cut).slice(0, 5)).toEqual(['b', '4294967295', '01', '-1', '1.5'])
     expect(Object.keys(cut)).toEqual(Object.keys(toDisplayJson(plain) as object).slice(0, 100))
   })
+
+  test('a key that is not a string but shown as a string key is shown once, as a whole object would', () => {
+    // The Date is shown as its ISO text, the string key before it: one key, at the first
+    // place, with the later value. Maps whose keys are all plain strings skip that check.
+    const at = new Date('2026-01-02T03:04:05.000Z')
+    const map = new Map<unknown, unknown>([['2026-01-02T03:04:05.000Z', 'first']])
+    for (let i = 0; i < 120; i++) map.set(`k${i}`, i)
+    map.set(at, 'later')
+    const whole = toDisplayJson(map) as Record<string, JsonValue>
+    const { value, cut } = toDisplayJsonCut(map, 100)
+
+    expect(Object.keys(whole)).toHaveLength(121)
+    expect(whole['2026-01-02T03:04:05.000Z']).toBe('later')
+    expect(cut).toEqual([{ path: [], total: 121 }])
+    expect(Object.entries(value as object)).toEqual(Object.entries(whole).slice(0, 100))
+    const page = displayChildren(map, [], 0, 2, 100)!
+    expect(page.total).toBe(121)
+    expect(page.children.map((c) => [c.key, c.value])).toEqual([
+      ['2026-01-02T03:04:05.000Z', 'later'],
+      ['k0', 0],
+    ])
+  })
 })
 
 describe('displayChildren', () => {

@@ -50,6 +50,20 @@ describe.each(await serviceStores())('queries on the %s store', (kind) => {
     expect((await h.ok('cancelTask', { taskId: 'view' })).cancelled).toBe(false)
   })
 
+  test('an answer read in one page reports no progress: the answer itself follows at once', async () => {
+    const h = await connected(kind, { snapshotPeriod: 0 })
+    const id = await seededAggregate(h, 300)
+
+    const view = await h.ok('getAggregate', { id, at: 150, taskId: 'short' })
+
+    expect(view.version).toBe(150)
+    expect(view.eventsReplayed).toBe(151)
+    const progress = h.emitted.filter(
+      (e) => e.event === 'progress' && (e.payload as EventOf<'progress'>).taskId === 'short',
+    )
+    expect(progress).toEqual([])
+  })
+
   test('Verify whole history and Verify store report progress and can be cancelled', async () => {
     const h = await connected(kind, { snapshotPeriod: 0 })
     await h.ok('seedDemoData', { aggregates: 30, events: 20, taskId: 'seed' })

@@ -205,6 +205,8 @@ async function fold(
   // at most a quarter of the replay's time (beyond a few ms).
   const began = performance.now()
   let encoding = 0
+  // Time spent applying events (the rest of the fold is reading, decoding and verifying them).
+  let applying = 0
   const canEncode = () =>
     encoding < ENCODE_FREE_MS ||
     encoding < (performance.now() - began - encoding) * cache.encodeShare
@@ -213,6 +215,7 @@ async function fold(
     toVersion: at,
     signal,
   })) {
+    const pageBegan = timing ? performance.now() : 0
     for (const event of page) {
       if (linkPending) {
         linkPending = false
@@ -235,9 +238,13 @@ async function fold(
         encoding += performance.now() - before
       }
     }
-    if (aggregate) onProgress?.(aggregate.version)
+    // Not the page that ends the answer: the answer itself follows at once, and reporting it
+    // costs a message (and a render of the task list) on every short answer, such as a scrub.
+    if (aggregate && aggregate.version < at) onProgress?.(aggregate.version)
+    if (timing) applying += performance.now() - pageBegan
   }
   timing?.mark('foldMs')
+  timing?.add('applyMs (in foldMs)', applying - encoding)
   timing?.add('checkpointsMs (in foldMs)', encoding)
   const checkpoint = start?.checkpoint
   return {
