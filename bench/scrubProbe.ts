@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { findBrowser, playwrightChromiumPath } from '../scripts/browser.mjs'
-import { median, percentile } from './lib/harness'
+import { median, percentile, seededRandom } from './lib/harness'
 import { PAGE_PROBE } from './lib/pageProbe'
 import { serve } from './lib/serve'
 
@@ -50,10 +50,10 @@ try {
   const totals: number[] = []
   const trips: number[] = []
   let current = latest
+  const random = seededRandom()
   for (let i = 0; i <= Number(count); i++) {
     // `drag`: small steps forward from the middle, as a slow drag of the slider asks them.
-    let v =
-      mode === 'drag' ? Math.floor(latest / 2) + i * 7 : Math.floor(Math.random() * (latest + 1))
+    let v = mode === 'drag' ? Math.floor(latest / 2) + i * 7 : Math.floor(random() * (latest + 1))
     if (v === current) v = (v + 1) % (latest + 1)
     await page.evaluate('performance.clearMeasures("eventscope:getAggregate")')
     const total = (await page.evaluate(`window.__bench.scrub(${v})`)) as number

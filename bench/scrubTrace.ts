@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { findBrowser, playwrightChromiumPath } from '../scripts/browser.mjs'
-import { median, percentile } from './lib/harness'
+import { median, percentile, seededRandom } from './lib/harness'
 import { PAGE_PROBE } from './lib/pageProbe'
 import { serve } from './lib/serve'
 
@@ -88,11 +88,11 @@ async function record(): Promise<Buffer> {
       ],
     })
     let current = latest
+    const random = seededRandom()
     // The first scrub is left out of the figures below, as the bench does.
     for (let i = 0; i <= Number(count); i++) {
       // `drag`: small steps forward from the middle, as bench/scrubProbe.ts's drag mode.
-      let v =
-        mode === 'drag' ? Math.floor(latest / 2) + i * 7 : Math.floor(Math.random() * (latest + 1))
+      let v = mode === 'drag' ? Math.floor(latest / 2) + i * 7 : Math.floor(random() * (latest + 1))
       if (v === current) v = (v + 1) % (latest + 1)
       await page.evaluate(`window.__bench.scrub(${v})`)
       current = v

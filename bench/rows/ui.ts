@@ -19,6 +19,7 @@ import {
   median,
   percentile,
   round,
+  seededRandom,
   skipped,
   timed,
   type BenchModule,
@@ -229,8 +230,9 @@ export const uiModule: BenchModule = {
               throw new Error(`slider max ${latest}, expected ${events - 1}`)
             const times: number[] = []
             let current = latest
+            const random = seededRandom()
             for (let i = 0; i <= scrubs; i++) {
-              let v = Math.floor(Math.random() * (latest + 1))
+              let v = Math.floor(random() * (latest + 1))
               if (v === current) v = (v + 1) % (latest + 1)
               times.push(await call<number>(page, `window.__bench.scrub(${v})`))
               current = v
