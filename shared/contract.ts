@@ -313,7 +313,7 @@ export const methods = {
       /** The newest stored version when this page was read. */
       latestVersion: version,
       events: z.array(EventDto),
-      /** Pass as fromVersion to continue; absent once the page reaches latestVersion. */
+      /** Pass as fromVersion to continue (a page of large payloads ends early); absent once the page reaches latestVersion. */
       nextFromVersion: version.optional(),
     }),
   },

@@ -60,6 +60,26 @@ export function eventDto(event: DomainEvent): EventDto {
   }
 }
 
+/**
+ * Characters of payload JSON one exportHistory page carries at most (beyond its first event):
+ * events of megabytes each would otherwise make one answer past what can be encoded.
+ */
+export const EXPORT_PAGE_BYTES = 8 << 20
+
+/** The first events of an export page within EXPORT_PAGE_BYTES; `stoppedAt`: the first left out. */
+export function withinExportBytes(events: readonly EventDto[]): {
+  events: EventDto[]
+  stoppedAt?: number
+} {
+  let bytes = 0
+  for (let i = 0; i < events.length; i++) {
+    bytes += JSON.stringify(events[i]!.payload).length
+    if (i > 0 && bytes > EXPORT_PAGE_BYTES)
+      return { events: events.slice(0, i), stoppedAt: events[i]!.version }
+  }
+  return { events: [...events] }
+}
+
 /** An event as a listing sends it: long strings of its payload shortened (shared/longStrings.ts). */
 export function listedEvent(dto: EventDto): EventDto {
   const { value, shortened } = shortenLongStrings(dto.payload)

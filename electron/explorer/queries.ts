@@ -20,6 +20,7 @@ import {
   displayState,
   eventDto,
   eventRole,
+  EXPORT_PAGE_BYTES,
   listedEvent,
   snapshotDto,
   type StateDisplay,
@@ -402,15 +403,27 @@ export async function exportHistory(
       ? ctx.progress(taskId, latestVersion + 1, `Exporting ${id.slice(0, 8)}…`)
       : undefined
     const events: EventDto[] = []
+    let next = lastVersion < latestVersion ? lastVersion + 1 : undefined
     if (fromVersion <= lastVersion) {
       progress?.(fromVersion)
-      for await (const page of c.app.verifiedEventPages(id, {
+      let bytes = 0
+      pages: for await (const page of c.app.verifiedEventPages(id, {
         fromVersion,
         toVersion: lastVersion,
         pageSize: Math.min(EXPORT_PAGE, limit),
         signal,
       })) {
-        for (const event of page) events.push(eventDto(event))
+        for (const event of page) {
+          const dto = eventDto(event)
+          // A page stops at EXPORT_PAGE_BYTES of payload text (at least one event): events of
+          // megabytes each would otherwise make one answer past what can be encoded.
+          bytes += JSON.stringify(dto.payload).length
+          if (events.length > 0 && bytes > EXPORT_PAGE_BYTES) {
+            next = dto.version
+            break pages
+          }
+          events.push(dto)
+        }
         progress?.(fromVersion + events.length)
       }
     }
@@ -420,7 +433,7 @@ export async function exportHistory(
       exportedAt: new Date().toISOString(),
       latestVersion,
       events,
-      ...(lastVersion < latestVersion ? { nextFromVersion: lastVersion + 1 } : {}),
+      ...(next === undefined ? {} : { nextFromVersion: next }),
     }
   })
 }

@@ -5,10 +5,12 @@
  * exportHistory sends it whole.
  */
 import { afterEach, expect, test } from 'vitest'
+import type { ResponseOf } from '../../shared/contract'
 import { STRING_SHOWN_MAX } from '../../shared/statePages'
 import { createSqliteStore } from '../eventsourcing'
 import { EverythingApplication } from '../example/everythingApplication'
 import { SEED_CIPHER_KEY } from '../example/seedSettings'
+import { EXPORT_PAGE_BYTES, withinExportBytes } from './dto'
 import { closeOpenServices, connected, newSqlitePath, stateOf } from './serviceTesting'
 import { sqliteDriverFromEnv } from './storeEnv'
 
@@ -54,4 +56,56 @@ test('a listed payload holds the first characters; search and export see all of 
   const root = await h.ok('getStateChildren', { id, at: 1, path: [], offset: 0, limit: 100 })
   expect(root.shortened).toEqual([{ path: ['_foo'], length: long.length }])
   expect(root.children.find((c) => c.key === '_foo')?.value).toBe('a'.repeat(STRING_SHOWN_MAX))
+})
+
+test('an export page of large payloads ends early, and the pages add up to the whole history', async () => {
+  const path = newSqlitePath()
+  const other = new EverythingApplication({
+    store: createSqliteStore(path, sqliteDriverFromEnv()),
+    cipherKey: SEED_CIPHER_KEY,
+  })
+  const big = (i: number) => String(i % 10).repeat(Math.ceil(EXPORT_PAGE_BYTES * 0.4))
+  let id: string
+  try {
+    const aggregate = other.createExampleAggregate('start')
+    for (let i = 1; i <= 4; i++) aggregate.foo = big(i)
+    await aggregate.save()
+    id = aggregate.id
+  } finally {
+    await other.close()
+  }
+  const h = await connected('sqlite', {}, path)
+
+  const versions: number[][] = []
+  const values: unknown[] = []
+  for (let from: number | undefined = 0; from !== undefined;) {
+    const page: ResponseOf<'exportHistory'> = await h.ok('exportHistory', { id, fromVersion: from })
+    versions.push(page.events.map((e) => e.version))
+    values.push(...page.events.map((e) => stateOf(e.payload)['value']))
+    from = page.nextFromVersion
+  }
+  // 0.4 of the budget each: v0 (small) + v1 + v2 fit, v3 + v4 the next page.
+  expect(versions).toEqual([
+    [0, 1, 2],
+    [3, 4],
+  ])
+  expect(values).toEqual([undefined, big(1), big(2), big(3), big(4)])
+})
+
+test('withinExportBytes keeps at least one event and says where it stopped', () => {
+  const event = (version: number, chars: number) => ({
+    ...{ originatorId: '00000000-0000-4000-8000-000000000001', version, topic: 't', type: 't' },
+    ...{
+      role: 'changed' as const,
+      timestamp: '2026-01-01T00:00:00.000Z',
+      hash: '',
+      previousHash: '',
+    },
+    payload: 'x'.repeat(chars),
+    payloadShortened: [],
+  })
+  const huge = withinExportBytes([event(0, EXPORT_PAGE_BYTES * 2), event(1, 10)])
+  expect([huge.events.map((e) => e.version), huge.stoppedAt]).toEqual([[0], 1])
+  const small = withinExportBytes([event(0, 10), event(1, 10)])
+  expect([small.events.map((e) => e.version), small.stoppedAt]).toEqual([[0, 1], undefined])
 })

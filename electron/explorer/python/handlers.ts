@@ -16,7 +16,7 @@ import { AggregateNotFound, DataIntegrityError } from '../../eventsourcing'
 import { bucketize } from '../activity'
 import { childrenPage, pageState } from '../../../shared/statePages'
 import { ApiFailure } from '../dispatch'
-import { listedEvent } from '../dto'
+import { listedEvent, withinExportBytes } from '../dto'
 import { notAContainer, wholeStateChildren } from '../statePaging'
 import { noSnapshotAt, withinPageBytes } from '../snapshotList'
 import { diffDisplay, toDisplayJson } from '../displayJson'
@@ -167,9 +167,20 @@ function versionOutOfRange(id: string, at: number, latest: number): ApiFailure {
   })
 }
 
+/** A timeline page: long payload strings shortened (listedEvent), as for our own stores. */
 async function listEvents(
   s: PythonSession,
   r: Req<'listEvents'>,
+): Promise<ResponseOf<'listEvents'>> {
+  const page = await eventsPage(s, r)
+  return { ...page, items: page.items.map(listedEvent) }
+}
+
+/** The events of a page, whole. */
+async function eventsPage(
+  s: PythonSession,
+  r: Pick<Req<'listEvents'>, 'id' | 'fromVersion' | 'limit'> &
+    Partial<Pick<Req<'listEvents'>, 'search' | 'types'>>,
 ): Promise<ResponseOf<'listEvents'>> {
   const last = await newest(s, r.id)
   const fromVersion = r.fromVersion
@@ -193,13 +204,11 @@ async function listEvents(
       details: { ...error.details, latestVersion: last.originatorVersion, firstVersion },
     })
   }
-  const items = dtos
-    .filter(
-      (e) =>
-        (!types || types.has(e.type)) &&
-        (!search || JSON.stringify(e.payload).toLowerCase().includes(search)),
-    )
-    .map(listedEvent)
+  const items = dtos.filter(
+    (e) =>
+      (!types || types.has(e.type)) &&
+      (!search || JSON.stringify(e.payload).toLowerCase().includes(search)),
+  )
   const lastRead = records[records.length - 1]
   return {
     items,
@@ -331,15 +340,17 @@ async function exportHistory(
   s: PythonSession,
   r: Req<'exportHistory'>,
 ): Promise<ResponseOf<'exportHistory'>> {
-  const page = await listEvents(s, { id: r.id, fromVersion: r.fromVersion, limit: r.limit })
+  const page = await eventsPage(s, { id: r.id, fromVersion: r.fromVersion, limit: r.limit })
   const [first] = await s.reader.events(r.id, { limit: 1 })
+  const { events, stoppedAt } = withinExportBytes(page.items)
+  const next = stoppedAt ?? page.nextFromVersion
   return {
     aggregateId: r.id,
     type: aggregateTopicOf(first?.topic ?? ''),
     exportedAt: new Date().toISOString(),
     latestVersion: page.latestVersion,
-    events: page.items,
-    ...(page.nextFromVersion === undefined ? {} : { nextFromVersion: page.nextFromVersion }),
+    events,
+    ...(next === undefined ? {} : { nextFromVersion: next }),
   }
 }
 
