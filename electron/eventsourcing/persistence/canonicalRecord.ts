@@ -19,7 +19,7 @@ import { canonicalEventJson, sha256Hex } from '../domain/hashing'
 import { DataIntegrityError } from '../errors'
 import { eventFieldsRoundTrip } from './canonicalRoundTrip'
 import { asIntegrityError, NONE } from './recordErrors'
-import type { OpenedPage } from './gcmBatch'
+import type { OpenedRows } from './openedTexts'
 import type { SplitRow, StoredRecord } from './recorder'
 import { valueFromText } from '../domain/valueTypes'
 
@@ -268,7 +268,7 @@ export interface RowDecoder {
     cls: EventClass | undefined,
     checks: Uint8Array | undefined,
     i: number,
-    opened: OpenedPage | undefined,
+    opened: OpenedRows | undefined,
   ): DomainEvent
 }
 
@@ -281,7 +281,7 @@ export function decodeRows(
   originatorId: string,
   rows: readonly SplitRow[],
   checks: Uint8Array | undefined,
-  opened?: OpenedPage,
+  opened?: OpenedRows,
 ): DomainEvent[] {
   const events = new Array<DomainEvent>(rows.length)
   let lastTopic: string | undefined

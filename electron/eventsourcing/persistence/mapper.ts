@@ -24,6 +24,7 @@ import {
 import { asIntegrityError, describe, NONE, where } from './recordErrors'
 import type { AesGcmCipher } from './cipher'
 import type { OpenedPage, SealedParts } from './gcmBatch'
+import { decodeOpened, openedTexts, type OpenedRows } from './openedTexts'
 import type { SplitRow, StateSplit, StoredRecord } from './recorder'
 import { JsonTranscoder, type UnregisteredTopics } from './transcoder'
 
@@ -282,12 +283,11 @@ export class Mapper {
   }
 
   /**
-   * The decrypted bodies of a page's encrypted rows, all at once (AesGcmCipher.decryptPage), in
-   * place in one buffer, by row index (starts[i] -1: row i was not decrypted); undefined when
-   * any fails: then each row is decrypted on its own, and the first that fails raises its
-   * error, as it would have.
+   * A page's encrypted rows decrypted at once (AesGcmCipher.decryptPage), in one buffer, by row
+   * (starts[i] -1: row i was not); undefined when any fails: then each row is decrypted on its
+   * own, and the first that fails raises its error, as it would have.
    */
-  private decryptPage(originatorId: string, rows: readonly SplitRow[]): OpenedPage | undefined {
+  private decryptPage(originatorId: string, rows: readonly SplitRow[]): OpenedRows | undefined {
     const cipher = this.cipher!
     const at: number[] = []
     const sealed: SealedParts[] = []
@@ -296,11 +296,14 @@ export class Mapper {
     const lead = Buffer.from(`${originatorId}\n`, 'utf8')
     let lastTopic: string | undefined
     let tail = lead
+    // Whether every row decrypted is format 2 uncompressed: their texts are then decoded at once.
+    let uniform = true
     for (let i = 0; i < rows.length; i++) {
       const [version, topic, state] = rows[i]!
       if (typeof state === 'string') continue
       const flags = state[0] ?? 0
       if (!(flags & ENCRYPTED) || (flags & ~(COMPRESSED | ENCRYPTED | CANONICAL)) !== 0) continue
+      if (flags !== (ENCRYPTED | CANONICAL)) uniform = false
       // (Digits are written for a non-negative integer only: any other row is decrypted alone.)
       if (!Number.isSafeInteger(version) || version < 0) return undefined
       at.push(i)
@@ -323,7 +326,8 @@ export class Mapper {
       starts[at[k]!] = page.starts[k]!
       ends[at[k]!] = page.ends[k]!
     }
-    return { bytes: page.bytes, starts, ends }
+    const texts = uniform ? openedTexts({ bytes: page.bytes, starts, ends }) : undefined
+    return { bytes: page.bytes, starts, ends, texts }
   }
 
   /**
@@ -335,15 +339,18 @@ export class Mapper {
     cls: EventClass | undefined,
     checks: Uint8Array | undefined,
     i: number,
-    opened: OpenedPage | undefined,
+    opened: OpenedRows | undefined,
   ): DomainEvent {
     const flags = record.state[0] ?? 0
     const from = opened === undefined ? -1 : opened.starts[i]!
     if (!(flags & CANONICAL) || (flags & ~(COMPRESSED | ENCRYPTED | CANONICAL)) !== 0)
       return this.fieldsEvent(record, cls, from < 0 ? undefined : openedBody(opened!, i))
     const target = newTarget(cls)
+    const texts = from < 0 ? undefined : opened!.texts
     try {
-      if (from >= 0 && !(flags & COMPRESSED)) {
+      if (texts !== undefined) {
+        decodeOpened(texts, texts.at[i]!, record, target, checks, i)
+      } else if (from >= 0 && !(flags & COMPRESSED)) {
         const { bytes, ends } = opened!
         this.canonicalFields(record, bytes, from, ends[i]!, target, false, checks, i)
       } else {
