@@ -15,8 +15,9 @@ import {
   type StoredHashProof,
   UnregisteredEvent,
 } from '../domain/events'
-import { canonicalEventJson, sha256Hex } from '../domain/hashing'
+import { canonicalEventJson } from '../domain/hashing'
 import { DataIntegrityError } from '../errors'
+import { canonicalDigest } from './canonicalDigest'
 import { eventFieldsRoundTrip } from './canonicalRoundTrip'
 import { asIntegrityError, NONE } from './recordErrors'
 import type { OpenedRows } from './openedTexts'
@@ -363,7 +364,7 @@ function splitEvent(
       // The digest itself kept when it matches: compared as it is with the lower-case head
       // SQLite writes (lower(hex())), digit by digit for another case. (Measured: a slice and
       // === cost a fifth of startsWith.)
-      const digest = sha256Hex(canonicalTextOf(text, a, b, c, originatorId, version, topic))
+      const digest = canonicalDigest(text, a, b, c, originatorId, version, topic)
       const matches = split.slice(0, 2 * HASH_BYTES) === digest || startsWithHex(split, digest)
       target['hash'] = matches ? digest : split.slice(0, 2 * HASH_BYTES).toLowerCase()
       checks[i] = matches ? HASH_MATCHES : HASH_DIFFERS
@@ -417,8 +418,8 @@ export function decodeChecked(
   assignCanonical(text, a, b, c, target)
   target['hash'] = hash
   if (checks !== undefined) {
-    const canonical = canonicalTextOf(text, a, b, c, originatorId, version, topic)
-    checks[i] = sha256Hex(canonical) === hash ? HASH_MATCHES : HASH_DIFFERS
+    const digest = canonicalDigest(text, a, b, c, originatorId, version, topic)
+    checks[i] = digest === hash ? HASH_MATCHES : HASH_DIFFERS
   }
 }
 
