@@ -138,9 +138,11 @@ export class GcmBatch {
       )
     const check = this.checkBytes.fill(0, 0, checkSize)
     const cipherAt = new Int32Array(n)
+    // (The lengths blocks through a DataView: Buffer's writeUInt32BE checks its arguments.)
+    const view = new DataView(check.buffer, check.byteOffset, checkSize)
     let o = 0
     for (let r = 0; r < n; r++) {
-      o = writeSegment(check, o, sealed[r]!, stream, streamAt[r]!, cipherAt, r)
+      o = writeSegment(check, view, o, sealed[r]!, stream, streamAt[r]!, cipherAt, r)
     }
     if (!timingSafeEqual(this.ghashTag(check.subarray(0, o)), this.zeroTag(o))) return undefined
     // Decrypted in the keystream (the plaintexts are new buffers, not views of `check`, which the
@@ -213,6 +215,7 @@ function writeCounters(
  */
 function writeSegment(
   check: Buffer,
+  view: DataView,
   o: number,
   message: Sealed,
   stream: Buffer,
@@ -229,10 +232,10 @@ function writeSegment(
   check.set(new Uint8Array(bytes.buffer, bytes.byteOffset + cStart, cLength), o)
   cipherAt[r] = o
   o += blocksOf(cLength) * BLOCK
-  check.writeUInt32BE(Math.floor(aLength / 0x20000000), o)
-  check.writeUInt32BE((aLength * 8) >>> 0, o + 4)
-  check.writeUInt32BE(Math.floor(cLength / 0x20000000), o + 8)
-  check.writeUInt32BE((cLength * 8) >>> 0, o + 12)
+  view.setUint32(o, Math.floor(aLength / 0x20000000))
+  view.setUint32(o + 4, (aLength * 8) >>> 0)
+  view.setUint32(o + 8, Math.floor(cLength / 0x20000000))
+  view.setUint32(o + 12, (cLength * 8) >>> 0)
   o += BLOCK
   for (let j = 0; j < TAG_BYTES; j++)
     check[o + j] = bytes[start + NONCE_BYTES + j]! ^ stream[mask + j]!

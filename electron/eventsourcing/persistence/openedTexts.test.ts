@@ -5,6 +5,7 @@ import type { DomainEvent } from '../domain/events'
 import { DataIntegrityError } from '../errors'
 import { AesGcmCipher } from './cipher'
 import { HASH_DIFFERS, HASH_MATCHES, Mapper } from './mapper'
+import { decodeOpened, openedTexts } from './openedTexts'
 import type { SplitRow } from './recorder'
 
 /** A page of encrypted format 2 rows, as selectSplit hands them over (whole states). */
@@ -94,5 +95,33 @@ describe('encrypted format 2 texts decoded a page at a time (openedTexts)', () =
     expect(error).toBeInstanceOf(DataIntegrityError)
     expect((error as DataIntegrityError).details.originatorVersion).toBe(1)
     expect((error as Error).message).toMatch(/too short/)
+  })
+
+  test('when bodies do not start on a word, then their hashes, offsets and texts are read all the same', () => {
+    const header = (fill: number, offsets: number[]): Buffer => {
+      const out = Buffer.alloc(38, fill)
+      offsets.forEach((value, j) => out.writeUInt16LE(value, 32 + 2 * j))
+      return out
+    }
+    // Bodies at bytes 3 and 61 of a page (GcmBatch's start on words), one row not decrypted.
+    const bytes = Buffer.alloc(128)
+    header(0xab, [1, 2, 3]).copy(bytes, 3)
+    bytes.write('{"a":1}', 41)
+    header(0xcd, [0, 0, 4]).copy(bytes, 61)
+    bytes.write('{"b":"é"}', 99)
+    const texts = openedTexts({
+      bytes,
+      starts: Int32Array.of(3, -1, 61),
+      ends: Int32Array.of(48, 0, 109),
+    })!
+    expect([...texts.at]).toEqual([0, -1, 1])
+    expect(texts.hashes).toBe('ab'.repeat(32) + 'cd'.repeat(32))
+    expect([...texts.offsets]).toEqual([1, 2, 3, 0, 0, 4])
+    // (Not one unit per byte: each text decoded alone.)
+    expect(texts.text).toBeUndefined()
+    const target: Record<string, unknown> = {}
+    const record = { originatorId: 'x', originatorVersion: 2, topic: 't', state: bytes }
+    decodeOpened(texts, 1, record, target, undefined, 0)
+    expect(target).toEqual({ b: 'é', hash: 'cd'.repeat(32) })
   })
 })
