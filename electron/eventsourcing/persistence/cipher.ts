@@ -7,7 +7,7 @@ import {
   type KeyObject,
 } from 'node:crypto'
 import { ConfigurationError, DataIntegrityError } from '../errors'
-import { BATCH_MAX_BYTES, GcmBatch, type Sealed } from './gcmBatch'
+import { BATCH_MAX_BYTES, GcmBatch, type OpenedPage, type Sealed } from './gcmBatch'
 
 const NONCE_BYTES = 12
 const TAG_BYTES = 16
@@ -91,6 +91,14 @@ export class AesGcmCipher {
       if (bytes.length - start > BATCH_MAX_BYTES) return undefined
     this.batch ??= new GcmBatch(this.key, this.bits)
     return this.batch.openAll(records)
+  }
+
+  /** decryptRecords() with the plaintexts left in place in one buffer (GcmBatch.openPage). */
+  decryptPage(records: readonly Sealed[]): OpenedPage | undefined {
+    for (const { bytes, start } of records)
+      if (bytes.length - start > BATCH_MAX_BYTES) return undefined
+    this.batch ??= new GcmBatch(this.key, this.bits)
+    return this.batch.openPage(records)
   }
 
   decrypt(data: Uint8Array, associatedData?: Uint8Array): Buffer {

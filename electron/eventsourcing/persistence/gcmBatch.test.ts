@@ -1,11 +1,11 @@
 import { createCipheriv, createSecretKey, randomBytes } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
 import { AesGcmCipher } from './cipher'
-import { GcmBatch, type Sealed } from './gcmBatch'
+import { GcmBatch, type SealedParts, type SealedText } from './gcmBatch'
 
 /** Messages sealed by Node's own AES-GCM (not by the code under test), of varied lengths. */
-function sealPage(raw: Buffer, count: number): { sealed: Sealed[]; plaintexts: Buffer[] } {
-  const sealed: Sealed[] = []
+function sealPage(raw: Buffer, count: number): { sealed: SealedText[]; plaintexts: Buffer[] } {
+  const sealed: SealedText[] = []
   const plaintexts: Buffer[] = []
   for (let n = 0; n < count; n++) {
     // Lengths 0 … 299 (whole and partial blocks), associated data with multi-byte characters.
@@ -79,6 +79,33 @@ describe('GcmBatch', () => {
     expect(batch.openAll(moved)).toBeUndefined()
     expect(batch.openAll(swapped)).toBeUndefined()
     expect(batch.openAll(twice)).toBeUndefined()
+  })
+
+  test('when the associated data is given in parts, then the page opens as with the text, and a wrong number is refused', () => {
+    const raw = randomBytes(16)
+    const batch = new GcmBatch(createSecretKey(raw), 128)
+    const { sealed, plaintexts } = sealPage(raw, 12)
+    // `record-n\n`, n, `\nexample#Topic…`: the parts of each text, as the mapper gives them.
+    const parts = sealed.map(({ bytes, start, aad }): SealedParts => {
+      const [lead, number, tail] = aad.split('\n')
+      return {
+        bytes,
+        start,
+        lead: Buffer.from(`${lead}\n`),
+        number: Number(number),
+        tail: Buffer.from(`\n${tail}`),
+      }
+    })
+
+    expect(batch.openAll(parts)?.map((b) => b.toString('hex'))).toEqual(
+      plaintexts.map((b) => b.toString('hex')),
+    )
+    const page = batch.openPage(parts)!
+    expect([...page.starts].map((s, r) => page.bytes.subarray(s, page.ends[r]))).toEqual(plaintexts)
+    for (const number of [0, 9, 10, 99, 100, 12345]) {
+      const wrong = parts.map((p, k) => (k === 7 ? { ...p, number } : p))
+      expect(batch.openAll(wrong), `number ${number}`).toBeUndefined()
+    }
   })
 
   test('when a record is shorter than a nonce and a tag, then the page is refused', () => {

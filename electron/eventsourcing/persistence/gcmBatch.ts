@@ -40,11 +40,37 @@ const NATIVE_BUFFER_SHAPE = createCipheriv('aes-128-ecb', Buffer.alloc(16), null
 )
 
 /** One sealed message: nonce | tag | ciphertext at `start` of `bytes`, with its associated data. */
-export interface Sealed {
+export type Sealed = SealedText | SealedParts
+
+export interface SealedText {
   readonly bytes: Buffer
   readonly start: number
   /** The associated data as text (written as UTF-8). */
   readonly aad: string
+}
+
+/**
+ * A message whose associated data is `lead`, `number` in decimal, then `tail` (UTF-8 bytes):
+ * a record's `id\n`, version, `\ntopic`, whose lead and tail a page's records share, so that
+ * no text is made and written per record.
+ */
+export interface SealedParts {
+  readonly bytes: Buffer
+  readonly start: number
+  readonly aad?: undefined
+  readonly lead: Uint8Array
+  readonly number: number
+  readonly tail: Uint8Array
+}
+
+/**
+ * The plaintexts of a page, all in `bytes`: message r's at [starts[r], ends[r]) (no Buffer per
+ * message: a page's decoding reads them in place).
+ */
+export interface OpenedPage {
+  readonly bytes: Buffer
+  readonly starts: Int32Array
+  readonly ends: Int32Array
 }
 
 export class GcmBatch {
@@ -71,6 +97,14 @@ export class GcmBatch {
 
   /** The plaintexts of all the messages; undefined when any of them does not authenticate. */
   openAll(sealed: readonly Sealed[]): Buffer[] | undefined {
+    const page = this.openPage(sealed)
+    if (page === undefined) return undefined
+    const { bytes, starts, ends } = page
+    return Array.from(starts, (start, r) => bytes.subarray(start, ends[r]))
+  }
+
+  /** openAll's plaintexts in place in one buffer; undefined when any does not authenticate. */
+  openPage(sealed: readonly Sealed[]): OpenedPage | undefined {
     // The work per message is in functions called once per message, not in loops here: V8
     // optimises a function by its calls, while a loop in a function called once per page ran
     // unoptimised after every full GC (six times slower where the bench collects garbage
@@ -81,13 +115,13 @@ export class GcmBatch {
     let streamSize = 0
     let checkSize = 0
     for (let r = 0; r < n; r++) {
-      const { bytes, start, aad } = sealed[r]!
+      const message = sealed[r]!
+      const { bytes, start } = message
       const cLength = bytes.length - start - NONCE_BYTES - TAG_BYTES
       if (cLength < 0) return undefined
       streamAt[r] = streamSize
       streamSize += (1 + blocksOf(cLength)) * BLOCK
-      // (At most 3 UTF-8 bytes per UTF-16 unit.)
-      checkSize += (blocksOf(aad.length * 3) + blocksOf(cLength) + 2) * BLOCK
+      checkSize += (blocksOf(aadBound(message)) + blocksOf(cLength) + 2) * BLOCK
     }
     streamAt[n] = streamSize
     if (this.counterBytes.byteLength < streamSize) this.counterBytes = new ArrayBuffer(streamSize)
@@ -104,9 +138,11 @@ export class GcmBatch {
       )
     const check = this.checkBytes.fill(0, 0, checkSize)
     const cipherAt = new Int32Array(n)
+    // (The lengths blocks through a DataView: Buffer's writeUInt32BE checks its arguments.)
+    const view = new DataView(check.buffer, check.byteOffset, checkSize)
     let o = 0
     for (let r = 0; r < n; r++) {
-      o = writeSegment(check, o, sealed[r]!, stream, streamAt[r]!, cipherAt, r)
+      o = writeSegment(check, view, o, sealed[r]!, stream, streamAt[r]!, cipherAt, r)
     }
     if (!timingSafeEqual(this.ghashTag(check.subarray(0, o)), this.zeroTag(o))) return undefined
     // Decrypted in the keystream (the plaintexts are new buffers, not views of `check`, which the
@@ -114,15 +150,17 @@ export class GcmBatch {
     const keys = alignedWords(stream)
     const words = new Int32Array(check.buffer, check.byteOffset, checkSize >> 2)
     const plain = Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength)
-    const out = new Array<Buffer>(n)
+    const starts = new Int32Array(n)
+    const ends = new Int32Array(n)
     for (let r = 0; r < n; r++) {
       const { bytes, start } = sealed[r]!
       const length = bytes.length - start - NONCE_BYTES - TAG_BYTES
       const k = (streamAt[r]! + BLOCK) >> 2
       xorWords(keys, k, words, cipherAt[r]! >> 2, blocksOf(length) * 4)
-      out[r] = plain.subarray(4 * k, 4 * k + length)
+      starts[r] = 4 * k
+      ends[r] = 4 * k + length
     }
-    return out
+    return { bytes: plain, starts, ends }
   }
 
   private zeroTag(length: number): Buffer {
@@ -177,28 +215,55 @@ function writeCounters(
  */
 function writeSegment(
   check: Buffer,
+  view: DataView,
   o: number,
-  { bytes, start, aad }: Sealed,
+  message: Sealed,
   stream: Buffer,
   mask: number,
   cipherAt: Int32Array,
   r: number,
 ): number {
+  const { bytes, start } = message
   const cStart = start + NONCE_BYTES + TAG_BYTES
   const cLength = bytes.length - cStart
-  const aLength = check.write(aad, o, 'utf8')
+  const aLength =
+    message.aad === undefined ? writeParts(check, o, message) : check.write(message.aad, o, 'utf8')
   o += blocksOf(aLength) * BLOCK
-  bytes.copy(check, o, cStart)
+  check.set(new Uint8Array(bytes.buffer, bytes.byteOffset + cStart, cLength), o)
   cipherAt[r] = o
   o += blocksOf(cLength) * BLOCK
-  check.writeUInt32BE(Math.floor(aLength / 0x20000000), o)
-  check.writeUInt32BE((aLength * 8) >>> 0, o + 4)
-  check.writeUInt32BE(Math.floor(cLength / 0x20000000), o + 8)
-  check.writeUInt32BE((cLength * 8) >>> 0, o + 12)
+  view.setUint32(o, Math.floor(aLength / 0x20000000))
+  view.setUint32(o + 4, (aLength * 8) >>> 0)
+  view.setUint32(o + 8, Math.floor(cLength / 0x20000000))
+  view.setUint32(o + 12, (cLength * 8) >>> 0)
   o += BLOCK
   for (let j = 0; j < TAG_BYTES; j++)
     check[o + j] = bytes[start + NONCE_BYTES + j]! ^ stream[mask + j]!
   return o + BLOCK
+}
+
+/** At most how many bytes a message's associated data takes (3 UTF-8 bytes per UTF-16 unit). */
+function aadBound(message: Sealed): number {
+  return message.aad === undefined
+    ? message.lead.length + 16 + message.tail.length
+    : message.aad.length * 3
+}
+
+/** A SealedParts' associated data at `o` of `check`; its length. */
+function writeParts(check: Buffer, o: number, { lead, number, tail }: SealedParts): number {
+  check.set(lead, o)
+  let at = o + lead.length
+  // The decimal digits of a non-negative safe integer (a version), written backwards.
+  let digits = 1
+  for (let rest = number; rest >= 10; rest = Math.floor(rest / 10)) digits++
+  let rest = number
+  for (let d = at + digits - 1; d >= at; d--) {
+    check[d] = 48 + (rest % 10)
+    rest = Math.floor(rest / 10)
+  }
+  at += digits
+  check.set(tail, at)
+  return at + tail.length - o
 }
 
 /** keys[k …] ^= words[w …], `count` words. */

@@ -23,7 +23,8 @@ import {
 } from './canonicalRecord'
 import { asIntegrityError, describe, NONE, where } from './recordErrors'
 import type { AesGcmCipher } from './cipher'
-import type { Sealed } from './gcmBatch'
+import type { OpenedPage, SealedParts } from './gcmBatch'
+import { decodeOpened, openedTexts, type OpenedRows } from './openedTexts'
 import type { SplitRow, StateSplit, StoredRecord } from './recorder'
 import { JsonTranscoder, type UnregisteredTopics } from './transcoder'
 
@@ -39,7 +40,7 @@ const CANONICAL = 0b100
  */
 const COMPRESS_MIN_BYTES = 1024
 
-/** How a plain format 2 state splits (selectSplit): hash and offsets as hex, then the text. */
+/** How a plain format 2 state splits (selectSplit): hash and offsets in hex, then the text. */
 const SPLIT: StateSplit = { formatByte: CANONICAL, headBytes: HEADER_BYTES }
 
 export { HASH_DIFFERS, HASH_MATCHES, HASH_UNCHECKED } from './canonicalRecord'
@@ -150,7 +151,8 @@ export class Mapper {
         return this.transcoder.decode(utf8(state, 1))
       }
       const body = this.plainBody(record, flags, opened)
-      if (flags & CANONICAL) return this.canonicalFields(record, body, {}, true).fields
+      if (flags & CANONICAL)
+        return this.canonicalFields(record, body, 0, body.length, {}, true).fields
       return this.transcoder.decode(utf8(body, 0))
     } catch (error) {
       throw asIntegrityError(error, record)
@@ -202,12 +204,16 @@ export class Mapper {
   private canonicalFields(
     record: StoredRecord,
     body: Buffer,
+    from: number,
+    to: number,
     fields: Record<string, unknown>,
     withProof: true,
   ): { fields: Record<string, unknown>; proof: StoredCanonical }
   private canonicalFields(
     record: StoredRecord,
     body: Buffer,
+    from: number,
+    to: number,
     fields: Record<string, unknown>,
     withProof: false,
     checks: Uint8Array | undefined,
@@ -216,19 +222,21 @@ export class Mapper {
   private canonicalFields(
     record: StoredRecord,
     body: Buffer,
+    from: number,
+    to: number,
     fields: Record<string, unknown>,
     withProof: boolean,
     checks?: Uint8Array,
     i = 0,
   ): { fields: Record<string, unknown>; proof?: StoredCanonical } {
-    if (body.length < HEADER_BYTES + 2) throw new DataIntegrityError('format 2 state is too short')
-    const text = body.toString('utf8', HEADER_BYTES)
-    const a = body.readUInt16LE(HASH_BYTES)
-    const b = body.readUInt16LE(HASH_BYTES + 2)
-    const c = body.readUInt16LE(HASH_BYTES + 4)
+    if (to - from < HEADER_BYTES + 2) throw new DataIntegrityError('format 2 state is too short')
+    const text = body.toString('utf8', from + HEADER_BYTES, to)
+    const a = body.readUInt16LE(from + HASH_BYTES)
+    const b = body.readUInt16LE(from + HASH_BYTES + 2)
+    const c = body.readUInt16LE(from + HASH_BYTES + 4)
     // (Hex of the stored bytes, compared with the digest's hex: measured, cheaper than
     // comparing the digest's hex digits with the bytes in a loop here.)
-    const hash = body.toString('hex', 0, HASH_BYTES)
+    const hash = body.toString('hex', from, from + HASH_BYTES)
     const { originatorId, originatorVersion, topic } = record
     if (!withProof) {
       decodeChecked(text, a, b, c, hash, fields, originatorId, originatorVersion, topic, checks, i)
@@ -275,51 +283,80 @@ export class Mapper {
   }
 
   /**
-   * The decrypted bodies of a page's encrypted rows, all at once (AesGcmCipher.decryptRecords),
-   * by row index; undefined when any fails: then each row is decrypted on its own, and the
-   * first that fails raises its error, as it would have.
+   * A page's encrypted rows decrypted at once (AesGcmCipher.decryptPage), in one buffer, by row
+   * (starts[i] -1: row i was not); undefined when any fails: then each row is decrypted on its
+   * own, and the first that fails raises its error, as it would have.
    */
-  private decryptPage(
-    originatorId: string,
-    rows: readonly SplitRow[],
-  ): (Buffer | undefined)[] | undefined {
+  private decryptPage(originatorId: string, rows: readonly SplitRow[]): OpenedRows | undefined {
     const cipher = this.cipher!
     const at: number[] = []
-    const sealed: Sealed[] = []
+    const sealed: SealedParts[] = []
+    // The associated data `id\nversion\ntopic` in parts: the id's and each topic's bytes made
+    // once a page, the version written as digits (gcmBatch.ts).
+    const lead = Buffer.from(`${originatorId}\n`, 'utf8')
+    let lastTopic: string | undefined
+    let tail = lead
+    // Whether every row decrypted is format 2 uncompressed: their texts are then decoded at once.
+    let uniform = true
     for (let i = 0; i < rows.length; i++) {
-      const [version, topic, head, state] = rows[i]!
-      if (head !== null || typeof state === 'string') continue
+      const [version, topic, state] = rows[i]!
+      if (typeof state === 'string') continue
       const flags = state[0] ?? 0
       if (!(flags & ENCRYPTED) || (flags & ~(COMPRESSED | ENCRYPTED | CANONICAL)) !== 0) continue
+      if (flags !== (ENCRYPTED | CANONICAL)) uniform = false
+      // (Digits are written for a non-negative integer only: any other row is decrypted alone.)
+      if (!Number.isSafeInteger(version) || version < 0) return undefined
       at.push(i)
+      if (topic !== lastTopic) {
+        tail = Buffer.from(`\n${topic}`, 'utf8')
+        lastTopic = topic
+      }
       // (node:sqlite, the desktop app's driver, reads BLOBs as plain Uint8Arrays: viewed, not copied.)
       const bytes = Buffer.isBuffer(state)
         ? state
         : Buffer.from(state.buffer, state.byteOffset, state.byteLength)
-      sealed.push({ bytes, start: 1, aad: `${originatorId}\n${version}\n${topic}` })
+      sealed.push({ bytes, start: 1, lead, number: version, tail })
     }
     if (sealed.length === 0) return undefined
-    const bodies = cipher.decryptRecords(sealed)
-    if (bodies === undefined) return undefined
-    const opened = new Array<Buffer | undefined>(rows.length)
-    for (let k = 0; k < at.length; k++) opened[at[k]!] = bodies[k]
-    return opened
+    const page = cipher.decryptPage(sealed)
+    if (page === undefined) return undefined
+    const starts = new Int32Array(rows.length).fill(-1)
+    const ends = new Int32Array(rows.length)
+    for (let k = 0; k < at.length; k++) {
+      starts[at[k]!] = page.starts[k]!
+      ends[at[k]!] = page.ends[k]!
+    }
+    const texts = uniform ? openedTexts({ bytes: page.bytes, starts, ends }) : undefined
+    return { bytes: page.bytes, starts, ends, texts }
   }
 
-  /** A whole row's event: format 2 (after decryption, decompression) checked as it is decoded. */
+  /**
+   * A whole row's event: format 2 (after decryption, decompression) checked as it is decoded;
+   * `opened`: the page's decrypted bodies (decryptPage), read in place.
+   */
   private wholeEvent(
     record: StoredRecord,
     cls: EventClass | undefined,
     checks: Uint8Array | undefined,
     i: number,
-    opened: Buffer | undefined,
+    opened: OpenedRows | undefined,
   ): DomainEvent {
     const flags = record.state[0] ?? 0
+    const from = opened === undefined ? -1 : opened.starts[i]!
     if (!(flags & CANONICAL) || (flags & ~(COMPRESSED | ENCRYPTED | CANONICAL)) !== 0)
-      return this.fieldsEvent(record, cls, opened)
+      return this.fieldsEvent(record, cls, from < 0 ? undefined : openedBody(opened!, i))
     const target = newTarget(cls)
+    const texts = from < 0 ? undefined : opened!.texts
     try {
-      this.canonicalFields(record, this.plainBody(record, flags, opened), target, false, checks, i)
+      if (texts !== undefined) {
+        decodeOpened(texts, texts.at[i]!, record, target, checks, i)
+      } else if (from >= 0 && !(flags & COMPRESSED)) {
+        const { bytes, ends } = opened!
+        this.canonicalFields(record, bytes, from, ends[i]!, target, false, checks, i)
+      } else {
+        const body = this.plainBody(record, flags, from < 0 ? undefined : openedBody(opened!, i))
+        this.canonicalFields(record, body, 0, body.length, target, false, checks, i)
+      }
     } catch (error) {
       throw asIntegrityError(error, record)
     }
@@ -368,7 +405,8 @@ export class Mapper {
     const target = newTarget(cls)
     let proof: StoredCanonical
     try {
-      proof = this.canonicalFields(record, this.plainBody(record, flags), target, true).proof
+      const body = this.plainBody(record, flags)
+      proof = this.canonicalFields(record, body, 0, body.length, target, true).proof
     } catch (error) {
       throw asIntegrityError(error, record)
     }
@@ -443,6 +481,11 @@ export class Mapper {
     event.originatorVersion = record.originatorVersion
     return event as unknown as DomainEvent
   }
+}
+
+/** Row i's decrypted body as a Buffer of its own (the rows decoded other than in place). */
+function openedBody(opened: OpenedPage, i: number): Buffer {
+  return opened.bytes.subarray(opened.starts[i], opened.ends[i])
 }
 
 function associatedData(originatorId: string, version: number, topic: string): Buffer {

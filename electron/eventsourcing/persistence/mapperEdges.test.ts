@@ -67,7 +67,7 @@ describe('formats a mapper refuses', () => {
     const mapper = new Mapper()
     expect(() => mapper.recordToEvent(odd)).toThrow(/unknown state format 12/)
     expect(() =>
-      mapper.splitRowsToEvents(odd.originatorId, [[odd.originatorVersion, odd.topic, null, state]]),
+      mapper.splitRowsToEvents(odd.originatorId, [[odd.originatorVersion, odd.topic, state]]),
     ).toThrow(/unknown state format 12/)
   })
 

@@ -18,9 +18,10 @@ export interface RecordQuery {
 
 /**
  * How a store may hand over states as text (`selectSplit`): a state whose first byte is
- * `formatByte` comes back as its next `headBytes` bytes in hex (either case: SQLite's hex()
- * writes upper case) and the rest decoded as UTF-8, so no Buffer is made per row (SQLite splits
- * it in SQL). The mapper says which format; the store knows nothing of it.
+ * `formatByte` comes back as one string, its next `headBytes` bytes in hex (lower case, as
+ * SQLite's lower(hex()) writes them; either case is read) followed by the rest decoded as
+ * UTF-8, so no Buffer is made per row (SQLite splits it in SQL) and the driver makes one string
+ * per state. The mapper says which format; the store knows nothing of it.
  */
 export interface StateSplit {
   readonly formatByte: number
@@ -28,14 +29,13 @@ export interface StateSplit {
 }
 
 /**
- * A row of one originator read by `selectSplit`: version, topic, then the head (hex) and text
- * of a split state, or null and the whole state for any other.
+ * A row of one originator read by `selectSplit`: version, topic, then the state: a string (the
+ * head in hex, then the text) when it was split, else the whole state.
  */
 export type SplitRow = readonly [
   originatorVersion: number,
   topic: string,
-  head: string | null,
-  rest: string | Uint8Array,
+  state: string | Uint8Array,
 ]
 
 /** One table of records partitioned by originator id and clustered by version. */

@@ -123,11 +123,12 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
   }
 
   /**
-   * `select` with states of the split's format read as hex head + text in SQL: SQLite hands
-   * text to the driver as a string, where a BLOB costs a Buffer per row and its decoding (a
-   * third of a plain replay's read). The head is in hex() as it comes (upper case: lower() over
-   * it cost a tenth of the read). The id column is not read: the caller knows it. Without a
-   * split, states come back whole (head null).
+   * `select` with states of the split's format read as one string, hex head + text, made in
+   * SQL: SQLite hands text to the driver as a string, where a BLOB costs a Buffer per row and
+   * its decoding (a third of a plain replay's read). Head and text in one column: one string
+   * per row for the driver to make, not two; the head in lower case, so that a digest is
+   * compared with it as it is. The id column is not read: the caller knows it. Without a split,
+   * states come back whole.
    */
   async selectSplit(
     originatorId: string,
@@ -135,16 +136,12 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
     split: StateSplit | undefined,
   ): Promise<SplitRow[]> {
     if (split === undefined)
-      return this.selectRows(
-        originatorId,
-        query,
-        'originator_version, topic, NULL, state',
-      ) as SplitRow[]
+      return this.selectRows(originatorId, query, 'originator_version, topic, state') as SplitRow[]
     const { formatByte, headBytes } = split
     if (!isByte(formatByte) || !Number.isInteger(headBytes) || headBytes < 0 || headBytes > 1000)
       throw new TypeError('selectSplit: formatByte must be a byte and headBytes 0–1000')
     const match = `substr(state, 1, 1) = x'${formatByte.toString(16).padStart(2, '0')}'`
-    const columns = `originator_version, topic, CASE WHEN ${match} THEN hex(substr(state, 2, ${headBytes})) END, CASE WHEN ${match} THEN CAST(substr(state, ${headBytes + 2}) AS TEXT) ELSE state END`
+    const columns = `originator_version, topic, CASE WHEN ${match} THEN lower(hex(substr(state, 2, ${headBytes}))) || CAST(substr(state, ${headBytes + 2}) AS TEXT) ELSE state END`
     return this.selectRows(originatorId, query, columns) as SplitRow[]
   }
 
