@@ -13,7 +13,11 @@ import { parse, rendererSources, where } from './rendererSources'
 
 const COLLECTIONS = new Set(['Map', 'Set', 'WeakMap', 'WeakSet'])
 /** Memo caches of immutable values: they change no behaviour, so they are not state. */
-const CACHES = new Set(['lib/format.ts formatters', 'ui/JsonTree.tsx childCounts'])
+const CACHES = new Set([
+  'lib/format.ts formatters',
+  'lib/format.ts dateTimes',
+  'ui/JsonTree.tsx childCounts',
+])
 const MUTATORS = new Set(['set', 'add', 'delete', 'clear'])
 
 /** What a module-level initializer makes, when it makes a store or a cache of its own. */
