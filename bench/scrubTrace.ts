@@ -17,15 +17,11 @@
  *   node --import tsx bench/scrubTrace.ts <store.sqlite> <snapshot period> [scrubs] [trace.json] [random|drag]
  *   node --import tsx bench/scrubTrace.ts --analyze <trace.json>
  */
-import Database from 'better-sqlite3'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
-import { findBrowser, playwrightChromiumPath } from '../scripts/browser.mjs'
-import { median, percentile, seededRandom } from './lib/harness'
-import { PAGE_PROBE } from './lib/pageProbe'
-import { serve } from './lib/serve'
+import { median, percentile } from './lib/harness'
+import { openScrubPage, scrubVersions } from './lib/scrubPage'
 
 interface TraceEvent {
   name: string
@@ -57,27 +53,8 @@ if (!store)
 
 /** Runs the scrubs under a trace and returns it. */
 async function record(): Promise<Buffer> {
-  const db = new Database(store!, { readonly: true })
-  const row = db
-    .prepare('SELECT originator_id FROM aggregates ORDER BY version DESC LIMIT 1')
-    .raw()
-    .get() as [string]
-  db.close()
-  const executablePath = findBrowser({
-    override: process.env['EVENTSCOPE_E2E_BROWSER'],
-    playwrightChromium: await playwrightChromiumPath(),
-  })
-  if (!executablePath) throw new Error('no Chromium (see scripts/browser.mjs)')
-  const browser = await chromium.launch({ executablePath, headless: true })
-  const served = await serve(store!, mkdtempSync(join(tmpdir(), 'scrub-trace-')), Number(period))
+  const { browser, page, latest, close } = await openScrubPage(store!, Number(period))
   try {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
-    await context.addInitScript({ content: PAGE_PROBE })
-    const page = await context.newPage()
-    await page.goto(served.url)
-    await page.evaluate('window.__bench.firstRow()')
-    await page.evaluate(`window.__bench.select(${JSON.stringify(row[0])})`)
-    const latest = (await page.evaluate('window.__bench.latest()')) as number
     await browser.startTracing(page, {
       categories: [
         'devtools.timeline',
@@ -87,20 +64,12 @@ async function record(): Promise<Buffer> {
         'disabled-by-default-v8.cpu_profiler',
       ],
     })
-    let current = latest
-    const random = seededRandom()
     // The first scrub is left out of the figures below, as the bench does.
-    for (let i = 0; i <= Number(count); i++) {
-      // `drag`: small steps forward from the middle, as bench/scrubProbe.ts's drag mode.
-      let v = mode === 'drag' ? Math.floor(latest / 2) + i * 7 : Math.floor(random() * (latest + 1))
-      if (v === current) v = (v + 1) % (latest + 1)
+    for (const v of scrubVersions(latest, Number(count), mode))
       await page.evaluate(`window.__bench.scrub(${v})`)
-      current = v
-    }
     return await browser.stopTracing()
   } finally {
-    await served.stop()
-    await browser.close()
+    await close()
   }
 }
 

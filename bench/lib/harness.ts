@@ -69,21 +69,6 @@ export function skipped(
   return { id, label, goal, value: null, unit, figures: {}, note: `skipped: ${why}` }
 }
 
-/**
- * A seeded uniform [0, 1) sequence (mulberry32): the scrub rows jump to the same "random"
- * versions in every run, so runs and branches compare on the same versions, not on luck.
- */
-export function seededRandom(seed = 10): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b)
   const mid = s.length >> 1

@@ -19,12 +19,12 @@ import {
   median,
   percentile,
   round,
-  seededRandom,
   skipped,
   timed,
   type BenchModule,
   type RowResult,
 } from '../lib/harness'
+import { scrubVersions } from '../lib/scrubPage'
 import { PAGE_PROBE } from '../lib/pageProbe'
 import { serve } from '../lib/serve'
 import { seedManyAggregates, seedSqlite } from '../lib/seedStore'
@@ -229,13 +229,8 @@ export const uiModule: BenchModule = {
             if (latest !== events - 1)
               throw new Error(`slider max ${latest}, expected ${events - 1}`)
             const times: number[] = []
-            let current = latest
-            const random = seededRandom()
-            for (let i = 0; i <= scrubs; i++) {
-              let v = Math.floor(random() * (latest + 1))
-              if (v === current) v = (v + 1) % (latest + 1)
+            for (const [i, v] of scrubVersions(latest, scrubs, 'random').entries()) {
               times.push(await call<number>(page, `window.__bench.scrub(${v})`))
-              current = v
               if (i % 10 === 0) log(`ui: ${key}: scrub ${i}/${scrubs}: ${times[i]!.toFixed(0)} ms`)
             }
             return times

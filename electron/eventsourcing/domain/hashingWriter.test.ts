@@ -6,21 +6,10 @@ import {
   referenceEventJson,
 } from './hashing'
 import { UUID } from './uuid'
+import { seededRandom as random } from '../../../test/seededRandom'
 
 // Stored hashes were computed over the reference text: the fast writer must produce it exactly,
 // for every value, or old events would fail their hash check after an upgrade.
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 class Point {
   constructor(
