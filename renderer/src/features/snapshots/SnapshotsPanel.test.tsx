@@ -9,6 +9,7 @@ import type { JsonValue } from '../../../../shared/contract'
 import { childrenPage, pageState } from '../../../../shared/statePages'
 import { createFakeApi } from '../../testing/fakeApi'
 import { renderWithQueries } from '../../testing/render'
+import { treeRow } from '../../testing/treeRows'
 import { SnapshotsPanel } from './SnapshotsPanel'
 
 const A = '00000000-0000-4000-8000-000000000001'
@@ -20,14 +21,7 @@ const whole: JsonValue = {
   examples: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`e${i}`, i])),
 }
 
-/** A row by its text (a name query over hundreds of rows is slow in jsdom). */
-const row = (text: string) => {
-  const found = [...document.querySelectorAll('[role="treeitem"]')].find(
-    (e) => e.textContent?.replace(/^[▸▾]/, '') === text,
-  )
-  if (!(found instanceof HTMLElement)) throw new Error(`no row reads ${text}`)
-  return found
-}
+const row = treeRow
 
 describe('SnapshotsPanel', () => {
   it("opens a listed snapshot's cut state and asks for the rest of the stored snapshot", async () => {

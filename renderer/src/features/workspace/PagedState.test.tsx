@@ -12,6 +12,7 @@ import type { JsonValue } from '../../../../shared/contract'
 import { childrenPage, pageState, STRING_SHOWN_MAX } from '../../../../shared/statePages'
 import { aggregateView, createFakeApi } from '../../testing/fakeApi'
 import { renderWithQueries } from '../../testing/render'
+import { treeRow } from '../../testing/treeRows'
 import { PagedState } from './PagedState'
 
 const A = '00000000-0000-4000-8000-000000000001'
@@ -36,14 +37,7 @@ function serve(whole: JsonValue) {
 }
 
 const item = (name: RegExp) => screen.getByRole('treeitem', { name })
-/** A row by its text (a name query over hundreds of rows is slow in jsdom). */
-const row = (text: string) => {
-  const found = [...document.querySelectorAll('[role="treeitem"]')].find(
-    (e) => e.textContent?.replace(/^[▸▾]/, '') === text,
-  )
-  if (!(found instanceof HTMLElement)) throw new Error(`no row reads ${text}`)
-  return found
-}
+const row = treeRow
 
 describe('PagedState', () => {
   it('shows the children the answer holds, and asks for the rest as more are shown', async () => {
