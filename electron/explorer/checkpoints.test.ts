@@ -26,7 +26,7 @@ async function noSnapshots(bytes?: number): Promise<{ h: Harness; path: string }
   const path = newSqlitePath()
   const options = {
     snapshotPeriod: 0,
-    // Every due checkpoint is kept, whatever the load (by default encoding is time-limited).
+    // Every due checkpoint is kept, whatever the load (by default copying is time-limited).
     checkpointEncodeShare: Infinity,
     ...(bytes === undefined ? {} : { checkpointMemoryBytes: bytes }),
   }
@@ -261,12 +261,13 @@ describe('CheckpointCache', () => {
   const checkpoint = (version: number, size = 100): Checkpoint => ({
     version,
     topic: 't',
-    encoded: 'x'.repeat(size),
+    state: {},
+    bytes: size,
     lastHash: `h${version}`,
     origin: { kind: 'fromCreation' },
     verifiedAt: new Date(),
   })
-  // A checkpoint of 100 characters weighs 100 + 1 + 256 = 357 bytes.
+  // A checkpoint whose state weighs 100 bytes weighs 100 + 1 + 256 = 357 bytes.
   const W = 357
 
   test('evicts the least recently used aggregate first, never the one just added to', () => {

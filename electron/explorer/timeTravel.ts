@@ -53,8 +53,8 @@ export interface TimeTravelResult {
   readonly keepLive?: () => void
 }
 
-/** Encoding time a replay may always spend on checkpoints. */
-const ENCODE_FREE_MS = 10
+/** Time a replay may always spend copying states into checkpoints. */
+const COPY_FREE_MS = 10
 
 interface Start {
   readonly aggregate: Aggregate
@@ -165,7 +165,7 @@ async function startFor(
   // Closer than any checkpoint or stored snapshot, and nothing to decode.
   if (live && live.aggregate.version > (checkpoint?.version ?? -1)) return liveStart(live)
   if (!checkpoint) return undefined
-  const state = c.app.mapper.transcoder.decode(checkpoint.encoded) as Record<string, unknown>
+  const state = c.app.mapper.transcoder.copy(checkpoint.state) as Record<string, unknown>
   return {
     aggregate: restoreAggregate(checkpoint.topic, state),
     version: checkpoint.version,
@@ -201,15 +201,14 @@ async function fold(
   let linkPending = start !== undefined
   const origin = start?.origin ?? { kind: 'fromCreation' }
   const verifiedAt = start?.verifiedAt ?? new Date()
-  // Encoding a large state costs more than replaying many events: the checkpoints may take
-  // at most a quarter of the replay's time (beyond a few ms).
+  // Copying a large state costs more than replaying many events: the checkpoints may take a
+  // bounded share of the replay's time (beyond a few ms; DEFAULT_COPY_SHARE).
   const began = performance.now()
-  let encoding = 0
+  let copying = 0
   // Time spent applying events (the rest of the fold is reading, decoding and verifying them).
   let applying = 0
-  const canEncode = () =>
-    encoding < ENCODE_FREE_MS ||
-    encoding < (performance.now() - began - encoding) * cache.encodeShare
+  const canCopy = () =>
+    copying < COPY_FREE_MS || copying < (performance.now() - began - copying) * cache.copyShare
   for await (const page of c.app.verifiedEventPages(id, {
     fromVersion: start?.version ?? 0,
     toVersion: at,
@@ -231,11 +230,11 @@ async function fold(
         !aggregate.isDiscarded &&
         cache.isDue(id, version) &&
         !cache.has(id, version) &&
-        canEncode()
+        canCopy()
       ) {
         const before = performance.now()
         cache.add(id, checkpointOf(c, aggregate, origin, verifiedAt), at)
-        encoding += performance.now() - before
+        copying += performance.now() - before
       }
     }
     // Not the page that ends the answer: the answer itself follows at once, and reporting it
@@ -244,8 +243,8 @@ async function fold(
     if (timing) applying += performance.now() - pageBegan
   }
   timing?.mark('foldMs')
-  timing?.add('applyMs (in foldMs)', applying - encoding)
-  timing?.add('checkpointsMs (in foldMs)', encoding)
+  timing?.add('applyMs (in foldMs)', applying - copying)
+  timing?.add('checkpointsMs (in foldMs)', copying)
   const checkpoint = start?.checkpoint
   return {
     result: {
@@ -268,10 +267,13 @@ function checkpointOf(
   origin: CheckpointOrigin,
   verifiedAt: Date,
 ): Checkpoint {
+  const weight = { bytes: 0 }
+  const state = c.app.mapper.transcoder.copy(aggregateState(aggregate), weight)
   return {
     version: aggregate.version,
     topic: topics.topicOf(aggregate.constructor as typeof Aggregate),
-    encoded: c.app.mapper.transcoder.encode(aggregateState(aggregate)),
+    state: state as Record<string, unknown>,
+    bytes: weight.bytes,
     lastHash: aggregate.lastHash,
     origin,
     verifiedAt,

@@ -68,3 +68,19 @@ describe('newOriginatorId', () => {
     expect(newOriginatorId()).not.toBe(a)
   })
 })
+
+describe('UUID.copyOf', () => {
+  test('given a UUID, then the copy is equal and another object', () => {
+    const id = UUID.v4()
+
+    const copy = UUID.copyOf(id)
+
+    expect(copy.equals(id)).toBe(true)
+    expect(copy).not.toBe(id)
+    expect(copy).toBeInstanceOf(UUID)
+  })
+
+  test('given the marker text copyOf uses inside, then the constructor still checks it', () => {
+    expect(() => new UUID('\u0000uuid copy')).toThrow(TypeError)
+  })
+})

@@ -32,16 +32,36 @@ function isLowerUuid(text: string): boolean {
   )
 }
 
+/** Tells the constructor that `copying` holds a checked value (see UUID.copyOf). */
+const COPY = '\u0000uuid copy'
+let copying = ''
+
 /** A UUID value. Kept as its own class so the transcoder can tag it (the seed's uuid.UUID). */
 export class UUID {
   readonly hex: string
   constructor(value: string) {
+    if (copying !== '' && value === COPY) {
+      this.hex = copying
+      return
+    }
     let lower = value
     if (!isLowerUuid(value)) {
       lower = value.toLowerCase()
       if (!isLowerUuid(lower)) throw new TypeError(`not a UUID: '${value}'`)
     }
     this.hex = lower
+  }
+  /**
+   * A new UUID with the same value, without checking it again (a copy of a state's UUIDs, tens
+   * of thousands at a time, spent a fifth of its time re-checking them).
+   */
+  static copyOf(value: UUID): UUID {
+    copying = value.hex
+    try {
+      return new UUID(COPY)
+    } finally {
+      copying = ''
+    }
   }
   static v4(): UUID {
     return new UUID(randomUUID())

@@ -10,6 +10,7 @@ import {
   valueText,
   visitValue,
 } from '../domain/valueTypes'
+import { UUID } from '../domain/uuid'
 
 const TAG = '_t_'
 const VALUE = '_v_'
@@ -89,6 +90,21 @@ export class JsonTranscoder {
         { cause: error },
       )
     }
+  }
+
+  /**
+   * What `decode(encode(value))` returns, built without the text: fresh objects throughout
+   * (strings and other primitives are shared, being immutable), the same types, prototypes and
+   * field order, and the same losses (undefined fields dropped, undefined in arrays, maps and
+   * sets made null, -0 made 0). A checkpoint kept this way restores several times faster than
+   * from its text (no JSON to parse, no tagged tree to revive). `weight` adds an estimate of
+   * the bytes the copy holds (its strings counted in full, though shared).
+   */
+  copy(value: unknown, weight?: { bytes: number }): unknown {
+    const copier = new Copier(this.registry, this.keepUnregistered)
+    const out = copier.value(value)
+    if (weight) weight.bytes += copier.bytes
+    return out
   }
 
   /** Decodes tagged values bottom-up, visiting objects and arrays only (faster than a reviver). */
@@ -198,4 +214,159 @@ function tagged(kind: TextKind, text: string): Record<string, string> {
 
 function refuse(value: symbol | FunctionValue): never {
   throw new TypeError(`cannot transcode a ${typeof value}`)
+}
+
+/** One `JsonTranscoder.copy`: a walk with the encoder's rules, building what decode would. */
+class Copier {
+  bytes = 0
+
+  constructor(
+    private readonly registry: TopicRegistry,
+    private readonly keepUnregistered: boolean,
+  ) {}
+
+  /** A value where JSON would write null for undefined (an array's element, a map's entry). */
+  private element(value: unknown): unknown {
+    return value === undefined ? null : this.value(value)
+  }
+
+  value(value: unknown): unknown {
+    switch (typeof value) {
+      case 'string':
+        this.bytes += 16 + value.length
+        return value
+      case 'number':
+        this.bytes += 8
+        // JSON writes -0 as 0; the non-finite ones are tagged and come back as they were.
+        return value === 0 ? 0 : value
+      case 'boolean':
+        return value
+      case 'undefined':
+        return undefined
+      case 'bigint':
+        this.bytes += 16
+        return value
+      default:
+        break
+    }
+    if (value === null) return null
+    // The common kinds by prototype, each exactly as visitValue would classify it; the rest
+    // (subclasses, Buffer, null-prototype objects) through visitValue.
+    switch (Object.getPrototypeOf(value)) {
+      case Object.prototype:
+        return this.visitor.object(value as Record<string, unknown>)
+      case Array.prototype:
+        if (Array.isArray(value)) return this.visitor.array(value)
+        break
+      case UUID.prototype:
+        return this.visitor.uuid(value as UUID)
+      case Map.prototype:
+        return this.visitor.map(value as Map<unknown, unknown>)
+      default:
+        break
+    }
+    return visitValue(value, this.visitor)
+  }
+
+  private readonly visitor: ValueVisitor<unknown> = {
+    undefined: () => undefined,
+    null: () => null,
+    boolean: (value) => value,
+    string: (value) => this.value(value),
+    number: (value) => this.value(value),
+    bigint: (value) => this.value(value),
+    symbol: refuse,
+    function: refuse,
+    date: (value) => {
+      this.bytes += 32
+      const time = value.getTime()
+      // encode throws RangeError for an invalid date (toISOString): so does this.
+      if (Number.isNaN(time)) valueText.date(value)
+      return new Date(time)
+    },
+    uuid: (value) => {
+      this.bytes += 32
+      return UUID.copyOf(value)
+    },
+    bytes: (value) => {
+      this.bytes += 64 + value.byteLength
+      return new Uint8Array(value)
+    },
+    array: (value) => {
+      this.bytes += 16 + 8 * value.length
+      const out = new Array<unknown>(value.length)
+      for (let i = 0; i < value.length; i++) out[i] = this.element(value[i])
+      return out
+    },
+    map: (value) => {
+      this.bytes += 64 + 40 * value.size
+      const out = new Map<unknown, unknown>()
+      for (const [k, v] of value) out.set(this.element(k), this.element(v))
+      return out
+    },
+    set: (value) => {
+      this.bytes += 64 + 24 * value.size
+      const out = new Set<unknown>()
+      for (const v of value) out.add(this.element(v))
+      return out
+    },
+    object: (value) => {
+      // JSON.parse makes every object a plain one (a null prototype too).
+      const out: Record<string, unknown> = {}
+      const dict = TAG in value
+      let count = 0
+      for (const key in value) count += this.field(value, key, out, dict)
+      this.bytes += 32 + 16 * count
+      return out
+    },
+    instance: (value) => {
+      const topic = classTopicOf(value, this.registry)
+      if (topic === undefined) {
+        throw new TypeError(
+          `cannot transcode an instance of unregistered class ${value.constructor.name}; register it with a topic`,
+        )
+      }
+      const from = value as Record<string, unknown>
+      const keys = Object.keys(from)
+      this.bytes += 32 + 16 * keys.length
+      if (this.keepUnregistered && !this.registry.has(topic)) {
+        const fields: Record<string, unknown> = {}
+        for (const key of keys) this.field(from, key, fields, false)
+        return UnregisteredValue.of(topic, fields)
+      }
+      const cls = this.registry.resolve(topic)
+      // As decode's Object.assign: each field set in turn (a setter of the class runs).
+      const out = Object.create(cls.prototype as object) as Record<string, unknown>
+      for (const key of keys) this.field(from, key, out, false)
+      return out
+    },
+  }
+
+  /**
+   * Copies field `key` of `from` onto `to` unless encode would not store it: an undefined
+   * field, or one named `__proto__` (encode's own assignment drops it) unless the object is
+   * escaped as a dict (its entries are stored, and Object.fromEntries makes it an own field).
+   * 1 if copied, else 0.
+   */
+  private field(
+    from: Record<string, unknown>,
+    key: string,
+    to: Record<string, unknown>,
+    dict: boolean,
+  ): number {
+    const v = from[key]
+    if (v === undefined) return 0
+    if (key === '__proto__') {
+      if (!dict) return 0
+      Object.defineProperty(to, key, {
+        value: this.value(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+      return 1
+    }
+    to[key] = this.value(v)
+    return 1
+  }
 }
