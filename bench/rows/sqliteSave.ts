@@ -5,8 +5,13 @@
  *
  * Both pay the same fsync per commit: FULL is the store's default, and the bench reads the
  * setting back from the store's connection to report it beside Python's.
+ *
+ * Beside them, the floor: better-sqlite3 alone committing one small row per transaction in a
+ * WAL file at FULL (`rawCommitMsPerSave`). No durable one-event save can cost less, so
+ * `pythonOverRawCommit` is the highest this row's ratio could reach on this disk.
  */
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { createSqliteStore } from '../../electron/eventsourcing'
 import { EverythingApplication } from '../../electron/example/everythingApplication'
 import {
@@ -49,6 +54,11 @@ export const sqliteSaveModule: BenchModule = {
     const app = new EverythingApplication({ store, compress: false, snapshotPeriod: 0 })
     const aggregate = app.createExampleAggregate('start')
     await aggregate.save()
+    const floor = new Database(join(folder, 'raw-commit.sqlite'))
+    floor.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL')
+    floor.exec('CREATE TABLE saves (id INTEGER PRIMARY KEY, value TEXT NOT NULL)')
+    const insert = floor.prepare('INSERT INTO saves (value) VALUES (?)')
+    const commitOne = floor.transaction((value: string) => insert.run(value))
     const python = await startPython('save_loop.py', ['--db', join(folder, 'py-save.sqlite')])
     try {
       let n = 0
@@ -65,6 +75,13 @@ export const sqliteSaveModule: BenchModule = {
               }),
           },
           { key: 'python', run: async () => (await python.ask(`save ${saves}`))['ms'] as number },
+          {
+            key: 'raw',
+            run: () =>
+              timed(() => {
+                for (let i = 0; i < saves; i++) commitOne(`value ${++n}`)
+              }),
+          },
         ],
         rounds,
         warmup,
@@ -72,6 +89,7 @@ export const sqliteSaveModule: BenchModule = {
       )
       const es = median(times.get('eventscope')!) / saves
       const py = median(times.get('python')!) / saves
+      const raw = median(times.get('raw')!) / saves
       if (esSync !== 2 || python.ready['synchronous'] !== 2)
         throw new Error(
           `synchronous is not FULL (Eventscope ${esSync}, Python ${String(python.ready['synchronous'])})`,
@@ -86,11 +104,14 @@ export const sqliteSaveModule: BenchModule = {
             pythonMsPerSave: round(py, 4),
             eventscopePerSecond: Math.round(1000 / es),
             pythonPerSecond: Math.round(1000 / py),
+            rawCommitMsPerSave: round(raw, 4),
+            pythonOverRawCommit: round(py / raw),
           },
-          note: `${saves} saves per round, medians of ${rounds} interleaved rounds; WAL + synchronous=FULL in both`,
+          note: `${saves} saves per round, medians of ${rounds} interleaved rounds; WAL + synchronous=FULL in both; the floor (better-sqlite3 alone, one row per commit at FULL) ${round(raw, 3)} ms a save, so Python ÷ floor = ${round(py / raw)}× is the most any durable store could show here`,
         },
       ]
     } finally {
+      floor.close()
       await python.close()
       await app.close()
     }
