@@ -109,7 +109,7 @@ export class ExplorerService implements ExplorerHandlers {
     this.checkpointError = startup.checkpointError
     const checkpoints = new CheckpointsByConnection(
       startup.checkpointMemoryBytes,
-      options.checkpointEncodeShare,
+      options.checkpointCopyShare,
     )
     this.environmentKey = startup.environmentKey
     this.cipherKey = startup.cipherKey

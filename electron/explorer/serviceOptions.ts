@@ -58,10 +58,11 @@ export interface ExplorerServiceOptions {
    */
   readonly checkpointMemoryBytes?: number
   /**
-   * The share of a replay's time that encoding checkpoints may take (default 0.25; checkpoints
-   * past it are skipped). Tests give Infinity, so what is kept does not depend on the load.
+   * The share of a replay's time that copying states into checkpoints may take (default 0.6;
+   * checkpoints past it are skipped). Tests give Infinity, so what is kept does not depend on
+   * the load.
    */
-  readonly checkpointEncodeShare?: number
+  readonly checkpointCopyShare?: number
   /** Events scanned at most by one filtered listEvents call (default 5,000). */
   readonly scanBudget?: number
   /**
