@@ -5,7 +5,7 @@
  * With EVENTSCOPE_TIMING_LOG=<file> the server also writes each answer's phases there.
  *
  *   npm run build, then
- *   EVENTSCOPE_TIMING_LOG=/tmp/t.jsonl node --import tsx bench/scrubProbe.ts <store.sqlite> <snapshot period> [scrubs] [rest ms after the first load] [random|drag]
+ *   EVENTSCOPE_TIMING_LOG=/tmp/t.jsonl node --import tsx bench/scrubProbe.ts <store.sqlite> <snapshot period> [scrubs] [rest ms after the first load] [random|drag|back]
  */
 import { median, percentile } from './lib/harness'
 import { openScrubPage, scrubVersions } from './lib/scrubPage'
@@ -13,7 +13,7 @@ import { openScrubPage, scrubVersions } from './lib/scrubPage'
 const [store, period = '0', count = '40', restMs = '0', mode = 'random'] = process.argv.slice(2)
 if (!store)
   throw new Error(
-    'usage: bench/scrubProbe.ts <store.sqlite> <snapshot period> [scrubs] [rest ms] [random|drag]',
+    'usage: bench/scrubProbe.ts <store.sqlite> <snapshot period> [scrubs] [rest ms] [random|drag|back]',
   )
 const { page, latest, firstLoadMs, close } = await openScrubPage(store, Number(period))
 try {

@@ -14,7 +14,7 @@
  * `minify: false` in electron.vite.config.ts). Writes the trace for DevTools too.
  *
  *   npm run build, then
- *   node --import tsx bench/scrubTrace.ts <store.sqlite> <snapshot period> [scrubs] [trace.json] [random|drag]
+ *   node --import tsx bench/scrubTrace.ts <store.sqlite> <snapshot period> [scrubs] [trace.json] [random|drag|back]
  *   node --import tsx bench/scrubTrace.ts --analyze <trace.json>
  */
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -49,7 +49,9 @@ const [
   mode = 'random',
 ] = process.argv.slice(2)
 if (!store)
-  throw new Error('usage: bench/scrubTrace.ts <store.sqlite> <period> [scrubs] [out] [random|drag]')
+  throw new Error(
+    'usage: bench/scrubTrace.ts <store.sqlite> <period> [scrubs] [out] [random|drag|back]',
+  )
 
 /** Runs the scrubs under a trace and returns it. */
 async function record(): Promise<Buffer> {

@@ -264,7 +264,8 @@ export const AggregateView = z.object({
   stateShortened: z.array(ShortenedString).default([]),
   hashChain: HashChainStatus,
   encrypted: z.boolean(),
-  /** The snapshot the state was loaded from, if any, and how many events were replayed after it. */
+  /** The snapshot the state was loaded from (with `fromCheckpoint` at its version: a copy an
+   * earlier answer decoded, kept in memory), if any; eventsReplayed counts the events after it. */
   loadedFromSnapshot: version.optional(),
   /**
    * False when no loaded module registers this aggregate's type: its events cannot be applied,

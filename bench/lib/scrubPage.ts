@@ -2,7 +2,7 @@
  * What bench/scrubProbe.ts and bench/scrubTrace.ts share: browser mode on one store, Chromium
  * with the page probe, the store's longest aggregate opened, and the versions a scrub loop asks
  * for (seeded, as the bench's rows; `drag`: small steps forward from the middle, as a slow drag
- * of the slider asks them).
+ * of the slider asks them, or `back`wards).
  */
 import Database from 'better-sqlite3'
 import { mkdtempSync } from 'node:fs'
@@ -60,13 +60,22 @@ export async function openScrubPage(store: string, period: number): Promise<Scru
   }
 }
 
-/** The versions a loop of `count + 1` scrubs asks for, from the slider's end. */
+/**
+ * The versions a loop of `count + 1` scrubs asks for, from the slider's end: `random` jumps,
+ * `drag` small steps forward from the middle, `back` the same steps backwards.
+ */
 export function scrubVersions(latest: number, count: number, mode: string): number[] {
   const random = seededRandom()
   const out: number[] = []
   let current = latest
+  const middle = Math.floor(latest / 2)
   for (let i = 0; i <= count; i++) {
-    let v = mode === 'drag' ? Math.floor(latest / 2) + i * 7 : Math.floor(random() * (latest + 1))
+    let v =
+      mode === 'drag'
+        ? middle + i * 7
+        : mode === 'back'
+          ? Math.max(0, middle - i * 7)
+          : Math.floor(random() * (latest + 1))
     if (v === current) v = (v + 1) % (latest + 1)
     out.push(v)
     current = v

@@ -27,7 +27,7 @@ async function noSnapshots(bytes?: number): Promise<{ h: Harness; path: string }
   const options = {
     snapshotPeriod: 0,
     // Every due checkpoint is kept, whatever the load (by default copying is time-limited).
-    checkpointEncodeShare: Infinity,
+    checkpointCopyShare: Infinity,
     ...(bytes === undefined ? {} : { checkpointMemoryBytes: bytes }),
   }
   return { h: await connected('sqlite', options, path), path }
@@ -325,5 +325,70 @@ describe('CheckpointCache', () => {
     none.add('a', checkpoint(99))
     expect(none.versions('a')).toEqual([])
     expect(none.isDue('a', 99)).toBe(false)
+  })
+})
+
+describe('a stored snapshot decoded again', () => {
+  async function withSnapshots(): Promise<{ h: Harness; path: string }> {
+    const path = newSqlitePath()
+    const options = { snapshotPeriod: 100, checkpointCopyShare: Infinity }
+    return { h: await connected('sqlite', options, path), path }
+  }
+
+  test('is kept as a checkpoint: a drag backwards stops decoding it, and answers stay exact', async () => {
+    const { h, path } = await withSnapshots()
+    const id = await seededAggregate(h, 500)
+    await h.ok('getAggregate', { id })
+    const steps = [380, 370, 360, 350]
+    const reference = await referenceStates(path, id, steps)
+
+    const views = []
+    for (const at of steps) views.push(await h.ok('getAggregate', { id, at }))
+
+    // The first two decode the snapshot at 299; the second keeps it; the rest restore a copy.
+    expect(views.map((v) => v.fromCheckpoint?.version)).toEqual([undefined, undefined, 299, 299])
+    expect(views.map((v) => v.eventsReplayed)).toEqual([81, 71, 61, 51])
+    expect(views.map((v) => v.loadedFromSnapshot)).toEqual([299, 299, 299, 299])
+    for (const [i, at] of steps.entries()) {
+      const { state, stateOmitted, stateShortened } = views[i]!
+      expect({ state, stateOmitted, stateShortened }, `v${at}`).toEqual(reference.get(at))
+      expect(views[i]!.hashChain.checked).toEqual({
+        kind: 'snapshotLinked',
+        snapshotVersion: 299,
+        fromVersion: 300,
+        toVersion: at,
+      })
+    }
+    expect(views[2]!.hashChain.message).toContain('decoded by an earlier answer')
+  })
+
+  test('jumps that never come back to a snapshot keep none of them', async () => {
+    const { h } = await withSnapshots()
+    const id = await seededAggregate(h, 500)
+    await h.ok('getAggregate', { id })
+
+    // Each decodes another snapshot (399, 199, 299, 99) once.
+    for (const at of [450, 250, 350, 150]) await h.ok('getAggregate', { id, at })
+
+    // So each of these decodes its snapshot again, from no checkpoint.
+    for (const at of [255, 355, 155]) {
+      const view = await h.ok('getAggregate', { id, at })
+      expect(view.fromCheckpoint, `v${at}`).toBeUndefined()
+      expect(view.eventsReplayed, `v${at}`).toBe(56)
+    }
+  })
+
+  test('a kept snapshot whose event is then tampered with is reported, not trusted', async () => {
+    const { h, path } = await withSnapshots()
+    const id = await seededAggregate(h, 500)
+    await h.ok('getAggregate', { id })
+    await h.ok('getAggregate', { id, at: 380 })
+    await h.ok('getAggregate', { id, at: 370 })
+    forge(path, id, 299)
+
+    const view = await h.ok('getAggregate', { id, at: 360 })
+
+    expect(view.hashChain.status).toBe('broken')
+    expect(view.fromCheckpoint).toBeUndefined()
   })
 })

@@ -51,6 +51,9 @@ export interface LiveState {
  */
 export const DEFAULT_COPY_SHARE = 0.6
 
+/** How many of the latest stored-snapshot decodes `decodedSnapshot` remembers. */
+const RECENT_SNAPSHOT_DECODES = 4
+
 interface AggregateCheckpoints {
   /** Ascending by version. */
   readonly list: Checkpoint[]
@@ -70,6 +73,8 @@ export class CheckpointCache {
   private totalBytes = 0
   /** One live state at most: its size is not counted, so only one is kept. */
   private live: { readonly id: string; readonly state: LiveState } | undefined
+  /** The stored snapshots the last few answers decoded (`id@version`), oldest first. */
+  private readonly decodedSnapshots: string[] = []
 
   constructor(
     /** Bytes all checkpoints may take together; 0 keeps none. */
@@ -132,6 +137,23 @@ export class CheckpointCache {
       return undefined
     this.live = undefined
     return live.state
+  }
+
+  /**
+   * Records that an answer decoded the stored snapshot of `originatorId` at `version`, and says
+   * whether one of the last few answers decoded it too: then it is worth keeping as a checkpoint
+   * (a drag backwards decodes the same snapshot at every step; a random jump almost never
+   * meets one again, and pays nothing for the copy).
+   */
+  decodedSnapshot(originatorId: string, version: number): boolean {
+    if (!this.enabled) return false
+    const key = `${version}@${originatorId}`
+    const again = this.decodedSnapshots.includes(key)
+    if (!again) {
+      this.decodedSnapshots.push(key)
+      if (this.decodedSnapshots.length > RECENT_SNAPSHOT_DECODES) this.decodedSnapshots.shift()
+    }
+    return again
   }
 
   has(originatorId: string, version: number): boolean {
@@ -200,6 +222,7 @@ export class CheckpointCache {
 
   clear(): void {
     this.live = undefined
+    this.decodedSnapshots.length = 0
     this.aggregates.clear()
     this.totalBytes = 0
   }

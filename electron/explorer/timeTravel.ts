@@ -39,7 +39,10 @@ export interface TimeTravelRequest {
 export interface TimeTravelResult {
   readonly result: {
     readonly aggregate: Aggregate | undefined
-    /** The stored snapshot this load started from. */
+    /**
+     * The stored snapshot this load started from (decoded now, or a copy of an earlier answer's
+     * decode kept as the checkpoint below).
+     */
     readonly snapshot: { readonly originatorVersion: number } | undefined
     /** The in-memory checkpoint (or live state) this load started from. */
     readonly checkpoint?: Pick<Checkpoint, 'version' | 'verifiedAt'>
@@ -140,7 +143,11 @@ async function startFor(
   // Within one period of a checkpoint nothing stored can be much closer: no read of the
   // snapshot index. A live state does not skip it: it is the start only when it is closer than
   // any checkpoint and stored snapshot (otherwise the answer starts as it would without it).
-  const near = checkpoint !== undefined && at - checkpoint.version < cache.period
+  // (Not for a kept snapshot: stored snapshots may be closer together than checkpoints are.)
+  const near =
+    checkpoint !== undefined &&
+    !(checkpoint.origin.kind === 'snapshot' && checkpoint.origin.version === checkpoint.version) &&
+    at - checkpoint.version < cache.period
   if (!near) {
     const [snapshotVersion] = await c.app.snapshotVersions(id, { lte: at, desc: true, limit: 1 })
     const other = checkpoint?.version ?? -1
@@ -153,13 +160,18 @@ async function startFor(
       if (!snapshot || snapshot.state === null) return 'unsupported'
       timing?.mark('snapshotReadDecodeMs')
       const aggregate = restoreAggregate(snapshot.topic, snapshot.state)
-      return {
+      const start: Start = {
         aggregate,
         version: snapshot.originatorVersion,
         lastHash: aggregate.lastHash,
         origin: { kind: 'snapshot', version: snapshot.originatorVersion },
         verifiedAt: new Date(),
       }
+      // Trusted as the snapshot is: the fold checks its link to the stored event at its version
+      // before anything else, and a failure there drops the aggregate's checkpoints.
+      if (!aggregate.isDiscarded && cache.decodedSnapshot(id, start.version))
+        cache.add(id, checkpointOf(c, aggregate, start.origin, start.verifiedAt))
+      return start
     }
   }
   // Closer than any checkpoint or stored snapshot, and nothing to decode.
@@ -249,7 +261,10 @@ async function fold(
   return {
     result: {
       aggregate,
-      snapshot: start && !checkpoint ? { originatorVersion: start.version } : undefined,
+      snapshot:
+        start && (!checkpoint || isKeptSnapshot(start))
+          ? { originatorVersion: start.version }
+          : undefined,
       ...(checkpoint ? { checkpoint } : {}),
       eventsApplied: applied,
     },
@@ -259,6 +274,15 @@ async function fold(
         cache.keepLive(id, { aggregate, lastHash: aggregate.lastHash, origin, verifiedAt })
     },
   }
+}
+
+/** A start from a checkpoint that is a stored snapshot an earlier answer decoded and kept. */
+function isKeptSnapshot(start: Start): boolean {
+  return (
+    start.checkpoint !== undefined &&
+    start.origin.kind === 'snapshot' &&
+    start.origin.version === start.version
+  )
 }
 
 function checkpointOf(
@@ -298,6 +322,14 @@ function chainOf(
           toVersion: at,
         }
       : { kind: 'fromCreation' as const, toVersion: at }
+  if (start && isKeptSnapshot(start)) {
+    const s = start.version
+    return {
+      status: 'verified',
+      checked,
+      message: `the snapshot at version ${s}, decoded by an earlier answer (${start.verifiedAt.toISOString()}) and kept as a checkpoint, links to the stored event at that version, and the ${events} after it follow it and match their hashes${latest}; versions before ${s} were not read`,
+    }
+  }
   if (start?.checkpoint) {
     const cp = start.checkpoint
     const before =

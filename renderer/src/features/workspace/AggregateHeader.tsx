@@ -330,8 +330,12 @@ function CopyIdButton({ id }: { id: string }) {
 /** Where the shown state was replayed from; eventsReplayed counts the events after it. */
 function loadedFrom(view: AggregateView): string {
   const events = plural(view.eventsReplayed, 'event')
+  const checkpoint = view.fromCheckpoint?.version
+  // A stored snapshot an earlier answer decoded, kept in memory (not read again).
+  if (checkpoint !== undefined && checkpoint === view.loadedFromSnapshot)
+    return `snapshot v${checkpoint} (kept in memory) + ${events}`
   // An in-memory checkpoint of an earlier replay: neither the store's snapshot nor version 0.
-  if (view.fromCheckpoint) return `checkpoint v${view.fromCheckpoint.version} + ${events}`
+  if (checkpoint !== undefined) return `checkpoint v${checkpoint} + ${events}`
   if (view.loadedFromSnapshot !== undefined)
     return `snapshot v${view.loadedFromSnapshot} + ${events}`
   return `${events}, no snapshot`

@@ -38,6 +38,17 @@ describe('where the shown state came from', () => {
     )
   })
 
+  it('names a stored snapshot an earlier answer decoded and kept in memory', async () => {
+    const view = {
+      ...aggregateView(A, 150),
+      loadedFromSnapshot: 99,
+      eventsReplayed: 51,
+      fromCheckpoint: { version: 99, verifiedAt: '2026-01-01T00:00:00.000Z' },
+    }
+    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={150} />, { api })
+    expect(await screen.findByText('snapshot v99 (kept in memory) + 51 events')).toBeTruthy()
+  })
+
   it('without a checkpoint, names the snapshot', async () => {
     const view = { ...aggregateView(A, 150), loadedFromSnapshot: 100, eventsReplayed: 50 }
     renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={150} />, { api })
