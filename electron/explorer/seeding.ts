@@ -15,9 +15,11 @@ export interface SeedOptions {
   /** Events per aggregate, its creation event included. */
   readonly events: number
   /**
-   * Events per save (default 500): whole small aggregates are gathered until they hold this
-   * many and saved together (one transaction where the store saves several atomically); a
-   * larger aggregate is saved in parts of exactly this many.
+   * Events per save: whole small aggregates are gathered until they hold this many and saved
+   * together (one transaction where the store saves several atomically); a larger aggregate is
+   * saved in parts of exactly this many. Default: 2,000 where the store saves several
+   * aggregates in one transaction (each transaction pays a sync of the disk: 500 a save seeded
+   * about a quarter slower), else 500 (one conditional batch per part on Cassandra).
    */
   readonly batchSize?: number
   /** Stops after the current save. */
@@ -48,7 +50,10 @@ export async function seedDemoData(app: Application, options: SeedOptions): Prom
   const { type } = options
   const demo = type.definition.demo
   if (!demo) throw new TypeError(`${type.displayName} has no demo data`)
-  const batchSize = Math.max(1, options.batchSize ?? 500)
+  const batchSize = Math.max(
+    1,
+    options.batchSize ?? (app.eventStore.savesSeveralAtomically ? 2000 : 500),
+  )
   const totalEvents = options.aggregates * options.events
   let aggregates = 0
   let stored = 0
