@@ -20,15 +20,20 @@ afterEach(() => {
   cleanup()
 })
 
+/** The header of version 150, loaded from `snapshot` and an in-memory checkpoint at v99. */
+function renderFromCheckpoint(snapshot: number): void {
+  const view = {
+    ...aggregateView(A, 150),
+    loadedFromSnapshot: snapshot,
+    eventsReplayed: 51,
+    fromCheckpoint: { version: 99, verifiedAt: '2026-01-01T00:00:00.000Z' },
+  }
+  renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={150} />, { api })
+}
+
 describe('where the shown state came from', () => {
   it('names the in-memory checkpoint and the events replayed after it', async () => {
-    const view = {
-      ...aggregateView(A, 150),
-      loadedFromSnapshot: 100,
-      eventsReplayed: 51,
-      fromCheckpoint: { version: 99, verifiedAt: '2026-01-01T00:00:00.000Z' },
-    }
-    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={150} />, { api })
+    renderFromCheckpoint(100)
     const fact = await screen.findByText('checkpoint v99 + 51 events')
     // When, per the Local/UTC choice like every other time (UTC here), not the raw ISO text.
     expect(fact.getAttribute('title')).toBe('Checkpoint verified at 2026-01-01 00:00:00 UTC')
@@ -39,13 +44,7 @@ describe('where the shown state came from', () => {
   })
 
   it('names a stored snapshot an earlier answer decoded and kept in memory', async () => {
-    const view = {
-      ...aggregateView(A, 150),
-      loadedFromSnapshot: 99,
-      eventsReplayed: 51,
-      fromCheckpoint: { version: 99, verifiedAt: '2026-01-01T00:00:00.000Z' },
-    }
-    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={150} />, { api })
+    renderFromCheckpoint(99)
     expect(await screen.findByText('snapshot v99 (kept in memory) + 51 events')).toBeTruthy()
   })
 
