@@ -146,7 +146,7 @@ async function startFor(
   // (Not for a kept snapshot: stored snapshots may be closer together than checkpoints are.)
   const near =
     checkpoint !== undefined &&
-    !(checkpoint.origin.kind === 'snapshot' && checkpoint.origin.version === checkpoint.version) &&
+    !isKeptSnapshot(checkpoint) &&
     at - checkpoint.version < cache.period
   if (!near) {
     const [snapshotVersion] = await c.app.snapshotVersions(id, { lte: at, desc: true, limit: 1 })
@@ -276,13 +276,15 @@ async function fold(
   }
 }
 
-/** A start from a checkpoint that is a stored snapshot an earlier answer decoded and kept. */
-function isKeptSnapshot(start: Start): boolean {
-  return (
-    start.checkpoint !== undefined &&
-    start.origin.kind === 'snapshot' &&
-    start.origin.version === start.version
-  )
+/**
+ * Whether a checkpoint, or a start from one, is a stored snapshot an earlier answer decoded and
+ * kept (its origin is the snapshot at its own version).
+ */
+function isKeptSnapshot(at: {
+  readonly version: number
+  readonly origin: CheckpointOrigin
+}): boolean {
+  return at.origin.kind === 'snapshot' && at.origin.version === at.version
 }
 
 function checkpointOf(
@@ -322,7 +324,7 @@ function chainOf(
           toVersion: at,
         }
       : { kind: 'fromCreation' as const, toVersion: at }
-  if (start && isKeptSnapshot(start)) {
+  if (start?.checkpoint && isKeptSnapshot(start)) {
     const s = start.version
     return {
       status: 'verified',
