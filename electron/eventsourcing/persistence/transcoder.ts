@@ -147,12 +147,7 @@ export class JsonTranscoder {
     set: (value) => ({ [TAG]: 'set', [VALUE]: [...value].map((v) => this.toJson(v)) }),
     object: (value) => this.fieldsToJson(value),
     instance: (value) => {
-      const topic = classTopicOf(value, this.registry)
-      if (topic === undefined) {
-        throw new TypeError(
-          `cannot transcode an instance of unregistered class ${value.constructor.name}; register it with a topic`,
-        )
-      }
+      const topic = storedTopicOf(value, this.registry)
       // The fields go through the plain-object path so that a field named like the tag key is
       // escaped too (otherwise the fields would be misread as a tagged value on the way back).
       const fields: Record<string, unknown> = {}
@@ -195,16 +190,40 @@ export class JsonTranscoder {
         return Object.fromEntries(v as Array<[string, unknown]>)
       case 'obj': {
         const topic = record[CLASS] as string
-        if (this.keepUnregistered && !this.registry.has(topic)) {
-          return UnregisteredValue.of(topic, v as Record<string, unknown>)
-        }
-        const cls = this.registry.resolve(topic)
-        return Object.assign(Object.create(cls.prototype as object) as object, v)
+        const proto = prototypeOf(topic, this.registry, this.keepUnregistered)
+        if (proto === UNREGISTERED) return UnregisteredValue.of(topic, v as Record<string, unknown>)
+        return Object.assign(Object.create(proto) as object, v)
       }
       default:
         throw new DataIntegrityError(`unknown type tag '${String(tag)}' in stored state`)
     }
   }
+}
+
+/** The topic an instance is stored under; TypeError for an instance of an unregistered class. */
+function storedTopicOf(value: object, registry: TopicRegistry): string {
+  const topic = classTopicOf(value, registry)
+  if (topic === undefined) {
+    throw new TypeError(
+      `cannot transcode an instance of unregistered class ${value.constructor.name}; register it with a topic`,
+    )
+  }
+  return topic
+}
+
+const UNREGISTERED = Symbol('unregistered')
+
+/**
+ * The prototype a stored instance of class `topic` is read back with, or UNREGISTERED when no
+ * class is registered under it and such values are kept (else TopicNotFound).
+ */
+function prototypeOf(
+  topic: string,
+  registry: TopicRegistry,
+  keepUnregistered: boolean,
+): object | typeof UNREGISTERED {
+  if (keepUnregistered && !registry.has(topic)) return UNREGISTERED
+  return registry.resolve(topic).prototype as object
 }
 
 /** `{ _t_: kind, _v_: text }`: a value JSON cannot hold, tagged with its kind. */
@@ -320,23 +339,18 @@ class Copier {
       return out
     },
     instance: (value) => {
-      const topic = classTopicOf(value, this.registry)
-      if (topic === undefined) {
-        throw new TypeError(
-          `cannot transcode an instance of unregistered class ${value.constructor.name}; register it with a topic`,
-        )
-      }
+      const topic = storedTopicOf(value, this.registry)
       const from = value as Record<string, unknown>
       const keys = Object.keys(from)
       this.bytes += 32 + 16 * keys.length
-      if (this.keepUnregistered && !this.registry.has(topic)) {
+      const proto = prototypeOf(topic, this.registry, this.keepUnregistered)
+      if (proto === UNREGISTERED) {
         const fields: Record<string, unknown> = {}
         for (const key of keys) this.field(from, key, fields, false)
         return UnregisteredValue.of(topic, fields)
       }
-      const cls = this.registry.resolve(topic)
       // As decode's Object.assign: each field set in turn (a setter of the class runs).
-      const out = Object.create(cls.prototype as object) as Record<string, unknown>
+      const out = Object.create(proto) as Record<string, unknown>
       for (const key of keys) this.field(from, key, out, false)
       return out
     },
