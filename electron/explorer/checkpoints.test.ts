@@ -3,12 +3,9 @@
  * does, within the memory bound, across new events, and a tampered event after a checkpoint is
  * still reported. The reference replays go through the library on the same SQLite file.
  */
-import Database from 'better-sqlite3'
 import { afterEach, describe, expect, test } from 'vitest'
-import { SEED_CIPHER_KEY } from '../example/seedSettings'
-import { AesGcmCipher, Application, createSqliteStore, Mapper } from '../eventsourcing'
 import { CheckpointCache, type Checkpoint } from './checkpoints'
-import { cutState } from './dto'
+import { forge, referenceStates } from './checkpointTesting'
 import {
   closeOpenServices,
   connected,
@@ -31,45 +28,6 @@ async function noSnapshots(bytes?: number): Promise<{ h: Harness; path: string }
     ...(bytes === undefined ? {} : { checkpointMemoryBytes: bytes }),
   }
   return { h: await connected('sqlite', options, path), path }
-}
-
-/**
- * The state at `at` by a full verified replay from creation, through the library itself, cut
- * as getAggregate sends it (its first 100 entities, and how many there are).
- */
-async function referenceStates(path: string, id: string, versions: number[]) {
-  const app = new Application({ store: createSqliteStore(path), cipherKey: SEED_CIPHER_KEY })
-  try {
-    const states = new Map<number, unknown>()
-    for (const at of versions) {
-      const { aggregate } = await app.replay(id, { at, useSnapshots: false })
-      states.set(at, cutState(aggregate))
-    }
-    return states
-  } finally {
-    await app.close()
-  }
-}
-
-/** Rewrites the stored event at `version` with another value, keeping its hash. */
-function forge(path: string, id: string, version: number): void {
-  const mapper = new Mapper({ cipher: new AesGcmCipher(SEED_CIPHER_KEY) })
-  const db = new Database(path)
-  try {
-    const row = db
-      .prepare('SELECT topic, state FROM events WHERE originator_id = ? AND originator_version = ?')
-      .get(id, version) as { topic: string; state: Buffer }
-    const fields = mapper.decodeState({ originatorId: id, originatorVersion: version, ...row })
-    const forged = mapper.toRecord(id, version, row.topic, {
-      ...(fields as Record<string, unknown>),
-      value: 'forged',
-    })
-    db.prepare(
-      'UPDATE events SET state = ? WHERE originator_id = ? AND originator_version = ?',
-    ).run(forged.state, id, version)
-  } finally {
-    db.close()
-  }
 }
 
 describe('getAggregate from in-memory checkpoints', () => {

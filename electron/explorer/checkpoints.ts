@@ -54,6 +54,26 @@ export const DEFAULT_COPY_SHARE = 0.6
 /** How many of the latest stored-snapshot decodes `decodedSnapshot` remembers. */
 const RECENT_SNAPSHOT_DECODES = 4
 
+/**
+ * Until measured on the connection: decoding a stored snapshot costs about three copies of the
+ * same state (20,000 entities, in-process medians: decode 51–63 ms, copy 17–20); a little less
+ * is assumed, so an answer starts from a farther checkpoint only when that is clearly cheaper.
+ */
+const DEFAULT_DECODE_OVER_COPY = 2.5
+
+/** Weight of the latest measurement in the running cost estimates. */
+const COST_SMOOTHING = 0.3
+
+/** Measurements too small to say much (a few events, a tiny state) are not learned from. */
+const MIN_EVENTS_MEASURED = 50
+const MIN_BYTES_MEASURED = 64 * 1024
+
+/**
+ * A stored snapshot that took at least this long to decode starts a background fill of the
+ * aggregate's checkpoints (checkpointFill.ts): its answers were slow and will stay so.
+ */
+export const DEFAULT_FILL_AFTER_DECODE_MS = 15
+
 interface AggregateCheckpoints {
   /** Ascending by version. */
   readonly list: Checkpoint[]
@@ -75,6 +95,10 @@ export class CheckpointCache {
   private live: { readonly id: string; readonly state: LiveState } | undefined
   /** The stored snapshots the last few answers decoded (`id@version`), oldest first. */
   private readonly decodedSnapshots: string[] = []
+  /** Running estimates of what a start costs (this connection's own measurements). */
+  private eventMs: number | undefined
+  private copyMsPerByte: number | undefined
+  private decodeOverCopy = DEFAULT_DECODE_OVER_COPY
 
   constructor(
     /** Bytes all checkpoints may take together; 0 keeps none. */
@@ -86,6 +110,8 @@ export class CheckpointCache {
      * take (the rest are skipped: copying a large state costs more than replaying many events).
      */
     readonly copyShare = DEFAULT_COPY_SHARE,
+    /** A decode of a stored snapshot this slow starts a background fill; Infinity: never. */
+    readonly fillAfterDecodeMs = DEFAULT_FILL_AFTER_DECODE_MS,
   ) {}
 
   get enabled(): boolean {
@@ -102,6 +128,54 @@ export class CheckpointCache {
     if (!this.enabled) return false
     const stride = this.aggregates.get(originatorId)?.stride ?? 1
     return (version + 1) % (this.period * stride) === 0
+  }
+
+  /**
+   * Whether the due versions in (from, to] all have a checkpoint (at the aggregate's current
+   * spacing): a fill has nothing left to do there.
+   */
+  coversDue(originatorId: string, from: number, to: number): boolean {
+    if (!this.enabled) return true
+    const entry = this.aggregates.get(originatorId)
+    const step = this.period * (entry?.stride ?? 1)
+    const held = new Set(entry?.list.map((c) => c.version))
+    for (let v = (Math.floor((from + 1) / step) + 1) * step - 1; v <= to; v += step)
+      if (!held.has(v)) return false
+    return true
+  }
+
+  /** Learns what replaying costs per event (a fold's time without its copies). */
+  noteFold(ms: number, events: number): void {
+    if (events >= MIN_EVENTS_MEASURED) this.eventMs = smooth(this.eventMs, ms / events)
+  }
+
+  /** Learns what copying a state costs per byte of its weight. */
+  noteCopy(ms: number, bytes: number): void {
+    if (bytes >= MIN_BYTES_MEASURED) this.copyMsPerByte = smooth(this.copyMsPerByte, ms / bytes)
+  }
+
+  /**
+   * Learns how a decode compares with a copy, from a stored snapshot decoded `ms` long and the
+   * checkpoint just below it (within two spacings: a state of about the same size).
+   */
+  noteDecode(originatorId: string, ms: number, snapshotVersion: number, below: Checkpoint): void {
+    const spacing = this.period * (this.aggregates.get(originatorId)?.stride ?? 1)
+    if (this.copyMsPerByte === undefined || below.bytes < MIN_BYTES_MEASURED) return
+    if (snapshotVersion - below.version > 2 * spacing) return
+    this.decodeOverCopy = smooth(this.decodeOverCopy, ms / (below.bytes * this.copyMsPerByte))
+  }
+
+  /**
+   * Whether an answer is cheaper from `checkpoint` (a copy, then the events after it) than
+   * from the stored snapshot at `snapshotVersion` above it (a decode of a state about the
+   * checkpoint's size, then the events after it). False until both the cost of an event and
+   * of a copy have been measured on this connection.
+   */
+  startsFasterFrom(checkpoint: Checkpoint, snapshotVersion: number): boolean {
+    if (this.eventMs === undefined || this.copyMsPerByte === undefined) return false
+    const copyMs = checkpoint.bytes * this.copyMsPerByte
+    const extraEventsMs = (snapshotVersion - checkpoint.version) * this.eventMs
+    return extraEventsMs < (this.decodeOverCopy - 1) * copyMs
   }
 
   /** The newest checkpoint at or below `version` (marks the aggregate used). */
@@ -169,8 +243,15 @@ export class CheckpointCache {
    * Keeps `checkpoint`. With `horizon` (the version the replay adding it will reach), an
    * aggregate whose checkpoints would outgrow its share by then, each as heavy as this one,
    * is thinned now: a first replay of a long history does not copy states it would drop.
+   * `fillingDown`: a background fill will also keep the due versions below it (states taken
+   * to grow with their history: half as heavy on average), counted in the same way.
    */
-  add(originatorId: string, checkpoint: Checkpoint, horizon = checkpoint.version): void {
+  add(
+    originatorId: string,
+    checkpoint: Checkpoint,
+    horizon = checkpoint.version,
+    fillingDown = false,
+  ): void {
     if (!this.enabled) return
     const weight = weightOf(checkpoint)
     if (weight > this.maxBytes / 2) return
@@ -189,10 +270,14 @@ export class CheckpointCache {
     // One aggregate may not crowd out all others: thin its own checkpoints first.
     const projected = (e: AggregateCheckpoints) => {
       const step = this.period * e.stride
-      const toCome = Math.floor((horizon + 1) / step) - Math.floor((checkpoint.version + 1) / step)
-      return e.bytes + Math.max(0, toCome) * weight
+      const dueUpTo = (v: number) => Math.floor((v + 1) / step)
+      const above = Math.max(0, dueUpTo(horizon) - dueUpTo(checkpoint.version))
+      const heldBelow = e.list.filter((c) => c.version < checkpoint.version).length
+      const below = fillingDown ? Math.max(0, dueUpTo(checkpoint.version - 1) - heldBelow) : 0
+      return e.bytes + above * weight + (below * weight) / 2
     }
-    while (projected(entry) > this.maxBytes / 2 && entry.list.length > 1) this.thin(entry)
+    while (projected(entry) > this.maxBytes / 2 && (entry.list.length > 1 || fillingDown))
+      this.thin(entry)
     this.evict(originatorId)
   }
 
@@ -222,6 +307,9 @@ export class CheckpointCache {
 
   clear(): void {
     this.live = undefined
+    this.eventMs = undefined
+    this.copyMsPerByte = undefined
+    this.decodeOverCopy = DEFAULT_DECODE_OVER_COPY
     this.decodedSnapshots.length = 0
     this.aggregates.clear()
     this.totalBytes = 0
@@ -261,19 +349,32 @@ export class CheckpointCache {
   }
 }
 
+function smooth(estimate: number | undefined, measured: number): number {
+  return estimate === undefined ? measured : estimate + COST_SMOOTHING * (measured - estimate)
+}
+
 /** Each connection's checkpoints: a new store or key starts with none. */
 export class CheckpointsByConnection {
   private readonly caches = new WeakMap<object, CheckpointCache>()
 
   constructor(
     private readonly maxBytes: number,
-    private readonly copyShare = DEFAULT_COPY_SHARE,
+    private readonly tuning: {
+      readonly checkpointCopyShare?: number | undefined
+      readonly checkpointFillAfterDecodeMs?: number | undefined
+    } = {},
   ) {}
 
   of(connection: object): CheckpointCache {
     let cache = this.caches.get(connection)
     if (!cache) {
-      cache = new CheckpointCache(this.maxBytes, undefined, this.copyShare)
+      const { checkpointCopyShare, checkpointFillAfterDecodeMs } = this.tuning
+      cache = new CheckpointCache(
+        this.maxBytes,
+        undefined,
+        checkpointCopyShare,
+        checkpointFillAfterDecodeMs,
+      )
       this.caches.set(connection, cache)
     }
     return cache

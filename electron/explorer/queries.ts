@@ -30,6 +30,7 @@ import { definitionLoaded, requireDefinition, snapshotView } from './snapshotOnl
 import { verifyStore as verifyWholeStore, verifyWholeHistory } from './storeVerification'
 import type { CheckpointCache } from './checkpoints'
 import { replayAt, type TimeTravelResult } from './timeTravel'
+import { answerRunning, fillAfterSlowDecode } from './checkpointFill'
 import { stateChildren } from './statePaging'
 import { listedSnapshotDto, noSnapshotAt, snapshotChildren } from './snapshotList'
 
@@ -146,6 +147,7 @@ export async function getAggregate(
     // A store that now ends before some checkpoints is not the history they were built from.
     checkpoints.dropAbove(id, latestVersion)
     let replayed: TimeTravelResult
+    const answered = answerRunning(checkpoints)
     try {
       replayed =
         (await replayAt(c, checkpoints, id, { at: target, signal, timing, ...onProgress })) ??
@@ -155,8 +157,11 @@ export async function getAggregate(
       // Its class is loaded but one of its events' is not (another version of the module).
       if (error instanceof TopicNotFound) return snapshotOnly()
       throw error
+    } finally {
+      answered()
     }
     const { result, hashChain } = replayed
+    fillAfterSlowDecode(c, checkpoints, id, latestVersion, replayed.snapshotDecodeMs)
     if (hashChain.status === 'verified' && whole) hashChain.wholeHistory = whole
     const aggregate = result.aggregate
     if (!aggregate) throw new AggregateNotFound(id)

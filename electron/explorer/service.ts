@@ -107,10 +107,7 @@ export class ExplorerService implements ExplorerHandlers {
     this.keyError = startup.keyError
     this.periodError = startup.periodError
     this.checkpointError = startup.checkpointError
-    const checkpoints = new CheckpointsByConnection(
-      startup.checkpointMemoryBytes,
-      options.checkpointCopyShare,
-    )
+    const checkpoints = new CheckpointsByConnection(startup.checkpointMemoryBytes, options)
     this.environmentKey = startup.environmentKey
     this.cipherKey = startup.cipherKey
     this.keySource = startup.keySource

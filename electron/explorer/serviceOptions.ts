@@ -63,6 +63,11 @@ export interface ExplorerServiceOptions {
    * the load.
    */
   readonly checkpointCopyShare?: number
+  /**
+   * A stored snapshot whose decode took at least this many ms starts a background fill of its
+   * aggregate's checkpoints (checkpointFill.ts; default 15). Tests give 0 or Infinity.
+   */
+  readonly checkpointFillAfterDecodeMs?: number
   /** Events scanned at most by one filtered listEvents call (default 5,000). */
   readonly scanBudget?: number
   /**

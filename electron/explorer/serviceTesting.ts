@@ -78,6 +78,9 @@ export function harness(options: Partial<ExplorerServiceOptions> = {}): Harness 
     cipherKey: SEED_CIPHER_KEY,
     snapshotPeriod: 2,
     pollIntervalMs: 25,
+    // A background fill starts after a slow decode: where answers start would then depend on
+    // the machine's speed. The fill's own tests turn it on.
+    checkpointFillAfterDecodeMs: Infinity,
     emit: <E extends EventName>(event: E, payload: EventOf<E>) => {
       const e = { event, payload }
       emitted.push(e)

@@ -54,12 +54,23 @@ export interface TimeTravelResult {
    * answer no longer needs the aggregate, which the next answer may mutate.
    */
   readonly keepLive?: () => void
+  /** How long decoding the stored snapshot it started from took (none decoded: undefined). */
+  readonly snapshotDecodeMs?: number
+}
+
+/** What time travel needs of a connection. */
+export type AppConnection = Pick<Connection, 'app'>
+
+/** How a background fill (checkpointFill.ts) folds: small reads, a turn for others between. */
+export interface FillPace {
+  readonly pageSize: number
+  betweenPages(): Promise<unknown>
 }
 
 /** Time a replay may always spend copying states into checkpoints. */
 const COPY_FREE_MS = 10
 
-interface Start {
+export interface Start {
   readonly aggregate: Aggregate
   readonly version: number
   /** The hash the stored event at `version` must have. */
@@ -67,6 +78,8 @@ interface Start {
   readonly origin: CheckpointOrigin
   readonly verifiedAt: Date
   readonly checkpoint?: Pick<Checkpoint, 'version' | 'verifiedAt'>
+  /** A stored snapshot decoded now: how long that took. */
+  readonly decodeMs?: number
 }
 
 /**
@@ -75,7 +88,7 @@ interface Start {
  * discarded snapshot) and the caller should replay through the library instead.
  */
 export async function replayAt(
-  c: Connection,
+  c: AppConnection,
   cache: CheckpointCache,
   id: string,
   request: TimeTravelRequest,
@@ -89,7 +102,7 @@ export async function replayAt(
     if (!start?.checkpoint)
       await takeMissedSnapshots(c, id, start?.version ?? -1, answer.result.aggregate?.version)
     request.timing?.mark('missedSnapshotsMs')
-    return answer
+    return start?.decodeMs === undefined ? answer : { ...answer, snapshotDecodeMs: start.decodeMs }
   } catch (error) {
     if (!(error instanceof DataIntegrityError) || request.signal.aborted) throw error
     cache.drop(id)
@@ -102,7 +115,7 @@ export async function replayAt(
  * as the library's SnapshottingPolicy does after a replay; never on a read-only connection.
  */
 async function takeMissedSnapshots(
-  c: Connection,
+  c: AppConnection,
   id: string,
   from: number,
   reached: number | undefined,
@@ -130,15 +143,21 @@ async function takeMissedSnapshots(
   }
 }
 
-/** The newest checkpoint or snapshot at or below `at`; undefined: replay from creation. */
-async function startFor(
-  c: Connection,
+/**
+ * The cheapest start at or below `at`: the newest checkpoint or stored snapshot, or a farther
+ * checkpoint when decoding the snapshot would cost more than replaying the events between
+ * (CheckpointCache.startsFasterFrom); undefined: replay from creation. `forFill`: a background
+ * fill's start, which leaves the live state and the record of answers' decodes alone.
+ */
+export async function startFor(
+  c: AppConnection,
   cache: CheckpointCache,
   id: string,
   at: number,
   timing?: AnswerTiming,
+  forFill = false,
 ): Promise<Start | undefined | 'unsupported'> {
-  const live = cache.takeLive(id, at)
+  const live = forFill ? undefined : cache.takeLive(id, at)
   const checkpoint = cache.nearest(id, at)
   // Within one period of a checkpoint nothing stored can be much closer: no read of the
   // snapshot index. A live state does not skip it: it is the start only when it is closer than
@@ -154,8 +173,10 @@ async function startFor(
     if (
       snapshotVersion !== undefined &&
       snapshotVersion > other &&
-      snapshotVersion >= (live?.aggregate.version ?? -1)
+      snapshotVersion >= (live?.aggregate.version ?? -1) &&
+      !(checkpoint && cache.startsFasterFrom(checkpoint, snapshotVersion))
     ) {
+      const began = performance.now()
       const [snapshot] = await c.app.snapshots(id, { gte: snapshotVersion, lte: snapshotVersion })
       if (!snapshot || snapshot.state === null) return 'unsupported'
       timing?.mark('snapshotReadDecodeMs')
@@ -166,18 +187,22 @@ async function startFor(
         lastHash: aggregate.lastHash,
         origin: { kind: 'snapshot', version: snapshot.originatorVersion },
         verifiedAt: new Date(),
+        decodeMs: performance.now() - began,
       }
+      if (checkpoint) cache.noteDecode(id, start.decodeMs!, start.version, checkpoint)
       // Trusted as the snapshot is: the fold checks its link to the stored event at its version
       // before anything else, and a failure there drops the aggregate's checkpoints.
-      if (!aggregate.isDiscarded && cache.decodedSnapshot(id, start.version))
-        cache.add(id, checkpointOf(c, aggregate, start.origin, start.verifiedAt))
+      if (!forFill && !aggregate.isDiscarded && cache.decodedSnapshot(id, start.version))
+        cache.add(id, checkpointOf(c, cache, aggregate, start.origin, start.verifiedAt))
       return start
     }
   }
   // Closer than any checkpoint or stored snapshot, and nothing to decode.
   if (live && live.aggregate.version > (checkpoint?.version ?? -1)) return liveStart(live)
   if (!checkpoint) return undefined
+  const began = performance.now()
   const state = c.app.mapper.transcoder.copy(checkpoint.state) as Record<string, unknown>
+  cache.noteCopy(performance.now() - began, checkpoint.bytes)
   return {
     aggregate: restoreAggregate(checkpoint.topic, state),
     version: checkpoint.version,
@@ -200,12 +225,17 @@ function liveStart(live: LiveState): Start {
   }
 }
 
-async function fold(
-  c: Connection,
+/**
+ * Replays from `start` to `at`, verified, keeping the due checkpoints it passes: within a share
+ * of its time, or every one for a background fill (`fill`).
+ */
+export async function fold(
+  c: AppConnection,
   cache: CheckpointCache,
   id: string,
   start: Start | undefined,
   { at, signal, onProgress, timing }: TimeTravelRequest,
+  fill?: FillPace,
 ): Promise<TimeTravelResult> {
   let aggregate = start?.aggregate
   let applied = 0
@@ -217,16 +247,23 @@ async function fold(
   // bounded share of the replay's time (beyond a few ms; DEFAULT_COPY_SHARE).
   const began = performance.now()
   let copying = 0
+  // A fill's pages: each one's own time per event (others' requests run between them).
+  const pageRates: number[] = []
+  let pageFrom = began
   // Time spent applying events (the rest of the fold is reading, decoding and verifying them).
   let applying = 0
   const canCopy = () =>
-    copying < COPY_FREE_MS || copying < (performance.now() - began - copying) * cache.copyShare
+    fill !== undefined ||
+    copying < COPY_FREE_MS ||
+    copying < (performance.now() - began - copying) * cache.copyShare
   for await (const page of c.app.verifiedEventPages(id, {
     fromVersion: start?.version ?? 0,
     toVersion: at,
     signal,
+    ...(fill ? { pageSize: fill.pageSize } : {}),
   })) {
     const pageBegan = timing ? performance.now() : 0
+    const copiedBefore = copying
     for (const event of page) {
       if (linkPending) {
         linkPending = false
@@ -245,7 +282,7 @@ async function fold(
         canCopy()
       ) {
         const before = performance.now()
-        cache.add(id, checkpointOf(c, aggregate, origin, verifiedAt), at)
+        cache.add(id, checkpointOf(c, cache, aggregate, origin, verifiedAt), at, fill !== undefined)
         copying += performance.now() - before
       }
     }
@@ -253,7 +290,17 @@ async function fold(
     // costs a message (and a render of the task list) on every short answer, such as a scrub.
     if (aggregate && aggregate.version < at) onProgress?.(aggregate.version)
     if (timing) applying += performance.now() - pageBegan
+    if (fill) {
+      const now = performance.now()
+      pageRates.push((now - pageFrom - (copying - copiedBefore)) / Math.max(1, page.length))
+      if (aggregate && aggregate.version < at) await fill.betweenPages()
+      pageFrom = performance.now()
+    }
   }
+  // A fill's pages may also have waited for others' requests inside a read: the median page
+  // says what replaying costs, not the total.
+  if (fill) cache.noteFold(median(pageRates) * applied, applied)
+  else cache.noteFold(performance.now() - began - copying, applied)
   timing?.mark('foldMs')
   timing?.add('applyMs (in foldMs)', applying - copying)
   timing?.add('checkpointsMs (in foldMs)', copying)
@@ -288,13 +335,16 @@ function isKeptSnapshot(at: {
 }
 
 function checkpointOf(
-  c: Connection,
+  c: AppConnection,
+  cache: CheckpointCache,
   aggregate: Aggregate,
   origin: CheckpointOrigin,
   verifiedAt: Date,
 ): Checkpoint {
   const weight = { bytes: 0 }
+  const began = performance.now()
   const state = c.app.mapper.transcoder.copy(aggregateState(aggregate), weight)
+  cache.noteCopy(performance.now() - began, weight.bytes)
   return {
     version: aggregate.version,
     topic: topics.topicOf(aggregate.constructor as typeof Aggregate),
@@ -304,6 +354,11 @@ function checkpointOf(
     origin,
     verifiedAt,
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[sorted.length >> 1] ?? 0
 }
 
 /** What this answer rests on, worded as historyReads.verifiedChain words a replay's. */
