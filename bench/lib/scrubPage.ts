@@ -62,10 +62,11 @@ export async function openScrubPage(store: string, period: number): Promise<Scru
 
 /**
  * The versions a loop of `count + 1` scrubs asks for, from the slider's end: `random` jumps,
- * `drag` small steps forward from the middle, `back` the same steps backwards.
+ * `drag` small steps forward from the middle, `back` the same steps backwards. Another `seed`:
+ * other random jumps (the renderer keeps the answers it was given: repeating them measures it).
  */
-export function scrubVersions(latest: number, count: number, mode: string): number[] {
-  const random = seededRandom()
+export function scrubVersions(latest: number, count: number, mode: string, seed = 10): number[] {
+  const random = seededRandom(seed)
   const out: number[] = []
   let current = latest
   const middle = Math.floor(latest / 2)

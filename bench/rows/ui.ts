@@ -63,6 +63,9 @@ const ROWS = {
   },
 } as const
 
+/** The pause before the scrubs are repeated (the page left alone, as a user looking). */
+const PAUSE_MS = 3000
+
 /** Keystrokes 120 ms apart (about 100 words a minute): the earlier prefixes' requests go out too. */
 const KEYSTROKE_GAP_MS = 120
 
@@ -129,6 +132,7 @@ export const uiModule: BenchModule = {
     const events = quick ? 2_000 : 100_000
     const aggregates = quick ? 2_000 : 100_000
     const [scrubs, clicks, loads, filters] = quick ? [5, 2, 2, 2] : [40, 7, 7, 15]
+    const pauseMs = quick ? 500 : PAUSE_MS
     // EVENTSCOPE_BENCH_UI_STORES=<folder> keeps the seeded stores there and reuses them (a
     // `.done` file marks a complete one): seeding them is most of this module's time.
     const keep = process.env['EVENTSCOPE_BENCH_UI_STORES']
@@ -228,21 +232,33 @@ export const uiModule: BenchModule = {
             const latest = await call<number>(page, 'window.__bench.latest()')
             if (latest !== events - 1)
               throw new Error(`slider max ${latest}, expected ${events - 1}`)
+            const versions = scrubVersions(latest, scrubs, 'random')
             const times: number[] = []
-            for (const [i, v] of scrubVersions(latest, scrubs, 'random').entries()) {
+            for (const [i, v] of versions.entries()) {
               times.push(await call<number>(page, `window.__bench.scrub(${v})`))
               if (i % 10 === 0) log(`ui: ${key}: scrub ${i}/${scrubs}: ${times[i]!.toFixed(0)} ms`)
             }
-            return times
+            // As many other jumps after a pause, as a user who looks before scrubbing again:
+            // what the server prepares while no answer is asked for (checkpointFill.ts).
+            await page.waitForTimeout(pauseMs)
+            const afterPause: number[] = []
+            for (const v of scrubVersions(latest, scrubs - 1, 'random', 11))
+              afterPause.push(await call<number>(page, `window.__bench.scrub(${v})`))
+            return { times, afterPause }
           })
-          log(`ui: ${key}: first scrub ${result[0]!.toFixed(0)} ms`)
-          const [first, ...rest] = result
+          log(`ui: ${key}: first scrub ${result.times[0]!.toFixed(0)} ms`)
+          const [first, ...rest] = result.times
           rows.push({
             ...row,
             value: round(percentile(rest, 95), 1),
             unit: 'ms',
-            figures: { ...figures(rest), firstScrubMs: round(first!, 1) },
-            note: `${events.toLocaleString('en')} events; ${rest.length} scrubs after the first (which is reported apart)`,
+            figures: {
+              ...figures(rest),
+              firstScrubMs: round(first!, 1),
+              p95AfterPauseMs: round(percentile(result.afterPause, 95), 1),
+              medianAfterPauseMs: round(median(result.afterPause), 1),
+            },
+            note: `${events.toLocaleString('en')} events; ${rest.length} scrubs after the first (which is reported apart), one after another; as many other jumps after a ${pauseMs / 1000} s pause: *AfterPause`,
           })
         } catch (error) {
           rows.push(failedRow(row, error))
