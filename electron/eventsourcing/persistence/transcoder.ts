@@ -238,6 +238,8 @@ function refuse(value: symbol | FunctionValue): never {
 /** One `JsonTranscoder.copy`: a walk with the encoder's rules, building what decode would. */
 class Copier {
   bytes = 0
+  /** The prototype each class's stored instances are read back with, by the class's own. */
+  private readonly prototypes = new Map<object, object | typeof UNREGISTERED>()
 
   constructor(
     private readonly registry: TopicRegistry,
@@ -271,7 +273,8 @@ class Copier {
     if (value === null) return null
     // The common kinds by prototype, each exactly as visitValue would classify it; the rest
     // (subclasses, Buffer, null-prototype objects) through visitValue.
-    switch (Object.getPrototypeOf(value)) {
+    const proto = Object.getPrototypeOf(value) as object | null
+    switch (proto) {
       case Object.prototype:
         return this.visitor.object(value as Record<string, unknown>)
       case Array.prototype:
@@ -284,6 +287,10 @@ class Copier {
       default:
         break
     }
+    // An instance of a class met before in this copy: visitValue would say so again (its
+    // checks depend on the prototype chain alone, and on being an array).
+    if (proto !== null && this.prototypes.has(proto) && !Array.isArray(value))
+      return this.visitor.instance(value as object)
     return visitValue(value, this.visitor)
   }
 
@@ -320,7 +327,8 @@ class Copier {
     map: (value) => {
       this.bytes += 64 + 40 * value.size
       const out = new Map<unknown, unknown>()
-      for (const [k, v] of value) out.set(this.element(k), this.element(v))
+      // forEach, not for…of: no [key, value] array per entry.
+      value.forEach((v, k) => out.set(this.element(k), this.element(v)))
       return out
     },
     set: (value) => {
@@ -339,11 +347,19 @@ class Copier {
       return out
     },
     instance: (value) => {
-      const topic = storedTopicOf(value, this.registry)
       const from = value as Record<string, unknown>
       const keys = Object.keys(from)
       this.bytes += 32 + 16 * keys.length
-      const proto = prototypeOf(topic, this.registry, this.keepUnregistered)
+      // Instances of one class share the lookups (an UnregisteredValue's topic is its own).
+      const own = Object.getPrototypeOf(value) as object
+      let topic = ''
+      let proto = this.prototypes.get(own)
+      if (proto === undefined) {
+        topic = storedTopicOf(value, this.registry)
+        proto = prototypeOf(topic, this.registry, this.keepUnregistered)
+        if (proto !== UNREGISTERED && !(value instanceof UnregisteredValue))
+          this.prototypes.set(own, proto)
+      }
       if (proto === UNREGISTERED) {
         const fields: Record<string, unknown> = {}
         for (const key of keys) this.field(from, key, fields, false)

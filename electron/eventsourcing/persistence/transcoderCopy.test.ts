@@ -18,8 +18,11 @@ class Account {
     return `account of ${this.owner}`
   }
 }
+/** Arrays of it are arrays to the transcoder; an object merely inheriting from it is not. */
+class Row extends Array<unknown> {}
 const registry = new TopicRegistry()
 registry.register('test#Account', Account)
+registry.register('test#Row', Row)
 registry.register('eventsourcing#UUID', UUID)
 const transcoder = new JsonTranscoder(registry)
 
@@ -96,6 +99,20 @@ describe('JsonTranscoder.copy', () => {
     'an unregistered value read back from a store': () => ({
       kept: UnregisteredValue.of('gone#Class', { a: 1, when: new Date(0) }),
     }),
+    'instances of a class met again, among unregistered values of two topics': () => ({
+      list: [
+        account('ann'),
+        UnregisteredValue.of('gone#A', { x: 1 }),
+        account('bob'),
+        UnregisteredValue.of('gone#B', { y: 2 }),
+        UnregisteredValue.of('gone#A', { x: 3 }),
+      ],
+    }),
+    'a registered array subclass: an instance that is not an array, then an array': () => {
+      const odd = Object.create(Row.prototype) as Record<string, unknown>
+      odd['n'] = 1
+      return { odd, real: Row.from(['x', 'y']) }
+    },
   }
 
   for (const [name, make] of Object.entries(cases)) {
