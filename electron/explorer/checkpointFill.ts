@@ -104,11 +104,6 @@ export function runningFill(cache: CheckpointCache): Promise<void> | undefined {
   return running.get(cache)?.done
 }
 
-/** Stops the connection's fill, if any (its checkpoints so far are kept). */
-export function stopFill(cache: CheckpointCache): void {
-  running.get(cache)?.controller.abort()
-}
-
 async function fill(
   c: AppConnection,
   cache: CheckpointCache,
