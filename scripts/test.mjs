@@ -101,17 +101,16 @@ function ensureNode22() {
 let startedCassandra = false
 function ensureCassandra() {
   if (process.env.CASSANDRA_CONTACT_POINTS) {
-    return run('cassandra (existing cluster)', 'bash', ['scripts/cassandra.sh', 'wait'])
+    return run('cassandra (existing cluster)', 'bash', ['scripts/cassandra.sh', 'wait']) === 0
   }
   const status = spawnSync('bash', ['scripts/cassandra.sh', 'status'], {
     cwd: root,
     stdio: 'ignore',
   })
   if (status.status === 0) return true
-  startedCassandra = run('cassandra (start a local node)', 'bash', [
-    'scripts/cassandra.sh',
-    'start',
-  ])
+  // run() gives the exit status: 0 is a node started here (to stop afterwards).
+  startedCassandra =
+    run('cassandra (start a local node)', 'bash', ['scripts/cassandra.sh', 'start']) === 0
   return startedCassandra
 }
 
@@ -124,10 +123,8 @@ function ensurePostgres() {
     stdio: 'ignore',
   })
   if (status.status === 0) return true
-  startedPostgres = run('postgres (start a throwaway cluster)', 'bash', [
-    'scripts/postgres.sh',
-    'start',
-  ])
+  startedPostgres =
+    run('postgres (start a throwaway cluster)', 'bash', ['scripts/postgres.sh', 'start']) === 0
   return startedPostgres
 }
 
