@@ -126,8 +126,7 @@ export class CheckpointCache {
   /** Whether a replay passing `version` should keep a checkpoint there. */
   isDue(originatorId: string, version: number): boolean {
     if (!this.enabled) return false
-    const stride = this.aggregates.get(originatorId)?.stride ?? 1
-    return (version + 1) % (this.period * stride) === 0
+    return (version + 1) % this.spacing(originatorId) === 0
   }
 
   /**
@@ -136,9 +135,8 @@ export class CheckpointCache {
    */
   coversDue(originatorId: string, from: number, to: number): boolean {
     if (!this.enabled) return true
-    const entry = this.aggregates.get(originatorId)
-    const step = this.period * (entry?.stride ?? 1)
-    const held = new Set(entry?.list.map((c) => c.version))
+    const step = this.spacing(originatorId)
+    const held = new Set(this.aggregates.get(originatorId)?.list.map((c) => c.version))
     for (let v = (Math.floor((from + 1) / step) + 1) * step - 1; v <= to; v += step)
       if (!held.has(v)) return false
     return true
@@ -159,9 +157,8 @@ export class CheckpointCache {
    * checkpoint just below it (within two spacings: a state of about the same size).
    */
   noteDecode(originatorId: string, ms: number, snapshotVersion: number, below: Checkpoint): void {
-    const spacing = this.period * (this.aggregates.get(originatorId)?.stride ?? 1)
     if (this.copyMsPerByte === undefined || below.bytes < MIN_BYTES_MEASURED) return
-    if (snapshotVersion - below.version > 2 * spacing) return
+    if (snapshotVersion - below.version > 2 * this.spacing(originatorId)) return
     this.decodeOverCopy = smooth(this.decodeOverCopy, ms / (below.bytes * this.copyMsPerByte))
   }
 
@@ -272,8 +269,8 @@ export class CheckpointCache {
       const step = this.period * e.stride
       const dueUpTo = (v: number) => Math.floor((v + 1) / step)
       const above = Math.max(0, dueUpTo(horizon) - dueUpTo(checkpoint.version))
-      const heldBelow = e.list.filter((c) => c.version < checkpoint.version).length
-      const below = fillingDown ? Math.max(0, dueUpTo(checkpoint.version - 1) - heldBelow) : 0
+      const heldBelow = () => e.list.filter((c) => c.version < checkpoint.version).length
+      const below = fillingDown ? Math.max(0, dueUpTo(checkpoint.version - 1) - heldBelow()) : 0
       return e.bytes + above * weight + (below * weight) / 2
     }
     while (projected(entry) > this.maxBytes / 2 && (entry.list.length > 1 || fillingDown))
@@ -313,6 +310,11 @@ export class CheckpointCache {
     this.decodedSnapshots.length = 0
     this.aggregates.clear()
     this.totalBytes = 0
+  }
+
+  /** Versions between two of the aggregate's checkpoints now (the period × its stride). */
+  private spacing(originatorId: string): number {
+    return this.period * (this.aggregates.get(originatorId)?.stride ?? 1)
   }
 
   private touch(originatorId: string): AggregateCheckpoints | undefined {
