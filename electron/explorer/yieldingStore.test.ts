@@ -28,4 +28,25 @@ describe('yieldingStore', () => {
       expect((await app.latest(b.id))?.version).toBe(0)
     },
   )
+
+  test('offers the split and version reads of a store that has them, with the same answers', async () => {
+    const inner = createSqliteStore(join(folder, 'split.sqlite'))
+    const store = yieldingStore(inner)
+    await using app = new EverythingApplication({ store, compress: false })
+    const a = createExampleAggregate('a')
+    for (let i = 0; i < 5; i++) a.createNewExample()
+    await app.save(a)
+    const split = app.mapper.stateSplit
+    expect(split).toBeDefined()
+    // Without selectSplit, every replay through the explorer read whole rows and rebuilt each
+    // event's hashed text (eventStore.checkedPages falls back to select).
+    expect(store.events.selectSplit).toBeDefined()
+    expect(store.events.selectVersions).toBeDefined()
+    const rows = await store.events.selectSplit!(a.id, { gt: 0 }, split)
+    expect(rows).toEqual(await inner.events.selectSplit!(a.id, { gt: 0 }, split))
+    expect(rows.map((row) => typeof row[2])).toEqual(Array(5).fill('string'))
+    expect(await store.events.selectVersions!(a.id, { lte: 3 })).toEqual([0, 1, 2, 3])
+    // A store without them (memory has no split read) is offered none.
+    expect(yieldingStore(createMemoryStore()).events.selectSplit).toBeUndefined()
+  })
 })

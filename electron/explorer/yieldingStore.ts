@@ -1,5 +1,11 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
-import type { ApplicationRecorder, Store, StoredRecord } from '../eventsourcing'
+import type {
+  ApplicationRecorder,
+  RecordQuery,
+  StateSplit,
+  Store,
+  StoredRecord,
+} from '../eventsourcing'
 
 /**
  * Gives the event loop a turn now and then during long reads: SQLite calls are synchronous, so
@@ -31,6 +37,25 @@ export function yieldingStore(store: Store): Store {
           insertBatches: async (batches: readonly (readonly StoredRecord[])[]) => {
             await maybeYield()
             return events.insertBatches!(batches)
+          },
+        }),
+    // Reads the store offers beyond select: without them every replay here read whole rows
+    // (a Buffer each) and rebuilt each event's hashed text (eventStore.checkedPages), and
+    // version lists read every state.
+    ...(events.selectSplit === undefined
+      ? {}
+      : {
+          selectSplit: async (id: string, query: RecordQuery, split: StateSplit | undefined) => {
+            await maybeYield()
+            return events.selectSplit!(id, query, split)
+          },
+        }),
+    ...(events.selectVersions === undefined
+      ? {}
+      : {
+          selectVersions: async (id: string, query?: RecordQuery) => {
+            await maybeYield()
+            return events.selectVersions!(id, query)
           },
         }),
     // The store's own page size (SQLite reads a replay best in pages of 1,000).
