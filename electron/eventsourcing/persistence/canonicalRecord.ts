@@ -7,68 +7,21 @@
  * decoded fields. The hash is the one format 1 records carry: chains, snapshots and old records
  * link to it unchanged, and a record moved to another row hashes that row's id, version and
  * topic, so it fails. Only events whose canonical JSON decodes back to the same fields in the
- * same order are written this way; any other event is written in format 1.
+ * same order, or does once the UUIDs among them are typed back (canonicalRetypes.ts), are
+ * written this way (canonicalWrite.ts); any other event is written in format 1.
  */
-import {
-  type DomainEvent,
-  hashedTextOf,
-  type StoredHashProof,
-  UnregisteredEvent,
-} from '../domain/events'
-import { canonicalEventJson } from '../domain/hashing'
+import { type DomainEvent, type StoredHashProof, UnregisteredEvent } from '../domain/events'
 import { DataIntegrityError } from '../errors'
 import { canonicalDigest } from './canonicalDigest'
-import { eventFieldsRoundTrip } from './canonicalRoundTrip'
 import { asIntegrityError, NONE } from './recordErrors'
 import type { OpenedRows } from './openedTexts'
-import type { SplitRow, StoredRecord } from './recorder'
+import { RETYPED_SPLIT_MARK, type SplitRow, type StoredRecord } from './recorder'
+import { applyRetypes, splitRetyped } from './canonicalRetypes'
 import { valueFromText } from '../domain/valueTypes'
 
 export const HASH_BYTES = 32
 /** Hash, then the offsets (UTF-16 units into the stored text) of the three pairs cut out. */
 export const HEADER_BYTES = HASH_BYTES + 6
-
-/**
- * Hash bytes + canonical text after `lead` bytes left for the caller, or undefined when the
- * event must be written in format 1.
- */
-export function canonicalBody(event: object, topic: string, lead = 0): Buffer | undefined {
-  const record = event as Record<string, unknown>
-  const hash = record['hash']
-  // The text the event's constructor hashed, when it has it (so the hash is its SHA-256 hex):
-  // the same text, written once.
-  const hashed = hashedTextOf(event, topic)
-  if (hashed === undefined && (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)))
-    return undefined
-  if (!eventFieldsRoundTrip(record)) return undefined
-  const full = hashed ?? canonicalEventJson(topic, event)
-  const id = record['originatorId']
-  const version = record['originatorVersion']
-  if (typeof id !== 'string' || typeof version !== 'number') return undefined
-  const segments = headerSegments(id, version, topic)
-  // Each pair must occur once (so the one cut is the event's own, not a nested value's) and in
-  // this order (sorted keys: timestamp always lies between the version and the topic, so the
-  // cut commas never overlap).
-  let stored = ''
-  let from = 0
-  const offsets: [number, number, number] = [0, 0, 0]
-  let n = 0
-  for (const segment of segments) {
-    const at = full.indexOf(segment, from)
-    if (at === -1 || full.indexOf(segment, at + 1) !== -1) return undefined
-    stored += full.slice(from, at)
-    offsets[n++] = stored.length
-    from = at + segment.length
-  }
-  stored += full.slice(from)
-  if (stored.length > 0xffff || restoreCanonical(stored, offsets, segments) !== full)
-    return undefined
-  const body = Buffer.allocUnsafe(lead + HEADER_BYTES + Buffer.byteLength(stored, 'utf8'))
-  body.write(hash as string, lead, HASH_BYTES, 'hex')
-  for (let i = 0; i < 3; i++) body.writeUInt16LE(offsets[i]!, lead + HASH_BYTES + 2 * i)
-  body.write(stored, lead + HEADER_BYTES, 'utf8')
-  return body
-}
 
 /**
  * The three pairs as the canonical writer writes them: id and version with the comma after them
@@ -331,6 +284,8 @@ const SHAPES_KEPT = 256
 export const DATE_TAG_SHAPE: unknown = JSON.parse('{"$date":"1970-01-01T00:00:00.000Z"}')
 
 /** Whether `split` starts with the lower-case hex `digest`, its letters in either case. */
+const RETYPED_MARK_CODE = RETYPED_SPLIT_MARK.charCodeAt(0)
+
 function startsWithHex(split: string, digest: string): boolean {
   for (let k = 0; k < digest.length; k++) {
     const h = split.charCodeAt(k)
@@ -340,24 +295,32 @@ function startsWithHex(split: string, digest: string): boolean {
   return true
 }
 
-/** A split row's event: the hash and offsets in hex (either case), then the text (selectSplit). */
+/**
+ * A split row's event: the hash and offsets in hex (either case), then the text (selectSplit);
+ * a retyped row's after RETYPED_SPLIT_MARK.
+ */
 function splitEvent(
   originatorId: string,
   version: number,
   topic: string,
-  split: string,
+  row: string,
   cls: EventClass | undefined,
   checks: Uint8Array | undefined,
   i: number,
 ): DomainEvent {
   const target = newTarget(cls)
   try {
+    const retyped = row.charCodeAt(0) === RETYPED_MARK_CODE
+    const split = retyped ? row.slice(1) : row
     const offsets = offsetsFromHex(split)
     if (offsets === undefined) throw new DataIntegrityError('format 2 state is too short')
     const [a, b, c] = offsets
     // (A slice of 13 or more characters is a view of the row's string, not a copy.)
-    const text = split.slice(2 * HEADER_BYTES)
+    let text = split.slice(2 * HEADER_BYTES)
+    let retypes: string | undefined
+    if (retyped) [text, retypes] = splitRetyped(text)
     assignCanonical(text, a, b, c, target)
+    if (retypes !== undefined) applyRetypes(target, retypes)
     if (checks === undefined) {
       target['hash'] = split.slice(0, 2 * HASH_BYTES).toLowerCase()
     } else {

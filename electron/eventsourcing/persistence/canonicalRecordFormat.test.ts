@@ -5,7 +5,6 @@ import { canonicalEventJson, sha256Hex } from '../domain/hashing'
 import { DataIntegrityError, EventSourcingError } from '../errors'
 import {
   assignCanonical,
-  canonicalBody,
   decodeChecked,
   HASH_DIFFERS,
   HASH_MATCHES,
@@ -13,6 +12,7 @@ import {
   offsetsFromHex,
   parseCanonical,
 } from './canonicalRecord'
+import { canonicalBody } from './canonicalWrite'
 import { Mapper } from './mapper'
 import type { SplitRow } from './recorder'
 import { asIntegrityError } from './recordErrors'
@@ -61,7 +61,8 @@ const mapper = new Mapper({ compress: false })
 function body(event: object, topic = TOPIC, lead = 0): Buffer {
   const out = canonicalBody(event, topic, lead)
   expect(out).toBeDefined()
-  return out!
+  expect(out!.retyped).toBe(false)
+  return out!.bytes
 }
 
 describe('canonicalBody: which events format 2 stores', () => {
@@ -137,7 +138,11 @@ describe('canonicalBody: which events format 2 stores', () => {
     const event = plainEvent({ value: 'x' }, id, 12)
     const out = canonicalBody(event, topic)
     expect(out).toBeDefined()
-    const events = mapper.splitRowsToEvents(id, [splitRow(out!, 12, topic)], new Uint8Array(1))
+    const events = mapper.splitRowsToEvents(
+      id,
+      [splitRow(out!.bytes, 12, topic)],
+      new Uint8Array(1),
+    )
     expect(events[0]!.originatorId).toBe(id)
   })
 

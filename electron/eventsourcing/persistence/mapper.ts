@@ -9,7 +9,6 @@ import {
 import { topics as defaultTopics, type TopicRegistry } from '../domain/topics'
 import {
   assignCanonical,
-  canonicalBody,
   decodeChecked,
   DATE_TAG_SHAPE,
   decodeRows,
@@ -21,18 +20,16 @@ import {
   type RowDecoder,
   StoredCanonical,
 } from './canonicalRecord'
+import { applyRetypes, splitRetyped } from './canonicalRetypes'
+import { canonicalBody } from './canonicalWrite'
 import { asIntegrityError, describe, NONE, where } from './recordErrors'
+import { CANONICAL, COMPRESSED, ENCRYPTED, RETYPED, unknownFlags } from './recordFlags'
 import type { AesGcmCipher } from './cipher'
 import type { OpenedPage, SealedParts } from './gcmBatch'
 import { decodeOpened, openedTexts, type OpenedRows } from './openedTexts'
 import type { SplitRow, StateSplit, StoredRecord } from './recorder'
 import { JsonTranscoder, type UnregisteredTopics } from './transcoder'
 
-/** First byte of every stored state: how the rest is encoded. */
-const COMPRESSED = 0b001
-const ENCRYPTED = 0b010
-/** Format 2 (canonicalRecord.ts): the body is the event's hash + the canonical text it hashes. */
-const CANONICAL = 0b100
 /**
  * Below this, zlib costs more than it saves: each deflateSync sets up a new stream (tens of
  * microseconds, more than the rest of writing a small event), every replay pays an inflate, and
@@ -41,7 +38,11 @@ const CANONICAL = 0b100
 const COMPRESS_MIN_BYTES = 1024
 
 /** How a plain format 2 state splits (selectSplit): hash and offsets in hex, then the text. */
-const SPLIT: StateSplit = { formatByte: CANONICAL, headBytes: HEADER_BYTES }
+const SPLIT: StateSplit = {
+  formatByte: CANONICAL,
+  headBytes: HEADER_BYTES,
+  retypedByte: CANONICAL | RETYPED,
+}
 
 export { HASH_DIFFERS, HASH_MATCHES, HASH_UNCHECKED } from './canonicalRecord'
 
@@ -139,7 +140,7 @@ export class Mapper {
     if (state.length === 0)
       throw new DataIntegrityError(`empty state in ${describe(record)}`, where(record))
     const flags = state[0] ?? 0
-    if ((flags & ~(COMPRESSED | ENCRYPTED | CANONICAL)) !== 0) {
+    if (unknownFlags(flags)) {
       throw new DataIntegrityError(
         `unknown state format ${flags} in ${describe(record)}`,
         where(record),
@@ -230,7 +231,9 @@ export class Mapper {
     i = 0,
   ): { fields: Record<string, unknown>; proof?: StoredCanonical } {
     if (to - from < HEADER_BYTES + 2) throw new DataIntegrityError('format 2 state is too short')
-    const text = body.toString('utf8', from + HEADER_BYTES, to)
+    let text = body.toString('utf8', from + HEADER_BYTES, to)
+    let retypes: string | undefined
+    if (record.state[0]! & RETYPED) [text, retypes] = splitRetyped(text)
     const a = body.readUInt16LE(from + HASH_BYTES)
     const b = body.readUInt16LE(from + HASH_BYTES + 2)
     const c = body.readUInt16LE(from + HASH_BYTES + 4)
@@ -240,9 +243,11 @@ export class Mapper {
     const { originatorId, originatorVersion, topic } = record
     if (!withProof) {
       decodeChecked(text, a, b, c, hash, fields, originatorId, originatorVersion, topic, checks, i)
+      if (retypes !== undefined) applyRetypes(fields, retypes)
       return { fields }
     }
     assignCanonical(text, a, b, c, fields)
+    if (retypes !== undefined) applyRetypes(fields, retypes)
     fields['hash'] = hash
     const proof = new StoredCanonical(text, a, b, c, originatorId, originatorVersion, topic)
     return { fields, proof }
@@ -302,7 +307,7 @@ export class Mapper {
       const [version, topic, state] = rows[i]!
       if (typeof state === 'string') continue
       const flags = state[0] ?? 0
-      if (!(flags & ENCRYPTED) || (flags & ~(COMPRESSED | ENCRYPTED | CANONICAL)) !== 0) continue
+      if (!(flags & ENCRYPTED) || unknownFlags(flags)) continue
       if (flags !== (ENCRYPTED | CANONICAL)) uniform = false
       // (Digits are written for a non-negative integer only: any other row is decrypted alone.)
       if (!Number.isSafeInteger(version) || version < 0) return undefined
@@ -343,7 +348,7 @@ export class Mapper {
   ): DomainEvent {
     const flags = record.state[0] ?? 0
     const from = opened === undefined ? -1 : opened.starts[i]!
-    if (!(flags & CANONICAL) || (flags & ~(COMPRESSED | ENCRYPTED | CANONICAL)) !== 0)
+    if (!(flags & CANONICAL) || unknownFlags(flags))
       return this.fieldsEvent(record, cls, from < 0 ? undefined : openedBody(opened!, i))
     const target = newTarget(cls)
     const texts = from < 0 ? undefined : opened!.texts
@@ -377,18 +382,14 @@ export class Mapper {
     // encrypted) needs no second buffer.
     const canonical = this.recordFormat === 2 ? canonicalBody(event, topic, 1) : undefined
     if (canonical !== undefined) {
-      if (!this.cipher && !(this.compress && canonical.length - 1 >= COMPRESS_MIN_BYTES)) {
-        canonical[0] = CANONICAL
-        const { originatorId, originatorVersion } = event
-        return { originatorId, originatorVersion, topic, state: canonical }
+      const { bytes, retyped } = canonical
+      const format = retyped ? CANONICAL | RETYPED : CANONICAL
+      const { originatorId, originatorVersion } = event
+      if (!this.cipher && !(this.compress && bytes.length - 1 >= COMPRESS_MIN_BYTES)) {
+        bytes[0] = format
+        return { originatorId, originatorVersion, topic, state: bytes }
       }
-      return this.bodyToRecord(
-        event.originatorId,
-        event.originatorVersion,
-        topic,
-        canonical.subarray(1),
-        CANONICAL,
-      )
+      return this.bodyToRecord(originatorId, originatorVersion, topic, bytes.subarray(1), format)
     }
     const {
       originatorId: _id,
@@ -447,8 +448,7 @@ export class Mapper {
   recordToEvent(record: StoredRecord): DomainEvent {
     const cls = this.eventClass(record.originatorId, record.originatorVersion, record.topic)
     const flags = record.state[0] ?? 0
-    if (flags & CANONICAL && (flags & ~(COMPRESSED | ENCRYPTED | CANONICAL)) === 0)
-      return this.canonicalEvent(record, cls)
+    if (flags & CANONICAL && !unknownFlags(flags)) return this.canonicalEvent(record, cls)
     return this.fieldsEvent(record, cls)
   }
 

@@ -21,12 +21,17 @@ export interface RecordQuery {
  * `formatByte` comes back as one string, its next `headBytes` bytes in hex (lower case, as
  * SQLite's lower(hex()) writes them; either case is read) followed by the rest decoded as
  * UTF-8, so no Buffer is made per row (SQLite splits it in SQL) and the driver makes one string
- * per state. The mapper says which format; the store knows nothing of it.
+ * per state. A state whose first byte is `retypedByte` (when given) comes back the same way
+ * after one `r` (never a hex digit). The mapper says which formats; the store knows nothing of them.
  */
 export interface StateSplit {
   readonly formatByte: number
   readonly headBytes: number
+  readonly retypedByte?: number
 }
+
+/** What starts a split state whose first byte is the split's `retypedByte`. */
+export const RETYPED_SPLIT_MARK = 'r'
 
 /**
  * A row of one originator read by `selectSplit`: version, topic, then the state: a string (the

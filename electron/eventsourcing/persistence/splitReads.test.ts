@@ -153,4 +153,47 @@ describe('split reads of plain format 2 states (SQLite selectSplit)', () => {
       await store.close()
     }
   })
+
+  test('when rows hold UUIDs, then they are read split after their mark, typed back, and a changed UUID is found', async () => {
+    const store = createSqliteStore(join(mkdtempSync(join(tmpdir(), 'split-')), 'e.sqlite'))
+    try {
+      const mapper = new Mapper({ compress: false })
+      const aggregate = createExampleAggregate('with children')
+      for (let i = 0; i < 6; i++) {
+        aggregate.createNewExample()
+        aggregate.foo = `value ${i}`
+      }
+      const written = aggregate.pendingEvents
+      await store.events.insert(written.map((e) => mapper.eventToRecord(e)))
+      const id = written[0]!.originatorId
+      const rows = await store.events.selectSplit!(id, {}, mapper.stateSplit!)
+      const created = rows.filter((row) => row[1].endsWith('.ExampleCreated'))
+      expect(created).toHaveLength(6)
+      // Marked, then the head in hex and the text, then the UUID's path after a newline.
+      for (const [, , rest] of created)
+        expect(rest).toMatch(/^r[0-9a-f]{76}\{.*\}\n\[\["exampleId"\]\]$/s)
+      const checks = new Uint8Array(rows.length)
+      const split = mapper.splitRowsToEvents(id, rows, checks)
+      const whole = (await store.events.select(id)).map((r) => mapper.recordToEvent(r))
+      expect(split.map(fieldsOf)).toEqual(written.map(fieldsOf))
+      expect(whole.map(fieldsOf)).toEqual(written.map(fieldsOf))
+      expect([...checks].every((c) => c === HASH_MATCHES)).toBe(true)
+      const exampleId = (split[1] as unknown as { exampleId: unknown }).exampleId
+      expect(exampleId).toEqual((written[1] as unknown as { exampleId: unknown }).exampleId)
+      expect(exampleId?.constructor.name).toBe('UUID')
+
+      const [version, topic, rest] = created[0]!
+      const hex = (exampleId as { hex: string }).hex
+      const other = (hex[0] === 'a' ? 'b' : 'a') + hex.slice(1)
+      mapper.splitRowsToEvents(id, [[version, topic, (rest as string).replace(hex, other)]], checks)
+      expect(checks[0]).toBe(HASH_DIFFERS)
+      expect(() =>
+        mapper.splitRowsToEvents(id, [
+          [version, topic, (rest as string).replace('[["exampleId"]]', '[["x"]]')],
+        ]),
+      ).toThrow(/UUID path that leads nowhere/)
+    } finally {
+      await store.close()
+    }
+  })
 })

@@ -15,6 +15,7 @@ import type {
   Store,
   StoredRecord,
 } from '../recorder'
+import { RETYPED_SPLIT_MARK } from '../recorder'
 import {
   aggregateTopicOf,
   checkBatch,
@@ -137,11 +138,22 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
   ): Promise<SplitRow[]> {
     if (split === undefined)
       return this.selectRows(originatorId, query, 'originator_version, topic, state') as SplitRow[]
-    const { formatByte, headBytes } = split
-    if (!isByte(formatByte) || !Number.isInteger(headBytes) || headBytes < 0 || headBytes > 1000)
+    const { formatByte, headBytes, retypedByte } = split
+    if (
+      !isByte(formatByte) ||
+      (retypedByte !== undefined && !isByte(retypedByte)) ||
+      !Number.isInteger(headBytes) ||
+      headBytes < 0 ||
+      headBytes > 1000
+    )
       throw new TypeError('selectSplit: formatByte must be a byte and headBytes 0–1000')
-    const match = `substr(state, 1, 1) = x'${formatByte.toString(16).padStart(2, '0')}'`
-    const columns = `originator_version, topic, CASE WHEN ${match} THEN lower(hex(substr(state, 2, ${headBytes}))) || CAST(substr(state, ${headBytes + 2}) AS TEXT) ELSE state END`
+    const blob = (byte: number) => `x'${byte.toString(16).padStart(2, '0')}'`
+    const text = `lower(hex(substr(state, 2, ${headBytes}))) || CAST(substr(state, ${headBytes + 2}) AS TEXT)`
+    const retyped =
+      retypedByte === undefined
+        ? ''
+        : ` WHEN ${blob(retypedByte)} THEN '${RETYPED_SPLIT_MARK}' || ${text}`
+    const columns = `originator_version, topic, CASE substr(state, 1, 1) WHEN ${blob(formatByte)} THEN ${text}${retyped} ELSE state END`
     return this.selectRows(originatorId, query, columns) as SplitRow[]
   }
 
