@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { DataIntegrityError } from '../errors'
+import { TopicRegistry } from '../domain/topics'
+import { UnregisteredValue } from '../domain/valueTypes'
 import { JsonTranscoder } from './transcoder'
 
 const transcoder = new JsonTranscoder()
@@ -62,5 +64,53 @@ describe('JsonTranscoder edges', () => {
     expect(() => transcoder.encode({ f: () => 1 })).toThrow(
       new TypeError('cannot transcode a function'),
     )
+  })
+
+  test('instances of several classes, in runs and mixed, are each revived with their own class', () => {
+    class Left {
+      side(): string {
+        return 'left'
+      }
+    }
+    class Right {
+      side(): string {
+        return 'right'
+      }
+    }
+    const registry = new TopicRegistry()
+    registry.register('edges#Left', Left)
+    registry.register('edges#Right', Right)
+    const own = new JsonTranscoder(registry)
+    const values = [new Left(), new Left(), new Right(), new Left(), new Right(), new Right()]
+    values.forEach((v, i) => Object.assign(v, { i }))
+    const back = own.decode(own.encode({ values, nested: { one: new Right() } })) as {
+      values: Array<Left | Right>
+      nested: { one: Right }
+    }
+    expect(back.values.map((v) => v.side())).toEqual(values.map((v) => v.side()))
+    expect(back.values.map((v) => (v as unknown as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5])
+    expect(back.nested.one).toBeInstanceOf(Right)
+    // An unregistered class among registered ones is kept as such, the others still revived.
+    const mixed =
+      '[{"_t_":"obj","_c_":"edges#Left","_v_":{}},{"_t_":"obj","_c_":"edges#Gone","_v_":{"a":1}},{"_t_":"obj","_c_":"edges#Left","_v_":{}}]'
+    const [a, gone, b] = own.decode(mixed) as unknown[]
+    expect(a).toBeInstanceOf(Left)
+    expect(gone).toBeInstanceOf(UnregisteredValue)
+    expect(b).toBeInstanceOf(Left)
+  })
+
+  test('a stored instance whose fields set __proto__ is damaged data, not another prototype', () => {
+    class Held {}
+    const registry = new TopicRegistry()
+    registry.register('edges#Held', Held)
+    const own = new JsonTranscoder(registry)
+    const error = failure(() =>
+      own.decode('{"a":{"_t_":"obj","_c_":"edges#Held","_v_":{"__proto__":{"x":1}}}}'),
+    )
+    expect(error).toBeInstanceOf(DataIntegrityError)
+    expect(error.message).toMatch(/edges#Held sets __proto__/)
+    expect(own.decode('{"a":{"_t_":"obj","_c_":"edges#Held","_v_":{"x":1}}}')).toEqual({
+      a: Object.assign(new Held(), { x: 1 }),
+    })
   })
 })
