@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
+import { captureError } from '../../../test/applicationTestKit'
 import { eventHashMatches } from '../domain/events'
 import { canonicalEventJson, sha256Hex } from '../domain/hashing'
 import { TopicRegistry } from '../domain/topics'
@@ -143,14 +144,7 @@ describe('format 2 with UUIDs typed back', () => {
     ]
     for (const [damaged, message] of cases) {
       const bad = withText(record, damaged)
-      const error = (() => {
-        try {
-          mapper.recordToEvent(bad)
-        } catch (e) {
-          return e
-        }
-        return undefined
-      })()
+      const error = captureError(() => mapper.recordToEvent(bad))
       expect(error, damaged.slice(canonical.length)).toBeInstanceOf(DataIntegrityError)
       expect((error as Error).message, damaged.slice(canonical.length)).toMatch(message)
       expect((error as Error).message).toContain(ID)
