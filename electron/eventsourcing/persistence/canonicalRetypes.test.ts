@@ -88,6 +88,35 @@ describe('format 2 with UUIDs typed back', () => {
     }
   })
 
+  test('an encrypted page mixing retyped and plain rows is decoded at once, each as written', () => {
+    const mapper = new Mapper({
+      registry,
+      cipher: new AesGcmCipher(randomBytes(16)),
+      compress: false,
+    })
+    const written = [
+      linked({ a: 1 }, 3),
+      linked(FIELDS, 4),
+      linked({ a: 2 }, 5),
+      linked({ a: B }, 6),
+    ]
+    const rows = written.map((event) => {
+      const record = mapper.eventToRecord(event as never)
+      return [record.originatorVersion, TOPIC, record.state] as [number, string, Uint8Array]
+    })
+    expect(rows.map(([, , state]) => state[0])).toEqual([
+      ENCRYPTED | CANONICAL,
+      ENCRYPTED | CANONICAL | RETYPED,
+      ENCRYPTED | CANONICAL,
+      ENCRYPTED | CANONICAL | RETYPED,
+    ])
+    const checks = new Uint8Array(rows.length)
+    const events = mapper.splitRowsToEvents(ID, rows, checks)
+    expect(events).toEqual(written)
+    expect((events[3] as unknown as { a: unknown }).a).toBeInstanceOf(UUID)
+    expect([...checks]).toEqual([HASH_MATCHES, HASH_MATCHES, HASH_MATCHES, HASH_MATCHES])
+  })
+
   test('compressed and encrypted retyped records keep both flags', () => {
     const big = linked({ a: A, pad: 'x'.repeat(2000) })
     const compressed = new Mapper({ registry }).eventToRecord(big as never)

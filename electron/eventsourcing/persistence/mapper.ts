@@ -301,14 +301,14 @@ export class Mapper {
     const lead = Buffer.from(`${originatorId}\n`, 'utf8')
     let lastTopic: string | undefined
     let tail = lead
-    // Whether every row decrypted is format 2 uncompressed: their texts are then decoded at once.
+    // Whether every row decrypted is format 2 uncompressed (retyped or not): texts at once.
     let uniform = true
     for (let i = 0; i < rows.length; i++) {
       const [version, topic, state] = rows[i]!
       if (typeof state === 'string') continue
       const flags = state[0] ?? 0
       if (!(flags & ENCRYPTED) || unknownFlags(flags)) continue
-      if (flags !== (ENCRYPTED | CANONICAL)) uniform = false
+      if ((flags & ~RETYPED) !== (ENCRYPTED | CANONICAL)) uniform = false
       // (Digits are written for a non-negative integer only: any other row is decrypted alone.)
       if (!Number.isSafeInteger(version) || version < 0) return undefined
       at.push(i)

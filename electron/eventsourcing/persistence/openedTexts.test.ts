@@ -120,7 +120,8 @@ describe('encrypted format 2 texts decoded a page at a time (openedTexts)', () =
     // (Not one unit per byte: each text decoded alone.)
     expect(texts.text).toBeUndefined()
     const target: Record<string, unknown> = {}
-    const record = { originatorId: 'x', originatorVersion: 2, topic: 't', state: bytes }
+    // (The row's stored state: only its format byte is read here, encrypted format 2.)
+    const record = { originatorId: 'x', originatorVersion: 2, topic: 't', state: Buffer.of(6) }
     decodeOpened(texts, 1, record, target, undefined, 0)
     expect(target).toEqual({ b: 'é', hash: 'cd'.repeat(32) })
   })

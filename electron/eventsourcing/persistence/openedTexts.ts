@@ -5,6 +5,8 @@
  * decrypted in), so the texts are moved together in it.
  */
 import { decodeChecked, HASH_BYTES, HEADER_BYTES } from './canonicalRecord'
+import { applyRetypes, splitRetyped } from './canonicalRetypes'
+import { RETYPED } from './recordFlags'
 import type { StoredRecord } from './recorder'
 import type { OpenedPage } from './gcmBatch'
 
@@ -113,19 +115,22 @@ function readHeader(
 export function decodeOpened(
   texts: OpenedTexts,
   k: number,
-  { originatorId, originatorVersion, topic }: StoredRecord,
+  { originatorId, originatorVersion, topic, state }: StoredRecord,
   target: Record<string, unknown>,
   checks: Uint8Array | undefined,
   i: number,
 ): void {
   const from = k === 0 ? 0 : texts.ends[k - 1]!
   const to = texts.ends[k]!
-  const text =
+  let text =
     texts.text === undefined ? texts.bytes.toString('utf8', from, to) : texts.text.slice(from, to)
+  let retypes: string | undefined
+  if (state[0]! & RETYPED) [text, retypes] = splitRetyped(text)
   const hash = texts.hashes.slice(2 * HASH_BYTES * k, 2 * HASH_BYTES * (k + 1))
   const { offsets } = texts
   const a = offsets[3 * k]!
   const b = offsets[3 * k + 1]!
   const c = offsets[3 * k + 2]!
   decodeChecked(text, a, b, c, hash, target, originatorId, originatorVersion, topic, checks, i)
+  if (retypes !== undefined) applyRetypes(target, retypes)
 }
