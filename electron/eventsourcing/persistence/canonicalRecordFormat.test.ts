@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { aggregateWithHistory, openApp } from '../../../test/applicationTestKit'
 import { UnregisteredEvent } from '../domain/events'
-import { canonicalEventJson, sha256Hex } from '../domain/hashing'
+import { canonicalEventJson } from '../domain/hashing'
 import { DataIntegrityError, EventSourcingError } from '../errors'
 import {
   assignCanonical,
@@ -13,6 +13,7 @@ import {
   parseCanonical,
 } from './canonicalRecord'
 import { canonicalBody } from './canonicalWrite'
+import { hashedEvent } from './canonicalTesting'
 import { Mapper } from './mapper'
 import type { SplitRow } from './recorder'
 import { asIntegrityError } from './recordErrors'
@@ -20,16 +21,8 @@ import { asIntegrityError } from './recordErrors'
 const TOPIC = 'test.canonical:Happened'
 
 /** A plain event-shaped object whose hash is the SHA-256 of its canonical JSON. */
-function plainEvent(fields: Record<string, unknown>, id = 'order-1', version = 3): object {
-  const event: Record<string, unknown> = {
-    originatorId: id,
-    originatorVersion: version,
-    timestamp: new Date('2026-01-02T03:04:05.678Z'),
-    ...fields,
-  }
-  event['hash'] = sha256Hex(canonicalEventJson(TOPIC, event))
-  return event
-}
+const plainEvent = (fields: Record<string, unknown>, id = 'order-1', version = 3): object =>
+  hashedEvent(TOPIC, fields, { id, version })
 
 /** The stored text of a format 2 body and its offsets. */
 function parts(body: Buffer): { hash: string; offsets: number[]; text: string } {

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
 import { captureError } from '../../../test/applicationTestKit'
 import { eventHashMatches } from '../domain/events'
-import { canonicalEventJson, sha256Hex } from '../domain/hashing'
 import { TopicRegistry } from '../domain/topics'
 import { UUID } from '../domain/uuid'
 import { DataIntegrityError } from '../errors'
 import { HASH_DIFFERS, HASH_MATCHES } from './canonicalRecord'
 import { uuidPathsOf } from './canonicalRoundTrip'
 import { AesGcmCipher } from './cipher'
+import { hashedEvent } from './canonicalTesting'
 import { Mapper } from './mapper'
 import type { StoredRecord } from './recorder'
 import { CANONICAL, COMPRESSED, ENCRYPTED, RETYPED } from './recordFlags'
@@ -23,16 +23,8 @@ const registry = new TopicRegistry()
 registry.register(TOPIC, Linked)
 
 /** A Linked event whose hash is the SHA-256 of its canonical JSON. */
-function linked(fields: Record<string, unknown>, version = 3): Record<string, unknown> {
-  const event = Object.assign(Object.create(Linked.prototype) as Record<string, unknown>, {
-    originatorId: ID,
-    originatorVersion: version,
-    timestamp: new Date('2026-01-02T03:04:05.678Z'),
-    ...fields,
-  })
-  event['hash'] = sha256Hex(canonicalEventJson(TOPIC, event))
-  return event
-}
+const linked = (fields: Record<string, unknown>, version = 3): Record<string, unknown> =>
+  hashedEvent(TOPIC, fields, { id: ID, version, prototype: Linked.prototype })
 
 const HEADER = ['originatorId', 'originatorVersion', 'timestamp', 'hash']
 const payloadKeys = (o: object): string[] => Object.keys(o).filter((k) => !HEADER.includes(k))

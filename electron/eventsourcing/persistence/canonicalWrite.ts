@@ -26,6 +26,8 @@ export function canonicalBody(event: object, topic: string, lead = 0): Canonical
   if (hashed === undefined && (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)))
     return undefined
   let retypes = ''
+  // The plain check first: tracking paths for every event cost most events (no UUID) about
+  // 70 % more to write; an event holding UUIDs is walked twice.
   if (!eventFieldsRoundTrip(record)) {
     const uuids = uuidPathsOf(record)
     if (uuids === undefined || uuids.length === 0) return undefined
