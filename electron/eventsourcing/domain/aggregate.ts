@@ -1,5 +1,5 @@
 import { EntityIsDiscarded } from '../errors'
-import { DomainEvent, checkSequence, type EventInit } from './events'
+import { DomainEvent, checkSequence, copyFields, type EventInit } from './events'
 import { topics } from './topics'
 import { newOriginatorId } from './uuid'
 
@@ -60,14 +60,12 @@ export abstract class Aggregate {
     override mutate(obj: Aggregate | null): Aggregate {
       if (obj !== null) throw new TypeError('Created applied to an existing aggregate')
       const cls = topics.resolve(this.originatorTopic) as unknown as AggregateClass
-      const { originatorTopic: _topic, ...fields } = this.payload()
-      return new cls({
-        ...fields,
-        id: this.originatorId,
-        version: this.originatorVersion,
-        timestamp: this.timestamp,
-        hash: this.hash,
-      } satisfies AggregateInit)
+      const init = copyFields(this.payload(), 'originatorTopic')
+      init.id = this.originatorId
+      init.version = this.originatorVersion
+      init.timestamp = this.timestamp
+      init.hash = this.hash
+      return new cls(init as unknown as AggregateInit)
     }
   }
 
@@ -108,14 +106,13 @@ export abstract class Aggregate {
     this: (new (init: AggregateInit & F) => A) & AggregateClass<A>,
     fields: F,
   ): A {
-    const event = new this.Created({
-      ...fields,
-      originatorId: newOriginatorId(),
-      originatorVersion: 0,
-      timestamp: new Date(),
-      previousHash: '',
-      originatorTopic: topics.topicOf(this),
-    } as EventInit<{ originatorTopic: string }>)
+    const init = copyFields(fields)
+    init.originatorId = newOriginatorId()
+    init.originatorVersion = 0
+    init.timestamp = new Date()
+    init.previousHash = ''
+    init.originatorTopic = topics.topicOf(this)
+    const event = new this.Created(init as EventInit<{ originatorTopic: string }>)
     const aggregate = event.mutate(null) as A
     aggregate.pending.push(event)
     return aggregate
@@ -200,13 +197,12 @@ export abstract class Aggregate {
     fields: Payload<E>,
   ): E {
     if (this._isDiscarded) throw new EntityIsDiscarded(this._id)
-    const event = new cls({
-      ...(fields as object),
-      originatorId: this._id,
-      originatorVersion: this._version + 1,
-      timestamp: new Date(),
-      previousHash: this._lastHash,
-    })
+    const init = copyFields(fields as object)
+    init.originatorId = this._id
+    init.originatorVersion = this._version + 1
+    init.timestamp = new Date()
+    init.previousHash = this._lastHash
+    const event = new cls(init as EventInit)
     event.mutate(this)
     this.pending.push(event)
     return event

@@ -3,6 +3,7 @@ import { OriginatorIdError, OriginatorVersionError } from '../errors'
 import {
   attachHashProof,
   checkSequence,
+  copyFields,
   DomainEvent,
   eventHashMatches,
   hashedTextOf,
@@ -91,5 +92,33 @@ describe('checkSequence', () => {
     ).toThrow(
       new OriginatorVersionError(`event version 3 does not follow entity version 3 of ${ID}`),
     )
+  })
+})
+
+describe('copyFields (an event init built without a spread)', () => {
+  test('is what the spread gives: own enumerable keys in order, symbols, __proto__ as data', () => {
+    const tag = Symbol('tag')
+    const hidden = Symbol('hidden')
+    const fields = JSON.parse('{"b":1,"a":{"x":[2]},"__proto__":{"p":1},"10":"ten"}') as object
+    Object.defineProperty(fields, tag, { value: 't', enumerable: true })
+    Object.defineProperty(fields, hidden, { value: 'h', enumerable: false })
+    Object.defineProperty(fields, 'invisible', { value: 0, enumerable: false })
+    const copy = copyFields(fields)
+    const spread = { ...fields }
+    expect(Reflect.ownKeys(copy)).toEqual(Reflect.ownKeys(spread))
+    expect(Reflect.ownKeys(copy)).toEqual(['10', 'b', 'a', '__proto__', tag])
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype)
+    expect(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value).toEqual({ p: 1 })
+    expect(copy).toEqual(spread)
+    // Shallow, as the spread: the values are the same objects.
+    expect(copy.a).toBe((fields as { a: unknown }).a)
+  })
+
+  test('leaves out the key it is told to, and copies into an object of its own', () => {
+    const fields = { originatorTopic: 't', name: 'n' }
+    const copy = copyFields(fields, 'originatorTopic')
+    expect(copy).toEqual({ name: 'n' })
+    copy.extra = 1
+    expect(fields).toEqual({ originatorTopic: 't', name: 'n' })
   })
 })

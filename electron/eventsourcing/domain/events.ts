@@ -52,6 +52,35 @@ export abstract class DomainEvent<T = unknown> implements EventHeader {
   }
 }
 
+/**
+ * `{ ...fields }` (but the key `except`) as a fresh object the caller then adds a header to, with the
+ * spread's result (own enumerable keys in order, a key named `__proto__` kept as data). Adding
+ * properties to an object a spread made falls off V8's fast path: triggering an event took
+ * about 5 µs more that way, a quarter of demo seeding's time (measured 2026-11-30).
+ */
+export function copyFields(fields: object, except?: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = {}
+  const source = fields as Record<string | symbol, unknown>
+  for (const key of Object.keys(fields)) {
+    if (key === except) continue
+    if (key === '__proto__') defineField(copy, key, source[key])
+    else copy[key] = source[key]
+  }
+  for (const key of Object.getOwnPropertySymbols(fields)) {
+    if (Object.prototype.propertyIsEnumerable.call(fields, key)) defineField(copy, key, source[key])
+  }
+  return copy
+}
+
+function defineField(target: object, key: string | symbol, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  })
+}
+
 const HEADER_KEYS = new Set([
   'originatorId',
   'originatorVersion',
