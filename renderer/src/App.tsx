@@ -2,6 +2,7 @@ import { QueryClientProvider } from '@tanstack/react-query'
 import { lazy, useEffect, useState } from 'react'
 import { AggregatesPanel } from './features/workspace/AggregatesPanel'
 import { LazyPart } from './ui/LazyPart'
+import { lazyWithPreload, whenIdle } from './ui/lazyWithPreload'
 import { AppHeader } from './features/shell/AppHeader'
 import { EmptyState } from './features/shell/EmptyState'
 import { TaskProgress } from './ui/TaskProgress'
@@ -17,9 +18,21 @@ import { ServiceProvider, useTransportStatus, type Service } from './service'
 const ConnectionScreen = lazy(async () => ({
   default: (await import('./features/connection/ConnectionScreen')).ConnectionScreen,
 }))
-const AggregateView = lazy(async () => ({
-  default: (await import('./features/workspace/AggregateView')).AggregateView,
-}))
+const AggregateView = lazyWithPreload(
+  async () => (await import('./features/workspace/AggregateView')).AggregateView,
+)
+
+/**
+ * After the first list page, while the page is idle: the aggregate view's code and then its
+ * panels', so that opening the first aggregate mounts its view at once (ui/lazyWithPreload.ts).
+ */
+const PRELOAD_AFTER_CONNECT_MS = 500
+
+async function preloadWorkspace(): Promise<void> {
+  await AggregateView.preload().catch(() => undefined)
+  const { preloadPanels } = await import('./features/workspace/lazyPanels')
+  await preloadPanels()
+}
 
 /**
  * The app with its own query cache (one per app, and per test: never shared at module level)
@@ -53,6 +66,10 @@ function Explorer() {
   }, [mismatch])
 
   const starting = pending
+  useEffect(() => {
+    if (!connected) return
+    return whenIdle(() => void preloadWorkspace().catch(() => undefined), PRELOAD_AFTER_CONNECT_MS)
+  }, [connected])
 
   return (
     <div className="app">

@@ -1,24 +1,38 @@
 /**
- * The tab panels past the first (State), loaded on demand: each is its own chunk, fetched the
- * first time its tab opens, so the first paint carries none of their code.
+ * The tab panels past the first (State), loaded on demand: each is its own chunk, so the first
+ * paint carries none of their code. They are fetched the first time their tab opens, or
+ * earlier, once the page is idle (preloadPanels), so that the first opening of a tab does not
+ * wait for React's fallback throttle (ui/lazyWithPreload.ts).
  */
-import { lazy } from 'react'
+import { lazyWithPreload } from '../../ui/lazyWithPreload'
 
-export const Timeline = lazy(async () => ({
-  default: (await import('../timeline/Timeline')).Timeline,
-}))
-export const DiffPanel = lazy(async () => ({
-  default: (await import('../diff/DiffPanel')).DiffPanel,
-}))
-export const SnapshotsPanel = lazy(async () => ({
-  default: (await import('../snapshots/SnapshotsPanel')).SnapshotsPanel,
-}))
-export const CommandsPanel = lazy(async () => ({
-  default: (await import('../commands/CommandsPanel')).CommandsPanel,
-}))
-export const ConflictDemo = lazy(async () => ({
-  default: (await import('../conflict/ConflictDemo')).ConflictDemo,
-}))
-export const ActivityPanel = lazy(async () => ({
-  default: (await import('../activity/ActivityPanel')).ActivityPanel,
-}))
+export const Timeline = lazyWithPreload(async () => (await import('../timeline/Timeline')).Timeline)
+export const DiffPanel = lazyWithPreload(async () => (await import('../diff/DiffPanel')).DiffPanel)
+export const SnapshotsPanel = lazyWithPreload(
+  async () => (await import('../snapshots/SnapshotsPanel')).SnapshotsPanel,
+)
+export const CommandsPanel = lazyWithPreload(
+  async () => (await import('../commands/CommandsPanel')).CommandsPanel,
+)
+export const ConflictDemo = lazyWithPreload(
+  async () => (await import('../conflict/ConflictDemo')).ConflictDemo,
+)
+export const ActivityPanel = lazyWithPreload(
+  async () => (await import('../activity/ActivityPanel')).ActivityPanel,
+)
+
+/**
+ * Fetches every panel's chunk, one after another (each evaluation a short task of its own); a
+ * chunk that fails is left to its tab, which says so when opened.
+ */
+export async function preloadPanels(): Promise<void> {
+  for (const panel of [
+    Timeline,
+    SnapshotsPanel,
+    DiffPanel,
+    CommandsPanel,
+    ConflictDemo,
+    ActivityPanel,
+  ])
+    await panel.preload().catch(() => undefined)
+}

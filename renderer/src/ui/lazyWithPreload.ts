@@ -1,0 +1,65 @@
+/**
+ * React.lazy with a `preload()` that fetches the chunk ahead of its first render.
+ *
+ * Why not plain lazy plus an early import(): a lazy component that suspends shows its Suspense
+ * fallback, and React then reveals the content no sooner than 300 ms after that fallback
+ * appeared (its fallback throttle), however fast the chunk arrives. Opening the first aggregate
+ * of a page waited about 260 ms with nothing left to do before its view, and so before its
+ * first request, was mounted. Once preloaded, this component renders without suspending: its
+ * loader then answers with a thenable that calls back at once, which React.lazy takes as
+ * already resolved.
+ */
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react'
+
+export type PreloadableComponent<P> = LazyExoticComponent<ComponentType<P>> & {
+  /** Fetches and evaluates the chunk; resolves once a render would not suspend. */
+  preload(): Promise<void>
+}
+
+export function lazyWithPreload<P>(load: () => Promise<ComponentType<P>>): PreloadableComponent<P> {
+  let loaded: ComponentType<P> | undefined
+  let loading: Promise<ComponentType<P>> | undefined
+  const fetchChunk = (): Promise<ComponentType<P>> =>
+    (loading ??= load().then(
+      (component) => (loaded = component),
+      (error: unknown) => {
+        // A later attempt (the render's own, a retry) may succeed: a server briefly away.
+        loading = undefined
+        throw error
+      },
+    ))
+  const component = lazy(() =>
+    loaded !== undefined
+      ? resolvedNow({ default: loaded })
+      : fetchChunk().then((c) => ({ default: c })),
+  )
+  return Object.assign(component, { preload: () => fetchChunk().then(() => undefined) })
+}
+
+/** A thenable that calls its callback at once (React.lazy reads it as settled, no suspense). */
+function resolvedNow<T>(value: T): Promise<T> {
+  const thenable = {
+    then(onFulfilled?: (value: T) => unknown) {
+      onFulfilled?.(value)
+      return thenable
+    },
+  }
+  return thenable as unknown as Promise<T>
+}
+
+/**
+ * Runs `work` when the page is idle, no sooner than `delayMs` from now (so it does not compete
+ * with what the first paint and the first list page need); returns a cancel.
+ */
+export function whenIdle(work: () => void, delayMs: number): () => void {
+  let idle: number | undefined
+  const timer = setTimeout(() => {
+    if (typeof requestIdleCallback === 'function')
+      idle = requestIdleCallback(work, { timeout: 2000 })
+    else work()
+  }, delayMs)
+  return () => {
+    clearTimeout(timer)
+    if (idle !== undefined) cancelIdleCallback(idle)
+  }
+}
