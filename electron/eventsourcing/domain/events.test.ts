@@ -114,6 +114,11 @@ describe('copyFields (an event init built without a spread)', () => {
     expect(copy.a).toBe((fields as { a: unknown }).a)
   })
 
+  test('takes no fields at all as the spread does: an empty payload', () => {
+    expect(copyFields(undefined as unknown as object)).toEqual({})
+    expect(copyFields(null as unknown as object)).toEqual({})
+  })
+
   test('leaves out the key it is told to, and copies into an object of its own', () => {
     const fields = { originatorTopic: 't', name: 'n' }
     const copy = copyFields(fields, 'originatorTopic')

@@ -60,6 +60,8 @@ export abstract class DomainEvent<T = unknown> implements EventHeader {
  */
 export function copyFields(fields: object, except?: string): Record<string, unknown> {
   const copy: Record<string, unknown> = {}
+  // As the spread: no fields at all (a plain-JS module's `trigger(Event)`) is an empty payload.
+  if ((fields as object | null | undefined) == null) return copy
   const source = fields as Record<string | symbol, unknown>
   for (const key of Object.keys(fields)) {
     if (key === except) continue
