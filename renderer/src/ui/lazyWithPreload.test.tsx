@@ -2,7 +2,7 @@
 import { act, cleanup, render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { LazyPart } from './LazyPart'
-import { lazyWithPreload, whenIdle } from './lazyWithPreload'
+import { lazyWithPreload, nextIdle, whenIdle } from './lazyWithPreload'
 
 afterEach(() => {
   cleanup()
@@ -70,5 +70,14 @@ describe('whenIdle', () => {
     await act(async () => vi.advanceTimersByTime(1))
     expect(work).toHaveBeenCalledTimes(1)
     expect(cancelled).not.toHaveBeenCalled()
+  })
+
+  it('nextIdle resolves in the next idle period (a macrotask where there is no idle callback)', async () => {
+    let resolved = false
+    const idle = nextIdle().then(() => (resolved = true))
+    await Promise.resolve()
+    expect(resolved).toBe(false)
+    await idle
+    expect(resolved).toBe(true)
   })
 })

@@ -55,7 +55,7 @@ export function whenIdle(work: () => void, delayMs: number): () => void {
   let idle: number | undefined
   const timer = setTimeout(() => {
     if (typeof requestIdleCallback === 'function')
-      idle = requestIdleCallback(work, { timeout: 2000 })
+      idle = requestIdleCallback(work, { timeout: IDLE_TIMEOUT_MS })
     else work()
   }, delayMs)
   return () => {
@@ -63,3 +63,15 @@ export function whenIdle(work: () => void, delayMs: number): () => void {
     if (idle !== undefined) cancelIdleCallback(idle)
   }
 }
+
+/** Resolves in the page's next idle period: one preload per idle period, not a burst. */
+export function nextIdle(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof requestIdleCallback === 'function')
+      requestIdleCallback(() => resolve(), { timeout: IDLE_TIMEOUT_MS })
+    else setTimeout(resolve, 0)
+  })
+}
+
+/** Preloading is not urgent, but a page that is never idle still gets it within this. */
+const IDLE_TIMEOUT_MS = 2000

@@ -4,7 +4,7 @@
  * earlier, once the page is idle (preloadPanels), so that the first opening of a tab does not
  * wait for React's fallback throttle (ui/lazyWithPreload.ts).
  */
-import { lazyWithPreload } from '../../ui/lazyWithPreload'
+import { lazyWithPreload, nextIdle } from '../../ui/lazyWithPreload'
 
 export const Timeline = lazyWithPreload(async () => (await import('../timeline/Timeline')).Timeline)
 export const DiffPanel = lazyWithPreload(async () => (await import('../diff/DiffPanel')).DiffPanel)
@@ -22,8 +22,9 @@ export const ActivityPanel = lazyWithPreload(
 )
 
 /**
- * Fetches every panel's chunk, one after another (each evaluation a short task of its own); a
- * chunk that fails is left to its tab, which says so when opened.
+ * Fetches every panel's chunk, one per idle period of the page (a preload never runs in a burst
+ * beside the user's own requests); a chunk that fails is left to its tab, which says so when
+ * opened.
  */
 export async function preloadPanels(): Promise<void> {
   for (const panel of [
@@ -33,6 +34,8 @@ export async function preloadPanels(): Promise<void> {
     CommandsPanel,
     ConflictDemo,
     ActivityPanel,
-  ])
+  ]) {
+    await nextIdle()
     await panel.preload().catch(() => undefined)
+  }
 }
