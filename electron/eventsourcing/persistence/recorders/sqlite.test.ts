@@ -8,7 +8,7 @@ import { createExampleAggregate } from '../../../example/factory'
 import { DataIntegrityError } from '../../errors'
 import { AesGcmCipher } from '../cipher'
 import { Mapper } from '../mapper'
-import { besidesNodeSqlite } from '../../../../test/sqliteRun'
+import { besidesNodeSqlite, openRawSqlite } from '../../../../test/sqliteRun'
 import { sqliteDriverFromEnv } from '../../../explorer/storeEnv'
 import type { SplitRow, StoredRecord } from '../recorder'
 import { createMemoryStore } from './memory'
@@ -103,6 +103,51 @@ describe('snapshots stored together (insertIfAbsent)', () => {
     const store = createSqliteStore(join(folder, `snap-${++n}.sqlite`), sqliteDriverFromEnv())
     expect(store.events.insertIfAbsent).toBeUndefined()
     await store.close()
+  })
+})
+
+// Listing an aggregate's snapshot versions must not read their states (sqliteDatabase.ts).
+describe('snapshot versions', () => {
+  const plan = (path: string, sql: string) => {
+    const raw = openRawSqlite(path, { readonly: true })
+    try {
+      return raw.all(`EXPLAIN QUERY PLAN ${sql}`, 'a').map((row) => String(row['detail']))
+    } finally {
+      raw.close()
+    }
+  }
+  const LIST =
+    'SELECT originator_version FROM snapshots WHERE originator_id = ? ORDER BY originator_version DESC LIMIT 400'
+
+  test('are listed from an index of their own, with the versions the primary key holds', async () => {
+    const path = join(folder, `versions-${++n}.sqlite`)
+    const store = createSqliteStore(path, sqliteDriverFromEnv())
+    const state = randomBytes(200_000)
+    for (const v of [1, 3, 5])
+      await store.snapshots.insert([{ originatorId: 'a', originatorVersion: v, topic: 't', state }])
+    expect(await store.snapshots.selectVersions!('a', { desc: true })).toEqual([5, 3, 1])
+    expect(await store.snapshots.selectVersions!('a', { lte: 4, desc: true, limit: 1 })).toEqual([
+      3,
+    ])
+    await store.close()
+    expect(plan(path, LIST).join(' ')).toContain('COVERING INDEX snapshots_versions')
+  })
+
+  test('a store made before the index gains it when opened, with its snapshots', async () => {
+    const path = join(folder, `versions-old-${++n}.sqlite`)
+    const store = createSqliteStore(path, sqliteDriverFromEnv())
+    await store.snapshots.insert([
+      { originatorId: 'a', originatorVersion: 2, topic: 't', state: randomBytes(10) },
+    ])
+    await store.close()
+    const raw = openRawSqlite(path)
+    raw.run('DROP INDEX snapshots_versions')
+    raw.close()
+    expect(plan(path, LIST).join(' ')).not.toContain('snapshots_versions')
+    const reopened = createSqliteStore(path, sqliteDriverFromEnv())
+    expect(await reopened.snapshots.selectVersions!('a')).toEqual([2])
+    await reopened.close()
+    expect(plan(path, LIST).join(' ')).toContain('COVERING INDEX snapshots_versions')
   })
 })
 

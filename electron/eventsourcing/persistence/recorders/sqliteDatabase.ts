@@ -55,6 +55,20 @@ END;
 `
 
 /**
+ * The versions of an aggregate's snapshots without their states. SQLite checks the end of a
+ * range on a WITHOUT ROWID table by comparing each row's whole record, so listing the versions
+ * of large snapshots from the primary key read every state: 400 versions of the demo's largest
+ * aggregate took 50 ms, counting its 1,000 snapshots 80 ms; with this index 0.4 and 0.1 ms.
+ * Events keep no such index (one more page written per save), their rows being small.
+ *
+ * Created apart from SCHEMA and only if it can be: a store an earlier version made gains it
+ * when opened (about 30 ms for 300 MB of snapshots), but an optimisation never keeps a store
+ * from opening (a file another process holds locked, or on read-only media, is read without it).
+ */
+const SNAPSHOT_VERSIONS_INDEX =
+  'CREATE INDEX IF NOT EXISTS snapshots_versions ON snapshots (originator_id, originator_version)'
+
+/**
  * The page cache of a connection, in KiB (SQLite's default is 2,000). Seeding 20,000 events
  * writes some 2,300 pages, at random places (events are keyed by aggregate id), past what the
  * default holds: three interleaved rounds of three seedings took 686, 763 and 780 ms of CPU
@@ -114,6 +128,11 @@ export class SqliteDatabase {
           cause: error,
         },
       )
+    }
+    try {
+      this.db.exec(SNAPSHOT_VERSIONS_INDEX)
+    } catch {
+      // Listing snapshot versions reads the primary key instead (slower on large states).
     }
   }
 
