@@ -2,7 +2,7 @@ import { QueryClientProvider } from '@tanstack/react-query'
 import { lazy, useEffect, useState } from 'react'
 import { AggregatesPanel } from './features/workspace/AggregatesPanel'
 import { LazyPart } from './ui/LazyPart'
-import { lazyWithPreload, whenIdle } from './ui/lazyWithPreload'
+import { lazyWithPreload, nextIdle, whenIdle } from './ui/lazyWithPreload'
 import { AppHeader } from './features/shell/AppHeader'
 import { EmptyState } from './features/shell/EmptyState'
 import { TaskProgress } from './ui/TaskProgress'
@@ -23,15 +23,17 @@ const AggregateView = lazyWithPreload(
 )
 
 /**
- * After the first list page, while the page is idle: the aggregate view's code and then its
- * panels', so that opening the first aggregate mounts its view at once (ui/lazyWithPreload.ts).
+ * After the first list page, while the page is idle: the aggregate view's code and the
+ * timeline's, so that opening the first aggregate, or its timeline, mounts at once
+ * (ui/lazyWithPreload.ts). The other tabs' code follows once a view is open (AggregateView),
+ * away from the start page's own interactions.
  */
 const PRELOAD_AFTER_CONNECT_MS = 500
 
 async function preloadWorkspace(): Promise<void> {
-  await AggregateView.preload().catch(() => undefined)
-  const { preloadPanels } = await import('./features/workspace/lazyPanels')
-  await preloadPanels()
+  await AggregateView.preload()
+  await nextIdle()
+  await (await import('./features/workspace/lazyPanels')).Timeline.preload()
 }
 
 /**

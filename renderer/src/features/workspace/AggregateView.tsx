@@ -3,7 +3,7 @@
  * Only the open tab is mounted, so a panel's requests happen when the user looks at it.
  */
 import { useQuery } from '@tanstack/react-query'
-import { memo, useId, useRef, type KeyboardEvent } from 'react'
+import { memo, useEffect, useId, useRef, type KeyboardEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AggregateView as AggregateViewDto } from '../../../../shared/contract'
 import { Scrubber } from '../scrubber/Scrubber'
@@ -18,11 +18,13 @@ import { AggregateHeader } from './AggregateHeader'
 import { NoDefinitionNote } from './NoDefinitionNote'
 import { PagedState } from './PagedState'
 import { LazyPart } from '../../ui/LazyPart'
+import { whenIdle } from '../../ui/lazyWithPreload'
 import {
   ActivityPanel,
   CommandsPanel,
   ConflictDemo,
   DiffPanel,
+  preloadPanels,
   SnapshotsPanel,
   Timeline,
 } from './lazyPanels'
@@ -38,6 +40,12 @@ const TAB_LABELS: Record<TabId, string> = {
 }
 
 const NO_MARKERS: number[] = []
+
+/**
+ * How long after an aggregate view first shows its tabs' code is preloaded (when the page is
+ * idle): after the view's own first answers, before the user is likely to open a tab.
+ */
+const PRELOAD_PANELS_AFTER_MS = 1000
 
 export function AggregateView({ aggregateId }: { aggregateId: string }) {
   const ids = useId()
@@ -56,6 +64,11 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
 
   const latest = Math.max(view?.latestVersion ?? -1, timelineLatest)
   const selected = version ?? latest
+  // Once per page in effect: a preloaded chunk is not fetched again.
+  useEffect(
+    () => whenIdle(() => void preloadPanels().catch(() => undefined), PRELOAD_PANELS_AFTER_MS),
+    [],
+  )
 
   return (
     <section className="aggregate-view" aria-label={`Aggregate ${aggregateId}`}>

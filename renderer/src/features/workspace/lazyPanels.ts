@@ -1,8 +1,9 @@
 /**
  * The tab panels past the first (State), loaded on demand: each is its own chunk, so the first
  * paint carries none of their code. They are fetched the first time their tab opens, or
- * earlier, once the page is idle (preloadPanels), so that the first opening of a tab does not
- * wait for React's fallback throttle (ui/lazyWithPreload.ts).
+ * earlier, when the page is idle (the timeline after connecting, App.tsx; the others once an
+ * aggregate view is open, preloadPanels), so that the first opening of a tab does not wait for
+ * React's fallback throttle (ui/lazyWithPreload.ts).
  */
 import { lazyWithPreload, nextIdle } from '../../ui/lazyWithPreload'
 
