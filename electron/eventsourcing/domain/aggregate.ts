@@ -1,5 +1,6 @@
 import { EntityIsDiscarded } from '../errors'
-import { DomainEvent, checkSequence, copyFields, type EventInit } from './events'
+import { DomainEvent, checkSequence, type EventInit } from './events'
+import { HEADER_KEYS, ownFields } from './eventFields'
 import { topics } from './topics'
 import { newOriginatorId } from './uuid'
 
@@ -52,6 +53,9 @@ export abstract class AggregateEvent<A extends Aggregate = Aggregate> extends Do
  * its own enumerable fields; pending events and the application it is bound to are kept out of it, so a snapshot is
  * simply the enumerable fields.
  */
+/** What a Created event holds besides the aggregate's constructor fields. */
+const NOT_CONSTRUCTOR_FIELDS: ReadonlySet<string> = new Set([...HEADER_KEYS, 'originatorTopic'])
+
 export abstract class Aggregate {
   /** The first event: builds the aggregate from its class topic and constructor fields. */
   static Created = class Created extends DomainEvent<Aggregate> {
@@ -60,7 +64,7 @@ export abstract class Aggregate {
     override mutate(obj: Aggregate | null): Aggregate {
       if (obj !== null) throw new TypeError('Created applied to an existing aggregate')
       const cls = topics.resolve(this.originatorTopic) as unknown as AggregateClass
-      const init = copyFields(this.payload(), 'originatorTopic')
+      const init = ownFields(this, NOT_CONSTRUCTOR_FIELDS)
       init.id = this.originatorId
       init.version = this.originatorVersion
       init.timestamp = this.timestamp
@@ -106,7 +110,7 @@ export abstract class Aggregate {
     this: (new (init: AggregateInit & F) => A) & AggregateClass<A>,
     fields: F,
   ): A {
-    const init = copyFields(fields)
+    const init = ownFields(fields)
     init.originatorId = newOriginatorId()
     init.originatorVersion = 0
     init.timestamp = new Date()
@@ -197,7 +201,7 @@ export abstract class Aggregate {
     fields: Payload<E>,
   ): E {
     if (this._isDiscarded) throw new EntityIsDiscarded(this._id)
-    const init = copyFields(fields as object)
+    const init = ownFields(fields as object)
     init.originatorId = this._id
     init.originatorVersion = this._version + 1
     init.timestamp = new Date()
