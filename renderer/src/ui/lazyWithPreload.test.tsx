@@ -25,11 +25,13 @@ describe('lazyWithPreload', () => {
     expect(screen.queryByRole('status')).toBeNull()
     expect(screen.getByText('ready')).toBeTruthy()
     expect(load).toHaveBeenCalledTimes(1)
+    expect(Lazy.isLoaded()).toBe(true)
   })
 
   it('without a preload, loads on first render behind the loading status', async () => {
     const load = vi.fn(async () => Part)
     const Lazy = lazyWithPreload(load)
+    expect(Lazy.isLoaded()).toBe(false)
     render(
       <LazyPart what="the part">
         <Lazy text="later" />

@@ -14,6 +14,8 @@ import { lazy, type ComponentType, type LazyExoticComponent } from 'react'
 export type PreloadableComponent<P> = LazyExoticComponent<ComponentType<P>> & {
   /** Fetches and evaluates the chunk; resolves once a render would not suspend. */
   preload(): Promise<void>
+  /** Whether a render would not suspend (the chunk has loaded). */
+  isLoaded(): boolean
 }
 
 export function lazyWithPreload<P>(load: () => Promise<ComponentType<P>>): PreloadableComponent<P> {
@@ -33,7 +35,10 @@ export function lazyWithPreload<P>(load: () => Promise<ComponentType<P>>): Prelo
       ? resolvedNow({ default: loaded })
       : fetchChunk().then((c) => ({ default: c })),
   )
-  return Object.assign(component, { preload: () => fetchChunk().then(() => undefined) })
+  return Object.assign(component, {
+    preload: () => fetchChunk().then(() => undefined),
+    isLoaded: () => loaded !== undefined,
+  })
 }
 
 /** A thenable that calls its callback at once (React.lazy reads it as settled, no suspense). */
@@ -52,25 +57,34 @@ function resolvedNow<T>(value: T): Promise<T> {
  * with what the first paint and the first list page need); returns a cancel.
  */
 export function whenIdle(work: () => void, delayMs: number): () => void {
-  let idle: number | undefined
+  let cancelIdle = () => {}
   const timer = setTimeout(() => {
-    if (typeof requestIdleCallback === 'function')
-      idle = requestIdleCallback(work, { timeout: IDLE_TIMEOUT_MS })
+    // Without idle callbacks the delay is the turn it waits for.
+    if (typeof requestIdleCallback === 'function') cancelIdle = onIdle(work)
     else work()
   }, delayMs)
   return () => {
     clearTimeout(timer)
-    if (idle !== undefined) cancelIdleCallback(idle)
+    cancelIdle()
   }
 }
 
 /** Resolves in the page's next idle period: one preload per idle period, not a burst. */
 export function nextIdle(): Promise<void> {
-  return new Promise((resolve) => {
-    if (typeof requestIdleCallback === 'function')
-      requestIdleCallback(() => resolve(), { timeout: IDLE_TIMEOUT_MS })
-    else setTimeout(resolve, 0)
-  })
+  return new Promise((resolve) => void onIdle(resolve))
+}
+
+/**
+ * `work` in the page's next idle period (within IDLE_TIMEOUT_MS however busy the page is; a
+ * macrotask where there is no requestIdleCallback, as in jsdom); returns a cancel.
+ */
+function onIdle(work: () => void): () => void {
+  if (typeof requestIdleCallback !== 'function') {
+    const timer = setTimeout(work, 0)
+    return () => clearTimeout(timer)
+  }
+  const handle = requestIdleCallback(() => work(), { timeout: IDLE_TIMEOUT_MS })
+  return () => cancelIdleCallback(handle)
 }
 
 /** Preloading is not urgent, but a page that is never idle still gets it within this. */

@@ -64,7 +64,7 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
 
   const latest = Math.max(view?.latestVersion ?? -1, timelineLatest)
   const selected = version ?? latest
-  // Once per page in effect: a preloaded chunk is not fetched again.
+  // Each view asks; a chunk already loaded is skipped (preloadPanels).
   useEffect(
     () => whenIdle(() => void preloadPanels().catch(() => undefined), PRELOAD_PANELS_AFTER_MS),
     [],

@@ -36,6 +36,8 @@ export async function preloadPanels(): Promise<void> {
     ConflictDemo,
     ActivityPanel,
   ]) {
+    // Every aggregate view asks again: the loaded ones cost nothing, not even an idle turn.
+    if (panel.isLoaded()) continue
     await nextIdle()
     await panel.preload().catch(() => undefined)
   }
