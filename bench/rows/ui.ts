@@ -139,9 +139,10 @@ export const uiModule: BenchModule = {
     const dir = keep ?? folder
     if (keep) mkdirSync(keep, { recursive: true })
     // `-p<period>`: stores reused from runs before the app was served with the store's period
-    // hold the snapshots it wrote at period 2, and are not these.
+    // hold the snapshots it wrote at period 2, and are not these. `-cb`: snapshots stored by
+    // column and compressed with Brotli (earlier stores hold slower ones).
     const stores = {
-      snapshots: join(dir, `ui-snapshots-${events}-p100.sqlite`),
+      snapshots: join(dir, `ui-snapshots-${events}-p100-cb.sqlite`),
       bare: join(dir, `ui-bare-${events}-p0.sqlite`),
       many: join(dir, `ui-many-${aggregates}.sqlite`),
     }

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest'
 import { sqliteDriverFromEnv } from '../../explorer/storeEnv'
 import { DataIntegrityError } from '../errors'
 import { Mapper } from '../persistence/mapper'
+import { BROTLI } from '../persistence/recordFlags'
 import { MemoryAggregateRecorder } from '../persistence/recorders/memory'
 import { createSqliteStore } from '../persistence/recorders/sqlite'
 import { SNAPSHOT_TOPIC, type Snapshot, SnapshotStrategy } from './snapshotStrategy'
@@ -28,6 +29,32 @@ const memory = () => new SnapshotStrategy(new MemoryAggregateRecorder(), new Map
 describe('SnapshotStrategy', () => {
   test('stores a snapshot under its own topic, which is stored forever', () => {
     expect(memory().encode(snapshot(1, {})).topic).toBe('eventsourcing#Snapshot')
+  })
+
+  test('stores the lists of a state by column, and reads them back as they were', async () => {
+    const snapshots = new SnapshotStrategy(
+      new MemoryAggregateRecorder(),
+      new Mapper({ compress: false }),
+    )
+    const rows = Array.from({ length: 20 }, (_, i) => ({ at: new Date(i), n: i }))
+    const record = snapshots.encode(snapshot(3, { rows }))
+
+    await snapshots.put(snapshot(3, { rows }))
+
+    expect(Buffer.from(record.state).toString('utf8', 1)).toContain('"_t_":"rows"')
+    expect(await snapshots.list(ID)).toEqual([snapshot(3, { rows })])
+  })
+
+  test('compresses a large snapshot with Brotli, and reads it back', async () => {
+    const snapshots = memory()
+    const rows = Array.from({ length: 2_000 }, (_, i) => ({ id: `row-${i}`, n: i }))
+    const record = snapshots.encode(snapshot(4, { rows }))
+
+    await snapshots.putRecords([record])
+
+    expect(record.state[0]).toBe(BROTLI)
+    expect(record.state.length).toBeLessThan(JSON.stringify(rows).length / 4)
+    expect(await snapshots.list(ID)).toEqual([snapshot(4, { rows })])
   })
 
   test('put of a version stored already leaves the first one (versions are immutable)', async () => {

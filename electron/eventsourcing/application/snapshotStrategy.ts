@@ -50,13 +50,19 @@ export class SnapshotStrategy {
     }
   }
 
-  /** The record of a snapshot, as put() stores it (encoded now: a later change cannot reach it). */
+  /**
+   * The record of a snapshot, as put() stores it (encoded now: a later change cannot reach it).
+   * Its lists of like values are stored by column, and Brotli compresses it: a large state
+   * decodes several times faster, and takes less room than zlib with its 32 KB window leaves.
+   */
   encode(snapshot: Snapshot): StoredRecord {
-    return this.mapper.toRecord(snapshot.originatorId, snapshot.originatorVersion, SNAPSHOT_TOPIC, {
-      timestamp: snapshot.timestamp,
-      topic: snapshot.topic,
-      state: snapshot.state,
-    })
+    return this.mapper.toRecord(
+      snapshot.originatorId,
+      snapshot.originatorVersion,
+      SNAPSHOT_TOPIC,
+      { timestamp: snapshot.timestamp, topic: snapshot.topic, state: snapshot.state },
+      { columns: true, brotli: true },
+    )
   }
 
   /** The newest snapshot at a version ≤ lte (or the newest of all), else undefined. */

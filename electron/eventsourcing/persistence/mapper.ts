@@ -1,4 +1,3 @@
-import { deflateSync, inflateSync } from 'node:zlib'
 import { DataIntegrityError, TopicNotFound } from '../errors'
 import {
   attachHashProof,
@@ -22,20 +21,14 @@ import {
 } from './canonicalRecord'
 import { applyRetypes, splitRetyped } from './canonicalRetypes'
 import { canonicalBody } from './canonicalWrite'
+import { COMPRESS_MIN_BYTES, compressBody, decompressBody } from './recordCompression'
 import { asIntegrityError, describe, NONE, where } from './recordErrors'
-import { CANONICAL, COMPRESSED, ENCRYPTED, RETYPED, unknownFlags } from './recordFlags'
+import { CANONICAL, COMPRESSION, ENCRYPTED, RETYPED, unknownFlags } from './recordFlags'
 import type { AesGcmCipher } from './cipher'
 import type { OpenedPage, SealedParts } from './gcmBatch'
 import { decodeOpened, openedTexts, type OpenedRows } from './openedTexts'
 import type { SplitRow, StateSplit, StoredRecord } from './recorder'
-import { JsonTranscoder, type UnregisteredTopics } from './transcoder'
-
-/**
- * Below this, zlib costs more than it saves: each deflateSync sets up a new stream (tens of
- * microseconds, more than the rest of writing a small event), every replay pays an inflate, and
- * a few hundred bytes of JSON shrink by a few dozen at most.
- */
-const COMPRESS_MIN_BYTES = 1024
+import { type EncodeOptions, JsonTranscoder, type UnregisteredTopics } from './transcoder'
 
 /** How a plain format 2 state splits (selectSplit): hash and offsets in hex, then the text. */
 const SPLIT: StateSplit = {
@@ -52,6 +45,12 @@ export { HASH_DIFFERS, HASH_MATCHES, HASH_UNCHECKED } from './canonicalRecord'
  * (transcoder JSON, verified by rebuilding canonical JSON). Both are always read.
  */
 export type RecordFormat = 1 | 2
+
+/** How `toRecord` writes a state. */
+export interface RecordOptions extends EncodeOptions {
+  /** Brotli instead of zlib, when compressing (large states: snapshots). Default false. */
+  readonly brotli?: boolean
+}
 
 export interface MapperOptions {
   readonly registry?: TopicRegistry
@@ -100,9 +99,10 @@ export class Mapper {
     originatorVersion: number,
     topic: string,
     fields: unknown,
+    options: RecordOptions = {},
   ): StoredRecord {
-    const body = Buffer.from(this.transcoder.encode(fields), 'utf8')
-    return this.bodyToRecord(originatorId, originatorVersion, topic, body, 0)
+    const body = Buffer.from(this.transcoder.encode(fields, options), 'utf8')
+    return this.bodyToRecord(originatorId, originatorVersion, topic, body, 0, options.brotli)
   }
 
   private bodyToRecord(
@@ -111,17 +111,16 @@ export class Mapper {
     topic: string,
     plain: Uint8Array,
     format: number,
+    brotli = false,
   ): StoredRecord {
     let body = plain
     let flags = format
     // Small states grow under zlib and cost an inflate on every replay: compress only when
     // it pays. The format byte records the choice per record.
-    if (this.compress && body.length >= COMPRESS_MIN_BYTES) {
-      const deflated = deflateSync(body)
-      if (deflated.length < body.length) {
-        body = deflated
-        flags |= COMPRESSED
-      }
+    const compressed = this.compress ? compressBody(body, brotli) : undefined
+    if (compressed) {
+      body = compressed.body
+      flags |= compressed.flag
     }
     if (this.cipher) {
       body = this.cipher.encrypt(body, associatedData(originatorId, originatorVersion, topic))
@@ -192,7 +191,7 @@ export class Mapper {
     } else {
       body = state.subarray(1)
     }
-    if (flags & COMPRESSED) body = inflateSync(body)
+    body = decompressBody(body, flags)
     return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
   }
 
@@ -355,7 +354,7 @@ export class Mapper {
     try {
       if (texts !== undefined) {
         decodeOpened(texts, texts.at[i]!, record, target, checks, i)
-      } else if (from >= 0 && !(flags & COMPRESSED)) {
+      } else if (from >= 0 && !(flags & COMPRESSION)) {
         const { bytes, ends } = opened!
         this.canonicalFields(record, bytes, from, ends[i]!, target, false, checks, i)
       } else {

@@ -13,7 +13,9 @@ import { captureError } from '../../../test/applicationTestKit'
 // format 2 event keeps of its record.
 const TOPIC = 'example#ExampleAggregateRoot.AttributeChanged'
 const COMPRESSED = 0b001
+const ENCRYPTED = 0b010
 const CANONICAL = 0b100
+const BROTLI = 0b10000
 
 /** An AttributeChanged event whose foo is `foo`. */
 function changed(foo: string): DomainEvent {
@@ -48,6 +50,35 @@ describe('compression starts at 1024 bytes of body', () => {
   })
 })
 
+describe('Brotli (the compression snapshots ask for)', () => {
+  const fields = { foo: 'a'.repeat(5_000) }
+
+  test('compresses a body of 1024 bytes or more, encrypted or not, and reads it back', () => {
+    const key = randomBytes(16)
+    for (const [mapper, flags] of [
+      [new Mapper(), BROTLI],
+      [new Mapper({ cipher: new AesGcmCipher(key) }), BROTLI | ENCRYPTED],
+    ] as const) {
+      const record = mapper.toRecord('id', 1, TOPIC, fields, { brotli: true })
+      expect(record.state[0]).toBe(flags)
+      expect(record.state.length).toBeLessThan(100)
+      expect(mapper.decodeState(record)).toEqual(fields)
+    }
+    expect(new Mapper().toRecord('id', 1, TOPIC, { foo: 'a' }, { brotli: true }).state[0]).toBe(0)
+  })
+
+  test('a damaged Brotli body is damaged data, naming the record', () => {
+    const record = new Mapper().toRecord('id', 7, TOPIC, fields, { brotli: true })
+    const state = Buffer.from(record.state)
+    state.fill(0xff, 2, 12)
+
+    const error = captureError(() => new Mapper().decodeState({ ...record, state }))
+
+    expect(error).toBeInstanceOf(DataIntegrityError)
+    expect((error as Error).message).toMatch(/^record id v7 .* cannot be decoded/)
+  })
+})
+
 describe('formats a mapper refuses', () => {
   test('an encrypting mapper refuses a plain format 1 record', () => {
     const record = new Mapper({ recordFormat: 1, compress: false }).toRecord('id', 1, TOPIC, {
@@ -62,11 +93,13 @@ describe('formats a mapper refuses', () => {
   test('a format byte with the canonical bit and an unknown one is an unknown format', () => {
     const record = new Mapper().eventToRecord(changed('x'))
     const mapper = new Mapper()
-    // 0b10000 is no flag; 0b1000 (retyped) names a kind of format 2, so alone it is no format.
+    // 0b100000 is no flag; 0b1000 (retyped) names a kind of format 2, so alone it is no format;
+    // zlib and Brotli (0b10000) together are no compression.
     for (const [flags, format] of [
-      [CANONICAL | 0b10000, 20],
+      [CANONICAL | 0b100000, 36],
       [0b1000, 8],
       [0b1000 | 0b0001, 9],
+      [CANONICAL | COMPRESSED | BROTLI, 21],
     ] as const) {
       const state = Buffer.from(record.state)
       state[0] = flags

@@ -11,10 +11,21 @@ import {
   visitValue,
 } from '../domain/valueTypes'
 import { UUID } from '../domain/uuid'
+import {
+  columnOf,
+  columnShape,
+  MIN_COLUMN_ROWS,
+  reviveColumnMap,
+  reviveRows,
+  reviveTexts,
+  type RowMaker,
+} from './transcoderColumns'
 
 const TAG = '_t_'
 const VALUE = '_v_'
 const CLASS = '_c_'
+/** A column-stored map's keys, a rows list's field names (transcoderColumns.ts). */
+const KEYS = '_k_'
 const TAG_KEY_TEXT = `"${TAG}"`
 
 /**
@@ -23,6 +34,11 @@ const TAG_KEY_TEXT = `"${TAG}"`
  * data) or `fail` (TopicNotFound, or DataIntegrityError naming the record for an event topic).
  */
 export type UnregisteredTopics = 'keep' | 'fail'
+
+export interface EncodeOptions {
+  /** Lists of like values stored by column (transcoderColumns.ts). Default false. */
+  readonly columns?: boolean
+}
 
 export interface TranscoderOptions {
   /** Default `keep`. */
@@ -45,8 +61,14 @@ export class JsonTranscoder {
     this.keepUnregistered = (options.unregisteredTopics ?? 'keep') === 'keep'
   }
 
-  encode(value: unknown): string {
-    return JSON.stringify(this.toJson(value))
+  /**
+   * The stored JSON of `value`. With `columns`, lists of like values are stored by column
+   * (transcoderColumns.ts: faster to decode, for large states such as snapshots); decode reads
+   * both. Without, the text is the one every earlier version wrote (events' hashes and the
+   * format fixtures depend on it).
+   */
+  encode(value: unknown, options: EncodeOptions = {}): string {
+    return JSON.stringify(visitValue(value, options.columns ? this.columnEncoder : this.encoder))
   }
 
   decode(text: string): unknown {
@@ -122,51 +144,97 @@ export class JsonTranscoder {
     return this.revive(record, last)
   }
 
-  private toJson(value: unknown): unknown {
-    return visitValue(value, this.encoder)
-  }
-
   /** What each kind is stored as (JSON.stringify drops an undefined field). */
-  private readonly encoder: ValueVisitor<unknown> = {
-    undefined: () => undefined,
-    null: () => null,
-    boolean: (value) => value,
-    string: (value) => value,
-    number: (value) => (Number.isFinite(value) ? value : tagged('number', valueText.number(value))),
-    bigint: (value) => tagged('bigint', valueText.bigint(value)),
-    symbol: refuse,
-    function: refuse,
-    date: (value) => tagged('date', valueText.date(value)),
-    uuid: (value) => tagged('uuid', valueText.uuid(value)),
-    bytes: (value) => tagged('bytes', valueText.bytes(value)),
-    array: (value) => value.map((v) => this.toJson(v)),
-    map: (value) => ({
-      [TAG]: 'map',
-      [VALUE]: [...value].map(([k, v]) => [this.toJson(k), this.toJson(v)]),
-    }),
-    set: (value) => ({ [TAG]: 'set', [VALUE]: [...value].map((v) => this.toJson(v)) }),
-    object: (value) => this.fieldsToJson(value),
-    instance: (value) => {
-      const topic = storedTopicOf(value, this.registry)
-      // The fields go through the plain-object path so that a field named like the tag key is
-      // escaped too (otherwise the fields would be misread as a tagged value on the way back).
-      const fields: Record<string, unknown> = {}
-      for (const [k, v] of Object.entries(value)) fields[k] = v
-      return { [TAG]: 'obj', [CLASS]: topic, [VALUE]: this.fieldsToJson(fields) }
-    },
+  private readonly encoder = this.makeEncoder(false)
+  private readonly columnEncoder = this.makeEncoder(true)
+
+  private makeEncoder(columns: boolean): ValueVisitor<unknown> {
+    const toJson = (value: unknown): unknown => visitValue(value, encoder)
+    const list = (values: readonly unknown[]): unknown =>
+      columns ? this.columnList(values, list, toJson) : values.map(toJson)
+    const fieldsToJson = (record: Record<string, unknown>): unknown => {
+      if (TAG in record) {
+        const entries = Object.entries(record).filter(([, v]) => v !== undefined)
+        return { [TAG]: 'dict', [VALUE]: entries.map(([k, v]) => [k, toJson(v)]) }
+      }
+      const out: Record<string, unknown> = {}
+      for (const key in record) {
+        const v = record[key]
+        if (v !== undefined) out[key] = toJson(v)
+      }
+      return out
+    }
+    const encoder: ValueVisitor<unknown> = {
+      undefined: () => undefined,
+      null: () => null,
+      boolean: (value) => value,
+      string: (value) => value,
+      number: (value) =>
+        Number.isFinite(value) ? value : tagged('number', valueText.number(value)),
+      bigint: (value) => tagged('bigint', valueText.bigint(value)),
+      symbol: refuse,
+      function: refuse,
+      date: (value) => tagged('date', valueText.date(value)),
+      uuid: (value) => tagged('uuid', valueText.uuid(value)),
+      bytes: (value) => tagged('bytes', valueText.bytes(value)),
+      array: (value) => list(value),
+      map: (value) =>
+        columns && value.size >= MIN_COLUMN_ROWS
+          ? { [TAG]: 'map', [KEYS]: list([...value.keys()]), [VALUE]: list([...value.values()]) }
+          : { [TAG]: 'map', [VALUE]: [...value].map(([k, v]) => [toJson(k), toJson(v)]) },
+      set: (value) => ({ [TAG]: 'set', [VALUE]: list([...value]) }),
+      object: (value) => fieldsToJson(value),
+      instance: (value) => {
+        const topic = storedTopicOf(value, this.registry)
+        // The fields go through the plain-object path so that a field named like the tag key
+        // is escaped too (otherwise the fields would be misread as a tagged value on the way
+        // back).
+        const fields: Record<string, unknown> = {}
+        for (const [k, v] of Object.entries(value)) fields[k] = v
+        return { [TAG]: 'obj', [CLASS]: topic, [VALUE]: fieldsToJson(fields) }
+      },
+    }
+    return encoder
   }
 
-  private fieldsToJson(record: Record<string, unknown>): unknown {
-    if (TAG in record) {
-      const entries = Object.entries(record).filter(([, v]) => v !== undefined)
-      return { [TAG]: 'dict', [VALUE]: entries.map(([k, v]) => [k, this.toJson(v)]) }
+  /** A list stored by column when its elements are alike (columnShape), else one by one. */
+  private columnList(
+    values: readonly unknown[],
+    list: (values: readonly unknown[]) => unknown,
+    toJson: (value: unknown) => unknown,
+  ): unknown {
+    const shape = columnShape(values)
+    if (shape === undefined) return values.map(toJson)
+    if (shape.kind === 'texts') {
+      const text = valueText[shape.textKind] as (value: unknown) => string
+      return { [TAG]: 'texts', [CLASS]: shape.textKind, [VALUE]: values.map(text) }
     }
-    const out: Record<string, unknown> = {}
-    for (const key in record) {
-      const v = record[key]
-      if (v !== undefined) out[key] = this.toJson(v)
+    const stored: Record<string, unknown> = { [TAG]: 'rows' }
+    if (shape.instanceOf !== undefined)
+      stored[CLASS] = storedTopicOf(values[0] as object, this.registry)
+    stored[KEYS] = shape.keys
+    stored[VALUE] = shape.keys.map((key) => list(columnOf(values, key)))
+    return stored
+  }
+
+  /** How the objects of a stored `rows` list are made: plain, or of the class of `topic`. */
+  private rowMaker(topic: unknown, last: LastClass): RowMaker {
+    if (topic === undefined) return { create: () => ({}) }
+    if (typeof topic !== 'string')
+      throw new DataIntegrityError(`a stored rows list names the class ${String(topic)}`)
+    const proto = this.prototypeFor(topic, last)
+    if (proto === UNREGISTERED)
+      return { create: () => ({}), finish: (fields) => UnregisteredValue.of(topic, fields) }
+    return { create: () => Object.create(proto) as Record<string, unknown> }
+  }
+
+  /** The prototype of `topic`'s instances (kept in `last`: a state's are mostly of one class). */
+  private prototypeFor(topic: string, last: LastClass): object | typeof UNREGISTERED {
+    if (topic !== last.topic) {
+      last.proto = prototypeOf(topic, this.registry, this.keepUnregistered)
+      last.topic = topic
     }
-    return out
+    return last.proto
   }
 
   private revive(value: unknown, last: LastClass): unknown {
@@ -183,7 +251,12 @@ export class JsonTranscoder {
       case 'bytes':
         return valueFromText[tag as TextKind](v as string)
       case 'map':
+        if (KEYS in record) return reviveColumnMap(record[KEYS], v)
         return new Map(v as Array<[unknown, unknown]>)
+      case 'texts':
+        return reviveTexts(record[CLASS], v)
+      case 'rows':
+        return reviveRows(record[KEYS], v, this.rowMaker(record[CLASS], last))
       case 'set':
         return new Set(v as unknown[])
       case 'dict':
@@ -191,11 +264,7 @@ export class JsonTranscoder {
       case 'obj': {
         const topic = record[CLASS] as string
         // A state's instances are mostly of a few classes, often one run of the same.
-        if (topic !== last.topic) {
-          last.proto = prototypeOf(topic, this.registry, this.keepUnregistered)
-          last.topic = topic
-        }
-        const proto = last.proto
+        const proto = this.prototypeFor(topic, last)
         if (proto === UNREGISTERED) return UnregisteredValue.of(topic, v as Record<string, unknown>)
         // (Object.assign, as before, but a loop of stores: Object.assign onto an object of a
         // class looked up its prototype chain per key, about three times the cost.)
