@@ -10,7 +10,7 @@ import { AesGcmCipher } from '../cipher'
 import { Mapper } from '../mapper'
 import { besidesNodeSqlite, openRawSqlite } from '../../../../test/sqliteRun'
 import { sqliteDriverFromEnv } from '../../../explorer/storeEnv'
-import type { SplitRow, StoredRecord } from '../recorder'
+import type { RecordQuery, SplitRow, StoredRecord } from '../recorder'
 import { createMemoryStore } from './memory'
 import { createSqliteStore, sqliteDriverOf, sqlitePragmasOf } from './sqlite'
 
@@ -131,6 +131,22 @@ describe('snapshot versions', () => {
     ])
     await store.close()
     expect(plan(path, LIST).join(' ')).toContain('COVERING INDEX snapshots_versions')
+  })
+
+  test('one version (gte = lte) is read as such, with any other bound still applied', async () => {
+    const store = createSqliteStore(join(folder, `one-${++n}.sqlite`), sqliteDriverFromEnv())
+    for (const v of [1, 3, 5])
+      await store.snapshots.insert([
+        { originatorId: 'a', originatorVersion: v, topic: 't', state: Buffer.from(`s${v}`) },
+      ])
+    const versions = async (query: RecordQuery) =>
+      (await store.snapshots.select('a', query)).map((r) => r.originatorVersion)
+
+    expect(await versions({ gte: 3, lte: 3 })).toEqual([3])
+    expect(await versions({ gte: 4, lte: 4 })).toEqual([])
+    expect(await versions({ gte: 3, lte: 3, gt: 3 })).toEqual([])
+    expect(await versions({ gte: 3, lte: 3, lt: 5, desc: true, limit: 1 })).toEqual([3])
+    await store.close()
   })
 
   test('a store made before the index gains it when opened, with its snapshots', async () => {

@@ -166,12 +166,21 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
   private selectRows(originatorId: string, query: RecordQuery, columns: string): unknown[] {
     const conditions = ['originator_id = ?']
     const params: unknown[] = [originatorId]
+    // One version (gte = lte, as a snapshot is read): `=`, because a range's end is checked
+    // against the next row, whose record (a whole snapshot of a WITHOUT ROWID table) SQLite
+    // then reads too: 3.0 against 1.7 ms for the demo's largest snapshot.
+    const one = query.gte !== undefined && query.gte === query.lte
+    if (one) {
+      conditions.push('originator_version = ?')
+      params.push(query.gte)
+    }
     for (const [key, op] of [
       ['gt', '>'],
       ['gte', '>='],
       ['lt', '<'],
       ['lte', '<='],
     ] as const) {
+      if (one && (key === 'gte' || key === 'lte')) continue
       const bound = query[key]
       if (bound !== undefined) {
         conditions.push(`originator_version ${op} ?`)
