@@ -5,7 +5,7 @@
  * Pure TypeScript and zod only: no Node, no Electron, no React.
  */
 import { z } from 'zod'
-import { MAX_SEED_COUNT, MAX_SEED_EVENTS } from './contractBasics'
+import { MAX_SEED_COUNT, MAX_SEED_EVENTS, MAX_SEED_EVENTS_TEXT } from './contractBasics'
 import type { EVENT_NAMES, METHOD_NAMES } from './contractBasics'
 import {
   ActivityBucket,
@@ -355,7 +355,7 @@ export const methods = {
       .strict()
       .refine((r) => r.aggregates * r.events <= MAX_SEED_EVENTS, {
         path: ['events'],
-        message: `at most ${MAX_SEED_EVENTS.toLocaleString('en-US')} events in total (aggregates × events per aggregate)`,
+        message: `at most ${MAX_SEED_EVENTS_TEXT} events in total (aggregates × events per aggregate)`,
       }),
     response: z.object({
       aggregates: z.number().int(),
