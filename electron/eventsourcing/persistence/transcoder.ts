@@ -19,6 +19,7 @@ import {
   reviveRows,
   reviveTexts,
   type RowMaker,
+  sparseColumnOf,
 } from './transcoderColumns'
 
 const TAG = '_t_'
@@ -26,6 +27,8 @@ const VALUE = '_v_'
 const CLASS = '_c_'
 /** A column-stored map's keys, a rows list's field names (transcoderColumns.ts). */
 const KEYS = '_k_'
+/** A sparse rows list's absent fields (transcoderColumns.ts). */
+const ABSENT = '_a_'
 const TAG_KEY_TEXT = `"${TAG}"`
 
 /**
@@ -213,7 +216,13 @@ export class JsonTranscoder {
     if (shape.instanceOf !== undefined)
       stored[CLASS] = storedTopicOf(values[0] as object, this.registry)
     stored[KEYS] = shape.keys
-    stored[VALUE] = shape.keys.map((key) => list(columnOf(values, key)))
+    if (!shape.sparse) {
+      stored[VALUE] = shape.keys.map((key) => list(columnOf(values, key)))
+      return stored
+    }
+    const columns = shape.keys.map((key) => sparseColumnOf(values, key))
+    stored[VALUE] = columns.map((column) => list(column.values))
+    stored[ABSENT] = columns.map((column) => column.absent)
     return stored
   }
 
@@ -256,7 +265,7 @@ export class JsonTranscoder {
       case 'texts':
         return reviveTexts(record[CLASS], v)
       case 'rows':
-        return reviveRows(record[KEYS], v, this.rowMaker(record[CLASS], last))
+        return reviveRows(record[KEYS], v, record[ABSENT], this.rowMaker(record[CLASS], last))
       case 'set':
         return new Set(v as unknown[])
       case 'dict':

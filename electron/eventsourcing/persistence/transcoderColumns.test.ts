@@ -70,7 +70,8 @@ describe('JsonTranscoder columns', () => {
     'lists that differ (left element by element)': {
       make: () => ({
         orders: times(N, (i) => (i === 3 ? { b: 1, a: 2 } : { a: 1, b: 2 })),
-        holes: times(N, (i) => (i === 3 ? { a: 1, b: undefined } : { a: 1, b: 2 })),
+        // No one order of the fields keeps each element's: b before c, then c before b.
+        crossed: times(N, (i) => (i === 3 ? { a: 1, c: 2, b: 3 } : { a: 1, b: 2, c: 3 })),
         classes: times(N, (i) => (i === 3 ? Object.assign(new Other(), { name: 'x' }) : entity(i))),
         mixed: times(N, (i) => (i === 3 ? 'text' : uuid(i))),
         empty: times(N, () => ({})),
@@ -88,6 +89,16 @@ describe('JsonTranscoder columns', () => {
         objectKeys: new Map(times(N, (i) => [{ k: i }, [i]])),
       }),
       tags: ['"_t_":"rows","_k_":["a"]', '"_t_":"rows","_k_":["k"]'],
+    },
+    'optional fields: some elements lack some, or hold them undefined (a sparse rows list)': {
+      make: () => ({
+        holes: times(N, (i) => (i === 3 ? { a: 1, b: undefined } : { a: 1, b: 2 })),
+        later: times(N, (i) => (i < 5 ? { a: i } : { a: i, z: new Date(i) })),
+        entities: times(N, (i) => entity(i, i % 3 ? entity(i + 50) : undefined)),
+        // Each element's fields in the one order they all keep: a, b, c.
+        parts: times(N, (i) => (i % 2 ? { a: i, c: i } : { b: i, c: i })),
+      }),
+      tags: ['"_a_":[0,[3]]', '"_a_":[0,[0,1,2,3,4]]', '"_t_":"texts","_c_":"date"'],
     },
     'unregistered values (left element by element, keeping their topics)': {
       make: () => times(N, (i) => UnregisteredValue.of('gone#Thing', { i })),
@@ -149,9 +160,12 @@ describe('JsonTranscoder columns', () => {
     }
     const list = (depth: number): unknown[] => {
       const like = element(depth)
-      return times(random(20), () =>
-        random(12) === 0 ? element(depth) : transcoder.decode(transcoder.encode(like)),
-      )
+      // Like the first: a copy of it, or an entity of its own (its child there or not).
+      const alike = () =>
+        like instanceof Entity
+          ? entity(random(50), random(3) ? entity(random(50)) : undefined)
+          : transcoder.decode(transcoder.encode(like))
+      return times(random(20), () => (random(12) === 0 ? element(depth) : alike()))
     }
     let byColumn = 0
     for (let round = 0; round < 200; round++) {
@@ -181,6 +195,12 @@ describe('JsonTranscoder columns', () => {
       'texts that are not their kind': '{"_t_":"texts","_c_":"uuid","_v_":["not a uuid"]}',
       'a map with more keys than values': '{"_t_":"map","_k_":[1,2],"_v_":[1]}',
       'a map whose keys are not a list': '{"_t_":"map","_k_":{},"_v_":[]}',
+      'absent rows for fewer columns': '{"_t_":"rows","_k_":["a","b"],"_v_":[[1],[2]],"_a_":[0]}',
+      'absent rows out of order': '{"_t_":"rows","_k_":["a"],"_v_":[[1]],"_a_":[[2,1]]}',
+      'an absent row out of range': '{"_t_":"rows","_k_":["a"],"_v_":[[1]],"_a_":[[2]]}',
+      'an absent row that is not a number': '{"_t_":"rows","_k_":["a"],"_v_":[[1]],"_a_":[["0"]]}',
+      'columns and absent rows not adding up':
+        '{"_t_":"rows","_k_":["a","b"],"_v_":[[1,2],[3]],"_a_":[0,[0,1]]}',
     }
     for (const [name, text] of Object.entries(stored)) {
       test(`given ${name}, then decode refuses it as damaged`, () => {
