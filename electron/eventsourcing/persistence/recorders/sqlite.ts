@@ -1,5 +1,6 @@
 import { classifySqliteError, type SqliteDriverName, type SqliteStatement } from './sqliteDriver'
 import { SqliteDatabase, type SqliteStoreOptions } from './sqliteDatabase'
+import { SqliteAggregateIndex } from './sqliteAggregateIndex'
 import { StoreUnavailable } from '../../errors'
 import type {
   AggregateListQuery,
@@ -16,16 +17,7 @@ import type {
   StoredRecord,
 } from '../recorder'
 import { RETYPED_SPLIT_MARK } from '../recorder'
-import {
-  aggregateTopicOf,
-  checkBatch,
-  checkBatches,
-  concurrencyError,
-  decodeToken,
-  encodeToken,
-  normalizeIdPrefix,
-  prefixUpperBound,
-} from './common'
+import { checkBatch, checkBatches, concurrencyError } from './common'
 
 export { SqliteDatabase, type SqliteStoreOptions, type SqliteSynchronous } from './sqliteDatabase'
 
@@ -76,10 +68,16 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
     if (batches.length > 0) this.write(batches)
   }
 
+  /** After a write's transaction committed, or was rolled back. */
+  protected afterCommit(): void {}
+  protected afterRollback(): void {}
+
   private write(batches: readonly (readonly StoredRecord[])[]): void {
     try {
       this.insertInTransaction(batches)
+      this.afterCommit()
     } catch (error) {
+      this.afterRollback()
       const failure = classifySqliteError(error)
       if (failure === 'constraint') throw this.conflictOf(batches, error)
       if (failure === 'busy' || failure === 'readonly') {
@@ -231,50 +229,41 @@ export class SqliteSnapshotRecorder extends SqliteAggregateRecorder {
 }
 
 type LogRow = [number, string, number, number, string, number]
-type AggregateRow = [string, string, number, number, number, string, number]
 
 export class SqliteApplicationRecorder
   extends SqliteAggregateRecorder
   implements ApplicationRecorder
 {
   private readonly insertLog: Statement
-  private readonly upsertAggregate: Statement
+  /** The aggregate index, which follows the log (sqliteAggregateIndex.ts). */
+  private readonly index: SqliteAggregateIndex
 
   constructor(database: SqliteDatabase) {
     super(database, 'events')
     this.insertLog = database.prepare(
       'INSERT INTO event_log (originator_id, from_version, to_version, topics, recorded_at) VALUES (?, ?, ?, ?, ?)',
     )
-    this.upsertAggregate = database.prepare(
-      `INSERT INTO aggregates (originator_id, aggregate_topic, created_at, last_modified, version, last_topic, last_position)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (originator_id) DO UPDATE SET
-         last_modified = excluded.last_modified, version = excluded.version,
-         last_topic = excluded.last_topic, last_position = excluded.last_position`,
-    )
+    this.index = new SqliteAggregateIndex(database, database.indexLag)
   }
 
   protected override afterInsert(records: readonly StoredRecord[]): void {
     const { originatorId, from, to } = checkBatch(records)
-    const now = Date.now()
-    const topicsList = records.map((r) => r.topic)
-    // The log position orders aggregates by last change: unlike a clock, it never ties.
-    const position = this.insertLog.run(
-      originatorId,
-      from,
-      to,
-      JSON.stringify(topicsList),
-      now,
-    ).lastInsertRowid
-    this.upsertAggregate.run(
-      originatorId,
-      aggregateTopicOf(records),
-      now,
-      now,
-      to,
-      topicsList[topicsList.length - 1],
-      position,
-    )
+    const topics = JSON.stringify(records.map((r) => r.topic))
+    const { lastInsertRowid } = this.insertLog.run(originatorId, from, to, topics, Date.now())
+    this.index.logged(lastInsertRowid)
+  }
+
+  protected override afterCommit(): void {
+    this.index.committed()
+  }
+
+  protected override afterRollback(): void {
+    this.index.rolledBack()
+  }
+
+  /** Brings the aggregate index up to the log (before closing: for other readers of the file). */
+  foldIndex(): void {
+    this.index.foldNow()
   }
 
   async selectLog(query: LogQuery): Promise<LogEntry[]> {
@@ -305,89 +294,16 @@ export class SqliteApplicationRecorder
     }))
   }
 
-  /**
-   * A page of the index by keyset, read forward or backward from either end: each order has
-   * its index (the primary key for `id`; aggregates_recent, or aggregates_by_topic with a type,
-   * for `recent`), so no page scans the table. Backward reads run the index the other way and
-   * the rows are reversed into list order.
-   */
   async listAggregates(query: AggregateListQuery): Promise<Page<AggregateSummary>> {
-    const conditions: string[] = []
-    const params: unknown[] = []
-    const prefix = normalizeIdPrefix(query)
-    if (prefix !== undefined) {
-      conditions.push('originator_id >= ? AND originator_id < ?')
-      params.push(prefix, prefixUpperBound(prefix))
-    }
-    if (query.aggregateTopic !== undefined) {
-      conditions.push('aggregate_topic = ?')
-      params.push(query.aggregateTopic)
-    }
-    const byId = query.order === 'id'
-    const token =
-      query.pageToken === undefined ? undefined : decodeToken(query.pageToken, isAggregateToken)
-    const backward = token ? token.b === 1 : query.from === 'end'
-    if (token !== undefined) {
-      // After the key in list order, or before it when reading backward.
-      if (byId) conditions.push(`originator_id ${backward ? '<' : '>'} ?`)
-      else conditions.push(`last_position ${backward ? '>' : '<'} ?`)
-      params.push(byId ? token.id : token.p)
-    }
-    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''
-    const ascending = byId !== backward
-    const order = byId
-      ? `originator_id ${ascending ? 'ASC' : 'DESC'}`
-      : `last_position ${ascending ? 'ASC' : 'DESC'}`
-    params.push(query.limit + 1)
-    const rows = this.database
-      .prepare(
-        `SELECT originator_id, aggregate_topic, created_at, last_modified, version, last_topic, last_position FROM aggregates ${where} ORDER BY ${order} LIMIT ?`,
-      )
-      .all(...params) as AggregateRow[]
-    const more = rows.length > query.limit
-    const page = more ? rows.slice(0, query.limit) : rows
-    if (backward) page.reverse()
-    const first = page[0]
-    const last = page[page.length - 1]
-    // Reading one way, `more` says what lies further that way; the token's key lies the other.
-    const hasNext = backward ? token !== undefined : more
-    const hasPrev = backward ? more : token !== undefined
-    return {
-      items: page.map((row) => ({
-        originatorId: row[0],
-        aggregateTopic: row[1],
-        createdAt: new Date(row[2]),
-        lastModified: new Date(row[3]),
-        version: row[4],
-        lastTopic: row[5],
-      })),
-      ...(hasNext && last ? { nextPageToken: encodeToken({ id: last[0], p: last[6] }) } : {}),
-      ...(hasPrev && first
-        ? { prevPageToken: encodeToken({ id: first[0], p: first[6], b: 1 }) }
-        : {}),
-    }
+    return this.index.list(query)
   }
 
   async countAggregates(): Promise<number> {
-    return this.database
-      .prepare("SELECT value FROM counters WHERE name = 'aggregates'")
-      .get()?.[0] as number
+    return this.index.count()
   }
 }
 
 const isByte = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 255
-
-/** A listing key: the row's id and log position; `b: 1` reads backward from it. */
-function isAggregateToken(value: unknown): value is { id: string; p: number; b?: 1 } {
-  const v = value as { id?: unknown; p?: unknown; b?: unknown } | null
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof v.id === 'string' &&
-    typeof v.p === 'number' &&
-    (v.b === undefined || v.b === 1)
-  )
-}
 
 const storeDatabases = new WeakMap<Store, SqliteDatabase>()
 
@@ -419,12 +335,16 @@ export function createSqliteStore(
   driverOrOptions?: SqliteDriverName | SqliteStoreOptions,
 ): Store {
   const database = new SqliteDatabase(path, driverOrOptions)
+  const events = new SqliteApplicationRecorder(database)
   const store: Store = {
     kind: 'sqlite',
     description: path,
-    events: new SqliteApplicationRecorder(database),
+    events,
     snapshots: new SqliteSnapshotRecorder(database),
-    close: async () => database.close(),
+    close: async () => {
+      events.foldIndex()
+      database.close()
+    },
   }
   storeDatabases.set(store, database)
   return store

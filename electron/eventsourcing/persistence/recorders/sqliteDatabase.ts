@@ -52,6 +52,10 @@ CREATE TRIGGER IF NOT EXISTS count_aggregates AFTER INSERT ON aggregates
 BEGIN
   UPDATE counters SET value = value + 1 WHERE name = 'aggregates';
 END;
+-- The log position up to which \`aggregates\` holds every entry (sqliteAggregateIndex.ts). A
+-- store from before it kept the index in every save: current up to the log's end.
+INSERT OR IGNORE INTO counters (name, value)
+  SELECT 'indexed_position', coalesce(max(position), 0) FROM event_log;
 `
 
 /**
@@ -91,6 +95,11 @@ export interface SqliteStoreOptions {
   readonly driver?: SqliteDriverName | undefined
   /** Default FULL: an acknowledged save survives power loss. */
   readonly synchronous?: SqliteSynchronous | undefined
+  /**
+   * How many log entries the aggregate index may lag behind before a save folds them in
+   * (sqliteAggregateIndex.ts; listings are exact either way). Default DEFAULT_INDEX_LAG.
+   */
+  readonly indexLag?: number | undefined
 }
 
 /**
@@ -101,6 +110,7 @@ export interface SqliteStoreOptions {
 export class SqliteDatabase {
   readonly db: SqliteConnection
   readonly synchronous: SqliteSynchronous
+  readonly indexLag: number | undefined
   private readonly statements = new Map<string, Statement>()
 
   constructor(
@@ -110,6 +120,7 @@ export class SqliteDatabase {
     const options =
       typeof driverOrOptions === 'string' ? { driver: driverOrOptions } : (driverOrOptions ?? {})
     this.synchronous = options.synchronous ?? 'FULL'
+    this.indexLag = options.indexLag
     if (this.synchronous !== 'FULL' && this.synchronous !== 'NORMAL') {
       throw new TypeError(`synchronous must be FULL or NORMAL, not ${String(this.synchronous)}`)
     }
