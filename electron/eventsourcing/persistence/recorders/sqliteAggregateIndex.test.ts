@@ -286,6 +286,51 @@ describe('the index and its tail, at the edges', () => {
     }
   })
 
+  test('log entries with a damaged id, version or time are left out, and the tail moves past them', async () => {
+    const path = file()
+    const store = createSqliteStore(path, { indexLag: 5 })
+    try {
+      await store.events.insert([rec('a1', 1)])
+      await store.events.insert([rec('a1', 2)])
+      await store.events.insert([rec('b1', 1)])
+      // b1's entry and a1's second are made unreadable by another program.
+      const raw = new Database(path)
+      raw.exec(
+        "UPDATE event_log SET to_version = 'two' WHERE originator_id = 'a1' AND to_version = 2",
+      )
+      raw.exec(
+        "UPDATE event_log SET recorded_at = 'soon', originator_id = x'00' WHERE originator_id = 'b1'",
+      )
+      raw.close()
+      const listed = async () =>
+        (await store.events.listAggregates({ limit: 5, order: 'id' })).items.map((i) => [
+          i.originatorId,
+          i.version,
+        ])
+      // Laid over the index: a1 as its readable entry says, b1 unknown (nothing readable).
+      expect(await listed()).toEqual([['a1', 1]])
+      expect(await store.events.countAggregates()).toBe(1)
+      // Folded past them by the next saves: the tail does not stay behind a damaged entry.
+      for (const id of ['c1', 'd1', 'e1', 'f1']) await store.events.insert([rec(id, 1)])
+      expect(tailLength(path)).toBeLessThan(5)
+      expect(await listed()).toEqual([
+        ['a1', 1],
+        ['c1', 1],
+        ['d1', 1],
+        ['e1', 1],
+        ['f1', 1],
+      ])
+      // The last entry damaged too: closing still folds past it.
+      await store.events.insert([rec('g1', 1)])
+      const again = new Database(path)
+      again.exec("UPDATE event_log SET to_version = -1 WHERE originator_id = 'g1'")
+      again.close()
+    } finally {
+      await store.close()
+    }
+    expect(tailLength(path)).toBe(0)
+  })
+
   test('a fold inside a save that is rolled back is undone with it, and redone', async () => {
     const path = file()
     const store = createSqliteStore(path, { indexLag: 2 })

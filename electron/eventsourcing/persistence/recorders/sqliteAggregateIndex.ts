@@ -32,8 +32,8 @@ const FOLD_AFTER_MS = 100
 
 /** id, aggregate topic, created, last modified, version, last topic, last log position. */
 type AggregateRow = [string, string, number, number, number, string, number]
-/** position, id, to_version, topics (JSON), recorded_at. */
-type LogTailRow = [number | bigint, string, number, string, number]
+/** position, id, to_version, topics (JSON), recorded_at: as stored, so checked (below). */
+type LogTailRow = [number | bigint, unknown, unknown, unknown, unknown]
 
 export class SqliteAggregateIndex {
   private readonly upsert: SqliteStatement
@@ -156,18 +156,15 @@ export class SqliteAggregateIndex {
    * watermark past it; returns the new watermark (the caller keeps it once committed).
    */
   private fold(from: number): number {
-    let highest = from
-    for (const { row } of this.tail(from).values()) {
-      this.upsert.run(...row)
-      if (row[6] > highest) highest = row[6]
-    }
-    if (highest > from) this.writeWatermark.run(highest, highest)
-    return highest
+    const { aggregates, through } = this.tail(from)
+    for (const { row } of aggregates.values()) this.upsert.run(...row)
+    if (through > from) this.writeWatermark.run(through, through)
+    return through
   }
 
   /** The tail's aggregates as index rows, with the creation details the index already has. */
   private tailOverIndex(keep?: (id: string) => boolean): Map<string, TailAggregate> {
-    const tail = this.tail(this.watermark(), keep)
+    const tail = this.tail(this.watermark(), keep).aggregates
     for (const entry of tail.values()) {
       const known = this.readRow.get(entry.row[0])
       if (known) {
@@ -180,14 +177,34 @@ export class SqliteAggregateIndex {
     return tail
   }
 
-  /** The log after `watermark`, folded per aggregate in log order (those `keep` lets through). */
-  private tail(watermark: number, keep?: (id: string) => boolean): Map<string, TailAggregate> {
+  /**
+   * The log after `watermark`, folded per aggregate in log order (those `keep` lets through),
+   * and the last position read. An entry another program damaged (an id that is not text, a
+   * version or time that is not a number) is left out of the index, and passed: the list shows
+   * its aggregate as the readable entries before it say (or not at all), while a load reads the
+   * aggregate's events as they are stored.
+   */
+  private tail(
+    watermark: number,
+    keep?: (id: string) => boolean,
+  ): { aggregates: Map<string, TailAggregate>; through: number } {
     const folded = new Map<string, TailAggregate>()
+    let through = watermark
     for (const raw of this.readTail.all(watermark) as LogTailRow[]) {
       const [position, id, version, topicsText, recordedAt] = raw
+      const at = Number(position)
+      if (at > through) through = at
+      if (
+        typeof id !== 'string' ||
+        typeof version !== 'number' ||
+        !Number.isSafeInteger(version) ||
+        version < 0 ||
+        typeof recordedAt !== 'number' ||
+        !Number.isFinite(recordedAt)
+      )
+        continue
       if (keep !== undefined && !keep(id)) continue
       const topics = topicsOf(topicsText)
-      const at = Number(position)
       const existing = folded.get(id)
       if (existing) {
         const row = existing.row
@@ -201,7 +218,7 @@ export class SqliteAggregateIndex {
         folded.set(id, { row: [id, topic, recordedAt, recordedAt, version, last, at], isNew: true })
       }
     }
-    return folded
+    return { aggregates: folded, through }
   }
 }
 
@@ -215,7 +232,8 @@ interface TailAggregate {
  * The topics of a log row. A row another program damaged must not stop saves (they fold the
  * tail) or listings: its topics then read as none.
  */
-function topicsOf(text: string): readonly string[] {
+function topicsOf(text: unknown): readonly string[] {
+  if (typeof text !== 'string') return []
   try {
     const topics: unknown = JSON.parse(text)
     if (Array.isArray(topics) && topics.every((t) => typeof t === 'string')) return topics
