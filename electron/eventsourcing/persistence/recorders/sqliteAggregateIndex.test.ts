@@ -365,6 +365,36 @@ describe('the index and its tail, at the edges', () => {
     }
   })
 
+  test('a fold once saves pause does not wait for another connection writing the file', async () => {
+    const path = file()
+    const store = createSqliteStore(path, { indexLag: 100 })
+    const other = new Database(path)
+    try {
+      await store.events.insert([rec('a1', 1)])
+      other.exec('BEGIN IMMEDIATE')
+      // The fold is due 100 ms after the save; waiting on the lock would hold this event loop
+      // for the driver's busy timeout (10 s).
+      const began = Date.now()
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      expect(Date.now() - began).toBeLessThan(3000)
+      other.exec('ROLLBACK')
+      expect(tailLength(path)).toBe(1)
+      // The connection's own busy timeout is as it was.
+      const timeout = (
+        store.events as unknown as {
+          database: { db: { prepare(sql: string): { get(): unknown[] } } }
+        }
+      ).database.db
+        .prepare('PRAGMA busy_timeout')
+        .get()[0]
+      expect(timeout).toBe(10_000)
+    } finally {
+      other.close()
+      await store.close()
+    }
+    expect(tailLength(path)).toBe(0)
+  })
+
   test('another connection lists the tail this one has not folded', async () => {
     const path = file()
     const writer = createSqliteStore(path, { indexLag: 100 })

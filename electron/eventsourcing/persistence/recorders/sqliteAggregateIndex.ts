@@ -102,7 +102,7 @@ export class SqliteAggregateIndex {
     if (this.foldTimer !== undefined || this.lastLogged <= this.knownWatermark) return
     this.foldTimer = setTimeout(() => {
       this.foldTimer = undefined
-      this.foldNow()
+      this.foldNow({ wait: false })
     }, FOLD_AFTER_MS)
     this.foldTimer.unref?.()
   }
@@ -116,16 +116,26 @@ export class SqliteAggregateIndex {
    * Folds in a transaction of its own what this connection left in the tail (before closing,
    * or once saves pause). A failure (the file became read-only, another process holds it)
    * loses nothing: the tail stays in the log, for readers to lay over and the next save to fold.
+   * Without `wait`, a file another connection is writing is left alone at once: a fold nobody
+   * asked for must not hold the event loop for the driver's busy timeout.
    */
-  foldNow(): void {
+  foldNow({ wait = true }: { wait?: boolean } = {}): void {
     if (this.foldTimer !== undefined) clearTimeout(this.foldTimer)
     this.foldTimer = undefined
     if (this.lastLogged <= this.knownWatermark) return
+    const db = this.database.db
+    let timeout: number | undefined
     try {
-      const foldedTo = this.database.db.immediate(() => this.fold(this.watermark()))
+      if (!wait) {
+        timeout = Number(this.database.prepare('PRAGMA busy_timeout').get()?.[0] ?? 0)
+        db.exec('PRAGMA busy_timeout = 0')
+      }
+      const foldedTo = db.immediate(() => this.fold(this.watermark()))
       this.knownWatermark = Math.max(this.knownWatermark, foldedTo)
     } catch {
       // See above: nothing is lost, the index is only behind.
+    } finally {
+      if (timeout !== undefined) db.exec(`PRAGMA busy_timeout = ${timeout}`)
     }
   }
 
