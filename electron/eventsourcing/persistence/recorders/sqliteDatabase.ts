@@ -104,8 +104,8 @@ export interface SqliteStoreOptions {
 
 /**
  * The embedded default: one SQLite file, events and snapshots in tables keyed by
- * (originator id, version); a batch, its log entry and the aggregate index row are written in
- * one transaction, so the log never misses a stored event.
+ * (originator id, version); a batch and its log entry are written in one transaction, so the
+ * log never misses a stored event (the aggregate index follows the log: sqliteAggregateIndex.ts).
  */
 export class SqliteDatabase {
   readonly db: SqliteConnection
