@@ -146,15 +146,31 @@ export class SqliteAggregateIndex {
     const prefix = normalizeIdPrefix(query)
     const upper = prefix === undefined ? undefined : prefixUpperBound(prefix)
     const keep = prefix === undefined ? undefined : (id: string) => id >= prefix && id < upper!
-    return listPage(this.database, query, this.tailOverIndex(keep))
+    return this.consistent(() => listPage(this.database, query, this.tailOverIndex(keep)))
   }
 
   /** The aggregates in the index, and those only the tail knows yet. */
   count(): number {
-    const indexed = this.readCount.get()?.[0] as number
-    let added = 0
-    for (const row of this.tailOverIndex().values()) if (row.isNew) added++
-    return indexed + added
+    return this.consistent(() => {
+      const indexed = this.readCount.get()?.[0] as number
+      let added = 0
+      for (const row of this.tailOverIndex().values()) if (row.isNew) added++
+      return indexed + added
+    })
+  }
+
+  /**
+   * The reads of a listing or a count in one read transaction: the watermark, the tail, the
+   * index and the counter as of one moment, though another process folds between them.
+   */
+  private consistent<T>(read: () => T): T {
+    const db = this.database.db
+    db.exec('BEGIN')
+    try {
+      return read()
+    } finally {
+      db.exec('COMMIT')
+    }
   }
 
   private watermark(): number {
