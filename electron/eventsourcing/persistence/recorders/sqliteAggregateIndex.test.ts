@@ -417,6 +417,33 @@ describe('the index and its tail, at the edges', () => {
     }
   })
 
+  test('a count reads one moment, though another connection folds meanwhile', async () => {
+    const path = file()
+    const writer = createSqliteStore(path, { indexLag: 100 })
+    const reader = createSqliteStore(path)
+    try {
+      await writer.events.insert([rec('a1', 1)])
+      await writer.events.insert([rec('b1', 1)])
+      // The writer folds (and commits) just as the reader reads the tail, after its counter.
+      type Reads = { all(...params: unknown[]): unknown[] }
+      const index = (reader.events as unknown as { index: { readTail: Reads } }).index
+      const readTail = index.readTail
+      index.readTail = {
+        all: (...params) => {
+          ;(writer.events as unknown as { foldIndex(): void }).foldIndex()
+          return readTail.all(...params)
+        },
+      }
+      expect(await reader.events.countAggregates()).toBe(2)
+      index.readTail = readTail
+      expect(tailLength(path)).toBe(0)
+      expect(await reader.events.countAggregates()).toBe(2)
+    } finally {
+      await reader.close()
+      await writer.close()
+    }
+  })
+
   test('the lag is a positive integer', () => {
     for (const indexLag of [0, -1, 1.5, Number.NaN])
       expect(() => createSqliteStore(file(), { indexLag })).toThrow(/positive integer/)
