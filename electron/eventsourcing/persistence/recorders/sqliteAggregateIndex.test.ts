@@ -140,6 +140,16 @@ function tailLength(path: string): number {
   }
 }
 
+/** Another program changing the file: `sql` through a connection of its own. */
+function changeFile(path: string, sql: string): void {
+  const db = new Database(path)
+  try {
+    db.exec(sql)
+  } finally {
+    db.close()
+  }
+}
+
 describe('the aggregate index follows the log', () => {
   test.each([1, 3, 7, 1000])(
     'every listing and the count match the whole log folded, at lag %i',
@@ -202,9 +212,7 @@ describe('the index and its tail, at the edges', () => {
     await store.events.insert([rec('b1', 1, 'shop:Order.Placed')])
     await store.close()
     // An older Eventscope kept the index in its saves and had no watermark.
-    const raw = new Database(path)
-    raw.exec("DELETE FROM counters WHERE name = 'indexed_position'")
-    raw.close()
+    changeFile(path, "DELETE FROM counters WHERE name = 'indexed_position'")
     const reopened = createSqliteStore(path, { indexLag: 5 })
     try {
       expect(tailLength(path)).toBe(0)
@@ -264,9 +272,7 @@ describe('the index and its tail, at the edges', () => {
     const store = createSqliteStore(path, { indexLag: 3 })
     try {
       await store.events.insert([rec('a1', 1)])
-      const raw = new Database(path)
-      raw.exec("UPDATE event_log SET topics = 'not json' WHERE originator_id = 'a1'")
-      raw.close()
+      changeFile(path, "UPDATE event_log SET topics = 'not json' WHERE originator_id = 'a1'")
       const page = await store.events.listAggregates({ limit: 5 })
       expect(page.items.map((i) => [i.originatorId, i.aggregateTopic, i.lastTopic])).toEqual([
         ['a1', '', ''],
@@ -294,14 +300,11 @@ describe('the index and its tail, at the edges', () => {
       await store.events.insert([rec('a1', 2)])
       await store.events.insert([rec('b1', 1)])
       // b1's entry and a1's second are made unreadable by another program.
-      const raw = new Database(path)
-      raw.exec(
-        "UPDATE event_log SET to_version = 'two' WHERE originator_id = 'a1' AND to_version = 2",
+      changeFile(
+        path,
+        `UPDATE event_log SET to_version = 'two' WHERE originator_id = 'a1' AND to_version = 2;
+         UPDATE event_log SET recorded_at = 'soon', originator_id = x'00' WHERE originator_id = 'b1'`,
       )
-      raw.exec(
-        "UPDATE event_log SET recorded_at = 'soon', originator_id = x'00' WHERE originator_id = 'b1'",
-      )
-      raw.close()
       const listed = async () =>
         (await store.events.listAggregates({ limit: 5, order: 'id' })).items.map((i) => [
           i.originatorId,
@@ -322,9 +325,7 @@ describe('the index and its tail, at the edges', () => {
       ])
       // The last entry damaged too: closing still folds past it.
       await store.events.insert([rec('g1', 1)])
-      const again = new Database(path)
-      again.exec("UPDATE event_log SET to_version = -1 WHERE originator_id = 'g1'")
-      again.close()
+      changeFile(path, "UPDATE event_log SET to_version = -1 WHERE originator_id = 'g1'")
     } finally {
       await store.close()
     }
