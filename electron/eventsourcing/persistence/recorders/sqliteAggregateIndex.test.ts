@@ -198,6 +198,36 @@ describe('the aggregate index follows the log', () => {
   )
 })
 
+describe('several connections writing one file', () => {
+  test('each folds what it finds after the stored watermark, and every listing stays exact', async () => {
+    // Each connection keeps its own idea of the watermark (sqliteAggregateIndex.ts caches it);
+    // another connection's folds move the stored one under it.
+    const path = file()
+    const stores = [1, 3, 7].map((indexLag) => createSqliteStore(path, { indexLag }))
+    const random = seededRandom(42)
+    const versions = new Map<string, number>()
+    const idsPool = ['a1', 'b1', 'b2', 'c1', 'b3', 'd1', 'e1', 'b4']
+    try {
+      for (let step = 0; step < 90; step++) {
+        const store = stores[Math.floor(random() * stores.length)]!
+        const id = idsPool[Math.floor(random() * idsPool.length)]!
+        const from = (versions.get(id) ?? 0) + 1
+        const first = TOPICS[idsPool.indexOf(id) % TOPICS.length]!
+        await store.events.insert([rec(id, from, first), rec(id, from + 1, TOPICS[step % 3])])
+        versions.set(id, from + 1)
+        if (step % 10 === 9) {
+          const expected = foldLog(await wholeLog(store.events))
+          for (const reader of stores)
+            expect(await listEverything(reader.events, 3)).toEqual(expectedEverything(expected, 3))
+        }
+      }
+    } finally {
+      for (const store of stores) await store.close()
+    }
+    expect(tailLength(path)).toBe(0)
+  })
+})
+
 describe('the index and its tail, at the edges', () => {
   /** The folded log against every listing, on a recorder. */
   async function expectExact(events: ApplicationRecorder): Promise<void> {
