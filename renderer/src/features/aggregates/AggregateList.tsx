@@ -6,7 +6,6 @@
  * Keyboard: ↑/↓, PageUp/PageDown, Home/End (with or without Ctrl) move the selection
  * (selection follows focus); onto a row not loaded yet, it follows once the row arrives.
  */
-import { useVirtualizer } from '@tanstack/react-virtual'
 import { useId, useRef, type CSSProperties } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AggregateSummary } from '../../../../shared/contract'
@@ -17,6 +16,7 @@ import { useAggregateListStore } from '../../stores/aggregateListStore'
 import { useSelectionStore } from '../../stores/selectionStore'
 import type { TimeZoneMode } from '../../lib/format'
 import { revealInvisible, visible } from '../../ui/VisibleText'
+import { useFixedRows } from '../../lib/useFixedRows'
 import { listWindow, withinReach } from './listWindow'
 import { useListPaging } from './useListPaging'
 
@@ -38,20 +38,19 @@ export function AggregateList() {
   const win = { ...input, ...listWindow(input) }
   const { offset, count, setSize, positioned } = win
   const itemAt = (index: number) => items[index - offset]
-  const virtualizer = useVirtualizer({
+  // Rows of one height, keyed by position: the window is arithmetic, whatever the count.
+  const shownRows = useFixedRows({
     count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => AGGREGATE_ROW_HEIGHT,
+    rowHeight: AGGREGATE_ROW_HEIGHT,
     overscan: 8,
-    // Rows are keyed by position (the default): a key function made anew each render had the
-    // virtualizer re-measure every position, 100,000 of them, on every render (issue 10).
+    scrollRef,
   })
-  const virtualItems = virtualizer.getVirtualItems()
+  const virtualItems = shownRows.rows
 
   const { onKeyDown, selectedIndex, pending } = useListPaging({
     list,
     win,
-    virtualizer,
+    shownRows,
     scrollRef,
     rowHeight: AGGREGATE_ROW_HEIGHT,
     selectedId,
@@ -106,7 +105,7 @@ export function AggregateList() {
       aria-activedescendant={selectedIndex >= 0 ? `${listId}-${selectedIndex}` : undefined}
       onKeyDown={onKeyDown}
     >
-      <div className="virtual-canvas" style={{ height: virtualizer.getTotalSize() }}>
+      <div className="virtual-canvas" style={{ height: shownRows.totalSize }}>
         {virtualItems.map((row) => {
           const item = itemAt(row.index)
           const style = { transform: `translateY(${row.start}px)`, height: row.size }

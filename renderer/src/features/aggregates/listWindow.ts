@@ -27,7 +27,7 @@ export interface WindowInput {
 export interface ListWindow {
   /** The list position of the first loaded row. */
   offset: number
-  /** Rows the virtualizer shows: loaded, placeholders and loader rows. */
+  /** Rows the list renders: loaded, placeholders and loader rows. */
   count: number
   /** aria-setsize: the whole list's size, or -1 when unknown. */
   setSize: number

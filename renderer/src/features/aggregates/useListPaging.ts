@@ -4,7 +4,6 @@
  * with ↑/↓, PageUp/PageDown and Home/End (Ctrl or not). Home/End read the list from that end
  * when it is not loaded; a key onto a row not loaded yet selects it once it arrives.
  */
-import type { Virtualizer } from '@tanstack/react-virtual'
 import {
   useEffect,
   useLayoutEffect,
@@ -14,6 +13,7 @@ import {
   type RefObject,
 } from 'react'
 import type { AggregateList } from '../../queries/aggregates'
+import type { FixedRows } from '../../lib/useFixedRows'
 import type { ListAnchor } from '../../stores/aggregateListStore'
 import { keyTarget, pagingAction, sized, type ListWindow, type WindowInput } from './listWindow'
 
@@ -23,14 +23,14 @@ type Pending = 'first' | 'last' | number | null
 export function useListPaging(opts: {
   list: AggregateList
   win: ListWindow & WindowInput
-  virtualizer: Virtualizer<HTMLDivElement, Element>
+  shownRows: FixedRows
   scrollRef: RefObject<HTMLDivElement | null>
   rowHeight: number
   selectedId: string | null
   select(id: string): void
   setAnchor(anchor: ListAnchor): void
 }) {
-  const { list, win, virtualizer, scrollRef, rowHeight, selectedId, select, setAnchor } = opts
+  const { list, win, shownRows, scrollRef, rowHeight, selectedId, select, setAnchor } = opts
   const { items, anchor, hasBefore, hasAfter, loading, error } = list
   // Filtered or not counted yet: loader rows stand for the unloaded sides, not positions.
   const positions = sized(win)
@@ -38,7 +38,7 @@ export function useListPaging(opts: {
   const { offset, count } = win
   const itemAt = (index: number) => items[index - offset]
   const [pending, setPending] = useState<Pending>(null)
-  const virtualItems = virtualizer.getVirtualItems()
+  const { rows: virtualItems, scrollToIndex } = shownRows
   const first = virtualItems[0]?.index ?? 0
   const last = virtualItems.at(-1)?.index ?? -1
 
@@ -80,15 +80,15 @@ export function useListPaging(opts: {
     if (!target) return
     setPending(null)
     select(target.id)
-    virtualizer.scrollToIndex(index, { align: 'auto' })
-  }, [pending, list.previous, anchor, offset, hasAfter, items, select, virtualizer])
+    scrollToIndex(index)
+  }, [pending, list.previous, anchor, offset, hasAfter, items, select, scrollToIndex])
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (items.length === 0) return
     const go = (index: number) => {
       event.preventDefault()
       const target = itemAt(index)
-      virtualizer.scrollToIndex(index, { align: 'auto' })
+      scrollToIndex(index)
       if (target) {
         setPending(null)
         select(target.id)
@@ -103,7 +103,7 @@ export function useListPaging(opts: {
       setPending(toEnd ? 'last' : 'first')
       setAnchor(toEnd ? 'end' : 'start')
       // The size known, so is the position: show its placeholders while the page comes.
-      if (positions) virtualizer.scrollToIndex(toEnd ? count - 1 : 0, { align: 'auto' })
+      if (positions) scrollToIndex(toEnd ? count - 1 : 0)
       return
     }
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 600) / rowHeight) - 1)
