@@ -3,6 +3,9 @@
  * for its request and its response; both transports (Electron IPC and the browser-mode
  * WebSocket) are derived from `methods` and `events`, and both validate on receipt.
  * Pure TypeScript and zod only: no Node, no Electron, no React.
+ * Schemas are built on first use (`z.lazy`): zod builds each schema with all its methods, and
+ * building every one of the contract's at once took 20–40 ms of a page load's main thread before
+ * the first answer could be read (issue 10); a page now builds only what its answers need.
  */
 import { z } from 'zod'
 import { MAX_SEED_COUNT, MAX_SEED_EVENTS, MAX_SEED_EVENTS_TEXT } from './contractBasics'
@@ -11,11 +14,8 @@ import {
   ActivityBucket,
   AggregateModuleInfo,
   AggregateSummary,
-  AggregateTypeDescriptor,
   AggregateView,
   CipherKeyBase64,
-  CommandBatch,
-  CommandResult,
   ConnectionInfo,
   ConnectionSettings,
   DiffEntry,
@@ -36,8 +36,10 @@ import {
   uuid,
   version,
 } from './schemas'
+import { AggregateTypeDescriptor, CommandBatch, CommandResult } from './commandSchemas'
 
 export * from './schemas'
+export * from './commandSchemas'
 export * from './contractBasics'
 
 // ---------------------------------------------------------------- methods
@@ -54,7 +56,7 @@ export interface MethodDefinition {
   readonly request: z.ZodType
   readonly response: z.ZodType
 }
-const Empty = z.object({}).strict()
+const Empty = z.lazy(() => z.object({}).strict())
 
 export const methods = {
   getConnection: { access: 'read', request: Empty, response: ConnectionInfo },
@@ -68,7 +70,7 @@ export const methods = {
    */
   setCipherKey: {
     access: 'read',
-    request: z.object({ keyBase64: CipherKeyBase64, remember: z.boolean() }).strict(),
+    request: z.lazy(() => z.object({ keyBase64: CipherKeyBase64, remember: z.boolean() }).strict()),
     response: ConnectionInfo,
   },
   /** Clears the saved key; goes on with EVENTSCOPE_CIPHER_KEY if set, else without a key. */
@@ -78,43 +80,47 @@ export const methods = {
   listAggregateTypes: {
     access: 'read',
     request: Empty,
-    response: z.array(AggregateTypeDescriptor),
+    response: z.lazy(() => z.array(AggregateTypeDescriptor)),
   },
   listAggregates: {
     access: 'read',
-    request: z
-      .object({
-        limit: limit(500, 100),
-        pageToken: z.string().max(2048).optional(),
-        idPrefix: z
-          .string()
-          .max(36)
-          .regex(/^[0-9a-fA-F-]*$/, 'an id prefix is hex digits and dashes')
-          .optional(),
-        type: z.string().max(256).optional(),
-        order: z.enum(['recent', 'id']).default('recent'),
+    request: z.lazy(() =>
+      z
+        .object({
+          limit: limit(500, 100),
+          pageToken: z.string().max(2048).optional(),
+          idPrefix: z
+            .string()
+            .max(36)
+            .regex(/^[0-9a-fA-F-]*$/, 'an id prefix is hex digits and dashes')
+            .optional(),
+          type: z.string().max(256).optional(),
+          order: z.enum(['recent', 'id']).default('recent'),
+          /**
+           * Without pageToken, which end of the list the page is read from: `end` gives the list's
+           * last `limit` aggregates (the oldest change for `recent`, the highest ids for `id`),
+           * still in list order. A pageToken carries its own direction; `from` is then ignored.
+           */
+          from: z.enum(['start', 'end']).default('start'),
+        })
+        .strict(),
+    ),
+    response: z.lazy(() =>
+      z.object({
+        /** In list order (`recent`: newest change first; `id`: ascending), whichever end was read. */
+        items: z.array(AggregateSummary),
+        /** Pass as pageToken for the page after this one; absent at the end of the list. */
+        nextPageToken: z.string().optional(),
+        /** Pass as pageToken for the page before this one; absent at the start of the list. */
+        prevPageToken: z.string().optional(),
         /**
-         * Without pageToken, which end of the list the page is read from: `end` gives the list's
-         * last `limit` aggregates (the oldest change for `recent`, the highest ids for `id`),
-         * still in list order. A pageToken carries its own direction; `from` is then ignored.
+         * How many aggregates the store holds in all (idPrefix and type do not narrow it), when
+         * the store keeps that count cheaply (a counter). Absent when counting costs a read of a
+         * whole index (Python stores): ask countAggregates, so the page does not wait for it.
          */
-        from: z.enum(['start', 'end']).default('start'),
-      })
-      .strict(),
-    response: z.object({
-      /** In list order (`recent`: newest change first; `id`: ascending), whichever end was read. */
-      items: z.array(AggregateSummary),
-      /** Pass as pageToken for the page after this one; absent at the end of the list. */
-      nextPageToken: z.string().optional(),
-      /** Pass as pageToken for the page before this one; absent at the start of the list. */
-      prevPageToken: z.string().optional(),
-      /**
-       * How many aggregates the store holds in all (idPrefix and type do not narrow it), when
-       * the store keeps that count cheaply (a counter). Absent when counting costs a read of a
-       * whole index (Python stores): ask countAggregates, so the page does not wait for it.
-       */
-      total: z.number().int().min(0).optional(),
-    }),
+        total: z.number().int().min(0).optional(),
+      }),
+    ),
   },
   /**
    * How many aggregates the store holds in all, exactly: a counter read in Eventscope's stores, a
@@ -124,119 +130,139 @@ export const methods = {
   countAggregates: {
     access: 'read',
     request: Empty,
-    response: z.object({ total: z.number().int().min(0) }),
+    response: z.lazy(() => z.object({ total: z.number().int().min(0) })),
   },
   getAggregate: {
     access: 'read',
-    request: z.object({ id: uuid, at: version.optional(), taskId: taskId.optional() }).strict(),
+    request: z.lazy(() =>
+      z.object({ id: uuid, at: version.optional(), taskId: taskId.optional() }).strict(),
+    ),
     response: AggregateView,
   },
   /** More children of a container that getAggregate's state cut (its stateOmitted). */
   getStateChildren: {
     access: 'read',
-    request: z
-      .object({
-        id: uuid,
-        at: version,
-        path: StatePath,
+    request: z.lazy(() =>
+      z
+        .object({
+          id: uuid,
+          at: version,
+          path: StatePath,
+          offset: z.number().int().min(0),
+          limit: limit(1000, 100),
+          /** The stored snapshot at `at` (listSnapshots' cut state), not the state replayed there. */
+          snapshot: z.boolean().default(false),
+          taskId: taskId.optional(),
+        })
+        .strict(),
+    ),
+    response: z.lazy(() =>
+      z.object({
+        /** How many children the container has. */
+        total: z.number().int().min(0),
         offset: z.number().int().min(0),
-        limit: limit(1000, 100),
-        /** The stored snapshot at `at` (listSnapshots' cut state), not the state replayed there. */
-        snapshot: z.boolean().default(false),
-        taskId: taskId.optional(),
-      })
-      .strict(),
-    response: z.object({
-      /** How many children the container has. */
-      total: z.number().int().min(0),
-      offset: z.number().int().min(0),
-      children: z.array(StateChild),
-      /** Containers within these children cut in turn, at their full paths. */
-      omitted: z.array(OmittedChildren),
-      /** Strings within these children shortened, at their full paths (statePages.ts). */
-      shortened: z.array(ShortenedString).default([]),
-    }),
+        children: z.array(StateChild),
+        /** Containers within these children cut in turn, at their full paths. */
+        omitted: z.array(OmittedChildren),
+        /** Strings within these children shortened, at their full paths (statePages.ts). */
+        shortened: z.array(ShortenedString).default([]),
+      }),
+    ),
   },
   listEvents: {
     access: 'read',
-    request: z
-      .object({
-        id: uuid,
-        /** First version of the page (inclusive). */
-        fromVersion: version.default(0),
-        limit: limit(1000, 200),
-        /** Case-insensitive text searched in the decoded payloads. */
-        search: z.string().max(200).optional(),
-        /** Only these event types (short names). */
-        types: z.array(z.string().max(128)).max(32).optional(),
-        taskId: taskId.optional(),
-      })
-      .strict(),
-    response: z.object({
-      items: z.array(EventDto),
-      /** Pass as fromVersion to continue; absent at the end. */
-      nextFromVersion: version.optional(),
-      latestVersion: z.number().int().min(-1),
-      /**
-       * The aggregate's first stored version, as the store has it: 0 in Eventscope's stores, 1
-       * in Python eventsourcing's. The history is firstVersion…latestVersion.
-       */
-      firstVersion: version,
-      /** How many events this page examined (for a search, more than it returned). */
-      scanned: z.number().int().min(0),
-    }),
+    request: z.lazy(() =>
+      z
+        .object({
+          id: uuid,
+          /** First version of the page (inclusive). */
+          fromVersion: version.default(0),
+          limit: limit(1000, 200),
+          /** Case-insensitive text searched in the decoded payloads. */
+          search: z.string().max(200).optional(),
+          /** Only these event types (short names). */
+          types: z.array(z.string().max(128)).max(32).optional(),
+          taskId: taskId.optional(),
+        })
+        .strict(),
+    ),
+    response: z.lazy(() =>
+      z.object({
+        items: z.array(EventDto),
+        /** Pass as fromVersion to continue; absent at the end. */
+        nextFromVersion: version.optional(),
+        latestVersion: z.number().int().min(-1),
+        /**
+         * The aggregate's first stored version, as the store has it: 0 in Eventscope's stores, 1
+         * in Python eventsourcing's. The history is firstVersion…latestVersion.
+         */
+        firstVersion: version,
+        /** How many events this page examined (for a search, more than it returned). */
+        scanned: z.number().int().min(0),
+      }),
+    ),
   },
   getRawRecord: {
     access: 'read',
-    request: z
-      .object({ id: uuid, version, kind: z.enum(['event', 'snapshot']).default('event') })
-      .strict(),
+    request: z.lazy(() =>
+      z
+        .object({ id: uuid, version, kind: z.enum(['event', 'snapshot']).default('event') })
+        .strict(),
+    ),
     response: RawRecord,
   },
   getEventDiff: {
     access: 'read',
-    request: z.object({ id: uuid, version }).strict(),
-    response: z.array(DiffEntry),
+    request: z.lazy(() => z.object({ id: uuid, version }).strict()),
+    response: z.lazy(() => z.array(DiffEntry)),
   },
   diffVersions: {
     access: 'read',
-    request: z
-      .object({
-        id: uuid,
-        from: version,
-        to: version,
-        /**
-         * false: the diff alone (what the Diff tab shows); a large aggregate's two whole states
-         * are megabytes that would be converted, sent and parsed for nothing.
-         */
-        states: z.boolean().default(true),
-      })
-      .strict(),
-    response: z.object({
-      /** The two states whole (absent when asked with `states: false`). */
-      from: JsonValue.optional(),
-      to: JsonValue.optional(),
-      diff: z.array(DiffEntry),
-    }),
+    request: z.lazy(() =>
+      z
+        .object({
+          id: uuid,
+          from: version,
+          to: version,
+          /**
+           * false: the diff alone (what the Diff tab shows); a large aggregate's two whole states
+           * are megabytes that would be converted, sent and parsed for nothing.
+           */
+          states: z.boolean().default(true),
+        })
+        .strict(),
+    ),
+    response: z.lazy(() =>
+      z.object({
+        /** The two states whole (absent when asked with `states: false`). */
+        from: JsonValue.optional(),
+        to: JsonValue.optional(),
+        diff: z.array(DiffEntry),
+      }),
+    ),
   },
   listSnapshots: {
     access: 'read',
-    request: z
-      .object({
-        id: uuid,
-        /** Only snapshots above this version (exclusive): to ask for a range of versions. */
-        afterVersion: version.optional(),
-        /** Only snapshots below this version (exclusive): pass nextBeforeVersion to page back. */
-        beforeVersion: version.optional(),
-        limit: limit(1000, 200),
-      })
-      .strict(),
-    response: z.object({
-      /** Newest first. */
-      items: z.array(SnapshotDto),
-      /** Pass as beforeVersion (same afterVersion) for the next, older page; absent at the end. */
-      nextBeforeVersion: version.optional(),
-    }),
+    request: z.lazy(() =>
+      z
+        .object({
+          id: uuid,
+          /** Only snapshots above this version (exclusive): to ask for a range of versions. */
+          afterVersion: version.optional(),
+          /** Only snapshots below this version (exclusive): pass nextBeforeVersion to page back. */
+          beforeVersion: version.optional(),
+          limit: limit(1000, 200),
+        })
+        .strict(),
+    ),
+    response: z.lazy(() =>
+      z.object({
+        /** Newest first. */
+        items: z.array(SnapshotDto),
+        /** Pass as beforeVersion (same afterVersion) for the next, older page; absent at the end. */
+        nextBeforeVersion: version.optional(),
+      }),
+    ),
   },
   /**
    * The versions that have a snapshot, without their states (for the timeline's markers): a
@@ -244,78 +270,94 @@ export const methods = {
    */
   listSnapshotVersions: {
     access: 'read',
-    request: z
-      .object({
-        id: uuid,
-        /** Only versions above this one (exclusive). */
-        afterVersion: version.optional(),
-        /** Only versions below this one (exclusive): pass nextBeforeVersion to page back. */
-        beforeVersion: version.optional(),
-        limit: limit(10_000, 10_000),
-      })
-      .strict(),
-    response: z.object({
-      /** Newest first. */
-      versions: z.array(version),
-      /** Pass as beforeVersion (same afterVersion) for the next, older page; absent at the end. */
-      nextBeforeVersion: version.optional(),
-    }),
+    request: z.lazy(() =>
+      z
+        .object({
+          id: uuid,
+          /** Only versions above this one (exclusive). */
+          afterVersion: version.optional(),
+          /** Only versions below this one (exclusive): pass nextBeforeVersion to page back. */
+          beforeVersion: version.optional(),
+          limit: limit(10_000, 10_000),
+        })
+        .strict(),
+    ),
+    response: z.lazy(() =>
+      z.object({
+        /** Newest first. */
+        versions: z.array(version),
+        /** Pass as beforeVersion (same afterVersion) for the next, older page; absent at the end. */
+        nextBeforeVersion: version.optional(),
+      }),
+    ),
   },
   compareSnapshot: {
     access: 'read',
-    request: z
-      .object({
-        id: uuid,
-        version,
-        /**
-         * false: the differences, with the snapshot's state cut as listSnapshots cuts it and no
-         * replayed state (what the Snapshots panel shows; whole states are megabytes at scale).
-         */
-        states: z.boolean().default(true),
-      })
-      .strict(),
-    response: z.object({
-      snapshot: SnapshotDto,
-      /** The state replayed from the events, whole (absent when asked with `states: false`). */
-      replayed: JsonValue.optional(),
-      matches: z.boolean(),
-      differences: z.array(DiffEntry),
-    }),
+    request: z.lazy(() =>
+      z
+        .object({
+          id: uuid,
+          version,
+          /**
+           * false: the differences, with the snapshot's state cut as listSnapshots cuts it and no
+           * replayed state (what the Snapshots panel shows; whole states are megabytes at scale).
+           */
+          states: z.boolean().default(true),
+        })
+        .strict(),
+    ),
+    response: z.lazy(() =>
+      z.object({
+        snapshot: SnapshotDto,
+        /** The state replayed from the events, whole (absent when asked with `states: false`). */
+        replayed: JsonValue.optional(),
+        matches: z.boolean(),
+        differences: z.array(DiffEntry),
+      }),
+    ),
   },
   getActivity: {
     access: 'read',
-    request: z
-      .object({ id: uuid.optional(), buckets: z.number().int().min(1).max(500).default(60) })
-      .strict(),
-    response: z.object({
-      buckets: z.array(ActivityBucket),
-      total: z.number().int().min(0),
-      sampled: z.boolean(),
-    }),
+    request: z.lazy(() =>
+      z
+        .object({ id: uuid.optional(), buckets: z.number().int().min(1).max(500).default(60) })
+        .strict(),
+    ),
+    response: z.lazy(() =>
+      z.object({
+        buckets: z.array(ActivityBucket),
+        total: z.number().int().min(0),
+        sampled: z.boolean(),
+      }),
+    ),
   },
   /** One page of the full history, in version order; the caller assembles the pages. */
   exportHistory: {
     access: 'read',
-    request: z
-      .object({
-        id: uuid,
-        /** First version of the page (inclusive). */
-        fromVersion: version.default(0),
-        limit: limit(5000, 2000),
-        /** Makes the page cancellable, and reports progress over the whole history (done = versions exported). */
-        taskId: taskId.optional(),
-      })
-      .strict(),
-    response: z.object({
-      aggregateId: uuid,
-      type: z.string(),
-      exportedAt: isoDate,
-      /** The newest stored version when this page was read. */
-      latestVersion: version,
-      events: z.array(EventDto),
-      /** Pass as fromVersion to continue (a page of large payloads ends early); absent once the page reaches latestVersion. */
-      nextFromVersion: version.optional(),
-    }),
+    request: z.lazy(() =>
+      z
+        .object({
+          id: uuid,
+          /** First version of the page (inclusive). */
+          fromVersion: version.default(0),
+          limit: limit(5000, 2000),
+          /** Makes the page cancellable, and reports progress over the whole history (done = versions exported). */
+          taskId: taskId.optional(),
+        })
+        .strict(),
+    ),
+    response: z.lazy(() =>
+      z.object({
+        aggregateId: uuid,
+        type: z.string(),
+        exportedAt: isoDate,
+        /** The newest stored version when this page was read. */
+        latestVersion: version,
+        events: z.array(EventDto),
+        /** Pass as fromVersion to continue (a page of large payloads ends early); absent once the page reaches latestVersion. */
+        nextFromVersion: version.optional(),
+      }),
+    ),
   },
 
   /**
@@ -334,7 +376,7 @@ export const methods = {
    */
   loadAggregateModule: {
     access: 'read',
-    request: z.object({ path: z.string().min(1).max(4096) }).strict(),
+    request: z.lazy(() => z.object({ path: z.string().min(1).max(4096) }).strict()),
     response: AggregateModuleInfo,
   },
 
@@ -344,29 +386,33 @@ export const methods = {
    */
   seedDemoData: {
     access: 'write',
-    request: z
-      .object({
-        aggregates: z.number().int().min(1).max(MAX_SEED_COUNT),
-        events: z.number().int().min(1).max(MAX_SEED_COUNT),
-        /** The aggregate type to fill (a registered topic whose descriptor says canSeed). */
-        type: z.string().min(1).max(256).optional(),
-        taskId,
-      })
-      .strict()
-      .refine((r) => r.aggregates * r.events <= MAX_SEED_EVENTS, {
-        path: ['events'],
-        message: `at most ${MAX_SEED_EVENTS_TEXT} events in total (aggregates × events per aggregate)`,
+    request: z.lazy(() =>
+      z
+        .object({
+          aggregates: z.number().int().min(1).max(MAX_SEED_COUNT),
+          events: z.number().int().min(1).max(MAX_SEED_COUNT),
+          /** The aggregate type to fill (a registered topic whose descriptor says canSeed). */
+          type: z.string().min(1).max(256).optional(),
+          taskId,
+        })
+        .strict()
+        .refine((r) => r.aggregates * r.events <= MAX_SEED_EVENTS, {
+          path: ['events'],
+          message: `at most ${MAX_SEED_EVENTS_TEXT} events in total (aggregates × events per aggregate)`,
+        }),
+    ),
+    response: z.lazy(() =>
+      z.object({
+        aggregates: z.number().int(),
+        events: z.number().int(),
+        cancelled: z.boolean(),
       }),
-    response: z.object({
-      aggregates: z.number().int(),
-      events: z.number().int(),
-      cancelled: z.boolean(),
-    }),
+    ),
   },
   /** Reads only. Checks every stored event and snapshot of one aggregate (a task: progress, cancelTask). */
   verifyHistory: {
     access: 'read',
-    request: z.object({ id: uuid, taskId: taskId.optional() }).strict(),
+    request: z.lazy(() => z.object({ id: uuid, taskId: taskId.optional() }).strict()),
     response: HistoryVerificationDto,
   },
   /**
@@ -375,20 +421,22 @@ export const methods = {
    */
   verifyStore: {
     access: 'read',
-    request: z.object({ taskId }).strict(),
-    response: z.object({
-      aggregatesChecked: z.number().int().min(0),
-      eventsChecked: z.number().int().min(0),
-      verifiedAt: isoDate,
-      problems: z.array(IntegrityProblemDto),
-      /** More problems were found than listed. */
-      truncated: z.boolean(),
-    }),
+    request: z.lazy(() => z.object({ taskId }).strict()),
+    response: z.lazy(() =>
+      z.object({
+        aggregatesChecked: z.number().int().min(0),
+        eventsChecked: z.number().int().min(0),
+        verifiedAt: isoDate,
+        problems: z.array(IntegrityProblemDto),
+        /** More problems were found than listed. */
+        truncated: z.boolean(),
+      }),
+    ),
   },
   cancelTask: {
     access: 'read',
-    request: z.object({ taskId }).strict(),
-    response: z.object({ cancelled: z.boolean() }),
+    request: z.lazy(() => z.object({ taskId }).strict()),
+    response: z.lazy(() => z.object({ cancelled: z.boolean() })),
   },
   // Exactly the names in contractBasics (a missing or an extra method does not compile).
 } as const satisfies Record<(typeof METHOD_NAMES)[number], MethodDefinition>
@@ -397,14 +445,16 @@ export const methods = {
 
 export const events = {
   /** New batches in the application log, whoever wrote them. */
-  changes: z.object({ entries: z.array(LogEntryDto) }),
+  changes: z.lazy(() => z.object({ entries: z.array(LogEntryDto) })),
   /** Progress of a long call that was given a taskId. */
-  progress: z.object({
-    taskId,
-    done: z.number().min(0),
-    total: z.number().min(0),
-    label: z.string(),
-  }),
+  progress: z.lazy(() =>
+    z.object({
+      taskId,
+      done: z.number().min(0),
+      total: z.number().min(0),
+      label: z.string(),
+    }),
+  ),
   connection: ConnectionInfo,
 } as const satisfies Record<(typeof EVENT_NAMES)[number], z.ZodType>
 

@@ -3,6 +3,9 @@
  * their types; a connection's settings come from settings.ts, where every setting is described.
  * `contract.ts` builds the methods and events from them and re-exports them all.
  * Pure TypeScript and zod only: no Node, no Electron, no React.
+ * Schemas are built on first use (`z.lazy`): zod builds each schema with all its methods, and
+ * building every one of the contract's at once took 20–40 ms of a page load's main thread before
+ * the first answer could be read (issue 10); a page now builds only what its answers need.
  */
 import { z } from 'zod'
 import { JsonValue } from './jsonValue'
@@ -11,21 +14,25 @@ import { connectionOptions, LabelColour, StoreKind } from './settings'
 
 // ---------------------------------------------------------------- shared shapes
 
-export const uuid = z
-  .string()
-  .regex(
-    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-    'expected a lowercase UUID',
-  )
-export const version = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
-export const isoDate = z.string().datetime({ offset: true })
+export const uuid = z.lazy(() =>
+  z
+    .string()
+    .regex(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      'expected a lowercase UUID',
+    ),
+)
+export const version = z.lazy(() => z.number().int().min(0).max(Number.MAX_SAFE_INTEGER))
+export const isoDate = z.lazy(() => z.string().datetime({ offset: true }))
 export const limit = (max: number, fallback: number) =>
   z.number().int().min(1).max(max).default(fallback)
-export const taskId = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/)
+export const taskId = z.lazy(() =>
+  z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/),
+)
 
 /** Any JSON value (jsonValue.ts): how aggregate state and event payloads cross the boundary. */
 export { isJsonValue, JsonValue } from './jsonValue'
@@ -39,133 +46,141 @@ export { ConnectionSettings, LabelColour, StoreKind } from './settings'
  * `verified`, `new-store` and `inferred` can write; the others are mismatches and make the
  * connection read-only until the key is fixed. `message` says it in a user's words.
  */
-export const KeyStatus = z.object({
-  state: z.enum([
-    'verified',
-    'new-store',
-    'inferred',
-    'missing-key',
-    'wrong-key',
-    'unexpected-key',
-  ]),
-  basis: z.enum(['check-record', 'stored-event', 'empty-store']),
-  mismatch: z.boolean(),
-  message: z.string(),
-})
+export const KeyStatus = z.lazy(() =>
+  z.object({
+    state: z.enum([
+      'verified',
+      'new-store',
+      'inferred',
+      'missing-key',
+      'wrong-key',
+      'unexpected-key',
+    ]),
+    basis: z.enum(['check-record', 'stored-event', 'empty-store']),
+    mismatch: z.boolean(),
+    message: z.string(),
+  }),
+)
 export type KeyStatus = z.infer<typeof KeyStatus>
 
 /** A module of aggregate types (EVENTSCOPE_MODULES, or picked in the desktop app). */
-export const AggregateModuleInfo = z.object({
-  /** The module file, absolute. */
-  path: z.string(),
-  /** The topics of the types it registered. */
-  types: z.array(z.string()),
-  /** Why it failed (missing, threw, exports no function); its types so far stay registered. */
-  error: z.string().optional(),
-})
+export const AggregateModuleInfo = z.lazy(() =>
+  z.object({
+    /** The module file, absolute. */
+    path: z.string(),
+    /** The topics of the types it registered. */
+    types: z.array(z.string()),
+    /** Why it failed (missing, threw, exports no function); its types so far stay registered. */
+    error: z.string().optional(),
+  }),
+)
 export type AggregateModuleInfo = z.infer<typeof AggregateModuleInfo>
 
 /** What the UI may know of the connection: never the password, never the cipher key. */
 /** A Python application's table settings, as a connection shows them. */
 const pythonShown = {
-  pythonApplication: z.string().optional(),
-  pythonEventsTable: z.string().optional(),
-  pythonSnapshotsTable: z.string().optional(),
+  pythonApplication: z.lazy(() => z.string().optional()),
+  pythonEventsTable: z.lazy(() => z.string().optional()),
+  pythonSnapshotsTable: z.lazy(() => z.string().optional()),
 }
 
-export const ConnectionInfo = z.object({
-  status: z.enum(['connected', 'disconnected']),
-  kind: StoreKind.optional(),
-  description: z.string(),
-  /** Settings as entered, without secrets; to pre-fill the connection screen. */
-  settings: z
-    .discriminatedUnion('kind', [
-      z.object({ kind: z.literal('memory'), ...connectionOptions }),
-      z.object({ kind: z.literal('sqlite'), path: z.string().optional(), ...connectionOptions }),
-      z.object({
-        ...connectionOptions,
-        kind: z.literal('cassandra'),
-        contactPoints: z.array(z.string()),
-        localDataCenter: z.string(),
-        keyspace: z.string(),
-        username: z.string().optional(),
-        tls: z.boolean(),
-      }),
-      z.object({
-        ...connectionOptions,
-        kind: z.literal('python-sqlite'),
-        path: z.string(),
-        ...pythonShown,
-      }),
-      z.object({
-        ...connectionOptions,
-        kind: z.literal('python-postgres'),
-        pgHost: z.string(),
-        pgPort: z.number().int(),
-        pgDatabase: z.string(),
-        pgUser: z.string().optional(),
-        pgSchema: z.string().optional(),
-        pgTls: z.boolean(),
-        ...pythonShown,
-      }),
-    ])
-    .optional(),
-  encrypted: z.boolean(),
-  /** Why there is no encryption, or which cipher; shown to the user. */
-  encryptionNote: z.string(),
-  snapshotPeriod: z.number().int().min(0),
-  /**
-   * Where the cipher key in use comes from (never the key itself): EVENTSCOPE_CIPHER_KEY, the
-   * desktop app's secure store, entered for this run only, or none (not encrypted).
-   */
-  keySource: z.enum(['environment', 'saved', 'entered', 'none']),
-  /** Whether `setCipherKey({ remember: true })` can keep the key: only with a secure OS store. */
-  canRememberKey: z.boolean(),
-  /** The last connection error, if the last attempt failed. */
-  error: z.string().optional(),
-  /** Whether writing methods are refused now: asked for (settings.readOnly) or a key mismatch. */
-  readOnly: z.boolean(),
-  /** Why writing is refused, in words for the user; absent when writable. */
-  readOnlyReason: z.string().optional(),
-  /** Whether the connection was opened read-only on purpose (the connection screen's toggle). */
-  requestedReadOnly: z.boolean(),
-  /** EVENTSCOPE_READ_ONLY is set: every connection of this run is read-only, whatever is asked. */
-  readOnlyLocked: z.boolean().optional(),
-  /** The cipher key compared with the store's key check; absent while disconnected. */
-  keyStatus: KeyStatus.optional(),
-  /**
-   * New each time the store is opened (connect, a cipher key change): what the UI loaded under an
-   * earlier session was read with another key or connection, so it is reloaded or cleared.
-   */
-  sessionId: z.string().optional(),
-  /** The connection's environment label, shown in the header. */
-  label: z.object({ text: z.string(), colour: LabelColour }).optional(),
-  /** While connected: whether the store answers, since when, and the last outage it recovered from. */
-  availability: z
-    .object({
-      state: z.enum(['available', 'unavailable']),
-      /** When the current state began (connected or recovered; first failure). */
-      since: isoDate,
-      /** Why the store is unavailable (its last failure). */
-      reason: z.string().optional(),
-      /** The last outage that ended: when requests began failing and when the store answered again. */
-      lastOutage: z.object({ from: isoDate, to: isoDate }).optional(),
-    })
-    .optional(),
-  /** The modules of aggregate types loaded in this run, with their types or why they failed. */
-  modules: z.array(AggregateModuleInfo).optional(),
-})
+export const ConnectionInfo = z.lazy(() =>
+  z.object({
+    status: z.enum(['connected', 'disconnected']),
+    kind: StoreKind.optional(),
+    description: z.string(),
+    /** Settings as entered, without secrets; to pre-fill the connection screen. */
+    settings: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('memory'), ...connectionOptions }),
+        z.object({ kind: z.literal('sqlite'), path: z.string().optional(), ...connectionOptions }),
+        z.object({
+          ...connectionOptions,
+          kind: z.literal('cassandra'),
+          contactPoints: z.array(z.string()),
+          localDataCenter: z.string(),
+          keyspace: z.string(),
+          username: z.string().optional(),
+          tls: z.boolean(),
+        }),
+        z.object({
+          ...connectionOptions,
+          kind: z.literal('python-sqlite'),
+          path: z.string(),
+          ...pythonShown,
+        }),
+        z.object({
+          ...connectionOptions,
+          kind: z.literal('python-postgres'),
+          pgHost: z.string(),
+          pgPort: z.number().int(),
+          pgDatabase: z.string(),
+          pgUser: z.string().optional(),
+          pgSchema: z.string().optional(),
+          pgTls: z.boolean(),
+          ...pythonShown,
+        }),
+      ])
+      .optional(),
+    encrypted: z.boolean(),
+    /** Why there is no encryption, or which cipher; shown to the user. */
+    encryptionNote: z.string(),
+    snapshotPeriod: z.number().int().min(0),
+    /**
+     * Where the cipher key in use comes from (never the key itself): EVENTSCOPE_CIPHER_KEY, the
+     * desktop app's secure store, entered for this run only, or none (not encrypted).
+     */
+    keySource: z.enum(['environment', 'saved', 'entered', 'none']),
+    /** Whether `setCipherKey({ remember: true })` can keep the key: only with a secure OS store. */
+    canRememberKey: z.boolean(),
+    /** The last connection error, if the last attempt failed. */
+    error: z.string().optional(),
+    /** Whether writing methods are refused now: asked for (settings.readOnly) or a key mismatch. */
+    readOnly: z.boolean(),
+    /** Why writing is refused, in words for the user; absent when writable. */
+    readOnlyReason: z.string().optional(),
+    /** Whether the connection was opened read-only on purpose (the connection screen's toggle). */
+    requestedReadOnly: z.boolean(),
+    /** EVENTSCOPE_READ_ONLY is set: every connection of this run is read-only, whatever is asked. */
+    readOnlyLocked: z.boolean().optional(),
+    /** The cipher key compared with the store's key check; absent while disconnected. */
+    keyStatus: KeyStatus.optional(),
+    /**
+     * New each time the store is opened (connect, a cipher key change): what the UI loaded under an
+     * earlier session was read with another key or connection, so it is reloaded or cleared.
+     */
+    sessionId: z.string().optional(),
+    /** The connection's environment label, shown in the header. */
+    label: z.object({ text: z.string(), colour: LabelColour }).optional(),
+    /** While connected: whether the store answers, since when, and the last outage it recovered from. */
+    availability: z
+      .object({
+        state: z.enum(['available', 'unavailable']),
+        /** When the current state began (connected or recovered; first failure). */
+        since: isoDate,
+        /** Why the store is unavailable (its last failure). */
+        reason: z.string().optional(),
+        /** The last outage that ended: when requests began failing and when the store answered again. */
+        lastOutage: z.object({ from: isoDate, to: isoDate }).optional(),
+      })
+      .optional(),
+    /** The modules of aggregate types loaded in this run, with their types or why they failed. */
+    modules: z.array(AggregateModuleInfo).optional(),
+  }),
+)
 export type ConnectionInfo = z.infer<typeof ConnectionInfo>
 
-export const AggregateSummary = z.object({
-  id: uuid,
-  /** Aggregate class topic, e.g. bank#Account. */
-  type: z.string(),
-  version,
-  createdAt: isoDate,
-  lastModified: isoDate,
-  discarded: z.boolean(),
-})
+export const AggregateSummary = z.lazy(() =>
+  z.object({
+    id: uuid,
+    /** Aggregate class topic, e.g. bank#Account. */
+    type: z.string(),
+    version,
+    createdAt: isoDate,
+    lastModified: isoDate,
+    discarded: z.boolean(),
+  }),
+)
 export type AggregateSummary = z.infer<typeof AggregateSummary>
 
 /**
@@ -173,23 +188,25 @@ export type AggregateSummary = z.infer<typeof AggregateSummary>
  * discard event anything, e.g. bank#Account.Closed); for a topic no loaded module registers, by
  * its name (`.Created`, `.Discarded`) and version 0.
  */
-export const EventRole = z.enum(['created', 'changed', 'discarded'])
+export const EventRole = z.lazy(() => z.enum(['created', 'changed', 'discarded']))
 export type EventRole = z.infer<typeof EventRole>
 
-export const EventDto = z.object({
-  originatorId: uuid,
-  version,
-  topic: z.string(),
-  /** The event class name without its aggregate prefix, e.g. AttributeChanged. */
-  type: z.string(),
-  role: EventRole,
-  timestamp: isoDate,
-  payload: JsonValue,
-  /** Strings listEvents shortened (longStrings.ts); exportHistory sends the payload whole. */
-  payloadShortened: z.array(ShortenedString).default([]),
-  hash: z.string(),
-  previousHash: z.string(),
-})
+export const EventDto = z.lazy(() =>
+  z.object({
+    originatorId: uuid,
+    version,
+    topic: z.string(),
+    /** The event class name without its aggregate prefix, e.g. AttributeChanged. */
+    type: z.string(),
+    role: EventRole,
+    timestamp: isoDate,
+    payload: JsonValue,
+    /** Strings listEvents shortened (longStrings.ts); exportHistory sends the payload whole. */
+    payloadShortened: z.array(ShortenedString).default([]),
+    hash: z.string(),
+    previousHash: z.string(),
+  }),
+)
 export type EventDto = z.infer<typeof EventDto>
 
 /**
@@ -198,298 +215,219 @@ export type EventDto = z.infer<typeof EventDto>
  * from creation to toVersion. Either way, a load of the latest also found the newest version
  * the aggregate index recorded.
  */
-export const HashChainScope = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('snapshotLinked'),
-    snapshotVersion: version,
-    fromVersion: version,
-    toVersion: version,
-  }),
-  z.object({ kind: z.literal('fromCreation'), toVersion: version }),
-])
+export const HashChainScope = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('snapshotLinked'),
+      snapshotVersion: version,
+      fromVersion: version,
+      toVersion: version,
+    }),
+    z.object({ kind: z.literal('fromCreation'), toVersion: version }),
+  ]),
+)
 export type HashChainScope = z.infer<typeof HashChainScope>
 
-export const HashChainStatus = z.object({
-  /** `absent`: the store keeps no hash chain (a Python eventsourcing store); nothing was verified. */
-  status: z.enum(['verified', 'broken', 'absent']),
-  /** What this load checked (when verified). */
-  checked: HashChainScope.optional(),
-  /** The last Verify whole history of this aggregate that found no problem, if any this session. */
-  wholeHistory: z.object({ verifiedAt: isoDate, toVersion: z.number().int().min(-1) }).optional(),
-  message: z.string().optional(),
-  brokenAtVersion: version.optional(),
-})
+export const HashChainStatus = z.lazy(() =>
+  z.object({
+    /** `absent`: the store keeps no hash chain (a Python eventsourcing store); nothing was verified. */
+    status: z.enum(['verified', 'broken', 'absent']),
+    /** What this load checked (when verified). */
+    checked: HashChainScope.optional(),
+    /** The last Verify whole history of this aggregate that found no problem, if any this session. */
+    wholeHistory: z.object({ verifiedAt: isoDate, toVersion: z.number().int().min(-1) }).optional(),
+    message: z.string().optional(),
+    brokenAtVersion: version.optional(),
+  }),
+)
 export type HashChainStatus = z.infer<typeof HashChainStatus>
 
 /** One thing Verify found wrong: the aggregate, the first bad version, and what is wrong there. */
-export const IntegrityProblemDto = z.object({
-  aggregateId: uuid,
-  version,
-  kind: z.enum(['missing', 'unlinked', 'tampered', 'undecodable']),
-  message: z.string(),
-})
+export const IntegrityProblemDto = z.lazy(() =>
+  z.object({
+    aggregateId: uuid,
+    version,
+    kind: z.enum(['missing', 'unlinked', 'tampered', 'undecodable']),
+    message: z.string(),
+  }),
+)
 export type IntegrityProblemDto = z.infer<typeof IntegrityProblemDto>
 
-export const HistoryVerificationDto = z.object({
-  aggregateId: uuid,
-  /** From the index entry or the creation event; empty when neither exists. */
-  type: z.string(),
-  /** The newest stored version (-1: none). */
-  lastVersion: z.number().int().min(-1),
-  eventsChecked: z.number().int().min(0),
-  snapshotsChecked: z.number().int().min(0),
-  verifiedAt: isoDate,
-  problems: z.array(IntegrityProblemDto),
-  /** More problems were found than listed. */
-  truncated: z.boolean(),
-})
+export const HistoryVerificationDto = z.lazy(() =>
+  z.object({
+    aggregateId: uuid,
+    /** From the index entry or the creation event; empty when neither exists. */
+    type: z.string(),
+    /** The newest stored version (-1: none). */
+    lastVersion: z.number().int().min(-1),
+    eventsChecked: z.number().int().min(0),
+    snapshotsChecked: z.number().int().min(0),
+    verifiedAt: isoDate,
+    problems: z.array(IntegrityProblemDto),
+    /** More problems were found than listed. */
+    truncated: z.boolean(),
+  }),
+)
 export type HistoryVerificationDto = z.infer<typeof HistoryVerificationDto>
 
-export const AggregateView = z.object({
-  id: uuid,
-  type: z.string(),
-  /** The version shown (the requested `at`, or the latest). */
-  version,
-  latestVersion: version,
-  createdOn: isoDate,
-  lastModified: isoDate,
-  discarded: z.boolean(),
-  /**
-   * The aggregate's state as a readable tree (child entities included); null once discarded.
-   * Cut to each container's first children (statePages.ts): `stateOmitted` lists the cut ones.
-   */
-  state: JsonValue,
-  stateOmitted: z.array(OmittedChildren).default([]),
-  /** Strings of `state` shortened to their first STRING_SHOWN_MAX characters (statePages.ts). */
-  stateShortened: z.array(ShortenedString).default([]),
-  hashChain: HashChainStatus,
-  encrypted: z.boolean(),
-  /** The snapshot the state was loaded from (with `fromCheckpoint` at its version: a copy an
-   * earlier answer decoded, kept in memory), if any; eventsReplayed counts the events after it. */
-  loadedFromSnapshot: version.optional(),
-  /**
-   * False when no loaded module registers this aggregate's type: its events cannot be applied,
-   * so `state` is the newest snapshot's at or below `version` (loadedFromSnapshot; null if none).
-   */
-  definitionLoaded: z.boolean().default(true),
-  /**
-   * The in-memory checkpoint the state was replayed from (eventsReplayed after it), if any: a
-   * state this app's own verified replay kept at that version (at verifiedAt). Its chain is
-   * what `hashChain.checked` states; hashChain.message says which part was checked then.
-   */
-  fromCheckpoint: z.object({ version, verifiedAt: isoDate }).optional(),
-  eventsReplayed: z.number().int().min(0),
-})
+export const AggregateView = z.lazy(() =>
+  z.object({
+    id: uuid,
+    type: z.string(),
+    /** The version shown (the requested `at`, or the latest). */
+    version,
+    latestVersion: version,
+    createdOn: isoDate,
+    lastModified: isoDate,
+    discarded: z.boolean(),
+    /**
+     * The aggregate's state as a readable tree (child entities included); null once discarded.
+     * Cut to each container's first children (statePages.ts): `stateOmitted` lists the cut ones.
+     */
+    state: JsonValue,
+    stateOmitted: z.array(OmittedChildren).default([]),
+    /** Strings of `state` shortened to their first STRING_SHOWN_MAX characters (statePages.ts). */
+    stateShortened: z.array(ShortenedString).default([]),
+    hashChain: HashChainStatus,
+    encrypted: z.boolean(),
+    /** The snapshot the state was loaded from (with `fromCheckpoint` at its version: a copy an
+     * earlier answer decoded, kept in memory), if any; eventsReplayed counts the events after it. */
+    loadedFromSnapshot: version.optional(),
+    /**
+     * False when no loaded module registers this aggregate's type: its events cannot be applied,
+     * so `state` is the newest snapshot's at or below `version` (loadedFromSnapshot; null if none).
+     */
+    definitionLoaded: z.boolean().default(true),
+    /**
+     * The in-memory checkpoint the state was replayed from (eventsReplayed after it), if any: a
+     * state this app's own verified replay kept at that version (at verifiedAt). Its chain is
+     * what `hashChain.checked` states; hashChain.message says which part was checked then.
+     */
+    fromCheckpoint: z.object({ version, verifiedAt: isoDate }).optional(),
+    eventsReplayed: z.number().int().min(0),
+  }),
+)
 export type AggregateView = z.infer<typeof AggregateView>
 
-export const SnapshotDto = z.object({
-  originatorId: uuid,
-  version,
-  timestamp: isoDate,
-  type: z.string(),
-  state: JsonValue,
-  /**
-   * Where `state` is cut to each container's first children (listSnapshots, as getAggregate;
-   * statePages.ts): the containers cut. getStateChildren with `snapshot: true` sends the rest.
-   */
-  stateOmitted: z.array(OmittedChildren).default([]),
-  /** Strings of `state` shortened to their first STRING_SHOWN_MAX characters (statePages.ts). */
-  stateShortened: z.array(ShortenedString).default([]),
-})
+export const SnapshotDto = z.lazy(() =>
+  z.object({
+    originatorId: uuid,
+    version,
+    timestamp: isoDate,
+    type: z.string(),
+    state: JsonValue,
+    /**
+     * Where `state` is cut to each container's first children (listSnapshots, as getAggregate;
+     * statePages.ts): the containers cut. getStateChildren with `snapshot: true` sends the rest.
+     */
+    stateOmitted: z.array(OmittedChildren).default([]),
+    /** Strings of `state` shortened to their first STRING_SHOWN_MAX characters (statePages.ts). */
+    stateShortened: z.array(ShortenedString).default([]),
+  }),
+)
 export type SnapshotDto = z.infer<typeof SnapshotDto>
 
-export const DiffEntry = z.object({
-  path: z.array(z.union([z.string(), z.number()])),
-  kind: z.enum(['added', 'removed', 'changed']),
-  before: JsonValue.optional(),
-  after: JsonValue.optional(),
-})
+export const DiffEntry = z.lazy(() =>
+  z.object({
+    path: z.array(z.union([z.string(), z.number()])),
+    kind: z.enum(['added', 'removed', 'changed']),
+    before: JsonValue.optional(),
+    after: JsonValue.optional(),
+  }),
+)
 export type DiffEntry = z.infer<typeof DiffEntry>
 
-export const RawRecord = z.object({
-  originatorId: uuid,
-  originatorVersion: version,
-  topic: z.string(),
-  /** The stored state bytes exactly as in the database, base64. */
-  stateBase64: z.string(),
-  encrypted: z.boolean(),
-  byteLength: z.number().int().min(0),
-})
+export const RawRecord = z.lazy(() =>
+  z.object({
+    originatorId: uuid,
+    originatorVersion: version,
+    topic: z.string(),
+    /** The stored state bytes exactly as in the database, base64. */
+    stateBase64: z.string(),
+    encrypted: z.boolean(),
+    byteLength: z.number().int().min(0),
+  }),
+)
 export type RawRecord = z.infer<typeof RawRecord>
 
-// ---------------------------------------------------------------- aggregate types and commands
+// ---------------------------------------------------------------- the log and activity
 
-/**
- * A command's parameters: a subset of JSON Schema (an object of string, number, integer or
- * boolean fields), the same shape the library's registry uses. The renderer renders it as a
- * form; the main process checks every request against it whatever the form did.
- */
-const fieldBase = { title: z.string().max(200), description: z.string().max(2000).optional() }
-export const ParameterField = z.discriminatedUnion('type', [
+export const LogEntryDto = z.lazy(() =>
   z.object({
-    ...fieldBase,
-    type: z.literal('string'),
-    minLength: z.number().int().min(0).optional(),
-    maxLength: z.number().int().min(0).optional(),
-    enum: z.array(z.string()).optional(),
-    format: z.literal('uuid').optional(),
-    default: z.string().optional(),
+    position: z.string(),
+    originatorId: uuid,
+    fromVersion: version,
+    toVersion: version,
+    topics: z.array(z.string()),
+    /** One of these events discards the aggregate (decided as EventDto.role is). */
+    discards: z.boolean(),
+    recordedAt: isoDate,
   }),
-  z.object({
-    ...fieldBase,
-    type: z.enum(['number', 'integer']),
-    minimum: z.number().optional(),
-    maximum: z.number().optional(),
-    exclusiveMinimum: z.number().optional(),
-    default: z.number().optional(),
-  }),
-  z.object({ ...fieldBase, type: z.literal('boolean'), default: z.boolean().optional() }),
-])
-export type ParameterField = z.infer<typeof ParameterField>
-
-export const ParametersSchema = z.object({
-  type: z.literal('object'),
-  properties: z.record(z.string(), ParameterField),
-  required: z.array(z.string()).optional(),
-})
-export type ParametersSchema = z.infer<typeof ParametersSchema>
-
-/** A command a registered type offers; `create` is the reserved name of its creation. */
-export const CommandDescriptor = z.object({
-  name: z.string(),
-  label: z.string(),
-  description: z.string().optional(),
-  parameters: ParametersSchema,
-})
-export type CommandDescriptor = z.infer<typeof CommandDescriptor>
-
-/** A registered aggregate type: its topic, its name for people, its creation and commands. */
-export const AggregateTypeDescriptor = z.object({
-  /** The aggregate class topic stored in the events, e.g. bank#Account. */
-  topic: z.string(),
-  displayName: z.string(),
-  description: z.string().optional(),
-  create: CommandDescriptor,
-  commands: z.array(CommandDescriptor),
-  /** Whether seedDemoData can fill this type. */
-  canSeed: z.boolean(),
-  /** Where the definition came from: 'built-in', or the module file that registered it. */
-  source: z.string(),
-})
-export type AggregateTypeDescriptor = z.infer<typeof AggregateTypeDescriptor>
-
-/** One command to run: its name and its parameters (checked against its descriptor). */
-export const CommandRequest = z
-  .object({
-    name: z.string().min(1).max(128),
-    params: z.record(z.string(), JsonValue).optional(),
-  })
-  .strict()
-export type CommandRequest = z.infer<typeof CommandRequest>
-
-/**
- * Commands for one aggregate, stateless: the aggregate is loaded at `expectedVersion`, the
- * commands run in order, and the events they trigger are stored as one batch only if nothing
- * newer was stored meanwhile (else ConcurrencyError). A new aggregate: no `id`, its `type`,
- * expectedVersion -1, and `create` as the first command.
- */
-export const CommandBatch = z
-  .object({
-    id: uuid.optional(),
-    type: z.string().min(1).max(256).optional(),
-    expectedVersion: z.number().int().min(-1).max(Number.MAX_SAFE_INTEGER),
-    commands: z.array(CommandRequest).min(1).max(1000),
-  })
-  .strict()
-  .refine((b) => (b.id === undefined ? b.type !== undefined : true), {
-    path: ['type'],
-    message: 'a new aggregate needs its type',
-  })
-  .refine((b) => (b.id === undefined ? b.expectedVersion === -1 : b.expectedVersion >= 0), {
-    path: ['expectedVersion'],
-    message: 'expectedVersion is -1 for a new aggregate and the loaded version otherwise',
-  })
-export type CommandBatch = z.infer<typeof CommandBatch>
-
-/** What a batch of commands triggers (preview) or stored (execute), and the state after it. */
-export const CommandResult = z.object({
-  id: uuid,
-  type: z.string(),
-  /** The version the commands ran on (-1 for a new aggregate). */
-  expectedVersion: z.number().int().min(-1),
-  /** The version after the events (pending for a preview, stored for execute). */
-  version,
-  events: z.array(EventDto),
-  /** The state after the events; null once discarded. */
-  state: JsonValue,
-  discarded: z.boolean(),
-})
-export type CommandResult = z.infer<typeof CommandResult>
-
-export const LogEntryDto = z.object({
-  position: z.string(),
-  originatorId: uuid,
-  fromVersion: version,
-  toVersion: version,
-  topics: z.array(z.string()),
-  /** One of these events discards the aggregate (decided as EventDto.role is). */
-  discards: z.boolean(),
-  recordedAt: isoDate,
-})
+)
 export type LogEntryDto = z.infer<typeof LogEntryDto>
 
-export const ActivityBucket = z.object({ start: isoDate, events: z.number().int().min(0) })
+export const ActivityBucket = z.lazy(() =>
+  z.object({ start: isoDate, events: z.number().int().min(0) }),
+)
 export type ActivityBucket = z.infer<typeof ActivityBucket>
 
 /**
  * An AES key as base64 of 16, 24 or 32 bytes (24, 32 or 44 characters, padded). The messages
  * never repeat the value: it is a secret.
  */
-export const CipherKeyBase64 = z.string().regex(
-  /^(?:[A-Za-z0-9+/]{22}==|[A-Za-z0-9+/]{32}|[A-Za-z0-9+/]{43}=)$/,
-  // Shown to the user as is: plain words, no syntax.
-  'This is not a cipher key: a key is 16, 24 or 32 bytes written in base64 (24, 32 or 44 characters), such as the output of openssl rand -base64 32.',
+export const CipherKeyBase64 = z.lazy(() =>
+  z.string().regex(
+    /^(?:[A-Za-z0-9+/]{22}==|[A-Za-z0-9+/]{32}|[A-Za-z0-9+/]{43}=)$/,
+    // Shown to the user as is: plain words, no syntax.
+    'This is not a cipher key: a key is 16, 24 or 32 bytes written in base64 (24, 32 or 44 characters), such as the output of openssl rand -base64 32.',
+  ),
 )
 
 // ---------------------------------------------------------------- errors
 
-export const ErrorCode = z.enum([
-  'ConcurrencyError',
-  'AggregateNotFound',
-  'DataIntegrityError',
-  'ValidationError',
-  'StoreUnavailable',
-  'NotConnected',
-  /**
-   * A writing method on a read-only connection (asked for, or a cipher key mismatch); details
-   * say which method and why. Its own code, not ValidationError: the request itself is valid,
-   * the connection refuses it, and the UI points to the connection screen rather than the input.
-   */
-  'ReadOnly',
-  /** A command the aggregate's own rules refused (e.g. an overdraft): nothing was stored. */
-  'DomainError',
-  'Cancelled',
-  'InternalError',
-])
+export const ErrorCode = z.lazy(() =>
+  z.enum([
+    'ConcurrencyError',
+    'AggregateNotFound',
+    'DataIntegrityError',
+    'ValidationError',
+    'StoreUnavailable',
+    'NotConnected',
+    /**
+     * A writing method on a read-only connection (asked for, or a cipher key mismatch); details
+     * say which method and why. Its own code, not ValidationError: the request itself is valid,
+     * the connection refuses it, and the UI points to the connection screen rather than the input.
+     */
+    'ReadOnly',
+    /** A command the aggregate's own rules refused (e.g. an overdraft): nothing was stored. */
+    'DomainError',
+    'Cancelled',
+    'InternalError',
+  ]),
+)
 export type ErrorCode = z.infer<typeof ErrorCode>
 
-export const ConcurrencyDetails = z.object({
-  aggregateId: uuid,
-  /** The version the refused batch tried to store first (its expectedVersion + 1). */
-  expectedVersion: version,
-  /** The version the store holds now. */
-  actualVersion: version,
-  /** The events stored by the winner after the refused batch's expectedVersion (200 at most). */
-  winningEvents: z.array(EventDto),
-})
+export const ConcurrencyDetails = z.lazy(() =>
+  z.object({
+    aggregateId: uuid,
+    /** The version the refused batch tried to store first (its expectedVersion + 1). */
+    expectedVersion: version,
+    /** The version the store holds now. */
+    actualVersion: version,
+    /** The events stored by the winner after the refused batch's expectedVersion (200 at most). */
+    winningEvents: z.array(EventDto),
+  }),
+)
 export type ConcurrencyDetails = z.infer<typeof ConcurrencyDetails>
 
-export const ApiError = z.object({
-  code: ErrorCode,
-  message: z.string(),
-  /** Field problems for ValidationError; versions for ConcurrencyError; etc. */
-  details: z.unknown().optional(),
-})
+export const ApiError = z.lazy(() =>
+  z.object({
+    code: ErrorCode,
+    message: z.string(),
+    /** Field problems for ValidationError; versions for ConcurrencyError; etc. */
+    details: z.unknown().optional(),
+  }),
+)
 export type ApiError = z.infer<typeof ApiError>
 
 /** Every response crosses the boundary in this envelope: errors are values, not throws. */

@@ -16,21 +16,27 @@ class Problem {
 }
 export const problem = (message: string) => new Problem(message)
 
-/** The value `read` makes of the text, or an issue when it finds a problem. */
+/**
+ * The value `read` makes of the text, or an issue when it finds a problem. Like every reader
+ * here, built on first use (`z.lazy`; shared/schemas.ts says why).
+ */
 export function parsed<T>(read: (text: string | undefined) => T | Problem) {
-  return raw.transform((text, ctx) => {
-    const value = read(text)
-    if (!(value instanceof Problem)) return value
-    ctx.addIssue({ code: 'custom', message: value.message })
-    return z.NEVER
-  })
+  return z.lazy(() =>
+    raw.transform((text, ctx) => {
+      const value = read(text)
+      if (!(value instanceof Problem)) return value
+      ctx.addIssue({ code: 'custom', message: value.message })
+      return z.NEVER
+    }),
+  )
 }
 
 /** Trimmed text; empty or absent: undefined. */
-export const trimmed = () => raw.transform((text) => text?.trim() || undefined)
+export const trimmed = () => z.lazy(() => raw.transform((text) => text?.trim() || undefined))
 
 /** Trimmed text, or `fallback` when empty or absent. */
-export const trimmedOr = (fallback: string) => raw.transform((text) => text?.trim() || fallback)
+export const trimmedOr = (fallback: string) =>
+  z.lazy(() => raw.transform((text) => text?.trim() || fallback))
 
 /** 1/true/yes/on or 0/false/no/off (any case); empty or absent: false. */
 export const strictFlag = () =>

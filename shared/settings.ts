@@ -7,6 +7,7 @@
  * explorer's conversion to the library's store options (toStoreSettings in
  * electron/explorer/storeEnv.ts) and the README's settings table (scripts/settingsDoc.ts).
  * Pure TypeScript and zod only: no Node, no Electron, no React.
+ * The readers and values are built on first use (`z.lazy`), for the reason schemas.ts gives.
  */
 import { z } from 'zod'
 import {
@@ -29,31 +30,16 @@ import type { SettingGroup, SettingSpec } from './settingSpec'
 
 export type { SettingGroup, SettingSpec } from './settingSpec'
 
-// ---------------------------------------------------------------- typed values
+import {
+  DEFAULT_CHECKPOINT_MEMORY_MB,
+  DEFAULT_CONTACT_POINT,
+  DEFAULT_SNAPSHOT_PERIOD,
+  LabelColour,
+  SQLITE_DRIVERS,
+  StoreKind,
+} from './settingValues'
 
-export const StoreKind = z.enum([
-  'memory',
-  'sqlite',
-  'cassandra',
-  'python-sqlite',
-  'python-postgres',
-])
-/** The stores of Python's eventsourcing library: always opened read-only. */
-export const PYTHON_STORE_KINDS = ['python-sqlite', 'python-postgres'] as const
-export type StoreKind = z.infer<typeof StoreKind>
-
-/** The label's colours: a fixed palette, each shown with text of ≥ 4.5:1 contrast. */
-export const LabelColour = z.enum(['red', 'orange', 'green', 'blue', 'purple', 'grey'])
-export type LabelColour = z.infer<typeof LabelColour>
-
-/** The library's SQLite drivers (storeEnv.ts checks that the names match). */
-export const SQLITE_DRIVERS = ['better-sqlite3', 'node:sqlite'] as const
-export type SqliteDriverSetting = (typeof SQLITE_DRIVERS)[number]
-
-export const DEFAULT_SNAPSHOT_PERIOD = 2
-/** Memory for the explorer's in-memory checkpoints of replayed aggregates, in MiB. */
-export const DEFAULT_CHECKPOINT_MEMORY_MB = 256
-export const DEFAULT_CONTACT_POINT = '127.0.0.1:9042'
+export * from './settingValues'
 
 // ---------------------------------------------------------------- the settings
 
@@ -80,7 +66,7 @@ export const SETTINGS = {
     defaultDoc: "`eventscope.sqlite` in the app's data folder (`.eventscope/` in browser mode)",
     fromEnv: trimmed(),
     /** A file path; omitted: the app's default database file. */
-    value: z.string().min(1).max(4096).optional(),
+    value: z.lazy(() => z.string().min(1).max(4096).optional()),
   },
   sqliteDriver: {
     env: 'EVENTSCOPE_SQLITE_DRIVER',
@@ -88,7 +74,9 @@ export const SETTINGS = {
     doc: 'the SQLite driver: `better-sqlite3` or `node:sqlite`; any other value: the default',
     defaultDoc: '`node:sqlite` inside Electron, `better-sqlite3` in Node',
     // Exactly one of the names, as before: anything else leaves the choice to the library.
-    fromEnv: raw.transform((text) => SQLITE_DRIVERS.find((driver) => driver === text)),
+    fromEnv: z.lazy(() =>
+      raw.transform((text) => SQLITE_DRIVERS.find((driver) => driver === text)),
+    ),
   },
   cipherKey: {
     env: 'EVENTSCOPE_CIPHER_KEY',
@@ -140,14 +128,16 @@ export const SETTINGS = {
     group: 'cassandra',
     doc: 'comma-separated `host[:port]`',
     defaultDoc: `\`${DEFAULT_CONTACT_POINT}\``,
-    fromEnv: raw.transform((text) => {
-      const points = (text ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0)
-      return points.length ? points : [DEFAULT_CONTACT_POINT]
-    }),
-    value: z.array(hostPort).min(1).max(32),
+    fromEnv: z.lazy(() =>
+      raw.transform((text) => {
+        const points = (text ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0)
+        return points.length ? points : [DEFAULT_CONTACT_POINT]
+      }),
+    ),
+    value: z.lazy(() => z.array(hostPort).min(1).max(32)),
   },
   localDataCenter: {
     env: 'CASSANDRA_LOCAL_DC',
@@ -155,7 +145,7 @@ export const SETTINGS = {
     doc: "the driver's local data centre",
     defaultDoc: '`datacenter1`',
     fromEnv: trimmedOr('datacenter1'),
-    value: z.string().min(1).max(128),
+    value: z.lazy(() => z.string().min(1).max(128)),
   },
   keyspace: {
     env: 'CASSANDRA_KEYSPACE',
@@ -163,7 +153,9 @@ export const SETTINGS = {
     doc: 'keyspace (created on first use)',
     defaultDoc: '`eventscope`',
     fromEnv: trimmedOr('eventscope'),
-    value: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/, 'a keyspace is letters, digits and _'),
+    value: z.lazy(() =>
+      z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/, 'a keyspace is letters, digits and _'),
+    ),
   },
   username: {
     env: 'CASSANDRA_USERNAME',
@@ -171,16 +163,16 @@ export const SETTINGS = {
     doc: 'user name, if the cluster wants credentials',
     defaultDoc: 'none',
     // Taken as set (not trimmed), as before; empty: none.
-    fromEnv: raw.transform((text) => text || undefined),
-    value: z.string().max(256).optional(),
+    fromEnv: z.lazy(() => raw.transform((text) => text || undefined)),
+    value: z.lazy(() => z.string().max(256).optional()),
   },
   password: {
     env: 'CASSANDRA_PASSWORD',
     group: 'cassandra',
     doc: 'password, if the cluster wants credentials',
     defaultDoc: 'none',
-    fromEnv: raw.transform((text) => text || undefined),
-    value: z.string().max(1024).optional(),
+    fromEnv: z.lazy(() => raw.transform((text) => text || undefined)),
+    value: z.lazy(() => z.string().max(1024).optional()),
   },
   tls: {
     env: 'CASSANDRA_TLS',
@@ -188,8 +180,10 @@ export const SETTINGS = {
     doc: '`1` or `true`: connect with TLS',
     defaultDoc: 'no TLS',
     // Only 1 and true turn it on, as before (any other value: off, not an error).
-    fromEnv: raw.transform((text) => ['1', 'true'].includes(text?.trim().toLowerCase() ?? '')),
-    value: z.boolean().default(false),
+    fromEnv: z.lazy(() =>
+      raw.transform((text) => ['1', 'true'].includes(text?.trim().toLowerCase() ?? '')),
+    ),
+    value: z.lazy(() => z.boolean().default(false)),
   },
   replicationFactor: {
     env: 'CASSANDRA_REPLICATION_FACTOR',
@@ -209,10 +203,12 @@ export const SETTINGS = {
     doc: "the Python application's name (its class name or `name`): on PostgreSQL its tables are `<name>_events` and `<name>_snapshots`, lower case, as the library names them",
     defaultDoc: 'none: `stored_events` and `stored_snapshots` (always so on SQLite)',
     fromEnv: trimmed(),
-    value: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,50}$/, 'an application name is letters, digits and _')
-      .optional(),
+    value: z.lazy(() =>
+      z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]{0,50}$/, 'an application name is letters, digits and _')
+        .optional(),
+    ),
   },
   pythonEventsTable: {
     env: 'EVENTSCOPE_PYTHON_EVENTS_TABLE',
@@ -220,7 +216,9 @@ export const SETTINGS = {
     doc: "the Python application's events table, when not the one its name gives",
     defaultDoc: 'from the application name',
     fromEnv: trimmed(),
-    value: z.string().regex(TABLE_NAME, 'a table name is letters, digits and _').optional(),
+    value: z.lazy(() =>
+      z.string().regex(TABLE_NAME, 'a table name is letters, digits and _').optional(),
+    ),
   },
   pythonSnapshotsTable: {
     env: 'EVENTSCOPE_PYTHON_SNAPSHOTS_TABLE',
@@ -228,7 +226,9 @@ export const SETTINGS = {
     doc: "the Python application's snapshots table, when not the one its name gives",
     defaultDoc: 'from the application name',
     fromEnv: trimmed(),
-    value: z.string().regex(TABLE_NAME, 'a table name is letters, digits and _').optional(),
+    value: z.lazy(() =>
+      z.string().regex(TABLE_NAME, 'a table name is letters, digits and _').optional(),
+    ),
   },
   postgresUrl: {
     env: 'EVENTSCOPE_POSTGRES_URL',
@@ -247,11 +247,13 @@ export const SETTINGS = {
     doc: 'PostgreSQL host, when no URL is set',
     defaultDoc: '`127.0.0.1`',
     fromEnv: trimmedOr('127.0.0.1'),
-    value: z
-      .string()
-      .min(1)
-      .max(255)
-      .regex(/^[A-Za-z0-9.\-:[\]]+$/, 'expected a host name or address'),
+    value: z.lazy(() =>
+      z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(/^[A-Za-z0-9.\-:[\]]+$/, 'expected a host name or address'),
+    ),
   },
   pgPort: {
     env: 'EVENTSCOPE_POSTGRES_PORT',
@@ -265,7 +267,7 @@ export const SETTINGS = {
         ? Number(port)
         : problem(`must be a port number, not '${port.slice(0, 20)}'`)
     }),
-    value: z.number().int().min(1).max(65_535),
+    value: z.lazy(() => z.number().int().min(1).max(65_535)),
   },
   pgDatabase: {
     env: 'EVENTSCOPE_POSTGRES_DATABASE',
@@ -273,23 +275,23 @@ export const SETTINGS = {
     doc: "PostgreSQL database (the application's `POSTGRES_DBNAME`), when no URL is set",
     defaultDoc: '`postgres`',
     fromEnv: trimmedOr('postgres'),
-    value: z.string().min(1).max(63),
+    value: z.lazy(() => z.string().min(1).max(63)),
   },
   pgUser: {
     env: 'EVENTSCOPE_POSTGRES_USER',
     group: 'postgres',
     doc: 'PostgreSQL user, when no URL is set',
     defaultDoc: 'none',
-    fromEnv: raw.transform((text) => text || undefined),
-    value: z.string().max(256).optional(),
+    fromEnv: z.lazy(() => raw.transform((text) => text || undefined)),
+    value: z.lazy(() => z.string().max(256).optional()),
   },
   pgPassword: {
     env: 'EVENTSCOPE_POSTGRES_PASSWORD',
     group: 'postgres',
     doc: 'PostgreSQL password, when no URL is set',
     defaultDoc: 'none',
-    fromEnv: raw.transform((text) => text || undefined),
-    value: z.string().max(1024).optional(),
+    fromEnv: z.lazy(() => raw.transform((text) => text || undefined)),
+    value: z.lazy(() => z.string().max(1024).optional()),
   },
   pgSchema: {
     env: 'EVENTSCOPE_POSTGRES_SCHEMA',
@@ -297,15 +299,19 @@ export const SETTINGS = {
     doc: "the schema of the Python application's tables (its `POSTGRES_SCHEMA`)",
     defaultDoc: '`public`',
     fromEnv: trimmed(),
-    value: z.string().regex(TABLE_NAME, 'a schema name is letters, digits and _').optional(),
+    value: z.lazy(() =>
+      z.string().regex(TABLE_NAME, 'a schema name is letters, digits and _').optional(),
+    ),
   },
   pgTls: {
     env: 'EVENTSCOPE_POSTGRES_TLS',
     group: 'postgres',
     doc: '`1` or `true`: connect to PostgreSQL with TLS',
     defaultDoc: 'no TLS',
-    fromEnv: raw.transform((text) => ['1', 'true'].includes(text?.trim().toLowerCase() ?? '')),
-    value: z.boolean().default(false),
+    fromEnv: z.lazy(() =>
+      raw.transform((text) => ['1', 'true'].includes(text?.trim().toLowerCase() ?? '')),
+    ),
+    value: z.lazy(() => z.boolean().default(false)),
   },
   readOnly: {
     env: 'EVENTSCOPE_READ_ONLY',
@@ -314,7 +320,7 @@ export const SETTINGS = {
     defaultDoc: '`0`',
     fromEnv: strictFlag(),
     /** Refuse every writing method (the contract's `access: 'write'`) on this connection. */
-    value: z.boolean().optional(),
+    value: z.lazy(() => z.boolean().optional()),
   },
   label: {
     env: 'EVENTSCOPE_LABEL',
@@ -323,13 +329,15 @@ export const SETTINGS = {
     defaultDoc: 'none',
     fromEnv: trimmed(),
     /** Shown in the header at all times, e.g. PRODUCTION. */
-    value: z
-      .string()
-      .trim()
-      .min(1)
-      .max(40)
-      .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'a label is visible characters only')
-      .optional(),
+    value: z.lazy(() =>
+      z
+        .string()
+        .trim()
+        .min(1)
+        .max(40)
+        .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'a label is visible characters only')
+        .optional(),
+    ),
   },
   labelColour: {
     env: 'EVENTSCOPE_LABEL_COLOUR',
@@ -344,7 +352,7 @@ export const SETTINGS = {
         ? known.data
         : problem(`must be one of ${LabelColour.options.join(', ')}, not '${colour.slice(0, 20)}'`)
     }),
-    value: LabelColour.optional(),
+    value: z.lazy(() => LabelColour.optional()),
   },
   allowedPaths: {
     env: 'EVENTSCOPE_ALLOWED_PATHS',
@@ -392,7 +400,7 @@ export const SETTINGS = {
     group: 'browser',
     doc: "browser mode's token, fixed for automated tests",
     defaultDoc: 'random per run',
-    fromEnv: raw.transform((text) => text || undefined),
+    fromEnv: z.lazy(() => raw.transform((text) => text || undefined)),
     internal: true,
   },
   userDataDir: {
@@ -446,27 +454,29 @@ function valueShape<G extends SettingGroup>(group: G): ValueShape<G> {
 /** What any connection may carry besides its store: read-only mode and an environment label. */
 export const connectionOptions = valueShape('connection')
 
-export const ConnectionSettings = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('memory'), ...connectionOptions }).strict(),
-  z.object({ ...connectionOptions, kind: z.literal('sqlite'), ...valueShape('sqlite') }).strict(),
-  z
-    .object({ ...connectionOptions, kind: z.literal('cassandra'), ...valueShape('cassandra') })
-    .strict(),
-  z
-    .object({
-      ...connectionOptions,
-      kind: z.literal('python-sqlite'),
-      path: z.string().min(1).max(4096),
-      ...valueShape('python'),
-    })
-    .strict(),
-  z
-    .object({
-      ...connectionOptions,
-      kind: z.literal('python-postgres'),
-      ...valueShape('postgres'),
-      ...valueShape('python'),
-    })
-    .strict(),
-])
+export const ConnectionSettings = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('memory'), ...connectionOptions }).strict(),
+    z.object({ ...connectionOptions, kind: z.literal('sqlite'), ...valueShape('sqlite') }).strict(),
+    z
+      .object({ ...connectionOptions, kind: z.literal('cassandra'), ...valueShape('cassandra') })
+      .strict(),
+    z
+      .object({
+        ...connectionOptions,
+        kind: z.literal('python-sqlite'),
+        path: z.string().min(1).max(4096),
+        ...valueShape('python'),
+      })
+      .strict(),
+    z
+      .object({
+        ...connectionOptions,
+        kind: z.literal('python-postgres'),
+        ...valueShape('postgres'),
+        ...valueShape('python'),
+      })
+      .strict(),
+  ]),
+)
 export type ConnectionSettings = z.infer<typeof ConnectionSettings>

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { AggregateTypeDescriptor } from '../../shared/schemas'
+import { AggregateTypeDescriptor } from '../../shared/commandSchemas'
 import {
   type Aggregate,
   aggregateState,
