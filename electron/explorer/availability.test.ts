@@ -12,7 +12,7 @@ import {
   type StoredRecord,
   StoreUnavailable,
 } from '../eventsourcing'
-import { AvailabilityTracker, trackAvailability } from './availability'
+import { AvailabilityTracker, OUTAGE_SETTLE_MS, trackAvailability } from './availability'
 
 function outageSwitch(store: Store): { store: Store; down: { on: boolean } } {
   const down = { on: false }
@@ -73,7 +73,7 @@ describe('availability', () => {
     await tracked.events.insert([record(0)])
     // A refusal is an answer too: the store is there.
     down.on = true
-    clock += 1000
+    clock += 60_000
     await expect(tracked.events.select('x')).rejects.toBeInstanceOf(StoreUnavailable)
     down.on = false
     clock += 1000
@@ -82,8 +82,87 @@ describe('availability', () => {
     expect(changes).toBe(4)
     expect(tracker.describe()).toEqual({
       state: 'available',
-      since: '2026-01-01T12:01:32.000Z',
-      lastOutage: { from: '2026-01-01T12:01:31.000Z', to: '2026-01-01T12:01:32.000Z' },
+      since: '2026-01-01T12:02:31.000Z',
+      lastOutage: { from: '2026-01-01T12:02:30.000Z', to: '2026-01-01T12:02:31.000Z' },
+    })
+  })
+
+  test('a call that began before the latest answer starts no outage when it fails', async () => {
+    let clock = Date.parse('2026-01-01T12:00:00Z')
+    const tracker = new AvailabilityTracker(
+      () => undefined,
+      () => new Date(clock),
+    )
+    const { store, down } = outageSwitch(createMemoryStore())
+    // A call that waits out the outage: it fails only when the test says so.
+    let failLeftover: () => void = () => undefined
+    const leftover = trackAvailability(
+      {
+        ...store,
+        events: {
+          ...store.events,
+          selectLog: () =>
+            new Promise((_, reject) => {
+              failLeftover = () => reject(new StoreUnavailable('timed out (injected)'))
+            }),
+        },
+      },
+      tracker,
+    )
+    const tracked = trackAvailability(store, tracker)
+
+    down.on = true
+    await expect(tracked.events.countAggregates()).rejects.toBeInstanceOf(StoreUnavailable)
+    const waiting = leftover.events.selectLog({ limit: 1 })
+    down.on = false
+    clock += 80_000
+    await tracked.events.countAggregates()
+    clock += 100
+    failLeftover()
+    await expect(waiting).rejects.toBeInstanceOf(StoreUnavailable)
+    // The store answered after that call began: the outage shown is the long one, and it is over.
+    expect(tracker.describe()).toEqual({
+      state: 'available',
+      since: '2026-01-01T12:01:20.000Z',
+      lastOutage: { from: '2026-01-01T12:00:00.000Z', to: '2026-01-01T12:01:20.000Z' },
+    })
+
+    // A call that began after the answer counts.
+    down.on = true
+    clock += 1000
+    await expect(tracked.events.countAggregates()).rejects.toBeInstanceOf(StoreUnavailable)
+    expect(tracker.describe().state).toBe('unavailable')
+  })
+
+  test('an outage beginning soon after the last one ended continues it', async () => {
+    let clock = Date.parse('2026-01-01T12:00:00Z')
+    const tracker = new AvailabilityTracker(
+      () => undefined,
+      () => new Date(clock),
+    )
+    const { store, down } = outageSwitch(createMemoryStore())
+    const tracked = trackAvailability(store, tracker)
+    const outage = async (downMs: number) => {
+      down.on = true
+      await expect(tracked.events.countAggregates()).rejects.toBeInstanceOf(StoreUnavailable)
+      down.on = false
+      clock += downMs
+      await tracked.events.countAggregates()
+    }
+
+    await outage(80_000) // 12:00:00 – 12:01:20
+    clock += OUTAGE_SETTLE_MS - 1 // a node just back fails a call
+    await outage(126)
+    expect(tracker.describe().lastOutage).toEqual({
+      from: '2026-01-01T12:00:00.000Z',
+      to: '2026-01-01T12:01:25.125Z',
+    })
+
+    clock += OUTAGE_SETTLE_MS // settled: the next one is an outage of its own
+    await outage(2000)
+    expect(tracker.describe().lastOutage).toEqual({
+      from: '2026-01-01T12:01:30.125Z',
+      to: '2026-01-01T12:01:32.125Z',
     })
   })
 })

@@ -205,10 +205,14 @@ test('after a long outage the running app answers again within seconds of the no
     }, 5000)
     expect(recoveredInfo).toBeDefined()
     const states = availabilityLog.map((e) => e.availability?.state)
-    expect(states.slice(-2)).toEqual(['unavailable', 'available'])
+    // Every change the app reported, to read when an assertion below fails.
+    const changes = availabilityLog
+      .map((e) => `${((e.at - down) / 1000).toFixed(1)} s ${JSON.stringify(e.availability)}`)
+      .join('\n')
+    expect(states.slice(-2), changes).toEqual(['unavailable', 'available'])
     const outage = availabilityLog[availabilityLog.length - 1]!.availability!.lastOutage!
-    expect(Date.parse(outage.from)).toBeGreaterThanOrEqual(down)
-    expect(Date.parse(outage.to)).toBeGreaterThanOrEqual(
+    expect(Date.parse(outage.from), changes).toBeGreaterThanOrEqual(down)
+    expect(Date.parse(outage.to), changes).toBeGreaterThanOrEqual(
       Date.parse(outage.from) + OUTAGE_MS - 20_000,
     )
     // Writes work again too: nothing stays broken.
