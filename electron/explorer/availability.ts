@@ -64,7 +64,7 @@ export class AvailabilityTracker {
    * A call failed; only StoreUnavailable (no node, a timeout, a closed link) is an outage, and
    * only from a call that began after the store's latest answer (`startedAt`: its `epoch`).
    */
-  failed(error: unknown, startedAt = this.answers): void {
+  failed(error: unknown, startedAt: number): void {
     if (!(error instanceof StoreUnavailable) || this.unavailable) return
     if (startedAt < this.answers) return
     this.unavailable = true
