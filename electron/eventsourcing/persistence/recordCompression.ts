@@ -21,7 +21,7 @@ export const COMPRESS_MIN_BYTES = 1024
 /**
  * Brotli at quality 3 with a 16 MiB window: on the demo's largest snapshot stored by column
  * (1.56 MB of JSON), 415 KB written in about 20 ms and read back in 4–7, against zlib's 830 KB,
- * about 70 ms and 11 ms (docs/performance.md). zlib's 32 KB window cannot reach a repeat in
+ * about 70 ms and 11 ms (docs/performance-log.md). zlib's 32 KB window cannot reach a repeat in
  * another column (an entity's id beside the map key it is stored under).
  */
 function brotliOptions(bytes: number) {

@@ -5,7 +5,7 @@
  * (the instance tag, its fields, a tagged id) that JSON.parse builds and the revive walks and
  * replaces; stored by column, the same list is a few arrays of strings and numbers. On the
  * demo's largest snapshot (20,000 entities, 3.1 MB of JSON) parse and revive went from about
- * 67 ms to 20 ms (docs/performance.md).
+ * 67 ms to 20 ms (docs/performance-log.md).
  *
  * Two tags, both decoding to an array (so they may stand wherever an array is stored):
  * - `{ _t_: 'texts', _c_: kind, _v_: [text, …] }`: values of one text kind (date, uuid, bigint,
