@@ -39,4 +39,13 @@ describe('DiffPanel compare', () => {
     await settle()
     expect(screen.getByText('1 difference from version 1 to version 3:')).toBeTruthy()
   })
+
+  it('asks for the pair it opens with once', async () => {
+    renderWithQueries(<DiffPanel aggregateId={A} version={2} latestVersion={3} />, { api })
+    await settle()
+    await settle()
+    expect(screen.getByText('1 difference from version 1 to version 2:')).toBeTruthy()
+    expect(api.diffVersions).toHaveBeenCalledTimes(1)
+    expect(api.getEventDiff).toHaveBeenCalledTimes(1)
+  })
 })

@@ -46,6 +46,9 @@ function EventChange({ aggregateId, version }: { aggregateId: string; version: n
   const query = useQuery({
     queryKey: [...keys.diff(aggregateId), 'event', version],
     queryFn: () => api.getEventDiff({ id: aggregateId, version }),
+    // A stored event's change: asked again when a pushed change marks it stale, not on every
+    // return to the tab.
+    staleTime: Infinity,
   })
   const load: Load<DiffEntry[]> = query.data
     ? { status: 'ready', value: query.data }
@@ -83,6 +86,9 @@ function compareOptions(api: ExplorerApi, id: string, from: number, to: number) 
       const { diff } = await api.diffVersions({ id, from, to, states: false })
       return { from, to, diff }
     },
+    // Fresh until a pushed change marks `['diff', id]` stale: the form's prefetch of the pair
+    // the panel opened with (200 ms on) asked the server for it a second time.
+    staleTime: Infinity,
   })
 }
 
