@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { renderWithQueries } from '../../testing/render'
-import { createFakeApi, uuid, type FakeApi } from '../../testing/fakeApi'
+import { fakeService, renderWithQueries, TestProviders } from '../../testing/render'
+import { createFakeApi, deferred, flush, uuid, type FakeApi } from '../../testing/fakeApi'
+import type { DiffEntry } from '../../../../shared/contract'
 import { DiffPanel } from './DiffPanel'
 
 let api: FakeApi
@@ -47,5 +48,54 @@ describe('DiffPanel compare', () => {
     expect(screen.getByText('1 difference from version 1 to version 2:')).toBeTruthy()
     expect(api.diffVersions).toHaveBeenCalledTimes(1)
     expect(api.getEventDiff).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('DiffPanel event change', () => {
+  it('asks for one change at a time while the selection moves, then for the version selected', async () => {
+    const answers: Array<{ version: number; settle: ReturnType<typeof deferred<DiffEntry[]>> }> = []
+    api.getEventDiff.mockImplementation(({ version }) => {
+      const settle = deferred<DiffEntry[]>()
+      answers.push({ version, settle })
+      return settle.promise
+    })
+    const service = fakeService(api)
+    const at = (version: number) => (
+      <DiffPanel aggregateId={A} version={version} latestVersion={90} />
+    )
+    const { client, rerender } = renderWithQueries(at(10), { api, service })
+    const shown = (version: number) =>
+      rerender(
+        <TestProviders service={service} client={client}>
+          {at(version)}
+        </TestProviders>,
+      )
+    await act(flush)
+    expect(answers.map((a) => a.version)).toEqual([10])
+    for (const version of [11, 12, 13]) {
+      shown(version)
+      await act(flush)
+    }
+    // Still one in flight: the steps in between are never asked for.
+    expect(answers.map((a) => a.version)).toEqual([10])
+    await act(async () => {
+      answers[0]!.settle.resolve([{ kind: 'added', path: ['x'], after: 10 }])
+      await flush()
+    })
+    await act(flush)
+    expect(answers.map((a) => a.version)).toEqual([10, 13])
+    // The answer for 10 is not shown as the change at 13.
+    expect(screen.getByText('Loading the change…')).toBeTruthy()
+    await act(async () => {
+      answers[1]!.settle.resolve([{ kind: 'added', path: ['x'], after: 13 }])
+      await flush()
+    })
+    expect(screen.queryByText('Loading the change…')).toBeNull()
+    expect(screen.getByText('Change made by the event at version 13')).toBeTruthy()
+    // Back to a version already answered: from the cache, no request.
+    shown(10)
+    await act(flush)
+    expect(answers).toHaveLength(2)
+    expect(screen.queryByText('Loading the change…')).toBeNull()
   })
 })
