@@ -15,7 +15,7 @@ import {
   visitValue,
 } from '../eventsourcing'
 
-const MAX_DEPTH = 64
+export const MAX_DEPTH = 64
 
 /**
  * A walk kept per registry between conversions: building one (its visitor is an object of
@@ -81,13 +81,24 @@ function keyOrder(keys: readonly string[]): string[] {
  * Whether every key of `map` is a string that is not integer-like: a map's keys are distinct,
  * and a string key is shown as itself, so its keys are its display's, in their order.
  */
-function plainStringKeys(map: ReadonlyMap<unknown, unknown>): boolean {
+export function plainStringKeys(map: ReadonlyMap<unknown, unknown>): boolean {
   for (const k of map.keys()) if (typeof k !== 'string' || isIndexKey(k)) return false
   return true
 }
 
+/**
+ * The children `value`'s display lists, unconverted, in its order (keys are indices for a
+ * list); undefined for a value shown as a leaf. What displayDiff.ts walks.
+ */
+export function displayChildList(
+  value: unknown,
+  registry: TopicRegistry = defaultTopics,
+): ChildList | undefined {
+  return new DisplayWalk(registry).children(value)
+}
+
 /** A container's children in display order: their keys (indices for a list) and raw values. */
-interface ChildList {
+export interface ChildList {
   readonly keys: Array<string | number>
   at(index: number): unknown
 }
@@ -222,6 +233,10 @@ class DisplayWalk {
       if (i < 0) return undefined
       v = list.at(i)
     }
+  }
+
+  children(value: unknown): ChildList | undefined {
+    return visitValue(value, this.lister)
   }
 
   /** A container's children as its display lists them, unconverted; undefined for a leaf. */

@@ -1,16 +1,9 @@
 /**
- * The query handlers: aggregates, events, raw records, diffs, snapshots, export and
- * verification (activity: activity.ts). Each reads through the connection its request holds (`ctx.conn()`); the
+ * The query handlers: aggregates, events, raw records, snapshots, export and verification
+ * (activity: activity.ts; diffs: diffs.ts). Each reads through the connection its request holds (`ctx.conn()`); the
  * service owns the state they use (tasks, the remembered verifications).
  */
-import type {
-  AggregateSummary,
-  DiffEntry,
-  EventDto,
-  ParsedRequestOf,
-  ResponseOf,
-} from '../../shared/contract'
-import type { Aggregate } from '../eventsourcing'
+import type { AggregateSummary, EventDto, ParsedRequestOf, ResponseOf } from '../../shared/contract'
 import { AggregateNotFound, DataIntegrityError, Mapper, TopicNotFound } from '../eventsourcing'
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
@@ -35,6 +28,7 @@ import { stateChildren } from './statePaging'
 import { listedSnapshotDto, noSnapshotAt, snapshotChildren } from './snapshotList'
 
 export { listSnapshots } from './snapshotList'
+export { diffVersions, getEventDiff } from './diffs'
 import { answerTiming } from './answerTiming'
 
 /** What the query handlers need of the service. */
@@ -319,43 +313,6 @@ export async function getRawRecord(
     encrypted: Mapper.isEncrypted(record),
     byteLength: state.byteLength,
   }
-}
-
-export async function getEventDiff(
-  ctx: QueryContext,
-  { id, version }: ParsedRequestOf<'getEventDiff'>,
-): Promise<DiffEntry[]> {
-  const c = ctx.conn()
-  const { version: latestVersion, aggregateTopic } = await reads.latest(c, id)
-  if (version > latestVersion) throw reads.versionNotFound(id, version, latestVersion)
-  requireDefinition(aggregateTopic)
-  // Replay to the version before, then apply the one event: one replay instead of two.
-  const previous =
-    version === 0 ? undefined : (await c.app.replay(id, { at: version - 1 })).aggregate
-  const before = displayState(previous)
-  const event = await reads.verifiedEventAt(c, id, version)
-  const after = displayState((event.mutate(previous ?? null) as Aggregate | null) ?? undefined)
-  return diffDisplay(before, after)
-}
-
-export async function diffVersions(
-  ctx: QueryContext,
-  { id, from, to, states }: ParsedRequestOf<'diffVersions'>,
-): Promise<ResponseOf<'diffVersions'>> {
-  const c = ctx.conn()
-  const { version: latestVersion, aggregateTopic } = await reads.latest(c, id)
-  for (const v of [from, to])
-    if (v > latestVersion) throw reads.versionNotFound(id, v, latestVersion)
-  requireDefinition(aggregateTopic)
-  // Verified replays: a broken chain fails the diff rather than showing tampered states.
-  const { app } = c
-  const fromState = displayState((await app.replay(id, { at: from })).aggregate)
-  const toState = displayState((await app.replay(id, { at: to })).aggregate)
-  // The two states may come from snapshots: the events between them must be there and linked.
-  const range = { fromVersion: Math.min(from, to) + 1, toVersion: Math.max(from, to) }
-  for await (const _page of app.verifiedEventPages(id, range)) void _page
-  const diff = diffDisplay(fromState, toState)
-  return states ? { from: fromState, to: toState, diff } : { diff }
 }
 
 export async function listSnapshotVersions(
