@@ -2,7 +2,7 @@ import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useId, useState } from 'react'
 import { useApi } from '../../service'
 import { keys } from '../../queries/keys'
-import type { DiffEntry, ExplorerApi } from '../../../../shared/contract'
+import type { ExplorerApi } from '../../../../shared/contract'
 import { ErrorAlert } from '../../ui/errors'
 import { DiffList } from '../../ui/DiffList'
 import './diff.css'
@@ -10,6 +10,16 @@ import { WholeNumberField } from '../../ui/WholeNumberField'
 
 type Load<T> =
   { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; error: unknown }
+
+/** What a query shows for the request wanted now (`current`: the one it answers). */
+function loadOf<T>(
+  query: { data: T | undefined; isError: boolean; error: unknown },
+  current: boolean,
+): Load<T> {
+  if (!current) return { status: 'loading' }
+  if (query.data) return { status: 'ready', value: query.data }
+  return query.isError ? { status: 'error', error: query.error } : { status: 'loading' }
+}
 
 function clampVersion(value: number, latest: number): number {
   return Math.min(Math.max(0, Math.trunc(value)), Math.max(0, latest))
@@ -59,13 +69,7 @@ function EventChange({ aggregateId, version }: { aggregateId: string; version: n
   useEffect(() => {
     if (!current && !query.isFetching) setAsked({ aggregateId, version })
   }, [current, query.isFetching, aggregateId, version])
-  const load: Load<DiffEntry[]> = !current
-    ? { status: 'loading' }
-    : query.data
-      ? { status: 'ready', value: query.data }
-      : query.isError
-        ? { status: 'error', error: query.error }
-        : { status: 'loading' }
+  const load = loadOf(query, current)
 
   return (
     <div className="section-card" role="region" aria-labelledby={headingId}>
@@ -145,16 +149,10 @@ function VersionCompare({
     enabled: settled !== null,
   })
   // An invalid field shows only its error: the old result would read as its answer.
-  const load: Load<{ from: number; to: number; diff: DiffEntry[] }> | undefined =
+  const load =
     wanted === null || settled === null
       ? undefined
-      : settled.from !== wanted.from || settled.to !== wanted.to
-        ? { status: 'loading' }
-        : query.data
-          ? { status: 'ready', value: query.data }
-          : query.isError
-            ? { status: 'error', error: query.error }
-            : { status: 'loading' }
+      : loadOf(query, settled.from === wanted.from && settled.to === wanted.to)
 
   return (
     <div className="section-card" role="region" aria-labelledby={headingId}>
