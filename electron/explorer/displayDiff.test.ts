@@ -112,6 +112,12 @@ describe('diffStates', () => {
     expectSame([1, 2], { 0: 1 })
     expectSame('text', 'other')
     expectSame(Object.assign(Object.create(null) as object, { a: 1 }), { a: 2 })
+    // -0 is shown apart from 0, inside containers too.
+    expectSame(
+      { a: 0, b: [0], c: new Map([['k', 0]]) },
+      { a: -0, b: [-0], c: new Map([['k', -0]]) },
+    )
+    expectSame({ a: -0, b: [-0] }, { a: 0, b: [0] })
   })
 
   test('random states against an edited copy', () => {
@@ -146,6 +152,8 @@ describe('diffStates', () => {
     // A copy sharing nothing with the original, with about one child in five edited.
     const edited = (v: unknown): unknown => {
       if (random() < 0.15) return value(2)
+      // 0 and -0: equal as numbers, shown apart.
+      if (v === 0 && random() < 0.3) return Object.is(v, 0) ? -0 : 0
       if (typeof v !== 'object' || v === null) return v
       if (v instanceof UUID) return new UUID(v.hex)
       if (v instanceof Date) return new Date(v.getTime())
@@ -185,6 +193,8 @@ describe('diffStates', () => {
     expect(rawEqual({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(false)
     expect(rawEqual(new Local(1), { a: 1, b: undefined })).toBe(false)
     expect(rawEqual(new Date(Number.NaN), new Date(Number.NaN))).toBe(true)
+    expect(rawEqual(0, -0)).toBe(false)
+    expect(rawEqual(Number.NaN, Number.NaN)).toBe(true)
     expect(rawEqual(new Set([1, 2]), new Set([2, 1]))).toBe(false)
   })
 })

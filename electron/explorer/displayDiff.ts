@@ -104,10 +104,10 @@ function boundedTree(root: unknown): boolean {
  * converts and compares). Same kinds, prototypes, keys in the same order and equal children.
  */
 export function rawEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (typeof a !== typeof b) return false
-  if (typeof a === 'number') return Number.isNaN(a) && Number.isNaN(b)
-  if (typeof a !== 'object' || a === null || b === null) return false
+  // Object.is: -0 and 0 are shown apart (microdiff compares displays with it); NaN as NaN.
+  if (Object.is(a, b)) return true
+  if (typeof a !== 'object' || typeof b !== 'object') return false
+  if (a === null || b === null) return false
   const kind = valueKind(a)
   if (kind !== valueKind(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false
   switch (kind) {
