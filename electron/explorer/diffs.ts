@@ -9,7 +9,7 @@ import type { DiffEntry, ParsedRequestOf, ResponseOf } from '../../shared/contra
 import { type Aggregate, aggregateState } from '../eventsourcing'
 import { answerRunning } from './checkpointFill'
 import type { Connection } from './connection'
-import { diffStates } from './displayDiff'
+import { diffStates, rawEqual } from './displayDiff'
 import { displayState } from './dto'
 import * as reads from './historyReads'
 import type { QueryContext } from './queries'
@@ -38,6 +38,18 @@ async function stateAt(
   }
 }
 
+const NOT_COPIED = Symbol('not copied')
+
+/** A copy of `state` in objects of its own, or NOT_COPIED when the transcoder refuses a value. */
+function copied(c: Connection, state: unknown): unknown {
+  try {
+    return c.app.mapper.transcoder.copy(state)
+  } catch {
+    // A function or a symbol in the state: no JSON copy of it (its display shows a placeholder).
+    return NOT_COPIED
+  }
+}
+
 /** What displayState shows, unconverted: null before creation and once discarded. */
 function rawState(aggregate: Aggregate | undefined): unknown {
   return !aggregate || aggregate.isDiscarded ? null : aggregateState(aggregate)
@@ -51,13 +63,22 @@ export async function getEventDiff(
   const { version: latestVersion, aggregateTopic } = await reads.latest(c, id)
   if (version > latestVersion) throw reads.versionNotFound(id, version, latestVersion)
   requireDefinition(aggregateTopic)
-  // The state before, and the event applied to a second copy of it: the event is checked
-  // against the one before it, whatever the state after it was restored from.
-  const before = version === 0 ? undefined : await stateAt(ctx, c, id, version - 1)
+  // The state before, and the verified event applied to it: the event is checked against the
+  // one before it, whatever the state before was restored from.
+  const previous = version === 0 ? undefined : await stateAt(ctx, c, id, version - 1)
   const event = await reads.verifiedEventAt(c, id, version)
-  const base = version === 0 ? undefined : await stateAt(ctx, c, id, version - 1)
+  // The event changes the state in place, so `before` is kept apart: a copy when it is shown
+  // exactly as the original is (a copy can lose what JSON loses, such as -0), else a second
+  // restore.
+  let before = rawState(previous)
+  let base = previous
+  if (before !== null) {
+    const copy = copied(c, before)
+    if (copy !== NOT_COPIED && rawEqual(copy, before)) before = copy
+    else base = await stateAt(ctx, c, id, version - 1)
+  }
   const after = (event.mutate(base ?? null) as Aggregate | null) ?? undefined
-  return diffStates(rawState(before), rawState(after))
+  return diffStates(before, rawState(after))
 }
 
 export async function diffVersions(
