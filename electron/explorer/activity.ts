@@ -90,8 +90,8 @@ interface Point {
  * took 35–86 ms of the server's thread on a store of 100,000 aggregates.
  */
 interface LogSample {
-  readonly positions: string[]
-  readonly points: Point[]
+  /** Each with its entry's position. */
+  readonly points: Array<Point & { readonly position: string }>
   sampled: boolean
 }
 
@@ -107,8 +107,12 @@ const AGGREGATE_SAMPLES = 8
 const logSamples = new WeakMap<Connection, LogSample>()
 const aggregateSamples = new WeakMap<Connection, Map<string, AggregateSample>>()
 
-function pointOf(entry: LogEntry): Point {
-  return { at: entry.recordedAt.getTime(), events: entry.toVersion - entry.fromVersion + 1 }
+function pointOf(entry: LogEntry): LogSample['points'][number] {
+  return {
+    position: entry.position,
+    at: entry.recordedAt.getTime(),
+    events: entry.toVersion - entry.fromVersion + 1,
+  }
 }
 
 /** The store-wide sample, brought up to the log's newest entry. */
@@ -117,26 +121,22 @@ async function logSample(c: Connection): Promise<LogSample> {
   const known = logSamples.get(c)
   // Positions handed out in commit order (not Cassandra's, from several writers' clocks): an
   // entry after the newest one counted is never older than it, so reading on is enough.
-  const last = known?.positions[known.positions.length - 1]
+  const last = known?.points[known.points.length - 1]?.position
   if (known && last !== undefined && log.reorderWindowMs === 0) {
     const [newest] = await log.read({ desc: true, limit: 1 })
     if (newest?.position === last) return known
     const after = await log.read({ after: last, limit: ACTIVITY_SAMPLE + 1 })
     // Another call brought the sample on meanwhile: start again from where it is now.
-    if (logSamples.get(c) !== known || known.positions[known.positions.length - 1] !== last)
+    if (logSamples.get(c) !== known || known.points[known.points.length - 1]?.position !== last)
       return logSample(c)
     // Read on up to the newest entry seen a moment ago (a later one is counted next time); a
     // log that does not lead there (another store behind the same connection) is read afresh.
     const upTo = after.findIndex((entry) => entry.position === newest?.position)
     if (upTo >= 0) {
-      for (const entry of after.slice(0, upTo + 1)) {
-        known.positions.push(entry.position)
-        known.points.push(pointOf(entry))
-      }
+      for (const entry of after.slice(0, upTo + 1)) known.points.push(pointOf(entry))
       const excess = known.points.length - ACTIVITY_SAMPLE
       if (excess > 0) {
         known.points.splice(0, excess)
-        known.positions.splice(0, excess)
         known.sampled = true
       }
       return known
@@ -145,7 +145,6 @@ async function logSample(c: Connection): Promise<LogSample> {
   const entries = await log.read({ desc: true, limit: ACTIVITY_SAMPLE + 1 })
   const kept = entries.slice(0, ACTIVITY_SAMPLE).reverse()
   const sample: LogSample = {
-    positions: kept.map((entry) => entry.position),
     points: kept.map(pointOf),
     sampled: entries.length > ACTIVITY_SAMPLE,
   }

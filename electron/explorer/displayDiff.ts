@@ -12,7 +12,12 @@
  * Object.prototype, an own "@type" field) are diffed the whole way.
  */
 import type { DiffEntry, JsonValue } from '../../shared/contract'
-import { topics as defaultTopics, type TopicRegistry, valueKind } from '../eventsourcing'
+import {
+  topics as defaultTopics,
+  type TopicRegistry,
+  type ValueKind,
+  valueKind,
+} from '../eventsourcing'
 import {
   type ChildList,
   diffDisplay,
@@ -44,20 +49,19 @@ export function diffStates(
 
 type ContainerKind = 'list' | 'record'
 
+/** The kinds shown as containers, and as which. */
+const CONTAINERS: Partial<Record<ValueKind, ContainerKind>> = {
+  array: 'list',
+  set: 'list',
+  map: 'record',
+  object: 'record',
+  instance: 'record',
+}
+
 /** How `value` is shown: a list, a record (an object), or undefined for a leaf. */
 function containerKind(value: unknown): ContainerKind | undefined {
   if (typeof value !== 'object' || value === null) return undefined
-  switch (valueKind(value)) {
-    case 'array':
-    case 'set':
-      return 'list'
-    case 'map':
-    case 'object':
-    case 'instance':
-      return 'record'
-    default:
-      return undefined
-  }
+  return CONTAINERS[valueKind(value)]
 }
 
 /**
@@ -71,14 +75,7 @@ function boundedTree(root: unknown): boolean {
     if (typeof value !== 'object' || value === null) return true
     if (ancestors.has(value) || depth >= MAX_DEPTH - 2) return false
     const kind = valueKind(value)
-    if (
-      kind !== 'array' &&
-      kind !== 'set' &&
-      kind !== 'map' &&
-      kind !== 'object' &&
-      kind !== 'instance'
-    )
-      return true
+    if (CONTAINERS[kind] === undefined) return true
     ancestors.add(value)
     try {
       if (kind === 'map') {

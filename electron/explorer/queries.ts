@@ -1,7 +1,8 @@
 /**
  * The query handlers: aggregates, events, raw records, snapshots, export and verification
- * (activity: activity.ts; diffs: diffs.ts). Each reads through the connection its request holds (`ctx.conn()`); the
- * service owns the state they use (tasks, the remembered verifications).
+ * (activity: activity.ts; diffs: diffs.ts). Each reads through the connection its request
+ * holds (`ctx.conn()`); the service owns the state they use (tasks, the remembered
+ * verifications).
  */
 import type { AggregateSummary, EventDto, ParsedRequestOf, ResponseOf } from '../../shared/contract'
 import { AggregateNotFound, DataIntegrityError, Mapper, TopicNotFound } from '../eventsourcing'
