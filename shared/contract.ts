@@ -30,6 +30,7 @@ import {
   ShortenedString,
   RawRecord,
   SnapshotDto,
+  SnapshotSummaryDto,
   StateChild,
   StatePath,
   taskId,
@@ -57,6 +58,21 @@ export interface MethodDefinition {
   readonly response: z.ZodType
 }
 const Empty = z.lazy(() => z.object({}).strict())
+
+/**
+ * A page of an aggregate's snapshots (or of their versions), newest first: versions above
+ * `afterVersion` and below `beforeVersion` (both exclusive; pass a page's nextBeforeVersion as
+ * beforeVersion, with the same afterVersion, for the next, older page), at most `limit`.
+ */
+const snapshotRange = (maxLimit: number, defaultLimit: number) =>
+  z
+    .object({
+      id: uuid,
+      afterVersion: version.optional(),
+      beforeVersion: version.optional(),
+      limit: limit(maxLimit, defaultLimit),
+    })
+    .strict()
 
 export const methods = {
   getConnection: { access: 'read', request: Empty, response: ConnectionInfo },
@@ -243,18 +259,7 @@ export const methods = {
   },
   listSnapshots: {
     access: 'read',
-    request: z.lazy(() =>
-      z
-        .object({
-          id: uuid,
-          /** Only snapshots above this version (exclusive): to ask for a range of versions. */
-          afterVersion: version.optional(),
-          /** Only snapshots below this version (exclusive): pass nextBeforeVersion to page back. */
-          beforeVersion: version.optional(),
-          limit: limit(1000, 200),
-        })
-        .strict(),
-    ),
+    request: z.lazy(() => snapshotRange(1000, 200)),
     response: z.lazy(() =>
       z.object({
         /** Newest first. */
@@ -265,23 +270,27 @@ export const methods = {
     ),
   },
   /**
+   * Stored snapshots without their states (the Snapshots panel's list; listSnapshots with a
+   * one-version range sends one with its state): a large state is not decoded for it.
+   */
+  listSnapshotSummaries: {
+    access: 'read',
+    request: z.lazy(() => snapshotRange(1000, 100)),
+    response: z.lazy(() =>
+      z.object({
+        /** Newest first. */
+        items: z.array(SnapshotSummaryDto),
+        nextBeforeVersion: version.optional(),
+      }),
+    ),
+  },
+  /**
    * The versions that have a snapshot, without their states (for the timeline's markers): a
    * read of the snapshot table's keys only. Newest first, like listSnapshots.
    */
   listSnapshotVersions: {
     access: 'read',
-    request: z.lazy(() =>
-      z
-        .object({
-          id: uuid,
-          /** Only versions above this one (exclusive). */
-          afterVersion: version.optional(),
-          /** Only versions below this one (exclusive): pass nextBeforeVersion to page back. */
-          beforeVersion: version.optional(),
-          limit: limit(10_000, 10_000),
-        })
-        .strict(),
-    ),
+    request: z.lazy(() => snapshotRange(10_000, 10_000)),
     response: z.lazy(() =>
       z.object({
         /** Newest first. */

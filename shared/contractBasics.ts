@@ -22,6 +22,7 @@ export const METHOD_NAMES = [
   'getEventDiff',
   'diffVersions',
   'listSnapshots',
+  'listSnapshotSummaries',
   'listSnapshotVersions',
   'compareSnapshot',
   'getActivity',

@@ -327,6 +327,21 @@ export const SnapshotDto = z.lazy(() =>
 )
 export type SnapshotDto = z.infer<typeof SnapshotDto>
 
+/** A stored snapshot without its state (listSnapshotSummaries; listSnapshots sends the state). */
+export const SnapshotSummaryDto = z.lazy(() =>
+  z.object({
+    originatorId: uuid,
+    version,
+    timestamp: isoDate,
+    type: z.string(),
+    /** Its state is null: the aggregate was discarded at this version. */
+    discarded: z.boolean(),
+    /** The stored state's size in bytes (compressed, and encrypted where the store is). */
+    storedBytes: z.number().int().min(0),
+  }),
+)
+export type SnapshotSummaryDto = z.infer<typeof SnapshotSummaryDto>
+
 export const DiffEntry = z.lazy(() =>
   z.object({
     path: z.array(z.union([z.string(), z.number()])),

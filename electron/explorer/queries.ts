@@ -28,7 +28,7 @@ import { answerRunning, fillAfterSlowDecode } from './checkpointFill'
 import { stateChildren } from './statePaging'
 import { listedSnapshotDto, noSnapshotAt, snapshotChildren } from './snapshotList'
 
-export { listSnapshots } from './snapshotList'
+export { listSnapshots, listSnapshotSummaries } from './snapshotList'
 export { diffVersions, getEventDiff } from './diffs'
 import { answerTiming } from './answerTiming'
 

@@ -328,6 +328,10 @@ export class ExplorerService implements ExplorerHandlers {
   readonly getEventDiff = this.query('getEventDiff', queries.getEventDiff)
   readonly diffVersions = this.query('diffVersions', queries.diffVersions)
   readonly listSnapshots = this.query('listSnapshots', queries.listSnapshots)
+  readonly listSnapshotSummaries = this.query(
+    'listSnapshotSummaries',
+    queries.listSnapshotSummaries,
+  )
   readonly listSnapshotVersions = this.query('listSnapshotVersions', queries.listSnapshotVersions)
   readonly compareSnapshot = this.query('compareSnapshot', queries.compareSnapshot)
   readonly getActivity = this.query('getActivity', getActivity)

@@ -83,6 +83,41 @@ describe.each(await serviceStores())('queries on the %s store', (kind) => {
     expect((await h.fail('compareSnapshot', { id, version: 2 })).code).toBe('AggregateNotFound')
   })
 
+  test('listSnapshotSummaries: each snapshot as listSnapshots shows it, without its state', async () => {
+    const h = await connected(kind)
+    const walked = await walkthroughAggregate(h)
+    const { items: listed } = await h.ok('listSnapshots', { id: walked })
+    const { items: summaries } = await h.ok('listSnapshotSummaries', { id: walked })
+    expect(summaries.map(({ discarded: _d, storedBytes: _b, ...s }) => s)).toEqual(
+      listed.map(({ state: _s, stateOmitted: _o, stateShortened: _h, ...s }) => s),
+    )
+    expect(summaries.map((s) => s.discarded)).toEqual([true, false, false, false])
+    expect(summaries.every((s) => s.storedBytes > 0)).toBe(true)
+
+    // Paged as listSnapshots is, by count (no state is decoded for it).
+    const id = await seededAggregate(h, 500) // period 2: snapshots at 1, 3, … 499
+    const seen: number[] = []
+    let beforeVersion: number | undefined
+    do {
+      const page = await h.ok('listSnapshotSummaries', {
+        id,
+        limit: 100,
+        ...(beforeVersion === undefined ? {} : { beforeVersion }),
+      })
+      seen.push(...page.items.map((s) => s.version))
+      beforeVersion = page.nextBeforeVersion
+    } while (beforeVersion !== undefined)
+    expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => 499 - 2 * i))
+    const range = await h.ok('listSnapshotSummaries', { id, afterVersion: 199, beforeVersion: 206 })
+    expect(range.items.map((s) => s.version)).toEqual([205, 203, 201])
+    // The newest states are stored large enough for their heads to be read apart.
+    const whole = await h.ok('listSnapshots', { id, limit: 250 })
+    const summed = await h.ok('listSnapshotSummaries', { id, limit: 250 })
+    expect(summed.items.map((s) => [s.version, s.timestamp, s.type])).toEqual(
+      whole.items.map((s) => [s.version, s.timestamp, s.type]),
+    )
+  })
+
   test('getActivity buckets the log store-wide and an aggregate’s events', async () => {
     const h = await connected(kind)
     await h.ok('seedDemoData', { aggregates: 5, events: 7, taskId: 'seed' })

@@ -56,6 +56,7 @@ const validRequests: { [M in MethodName]: RequestOf<M> } = {
   getEventDiff: { id: UUID_A, version: 0 },
   diffVersions: { id: UUID_A, from: 0, to: 1 },
   listSnapshots: { id: UUID_A, afterVersion: 0, beforeVersion: 9, limit: 10 },
+  listSnapshotSummaries: { id: UUID_A, afterVersion: 0, beforeVersion: 9, limit: 10 },
   listSnapshotVersions: { id: UUID_A, afterVersion: 0, beforeVersion: 9, limit: 10 },
   compareSnapshot: { id: UUID_A, version: 1 },
   getActivity: { id: UUID_A, buckets: 10 },

@@ -1,6 +1,7 @@
 /**
- * The Snapshots panel's reads: a page of stored snapshots, and the further children of one
- * snapshot's state. A snapshot's state can be megabytes (a 100,000-event aggregate's: 0.5 MB
+ * The Snapshots panel's reads: a page of stored snapshots without their states (the list), one
+ * snapshot with its state cut (listSnapshots of one version, to open it), and the further
+ * children of one snapshot's state. A snapshot's state can be megabytes (a 100,000-event aggregate's: 0.5 MB
  * stored, 3 MB of JSON, ~60 ms to decode), so a page decodes stored states up to a byte budget
  * rather than a count, and sends each state cut as getAggregate cuts it (shared/statePages.ts);
  * the tree asks for the rest with getStateChildren `{ snapshot: true }`.
@@ -52,24 +53,58 @@ export function listedSnapshotDto(snapshot: Snapshot): SnapshotDto {
   }
 }
 
-export async function listSnapshots(
+/**
+ * A page of the range's stored snapshot records, newest first (one more than asked for is read:
+ * it tells whether an older page exists), within SNAPSHOT_PAGE_BYTES when `decodesStates`, and
+ * what to send for the next page.
+ */
+async function recordPage(
   ctx: QueryContext,
-  { id, afterVersion, beforeVersion, limit }: ParsedRequestOf<'listSnapshots'>,
-): Promise<ResponseOf<'listSnapshots'>> {
+  request: ParsedRequestOf<'listSnapshots'> | ParsedRequestOf<'listSnapshotSummaries'>,
+  decodesStates: boolean,
+) {
+  const { id, afterVersion, beforeVersion, limit } = request
   const { app } = ctx.conn()
-  // One more than asked for tells whether an older page exists.
   const records = await app.snapshotRecords(id, {
     desc: true,
     limit: limit + 1,
     ...(afterVersion === undefined ? {} : { gt: afterVersion }),
     ...(beforeVersion === undefined ? {} : { lt: beforeVersion }),
   })
-  const { page, more } = withinPageBytes(records, limit)
+  const { page, more } = decodesStates
+    ? withinPageBytes(records, limit)
+    : { page: records.slice(0, limit), more: records.length > limit }
   const oldest = page[page.length - 1]
-  return {
-    items: page.map((record) => listedSnapshotDto(app.decodeSnapshot(record))),
-    ...(more && oldest ? { nextBeforeVersion: oldest.originatorVersion } : {}),
-  }
+  const next = more && oldest ? { nextBeforeVersion: oldest.originatorVersion } : {}
+  return { app, page, next }
+}
+
+export async function listSnapshots(
+  ctx: QueryContext,
+  request: ParsedRequestOf<'listSnapshots'>,
+): Promise<ResponseOf<'listSnapshots'>> {
+  const { app, page, next } = await recordPage(ctx, request, true)
+  return { items: page.map((record) => listedSnapshotDto(app.decodeSnapshot(record))), ...next }
+}
+
+/** A page of stored snapshots without their states (SnapshotStrategy.decodeSummary). */
+export async function listSnapshotSummaries(
+  ctx: QueryContext,
+  request: ParsedRequestOf<'listSnapshotSummaries'>,
+): Promise<ResponseOf<'listSnapshotSummaries'>> {
+  const { app, page, next } = await recordPage(ctx, request, false)
+  const items = page.map((record) => {
+    const summary = app.decodeSnapshotSummary(record)
+    return {
+      originatorId: summary.originatorId,
+      version: summary.originatorVersion,
+      timestamp: summary.timestamp.toISOString(),
+      type: summary.topic,
+      discarded: summary.discarded,
+      storedBytes: record.state.byteLength,
+    }
+  })
+  return { items, ...next }
 }
 
 export function noSnapshotAt(id: string, version: number): ApiFailure {

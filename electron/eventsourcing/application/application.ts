@@ -21,7 +21,7 @@ import {
 } from './historyVerification'
 import { SnapshottingPolicy, type SnapshotFailureHandler } from './policies'
 import { Repository, type ReplayOptions, type ReplayResult } from './repository'
-import { SnapshotStrategy, type Snapshot } from './snapshotStrategy'
+import { SnapshotStrategy, type Snapshot, type SnapshotSummary } from './snapshotStrategy'
 import { aggregateIndexOf, verifiedPages, type VerifiedRange } from './verification'
 
 /** Told of every committed save: the events stored, in the order given to `save`. */
@@ -264,6 +264,11 @@ export class Application implements AsyncDisposable {
   /** A stored snapshot record decoded (decrypted, decompressed) as `snapshots` decodes it. */
   decodeSnapshot(record: StoredRecord): Snapshot {
     return this.snapshotReader.decode(record)
+  }
+
+  /** A stored snapshot record without its state (SnapshotStrategy.decodeSummary). */
+  decodeSnapshotSummary(record: StoredRecord): SnapshotSummary {
+    return this.snapshotReader.decodeSummary(record)
   }
 
   /** Snapshot records within the range, as stored. */

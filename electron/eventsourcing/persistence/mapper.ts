@@ -164,35 +164,31 @@ export class Mapper {
    * its state decrypted already (decryptPage).
    */
   private plainBody(record: StoredRecord, flags: number, opened?: Buffer): Buffer {
-    const state = record.state
-    let body: Uint8Array
-    if (opened !== undefined) {
-      body = opened
-    } else if (flags & ENCRYPTED) {
-      if (!this.cipher) {
-        throw new DataIntegrityError(
-          `${describe(record)} is encrypted but no cipher key is configured`,
-          where(record),
-        )
-      }
-      body = this.cipher.decryptRecord(
-        state,
-        1,
-        record.originatorId,
-        record.originatorVersion,
-        record.topic,
+    const body = decompressBody(opened ?? this.openedBody(record, flags), flags)
+    return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  }
+
+  /**
+   * A record's body after the format byte, decrypted (its tag checked) when encrypted, still
+   * compressed; DataIntegrityError where this mapper's key and the record disagree.
+   */
+  openedBody(record: StoredRecord, flags = record.state[0] ?? 0): Uint8Array {
+    const { originatorId, originatorVersion, topic } = record
+    if (flags & ENCRYPTED) {
+      if (this.cipher)
+        return this.cipher.decryptRecord(record.state, 1, originatorId, originatorVersion, topic)
+      throw new DataIntegrityError(
+        `${describe(record)} is encrypted but no cipher key is configured`,
+        where(record),
       )
-    } else if (this.cipher) {
-      // Refuse plaintext where encryption is on: it was not written by this application.
+    }
+    // Refuse plaintext where encryption is on: it was not written by this application.
+    if (this.cipher)
       throw new DataIntegrityError(
         `${describe(record)} is not encrypted but this application encrypts everything`,
         where(record),
       )
-    } else {
-      body = state.subarray(1)
-    }
-    body = decompressBody(body, flags)
-    return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+    return record.state.subarray(1)
   }
 
   /**

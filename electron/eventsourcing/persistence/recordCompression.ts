@@ -57,3 +57,26 @@ export function decompressBody(body: Uint8Array, flags: number): Uint8Array {
   if (flags & BROTLI) return brotliDecompressSync(body)
   return body
 }
+
+/**
+ * The start of `body` decompressed as `flags` says, from its first `inputBytes` bytes only (a
+ * flush instead of the end of the stream: what those bytes decode to), and whether that is the
+ * whole body. For the head of a large state (a snapshot's time and type) without inflating
+ * megabytes; bytes past the first `inputBytes` are neither read nor checked.
+ */
+export function decompressPrefix(
+  body: Uint8Array,
+  flags: number,
+  inputBytes: number,
+): { bytes: Uint8Array; whole: boolean } {
+  const whole = body.length <= inputBytes
+  if (whole) return { bytes: decompressBody(body, flags), whole }
+  const head = body.subarray(0, inputBytes)
+  if (flags & COMPRESSED)
+    return { bytes: inflateSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }), whole }
+  if (flags & BROTLI) {
+    const finishFlush = zlibConstants.BROTLI_OPERATION_FLUSH
+    return { bytes: brotliDecompressSync(head, { finishFlush }), whole }
+  }
+  return { bytes: head, whole }
+}

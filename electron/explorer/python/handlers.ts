@@ -11,6 +11,7 @@ import type {
   ParsedRequestOf,
   ResponseOf,
   SnapshotDto,
+  SnapshotSummaryDto,
 } from '../../../shared/contract'
 import { AggregateNotFound, DataIntegrityError } from '../../eventsourcing'
 import { bucketize } from '../activity'
@@ -271,10 +272,12 @@ async function diffVersions(
   return r.states ? { from, to, diff } : { diff }
 }
 
-async function listSnapshots(
+/** A page of stored snapshots, decoded up to a byte budget (withinPageBytes). */
+async function snapshotPage<T>(
   s: PythonSession,
-  r: Req<'listSnapshots'>,
-): Promise<ResponseOf<'listSnapshots'>> {
+  r: Req<'listSnapshots'> | Req<'listSnapshotSummaries'>,
+  show: (record: PythonRecord) => T,
+): Promise<{ items: T[]; nextBeforeVersion?: number }> {
   const records = await s.reader.snapshots(r.id, {
     ...(r.afterVersion === undefined ? {} : { gt: r.afterVersion }),
     ...(r.beforeVersion === undefined ? {} : { lte: r.beforeVersion - 1 }),
@@ -284,9 +287,28 @@ async function listSnapshots(
   const { page, more } = withinPageBytes(records, r.limit)
   const lastItem = page[page.length - 1]
   return {
-    items: page.map((record) => listedSnapshotDto(s, record)),
+    items: page.map(show),
     ...(more && lastItem ? { nextBeforeVersion: lastItem.originatorVersion } : {}),
   }
+}
+
+function listSnapshots(
+  s: PythonSession,
+  r: Req<'listSnapshots'>,
+): Promise<ResponseOf<'listSnapshots'>> {
+  return snapshotPage(s, r, (record) => listedSnapshotDto(s, record))
+}
+
+/** Decoded whole: a Python store's snapshot states are JSON, with nothing to read apart. */
+function listSnapshotSummaries(
+  s: PythonSession,
+  r: Req<'listSnapshotSummaries'>,
+): Promise<ResponseOf<'listSnapshotSummaries'>> {
+  return snapshotPage(s, r, (record): SnapshotSummaryDto => {
+    const { originatorId, version, timestamp, type, state } = snapshotDto(s, record)
+    const storedBytes = record.state.byteLength
+    return { originatorId, version, timestamp, type, discarded: state === null, storedBytes }
+  })
 }
 
 async function listSnapshotVersions(
@@ -372,6 +394,7 @@ const handlers = {
   getEventDiff,
   diffVersions,
   listSnapshots,
+  listSnapshotSummaries,
   listSnapshotVersions,
   compareSnapshot: () => unsupported('comparing a snapshot with a replay'),
   getActivity,

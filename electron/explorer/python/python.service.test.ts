@@ -109,6 +109,12 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
         )
         const newestSnapshot = cart.snapshots[cart.snapshots.length - 1]!
         expect(snapshots.items[0]!.state).toEqual(newestSnapshot.payload['state'])
+        // The panel's list: the same snapshots without their states.
+        const summaries = await h.ok('listSnapshotSummaries', { id: cart.id })
+        expect(summaries.items.map((s) => [s.version, s.timestamp, s.type, s.discarded])).toEqual(
+          snapshots.items.map((s) => [s.version, s.timestamp, s.type, s.state === null]),
+        )
+        expect(summaries.items.every((s) => s.storedBytes > 0)).toBe(true)
         // The Snapshots panel's pages of a snapshot's state (here all of it, from the root).
         const root = await h.ok('getStateChildren', {
           ...{ id: cart.id, at: newestSnapshot.version, path: [], offset: 0, limit: 100 },

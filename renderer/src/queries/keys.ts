@@ -34,6 +34,8 @@ export const keys = {
    * The same of the stored snapshot at a version (its own family: stored snapshots never change,
    * so what makes `snapshots` stale does not reach it).
    */
+  /** The stored snapshot at a version, its state cut (opened in the Snapshots panel). */
+  snapshotAt: (id: string, version: number) => ['snapshotState', id, version] as const,
   snapshotStateChildren: (id: string, version: number, path: string, offset: number) =>
     ['snapshotState', id, version, 'children', path, offset] as const,
   /** How long the last answer for an aggregate took (ms): set by its fetches, never fetched. */

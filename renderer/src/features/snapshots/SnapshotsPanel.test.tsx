@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 /**
- * The Snapshots panel over a large snapshot (issue 10): the listing sends each state cut, and
- * opening one pages the rest of the stored snapshot's state (getStateChildren `snapshot: true`).
+ * The Snapshots panel over large snapshots (issue 10): the list holds no states
+ * (listSnapshotSummaries); opening one asks for that snapshot alone, its state cut, and pages the
+ * rest of the stored snapshot's state (getStateChildren `snapshot: true`).
  */
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -23,10 +24,20 @@ const whole: JsonValue = {
 
 const row = treeRow
 
+const summary = (version: number, discarded = false) => ({
+  originatorId: A,
+  version,
+  timestamp: '2026-01-01T00:00:00.000Z',
+  type: 'example#ExampleAggregateRoot',
+  discarded,
+  storedBytes: 300 * 1024,
+})
+
 describe('SnapshotsPanel', () => {
-  it("opens a listed snapshot's cut state and asks for the rest of the stored snapshot", async () => {
+  it("lists snapshots without their states, then opens one's cut state and pages the rest", async () => {
     const api = createFakeApi()
     const { state, omitted, shortened } = pageState(whole)
+    api.listSnapshotSummaries.mockResolvedValue({ items: [summary(199), summary(99)] })
     api.listSnapshots.mockResolvedValue({
       items: [
         {
@@ -47,9 +58,21 @@ describe('SnapshotsPanel', () => {
     })
     renderWithQueries(<SnapshotsPanel aggregateId={A} />, { api })
 
-    fireEvent.click(await screen.findByRole('button', { name: 'Open (snapshot v99)' }))
-    // The container reads its real size, not the part the listing sent.
-    fireEvent.click(screen.getByRole('treeitem', { name: /^examples : \{ 300 keys \}$/ }))
+    const open = await screen.findByRole('button', { name: 'Open (snapshot v99)' })
+    expect(screen.getByRole('row', { name: /^v199 .* Saved state 300\.0 KiB/ })).toBeTruthy()
+    expect(api.listSnapshots).not.toHaveBeenCalled()
+    fireEvent.click(open)
+    // The one snapshot, asked for when opened.
+    await waitFor(() =>
+      expect(api.listSnapshots).toHaveBeenCalledWith({
+        id: A,
+        afterVersion: 98,
+        beforeVersion: 100,
+        limit: 1,
+      }),
+    )
+    // The container reads its real size, not the part the answer sent.
+    fireEvent.click(await screen.findByRole('treeitem', { name: /^examples : \{ 300 keys \}$/ }))
     expect(row('e99: 99')).toBeTruthy()
     expect(() => row('e100: 100')).toThrow()
     fireEvent.click(row('Show 200 more of 200 hidden'))
@@ -62,5 +85,36 @@ describe('SnapshotsPanel', () => {
       limit: 500,
       snapshot: true,
     })
+  })
+
+  it('shows a discarded snapshot as such, in the list and opened', async () => {
+    const api = createFakeApi()
+    api.listSnapshotSummaries.mockResolvedValue({ items: [summary(0, true)] })
+    api.listSnapshots.mockResolvedValue({
+      items: [{ ...summary(0), state: null, stateOmitted: [], stateShortened: [] }].map(
+        ({ discarded: _d, storedBytes: _b, ...snapshot }) => snapshot,
+      ),
+    })
+    renderWithQueries(<SnapshotsPanel aggregateId={A} />, { api })
+
+    expect(await screen.findByText('Discarded (state null)')).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: 'Open (snapshot v0)' }))
+    expect(
+      await screen.findByText(
+        'Discarded (state null): the aggregate was discarded at this version.',
+      ),
+    ).toBeTruthy()
+    // Version 0 has no version below it to start the range from.
+    expect(api.listSnapshots).toHaveBeenCalledWith({ id: A, beforeVersion: 1, limit: 1 })
+  })
+
+  it('says so when the opened snapshot cannot be read', async () => {
+    const api = createFakeApi()
+    api.listSnapshotSummaries.mockResolvedValue({ items: [summary(7)] })
+    api.listSnapshots.mockResolvedValue({ items: [] })
+    renderWithQueries(<SnapshotsPanel aggregateId={A} />, { api })
+
+    fireEvent.click(await screen.findByRole('button', { name: 'Open (snapshot v7)' }))
+    expect(await screen.findByText(/There is no snapshot at version 7 any more/)).toBeTruthy()
   })
 })

@@ -1,10 +1,10 @@
-import { useInfiniteQuery } from '@tanstack/react-query'
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
 import { useId, useMemo, useState } from 'react'
 import { useApi } from '../../service'
 import { useAction } from '../../ui/useAction'
 import { keys } from '../../queries/keys'
-import type { ResponseOf, SnapshotDto } from '../../../../shared/contract'
-import { formatCount, formatDateTime, type TimeZoneMode } from '../../lib/format'
+import type { ResponseOf, SnapshotDto, SnapshotSummaryDto } from '../../../../shared/contract'
+import { formatBytes, formatCount, formatDateTime, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { JsonTree } from '../../ui/JsonTree'
 import { useStatePages } from '../../queries/stateChildren'
@@ -16,14 +16,15 @@ import './snapshots.css'
 type Comparison = ResponseOf<'compareSnapshot'>
 
 type Detail =
-  | { kind: 'open'; snapshot: SnapshotDto }
+  | { kind: 'open'; version: number }
   | { kind: 'comparing'; version: number }
   | { kind: 'compared'; result: Comparison }
   | { kind: 'error'; version: number; action: 'compare'; error: unknown }
 
 /**
- * The aggregate's snapshots, newest first, a page at a time ("Load older snapshots"): open
- * one's state, or check it against a replay of the events.
+ * The aggregate's snapshots, newest first, a page at a time ("Load older snapshots"), listed
+ * without their states (a 100,000-event aggregate's are megabytes each): open one's state (asked
+ * for then), or check it against a replay of the events.
  */
 export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
   const headingId = useId()
@@ -35,7 +36,7 @@ export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
   const query = useInfiniteQuery({
     queryKey: keys.snapshots(aggregateId),
     queryFn: ({ pageParam }) =>
-      api.listSnapshots({
+      api.listSnapshotSummaries({
         id: aggregateId,
         ...(pageParam === null ? {} : { beforeVersion: pageParam }),
         limit: SNAPSHOT_PAGE_SIZE,
@@ -60,7 +61,7 @@ export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
   const compareAction = useAction((version: number) =>
     api.compareSnapshot({ id: aggregateId, version, states: false }),
   )
-  const compare = async ({ version }: SnapshotDto) => {
+  const compare = async ({ version }: SnapshotSummaryDto) => {
     setDetail({ kind: 'comparing', version })
     const outcome = await compareAction.run(version)
     setDetail(
@@ -99,7 +100,7 @@ export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
           snapshots={snapshots}
           detail={detail}
           timezone={timezone}
-          onOpen={(snapshot) => setDetail({ kind: 'open', snapshot })}
+          onOpen={({ version }) => setDetail({ kind: 'open', version })}
           onCompare={compare}
         />
       )}
@@ -110,7 +111,11 @@ export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
           </button>
         </div>
       )}
-      <SnapshotDetail detail={detail} onClose={() => setDetail(undefined)} />
+      <SnapshotDetail
+        aggregateId={aggregateId}
+        detail={detail}
+        onClose={() => setDetail(undefined)}
+      />
     </section>
   )
 }
@@ -123,11 +128,11 @@ function SnapshotsTable({
   onOpen,
   onCompare,
 }: {
-  snapshots: readonly SnapshotDto[]
+  snapshots: readonly SnapshotSummaryDto[]
   detail: Detail | undefined
   timezone: TimeZoneMode
-  onOpen: (snapshot: SnapshotDto) => void
-  onCompare: (snapshot: SnapshotDto) => void
+  onOpen: (snapshot: SnapshotSummaryDto) => void
+  onCompare: (snapshot: SnapshotSummaryDto) => void
 }) {
   return (
     <div className="snapshots-table-wrap">
@@ -138,6 +143,7 @@ function SnapshotsTable({
             <th scope="col">Version</th>
             <th scope="col">Taken at</th>
             <th scope="col">State</th>
+            <th scope="col">Stored</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -146,7 +152,7 @@ function SnapshotsTable({
         <tbody>
           {snapshots.map((snapshot) => {
             const selected =
-              (detail?.kind === 'open' && detail.snapshot.version === snapshot.version) ||
+              (detail?.kind === 'open' && detail.version === snapshot.version) ||
               (detail?.kind === 'compared' &&
                 detail.result.snapshot.version === snapshot.version) ||
               ((detail?.kind === 'comparing' || detail?.kind === 'error') &&
@@ -164,12 +170,13 @@ function SnapshotsTable({
                   </time>
                 </td>
                 <td>
-                  {snapshot.state === null ? (
+                  {snapshot.discarded ? (
                     <span className="snapshots-discarded">Discarded (state null)</span>
                   ) : (
                     'Saved state'
                   )}
                 </td>
+                <td>{formatBytes(snapshot.storedBytes)}</td>
                 <td>
                   <div className="snapshots-actions">
                     <button
@@ -197,12 +204,20 @@ function SnapshotsTable({
   )
 }
 
-function SnapshotDetail({ detail, onClose }: { detail: Detail | undefined; onClose: () => void }) {
+function SnapshotDetail({
+  aggregateId,
+  detail,
+  onClose,
+}: {
+  aggregateId: string
+  detail: Detail | undefined
+  onClose: () => void
+}) {
   const headingId = useId()
   if (!detail) return null
   const version =
     detail.kind === 'open'
-      ? detail.snapshot.version
+      ? detail.version
       : detail.kind === 'compared'
         ? detail.result.snapshot.version
         : detail.version
@@ -225,14 +240,9 @@ function SnapshotDetail({ detail, onClose }: { detail: Detail | undefined; onClo
           Close
         </button>
       </div>
-      {detail.kind === 'open' &&
-        (detail.snapshot.state === null ? (
-          <p className="snapshots-discarded">
-            Discarded (state null): the aggregate was discarded at this version.
-          </p>
-        ) : (
-          <PagedSnapshotState snapshot={detail.snapshot} label={title} />
-        ))}
+      {detail.kind === 'open' && (
+        <OpenedSnapshot aggregateId={aggregateId} version={version} label={title} />
+      )}
       {detail.kind === 'comparing' && (
         <p className="muted" aria-busy="true">
           Replaying the events up to version {version}…
@@ -276,7 +286,50 @@ function ComparisonResult({ result }: { result: Comparison }) {
   )
 }
 
-/** A listed snapshot's state: the containers the listing cut are filled in as the tree shows more. */
+/** The stored snapshot at `version`, asked for when opened: its state, cut, or why not. */
+function OpenedSnapshot({
+  aggregateId,
+  version,
+  label,
+}: {
+  aggregateId: string
+  version: number
+  label: string
+}) {
+  const api = useApi()
+  // Stored snapshots never change: kept while the panel lives (keys.snapshotAt).
+  const query = useQuery({
+    queryKey: keys.snapshotAt(aggregateId, version),
+    queryFn: async () => {
+      const { items } = await api.listSnapshots({
+        id: aggregateId,
+        ...(version > 0 ? { afterVersion: version - 1 } : {}),
+        beforeVersion: version + 1,
+        limit: 1,
+      })
+      const snapshot = items.find((s) => s.version === version)
+      if (!snapshot) throw new Error(`There is no snapshot at version ${version} any more.`)
+      return snapshot
+    },
+    staleTime: Infinity,
+  })
+  if (query.error) return <ErrorAlert error={query.error} context="Could not open the snapshot" />
+  if (!query.data)
+    return (
+      <p className="muted" aria-busy="true">
+        Loading the snapshot's state…
+      </p>
+    )
+  if (query.data.state === null)
+    return (
+      <p className="snapshots-discarded">
+        Discarded (state null): the aggregate was discarded at this version.
+      </p>
+    )
+  return <PagedSnapshotState snapshot={query.data} label={label} />
+}
+
+/** A snapshot's state: the containers the answer cut are filled in as the tree shows more. */
 function PagedSnapshotState({ snapshot, label }: { snapshot: SnapshotDto; label: string }) {
   const paging = useStatePages({
     id: snapshot.originatorId,

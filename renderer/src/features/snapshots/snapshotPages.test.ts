@@ -1,22 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import type { SnapshotDto } from '../../../../shared/contract'
+import type { SnapshotSummaryDto } from '../../../../shared/contract'
 import { uuid } from '../../testing/fakeApi'
 import { appendOlder, firstPage, prependNewer } from './snapshotPages'
 
-const snapshot = (version: number): SnapshotDto => ({
+const snapshot = (version: number): SnapshotSummaryDto => ({
   originatorId: uuid(1),
   version,
   timestamp: '2026-01-01T00:00:00.000Z',
   type: 't',
-  state: { v: version },
-  stateOmitted: [],
-  stateShortened: [],
+  discarded: false,
+  storedBytes: 100,
 })
 const page = (versions: number[], nextBeforeVersion?: number) => ({
   items: versions.map(snapshot),
   ...(nextBeforeVersion === undefined ? {} : { nextBeforeVersion }),
 })
-const versionsOf = (list: { items: SnapshotDto[] }) => list.items.map((s) => s.version)
+const versionsOf = (list: { items: SnapshotSummaryDto[] }) => list.items.map((s) => s.version)
 
 describe('snapshot pages', () => {
   it('appends older pages until there are no more', () => {

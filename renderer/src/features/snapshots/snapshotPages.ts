@@ -2,18 +2,18 @@
  * The Snapshots panel's list, newest first, paged backwards with nextBeforeVersion: the first
  * page on open, older pages on demand, newer snapshots (live changes) added at the top.
  */
-import type { ResponseOf, SnapshotDto } from '../../../../shared/contract'
+import type { ResponseOf, SnapshotSummaryDto } from '../../../../shared/contract'
 
 export const SNAPSHOT_PAGE_SIZE = 50
 
 export interface SnapshotList {
   /** Newest first, no gaps between the newest and the oldest listed. */
-  items: SnapshotDto[]
+  items: SnapshotSummaryDto[]
   /** Pass as beforeVersion to list older ones; undefined once the oldest is listed. */
   nextBeforeVersion: number | undefined
 }
 
-type Page = ResponseOf<'listSnapshots'>
+type Page = ResponseOf<'listSnapshotSummaries'>
 
 export const firstPage = (page: Page): SnapshotList => ({
   items: page.items,
