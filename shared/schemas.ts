@@ -332,12 +332,18 @@ export const SnapshotSummaryDto = z.lazy(() =>
   z.object({
     originatorId: uuid,
     version,
-    timestamp: isoDate,
-    type: z.string(),
+    /** Null when the record cannot be read (`problem`). */
+    timestamp: isoDate.nullable(),
+    type: z.string().nullable(),
     /** Its state is null: the aggregate was discarded at this version. */
     discarded: z.boolean(),
     /** The stored state's size in bytes (compressed, and encrypted where the store is). */
     storedBytes: z.number().int().min(0),
+    /**
+     * Why this record cannot be read (a DataIntegrityError's message: damaged, tampered with,
+     * another key): the rest of the list is still listed.
+     */
+    problem: z.string().optional(),
   }),
 )
 export type SnapshotSummaryDto = z.infer<typeof SnapshotSummaryDto>

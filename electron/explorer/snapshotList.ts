@@ -6,8 +6,13 @@
  * rather than a count, and sends each state cut as getAggregate cuts it (shared/statePages.ts);
  * the tree asks for the rest with getStateChildren `{ snapshot: true }`.
  */
-import type { ParsedRequestOf, ResponseOf, SnapshotDto } from '../../shared/contract'
-import type { Snapshot } from '../eventsourcing'
+import type {
+  ParsedRequestOf,
+  ResponseOf,
+  SnapshotDto,
+  SnapshotSummaryDto,
+} from '../../shared/contract'
+import { DataIntegrityError, type Snapshot } from '../eventsourcing'
 import { ApiFailure } from './dispatch'
 import { cutDisplay } from './dto'
 import type { QueryContext } from './queries'
@@ -93,15 +98,18 @@ export async function listSnapshotSummaries(
   request: ParsedRequestOf<'listSnapshotSummaries'>,
 ): Promise<ResponseOf<'listSnapshotSummaries'>> {
   const { app, page, next } = await recordPage(ctx, request, false)
-  const items = page.map((record) => {
-    const summary = app.decodeSnapshotSummary(record)
-    return {
-      originatorId: summary.originatorId,
-      version: summary.originatorVersion,
-      timestamp: summary.timestamp.toISOString(),
-      type: summary.topic,
-      discarded: summary.discarded,
-      storedBytes: record.state.byteLength,
+  const { id } = request
+  const items = page.map((record): SnapshotSummaryDto => {
+    const listed = { originatorId: id, version: record.originatorVersion }
+    const storedBytes = record.state.byteLength
+    try {
+      const { timestamp, topic, discarded } = app.decodeSnapshotSummary(record)
+      return { ...listed, timestamp: timestamp.toISOString(), type: topic, discarded, storedBytes }
+    } catch (error) {
+      // One damaged record is reported in its row; the others are still listed.
+      if (!(error instanceof DataIntegrityError)) throw error
+      const problem = error.message
+      return { ...listed, timestamp: null, type: null, discarded: false, storedBytes, problem }
     }
   })
   return { items, ...next }

@@ -305,9 +305,17 @@ function listSnapshotSummaries(
   r: Req<'listSnapshotSummaries'>,
 ): Promise<ResponseOf<'listSnapshotSummaries'>> {
   return snapshotPage(s, r, (record): SnapshotSummaryDto => {
-    const { originatorId, version, timestamp, type, state } = snapshotDto(s, record)
     const storedBytes = record.state.byteLength
-    return { originatorId, version, timestamp, type, discarded: state === null, storedBytes }
+    try {
+      const { originatorId, version, timestamp, type, state } = snapshotDto(s, record)
+      return { originatorId, version, timestamp, type, discarded: state === null, storedBytes }
+    } catch (error) {
+      // One damaged record is reported in its row; the others are still listed.
+      if (!(error instanceof DataIntegrityError)) throw error
+      const { originatorId, originatorVersion: version } = record
+      const unread = { timestamp: null, type: null, discarded: false }
+      return { originatorId, version, ...unread, storedBytes, problem: error.message }
+    }
   })
 }
 

@@ -210,6 +210,16 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
           firstVersion: 1,
           latestVersion: book.version,
         })
+        // Its snapshots are listed, each refused in its own row.
+        const snapshotted = library.aggregates.find((a) => a.snapshots.length > 0)!
+        const summaries = await h.ok('listSnapshotSummaries', { id: snapshotted.id })
+        expect(summaries.items.map((s) => s.version)).toEqual(
+          snapshotted.snapshots.map((s) => s.version).reverse(),
+        )
+        for (const s of summaries.items) {
+          expect(s).toMatchObject({ timestamp: null, type: null })
+          expect(s.problem).toContain(`${snapshotted.id} v${s.version}`)
+        }
       })
 
       test('events Python writes later appear in the live tail, paged by notification id', async () => {

@@ -108,6 +108,25 @@ describe('SnapshotsPanel', () => {
     expect(api.listSnapshots).toHaveBeenCalledWith({ id: A, beforeVersion: 1, limit: 1 })
   })
 
+  it('lists a record the server could not read with its problem, beside the others', async () => {
+    const api = createFakeApi()
+    const problem = `record ${A} v5 (eventsourcing#Snapshot): unknown state format 255`
+    api.listSnapshotSummaries.mockResolvedValue({
+      items: [
+        summary(7),
+        { ...summary(5), timestamp: null, type: null, storedBytes: 4, problem },
+        summary(3),
+      ],
+    })
+    renderWithQueries(<SnapshotsPanel aggregateId={A} />, { api })
+
+    expect(
+      await screen.findByRole('row', { name: /^v5 unknown Cannot be read: record .* 4 B/ }),
+    ).toBeTruthy()
+    expect(screen.getByText(`Cannot be read: ${problem}`)).toBeTruthy()
+    expect(screen.getByRole('row', { name: /^v3 .* Saved state/ })).toBeTruthy()
+  })
+
   it('says so when the opened snapshot cannot be read', async () => {
     const api = createFakeApi()
     api.listSnapshotSummaries.mockResolvedValue({ items: [summary(7)] })

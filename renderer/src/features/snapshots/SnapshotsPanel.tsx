@@ -165,12 +165,18 @@ function SnapshotsTable({
               >
                 <th scope="row">v{snapshot.version}</th>
                 <td>
-                  <time dateTime={snapshot.timestamp}>
-                    {formatDateTime(snapshot.timestamp, timezone)}
-                  </time>
+                  {snapshot.timestamp === null ? (
+                    <span className="muted">unknown</span>
+                  ) : (
+                    <time dateTime={snapshot.timestamp}>
+                      {formatDateTime(snapshot.timestamp, timezone)}
+                    </time>
+                  )}
                 </td>
                 <td>
-                  {snapshot.discarded ? (
+                  {snapshot.problem !== undefined ? (
+                    <span className="snapshots-problem">Cannot be read: {snapshot.problem}</span>
+                  ) : snapshot.discarded ? (
                     <span className="snapshots-discarded">Discarded (state null)</span>
                   ) : (
                     'Saved state'
