@@ -131,6 +131,7 @@ export class SnapshotStrategy {
       state: fields.state as Record<string, unknown> | null,
     }
   }
+
   /**
    * The snapshot without its state, as `decode` reads it: from the head of the state's text
    * when the state is large (decrypted whole, its tag checked, then only the start of it
