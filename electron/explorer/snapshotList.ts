@@ -25,23 +25,49 @@ import { notAContainer, statePage } from './statePaging'
 export const SNAPSHOT_PAGE_BYTES = 2 << 20
 
 /**
- * The first records of `records` (newest first, one more than `limit` read) that a page decodes:
- * at most `limit`, and no more stored state bytes than SNAPSHOT_PAGE_BYTES unless it is the
- * first. `more`: an older snapshot exists beyond the page.
+ * Stored bytes a page of summaries reads at most (at least one snapshot): no state is decoded
+ * for them, but records are read whole, and a client may ask for 1,000 of the largest.
  */
-export function withinPageBytes<R extends { readonly state: Uint8Array }>(
-  records: readonly R[],
+export const SUMMARY_PAGE_BYTES = 64 << 20
+
+/** Records a page reads first, and at most at once: then as many as the sizes read so far fit. */
+export const FIRST_READ = 8
+export const READ_CHUNK = 64
+
+/**
+ * The newest records below `before` (exclusive; undefined: from the newest) that one page holds:
+ * at most `limit`, and no more stored bytes than `budget` unless it is the first (so paging
+ * always moves on). Read a few at a time, as many as the rest of the budget fits at the sizes
+ * read so far, so a page of large records reads little past its budget; each read asks for one
+ * more, which tells whether any is left. `more`: an older record exists beyond the page.
+ */
+export async function readWithinBytes<
+  R extends { readonly state: Uint8Array; readonly originatorVersion: number },
+>(
+  read: (before: number | undefined, count: number) => Promise<readonly R[]>,
+  before: number | undefined,
   limit: number,
-): { page: R[]; more: boolean } {
+  budget: number,
+): Promise<{ page: R[]; more: boolean }> {
   const page: R[] = []
   let bytes = 0
-  for (const record of records) {
-    if (page.length === limit) break
-    bytes += record.state.byteLength
-    if (page.length > 0 && bytes > SNAPSHOT_PAGE_BYTES) break
-    page.push(record)
+  for (let below = before; ; below = page[page.length - 1]!.originatorVersion) {
+    const fit =
+      page.length === 0
+        ? FIRST_READ
+        : bytes === 0
+          ? READ_CHUNK
+          : Math.ceil(((budget - bytes) * page.length) / bytes)
+    const wanted = Math.max(1, Math.min(READ_CHUNK, limit - page.length, fit))
+    const chunk = await read(below, wanted + 1)
+    for (const record of chunk.slice(0, wanted)) {
+      bytes += record.state.byteLength
+      if (page.length > 0 && bytes > budget) return { page, more: true }
+      page.push(record)
+    }
+    if (chunk.length <= wanted) return { page, more: false }
+    if (page.length === limit) return { page, more: true }
   }
-  return { page, more: records.length > page.length }
 }
 
 /** A snapshot as the Snapshots panel lists it: its state cut (its stateOmitted lists where). */
@@ -59,9 +85,8 @@ export function listedSnapshotDto(snapshot: Snapshot): SnapshotDto {
 }
 
 /**
- * A page of the range's stored snapshot records, newest first (one more than asked for is read:
- * it tells whether an older page exists), within SNAPSHOT_PAGE_BYTES when `decodesStates`, and
- * what to send for the next page.
+ * A page of the range's stored snapshot records, newest first, within SNAPSHOT_PAGE_BYTES when
+ * its states are decoded (else SUMMARY_PAGE_BYTES), and what to send for the next page.
  */
 async function recordPage(
   ctx: QueryContext,
@@ -70,15 +95,18 @@ async function recordPage(
 ) {
   const { id, afterVersion, beforeVersion, limit } = request
   const { app } = ctx.conn()
-  const records = await app.snapshotRecords(id, {
-    desc: true,
-    limit: limit + 1,
-    ...(afterVersion === undefined ? {} : { gt: afterVersion }),
-    ...(beforeVersion === undefined ? {} : { lt: beforeVersion }),
-  })
-  const { page, more } = decodesStates
-    ? withinPageBytes(records, limit)
-    : { page: records.slice(0, limit), more: records.length > limit }
+  const { page, more } = await readWithinBytes(
+    (before, count) =>
+      app.snapshotRecords(id, {
+        desc: true,
+        limit: count,
+        ...(afterVersion === undefined ? {} : { gt: afterVersion }),
+        ...(before === undefined ? {} : { lt: before }),
+      }),
+    beforeVersion,
+    limit,
+    decodesStates ? SNAPSHOT_PAGE_BYTES : SUMMARY_PAGE_BYTES,
+  )
   const oldest = page[page.length - 1]
   const next = more && oldest ? { nextBeforeVersion: oldest.originatorVersion } : {}
   return { app, page, next }

@@ -19,7 +19,7 @@ import { childrenPage, pageState } from '../../../shared/statePages'
 import { ApiFailure } from '../dispatch'
 import { listedEvent, withinExportBytes } from '../dto'
 import { notAContainer, wholeStateChildren } from '../statePaging'
-import { noSnapshotAt, withinPageBytes } from '../snapshotList'
+import { noSnapshotAt, readWithinBytes, SNAPSHOT_PAGE_BYTES } from '../snapshotList'
 import { diffDisplay, toDisplayJson } from '../displayJson'
 import type { PythonRecord } from './codec'
 import { aggregateTopicOf, isoOf, listAggregates, shortType } from './listing'
@@ -272,19 +272,24 @@ async function diffVersions(
   return r.states ? { from, to, diff } : { diff }
 }
 
-/** A page of stored snapshots, decoded up to a byte budget (withinPageBytes). */
+/** A page of stored snapshots, each decoded whole: within SNAPSHOT_PAGE_BYTES (readWithinBytes). */
 async function snapshotPage<T>(
   s: PythonSession,
   r: Req<'listSnapshots'> | Req<'listSnapshotSummaries'>,
   show: (record: PythonRecord) => T,
 ): Promise<{ items: T[]; nextBeforeVersion?: number }> {
-  const records = await s.reader.snapshots(r.id, {
-    ...(r.afterVersion === undefined ? {} : { gt: r.afterVersion }),
-    ...(r.beforeVersion === undefined ? {} : { lte: r.beforeVersion - 1 }),
-    desc: true,
-    limit: r.limit + 1,
-  })
-  const { page, more } = withinPageBytes(records, r.limit)
+  const { page, more } = await readWithinBytes(
+    (before, count) =>
+      s.reader.snapshots(r.id, {
+        ...(r.afterVersion === undefined ? {} : { gt: r.afterVersion }),
+        ...(before === undefined ? {} : { lte: before - 1 }),
+        desc: true,
+        limit: count,
+      }),
+    r.beforeVersion,
+    r.limit,
+    SNAPSHOT_PAGE_BYTES,
+  )
   const lastItem = page[page.length - 1]
   return {
     items: page.map(show),
