@@ -5,10 +5,11 @@
  * values go back, failures are library errors or ApiFailure, live events go to `emit`.
  *
  * This class owns the state (the connection, keys, tasks) and the connection's lifecycle; the
- * work is in its neighbours: queries.ts (the query handlers) and historyReads.ts (the reads they
- * share), commands.ts (execute, preview), tasks.ts (cancellable calls, progress), connection.ts
- * (opening and describing a connection), access.ts (the write guard), cipherKeys.ts (key
- * changes), serviceOptions.ts (options, startup settings), dto.ts, activity.ts, yieldingStore.ts.
+ * work is in its neighbours: serviceQueries.ts (the read methods and who answers each),
+ * queries.ts (the query handlers) and historyReads.ts (the reads they share), commands.ts
+ * (execute, preview), tasks.ts (cancellable calls, progress), connection.ts (opening and
+ * describing a connection), access.ts (the write guard), cipherKeys.ts (key changes),
+ * serviceOptions.ts (options, startup settings), dto.ts, activity.ts, yieldingStore.ts.
  */
 import { join } from 'node:path'
 import { isWriteMethod, methodNames } from '../../shared/contract'
@@ -35,9 +36,9 @@ import {
   openConnection,
   type Connection,
 } from './connection'
-import * as queries from './queries'
-import { getActivity } from './activity'
-import { handle as pythonHandle, type PythonMethod } from './python/handlers'
+import type { QueryContext } from './queries'
+import type { PythonSession } from './python/session'
+import { ServiceQueries } from './serviceQueries'
 import * as commands from './commands'
 import './builtInTypes'
 import { AggregateModules, parseModuleList } from './modules'
@@ -55,7 +56,7 @@ export type { CipherKeyStore, Emit, ExplorerServiceOptions } from './serviceOpti
 
 const CHANGES_CHUNK = 1000
 
-export class ExplorerService implements ExplorerHandlers {
+export class ExplorerService extends ServiceQueries implements ExplorerHandlers {
   private readonly emit: Emit
   private cipherKey: Uint8Array | undefined
   private keySource: KeySource
@@ -66,7 +67,7 @@ export class ExplorerService implements ExplorerHandlers {
   private readonly sqlitePathPolicy: SqlitePathPolicy
   private readonly scanBudget: number
   /** What the query handlers (queries.ts) use of this service. */
-  private readonly queryContext: queries.QueryContext
+  protected readonly queryContext: QueryContext
   private connection: Connection | undefined
   /** The last settings tried and why they failed, for the connection screen. */
   private lastSettings: ConnectionSettings | undefined
@@ -101,6 +102,7 @@ export class ExplorerService implements ExplorerHandlers {
   }
 
   constructor(private readonly options: ExplorerServiceOptions) {
+    super()
     this.emit = options.emit
     const startup = startupSettings(options)
     this.readOnlyLocked = startup.readOnlyLocked
@@ -316,28 +318,8 @@ export class ExplorerService implements ExplorerHandlers {
     })
   }
 
-  // ------------------------------------------------------------------ queries (queries.ts)
-
-  // The handlers are in queries.ts; each runs on this service's query context.
-  readonly listAggregates = this.query('listAggregates', queries.listAggregates)
-  readonly countAggregates = this.query('countAggregates', queries.countAggregates)
-  readonly getAggregate = this.query('getAggregate', queries.getAggregate)
-  readonly getStateChildren = this.query('getStateChildren', queries.getStateChildren)
-  readonly listEvents = this.query('listEvents', queries.listEvents)
-  readonly getRawRecord = this.query('getRawRecord', queries.getRawRecord)
-  readonly getEventDiff = this.query('getEventDiff', queries.getEventDiff)
-  readonly diffVersions = this.query('diffVersions', queries.diffVersions)
-  readonly listSnapshots = this.query('listSnapshots', queries.listSnapshots)
-  readonly listSnapshotSummaries = this.query(
-    'listSnapshotSummaries',
-    queries.listSnapshotSummaries,
-  )
-  readonly listSnapshotVersions = this.query('listSnapshotVersions', queries.listSnapshotVersions)
-  readonly compareSnapshot = this.query('compareSnapshot', queries.compareSnapshot)
-  readonly getActivity = this.query('getActivity', getActivity)
-  readonly exportHistory = this.query('exportHistory', queries.exportHistory)
-  readonly verifyHistory = this.query('verifyHistory', queries.verifyHistory)
-  readonly verifyStore = this.query('verifyStore', queries.verifyStore)
+  // ------------------------------------------------------------------ types, commands, tasks
+  // (the read methods: serviceQueries.ts)
 
   async listAggregateTypes(): Promise<ResponseOf<'listAggregateTypes'>> {
     return this.modules.describeTypes()
@@ -487,15 +469,9 @@ export class ExplorerService implements ExplorerHandlers {
     this.emit('connection', this.info())
   }
 
-  /** A query handler; on a Python eventsourcing store, python/handlers.ts answers instead. */
-  private query<M extends PythonMethod>(
-    method: M,
-    handler: (ctx: queries.QueryContext, request: ParsedRequestOf<M>) => Promise<ResponseOf<M>>,
-  ): (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>> {
-    return (request) => {
-      const python = (this.leases.held() ?? this.connection)?.python
-      if (python) return pythonHandle(this.conn().python ?? python, method, request)
-      return handler(this.queryContext, request)
-    }
+  /** The Python store session of the request's connection, if it reads one. */
+  protected pythonSession(): PythonSession | undefined {
+    const python = (this.leases.held() ?? this.connection)?.python
+    return python && (this.conn().python ?? python)
   }
 }
