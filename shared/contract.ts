@@ -64,6 +64,14 @@ const Empty = z.lazy(() => z.object({}).strict())
  * `afterVersion` and below `beforeVersion` (both exclusive; pass a page's nextBeforeVersion as
  * beforeVersion, with the same afterVersion, for the next, older page), at most `limit`.
  */
+/** A page of snapshots newest first, and the beforeVersion of the next, older page if any. */
+const snapshotPage = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({
+    items: z.array(item),
+    /** Pass as beforeVersion (same afterVersion) for the next, older page; absent at the end. */
+    nextBeforeVersion: version.optional(),
+  })
+
 const snapshotRange = (maxLimit: number, defaultLimit: number) =>
   z
     .object({
@@ -260,14 +268,7 @@ export const methods = {
   listSnapshots: {
     access: 'read',
     request: z.lazy(() => snapshotRange(1000, 200)),
-    response: z.lazy(() =>
-      z.object({
-        /** Newest first. */
-        items: z.array(SnapshotDto),
-        /** Pass as beforeVersion (same afterVersion) for the next, older page; absent at the end. */
-        nextBeforeVersion: version.optional(),
-      }),
-    ),
+    response: z.lazy(() => snapshotPage(SnapshotDto)),
   },
   /**
    * Stored snapshots without their states (the Snapshots panel's list; listSnapshots with a
@@ -276,13 +277,7 @@ export const methods = {
   listSnapshotSummaries: {
     access: 'read',
     request: z.lazy(() => snapshotRange(1000, 100)),
-    response: z.lazy(() =>
-      z.object({
-        /** Newest first. */
-        items: z.array(SnapshotSummaryDto),
-        nextBeforeVersion: version.optional(),
-      }),
-    ),
+    response: z.lazy(() => snapshotPage(SnapshotSummaryDto)),
   },
   /**
    * The versions that have a snapshot, without their states (for the timeline's markers): a

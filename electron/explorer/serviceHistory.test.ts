@@ -11,11 +11,39 @@ import {
   UUID_A,
   walkthroughAggregate,
   dropServiceKeyspaces,
+  type Harness,
   serviceStores,
 } from './serviceTesting'
 
 afterEach(closeOpenServices)
 afterAll(dropServiceKeyspaces)
+
+/**
+ * Every page of a snapshot list from the newest, `limit` at a time, each next page asked below
+ * the last version listed (which nextBeforeVersion must be): the versions, and each page's size.
+ */
+async function pagedVersions(
+  h: Harness,
+  method: 'listSnapshots' | 'listSnapshotSummaries',
+  id: string,
+  limit: number,
+): Promise<{ seen: number[]; pages: number[] }> {
+  const seen: number[] = []
+  const pages: number[] = []
+  let beforeVersion: number | undefined
+  do {
+    const page = await h.ok(method, {
+      id,
+      limit,
+      ...(beforeVersion === undefined ? {} : { beforeVersion }),
+    })
+    pages.push(page.items.length)
+    seen.push(...page.items.map((s) => s.version))
+    beforeVersion = page.nextBeforeVersion
+    if (beforeVersion !== undefined) expect(beforeVersion).toBe(seen.at(-1))
+  } while (beforeVersion !== undefined)
+  return { seen, pages }
+}
 
 describe.each(await serviceStores())('queries on the %s store', (kind) => {
   test('getEventDiff and diffVersions show what changed', async () => {
@@ -96,17 +124,7 @@ describe.each(await serviceStores())('queries on the %s store', (kind) => {
 
     // Paged as listSnapshots is, by count (no state is decoded for it).
     const id = await seededAggregate(h, 500) // period 2: snapshots at 1, 3, … 499
-    const seen: number[] = []
-    let beforeVersion: number | undefined
-    do {
-      const page = await h.ok('listSnapshotSummaries', {
-        id,
-        limit: 100,
-        ...(beforeVersion === undefined ? {} : { beforeVersion }),
-      })
-      seen.push(...page.items.map((s) => s.version))
-      beforeVersion = page.nextBeforeVersion
-    } while (beforeVersion !== undefined)
+    const { seen } = await pagedVersions(h, 'listSnapshotSummaries', id, 100)
     expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => 499 - 2 * i))
     const range = await h.ok('listSnapshotSummaries', { id, afterVersion: 199, beforeVersion: 206 })
     expect(range.items.map((s) => s.version)).toEqual([205, 203, 201])
@@ -143,20 +161,7 @@ describe.each(await serviceStores())('queries on the %s store', (kind) => {
     const id = await seededAggregate(h, 500)
     const all = Array.from({ length: 250 }, (_, i) => 499 - 2 * i)
 
-    const seen: number[] = []
-    const pages: number[] = []
-    let beforeVersion: number | undefined
-    do {
-      const page = await h.ok('listSnapshots', {
-        id,
-        limit: 100,
-        ...(beforeVersion === undefined ? {} : { beforeVersion }),
-      })
-      pages.push(page.items.length)
-      seen.push(...page.items.map((s) => s.version))
-      beforeVersion = page.nextBeforeVersion
-      if (beforeVersion !== undefined) expect(beforeVersion).toBe(seen.at(-1))
-    } while (beforeVersion !== undefined)
+    const { seen, pages } = await pagedVersions(h, 'listSnapshots', id, 100)
     expect(pages).toEqual([100, 100, 50])
     expect(seen).toEqual(all)
     // The default page is 200; a page that holds exactly the rest says there is no more.

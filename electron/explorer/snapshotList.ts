@@ -1,10 +1,10 @@
 /**
  * The Snapshots panel's reads: a page of stored snapshots without their states (the list), one
  * snapshot with its state cut (listSnapshots of one version, to open it), and the further
- * children of one snapshot's state. A snapshot's state can be megabytes (a 100,000-event aggregate's: 0.5 MB
- * stored, 3 MB of JSON, ~60 ms to decode), so a page decodes stored states up to a byte budget
- * rather than a count, and sends each state cut as getAggregate cuts it (shared/statePages.ts);
- * the tree asks for the rest with getStateChildren `{ snapshot: true }`.
+ * children of one snapshot's state. A snapshot's state can be megabytes (a 100,000-event
+ * aggregate's: 0.5 MB stored, 3 MB of JSON, ~60 ms to decode), so a page reads and decodes up to
+ * a byte budget rather than a count, and sends each state cut as getAggregate cuts it
+ * (shared/statePages.ts); the tree asks for the rest with getStateChildren `{ snapshot: true }`.
  */
 import type {
   ParsedRequestOf,
@@ -55,9 +55,7 @@ export async function readWithinBytes<
     const fit =
       page.length === 0
         ? FIRST_READ
-        : bytes === 0
-          ? READ_CHUNK
-          : Math.ceil(((budget - bytes) * page.length) / bytes)
+        : Math.ceil(((budget - bytes) * page.length) / Math.max(bytes, 1))
     const wanted = Math.max(1, Math.min(READ_CHUNK, limit - page.length, fit))
     const chunk = await read(below, wanted + 1)
     for (const record of chunk.slice(0, wanted)) {
@@ -85,13 +83,13 @@ export function listedSnapshotDto(snapshot: Snapshot): SnapshotDto {
 }
 
 /**
- * A page of the range's stored snapshot records, newest first, within SNAPSHOT_PAGE_BYTES when
- * its states are decoded (else SUMMARY_PAGE_BYTES), and what to send for the next page.
+ * A page of the range's stored snapshot records, newest first, within `budget` stored bytes, and
+ * what to send for the next page.
  */
 async function recordPage(
   ctx: QueryContext,
   request: ParsedRequestOf<'listSnapshots'> | ParsedRequestOf<'listSnapshotSummaries'>,
-  decodesStates: boolean,
+  budget: number,
 ) {
   const { id, afterVersion, beforeVersion, limit } = request
   const { app } = ctx.conn()
@@ -105,7 +103,7 @@ async function recordPage(
       }),
     beforeVersion,
     limit,
-    decodesStates ? SNAPSHOT_PAGE_BYTES : SUMMARY_PAGE_BYTES,
+    budget,
   )
   const oldest = page[page.length - 1]
   const next = more && oldest ? { nextBeforeVersion: oldest.originatorVersion } : {}
@@ -116,7 +114,7 @@ export async function listSnapshots(
   ctx: QueryContext,
   request: ParsedRequestOf<'listSnapshots'>,
 ): Promise<ResponseOf<'listSnapshots'>> {
-  const { app, page, next } = await recordPage(ctx, request, true)
+  const { app, page, next } = await recordPage(ctx, request, SNAPSHOT_PAGE_BYTES)
   return { items: page.map((record) => listedSnapshotDto(app.decodeSnapshot(record))), ...next }
 }
 
@@ -125,22 +123,37 @@ export async function listSnapshotSummaries(
   ctx: QueryContext,
   request: ParsedRequestOf<'listSnapshotSummaries'>,
 ): Promise<ResponseOf<'listSnapshotSummaries'>> {
-  const { app, page, next } = await recordPage(ctx, request, false)
-  const { id } = request
-  const items = page.map((record): SnapshotSummaryDto => {
-    const listed = { originatorId: id, version: record.originatorVersion }
-    const storedBytes = record.state.byteLength
-    try {
+  const { app, page, next } = await recordPage(ctx, request, SUMMARY_PAGE_BYTES)
+  const items = page.map((record) =>
+    summaryRow(record, () => {
       const { timestamp, topic, discarded } = app.decodeSnapshotSummary(record)
-      return { ...listed, timestamp: timestamp.toISOString(), type: topic, discarded, storedBytes }
-    } catch (error) {
-      // One damaged record is reported in its row; the others are still listed.
-      if (!(error instanceof DataIntegrityError)) throw error
-      const problem = error.message
-      return { ...listed, timestamp: null, type: null, discarded: false, storedBytes, problem }
-    }
-  })
+      return { timestamp: timestamp.toISOString(), type: topic, discarded }
+    }),
+  )
   return { items, ...next }
+}
+
+/**
+ * A record's row in a list of summaries: what `read` says of it, or, when that raises a
+ * DataIntegrityError (damaged, tampered with, another key), the reason in the row, so that the
+ * other rows are still listed.
+ */
+export function summaryRow(
+  record: {
+    readonly originatorId: string
+    readonly originatorVersion: number
+    readonly state: Uint8Array
+  },
+  read: () => { timestamp: string; type: string; discarded: boolean },
+): SnapshotSummaryDto {
+  const { originatorId, originatorVersion: version } = record
+  const listed = { originatorId, version, storedBytes: record.state.byteLength }
+  try {
+    return { ...listed, ...read() }
+  } catch (error) {
+    if (!(error instanceof DataIntegrityError)) throw error
+    return { ...listed, timestamp: null, type: null, discarded: false, problem: error.message }
+  }
 }
 
 export function noSnapshotAt(id: string, version: number): ApiFailure {

@@ -11,7 +11,6 @@ import type {
   ParsedRequestOf,
   ResponseOf,
   SnapshotDto,
-  SnapshotSummaryDto,
 } from '../../../shared/contract'
 import { AggregateNotFound, DataIntegrityError } from '../../eventsourcing'
 import { bucketize } from '../activity'
@@ -19,7 +18,7 @@ import { childrenPage, pageState } from '../../../shared/statePages'
 import { ApiFailure } from '../dispatch'
 import { listedEvent, withinExportBytes } from '../dto'
 import { notAContainer, wholeStateChildren } from '../statePaging'
-import { noSnapshotAt, readWithinBytes, SNAPSHOT_PAGE_BYTES } from '../snapshotList'
+import { noSnapshotAt, readWithinBytes, SNAPSHOT_PAGE_BYTES, summaryRow } from '../snapshotList'
 import { diffDisplay, toDisplayJson } from '../displayJson'
 import type { PythonRecord } from './codec'
 import { aggregateTopicOf, isoOf, listAggregates, shortType } from './listing'
@@ -309,19 +308,12 @@ function listSnapshotSummaries(
   s: PythonSession,
   r: Req<'listSnapshotSummaries'>,
 ): Promise<ResponseOf<'listSnapshotSummaries'>> {
-  return snapshotPage(s, r, (record): SnapshotSummaryDto => {
-    const storedBytes = record.state.byteLength
-    try {
-      const { originatorId, version, timestamp, type, state } = snapshotDto(s, record)
-      return { originatorId, version, timestamp, type, discarded: state === null, storedBytes }
-    } catch (error) {
-      // One damaged record is reported in its row; the others are still listed.
-      if (!(error instanceof DataIntegrityError)) throw error
-      const { originatorId, originatorVersion: version } = record
-      const unread = { timestamp: null, type: null, discarded: false }
-      return { originatorId, version, ...unread, storedBytes, problem: error.message }
-    }
-  })
+  return snapshotPage(s, r, (record) =>
+    summaryRow(record, () => {
+      const { timestamp, type, state } = snapshotDto(s, record)
+      return { timestamp, type, discarded: state === null }
+    }),
+  )
 }
 
 async function listSnapshotVersions(
