@@ -10,7 +10,8 @@ import { JsonTree } from '../../ui/JsonTree'
 import { useStatePages } from '../../queries/stateChildren'
 import { ErrorAlert } from '../../ui/errors'
 import { DiffList } from '../../ui/DiffList'
-import { SNAPSHOT_PAGE_SIZE, appendOlder, firstPage } from './snapshotPages'
+import { appendOlder, firstPage } from './snapshotPages'
+import { snapshotSummaryPagesOptions } from '../../queries/snapshots'
 import './snapshots.css'
 
 type Comparison = ResponseOf<'compareSnapshot'>
@@ -33,17 +34,7 @@ export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
   const api = useApi()
   // Newest first, a page at a time. A pushed change marks it stale (queries/serverEvents): the
   // pages are then fetched again from the newest, so snapshots taken since show at the top.
-  const query = useInfiniteQuery({
-    queryKey: keys.snapshots(aggregateId),
-    queryFn: ({ pageParam }) =>
-      api.listSnapshotSummaries({
-        id: aggregateId,
-        ...(pageParam === null ? {} : { beforeVersion: pageParam }),
-        limit: SNAPSHOT_PAGE_SIZE,
-      }),
-    initialPageParam: null as number | null,
-    getNextPageParam: (last) => last.nextBeforeVersion ?? null,
-  })
+  const query = useInfiniteQuery(snapshotSummaryPagesOptions(api, aggregateId))
   const list = useMemo(() => {
     const [head, ...older] = query.data?.pages ?? []
     return head ? older.reduce(appendOlder, firstPage(head)) : undefined

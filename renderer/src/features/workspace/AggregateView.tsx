@@ -2,8 +2,8 @@
  * The right column for a selected aggregate: header facts, the version scrubber, and tabs.
  * Only the open tab is mounted, so a panel's requests happen when the user looks at it.
  */
-import { useQuery } from '@tanstack/react-query'
-import { memo, useEffect, useId, useRef, type KeyboardEvent } from 'react'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { memo, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AggregateView as AggregateViewDto } from '../../../../shared/contract'
 import { Scrubber } from '../scrubber/Scrubber'
@@ -16,6 +16,7 @@ import { ReadOnlyNotice } from '../../ui/ReadOnlyNotice'
 import { useWriteBlock } from '../../stores/useWriteBlock'
 import { AggregateHeader } from './AggregateHeader'
 import { NoDefinitionNote } from './NoDefinitionNote'
+import { prefetchTab } from './tabPrefetch'
 import { PagedState } from './PagedState'
 import { LazyPart } from '../../ui/LazyPart'
 import { whenIdle } from '../../ui/lazyWithPreload'
@@ -24,7 +25,9 @@ import {
   CommandsPanel,
   ConflictDemo,
   DiffPanel,
+  panelReady,
   preloadPanels,
+  preloadTab,
   SnapshotsPanel,
   Timeline,
 } from './lazyPanels'
@@ -82,7 +85,7 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
         snapshotVersions={snapshotVersions}
       />
 
-      <AggregateTabs ids={ids} />
+      <AggregateTabs ids={ids} aggregateId={aggregateId} />
 
       <div
         className="tab-panel"
@@ -129,12 +132,38 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
  * The tab list. Memoised, with the selection read here: a slider step renders the view again,
  * and the tabs need not follow (issue 10).
  */
-const AggregateTabs = memo(function AggregateTabs({ ids }: { ids: string }) {
+const AggregateTabs = memo(function AggregateTabs({
+  ids,
+  aggregateId,
+}: {
+  ids: string
+  aggregateId: string
+}) {
   const { tab, setTab } = useSelectionStore(useShallow((s) => ({ tab: s.tab, setTab: s.setTab })))
   const tabRefs = useRef(new Map<TabId, HTMLButtonElement>())
+  // A tab waiting for its panel's chunk (panelReady); a later choice replaces it. The ref is
+  // what the chunk's arrival checks; the state shows the wait on the tab.
+  const pending = useRef<TabId | undefined>(undefined)
+  const [waitingFor, setWaitingFor] = useState<TabId | undefined>(undefined)
+  const client = useQueryClient()
+  const api = useApi()
+  const select = (id: TabId) => {
+    if (id !== tab) prefetchTab(id, client, api, aggregateId)
+    const ready = panelReady(id)
+    pending.current = ready === true ? undefined : id
+    setWaitingFor(pending.current)
+    if (ready === true) setTab(id)
+    else
+      void ready.then(() => {
+        if (pending.current !== id) return
+        pending.current = undefined
+        setWaitingFor(undefined)
+        setTab(id)
+      })
+  }
 
   const onTabKey = (event: KeyboardEvent<HTMLDivElement>) => {
-    const index = TABS.indexOf(tab)
+    const index = TABS.indexOf(pending.current ?? tab)
     let next: number
     if (event.key === 'ArrowRight') next = (index + 1) % TABS.length
     else if (event.key === 'ArrowLeft') next = (index - 1 + TABS.length) % TABS.length
@@ -144,7 +173,7 @@ const AggregateTabs = memo(function AggregateTabs({ ids }: { ids: string }) {
     event.preventDefault()
     const id = TABS[next]
     if (id) {
-      setTab(id)
+      select(id)
       tabRefs.current.get(id)?.focus()
     }
   }
@@ -164,10 +193,13 @@ const AggregateTabs = memo(function AggregateTabs({ ids }: { ids: string }) {
           role="tab"
           id={`${ids}-tab-${id}`}
           aria-selected={tab === id}
+          aria-busy={waitingFor === id ? true : undefined}
           aria-controls={`${ids}-panel`}
           tabIndex={tab === id ? 0 : -1}
           className={`tab${tab === id ? ' is-selected' : ''}`}
-          onClick={() => setTab(id)}
+          onClick={() => select(id)}
+          onPointerEnter={() => preloadTab(id)}
+          onFocus={() => preloadTab(id)}
         >
           {TAB_LABELS[id]}
         </button>

@@ -5,7 +5,8 @@
  * aggregate view is open, preloadPanels), so that the first opening of a tab does not wait for
  * React's fallback throttle (ui/lazyWithPreload.ts).
  */
-import { lazyWithPreload, nextIdle } from '../../ui/lazyWithPreload'
+import type { TabId } from '../../stores/selectionStore'
+import { lazyWithPreload, nextIdle, type PreloadableComponent } from '../../ui/lazyWithPreload'
 
 export const Timeline = lazyWithPreload(async () => (await import('../timeline/Timeline')).Timeline)
 export const DiffPanel = lazyWithPreload(async () => (await import('../diff/DiffPanel')).DiffPanel)
@@ -41,4 +42,43 @@ export async function preloadPanels(): Promise<void> {
     await nextIdle()
     await panel.preload().catch(() => undefined)
   }
+}
+
+/** Each tab's panel chunk (State's is in the main chunk). */
+const PANEL_OF_TAB: Partial<Record<TabId, PreloadableComponent<never>>> = {
+  timeline: Timeline as PreloadableComponent<never>,
+  diff: DiffPanel as PreloadableComponent<never>,
+  snapshots: SnapshotsPanel as PreloadableComponent<never>,
+  commands: CommandsPanel as PreloadableComponent<never>,
+  conflict: ConflictDemo as PreloadableComponent<never>,
+  activity: ActivityPanel as PreloadableComponent<never>,
+}
+
+/**
+ * How long a tab switch waits for its panel's chunk before showing the tab with its loading
+ * fallback. A panel rendered before its chunk arrived suspends, and React then reveals it no
+ * sooner than 300 ms after the fallback showed (ui/lazyWithPreload.ts), so waiting for a chunk
+ * on its way is never slower; the Snapshots tab clicked while a 100,000-event aggregate's first
+ * answers were being shown took 300–600 ms for its chunk. A chunk slower than this (a server
+ * briefly away) shows the fallback, and its error, as before.
+ */
+export const TAB_SWITCH_WAIT_MS = 1000
+
+/**
+ * Resolves once the tab's panel would render without suspending, or after TAB_SWITCH_WAIT_MS,
+ * or at once when it has no chunk or has it already (then `true`: switch in this turn).
+ */
+export function panelReady(tab: TabId): true | Promise<void> {
+  const panel = PANEL_OF_TAB[tab]
+  if (panel === undefined || panel.isLoaded()) return true
+  return Promise.race([
+    panel.preload().catch(() => undefined),
+    new Promise<void>((resolve) => setTimeout(resolve, TAB_SWITCH_WAIT_MS)),
+  ])
+}
+
+/** Starts fetching a tab's panel chunk (the pointer over its tab, or the tab focused). */
+export function preloadTab(tab: TabId): void {
+  const panel = PANEL_OF_TAB[tab]
+  if (panel !== undefined && !panel.isLoaded()) void panel.preload().catch(() => undefined)
 }
