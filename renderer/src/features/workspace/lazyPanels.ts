@@ -2,8 +2,9 @@
  * The tab panels past the first (State), loaded on demand: each is its own chunk, so the first
  * paint carries none of their code. They are fetched the first time their tab opens, or
  * earlier, when the page is idle (the timeline after connecting, App.tsx; the others once an
- * aggregate view is open, preloadPanels), so that the first opening of a tab does not wait for
- * React's fallback throttle (ui/lazyWithPreload.ts).
+ * aggregate view is open, preloadPanels) or the pointer is over the tab, so that the first
+ * opening of a tab does not wait for React's fallback throttle (ui/lazyWithPreload.ts); a tab
+ * chosen before then waits for its chunk (panelReady).
  */
 import type { TabId } from '../../stores/selectionStore'
 import { lazyWithPreload, nextIdle, type PreloadableComponent } from '../../ui/lazyWithPreload'
