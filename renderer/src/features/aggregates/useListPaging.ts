@@ -53,18 +53,22 @@ export function useListPaging(opts: {
     else if (action === 'fromStart') setAnchor('start')
   }, [action, loadMore, loadPrevious, setAnchor])
 
-  // Rows put in before the ones on screen (a filtered list's earlier page) would push them
-  // down: scroll by as much, so what the user looks at stays put.
+  // Rows put in before the ones on screen (a filtered list's earlier page, or aggregates changed
+  // since, at the top of a list newest first) would push them down: scroll by as much, so what
+  // the user looks at stays put. Not at the very top of the list: there the new rows are what
+  // the user is looking for, and they stay in view.
   const firstShown = useRef<{ id: string; index: number; anchor: string } | null>(null)
   useLayoutEffect(() => {
     const was = firstShown.current
     const head = items[0]
     firstShown.current = head ? { id: head.id, index: offset, anchor } : null
-    if (!was || was.anchor !== anchor || !scrollRef.current) return
+    const scroller = scrollRef.current
+    if (!was || was.anchor !== anchor || !scroller) return
+    if (was.index === 0 && !hasBefore && scroller.scrollTop < rowHeight / 2) return
     const at = items.findIndex((a) => a.id === was.id)
     if (at >= 0 && offset + at !== was.index)
-      scrollRef.current.scrollTop += (offset + at - was.index) * rowHeight
-  }, [items, offset, anchor, scrollRef, rowHeight])
+      scroller.scrollTop += (offset + at - was.index) * rowHeight
+  }, [items, offset, anchor, hasBefore, scrollRef, rowHeight])
 
   const selectedAt = selectedId ? items.findIndex((a) => a.id === selectedId) : -1
   const selectedIndex = selectedAt >= 0 ? selectedAt + offset : -1
