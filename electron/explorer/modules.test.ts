@@ -16,7 +16,7 @@ import {
   type ResponseOf,
 } from '../../shared/contract'
 import { dispatch } from './dispatch'
-import { parseModuleList } from './modules'
+import { AggregateModules, parseModuleList } from './modules'
 import { ExplorerService } from './service'
 
 const INVENTORY = fileURLToPath(new URL('../../examples/modules/inventory.mjs', import.meta.url))
@@ -30,6 +30,14 @@ writeFileSync(
 const noFunction = join(folder, 'no-function.mjs')
 writeFileSync(noFunction, 'export const types = []\n')
 const missing = join(folder, 'missing.mjs')
+// A top-level await that never settles, and a register function whose promise never does.
+const hangsImporting = join(folder, 'hangs-importing.mjs')
+writeFileSync(
+  hangsImporting,
+  'await new Promise(() => {})\nexport default () => { globalThis.eventscopeLateRegister = true }\n',
+)
+const hangsRegistering = join(folder, 'hangs-registering.mjs')
+writeFileSync(hangsRegistering, 'export default () => new Promise(() => {})\n')
 
 const services: ExplorerService[] = []
 afterAll(async () => {
@@ -157,6 +165,19 @@ describe('modules that fail, and paths not granted', () => {
     expect((await c.ok('listAggregateTypes', {})).find((t) => t.topic === ITEM)?.source).toBe(
       INVENTORY,
     )
+  })
+
+  test('a module whose import or register function never settles is reported after the timeout; the next one loads', async () => {
+    const modules = new AggregateModules(undefined, 200)
+    await modules.loadAll([hangsImporting, hangsRegistering, INVENTORY])
+    const [importing, registering, inventory] = modules.list()
+    expect(importing).toMatchObject({ path: hangsImporting, types: [] })
+    expect(importing!.error).toBe('could not be imported: it did not finish within 200 ms')
+    expect(registering!.error).toBe('its register function failed: it did not finish within 200 ms')
+    expect(inventory).toEqual({ path: INVENTORY, types: [ITEM] })
+    expect(
+      (globalThis as { eventscopeLateRegister?: boolean }).eventscopeLateRegister,
+    ).toBeUndefined()
   })
 
   test('loadAggregateModule loads granted paths only: a path sent by a client is refused', async () => {

@@ -24,8 +24,11 @@ import { readSetting } from './settings'
 /** What a module's register function receives: the library's index, as one object. */
 export type EventsourcingApi = typeof eventsourcing
 
-/** A register function that has not settled by then is reported as failed (the app goes on). */
-const REGISTER_TIMEOUT_MS = 10_000
+/**
+ * A module whose import (a top-level await) or register function has not settled by then is
+ * reported as failed, and the app goes on without it.
+ */
+const MODULE_TIMEOUT_MS = 10_000
 
 /** EVENTSCOPE_MODULES: comma-separated paths, relative ones to the working folder (shared/settings.ts). */
 export function parseModuleList(value: string | undefined): string[] {
@@ -38,7 +41,10 @@ export class AggregateModules {
   /** Which module registered a topic; the others are built in. */
   private readonly sources = new Map<string, string>()
 
-  constructor(private readonly registry: AggregateTypeRegistry = eventsourcing.aggregateTypes) {}
+  constructor(
+    private readonly registry: AggregateTypeRegistry = eventsourcing.aggregateTypes,
+    private readonly timeoutMs: number = MODULE_TIMEOUT_MS,
+  ) {}
 
   /** Allows `path` to be loaded (named in EVENTSCOPE_MODULES, or chosen in the file dialog). */
   grant(path: string): string {
@@ -99,7 +105,7 @@ export class AggregateModules {
     }
     let error: string | undefined
     try {
-      await register(path, Object.freeze(api))
+      await register(path, Object.freeze(api), this.timeoutMs)
     } catch (failure) {
       error = messageOf(failure)
     }
@@ -122,12 +128,15 @@ export class AggregateModules {
 }
 
 /** Imports the module at `path` and runs its register function with `api`. */
-async function register(path: string, api: EventsourcingApi): Promise<void> {
+async function register(path: string, api: EventsourcingApi, timeoutMs: number): Promise<void> {
   if (!existsSync(path)) throw new Error(`no such file: ${path}`)
   if (!statSync(path).isFile()) throw new Error(`not a file: ${path}`)
   let module: Record<string, unknown>
   try {
-    module = (await import(/* @vite-ignore */ pathToFileURL(path).href)) as Record<string, unknown>
+    module = (await within(
+      import(/* @vite-ignore */ pathToFileURL(path).href),
+      timeoutMs,
+    )) as Record<string, unknown>
   } catch (error) {
     throw new Error(`could not be imported: ${messageOf(error)}`, { cause: error })
   }
@@ -142,19 +151,24 @@ async function register(path: string, api: EventsourcingApi): Promise<void> {
       'exports no register function: export default function (api) { api.registerAggregateType({…}) } (or a named `register`)',
     )
   }
-  let timer: NodeJS.Timeout | undefined
   try {
-    await Promise.race([
-      Promise.resolve((fn as (api: EventsourcingApi) => unknown)(api)),
-      new Promise((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`it did not finish within ${REGISTER_TIMEOUT_MS / 1000} s`)),
-          REGISTER_TIMEOUT_MS,
-        )
-      }),
-    ])
+    await within(Promise.resolve((fn as (api: EventsourcingApi) => unknown)(api)), timeoutMs)
   } catch (error) {
     throw new Error(`its register function failed: ${messageOf(error)}`, { cause: error })
+  }
+}
+
+/** `work`, or a rejection once `ms` have passed (the work itself cannot be stopped). */
+async function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        const seconds = ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`
+        timer = setTimeout(() => reject(new Error(`it did not finish within ${seconds}`)), ms)
+      }),
+    ])
   } finally {
     clearTimeout(timer)
   }
