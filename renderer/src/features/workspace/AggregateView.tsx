@@ -94,27 +94,24 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
         aria-labelledby={`${ids}-tab-${tab}`}
         tabIndex={-1}
       >
-        {error && !view ? (
-          <>
-            <div className="panel-message" role="alert">
-              <strong>{explainError(error)}</strong>
-              <p className="muted">{error.message}</p>
-              <button type="button" className="btn" onClick={reload}>
-                Retry
-              </button>
-            </div>
-            {/* The other tabs still work: the timeline shows where the history went wrong. */}
-            {tab !== 'state' && (
-              <TabContent
-                tab={tab}
-                aggregateId={aggregateId}
-                version={selected}
-                latest={latest}
-                view={view}
-              />
-            )}
-          </>
-        ) : (
+        {error && (
+          <div className="panel-message" role="alert">
+            <strong>
+              {view && view.version !== selected ? `Version ${selected} could not be shown. ` : ''}
+              {explainError(error)}
+            </strong>
+            <p className="muted">
+              {error.message}
+              {/* The last version shown stays below: say which it is. */}
+              {view && view.version !== selected ? ` Still shown: version ${view.version}.` : ''}
+            </p>
+            <button type="button" className="btn" onClick={reload}>
+              Retry
+            </button>
+          </div>
+        )}
+        {/* The other tabs still work: the timeline shows where the history went wrong. */}
+        {(view || !error || tab !== 'state') && (
           <TabContent
             tab={tab}
             aggregateId={aggregateId}
