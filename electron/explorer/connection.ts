@@ -67,7 +67,10 @@ export async function openConnection(
     store = await openStore(
       python
         ? { kind: 'memory' }
-        : toStoreSettings(settings, { defaultSqlitePath: options.defaultSqlitePath }),
+        : toStoreSettings(settings, {
+            defaultSqlitePath: options.defaultSqlitePath,
+            readOnly: settings.readOnly === true || options.readOnlyLocked,
+          }),
     )
     const availability = new AvailabilityTracker(() => {
       if (next) options.onAvailabilityChange(next)

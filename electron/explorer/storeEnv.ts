@@ -38,7 +38,12 @@ void sameDrivers
  */
 export function toStoreSettings(
   settings: ConnectionSettings,
-  options: { readonly defaultSqlitePath?: string | undefined; readonly env?: Env } = {},
+  options: {
+    readonly defaultSqlitePath?: string | undefined
+    readonly env?: Env
+    /** Open the store without ever writing to it (SQLite: not even its schema). */
+    readonly readOnly?: boolean
+  } = {},
 ): StoreSettings {
   const env = options.env ?? process.env
   switch (settings.kind) {
@@ -49,7 +54,12 @@ export function toStoreSettings(
       if (!path)
         throw new StoreUnavailable('no SQLite file was named and this app has no default one')
       const driver = readSetting(env, 'sqliteDriver')
-      return { kind: 'sqlite', path, ...(driver ? { driver } : {}) }
+      return {
+        kind: 'sqlite',
+        path,
+        ...(driver ? { driver } : {}),
+        ...(options.readOnly ? { readOnly: true } : {}),
+      }
     }
     case 'cassandra':
       return {

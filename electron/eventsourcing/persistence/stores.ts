@@ -14,6 +14,8 @@ export type StoreSettings =
       readonly driver?: SqliteDriverName
       /** Default FULL: an acknowledged save survives power loss (see SqliteSynchronous). */
       readonly synchronous?: SqliteSynchronous
+      /** Never write to the file (SqliteStoreOptions.readOnly). */
+      readonly readOnly?: boolean
     }
   | ({ readonly kind: 'cassandra' } & CassandraSettings)
 
@@ -29,6 +31,7 @@ export async function openStore(settings: StoreSettings): Promise<Store> {
       return createSqliteStore(settings.path, {
         driver: settings.driver,
         synchronous: settings.synchronous,
+        readOnly: settings.readOnly,
       })
     case 'cassandra': {
       const { createCassandraStore } = await import('./recorders/cassandra')

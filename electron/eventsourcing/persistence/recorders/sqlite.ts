@@ -342,7 +342,7 @@ export function createSqliteStore(
     events,
     snapshots: new SqliteSnapshotRecorder(database),
     close: async () => {
-      events.foldIndex()
+      if (!database.readOnly) events.foldIndex()
       database.close()
     },
   }

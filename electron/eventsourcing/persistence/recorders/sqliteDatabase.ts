@@ -1,4 +1,4 @@
-import { closeSync, openSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import {
   openSqlite,
@@ -58,6 +58,73 @@ INSERT OR IGNORE INTO counters (name, value)
   SELECT 'indexed_position', coalesce(max(position), 0) FROM event_log;
 `
 
+/** The tables, indexes and trigger SCHEMA makes, by name. */
+const SCHEMA_OBJECTS = [
+  'events',
+  'snapshots',
+  'event_log',
+  'aggregates',
+  'aggregates_recent',
+  'aggregates_by_topic',
+  'counters',
+  'count_aggregates',
+]
+/** The columns of an events (or snapshots) table Eventscope reads. */
+const RECORD_COLUMNS = ['originator_id', 'originator_version', 'topic', 'state']
+
+interface SchemaState {
+  /** No table at all: a new file. */
+  empty: boolean
+  /** Everything SCHEMA makes is there: opening writes nothing. */
+  complete: boolean
+  snapshotVersionsIndex: boolean
+}
+
+/**
+ * What the file holds, read without writing. A file with tables but no events table of
+ * Eventscope's columns is another program's: refused before anything is written to it.
+ */
+function inspectSchema(db: SqliteConnection): SchemaState {
+  const names = new Set(
+    db
+      .prepare("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+      .all()
+      .map((row) => String(row[0])),
+  )
+  const snapshotVersionsIndex = names.has('snapshots_versions')
+  if (names.size === 0) return { empty: true, complete: false, snapshotVersionsIndex }
+  for (const table of ['events', 'snapshots']) {
+    if (!names.has(table)) {
+      if (table === 'events') throw notOurs(names)
+      continue
+    }
+    const columns = db
+      .prepare(`PRAGMA table_info(${table})`)
+      .all()
+      .map((row) => String(row[1]))
+    const missing = RECORD_COLUMNS.filter((c) => !columns.includes(c))
+    if (missing.length > 0)
+      throw new Error(
+        `it is not an Eventscope store: its ${table} table has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}`,
+      )
+  }
+  let complete = SCHEMA_OBJECTS.every((name) => names.has(name))
+  if (complete) {
+    const counters = db
+      .prepare("SELECT count(*) FROM counters WHERE name IN ('aggregates', 'indexed_position')")
+      .get()?.[0]
+    complete = Number(counters) === 2
+  }
+  return { empty: false, complete, snapshotVersionsIndex }
+}
+
+function notOurs(names: Set<string>): Error {
+  const shown = [...names].slice(0, 5).join(', ')
+  return new Error(
+    `it is not an Eventscope store: it has no events table (it holds ${shown}${names.size > 5 ? ', …' : ''})`,
+  )
+}
+
 /**
  * The versions of an aggregate's snapshots without their states. SQLite checks the end of a
  * range on a WITHOUT ROWID table by comparing each row's whole record, so listing the versions
@@ -100,6 +167,12 @@ export interface SqliteStoreOptions {
    * (sqliteAggregateIndex.ts; listings are exact either way). Default DEFAULT_INDEX_LAG.
    */
   readonly indexLag?: number | undefined
+  /**
+   * Never write to the file: no schema is created or brought up to date, the journal mode is
+   * left as it is, the aggregate index is not folded on close. A file with no Eventscope
+   * tables yet is refused (there is nothing to read). Default false.
+   */
+  readonly readOnly?: boolean | undefined
 }
 
 /**
@@ -111,6 +184,7 @@ export class SqliteDatabase {
   readonly db: SqliteConnection
   readonly synchronous: SqliteSynchronous
   readonly indexLag: number | undefined
+  readonly readOnly: boolean
   private readonly statements = new Map<string, Statement>()
 
   constructor(
@@ -124,26 +198,45 @@ export class SqliteDatabase {
     if (this.synchronous !== 'FULL' && this.synchronous !== 'NORMAL') {
       throw new TypeError(`synchronous must be FULL or NORMAL, not ${String(this.synchronous)}`)
     }
+    this.readOnly = options.readOnly === true
+    let db: SqliteConnection | undefined
+    let schema: SchemaState
     try {
-      if (path !== ':memory:') createPrivateFile(path)
-      this.db = openSqlite(path, options.driver)
-      // Per connection: every connection this process opens sets them before its first write.
-      this.db.exec(
-        `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${this.synchronous}; PRAGMA cache_size = -${CACHE_KIB};`,
-      )
-      this.db.exec(SCHEMA)
+      if (path !== ':memory:') {
+        if (this.readOnly && !existsSync(path)) throw new Error('no such file')
+        if (!this.readOnly) createPrivateFile(path)
+      }
+      db = openSqlite(path, options.driver)
+      db.exec(`PRAGMA synchronous = ${this.synchronous}; PRAGMA cache_size = -${CACHE_KIB};`)
+      // Looked at before anything is written: another program's file is left as it was.
+      schema = inspectSchema(db)
+      if (!this.readOnly) {
+        // Per connection: every connection this process opens sets it before its first write
+        // (a no-op on a file in WAL mode already).
+        if (String(db.prepare('PRAGMA journal_mode').get()?.[0]).toLowerCase() !== 'wal')
+          db.exec('PRAGMA journal_mode = WAL')
+        if (!schema.complete) db.exec(SCHEMA)
+      } else if (!schema.complete) {
+        throw new Error(
+          schema.empty
+            ? 'it holds no Eventscope store yet, and a read-only connection creates nothing'
+            : 'it was written by an earlier Eventscope: open it once without read-only to bring it up to date',
+        )
+      }
     } catch (error) {
+      db?.close()
       throw new StoreUnavailable(
         `cannot open SQLite database '${path}': ${(error as Error).message}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       )
     }
-    try {
-      this.db.exec(SNAPSHOT_VERSIONS_INDEX)
-    } catch {
-      // Listing snapshot versions reads the primary key instead (slower on large states).
+    this.db = db
+    if (!schema.snapshotVersionsIndex && !this.readOnly) {
+      try {
+        this.db.exec(SNAPSHOT_VERSIONS_INDEX)
+      } catch {
+        // Listing snapshot versions reads the primary key instead (slower on large states).
+      }
     }
   }
 
