@@ -6,6 +6,8 @@
  */
 import type { AggregateSummary, EventDto, ParsedRequestOf, ResponseOf } from '../../shared/contract'
 import { AggregateNotFound, DataIntegrityError, Mapper, TopicNotFound } from '../eventsourcing'
+import type { AggregateSummary as StoreAggregateSummary } from '../eventsourcing'
+import { AggregateSummary as AggregateSummarySchema } from '../../shared/schemas'
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
 import { diffDisplay } from './displayJson'
@@ -81,18 +83,33 @@ export async function listAggregates(
   }
   const total = await counted
   return {
-    items: page.items.map((s): AggregateSummary => ({
-      id: s.originatorId,
-      type: s.aggregateTopic,
-      version: s.version,
-      createdAt: s.createdAt.toISOString(),
-      lastModified: s.lastModified.toISOString(),
-      discarded: eventRole(s.lastTopic) === 'discarded',
-    })),
+    items: page.items.flatMap((s): AggregateSummary[] => {
+      const summary = listedSummary(s)
+      return summary ? [summary] : []
+    }),
     ...(page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken }),
     ...(page.prevPageToken === undefined ? {} : { prevPageToken: page.prevPageToken }),
     total,
   }
+}
+
+/**
+ * An index row as the list shows it; undefined for one the contract cannot carry (an id that
+ * is not a lower-case UUID, a date out of range, a version that is not one), which another
+ * program wrote: left out of the page, so that the rest of the list still shows.
+ */
+function listedSummary(s: StoreAggregateSummary): AggregateSummary | undefined {
+  const dates = [s.createdAt, s.lastModified]
+  if (!dates.every((d) => d instanceof Date && Number.isFinite(d.getTime()))) return undefined
+  const summary = {
+    id: s.originatorId,
+    type: s.aggregateTopic,
+    version: s.version,
+    createdAt: s.createdAt.toISOString(),
+    lastModified: s.lastModified.toISOString(),
+    discarded: eventRole(s.lastTopic) === 'discarded',
+  }
+  return AggregateSummarySchema.safeParse(summary).success ? summary : undefined
 }
 
 export async function countAggregates(ctx: QueryContext): Promise<ResponseOf<'countAggregates'>> {

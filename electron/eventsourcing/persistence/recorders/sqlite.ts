@@ -228,7 +228,8 @@ export class SqliteSnapshotRecorder extends SqliteAggregateRecorder {
   }
 }
 
-type LogRow = [number, string, number, number, string, number]
+/** As read: another program may have written anything in its cells (logEntryOf). */
+type LogRow = [number, unknown, unknown, unknown, unknown, unknown]
 
 export class SqliteApplicationRecorder
   extends SqliteAggregateRecorder
@@ -268,30 +269,26 @@ export class SqliteApplicationRecorder
 
   async selectLog(query: LogQuery): Promise<LogEntry[]> {
     const columns = 'position, originator_id, from_version, to_version, topics, recorded_at'
-    const rows = (
+    const statement = this.database.prepare(
       query.desc
-        ? this.database
-            .prepare(
-              `SELECT ${columns} FROM event_log WHERE position < ? ORDER BY position DESC LIMIT ?`,
-            )
-            .all(
-              query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before),
-              query.limit,
-            )
-        : this.database
-            .prepare(
-              `SELECT ${columns} FROM event_log WHERE position > ? ORDER BY position ASC LIMIT ?`,
-            )
-            .all(query.after === undefined ? 0 : Number(query.after), query.limit)
-    ) as LogRow[]
-    return rows.map((row) => ({
-      position: String(row[0]),
-      originatorId: row[1],
-      fromVersion: row[2],
-      toVersion: row[3],
-      topics: JSON.parse(row[4]) as string[],
-      recordedAt: new Date(row[5]),
-    }))
+        ? `SELECT ${columns} FROM event_log WHERE position < ? ORDER BY position DESC LIMIT ?`
+        : `SELECT ${columns} FROM event_log WHERE position > ? ORDER BY position ASC LIMIT ?`,
+    )
+    let from = query.desc
+      ? query.before === undefined
+        ? Number.MAX_SAFE_INTEGER
+        : Number(query.before)
+      : query.after === undefined
+        ? 0
+        : Number(query.after)
+    // Rows another program damaged are left out; a page of nothing else is read past, so that
+    // a reader paging by the last position it got is never stuck before them.
+    for (;;) {
+      const rows = statement.all(from, query.limit) as LogRow[]
+      const entries = rows.map(logEntryOf).filter((e): e is LogEntry => e !== undefined)
+      if (entries.length > 0 || rows.length < query.limit) return entries
+      from = Number(rows[rows.length - 1]![0])
+    }
   }
 
   async listAggregates(query: AggregateListQuery): Promise<Page<AggregateSummary>> {
@@ -300,6 +297,33 @@ export class SqliteApplicationRecorder
 
   async countAggregates(): Promise<number> {
     return this.index.count()
+  }
+}
+
+/** A log row as an entry; undefined for one another program damaged (it is left out). */
+function logEntryOf(row: LogRow): LogEntry | undefined {
+  const [position, originatorId, fromVersion, toVersion, topicsText, recordedAt] = row
+  if (typeof originatorId !== 'string' || originatorId === '') return undefined
+  if (typeof fromVersion !== 'number' || typeof toVersion !== 'number') return undefined
+  if (!Number.isSafeInteger(fromVersion) || !Number.isSafeInteger(toVersion)) return undefined
+  if (fromVersion > toVersion) return undefined
+  // Date's range: ±8.64e15 ms around the epoch.
+  if (typeof recordedAt !== 'number' || !(Math.abs(recordedAt) <= 8.64e15)) return undefined
+  let topics: unknown
+  try {
+    topics = JSON.parse(String(topicsText))
+  } catch {
+    return undefined
+  }
+  if (!Array.isArray(topics) || topics.length === 0) return undefined
+  if (!topics.every((t) => typeof t === 'string')) return undefined
+  return {
+    position: String(position),
+    originatorId,
+    fromVersion,
+    toVersion,
+    topics: topics as string[],
+    recordedAt: new Date(recordedAt),
   }
 }
 
