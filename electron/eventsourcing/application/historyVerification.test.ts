@@ -3,6 +3,7 @@ import { reconstructEvent, type DomainEvent } from '../domain/events'
 import type { StoredRecord } from '../persistence/recorder'
 import { createMemoryStore } from '../persistence/recorders/memory'
 import { EverythingApplication } from '../../example/everythingApplication'
+import { aggregateState } from '../domain/aggregate'
 import { verifyHistory } from './historyVerification'
 import { SnapshotStrategy } from './snapshotStrategy'
 import { aggregateIndexOf } from './verification'
@@ -246,7 +247,7 @@ describe('verifyHistory: what each check finds', () => {
     expect(result.aggregateTopic).toBe('example#ExampleAggregateRoot')
   })
 
-  test('given the snapshot of a discarded aggregate, then there is no hash to link; a snapshot of an unloaded class without one cannot be linked', async () => {
+  test('given a snapshot that says discarded, then there is no hash to link, but the replay says it was not; a snapshot of an unloaded class without a hash cannot be linked', async () => {
     await using app = new EverythingApplication({ store: createMemoryStore(), snapshotPeriod: 0 })
     const id = await tenEvents(app)
     const snapshots = new SnapshotStrategy(app.store.snapshots, app.mapper)
@@ -267,10 +268,60 @@ describe('verifyHistory: what each check finds', () => {
     expect(result.problems).toEqual([
       {
         originatorId: id,
+        version: 4,
+        problem: 'tampered',
+        message: `the snapshot at version 4 of ${id} does not hold what a replay of its events gives (it says discarded, the replay is not): its state was changed after it was taken`,
+      },
+      {
+        originatorId: id,
         version: 6,
         problem: 'unlinked',
         message: `the snapshot at version 6 of ${id} holds no hash of its last event, so it cannot be linked to the stored event at that version`,
       },
     ])
+  })
+
+  test('given a snapshot whose state was edited (its link kept), then a replay of the events shows it; an untouched one passes', async () => {
+    await using app = new EverythingApplication({ store: createMemoryStore(), snapshotPeriod: 0 })
+    const id = await tenEvents(app)
+    const snapshots = new SnapshotStrategy(app.store.snapshots, app.mapper)
+    for (const at of [3, 7]) {
+      const { aggregate } = await app.repository.replay(id, { at })
+      const state = aggregateState(aggregate!)
+      // Version 7's is edited as an intruder would: the hash it records, its link, kept.
+      if (at === 7) state['_foo'] = 'TAMPERED'
+      await snapshots.put({
+        originatorId: id,
+        originatorVersion: at,
+        timestamp: new Date(0),
+        topic: 'example#ExampleAggregateRoot',
+        state,
+      })
+    }
+
+    const result = await verifyHistory({ ...sources(app), snapshots }, id)
+
+    expect(result.snapshotsChecked).toBe(2)
+    expect(result.problems).toEqual([
+      {
+        originatorId: id,
+        version: 7,
+        problem: 'tampered',
+        message: `the snapshot at version 7 of ${id} does not hold what a replay of its events gives (another value of _foo): its state was changed after it was taken`,
+      },
+    ])
+  })
+
+  test('given a value the stored form cannot hold (an undefined field), then the replay is compared after the same round trip', async () => {
+    await using app = new EverythingApplication({ store: createMemoryStore(), snapshotPeriod: 1 })
+    const aggregate = app.createExampleAggregate('v0')
+    // Applied, the event leaves the field undefined; stored, the snapshot has no such field.
+    aggregate.foo = undefined as unknown as string
+    await aggregate.save()
+
+    const result = await verifyHistory(sources(app), aggregate.id)
+
+    expect(result.snapshotsChecked).toBe(2)
+    expect(result.problems).toEqual([])
   })
 })

@@ -11,6 +11,7 @@ import { DataIntegrityError, TopicNotFound } from '../errors'
 import type { Mapper } from '../persistence/mapper'
 import type { AggregateRecorder, StoredRecord } from '../persistence/recorder'
 import type { Snapshot, SnapshotStrategy } from './snapshotStrategy'
+import { SnapshotStates } from './snapshotStates'
 import {
   ChainCheck,
   snapshotLinkProblem,
@@ -78,6 +79,7 @@ export async function verifyHistory(
     ? new SnapshotCursor(sources.snapshots, originatorId, pageSize)
     : undefined
   let aggregateTopic = indexed?.aggregateTopic
+  let states: SnapshotStates | undefined
   let eventsChecked = 0
   let lastVersion = -1
   let gt: number | undefined
@@ -91,18 +93,31 @@ export async function verifyHistory(
       const version = record.originatorVersion
       if (version === 0 && aggregateTopic === undefined)
         aggregateTopic = aggregateTopicOfEventTopic(record.topic)
+      // Replayed beside the walk when its class is registered, to compare snapshots' states.
+      states ??= new SnapshotStates(
+        mapper.transcoder,
+        originatorId,
+        snapshots !== undefined && aggregateTopic !== undefined && topics.has(aggregateTopic),
+      )
       const event = decode(mapper, record)
       if (event instanceof DataIntegrityError) {
         report(chain.skipUnreadable(version, event.message))
+        states.stop()
       } else {
-        report(chain.inspect(event))
+        const problem = chain.inspect(event)
+        report(problem)
+        if (problem) states.stop()
+        else states.apply(event)
       }
       if (snapshots) {
         for (const s of await snapshots.upTo(version)) {
           if (s.problem) report(s.problem)
           else if (s.version < version) report(orphanSnapshot(originatorId, s.version))
-          else if (!(event instanceof DataIntegrityError))
-            report(snapshotLinkProblem(originatorId, s.version, s.recordedHash, event))
+          else if (!(event instanceof DataIntegrityError)) {
+            const unlinked = snapshotLinkProblem(originatorId, s.version, s.recordedHash, event)
+            report(unlinked)
+            if (!unlinked && s.snapshot) report(states.compare(s.snapshot))
+          }
         }
       }
       eventsChecked += 1
@@ -155,6 +170,8 @@ interface CheckedSnapshot {
   readonly recordedHash: string | null | undefined
   /** Why the snapshot itself cannot be read, if it cannot. */
   readonly problem?: ChainProblem
+  /** The snapshot, when it could be read. */
+  readonly snapshot?: Snapshot
 }
 
 /** Walks an aggregate's snapshots in version order alongside its events, a page at a time. */
@@ -193,7 +210,8 @@ class SnapshotCursor {
     this.checked += 1
     const version = record.originatorVersion
     try {
-      return { version, recordedHash: recordedHash(this.snapshots.decode(record)) }
+      const snapshot = this.snapshots.decode(record)
+      return { version, recordedHash: recordedHash(snapshot), snapshot }
     } catch (error) {
       if (!(error instanceof DataIntegrityError) && !(error instanceof TopicNotFound)) throw error
       return {
