@@ -3,7 +3,7 @@
  * the checked params to `onSubmit` (Stage, or Create). The form keeps its values when the
  * caller refuses them (e.g. a DomainError), so the user can correct them.
  */
-import { useId, useState, type FormEvent, type ReactNode } from 'react'
+import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import type { CommandDescriptor, JsonValue } from '../../../shared/contract'
 import { initialValues, readParameters, type FormValues } from '../lib/parameters'
 import { ParametersForm } from './ParametersForm'
@@ -39,6 +39,9 @@ export function CommandComposer({
     command ? initialValues(command.parameters) : {},
   )
   const [errors, setErrors] = useState<Record<string, string>>({})
+  // What the form holds now, read when a submit's answer arrives (after the render it began in).
+  const shown = useRef({ name, values })
+  shown.current = { name, values }
 
   if (!command) return <p className="muted">This type offers no commands.</p>
 
@@ -55,7 +58,11 @@ export function CommandComposer({
     const read = readParameters(command.parameters, values)
     setErrors(read.errors)
     if (Object.keys(read.errors).length > 0) return
-    if (await onSubmit(command, read.params)) setValues(initialValues(command.parameters))
+    const accepted = await onSubmit(command, read.params)
+    // Emptied for the next command, unless the user has typed on (or chosen another command)
+    // while this one was being checked: what they typed then is kept.
+    if (accepted && shown.current.values === values && shown.current.name === name)
+      setValues(initialValues(command.parameters))
   }
 
   return (

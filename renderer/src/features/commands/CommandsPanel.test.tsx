@@ -152,6 +152,37 @@ describe('CommandsPanel', () => {
     })
   })
 
+  it('keeps what is typed while a staged command is being checked; an untouched form is emptied', async () => {
+    await openPanel()
+    let answer: () => void = () => {}
+    api.preview.mockImplementationOnce(
+      (batch: Batch) => new Promise((resolve) => (answer = () => resolve(previewEcho(batch)))),
+    )
+    const field = () => screen.getByRole('textbox', { name: 'New name' })
+    fireEvent.change(screen.getByRole('combobox', { name: 'Command' }), {
+      target: { value: 'rename' },
+    })
+    fireEvent.change(field(), { target: { value: 'first' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Stage' }))
+    await act(flush)
+    expect(api.preview).toHaveBeenCalledTimes(1)
+    // The next command typed while the first is checked.
+    fireEvent.change(field(), { target: { value: 'second' } })
+    await act(async () => {
+      answer()
+      await flush()
+    })
+    expect(stagedItems()).toHaveLength(1)
+    expect((field() as HTMLInputElement).value).toBe('second')
+
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Stage' }))
+      await flush()
+    })
+    expect(stagedItems()).toHaveLength(2)
+    expect((field() as HTMLInputElement).value).toBe('')
+  })
+
   it("shows a DomainError's message by the form and keeps the staged list", async () => {
     await openPanel()
     await stageRename('ok')
