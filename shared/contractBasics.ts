@@ -49,6 +49,16 @@ export const MAX_SEED_EVENTS = 1_000_000
  */
 export const MAX_SEED_EVENTS_TEXT = String(MAX_SEED_EVENTS).replace(/\B(?=(\d{3})+$)/g, ',')
 
+/**
+ * A request's size limit in bytes (browser mode's WebSocket messages; the page refuses a larger
+ * one before sending it, with the same words as the server).
+ */
+export const MAX_REQUEST_BYTES = 1024 * 1024
+
+/** The refusal of a request over MAX_REQUEST_BYTES. */
+export const requestTooLarge = (bytes: number): string =>
+  `the request is too large (${bytes} bytes; the limit is ${MAX_REQUEST_BYTES}): stage or send less at a time`
+
 /** An error the renderer receives: carries the typed ApiError. */
 export class ExplorerError extends Error {
   constructor(readonly error: ApiError) {

@@ -387,7 +387,8 @@ describe('browser-mode server', () => {
         },
       })
       expect(await socket.call(big)).toMatchObject({
-        id: null,
+        // Not parsed, but its id read from its head: the caller's request is the one refused.
+        id: 4,
         envelope: {
           ok: false,
           error: { code: 'ValidationError', message: expect.stringMatching(/too large/) },
@@ -405,6 +406,46 @@ describe('browser-mode server', () => {
         envelope: { ok: true },
       })
       again.ws.close()
+    })
+
+    it('cuts off a client that leaves its answers unread past the limit; the others go on', async () => {
+      const logged: string[] = []
+      const small = await startServer({
+        handlers,
+        staticDir,
+        token: TOKEN,
+        log: (line) => logged.push(line),
+        maxUnreadBytes: 4 * 1024 * 1024,
+      })
+      try {
+        const stalled = await connect(small)
+        const reading = await connect(small)
+        // Stops reading its TCP socket: what the server sends piles up in the kernel, then in ws.
+        ;(stalled.ws as unknown as { _socket: { pause(): void } })._socket.pause()
+        const payload = { entries: ['x'.repeat(512 * 1024)] } as unknown as Parameters<
+          typeof small.broadcast<'changes'>
+        >[1]
+        for (let i = 0; i < 200 && stalled.ws.readyState === WebSocket.OPEN; i++) {
+          small.broadcast('changes', payload)
+          await new Promise((r) => setTimeout(r, 5))
+        }
+        ;(stalled.ws as unknown as { _socket: { resume(): void } })._socket.resume()
+        expect(await stalled.closed).toBe(1006)
+        expect(
+          logged.some((l) => /cut off a WebSocket client that left \d+ bytes unread/.test(l)),
+        ).toBe(true)
+        // The client that read its share is still connected; a new one is answered.
+        expect(reading.ws.readyState).toBe(WebSocket.OPEN)
+        reading.ws.close()
+        const later = await connect(small)
+        expect(await later.call({ id: 7, method: 'getConnection', payload: {} })).toMatchObject({
+          id: 7,
+          envelope: { ok: true },
+        })
+        later.ws.close()
+      } finally {
+        await small.close()
+      }
     })
 
     it('fuzz: 200 random invalid requests all get ValidationError envelopes, and no handler runs', async () => {

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import type { EventName, EventOf, ExplorerHandlers } from '../../shared/contract'
+import { MAX_REQUEST_BYTES, requestTooLarge } from '../../shared/contractBasics'
 import { contentSecurityPolicy } from '../host/csp'
 import { dispatch, refusal, type EnvelopeValue } from '../host/dispatch'
 import {
@@ -21,11 +22,17 @@ import {
 } from '../host/staticFiles'
 
 /** Requests above this size get an error reply; the connection stays open. */
-export const MAX_MESSAGE_BYTES = 1024 * 1024
+export const MAX_MESSAGE_BYTES = MAX_REQUEST_BYTES
 /** Frames above this size are refused by `ws` itself (close 1009) before they are buffered. */
 const HARD_MAX_PAYLOAD = 8 * MAX_MESSAGE_BYTES
 /** Requests one connection may have in flight; more get an error reply. */
 const MAX_IN_FLIGHT = 64
+/**
+ * Replies and events a connection may leave unread: past it the client is not reading (a
+ * request stops counting as in flight once its reply is queued), and it is cut off rather than
+ * let the server's memory grow without bound. A page reading normally never comes near it.
+ */
+const MAX_UNREAD_BYTES = 64 * 1024 * 1024
 /** The WebSocket subprotocol the client must offer; a token may ride along as `eventscope.token.<token>`. */
 export const WS_PROTOCOL = 'eventscope'
 export const WS_TOKEN_PROTOCOL_PREFIX = 'eventscope.token.'
@@ -42,6 +49,8 @@ export interface ServerOptions {
   /** Fixed token (tests); a random one per run otherwise. */
   token?: string
   log?: (message: string) => void
+  /** Bytes a client may leave unread before it is cut off (default MAX_UNREAD_BYTES; tests). */
+  maxUnreadBytes?: number
 }
 
 export interface RunningServer {
@@ -69,6 +78,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!TOKEN_SHAPE.test(token))
     throw new Error('the token must be 16-256 characters of [A-Za-z0-9_-]')
   const log = options.log ?? ((message: string) => console.warn(message))
+  const maxUnread = options.maxUnreadBytes ?? MAX_UNREAD_BYTES
   const tokenDigest = digest(token)
   const tokenMatches = (candidate: string) => timingSafeEqual(digest(candidate), tokenDigest)
 
@@ -183,18 +193,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             ),
           })
         }
-        ws.send(text)
+        sendOrCutOff(ws, text, log, maxUnread)
       }
       const size = rawSize(data)
       if (isBinary)
         return reply({ id: null, envelope: refusal('ValidationError', 'expected a text message') })
       if (size > MAX_MESSAGE_BYTES) {
+        // Not parsed; its id read from its head, so that the caller's request is the one refused.
         return reply({
-          id: null,
-          envelope: refusal(
-            'ValidationError',
-            `message too large (${size} bytes; the limit is ${MAX_MESSAGE_BYTES})`,
-          ),
+          id: leadingId(data),
+          envelope: refusal('ValidationError', requestTooLarge(size)),
         })
       }
       let message: unknown
@@ -243,7 +251,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     token,
     broadcast(event, payload) {
       const text = JSON.stringify({ event, payload })
-      for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(text)
+      for (const client of wss.clients)
+        if (client.readyState === WebSocket.OPEN) sendOrCutOff(client, text, log, maxUnread)
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
@@ -347,6 +356,31 @@ function refuseUpgrade(socket: Duplex, status: 400 | 401 | 403 | 404 | 421): voi
     )
   }
   socket.destroy()
+}
+
+/** Sends, or cuts off a client that has left more than MAX_UNREAD_BYTES unread. */
+function sendOrCutOff(
+  ws: WebSocket,
+  text: string,
+  log: (line: string) => void,
+  maxUnread: number,
+): void {
+  if (ws.bufferedAmount + text.length > maxUnread) {
+    log(`eventscope: cut off a WebSocket client that left ${ws.bufferedAmount} bytes unread`)
+    ws.terminate()
+    return
+  }
+  ws.send(text)
+}
+
+/** The id of a request that starts `{"id":<digits>` (as the page writes them), else null. */
+function leadingId(data: RawData): number | null {
+  const first = Array.isArray(data) ? data[0] : data
+  if (first === undefined) return null
+  const head = (first instanceof ArrayBuffer ? Buffer.from(first, 0, 32) : first.subarray(0, 32))
+    .toString('latin1')
+  const match = /^\{\s*"id"\s*:\s*(\d{1,15})\s*[,}]/.exec(head)
+  return match ? Number(match[1]) : null
 }
 
 function rawSize(data: RawData): number {

@@ -5,6 +5,7 @@ import {
   type SocketLike,
   type TransportStatus,
 } from './websocket'
+import { MAX_REQUEST_BYTES } from '../../../shared/contractBasics'
 
 class FakeSocket implements SocketLike {
   readyState = 0
@@ -74,6 +75,25 @@ describe('createWebSocketTransport', () => {
     latest().receive({ id: 1, envelope: { ok: true, value: 'ours' } })
     await expect(answer).resolves.toEqual({ ok: true, value: 'ours' })
     expect(transport.status).toBe('open')
+  })
+
+  it('refuses a request over the size limit at once, without sending it; one at the limit goes', async () => {
+    const transport = make()
+    // 'é' is two bytes in UTF-8: under the limit in characters, over it in bytes.
+    const tooLarge = transport.invoke('preview', { text: 'é'.repeat(MAX_REQUEST_BYTES / 2) })
+    await expect(tooLarge).resolves.toEqual({
+      ok: false,
+      error: {
+        code: 'ValidationError',
+        message: expect.stringMatching(
+          /^the request is too large \(\d+ bytes; the limit is 1048576\)/,
+        ),
+      },
+    })
+    expect(sockets).toHaveLength(0)
+    void transport.invoke('preview', { text: 'x'.repeat(MAX_REQUEST_BYTES - 100) })
+    latest().open()
+    expect(latest().sent).toHaveLength(1)
   })
 
   it('offers the token as a subprotocol next to eventscope when the page has one', () => {

@@ -6,6 +6,7 @@
  */
 import type { Transport } from '../../../shared/client'
 import type { ApiError, EventName, MethodName } from '../../../shared/contract'
+import { MAX_REQUEST_BYTES, requestTooLarge } from '../../../shared/contractBasics'
 
 export type TransportStatus = 'connecting' | 'open' | 'closed'
 
@@ -185,6 +186,13 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
         return Promise.resolve(
           failure('ValidationError', `the request could not be encoded: ${String(error)}`),
         )
+      }
+      // Refused here as the server would (it cannot answer a request it does not read): a UTF-8
+      // character takes at most 3 bytes per UTF-16 unit, so short texts are not measured.
+      if (text.length * 3 > MAX_REQUEST_BYTES) {
+        const bytes = new TextEncoder().encode(text).length
+        if (bytes > MAX_REQUEST_BYTES)
+          return Promise.resolve(failure('ValidationError', requestTooLarge(bytes)))
       }
       return new Promise((resolve) => {
         const timer = setTimeout(
