@@ -377,8 +377,9 @@ function sendOrCutOff(
 function leadingId(data: RawData): number | null {
   const first = Array.isArray(data) ? data[0] : data
   if (first === undefined) return null
-  const head = (first instanceof ArrayBuffer ? Buffer.from(first, 0, 32) : first.subarray(0, 32))
-    .toString('latin1')
+  const head = (
+    first instanceof ArrayBuffer ? Buffer.from(first, 0, 32) : first.subarray(0, 32)
+  ).toString('latin1')
   const match = /^\{\s*"id"\s*:\s*(\d{1,15})\s*[,}]/.exec(head)
   return match ? Number(match[1]) : null
 }
