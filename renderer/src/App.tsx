@@ -80,9 +80,11 @@ function Explorer() {
         <main className="app-loading" aria-busy="true" aria-label="Connecting">
           <span className="spinner" aria-hidden="true" />
           <span className="muted" role="status">
-            {transport === 'closed'
-              ? 'Cannot reach the Eventscope service yet. Retrying…'
-              : 'Connecting to Eventscope…'}
+            {transport === 'refused'
+              ? 'The Eventscope server does not accept this page: open the address it printed when it started (npm run serve).'
+              : transport === 'closed'
+                ? 'Cannot reach the Eventscope service yet. Retrying…'
+                : 'Connecting to Eventscope…'}
           </span>
         </main>
       ) : !connected || screenOpen ? (
@@ -108,9 +110,11 @@ function Explorer() {
       {hasInfo && transport !== 'open' && (
         <div className="transport-banner" role="alert">
           <span className="spinner spinner-sm" aria-hidden="true" />
-          {transport === 'closed'
-            ? 'Lost the connection to the Eventscope service. Reconnecting…'
-            : 'Reconnecting to the Eventscope service…'}
+          {transport === 'refused'
+            ? 'The Eventscope server was restarted and no longer accepts this page. Open the address it printed when it started (npm run serve).'
+            : transport === 'closed'
+              ? 'Lost the connection to the Eventscope service. Reconnecting…'
+              : 'Reconnecting to the Eventscope service…'}
         </div>
       )}
       <TaskProgress />

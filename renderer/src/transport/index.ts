@@ -41,7 +41,19 @@ export function createService(): Service {
       onTransportStatus: () => () => {},
     }
   }
-  const socket = createWebSocketTransport(webSocketTarget(window.location))
+  const socket = createWebSocketTransport({
+    ...webSocketTarget(window.location),
+    // A HEAD of the page itself: what the server says to this page's cookie (or token).
+    probe: () =>
+      fetch(window.location.pathname, {
+        method: 'HEAD',
+        credentials: 'same-origin',
+        cache: 'no-store',
+      }).then(
+        (response) => response.status,
+        () => undefined,
+      ),
+  })
   // 'connecting' until the socket first says otherwise: it is 'closed' only before its first try.
   let started = false
   socket.onStatus(() => {

@@ -43,7 +43,13 @@ describe('createWebSocketTransport', () => {
   let statuses: TransportStatus[]
   const latest = () => sockets[sockets.length - 1]!
 
-  const make = (options: { token?: string; timeoutMs?: number } = {}) => {
+  const make = (
+    options: {
+      token?: string
+      timeoutMs?: number
+      probe?: () => Promise<number | undefined>
+    } = {},
+  ) => {
     const transport = createWebSocketTransport({
       url: 'ws://127.0.0.1:4317/ws',
       ...options,
@@ -94,6 +100,26 @@ describe('createWebSocketTransport', () => {
     void transport.invoke('preview', { text: 'x'.repeat(MAX_REQUEST_BYTES - 100) })
     latest().open()
     expect(latest().sent).toHaveLength(1)
+  })
+
+  it("says refused when the server refuses the page (its token is an earlier run's), and keeps trying", async () => {
+    let answer = 403
+    const transport = make({ probe: async () => answer })
+    void transport.invoke('getConnection', {})
+    latest().drop()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(transport.status).toBe('refused')
+    // The next try does not hide it; one that opens (another tab renewed the cookie) ends it.
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(sockets.length).toBeGreaterThan(1)
+    expect(transport.status).toBe('refused')
+    latest().open()
+    expect(transport.status).toBe('open')
+    // A server that is merely away (no answer, or the page served) is not a refusal.
+    answer = 200
+    latest().drop()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(transport.status).not.toBe('refused')
   })
 
   it('offers the token as a subprotocol next to eventscope when the page has one', () => {

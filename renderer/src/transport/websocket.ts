@@ -8,7 +8,11 @@ import type { Transport } from '../../../shared/client'
 import type { ApiError, EventName, MethodName } from '../../../shared/contract'
 import { MAX_REQUEST_BYTES, requestTooLarge } from '../../../shared/contractBasics'
 
-export type TransportStatus = 'connecting' | 'open' | 'closed'
+/**
+ * 'refused': the server answers, but not this page (its access token is an earlier run's: the
+ * server was restarted); the transport keeps trying, as another tab may renew the cookie.
+ */
+export type TransportStatus = 'connecting' | 'open' | 'closed' | 'refused'
 
 export const WS_PROTOCOL = 'eventscope'
 export const WS_TOKEN_PROTOCOL_PREFIX = 'eventscope.token.'
@@ -32,6 +36,11 @@ export interface WebSocketTransportOptions {
   token?: string | undefined
   timeoutMs?: number
   createSocket?: (url: string, protocols: string[]) => SocketLike
+  /**
+   * After a handshake that failed: the HTTP status the server gives this page now (401 or 403:
+   * it refuses the page's token), undefined if it cannot be reached. None: never 'refused'.
+   */
+  probe?: () => Promise<number | undefined>
 }
 
 export interface WebSocketTransport extends Transport {
@@ -99,7 +108,8 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
   const connect = () => {
     if (disposed || socket) return
     reconnectTimer = null
-    setStatus('connecting')
+    // Refused stays said while the tries go on: the page's token will not change by itself.
+    if (status !== 'refused') setStatus('connecting')
     let current: SocketLike
     try {
       current = createSocket(options.url, protocols)
@@ -108,7 +118,9 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
       return
     }
     socket = current
+    let opened = false
     current.onopen = () => {
+      opened = true
       if (socket !== current) return
       attempt = 0
       setStatus('open')
@@ -138,7 +150,14 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
       }
       setStatus('closed')
       scheduleReconnect()
+      if (!opened) void checkRefused()
     }
+  }
+
+  const checkRefused = async () => {
+    const answer = await options.probe?.()
+    if (disposed || socket?.readyState === OPEN) return
+    if (answer === 401 || answer === 403) setStatus('refused')
   }
 
   const scheduleReconnect = () => {

@@ -39,7 +39,7 @@ export function StatusBar() {
   const storeDown = connected && info?.availability?.state === 'unavailable'
   const live = connected && transport === 'open' && !storeDown
   const liveText =
-    transport === 'closed'
+    transport === 'closed' || transport === 'refused'
       ? 'Offline'
       : transport === 'connecting'
         ? 'Reconnecting'
