@@ -62,3 +62,29 @@ describe('PythonCodec: an encrypted state that begins like zlib', () => {
     }
   })
 })
+
+describe('PythonCodec: states another of Python’s compressors wrote', () => {
+  // Their streams' heads (bz2.compress, lzma.compress's xz), the rest as it may be.
+  const bz2 = Buffer.concat([Buffer.from('BZh91AY&SY', 'latin1'), randomBytes(40)])
+  const xz = Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), randomBytes(40)])
+
+  test.each([
+    ['bz2', bz2],
+    ['lzma (xz)', xz],
+  ])('%s: not taken for encrypted, and refused by name, with or without a key', (name, plain) => {
+    const codec = new PythonCodec()
+    expect(codec.isEncrypted(plain)).toBe(false)
+    const refusal = `it is compressed with ${name}, which Eventscope does not read`
+    expect(() => codec.decode(record(plain))).toThrow(refusal)
+    // Encrypted after compressing, as the library does.
+    const keyed = new PythonCodec(KEY.toString('base64'))
+    expect(() => keyed.decode(record(sealed(plain, randomBytes(12))))).toThrow(refusal)
+  })
+})
+
+test('PythonCodec: an integer past 2**53 and a NaN are read, not refused or rounded', () => {
+  const state = Buffer.from('{"amount":9223372036854775809,"rate":NaN}', 'utf8')
+  const fields = new PythonCodec().decode(record(state))
+  expect(fields['amount']).toBe(9223372036854775809n)
+  expect(fields['rate']).toBeNaN()
+})

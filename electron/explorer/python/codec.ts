@@ -9,6 +9,7 @@
 import { createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto'
 import { inflateSync } from 'node:zlib'
 import { ConfigurationError, DataIntegrityError } from '../../eventsourcing'
+import { parsePythonJson } from './pythonJson'
 
 const NONCE_BYTES = 12
 const TAG_BYTES = 16
@@ -83,7 +84,7 @@ export class PythonCodec {
     }
     let parsed: unknown
     try {
-      parsed = revive(JSON.parse(text))
+      parsed = revive(parsePythonJson(text))
     } catch (error) {
       throw integrity(record, `its state cannot be decoded: ${(error as Error).message}`, error)
     }
@@ -124,7 +125,7 @@ export class PythonCodec {
    * state is encrypted when the key opens it, or when it does not inflate.
    */
   isEncrypted(state: Uint8Array): boolean {
-    if (looksPlain(state)) return false
+    if (looksPlain(state) || otherCompression(state) !== undefined) return false
     if (!looksZlib(state)) return true
     const bytes = Buffer.from(state.buffer, state.byteOffset, state.byteLength)
     if (this.key && opens(() => this.decrypt(bytes))) return true
@@ -143,13 +144,14 @@ export class PythonCodec {
       } catch (error) {
         failure = error
       }
-      if (plain) return looksZlib(plain) ? inflate(plain) : plain
+      if (plain) return looksZlib(plain) ? inflate(plain) : refuseOtherCompression(plain)
       if (looksPlain(bytes)) return bytes
       // A nonce that looks like a zlib header: the key's refusal is the likelier story.
       if (looksZlib(bytes)) return inflateOr(bytes, failure)
       throw failure
     }
     if (looksPlain(bytes)) return bytes
+    refuseOtherCompression(bytes)
     const noKey = new Error('it is encrypted (or damaged) and no cipher key is configured')
     if (looksZlib(bytes)) return inflateOr(bytes, noKey)
     throw noKey
@@ -205,6 +207,29 @@ function leadingTimestamp(json: Buffer): string | undefined {
 function looksPlain(bytes: Uint8Array): boolean {
   // The transcoder writes an object with no whitespace: `{"`, or `{}` for no fields.
   return bytes[0] === 0x7b && (bytes[1] === 0x22 || (bytes[1] === 0x7d && bytes.length === 2))
+}
+
+/**
+ * The compressors Python's standard library has besides zlib, by their streams' magic bytes:
+ * the library takes a module as COMPRESSOR_TOPIC (eventsourcing's own compressor is zlib's).
+ */
+function otherCompression(bytes: Uint8Array): string | undefined {
+  // bz2: "BZh", a block size digit, then the block magic 0x314159265359.
+  const bz2 = [0x42, 0x5a, 0x68]
+  if (bz2.every((b, i) => bytes[i] === b) && bytes[4] === 0x31 && bytes[5] === 0x41) return 'bz2'
+  // lzma's default format, xz: FD 37 7A 58 5A 00.
+  const xz = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]
+  if (xz.every((b, i) => bytes[i] === b)) return 'lzma (xz)'
+  return undefined
+}
+
+/** The bytes as they are, unless another compressor wrote them: then a clear refusal. */
+function refuseOtherCompression(bytes: Buffer): Buffer {
+  const compressor = otherCompression(bytes)
+  if (compressor === undefined) return bytes
+  throw new Error(
+    `it is compressed with ${compressor}, which Eventscope does not read (only zlib, the library's ZlibCompressor)`,
+  )
 }
 
 function looksZlib(bytes: Uint8Array): boolean {
