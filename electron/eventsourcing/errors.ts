@@ -133,6 +133,15 @@ export class DomainError extends EventSourcingError {
   }
 }
 
+/**
+ * A stored event its registered class could not apply in a replay: the class's own code threw
+ * (typically a module whose event class changed after these events were stored). Names the
+ * event, so that the failure is not a bare TypeError.
+ */
+export class EventApplyFailed extends EventSourcingError {
+  readonly code = 'EventApplyFailed'
+}
+
 /** A command that does not exist for its aggregate type, or parameters its schema refuses. */
 export class InvalidCommand extends EventSourcingError {
   readonly code = 'InvalidCommand'

@@ -6,7 +6,7 @@
  * two whole states, 0.2–0.6 s of the server's thread per version shown (issue 10).
  */
 import type { DiffEntry, ParsedRequestOf, ResponseOf } from '../../shared/contract'
-import { type Aggregate, aggregateState } from '../eventsourcing'
+import { type Aggregate, aggregateState, applyFailure } from '../eventsourcing'
 import { answerRunning } from './checkpointFill'
 import type { Connection } from './connection'
 import { diffStates, rawEqual } from './displayDiff'
@@ -77,7 +77,12 @@ export async function getEventDiff(
     if (copy !== NOT_COPIED && rawEqual(copy, before)) before = copy
     else base = await stateAt(ctx, c, id, version - 1)
   }
-  const after = (event.mutate(base ?? null) as Aggregate | null) ?? undefined
+  let after: Aggregate | undefined
+  try {
+    after = (event.mutate(base ?? null) as Aggregate | null) ?? undefined
+  } catch (error) {
+    throw applyFailure(event, error)
+  }
   return diffStates(before, rawState(after))
 }
 

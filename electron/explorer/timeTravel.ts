@@ -21,6 +21,7 @@ import {
   snapshotLinkProblem,
   topics,
   WriteRefused,
+  applyFailure,
 } from '../eventsourcing'
 import type { Checkpoint, CheckpointCache, CheckpointOrigin, LiveState } from './checkpoints'
 import type { Connection } from './connection'
@@ -269,7 +270,11 @@ export async function fold(
         if (problem) throw integrityError(problem)
         continue
       }
-      aggregate = (event.mutate(aggregate ?? null) as Aggregate | null) ?? undefined
+      try {
+        aggregate = (event.mutate(aggregate ?? null) as Aggregate | null) ?? undefined
+      } catch (error) {
+        throw applyFailure(event, error)
+      }
       applied += 1
       const version = event.originatorVersion
       if (

@@ -1,6 +1,7 @@
 import {
   Aggregate,
   aggregateState,
+  applyFailure,
   restoreAggregate,
   type AggregateSaver,
 } from '../domain/aggregate'
@@ -253,11 +254,16 @@ export class Repository {
         if (problem) throw integrityError(problem)
         i = 1
       }
-      for (; i < page.length; i++) {
-        const event = page[i]!
-        chain.accept(event, checks?.[i])
-        aggregate = (event.mutate(aggregate ?? null) as Aggregate | null) ?? undefined
-        applied += 1
+      // One try around the page, not one per event: the replay's hot loop stays as it was.
+      try {
+        for (; i < page.length; i++) {
+          const event = page[i]!
+          chain.accept(event, checks?.[i])
+          aggregate = (event.mutate(aggregate ?? null) as Aggregate | null) ?? undefined
+          applied += 1
+        }
+      } catch (error) {
+        throw applyFailure(page[i]!, error)
       }
       if (aggregate) options.onProgress?.(aggregate.version)
     }
@@ -339,7 +345,11 @@ export class Repository {
     let aggregate: Aggregate | undefined
     for await (const page of this.eventStore.pages(originatorId, { lte: Math.max(...versions) })) {
       for (const event of page) {
-        aggregate = (event.mutate(aggregate ?? null) as Aggregate | null) ?? undefined
+        try {
+          aggregate = (event.mutate(aggregate ?? null) as Aggregate | null) ?? undefined
+        } catch (error) {
+          throw applyFailure(event, error)
+        }
         // Encoded at once, before the next event changes the aggregate.
         if (aggregate && due.has(event.originatorVersion)) {
           out.push(snapshots.encode(snapshotOf(aggregate)))

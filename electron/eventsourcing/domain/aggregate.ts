@@ -1,4 +1,4 @@
-import { EntityIsDiscarded } from '../errors'
+import { EntityIsDiscarded, EventApplyFailed, EventSourcingError } from '../errors'
 import { DomainEvent, checkSequence, type EventInit } from './events'
 import { HEADER_KEYS, ownFields } from './eventFields'
 import { topics } from './topics'
@@ -262,6 +262,20 @@ export function restoreAggregate(topic: string, state: Record<string, unknown>):
   Object.assign(aggregate, state)
   aggregate.initTransient()
   return aggregate
+}
+
+/**
+ * What a replay throws when applying a stored `event` failed with `error`: the library's own
+ * errors as they are, any other (the class's own code) as EventApplyFailed naming the event.
+ */
+export function applyFailure(event: DomainEvent, error: unknown): unknown {
+  if (error instanceof EventSourcingError) return error
+  const topic = topics.topicOfInstance(event) ?? event.constructor.name
+  const reason = error instanceof Error ? error.message : String(error)
+  return new EventApplyFailed(
+    `the stored event ${topic} at version ${event.originatorVersion} of ${event.originatorId} could not be applied: ${reason} (does the loaded class of this event still match the events stored?)`,
+    { cause: error },
+  )
 }
 
 export { topics }
