@@ -22,6 +22,7 @@ import {
   topics,
   WriteRefused,
   applyFailure,
+  restoreSnapshot,
 } from '../eventsourcing'
 import type { Checkpoint, CheckpointCache, CheckpointOrigin, LiveState } from './checkpoints'
 import type { Connection } from './connection'
@@ -181,7 +182,7 @@ export async function startFor(
       const [snapshot] = await c.app.snapshots(id, { gte: snapshotVersion, lte: snapshotVersion })
       if (!snapshot || snapshot.state === null) return 'unsupported'
       timing?.mark('snapshotReadDecodeMs')
-      const aggregate = restoreAggregate(snapshot.topic, snapshot.state)
+      const aggregate = restoreSnapshot({ ...snapshot, state: snapshot.state })
       const start: Start = {
         aggregate,
         version: snapshot.originatorVersion,

@@ -2,7 +2,7 @@ import {
   Aggregate,
   aggregateState,
   applyFailure,
-  restoreAggregate,
+  restoreSnapshot,
   type AggregateSaver,
 } from '../domain/aggregate'
 import { aggregateTopicOfEventTopic, topics } from '../domain/topics'
@@ -126,11 +126,20 @@ export class Repository {
       if (snapshot) {
         if (snapshot.state === null) {
           // Discarded at or before `at`: nothing after a Discarded event can exist. Still, the
-          // snapshot must stand on a stored event (one single-row read).
-          const [discarded] = await this.eventStore.list(originatorId, {
+          // snapshot must stand on a stored event, and nothing may follow it (one read of two
+          // rows: a snapshot edited to say discarded would otherwise hide every later event).
+          const [discarded, after] = await this.eventStore.list(originatorId, {
             gt: snapshot.originatorVersion - 1,
-            lte: snapshot.originatorVersion,
+            lte: snapshot.originatorVersion + 1,
           })
+          if (after) {
+            throw integrityError({
+              originatorId,
+              version: snapshot.originatorVersion,
+              problem: 'tampered',
+              message: `the snapshot at version ${snapshot.originatorVersion} of ${originatorId} says the aggregate was discarded, but version ${after.originatorVersion} is stored after it`,
+            })
+          }
           const problem = snapshotLinkProblem(
             originatorId,
             snapshot.originatorVersion,
@@ -141,7 +150,7 @@ export class Repository {
           if (problem) throw integrityError(problem)
           return { aggregate: this.discardedPlaceholder(snapshot), snapshot, eventsApplied: 0 }
         }
-        aggregate = restoreAggregate(snapshot.topic, snapshot.state)
+        aggregate = restoreSnapshot({ ...snapshot, state: snapshot.state })
       }
     }
     // A snapshot's own event is read in the same range read, to link the snapshot to it.

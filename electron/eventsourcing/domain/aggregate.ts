@@ -1,4 +1,9 @@
-import { EntityIsDiscarded, EventApplyFailed, EventSourcingError } from '../errors'
+import {
+  DataIntegrityError,
+  EntityIsDiscarded,
+  EventApplyFailed,
+  EventSourcingError,
+} from '../errors'
 import { DomainEvent, checkSequence, type EventInit } from './events'
 import { HEADER_KEYS, ownFields } from './eventFields'
 import { topics } from './topics'
@@ -258,9 +263,33 @@ export function aggregateState(aggregate: Aggregate): Record<string, unknown> {
 /** Rebuilds an aggregate from a snapshot's topic and state. */
 export function restoreAggregate(topic: string, state: Record<string, unknown>): Aggregate {
   const cls = topics.resolve(topic)
+  // (Never written: an aggregate's state is its own fields. Stored, it would swap the prototype.)
+  if (Object.hasOwn(state, '__proto__'))
+    throw new DataIntegrityError(`a stored ${topic} state sets __proto__`)
   const aggregate = Object.create(cls.prototype as object) as Aggregate
   Object.assign(aggregate, state)
   aggregate.initTransient()
+  return aggregate
+}
+
+/**
+ * A stored snapshot's aggregate, checked to be the one it is filed under: its id and version
+ * are the snapshot's (a state edited to another version would be shown under this one).
+ */
+export function restoreSnapshot(snapshot: {
+  readonly originatorId: string
+  readonly originatorVersion: number
+  readonly topic: string
+  readonly state: Record<string, unknown>
+}): Aggregate {
+  const aggregate = restoreAggregate(snapshot.topic, snapshot.state)
+  const { originatorId: id, originatorVersion: version } = snapshot
+  if (aggregate.id !== id || aggregate.version !== version) {
+    throw new DataIntegrityError(
+      `the snapshot at version ${version} of ${id} holds the state of ${String(aggregate.id) === id ? '' : `${String(aggregate.id)} `}version ${String(aggregate.version)}`,
+      { originatorId: id, originatorVersion: version, problem: 'undecodable' },
+    )
+  }
   return aggregate
 }
 

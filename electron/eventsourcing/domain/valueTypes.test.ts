@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { DataIntegrityError } from '../errors'
 import { TopicRegistry } from './topics'
 import { UUID } from './uuid'
 import {
@@ -65,10 +66,15 @@ describe('valueText', () => {
 })
 
 describe('dateFromText', () => {
+  /** What new Date reads; a text it reads as no date is refused as damaged instead. */
   const same = (text: string): void => {
-    const read = dateFromText(text)
     const engine = new Date(text)
-    expect([text, read.getTime()]).toEqual([text, engine.getTime()])
+    if (Number.isNaN(engine.getTime())) {
+      expect(() => dateFromText(text)).toThrow(DataIntegrityError)
+      expect(() => dateFromText(text)).toThrow('a stored date is not a date')
+      return
+    }
+    expect([text, dateFromText(text).getTime()]).toEqual([text, engine.getTime()])
   }
 
   test('when ISO texts of many instants are read, then each equals what new Date reads', () => {
@@ -120,9 +126,12 @@ describe('dateFromText', () => {
     '2024-01-01 00:00:00.000Z',
     'not a date at all, 24ch',
     '',
-  ])('when %j is read, then the result is what new Date gives (invalid or not)', (text) => {
-    same(text)
-  })
+  ])(
+    'when %j is read, then the result is what new Date gives, or a refusal if it gives none',
+    (text) => {
+      same(text)
+    },
+  )
 })
 
 describe('UnregisteredValue', () => {

@@ -7,6 +7,7 @@
  * the transcoder's type tags and, prefixed with `$`, the hash encoding's keys. Never change
  * them (domain/fixtures/hashes.json holds what earlier versions wrote).
  */
+import { DataIntegrityError } from '../errors'
 import type { TopicRegistry } from './topics'
 import { UUID } from './uuid'
 
@@ -190,7 +191,13 @@ export function dateFromText(text: string): Date {
       return new Date(minuteMs + second * 1000 + ms)
     }
   }
-  return new Date(text)
+  const date = new Date(text)
+  // Nothing stores an invalid date (toISOString refuses to write one): this text was damaged.
+  if (Number.isNaN(date.getTime()))
+    throw new DataIntegrityError(
+      `a stored date is not a date: ${JSON.stringify(text.slice(0, 40))}`,
+    )
+  return date
 }
 
 /**
