@@ -91,3 +91,73 @@ describe('damaged rows another program wrote', () => {
     }
   })
 })
+
+describe('event rows whose version another program wrote as no version', () => {
+  test.each([
+    [
+      'text',
+      "UPDATE events SET originator_version = 'ten' WHERE originator_version = 2",
+      /the stored event after version 1 of .* has the version "ten", which is not the next version|the newest stored version of .* is "ten"/,
+    ],
+    [
+      'a fraction',
+      'UPDATE events SET originator_version = 1.5 WHERE originator_version = 2',
+      /the stored event after version 1 of .* has the version 1\.5, which is not the next version \(a whole number from 2\)/,
+    ],
+    [
+      'a negative number',
+      'UPDATE events SET originator_version = -1 WHERE originator_version = 2',
+      /the first stored event of .* has the version -1, which is not the next version \(a whole number from 0\)/,
+    ],
+  ])(
+    '%s: a clear integrity error, in the events list and in a load',
+    async (_, damage, message) => {
+      const path = join(folder, `versions-${++n}.sqlite`)
+      const s = new ExplorerService({ snapshotPeriod: 0, emit: () => {} })
+      services.push(s)
+      await ok(s, 'connect', { kind: 'sqlite', path })
+      const { id } = await ok(s, 'execute', {
+        type: 'example#ExampleAggregateRoot',
+        expectedVersion: -1,
+        commands: [{ name: 'create', params: { foo: 'v0' } }],
+      })
+      await ok(s, 'execute', {
+        id,
+        expectedVersion: 0,
+        commands: ['v1', 'v2', 'v3'].map((value) => ({ name: 'setFoo', params: { value } })),
+      })
+      const db = new Database(path)
+      db.exec(damage)
+      db.close()
+      for (const [method, request] of [
+        ['listEvents', { id }],
+        ['getAggregate', { id }],
+      ] as const) {
+        const envelope = await dispatch(s, method, request)
+        expect(envelope.ok).toBe(false)
+        if (envelope.ok) continue
+        expect(envelope.error.code).toBe('DataIntegrityError')
+        expect(envelope.error.message).toMatch(message)
+      }
+    },
+  )
+})
+
+test('a state stored as TEXT is a clear integrity problem in Verify, not a type error', async () => {
+  const path = join(folder, `text-state-${++n}.sqlite`)
+  const s = new ExplorerService({ snapshotPeriod: 0, emit: () => {} })
+  services.push(s)
+  await ok(s, 'connect', { kind: 'sqlite', path })
+  const { id } = await ok(s, 'execute', {
+    type: 'example#ExampleAggregateRoot',
+    expectedVersion: -1,
+    commands: [{ name: 'create', params: { foo: 'v0' } }],
+  })
+  const db = new Database(path)
+  db.exec(`UPDATE events SET state = CAST(state AS TEXT) WHERE originator_id = '${id}'`)
+  db.close()
+  const verified = await ok(s, 'verifyHistory', { id })
+  expect(verified.problems).toHaveLength(1)
+  expect(verified.problems[0]).toMatchObject({ version: 0, kind: 'undecodable' })
+  expect(verified.problems[0]!.message).not.toMatch(/is not a function/)
+})

@@ -192,6 +192,16 @@ export class Repository {
     )
     if (problem) throw integrityError(problem)
     if (!newest) return undefined
+    // Another program may have written anything in the column; every read is built on this.
+    const version: unknown = newest.originatorVersion
+    if (!Number.isSafeInteger(version) || (version as number) < 0) {
+      throw integrityError({
+        originatorId,
+        version: 0,
+        problem: 'undecodable',
+        message: `the newest stored version of ${originatorId} is ${JSON.stringify(version)}, which is not a version (a whole number from 0)`,
+      })
+    }
     if (indexed)
       return { version: newest.originatorVersion, aggregateTopic: indexed.aggregateTopic }
     const [created] = await recorder.select(originatorId, { lte: 0, limit: 1 })

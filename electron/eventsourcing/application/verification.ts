@@ -128,6 +128,16 @@ export class ChainCheck {
   }
 
   private missing(expected: number, found: number | undefined): ChainProblem {
+    // A version another program wrote that is no whole number past the last (text, a
+    // fraction, one out of order): said as it is, not as a range of missing versions.
+    if (found !== undefined && !(Number.isSafeInteger(found) && found > expected)) {
+      return {
+        originatorId: this.originatorId,
+        version: expected,
+        problem: 'undecodable',
+        message: `the ${expected === 0 ? 'first stored event' : `stored event after version ${expected - 1}`} of ${this.originatorId} has the version ${JSON.stringify(found)}, which is not the next version (a whole number from ${expected})`,
+      }
+    }
     const range =
       found === undefined || found === expected + 1
         ? `version ${expected}`

@@ -116,7 +116,10 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
     const out: StoredRecord[] = new Array(rows.length)
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!
-      out[i] = { originatorId: row[0], originatorVersion: row[1], topic: row[2], state: row[3] }
+      // A state another program stored as TEXT (or anything but a BLOB) is read as its bytes:
+      // its decoding then says what is wrong with it, rather than failing on its type.
+      const state = row[3] instanceof Uint8Array ? row[3] : Buffer.from(String(row[3] ?? ''))
+      out[i] = { originatorId: row[0], originatorVersion: row[1], topic: row[2], state }
     }
     return out
   }
