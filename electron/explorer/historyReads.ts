@@ -77,13 +77,19 @@ export async function eventAt(c: Connection, id: string, version: number): Promi
   return event
 }
 
+/**
+ * What every answer's latest() checks of the aggregate index (tailProblem): that no version it
+ * records is missing. The index may lag behind the events (SQLite folds it in batches), or have
+ * no entry yet: then there is nothing it records to miss.
+ */
+export const INDEX_CHECKED = '; the stored events reach every version the aggregate index records'
+
 /** What a verified load checked, exactly: the snapshot it linked and the events after it. */
 export function verifiedChain(result: ReplayResult, at: number | undefined): HashChain {
   const n = result.eventsApplied
   const events = `${n} event${n === 1 ? '' : 's'}`
   const toVersion = result.aggregate?.version ?? at ?? 0
-  // getAggregate always checks the newest stored version against the index (latest()).
-  const latest = '; the newest stored version is the one the aggregate index records'
+  const latest = INDEX_CHECKED
   if (result.snapshot) {
     const s = result.snapshot.originatorVersion
     return {

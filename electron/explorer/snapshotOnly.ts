@@ -17,7 +17,7 @@ import {
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
 import { cutDisplay, eventRole, type StateDisplay } from './dto'
-import { eventAt, type HashChain } from './historyReads'
+import { eventAt, INDEX_CHECKED, type HashChain } from './historyReads'
 
 /** Whether this app can replay aggregates of `aggregateTopic` (its class is registered). */
 export function definitionLoaded(aggregateTopic: string): boolean {
@@ -119,7 +119,7 @@ export async function snapshotView(
 
 /** What was checked, worded as for a replay (historyReads.verifiedChain), without applying. */
 function checkedChain(snapshotVersion: number | undefined, checked: number, at: number): HashChain {
-  const latest = '; the newest stored version is the one the aggregate index records'
+  const latest = INDEX_CHECKED
   const notApplied = ' No definition is loaded for this type: the events were checked, not applied.'
   if (snapshotVersion !== undefined) {
     const after = checked - 1

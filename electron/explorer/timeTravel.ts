@@ -26,7 +26,7 @@ import {
 } from '../eventsourcing'
 import type { Checkpoint, CheckpointCache, CheckpointOrigin, LiveState } from './checkpoints'
 import type { Connection } from './connection'
-import type { HashChain } from './historyReads'
+import { INDEX_CHECKED, type HashChain } from './historyReads'
 import type { AnswerTiming } from './answerTiming'
 
 export interface TimeTravelRequest {
@@ -384,7 +384,7 @@ function chainOf(
   at: number,
 ): HashChain {
   const events = `${applied} event${applied === 1 ? '' : 's'}`
-  const latest = '; the newest stored version is the one the aggregate index records'
+  const latest = INDEX_CHECKED
   const checked =
     origin.kind === 'snapshot'
       ? {
