@@ -30,6 +30,11 @@ describe('AggregateModules', () => {
       modules: [
         { path: INVENTORY, types: ['inventory#InventoryItem'] },
         { path: '/home/me/broken.mjs', types: [], error: 'exports no register function' },
+        {
+          path: '/home/me/half.mjs',
+          types: ['half#Thing'],
+          error: 'its register function failed: the same topic twice',
+        },
       ],
     })
     renderWithQueries(<AggregateModules info={info} />, { api })
@@ -39,6 +44,10 @@ describe('AggregateModules', () => {
     expect(items[0]!.textContent).toContain('Types: inventory#InventoryItem')
     expect(items[1]!.textContent).toContain('Failed')
     expect(items[1]!.textContent).toContain('exports no register function')
+    expect(items[1]!.textContent).not.toContain('Registered')
+    // What a failing module registered before it failed is registered: said with the failure.
+    expect(items[2]!.textContent).toContain('Failed')
+    expect(items[2]!.textContent).toContain('Registered before it failed: half#Thing')
     expect(screen.queryByRole('button', { name: 'Load module…' })).toBeNull()
   })
 

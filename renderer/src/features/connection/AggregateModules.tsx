@@ -54,13 +54,17 @@ export function AggregateModules({ info }: { info: ConnectionInfo }) {
           {modules.map((m) => (
             <li key={m.path}>
               <code className="break-all">{m.path}</code>
-              {m.error ? (
+              {m.error && (
                 <p className="field-hint">
                   <span className="badge badge-warn">Failed</span> {m.error}
                 </p>
-              ) : (
+              )}
+              {/* What it registered before failing is registered all the same: listed too. */}
+              {(!m.error || m.types.length > 0) && (
                 <p className="muted">
-                  {m.types.length === 0 ? 'Registered no types.' : `Types: ${m.types.join(', ')}`}
+                  {m.types.length === 0
+                    ? 'Registered no types.'
+                    : `${m.error ? 'Registered before it failed' : 'Types'}: ${m.types.join(', ')}`}
                 </p>
               )}
             </li>
@@ -80,6 +84,7 @@ export function AggregateModules({ info }: { info: ConnectionInfo }) {
       {loaded?.error && (
         <p role="alert" className="field-hint">
           The module failed: {loaded.error}
+          {loaded.types.length > 0 && ` (registered before it failed: ${loaded.types.join(', ')})`}
         </p>
       )}
       {loaded && !loaded.error && (
