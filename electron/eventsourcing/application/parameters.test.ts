@@ -184,6 +184,38 @@ describe('checkParametersSchema', () => {
     expect(() => checkParametersSchema(badField, 'x')).toThrow(/date/)
   })
 
+  test.each([
+    [
+      { type: 'integer', title: 'N', minimum: 10, maximum: 1 },
+      'its minimum 10 is above its maximum 1',
+    ],
+    [
+      { type: 'number', title: 'N', exclusiveMinimum: 5, maximum: 5 },
+      'it must be more than 5 and at most 5',
+    ],
+    [
+      { type: 'string', title: 'S', minLength: 5, maxLength: 2 },
+      'its minLength 5 is above its maxLength 2',
+    ],
+    [
+      { type: 'string', title: 'S', minLength: 10_001 },
+      'its minLength 10001 is above its maxLength 10000',
+    ],
+    [{ type: 'string', title: 'S', enum: [] }, 'its enum is empty'],
+    [{ type: 'string', title: '  ' }, 'has no title (the label of its form field)'],
+    [{ type: 'number', title: 'N', minimum: Number.NaN }, 'has a bound that is not a number'],
+    [
+      { type: 'string', title: 'S', maxLength: -1 },
+      'has a maxLength that is not a whole number from 0',
+    ],
+  ])('a field no form can fill in, or label, is refused: %j', (field, problem) => {
+    const schema = { type: 'object', properties: { f: field } } as unknown as ParametersSchema
+    expect(() => checkParametersSchema(schema, 'Thing: do')).toThrow(ConfigurationError)
+    expect(() => checkParametersSchema(schema, 'Thing: do')).toThrow(
+      `Thing: do: parameter 'f' ${problem.startsWith('has') ? '' : 'can never be given: '}${problem}`,
+    )
+  })
+
   test('NO_PARAMETERS cannot be changed by accident', () => {
     expect(Object.isFrozen(NO_PARAMETERS)).toBe(true)
     expect(Object.isFrozen(NO_PARAMETERS.properties)).toBe(true)

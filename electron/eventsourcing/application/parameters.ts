@@ -125,6 +125,8 @@ export function checkParametersSchema(schema: ParametersSchema, commandName: str
       const type = isPlainObject(field) ? String(field.type) : typeof field
       throw new ConfigurationError(`${commandName}: parameter '${name}' has unknown type '${type}'`)
     }
+    const unusable = fieldSchemaProblem(field)
+    if (unusable) throw new ConfigurationError(`${commandName}: parameter '${name}' ${unusable}`)
     if (field.default === undefined) continue
     const problem = fieldProblem(field, field.default)
     if (problem) {
@@ -132,6 +134,46 @@ export function checkParametersSchema(schema: ParametersSchema, commandName: str
         `${commandName}: the default of parameter '${name}' is refused: ${field.title} ${problem}`,
       )
     }
+  }
+}
+
+/** Why a field could never be filled in, or labelled (a form's field needs a name). */
+function fieldSchemaProblem(field: ParameterField): string | undefined {
+  if (typeof field.title !== 'string' || field.title.trim() === '')
+    return 'has no title (the label of its form field)'
+  const isNumber = (n: unknown) => n === undefined || (typeof n === 'number' && Number.isFinite(n))
+  switch (field.type) {
+    case 'string': {
+      const { minLength: min, maxLength: max } = field
+      for (const [key, n] of [
+        ['minLength', min],
+        ['maxLength', max],
+      ] as const) {
+        if (n !== undefined && !(Number.isSafeInteger(n) && n >= 0))
+          return `has a ${key} that is not a whole number from 0`
+      }
+      if (min !== undefined && min > Math.min(max ?? MAX_STRING_PARAMETER, MAX_STRING_PARAMETER))
+        return `can never be given: its minLength ${min} is above its maxLength ${Math.min(max ?? MAX_STRING_PARAMETER, MAX_STRING_PARAMETER)}`
+      if (field.enum !== undefined) {
+        if (!Array.isArray(field.enum) || field.enum.some((v) => typeof v !== 'string'))
+          return 'has an enum that is not a list of texts'
+        if (field.enum.length === 0) return 'can never be given: its enum is empty'
+      }
+      return undefined
+    }
+    case 'number':
+    case 'integer': {
+      const { minimum, maximum, exclusiveMinimum } = field
+      if (![minimum, maximum, exclusiveMinimum].every(isNumber))
+        return 'has a bound that is not a number'
+      if (minimum !== undefined && maximum !== undefined && minimum > maximum)
+        return `can never be given: its minimum ${minimum} is above its maximum ${maximum}`
+      if (exclusiveMinimum !== undefined && maximum !== undefined && exclusiveMinimum >= maximum)
+        return `can never be given: it must be more than ${exclusiveMinimum} and at most ${maximum}`
+      return undefined
+    }
+    case 'boolean':
+      return undefined
   }
 }
 
