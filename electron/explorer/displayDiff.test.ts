@@ -8,7 +8,7 @@ import { UUID } from '../eventsourcing'
 import { Example } from '../example/example'
 import { seededRandom } from '../../test/seededRandom'
 import { diffStates, rawEqual } from './displayDiff'
-import { diffDisplay, toDisplayJson } from './displayJson'
+import { DIFF_STRING_CHARS, diffDisplay, toDisplayJson } from './displayJson'
 import './builtInTypes'
 
 const expected = (before: unknown, after: unknown) =>
@@ -198,3 +198,21 @@ describe('diffStates', () => {
     expect(rawEqual(new Set([1, 2]), new Set([2, 1]))).toBe(false)
   })
 })
+
+test('a long string in a state diff is cut as diffDisplay cuts it', () => {
+  const long = 'y'.repeat(20_000)
+  expect(diffStates({ a: 1, b: long }, { a: 1, b: 'z' })).toEqual([
+    {
+      path: ['b'],
+      kind: 'changed',
+      before: cut('y', 20_000),
+      after: 'z',
+    },
+  ])
+})
+
+/** A string of `length` copies of `c` as a diff carries it: DIFF_STRING_CHARS in all. */
+function cut(c: string, length: number): string {
+  const note = `… (${length} characters in all)`
+  return c.repeat(DIFF_STRING_CHARS - note.length) + note
+}

@@ -20,6 +20,7 @@ import {
 } from '../eventsourcing'
 import {
   type ChildList,
+  compactDiff,
   diffDisplay,
   displayChildList,
   MAX_DEPTH,
@@ -40,7 +41,7 @@ export function diffStates(
   if (kind === undefined || kind !== containerKind(after)) return whole()
   if (!boundedTree(before) || !boundedTree(after)) return whole()
   try {
-    return new StateDiff(registry).walk(before, after, kind)
+    return compactDiff(new StateDiff(registry).walk(before, after, kind))
   } catch (error) {
     if (error === UNUSUAL) return whole()
     throw error

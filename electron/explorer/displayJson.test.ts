@@ -3,7 +3,7 @@ import { JsonValue } from '../../shared/contract'
 import { UUID } from '../eventsourcing'
 import { Example } from '../example/example'
 import '../example/exampleAggregateRoot' // registers example#Example
-import { diffDisplay, toDisplayJson } from './displayJson'
+import { DIFF_STRING_CHARS, diffDisplay, toDisplayJson } from './displayJson'
 
 describe('toDisplayJson', () => {
   test('given the example state, then maps, dates, UUIDs and child entities become readable JSON', () => {
@@ -90,3 +90,30 @@ describe('diffDisplay', () => {
     expect(diffDisplay(null, null)).toEqual([])
   })
 })
+
+describe('diffDisplay: long strings in the values', () => {
+  test('are cut past DIFF_STRING_CHARS, saying how long they were; short ones and other values stay', () => {
+    const long = 'x'.repeat(50_000)
+    const [changed, added] = diffDisplay(
+      { a: 'short', b: long },
+      { a: long, b: 'short', c: { nested: [long, 1] } },
+    ).filter((e) => e.path[0] !== 'b')
+    expect(changed).toEqual({
+      path: ['a'],
+      kind: 'changed',
+      before: 'short',
+      after: cut('x', 50_000),
+    })
+    expect(added).toEqual({
+      path: ['c'],
+      kind: 'added',
+      after: { nested: [cut('x', 50_000), 1] },
+    })
+  })
+})
+
+/** A string of `length` copies of `c` as a diff carries it: DIFF_STRING_CHARS in all. */
+function cut(c: string, length: number): string {
+  const note = `… (${length} characters in all)`
+  return c.repeat(DIFF_STRING_CHARS - note.length) + note
+}

@@ -395,6 +395,40 @@ class DisplayWalk {
  * removed.
  */
 export function diffDisplay(before: JsonValue, after: JsonValue): DiffEntry[] {
+  return compactDiff(fullDiff(before, after))
+}
+
+/**
+ * Characters of a string a diff entry carries at most: the Diff tab shows 120 of a value, and a
+ * snapshot's 50 MB string, changed, made an answer of 50 MB.
+ */
+export const DIFF_STRING_CHARS = 1000
+
+/** The entries with each string in their values past DIFF_STRING_CHARS cut, and said so. */
+export function compactDiff(entries: DiffEntry[]): DiffEntry[] {
+  return entries.map((entry) => {
+    const out = { ...entry }
+    if (entry.before !== undefined) out.before = cutStrings(entry.before)
+    if (entry.after !== undefined) out.after = cutStrings(entry.after)
+    return out
+  })
+}
+
+function cutStrings(value: JsonValue): JsonValue {
+  if (typeof value === 'string') {
+    if (value.length <= DIFF_STRING_CHARS) return value
+    // DIFF_STRING_CHARS in all, the note included: a cut string is never cut again.
+    const note = `… (${value.length} characters in all)`
+    return value.slice(0, DIFF_STRING_CHARS - note.length) + note
+  }
+  if (Array.isArray(value)) return value.map(cutStrings)
+  if (value === null || typeof value !== 'object') return value
+  const out: Record<string, JsonValue> = {}
+  for (const [key, field] of Object.entries(value)) defineField(out, key, cutStrings(field))
+  return out
+}
+
+function fullDiff(before: JsonValue, after: JsonValue): DiffEntry[] {
   const isContainer = (v: JsonValue): v is Record<string, JsonValue> | JsonValue[] =>
     typeof v === 'object' && v !== null
   if (isContainer(before) && isContainer(after) && Array.isArray(before) === Array.isArray(after)) {
