@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
-import { act, cleanup, render, screen } from '@testing-library/react'
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { lazy } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { LazyPart } from './LazyPart'
+import { lazyWithPreload } from './lazyWithPreload'
 
 afterEach(() => {
   cleanup()
@@ -54,5 +55,24 @@ describe('LazyPart', () => {
     expect(screen.getByRole('alert').textContent).toContain('Could not load the timeline.')
     expect(screen.getByRole('button', { name: 'Reload' })).toBeTruthy()
     expect(screen.getByText('The rest of the app')).toBeTruthy()
+  })
+
+  it('Try again loads a part made with lazyWithPreload once the server is back, without a reload', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    const load = vi
+      .fn<() => Promise<() => React.JSX.Element>>()
+      .mockRejectedValueOnce(new Error('Failed to fetch dynamically imported module'))
+      .mockResolvedValue(() => <p>The timeline itself</p>)
+    const Part = lazyWithPreload(load)
+    render(
+      <LazyPart what="the timeline">
+        <Part />
+      </LazyPart>,
+    )
+    expect((await screen.findByRole('alert')).textContent).toContain('Could not load the timeline.')
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Try again' })))
+    expect(await screen.findByText('The timeline itself')).toBeTruthy()
+    expect(screen.queryByRole('alert')).toBeNull()
+    expect(load).toHaveBeenCalledTimes(2)
   })
 })

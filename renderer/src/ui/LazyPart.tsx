@@ -4,6 +4,7 @@
  * build no longer has the old chunk; without a boundary the whole app would unmount).
  */
 import { Component, Suspense, type ReactNode } from 'react'
+import { PartAttempt } from './lazyWithPreload'
 import './lazyPart.css'
 
 export function LazyPart({ what, children }: { what: string; children: ReactNode }) {
@@ -24,25 +25,45 @@ export function PartLoading({ what }: { what: string }) {
   )
 }
 
-class PartBoundary extends Component<{ what: string; children: ReactNode }, { failed: boolean }> {
-  override state = { failed: false }
+class PartBoundary extends Component<
+  { what: string; children: ReactNode },
+  { failed: boolean; attempt: number }
+> {
+  override state = { failed: false, attempt: 0 }
 
   static getDerivedStateFromError(): { failed: boolean } {
     return { failed: true }
   }
 
   override render() {
-    if (!this.state.failed) return this.props.children
+    if (!this.state.failed)
+      return (
+        <PartAttempt.Provider value={this.state.attempt}>
+          {this.props.children}
+        </PartAttempt.Provider>
+      )
     return (
       <div className="panel-message" role="alert">
         <strong>Could not load {this.props.what}.</strong>
         <p className="muted">
-          The service may have been updated or restarted since this page opened. Reloading the page
-          fetches the current version.
+          The service may have been unreachable for a moment (try again), or updated since this page
+          opened: reloading the page fetches the current version.
         </p>
-        <button type="button" className="btn" onClick={() => window.location.reload()}>
-          Reload
-        </button>
+        <div className="feature-actions">
+          {/* A new attempt: lazyWithPreload's parts load their code afresh. */}
+          <button
+            type="button"
+            className="btn"
+            onClick={() =>
+              this.setState(({ attempt }) => ({ failed: false, attempt: attempt + 1 }))
+            }
+          >
+            Try again
+          </button>
+          <button type="button" className="btn" onClick={() => window.location.reload()}>
+            Reload
+          </button>
+        </div>
       </div>
     )
   }

@@ -9,9 +9,16 @@
  * loader then answers with a thenable that calls back at once, which React.lazy takes as
  * already resolved.
  */
-import { lazy, type ComponentType, type LazyExoticComponent } from 'react'
+import {
+  createContext,
+  createElement,
+  lazy,
+  useContext,
+  type ComponentType,
+  type LazyExoticComponent,
+} from 'react'
 
-export type PreloadableComponent<P> = LazyExoticComponent<ComponentType<P>> & {
+export type PreloadableComponent<P> = ComponentType<P> & {
   /** Fetches and evaluates the chunk; resolves once a render would not suspend. */
   preload(): Promise<void>
   /** Whether a render would not suspend (the chunk has loaded). */
@@ -27,19 +34,42 @@ export function lazyWithPreload<P>(load: () => Promise<ComponentType<P>>): Prelo
       (error: unknown) => {
         // A later attempt (the render's own, a retry) may succeed: a server briefly away.
         loading = undefined
+        failedIn = renderedIn
         throw error
       },
     ))
-  const component = lazy(() =>
-    loaded !== undefined
-      ? resolvedNow({ default: loaded })
-      : fetchChunk().then((c) => ({ default: c })),
-  )
-  return Object.assign(component, {
+  const makeLazy = (): LazyExoticComponent<ComponentType<P>> =>
+    lazy(() =>
+      loaded !== undefined
+        ? resolvedNow({ default: loaded })
+        : fetchChunk().then((c) => ({ default: c })),
+    )
+  let current = makeLazy()
+  // React.lazy keeps a failure for good: a render in a later attempt of its boundary (LazyPart's
+  // Try again) takes a fresh one, which loads again; not one in the same attempt, which would
+  // retry at once, again and again while the server is away.
+  let failedIn: number | undefined
+  let renderedIn = 0
+  const Part = (props: P) => {
+    const attempt = useContext(PartAttempt)
+    if (failedIn !== undefined && failedIn !== attempt) {
+      failedIn = undefined
+      current = makeLazy()
+    }
+    renderedIn = attempt
+    return createElement(
+      current as ComponentType<Record<string, unknown>>,
+      props as Record<string, unknown>,
+    )
+  }
+  return Object.assign(Part, {
     preload: () => fetchChunk().then(() => undefined),
     isLoaded: () => loaded !== undefined,
   })
 }
+
+/** Which attempt of its boundary a part renders in (LazyPart counts them): a new one retries. */
+export const PartAttempt = createContext(0)
 
 /** A thenable that calls its callback at once (React.lazy reads it as settled, no suspense). */
 function resolvedNow<T>(value: T): Promise<T> {
