@@ -336,6 +336,12 @@ function loadedFrom(view: AggregateView): string {
     return `snapshot v${checkpoint} (kept in memory) + ${events}`
   // An in-memory checkpoint of an earlier replay: neither the store's snapshot nor version 0.
   if (checkpoint !== undefined) return `checkpoint v${checkpoint} + ${events}`
+  // No definition: the state is the snapshot's, the events after it are listed but not applied.
+  if (!view.definitionLoaded && view.loadedFromSnapshot !== undefined) {
+    const after = view.version - view.loadedFromSnapshot
+    const snapshot = `snapshot v${view.loadedFromSnapshot}`
+    return after > 0 ? `${snapshot}; ${plural(after, 'event')} after it not applied` : snapshot
+  }
   if (view.loadedFromSnapshot !== undefined)
     return `snapshot v${view.loadedFromSnapshot} + ${events}`
   return `${events}, no snapshot`

@@ -54,6 +54,20 @@ describe('where the shown state came from', () => {
     expect(await screen.findByText('snapshot v100 + 50 events')).toBeTruthy()
   })
 
+  it('with no definition loaded, says the events after the snapshot are not applied', async () => {
+    // A Python store's aggregate at v5003: its state is the v5000 snapshot's.
+    const view = {
+      ...aggregateView(A, 5003),
+      loadedFromSnapshot: 5000,
+      eventsReplayed: 0,
+      definitionLoaded: false,
+    }
+    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={5003} />, {
+      api,
+    })
+    expect(await screen.findByText('snapshot v5000; 3 events after it not applied')).toBeTruthy()
+  })
+
   it('says "of" the newest version known now, not the one a cached past answer carried', async () => {
     // Fetched when v6 was the newest; the aggregate has reached v9 since.
     const view = { ...aggregateView(A, 6), version: 4 }
