@@ -2,39 +2,53 @@
  * Log and index rows another program damaged, in a SQLite store: the store still opens, the
  * list shows every row the contract can carry, and the log is read past the damaged entries.
  */
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, test } from 'vitest'
-import { methods, type MethodName, type RequestOf, type ResponseOf } from '../../shared/contract'
 import { createSqliteStore } from '../eventsourcing'
-import { dispatch } from './dispatch'
-import { ExplorerService } from './service'
+import { closeOpenServices, harness, newSqlitePath, type Harness } from './serviceTesting'
 
-const folder = mkdtempSync(join(tmpdir(), 'eventscope-damaged-rows-'))
-let n = 0
 const ids = ['0a1b2c3d-0000-4000-8000-000000000001', '0a1b2c3d-0000-4000-8000-000000000002']
 
-const services: ExplorerService[] = []
-afterEach(async () => {
-  await Promise.all(services.splice(0).map((s) => s.close()))
-})
+afterEach(closeOpenServices)
 
-async function ok<M extends MethodName>(
-  s: ExplorerService,
-  method: M,
-  request: RequestOf<M>,
-): Promise<ResponseOf<M>> {
-  const envelope = await dispatch(s, method, request)
-  if (!envelope.ok) throw new Error(`${method}: ${envelope.error.code}: ${envelope.error.message}`)
-  // Parsed as the renderer parses it: an answer it would refuse fails here.
-  return methods[method].response.parse(envelope.value) as ResponseOf<M>
+/** Runs `sql` on the file as another program would. */
+function damage(path: string, sql: string): void {
+  const db = new Database(path)
+  db.exec(sql)
+  db.close()
+}
+
+/** A service (no cipher key) connected to `path`, answers parsed as the renderer parses them. */
+async function connected(path: string): Promise<Harness> {
+  const h = harness({ cipherKey: undefined, snapshotPeriod: 0 })
+  await h.ok('connect', { kind: 'sqlite', path })
+  return h
+}
+
+/** A service on a new store with one example aggregate of `events` events; its id. */
+async function oneAggregate(events: number): Promise<{ h: Harness; path: string; id: string }> {
+  const path = newSqlitePath()
+  const h = await connected(path)
+  const { id } = await h.ok('execute', {
+    type: 'example#ExampleAggregateRoot',
+    expectedVersion: -1,
+    commands: [{ name: 'create', params: { foo: 'v0' } }],
+  })
+  if (events > 1)
+    await h.ok('execute', {
+      id,
+      expectedVersion: 0,
+      commands: Array.from({ length: events - 1 }, (_, i) => ({
+        name: 'setFoo',
+        params: { value: `v${i + 1}` },
+      })),
+    })
+  return { h, path, id }
 }
 
 /** A store of two aggregates of one event each, its index folded, then `damage` run on it. */
-async function damagedStore(damage: string): Promise<string> {
-  const path = join(folder, `store-${++n}.sqlite`)
+async function damagedStore(sql: string): Promise<string> {
+  const path = newSqlitePath()
   const store = createSqliteStore(path, 'better-sqlite3')
   for (const id of ids) {
     await store.events.insert([
@@ -47,9 +61,7 @@ async function damagedStore(damage: string): Promise<string> {
     ])
   }
   await store.close()
-  const db = new Database(path)
-  db.exec(damage)
-  db.close()
+  damage(path, sql)
   return path
 }
 
@@ -69,12 +81,9 @@ describe('damaged rows another program wrote', () => {
        INSERT INTO aggregates VALUES ('${ids[0]!.toUpperCase()}', 'shop#Cart', 0, 0, 0, 'shop#Cart.Created', 1);
        UPDATE aggregates SET created_at = -1e17 WHERE originator_id = '${ids[1]}'`,
     ],
-  ])('%s: the store opens and the list shows the rest', async (_, damage) => {
-    const path = await damagedStore(damage)
-    const s = new ExplorerService({ snapshotPeriod: 0, emit: () => {} })
-    services.push(s)
-    await ok(s, 'connect', { kind: 'sqlite', path })
-    const listed = await ok(s, 'listAggregates', { limit: 50 })
+  ])('%s: the store opens and the list shows the rest', async (_, sql) => {
+    const h = await connected(await damagedStore(sql))
+    const listed = await h.ok('listAggregates', { limit: 50 })
     expect(listed.items.map((a) => a.id)).toContain(ids[0])
     for (const item of listed.items) expect(ids).toContain(item.id)
   })
@@ -109,54 +118,24 @@ describe('event rows whose version another program wrote as no version', () => {
       'UPDATE events SET originator_version = -1 WHERE originator_version = 2',
       /the first stored event of .* has the version -1, which is not the next version \(a whole number from 0\)/,
     ],
-  ])(
-    '%s: a clear integrity error, in the events list and in a load',
-    async (_, damage, message) => {
-      const path = join(folder, `versions-${++n}.sqlite`)
-      const s = new ExplorerService({ snapshotPeriod: 0, emit: () => {} })
-      services.push(s)
-      await ok(s, 'connect', { kind: 'sqlite', path })
-      const { id } = await ok(s, 'execute', {
-        type: 'example#ExampleAggregateRoot',
-        expectedVersion: -1,
-        commands: [{ name: 'create', params: { foo: 'v0' } }],
-      })
-      await ok(s, 'execute', {
-        id,
-        expectedVersion: 0,
-        commands: ['v1', 'v2', 'v3'].map((value) => ({ name: 'setFoo', params: { value } })),
-      })
-      const db = new Database(path)
-      db.exec(damage)
-      db.close()
-      for (const [method, request] of [
-        ['listEvents', { id }],
-        ['getAggregate', { id }],
-      ] as const) {
-        const envelope = await dispatch(s, method, request)
-        expect(envelope.ok).toBe(false)
-        if (envelope.ok) continue
-        expect(envelope.error.code).toBe('DataIntegrityError')
-        expect(envelope.error.message).toMatch(message)
-      }
-    },
-  )
+  ])('%s: a clear integrity error, in the events list and in a load', async (_, sql, message) => {
+    const { h, path, id } = await oneAggregate(4)
+    damage(path, sql)
+    for (const [method, request] of [
+      ['listEvents', { id }],
+      ['getAggregate', { id }],
+    ] as const) {
+      const error = await h.fail(method, request)
+      expect(error.code).toBe('DataIntegrityError')
+      expect(error.message).toMatch(message)
+    }
+  })
 })
 
 test('a state stored as TEXT is a clear integrity problem in Verify, not a type error', async () => {
-  const path = join(folder, `text-state-${++n}.sqlite`)
-  const s = new ExplorerService({ snapshotPeriod: 0, emit: () => {} })
-  services.push(s)
-  await ok(s, 'connect', { kind: 'sqlite', path })
-  const { id } = await ok(s, 'execute', {
-    type: 'example#ExampleAggregateRoot',
-    expectedVersion: -1,
-    commands: [{ name: 'create', params: { foo: 'v0' } }],
-  })
-  const db = new Database(path)
-  db.exec(`UPDATE events SET state = CAST(state AS TEXT) WHERE originator_id = '${id}'`)
-  db.close()
-  const verified = await ok(s, 'verifyHistory', { id })
+  const { h, path, id } = await oneAggregate(1)
+  damage(path, `UPDATE events SET state = CAST(state AS TEXT) WHERE originator_id = '${id}'`)
+  const verified = await h.ok('verifyHistory', { id })
   expect(verified.problems).toHaveLength(1)
   expect(verified.problems[0]).toMatchObject({ version: 0, kind: 'undecodable' })
   expect(verified.problems[0]!.message).not.toMatch(/is not a function/)

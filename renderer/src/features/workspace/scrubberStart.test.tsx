@@ -1,18 +1,10 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { RequestOf } from '../../../../shared/contract'
 import { useSelectionStore } from '../../stores/selectionStore'
-import {
-  aggregateView,
-  connectionInfo,
-  createFakeApi,
-  eventDto,
-  uuid,
-  widgetType,
-  type FakeApi,
-} from '../../testing/fakeApi'
+import { eventDto, uuid, type FakeApi } from '../../testing/fakeApi'
 import { renderWithQueries } from '../../testing/render'
+import { aggregateViewApi } from '../../testing/viewApi'
 import { AggregateView } from './AggregateView'
 
 const A = uuid(7)
@@ -20,15 +12,7 @@ const LATEST = 5
 
 let api: FakeApi
 beforeEach(() => {
-  api = createFakeApi()
-  useSelectionStore.getState().reset()
-  useSelectionStore.getState().select(A)
-  api.getConnection.mockResolvedValue(connectionInfo())
-  api.listAggregateTypes.mockResolvedValue([widgetType()])
-  api.listSnapshotVersions.mockResolvedValue({ versions: [] })
-  api.getAggregate.mockImplementation(async ({ at }: RequestOf<'getAggregate'>) =>
-    aggregateView(A, at ?? LATEST, LATEST),
-  )
+  api = aggregateViewApi(A, LATEST)
 })
 afterEach(() => {
   cleanup()

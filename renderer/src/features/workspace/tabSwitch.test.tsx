@@ -1,17 +1,10 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { RequestOf } from '../../../../shared/contract'
 import { useSelectionStore } from '../../stores/selectionStore'
-import {
-  aggregateView,
-  connectionInfo,
-  createFakeApi,
-  uuid,
-  widgetType,
-  type FakeApi,
-} from '../../testing/fakeApi'
+import { uuid, type FakeApi } from '../../testing/fakeApi'
 import { renderWithQueries } from '../../testing/render'
+import { aggregateViewApi } from '../../testing/viewApi'
 import { AggregateView } from './AggregateView'
 import { panelReady } from './lazyPanels'
 
@@ -19,15 +12,7 @@ const A = uuid(8)
 
 let api: FakeApi
 beforeEach(() => {
-  api = createFakeApi()
-  useSelectionStore.getState().reset()
-  useSelectionStore.getState().select(A)
-  api.getConnection.mockResolvedValue(connectionInfo())
-  api.listAggregateTypes.mockResolvedValue([widgetType()])
-  api.listSnapshotVersions.mockResolvedValue({ versions: [] })
-  api.getAggregate.mockImplementation(async ({ at }: RequestOf<'getAggregate'>) =>
-    aggregateView(A, at ?? 3, 3),
-  )
+  api = aggregateViewApi(A, 3)
 })
 afterEach(() => {
   cleanup()

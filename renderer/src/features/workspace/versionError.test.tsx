@@ -3,15 +3,9 @@ import { act, cleanup, screen, waitFor } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ExplorerError, type RequestOf } from '../../../../shared/contract'
 import { useSelectionStore } from '../../stores/selectionStore'
-import {
-  aggregateView,
-  connectionInfo,
-  createFakeApi,
-  uuid,
-  widgetType,
-  type FakeApi,
-} from '../../testing/fakeApi'
+import { aggregateView, uuid, type FakeApi } from '../../testing/fakeApi'
 import { renderWithQueries } from '../../testing/render'
+import { aggregateViewApi } from '../../testing/viewApi'
 import { AggregateView } from './AggregateView'
 
 const A = uuid(9)
@@ -19,12 +13,7 @@ const LATEST = 5
 
 let api: FakeApi
 beforeEach(() => {
-  api = createFakeApi()
-  useSelectionStore.getState().reset()
-  useSelectionStore.getState().select(A)
-  api.getConnection.mockResolvedValue(connectionInfo())
-  api.listAggregateTypes.mockResolvedValue([widgetType()])
-  api.listSnapshotVersions.mockResolvedValue({ versions: [] })
+  api = aggregateViewApi(A, LATEST)
   // Version 2 cannot be replayed (say, a module's changed event class throws in apply).
   api.getAggregate.mockImplementation(async ({ at }: RequestOf<'getAggregate'>) => {
     if (at === 2)
