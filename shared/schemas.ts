@@ -245,7 +245,11 @@ export type HashChainStatus = z.infer<typeof HashChainStatus>
 /** One thing Verify found wrong: the aggregate, the first bad version, and what is wrong there. */
 export const IntegrityProblemDto = z.lazy(() =>
   z.object({
-    aggregateId: uuid,
+    /**
+     * The id as stored: an index row another program wrote may hold one that is no aggregate's
+     * (Verify store reports it rather than failing), so any text here.
+     */
+    aggregateId: z.string().min(1),
     version,
     kind: z.enum(['missing', 'unlinked', 'tampered', 'undecodable']),
     message: z.string(),

@@ -140,3 +140,14 @@ test('a state stored as TEXT is a clear integrity problem in Verify, not a type 
   expect(verified.problems[0]).toMatchObject({ version: 0, kind: 'undecodable' })
   expect(verified.problems[0]!.message).not.toMatch(/is not a function/)
 })
+
+test('Verify store reports an index row whose id is no aggregate id, instead of failing', async () => {
+  const path = await damagedStore(
+    "INSERT INTO aggregates VALUES ('<img src=x onerror=alert(1)>', 'shop#Cart', 0, 0, 0, 'shop#Cart.Created', 9)",
+  )
+  const h = await connected(path)
+  // Parsed as the page parses it: the answer passes the contract.
+  const verified = await h.ok('verifyStore', { taskId: 'verify-damaged-index' })
+  const problem = verified.problems.find((p) => p.aggregateId === '<img src=x onerror=alert(1)>')
+  expect(problem).toMatchObject({ version: 0, kind: 'missing' })
+})
