@@ -51,11 +51,16 @@ export function accessInfo(
   app: EverythingApplication | undefined,
   settings: ConnectionSettings | undefined,
   readOnlyLocked: boolean,
+  /**
+   * A Python store's connection: its `app` is an empty in-memory stand-in, whose key check
+   * ("the store is empty") says nothing of the Python store; none is given.
+   */
+  python = false,
 ): Pick<
   ConnectionInfo,
   'readOnly' | 'readOnlyReason' | 'requestedReadOnly' | 'keyStatus' | 'label'
 > {
-  const keyCheck = app?.keyCheck.current
+  const keyCheck = python ? undefined : app?.keyCheck.current
   const keyStatus = keyCheck ? keyStatusOf(keyCheck) : undefined
   const label = settings ? connectionLabel(settings) : undefined
   const reason = app ? writeRefusal(app.readOnly, keyStatus, readOnlyLocked) : undefined

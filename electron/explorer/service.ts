@@ -392,7 +392,7 @@ export class ExplorerService extends ServiceQueries implements ExplorerHandlers 
       keySource: this.keySource,
       canRememberKey: canRememberKey(this.options.keyStore),
       ...(error === undefined ? {} : { error }),
-      ...accessInfo(c?.app, settings, this.readOnlyLocked),
+      ...accessInfo(c?.app, settings, this.readOnlyLocked, c?.python !== undefined),
       ...(c ? { sessionId: c.sessionId } : {}),
       ...(c ? { availability: c.availability.describe((m) => this.redact(m)) } : {}),
       modules: this.modules.list(),
