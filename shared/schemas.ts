@@ -176,8 +176,12 @@ export const AggregateSummary = z.lazy(() =>
     /** Aggregate class topic, e.g. bank#Account. */
     type: z.string(),
     version,
-    createdAt: isoDate,
-    lastModified: isoDate,
+    /**
+     * null: the store holds no time it can read for it (a Python store's encrypted events
+     * without the key): said as unknown rather than shown as some date.
+     */
+    createdAt: isoDate.nullable(),
+    lastModified: isoDate.nullable(),
     discarded: z.boolean(),
   }),
 )

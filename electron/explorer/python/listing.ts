@@ -86,14 +86,17 @@ function listed(
   }
 }
 
-/** A record's timestamp; the epoch if it cannot be decoded (a wrong key must not hide the list). */
-function stampOf(s: PythonSession, event: ListedEvent): string {
+/**
+ * A record's timestamp; null if it cannot be decoded (a wrong key must not hide the list, and
+ * an unknown time is not shown as some date).
+ */
+function stampOf(s: PythonSession, event: ListedEvent): string | null {
   if (event.timestamp !== undefined) return isoOf(event.timestamp)
-  if (event.state === undefined) return EPOCH
+  if (event.state === undefined) return null
   try {
     return isoOf(s.codec.timestamp({ ...event, state: event.state }))
   } catch (error) {
-    if (error instanceof DataIntegrityError) return EPOCH
+    if (error instanceof DataIntegrityError) return null
     throw error
   }
 }

@@ -174,13 +174,23 @@ function AggregateOption(props: {
         </span>
         {props.typeName.unregistered && <span className="badge badge-warn">no definition</span>}
         {item.discarded && <span className="badge badge-danger">discarded</span>}
-        <time
-          className="aggregate-time"
-          dateTime={item.lastModified}
-          title={`Last modified ${formatDateTime(item.lastModified, timezone)}`}
-        >
-          {formatShort(item.lastModified, timezone)}
-        </time>
+        {item.lastModified === null ? (
+          <span
+            className="aggregate-time muted"
+            title="Last modified: unknown (its events cannot be read, e.g. without their cipher key)"
+          >
+            <span aria-hidden="true">—</span>
+            <span className="visually-hidden">last modified unknown</span>
+          </span>
+        ) : (
+          <time
+            className="aggregate-time"
+            dateTime={item.lastModified}
+            title={`Last modified ${formatDateTime(item.lastModified, timezone)}`}
+          >
+            {formatShort(item.lastModified, timezone)}
+          </time>
+        )}
       </div>
     </div>
   )
