@@ -24,7 +24,7 @@ export function BrokenEventRow(props: {
     ? `could not be loaded: ${message}`
     : version === brokenAt
       ? `fails verification: ${message}`
-      : `not shown: the hash chain is broken at v${brokenAt}, so this version cannot be verified`
+      : `not shown: v${brokenAt} before it fails verification, so this version cannot be verified`
   return (
     <div
       ref={props.measureRef}

@@ -82,7 +82,11 @@ export const AggregateHeader = memo(function AggregateHeader({
           {view ? (
             <HashChainBadge chain={view.hashChain} timezone={timezone} />
           ) : integrityError ? (
-            <BrokenBadge version={brokenVersionOf(integrityError)} title={integrityError.message} />
+            <BrokenBadge
+              version={brokenVersionOf(integrityError)}
+              title={integrityError.message}
+              unreadable={problemOf(integrityError) === 'undecodable'}
+            />
           ) : null}
         </Fact>
         <Fact label="Encryption">
@@ -197,7 +201,7 @@ function TypeName({ topic, definitionLoaded }: { topic: string; definitionLoaded
 /** "✓ snapshot v300 linked, events v301–v350 verified", and the last whole-history check. */
 function HashChainBadge({ chain, timezone }: { chain: HashChain; timezone: TimeZoneMode }) {
   if (chain.status === 'broken')
-    return <BrokenBadge version={chain.brokenAtVersion} title={chain.message} />
+    return <BrokenBadge version={chain.brokenAtVersion} title={chain.message} unreadable={false} />
   if (chain.status === 'absent')
     return (
       <span
@@ -233,9 +237,12 @@ function HashChainBadge({ chain, timezone }: { chain: HashChain; timezone: TimeZ
 function BrokenBadge({
   version,
   title,
+  unreadable,
 }: {
   version: number | undefined
   title: string | undefined
+  /** A record that cannot be read (damaged, wrong key, unknown topic): no link was broken. */
+  unreadable: boolean
 }) {
   const at = version !== undefined ? ` at v${version}` : ''
   return (
@@ -243,11 +250,16 @@ function BrokenBadge({
       className="badge badge-danger"
       title={title}
       role="status"
-      aria-label={`Hash chain broken${at}`}
+      aria-label={unreadable ? `Stored data unreadable${at}` : `Hash chain broken${at}`}
     >
-      ✕ Broken{at}
+      ✕ {unreadable ? 'Unreadable' : 'Broken'}
+      {at}
     </span>
   )
+}
+
+function problemOf(error: UiError): unknown {
+  return (error.details as { problem?: unknown } | undefined)?.problem
 }
 
 function brokenVersionOf(error: UiError): number | undefined {
