@@ -160,7 +160,7 @@ const AggregateTabs = memo(function AggregateTabs({
   }
 
   const onTabKey = (event: KeyboardEvent<HTMLDivElement>) => {
-    const index = TABS.indexOf(pending.current ?? tab)
+    const index = TABS.indexOf(tab)
     let next: number
     if (event.key === 'ArrowRight') next = (index + 1) % TABS.length
     else if (event.key === 'ArrowLeft') next = (index - 1 + TABS.length) % TABS.length
@@ -170,7 +170,12 @@ const AggregateTabs = memo(function AggregateTabs({
     event.preventDefault()
     const id = TABS[next]
     if (id) {
-      select(id)
+      // Arrow keys select at once, as focus moves (a tab list's automatic activation: the
+      // focused tab is the selected one); only a click waits for the panel's code.
+      pending.current = undefined
+      setWaitingFor(undefined)
+      prefetchTab(id, client, api, aggregateId)
+      setTab(id)
       tabRefs.current.get(id)?.focus()
     }
   }

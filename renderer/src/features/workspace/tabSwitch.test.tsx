@@ -50,6 +50,17 @@ describe('switching to a tab whose code has not loaded yet', () => {
     expect(selected('Diff')).toBe(false)
   })
 
+  it('arrow keys select at once as focus moves, code loaded or not (automatic activation)', () => {
+    renderWithQueries(<AggregateView aggregateId={A} />, { api })
+    const tablist = screen.getByRole('tablist', { name: 'Aggregate views' })
+    expect(panelReady('timeline')).not.toBe(true)
+    fireEvent.keyDown(tablist, { key: 'ArrowRight' })
+    expect(selected('Timeline')).toBe(true)
+    expect(document.activeElement).toBe(tab('Timeline'))
+    fireEvent.keyDown(tablist, { key: 'ArrowRight' })
+    expect(selected('Diff')).toBe(true)
+  })
+
   it('State needs no chunk: selected in the same turn', () => {
     useSelectionStore.getState().setTab('timeline')
     renderWithQueries(<AggregateView aggregateId={A} />, { api })
