@@ -49,6 +49,9 @@ export const MAX_SEED_EVENTS = 1_000_000
  */
 export const MAX_SEED_EVENTS_TEXT = String(MAX_SEED_EVENTS).replace(/\B(?=(\d{3})+$)/g, ',')
 
+/** An aggregate id as the contract takes it: a lower-case UUID (shared/schemas.ts `uuid`). */
+export const LOWERCASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
 /**
  * A request's size limit in bytes (browser mode's WebSocket messages; the page refuses a larger
  * one before sending it, with the same words as the server).

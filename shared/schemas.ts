@@ -8,20 +8,14 @@
  * the first answer could be read (issue 10); a page now builds only what its answers need.
  */
 import { z } from 'zod'
+import { LOWERCASE_UUID } from './contractBasics'
 import { JsonValue } from './jsonValue'
 import { OmittedChildren, ShortenedString } from './statePages'
 import { connectionOptions, LabelColour, StoreKind } from './settings'
 
 // ---------------------------------------------------------------- shared shapes
 
-export const uuid = z.lazy(() =>
-  z
-    .string()
-    .regex(
-      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-      'expected a lowercase UUID',
-    ),
-)
+export const uuid = z.lazy(() => z.string().regex(LOWERCASE_UUID, 'expected a lowercase UUID'))
 export const version = z.lazy(() => z.number().int().min(0).max(Number.MAX_SAFE_INTEGER))
 export const isoDate = z.lazy(() => z.string().datetime({ offset: true }))
 export const limit = (max: number, fallback: number) =>

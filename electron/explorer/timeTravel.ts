@@ -182,7 +182,7 @@ export async function startFor(
       const [snapshot] = await c.app.snapshots(id, { gte: snapshotVersion, lte: snapshotVersion })
       if (!snapshot || snapshot.state === null) return 'unsupported'
       timing?.mark('snapshotReadDecodeMs')
-      const aggregate = restoreSnapshot({ ...snapshot, state: snapshot.state })
+      const aggregate = restoreSnapshot(snapshot, snapshot.state)
       const start: Start = {
         aggregate,
         version: snapshot.originatorVersion,

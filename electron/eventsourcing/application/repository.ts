@@ -150,7 +150,7 @@ export class Repository {
           if (problem) throw integrityError(problem)
           return { aggregate: this.discardedPlaceholder(snapshot), snapshot, eventsApplied: 0 }
         }
-        aggregate = restoreSnapshot({ ...snapshot, state: snapshot.state })
+        aggregate = restoreSnapshot(snapshot, snapshot.state)
       }
     }
     // A snapshot's own event is read in the same range read, to link the snapshot to it.

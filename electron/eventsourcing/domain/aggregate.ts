@@ -276,13 +276,15 @@ export function restoreAggregate(topic: string, state: Record<string, unknown>):
  * A stored snapshot's aggregate, checked to be the one it is filed under: its id and version
  * are the snapshot's (a state edited to another version would be shown under this one).
  */
-export function restoreSnapshot(snapshot: {
-  readonly originatorId: string
-  readonly originatorVersion: number
-  readonly topic: string
-  readonly state: Record<string, unknown>
-}): Aggregate {
-  const aggregate = restoreAggregate(snapshot.topic, snapshot.state)
+export function restoreSnapshot(
+  snapshot: {
+    readonly originatorId: string
+    readonly originatorVersion: number
+    readonly topic: string
+  },
+  state: Record<string, unknown>,
+): Aggregate {
+  const aggregate = restoreAggregate(snapshot.topic, state)
   const { originatorId: id, originatorVersion: version } = snapshot
   if (aggregate.id !== id || aggregate.version !== version) {
     throw new DataIntegrityError(

@@ -3,12 +3,11 @@
  * The checks here only spare a round trip: the main process checks every request again.
  */
 import type { JsonValue, ParameterField, ParametersSchema } from '../../../shared/contract'
+import { LOWERCASE_UUID } from '../../../shared/contractBasics'
 
 /** What a form field holds: text for string and number inputs, a flag for checkboxes. */
 export type FieldValue = string | boolean
 export type FormValues = Record<string, FieldValue>
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 export function fieldEntries(schema: ParametersSchema): Array<[string, ParameterField]> {
   return Object.entries(schema.properties)
@@ -51,7 +50,8 @@ function checkString(field: Extract<ParameterField, { type: 'string' }>, text: s
     return { error: `At least ${field.minLength} characters.` }
   if (field.maxLength !== undefined && text.length > field.maxLength)
     return { error: `At most ${field.maxLength} characters.` }
-  if (field.format === 'uuid' && !UUID_RE.test(text)) return { error: 'Enter a lowercase UUID.' }
+  if (field.format === 'uuid' && !LOWERCASE_UUID.test(text))
+    return { error: 'Enter a lowercase UUID.' }
   return { value: text }
 }
 

@@ -1,5 +1,6 @@
 /** Problems found by a Verify action: aggregate, version, what is wrong; each can be opened. */
 import type { IntegrityProblemDto } from '../../../../shared/contract'
+import { LOWERCASE_UUID } from '../../../../shared/contractBasics'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { VisibleText } from '../../ui/VisibleText'
 
@@ -9,9 +10,6 @@ const KIND_TEXT: Record<IntegrityProblemDto['kind'], string> = {
   tampered: 'contents changed',
   undecodable: 'unreadable',
 }
-
-/** An id an aggregate can have; an index row another program wrote may hold any text. */
-const AGGREGATE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 export function ProblemList({
   problems,
@@ -36,13 +34,13 @@ export function ProblemList({
       <tbody>
         {problems.map((p) => (
           <tr key={`${p.aggregateId}-${p.version}-${p.kind}`}>
-            {showAggregate && !AGGREGATE_ID.test(p.aggregateId) && (
+            {showAggregate && !LOWERCASE_UUID.test(p.aggregateId) && (
               <td className="mono">
                 <VisibleText text={p.aggregateId} />{' '}
                 <span className="muted">(no aggregate id)</span>
               </td>
             )}
-            {showAggregate && AGGREGATE_ID.test(p.aggregateId) && (
+            {showAggregate && LOWERCASE_UUID.test(p.aggregateId) && (
               <td>
                 <button
                   type="button"
