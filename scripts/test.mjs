@@ -226,6 +226,8 @@ try {
   }
 }
 
+// Again at the end, where a log cut to its tail still shows what failed and why.
+if (totals.notes.length) console.log(`\n${totals.notes.map((note) => `! ${note}`).join('\n')}`)
 if (failures.length) console.log(`\n✗ failed steps: ${failures.join('; ')}`)
 console.log(`\n${countsLine(totals)}`)
 process.exit(failures.length === 0 && totals.failed === 0 ? 0 : 1)

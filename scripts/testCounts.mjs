@@ -39,6 +39,27 @@ function withExit(counts, exitStatus, label) {
 const isObject = (value) => typeof value === 'object' && value !== null
 
 /**
+ * A failure's note: where and what, on one line. The notes are printed again at the end of the
+ * run, where a CI that keeps only the log's tail still shows which tests failed and why.
+ */
+function failureNote(label, where, message) {
+  const first = String(message ?? '')
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line.length > 0)
+  const cut = first && first.length > 300 ? `${first.slice(0, 300)}…` : first
+  return `${label}: ✗ ${where}${cut ? `: ${cut}` : ''}`
+}
+
+/** A path as the reader knows it: from the repository's root when under it. */
+function shortPath(file) {
+  const path = String(file ?? '?')
+  const cwd = `${process.cwd()}/`
+  return path.startsWith(cwd) ? path.slice(cwd.length) : path
+}
+
+/**
  * Counts a vitest `--reporter=json` report. A file whose suite failed (its `message` holds a
  * hook's or the import's error, or it failed with no failed test in it) counts as failed once at
  * least, and so does every test in it that neither passed nor failed: vitest reports the tests a
@@ -68,6 +89,14 @@ export function vitestCounts(report, exitStatus, label = 'vitest') {
     // "pending" is a test that never finished (vitest maps run and queued to it).
     counts.failed += failedTests + count('pending')
     counts.skipped += count('todo')
+    for (const test of tests.filter((t) => t.status === 'failed'))
+      counts.notes.push(
+        failureNote(
+          label,
+          `${shortPath(file.name)} › ${test.fullName ?? test.title}`,
+          test.failureMessages?.[0],
+        ),
+      )
     if (suiteFailed) {
       counts.failed += Math.max(1, skippedTests)
       counts.notes.push(
@@ -113,6 +142,17 @@ export function playwrightCounts(report, exitStatus, label = 'playwright') {
           counts.failed += 1
           if (test.status === 'skipped')
             counts.notes.push(`${label}: "${spec.title}" did not run (interrupted or cut short)`)
+          else {
+            const results = Array.isArray(test.results) ? test.results : []
+            const last = results[results.length - 1]
+            counts.notes.push(
+              failureNote(
+                label,
+                `${spec.file ?? '?'}:${spec.line ?? '?'} › ${spec.title}`,
+                last?.error?.message ?? last?.status,
+              ),
+            )
+          }
         }
       }
     }

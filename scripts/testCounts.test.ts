@@ -108,6 +108,12 @@ describe('vitestCounts', () => {
     // the afterAll error, and the test a nested group's failing beforeAll kept from running.
     expect(counts).toMatchObject({ passed: 3, failed: 6, skipped: 5, flaky: 0 })
     expect(counts.notes.join('\n')).toMatch(/keyspace creation failed/)
+    // Each failed test is named with where it is and the first line of its error.
+    expect(counts.notes).toContainEqual(
+      expect.stringMatching(
+        /^fixtures: ✗ .*mixed\.fixture\.ts › fails: AssertionError: expected 1 to be 2/,
+      ),
+    )
     expect(counts.notes.join('\n')).toMatch(/does-not-exist/)
     expect(counts.notes.join('\n')).toMatch(/cleanup failed/)
     // What vitest's own totals say: one failure, and the kept-from-running tests as skips.
@@ -151,6 +157,14 @@ describe('playwrightCounts', () => {
     expect(counts).toMatchObject({ passed: 2, failed: 5, skipped: 3, flaky: 1 })
     // Playwright's own stats call the test kept from running a skip.
     expect(report).toMatchObject({ stats: { expected: 1, unexpected: 4, skipped: 4, flaky: 1 } })
+    expect(counts.notes).toContainEqual(
+      expect.stringMatching(
+        /^fixtures: ✗ mixed\.fixture\.ts:\d+ › fails: Error: expect\(received\)\.toBe\(expected\)/,
+      ),
+    )
+    expect(counts.notes).toContainEqual(
+      expect.stringMatching(/^fixtures: ✗ mixed\.fixture\.ts:\d+ › times out: Test timeout of/),
+    )
     expect(exitStatus).toBe(1)
   })
 
