@@ -249,7 +249,7 @@ export const IntegrityProblemDto = z.lazy(() =>
      */
     aggregateId: z.string().min(1),
     version,
-    kind: z.enum(['missing', 'unlinked', 'tampered', 'undecodable']),
+    kind: z.enum(['missing', 'unlinked', 'tampered', 'undecodable', 'unlisted']),
     message: z.string(),
   }),
 )

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
 import {
   type AggregateListQuery,
+  type AggregateRecorder,
   type ApplicationRecorder,
   ConcurrencyError,
   type Store,
@@ -59,6 +60,26 @@ export function describeRecorderContract(name: string, openStore: () => Promise<
         await store.close()
       }
     }
+
+    test('storedOriginatorIds lists each id with stored records once, events and snapshots alike', () =>
+      withStore(async (store) => {
+        const ids = [randomUUID(), randomUUID(), randomUUID()]
+        for (const id of ids) await store.events.insert([record(id, 0, 'test#Thing.Created')])
+        await store.events.insert([record(ids[0]!, 1)])
+        const snapshotOnly = randomUUID()
+        await store.snapshots.insert([record(snapshotOnly, 4, 'test#Thing')])
+        const listed = async (recorder: AggregateRecorder): Promise<string[]> => {
+          const all: string[] = []
+          for await (const page of recorder.storedOriginatorIds!()) all.push(...page)
+          return all
+        }
+        // The store may hold other tests' aggregates (Cassandra's keyspace is shared).
+        const events = await listed(store.events)
+        expect(new Set(events).size).toBe(events.length)
+        expect(events).toEqual(expect.arrayContaining(ids))
+        expect(events).not.toContain(snapshotOnly)
+        expect(await listed(store.snapshots)).toContain(snapshotOnly)
+      }))
 
     test('several originators in one insertBatches: all or none, a log entry and an index row each (absent on Cassandra)', () =>
       withStore(async (store) => {

@@ -48,7 +48,12 @@ export class AggregateNotFound extends EventSourcingError {
  * should be), `unlinked` (does not follow the event before it, or a snapshot does not link to
  * it), `tampered` (contents do not match the hash), `undecodable` (cannot be read at all).
  */
-export type IntegrityProblem = 'missing' | 'unlinked' | 'tampered' | 'undecodable'
+/**
+ * What is wrong at a version: `missing` (a version the history needs is not stored), `unlinked`
+ * (its hash does not follow the one before), `tampered` (its contents do not match its hash),
+ * `undecodable` (it cannot be read), `unlisted` (stored, but no log entry records it).
+ */
+export type IntegrityProblem = 'missing' | 'unlinked' | 'tampered' | 'undecodable' | 'unlisted'
 
 /** Stored data cannot be trusted: wrong cipher key, damaged bytes, broken hash chain. */
 export class DataIntegrityError extends EventSourcingError {

@@ -151,3 +151,25 @@ test('Verify store reports an index row whose id is no aggregate id, instead of 
   const problem = verified.problems.find((p) => p.aggregateId === '<img src=x onerror=alert(1)>')
   expect(problem).toMatchObject({ version: 0, kind: 'missing' })
 })
+
+test('Verify store finds events written around the log: an aggregate the index does not know, versions past the one it records', async () => {
+  const { h, path, id } = await oneAggregate(3)
+  const copy = '0a1b2c3d-0000-4000-8000-000000000099'
+  damage(
+    path,
+    `INSERT INTO events SELECT '${copy}', originator_version, topic, state FROM events WHERE originator_id = '${id}';
+     INSERT INTO events SELECT originator_id, 3, topic, state FROM events WHERE originator_id = '${id}' AND originator_version = 2;`,
+  )
+  const verified = await h.ok('verifyStore', { taskId: 'verify-unlisted' })
+  expect(verified.aggregatesChecked).toBe(2)
+  const unlisted = verified.problems.filter((p) => p.kind === 'unlisted')
+  expect(unlisted).toEqual([
+    expect.objectContaining({ aggregateId: id, version: 3 }),
+    expect.objectContaining({ aggregateId: copy, version: 0 }),
+  ])
+  expect(unlisted[0]!.message).toMatch(/index records version 2: no log entry covers them/)
+  expect(unlisted[1]!.message).toMatch(/versions 0–2 .* does not know the aggregate/)
+  // Verify whole history of the one aggregate says so too.
+  const history = await h.ok('verifyHistory', { id })
+  expect(history.problems).toContainEqual(expect.objectContaining({ version: 3, kind: 'unlisted' }))
+})

@@ -58,6 +58,16 @@ export function yieldingStore(store: Store): Store {
             return events.selectVersions!(id, query)
           },
         }),
+    ...(events.storedOriginatorIds === undefined
+      ? {}
+      : {
+          storedOriginatorIds: async function* () {
+            for await (const ids of events.storedOriginatorIds!()) {
+              await maybeYield()
+              yield ids
+            }
+          },
+        }),
     // The store's own page size (SQLite reads a replay best in pages of 1,000).
     ...(events.pageSize === undefined ? {} : { pageSize: events.pageSize }),
     selectLog: (query) => events.selectLog(query),

@@ -295,6 +295,14 @@ export class Application implements AsyncDisposable {
     return this.store.events.listAggregates(query)
   }
 
+  /**
+   * Every aggregate id with stored events, whatever the index says, in pages (a walk of the
+   * events table's keys: for Verify store). Undefined when the store cannot list them.
+   */
+  storedOriginatorIds(): AsyncIterable<readonly string[]> | undefined {
+    return this.store.events.storedOriginatorIds?.()
+  }
+
   /** How many aggregates the index holds. */
   countAggregates(): Promise<number> {
     return this.store.events.countAggregates()

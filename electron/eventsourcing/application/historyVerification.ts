@@ -16,6 +16,7 @@ import {
   ChainCheck,
   snapshotLinkProblem,
   tailProblem,
+  unlistedProblem,
   type AggregateIndex,
   type ChainProblem,
 } from './verification'
@@ -36,6 +37,11 @@ export interface VerifyHistoryOptions {
   readonly pageSize?: number
   /** Problems listed at most; more set `truncated` (default 100). */
   readonly maxProblems?: number
+  /**
+   * How long to wait before reading the index a last time when events go beyond it, for a
+   * save in flight to be confirmed (default 1,000 ms; unlistedProblem).
+   */
+  readonly settleMs?: number
 }
 
 export interface HistoryVerification {
@@ -132,6 +138,16 @@ export async function verifyHistory(
       report(s.problem ?? orphanSnapshot(originatorId, s.version))
   }
   report(await tailProblem(events, indexed, originatorId, lastVersion))
+  if (sources.index)
+    report(
+      await unlistedProblem(
+        sources.index,
+        indexed,
+        originatorId,
+        lastVersion,
+        options.settleMs ?? 1000,
+      ),
+    )
   return {
     originatorId,
     aggregateTopic,

@@ -246,6 +246,45 @@ export async function tailProblem(
   }
 }
 
+/**
+ * Events stored beyond what the log records (the aggregate index follows the log), or of an
+ * aggregate it does not know at all: written around the log, so the aggregate list and the
+ * live view never showed them. A save in flight looks the same for a moment (Cassandra writes
+ * the index cells after the events), so the index is read again, and once more after
+ * `settleMs`, before that is reported.
+ */
+export async function unlistedProblem(
+  index: AggregateIndex,
+  indexed: IndexedAggregate | undefined,
+  originatorId: string,
+  lastVersion: number,
+  settleMs: number,
+): Promise<ChainProblem | undefined> {
+  const covers = (entry: IndexedAggregate | undefined): boolean =>
+    entry !== undefined && entry.version >= lastVersion
+  if (lastVersion < 0 || covers(indexed)) return undefined
+  let known = await index(originatorId)
+  if (!covers(known) && settleMs > 0) {
+    await new Promise((resolve) => setTimeout(resolve, settleMs))
+    known = await index(originatorId)
+  }
+  if (covers(known)) return undefined
+  const from = known === undefined ? 0 : known.version + 1
+  const range = from === lastVersion ? `version ${from}` : `versions ${from}–${lastVersion}`
+  return {
+    originatorId,
+    version: from,
+    problem: 'unlisted',
+    message:
+      `${range} of ${originatorId} ${from === lastVersion ? 'is' : 'are'} stored, but ` +
+      (known === undefined
+        ? 'the aggregate index does not know the aggregate'
+        : `the aggregate index records version ${known.version}`) +
+      ': no log entry covers them, so the aggregate list and the live view do not show them ' +
+      '(events written around the log, or a save whose log entry was lost)',
+  }
+}
+
 export interface VerifiedRange {
   readonly fromVersion: number
   /** The last version the range must reach (the caller knows it is stored). */

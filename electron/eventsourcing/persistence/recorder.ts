@@ -82,6 +82,12 @@ export interface AggregateRecorder {
   ): Promise<SplitRow[]>
   /** Records per select this store reads best in when paging through a range (optional). */
   readonly pageSize?: number
+  /**
+   * Every originator id with a stored record, in pages, whatever the log and the index say: a
+   * walk of the whole table's keys (one seek per id where the store can, never the states), for
+   * Verify store to find what was stored around the log. In the store's own order. Optional.
+   */
+  storedOriginatorIds?(): AsyncIterable<readonly string[]>
 }
 
 /**

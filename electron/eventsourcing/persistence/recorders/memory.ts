@@ -55,6 +55,10 @@ export class MemoryAggregateRecorder implements AggregateRecorder {
   /** Written with the records (the log and the index). */
   protected afterInsert(_records: readonly StoredRecord[]): void {}
 
+  async *storedOriginatorIds(): AsyncIterable<readonly string[]> {
+    yield [...this.partitions.keys()]
+  }
+
   async selectVersions(originatorId: string, query: RecordQuery = {}): Promise<number[]> {
     return (await this.select(originatorId, query)).map((r) => r.originatorVersion)
   }

@@ -158,6 +158,32 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
     return this.selectRows(originatorId, query, columns) as SplitRow[]
   }
 
+  /**
+   * One seek of the primary key per id (`> previous … LIMIT 1`), never the rows between: a
+   * `SELECT DISTINCT` would read every record, states included, of a WITHOUT ROWID table.
+   * An id another program stored as a number is given as its text; one stored as a blob or
+   * NULL cannot be asked for by id and is passed over (NULL sorts first: the walk starts past it).
+   */
+  async *storedOriginatorIds(): AsyncIterable<readonly string[]> {
+    const first = this.database.prepare(
+      `SELECT originator_id FROM ${this.table} WHERE originator_id IS NOT NULL ORDER BY originator_id LIMIT 1`,
+    )
+    const next = this.database.prepare(
+      `SELECT originator_id FROM ${this.table} WHERE originator_id > ? ORDER BY originator_id LIMIT 1`,
+    )
+    let previous: unknown = (first.get() as unknown[] | undefined)?.[0]
+    while (previous !== undefined) {
+      const page: string[] = []
+      while (previous !== undefined && page.length < this.pageSize) {
+        if (typeof previous === 'string') page.push(previous)
+        else if (typeof previous === 'number' || typeof previous === 'bigint')
+          page.push(String(previous))
+        previous = (next.get(previous) as unknown[] | undefined)?.[0]
+      }
+      yield page
+    }
+  }
+
   /** The versions within the range: read from the primary key, no state is read. */
   async selectVersions(originatorId: string, query: RecordQuery = {}): Promise<number[]> {
     const rows = this.selectRows(originatorId, query, 'originator_version') as Array<[number]>

@@ -9,6 +9,7 @@ const KIND_TEXT: Record<IntegrityProblemDto['kind'], string> = {
   unlinked: 'does not link',
   tampered: 'contents changed',
   undecodable: 'unreadable',
+  unlisted: 'not in the log',
 }
 
 export function ProblemList({

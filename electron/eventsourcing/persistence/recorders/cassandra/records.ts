@@ -110,6 +110,16 @@ export class CassandraAggregateRecorder implements AggregateRecorder {
     return out
   }
 
+  /** The table's partition keys, in token order (a whole-table walk, paged by the driver). */
+  async *storedOriginatorIds(): AsyncIterable<readonly string[]> {
+    const q = this.session.cql(`distinct:${this.table}`, (ks) => {
+      return `SELECT DISTINCT originator_id FROM ${ks}.${this.table}`
+    })
+    for await (const rows of this.session.pages(q, [], FETCH_SIZE)) {
+      yield rows.map((row) => String(row['originator_id']))
+    }
+  }
+
   /** The versions within the range, without reading the records' states. */
   async selectVersions(originatorId: string, query: RecordQuery = {}): Promise<number[]> {
     const out: number[] = []
