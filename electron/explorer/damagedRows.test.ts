@@ -158,14 +158,16 @@ test('Verify store finds events written around the log: an aggregate the index d
   damage(
     path,
     `INSERT INTO events SELECT '${copy}', originator_version, topic, state FROM events WHERE originator_id = '${id}';
-     INSERT INTO events SELECT originator_id, 3, topic, state FROM events WHERE originator_id = '${id}' AND originator_version = 2;`,
+     INSERT INTO events SELECT originator_id, 3, topic, state FROM events WHERE originator_id = '${id}' AND originator_version = 2;
+     INSERT INTO events VALUES ('<b>no id</b>', 0, 'shop#Cart.Created', x'01');`,
   )
   const verified = await h.ok('verifyStore', { taskId: 'verify-unlisted' })
-  expect(verified.aggregatesChecked).toBe(2)
+  expect(verified.aggregatesChecked).toBe(3)
   const unlisted = verified.problems.filter((p) => p.kind === 'unlisted')
   expect(unlisted).toEqual([
     expect.objectContaining({ aggregateId: id, version: 3 }),
     expect.objectContaining({ aggregateId: copy, version: 0 }),
+    expect.objectContaining({ aggregateId: '<b>no id</b>', version: 0 }),
   ])
   expect(unlisted[0]!.message).toMatch(/index records version 2: no log entry covers them/)
   expect(unlisted[1]!.message).toMatch(/versions 0–2 .* does not know the aggregate/)
