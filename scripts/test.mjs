@@ -8,7 +8,8 @@
 // cluster, and stops it afterwards if it started it. Prints one closing line with the counts.
 // Without a Chromium for the end-to-end tests it stops at once with one line saying how to get one.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findBrowser, noBrowserMessage, playwrightChromiumPath } from './browser.mjs'
 import { addCounts, countsLine, noCounts, playwrightCounts, vitestCounts } from './testCounts.mjs'
@@ -42,6 +43,23 @@ function run(label, command, args, env = {}) {
   })
   if (result.status !== 0) failures.push(`${label} (exit ${result.status ?? result.signal})`)
   return result.status
+}
+
+/**
+ * run() for a test stage, with a temporary folder of its own (TMPDIR) that is removed after
+ * it: the tests' SQLite files and Python-written stores (hundreds of MB in all) never pile up
+ * from one stage into the next on a machine whose temporary space is small. Never for a
+ * daemon that outlives the call (Cassandra, PostgreSQL).
+ */
+function runTests(label, command, args, env = {}) {
+  const scratch = mkdtempSync(join(tmpdir(), 'eventscope-test-'))
+  try {
+    return run(label, command, args, { ...env, TMPDIR: scratch })
+  } finally {
+    const used = spawnSync('du', ['-sm', scratch], { encoding: 'utf8' }).stdout?.split('\t')[0]
+    if (used) console.log(`  temporary files: ${used} MB (removed)`)
+    rmSync(scratch, { recursive: true, force: true })
+  }
 }
 
 function readJson(path) {
@@ -142,7 +160,7 @@ try {
 
   if (wants('unit')) {
     const out = join(reports, 'vitest.json')
-    const status = run('unit and integration tests (vitest)', 'npx', [
+    const status = runTests('unit and integration tests (vitest)', 'npx', [
       'vitest',
       'run',
       '--reporter=default',
@@ -158,7 +176,7 @@ try {
     const node22 = ensureNode22()
     if (node22) {
       const out = join(reports, 'vitest-node22.json')
-      const status = run(
+      const status = runTests(
         "SQLite tests on node:sqlite under Node 22 (the desktop app's driver)",
         node22,
         [
@@ -185,7 +203,7 @@ try {
     // Its own node (127.0.0.5, other ports, a temporary home), stopped for 75 s with the app
     // running; never the shared one. About two minutes.
     const out = join(reports, 'vitest-outage.json')
-    const status = run(
+    const status = runTests(
       'Cassandra outage: the running app recovers within seconds (its own node)',
       'npx',
       [
@@ -205,7 +223,7 @@ try {
     if (run('build (electron-vite)', 'npx', ['electron-vite', 'build']) === 0) {
       for (const store of ['sqlite', 'cassandra']) {
         const out = join(reports, `playwright-${store}.json`)
-        const status = run(
+        const status = runTests(
           `end-to-end tests in Chromium on ${store}`,
           'npx',
           ['playwright', 'test', '--reporter=list,json'],
