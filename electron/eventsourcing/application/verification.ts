@@ -270,17 +270,19 @@ export async function unlistedProblem(
   }
   if (covers(known)) return undefined
   const from = known === undefined ? 0 : known.version + 1
-  const range = from === lastVersion ? `version ${from}` : `versions ${from}–${lastVersion}`
+  const one = from === lastVersion
+  const range = one ? `version ${from}` : `versions ${from}–${lastVersion}`
+  const them = one ? 'it' : 'them'
   return {
     originatorId,
     version: from,
     problem: 'unlisted',
     message:
-      `${range} of ${originatorId} ${from === lastVersion ? 'is' : 'are'} stored, but ` +
+      `${range} of ${originatorId} ${one ? 'is' : 'are'} stored, but ` +
       (known === undefined
         ? 'the aggregate index does not know the aggregate'
         : `the aggregate index records version ${known.version}`) +
-      ': no log entry covers them, so the aggregate list and the live view do not show them ' +
+      `: no log entry covers ${them}, so the aggregate list and the live view do not show ${them} ` +
       '(events written around the log, or a save whose log entry was lost)',
   }
 }
