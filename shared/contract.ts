@@ -8,7 +8,12 @@
  * the first answer could be read (issue 10); a page now builds only what its answers need.
  */
 import { z } from 'zod'
-import { MAX_SEED_COUNT, MAX_SEED_EVENTS, MAX_SEED_EVENTS_TEXT } from './contractBasics'
+import {
+  MAX_AGGREGATE_ID_LENGTH,
+  MAX_SEED_COUNT,
+  MAX_SEED_EVENTS,
+  MAX_SEED_EVENTS_TEXT,
+} from './contractBasics'
 import type { EVENT_NAMES, METHOD_NAMES } from './contractBasics'
 import {
   ActivityBucket,
@@ -34,7 +39,7 @@ import {
   StateChild,
   StatePath,
   taskId,
-  uuid,
+  aggregateId,
   version,
 } from './schemas'
 import { AggregateTypeDescriptor, CommandBatch, CommandResult } from './commandSchemas'
@@ -75,7 +80,7 @@ const snapshotPage = <T extends z.ZodTypeAny>(item: T) =>
 const snapshotRange = (maxLimit: number, defaultLimit: number) =>
   z
     .object({
-      id: uuid,
+      id: aggregateId,
       afterVersion: version.optional(),
       beforeVersion: version.optional(),
       limit: limit(maxLimit, defaultLimit),
@@ -112,12 +117,10 @@ export const methods = {
       z
         .object({
           limit: limit(500, 100),
-          pageToken: z.string().max(2048).optional(),
-          idPrefix: z
-            .string()
-            .max(36)
-            .regex(/^[0-9a-fA-F-]*$/, 'an id prefix is hex digits and dashes')
-            .optional(),
+          // Opaque; in a Python store it holds the last id read (up to 4096 characters, base64).
+          pageToken: z.string().max(20_000).optional(),
+          /** The start of an id: of a UUID's hex digits in our stores (serviceQueries.ts checks). */
+          idPrefix: z.string().max(MAX_AGGREGATE_ID_LENGTH).optional(),
           type: z.string().max(256).optional(),
           order: z.enum(['recent', 'id']).default('recent'),
           /**
@@ -159,7 +162,7 @@ export const methods = {
   getAggregate: {
     access: 'read',
     request: z.lazy(() =>
-      z.object({ id: uuid, at: version.optional(), taskId: taskId.optional() }).strict(),
+      z.object({ id: aggregateId, at: version.optional(), taskId: taskId.optional() }).strict(),
     ),
     response: AggregateView,
   },
@@ -169,7 +172,7 @@ export const methods = {
     request: z.lazy(() =>
       z
         .object({
-          id: uuid,
+          id: aggregateId,
           at: version,
           path: StatePath,
           offset: z.number().int().min(0),
@@ -198,7 +201,7 @@ export const methods = {
     request: z.lazy(() =>
       z
         .object({
-          id: uuid,
+          id: aggregateId,
           /** First version of the page (inclusive). */
           fromVersion: version.default(0),
           limit: limit(1000, 200),
@@ -230,14 +233,14 @@ export const methods = {
     access: 'read',
     request: z.lazy(() =>
       z
-        .object({ id: uuid, version, kind: z.enum(['event', 'snapshot']).default('event') })
+        .object({ id: aggregateId, version, kind: z.enum(['event', 'snapshot']).default('event') })
         .strict(),
     ),
     response: RawRecord,
   },
   getEventDiff: {
     access: 'read',
-    request: z.lazy(() => z.object({ id: uuid, version }).strict()),
+    request: z.lazy(() => z.object({ id: aggregateId, version }).strict()),
     response: z.lazy(() => z.array(DiffEntry)),
   },
   diffVersions: {
@@ -245,7 +248,7 @@ export const methods = {
     request: z.lazy(() =>
       z
         .object({
-          id: uuid,
+          id: aggregateId,
           from: version,
           to: version,
           /**
@@ -300,7 +303,7 @@ export const methods = {
     request: z.lazy(() =>
       z
         .object({
-          id: uuid,
+          id: aggregateId,
           version,
           /**
            * false: the differences, with the snapshot's state cut as listSnapshots cuts it and no
@@ -324,7 +327,10 @@ export const methods = {
     access: 'read',
     request: z.lazy(() =>
       z
-        .object({ id: uuid.optional(), buckets: z.number().int().min(1).max(500).default(60) })
+        .object({
+          id: aggregateId.optional(),
+          buckets: z.number().int().min(1).max(500).default(60),
+        })
         .strict(),
     ),
     response: z.lazy(() =>
@@ -341,7 +347,7 @@ export const methods = {
     request: z.lazy(() =>
       z
         .object({
-          id: uuid,
+          id: aggregateId,
           /** First version of the page (inclusive). */
           fromVersion: version.default(0),
           limit: limit(5000, 2000),
@@ -352,7 +358,7 @@ export const methods = {
     ),
     response: z.lazy(() =>
       z.object({
-        aggregateId: uuid,
+        aggregateId: aggregateId,
         type: z.string(),
         exportedAt: isoDate,
         /** The newest stored version when this page was read. */
@@ -416,7 +422,7 @@ export const methods = {
   /** Reads only. Checks every stored event and snapshot of one aggregate (a task: progress, cancelTask). */
   verifyHistory: {
     access: 'read',
-    request: z.lazy(() => z.object({ id: uuid, taskId: taskId.optional() }).strict()),
+    request: z.lazy(() => z.object({ id: aggregateId, taskId: taskId.optional() }).strict()),
     response: HistoryVerificationDto,
   },
   /**

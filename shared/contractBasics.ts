@@ -49,8 +49,18 @@ export const MAX_SEED_EVENTS = 1_000_000
  */
 export const MAX_SEED_EVENTS_TEXT = String(MAX_SEED_EVENTS).replace(/\B(?=(\d{3})+$)/g, ',')
 
-/** An aggregate id as the contract takes it: a lower-case UUID (shared/schemas.ts `uuid`). */
+/**
+ * An aggregate id in Eventscope's own stores, and in commands: a lower-case UUID (shared/schemas.ts
+ * `uuid`). Read methods take any `aggregateId`; the service holds our stores to this.
+ */
 export const LOWERCASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * The longest aggregate id a read method takes or answers with (UTF-16 code units): room for the
+ * text ids a Python store may hold (PostgreSQL's index refuses keys of more than about 2,700
+ * bytes), short of what a request could carry.
+ */
+export const MAX_AGGREGATE_ID_LENGTH = 4096
 
 /**
  * A request's size limit in bytes (browser mode's WebSocket messages; the page refuses a larger

@@ -8,7 +8,7 @@
  * the first answer could be read (issue 10); a page now builds only what its answers need.
  */
 import { z } from 'zod'
-import { LOWERCASE_UUID } from './contractBasics'
+import { LOWERCASE_UUID, MAX_AGGREGATE_ID_LENGTH } from './contractBasics'
 import { JsonValue } from './jsonValue'
 import { OmittedChildren, ShortenedString } from './statePages'
 import { connectionOptions, LabelColour, StoreKind } from './settings'
@@ -16,6 +16,21 @@ import { connectionOptions, LabelColour, StoreKind } from './settings'
 // ---------------------------------------------------------------- shared shapes
 
 export const uuid = z.lazy(() => z.string().regex(LOWERCASE_UUID, 'expected a lowercase UUID'))
+/**
+ * An aggregate id as the read methods carry it: a UUID in Eventscope's own stores (the service
+ * refuses any other for them: serviceQueries.ts), any text in a Python store whose aggregates
+ * have text ids (ORIGINATOR_ID_TYPE=text). Such text is data, control characters and all: the
+ * UI shows what cannot be seen as markers (renderer/src/ui/VisibleText.tsx).
+ */
+export const aggregateId = z.lazy(() =>
+  z
+    .string()
+    .min(1, 'an aggregate id is not empty')
+    .max(
+      MAX_AGGREGATE_ID_LENGTH,
+      `an aggregate id has at most ${MAX_AGGREGATE_ID_LENGTH} characters`,
+    ),
+)
 export const version = z.lazy(() => z.number().int().min(0).max(Number.MAX_SAFE_INTEGER))
 export const isoDate = z.lazy(() => z.string().datetime({ offset: true }))
 export const limit = (max: number, fallback: number) =>
@@ -166,7 +181,7 @@ export type ConnectionInfo = z.infer<typeof ConnectionInfo>
 
 export const AggregateSummary = z.lazy(() =>
   z.object({
-    id: uuid,
+    id: aggregateId,
     /** Aggregate class topic, e.g. bank#Account. */
     type: z.string(),
     version,
@@ -191,7 +206,7 @@ export type EventRole = z.infer<typeof EventRole>
 
 export const EventDto = z.lazy(() =>
   z.object({
-    originatorId: uuid,
+    originatorId: aggregateId,
     version,
     topic: z.string(),
     /** The event class name without its aggregate prefix, e.g. AttributeChanged. */
@@ -257,7 +272,7 @@ export type IntegrityProblemDto = z.infer<typeof IntegrityProblemDto>
 
 export const HistoryVerificationDto = z.lazy(() =>
   z.object({
-    aggregateId: uuid,
+    aggregateId: aggregateId,
     /** From the index entry or the creation event; empty when neither exists. */
     type: z.string(),
     /** The newest stored version (-1: none). */
@@ -274,7 +289,7 @@ export type HistoryVerificationDto = z.infer<typeof HistoryVerificationDto>
 
 export const AggregateView = z.lazy(() =>
   z.object({
-    id: uuid,
+    id: aggregateId,
     type: z.string(),
     /** The version shown (the requested `at`, or the latest). */
     version,
@@ -313,7 +328,7 @@ export type AggregateView = z.infer<typeof AggregateView>
 
 export const SnapshotDto = z.lazy(() =>
   z.object({
-    originatorId: uuid,
+    originatorId: aggregateId,
     version,
     timestamp: isoDate,
     type: z.string(),
@@ -332,7 +347,7 @@ export type SnapshotDto = z.infer<typeof SnapshotDto>
 /** A stored snapshot without its state (listSnapshotSummaries; listSnapshots sends the state). */
 export const SnapshotSummaryDto = z.lazy(() =>
   z.object({
-    originatorId: uuid,
+    originatorId: aggregateId,
     version,
     /** Null when the record cannot be read (`problem`). */
     timestamp: isoDate.nullable(),
@@ -362,7 +377,7 @@ export type DiffEntry = z.infer<typeof DiffEntry>
 
 export const RawRecord = z.lazy(() =>
   z.object({
-    originatorId: uuid,
+    originatorId: aggregateId,
     originatorVersion: version,
     topic: z.string(),
     /** The stored state bytes exactly as in the database, base64. */
@@ -378,7 +393,7 @@ export type RawRecord = z.infer<typeof RawRecord>
 export const LogEntryDto = z.lazy(() =>
   z.object({
     position: z.string(),
-    originatorId: uuid,
+    originatorId: aggregateId,
     fromVersion: version,
     toVersion: version,
     topics: z.array(z.string()),

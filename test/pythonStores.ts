@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
+import type { RequestOf } from '../shared/contract'
+import { parsePostgresUrl } from '../shared/settings'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const SCRIPT = join(ROOT, 'scripts/python/write_stores.py')
@@ -110,6 +112,20 @@ export function appendPythonEvents(options: {
     { encoding: 'utf8' },
   )
   return JSON.parse(out) as { aggregates: ReportedAggregate[] }
+}
+
+/** The connect request that opens one written application (postgresUrl: the database written). */
+export function pythonConnectSettings(
+  a: ReportedApplication,
+  postgresUrl: string | undefined,
+): RequestOf<'connect'> {
+  if (a.backend === 'sqlite') return { kind: 'python-sqlite', path: a.path! }
+  return {
+    kind: 'python-postgres',
+    ...parsePostgresUrl(postgresUrl!)!,
+    pythonApplication: a.name,
+    ...(a.tables.schema && a.tables.schema !== 'public' ? { pgSchema: a.tables.schema } : {}),
+  }
 }
 
 /** Whether the venv with the library is there (scripts/python-env.sh makes it). */

@@ -4,7 +4,13 @@
  * holds (`ctx.conn()`); the service owns the state they use (tasks, the remembered
  * verifications).
  */
-import type { AggregateSummary, EventDto, ParsedRequestOf, ResponseOf } from '../../shared/contract'
+import {
+  LOWERCASE_UUID,
+  type AggregateSummary,
+  type EventDto,
+  type ParsedRequestOf,
+  type ResponseOf,
+} from '../../shared/contract'
 import { AggregateNotFound, DataIntegrityError, Mapper, TopicNotFound } from '../eventsourcing'
 import type { AggregateSummary as StoreAggregateSummary } from '../eventsourcing'
 import { AggregateSummary as AggregateSummarySchema } from '../../shared/schemas'
@@ -109,6 +115,9 @@ function listedSummary(s: StoreAggregateSummary): AggregateSummary | undefined {
     lastModified: s.lastModified.toISOString(),
     discarded: eventRole(s.lastTopic) === 'discarded',
   }
+  // Our stores' ids are UUIDs, which the contract's aggregateId (text, for Python stores) does
+  // not insist on.
+  if (!LOWERCASE_UUID.test(summary.id)) return undefined
   return AggregateSummarySchema.safeParse(summary).success ? summary : undefined
 }
 

@@ -4,8 +4,9 @@
  * eventsourcing store, python/handlers.ts. ExplorerService (service.ts) extends this and says
  * what the handlers run on.
  */
-import type { ParsedRequestOf, ResponseOf } from '../../shared/contract'
+import { LOWERCASE_UUID, type ParsedRequestOf, type ResponseOf } from '../../shared/contract'
 import { getActivity } from './activity'
+import { ApiFailure } from './dispatch'
 import { handle as pythonHandle, type PythonMethod } from './python/handlers'
 import type { PythonSession } from './python/session'
 import * as queries from './queries'
@@ -45,7 +46,30 @@ export abstract class ServiceQueries {
     return (request) => {
       const python = this.pythonSession()
       if (python) return pythonHandle(python, method, request)
-      return handler(this.queryContext, request)
+      return Promise.resolve(request).then((r) =>
+        handler(this.queryContext, ownStoreIds(method, r)),
+      )
     }
   }
+}
+
+/**
+ * The contract's read methods take text ids, which a Python store may hold; Eventscope's own
+ * stores identify aggregates by lower-case UUID, so any other id is refused for them, clearly,
+ * before it reaches a store (where a Cassandra uuid column would fail on it less kindly).
+ */
+function ownStoreIds<R extends object>(method: string, request: R): R {
+  const refuse = (message: string): never => {
+    throw new ApiFailure({
+      code: 'ValidationError',
+      message: `invalid ${method} request: ${message}`,
+    })
+  }
+  const id = 'id' in request ? request.id : undefined
+  if (typeof id === 'string' && !LOWERCASE_UUID.test(id))
+    refuse(`the id ${JSON.stringify(id.slice(0, 80))} is not a lowercase UUID, as this store's are`)
+  const prefix = 'idPrefix' in request ? request.idPrefix : undefined
+  if (typeof prefix === 'string' && !/^[0-9a-fA-F-]{0,36}$/.test(prefix))
+    refuse('an id prefix in this store is hex digits and dashes (at most 36)')
+  return request
 }

@@ -88,7 +88,10 @@ const badForEveryField: unknown[] = [
   'x'.repeat(20_000),
   Number.MAX_VALUE,
 ]
-const badIds = ['', 'not-a-uuid', UUID_A.toUpperCase(), `${UUID_A}0`, 42]
+// Refused by the contract (empty, too long, not text) or, for Eventscope's own stores, by the
+// service (serviceQueries.ts): a Python store's text ids are the only non-UUIDs read methods take.
+const badIds = ['', 'not-a-uuid', UUID_A.toUpperCase(), `${UUID_A}0`, 42, 'x'.repeat(4097)]
+const badPrefixes = ['TCK-', 'g', '0'.repeat(37)]
 
 function malformedPayloads(method: MethodName, random: () => number): unknown[] {
   const valid = validRequests[method] as Record<string, unknown>
@@ -96,6 +99,7 @@ function malformedPayloads(method: MethodName, random: () => number): unknown[] 
   for (const key of Object.keys(valid)) {
     for (const bad of badForEveryField) out.push({ ...valid, [key]: bad })
     if (key === 'id') for (const bad of badIds) out.push({ ...valid, id: bad })
+    if (key === 'idPrefix') for (const bad of badPrefixes) out.push({ ...valid, idPrefix: bad })
   }
   const junk = Math.max(12, 32 - out.length)
   for (let i = 0; i < junk; i++) {

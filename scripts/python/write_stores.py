@@ -13,6 +13,11 @@ on PostgreSQL when a URL is given:
   - Plain: Book and Cart aggregates, neither encrypted nor compressed, no snapshots;
   - Ledger: Product aggregates written through the library's aggregate recorder (events with no
     notification id), encrypted with compression, as an application that never lists its log.
+  - Counters: Counter aggregates whose INITIAL_VERSION is 0 (the first event is version 0),
+    plain, snapshots every 2 versions (one at version 0);
+  - Tickets: Ticket aggregates with text ids (ORIGINATOR_ID_TYPE=text; a `text` column on
+    PostgreSQL), some hostile (long, a control character, a right-to-left override, HTML),
+    plain, snapshots every 2 versions.
 `append` adds events to one aggregate later (the live tail test) and reports them; without
 --id, it creates a Book first (Library only) and adds to that.
 
@@ -35,7 +40,15 @@ from urllib.parse import unquote, urlparse
 from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import (
+    Aggregate,
+    BaseAggregate,
+    CanInitAggregate,
+    CanMutateAggregate,
+    CanSnapshotAggregate,
+    DomainEvent,
+    event,
+)
 from eventsourcing.persistence import (
     EventStore,
     InfrastructureFactory,
@@ -103,6 +116,68 @@ class Book(Aggregate):
         self.tags.append(tag)
 
 
+class Counter(Aggregate):
+    """The library lets a class start its versions at 0 (repository.get(id, version=0))."""
+
+    INITIAL_VERSION = 0
+
+    @event("Started")
+    def __init__(self, name: str):
+        self.name = name
+        self.count = 0
+
+    @event("Incremented")
+    def increment(self, by: int):
+        self.count += by
+
+
+class TextIdAggregate(BaseAggregate[str]):
+    """An aggregate whose id is a str, as Aggregate is for UUIDs (domain.py's own pattern)."""
+
+    class Event(CanMutateAggregate[str], DomainEvent):
+        originator_id: str  # type: ignore[assignment]
+
+        def __post_init__(self) -> None:
+            pass  # DomainEvent insists on a UUID
+
+    class Created(Event, CanInitAggregate[str]):
+        originator_topic: str
+
+    class Snapshot(CanSnapshotAggregate[str], DomainEvent):
+        originator_id: str  # type: ignore[assignment]
+        topic: str
+        state: dict[str, Any]
+
+        def __post_init__(self) -> None:
+            pass
+
+
+class Ticket(TextIdAggregate):
+    @staticmethod
+    def create_id(code: str) -> str:
+        return code
+
+    @event("Opened")
+    def __init__(self, code: str, title: str):
+        self.title = title
+
+    @event("Retitled")
+    def retitle(self, title: str):
+        self.title = title
+
+
+# Ids a reader must show as they are without being fooled by them.
+TICKET_CODES = [
+    "TCK-1",
+    "ticket/" + "long-" * 80,
+    "tab\there",
+    "invoice\u202etxt.exe",
+    "<img src=x onerror=alert(1)>",
+    # Text that reads as a UUID: on SQLite it is stored as given, not as a UUID's 32 hex digits.
+    "0badc0de-0000-4000-8000-00000000000a",
+]
+
+
 def with_money(app_cls: type[Application]) -> type[Application]:
     def register_transcodings(self: Application, transcoder: JSONTranscoder) -> None:
         super(app_cls, self).register_transcodings(transcoder)
@@ -123,6 +198,15 @@ class Library(Application):
 
 class Plain(Application):
     pass
+
+
+class Counters(Application):
+    snapshotting_intervals = {Counter: 2}
+
+
+class Tickets(Application[str]):
+    snapshotting_intervals = {Ticket: 2}
+    snapshot_class = TextIdAggregate.Snapshot
 
 
 # --- what the report says a value is ------------------------------------------------------
@@ -196,19 +280,21 @@ class Recorded:
 
     def __init__(self) -> None:
         self.aggregates: dict[str, dict[str, Any]] = {}
+        self.ids: dict[str, UUID | str] = {}
 
     def add(self, aggregate: Aggregate, events: list[Any]) -> None:
         entry = self.aggregates.setdefault(
             str(aggregate.id),
             {"id": str(aggregate.id), "type": topic_of(aggregate), "events": [], "snapshots": []},
         )
+        self.ids[str(aggregate.id)] = aggregate.id
         entry["events"] += [event_report(e) for e in events]
         entry["version"] = aggregate.version
 
     def snapshots_from(self, app: Application) -> None:
         assert app.snapshots is not None
         for entry in self.aggregates.values():
-            for snapshot in app.snapshots.get(UUID(entry["id"])):
+            for snapshot in app.snapshots.get(self.ids[entry["id"]]):
                 entry["snapshots"].append(
                     {
                         "version": snapshot.originator_version,
@@ -281,6 +367,34 @@ def write_plain(env: dict[str, str]) -> dict[str, Any]:
     return {"recorder": "application", "aggregates": list(recorded.aggregates.values())}
 
 
+def write_counters(env: dict[str, str]) -> dict[str, Any]:
+    app = Counters(env=env)
+    recorded = Recorded()
+    counters = [Counter(f"counter {i}") for i in range(2)]
+    save(app, recorded, *counters)
+    for i, counter in enumerate(counters):
+        for n in range(3 + i):
+            counter.increment(n + 1)
+            save(app, recorded, counter)
+    assert app.repository.get(counters[0].id, version=0).count == 0
+    recorded.snapshots_from(app)
+    return {"recorder": "application", "aggregates": list(recorded.aggregates.values())}
+
+
+def write_tickets(env: dict[str, str]) -> dict[str, Any]:
+    app = Tickets(env={**env, "ORIGINATOR_ID_TYPE": "text"})
+    recorded = Recorded()
+    for code in TICKET_CODES:
+        ticket = Ticket(code, f"about {code}")
+        save(app, recorded, ticket)
+        for n in range(2):
+            ticket.retitle(f"take {n}")
+            save(app, recorded, ticket)
+        assert app.repository.get(code).title == "take 1"
+    recorded.snapshots_from(app)
+    return {"recorder": "application", "aggregates": list(recorded.aggregates.values())}
+
+
 def write_ledger(env: dict[str, str]) -> dict[str, Any]:
     """Events through the library's aggregate recorder: a table without notification ids."""
     factory = InfrastructureFactory.construct(_environment("Ledger", env))
@@ -303,7 +417,13 @@ def _environment(name: str, env: dict[str, str]) -> Any:
     return Environment(name, env)
 
 
-APPS = {"Shop": (Shop, write_shop), "Library": (Library, write_library), "Plain": (Plain, write_plain)}
+APPS = {
+    "Shop": (Shop, write_shop),
+    "Library": (Library, write_library),
+    "Plain": (Plain, write_plain),
+    "Counters": (Counters, write_counters),
+    "Tickets": (Tickets, write_tickets),
+}
 
 
 def settings_for(name: str, key: str) -> tuple[dict[str, str], bool, bool]:

@@ -14,7 +14,7 @@ import { parsePythonJson } from './pythonJson'
 const NONCE_BYTES = 12
 const TAG_BYTES = 16
 
-/** A stored event or snapshot row of a Python application (versions start at 1 there). */
+/** A stored event or snapshot row of a Python application (versions from 1, or 0 for some). */
 export interface PythonRecord {
   /** Canonical lowercase UUID text with dashes (SQLite stores it as 32 hex digits). */
   readonly originatorId: string

@@ -3,7 +3,8 @@
  * definition loaded here, so, as for our own stores' unregistered types (snapshotOnly.ts): the
  * state at a version is the newest snapshot at or below it, plus the events after it shown as
  * stored, never applied. Python stores have no hash chain: the versions read are checked to
- * follow one another, nothing more, and the answers say so. Versions start at 1 there.
+ * follow one another, nothing more, and the answers say so. Versions start where the
+ * aggregate class says (INITIAL_VERSION: 1 by default, 0 for some): read, never assumed.
  */
 import type {
   EventDto,
@@ -26,14 +27,15 @@ import type { PythonSession } from './session'
 
 type Req<M extends Parameters<typeof handle>[1]> = ParsedRequestOf<M>
 
-function eventDto(s: PythonSession, record: PythonRecord): EventDto {
+/** `firstVersion`: the aggregate's first stored version, whose event created it. */
+function eventDto(s: PythonSession, record: PythonRecord, firstVersion: number): EventDto {
   const fields = s.codec.decode(record)
   return {
     originatorId: record.originatorId,
     version: record.originatorVersion,
     topic: record.topic,
     type: shortType(record.topic),
-    role: record.originatorVersion === 1 ? 'created' : 'changed',
+    role: record.originatorVersion === firstVersion ? 'created' : 'changed',
     timestamp: isoOf(fields['timestamp']),
     payload: toDisplayJson(fields),
     payloadShortened: [],
@@ -70,6 +72,13 @@ async function newest(s: PythonSession, id: string): Promise<PythonRecord> {
   return record
 }
 
+/** The aggregate's first stored event (its INITIAL_VERSION: 1, or 0 for some classes). */
+async function oldest(s: PythonSession, id: string): Promise<PythonRecord> {
+  const [record] = await s.reader.events(id, { limit: 1 })
+  if (!record) throw new AggregateNotFound(id)
+  return record
+}
+
 async function eventAtVersion(
   s: PythonSession,
   id: string,
@@ -79,7 +88,7 @@ async function eventAtVersion(
   if (!record) {
     throw new ApiFailure({
       code: 'ValidationError',
-      message: `version ${version} of ${id} is not stored (Python versions start at 1)`,
+      message: `version ${version} of ${id} is not stored`,
     })
   }
   return record
@@ -112,18 +121,19 @@ async function wholeAggregate(
   r: Req<'getAggregate'>,
 ): Promise<ResponseOf<'getAggregate'>> {
   const last = await newest(s, r.id)
+  const first = await oldest(s, r.id)
   const at = r.at ?? last.originatorVersion
-  if (at > last.originatorVersion || at < 1)
-    throw versionOutOfRange(r.id, at, last.originatorVersion)
+  if (at > last.originatorVersion || at < first.originatorVersion)
+    throw versionOutOfRange(r.id, at, first.originatorVersion, last.originatorVersion)
   const [snapshot] = await s.reader.snapshots(r.id, { lte: at, desc: true, limit: 1 })
-  const from = snapshot?.originatorVersion ?? 0
+  // Without a snapshot the events shown start at the first stored one (version 0 or 1).
+  const from = snapshot?.originatorVersion ?? first.originatorVersion - 1
   const after = await s.reader.events(r.id, { gt: from, lte: at })
   // What can be checked without a hash chain: the versions after the snapshot follow it.
   const gap = after.findIndex((e, i) => e.originatorVersion !== from + 1 + i)
-  const [first] = await s.reader.events(r.id, { limit: 1 })
   const atRecord = after[after.length - 1] ?? (await eventAtVersion(s, r.id, at))
   const shown = snapshot ? snapshotDto(s, snapshot) : undefined
-  const type = shown?.type ?? aggregateTopicOf(first?.topic ?? last.topic)
+  const type = shown?.type ?? aggregateTopicOf(first.topic)
   const pending =
     after.length === 0
       ? 'no event after it'
@@ -133,7 +143,7 @@ async function wholeAggregate(
     type,
     version: at,
     latestVersion: last.originatorVersion,
-    createdOn: isoOf(first ? s.codec.decode(first)['timestamp'] : undefined),
+    createdOn: isoOf(s.codec.decode(first)['timestamp']),
     lastModified: isoOf(s.codec.decode(atRecord)['timestamp']),
     discarded: false,
     state: shown?.state ?? null,
@@ -159,10 +169,10 @@ async function wholeAggregate(
   }
 }
 
-function versionOutOfRange(id: string, at: number, latest: number): ApiFailure {
+function versionOutOfRange(id: string, at: number, first: number, latest: number): ApiFailure {
   return new ApiFailure({
     code: 'ValidationError',
-    message: `version ${at} of ${id} does not exist: its versions are 1–${latest}`,
+    message: `version ${at} of ${id} does not exist: its versions are ${first}–${latest}`,
     details: { latestVersion: latest },
   })
 }
@@ -185,8 +195,8 @@ async function eventsPage(
   const last = await newest(s, r.id)
   const fromVersion = r.fromVersion
   const records = await s.reader.events(r.id, { gt: fromVersion - 1, limit: r.limit })
-  // The store's first version (1 as the library writes, but read, not assumed): a page from 0
-  // starts with it; any other costs one more seek.
+  // The store's first version (the class's INITIAL_VERSION, 1 or 0: read, not assumed): a page
+  // from 0 starts with it; any other costs one more seek.
   const first =
     fromVersion === 0 && records[0] ? records[0] : (await s.reader.events(r.id, { limit: 1 }))[0]
   const firstVersion = first?.originatorVersion ?? last.originatorVersion
@@ -194,7 +204,7 @@ async function eventsPage(
   const types = r.types && r.types.length > 0 ? new Set(r.types) : undefined
   let dtos: EventDto[]
   try {
-    dtos = records.map((record) => eventDto(s, record))
+    dtos = records.map((record) => eventDto(s, record, firstVersion))
   } catch (error) {
     // As for our own stores: the timeline draws the history's rows, the bad one explained.
     if (!(error instanceof DataIntegrityError)) throw error
@@ -251,7 +261,7 @@ async function getEventDiff(
   if (!current) await eventAtVersion(s, r.id, r.version)
   const previous = records.find((e) => e.originatorVersion === r.version - 1)
   const payload = (record: PythonRecord | undefined): JsonValue =>
-    record ? eventDto(s, record).payload : null
+    record ? toDisplayJson(s.codec.decode(record)) : null
   return diffDisplay(payload(previous), payload(current))
 }
 

@@ -19,10 +19,11 @@ function encodeToken(afterId: string): string {
   return Buffer.from(afterId, 'utf8').toString('base64url')
 }
 function decodeToken(token: string): string {
-  const id = Buffer.from(token, 'base64url').toString('utf8')
-  if (!/^[0-9A-Za-z_.:-]{1,200}$/.test(id))
+  const text = Buffer.from(token, 'base64url').toString('utf8')
+  // `i:` and an id (text ids included), or `r:` and a notification id.
+  if (!/^i:.|^r:\d{1,16}$/s.test(text))
     throw new ApiFailure({ code: 'ValidationError', message: 'invalid page token' })
-  return id
+  return text
 }
 /** How many ids a type filter looks at for one page, at most (Python stores index no types). */
 const TYPE_SCAN_BUDGET = 5000

@@ -117,12 +117,20 @@ class PostgresReader implements PythonReader {
     afterId?: string
     idPrefix?: string
   }): Promise<PythonAggregatePage> {
-    const bounds = query.idPrefix ? hexPrefixBounds(query.idPrefix) : undefined
+    // A uuid column: the prefix is a UUID's hex digits; a text column: the id's characters, up
+    // to the prefix followed by the highest character (exact in the C collation; a locale's
+    // collation may order other ids in between).
+    const bounds = !query.idPrefix
+      ? undefined
+      : this.idType === 'uuid'
+        ? hexPrefixBounds(query.idPrefix)
+        : { low: query.idPrefix, high: `${query.idPrefix}\u{10FFFF}` }
     if (query.idPrefix && !bounds) return { items: [] }
     const t = this.events_
     // A loose index scan over the primary key (PostgreSQL has no skip scan of its own): each
     // step finds the next id with one index seek; the newest version and first topic are two
-    // more. Ids compare as uuid (or text): the bounds are cast to the column's type.
+    // more. Ids compare as uuid (or text): the bounds are cast to the column's type. The upper
+    // bound ends the recursion too, so a short range does not walk on to the end of the key.
     const start = query.afterId ?? bounds?.low
     const strict = query.afterId !== undefined
     const high = bounds?.high
@@ -133,6 +141,7 @@ class PostgresReader implements PythonReader {
            ORDER BY originator_id LIMIT 1)
          UNION ALL
          SELECT (SELECT originator_id FROM ${t} WHERE originator_id > ids.id
+                   AND ($2::text IS NULL OR originator_id <= $2::text::${this.idType})
                   ORDER BY originator_id LIMIT 1)
            FROM ids WHERE ids.id IS NOT NULL
        )
@@ -146,8 +155,7 @@ class PostgresReader implements PythonReader {
         LIMIT $3`,
       [
         start === undefined ? null : this.idType === 'uuid' ? uuidText(start) : start,
-        // Text ids: a prefix's upper bound is the prefix followed by the highest character.
-        high === undefined ? null : this.idType === 'uuid' ? high : `${query.idPrefix}\uffff`,
+        high ?? null,
         query.limit,
       ],
     )
@@ -160,6 +168,11 @@ class PostgresReader implements PythonReader {
     return items.length === query.limit && lastItem
       ? { items, nextAfterId: lastItem.originatorId }
       : { items }
+  }
+
+  /** Whether the column can hold the id: a uuid column refuses other text with an error. */
+  private mayHold(id: string): boolean {
+    return this.idType === 'text' || UUID_INPUT.test(id)
   }
 
   async countAggregates(): Promise<number> {
@@ -195,7 +208,7 @@ class PostgresReader implements PythonReader {
                               WHERE originator_id = i.id ORDER BY originator_version LIMIT 1) f
          CROSS JOIN LATERAL (SELECT originator_version, topic, state FROM ${t}
                               WHERE originator_id = i.id ORDER BY originator_version DESC LIMIT 1) l`,
-      [[...new Set(originatorIds)]],
+      [[...new Set(originatorIds.filter((id) => this.mayHold(id)))]],
     )
     for (const r of result.rows) {
       const record = (version: string | number, topic: string, state: Buffer): PythonRecord => ({
@@ -222,6 +235,7 @@ class PostgresReader implements PythonReader {
     range: VersionRange,
     withLog: boolean,
   ): Promise<PythonRecord[]> {
+    if (!this.mayHold(id)) return []
     const where = ['originator_id = $1']
     const params: unknown[] = [id]
     if (range.gt !== undefined) {
@@ -347,6 +361,9 @@ class PostgresReader implements PythonReader {
     await this.pool.end()
   }
 }
+
+/** A UUID as PostgreSQL's uuid input takes it (dashes optional, either case). */
+const UUID_INPUT = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i
 
 /** 32 hex digits (a padded prefix) or a UUID, as PostgreSQL's uuid input takes it. */
 function uuidText(id: string): string {

@@ -6,11 +6,11 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import type { RequestOf } from '../../../shared/contract'
-import { parsePostgresUrl } from '../../../shared/settings'
 import {
   appendPythonEvents,
   freshPostgresDatabase,
   pythonAvailable,
+  pythonConnectSettings,
   type ReportedApplication,
   writePythonStores,
   type WriteReport,
@@ -34,15 +34,8 @@ let report: WriteReport & { sqliteDir: string }
 const app = (backend: string, name: string): ReportedApplication =>
   report.applications.find((a) => a.backend === backend && a.name === name)!
 
-function settingsOf(a: ReportedApplication): RequestOf<'connect'> {
-  if (a.backend === 'sqlite') return { kind: 'python-sqlite', path: a.path! }
-  return {
-    kind: 'python-postgres',
-    ...parsePostgresUrl(database!.url)!,
-    pythonApplication: a.name,
-    ...(a.tables.schema && a.tables.schema !== 'public' ? { pgSchema: a.tables.schema } : {}),
-  }
-}
+const settingsOf = (a: ReportedApplication): RequestOf<'connect'> =>
+  pythonConnectSettings(a, database?.url)
 
 async function connectTo(a: ReportedApplication, key: string | undefined): Promise<Harness> {
   const h = harness({ cipherKey: key ? Buffer.from(key, 'base64') : undefined })

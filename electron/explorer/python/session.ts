@@ -116,8 +116,9 @@ class Session implements PythonSession {
           const records = await this.reader.notifications(after!, LOG_PAGE)
           if (records.length > 0) {
             after = records[records.length - 1]!.notificationId!
-            // The library's aggregates start at version 1: such an event is a new aggregate.
-            this.creations += records.filter((r) => r.originatorVersion === 1).length
+            // An aggregate starts at version 1, or 0 (INITIAL_VERSION = 0): an event at either may
+            // be a new one. Counting a second event too only makes the count be taken sooner.
+            this.creations += records.filter((r) => r.originatorVersion <= 1).length
             onEntries(records.map((r) => this.entry(r)))
           }
           if (records.length < LOG_PAGE || this.stopped) break

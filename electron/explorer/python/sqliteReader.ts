@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type BetterSqlite3 from 'better-sqlite3'
+import { LOWERCASE_UUID } from '../../../shared/contractBasics'
 import { defaultSqliteDriver, type SqliteDriverName, StoreUnavailable } from '../../eventsourcing'
 import {
   canonicalUuid,
@@ -74,15 +75,24 @@ function openReadOnly(path: string, driver: SqliteDriverName): ReadOnlyDb {
   }
 }
 
-/** SQLite keeps a UUID as 32 hex digits (`uuid.hex`); other ids (ORIGINATOR_ID_TYPE=text) as given. */
+/**
+ * SQLite keeps a UUID as 32 hex digits (`uuid.hex`), whatever ORIGINATOR_ID_TYPE says, and a text
+ * id as given: an id is shown as a UUID when stored so (storedId is the way back).
+ */
 function fromStored(id: unknown): string {
   const text = String(id)
   return /^[0-9a-f]{32}$/.test(text) ? canonicalUuid(text) : text
 }
-function toStored(id: string): string {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)
-    ? id.replace(/-/g, '')
-    : id
+
+/** Past every id that starts with a prefix: SQLite compares text as UTF-8 bytes. */
+const HIGHEST_CHARACTER = '\u{10FFFF}'
+
+/** The stored id ranges an id prefix covers: the id as typed, and a UUID's hex digits. */
+function prefixRanges(prefix: string): Array<{ low: string; high: string }> {
+  const ranges = [{ low: prefix, high: prefix + HIGHEST_CHARACTER }]
+  const hex = hexPrefixBounds(prefix)
+  if (hex) ranges.push(hex)
+  return ranges
 }
 
 export function openPythonSqlite(
@@ -148,40 +158,70 @@ class SqliteReader implements PythonReader {
     afterId?: string
     idPrefix?: string
   }): Promise<PythonAggregatePage> {
-    const bounds = query.idPrefix ? hexPrefixBounds(query.idPrefix) : undefined
-    if (query.idPrefix && !bounds) return { items: [] }
+    const ranges = query.idPrefix
+      ? prefixRanges(query.idPrefix)
+      : [{ low: '', high: HIGHEST_CHARACTER }]
+    const after = query.afterId === undefined ? undefined : this.storedId(query.afterId)
+    // A prefix may cover two ranges of the key (text ids as typed, UUIDs' hex digits): each is
+    // read for a page, and the page is the first `limit` stored ids of both.
+    const stored = [
+      ...new Set(ranges.flatMap((range) => this.idsInRange(range, after, query.limit))),
+    ]
+      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+      .slice(0, query.limit)
     const t = this.events_
-    // Each step seeks the next id through the primary key; its newest version and first topic
-    // are two more seeks. A page costs three seeks per aggregate, however large the table.
-    const range = `originator_id <= ? ORDER BY originator_id LIMIT 1`
-    const nextAfter = this.statement(
-      `SELECT originator_id FROM ${t} WHERE originator_id > ? AND ${range}`,
-    )
-    const nextFrom = this.statement(
-      `SELECT originator_id FROM ${t} WHERE originator_id >= ? AND ${range}`,
-    )
     const first = this.statement(
       `SELECT topic FROM ${t} WHERE originator_id = ? ORDER BY originator_version LIMIT 1`,
     )
     const last = this.statement(
       `SELECT originator_version FROM ${t} WHERE originator_id = ? ORDER BY originator_version DESC LIMIT 1`,
     )
-    const high = bounds?.high ?? '\uffff'
-    const items = []
-    let row = query.afterId
-      ? nextAfter.get(toStored(query.afterId), high)
-      : nextFrom.get(bounds?.low ?? '', high)
-    while (row && items.length < query.limit) {
-      const id = String(row[0])
-      const version = Number(last.get(id)?.[0])
-      const topic = String(first.get(id)?.[0] ?? '')
-      items.push({ originatorId: fromStored(id), version, firstTopic: topic })
-      row = items.length < query.limit ? nextAfter.get(id, high) : undefined
-    }
+    const items = stored.map((id) => ({
+      originatorId: fromStored(id),
+      version: Number(last.get(id)?.[0]),
+      firstTopic: String(first.get(id)?.[0] ?? ''),
+    }))
     const lastItem = items[items.length - 1]
     return items.length === query.limit && lastItem
       ? { items, nextAfterId: lastItem.originatorId }
       : { items }
+  }
+
+  /**
+   * Up to `limit` stored ids in [low, high] after `after`, in key order. Each step seeks the next
+   * id through the primary key (with the newest version and first topic, three seeks per
+   * aggregate however large the table).
+   */
+  private idsInRange(
+    range: { low: string; high: string },
+    after: string | undefined,
+    limit: number,
+  ): string[] {
+    const t = this.events_
+    // Ids are never empty, so "after ''" is every id.
+    const next = this.statement(
+      `SELECT originator_id FROM ${t} WHERE originator_id > ? AND originator_id >= ?
+         AND originator_id <= ? ORDER BY originator_id LIMIT 1`,
+    )
+    const ids: string[] = []
+    let row = next.get(after ?? '', range.low, range.high)
+    while (row && ids.length < limit) {
+      const id = String(row[0])
+      ids.push(id)
+      row = ids.length < limit ? next.get(id, range.low, range.high) : undefined
+    }
+    return ids
+  }
+
+  /**
+   * The id as stored, from the id as shown: a UUID's 32 hex digits, unless the store holds no
+   * such id but holds the text itself (a text id written as a UUID with dashes).
+   */
+  private storedId(id: string): string {
+    if (!LOWERCASE_UUID.test(id)) return id
+    const hex = id.replace(/-/g, '')
+    const exists = this.statement(`SELECT 1 FROM ${this.events_} WHERE originator_id = ? LIMIT 1`)
+    return exists.get(hex) === undefined && exists.get(id) !== undefined ? id : hex
   }
 
   async countAggregates(): Promise<number> {
@@ -216,7 +256,7 @@ class SqliteReader implements PythonReader {
     withRowid: boolean,
   ): PythonRecord[] {
     const where = ['originator_id = ?']
-    const params: unknown[] = [toStored(id)]
+    const params: unknown[] = [this.storedId(id)]
     if (range.gt !== undefined) {
       where.push('originator_version > ?')
       params.push(range.gt)

@@ -25,6 +25,8 @@ import type {
 import { useApi } from '../service'
 import { toUiError, type UiError } from '../ui/errors'
 import { useAggregateListStore, type ListAnchor } from '../stores/aggregateListStore'
+import { idPrefixRule, type IdPrefixRule } from '../lib/idPrefix'
+import { useConnectionInfo } from './connection'
 import { keys, type AggregateListFilter } from './keys'
 
 export const PAGE_SIZE = 100
@@ -33,9 +35,6 @@ export const MAX_RELOAD = 500
 
 type Page = ResponseOf<'listAggregates'>
 type Pages = InfiniteData<Page>
-
-export const isValidPrefix = (prefix: string) =>
-  /^[0-9a-fA-F-]*$/.test(prefix) && prefix.length <= 36
 
 // No total: an answer without a question says nothing about the store.
 const EMPTY_PAGE: Page = { items: [] }
@@ -61,13 +60,14 @@ export function aggregateListOptions(
   api: ExplorerApi,
   filter: AggregateListFilter,
   from: ListAnchor = 'start',
+  prefixRule: IdPrefixRule = idPrefixRule(undefined),
 ) {
   return infiniteQueryOptions({
     queryKey: from === 'start' ? keys.aggregateList(filter) : keys.aggregateListFromEnd(filter),
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam, signal }): Promise<WindowPage> => {
       // A prefix that cannot match an id matches nothing: no need to ask.
-      if (!isValidPrefix(filter.idPrefix)) return { ...EMPTY_PAGE, from }
+      if (!prefixRule.valid(filter.idPrefix)) return { ...EMPTY_PAGE, from }
       // The transport cannot cancel a list read; abandoning it lets a newer filter's answer win.
       const page = await abandonable(
         api.listAggregates({
@@ -75,7 +75,7 @@ export function aggregateListOptions(
           order: filter.order,
           // A token carries its own direction.
           ...(pageParam ? { pageToken: pageParam } : from === 'end' ? { from } : {}),
-          ...(filter.idPrefix ? { idPrefix: filter.idPrefix.toLowerCase() } : {}),
+          ...(filter.idPrefix ? { idPrefix: prefixRule.sent(filter.idPrefix) } : {}),
           ...(filter.type ? { type: filter.type } : {}),
         }),
         signal,
@@ -145,8 +145,9 @@ export function useAggregateList(): AggregateList {
     useShallow((s) => ({ idPrefix: s.idPrefix, type: s.type, order: s.order, anchor: s.anchor })),
   )
   const api = useApi()
+  const prefixRule = idPrefixRule(useConnectionInfo()?.kind)
   const query = useInfiniteQuery({
-    ...aggregateListOptions(api, filter, anchor),
+    ...aggregateListOptions(api, filter, anchor, prefixRule),
     // The rows on screen stay until the new filter's (or end's) answer replaces them.
     placeholderData: keepPreviousData,
   })

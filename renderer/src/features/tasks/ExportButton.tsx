@@ -1,3 +1,4 @@
+import { revealInvisible } from '../../ui/VisibleText'
 import { useId, useState } from 'react'
 import { useApi } from '../../service'
 import { useAction } from '../../ui/useAction'
@@ -50,7 +51,7 @@ export function ExportButton({
   const running = useTaskStore((state) =>
     isTaskActive(state.tasks.find((task) => task.taskId === taskId)),
   )
-  const shortId = aggregateId.slice(0, 8)
+  const shortId = revealInvisible(Array.from(aggregateId).slice(0, 8).join(''))
   const statusId = useId()
   const noteId = useId()
   const plaintext = encrypted ? ', decrypted: the file holds them in plaintext' : ''
@@ -79,7 +80,7 @@ export function ExportButton({
   const { run, clearError } = action
   const exportHistory = async () => {
     setDone(undefined)
-    const fileName = `${aggregateId}.history.json`
+    const fileName = `${exportFileStem(aggregateId)}.history.json`
     const outcome = await run()
     if (outcome.ok) {
       downloadBlob(fileName, outcome.value.blob)
@@ -120,4 +121,17 @@ export function ExportButton({
       )}
     </div>
   )
+}
+
+/**
+ * A file name from an aggregate id: a UUID as it is; a Python store's text id with what a file
+ * name cannot hold (separators, control and invisible characters, reserved punctuation) as `_`,
+ * at most 100 characters.
+ */
+export function exportFileStem(aggregateId: string): string {
+  const safe = Array.from(revealInvisible(aggregateId))
+    .map((c) => (/[\p{Cc}\p{Cf}/\\:*?"<>|]/u.test(c) ? '_' : c))
+    .join('')
+    .replace(/^\.+/, '_')
+  return Array.from(safe).slice(0, 100).join('')
 }

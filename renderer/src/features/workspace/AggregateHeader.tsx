@@ -151,7 +151,8 @@ const TitleRow = memo(function TitleRow({
           )}
         </span>
         <h2 className="aggregate-id-heading">
-          <span className="mono">{aggregateId}</span>
+          {/* A Python store's text id may hold anything: markers for what cannot be seen. */}
+          <span className="mono">{visible(aggregateId)}</span>
           <CopyIdButton id={aggregateId} />
         </h2>
       </div>

@@ -2,6 +2,7 @@
  * The right column for a selected aggregate: header facts, the version scrubber, and tabs.
  * Only the open tab is mounted, so a panel's requests happen when the user looks at it.
  */
+import { revealInvisible } from '../../ui/VisibleText'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { memo, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
@@ -74,7 +75,7 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
   )
 
   return (
-    <section className="aggregate-view" aria-label={`Aggregate ${aggregateId}`}>
+    <section className="aggregate-view" aria-label={`Aggregate ${revealInvisible(aggregateId)}`}>
       <AggregateHeader aggregateId={aggregateId} view={view} latestVersion={latest} error={error} />
 
       <Scrubber

@@ -13,6 +13,8 @@ import { ListHeading } from '../../ui/ListHeading'
 import { ReadOnlyNotice } from '../../ui/ReadOnlyNotice'
 import { WRITE_BLOCK_NOTICE_ID, useWriteBlock } from '../../stores/useWriteBlock'
 import { formatCount } from '../../lib/format'
+import { idPrefixRule } from '../../lib/idPrefix'
+import { useConnectionInfo } from '../../queries/connection'
 import { useAggregateListStore, type AggregateOrder } from '../../stores/aggregateListStore'
 import { useAggregateList, useAggregateTypes } from '../../queries/aggregates'
 import { AggregateList } from '../aggregates/AggregateList'
@@ -46,7 +48,8 @@ export function AggregatesPanel() {
   const { items, total, countFailed, hasMore: more, loaded, loading, refresh } = useAggregateList()
   const shown = items.length
   const [prefix, setPrefix] = useState(idPrefix)
-  const prefixInvalid = !/^[0-9a-fA-F-]*$/.test(prefix)
+  const prefixRule = idPrefixRule(useConnectionInfo()?.kind)
+  const prefixInvalid = !prefixRule.valid(prefix)
   const filtered = idPrefix !== '' || type !== ''
 
   useEffect(() => {
@@ -103,7 +106,7 @@ export function AggregatesPanel() {
         </div>
         {prefixInvalid && (
           <p id={`${ids}-prefix-error`} className="field-error">
-            An id prefix is hex digits and dashes.
+            {prefixRule.problem}
           </p>
         )}
         <div className="toolbar-row toolbar-selects">
