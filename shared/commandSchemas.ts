@@ -5,7 +5,7 @@
  * Pure TypeScript and zod only: no Node, no Electron, no React.
  */
 import { z } from 'zod'
-import { EventDto, JsonValue, uuid, version } from './schemas'
+import { DisplayValue, EventDto, JsonValue, uuid, version } from './schemas'
 
 /**
  * A command's parameters: a subset of JSON Schema (an object of string, number, integer or
@@ -125,7 +125,7 @@ export const CommandResult = z.lazy(() =>
     version,
     events: z.array(EventDto),
     /** The state after the events; null once discarded. */
-    state: JsonValue,
+    state: DisplayValue,
     discarded: z.boolean(),
   }),
 )

@@ -27,8 +27,8 @@ import {
   EventDto,
   HistoryVerificationDto,
   IntegrityProblemDto,
+  DisplayValue,
   isoDate,
-  JsonValue,
   limit,
   LogEntryDto,
   OmittedChildren,
@@ -262,8 +262,8 @@ export const methods = {
     response: z.lazy(() =>
       z.object({
         /** The two states whole (absent when asked with `states: false`). */
-        from: JsonValue.optional(),
-        to: JsonValue.optional(),
+        from: DisplayValue.optional(),
+        to: DisplayValue.optional(),
         diff: z.array(DiffEntry),
       }),
     ),
@@ -317,7 +317,7 @@ export const methods = {
       z.object({
         snapshot: SnapshotDto,
         /** The state replayed from the events, whole (absent when asked with `states: false`). */
-        replayed: JsonValue.optional(),
+        replayed: DisplayValue.optional(),
         matches: z.boolean(),
         differences: z.array(DiffEntry),
       }),

@@ -3,6 +3,7 @@
  * schema that checks it (re-exported by schemas.ts and contract.ts).
  */
 import { z } from 'zod'
+import { isWellTyped, TYPE_KEY } from './displayValue'
 
 /** Any JSON value: how aggregate state and event payloads cross the boundary. */
 export type JsonValue =
@@ -18,6 +19,18 @@ const MAX_JSON_DEPTH = 1000
  * answer, and the union cost hundreds of milliseconds there (issue 10).
  */
 export function isJsonValue(value: unknown): value is JsonValue {
+  return checkJson(value, false)
+}
+
+/**
+ * Whether `value` is a display value (shared/displayValue.ts): a JSON value whose objects with
+ * the key "@" are typed values as the encoding defines them. Checked in the same walk.
+ */
+export function isDisplayValue(value: unknown): value is JsonValue {
+  return checkJson(value, true)
+}
+
+function checkJson(value: unknown, typed: boolean): boolean {
   const values: unknown[] = [value]
   const depths: number[] = [0]
   while (values.length > 0) {
@@ -42,6 +55,9 @@ export function isJsonValue(value: unknown): value is JsonValue {
         }
         const proto = Object.getPrototypeOf(v) as unknown
         if (proto !== Object.prototype && proto !== null) return false
+        if (typed && Object.prototype.hasOwnProperty.call(v, TYPE_KEY)) {
+          if (!isWellTyped(v as Record<string, JsonValue>)) return false
+        }
         for (const key in v) {
           values.push((v as Record<string, unknown>)[key])
           depths.push(depth + 1)
@@ -57,4 +73,9 @@ export function isJsonValue(value: unknown): value is JsonValue {
 
 export const JsonValue: z.ZodType<JsonValue> = z.custom<JsonValue>(isJsonValue, {
   message: 'expected a JSON value (finite numbers, plain objects and arrays)',
+})
+
+/** A state or payload as the display encoding carries it (shared/displayValue.ts). */
+export const DisplayValue: z.ZodType<JsonValue> = z.custom<JsonValue>(isDisplayValue, {
+  message: 'expected a display value (JSON whose "@" objects are typed values)',
 })

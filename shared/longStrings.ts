@@ -5,6 +5,7 @@
  * and says which it shortened; exportHistory sends payloads whole. (States are cut, their long
  * strings included, by statePages.ts.)
  */
+import { childrenOf, isTyped, type TypedLeaf, withChildren } from './displayValue'
 import type { JsonValue } from './jsonValue'
 import { STRING_SHOWN_MAX, type ShortenedString } from './statePages'
 
@@ -23,33 +24,40 @@ export function shortenLongStrings(
       shortened.push({ path: [...path], length: v.length })
       return v.slice(0, max)
     }
-    if (v === null || typeof v !== 'object') return v
-    if (Array.isArray(v)) {
+    const children = childrenOf(v)
+    if (children === undefined) {
+      // A typed value's text (bytes' base64) is shortened as a string is, at the value's path.
+      const text = isTyped(v) && 'v' in v ? v.v : undefined
+      if (typeof text !== 'string' || text.length <= max) return v
+      shortened.push({ path: [...path], length: text.length })
+      return { ...(v as TypedLeaf), v: text.slice(0, max) }
+    }
+    if (Array.isArray(children)) {
       let copy: JsonValue[] | undefined
-      v.forEach((child, i) => {
+      children.forEach((child, i) => {
         path.push(i)
         const out = walk(child, path)
         path.pop()
-        if (out !== child) (copy ??= v.slice())[i] = out
+        if (out !== child) (copy ??= children.slice())[i] = out
       })
-      return copy ?? v
+      return copy ? withChildren(v, copy) : v
     }
     let copy: Record<string, JsonValue> | undefined
-    for (const key of Object.keys(v)) {
+    for (const key of Object.keys(children)) {
       path.push(key)
-      const child = v[key]!
+      const child = children[key]!
       const out = walk(child, path)
       path.pop()
       // defineProperty: a key such as "__proto__" stays data.
       if (out !== child)
-        Object.defineProperty((copy ??= { ...v }), key, {
+        Object.defineProperty((copy ??= { ...children }), key, {
           value: out,
           enumerable: true,
           writable: true,
           configurable: true,
         })
     }
-    return copy ?? v
+    return copy ? withChildren(v, copy) : v
   }
   return { value: walk(value, []), shortened }
 }

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod'
 import { LOWERCASE_UUID, MAX_AGGREGATE_ID_LENGTH } from './contractBasics'
-import { JsonValue } from './jsonValue'
+import { DisplayValue } from './jsonValue'
 import { OmittedChildren, ShortenedString } from './statePages'
 import { connectionOptions, LabelColour, StoreKind } from './settings'
 
@@ -44,7 +44,7 @@ export const taskId = z.lazy(() =>
 )
 
 /** Any JSON value (jsonValue.ts): how aggregate state and event payloads cross the boundary. */
-export { isJsonValue, JsonValue } from './jsonValue'
+export { DisplayValue, isDisplayValue, isJsonValue, JsonValue } from './jsonValue'
 export { OmittedChildren, ShortenedString, StateChild, StatePath } from './statePages'
 
 // The connection's settings and their parts are described with the environment's settings, once.
@@ -213,7 +213,7 @@ export const EventDto = z.lazy(() =>
     type: z.string(),
     role: EventRole,
     timestamp: isoDate,
-    payload: JsonValue,
+    payload: DisplayValue,
     /** Strings listEvents shortened (longStrings.ts); exportHistory sends the payload whole. */
     payloadShortened: z.array(ShortenedString).default([]),
     hash: z.string(),
@@ -301,7 +301,7 @@ export const AggregateView = z.lazy(() =>
      * The aggregate's state as a readable tree (child entities included); null once discarded.
      * Cut to each container's first children (statePages.ts): `stateOmitted` lists the cut ones.
      */
-    state: JsonValue,
+    state: DisplayValue,
     stateOmitted: z.array(OmittedChildren).default([]),
     /** Strings of `state` shortened to their first STRING_SHOWN_MAX characters (statePages.ts). */
     stateShortened: z.array(ShortenedString).default([]),
@@ -332,7 +332,7 @@ export const SnapshotDto = z.lazy(() =>
     version,
     timestamp: isoDate,
     type: z.string(),
-    state: JsonValue,
+    state: DisplayValue,
     /**
      * Where `state` is cut to each container's first children (listSnapshots, as getAggregate;
      * statePages.ts): the containers cut. getStateChildren with `snapshot: true` sends the rest.
@@ -369,8 +369,8 @@ export const DiffEntry = z.lazy(() =>
   z.object({
     path: z.array(z.union([z.string(), z.number()])),
     kind: z.enum(['added', 'removed', 'changed']),
-    before: JsonValue.optional(),
-    after: JsonValue.optional(),
+    before: DisplayValue.optional(),
+    after: DisplayValue.optional(),
   }),
 )
 export type DiffEntry = z.infer<typeof DiffEntry>

@@ -7,7 +7,15 @@
  * Pure TypeScript and zod only: the server cuts with it and the renderer's tests' fake too.
  */
 import { z } from 'zod'
-import { JsonValue } from './jsonValue'
+import {
+  type Children,
+  childrenOf,
+  type DisplayRecord,
+  isTyped,
+  type TypedLeaf,
+  withChildren,
+} from './displayValue'
+import { DisplayValue, type JsonValue } from './jsonValue'
 
 /** Where a value is in the state: object keys as strings, array indices as numbers. */
 export const StatePath = z.array(z.union([z.string(), z.number().int().min(0)])).max(1000)
@@ -25,7 +33,7 @@ export type OmittedChildren = z.infer<typeof OmittedChildren>
 /** One child of a container: its key (object) or index (array) and its value, itself cut. */
 export const StateChild = z.object({
   key: z.union([z.string(), z.number().int().min(0)]),
-  value: JsonValue,
+  value: DisplayValue,
 })
 
 /**
@@ -44,16 +52,13 @@ export const STATE_PAGE = 100
 export const STATE_BUDGET = 5000
 
 interface Pending {
-  readonly source: JsonValue[] | { [key: string]: JsonValue }
-  readonly target: JsonValue[] | { [key: string]: JsonValue }
+  readonly source: Children
+  readonly target: Children
   readonly path: StatePath
 }
 
-const isContainer = (v: JsonValue): v is JsonValue[] | { [key: string]: JsonValue } =>
-  typeof v === 'object' && v !== null
-
 /** Sets a key as data (a key like "__proto__" included). */
-function put(target: { [key: string]: JsonValue }, key: string, value: JsonValue): void {
+function put(target: DisplayRecord, key: string, value: JsonValue): void {
   Object.defineProperty(target, key, {
     value,
     enumerable: true,
@@ -62,11 +67,16 @@ function put(target: { [key: string]: JsonValue }, key: string, value: JsonValue
   })
 }
 
+/** A string of at most STRING_SHOWN_MAX characters, or undefined if `text` is one already. */
+function shortenedText(text: string): string | undefined {
+  return text.length > STRING_SHOWN_MAX ? text.slice(0, STRING_SHOWN_MAX) : undefined
+}
+
 /**
  * Cuts `values` (each at its path) breadth first: a container gets up to `perContainer` children
  * while the budget lasts, the rest are listed in `omitted`. Breadth first, so that the levels
  * the tree opens first are whole before deeper ones take the budget. Strings longer than
- * STRING_SHOWN_MAX are shortened and listed in `shortened`.
+ * STRING_SHOWN_MAX (a typed value's text too: bytes) are shortened and listed in `shortened`.
  */
 function cut(
   values: ReadonlyArray<{ value: JsonValue; path: StatePath }>,
@@ -78,14 +88,24 @@ function cut(
   const shortened: ShortenedString[] = []
   const queue: Pending[] = []
   const copy = (value: JsonValue, path: StatePath): JsonValue => {
-    if (typeof value === 'string' && value.length > STRING_SHOWN_MAX) {
+    if (typeof value === 'string') {
+      const short = shortenedText(value)
+      if (short === undefined) return value
       shortened.push({ path, length: value.length })
-      return value.slice(0, STRING_SHOWN_MAX)
+      return short
     }
-    if (!isContainer(value)) return value
-    const target = Array.isArray(value) ? [] : {}
-    queue.push({ source: value, target, path })
-    return target
+    const source = childrenOf(value)
+    if (source === undefined) {
+      const text = isTyped(value) && 'v' in value ? value.v : undefined
+      if (typeof text !== 'string') return value
+      const short = shortenedText(text)
+      if (short === undefined) return value
+      shortened.push({ path, length: text.length })
+      return { ...(value as TypedLeaf), v: short }
+    }
+    const target = Array.isArray(source) ? [] : {}
+    queue.push({ source, target, path })
+    return withChildren(value, target)
   }
   const out = values.map(({ value, path }) => copy(value, path))
   let left = budget
@@ -102,8 +122,8 @@ function cut(
       if (array) (target as JsonValue[]).push(copy(source[i]!, [...path, i]))
       else {
         const key = keys![i]!
-        const child = (source as { [key: string]: JsonValue })[key]!
-        put(target as { [key: string]: JsonValue }, key, copy(child, [...path, key]))
+        const child = source[key]!
+        put(target as DisplayRecord, key, copy(child, [...path, key]))
       }
     }
     if (shown < total) omitted.push({ path, kind: array ? 'array' : 'object', shown, total })
@@ -128,18 +148,22 @@ export function pageState(
   return { state: values[0]!, omitted, shortened }
 }
 
-/** The value at `path`, or undefined when there is none (a key or index that is not there). */
+/**
+ * The value at `path` (display keys and indices, shared/displayValue.ts), or undefined when
+ * there is none (a key or index that is not there).
+ */
 export function valueAt(state: JsonValue, path: StatePath): JsonValue | undefined {
   let v: JsonValue | undefined = state
   for (const segment of path) {
-    if (!isContainer(v)) return undefined
-    if (Array.isArray(v)) {
-      if (typeof segment !== 'number' || segment >= v.length) return undefined
-      v = v[segment]!
+    const children = childrenOf(v)
+    if (children === undefined) return undefined
+    if (Array.isArray(children)) {
+      if (typeof segment !== 'number' || segment >= children.length) return undefined
+      v = children[segment]!
     } else {
-      if (typeof segment !== 'string' || !Object.prototype.hasOwnProperty.call(v, segment))
+      if (typeof segment !== 'string' || !Object.prototype.hasOwnProperty.call(children, segment))
         return undefined
-      v = v[segment]!
+      v = children[segment]!
     }
   }
   return v
@@ -166,8 +190,8 @@ export function childrenPage(
   perContainer = STATE_PAGE,
   budget = STATE_BUDGET,
 ): ChildrenPage | undefined {
-  const container = valueAt(state, path)
-  if (container === undefined || !isContainer(container)) return undefined
+  const container = childrenOf(valueAt(state, path))
+  if (container === undefined) return undefined
   const array = Array.isArray(container)
   const keys: Array<string | number> = array
     ? Array.from(
@@ -178,9 +202,7 @@ export function childrenPage(
   const total = array ? container.length : Object.keys(container).length
   const children = keys.map((key) => ({
     key,
-    value: array
-      ? (container as JsonValue[])[key as number]!
-      : (container as { [key: string]: JsonValue })[key as string]!,
+    value: array ? container[key as number]! : container[key as string]!,
   }))
   return pageOf(path, total, offset, children, perContainer, budget)
 }

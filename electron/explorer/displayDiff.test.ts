@@ -1,14 +1,14 @@
 /**
  * diffStates answers exactly what diffing the two whole displays answers: on states built by
- * hand to hit each of the display's rules and microdiff's quirks, and on random pairs of
+ * hand to hit each of the display's rules, and on random pairs of
  * states, one an edited copy of the other.
  */
 import { describe, expect, test } from 'vitest'
 import { UUID } from '../eventsourcing'
 import { Example } from '../example/example'
 import { seededRandom } from '../../test/seededRandom'
-import { diffStates, rawEqual } from './displayDiff'
-import { DIFF_STRING_CHARS, diffDisplay, toDisplayJson } from './displayJson'
+import { DIFF_STRING_CHARS, diffDisplay, diffStates, rawEqual } from './displayDiff'
+import { toDisplayJson } from './displayJson'
 import './builtInTypes'
 
 const expected = (before: unknown, after: unknown) =>
@@ -79,14 +79,14 @@ describe('diffStates', () => {
       (s) => (s._foo = undefined as unknown as string),
       (s) => (s.extra = null),
       (s) => (s.nested = null as unknown as typeof s.nested),
-      // microdiff's quirks: null against [] is no change, NaN against NaN none, -0 against 0 one.
+      // null against [], NaN against NaN, -0 against 0 (both shown as 0), an array against a set.
       (s) => ((s as Record<string, unknown>).nested = []),
       (s) => (s._version = Number.NaN),
       (s) => (s._version = -0),
       (s) => (s.nested.a = { 0: 1, 1: 2 } as unknown as number[]),
       (s) => (s.tags = ['x', 'y'] as unknown as Set<string>),
       (s) => (s._examples = new Map() as typeof s._examples),
-      // Names the walk leaves to the whole diff: Object.prototype's, an instance's "@type".
+      // Names like Object.prototype's, an instance's own "@type" field (shown as "@@type").
       (s) => Object.defineProperty(s, 'toString', { value: 'shadowed', enumerable: true }),
       (s) => Object.defineProperty(s, '__proto__', { value: 1, enumerable: true }),
       (s) => ((s.local as unknown as Record<string, unknown>)['@type'] = 'mine'),
@@ -112,12 +112,31 @@ describe('diffStates', () => {
     expectSame([1, 2], { 0: 1 })
     expectSame('text', 'other')
     expectSame(Object.assign(Object.create(null) as object, { a: 1 }), { a: 2 })
-    // -0 is shown apart from 0, inside containers too.
+    // -0 is sent as 0: no change shown, inside containers too.
     expectSame(
       { a: 0, b: [0], c: new Map([['k', 0]]) },
       { a: -0, b: [-0], c: new Map([['k', -0]]) },
     )
     expectSame({ a: -0, b: [-0] }, { a: 0, b: [0] })
+  })
+
+  test('a change of kind whose text stays the same is listed, with both values typed', () => {
+    const text = '2020-02-29T23:59:59.999Z'
+    expect(diffStates({ a: text }, { a: new Date(text) })).toEqual([
+      { path: ['a'], kind: 'changed', before: text, after: { '@': 'date', v: text } },
+    ])
+    expect(diffStates({ n: '12345678901234567890' }, { n: 12345678901234567890n })).toEqual([
+      {
+        path: ['n'],
+        kind: 'changed',
+        before: '12345678901234567890',
+        after: { '@': 'bigint', v: '12345678901234567890' },
+      },
+    ])
+    expect(diffStates({ m: new Map([[42, 'x']]) }, { m: new Map([['42', 'x']]) })).toEqual([
+      { path: ['m', '@42'], kind: 'removed', before: 'x' },
+      { path: ['m', '42'], kind: 'added', after: 'x' },
+    ])
   })
 
   test('random states against an edited copy', () => {

@@ -6,12 +6,12 @@
  * server's thread (issue 10), where walking the raw states side by side takes a few.
  *
  * Children whose raw values are equal (rawEqual: only ever true when their displays are equal)
- * are skipped; containers shown as containers of the same kind are walked; anything else is
- * converted and compared as microdiff compares displays. States the walk cannot mirror exactly
- * (a cycle, nesting near the display's depth limit, a field named like a property of
- * Object.prototype, an own "@type" field) are diffed the whole way.
+ * are skipped; containers shown as containers of the same kind (and type) are walked; anything
+ * else is converted and compared as diffDisplay compares displays. States the walk cannot
+ * mirror exactly (a cycle, nesting near the display's depth limit) are diffed the whole way.
  */
 import type { DiffEntry, JsonValue } from '../../shared/contract'
+import { childrenOf, displayKind, type DisplayRecord } from '../../shared/displayValue'
 import {
   topics as defaultTopics,
   type TopicRegistry,
@@ -20,9 +20,8 @@ import {
 } from '../eventsourcing'
 import {
   type ChildList,
-  compactDiff,
-  diffDisplay,
   displayChildList,
+  instanceType,
   MAX_DEPTH,
   plainStringKeys,
   toDisplayJson,
@@ -38,7 +37,7 @@ export function diffStates(
 ): DiffEntry[] {
   const whole = () => diffDisplay(toDisplayJson(before, registry), toDisplayJson(after, registry))
   const kind = containerKind(before)
-  if (kind === undefined || kind !== containerKind(after)) return whole()
+  if (kind === undefined || !sameContainers(before, after, registry)) return whole()
   if (!boundedTree(before) || !boundedTree(after)) return whole()
   try {
     return compactDiff(new StateDiff(registry).walk(before, after, kind))
@@ -63,6 +62,20 @@ const CONTAINERS: Partial<Record<ValueKind, ContainerKind>> = {
 function containerKind(value: unknown): ContainerKind | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   return CONTAINERS[valueKind(value)]
+}
+
+/**
+ * Whether `a` and `b` are containers shown as the same kind (an array and a set are not; two
+ * instances only of one type): only then are their children compared one by one.
+ */
+function sameContainers(a: unknown, b: unknown, registry: TopicRegistry): boolean {
+  if (containerKind(a) === undefined) return false
+  const kind = valueKind(a)
+  if (kind !== valueKind(b)) return false
+  return (
+    kind !== 'instance' ||
+    instanceType(a as object, registry) === instanceType(b as object, registry)
+  )
 }
 
 /**
@@ -186,18 +199,18 @@ class StateDiff {
       }
       if (rawEqual(x, y)) return
       const inner = containerKind(x)
-      if (inner !== undefined && inner === containerKind(y)) {
+      if (inner !== undefined && sameContainers(x, y, this.registry)) {
         for (const entry of this.walk(x, y, inner)) {
           entry.path.unshift(key)
           out.push(entry)
         }
         return
       }
-      // A leaf on either side, or a list against a record: compared as shown.
-      for (const entry of diffDisplay({ key: this.show(x) }, { key: this.show(y) })) {
-        entry.path[0] = key
-        out.push(entry)
-      }
+      // A leaf on either side, or containers of different kinds: compared as shown.
+      const shownBefore = this.show(x)
+      const shownAfter = this.show(y)
+      if (!sameDisplay(shownBefore, shownAfter))
+        out.push({ path: [key], kind: 'changed', before: shownBefore, after: shownAfter })
     })
     b.list.keys.forEach((key, i) => {
       if (a.get(key) === NONE)
@@ -218,10 +231,6 @@ class StateDiff {
         list,
         get: (i) => (typeof i === 'number' && i < list.keys.length ? list.at(i) : NONE),
       }
-    // microdiff asks `key in object`, which a display object also answers for the names of
-    // Object.prototype; an instance's own "@type" field would be listed twice.
-    for (const key of list.keys) if ((key as string) in Object.prototype) throw UNUSUAL
-    if (valueKind(value) === 'instance' && Object.hasOwn(value as object, '@type')) throw UNUSUAL
     // A map whose keys are shown as themselves: looked up in the map itself, no index built.
     if (value instanceof Map && plainStringKeys(value))
       return { list, get: (key) => (value.has(key) ? (value.get(key) as unknown) : NONE) }
@@ -235,4 +244,108 @@ class StateDiff {
       },
     }
   }
+}
+
+/**
+ * The differences between two display values, by their children (shared/displayValue.ts):
+ * containers of the same kind (and type) are compared child by child, in `before`'s order
+ * (removed or changed), then the children only `after` has (added); anything else that is not
+ * shown alike is one change. When one side is null (before creation, after a discard) every
+ * child of the other side is added or removed.
+ */
+export function diffDisplay(before: JsonValue, after: JsonValue): DiffEntry[] {
+  const out: DiffEntry[] = []
+  const a = childrenOf(before)
+  const b = childrenOf(after)
+  if (before === null && b) {
+    for (const [key, value] of childEntries(b))
+      out.push({ path: [key], kind: 'added', after: value })
+  } else if (after === null && a) {
+    for (const [key, value] of childEntries(a))
+      out.push({ path: [key], kind: 'removed', before: value })
+  } else diffShown(before, after, [], out)
+  return compactDiff(out)
+}
+
+function diffShown(
+  before: JsonValue,
+  after: JsonValue,
+  path: Array<string | number>,
+  out: DiffEntry[],
+) {
+  const a = childrenOf(before)
+  const b = childrenOf(after)
+  if (!a || !b || !sameShape(before, after)) {
+    if (!sameDisplay(before, after)) out.push({ path: [...path], kind: 'changed', before, after })
+    return
+  }
+  for (const [key, value] of childEntries(a)) {
+    const other = childAt(b, key)
+    if (other === undefined) out.push({ path: [...path, key], kind: 'removed', before: value })
+    else diffShown(value, other, [...path, key], out)
+  }
+  for (const [key, value] of childEntries(b))
+    if (childAt(a, key) === undefined)
+      out.push({ path: [...path, key], kind: 'added', after: value })
+}
+
+/** Containers of one display kind, and for instances one type. */
+function sameShape(a: JsonValue, b: JsonValue): boolean {
+  const kind = displayKind(a)
+  if (kind !== displayKind(b)) return false
+  return kind !== 'instance' || (a as { type: string }).type === (b as { type: string }).type
+}
+
+function childEntries(children: JsonValue[] | DisplayRecord): Array<[string | number, JsonValue]> {
+  return Array.isArray(children) ? children.map((v, i) => [i, v]) : Object.entries(children)
+}
+
+function childAt(
+  children: JsonValue[] | DisplayRecord,
+  key: string | number,
+): JsonValue | undefined {
+  if (Array.isArray(children)) return typeof key === 'number' ? children[key] : undefined
+  return typeof key === 'string' && Object.hasOwn(children, key) ? children[key] : undefined
+}
+
+/** Whether two displays are the same value (their JSON, keys in order, is the same). */
+function sameDisplay(a: JsonValue, b: JsonValue): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+/**
+ * Characters of a string a diff entry carries at most: the Diff tab shows 120 of a value, and a
+ * snapshot's 50 MB string, changed, made an answer of 50 MB.
+ */
+export const DIFF_STRING_CHARS = 1000
+
+/** The entries with each string in their values past DIFF_STRING_CHARS cut, and said so. */
+export function compactDiff(entries: DiffEntry[]): DiffEntry[] {
+  return entries.map((entry) => {
+    const out = { ...entry }
+    if (entry.before !== undefined) out.before = cutStrings(entry.before)
+    if (entry.after !== undefined) out.after = cutStrings(entry.after)
+    return out
+  })
+}
+
+function cutStrings(value: JsonValue): JsonValue {
+  if (typeof value === 'string') {
+    if (value.length <= DIFF_STRING_CHARS) return value
+    // DIFF_STRING_CHARS in all, the note included: a cut string is never cut again.
+    const note = `… (${value.length} characters in all)`
+    return value.slice(0, DIFF_STRING_CHARS - note.length) + note
+  }
+  if (Array.isArray(value)) return value.map(cutStrings)
+  if (value === null || typeof value !== 'object') return value
+  const out: Record<string, JsonValue> = {}
+  for (const [key, field] of Object.entries(value)) defineField(out, key, cutStrings(field))
+  return out
+}
+
+/** Sets a key as data (a key like "__proto__" included). */
+function defineField(out: Record<string, JsonValue>, key: string, value: JsonValue): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
 }

@@ -1,12 +1,13 @@
 import { describe, expect, test } from 'vitest'
-import { JsonValue } from '../../shared/contract'
+import { DisplayValue } from '../../shared/contract'
 import { UUID } from '../eventsourcing'
 import { Example } from '../example/example'
 import '../example/exampleAggregateRoot' // registers example#Example
-import { DIFF_STRING_CHARS, diffDisplay, toDisplayJson } from './displayJson'
+import { DIFF_STRING_CHARS, diffDisplay } from './displayDiff'
+import { toDisplayJson } from './displayJson'
 
 describe('toDisplayJson', () => {
-  test('given the example state, then maps, dates, UUIDs and child entities become readable JSON', () => {
+  test('given the example state, then maps, dates, UUIDs and child entities keep their kinds', () => {
     const id = new UUID('11111111-2222-4333-8444-555555555555')
     const state = {
       _foo: 'bar',
@@ -18,13 +19,22 @@ describe('toDisplayJson', () => {
 
     expect(shown).toEqual({
       _foo: 'bar',
-      _createdOn: '2024-01-02T03:04:05.006Z',
-      _examples: { [id.hex]: { '@type': 'example#Example', _id: id.hex } },
+      _createdOn: { '@': 'date', v: '2024-01-02T03:04:05.006Z' },
+      _examples: {
+        '@': 'map',
+        entries: {
+          [id.hex]: {
+            '@': 'instance',
+            type: 'example#Example',
+            fields: { _id: { '@': 'uuid', v: id.hex } },
+          },
+        },
+      },
     })
-    expect(JsonValue.safeParse(shown).success).toBe(true)
+    expect(DisplayValue.safeParse(shown).success).toBe(true)
   })
 
-  test('given values JSON cannot hold, then they are shown as text', () => {
+  test('given values JSON cannot hold, then each is a typed value, never text', () => {
     const shown = toDisplayJson({
       big: 2n ** 70n,
       bytes: new Uint8Array([1, 2, 3]),
@@ -35,11 +45,62 @@ describe('toDisplayJson', () => {
     })
 
     expect(shown).toEqual({
-      big: '1180591620717411303424',
-      bytes: 'AQID',
-      nan: 'NaN',
-      inf: '-Infinity',
-      set: [1, 2],
+      big: { '@': 'bigint', v: '1180591620717411303424' },
+      bytes: { '@': 'bytes', v: 'AQID' },
+      nan: { '@': 'number', v: 'NaN' },
+      inf: { '@': 'number', v: '-Infinity' },
+      set: { '@': 'set', items: [1, 2] },
+    })
+  })
+
+  test('given a string and a date of the same text, then only the date is typed', () => {
+    const text = '2020-02-29T23:59:59.999Z'
+    expect(toDisplayJson({ text, date: new Date(text) })).toEqual({
+      text,
+      date: { '@': 'date', v: text },
+    })
+    expect(toDisplayJson([12345678901234567890n, '12345678901234567890', 'NaN', NaN])).toEqual([
+      { '@': 'bigint', v: '12345678901234567890' },
+      '12345678901234567890',
+      'NaN',
+      { '@': 'number', v: 'NaN' },
+    ])
+  })
+
+  test('given user objects shaped like typed values, then they stay plain objects', () => {
+    const shown = toDisplayJson({
+      fake: { '@': 'date', v: '2020-01-01T00:00:00.000Z' },
+      typeField: { '@type': 'x', '@@': 1, a: 1 },
+    })
+    expect(shown).toEqual({
+      fake: { '@@': 'date', v: '2020-01-01T00:00:00.000Z' },
+      typeField: { '@@type': 'x', '@@@': 1, a: 1 },
+    })
+    expect(DisplayValue.safeParse(shown).success).toBe(true)
+    // A forged typed value, or one the encoding does not define, is refused by the contract.
+    expect(DisplayValue.safeParse({ '@': 'date', v: 5 }).success).toBe(false)
+    expect(DisplayValue.safeParse({ '@': 'nothing' }).success).toBe(false)
+  })
+
+  test('given a map whose keys print alike, then every entry is kept with its key typed', () => {
+    const shown = toDisplayJson(
+      new Map<unknown, unknown>([
+        [42, 'number'],
+        ['42', 'string'],
+        ['@x', 'at'],
+        [{ o: 1 }, 'first object'],
+        [{ o: 1 }, 'second object'],
+      ]),
+    )
+    expect(shown).toEqual({
+      '@': 'map',
+      entries: {
+        '42': 'string',
+        '@42': 'number',
+        '@@x': 'at',
+        '@{"o":1}': 'first object',
+        '@{"o":1}\u00002': 'second object',
+      },
     })
   })
 
@@ -57,10 +118,13 @@ describe('toDisplayJson', () => {
       ]),
     }) as Record<string, Record<string, unknown>>
 
-    expect(shown['cyclic']).toEqual({ name: 'loop', self: '[Circular]' })
+    expect(shown['cyclic']).toEqual({ name: 'loop', self: { '@': 'cycle' } })
     expect(Object.keys(shown['tricky']!)).toEqual(['__proto__'])
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
-    expect(shown['map']).toEqual({ 1: 'one', '1970-01-01T00:00:00.000Z': 'epoch' })
+    expect(shown['map']).toEqual({
+      '@': 'map',
+      entries: { '@1': 'one', '@{"@":"date","v":"1970-01-01T00:00:00.000Z"}': 'epoch' },
+    })
   })
 })
 
@@ -82,6 +146,34 @@ describe('diffDisplay', () => {
     expect(diff).toEqual([
       { path: ['m', 'x'], kind: 'changed', before: 'old', after: 'new' },
       { path: ['m', 'y'], kind: 'added', after: true },
+    ])
+  })
+
+  test('given a string changed to a date of the same text, then the change is listed', () => {
+    const text = '2020-02-29T23:59:59.999Z'
+    const date = { '@': 'date', v: text }
+    expect(diffDisplay({ a: text }, { a: date })).toEqual([
+      { path: ['a'], kind: 'changed', before: text, after: date },
+    ])
+    // A set against an array of the same items, an instance against another type's: changed.
+    const items = [1, 2]
+    expect(diffDisplay({ a: items }, { a: { '@': 'set', items } })).toHaveLength(1)
+    const instance = (type: string) => ({ '@': 'instance', type, fields: { x: 1 } })
+    expect(diffDisplay({ a: instance('A') }, { a: instance('B') })).toHaveLength(1)
+  })
+
+  test('given changes inside maps and instances, then paths name the entries and fields', () => {
+    const before = {
+      '@': 'map',
+      entries: { '@42': { '@': 'instance', type: 'T', fields: { x: 1 } } },
+    }
+    const after = {
+      '@': 'map',
+      entries: { '@42': { '@': 'instance', type: 'T', fields: { x: 2 } }, '42': 1 },
+    }
+    expect(diffDisplay(before, after)).toEqual([
+      { path: ['@42', 'x'], kind: 'changed', before: 1, after: 2 },
+      { path: ['42'], kind: 'added', after: 1 },
     ])
   })
 

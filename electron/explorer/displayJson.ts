@@ -1,11 +1,11 @@
 /**
- * Aggregate state and event payloads as plain JSON the renderer can show and diff: maps become
- * objects, dates ISO strings, UUIDs strings, instances of registered classes
- * `{ "@type": topic, ...fields }` (an unregistered class: its name), bigints strings and bytes
- * base64. The value kinds are the library's (visitValue); only this format is defined here.
+ * Aggregate state and event payloads in the display encoding (shared/displayValue.ts): JSON in
+ * which every value keeps its kind, so the renderer never has to guess one (a date from text
+ * that looks like one). The value kinds are the library's (visitValue); an instance's type is
+ * its registered topic, or its class's name.
  */
-import microdiff from 'microdiff'
-import type { DiffEntry, JsonValue, StatePath } from '../../shared/contract'
+import type { JsonValue, StatePath } from '../../shared/contract'
+import { type DisplayRecord, fieldKey } from '../../shared/displayValue'
 import {
   classTopicOf,
   type TopicRegistry,
@@ -78,12 +78,23 @@ function keyOrder(keys: readonly string[]): string[] {
 }
 
 /**
- * Whether every key of `map` is a string that is not integer-like: a map's keys are distinct,
- * and a string key is shown as itself, so its keys are its display's, in their order.
+ * Whether every key of `map` is a string that is neither integer-like nor begins with "@": a
+ * map's keys are distinct, and such a key is shown as itself, so its keys are its display's,
+ * in their order.
  */
 export function plainStringKeys(map: ReadonlyMap<unknown, unknown>): boolean {
-  for (const k of map.keys()) if (typeof k !== 'string' || isIndexKey(k)) return false
+  for (const k of map.keys())
+    if (typeof k !== 'string' || k.charCodeAt(0) === 64 || isIndexKey(k)) return false
   return true
+}
+
+/** The type an instance is shown with: its registered topic, else its class's name. */
+export function instanceType(value: object, registry: TopicRegistry = defaultTopics): string {
+  return (
+    classTopicOf(value, registry) ??
+    (value.constructor as { name?: string } | undefined)?.name ??
+    'object'
+  )
 }
 
 /**
@@ -185,27 +196,28 @@ class DisplayWalk {
     null: () => null,
     boolean: (value) => value,
     string: (value) => value,
-    // JSON has no NaN or Infinity; show them as text rather than as null.
-    number: (value) => (Number.isFinite(value) ? value : valueText.number(value)),
-    bigint: (value) => valueText.bigint(value),
-    symbol: () => '[symbol]',
-    function: () => '[function]',
-    date: (value) => (Number.isNaN(value.getTime()) ? 'Invalid Date' : valueText.date(value)),
-    uuid: (value) => valueText.uuid(value),
-    bytes: (value) => valueText.bytes(value),
+    // JSON has no NaN or Infinity: typed, so that they are not taken for text.
+    number: (value) =>
+      Number.isFinite(value) ? value : { '@': 'number', v: valueText.number(value) },
+    bigint: (value) => ({ '@': 'bigint', v: valueText.bigint(value) }),
+    symbol: (value) => ({ '@': 'symbol', v: String(value) }),
+    function: (value) => ({ '@': 'function', v: value.name }),
+    date: (value) => ({
+      '@': 'date',
+      v: Number.isNaN(value.getTime()) ? null : valueText.date(value),
+    }),
+    uuid: (value) => ({ '@': 'uuid', v: valueText.uuid(value) }),
+    bytes: (value) => ({ '@': 'bytes', v: valueText.bytes(value) }),
     array: (value) => this.container(value, () => this.items(value)),
-    set: (value) => this.container(value, () => this.items([...value])),
-    map: (value) => this.container(value, () => this.entries(value)),
-    object: (value) => this.container(value, () => this.fields(value, undefined)),
-    instance: (value) => this.container(value, () => this.fields(value, this.typeOf(value))),
-  }
-
-  private typeOf(value: object): string {
-    return (
-      classTopicOf(value, this.registry) ??
-      (value.constructor as { name?: string } | undefined)?.name ??
-      'object'
-    )
+    set: (value) => this.container(value, () => ({ '@': 'set', items: this.items([...value]) })),
+    map: (value) => this.container(value, () => ({ '@': 'map', entries: this.entries(value) })),
+    object: (value) => this.container(value, () => this.fields(value)),
+    instance: (value) =>
+      this.container(value, () => ({
+        '@': 'instance',
+        type: instanceType(value, this.registry),
+        fields: this.fields(value),
+      })),
   }
 
   /**
@@ -263,25 +275,19 @@ class DisplayWalk {
         const keys = [...(value as ReadonlyMap<string, unknown>).keys()]
         return { keys, at: (i) => value.get(keys[i]!) }
       }
-      // A later key shown as an earlier one's replaces it, as in entries().
-      const byKey = new Map<string, unknown>()
-      for (const [k, v] of value) byKey.set(this.mapKey(k), v)
+      const byKey = this.byDisplayKey(value)
       const keys = keyOrder([...byKey.keys()])
       return { keys, at: (i) => byKey.get(keys[i]!) }
     },
-    object: (value) => this.fieldList(value, undefined),
-    instance: (value) => this.fieldList(value, this.typeOf(value)),
+    object: (value) => this.fieldList(value),
+    instance: (value) => this.fieldList(value),
   }
 
-  /** As fields() lists them: "@type" (unless a field replaces it) and the defined fields. */
-  private fieldList(value: object, type: string | undefined): ChildList {
+  /** As fields() lists them: the defined fields, by their display keys. */
+  private fieldList(value: object): ChildList {
     const fields = value as Record<string, unknown>
-    const defined = Object.keys(value).filter((k) => fields[k] !== undefined)
-    const keys = keyOrder(type === undefined ? defined : ['@type', ...defined])
-    return {
-      keys,
-      at: (i) => (keys[i] === '@type' && fields['@type'] === undefined ? type : fields[keys[i]!]),
-    }
+    const names = keyOrder(Object.keys(value).filter((k) => fields[k] !== undefined))
+    return { keys: names.map(fieldKey), at: (i) => fields[names[i]!] }
   }
 
   private items(values: readonly unknown[]): JsonValue {
@@ -292,21 +298,14 @@ class DisplayWalk {
     return out
   }
 
-  /** A map as an object; a later key shown as an earlier one's replaces it, as in fromEntries. */
-  private entries(value: ReadonlyMap<unknown, unknown>): JsonValue {
+  /** A map's entries by their display keys (shared/displayValue.ts). */
+  private entries(value: ReadonlyMap<unknown, unknown>): DisplayRecord {
     const depth = this.depth + 1
-    if (this.perContainer === undefined || value.size <= this.perContainer)
-      return Object.fromEntries(
-        [...value].map(([k, v]) => {
-          const key = this.mapKey(k)
-          return [key, this.child(v, key, depth)]
-        }),
-      ) as JsonValue
-    const out: Record<string, JsonValue> = {}
+    const out: DisplayRecord = {}
     if (plainStringKeys(value)) {
       // Distinct keys, already in the object's order: the first n entries are the ones shown,
       // with no map of all 20,000 keys built to find them (issue 10).
-      const n = this.shown(value.size)
+      const n = this.perContainer === undefined ? value.size : this.shown(value.size)
       let i = 0
       for (const [k, v] of value as ReadonlyMap<string, unknown>) {
         if (i++ === n) break
@@ -314,18 +313,33 @@ class DisplayWalk {
       }
       return out
     }
-    const byKey = new Map<string, unknown>()
-    for (const [k, v] of value) byKey.set(this.mapKey(k), v)
+    const byKey = this.byDisplayKey(value)
     const keys = keyOrder([...byKey.keys()])
-    const n = this.shown(keys.length)
+    const n = this.perContainer === undefined ? keys.length : this.shown(keys.length)
     for (let i = 0; i < n; i++)
       defineField(out, keys[i]!, this.child(byKey.get(keys[i]!), keys[i]!, depth))
     return out
   }
 
+  /** A map's values by their keys' display keys; keys shown alike are told apart by a count. */
+  private byDisplayKey(value: ReadonlyMap<unknown, unknown>): Map<string, unknown> {
+    const byKey = new Map<string, unknown>()
+    for (const [k, v] of value) {
+      const key = this.mapKey(k)
+      if (!byKey.has(key)) {
+        byKey.set(key, v)
+        continue
+      }
+      let repeat = 2
+      while (byKey.has(`${key}\u0000${repeat}`)) repeat++
+      byKey.set(`${key}\u0000${repeat}`, v)
+    }
+    return byKey
+  }
+
   private container(value: object, show: () => JsonValue): JsonValue {
-    if (this.ancestors.has(value)) return '[Circular]'
-    if (this.depth >= MAX_DEPTH) return '[…]'
+    if (this.ancestors.has(value)) return { '@': 'cycle' }
+    if (this.depth >= MAX_DEPTH) return { '@': 'tooDeep' }
     this.ancestors.add(value)
     try {
       return show()
@@ -334,136 +348,51 @@ class DisplayWalk {
     }
   }
 
-  /** `{ "@type": type, ...fields }` (no "@type" for a plain object). */
-  private fields(value: object, type: string | undefined): JsonValue {
-    if (this.perContainer !== undefined) {
-      const keys = Object.keys(value)
-      if (keys.length + 1 > this.perContainer) return this.cutFields(value, keys, type)
-    }
-    const out: Record<string, JsonValue> = {}
-    if (type !== undefined) out['@type'] = type
-    const depth = this.depth + 1
+  /** An object's defined fields, by their display keys (a leading "@" doubled). */
+  private fields(value: object): DisplayRecord {
     const keys = Object.keys(value)
+    if (this.perContainer !== undefined && keys.length > this.perContainer)
+      return this.cutFields(value, keys)
+    const out: DisplayRecord = {}
+    const depth = this.depth + 1
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!
       const v = (value as Record<string, unknown>)[k]
       if (v === undefined) continue
-      const shown = this.child(v, k, depth)
+      const key = k.charCodeAt(0) === 64 ? `@${k}` : k
+      const shown = this.child(v, key, depth)
       // Defined, not assigned: a key like "__proto__" stays plain data.
-      if (k === '__proto__')
-        Object.defineProperty(out, k, {
+      if (key === '__proto__')
+        Object.defineProperty(out, key, {
           value: shown,
           enumerable: true,
           writable: true,
           configurable: true,
         })
-      else out[k] = shown
+      else out[key] = shown
     }
     return out
   }
 
   /** fields() of a large object: its first fields, in the order the whole object has them. */
-  private cutFields(value: object, all: string[], type: string | undefined): JsonValue {
+  private cutFields(value: object, all: string[]): DisplayRecord {
     const fields = value as Record<string, unknown>
-    const defined = all.filter((k) => fields[k] !== undefined)
-    const keys = keyOrder(type === undefined ? defined : ['@type', ...defined])
-    const out: Record<string, JsonValue> = {}
+    const names = keyOrder(all.filter((k) => fields[k] !== undefined))
+    const out: DisplayRecord = {}
     const depth = this.depth + 1
-    const n = this.shown(keys.length)
+    const n = this.shown(names.length)
     for (let i = 0; i < n; i++) {
-      const k = keys[i]!
-      // "@type" is the type unless a field of that name replaces it, as in fields().
-      const shown =
-        k === '@type' && fields[k] === undefined
-          ? (type as string)
-          : this.child(fields[k], k, depth)
-      defineField(out, k, shown)
+      const key = fieldKey(names[i]!)
+      defineField(out, key, this.child(fields[names[i]!], key, depth))
     }
     return out
   }
 
+  /** A map key's display key: a string as a field's, any other "@" and its display's JSON. */
   private mapKey(key: unknown): string {
-    if (typeof key === 'string') return key
-    const shown = toDisplayJson(key, this.registry)
-    return typeof shown === 'string' ? shown : JSON.stringify(shown)
+    if (typeof key === 'string') return fieldKey(key)
+    return `@${JSON.stringify(toDisplayJson(key, this.registry))}`
   }
-}
-
-/**
- * The differences between two display values. Objects are compared field by field; when one
- * side is null (before creation, after a discard) every field of the other side is added or
- * removed.
- */
-export function diffDisplay(before: JsonValue, after: JsonValue): DiffEntry[] {
-  return compactDiff(fullDiff(before, after))
-}
-
-/**
- * Characters of a string a diff entry carries at most: the Diff tab shows 120 of a value, and a
- * snapshot's 50 MB string, changed, made an answer of 50 MB.
- */
-export const DIFF_STRING_CHARS = 1000
-
-/** The entries with each string in their values past DIFF_STRING_CHARS cut, and said so. */
-export function compactDiff(entries: DiffEntry[]): DiffEntry[] {
-  return entries.map((entry) => {
-    const out = { ...entry }
-    if (entry.before !== undefined) out.before = cutStrings(entry.before)
-    if (entry.after !== undefined) out.after = cutStrings(entry.after)
-    return out
-  })
-}
-
-function cutStrings(value: JsonValue): JsonValue {
-  if (typeof value === 'string') {
-    if (value.length <= DIFF_STRING_CHARS) return value
-    // DIFF_STRING_CHARS in all, the note included: a cut string is never cut again.
-    const note = `… (${value.length} characters in all)`
-    return value.slice(0, DIFF_STRING_CHARS - note.length) + note
-  }
-  if (Array.isArray(value)) return value.map(cutStrings)
-  if (value === null || typeof value !== 'object') return value
-  const out: Record<string, JsonValue> = {}
-  for (const [key, field] of Object.entries(value)) defineField(out, key, cutStrings(field))
-  return out
-}
-
-function fullDiff(before: JsonValue, after: JsonValue): DiffEntry[] {
-  const isContainer = (v: JsonValue): v is Record<string, JsonValue> | JsonValue[] =>
-    typeof v === 'object' && v !== null
-  if (isContainer(before) && isContainer(after) && Array.isArray(before) === Array.isArray(after)) {
-    return microdiff(before, after).map((d): DiffEntry => {
-      switch (d.type) {
-        case 'CREATE':
-          return { path: d.path, kind: 'added', after: d.value as JsonValue }
-        case 'REMOVE':
-          return { path: d.path, kind: 'removed', before: d.oldValue as JsonValue }
-        case 'CHANGE':
-          return {
-            path: d.path,
-            kind: 'changed',
-            before: d.oldValue as JsonValue,
-            after: d.value as JsonValue,
-          }
-      }
-    })
-  }
-  if (before === null && isContainer(after)) {
-    return Object.entries(after).map(([k, v]) => ({
-      path: [Array.isArray(after) ? Number(k) : k],
-      kind: 'added',
-      after: v,
-    }))
-  }
-  if (after === null && isContainer(before)) {
-    return Object.entries(before).map(([k, v]) => ({
-      path: [Array.isArray(before) ? Number(k) : k],
-      kind: 'removed',
-      before: v,
-    }))
-  }
-  if (JSON.stringify(before) === JSON.stringify(after)) return []
-  return [{ path: [], kind: 'changed', before, after }]
 }
 
 /** Sets a key as data (a key like "__proto__" included). */

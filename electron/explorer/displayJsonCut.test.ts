@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from 'vitest'
 import type { JsonValue } from '../../shared/contract'
+import { childrenOf, type DisplayRecord } from '../../shared/displayValue'
 import { childrenPage, valueAt } from '../../shared/statePages'
 import { UUID } from '../eventsourcing'
 import { Example } from '../example/example'
@@ -46,13 +47,16 @@ describe('toDisplayJsonCut', () => {
       [['list'], 101],
     ])
     for (const { path, total } of cut) {
-      const held = valueAt(value, path) as Record<string, JsonValue>
+      const held = childrenOf(valueAt(value, path))!
       const first = childrenPage(whole, path, 0, 100)!
       expect(first.total).toBe(total)
       expect(Object.keys(held)).toEqual(first.children.map((c) => String(c.key)))
       expect(Object.values(held)).toEqual(first.children.map((c) => c.value))
     }
-    expect((value as Record<string, JsonValue>)['small']).toEqual({ a: [1, 2], b: { x: 1 } })
+    expect((value as Record<string, JsonValue>)['small']).toEqual({
+      a: [1, 2],
+      b: { '@': 'map', entries: { x: 1 } },
+    })
   })
 
   test('cutDisplay lists the cut containers with their real sizes, and the rest pages in', () => {
@@ -68,11 +72,11 @@ describe('toDisplayJsonCut', () => {
     ])
     for (const o of stateOmitted) {
       const rest = childrenPage(whole, o.path, o.shown, 1000)!
-      const held = valueAt(sent, o.path) as JsonValue[] | Record<string, JsonValue>
+      const held = childrenOf(valueAt(sent, o.path))!
       const rebuilt = Array.isArray(held)
         ? [...held, ...rest.children.map((c) => c.value)]
         : { ...held, ...Object.fromEntries(rest.children.map((c) => [c.key, c.value])) }
-      expect(JSON.stringify(rebuilt)).toBe(JSON.stringify(valueAt(whole, o.path)))
+      expect(JSON.stringify(rebuilt)).toBe(JSON.stringify(childrenOf(valueAt(whole, o.path))))
     }
     expect(cutDisplay(null)).toEqual({ state: null, stateOmitted: [], stateShortened: [] })
   })
@@ -82,36 +86,35 @@ describe('toDisplayJsonCut', () => {
     const keys = ['b', '4294967295', '01', '-1', '1.5', '4294967294', 'a', '7', '0']
     const map = new Map(keys.map((k, i) => [k, i]))
     for (let i = 0; i < 100; i++) map.set(`z${i}`, i)
-    const { value } = toDisplayJsonCut(map, 100)
-    const whole = toDisplayJson(map) as Record<string, JsonValue>
-    expect(Object.keys(value as object)).toEqual(Object.keys(whole).slice(0, 100))
+    const value = childrenOf(toDisplayJsonCut(map, 100).value) as DisplayRecord
+    const whole = childrenOf(toDisplayJson(map)) as DisplayRecord
+    expect(Object.keys(value)).toEqual(Object.keys(whole).slice(0, 100))
     expect(Object.keys(whole).slice(0, 4)).toEqual(['0', '7', '4294967294', 'b'])
     // None an array index: kept in insertion order as they are.
     const plain = new Map([...map].filter(([k]) => !['0', '7', '4294967294'].includes(k)))
-    const cut = toDisplayJsonCut(plain, 100).value as object
+    const cut = childrenOf(toDisplayJsonCut(plain, 100).value) as DisplayRecord
     expect(Object.keys(cut).slice(0, 5)).toEqual(['b', '4294967295', '01', '-1', '1.5'])
-    expect(Object.keys(cut)).toEqual(Object.keys(toDisplayJson(plain) as object).slice(0, 100))
+    expect(Object.keys(cut)).toEqual(Object.keys(childrenOf(toDisplayJson(plain))!).slice(0, 100))
   })
 
-  test('a key that is not a string but shown as a string key is shown once, as a whole object would', () => {
-    // The Date is shown as its ISO text, the string key before it: one key, at the first
-    // place, with the later value. Maps whose keys are all plain strings skip that check.
+  test('a key that is not a string is kept apart from a string of the same text', () => {
+    // The Date and the string print alike; both entries stay, the Date's key typed ("@…").
     const at = new Date('2026-01-02T03:04:05.000Z')
     const map = new Map<unknown, unknown>([['2026-01-02T03:04:05.000Z', 'first']])
     for (let i = 0; i < 120; i++) map.set(`k${i}`, i)
     map.set(at, 'later')
-    const whole = toDisplayJson(map) as Record<string, JsonValue>
+    const whole = childrenOf(toDisplayJson(map)) as DisplayRecord
     const { value, cut } = toDisplayJsonCut(map, 100)
 
-    expect(Object.keys(whole)).toHaveLength(121)
-    expect(whole['2026-01-02T03:04:05.000Z']).toBe('later')
-    expect(cut).toEqual([{ path: [], total: 121 }])
-    expect(Object.entries(value as object)).toEqual(Object.entries(whole).slice(0, 100))
-    const page = displayChildren(map, [], 0, 2, 100)!
-    expect(page.total).toBe(121)
+    expect(Object.keys(whole)).toHaveLength(122)
+    expect(whole['2026-01-02T03:04:05.000Z']).toBe('first')
+    expect(whole['@{"@":"date","v":"2026-01-02T03:04:05.000Z"}']).toBe('later')
+    expect(cut).toEqual([{ path: [], total: 122 }])
+    expect(Object.entries(childrenOf(value)!)).toEqual(Object.entries(whole).slice(0, 100))
+    const page = displayChildren(map, [], 121, 2, 100)!
+    expect(page.total).toBe(122)
     expect(page.children.map((c) => [c.key, c.value])).toEqual([
-      ['2026-01-02T03:04:05.000Z', 'later'],
-      ['k0', 0],
+      ['@{"@":"date","v":"2026-01-02T03:04:05.000Z"}', 'later'],
     ])
   })
 })
@@ -119,7 +122,8 @@ describe('toDisplayJsonCut', () => {
 describe('displayChildren', () => {
   test('a page of any container equals that page of the whole conversion', () => {
     const whole = toDisplayJson(state())
-    const uuid = Object.keys((whole as Record<string, Record<string, JsonValue>>)['_examples']!)[7]!
+    const examples = (whole as DisplayRecord)['_examples']!
+    const uuid = Object.keys(childrenOf(examples)!)[7]!
     const paths = [
       [],
       ['_examples'],
@@ -149,7 +153,7 @@ describe('displayChildren', () => {
             (c) => JSON.stringify(c.path) === JSON.stringify([...path, key]),
           )
           if (!cut) expect(value, `${label} ${String(key)}`).toEqual(full[i]![1])
-          else expect(cut.total).toBe(Object.keys(full[i]![1] as object).length)
+          else expect(cut.total).toBe(Object.keys(childrenOf(full[i]![1]!)!).length)
         }
       }
     }
@@ -166,14 +170,14 @@ describe('displayChildren', () => {
     expect(displayChildren(value, ['list', 5, 'i'], 0, 10, 100)).toBeUndefined()
     expect(displayChildren(value, ['wide', 'skipped'], 0, 10, 100)).toBeUndefined()
     expect(displayChildren(value, ['example', '@type'], 0, 10, 100)).toBeUndefined()
-    // A cycle is shown as '[Circular]' (a leaf): no page inside it.
+    // A cycle is shown as a typed leaf ({ '@': 'cycle' }): no page inside it.
     expect(displayChildren(value, ['looped', 'self'], 0, 10, 100)).toBeUndefined()
     expect(displayChildren(value, ['looped', 'a'], 0, 10, 100)).toMatchObject({
       total: 1,
       children: [{ key: 'b', value: 1 }],
     })
     expect(displayChildren(value, ['example'], 0, 10, 100)!.children.map((c) => c.key)).toEqual(
-      Object.keys(toDisplayJson(example) as object),
+      Object.keys(childrenOf(toDisplayJson(example))!),
     )
   })
 })

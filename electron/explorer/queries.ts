@@ -16,7 +16,7 @@ import type { AggregateSummary as StoreAggregateSummary } from '../eventsourcing
 import { AggregateSummary as AggregateSummarySchema } from '../../shared/schemas'
 import type { Connection } from './connection'
 import { ApiFailure } from './dispatch'
-import { diffDisplay } from './displayJson'
+import { diffDisplay } from './displayDiff'
 import {
   cutState,
   displayState,

@@ -118,10 +118,15 @@ describe.each(await serviceStores())('queries on the %s store', (kind) => {
 
     const view = await h.ok('getAggregate', { id })
 
-    const examples = Object.values(stateOf(stateOf(view.state)['_examples']))
-    expect(examples).toHaveLength(1)
-    expect(examples[0]).toMatchObject({ '@type': 'example#Example' })
-    expect(stateOf(examples[0])['_id']).toMatch(/^[0-9a-f-]{36}$/)
+    const examples = stateOf(view.state)['_examples']
+    expect(examples).toMatchObject({ '@': 'map' })
+    const entities = Object.values(stateOf(stateOf(examples)['entries']))
+    expect(entities).toHaveLength(1)
+    expect(entities[0]).toMatchObject({ '@': 'instance', type: 'example#Example' })
+    expect(stateOf(stateOf(entities[0])['fields'])['_id']).toMatchObject({
+      '@': 'uuid',
+      v: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
+    })
   })
 
   test('listEvents pages by version and filters by text and type on 2,500 events', async () => {

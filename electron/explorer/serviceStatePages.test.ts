@@ -5,6 +5,8 @@
  */
 import { afterAll, afterEach, describe, expect, test } from 'vitest'
 import type { JsonValue } from '../../shared/contract'
+import { childrenOf } from '../../shared/displayValue'
+import { valueAt } from '../../shared/statePages'
 import {
   closeOpenServices,
   connected,
@@ -29,8 +31,9 @@ describe.each(await serviceStores())('state pages on the %s store', (kind) => {
     const whole = (await h.ok('diffVersions', { id, from: 0, to: at })).to!
     const cut = view.stateOmitted.find((o) => o.total > 100)!
     expect(cut).toMatchObject({ kind: 'object', shown: 100, total: 200 })
-    const wholeContainer = cut.path.reduce<JsonValue>((v, k) => (v as Obj)[k as string]!, whole)
-    const shown = cut.path.reduce<JsonValue>((v, k) => (v as Obj)[k as string]!, view.state)
+    // A map's entries are its children, wherever the display holds them.
+    const wholeContainer = childrenOf(valueAt(whole, cut.path))!
+    const shown = childrenOf(valueAt(view.state, cut.path))!
     expect(Object.keys(shown as Obj)).toHaveLength(100)
 
     const rest: Obj = {}
@@ -61,8 +64,7 @@ describe.each(await serviceStores())('state pages on the %s store', (kind) => {
     expect(stored.stateOmitted).toEqual([]) // compareSnapshot sends the stored state whole
     const cut = listed.stateOmitted.find((o) => o.total > 100)!
     expect(cut).toMatchObject({ kind: 'object', shown: 100 })
-    const at$ = (state: JsonValue) =>
-      cut.path.reduce<JsonValue>((v, k) => (v as Obj)[k as string]!, state)
+    const at$ = (state: JsonValue) => childrenOf(valueAt(state, cut.path))!
 
     const rest: Obj = {}
     for (let offset = 100; offset < cut.total; offset += 60) {

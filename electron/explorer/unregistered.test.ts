@@ -190,7 +190,7 @@ function suite(open: Open): void {
     expect(latest.state).toMatchObject({
       _name: 'name-4',
       _version: 4,
-      _price: { '@type': 'elsewhere#Money' },
+      _price: { '@': 'instance', type: 'elsewhere#Money' },
     })
     expect(latest.hashChain.message).toContain('the events were checked, not applied')
 
@@ -243,7 +243,7 @@ function suite(open: Open): void {
     expect(items.map((e) => e.hash)).toEqual(plain.events.map((e) => e.hash))
     expect(items[3]!.payload).toMatchObject({
       name: 'name-3',
-      price: { '@type': 'elsewhere#Money' },
+      price: { '@': 'instance', type: 'elsewhere#Money' },
     })
 
     const found = await h.ok('listEvents', { id: plain.id, search: 'NAME-3' })

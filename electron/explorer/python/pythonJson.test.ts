@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { toDisplayJson } from '../displayJson'
 import { parsePythonJson } from './pythonJson'
 
 // Texts as Python's json.dumps writes them (allow_nan=True, ints of any size).
@@ -29,5 +30,19 @@ describe('JSON as Python writes it', () => {
     expect(parsePythonJson(text)).toEqual(JSON.parse(text))
     expect(() => parsePythonJson('{"x": nan}')).toThrow()
     expect(() => parsePythonJson('{"x": 12345678901234567890')).toThrow()
+  })
+})
+
+describe('a Python state as the explorer shows it', () => {
+  test('big integers and NaN are typed numbers, not text that reads the same', () => {
+    const state = parsePythonJson(
+      '{"big": 12345678901234567890, "digits": "12345678901234567890", "rate": NaN, "word": "NaN"}',
+    )
+    expect(toDisplayJson(state)).toEqual({
+      big: { '@': 'bigint', v: '12345678901234567890' },
+      digits: '12345678901234567890',
+      rate: { '@': 'number', v: 'NaN' },
+      word: 'NaN',
+    })
   })
 })

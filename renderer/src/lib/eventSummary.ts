@@ -1,14 +1,17 @@
 import type { EventDto, JsonValue } from '../../../shared/contract'
+import { childrenOf, displayKind, type DisplayRecord } from '../../../shared/displayValue'
+import { displayText } from './displayText'
 
-/** A short JSON rendering for one value in a sentence; long values are cut. */
+/** A short rendering of one value in a sentence, its kind said (displayText); long values cut. */
 export function formatValue(value: JsonValue | undefined, max = 80): string {
-  if (value === undefined) return '(none)'
-  const text = JSON.stringify(value) ?? String(value)
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+  return value === undefined ? '(none)' : displayText(value, max)
 }
 
+/** The fields of a plain object or an instance; undefined for anything else. */
 function asRecord(value: JsonValue | undefined): Record<string, JsonValue> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined
+  if (value === undefined) return undefined
+  const kind = displayKind(value)
+  return kind === 'object' || kind === 'instance' ? (childrenOf(value) as DisplayRecord) : undefined
 }
 
 /**

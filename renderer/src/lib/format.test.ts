@@ -2,9 +2,9 @@ import { afterEach, describe, expect, test, vi } from 'vitest'
 import {
   formatClock,
   formatDateTime,
+  formatDateTimeMs,
   formatShort,
   formatTimeOfDay,
-  isIsoInstant,
   spanTickFormat,
 } from './format'
 
@@ -57,13 +57,9 @@ describe('one formatter for every time', () => {
     expect(formatClock('soon', 'local')).toBe('soon')
   })
 
-  test('ISO instants (serialised Date values) are recognised; other strings are not', () => {
-    expect(isIsoInstant(AT)).toBe(true)
-    expect(isIsoInstant('2026-11-26T15:00:02Z')).toBe(true)
-    expect(isIsoInstant('2026-11-26T15:00:02+01:00')).toBe(true)
-    expect(isIsoInstant('2026-11-26')).toBe(false)
-    expect(isIsoInstant('order 2026-11-26T15:00:02Z')).toBe(false)
-    expect(isIsoInstant('2026-13-45T99:00:00Z')).toBe(false)
+  test('a Date value in a state: to the millisecond, per the Local/UTC choice', () => {
+    expect(formatDateTimeMs(AT, 'utc')).toBe('2026-11-26 15:00:02.045 UTC')
+    expect(formatDateTimeMs(AT, 'local')).toMatch(/^2026-11-2\d \d\d:\d\d:02\.045$/)
   })
 
   test('axis ticks: sub-second buckets get fractional digits, long spans get dates', () => {

@@ -3,6 +3,9 @@
  * Intl.DateTimeFormat with a 24-hour clock and honours the Local/UTC choice, so the list, the
  * timeline, the live pill and the state tree read alike.
  */
+import type { JsonValue } from '../../../shared/contract'
+import { displayText } from './displayText'
+
 export type TimeZoneMode = 'local' | 'utc'
 
 type Instant = string | number | Date
@@ -93,14 +96,12 @@ export function formatShort(at: Instant, tz: TimeZoneMode, now: Date = new Date(
   return `${f.year}-${f.month}-${f.day}`
 }
 
-/**
- * An ISO 8601 instant as the store serialises Date values (2026-11-26T22:01:54.123Z, or with an
- * offset): the state tree shows these per the Local/UTC choice rather than raw.
- */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/
-
-export function isIsoInstant(text: string): boolean {
-  return ISO_INSTANT.test(text) && toDate(text) !== null
+/** 2026-11-26 22:01:54.123 (local) or with " UTC": a Date value in a state, to the millisecond. */
+export function formatDateTimeMs(at: Instant, tz: TimeZoneMode): string {
+  const d = toDate(at)
+  if (!d) return String(at)
+  const f = fields(d, tz, { ...DATE, ...TIME, fractionalSecondDigits: 3 })
+  return `${f.year}-${f.month}-${f.day} ${f.hour}:${f.minute}:${f.second}.${f.fractionalSecond}${suffix(tz)}`
 }
 
 /** Axis ticks that tell a span's buckets apart: times within a day, dates beyond a month. */
@@ -132,15 +133,9 @@ export function formatCount(n: number): string {
   return COUNT.format(n)
 }
 
-/** One line of JSON for previews, cut to `max` characters. */
-export function previewJson(value: unknown, max = 160): string {
-  let text: string
-  try {
-    text = JSON.stringify(value) ?? 'undefined'
-  } catch {
-    text = String(value)
-  }
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+/** One line for previews of a display value (its kinds said, lib/displayText.ts), cut to `max`. */
+export function previewJson(value: JsonValue, max = 160): string {
+  return displayText(value, max)
 }
 
 export function formatBytes(n: number): string {

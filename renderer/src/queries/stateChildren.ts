@@ -14,6 +14,7 @@ import type {
   ShortenedString,
   StatePath,
 } from '../../../shared/contract'
+import { type Children, childrenOf, withChildren } from '../../../shared/displayValue'
 import { useApi } from '../service'
 import { keys } from './keys'
 
@@ -51,27 +52,27 @@ interface PageSpec {
   limit: number
 }
 
-type Container = JsonValue[] | { [key: string]: JsonValue }
-const isContainer = (v: JsonValue | undefined): v is Container =>
-  typeof v === 'object' && v !== null
-
-/** `value` with the container at `path` replaced by `update(it)`, copied along the way. */
-function updateAt(
-  value: JsonValue,
-  path: StatePath,
-  update: (c: Container) => Container,
-): JsonValue {
-  if (!isContainer(value)) return value
-  if (path.length === 0) return update(value)
+/**
+ * `value` with the children of the container at `path` replaced by `update(them)`, copied along
+ * the way (a Map's or an instance's children sit inside it: shared/displayValue.ts).
+ */
+function updateAt(value: JsonValue, path: StatePath, update: (c: Children) => Children): JsonValue {
+  const children = childrenOf(value)
+  if (children === undefined) return value
+  if (path.length === 0) return withChildren(value, update(children))
   const [head, ...rest] = path
-  if (Array.isArray(value)) {
-    if (typeof head !== 'number' || head >= value.length) return value
-    const copy = value.slice()
-    copy[head] = updateAt(value[head]!, rest, update)
-    return copy
+  if (Array.isArray(children)) {
+    if (typeof head !== 'number' || head >= children.length) return value
+    const copy = children.slice()
+    copy[head] = updateAt(children[head]!, rest, update)
+    return withChildren(value, copy)
   }
-  if (typeof head !== 'string' || !Object.prototype.hasOwnProperty.call(value, head)) return value
-  return withKey({ ...value }, head, updateAt(value[head]!, rest, update))
+  if (typeof head !== 'string' || !Object.prototype.hasOwnProperty.call(children, head))
+    return value
+  return withChildren(
+    value,
+    withKey({ ...children }, head, updateAt(children[head]!, rest, update)),
+  )
 }
 
 /** Sets a key as data (a key like "__proto__" included). */
@@ -86,7 +87,7 @@ function withKey(target: { [key: string]: JsonValue }, key: string, value: JsonV
 }
 
 /** `container` with `page` added, if the page starts where the container's children end. */
-function appendPage(container: Container, page: Page): Container {
+function appendPage(container: Children, page: Page): Children {
   const count = Array.isArray(container) ? container.length : Object.keys(container).length
   if (count !== page.offset) return container
   if (Array.isArray(container)) return [...container, ...page.children.map((c) => c.value)]

@@ -1,4 +1,6 @@
 import type { DiffEntry } from '../../../shared/contract'
+import { keyName } from '../../../shared/displayValue'
+import { keyText } from '../lib/displayText'
 import { formatValue } from '../lib/eventSummary'
 import './feature.css'
 import './diffList.css'
@@ -29,15 +31,19 @@ function isBookkeeping(entry: DiffEntry): boolean {
   return entry.path.length === 1 && typeof first === 'string' && BOOKKEEPING.has(first)
 }
 
-/** `examples["1a2b"].id` style path; the root is `(state)`. */
+/**
+ * `examples["1a2b"].id` style path; the root is `(state)`. A Map's key of another kind than a
+ * string is written as its value (`byNumber[42]`, not `byNumber["42"]`).
+ */
 export function formatPath(path: DiffEntry['path']): string {
   if (path.length === 0) return '(state)'
   return path
     .map((part, index) => {
       if (typeof part === 'number') return `[${part}]`
-      const name = part
-      if (/^[A-Za-z_$][\w$]*$/.test(name)) return index === 0 ? name : `.${name}`
-      return `[${JSON.stringify(name)}]`
+      const key = keyName(part)
+      if (key.kind === 'other') return `[${keyText(part, true)}]`
+      if (/^[A-Za-z_$][\w$]*$/.test(key.text)) return index === 0 ? key.text : `.${key.text}`
+      return `[${JSON.stringify(key.text)}]`
     })
     .join('')
 }

@@ -5,9 +5,12 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import type { JsonValue, StatePath } from '../../../shared/contract'
+import { type Children, childrenOf, displayKind, fieldName } from '../../../shared/displayValue'
 import { visible } from './VisibleText'
-import { formatCount, formatDateTime, isIsoInstant, type TimeZoneMode } from '../lib/format'
+import { formatCount, type TimeZoneMode } from '../lib/format'
+import { keyText } from '../lib/displayText'
 import { useSelectionStore } from '../stores/selectionStore'
+import { TypedLeaf } from './TypedLeaf'
 
 export interface JsonTreeProps {
   value: JsonValue
@@ -53,85 +56,76 @@ interface Row {
   pending?: { count: number; message: string | null }
 }
 
-const isContainer = (v: JsonValue): v is JsonValue[] | { [k: string]: JsonValue } =>
-  typeof v === 'object' && v !== null
-
 /**
  * How many children a value has, counted once per object: a state of tens of thousands of
  * entities is rendered on every scrub step, and listing a big container's entries per row and
  * per render cost more than the rest of the step (issue 10). Values are never mutated.
  */
 const childCounts = new WeakMap<object, number>()
-function childCountOf(v: JsonValue): number {
-  if (!isContainer(v)) return 0
-  if (Array.isArray(v)) return v.length
-  let n = childCounts.get(v)
+function childCountOf(children: Children | undefined): number {
+  if (children === undefined) return 0
+  if (Array.isArray(children)) return children.length
+  let n = childCounts.get(children)
   if (n === undefined) {
-    n = Object.keys(v).length
-    childCounts.set(v, n)
+    n = Object.keys(children).length
+    childCounts.set(children, n)
   }
   return n
 }
 
 /** The first `limit` children of a container, as [key, value]. */
-function firstEntries(
-  v: JsonValue[] | { [k: string]: JsonValue },
-  limit: number,
-): Array<[string, JsonValue]> {
-  if (Array.isArray(v)) return v.slice(0, limit).map((item, i) => [String(i), item])
+function firstEntries(children: Children, limit: number): Array<[string, JsonValue]> {
+  if (Array.isArray(children)) return children.slice(0, limit).map((item, i) => [String(i), item])
   const out: Array<[string, JsonValue]> = []
-  for (const key of Object.keys(v)) {
+  for (const key of Object.keys(children)) {
     if (out.length >= limit) break
-    out.push([key, v[key]!])
+    out.push([key, children[key]!])
   }
   return out
 }
 
-/** `n`: the container's child count (a paged one's real count, beyond what it holds). */
-function summary(v: JsonValue, n: number): string {
-  if (Array.isArray(v)) return n === 0 ? '[]' : `[ ${n} item${n === 1 ? '' : 's'} ]`
-  return n === 0 ? '{}' : `{ ${n} key${n === 1 ? '' : 's'} }`
-}
-
-function leafText(v: JsonValue): string {
-  return typeof v === 'string' ? JSON.stringify(v) : String(v)
-}
+const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`
 
 /**
- * A leaf, with the ISO instants of Date values shown per the Local/UTC choice (raw in the title);
- * a string the answer shortened says how long it is whole (`wholeLength`).
+ * A container's one-line summary, saying its kind: an array, a Set, a Map, an object or an
+ * instance of a type. `n`: its child count (a paged one's real count, beyond what it holds).
  */
-function Leaf({
-  value,
-  timezone,
-  wholeLength,
-}: {
-  value: JsonValue
-  timezone: TimeZoneMode
-  wholeLength: number | undefined
-}) {
-  if (typeof value === 'string' && isIsoInstant(value))
-    return (
-      <time className="json-value json-string" dateTime={value} title={value}>
-        {formatDateTime(value, timezone)}
-      </time>
-    )
-  return (
-    <>
-      <span className={`json-value json-${leafKind(value)}`}>{visible(leafText(value))}</span>
-      {wholeLength !== undefined && (
-        <span className="json-more">
-          {' '}
-          (the first {formatCount(typeof value === 'string' ? value.length : 0)} of{' '}
-          {formatCount(wholeLength)} characters)
+function Summary({ value, n }: { value: JsonValue; n: number }) {
+  switch (displayKind(value)) {
+    case 'array':
+      return <span className="json-summary">{n === 0 ? '[]' : `[ ${plural(n, 'item')} ]`}</span>
+    case 'set':
+      return (
+        <span className="json-summary">
+          <span className="json-type">Set</span> [ {plural(n, 'item')} ]
         </span>
-      )}
-    </>
-  )
+      )
+    case 'map':
+      return (
+        <span className="json-summary">
+          <span className="json-type">Map</span> {`{ ${plural(n, 'entry', 'entries')} }`}
+        </span>
+      )
+    case 'instance': {
+      const type = (value as { type: string }).type
+      return (
+        <span className="json-summary">
+          <span className="json-type" title={`An instance of ${type}`}>
+            {visible(type)}
+          </span>{' '}
+          {`{ ${plural(n, 'field')} }`}
+        </span>
+      )
+    }
+    default:
+      return <span className="json-summary">{n === 0 ? '{}' : `{ ${plural(n, 'key')} }`}</span>
+  }
 }
 
-function leafKind(v: JsonValue): string {
-  return v === null ? 'null' : typeof v
+/** How a child's key is shown: a field by its name, a Map's key with its kind ("42" or 42). */
+function childName(key: string, parent: JsonValue, array: boolean): string {
+  if (array) return key
+  return displayKind(parent) === 'map' ? keyText(key, true) : fieldName(key)
 }
 
 /** Rows, and the children of paged containers they would show but the value does not hold. */
@@ -159,22 +153,23 @@ function flatten(
     posinset: number,
     setsize: number,
   ) => {
-    const container = isContainer(v)
-    const held = childCountOf(v)
+    const children = childrenOf(v)
+    const container = children !== undefined
+    const held = childCountOf(children)
     // Only containers are looked up: their paths are JSON-encoded once each.
     const key = container && paging ? JSON.stringify(segments) : ''
     const childCount = (container && paging?.totals.get(key)) || held
     out.push({ path, segments, depth, name, value: v, container, childCount, posinset, setsize })
-    if (!container || !isOpen(path, depth, childCount)) return
+    if (!children || !isOpen(path, depth, childCount)) return
     const limit = shown[path] ?? BIG
-    const array = Array.isArray(v)
-    firstEntries(v, limit).forEach(([k, child], i) =>
+    const array = Array.isArray(children)
+    firstEntries(children, limit).forEach(([k, child], i) =>
       walk(
         child,
         `${path}/${encodeURIComponent(k)}`,
         [...segments, array ? i : k],
         depth + 1,
-        k,
+        childName(k, v, array),
         i + 1,
         childCount,
       ),
@@ -396,9 +391,9 @@ function RowContent({
             </>
           )}
           {row.container ? (
-            <span className="json-summary">{summary(row.value, row.childCount)}</span>
+            <Summary value={row.value} n={row.childCount} />
           ) : (
-            <Leaf
+            <TypedLeaf
               value={row.value}
               timezone={timezone}
               wholeLength={
