@@ -142,6 +142,32 @@ export function pythonAvailable(): { ok: true } | { ok: false; reason: string } 
 }
 
 /**
+ * What a Python store test file needs before it declares its tests: the venv, and a fresh
+ * database on a real PostgreSQL. `unavailable` says why not; in CI that fails the file's tests
+ * (their beforeAll throws it), elsewhere they are skipped with a loud warning naming `what`.
+ */
+export async function pythonTestDatabase(what: string): Promise<{
+  database: Awaited<ReturnType<typeof freshPostgresDatabase>> | undefined
+  unavailable: string | undefined
+}> {
+  const python = pythonAvailable()
+  if (!python.ok) return warned(what, { database: undefined, unavailable: python.reason })
+  try {
+    return { database: await freshPostgresDatabase(), unavailable: undefined }
+  } catch (error) {
+    return warned(what, { database: undefined, unavailable: (error as Error).message })
+  }
+}
+
+function warned<T extends { unavailable: string | undefined }>(what: string, result: T): T {
+  if (!process.env['CI'])
+    console.warn(
+      `\n${'!'.repeat(80)}\n!! SKIPPED ${what}: ${result.unavailable}\n${'!'.repeat(80)}\n`,
+    )
+  return result
+}
+
+/**
  * A PostgreSQL to write to: EVENTSCOPE_TEST_POSTGRES_URL, else the cluster scripts/postgres.sh
  * runs (started here when it is not running). A fresh database per call, dropped by `drop`.
  */

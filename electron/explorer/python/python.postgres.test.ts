@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
-  freshPostgresDatabase,
-  pythonAvailable,
+  pythonTestDatabase,
   type ReportedApplication,
   writePythonStores,
   type WriteReport,
@@ -17,20 +16,7 @@ import { checkApplication, expectUndecodable } from './readerChecks'
  * EVENTSCOPE_TEST_POSTGRES_URL) holding tables Python's eventsourcing 9.5.6 wrote. In CI a
  * server that cannot start fails these tests; elsewhere they are skipped with a loud warning.
  */
-const python = pythonAvailable()
-let database: Awaited<ReturnType<typeof freshPostgresDatabase>> | undefined
-let unavailable: string | undefined = python.ok ? undefined : python.reason
-if (!unavailable) {
-  try {
-    database = await freshPostgresDatabase()
-  } catch (error) {
-    unavailable = (error as Error).message
-  }
-}
-if (unavailable && !process.env['CI'])
-  console.warn(
-    `\n${'!'.repeat(80)}\n!! SKIPPED the Python PostgreSQL tests: ${unavailable}\n${'!'.repeat(80)}\n`,
-  )
+const { database, unavailable } = await pythonTestDatabase('the Python PostgreSQL tests')
 
 let report: WriteReport
 const pgApps = (): ReportedApplication[] =>

@@ -8,8 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import type { RequestOf } from '../../../shared/contract'
 import {
   appendPythonEvents,
-  freshPostgresDatabase,
-  pythonAvailable,
+  pythonTestDatabase,
   pythonConnectSettings,
   type ReportedApplication,
   writePythonStores,
@@ -17,18 +16,7 @@ import {
 } from '../../../test/pythonStores'
 import { closeOpenServices, harness, type Harness, until } from '../serviceTesting'
 
-const python = pythonAvailable()
-let database: Awaited<ReturnType<typeof freshPostgresDatabase>> | undefined
-let unavailable: string | undefined = python.ok ? undefined : python.reason
-if (!unavailable) {
-  try {
-    database = await freshPostgresDatabase()
-  } catch (error) {
-    unavailable = (error as Error).message
-  }
-}
-if (unavailable && !process.env['CI'])
-  console.warn(`\n!! SKIPPED the Python store service tests: ${unavailable}\n`)
+const { database, unavailable } = await pythonTestDatabase('the Python store service tests')
 
 let report: WriteReport & { sqliteDir: string }
 const app = (backend: string, name: string): ReportedApplication =>
