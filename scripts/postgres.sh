@@ -10,7 +10,9 @@
 # Environment:
 #   EVENTSCOPE_POSTGRES_HOME (/tmp/eventscope-postgres-<checksum of the repo's path>): run/ holds
 #   the cluster, port, pid, log. Under /tmp by default: the cluster's user (postgres, when run as
-#   root) must reach it, which a checkout under /root would not let it.
+#   root) must reach it, which a checkout under /root would not let it. Not under TMPDIR: a
+#   private one (npm test gives each test stage its own, 0700) is out of that user's reach, and
+#   every caller, whatever its TMPDIR, must find the one cluster.
 #   POSTGRES_BIN (/usr/lib/postgresql/<newest>/bin)  POSTGRES_PORT (a free one from 55432)
 #   POSTGRES_WAIT_SECONDS (60)
 #
@@ -20,7 +22,7 @@ set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd -- "$SCRIPT_DIR/.." && pwd -P)
-PGHOME_DIR=${EVENTSCOPE_POSTGRES_HOME:-${TMPDIR:-/tmp}/eventscope-postgres-$(printf '%s' "$REPO" | cksum | cut -d' ' -f1)}
+PGHOME_DIR=${EVENTSCOPE_POSTGRES_HOME:-/tmp/eventscope-postgres-$(printf '%s' "$REPO" | cksum | cut -d' ' -f1)}
 case $PGHOME_DIR in /*) ;; *) PGHOME_DIR=$PWD/$PGHOME_DIR ;; esac
 RUN=$PGHOME_DIR/run
 WAIT_SECONDS=${POSTGRES_WAIT_SECONDS:-60}
