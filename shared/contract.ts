@@ -14,7 +14,8 @@ import {
   MAX_SEED_EVENTS,
   MAX_SEED_EVENTS_TEXT,
 } from './contractBasics'
-import type { EVENT_NAMES, METHOD_NAMES } from './contractBasics'
+import type { METHOD_NAMES } from './contractBasics'
+import { events } from './contractEvents'
 import {
   ActivityBucket,
   AggregateModuleInfo,
@@ -30,7 +31,6 @@ import {
   DisplayValue,
   isoDate,
   limit,
-  LogEntryDto,
   OmittedChildren,
   ShortenedString,
   RawRecord,
@@ -451,22 +451,8 @@ export const methods = {
   // Exactly the names in contractBasics (a missing or an extra method does not compile).
 } as const satisfies Record<(typeof METHOD_NAMES)[number], MethodDefinition>
 
-// ---------------------------------------------------------------- live events (main → renderer)
-
-export const events = {
-  /** New batches in the application log, whoever wrote them. */
-  changes: z.lazy(() => z.object({ entries: z.array(LogEntryDto) })),
-  /** Progress of a long call that was given a taskId. */
-  progress: z.lazy(() =>
-    z.object({
-      taskId,
-      done: z.number().min(0),
-      total: z.number().min(0),
-      label: z.string(),
-    }),
-  ),
-  connection: ConnectionInfo,
-} as const satisfies Record<(typeof EVENT_NAMES)[number], z.ZodType>
+// The live events (main → renderer) are in contractEvents.ts.
+export { events }
 
 export type MethodName = keyof typeof methods
 export type EventName = keyof typeof events
