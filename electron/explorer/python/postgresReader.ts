@@ -56,6 +56,7 @@ export async function openPythonPostgres(options: PythonPostgresOptions): Promis
       )
     }
     const snapshotColumns = await columns(options.tables.snapshots)
+    const idType = eventColumns.get('originator_id') === 'uuid' ? 'uuid' : 'text'
     const url = new URL(options.url)
     return new PostgresReader(pool, {
       schema,
@@ -63,7 +64,9 @@ export async function openPythonPostgres(options: PythonPostgresOptions): Promis
       hasLog: eventColumns.has('notification_id'),
       hasSnapshots: snapshotColumns.size > 0,
       // ORIGINATOR_ID_TYPE: uuid (the default) or text.
-      idType: eventColumns.get('originator_id') === 'uuid' ? 'uuid' : 'text',
+      idType,
+      textOrderedByBytes:
+        idType === 'text' && (await idsOrderedByBytes(pool, schema, options.tables.events)),
       description: `${url.hostname}:${url.port || 5432}${url.pathname} (${schema}.${options.tables.events})`,
     })
   } catch (error) {
@@ -81,7 +84,49 @@ interface Shape {
   readonly hasLog: boolean
   readonly hasSnapshots: boolean
   readonly idType: 'uuid' | 'text'
+  /** A text id column whose collation orders ids as their bytes (C, POSIX, C.UTF-8, ucs_basic). */
+  readonly textOrderedByBytes: boolean
   readonly description: string
+}
+
+/**
+ * Whether the id column's collation orders text as its UTF-8 bytes (code points), so that the
+ * ids starting with a prefix are exactly one range of the key. A language's collation is not
+ * such an order: ICU's English puts "Abc" between "ab" and "abc", Czech sorts "ch…" after "h…".
+ */
+async function idsOrderedByBytes(pool: pg.Pool, schema: string, table: string): Promise<boolean> {
+  const column = await pool.query<{
+    name: string | null
+    provider: string | null
+    collate: string | null
+  }>(
+    `SELECT co.collname AS name, co.collprovider::text AS provider, co.collcollate AS collate
+       FROM pg_catalog.pg_attribute a
+       JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+      WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = 'originator_id'`,
+    [schema, table],
+  )
+  const { name, provider, collate } = column.rows[0] ?? {
+    name: null,
+    provider: null,
+    collate: null,
+  }
+  if (name === 'C' || name === 'POSIX' || name === 'ucs_basic') return true
+  if (name !== 'default') return provider === 'c' && isByteOrderLocale(collate)
+  // The database's default: libc with its LC_COLLATE, or (PostgreSQL 15+) ICU. The row as JSON,
+  // since datlocprovider does not exist before 15.
+  const database = await pool.query<{ provider: string | null; collate: string | null }>(
+    `SELECT to_jsonb(d) ->> 'datlocprovider' AS provider, d.datcollate AS collate
+       FROM pg_catalog.pg_database d WHERE d.datname = current_database()`,
+  )
+  const row = database.rows[0]
+  return row !== undefined && row.provider !== 'i' && isByteOrderLocale(row.collate)
+}
+
+function isByteOrderLocale(locale: string | null): boolean {
+  return locale !== null && /^(C|POSIX)(\.utf-?8)?$/i.test(locale)
 }
 
 interface EventRow {
@@ -98,6 +143,7 @@ class PostgresReader implements PythonReader {
   private readonly events_: string
   private readonly snapshots_: string | undefined
   private readonly idType: 'uuid' | 'text'
+  private readonly textOrderedByBytes: boolean
 
   constructor(
     private readonly pool: pg.Pool,
@@ -106,6 +152,7 @@ class PostgresReader implements PythonReader {
     this.hasLog = shape.hasLog
     this.description = shape.description
     this.idType = shape.idType
+    this.textOrderedByBytes = shape.textOrderedByBytes
     this.events_ = `${ident(shape.schema)}.${ident(shape.tables.events)}`
     this.snapshots_ = shape.hasSnapshots
       ? `${ident(shape.schema)}.${ident(shape.tables.snapshots)}`
@@ -117,14 +164,19 @@ class PostgresReader implements PythonReader {
     afterId?: string
     idPrefix?: string
   }): Promise<PythonAggregatePage> {
-    // A uuid column: the prefix is a UUID's hex digits; a text column: the id's characters, up
-    // to the prefix followed by the highest character (exact in the C collation; a locale's
-    // collation may order other ids in between).
+    // A uuid column: the prefix is a UUID's hex digits, one range of the key. A text column: the
+    // ids from the prefix on, each kept only if it starts with it; in a collation that orders
+    // text as bytes they end at the prefix followed by the highest character, in any other the
+    // walk may have to go on to the end of the key (a language's collation can sort an id that
+    // starts with the prefix anywhere after it, and others in between).
     const bounds = !query.idPrefix
       ? undefined
       : this.idType === 'uuid'
         ? hexPrefixBounds(query.idPrefix)
-        : { low: query.idPrefix, high: `${query.idPrefix}\u{10FFFF}` }
+        : {
+            low: query.idPrefix,
+            high: this.textOrderedByBytes ? `${query.idPrefix}\u{10FFFF}` : undefined,
+          }
     if (query.idPrefix && !bounds) return { items: [] }
     const t = this.events_
     // A loose index scan over the primary key (PostgreSQL has no skip scan of its own): each
@@ -152,11 +204,13 @@ class PostgresReader implements PythonReader {
                 ORDER BY originator_version LIMIT 1) AS topic
          FROM ids
         WHERE ids.id IS NOT NULL AND ($2::text IS NULL OR ids.id <= $2::text::${this.idType})
+          AND ($4::text IS NULL OR starts_with(ids.id::text, $4::text))
         LIMIT $3`,
       [
         start === undefined ? null : this.idType === 'uuid' ? uuidText(start) : start,
         high ?? null,
         query.limit,
+        this.idType === 'text' && query.idPrefix ? query.idPrefix : null,
       ],
     )
     const items = result.rows.map((r) => ({

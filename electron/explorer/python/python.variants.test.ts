@@ -4,6 +4,7 @@
  * at 0 (INITIAL_VERSION = 0), and aggregates with text ids (ORIGINATOR_ID_TYPE=text), some of
  * them hostile (write_stores.py TICKET_CODES).
  */
+import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import {
   pythonTestDatabase,
@@ -166,5 +167,67 @@ describe.skipIf(unavailable !== undefined && !process.env['CI'])(
         expect(filtered.items).toEqual([])
       })
     })
+
+    // The column's collation orders the ids: in a language's, the ids starting with a prefix
+    // are not one range of the key (ICU's English sorts "TCK-1" among the "tck…", Czech sorts
+    // "ch…" after "h…"). The Tickets table copied into schemas whose id column has one.
+    test.each([
+      ['en-x-icu', 'tck', []],
+      ['en-x-icu', 'TCK', ['TCK-1']],
+      ['en-x-icu', 'ch', ['chata-1']],
+      ['cs-x-icu', 'c', ['cesta-1', 'chata-1']],
+      ['cs-x-icu', 'ch', ['chata-1']],
+      ['C', 'c', ['cesta-1', 'chata-1']],
+    ] as const)(
+      'on postgres, ids collated %s: the prefix %j lists exactly the ids that start with it',
+      async (collation, prefix, expected) => {
+        const tickets = app('postgres', 'Tickets')
+        const schema = `collated_${collation.replace(/\W/g, '_').toLowerCase()}`
+        const client = new pg.Client({ connectionString: database!.url })
+        await client.connect()
+        try {
+          const known = await client.query('SELECT 1 FROM pg_collation WHERE collname = $1', [
+            collation,
+          ])
+          // Debian's PostgreSQL is built with ICU; a build without it has no such collation.
+          if (known.rowCount === 0) throw new Error(`this PostgreSQL has no collation ${collation}`)
+          const source = `${tickets.tables.schema ?? 'public'}.${tickets.tables.events}`
+          const copy = `${schema}.${tickets.tables.events}`
+          await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
+          await client.query(`DROP TABLE IF EXISTS ${copy}`)
+          await client.query(`CREATE TABLE ${copy} (LIKE ${source} INCLUDING ALL)`)
+          await client.query(
+            `ALTER TABLE ${copy} ALTER COLUMN originator_id TYPE text COLLATE "${collation}"`,
+          )
+          await client.query(`INSERT INTO ${copy} SELECT * FROM ${source}`)
+          // Three more aggregates: TCK-1's events under other ids.
+          for (const id of ['chata-1', 'cesta-1', 'hora-1'])
+            await client.query(
+              `INSERT INTO ${copy} (originator_id, originator_version, topic, state)
+               SELECT $1, originator_version, topic, state FROM ${source} WHERE originator_id = 'TCK-1'`,
+              [id],
+            )
+        } finally {
+          await client.end()
+        }
+        const h = harness({ cipherKey: undefined })
+        const settings = pythonConnectSettings(tickets, database!.url)
+        if (settings.kind !== 'python-postgres') throw new Error('expected PostgreSQL settings')
+        await h.ok('connect', { ...settings, pgSchema: schema })
+        const listed: string[] = []
+        let pageToken: string | undefined
+        do {
+          const page = await h.ok('listAggregates', {
+            limit: 1,
+            order: 'id',
+            idPrefix: prefix,
+            ...(pageToken ? { pageToken } : {}),
+          })
+          listed.push(...page.items.map((i) => i.id))
+          pageToken = page.nextPageToken
+        } while (pageToken)
+        expect(listed.sort()).toEqual(expected)
+      },
+    )
   },
 )
