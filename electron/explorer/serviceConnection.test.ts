@@ -2,7 +2,7 @@
  * Connecting and disconnecting through `dispatch`: the state reported, stores that cannot be
  * opened, settings from the environment.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import { besidesNodeSqlite } from '../../test/sqliteRun'
@@ -54,6 +54,32 @@ describe('connection', () => {
       expect(info.encryptionNote).toMatch(/not encrypted/i)
     }),
   )
+
+  test('given the SQLite file is deleted while connected, then the page is told within a poll and a save is refused, not acknowledged into the lost file', async () => {
+    const path = newSqlitePath()
+    const h = await connected('sqlite', {}, path)
+    const { id } = await h.ok('execute', {
+      type: EXAMPLE,
+      expectedVersion: -1,
+      commands: [{ name: 'create', params: { foo: 'x' } }],
+    })
+    for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true })
+
+    const deadline = Date.now() + 5000
+    let info = await h.ok('getConnection', {})
+    while (info.availability?.state !== 'unavailable' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      info = await h.ok('getConnection', {})
+    }
+    expect(info.availability).toMatchObject({ state: 'unavailable' })
+    expect(info.availability?.reason).toContain('was deleted since it was opened')
+    const refused = await h.fail('execute', {
+      id,
+      expectedVersion: 0,
+      commands: [{ name: 'setFoo', params: { value: 'lost?' } }],
+    })
+    expect(refused.code).toBe('StoreUnavailable')
+  })
 
   test('given a file that cannot be opened, then StoreUnavailable, the state stays disconnected with the error, and a retry can succeed', async () => {
     const notADatabase = join(folder, 'not-a-database.sqlite')

@@ -45,6 +45,7 @@ export class SqliteAggregateRecorder implements AggregateRecorder {
     // IMMEDIATE takes the write lock at once, so two processes serialise instead of deadlocking.
     this.insertInTransaction = (batches) =>
       database.db.immediate(() => {
+        database.checkStillAtPath()
         for (const records of batches) {
           for (const r of records) {
             this.insertRow.run(r.originatorId, r.originatorVersion, r.topic, r.state)
@@ -241,6 +242,7 @@ export class SqliteSnapshotRecorder extends SqliteAggregateRecorder {
     if (records.length === 0) return
     try {
       this.database.db.immediate(() => {
+        this.database.checkStillAtPath()
         for (const r of records) {
           this.insertOrIgnore.run(r.originatorId, r.originatorVersion, r.topic, r.state)
         }
@@ -297,6 +299,7 @@ export class SqliteApplicationRecorder
   }
 
   async selectLog(query: LogQuery): Promise<LogEntry[]> {
+    this.database.checkStillAtPath()
     const columns = 'position, originator_id, from_version, to_version, topics, recorded_at'
     const statement = this.database.prepare(
       query.desc

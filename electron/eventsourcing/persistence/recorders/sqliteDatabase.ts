@@ -186,6 +186,12 @@ export class SqliteDatabase {
   readonly indexLag: number | undefined
   readonly readOnly: boolean
   private readonly statements = new Map<string, Statement>()
+  /**
+   * The file the connection opened (device and inode). Deleted or replaced since, it is no
+   * longer what the path names: SQLite would go on writing into the unlinked file, and every
+   * save acknowledged after that would vanish with it (checkStillAtPath).
+   */
+  private readonly opened: { readonly dev: bigint; readonly ino: bigint } | undefined
 
   constructor(
     readonly path: string,
@@ -207,6 +213,7 @@ export class SqliteDatabase {
         if (!this.readOnly) createPrivateFile(path)
       }
       db = openSqlite(path, options.driver)
+      this.opened = path === ':memory:' ? undefined : fileIdentity(path)
       db.exec(`PRAGMA synchronous = ${this.synchronous}; PRAGMA cache_size = -${CACHE_KIB};`)
       // Looked at before anything is written: another program's file is left as it was.
       schema = inspectSchema(db)
@@ -240,6 +247,27 @@ export class SqliteDatabase {
     }
   }
 
+  /**
+   * Refuses, as StoreUnavailable, when the path no longer names the file this connection
+   * opened (deleted, or another file moved in). Called at the start of each write transaction
+   * (a stat: a few microseconds beside a commit's sync), and by the log's reads, which the log
+   * follower makes every few hundred milliseconds, so the page shows it as an outage.
+   */
+  checkStillAtPath(): void {
+    if (!this.opened) return
+    let now: { dev: bigint; ino: bigint } | undefined
+    try {
+      now = fileIdentity(this.path)
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ENOENT') throw unreachableFile(this.path, error)
+    }
+    if (now === undefined || now.dev !== this.opened.dev || now.ino !== this.opened.ino) {
+      throw new StoreUnavailable(
+        `the SQLite file '${this.path}' was ${now === undefined ? 'deleted' : 'replaced by another file'} since it was opened: nothing more is written to the file that was there (saves would be lost with it); connect again to open what the path names now`,
+      )
+    }
+  }
+
   /** Statements are prepared once per distinct SQL text and reused. */
   prepare(sql: string): Statement {
     let statement = this.statements.get(sql)
@@ -253,6 +281,18 @@ export class SqliteDatabase {
   close(): void {
     this.db.close()
   }
+}
+
+function fileIdentity(path: string): { dev: bigint; ino: bigint } {
+  const { dev, ino } = statSync(path, { bigint: true })
+  return { dev, ino }
+}
+
+function unreachableFile(path: string, cause: unknown): StoreUnavailable {
+  return new StoreUnavailable(
+    `cannot check the SQLite file '${path}': ${(cause as Error).message}`,
+    { cause },
+  )
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -329,6 +329,74 @@ describe('the store', () => {
     const database = new SqliteDatabase(':memory:', 'better-sqlite3')
     const sql = 'SELECT count(*) FROM events'
     expect(database.prepare(sql)).toBe(database.prepare(sql))
+    database.close()
+  })
+})
+
+describe('a file deleted or replaced while open', () => {
+  function opened(): {
+    path: string
+    database: SqliteDatabase
+    events: SqliteApplicationRecorder
+    snapshots: SqliteSnapshotRecorder
+  } {
+    const path = file('moved')
+    const database = new SqliteDatabase(path, 'better-sqlite3')
+    return {
+      path,
+      database,
+      events: new SqliteApplicationRecorder(database),
+      snapshots: new SqliteSnapshotRecorder(database),
+    }
+  }
+  const removeFiles = (path: string) => {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true })
+  }
+
+  test('deleted: saves and log reads are refused, so no save is acknowledged into it', async () => {
+    const { path, database, events, snapshots } = opened()
+    await events.insert([rec('a', 1)])
+    removeFiles(path)
+    for (const attempt of [
+      events.insert([rec('a', 2)]),
+      events.insertBatches([[rec('b', 1)]]),
+      snapshots.insertIfAbsent([rec('a', 1)]),
+      snapshots.insert([rec('a', 1)]),
+      events.selectLog({ limit: 10 }),
+    ]) {
+      const error = await attempt.catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(StoreUnavailable)
+      expect((error as Error).message).toContain(`the SQLite file '${path}' was deleted`)
+    }
+    database.close()
+  })
+
+  test('replaced by another file: nothing is written to either', async () => {
+    const { path, database, events } = opened()
+    await events.insert([rec('a', 1)])
+    const other = file('other')
+    const otherStore = new SqliteDatabase(other, 'better-sqlite3')
+    await new SqliteApplicationRecorder(otherStore).insert([rec('z', 1)])
+    otherStore.close()
+    removeFiles(path)
+    renameSync(other, path)
+    const error = await events.insert([rec('a', 2)]).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StoreUnavailable)
+    expect((error as Error).message).toContain('was replaced by another file')
+    database.close()
+    const reopened = new SqliteDatabase(path, 'better-sqlite3')
+    const rows = reopened.db.prepare('SELECT originator_id, originator_version FROM events').all()
+    expect(rows).toEqual([['z', 1]])
+    reopened.close()
+  })
+
+  test('the same file, renamed back to its path, is written again', async () => {
+    const { path, database, events } = opened()
+    renameSync(path, `${path}.moved`)
+    await expect(events.insert([rec('a', 1)])).rejects.toThrow(StoreUnavailable)
+    renameSync(`${path}.moved`, path)
+    await events.insert([rec('a', 1)])
+    expect(await events.selectLog({ limit: 10 })).toHaveLength(1)
     database.close()
   })
 })
