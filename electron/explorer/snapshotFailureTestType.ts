@@ -74,6 +74,10 @@ export const keeperType = registerAggregateType<Keeper>({
   create: { label: 'Create keeper', handle: () => Keeper.create({}) },
   commands: {
     keep: { label: 'Keep', handle: (keeper) => keeper.keep() },
+    keepInvalidDate: {
+      label: 'Keep an invalid date',
+      handle: (keeper) => keeper.keep('invalidDate'),
+    },
     forget: { label: 'Forget', handle: (keeper) => keeper.forget() },
     touch: { label: 'Touch', handle: (keeper) => keeper.touch() },
   },
