@@ -6,6 +6,7 @@
 import type { SnapshotFailureDto } from '../../../shared/contract'
 import { formatDateTime, type TimeZoneMode } from '../lib/format'
 import { revealInvisible, visible } from './VisibleText'
+import './snapshotFailure.css'
 
 /** "Snapshots fail for this aggregate: v12: <the reason>", in one line. */
 export function snapshotFailureText(failure: SnapshotFailureDto): string {
@@ -33,9 +34,9 @@ export function SnapshotFailureNote({
         Last tried <time dateTime={failure.at}>{formatDateTime(failure.at, timezone)}</time>. The
         events are stored and loads still work, but{' '}
         {noneStored
-          ? 'every load replays the whole history'
-          : 'loads replay from the last snapshot taken'}
-        ; later saves and loads try again.
+          ? 'no load can start from a stored snapshot'
+          : 'none can start from a snapshot newer than the last one taken'}
+        . Later saves and loads try again.
       </p>
     </div>
   )
@@ -45,7 +46,12 @@ export function SnapshotFailureNote({
 export function SnapshotFailureBadge({ failure }: { failure: SnapshotFailureDto }) {
   const text = snapshotFailureText(failure)
   return (
-    <span className="badge badge-warn" role="status" aria-label={text} title={text}>
+    <span
+      className="badge badge-warn snapshot-failure-badge"
+      role="status"
+      aria-label={text}
+      title={text}
+    >
       ⚠ snapshots fail
     </span>
   )

@@ -154,7 +154,7 @@ describe('SnapshotsPanel', () => {
       expect(status.textContent).toContain(
         `Snapshots fail for this aggregate: v12: ${failure.message}`,
       )
-      expect(status.textContent).toContain('every load replays the whole history')
+      expect(status.textContent).toContain('no load can start from a stored snapshot')
       expect(screen.queryByText(/No snapshots of this aggregate yet/)).toBeNull()
     })
 
@@ -165,7 +165,7 @@ describe('SnapshotsPanel', () => {
 
       expect(await screen.findByRole('row', { name: /^v9 / })).toBeTruthy()
       expect(screen.getByRole('status').textContent).toContain(
-        'loads replay from the last snapshot taken',
+        'none can start from a snapshot newer than the last one taken',
       )
     })
   })
