@@ -287,6 +287,16 @@ export const HistoryVerificationDto = z.lazy(() =>
 )
 export type HistoryVerificationDto = z.infer<typeof HistoryVerificationDto>
 
+/**
+ * Why the newest snapshots of an aggregate are not taken: its latest failure this connection
+ * saw (saves and loads stand; a snapshot is an optimisation), until one at or after `version`
+ * succeeds.
+ */
+export const SnapshotFailureDto = z.lazy(() =>
+  z.object({ version, at: isoDate, message: z.string() }),
+)
+export type SnapshotFailureDto = z.infer<typeof SnapshotFailureDto>
+
 export const AggregateView = z.lazy(() =>
   z.object({
     id: aggregateId,
@@ -322,6 +332,8 @@ export const AggregateView = z.lazy(() =>
      */
     fromCheckpoint: z.object({ version, verifiedAt: isoDate }).optional(),
     eventsReplayed: z.number().int().min(0),
+    /** Taking snapshots of this aggregate fails (as of this answer). */
+    snapshotFailure: SnapshotFailureDto.optional(),
   }),
 )
 export type AggregateView = z.infer<typeof AggregateView>

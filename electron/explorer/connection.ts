@@ -9,6 +9,7 @@ import { toStoreSettings } from './storeEnv'
 import { EverythingApplication } from '../example/everythingApplication'
 import { AvailabilityTracker, trackAvailability } from './availability'
 import { LogFollower } from './logFollower'
+import { SnapshotFailures } from './snapshotFailures'
 import { yieldingStore } from './yieldingStore'
 import { isPythonSettings, openPythonSession, type PythonSession } from './python/session'
 
@@ -20,6 +21,8 @@ export interface Connection {
   readonly sessionId: string
   /** Whether the store answers: outages and recoveries, for the status pill. */
   readonly availability: AvailabilityTracker
+  /** Each aggregate's latest failure to take a snapshot (the library's snapshot hooks). */
+  readonly snapshotFailures: SnapshotFailures
   /**
    * A Python eventsourcing store (python-sqlite, python-postgres): the explorer reads it itself
    * (python/handlers.ts); `app` is then an empty read-only in-memory one, for what every
@@ -75,8 +78,11 @@ export async function openConnection(
     const availability = new AvailabilityTracker(() => {
       if (next) options.onAvailabilityChange(next)
     })
+    const snapshotFailures = new SnapshotFailures()
     app = new EverythingApplication({
       store: yieldingStore(trackAvailability(store, availability)),
+      onSnapshotFailure: (error, failed) => snapshotFailures.failed(error, failed),
+      onSnapshotsTaken: (taken) => snapshotFailures.taken(taken),
       cipherKey: options.cipherKey,
       snapshotPeriod: options.snapshotPeriod,
       // A Python store is never written.
@@ -102,6 +108,7 @@ export async function openConnection(
       follower,
       sessionId: randomUUID(),
       availability,
+      snapshotFailures,
       ...(python ? { python } : {}),
     }
     return next

@@ -137,7 +137,7 @@ export async function getAggregate(
   timing?.mark('latestMs')
   const target = at ?? latestVersion
   if (target > latestVersion) throw reads.versionNotFound(id, target, latestVersion)
-  return ctx.runTask(taskId, async (signal) => {
+  const view = await ctx.runTask(taskId, async (signal): Promise<ResponseOf<'getAggregate'>> => {
     timing?.mark('queuedMs')
     const loaded = definitionLoaded(type)
     const progress = taskId
@@ -228,6 +228,10 @@ export async function getAggregate(
       definitionLoaded: true,
     }
   })
+  // Read after the replay: a snapshot it found missing has just been tried again.
+  const failure = c.snapshotFailures.latest(id)
+  if (!failure) return view
+  return { ...view, snapshotFailure: { ...failure, at: failure.at.toISOString() } }
 }
 
 export const getStateChildren = (ctx: QueryContext, r: ParsedRequestOf<'getStateChildren'>) =>

@@ -20,7 +20,6 @@ import {
   restoreAggregate,
   snapshotLinkProblem,
   topics,
-  WriteRefused,
   applyFailure,
   restoreSnapshot,
 } from '../eventsourcing'
@@ -134,15 +133,9 @@ async function takeMissedSnapshots(
     await c.app.snapshotVersions(id, { gte: due[due.length - 1]!, lte: due[0]! }),
   )
   const missing = due.filter((v) => !stored.has(v)).reverse()
-  if (missing.length === 0) return
-  try {
-    await c.app.repository.takeSnapshots(id, missing)
-  } catch (error) {
-    // A snapshot is an optimisation: the answer stands (a store this app may not write, a
-    // failure the next load retries).
-    if (!(error instanceof WriteRefused))
-      console.warn(`missed snapshots of ${id} not taken: ${(error as Error).message}`)
-  }
+  // A snapshot is an optimisation: the answer stands whatever happens; a failure goes to the
+  // application's snapshot hooks (the connection's SnapshotFailures), and the next load retries.
+  await c.app.takeSnapshots(id, missing)
 }
 
 /**

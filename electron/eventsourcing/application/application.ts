@@ -19,7 +19,11 @@ import {
   type HistoryVerification,
   type VerifyHistoryOptions,
 } from './historyVerification'
-import { SnapshottingPolicy, type SnapshotFailureHandler } from './policies'
+import {
+  SnapshottingPolicy,
+  type SnapshotFailureHandler,
+  type SnapshotsTakenHandler,
+} from './policies'
 import { Repository, type ReplayOptions, type ReplayResult } from './repository'
 import { SnapshotStrategy, type Snapshot, type SnapshotSummary } from './snapshotStrategy'
 import { aggregateIndexOf, verifiedPages, type VerifiedRange } from './verification'
@@ -37,8 +41,13 @@ export interface ApplicationOptions {
   /** Take a snapshot every `snapshotPeriod` versions; 0 or undefined: never. */
   readonly snapshotPeriod?: number | undefined
   readonly compress?: boolean
-  /** Called when a snapshot cannot be taken after a stored save (default: a console warning). */
+  /**
+   * Called when due snapshots cannot be taken, after a stored save or a load's catch-up
+   * (default: a console warning); the save or load stands.
+   */
   readonly onSnapshotFailure?: SnapshotFailureHandler
+  /** Called when due snapshots were stored (after a failure: it has stopped, for now). */
+  readonly onSnapshotsTaken?: SnapshotsTakenHandler
   /** Called when a save listener fails (default: a console warning); the save stands. */
   readonly onSubscriberFailure?: SubscriberFailureHandler
   /** Check the hash chain on every replay (default true). */
@@ -113,7 +122,7 @@ export class Application implements AsyncDisposable {
         ? new SnapshottingPolicy(
             this.repository,
             this.snapshotPeriod,
-            options.onSnapshotFailure,
+            { onFailure: options.onSnapshotFailure, onTaken: options.onSnapshotsTaken },
             options.takeMissedSnapshots ?? !this.readOnly,
           )
         : undefined
@@ -159,6 +168,15 @@ export class Application implements AsyncDisposable {
       }
     }
     return events
+  }
+
+  /**
+   * Takes snapshots of one aggregate at `versions` (missing ones a caller found, as a load's
+   * catch-up does), reporting to onSnapshotFailure / onSnapshotsTaken; never throws. Nothing
+   * when this application takes no snapshots.
+   */
+  async takeSnapshots(originatorId: string, versions: readonly number[]): Promise<void> {
+    await this.snapshotting?.take(originatorId, versions)
   }
 
   /** Calls `listener` after every committed save, in subscription order; returns unsubscribe. */

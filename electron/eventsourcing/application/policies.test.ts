@@ -61,7 +61,7 @@ describe('SnapshottingPolicy', () => {
 
   test('given replay results, then the missed versions are the due ones after the snapshot, oldest first, at most the newest few', async () => {
     const { repository } = await unsnapshotted(0)
-    const policy = new SnapshottingPolicy(repository, 2, () => {}, false)
+    const policy = new SnapshottingPolicy(repository, 2, {}, false)
 
     expect(policy.missedVersions(reachedAt(undefined))).toEqual([])
     expect(policy.missedVersions(reachedAt(9))).toEqual([1, 3, 5, 7, 9])

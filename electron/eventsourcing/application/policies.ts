@@ -3,11 +3,27 @@ import { WriteRefused } from '../errors'
 import type { StoredRecord } from '../persistence/recorder'
 import type { ReplayResult, Repository } from './repository'
 
+/** The snapshots of one aggregate that one attempt was to take (after a save, or a load's catch-up). */
+export interface SnapshotAttempt {
+  readonly originatorId: string
+  readonly versions: readonly number[]
+}
+
 /** What the snapshotting policy reports instead of failing a save whose events are stored. */
-export type SnapshotFailureHandler = (
-  error: unknown,
-  failed: { originatorId: string; versions: readonly number[] },
-) => void
+export type SnapshotFailureHandler = (error: unknown, failed: SnapshotAttempt) => void
+
+/** Told when snapshots were stored: a consumer that keeps failures knows they have stopped. */
+export type SnapshotsTakenHandler = (taken: SnapshotAttempt) => void
+
+/**
+ * How the policy reports what it did, instead of logging: a snapshot is an optimisation, so
+ * neither outcome reaches the caller of the save or the load.
+ */
+export interface SnapshotHooks {
+  /** Default: a console warning. */
+  readonly onFailure?: SnapshotFailureHandler | undefined
+  readonly onTaken?: SnapshotsTakenHandler | undefined
+}
 
 /**
  * After a save is committed (Application.save calls `afterSave`), takes a snapshot at every event whose `(version + 1) % period` is
@@ -26,15 +42,20 @@ export class SnapshottingPolicy {
   /** Aggregates whose missed snapshots are being taken: one catch-up each at a time. */
   private readonly catchingUp = new Set<string>()
 
+  private readonly onFailure: SnapshotFailureHandler
+  private readonly onTaken: SnapshotsTakenHandler | undefined
+
   constructor(
     private readonly repository: Repository,
     readonly period: number,
-    private readonly onFailure: SnapshotFailureHandler = warnSnapshotFailure,
+    hooks: SnapshotHooks = {},
     takeMissed = true,
   ) {
     if (!Number.isInteger(period) || period < 1) {
       throw new RangeError(`snapshot period must be a positive integer, not ${period}`)
     }
+    this.onFailure = hooks.onFailure ?? warnSnapshotFailure
+    this.onTaken = hooks.onTaken
     if (takeMissed) repository.observeReplays((id, result) => this.takeMissed(id, result))
   }
 
@@ -55,16 +76,27 @@ export class SnapshottingPolicy {
 
   private async takeMissed(originatorId: string, result: ReplayResult): Promise<void> {
     if (this.catchingUp.has(originatorId)) return
-    const versions = this.missedVersions(result)
+    await this.take(originatorId, this.missedVersions(result))
+  }
+
+  /**
+   * Takes snapshots of one aggregate at `versions` (a caller's own catch-up: the explorer's
+   * time travel finds missing ones without a library replay). Never throws: the outcome goes
+   * to the hooks, as a save's does.
+   */
+  async take(originatorId: string, versions: readonly number[]): Promise<void> {
     if (versions.length === 0) return
+    // Its replay is not a load that should catch up too (it would take these very versions).
+    const alreadyCatchingUp = this.catchingUp.has(originatorId)
     this.catchingUp.add(originatorId)
     try {
       await this.repository.takeSnapshots(originatorId, versions)
+      this.reportTaken({ originatorId, versions })
     } catch (error) {
       // A store this application may not write (read-only, a key mismatch): nothing to report.
-      if (!(error instanceof WriteRefused)) this.onFailure(error, { originatorId, versions })
+      if (!(error instanceof WriteRefused)) this.report(error, { originatorId, versions })
     } finally {
-      this.catchingUp.delete(originatorId)
+      if (!alreadyCatchingUp) this.catchingUp.delete(originatorId)
     }
   }
 
@@ -116,16 +148,26 @@ export class SnapshottingPolicy {
       await this.repository.putSnapshotRecords(made.flatMap((m) => m.records))
     } catch (error) {
       for (const { originatorId, versions } of made) this.report(error, { originatorId, versions })
+      return
     }
+    for (const { originatorId, versions } of made) this.reportTaken({ originatorId, versions })
   }
 
-  /** A handler that throws must not fail the save: its events are stored. */
-  private report(error: unknown, failed: { originatorId: string; versions: number[] }): void {
+  /** A handler that throws must not fail the save or the load: its events are stored. */
+  private report(error: unknown, failed: SnapshotAttempt): void {
     try {
       this.onFailure(error, failed)
     } catch (handlerError) {
       warnSnapshotFailure(error, failed)
       console.warn('the snapshot failure handler failed too:', handlerError)
+    }
+  }
+
+  private reportTaken(taken: SnapshotAttempt): void {
+    try {
+      this.onTaken?.(taken)
+    } catch (handlerError) {
+      console.warn('the snapshots-taken handler failed:', handlerError)
     }
   }
 
@@ -137,10 +179,7 @@ export class SnapshottingPolicy {
 /** Missed snapshots one replay takes at most (a store written without snapshots has many). */
 export const MAX_MISSED_PER_REPLAY = 8
 
-function warnSnapshotFailure(
-  error: unknown,
-  failed: { originatorId: string; versions: readonly number[] },
-): void {
+function warnSnapshotFailure(error: unknown, failed: SnapshotAttempt): void {
   const reason = error instanceof Error ? error.message : String(error)
   console.warn(
     `snapshot of ${failed.originatorId} at version ${failed.versions.join(', ')} not taken (the events are stored): ${reason}`,

@@ -136,4 +136,37 @@ describe('SnapshotsPanel', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Open (snapshot v7)' }))
     expect(await screen.findByText(/There is no snapshot at version 7 any more/)).toBeTruthy()
   })
+
+  describe('given snapshots of the aggregate fail (the view says why)', () => {
+    const failure = {
+      version: 12,
+      at: '2026-01-01T00:00:00.000Z',
+      message:
+        'cannot transcode an instance of unregistered class Forgotten; register it with a topic',
+    }
+
+    it('says why there is none, instead of waiting for a period to end', async () => {
+      const api = createFakeApi()
+      api.listSnapshotSummaries.mockResolvedValue({ items: [] })
+      renderWithQueries(<SnapshotsPanel aggregateId={A} snapshotFailure={failure} />, { api })
+
+      const status = await screen.findByRole('status')
+      expect(status.textContent).toContain(
+        `Snapshots fail for this aggregate: v12: ${failure.message}`,
+      )
+      expect(status.textContent).toContain('no load can start from a stored snapshot')
+      expect(screen.queryByText(/No snapshots of this aggregate yet/)).toBeNull()
+    })
+
+    it('says it above the snapshots taken before', async () => {
+      const api = createFakeApi()
+      api.listSnapshotSummaries.mockResolvedValue({ items: [summary(9)] })
+      renderWithQueries(<SnapshotsPanel aggregateId={A} snapshotFailure={failure} />, { api })
+
+      expect(await screen.findByRole('row', { name: /^v9 / })).toBeTruthy()
+      expect(screen.getByRole('status').textContent).toContain(
+        'none can start from a snapshot newer than the last one taken',
+      )
+    })
+  })
 })

@@ -3,13 +3,19 @@ import { useId, useMemo, useState } from 'react'
 import { useApi } from '../../service'
 import { useAction } from '../../ui/useAction'
 import { keys } from '../../queries/keys'
-import type { ResponseOf, SnapshotDto, SnapshotSummaryDto } from '../../../../shared/contract'
+import type {
+  ResponseOf,
+  SnapshotDto,
+  SnapshotFailureDto,
+  SnapshotSummaryDto,
+} from '../../../../shared/contract'
 import { formatBytes, formatCount, formatDateTime, type TimeZoneMode } from '../../lib/format'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { JsonTree } from '../../ui/JsonTree'
 import { useStatePages } from '../../queries/stateChildren'
 import { ErrorAlert } from '../../ui/errors'
 import { DiffList } from '../../ui/DiffList'
+import { SnapshotFailureNote } from '../../ui/SnapshotFailure'
 import { appendOlder, firstPage } from './snapshotPages'
 import { snapshotSummaryPagesOptions } from '../../queries/snapshots'
 import './snapshots.css'
@@ -25,9 +31,16 @@ type Detail =
 /**
  * The aggregate's snapshots, newest first, a page at a time ("Load older snapshots"), listed
  * without their states (a 100,000-event aggregate's are megabytes each): open one's state (asked
- * for then), or check it against a replay of the events.
+ * for then), or check it against a replay of the events. `snapshotFailure` (from the aggregate's
+ * view): why no newer snapshot is taken, said above the list.
  */
-export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
+export function SnapshotsPanel({
+  aggregateId,
+  snapshotFailure,
+}: {
+  aggregateId: string
+  snapshotFailure?: SnapshotFailureDto | undefined
+}) {
   const headingId = useId()
   const [detail, setDetail] = useState<Detail | undefined>(undefined)
   const timezone = useSelectionStore((state) => state.timezone)
@@ -80,7 +93,14 @@ export function SnapshotsPanel({ aggregateId }: { aggregateId: string }) {
       {snapshots === undefined && listError === undefined && (
         <p className="muted">Loading snapshots…</p>
       )}
-      {snapshots?.length === 0 && (
+      {snapshotFailure && snapshots !== undefined && (
+        <SnapshotFailureNote
+          failure={snapshotFailure}
+          timezone={timezone}
+          noneStored={snapshots.length === 0}
+        />
+      )}
+      {snapshots?.length === 0 && !snapshotFailure && (
         <p className="muted">
           No snapshots of this aggregate yet. The snapshotting policy takes one after a batch
           reaches a version that ends a snapshot period.

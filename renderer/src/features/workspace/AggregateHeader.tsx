@@ -16,6 +16,7 @@ import { describeTopic, useAggregateTypes } from '../../queries/aggregates'
 import { useSelectionStore } from '../../stores/selectionStore'
 import { revealInvisible, visible } from '../../ui/VisibleText'
 import { SegmentedRadioGroup } from '../../ui/SegmentedRadioGroup'
+import { SnapshotFailureBadge } from '../../ui/SnapshotFailure'
 
 const ZONES = [
   { value: 'local', label: 'Local' },
@@ -108,6 +109,12 @@ export const AggregateHeader = memo(function AggregateHeader({
             >
               {loadedFrom(view)}
             </span>
+          )}
+          {view?.snapshotFailure && (
+            <>
+              {' '}
+              <SnapshotFailureBadge failure={view.snapshotFailure} />
+            </>
           )}
         </Fact>
         <TimeZoneFact />

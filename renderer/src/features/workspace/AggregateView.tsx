@@ -271,7 +271,7 @@ function TabPanelContent({
         <StateSkeleton />
       )
     case 'snapshots':
-      return <SnapshotsPanel aggregateId={aggregateId} />
+      return <SnapshotsPanel aggregateId={aggregateId} snapshotFailure={view?.snapshotFailure} />
     case 'commands':
       return <CommandsPanel aggregateId={aggregateId} />
     case 'conflict':

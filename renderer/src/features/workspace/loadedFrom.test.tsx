@@ -75,4 +75,19 @@ describe('where the shown state came from', () => {
     expect(await screen.findByText('of 9', { exact: false })).toBeTruthy()
     expect(screen.queryByText('of 6', { exact: false })).toBeNull()
   })
+
+  it('warns when snapshots of the aggregate fail, naming the version and the reason', async () => {
+    const message =
+      'cannot transcode an instance of unregistered class Forgotten; register it with a topic'
+    const view = {
+      ...aggregateView(A, 12),
+      snapshotFailure: { version: 12, at: '2026-01-01T00:00:00.000Z', message },
+    }
+    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={12} />, { api })
+
+    const badge = await screen.findByRole('status', {
+      name: `Snapshots fail for this aggregate: v12: ${message}`,
+    })
+    expect(badge.textContent).toBe('⚠ snapshots fail')
+  })
 })
