@@ -9,8 +9,9 @@ import { DisplayValue, EventDto, JsonValue, uuid, version } from './schemas'
 
 /**
  * A command's parameters: a subset of JSON Schema (an object of string, number, integer or
- * boolean fields), the same shape the library's registry uses. The renderer renders it as a
- * form; the main process checks every request against it whatever the form did.
+ * boolean fields), the same shape the library's registry uses, which refuses any other keyword.
+ * The renderer renders it as a form; the main process checks every request against it whatever
+ * the form did. Annotations nothing uses (examples, $comment) are left out here.
  */
 const fieldBase = {
   title: z.lazy(() => z.string().max(200)),
@@ -25,6 +26,8 @@ export const ParameterField = z.lazy(() =>
       maxLength: z.number().int().min(0).optional(),
       enum: z.array(z.string()).optional(),
       format: z.literal('uuid').optional(),
+      /** A JavaScript RegExp (the `u` flag), unanchored; registration refused any that fails. */
+      pattern: z.string().optional(),
       default: z.string().optional(),
     }),
     z.object({
@@ -33,6 +36,8 @@ export const ParameterField = z.lazy(() =>
       minimum: z.number().optional(),
       maximum: z.number().optional(),
       exclusiveMinimum: z.number().optional(),
+      exclusiveMaximum: z.number().optional(),
+      multipleOf: z.number().positive().optional(),
       default: z.number().optional(),
     }),
     z.object({ ...fieldBase, type: z.literal('boolean'), default: z.boolean().optional() }),

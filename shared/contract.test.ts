@@ -1,5 +1,13 @@
 import { describe, expect, test } from 'vitest'
-import { ConnectionSettings, Envelope, JsonValue, events, methodNames, methods } from './contract'
+import {
+  ConnectionSettings,
+  Envelope,
+  JsonValue,
+  ParametersSchema,
+  events,
+  methodNames,
+  methods,
+} from './contract'
 import { createClient, type Transport, type Validator } from './client'
 import { EVENT_NAMES, METHOD_NAMES } from './contractBasics'
 import { validator } from './validation'
@@ -80,6 +88,17 @@ describe('the contract schemas', () => {
     for (let i = 0; i < 1000; i++) deep = [deep]
     expect(JsonValue.safeParse(deep).success).toBe(true)
     expect(JsonValue.safeParse([deep]).success).toBe(false)
+  })
+
+  test('parameter schemas carry every keyword the form checks (pattern, exclusiveMaximum, multipleOf)', () => {
+    const schema = {
+      type: 'object' as const,
+      properties: {
+        isbn: { type: 'string' as const, title: 'ISBN', pattern: '^97[89]-[0-9]{10}$' },
+        price: { type: 'number' as const, title: 'Price', exclusiveMaximum: 100, multipleOf: 0.01 },
+      },
+    }
+    expect(ParametersSchema.parse(schema)).toEqual(schema)
   })
 
   test('events pushed to the renderer have schemas too', () => {

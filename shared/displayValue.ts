@@ -19,7 +19,8 @@
  *   stay two entries); keys shown alike (two objects {a:1}) get "\u0000" and a count after.
  *
  * A state path names a child by its display key (a map's, a field's) or index (an array's, a
- * set's), whatever object holds the children on the wire.
+ * set's), whatever object holds the children on the wire. A diff names a set's member added or
+ * removed by SET_MEMBER after the set's path: a member has no position that survives a change.
  */
 import type { JsonValue } from './jsonValue'
 
@@ -49,6 +50,13 @@ export type DisplayKind =
 
 /** The key that marks a typed value; a plain object never has it (its "@" keys are escaped). */
 export const TYPE_KEY = '@'
+
+/**
+ * The last segment of a diff path for a set's member added or removed (the entry's value is the
+ * member). No display key is this: a field's "@" gets another "@", a map's other keys are "@"
+ * and JSON, which never begins with "m".
+ */
+export const SET_MEMBER = '@member'
 
 const TYPED_LEAF_SET: ReadonlySet<string> = new Set(TYPED_LEAVES)
 

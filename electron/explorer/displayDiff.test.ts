@@ -9,6 +9,7 @@ import { Example } from '../example/example'
 import { seededRandom } from '../../test/seededRandom'
 import { DIFF_STRING_CHARS, diffDisplay, diffStates, rawEqual } from './displayDiff'
 import { toDisplayJson } from './displayJson'
+import { SET_MEMBER } from '../../shared/displayValue'
 import './builtInTypes'
 
 const expected = (before: unknown, after: unknown) =>
@@ -215,6 +216,74 @@ describe('diffStates', () => {
     expect(rawEqual(0, -0)).toBe(false)
     expect(rawEqual(Number.NaN, Number.NaN)).toBe(true)
     expect(rawEqual(new Set([1, 2]), new Set([2, 1]))).toBe(false)
+  })
+})
+
+describe('sets are diffed by membership, not by position', () => {
+  /** diffStates's answer, checked to be diffDisplay's too. */
+  const diff = (before: unknown, after: unknown) => {
+    expectSame(before, after)
+    return diffStates(before, after)
+  }
+
+  test('a member taken out is one removal, whatever its position', () => {
+    expect(
+      diff({ _tags: new Set(['t1', 't2', 't3', 't0']) }, { _tags: new Set(['t1', 't3', 't0']) }),
+    ).toEqual([{ path: ['_tags', SET_MEMBER], kind: 'removed', before: 't2' }])
+    expect(diff({ _tags: new Set(['a']) }, { _tags: new Set(['b', 'a', 'c']) })).toEqual([
+      { path: ['_tags', SET_MEMBER], kind: 'added', after: 'b' },
+      { path: ['_tags', SET_MEMBER], kind: 'added', after: 'c' },
+    ])
+  })
+
+  test('numbers: by value and kind (1 and "1" and 1n are three members)', () => {
+    expect(diff({ s: new Set([1, 2, 3]) }, { s: new Set([3, 4, 1]) })).toEqual([
+      { path: ['s', SET_MEMBER], kind: 'removed', before: 2 },
+      { path: ['s', SET_MEMBER], kind: 'added', after: 4 },
+    ])
+    expect(diff({ s: new Set([1, Number.NaN]) }, { s: new Set(['1', 1n, Number.NaN]) })).toEqual([
+      { path: ['s', SET_MEMBER], kind: 'removed', before: 1 },
+      { path: ['s', SET_MEMBER], kind: 'added', after: '1' },
+      { path: ['s', SET_MEMBER], kind: 'added', after: { '@': 'bigint', v: '1' } },
+    ])
+  })
+
+  test('objects and instances: members shown alike are the same member', () => {
+    const before = { s: new Set([{ a: 1 }, new Local(1), new Example(id(1)), new Local(2)]) }
+    const after = { s: new Set([new Local(2), { a: 1 }, new Example(id(1)), new Local(3)]) }
+    expect(diff(before, after)).toEqual([
+      { path: ['s', SET_MEMBER], kind: 'removed', before: toDisplayJson(new Local(1)) },
+      { path: ['s', SET_MEMBER], kind: 'added', after: toDisplayJson(new Local(3)) },
+    ])
+    // Two members shown alike count twice: one of them gone is one removal.
+    expect(diff({ s: new Set([{ a: 1 }, { a: 1 }]) }, { s: new Set([{ a: 1 }]) })).toEqual([
+      { path: ['s', SET_MEMBER], kind: 'removed', before: { a: 1 } },
+    ])
+    // A member changed inside is another member: the old one removed, the new one added.
+    expect(
+      diff({ s: new Set([new Local({ x: 1 })]) }, { s: new Set([new Local({ x: 2 })]) }),
+    ).toEqual([
+      { path: ['s', SET_MEMBER], kind: 'removed', before: toDisplayJson(new Local({ x: 1 })) },
+      { path: ['s', SET_MEMBER], kind: 'added', after: toDisplayJson(new Local({ x: 2 })) },
+    ])
+  })
+
+  test('unchanged sets, reordered ones too, have no diff lines', () => {
+    expect(diff({ s: new Set(['a', 'b']) }, { s: new Set(['a', 'b']) })).toEqual([])
+    expect(diff({ s: new Set(['a', 'b', 3]) }, { s: new Set([3, 'b', 'a']) })).toEqual([])
+    expect(
+      diff({ s: new Set([new Local(1), { a: [1] }]) }, { s: new Set([{ a: [1] }, new Local(1)]) }),
+    ).toEqual([])
+    expect(diff({ s: new Set() }, { s: new Set() })).toEqual([])
+  })
+
+  test('a set inside a map or a list is diffed by membership there', () => {
+    const before = { byOwner: new Map([['ada', new Set(['x', 'y'])]]), list: [new Set([1, 2])] }
+    const after = { byOwner: new Map([['ada', new Set(['y'])]]), list: [new Set([2])] }
+    expect(diff(before, after)).toEqual([
+      { path: ['byOwner', 'ada', SET_MEMBER], kind: 'removed', before: 'x' },
+      { path: ['list', 0, SET_MEMBER], kind: 'removed', before: 1 },
+    ])
   })
 })
 

@@ -11,7 +11,13 @@
  * mirror exactly (a cycle, nesting near the display's depth limit) are diffed the whole way.
  */
 import type { DiffEntry, JsonValue } from '../../shared/contract'
-import { childrenOf, displayKind, type DisplayRecord } from '../../shared/displayValue'
+import {
+  childrenOf,
+  displayKind,
+  type DisplayRecord,
+  SET_MEMBER,
+  type TypedSet,
+} from '../../shared/displayValue'
 import {
   topics as defaultTopics,
   type TopicRegistry,
@@ -186,6 +192,8 @@ class StateDiff {
   constructor(private readonly registry: TopicRegistry) {}
 
   walk(before: unknown, after: unknown, kind: ContainerKind): DiffEntry[] {
+    if (valueKind(before) === 'set')
+      return this.members(before as Set<unknown>, after as Set<unknown>)
     const a = this.children(before, kind)
     const b = this.children(after, kind)
     const out: DiffEntry[] = []
@@ -217,6 +225,19 @@ class StateDiff {
         out.push({ path: [key], kind: 'added', after: this.show(b.list.at(i)) })
     })
     return out
+  }
+
+  /** A set's members added and removed, compared as shown (memberChanges). */
+  private members(before: Set<unknown>, after: Set<unknown>): DiffEntry[] {
+    const show = (value: unknown) => this.show(value)
+    // Texts, numbers, booleans and bigints each have a display of their own, so the sets answer
+    // which are in both and only the others are converted (-0 is 0 in a set, as shown).
+    if (plainMembers(before) && plainMembers(after)) {
+      const removed = [...before].filter((m) => !after.has(m))
+      const added = [...after].filter((m) => !before.has(m))
+      return memberEntries([], { removed: removed.map(show), added: added.map(show) })
+    }
+    return memberEntries([], memberChanges([...before].map(show), [...after].map(show)))
   }
 
   private show(value: unknown): JsonValue {
@@ -279,6 +300,11 @@ function diffShown(
     if (!sameDisplay(before, after)) out.push({ path: [...path], kind: 'changed', before, after })
     return
   }
+  if (displayKind(before) === 'set') {
+    const changes = memberChanges((before as TypedSet).items, (after as TypedSet).items)
+    out.push(...memberEntries(path, changes))
+    return
+  }
   for (const [key, value] of childEntries(a)) {
     const other = childAt(b, key)
     if (other === undefined) out.push({ path: [...path, key], kind: 'removed', before: value })
@@ -287,6 +313,51 @@ function diffShown(
   for (const [key, value] of childEntries(b))
     if (childAt(a, key) === undefined)
       out.push({ path: [...path, key], kind: 'added', after: value })
+}
+
+function plainMembers(set: Set<unknown>): boolean {
+  for (const m of set) {
+    const type = typeof m
+    if (type !== 'string' && type !== 'number' && type !== 'boolean' && type !== 'bigint')
+      return false
+  }
+  return true
+}
+
+/**
+ * A set's members, diffed by membership: a set has no positions, and by index one member taken
+ * out read as every later member changed. Members are compared as shown (their display's JSON),
+ * each matched at most once (two members shown alike count twice); the members `before` has
+ * unmatched are removed, in its order, then those of `after` added.
+ */
+function memberChanges(
+  before: readonly JsonValue[],
+  after: readonly JsonValue[],
+): { removed: JsonValue[]; added: JsonValue[] } {
+  const unmatched = (members: readonly JsonValue[], others: readonly JsonValue[]) => {
+    const counts = new Map<string, number>()
+    for (const m of others) {
+      const key = JSON.stringify(m)
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+    }
+    return members.filter((m) => {
+      const key = JSON.stringify(m)
+      const count = counts.get(key) ?? 0
+      counts.set(key, count - 1)
+      return count <= 0
+    })
+  }
+  return { removed: unmatched(before, after), added: unmatched(after, before) }
+}
+
+function memberEntries(
+  path: ReadonlyArray<string | number>,
+  { removed, added }: { removed: JsonValue[]; added: JsonValue[] },
+): DiffEntry[] {
+  return [
+    ...removed.map((m): DiffEntry => ({ path: [...path, SET_MEMBER], kind: 'removed', before: m })),
+    ...added.map((m): DiffEntry => ({ path: [...path, SET_MEMBER], kind: 'added', after: m })),
+  ]
 }
 
 /** Containers of one display kind, and for instances one type. */

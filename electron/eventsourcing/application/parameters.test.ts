@@ -144,6 +144,59 @@ describe('validateParameters', () => {
     }
   })
 
+  test('pattern: an unanchored JavaScript RegExp with the u flag', () => {
+    const isbn: ParametersSchema = {
+      type: 'object',
+      properties: { isbn: { type: 'string', title: 'ISBN', pattern: '^97[89]-[0-9]{10}$' } },
+    }
+    expect(refusal({ isbn: 'hello world!!!' }, isbn).message).toBe(
+      'Thing: do: ISBN must match the pattern ^97[89]-[0-9]{10}$',
+    )
+    expect(refusal({ isbn: '978-012345678' }, isbn).parameter).toBe('isbn')
+    expect(validateParameters(isbn, { isbn: '978-0123456789' }, 'x')).toEqual({
+      isbn: '978-0123456789',
+    })
+    const loose: ParametersSchema = {
+      type: 'object',
+      properties: {
+        word: { type: 'string', title: 'Word', pattern: 'b' },
+        upper: { type: 'string', title: 'Upper', pattern: '^\\p{Lu}' },
+        one: { type: 'string', title: 'One', pattern: '^.$' },
+      },
+    }
+    expect(validateParameters(loose, { word: 'abc' }, 'x')).toEqual({ word: 'abc' })
+    expect(refusal({ word: 'xyz' }, loose).parameter).toBe('word')
+    // Unicode property escapes and code points need the u flag.
+    expect(validateParameters(loose, { upper: 'Élan', one: '😀' }, 'x')).toEqual({
+      upper: 'Élan',
+      one: '😀',
+    })
+    expect(refusal({ upper: 'élan' }, loose).parameter).toBe('upper')
+  })
+
+  test('exclusiveMaximum excludes its bound; multipleOf is decimal', () => {
+    const price: ParametersSchema = {
+      type: 'object',
+      properties: {
+        price: { type: 'number', title: 'Price', exclusiveMaximum: 100, multipleOf: 0.01 },
+        step: { type: 'number', title: 'Step', multipleOf: 0.1 },
+        pack: { type: 'integer', title: 'Pack', multipleOf: 6 },
+      },
+    }
+    expect(refusal({ price: 100 }, price).message).toBe('Thing: do: Price must be less than 100')
+    expect(refusal({ price: 0.015 }, price).message).toBe(
+      'Thing: do: Price must be a multiple of 0.01',
+    )
+    expect(refusal({ pack: 8 }, price).message).toBe('Thing: do: Pack must be a multiple of 6')
+    const fine = { price: 99.99, step: 0.3, pack: -12 }
+    expect(validateParameters(price, fine, 'x')).toEqual(fine)
+    for (const step of [0, 1e21, 2.2, -0.7]) {
+      expect(validateParameters(price, { step }, 'x')).toEqual({ step })
+    }
+    expect(refusal({ step: 0.35 }, price).parameter).toBe('step')
+    expect(refusal({ step: 1e-7 }, price).parameter).toBe('step')
+  })
+
   test('the first wrong parameter is the one named, in schema order', () => {
     expect(refusal({ name: '', count: 0 }).parameter).toBe('name')
   })
@@ -214,6 +267,72 @@ describe('checkParametersSchema', () => {
     expect(() => checkParametersSchema(schema, 'Thing: do')).toThrow(
       `Thing: do: parameter 'f' ${problem.startsWith('has') ? '' : 'can never be given: '}${problem}`,
     )
+  })
+
+  test.each([
+    [{ type: 'string', title: 'E', format: 'email' }, "has the format 'email'"],
+    [{ type: 'string', title: 'S', exclusiveMaximum: 3 }, "uses the keyword 'exclusiveMaximum'"],
+    [{ type: 'number', title: 'N', pattern: '^1' }, "uses the keyword 'pattern'"],
+    [{ type: 'integer', title: 'N', enum: [1, 2] }, "uses the keyword 'enum'"],
+    [{ type: 'boolean', title: 'B', const: true }, "uses the keyword 'const'"],
+    [{ type: 'string', title: 'S', minItems: 1 }, "uses the keyword 'minItems'"],
+    [{ type: 'string', title: 'S', pattern: '(' }, 'has a pattern that is not a valid regular'],
+    [{ type: 'string', title: 'S', pattern: 5 }, 'has a pattern that is not a text'],
+    [{ type: 'number', title: 'N', multipleOf: 0 }, 'has a multipleOf that is not a number'],
+    [{ type: 'number', title: 'N', exclusiveMaximum: '1' }, 'has a bound that is not a number'],
+    [{ type: 'number', title: 'N', minimum: 5, exclusiveMaximum: 5 }, 'at least 5 and less than 5'],
+    [{ type: 'number', title: 'N', exclusiveMinimum: 2, exclusiveMaximum: 1 }, 'more than 2 and'],
+    [{ type: 'string', title: 'S', pattern: '^[0-9]+$', default: 'x' }, 'the pattern ^[0-9]+$'],
+  ])('a keyword nothing would check, or one that is wrong, is refused: %j', (field, problem) => {
+    const schema = { type: 'object', properties: { f: field } } as unknown as ParametersSchema
+    expect(() => checkParametersSchema(schema, 'Thing: do')).toThrow(ConfigurationError)
+    expect(() => checkParametersSchema(schema, 'Thing: do')).toThrow(problem)
+    expect(() => checkParametersSchema(schema, 'Thing: do')).toThrow("parameter 'f'")
+  })
+
+  test('the message says which keywords a field type supports', () => {
+    const schema = {
+      type: 'object',
+      properties: { isbn: { type: 'string', title: 'ISBN', patern: '^97' } },
+    } as unknown as ParametersSchema
+    expect(() => checkParametersSchema(schema, 'Book: create')).toThrow(
+      new ConfigurationError(
+        "Book: create: parameter 'isbn' uses the keyword 'patern', which Eventscope does not support for a string (only minLength, maxLength, enum, format, pattern, title, description, default, examples, $comment)",
+      ),
+    )
+  })
+
+  test('keywords of the parameters object itself: only the supported ones', () => {
+    const base = { type: 'object', properties: { n: { type: 'number', title: 'N' } } }
+    const check = (extra: object) =>
+      checkParametersSchema({ ...base, ...extra } as unknown as ParametersSchema, 'Thing: do')
+    expect(() => check({ minProperties: 1 })).toThrow("parameters use the keyword 'minProperties'")
+    expect(() => check({ additionalProperties: true })).toThrow('can only be false')
+    const annotated = {
+      additionalProperties: false,
+      title: 'T',
+      description: 'D',
+      $comment: 'C',
+    }
+    expect(() => check(annotated)).not.toThrow()
+  })
+
+  test('annotations are accepted and checked nowhere: examples, $comment', () => {
+    const schema: ParametersSchema = {
+      type: 'object',
+      properties: {
+        isbn: {
+          type: 'string',
+          title: 'ISBN',
+          description: 'The 13-digit ISBN',
+          pattern: '^97[89]-[0-9]{10}$',
+          examples: ['978-0123456789'],
+          $comment: 'ISBN-13 only',
+        },
+        price: { type: 'number', title: 'Price', exclusiveMaximum: 1000, multipleOf: 0.01 },
+      },
+    }
+    expect(() => checkParametersSchema(schema, 'x')).not.toThrow()
   })
 
   test('NO_PARAMETERS cannot be changed by accident', () => {

@@ -67,6 +67,77 @@ describe('parameters', () => {
     expect(readParameters(free, { value: '' })).toEqual({ params: { value: '' }, errors: {} })
   })
 
+  // The same values and verdicts as the library's parameters.test.ts: the form and the server agree.
+  it('checks pattern (unanchored, the u flag), exclusiveMaximum and decimal multipleOf', () => {
+    const keywords: ParametersSchema = {
+      type: 'object',
+      properties: {
+        isbn: { type: 'string', title: 'ISBN', pattern: '^97[89]-[0-9]{10}$' },
+        upper: { type: 'string', title: 'Upper', pattern: '^\\p{Lu}' },
+        word: { type: 'string', title: 'Word', pattern: 'b' },
+        price: { type: 'number', title: 'Price', exclusiveMaximum: 100, multipleOf: 0.01 },
+        step: { type: 'number', title: 'Step', multipleOf: 0.1 },
+        pack: { type: 'integer', title: 'Pack', multipleOf: 6 },
+      },
+    }
+    const wrong = {
+      isbn: 'hello world!!!',
+      upper: 'élan',
+      word: 'xyz',
+      price: '100',
+      step: '0.35',
+      pack: '8',
+    }
+    expect(readParameters(keywords, wrong).errors).toEqual({
+      isbn: 'Must match the pattern ^97[89]-[0-9]{10}$.',
+      upper: 'Must match the pattern ^\\p{Lu}.',
+      word: 'Must match the pattern b.',
+      price: 'Less than 100.',
+      step: 'A multiple of 0.1.',
+      pack: 'A multiple of 6.',
+    })
+    expect(readParameters(keywords, { price: '0.015' }).errors).toEqual({
+      price: 'A multiple of 0.01.',
+    })
+    const right = {
+      isbn: '978-0123456789',
+      upper: 'Élan',
+      word: 'abc',
+      price: '99.99',
+      step: '0.3',
+      pack: '-12',
+    }
+    expect(readParameters(keywords, right)).toEqual({
+      params: {
+        isbn: '978-0123456789',
+        upper: 'Élan',
+        word: 'abc',
+        price: 99.99,
+        step: 0.3,
+        pack: -12,
+      },
+      errors: {},
+    })
+    for (const step of ['0', '1e21', '2.2', '-0.7']) {
+      expect(readParameters(keywords, { step }).errors).toEqual({})
+    }
+  })
+
+  it('an empty required field is sent only where its pattern allows empty text', () => {
+    const required = (pattern: string): ParametersSchema => ({
+      type: 'object',
+      properties: { code: { type: 'string', title: 'Code', pattern } },
+      required: ['code'],
+    })
+    expect(readParameters(required('^[A-Z]+$'), { code: '' }).errors).toEqual({
+      code: 'Required.',
+    })
+    expect(readParameters(required('^[A-Z]*$'), { code: '' })).toEqual({
+      params: { code: '' },
+      errors: {},
+    })
+  })
+
   it('describes staged params in one line', () => {
     expect(describeParams({ amount: 25, note: 'rent' })).toBe('amount: 25, note: "rent"')
   })

@@ -41,6 +41,10 @@ function checkNumber(field: Extract<ParameterField, { type: 'number' | 'integer'
     return { error: `More than ${field.exclusiveMinimum}.` }
   if (field.maximum !== undefined && value > field.maximum)
     return { error: `At most ${field.maximum}.` }
+  if (field.exclusiveMaximum !== undefined && value >= field.exclusiveMaximum)
+    return { error: `Less than ${field.exclusiveMaximum}.` }
+  if (field.multipleOf !== undefined && !isMultipleOf(value, field.multipleOf))
+    return { error: `A multiple of ${field.multipleOf}.` }
   return { value }
 }
 
@@ -52,7 +56,31 @@ function checkString(field: Extract<ParameterField, { type: 'string' }>, text: s
     return { error: `At most ${field.maxLength} characters.` }
   if (field.format === 'uuid' && !LOWERCASE_UUID.test(text))
     return { error: 'Enter a lowercase UUID.' }
+  // The server refused any pattern that does not compile when the type was registered.
+  if (field.pattern !== undefined && !new RegExp(field.pattern, 'u').test(text))
+    return { error: `Must match the pattern ${field.pattern}.` }
   return { value: text }
+}
+
+/**
+ * Whether `value` is a whole multiple of `step`, in decimal as both are written: 0.3 / 0.1 is
+ * 2.9999999999999996 in binary, yet 0.3 is a multiple of 0.1. The same function as the
+ * library's (electron/eventsourcing/application/parameters.ts), which the renderer cannot import.
+ */
+function isMultipleOf(value: number, step: number): boolean {
+  const a = decimal(value)
+  const b = decimal(step)
+  const exponent = Math.min(a.exponent, b.exponent)
+  const scaled = (d: { digits: bigint; exponent: number }) =>
+    d.digits * 10n ** BigInt(d.exponent - exponent)
+  return scaled(a) % scaled(b) === 0n
+}
+
+/** A finite number as digits × 10^exponent, from its shortest decimal form (e.g. 1.5e-7). */
+function decimal(n: number): { digits: bigint; exponent: number } {
+  const [mantissa = '0', exponent = '0'] = n.toExponential().split('e')
+  const [whole = '0', fraction = ''] = mantissa.split('.')
+  return { digits: BigInt(whole + fraction), exponent: Number(exponent) - fraction.length }
 }
 
 /**
@@ -73,8 +101,9 @@ export function readParameters(
     }
     const text = typeof raw === 'string' ? raw : ''
     if (text === '') {
-      // A required free-text field may be empty, as JSON Schema allows; an optional one is left out.
-      const emptyAllowed = field.type === 'string' && !field.enum && (field.minLength ?? 0) === 0
+      // A required text field may be empty where its schema allows it (no minLength, a pattern
+      // that matches ''), as JSON Schema does; an optional one is left out.
+      const emptyAllowed = field.type === 'string' && !('error' in checkString(field, ''))
       if (emptyAllowed && isRequired(schema, name)) params[name] = ''
       else if (isRequired(schema, name)) errors[name] = 'Required.'
       continue

@@ -1,5 +1,5 @@
 import type { DiffEntry } from '../../../shared/contract'
-import { keyName } from '../../../shared/displayValue'
+import { keyName, SET_MEMBER } from '../../../shared/displayValue'
 import { keyText } from '../lib/displayText'
 import { formatValue } from '../lib/eventSummary'
 import './feature.css'
@@ -33,13 +33,15 @@ function isBookkeeping(entry: DiffEntry): boolean {
 
 /**
  * `examples["1a2b"].id` style path; the root is `(state)`. A Map's key of another kind than a
- * string is written as its value (`byNumber[42]`, not `byNumber["42"]`).
+ * string is written as its value (`byNumber[42]`, not `byNumber["42"]`). A set's member added or
+ * removed is `tags (member)`: no index, since a set has none; the row's value is the member.
  */
 export function formatPath(path: DiffEntry['path']): string {
   if (path.length === 0) return '(state)'
   return path
     .map((part, index) => {
       if (typeof part === 'number') return `[${part}]`
+      if (part === SET_MEMBER) return index === 0 ? '(member)' : ' (member)'
       const key = keyName(part)
       if (key.kind === 'other') return `[${keyText(part, true)}]`
       if (/^[A-Za-z_$][\w$]*$/.test(key.text)) return index === 0 ? key.text : `.${key.text}`

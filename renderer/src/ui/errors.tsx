@@ -39,6 +39,17 @@ const hints: Partial<Record<ErrorCode, string>> = {
 }
 
 /**
+ * Whether an AggregateNotFound is about an aggregate that exists but is discarded (the server
+ * says so in details.reason): its history is there, so "not found" would mislead.
+ */
+function isDiscarded(code: string, details: unknown): boolean {
+  return (
+    code === 'AggregateNotFound' &&
+    (details as { reason?: unknown } | null | undefined)?.reason === 'discarded'
+  )
+}
+
+/**
  * A ValidationError's words for a user: its issues' own messages, one per sentence, rather than
  * the server's summary in the validator's syntax ("invalid setCipherKey request: ✖ … → at
  * keyBase64"), which names methods and fields the user never saw.
@@ -60,7 +71,7 @@ export function describeError(error: unknown): DescribedError {
     const known = code as ErrorCode
     return {
       code: known,
-      title: titles[known],
+      title: isDiscarded(known, apiError?.details) ? 'Aggregate is discarded' : titles[known],
       message: plainMessage(
         known,
         apiError?.message ?? (error instanceof Error ? error.message : String(error)),
@@ -76,7 +87,8 @@ export function describeError(error: unknown): DescribedError {
   }
 }
 
-export function errorHint(code: DescribedError['code']): string | undefined {
+export function errorHint(code: DescribedError['code'], details?: unknown): string | undefined {
+  if (isDiscarded(code, details)) return 'Its history stays readable; it takes no more commands.'
   return code === 'Unknown' ? undefined : hints[code]
 }
 
@@ -141,7 +153,9 @@ export function explainError(error: UiError): string {
     case 'NotConnected':
       return 'No event store is connected.'
     case 'AggregateNotFound':
-      return 'This aggregate does not exist (or no longer exists).'
+      return isDiscarded(error.code, error.details)
+        ? 'This aggregate is discarded.'
+        : 'This aggregate does not exist (or no longer exists).'
     case 'DataIntegrityError':
       return 'Stored data failed an integrity check (damaged ciphertext, wrong key or broken hash chain).'
     case 'ConcurrencyError':
@@ -170,7 +184,7 @@ export function ErrorAlert({
   onDismiss?: () => void
 }) {
   const described = describeError(error)
-  const hint = errorHint(described.code)
+  const hint = errorHint(described.code, described.details)
   return (
     <div role="alert" className="feature-alert feature-alert--error">
       <p className="feature-alert__title">

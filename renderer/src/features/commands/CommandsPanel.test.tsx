@@ -200,6 +200,23 @@ describe('CommandsPanel', () => {
     ])
   })
 
+  it('a command refused because the aggregate is discarded is headed as discarded', async () => {
+    await openPanel()
+    api.preview.mockRejectedValueOnce(
+      new ExplorerError({
+        code: 'AggregateNotFound',
+        message: `aggregate ${A} is discarded`,
+        details: { id: A, reason: 'discarded' },
+      }),
+    )
+    await stageRename('late')
+
+    const alert = screen.getByRole('alert')
+    expect(alert.textContent).toContain('Not staged: Aggregate is discarded')
+    expect(alert.textContent).toContain(`aggregate ${A} is discarded`)
+    expect(alert.textContent).not.toMatch(/not found/i)
+  })
+
   it('previews again, debounced, after a staged command is removed', async () => {
     await openPanel()
     await stageRename('one')
