@@ -6,9 +6,15 @@ import type { TransportStatus } from '../../service'
 
 /** The start page before the first answer: connecting, retrying, or refused for good. */
 export function StartingNotice({ status }: { status: TransportStatus }) {
+  // Refused is final for this address: no spinner, nothing busy (the page cannot fix it).
+  const refused = status === 'refused'
   return (
-    <main className="app-loading" aria-busy="true" aria-label="Connecting">
-      <span className="spinner" aria-hidden="true" />
+    <main
+      className="app-loading"
+      aria-busy={!refused}
+      aria-label={refused ? 'Not accepted' : 'Connecting'}
+    >
+      {!refused && <span className="spinner" aria-hidden="true" />}
       <span className="muted" role="status">
         {status === 'refused'
           ? 'The Eventscope server does not accept this page: open the address it printed when it started (npm run serve).'
@@ -25,7 +31,7 @@ export function TransportBanner({ status }: { status: TransportStatus }) {
   if (status === 'open') return null
   return (
     <div className="transport-banner" role="alert">
-      <span className="spinner spinner-sm" aria-hidden="true" />
+      {status !== 'refused' && <span className="spinner spinner-sm" aria-hidden="true" />}
       {status === 'refused'
         ? 'The Eventscope server was restarted and no longer accepts this page. Open the address it printed when it started (npm run serve).'
         : status === 'closed'
