@@ -6,6 +6,7 @@ import { lazyWithPreload, nextIdle, whenIdle } from './ui/lazyWithPreload'
 import { AppHeader } from './features/shell/AppHeader'
 import { EmptyState } from './features/shell/EmptyState'
 import { StartingNotice, TransportBanner } from './features/shell/TransportNotice'
+import { StoreSwitchedNotice } from './features/shell/StoreSwitchedNotice'
 import { TaskProgress } from './ui/TaskProgress'
 import { useConnectionStore } from './stores/connectionStore'
 import { useSelectionStore } from './stores/selectionStore'
@@ -100,6 +101,7 @@ function Explorer() {
         </main>
       )}
       {hasInfo && <TransportBanner status={transport} />}
+      <StoreSwitchedNotice />
       <TaskProgress />
     </div>
   )
