@@ -4,15 +4,15 @@
  *   npm run seed -- --aggregates N --events M [--type TOPIC] [--store sqlite|cassandra|memory] [--sqlite-path FILE]
  *
  * Settings come from the environment as for the app (EVENTSCOPE_*, CASSANDRA_*); the default
- * SQLite file is the browser mode's, `.eventscope/eventscope.sqlite` under the working folder.
+ * SQLite file is the browser mode's, `eventscope.sqlite` in EVENTSCOPE_DATA_DIR (default
+ * `.eventscope/` under the working folder), found by the same function.
  * --type names a registered aggregate type with demo data (default: the example's); types of
  * EVENTSCOPE_MODULES are registered too.
  * Ctrl-C stops after the current batch (every stored batch is complete); a second Ctrl-C quits.
  */
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ConnectionSettings, EventName, EventOf } from '../shared/contract'
+import { browserDataDir, createDataDir } from '../electron/explorer/dataDir'
 import { ExplorerService } from '../electron/explorer/service'
 import { settingsFromEnv } from '../electron/explorer/settings'
 
@@ -40,14 +40,14 @@ async function main(): Promise<number> {
   const env = { ...process.env }
   if (values.store) env['EVENTSCOPE_STORE'] = values.store
   if (values['sqlite-path']) env['EVENTSCOPE_SQLITE_PATH'] = values['sqlite-path']
-  const dataDir = join(process.cwd(), '.eventscope')
-  const settings = await settingsFromEnv(env, { dataDir })
+  const folder = browserDataDir(env, process.cwd())
+  const settings = await settingsFromEnv(env, { dataDir: folder.path })
   // The app's own data folder may be created (private to the user); any other folder must exist.
   if (
     settings.connection.kind === 'sqlite' &&
     settings.connection.path === settings.defaultSqlitePath
   )
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+    await createDataDir(folder)
 
   const bar = new ProgressBar(process.stderr)
   const service = new ExplorerService({

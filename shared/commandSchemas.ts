@@ -5,7 +5,8 @@
  * Pure TypeScript and zod only: no Node, no Electron, no React.
  */
 import { z } from 'zod'
-import { DisplayValue, EventDto, JsonValue, uuid, version } from './schemas'
+import { JsonObject } from './jsonValue'
+import { DisplayValue, EventDto, uuid, version } from './schemas'
 
 /**
  * A command's parameters: a subset of JSON Schema (an object of string, number, integer or
@@ -87,7 +88,8 @@ export const CommandRequest = z.lazy(() =>
   z
     .object({
       name: z.string().min(1).max(128),
-      params: z.record(z.string(), JsonValue).optional(),
+      // Given as sent: a "__proto__" key must reach the check that refuses unknown parameters.
+      params: JsonObject.optional(),
     })
     .strict(),
 )

@@ -28,6 +28,22 @@ describe('the contract schemas', () => {
     }
   })
 
+  test("a command's parameters pass as sent: a __proto__ key is kept for the parameter check", () => {
+    const batch = (params: unknown) =>
+      methods.execute.request.safeParse({
+        type: 'example#ExampleAggregateRoot',
+        expectedVersion: -1,
+        commands: [{ name: 'create', params }],
+      })
+    const parsed = batch(JSON.parse('{"foo":"x","__proto__":{"a":1}}'))
+    expect(parsed.success).toBe(true)
+    const params = parsed.data?.commands[0]?.params
+    expect(Object.keys(params ?? {})).toEqual(['foo', '__proto__'])
+    expect(Object.getPrototypeOf(params)).toBe(Object.prototype)
+    for (const bad of [null, [], 'x', { when: new Date(0) }, { n: Number.NaN }])
+      expect(batch(bad).success, JSON.stringify(bad)).toBe(false)
+  })
+
   test('read methods take any bounded, non-empty id (a Python store may hold text ids)', () => {
     // Eventscope's own stores still take UUIDs only: the service refuses others for them
     // (serviceValidation.test.ts).

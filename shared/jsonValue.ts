@@ -75,6 +75,18 @@ export const JsonValue: z.ZodType<JsonValue> = z.custom<JsonValue>(isJsonValue, 
   message: 'expected a JSON value (finite numbers, plain objects and arrays)',
 })
 
+/**
+ * A JSON object, passed on as given. Not `z.record`: that copies the object and leaves out a
+ * key "__proto__" (which JSON.parse makes an own key), so a check of its keys downstream (a
+ * command's parameters) would never see it and it would pass unnoticed.
+ */
+type JsonObject = { [key: string]: JsonValue }
+export const JsonObject: z.ZodType<JsonObject, JsonObject> = z.custom<JsonObject>(
+  (value) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) && isJsonValue(value),
+  { message: 'expected a JSON object' },
+)
+
 /** A state or payload as the display encoding carries it (shared/displayValue.ts). */
 export const DisplayValue: z.ZodType<JsonValue> = z.custom<JsonValue>(isDisplayValue, {
   message: 'expected a display value (JSON whose "@" objects are typed values)',

@@ -63,7 +63,8 @@ export const SETTINGS = {
     env: 'EVENTSCOPE_SQLITE_PATH',
     group: 'sqlite',
     doc: "the SQLite file (for `python-sqlite`: the file the application's `SQLITE_DBNAME` names)",
-    defaultDoc: "`eventscope.sqlite` in the app's data folder (`.eventscope/` in browser mode)",
+    defaultDoc:
+      "`eventscope.sqlite` in the app's data folder (`EVENTSCOPE_DATA_DIR` in browser mode and `npm run seed`)",
     fromEnv: trimmed(),
     /** A file path; omitted: the app's default database file. */
     value: z.lazy(() => z.string().min(1).max(4096).optional()),
@@ -391,7 +392,7 @@ export const SETTINGS = {
   dataDir: {
     env: 'EVENTSCOPE_DATA_DIR',
     group: 'browser',
-    doc: "browser mode's data folder (created 0700)",
+    doc: 'the data folder of browser mode and `npm run seed` (created 0700)',
     defaultDoc: '`.eventscope/` in the working directory',
     fromEnv: trimmed(),
   },

@@ -189,6 +189,48 @@ function commandSuite(clients: Clients): void {
     expect((await a.ok('getAggregate', { id })).version).toBe(0)
   })
 
+  test('a parameter named __proto__, constructor or prototype is refused as any unknown one', async () => {
+    const [a] = await clients()
+    const { id } = await a.ok('execute', {
+      type: TEST_COUNTER,
+      expectedVersion: -1,
+      commands: [{ name: 'create', params: { limit: 3 } }],
+    })
+    const extra = await a.fail('execute', {
+      id,
+      expectedVersion: 0,
+      commands: [{ name: 'increment', params: { by: 1, times: 2 } }],
+    })
+    // As the WebSocket server hands them on: JSON.parse makes "__proto__" an own key.
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      for (const method of ['execute', 'preview'] as const) {
+        const refused = await a.fail(
+          method,
+          JSON.parse(
+            `{"id":"${id}","expectedVersion":0,"commands":[{"name":"increment","params":{"by":1,"${key}":{"a":1}}}]}`,
+          ),
+        )
+        expect(refused, `${method} ${key}`).toEqual({
+          ...extra,
+          message: extra.message.replace("'times'", `'${key}'`),
+          details: { parameter: key },
+        })
+      }
+      const created = await a.fail(
+        'execute',
+        JSON.parse(
+          `{"type":"${TEST_COUNTER}","expectedVersion":-1,"commands":[{"name":"create","params":{"limit":3,"${key}":{}}}]}`,
+        ),
+      )
+      expect(created, `create ${key}`).toMatchObject({
+        code: 'ValidationError',
+        details: { parameter: key },
+      })
+      expect(created.message).toContain(`has no parameter '${key}'`)
+    }
+    expect((await a.ok('getAggregate', { id })).version).toBe(0)
+  })
+
   test('a domain rule refuses: DomainError with the rule, and nothing of the batch is stored', async () => {
     const [a] = await clients()
     const { id } = await a.ok('execute', {

@@ -10,10 +10,10 @@
  * No key store here: a cipher key entered in the browser (`setCipherKey`) lasts for this run
  * only, and `canRememberKey` is false.
  */
-import { chmod, mkdir } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { EventName, EventOf } from '../../shared/contract'
+import { browserDataDir, createDataDir } from '../explorer/dataDir'
 import { ExplorerService } from '../explorer/service'
 import { readSetting, settingsFromEnv } from '../explorer/settings'
 import { createSqlitePathPolicy, parseAllowedPaths } from '../explorer/sqlitePathPolicy'
@@ -26,13 +26,10 @@ const STATIC_DIR = resolve(here, '../../out/renderer')
 async function main(): Promise<void> {
   const env = process.env
   const port = readSetting(env, 'port')
-  const chosenDataDir = readSetting(env, 'dataDir')
-  const dataDir = resolve(chosenDataDir || join(process.cwd(), '.eventscope'))
+  const folder = browserDataDir(env, process.cwd())
+  const dataDir = folder.path
   // Private to the user: the database and anything else the app keeps lives here.
-  await mkdir(dataDir, { recursive: true, mode: 0o700 })
-  // `.eventscope/` is ours alone: tighten one an older version made 0755. A folder the user
-  // named keeps the mode they gave it.
-  if (!chosenDataDir) await chmod(dataDir, 0o700)
+  await createDataDir(folder)
   const settings = await settingsFromEnv(env, { dataDir })
   // A page in the browser may name any path: only the data folder, the allow-list and the
   // file the environment names (the operator's own choice) can be opened.

@@ -118,6 +118,67 @@ describe('browser-mode server', () => {
       expect(res.status).toBe(200)
     })
 
+    it('answers a page load with a stale or no token with a page saying to open the printed address', async () => {
+      const page = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' }
+      const cookieName = `eventscope_token_${server.port}`
+      const stale = await get(server, '/', {
+        ...page,
+        cookie: `${cookieName}=old-token-0123456789`,
+      })
+      expect(stale.status).toBe(403)
+      expect(stale.headers['content-type']).toBe('text/html; charset=utf-8')
+      expect(stale.body).toMatch(/<html lang="en">/)
+      expect(stale.body).toMatch(/<title>Eventscope: [^<]+<\/title>/)
+      expect(stale.body).toMatch(/<h1>[^<]+<\/h1>/)
+      expect(stale.body).toContain('restarted')
+      expect(stale.body).toContain(
+        `Eventscope is running at http://127.0.0.1:${server.port}/?token=…`,
+      )
+      expect(stale.body).not.toContain(TOKEN)
+      // Self-contained under the refusals' CSP: nothing inline that it would block.
+      expect(stale.body).not.toMatch(/<script|<style|style=|<link|<img/i)
+      expect(stale.headers['content-security-policy']).toBe("default-src 'none'")
+      expect(stale.headers['x-frame-options']).toBe('DENY')
+      expect(stale.headers['x-content-type-options']).toBe('nosniff')
+      expect(stale.headers['cache-control']).toBe('no-store')
+      // The stale cookie goes, so the next load with the new address starts clean.
+      const cleared = stale.headers['set-cookie'] ?? []
+      expect(cleared).toHaveLength(1)
+      expect(cleared[0]).toMatch(new RegExp(`^${cookieName}=;`))
+      expect(cleared[0]).toMatch(/Max-Age=0/)
+      expect(cleared[0]).toMatch(/Path=\//)
+
+      const none = await get(server, '/aggregates', page)
+      expect(none.status).toBe(403)
+      expect(none.body).toContain('Eventscope is running at')
+      expect(none.headers['set-cookie']).toBeUndefined()
+    })
+
+    it('keeps the plain-text refusal for requests that are not a page load, or not about the token', async () => {
+      const html = 'text/html'
+      const stale = { cookie: `eventscope_token_${server.port}=old-token-0123456789` }
+      for (const [what, headers, method, path, status] of [
+        ['no Accept', stale, 'GET', '/', 403],
+        ['a fetch', { ...stale, accept: '*/*' }, 'GET', '/', 403],
+        ['the page asking for itself', { ...stale, accept: html }, 'HEAD', '/', 403],
+        ['the WebSocket path', { ...stale, accept: html }, 'GET', '/ws', 403],
+        ['a POST', { ...stale, accept: html }, 'POST', '/', 403],
+        ['no token, a fetch', { accept: '*/*' }, 'GET', '/', 401],
+        [
+          'a foreign Origin',
+          { ...auth, accept: html, origin: 'http://evil.example' },
+          'GET',
+          '/',
+          403,
+        ],
+      ] as const) {
+        const res = await get(server, path, headers, method)
+        expect(res.status, what).toBe(status)
+        expect(res.headers['content-type'], what).toBe('text/plain; charset=utf-8')
+        expect(res.headers['set-cookie'], what).toBeUndefined()
+      }
+    })
+
     it('refuses a foreign Host (DNS rebinding) with 421, and accepts localhost', async () => {
       for (const host of [
         'evil.example',

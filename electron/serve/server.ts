@@ -20,6 +20,7 @@ import {
   hasIndexHtml,
   resolveStaticFile,
 } from '../host/staticFiles'
+import { clearedCookie, isPageLoad, restartedPageHtml } from './restartedPage'
 
 /** Requests above this size get an error reply; the connection stays open. */
 export const MAX_MESSAGE_BYTES = MAX_REQUEST_BYTES
@@ -63,6 +64,7 @@ export interface RunningServer {
 }
 
 type WireReply = { id: string | number | null; envelope: EnvelopeValue }
+type Refusal = { status: 401 | 403 | 421; token?: true }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1'])
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,256}$/
@@ -78,6 +80,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!TOKEN_SHAPE.test(token))
     throw new Error('the token must be 16-256 characters of [A-Za-z0-9_-]')
   const log = options.log ?? ((message: string) => console.warn(message))
+  const hostInUrl = host === '::1' ? '[::1]' : host
   const maxUnread = options.maxUnreadBytes ?? MAX_UNREAD_BYTES
   const tokenDigest = digest(token)
   const tokenMatches = (candidate: string) => timingSafeEqual(digest(candidate), tokenDigest)
@@ -87,18 +90,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const cookieName = () => `eventscope_token_${port}` // cookies ignore ports: one name per server
   let csp = contentSecurityPolicy()
 
-  /** 'ok', or the status to refuse with. Host first: a rebound DNS name never gets further. */
-  const check = (req: IncomingMessage, url: URL): 'ok' | 400 | 401 | 403 | 421 => {
+  /**
+   * 'ok', or the status to refuse with; `token`: refused for its token alone (none, or another
+   * run's). Host first: a rebound DNS name never gets further.
+   */
+  const check = (req: IncomingMessage, url: URL): 'ok' | Refusal => {
     const hostHeader = req.headers.host
-    if (!hostHeader || !allowedHosts().has(hostHeader.toLowerCase())) return 421
+    if (!hostHeader || !allowedHosts().has(hostHeader.toLowerCase())) return { status: 421 }
     const origin = req.headers.origin
-    if (origin !== undefined && origin !== `http://${hostHeader.toLowerCase()}`) return 403
+    if (origin !== undefined && origin !== `http://${hostHeader.toLowerCase()}`)
+      return { status: 403 }
     // A browser tells us when a request comes from another site, even without Origin.
-    if (req.headers['sec-fetch-site'] === 'cross-site') return 403
+    if (req.headers['sec-fetch-site'] === 'cross-site') return { status: 403 }
     const candidates = presentedTokens(req, url, cookieName())
-    if (candidates.length === 0) return 401
+    if (candidates.length === 0) return { status: 401, token: true }
     // Any one matching is enough: a stale cookie from an earlier run must not lock the user out.
-    return candidates.some(tokenMatches) ? 'ok' : 403
+    return candidates.some(tokenMatches) ? 'ok' : { status: 403, token: true }
   }
 
   const server = createServer((req, res) => {
@@ -117,7 +124,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const url = parseUrl(req.url)
     if (!url) return plain(res, 400, 'Bad Request')
     const verdict = check(req, url)
-    if (verdict !== 'ok') return plain(res, verdict, STATUS_TEXT[verdict])
+    if (verdict !== 'ok') {
+      // A reload after a restart: a page saying what to open, not a bare "Forbidden".
+      if (verdict.token && isPageLoad(req, url.pathname, WS_PATH)) return restarted(req, res)
+      return plain(res, verdict.status, STATUS_TEXT[verdict.status])
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD')
       return plain(res, 405, 'Method Not Allowed')
@@ -149,6 +160,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     stream.pipe(res)
   }
 
+  /** 403 with the page saying which address to open; a stale token cookie is cleared. */
+  function restarted(req: IncomingMessage, res: ServerResponse): void {
+    securityHeaders(res, "default-src 'none'")
+    const name = cookieName()
+    const presented = (req.headers.cookie ?? '')
+      .split(';')
+      .some((part) => part.split('=')[0]?.trim() === name)
+    if (presented) res.setHeader('Set-Cookie', clearedCookie(name))
+    res.writeHead(403, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' })
+    res.end(restartedPageHtml(`http://${hostInUrl}:${port}`))
+  }
+
   // ---------------------------------------------------------------- WebSocket
 
   const wss = new WebSocketServer({
@@ -164,8 +187,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!url || url.pathname !== WS_PATH) return refuseUpgrade(socket, 404)
     const verdict = check(req, url)
     if (verdict !== 'ok') {
-      log(`eventscope: refused a WebSocket upgrade (${verdict})`)
-      return refuseUpgrade(socket, verdict)
+      log(`eventscope: refused a WebSocket upgrade (${verdict.status})`)
+      return refuseUpgrade(socket, verdict.status)
     }
     // Only our client: it always offers the app's subprotocol (a plain `new WebSocket(url)` does not).
     if (!offeredProtocols(req).includes(WS_PROTOCOL)) {
@@ -242,7 +265,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   server.on('error', (error) => log(`eventscope: server error: ${error.message}`))
   port = (server.address() as AddressInfo).port
   csp = contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`])
-  const hostInUrl = host === '::1' ? '[::1]' : host
 
   let closed: Promise<void> | undefined
   return {

@@ -5,6 +5,8 @@ import { LazyPart } from './ui/LazyPart'
 import { lazyWithPreload, nextIdle, whenIdle } from './ui/lazyWithPreload'
 import { AppHeader } from './features/shell/AppHeader'
 import { EmptyState } from './features/shell/EmptyState'
+import { StartingNotice, TransportBanner } from './features/shell/TransportNotice'
+import { StoreSwitchedNotice } from './features/shell/StoreSwitchedNotice'
 import { TaskProgress } from './ui/TaskProgress'
 import { useConnectionStore } from './stores/connectionStore'
 import { useSelectionStore } from './stores/selectionStore'
@@ -77,16 +79,7 @@ function Explorer() {
     <div className="app">
       <AppHeader />
       {starting ? (
-        <main className="app-loading" aria-busy="true" aria-label="Connecting">
-          <span className="spinner" aria-hidden="true" />
-          <span className="muted" role="status">
-            {transport === 'refused'
-              ? 'The Eventscope server does not accept this page: open the address it printed when it started (npm run serve).'
-              : transport === 'closed'
-                ? 'Cannot reach the Eventscope service yet. Retrying…'
-                : 'Connecting to Eventscope…'}
-          </span>
-        </main>
+        <StartingNotice status={transport} />
       ) : !connected || screenOpen ? (
         <LazyPart what="the connection screen">
           <ConnectionScreen />
@@ -107,16 +100,8 @@ function Explorer() {
           </div>
         </main>
       )}
-      {hasInfo && transport !== 'open' && (
-        <div className="transport-banner" role="alert">
-          <span className="spinner spinner-sm" aria-hidden="true" />
-          {transport === 'refused'
-            ? 'The Eventscope server was restarted and no longer accepts this page. Open the address it printed when it started (npm run serve).'
-            : transport === 'closed'
-              ? 'Lost the connection to the Eventscope service. Reconnecting…'
-              : 'Reconnecting to the Eventscope service…'}
-        </div>
-      )}
+      {hasInfo && <TransportBanner status={transport} />}
+      <StoreSwitchedNotice />
       <TaskProgress />
     </div>
   )

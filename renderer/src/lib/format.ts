@@ -77,12 +77,50 @@ export function formatClock(at: Instant, tz: TimeZoneMode): string {
   return `${f.hour}:${f.minute}:${f.second}${suffix(tz)}`
 }
 
-/** 22:01:54.123 — the timeline's column; the full date goes in the tooltip. */
+/** 22:01:54.123: the time in the timeline's column (timelineTime adds the date where the day changes). */
 export function formatTimeOfDay(at: Instant, tz: TimeZoneMode): string {
   const d = toDate(at)
   if (!d) return String(at)
   const f = fields(d, tz, { ...TIME, fractionalSecondDigits: 3 })
   return `${f.hour}:${f.minute}:${f.second}.${f.fractionalSecond}`
+}
+
+/** 2026-11-26, the day of `at` in the display zone (no suffix: the column says the zone). */
+export function formatDate(at: Instant, tz: TimeZoneMode): string {
+  const d = toDate(at)
+  if (!d) return String(at)
+  const f = fields(d, tz, DATE)
+  return `${f.year}-${f.month}-${f.day}`
+}
+
+/**
+ * The timeline's Time column: the time to the millisecond, and the date as well when the row
+ * above is of another day (or, with no row above, when it is not today), so that events a day
+ * apart never read as milliseconds apart.
+ */
+export function timelineTime(
+  at: Instant,
+  above: Instant | undefined,
+  tz: TimeZoneMode,
+  now: Date = new Date(),
+): { date?: string; time: string } {
+  const time = formatTimeOfDay(at, tz)
+  if (!toDate(at)) return { time }
+  const date = formatDate(at, tz)
+  return date === formatDate(above ?? now, tz) ? { time } : { date, time }
+}
+
+/** A time span for people: 27 ms, 4.2 s, 3 min 5 s, 2 h 5 min, 1 d 1 h. */
+export function formatGap(ms: number): string {
+  const abs = Math.abs(ms)
+  if (abs < 1000) return `${Math.round(abs)} ms`
+  if (abs < 60_000) return `${Math.floor(abs / 100) / 10} s`
+  const seconds = Math.floor(abs / 1000)
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 24 * 60) return `${Math.floor(minutes / 60)} h ${minutes % 60} min`
+  const hours = Math.floor(minutes / 60)
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`
 }
 
 /** Today: the time; otherwise the date. */

@@ -70,8 +70,16 @@ export function useConnect(): Action<[ConnectionSettings], ConnectionInfo> {
   const api = useApi()
   const client = useQueryClient()
   return useAction(async (settings: ConnectionSettings) => {
-    const info = await api.connect(settings)
-    client.setQueryData(keys.connection(), info)
+    const ui = useConnectionStore.getState()
+    // The server pushes the new connection to every page, this one too: marked as our own.
+    ui.beginOwnConnect()
+    let info: ConnectionInfo
+    try {
+      info = await api.connect(settings)
+      client.setQueryData(keys.connection(), info)
+    } finally {
+      ui.endOwnConnect()
+    }
     if (info.status !== 'connected')
       throw new ExplorerError({
         code: 'StoreUnavailable',

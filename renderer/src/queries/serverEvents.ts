@@ -9,7 +9,7 @@ import { useEffect } from 'react'
 import type { ConnectionInfo, LogEntryDto } from '../../../shared/contract'
 import { useService } from '../service'
 import { useAggregateListStore } from '../stores/aggregateListStore'
-import { useConnectionStore } from '../stores/connectionStore'
+import { useConnectionStore, type StoreSwitch } from '../stores/connectionStore'
 import { useSelectionStore } from '../stores/selectionStore'
 import { useStagedCommandsStore } from '../stores/stagedCommandsStore'
 import { useTimelineFilterStore } from '../stores/timelineFilterStore'
@@ -70,6 +70,20 @@ export function connectionChange(
   return now !== null && next?.sessionId !== prev?.sessionId ? 'session' : 'none'
 }
 
+/**
+ * What another window or tab did to the shared connection's store, for this page to say: null
+ * at the page's first look, and for its own connects.
+ */
+export function switchedElsewhere(
+  prev: ConnectionInfo | null,
+  next: ConnectionInfo | null,
+): StoreSwitch | null {
+  if (storeIdentity(prev) === null || useConnectionStore.getState().ownConnects > 0) return null
+  return next?.status === 'connected'
+    ? { to: next.description }
+    : { disconnectedFrom: prev?.description ?? '' }
+}
+
 /** Everything read from the store: all queries but the connection's own. */
 const readFromStore = { predicate: (query: Query) => query.queryKey[0] !== keys.connection()[0] }
 
@@ -97,8 +111,11 @@ export function useServerEvents(): void {
         const info = (event.query.state.data as ConnectionInfo | undefined) ?? null
         if (info === last) return
         const change = connectionChange(last, info)
+        const previous = last
         last = info
         if (change === 'store') {
+          const said = switchedElsewhere(previous, info)
+          if (said !== null) useConnectionStore.getState().noteSwitchedElsewhere(said)
           // A different store: nothing read from the old one applies, nor the selection.
           useSelectionStore.getState().select(null)
           useStagedCommandsStore.getState().reset()

@@ -1,7 +1,8 @@
 /**
  * The shell's compact connection status: which store, whether events are encrypted, and a
  * live dot that pulses whenever a `changes` batch arrives. Clicking the store opens the
- * connection screen.
+ * connection screen. While the page's socket is down the store's dot is a hollow ring (not
+ * green) and the names say the page is offline.
  */
 import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
@@ -37,6 +38,8 @@ export function StatusBar() {
 
   const connected = info?.status === 'connected'
   const storeDown = connected && info?.availability?.state === 'unavailable'
+  // The store shown is what the server last said; with the page's socket down it may be stale.
+  const pageOffline = info !== null && transport !== 'open'
   const live = connected && transport === 'open' && !storeDown
   const liveText =
     transport === 'closed' || transport === 'refused'
@@ -62,10 +65,10 @@ export function StatusBar() {
         aria-label={`Change store (current: ${[kindName, shownDescription]
           .filter(Boolean)
           .map((text) => revealInvisible(text ?? ''))
-          .join(' ')})`}
+          .join(' ')}${pageOffline ? '; this page is offline' : ''})`}
       >
         <span
-          className={`dot ${connected && !storeDown ? 'dot-ok' : 'dot-off'}`}
+          className={`dot ${pageOffline ? 'dot-offline' : connected && !storeDown ? 'dot-ok' : 'dot-off'}`}
           aria-hidden="true"
         />
         <span className="status-kind">{kindName}</span>

@@ -3,8 +3,9 @@
  * A timeline row whose payload the listing shortened (shared/longStrings.ts): the open row says
  * which strings and how long they are, and Copy copies the whole payload, asked for by export.
  */
-import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react'
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { EventDto } from '../../../../shared/contract'
 import { createFakeApi, eventDto } from '../../testing/fakeApi'
 import { renderWithQueries } from '../../testing/render'
 import { EventRow } from './EventRow'
@@ -39,6 +40,8 @@ describe('EventRow', () => {
         measureRef={() => {}}
         style={{}}
         event={listed}
+        above={undefined}
+        previousVersion={undefined}
         current={false}
         snapshot={false}
         rawOpen
@@ -57,5 +60,52 @@ describe('EventRow', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Copy payload of version 3' }))
     await waitFor(() => expect(writeText).toHaveBeenCalledWith(JSON.stringify(whole, null, 2)))
     expect(api.exportHistory).toHaveBeenCalledWith({ id: A, fromVersion: 3, limit: 1 })
+  })
+})
+
+describe("EventRow's Time cell", () => {
+  const at = (version: number, timestamp: string) => eventDto(A, version, { timestamp })
+
+  function renderRow(event: EventDto, above: EventDto | undefined) {
+    renderWithQueries(
+      <EventRow
+        index={event.version}
+        measureRef={() => {}}
+        style={{}}
+        event={event}
+        above={above}
+        previousVersion={above?.version === event.version - 1 ? above : undefined}
+        current={false}
+        snapshot={false}
+        rawOpen={false}
+        raw={undefined}
+        timezone="utc"
+        onToggleRaw={() => {}}
+        onSelect={() => {}}
+      />,
+    )
+    return screen.getByRole('row')
+  }
+
+  it('shows the time alone on the same day as the row above, and no mark when later', () => {
+    const row = renderRow(at(12, '2026-01-02T10:00:00.027Z'), at(11, '2026-01-02T10:00:00.000Z'))
+    const cells = within(row).getAllByRole('cell')
+    expect(cells[2]!.textContent).toBe('10:00:00.027')
+    expect(within(row).queryByRole('img', { name: /^Earlier than/ })).toBeNull()
+  })
+
+  it('shows the date when the day changed, and marks an event stamped a day before the version before it', () => {
+    // A writer whose clock was a day behind: by the time of day alone, 27 ms later.
+    const row = renderRow(at(12, '2026-01-01T10:00:00.027Z'), at(11, '2026-01-02T10:00:00.000Z'))
+    expect(within(row).getAllByRole('cell')[2]!.textContent).toBe('2026-01-01 10:00:00.027')
+    const mark = within(row).getByRole('img', {
+      name: 'Earlier than version 11, by 23 h 59 min',
+    })
+    expect(mark.getAttribute('title')).toBe('Earlier than version 11, by 23 h 59 min')
+  })
+
+  it('shows the date on a row with none above when it is not today', () => {
+    const row = renderRow(at(0, '2026-01-01T10:00:00.000Z'), undefined)
+    expect(within(row).getAllByRole('cell')[2]!.textContent).toBe('2026-01-01 10:00:00.000')
   })
 })

@@ -4,16 +4,10 @@ import { STRING_SHOWN_MAX, type ShortenedString } from '../../../../shared/state
 import { copyText } from '../../lib/clipboard'
 import { useApi } from '../../service'
 import { explainError } from '../../ui/errors'
-import {
-  formatBytes,
-  formatCount,
-  formatDateTime,
-  formatTimeOfDay,
-  previewJson,
-  type TimeZoneMode,
-} from '../../lib/format'
+import { formatBytes, formatCount, previewJson, type TimeZoneMode } from '../../lib/format'
 import type { RawEntry } from '../../queries/timeline'
 import { revealInvisible, visible } from '../../ui/VisibleText'
+import { EventTime } from './EventTime'
 
 export const EVENT_ROW_HEIGHT = 40
 /** Long ciphertexts are cut here on screen; Copy still copies all of it. */
@@ -24,6 +18,10 @@ interface EventRowProps {
   measureRef: (el: Element | null) => void
   style: CSSProperties
   event: EventDto
+  /** The row above, for its day; undefined on the first row or while it loads. */
+  above: EventDto | undefined
+  /** The version before, for a timestamp earlier than its; undefined while not loaded. */
+  previousVersion: EventDto | undefined
   current: boolean
   snapshot: boolean
   rawOpen: boolean
@@ -77,11 +75,12 @@ export function EventRow(props: EventRowProps) {
         <span role="cell" className={`event-type ${toneOf(event)}`}>
           {visible(event.type)}
         </span>
-        <span role="cell" className="event-time mono">
-          <time dateTime={event.timestamp} title={formatDateTime(event.timestamp, timezone)}>
-            {formatTimeOfDay(event.timestamp, timezone)}
-          </time>
-        </span>
+        <EventTime
+          event={event}
+          above={props.above}
+          previousVersion={props.previousVersion}
+          timezone={timezone}
+        />
         <span
           role="cell"
           className="event-payload mono truncate"

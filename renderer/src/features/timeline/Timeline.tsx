@@ -236,12 +236,19 @@ function TimelineRow({
       />
     )
   }
+  // The row above decides whether the date is shown; the version before, whether the time
+  // went backwards (in a filtered list the two differ).
+  const above = index === 0 ? undefined : filtered ? t.filtered[index - 1] : t.eventAt(version - 1)
+  const previousVersion =
+    above?.version === event.version - 1 ? above : t.eventAt(event.version - 1)
   return (
     <EventRow
       index={index}
       measureRef={measureRef}
       style={style}
       event={event}
+      above={above}
+      previousVersion={previousVersion}
       current={event.version === current}
       snapshot={t.snapshots.has(event.version)}
       rawOpen={rawOpen.has(event.version)}
