@@ -192,6 +192,8 @@ export class SqliteDatabase {
    * save acknowledged after that would vanish with it (checkStillAtPath).
    */
   private readonly opened: { readonly dev: bigint; readonly ino: bigint } | undefined
+  /** The write-ahead log the connection writes, once seen (checkStillAtPath). */
+  private wal: { readonly dev: bigint; readonly ino: bigint } | undefined
 
   constructor(
     readonly path: string,
@@ -249,21 +251,27 @@ export class SqliteDatabase {
 
   /**
    * Refuses, as StoreUnavailable, when the path no longer names the file this connection
-   * opened (deleted, or another file moved in). Called at the start of each write transaction
-   * (a stat: a few microseconds beside a commit's sync), and by the log's reads, which the log
-   * follower makes every few hundred milliseconds, so the page shows it as an outage.
+   * opened (deleted, or another file moved in), or its write-ahead log is not the one it writes
+   * (deleted alone: SQLite would go on appending commits to the unlinked log, lost if the
+   * process stops before a checkpoint, and invisible to every other connection). Called at the
+   * start of each write transaction (two stats: microseconds beside a commit's sync), and by the
+   * log's reads, which the log follower makes every few hundred milliseconds, so the page shows
+   * it as an outage.
    */
   checkStillAtPath(): void {
     if (!this.opened) return
-    let now: { dev: bigint; ino: bigint } | undefined
-    try {
-      now = fileIdentity(this.path)
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ENOENT') throw unreachableFile(this.path, error)
-    }
+    const now = identityAt(this.path)
     if (now === undefined || now.dev !== this.opened.dev || now.ino !== this.opened.ino) {
       throw new StoreUnavailable(
         `the SQLite file '${this.path}' was ${now === undefined ? 'deleted' : 'replaced by another file'} since it was opened: nothing more is written to the file that was there (saves would be lost with it); connect again to open what the path names now`,
+      )
+    }
+    // The log is made by the connection's first transaction, so it is known from when first seen.
+    const wal = identityAt(`${this.path}-wal`)
+    this.wal ??= wal
+    if (this.wal && (wal === undefined || wal.dev !== this.wal.dev || wal.ino !== this.wal.ino)) {
+      throw new StoreUnavailable(
+        `the write-ahead log of the SQLite file '${this.path}' (${this.path}-wal) was ${wal === undefined ? 'deleted' : 'replaced'} while the file was open: nothing more is written (saves would be lost with it); connect again`,
       )
     }
   }
@@ -286,6 +294,16 @@ export class SqliteDatabase {
 function fileIdentity(path: string): { dev: bigint; ino: bigint } {
   const { dev, ino } = statSync(path, { bigint: true })
   return { dev, ino }
+}
+
+/** The file's identity, or undefined when there is no file at `path`. */
+function identityAt(path: string): { dev: bigint; ino: bigint } | undefined {
+  try {
+    return fileIdentity(path)
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return undefined
+    throw unreachableFile(path, error)
+  }
 }
 
 function unreachableFile(path: string, cause: unknown): StoreUnavailable {

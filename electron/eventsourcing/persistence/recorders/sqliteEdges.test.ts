@@ -390,6 +390,21 @@ describe('a file deleted or replaced while open', () => {
     reopened.close()
   })
 
+  test('its write-ahead log deleted alone: saves are refused, what was checkpointed stays', async () => {
+    const { path, database, events } = opened()
+    await events.insert([rec('a', 1)])
+    database.db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+    rmSync(`${path}-wal`)
+    const error = await events.insert([rec('b', 1)]).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StoreUnavailable)
+    expect((error as Error).message).toContain(`write-ahead log of the SQLite file '${path}'`)
+    database.close()
+    const reopened = new SqliteDatabase(path, 'better-sqlite3')
+    const rows = reopened.db.prepare('SELECT originator_id FROM events').all()
+    expect(rows).toEqual([['a']])
+    reopened.close()
+  })
+
   test('the same file, renamed back to its path, is written again', async () => {
     const { path, database, events } = opened()
     renameSync(path, `${path}.moved`)
