@@ -23,7 +23,7 @@ import { noSnapshotAt, readWithinBytes, SNAPSHOT_PAGE_BYTES, summaryRow } from '
 import { diffDisplay } from '../displayDiff'
 import { toDisplayJson } from '../displayJson'
 import type { PythonRecord } from './codec'
-import { aggregateTopicOf, isoOf, listAggregates, shortType } from './listing'
+import { aggregateTopicOf, EPOCH, isoOf, listAggregates, shortType } from './listing'
 import type { PythonSession } from './session'
 
 type Req<M extends Parameters<typeof handle>[1]> = ParsedRequestOf<M>
@@ -43,6 +43,24 @@ function eventDto(s: PythonSession, record: PythonRecord, firstVersion: number):
     // No hash chain in a Python store.
     hash: '',
     previousHash: '',
+  }
+}
+
+/** A stored event that cannot be decoded: what its row says, the reason in `problem`. */
+function damagedEventDto(record: PythonRecord, firstVersion: number, problem: string): EventDto {
+  return {
+    originatorId: record.originatorId,
+    version: record.originatorVersion,
+    topic: record.topic,
+    type: shortType(record.topic),
+    role: record.originatorVersion === firstVersion ? 'created' : 'changed',
+    // Unknown: the contract's timestamp is required, `problem` says not to show it.
+    timestamp: EPOCH,
+    payload: null,
+    payloadShortened: [],
+    hash: '',
+    previousHash: '',
+    problem,
   }
 }
 
@@ -139,13 +157,20 @@ async function wholeAggregate(
     after.length === 0
       ? 'no event after it'
       : `${after.length} event${after.length === 1 ? '' : 's'} after it (v${from + 1}–v${at}), shown as stored and not applied`
+  // A damaged first event (or the one at `at`) leaves its time unknown, not the snapshot unshown.
+  const created = timeOf(s, first)
+  const modified = timeOf(s, atRecord)
+  const unreadable = [...new Set([created.problem, modified.problem])]
+    .filter((p) => p !== undefined)
+    .map((p) => ` Time unknown (shown as 1970): ${p}.`)
+    .join('')
   return {
     id: r.id,
     type,
     version: at,
     latestVersion: last.originatorVersion,
-    createdOn: isoOf(s.codec.decode(first)['timestamp']),
-    lastModified: isoOf(s.codec.decode(atRecord)['timestamp']),
+    createdOn: created.time,
+    lastModified: modified.time,
     discarded: false,
     state: shown?.state ?? null,
     stateOmitted: [],
@@ -160,13 +185,23 @@ async function wholeAggregate(
         : {
             status: 'absent',
             message: snapshot
-              ? `snapshot v${from} + ${pending}. A Python eventsourcing store has no hash chain: only the order of versions was checked.`
-              : `no snapshot at or below v${at}: no state to show; the ${after.length} events up to v${at} are shown as stored. A Python eventsourcing store has no hash chain: only the order of versions was checked.`,
+              ? `snapshot v${from} + ${pending}. A Python eventsourcing store has no hash chain: only the order of versions was checked.${unreadable}`
+              : `no snapshot at or below v${at}: no state to show; the ${after.length} events up to v${at} are shown as stored. A Python eventsourcing store has no hash chain: only the order of versions was checked.${unreadable}`,
           },
     encrypted: s.codec.hasKey,
     ...(snapshot ? { loadedFromSnapshot: from } : {}),
     eventsReplayed: 0,
     definitionLoaded: false,
+  }
+}
+
+/** The record's time, or EPOCH and why when it cannot be decoded. */
+function timeOf(s: PythonSession, record: PythonRecord): { time: string; problem?: string } {
+  try {
+    return { time: isoOf(s.codec.decode(record)['timestamp']) }
+  } catch (error) {
+    if (!(error instanceof DataIntegrityError)) throw error
+    return { time: EPOCH, problem: error.message }
   }
 }
 
@@ -203,22 +238,35 @@ async function eventsPage(
   const firstVersion = first?.originatorVersion ?? last.originatorVersion
   const search = r.search?.toLowerCase()
   const types = r.types && r.types.length > 0 ? new Set(r.types) : undefined
-  let dtos: EventDto[]
-  try {
-    dtos = records.map((record) => eventDto(s, record, firstVersion))
-  } catch (error) {
-    // As for our own stores: the timeline draws the history's rows, the bad one explained.
-    if (!(error instanceof DataIntegrityError)) throw error
+  // Each record on its own: no hash chain links them, so one damaged row says nothing of the rest.
+  const failures: DataIntegrityError[] = []
+  const dtos = records.map((record) => {
+    try {
+      return eventDto(s, record, firstVersion)
+    } catch (error) {
+      if (!(error instanceof DataIntegrityError)) throw error
+      failures.push(error)
+      return damagedEventDto(record, firstVersion, error.message)
+    }
+  })
+  const [failure] = failures
+  if (failure && failures.length === records.length) {
+    // Nothing read at all (no key, or another key): as for our own stores, the timeline draws
+    // the history's rows, the refusal explained once.
     throw new ApiFailure({
       code: 'DataIntegrityError',
-      message: error.message,
-      details: { ...error.details, latestVersion: last.originatorVersion, firstVersion },
+      message: failure.message,
+      details: { ...failure.details, latestVersion: last.originatorVersion, firstVersion },
     })
   }
+  // A damaged row is kept whatever the search: its payload cannot be searched, and hiding it
+  // would hide the damage.
   const items = dtos.filter(
     (e) =>
       (!types || types.has(e.type)) &&
-      (!search || JSON.stringify(e.payload).toLowerCase().includes(search)),
+      (!search ||
+        e.problem !== undefined ||
+        JSON.stringify(e.payload).toLowerCase().includes(search)),
   )
   const lastRead = records[records.length - 1]
   return {
