@@ -188,7 +188,8 @@ async function wholeAggregate(
               ? `snapshot v${from} + ${pending}. A Python eventsourcing store has no hash chain: only the order of versions was checked.${unreadable}`
               : `no snapshot at or below v${at}: no state to show; the ${after.length} events up to v${at} are shown as stored. A Python eventsourcing store has no hash chain: only the order of versions was checked.${unreadable}`,
           },
-    encrypted: s.codec.hasKey,
+    // What the stored events are, when the store holds any; else whether a key is set.
+    encrypted: s.encrypted ?? s.codec.hasKey,
     ...(snapshot ? { loadedFromSnapshot: from } : {}),
     eventsReplayed: 0,
     definitionLoaded: false,
