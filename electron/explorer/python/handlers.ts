@@ -6,112 +6,28 @@
  * follow one another, nothing more, and the answers say so. Versions start where the
  * aggregate class says (INITIAL_VERSION: 1 by default, 0 for some): read, never assumed.
  */
-import type {
-  EventDto,
-  JsonValue,
-  ParsedRequestOf,
-  ResponseOf,
-  SnapshotDto,
-} from '../../../shared/contract'
+import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract'
 import { AggregateNotFound, DataIntegrityError } from '../../eventsourcing'
-import { bucketize } from '../activity'
 import { childrenPage, pageState } from '../../../shared/statePages'
 import { ApiFailure } from '../dispatch'
 import { listedEvent, withinExportBytes } from '../dto'
 import { notAContainer, wholeStateChildren } from '../statePaging'
 import { noSnapshotAt, readWithinBytes, SNAPSHOT_PAGE_BYTES, summaryRow } from '../snapshotList'
-import { diffDisplay } from '../displayDiff'
-import { toDisplayJson } from '../displayJson'
 import type { PythonRecord } from './codec'
-import { aggregateTopicOf, EPOCH, isoOf, listAggregates, shortType } from './listing'
+import { diffVersions, getActivity, getEventDiff } from './diffs'
+import { aggregateTopicOf, EPOCH, isoOf, listAggregates } from './listing'
+import {
+  damagedEventDto,
+  eventAtVersion,
+  eventDto,
+  listedSnapshotDto,
+  newest,
+  oldest,
+  snapshotDto,
+} from './records'
 import type { PythonSession } from './session'
 
 type Req<M extends Parameters<typeof handle>[1]> = ParsedRequestOf<M>
-
-/** `firstVersion`: the aggregate's first stored version, whose event created it. */
-function eventDto(s: PythonSession, record: PythonRecord, firstVersion: number): EventDto {
-  const fields = s.codec.decode(record)
-  return {
-    originatorId: record.originatorId,
-    version: record.originatorVersion,
-    topic: record.topic,
-    type: shortType(record.topic),
-    role: record.originatorVersion === firstVersion ? 'created' : 'changed',
-    timestamp: isoOf(fields['timestamp']),
-    payload: toDisplayJson(fields),
-    payloadShortened: [],
-    // No hash chain in a Python store.
-    hash: '',
-    previousHash: '',
-  }
-}
-
-/** A stored event that cannot be decoded: what its row says, the reason in `problem`. */
-function damagedEventDto(record: PythonRecord, firstVersion: number, problem: string): EventDto {
-  return {
-    originatorId: record.originatorId,
-    version: record.originatorVersion,
-    topic: record.topic,
-    type: shortType(record.topic),
-    role: record.originatorVersion === firstVersion ? 'created' : 'changed',
-    // Unknown: the contract's timestamp is required, `problem` says not to show it.
-    timestamp: EPOCH,
-    payload: null,
-    payloadShortened: [],
-    hash: '',
-    previousHash: '',
-    problem,
-  }
-}
-
-function snapshotDto(s: PythonSession, record: PythonRecord): SnapshotDto {
-  const fields = s.codec.decode(record)
-  return {
-    originatorId: record.originatorId,
-    version: record.originatorVersion,
-    timestamp: isoOf(fields['timestamp']),
-    type: typeof fields['topic'] === 'string' ? fields['topic'] : aggregateTopicOf(record.topic),
-    // The library's Snapshot holds the aggregate's attributes in `state`.
-    state: toDisplayJson(fields['state'] ?? null),
-    stateOmitted: [],
-    stateShortened: [],
-  }
-}
-
-/** A snapshot as the Snapshots panel lists it: its state cut (snapshotList.ts). */
-function listedSnapshotDto(s: PythonSession, record: PythonRecord): SnapshotDto {
-  const whole = snapshotDto(s, record)
-  const { state, omitted, shortened } = pageState(whole.state)
-  return { ...whole, state, stateOmitted: omitted, stateShortened: shortened }
-}
-
-async function newest(s: PythonSession, id: string): Promise<PythonRecord> {
-  const [record] = await s.reader.events(id, { desc: true, limit: 1 })
-  if (!record) throw new AggregateNotFound(id)
-  return record
-}
-
-/** The aggregate's first stored event (its INITIAL_VERSION: 1, or 0 for some classes). */
-async function oldest(s: PythonSession, id: string): Promise<PythonRecord> {
-  const [record] = await s.reader.events(id, { limit: 1 })
-  if (!record) throw new AggregateNotFound(id)
-  return record
-}
-
-async function eventAtVersion(
-  s: PythonSession,
-  id: string,
-  version: number,
-): Promise<PythonRecord> {
-  const [record] = await s.reader.events(id, { gt: version - 1, lte: version })
-  if (!record) {
-    throw new ApiFailure({
-      code: 'ValidationError',
-      message: `version ${version} of ${id} is not stored`,
-    })
-  }
-  return record
-}
 
 /** The state cut as the native handlers cut it (dto.ts cutDisplay; shared/statePages.ts). */
 async function getAggregate(
@@ -301,36 +217,6 @@ async function getRawRecord(
   }
 }
 
-async function getEventDiff(
-  s: PythonSession,
-  r: Req<'getEventDiff'>,
-): Promise<ResponseOf<'getEventDiff'>> {
-  // Between consecutive payloads: what this event says that the one before it did not.
-  const records = await s.reader.events(r.id, { gt: r.version - 2, lte: r.version })
-  const current = records.find((e) => e.originatorVersion === r.version)
-  if (!current) await eventAtVersion(s, r.id, r.version)
-  const previous = records.find((e) => e.originatorVersion === r.version - 1)
-  const payload = (record: PythonRecord | undefined): JsonValue =>
-    record ? toDisplayJson(s.codec.decode(record)) : null
-  return diffDisplay(payload(previous), payload(current))
-}
-
-async function snapshotStateAt(s: PythonSession, id: string, version: number): Promise<JsonValue> {
-  const [snapshot] = await s.reader.snapshots(id, { lte: version, desc: true, limit: 1 })
-  return snapshot ? snapshotDto(s, snapshot).state : null
-}
-
-async function diffVersions(
-  s: PythonSession,
-  r: Req<'diffVersions'>,
-): Promise<ResponseOf<'diffVersions'>> {
-  // Between the snapshots at or below each version: no event can be applied here.
-  const from = await snapshotStateAt(s, r.id, r.from)
-  const to = await snapshotStateAt(s, r.id, r.to)
-  const diff = diffDisplay(from, to)
-  return r.states ? { from, to, diff } : { diff }
-}
-
 /** A page of stored snapshots, each decoded whole: within SNAPSHOT_PAGE_BYTES (readWithinBytes). */
 async function snapshotPage<T>(
   s: PythonSession,
@@ -393,34 +279,6 @@ async function listSnapshotVersions(
     versions,
     ...(records.length > r.limit && last !== undefined ? { nextBeforeVersion: last } : {}),
   }
-}
-
-const ACTIVITY_SAMPLE = 5000
-
-async function getActivity(
-  s: PythonSession,
-  r: Req<'getActivity'>,
-): Promise<ResponseOf<'getActivity'>> {
-  let records: PythonRecord[]
-  let sampled = false
-  if (r.id) {
-    records = await s.reader.events(r.id, { desc: true, limit: ACTIVITY_SAMPLE })
-    sampled = records.length === ACTIVITY_SAMPLE
-  } else {
-    // The newest events of the notification log; none without one.
-    const last = (await s.reader.lastNotificationId()) ?? 0
-    records = await s.reader.notifications(Math.max(0, last - ACTIVITY_SAMPLE), ACTIVITY_SAMPLE)
-    sampled = last > ACTIVITY_SAMPLE
-  }
-  const points = []
-  for (const record of records) {
-    try {
-      points.push({ at: Date.parse(isoOf(s.codec.decode(record)['timestamp'])), events: 1 })
-    } catch (error) {
-      if (!(error instanceof DataIntegrityError)) throw error
-    }
-  }
-  return { ...bucketize(points, r.buckets), sampled }
 }
 
 async function exportHistory(
