@@ -65,6 +65,18 @@ describe.skipIf(!available.ok && !process.env['CI'])('the key of a Python store'
     })
   })
 
+  test('a key entered later is checked on the data again', async () => {
+    const library = app('Library')
+    const h = await connectTo(library.path!, undefined)
+    const wrong = await h.ok('setCipherKey', {
+      keyBase64: Buffer.alloc(32, 3).toString('base64'),
+      remember: false,
+    })
+    expect(wrong.keyStatus).toMatchObject({ state: 'wrong-key', mismatch: true })
+    const right = await h.ok('setCipherKey', { keyBase64: report.key, remember: false })
+    expect(right.keyStatus).toMatchObject({ state: 'verified', mismatch: false })
+  })
+
   test('a plain store with a key set: not encrypted, the key said to be unused', async () => {
     const plain = app('Plain')
     const h = await connectTo(plain.path!, report.key)
