@@ -265,6 +265,11 @@ export const methods = {
         from: DisplayValue.optional(),
         to: DisplayValue.optional(),
         diff: z.array(DiffEntry),
+        /**
+         * Why the two states cannot be compared (a Python store: a version without a snapshot of
+         * its own, its events not applied): `diff` is then empty and says nothing of equality.
+         */
+        cannotCompare: z.string().optional(),
       }),
     ),
   },

@@ -218,6 +218,12 @@ export const EventDto = z.lazy(() =>
     payloadShortened: z.array(ShortenedString).default([]),
     hash: z.string(),
     previousHash: z.string(),
+    /**
+     * Why this stored event cannot be read (a Python store's damaged row; a DataIntegrityError's
+     * message): its payload is null and its timestamp unknown (the Unix epoch, not a date to
+     * show). The page's other events are listed; a store without a hash chain taints nothing else.
+     */
+    problem: z.string().optional(),
   }),
 )
 export type EventDto = z.infer<typeof EventDto>

@@ -53,17 +53,21 @@ export function accessInfo(
   readOnlyLocked: boolean,
   /**
    * A Python store's connection: its `app` is an empty in-memory stand-in, whose key check
-   * ("the store is empty") says nothing of the Python store; none is given.
+   * ("the store is empty") says nothing of the Python store; the session's own is given
+   * (python/keyCheck.ts: its newest events read with the key).
    */
-  python = false,
+  python?: { keyStatus: KeyStatus | undefined },
 ): Pick<
   ConnectionInfo,
   'readOnly' | 'readOnlyReason' | 'requestedReadOnly' | 'keyStatus' | 'label'
 > {
   const keyCheck = python ? undefined : app?.keyCheck.current
-  const keyStatus = keyCheck ? keyStatusOf(keyCheck) : undefined
+  const keyStatus = python ? python.keyStatus : keyCheck ? keyStatusOf(keyCheck) : undefined
   const label = settings ? connectionLabel(settings) : undefined
-  const reason = app ? writeRefusal(app.readOnly, keyStatus, readOnlyLocked) : undefined
+  // A Python store is read-only whatever the key: its reason stays that, the key's is keyStatus.
+  const reason = app
+    ? writeRefusal(app.readOnly, python ? undefined : keyStatus, readOnlyLocked)
+    : undefined
   return {
     readOnly: reason !== undefined,
     ...(reason === undefined ? {} : { readOnlyReason: reason }),

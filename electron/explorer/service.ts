@@ -384,7 +384,8 @@ export class ExplorerService extends ServiceQueries implements ExplorerHandlers 
     const error = this.configurationError ?? this.lastError ?? (c ? this.followerError : undefined)
     return {
       ...describeConnection(c, settings, this.defaultSqlitePath),
-      encrypted: this.cipherKey !== undefined,
+      // A Python store's events say whether it is encrypted; our own stores' key check does.
+      encrypted: c?.python?.encrypted ?? this.cipherKey !== undefined,
       encryptionNote: this.configurationError
         ? `Unknown until the settings are fixed: ${this.configurationError}`
         : describeEncryption(this.cipherKey, this.keySource),
@@ -392,7 +393,7 @@ export class ExplorerService extends ServiceQueries implements ExplorerHandlers 
       keySource: this.keySource,
       canRememberKey: canRememberKey(this.options.keyStore),
       ...(error === undefined ? {} : { error }),
-      ...accessInfo(c?.app, settings, this.readOnlyLocked, c?.python !== undefined),
+      ...accessInfo(c?.app, settings, this.readOnlyLocked, c?.python),
       ...(c ? { sessionId: c.sessionId } : {}),
       ...(c ? { availability: c.availability.describe((m) => this.redact(m)) } : {}),
       modules: this.modules.list(),

@@ -70,8 +70,15 @@ export class PythonCodec {
     this.algorithm = `aes-${bytes.length * 8}-gcm` as 'aes-256-gcm'
   }
 
+  /** The store's newest events are plain JSON (keyCheck.ts): a row that is not is damaged. */
+  private plainStore = false
+
   get hasKey(): boolean {
     return this.key !== undefined
+  }
+
+  markPlainStore(): void {
+    this.plainStore = true
   }
 
   /** The record's fields; DataIntegrityError naming the record when they cannot be read. */
@@ -152,7 +159,11 @@ export class PythonCodec {
     }
     if (looksPlain(bytes)) return bytes
     refuseOtherCompression(bytes)
-    const noKey = new Error('it is encrypted (or damaged) and no cipher key is configured')
+    const noKey = new Error(
+      this.plainStore
+        ? "it is damaged: its state is not valid JSON, though the store's other events are plain JSON"
+        : 'it is encrypted (or damaged) and no cipher key is configured',
+    )
     if (looksZlib(bytes)) return inflateOr(bytes, noKey)
     throw noKey
   }

@@ -6,94 +6,28 @@
  * follow one another, nothing more, and the answers say so. Versions start where the
  * aggregate class says (INITIAL_VERSION: 1 by default, 0 for some): read, never assumed.
  */
-import type {
-  EventDto,
-  JsonValue,
-  ParsedRequestOf,
-  ResponseOf,
-  SnapshotDto,
-} from '../../../shared/contract'
+import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract'
 import { AggregateNotFound, DataIntegrityError } from '../../eventsourcing'
-import { bucketize } from '../activity'
 import { childrenPage, pageState } from '../../../shared/statePages'
 import { ApiFailure } from '../dispatch'
 import { listedEvent, withinExportBytes } from '../dto'
 import { notAContainer, wholeStateChildren } from '../statePaging'
 import { noSnapshotAt, readWithinBytes, SNAPSHOT_PAGE_BYTES, summaryRow } from '../snapshotList'
-import { diffDisplay } from '../displayDiff'
-import { toDisplayJson } from '../displayJson'
 import type { PythonRecord } from './codec'
-import { aggregateTopicOf, isoOf, listAggregates, shortType } from './listing'
+import { diffVersions, getActivity, getEventDiff } from './diffs'
+import { aggregateTopicOf, EPOCH, isoOf, listAggregates } from './listing'
+import {
+  damagedEventDto,
+  eventAtVersion,
+  eventDto,
+  listedSnapshotDto,
+  newest,
+  oldest,
+  snapshotDto,
+} from './records'
 import type { PythonSession } from './session'
 
 type Req<M extends Parameters<typeof handle>[1]> = ParsedRequestOf<M>
-
-/** `firstVersion`: the aggregate's first stored version, whose event created it. */
-function eventDto(s: PythonSession, record: PythonRecord, firstVersion: number): EventDto {
-  const fields = s.codec.decode(record)
-  return {
-    originatorId: record.originatorId,
-    version: record.originatorVersion,
-    topic: record.topic,
-    type: shortType(record.topic),
-    role: record.originatorVersion === firstVersion ? 'created' : 'changed',
-    timestamp: isoOf(fields['timestamp']),
-    payload: toDisplayJson(fields),
-    payloadShortened: [],
-    // No hash chain in a Python store.
-    hash: '',
-    previousHash: '',
-  }
-}
-
-function snapshotDto(s: PythonSession, record: PythonRecord): SnapshotDto {
-  const fields = s.codec.decode(record)
-  return {
-    originatorId: record.originatorId,
-    version: record.originatorVersion,
-    timestamp: isoOf(fields['timestamp']),
-    type: typeof fields['topic'] === 'string' ? fields['topic'] : aggregateTopicOf(record.topic),
-    // The library's Snapshot holds the aggregate's attributes in `state`.
-    state: toDisplayJson(fields['state'] ?? null),
-    stateOmitted: [],
-    stateShortened: [],
-  }
-}
-
-/** A snapshot as the Snapshots panel lists it: its state cut (snapshotList.ts). */
-function listedSnapshotDto(s: PythonSession, record: PythonRecord): SnapshotDto {
-  const whole = snapshotDto(s, record)
-  const { state, omitted, shortened } = pageState(whole.state)
-  return { ...whole, state, stateOmitted: omitted, stateShortened: shortened }
-}
-
-async function newest(s: PythonSession, id: string): Promise<PythonRecord> {
-  const [record] = await s.reader.events(id, { desc: true, limit: 1 })
-  if (!record) throw new AggregateNotFound(id)
-  return record
-}
-
-/** The aggregate's first stored event (its INITIAL_VERSION: 1, or 0 for some classes). */
-async function oldest(s: PythonSession, id: string): Promise<PythonRecord> {
-  const [record] = await s.reader.events(id, { limit: 1 })
-  if (!record) throw new AggregateNotFound(id)
-  return record
-}
-
-async function eventAtVersion(
-  s: PythonSession,
-  id: string,
-  version: number,
-): Promise<PythonRecord> {
-  const [record] = await s.reader.events(id, { gt: version - 1, lte: version })
-  if (!record) {
-    throw new ApiFailure({
-      code: 'ValidationError',
-      message: `version ${version} of ${id} is not stored`,
-    })
-  }
-  return record
-}
 
 /** The state cut as the native handlers cut it (dto.ts cutDisplay; shared/statePages.ts). */
 async function getAggregate(
@@ -139,13 +73,20 @@ async function wholeAggregate(
     after.length === 0
       ? 'no event after it'
       : `${after.length} event${after.length === 1 ? '' : 's'} after it (v${from + 1}–v${at}), shown as stored and not applied`
+  // A damaged first event (or the one at `at`) leaves its time unknown, not the snapshot unshown.
+  const created = timeOf(s, first)
+  const modified = timeOf(s, atRecord)
+  const unreadable = [...new Set([created.problem, modified.problem])]
+    .filter((p) => p !== undefined)
+    .map((p) => ` Time unknown (shown as 1970): ${p}.`)
+    .join('')
   return {
     id: r.id,
     type,
     version: at,
     latestVersion: last.originatorVersion,
-    createdOn: isoOf(s.codec.decode(first)['timestamp']),
-    lastModified: isoOf(s.codec.decode(atRecord)['timestamp']),
+    createdOn: created.time,
+    lastModified: modified.time,
     discarded: false,
     state: shown?.state ?? null,
     stateOmitted: [],
@@ -160,13 +101,24 @@ async function wholeAggregate(
         : {
             status: 'absent',
             message: snapshot
-              ? `snapshot v${from} + ${pending}. A Python eventsourcing store has no hash chain: only the order of versions was checked.`
-              : `no snapshot at or below v${at}: no state to show; the ${after.length} events up to v${at} are shown as stored. A Python eventsourcing store has no hash chain: only the order of versions was checked.`,
+              ? `snapshot v${from} + ${pending}. A Python eventsourcing store has no hash chain: only the order of versions was checked.${unreadable}`
+              : `no snapshot at or below v${at}: no state to show; the ${after.length} events up to v${at} are shown as stored. A Python eventsourcing store has no hash chain: only the order of versions was checked.${unreadable}`,
           },
-    encrypted: s.codec.hasKey,
+    // What the stored events are, when the store holds any; else whether a key is set.
+    encrypted: s.encrypted ?? s.codec.hasKey,
     ...(snapshot ? { loadedFromSnapshot: from } : {}),
     eventsReplayed: 0,
     definitionLoaded: false,
+  }
+}
+
+/** The record's time, or EPOCH and why when it cannot be decoded. */
+function timeOf(s: PythonSession, record: PythonRecord): { time: string; problem?: string } {
+  try {
+    return { time: isoOf(s.codec.decode(record)['timestamp']) }
+  } catch (error) {
+    if (!(error instanceof DataIntegrityError)) throw error
+    return { time: EPOCH, problem: error.message }
   }
 }
 
@@ -203,22 +155,35 @@ async function eventsPage(
   const firstVersion = first?.originatorVersion ?? last.originatorVersion
   const search = r.search?.toLowerCase()
   const types = r.types && r.types.length > 0 ? new Set(r.types) : undefined
-  let dtos: EventDto[]
-  try {
-    dtos = records.map((record) => eventDto(s, record, firstVersion))
-  } catch (error) {
-    // As for our own stores: the timeline draws the history's rows, the bad one explained.
-    if (!(error instanceof DataIntegrityError)) throw error
+  // Each record on its own: no hash chain links them, so one damaged row says nothing of the rest.
+  const failures: DataIntegrityError[] = []
+  const dtos = records.map((record) => {
+    try {
+      return eventDto(s, record, firstVersion)
+    } catch (error) {
+      if (!(error instanceof DataIntegrityError)) throw error
+      failures.push(error)
+      return damagedEventDto(record, firstVersion, error.message)
+    }
+  })
+  const [failure] = failures
+  if (failure && failures.length === records.length) {
+    // Nothing read at all (no key, or another key): as for our own stores, the timeline draws
+    // the history's rows, the refusal explained once.
     throw new ApiFailure({
       code: 'DataIntegrityError',
-      message: error.message,
-      details: { ...error.details, latestVersion: last.originatorVersion, firstVersion },
+      message: failure.message,
+      details: { ...failure.details, latestVersion: last.originatorVersion, firstVersion },
     })
   }
+  // A damaged row is kept whatever the search: its payload cannot be searched, and hiding it
+  // would hide the damage.
   const items = dtos.filter(
     (e) =>
       (!types || types.has(e.type)) &&
-      (!search || JSON.stringify(e.payload).toLowerCase().includes(search)),
+      (!search ||
+        e.problem !== undefined ||
+        JSON.stringify(e.payload).toLowerCase().includes(search)),
   )
   const lastRead = records[records.length - 1]
   return {
@@ -250,36 +215,6 @@ async function getRawRecord(
     encrypted: s.codec.isEncrypted(record.state),
     byteLength: record.state.byteLength,
   }
-}
-
-async function getEventDiff(
-  s: PythonSession,
-  r: Req<'getEventDiff'>,
-): Promise<ResponseOf<'getEventDiff'>> {
-  // Between consecutive payloads: what this event says that the one before it did not.
-  const records = await s.reader.events(r.id, { gt: r.version - 2, lte: r.version })
-  const current = records.find((e) => e.originatorVersion === r.version)
-  if (!current) await eventAtVersion(s, r.id, r.version)
-  const previous = records.find((e) => e.originatorVersion === r.version - 1)
-  const payload = (record: PythonRecord | undefined): JsonValue =>
-    record ? toDisplayJson(s.codec.decode(record)) : null
-  return diffDisplay(payload(previous), payload(current))
-}
-
-async function snapshotStateAt(s: PythonSession, id: string, version: number): Promise<JsonValue> {
-  const [snapshot] = await s.reader.snapshots(id, { lte: version, desc: true, limit: 1 })
-  return snapshot ? snapshotDto(s, snapshot).state : null
-}
-
-async function diffVersions(
-  s: PythonSession,
-  r: Req<'diffVersions'>,
-): Promise<ResponseOf<'diffVersions'>> {
-  // Between the snapshots at or below each version: no event can be applied here.
-  const from = await snapshotStateAt(s, r.id, r.from)
-  const to = await snapshotStateAt(s, r.id, r.to)
-  const diff = diffDisplay(from, to)
-  return r.states ? { from, to, diff } : { diff }
 }
 
 /** A page of stored snapshots, each decoded whole: within SNAPSHOT_PAGE_BYTES (readWithinBytes). */
@@ -344,34 +279,6 @@ async function listSnapshotVersions(
     versions,
     ...(records.length > r.limit && last !== undefined ? { nextBeforeVersion: last } : {}),
   }
-}
-
-const ACTIVITY_SAMPLE = 5000
-
-async function getActivity(
-  s: PythonSession,
-  r: Req<'getActivity'>,
-): Promise<ResponseOf<'getActivity'>> {
-  let records: PythonRecord[]
-  let sampled = false
-  if (r.id) {
-    records = await s.reader.events(r.id, { desc: true, limit: ACTIVITY_SAMPLE })
-    sampled = records.length === ACTIVITY_SAMPLE
-  } else {
-    // The newest events of the notification log; none without one.
-    const last = (await s.reader.lastNotificationId()) ?? 0
-    records = await s.reader.notifications(Math.max(0, last - ACTIVITY_SAMPLE), ACTIVITY_SAMPLE)
-    sampled = last > ACTIVITY_SAMPLE
-  }
-  const points = []
-  for (const record of records) {
-    try {
-      points.push({ at: Date.parse(isoOf(s.codec.decode(record)['timestamp'])), events: 1 })
-    } catch (error) {
-      if (!(error instanceof DataIntegrityError)) throw error
-    }
-  }
-  return { ...bucketize(points, r.buckets), sampled }
 }
 
 async function exportHistory(

@@ -4,10 +4,11 @@
  * from these (handlers.ts); its aggregates are types with no definition loaded: state comes
  * from snapshots, events are shown as stored.
  */
-import type { ConnectionSettings } from '../../../shared/contract'
+import type { ConnectionSettings, KeyStatus } from '../../../shared/contract'
 import { type LogEntry, StoreUnavailable } from '../../eventsourcing'
 import { sqliteDriverFromEnv } from '../storeEnv'
 import { PythonCodec, type PythonRecord } from './codec'
+import { checkPythonKey } from './keyCheck'
 import { openPythonPostgres } from './postgresReader'
 import { pythonTables, type PythonReader } from './reader'
 import { openPythonSqlite } from './sqliteReader'
@@ -24,6 +25,10 @@ export function isPythonSettings(settings: ConnectionSettings): settings is Pyth
 export interface PythonSession {
   readonly reader: PythonReader
   readonly codec: PythonCodec
+  /** The key compared with the store's newest events at open (keyCheck.ts); none when empty. */
+  readonly keyStatus: KeyStatus | undefined
+  /** Whether its events are stored encrypted; undefined when it holds none to tell from. */
+  readonly encrypted: boolean | undefined
   /**
    * How many aggregates the store holds: the reader's count, which reads the whole primary key
    * (no counter in a Python store), so kept COUNT_TTL_MS, and counted again sooner once the
@@ -57,7 +62,14 @@ export async function openPythonSession(
           ...(settings.pgSchema ? { schema: settings.pgSchema } : {}),
           tls: settings.pgTls,
         })
-  return new Session(reader, codec, options.pollIntervalMs)
+  try {
+    const checked = await checkPythonKey(reader, codec)
+    if (checked.plain) codec.markPlainStore()
+    return new Session(reader, codec, checked.keyStatus, checked.encrypted, options.pollIntervalMs)
+  } catch (error) {
+    await reader.close().catch(() => undefined)
+    throw error
+  }
 }
 
 function postgresUrl(settings: Extract<PythonSettings, { kind: 'python-postgres' }>): string {
@@ -83,6 +95,8 @@ class Session implements PythonSession {
   constructor(
     readonly reader: PythonReader,
     readonly codec: PythonCodec,
+    readonly keyStatus: KeyStatus | undefined,
+    readonly encrypted: boolean | undefined,
     private readonly intervalMs: number,
   ) {}
 
