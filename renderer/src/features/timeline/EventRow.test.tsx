@@ -108,4 +108,34 @@ describe("EventRow's Time cell", () => {
     const row = renderRow(at(0, '2026-01-01T10:00:00.000Z'), undefined)
     expect(within(row).getAllByRole('cell')[2]!.textContent).toBe('2026-01-01 10:00:00.000')
   })
+
+  it('shows an unreadable record as such: its reason, and no time', () => {
+    const damaged = eventDto(A, 3, {
+      payload: null,
+      timestamp: '1970-01-01T00:00:00.000Z',
+      problem: 'v3 (x:Y.Changed): not valid JSON',
+    })
+    renderWithQueries(
+      <EventRow
+        index={3}
+        measureRef={() => {}}
+        style={{}}
+        event={damaged}
+        above={undefined}
+        previousVersion={undefined}
+        current={false}
+        snapshot={false}
+        rawOpen={false}
+        raw={undefined}
+        timezone="utc"
+        onToggleRaw={() => {}}
+        onSelect={() => {}}
+      />,
+      { api: createFakeApi() },
+    )
+    const cells = screen.getAllByRole('cell').map((c) => c.textContent)
+    expect(cells).toContain('unknown')
+    expect(cells).toContain('⚠ unreadable: v3 (x:Y.Changed): not valid JSON')
+    expect(cells.join(' ')).not.toContain('1970')
+  })
 })

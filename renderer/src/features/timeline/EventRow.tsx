@@ -75,19 +75,36 @@ export function EventRow(props: EventRowProps) {
         <span role="cell" className={`event-type ${toneOf(event)}`}>
           {visible(event.type)}
         </span>
-        <EventTime
-          event={event}
-          above={props.above}
-          previousVersion={props.previousVersion}
-          timezone={timezone}
-        />
-        <span
-          role="cell"
-          className="event-payload mono truncate"
-          title={revealInvisible(previewJson(event.payload, 2000))}
-        >
-          {visible(previewJson(event.payload))}
-        </span>
+        {event.problem === undefined ? (
+          <EventTime
+            event={event}
+            above={props.above}
+            previousVersion={props.previousVersion}
+            timezone={timezone}
+          />
+        ) : (
+          // An unreadable record's time is unknown (its timestamp is a placeholder).
+          <span role="cell" className="event-time muted">
+            unknown
+          </span>
+        )}
+        {event.problem === undefined ? (
+          <span
+            role="cell"
+            className="event-payload mono truncate"
+            title={revealInvisible(previewJson(event.payload, 2000))}
+          >
+            {visible(previewJson(event.payload))}
+          </span>
+        ) : (
+          <span
+            role="cell"
+            className="event-payload feature-warning truncate"
+            title={visible(event.problem)}
+          >
+            ⚠ unreadable: {visible(event.problem)}
+          </span>
+        )}
         <span role="cell" className="event-actions">
           <button
             type="button"
