@@ -100,7 +100,7 @@ export function EventRow(props: EventRowProps) {
           <span
             role="cell"
             className="event-payload feature-warning truncate"
-            title={visible(event.problem)}
+            title={revealInvisible(event.problem)}
           >
             ⚠ unreadable: {visible(event.problem)}
           </span>
