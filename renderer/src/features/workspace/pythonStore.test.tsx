@@ -1,0 +1,85 @@
+// @vitest-environment jsdom
+import { act, cleanup, screen, waitFor } from '@testing-library/react'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { useAggregateListStore } from '../../stores/aggregateListStore'
+import {
+  connectionInfo,
+  createFakeApi,
+  flush,
+  pagedAggregates,
+  type FakeApi,
+} from '../../testing/fakeApi'
+import { renderWithQueries } from '../../testing/render'
+import { VerifyHistoryButton } from '../verify/VerifyHistoryButton'
+import { AggregatesPanel } from './AggregatesPanel'
+
+/** What the server says of a Python store: read-only, in Eventscope's own words. */
+const pythonInfo = connectionInfo({
+  kind: 'python-sqlite',
+  description: 'Python eventsourcing on SQLite: /tmp/app.sqlite',
+  settings: { kind: 'python-sqlite', path: '/tmp/app.sqlite' },
+  encrypted: false,
+  encryptionNote: 'Not encrypted',
+  readOnly: true,
+  readOnlyReason:
+    'the connection was opened read-only: nothing can be saved, seeded or changed. Reconnect without “Read-only” to make changes.',
+})
+
+let api: FakeApi
+beforeEach(() => {
+  api = createFakeApi()
+  useAggregateListStore.getState().reset()
+  api.getConnection.mockResolvedValue(pythonInfo)
+  api.listAggregateTypes.mockResolvedValue([])
+  api.listAggregates.mockImplementation(pagedAggregates([]))
+  api.countAggregates.mockResolvedValue({ total: 0 })
+})
+afterEach(() => {
+  cleanup()
+})
+
+const description = (element: HTMLElement) =>
+  (element.getAttribute('aria-describedby') ?? '')
+    .split(' ')
+    .map((id) => document.getElementById(id)?.textContent ?? '')
+    .join(' ')
+
+describe('the aggregate list over a Python store', () => {
+  it('offers no writes and says why in words that fit a Python store', async () => {
+    renderWithQueries(<AggregatesPanel />, { api })
+    await act(flush)
+    for (const name of ['Seed demo data', 'New aggregate']) {
+      const button = screen.getByRole('button', { name })
+      await waitFor(() => expect(button).toHaveProperty('disabled', true))
+      expect(description(button)).toMatch(/Python eventsourcing stores are opened read-only/)
+    }
+    const note = await screen.findByRole('note')
+    expect(note.textContent).toMatch(/Python eventsourcing stores are opened read-only/)
+    expect(note.textContent).not.toMatch(/Reconnect without/)
+  })
+
+  it('disables Verify store: there is no hash chain', async () => {
+    renderWithQueries(<AggregatesPanel />, { api })
+    await act(flush)
+    const verify = screen.getByRole('button', { name: 'Verify store' })
+    await waitFor(() => expect(verify).toHaveProperty('disabled', true))
+    expect(description(verify)).toBe('Python stores have no hash chain to verify.')
+  })
+
+  it('offers Verify store for an Eventscope store', async () => {
+    api.getConnection.mockResolvedValue(connectionInfo())
+    renderWithQueries(<AggregatesPanel />, { api })
+    await act(flush)
+    expect(screen.getByRole('button', { name: 'Verify store' })).toHaveProperty('disabled', false)
+  })
+})
+
+describe('an aggregate of a Python store', () => {
+  it('disables Verify whole history: there is no hash chain', async () => {
+    renderWithQueries(<VerifyHistoryButton aggregateId="order-1" />, { api })
+    await act(flush)
+    const verify = screen.getByRole('button', { name: 'Verify whole history' })
+    await waitFor(() => expect(verify).toHaveProperty('disabled', true))
+    expect(description(verify)).toMatch(/^Python stores have no hash chain to verify\./)
+  })
+})
