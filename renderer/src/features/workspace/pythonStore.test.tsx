@@ -10,6 +10,8 @@ import {
   type FakeApi,
 } from '../../testing/fakeApi'
 import { renderWithQueries } from '../../testing/render'
+import { ConnectionScreen } from '../connection/ConnectionScreen'
+import { SnapshotsPanel } from '../snapshots/SnapshotsPanel'
 import { VerifyHistoryButton } from '../verify/VerifyHistoryButton'
 import { AggregatesPanel } from './AggregatesPanel'
 
@@ -81,5 +83,29 @@ describe('an aggregate of a Python store', () => {
     const verify = screen.getByRole('button', { name: 'Verify whole history' })
     await waitFor(() => expect(verify).toHaveProperty('disabled', true))
     expect(description(verify)).toMatch(/^Python stores have no hash chain to verify\./)
+  })
+})
+
+describe('Eventscope’s snapshotting policy', () => {
+  it('is not stated for a Python store’s connection', async () => {
+    renderWithQueries(<ConnectionScreen />, { api })
+    await screen.findByText(/\/tmp\/app\.sqlite/)
+    expect(screen.queryByText('Snapshots')).toBeNull()
+    expect(screen.queryByText(/every 2 events/)).toBeNull()
+  })
+
+  it('is stated for an Eventscope store’s connection', async () => {
+    api.getConnection.mockResolvedValue(connectionInfo())
+    renderWithQueries(<ConnectionScreen />, { api })
+    expect(await screen.findByText('every 2 events')).toBeTruthy()
+  })
+
+  it('is not what a Python aggregate without snapshots is told', async () => {
+    api.listSnapshotSummaries.mockResolvedValue({ items: [] })
+    renderWithQueries(<SnapshotsPanel aggregateId="order-1" />, { api })
+    expect(
+      await screen.findByText('The Python application took no snapshots of this aggregate.'),
+    ).toBeTruthy()
+    expect(screen.queryByText(/snapshotting policy/)).toBeNull()
   })
 })
