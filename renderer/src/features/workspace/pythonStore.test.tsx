@@ -1,17 +1,20 @@
 // @vitest-environment jsdom
-import { act, cleanup, screen, waitFor } from '@testing-library/react'
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { useAggregateListStore } from '../../stores/aggregateListStore'
 import {
   connectionInfo,
   createFakeApi,
+  eventDto,
   flush,
   pagedAggregates,
+  widgetType,
   type FakeApi,
 } from '../../testing/fakeApi'
 import { renderWithQueries } from '../../testing/render'
 import { ConnectionScreen } from '../connection/ConnectionScreen'
 import { SnapshotsPanel } from '../snapshots/SnapshotsPanel'
+import { Timeline } from '../timeline/Timeline'
 import { VerifyHistoryButton } from '../verify/VerifyHistoryButton'
 import { AggregatesPanel } from './AggregatesPanel'
 
@@ -107,5 +110,42 @@ describe('Eventscope’s snapshotting policy', () => {
       await screen.findByText('The Python application took no snapshots of this aggregate.'),
     ).toBeTruthy()
     expect(screen.queryByText(/snapshotting policy/)).toBeNull()
+  })
+})
+
+describe('the type filters over a Python store', () => {
+  const options = (select: HTMLElement) =>
+    within(select)
+      .getAllByRole('option')
+      .map((option) => option.textContent)
+
+  it('offers none of Eventscope’s built-in aggregate types', async () => {
+    api.listAggregateTypes.mockResolvedValue([
+      widgetType({ topic: 'example#Example', displayName: 'Example aggregate' }),
+      widgetType({ topic: 'shop#Basket', displayName: 'Basket', source: '/modules/shop.js' }),
+    ])
+    renderWithQueries(<AggregatesPanel />, { api })
+    const select = screen.getByRole('combobox', { name: 'Aggregate type' })
+    await waitFor(() => expect(options(select)).toEqual(['All types', 'Basket']))
+  })
+
+  it('offers only the event types the aggregate has, not Eventscope’s Created/AttributeChanged/Discarded', async () => {
+    api.listSnapshotVersions.mockResolvedValue({ versions: [] })
+    api.listEvents.mockImplementation(async () => {
+      const items = [1, 2].map((version) =>
+        eventDto('order-1', version, {
+          topic: `__main__:Warehouse.${version === 1 ? 'Registered' : 'Stocked'}`,
+          type: version === 1 ? 'Registered' : 'Stocked',
+          previousHash: '',
+          hash: '',
+        }),
+      )
+      return { items, latestVersion: 2, firstVersion: 1, scanned: items.length }
+    })
+    renderWithQueries(<Timeline aggregateId="order-1" />, { api })
+    const select = await screen.findByRole('combobox', { name: 'Event type' })
+    await waitFor(() =>
+      expect(options(select)).toEqual(['All event types', 'Registered', 'Stocked']),
+    )
   })
 })
