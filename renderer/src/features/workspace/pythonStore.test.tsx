@@ -63,6 +63,14 @@ describe('the aggregate list over a Python store', () => {
     expect(note.textContent).not.toMatch(/Reconnect without/)
   })
 
+  it('does not suggest filling an empty Python store', async () => {
+    renderWithQueries(<AggregatesPanel />, { api })
+    expect(
+      await screen.findByText('The Python application has stored no aggregates here yet.'),
+    ).toBeTruthy()
+    expect(screen.queryByText(/seed demo data/)).toBeNull()
+  })
+
   it('disables Verify store: there is no hash chain', async () => {
     renderWithQueries(<AggregatesPanel />, { api })
     await act(flush)
