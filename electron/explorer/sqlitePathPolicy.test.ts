@@ -10,7 +10,12 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { ApiFailure } from './dispatch'
-import { canonicalPath, createSqlitePathPolicy, parseAllowedPaths } from './sqlitePathPolicy'
+import {
+  canonicalPath,
+  createSqlitePathPolicy,
+  grantConfiguredFile,
+  parseAllowedPaths,
+} from './sqlitePathPolicy'
 
 // realpath: on some systems the temp folder itself is behind a link (macOS /var → /private/var).
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'eventscope-paths-')))
@@ -131,6 +136,17 @@ describe('browser mode: the data folder only, unless an allow-list says more', (
     expect(await policy.check(join(outside, '.', 'granted.sqlite'))).toBe(
       join(outside, 'granted.sqlite'),
     )
+    await refusal(policy.check(join(outside, 'other.sqlite')))
+  })
+
+  test('given the configured store is a Python application’s SQLite file, then that file is granted like Eventscope’s own', async () => {
+    const policy = browserPolicy()
+    grantConfiguredFile(policy, { kind: 'python-sqlite', path: join(outside, 'app.sqlite') })
+    grantConfiguredFile(policy, { kind: 'sqlite', path: join(outside, 'own.sqlite') })
+    grantConfiguredFile(policy, { kind: 'python-postgres' })
+
+    expect(await policy.check(join(outside, 'app.sqlite'))).toBe(join(outside, 'app.sqlite'))
+    expect(await policy.check(join(outside, 'own.sqlite'))).toBe(join(outside, 'own.sqlite'))
     await refusal(policy.check(join(outside, 'other.sqlite')))
   })
 

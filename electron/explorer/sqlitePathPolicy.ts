@@ -67,6 +67,18 @@ export function createSqlitePathPolicy(options: SqlitePathPolicyOptions): Sqlite
 }
 
 /**
+ * Grants the file of the store the environment or command line names: the operator's own choice,
+ * like a file picked in a dialog. Both Eventscope's and a Python application's SQLite files count.
+ */
+export function grantConfiguredFile(
+  policy: SqlitePathPolicy,
+  connection: { readonly kind: string; readonly path?: string | undefined },
+): void {
+  if ((connection.kind === 'sqlite' || connection.kind === 'python-sqlite') && connection.path)
+    policy.grant(connection.path)
+}
+
+/**
  * EVENTSCOPE_ALLOWED_PATHS: directories separated like PATH (`:` here, `;` on Windows); empty
  * entries are ignored, relative ones resolved against the working directory.
  */

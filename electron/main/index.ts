@@ -14,6 +14,7 @@ import { SETTINGS } from '../../shared/settings'
 import { readSetting, settingsFromEnv } from '../explorer/settings'
 import {
   createSqlitePathPolicy,
+  grantConfiguredFile,
   parseAllowedPaths,
   type SqlitePathPolicy,
 } from '../explorer/sqlitePathPolicy'
@@ -150,8 +151,7 @@ async function connectFromEnv(
     } = env
     const settings = await settingsFromEnv(storeEnv, { dataDir })
     // The environment's file is the user's own choice, like a file picked in the dialog.
-    if (settings.connection.kind === 'sqlite' && settings.connection.path)
-      sqlitePathPolicy.grant(settings.connection.path)
+    grantConfiguredFile(sqlitePathPolicy, settings.connection)
     await service.connect(settings.connection)
   } catch (error) {
     // The window stays up: the connection screen shows the state and lets the user pick again.

@@ -16,7 +16,11 @@ import type { EventName, EventOf } from '../../shared/contract'
 import { browserDataDir, createDataDir } from '../explorer/dataDir'
 import { ExplorerService } from '../explorer/service'
 import { readSetting, settingsFromEnv } from '../explorer/settings'
-import { createSqlitePathPolicy, parseAllowedPaths } from '../explorer/sqlitePathPolicy'
+import {
+  createSqlitePathPolicy,
+  grantConfiguredFile,
+  parseAllowedPaths,
+} from '../explorer/sqlitePathPolicy'
 import { startServer, type RunningServer } from './server'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -39,8 +43,7 @@ async function main(): Promise<void> {
     allowedDirectories: parseAllowedPaths(readSetting(env, 'allowedPaths')),
     outsideHint: 'start the server with EVENTSCOPE_ALLOWED_PATHS naming the folder to allow it',
   })
-  if (settings.connection.kind === 'sqlite' && settings.connection.path)
-    sqlitePathPolicy.grant(settings.connection.path)
+  grantConfiguredFile(sqlitePathPolicy, settings.connection)
 
   // Events emitted while connecting, before the server exists, have no audience yet.
   const live: { server?: RunningServer } = {}

@@ -27,6 +27,7 @@ import { toUiError, type UiError } from '../ui/errors'
 import { useAggregateListStore, type ListAnchor } from '../stores/aggregateListStore'
 import { idPrefixRule, type IdPrefixRule } from '../lib/idPrefix'
 import { useConnectionInfo } from './connection'
+import { isPythonStore } from '../stores/useWriteBlock'
 import { keys, type AggregateListFilter } from './keys'
 
 export const PAGE_SIZE = 100
@@ -253,10 +254,15 @@ export function aggregateTypesOptions(api: ExplorerApi) {
  */
 export function useAggregateTypes(): { types: AggregateTypeDescriptor[]; typesLoaded: boolean } {
   const query = useQuery(aggregateTypesOptions(useApi()))
-  return useMemo(
-    () => ({ types: query.data ?? [], typesLoaded: query.isSuccess }),
-    [query.data, query.isSuccess],
-  )
+  // Eventscope's built-in types never occur in a Python application's store: not offered there.
+  const python = isPythonStore(useConnectionInfo())
+  return useMemo(() => {
+    const types = query.data ?? []
+    return {
+      types: python ? types.filter((type) => type.source !== 'built-in') : types,
+      typesLoaded: query.isSuccess,
+    }
+  }, [query.data, query.isSuccess, python])
 }
 
 /** Makes the next look at the types ask again (a module was loaded, an aggregate created). */

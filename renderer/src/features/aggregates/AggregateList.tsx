@@ -14,6 +14,7 @@ import { formatDateTime, formatShort } from '../../lib/format'
 import { describeTopic, useAggregateList, useAggregateTypes } from '../../queries/aggregates'
 import { useAggregateListStore } from '../../stores/aggregateListStore'
 import { useSelectionStore } from '../../stores/selectionStore'
+import { usePythonStore } from '../../stores/useWriteBlock'
 import type { TimeZoneMode } from '../../lib/format'
 import { revealInvisible, visible } from '../../ui/VisibleText'
 import { useFixedRows } from '../../lib/useFixedRows'
@@ -25,6 +26,8 @@ export const AGGREGATE_ROW_HEIGHT = 60
 export function AggregateList() {
   const listId = useId()
   const list = useAggregateList()
+  // A Python store is only read: nothing here can fill it.
+  const python = usePythonStore()
   const { items, total, anchor, filtered, hasBefore, hasAfter, error, loaded } = list
   const { refresh } = list
   const { selectedId, select, timezone } = useSelectionStore(
@@ -88,7 +91,9 @@ export function AggregateList() {
         <p className="muted">
           {filtered
             ? 'Nothing matches these filters: change or clear them.'
-            : 'This store is empty. Create one with “New aggregate”, or seed demo data.'}
+            : python
+              ? 'The Python application has stored no aggregates here yet.'
+              : 'This store is empty. Create one with “New aggregate”, or seed demo data.'}
         </p>
       </div>
     )

@@ -23,6 +23,7 @@ import {
   type Update,
 } from './connectionForm'
 import { PythonFields } from './PythonFields'
+import { isPythonStore } from '../../stores/useWriteBlock'
 
 /** What the screen is doing: connecting, reading the connection, or waiting for the user. */
 type Phase = 'connecting' | 'loading' | 'ready'
@@ -405,7 +406,8 @@ function ConnectionStatusCard({ info, phase }: { info: ConnectionInfo | null; ph
           </dd>
         </div>
       )}
-      {info && info.snapshotPeriod > 0 && (
+      {/* Eventscope's own snapshotting policy: a Python application keeps its own. */}
+      {info && info.snapshotPeriod > 0 && !isPythonStore(info) && (
         <div>
           <dt>Snapshots</dt>
           <dd>every {info.snapshotPeriod} events</dd>

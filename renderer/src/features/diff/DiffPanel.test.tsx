@@ -98,3 +98,17 @@ describe('DiffPanel event change', () => {
     expect(answers).toHaveLength(2)
   })
 })
+
+describe('DiffPanel over a history that starts at v1 (a Python store)', () => {
+  it('says the versions run from the first, and refuses version 0', async () => {
+    renderWithQueries(
+      <DiffPanel aggregateId={A} version={12} firstVersion={1} latestVersion={12} />,
+      { api },
+    )
+    await settle()
+    expect(screen.getByText('Versions 1 to 12.')).toBeTruthy()
+    fireEvent.change(screen.getByLabelText('From version'), { target: { value: '0' } })
+    await settle()
+    expect(screen.getByText('Enter whole numbers from 1 to 12.')).toBeTruthy()
+  })
+})

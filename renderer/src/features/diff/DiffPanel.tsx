@@ -21,14 +21,14 @@ function loadOf<T>(
   return query.isError ? { status: 'error', error: query.error } : { status: 'loading' }
 }
 
-function clampVersion(value: number, latest: number): number {
-  return Math.min(Math.max(0, Math.trunc(value)), Math.max(0, latest))
+function clampVersion(value: number, first: number, latest: number): number {
+  return Math.min(Math.max(first, Math.trunc(value)), Math.max(first, latest))
 }
 
-function parseVersion(text: string, latest: number): number | undefined {
+function parseVersion(text: string, first: number, latest: number): number | undefined {
   if (!/^\d+$/.test(text.trim())) return undefined
   const value = Number(text)
-  return Number.isSafeInteger(value) && value <= latest ? value : undefined
+  return Number.isSafeInteger(value) && value >= first && value <= latest ? value : undefined
 }
 
 /** The change made by the event at `version`, and a diff between any two chosen versions. */
@@ -36,15 +36,23 @@ export function DiffPanel({
   aggregateId,
   version,
   latestVersion,
+  firstVersion = 0,
 }: {
   aggregateId: string
   version: number
   latestVersion: number
+  /** Where the history starts, as the store reports it: 1 in Python stores. */
+  firstVersion?: number
 }) {
   return (
     <section className="diff-panel feature-panel" aria-label="Diff">
       <EventChange aggregateId={aggregateId} version={version} />
-      <VersionCompare aggregateId={aggregateId} version={version} latestVersion={latestVersion} />
+      <VersionCompare
+        aggregateId={aggregateId}
+        version={version}
+        firstVersion={firstVersion}
+        latestVersion={latestVersion}
+      />
     </section>
   )
 }
@@ -110,24 +118,30 @@ function compareOptions(api: ExplorerApi, id: string, from: number, to: number) 
 function VersionCompare({
   aggregateId,
   version,
+  firstVersion,
   latestVersion,
 }: {
   aggregateId: string
   version: number
+  firstVersion: number
   latestVersion: number
 }) {
   const headingId = useId()
   const hintId = useId()
   // Defaults: the step into the selected version; follows the selection until the user edits.
-  const [fromText, setFromText] = useState(() => String(clampVersion(version - 1, latestVersion)))
-  const [toText, setToText] = useState(() => String(clampVersion(version, latestVersion)))
+  const [fromText, setFromText] = useState(() =>
+    String(clampVersion(version - 1, firstVersion, latestVersion)),
+  )
+  const [toText, setToText] = useState(() =>
+    String(clampVersion(version, firstVersion, latestVersion)),
+  )
   useEffect(() => {
-    setFromText(String(clampVersion(version - 1, latestVersion)))
-    setToText(String(clampVersion(version, latestVersion)))
-  }, [aggregateId, version, latestVersion])
+    setFromText(String(clampVersion(version - 1, firstVersion, latestVersion)))
+    setToText(String(clampVersion(version, firstVersion, latestVersion)))
+  }, [aggregateId, version, firstVersion, latestVersion])
 
-  const from = parseVersion(fromText, latestVersion)
-  const to = parseVersion(toText, latestVersion)
+  const from = parseVersion(fromText, firstVersion, latestVersion)
+  const to = parseVersion(toText, firstVersion, latestVersion)
   const valid = from !== undefined && to !== undefined
 
   // A short pause so typing "12" does not ask for version 1 first.
@@ -162,7 +176,7 @@ function VersionCompare({
       <form className="diff-form" onSubmit={(event) => event.preventDefault()}>
         <WholeNumberField
           label="From version"
-          min={0}
+          min={firstVersion}
           max={latestVersion}
           value={fromText}
           invalid={from === undefined}
@@ -174,7 +188,7 @@ function VersionCompare({
         </span>
         <WholeNumberField
           label="To version"
-          min={0}
+          min={firstVersion}
           max={latestVersion}
           value={toText}
           invalid={to === undefined}
@@ -186,8 +200,8 @@ function VersionCompare({
           className={valid ? 'muted diff-form__hint' : 'feature-warning diff-form__hint'}
         >
           {valid
-            ? `Versions 0 to ${latestVersion}.`
-            : `Enter whole numbers from 0 to ${latestVersion}.`}
+            ? `Versions ${firstVersion} to ${latestVersion}.`
+            : `Enter whole numbers from ${firstVersion} to ${latestVersion}.`}
         </p>
       </form>
       <div className="diff-result" aria-live="polite" aria-busy={load?.status === 'loading'}>

@@ -18,6 +18,7 @@ import { DiffList } from '../../ui/DiffList'
 import { SnapshotFailureNote } from '../../ui/SnapshotFailure'
 import { appendOlder, firstPage } from './snapshotPages'
 import { snapshotSummaryPagesOptions } from '../../queries/snapshots'
+import { usePythonStore } from '../../stores/useWriteBlock'
 import './snapshots.css'
 
 type Comparison = ResponseOf<'compareSnapshot'>
@@ -44,6 +45,7 @@ export function SnapshotsPanel({
   const headingId = useId()
   const [detail, setDetail] = useState<Detail | undefined>(undefined)
   const timezone = useSelectionStore((state) => state.timezone)
+  const python = usePythonStore()
   const api = useApi()
   // Newest first, a page at a time. A pushed change marks it stale (queries/serverEvents): the
   // pages are then fetched again from the newest, so snapshots taken since show at the top.
@@ -102,8 +104,9 @@ export function SnapshotsPanel({
       )}
       {snapshots?.length === 0 && !snapshotFailure && (
         <p className="muted">
-          No snapshots of this aggregate yet. The snapshotting policy takes one after a batch
-          reaches a version that ends a snapshot period.
+          {python
+            ? 'The Python application took no snapshots of this aggregate.'
+            : 'No snapshots of this aggregate yet. The snapshotting policy takes one after a batch reaches a version that ends a snapshot period.'}
         </p>
       )}
       {snapshots !== undefined && snapshots.length > 0 && (

@@ -6,6 +6,7 @@
 import { useInfiniteQuery, useQueries, useQuery } from '@tanstack/react-query'
 import { useMemo, useState } from 'react'
 import type { EventDto } from '../../../../shared/contract'
+import { usePythonStore } from '../../stores/useWriteBlock'
 import {
   BASE_TYPES,
   EVENT_PAGE_SIZE,
@@ -43,6 +44,8 @@ export interface TimelineData {
   pageBreak(version: number): PageBreak | undefined
   loadMoreFiltered(): void
 }
+
+const NO_TYPES: readonly string[] = []
 
 export function useTimelineData(
   id: string,
@@ -105,13 +108,18 @@ export function useTimelineData(
   const shownEvents = filter.on
     ? filtered
     : [first, ...pages].flatMap((p) => (p.data as EventPage | undefined)?.items ?? [])
-  const [seen, setSeen] = useState<{ id: string; types: readonly string[] }>({
+  // Eventscope's base events mean nothing in a Python store: only the types seen are offered.
+  // Started again when the connection's kind is known (it may come after the first render).
+  const python = usePythonStore()
+  const initialTypes = python ? NO_TYPES : BASE_TYPES
+  const [seen, setSeen] = useState<{ id: string; python: boolean; types: readonly string[] }>({
     id,
-    types: BASE_TYPES,
+    python,
+    types: initialTypes,
   })
-  const base = seen.id === id ? seen.types : BASE_TYPES
+  const base = seen.id === id && seen.python === python ? seen.types : initialTypes
   const types = mergeTypes(base, shownEvents)
-  if (types !== seen.types) setSeen({ id, types })
+  if (types !== seen.types) setSeen({ id, python, types })
 
   const failedPage = [first, ...pages].find((p) => p.isError)
   const brokenPage = [first, ...pages].find((p) => p.data?.broken)

@@ -17,6 +17,8 @@ import { keys } from '../../queries/keys'
 import { useReveal } from '../../lib/useReveal'
 import { useAction } from '../../ui/useAction'
 import { ProblemList } from './ProblemList'
+import { usePythonStore } from '../../stores/useWriteBlock'
+import { NO_HASH_CHAIN } from './noHashChain'
 import './verify.css'
 
 export function VerifyHistoryButton({ aggregateId }: { aggregateId: string }) {
@@ -26,6 +28,9 @@ export function VerifyHistoryButton({ aggregateId }: { aggregateId: string }) {
     isTaskActive(state.tasks.find((task) => task.taskId === taskId)),
   )
   const statusId = useId()
+  const whyId = useId()
+  // The server refuses it there: a Python store has no hash chain.
+  const python = usePythonStore()
   const shortId = aggregateId.slice(0, 8)
 
   const client = useQueryClient()
@@ -69,11 +74,17 @@ export function VerifyHistoryButton({ aggregateId }: { aggregateId: string }) {
       <button
         type="button"
         onClick={() => void verify()}
-        disabled={running}
-        aria-describedby={statusId}
+        disabled={running || python}
+        title={python ? NO_HASH_CHAIN : undefined}
+        aria-describedby={python ? `${whyId} ${statusId}` : statusId}
       >
         {running ? 'Verifying…' : 'Verify whole history'}
       </button>
+      {python && (
+        <span id={whyId} className="visually-hidden">
+          {NO_HASH_CHAIN}
+        </span>
+      )}
       <div id={statusId} aria-live="polite">
         {running && taskId && <TaskProgressBar taskId={taskId} />}
         {!running && report && report.problems.length === 0 && (

@@ -3,7 +3,7 @@
  * (a task with progress and Cancel). The result lists each problem with its aggregate and
  * version; opening one selects that aggregate.
  */
-import { useState } from 'react'
+import { useId, useState } from 'react'
 import type { ResponseOf } from '../../../../shared/contract'
 import { useApi } from '../../service'
 import { ErrorAlert } from '../../ui/errors'
@@ -15,13 +15,18 @@ import { useAction } from '../../ui/useAction'
 import { TaskProgressBar } from '../../ui/TaskProgress'
 import { isTaskActive, useTaskStore } from '../../stores/taskStore'
 import { formatCount } from '../../lib/format'
+import { usePythonStore } from '../../stores/useWriteBlock'
 import { ProblemList } from './ProblemList'
+import { NO_HASH_CHAIN } from './noHashChain'
 import './verify.css'
 
 type StoreReport = ResponseOf<'verifyStore'>
 
 export function VerifyStoreButton() {
   const api = useApi()
+  // The server refuses it there: a Python store has no hash chain.
+  const python = usePythonStore()
+  const whyId = useId()
   const [taskId, setTaskId] = useState<string | undefined>(undefined)
   const [report, setReport] = useState<StoreReport | undefined>(undefined)
   const running = useTaskStore((state) =>
@@ -54,9 +59,21 @@ export function VerifyStoreButton() {
   const errorRef = useReveal<HTMLDivElement>(failure)
   return (
     <>
-      <button type="button" className="btn" onClick={() => void verify()} disabled={running}>
+      <button
+        type="button"
+        className="btn"
+        onClick={() => void verify()}
+        disabled={running || python}
+        title={python ? NO_HASH_CHAIN : undefined}
+        aria-describedby={python ? whyId : undefined}
+      >
         {running ? 'Verifying store…' : 'Verify store'}
       </button>
+      {python && (
+        <span id={whyId} className="visually-hidden">
+          {NO_HASH_CHAIN}
+        </span>
+      )}
       {running && taskId && (
         <div className="verify-store__progress">
           <TaskProgressBar taskId={taskId} />

@@ -192,13 +192,17 @@ const TimeZoneFact = memo(function TimeZoneFact() {
   )
 })
 
+/** Undoes the eyebrow's capitals and spacing (inline: it must win over the eyebrow's style). */
+const AS_WRITTEN = { textTransform: 'none', letterSpacing: 'normal' } as const
+
 /** The display name of a registered type; else the topic, marked as having no definition. */
 function TypeName({ topic, definitionLoaded }: { topic: string; definitionLoaded: boolean }) {
   const { types, typesLoaded } = useAggregateTypes()
   const { name, unregistered } = describeTopic(types, typesLoaded, topic)
   return (
     <>
-      {visible(name)}
+      {/* A raw topic is case-sensitive (Python's `__main__:Warehouse`): shown as written. */}
+      {unregistered ? <span style={AS_WRITTEN}>{visible(name)}</span> : visible(name)}
       {(unregistered || !definitionLoaded) && (
         <span className="badge badge-warn aggregate-type-marker">no definition</span>
       )}

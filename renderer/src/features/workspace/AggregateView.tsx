@@ -117,6 +117,7 @@ export function AggregateView({ aggregateId }: { aggregateId: string }) {
             tab={tab}
             aggregateId={aggregateId}
             version={selected}
+            first={firstVersion}
             latest={latest}
             view={view}
           />
@@ -226,12 +227,15 @@ function TabPanelContent({
   tab,
   aggregateId,
   version,
+  first,
   latest,
   view,
 }: {
   tab: TabId
   aggregateId: string
   version: number
+  /** Where the history starts (1 in Python stores). */
+  first: number
   latest: number
   view: AggregateViewDto | null
 }) {
@@ -265,6 +269,7 @@ function TabPanelContent({
         <DiffPanel
           aggregateId={aggregateId}
           version={Math.min(version, latest)}
+          firstVersion={first}
           latestVersion={latest}
         />
       ) : (

@@ -43,6 +43,20 @@ describe('registered and unregistered types', () => {
     expect(screen.getByText('gone#Thing')).toBeTruthy()
   })
 
+  it('the header shows a raw topic as written, not in the eyebrow’s capitals', async () => {
+    renderWithQueries(
+      <AggregateHeader
+        aggregateId={A}
+        view={{ ...aggregateView(A, 2), type: '__main__:Warehouse' }}
+        latestVersion={2}
+      />,
+      { api },
+    )
+    await screen.findByText('no definition')
+    const topic = screen.getByText('__main__:Warehouse')
+    expect(getComputedStyle(topic).textTransform).toBe('none')
+  })
+
   it('the State tab says where the state came from without a definition', () => {
     const view = { ...aggregateView(A, 9), definitionLoaded: false }
     const { rerender } = render(<NoDefinitionNote view={{ ...view, loadedFromSnapshot: 8 }} />)
