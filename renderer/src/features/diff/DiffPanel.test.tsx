@@ -51,6 +51,23 @@ describe('DiffPanel compare', () => {
   })
 })
 
+describe('DiffPanel compare, when the server cannot compare', () => {
+  it('says why, and never that the states are the same', async () => {
+    api.diffVersions.mockResolvedValue({
+      diff: [],
+      cannotCompare: 'version 2 has no snapshot of its own',
+    })
+    renderWithQueries(<DiffPanel aggregateId={A} version={2} latestVersion={3} />, { api })
+    await settle()
+    expect(
+      screen.getByText(
+        'Version 1 and version 2 cannot be compared: version 2 has no snapshot of its own',
+      ),
+    ).toBeTruthy()
+    expect(screen.queryByText(/have the same state/)).toBeNull()
+  })
+})
+
 describe('DiffPanel event change', () => {
   it('asks for one change at a time while the selection moves, then for the version selected', async () => {
     const answers: Array<{ version: number; settle: ReturnType<typeof deferred<DiffEntry[]>> }> = []

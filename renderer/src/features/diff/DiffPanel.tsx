@@ -5,6 +5,7 @@ import { keys } from '../../queries/keys'
 import type { ExplorerApi } from '../../../../shared/contract'
 import { ErrorAlert } from '../../ui/errors'
 import { DiffList } from '../../ui/DiffList'
+import { usePythonStore } from '../../stores/useWriteBlock'
 import './diff.css'
 import { WholeNumberField } from '../../ui/WholeNumberField'
 
@@ -78,11 +79,16 @@ function EventChange({ aggregateId, version }: { aggregateId: string; version: n
     if (!current && !query.isFetching) setAsked({ aggregateId, version })
   }, [current, query.isFetching, aggregateId, version])
   const load = loadOf(query, current)
+  // A Python store's events cannot be applied here: its answer is the event's own fields.
+  const python = usePythonStore()
+  const heading = python
+    ? `Fields of the event at version ${version}`
+    : `Change made by the event at version ${version}`
 
   return (
     <div className="section-card" role="region" aria-labelledby={headingId}>
       <h3 id={headingId} className="feature-heading">
-        Change made by the event at version {version}
+        {heading}
       </h3>
       <div className="diff-result" aria-busy={load.status === 'loading'}>
         {load.status === 'loading' && <p className="muted">Loading the change…</p>}
@@ -92,8 +98,12 @@ function EventChange({ aggregateId, version }: { aggregateId: string; version: n
         {load.status === 'ready' && (
           <DiffList
             entries={load.value}
-            label={`Change made by version ${version}`}
-            empty="This event did not change the state."
+            label={python ? heading : `Change made by version ${version}`}
+            empty={
+              python
+                ? 'This event has no fields of its own.'
+                : 'This event did not change the state.'
+            }
           />
         )}
       </div>
@@ -106,8 +116,8 @@ function compareOptions(api: ExplorerApi, id: string, from: number, to: number) 
   return queryOptions({
     queryKey: [...keys.diff(id), 'versions', from, to],
     queryFn: async () => {
-      const { diff } = await api.diffVersions({ id, from, to, states: false })
-      return { from, to, diff }
+      const { diff, cannotCompare } = await api.diffVersions({ id, from, to, states: false })
+      return { from, to, diff, ...(cannotCompare === undefined ? {} : { cannotCompare }) }
     },
     // Fresh until a pushed change marks `['diff', id]` stale: the form's prefetch of the pair
     // the panel opened with (200 ms on) asked the server for it a second time.
@@ -212,9 +222,11 @@ function VersionCompare({
         {load?.status === 'ready' && (
           <>
             <p className="diff-summary">
-              {load.value.diff.length === 0
-                ? `Version ${load.value.from} and version ${load.value.to} have the same state.`
-                : `${load.value.diff.length} ${load.value.diff.length === 1 ? 'difference' : 'differences'} from version ${load.value.from} to version ${load.value.to}${load.value.from > load.value.to ? ' (going back in time)' : ''}:`}
+              {load.value.cannotCompare !== undefined
+                ? `Version ${load.value.from} and version ${load.value.to} cannot be compared: ${load.value.cannotCompare}`
+                : load.value.diff.length === 0
+                  ? `Version ${load.value.from} and version ${load.value.to} have the same state.`
+                  : `${load.value.diff.length} ${load.value.diff.length === 1 ? 'difference' : 'differences'} from version ${load.value.from} to version ${load.value.to}${load.value.from > load.value.to ? ' (going back in time)' : ''}:`}
             </p>
             <DiffList
               entries={load.value.diff}
