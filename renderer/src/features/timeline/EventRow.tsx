@@ -76,34 +76,23 @@ export function EventRow(props: EventRowProps) {
           {visible(event.type)}
         </span>
         {event.problem === undefined ? (
-          <EventTime
-            event={event}
-            above={props.above}
-            previousVersion={props.previousVersion}
-            timezone={timezone}
-          />
+          <>
+            <EventTime
+              event={event}
+              above={props.above}
+              previousVersion={props.previousVersion}
+              timezone={timezone}
+            />
+            <span
+              role="cell"
+              className="event-payload mono truncate"
+              title={revealInvisible(previewJson(event.payload, 2000))}
+            >
+              {visible(previewJson(event.payload))}
+            </span>
+          </>
         ) : (
-          // An unreadable record's time is unknown (its timestamp is a placeholder).
-          <span role="cell" className="event-time muted">
-            unknown
-          </span>
-        )}
-        {event.problem === undefined ? (
-          <span
-            role="cell"
-            className="event-payload mono truncate"
-            title={revealInvisible(previewJson(event.payload, 2000))}
-          >
-            {visible(previewJson(event.payload))}
-          </span>
-        ) : (
-          <span
-            role="cell"
-            className="event-payload feature-warning truncate"
-            title={revealInvisible(event.problem)}
-          >
-            ⚠ unreadable: {visible(event.problem)}
-          </span>
+          <UnreadableCells problem={event.problem} />
         )}
         <span role="cell" className="event-actions">
           <button
@@ -257,5 +246,23 @@ function ShortenedNote({ shortened }: { shortened: readonly ShortenedString[] })
         .join(', ')}
       . Copy copies the whole payload; Export history holds it too.
     </p>
+  )
+}
+
+/** An unreadable record's time and payload cells: its time is unknown (a placeholder is stored). */
+function UnreadableCells({ problem }: { problem: string }) {
+  return (
+    <>
+      <span role="cell" className="event-time muted">
+        unknown
+      </span>
+      <span
+        role="cell"
+        className="event-payload feature-warning truncate"
+        title={revealInvisible(problem)}
+      >
+        ⚠ unreadable: {visible(problem)}
+      </span>
+    </>
   )
 }
