@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -78,6 +78,18 @@ export function writePythonStores(options: {
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   )
   return { ...(JSON.parse(out) as WriteReport), sqliteDir }
+}
+
+/**
+ * A copy of a Python application's SQLite file, changed by a Python snippet run with
+ * `sys.argv[1]` the copy and `args` after it: Python's sqlite3 writes it, so the tests need no
+ * SQLite driver of ours to damage or grow a store.
+ */
+export function editedSqliteCopy(path: string, python: string, args: readonly string[]): string {
+  const copy = join(mkdtempSync(join(tmpdir(), 'eventscope-edited-')), 'store.sqlite')
+  copyFileSync(path, copy)
+  execFileSync(pythonBinary(), ['-c', python, copy, ...args])
+  return copy
 }
 
 /** Appends `count` events to one aggregate with the library, and reports them. */

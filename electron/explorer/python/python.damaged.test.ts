@@ -4,14 +4,10 @@
  * snapshot when the first event cannot be read. SQLite only: the damage is made with Python's
  * sqlite3, and what is tested is the handlers', not the reader's.
  */
-import { copyFileSync, mkdtempSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, test } from 'vitest'
 import {
   pythonAvailable,
-  pythonBinary,
+  editedSqliteCopy,
   type ReportedAggregate,
   type ReportedApplication,
   writePythonStores,
@@ -24,10 +20,8 @@ let report: WriteReport & { sqliteDir: string }
 
 /** A copy of the application's SQLite file with these versions of the aggregate damaged. */
 function damagedCopy(a: ReportedApplication, victim: ReportedAggregate, versions: number[]) {
-  const copy = join(mkdtempSync(join(tmpdir(), 'eventscope-damaged-')), 'store.sqlite')
-  copyFileSync(a.path!, copy)
-  execFileSync(pythonBinary(), [
-    '-c',
+  return editedSqliteCopy(
+    a.path!,
     `import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 for v in sys.argv[3:]:
@@ -36,11 +30,8 @@ for v in sys.argv[3:]:
     state[-1] ^= 1
     db.execute("UPDATE stored_events SET state = ?" + where, (bytes(state), sys.argv[2], int(v)))
 db.commit()`,
-    copy,
-    victim.id.replace(/-/g, ''),
-    ...[...new Set(versions)].map(String),
-  ])
-  return copy
+    [victim.id.replace(/-/g, ''), ...[...new Set(versions)].map(String)],
+  )
 }
 
 async function connectTo(path: string): Promise<Harness> {

@@ -4,14 +4,10 @@
  * is its own fields, and the activity's total is counted where that is cheap (the chart is
  * drawn from a sample). SQLite only: what is tested is the handlers'.
  */
-import { copyFileSync, mkdtempSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, test } from 'vitest'
 import {
   pythonAvailable,
-  pythonBinary,
+  editedSqliteCopy,
   type ReportedApplication,
   writePythonStores,
   type WriteReport,
@@ -77,20 +73,17 @@ describe.skipIf(!available.ok && !process.env['CI'])('diffs and activity of a Py
   test('the activity total is the real count, the chart from a sample', async () => {
     const plain = app('Plain')
     const book = plain.aggregates[0]!
-    const copy = join(mkdtempSync(join(tmpdir(), 'eventscope-many-')), 'plain.sqlite')
-    copyFileSync(plain.path!, copy)
     // 6,000 more events of one aggregate, each a copy of its second (timestamps alike).
-    execFileSync(pythonBinary(), [
-      '-c',
+    const copy = editedSqliteCopy(
+      plain.path!,
       `import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 oid = bytes.fromhex(sys.argv[2]) if db.execute("SELECT typeof(originator_id) FROM stored_events LIMIT 1").fetchone()[0] == "blob" else sys.argv[2]
 topic, state = db.execute("SELECT topic, state FROM stored_events WHERE originator_id = ? AND originator_version = 2", (oid,)).fetchone()
 db.executemany("INSERT INTO stored_events (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)", [(oid, v, topic, state) for v in range(3, 6003)])
 db.commit()`,
-      copy,
-      book.id.replace(/-/g, ''),
-    ])
+      [book.id.replace(/-/g, '')],
+    )
     const h = await connectTo(copy)
     const one = await h.ok('getActivity', { id: book.id, buckets: 10 })
     expect([one.total, one.sampled]).toEqual([6002, true])

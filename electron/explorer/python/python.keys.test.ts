@@ -5,14 +5,10 @@
  * stores. And a row that is not JSON in a plain store is called damaged, not encrypted.
  * SQLite only: the check is the handlers', the readers are tested on both databases elsewhere.
  */
-import { copyFileSync, mkdtempSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, test } from 'vitest'
 import {
   pythonAvailable,
-  pythonBinary,
+  editedSqliteCopy,
   type ReportedApplication,
   writePythonStores,
   type WriteReport,
@@ -91,17 +87,14 @@ describe.skipIf(!available.ok && !process.env['CI'])('the key of a Python store'
     const plain = app('Plain')
     // The oldest aggregate's first event: the key check reads the newest ones.
     const victim = plain.aggregates[0]!
-    const copy = join(mkdtempSync(join(tmpdir(), 'eventscope-notjson-')), 'plain.sqlite')
-    copyFileSync(plain.path!, copy)
-    execFileSync(pythonBinary(), [
-      '-c',
+    const copy = editedSqliteCopy(
+      plain.path!,
       `import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("UPDATE stored_events SET state = ? WHERE originator_id = ? AND originator_version = 1", (b"\\x00garbage", sys.argv[2]))
 db.commit()`,
-      copy,
-      victim.id.replace(/-/g, ''),
-    ])
+      [victim.id.replace(/-/g, '')],
+    )
     const h = await connectTo(copy, undefined)
     const page = await h.ok('listEvents', { id: victim.id, fromVersion: 1 })
     expect(page.items[0]!.problem).toMatch(/damaged: its state is not valid JSON/)

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { besidesNodeSqlite } from '../../../test/sqliteRun'
 import {
   pythonAvailable,
+  editedSqliteCopy,
   pythonBinary,
   type ReportedApplication,
   writePythonStores,
@@ -110,12 +111,9 @@ describe.skipIf(!available.ok && !process.env['CI'])('Python eventsourcing on SQ
 
   test('damaged bytes fail that record only', async () => {
     const shop = app('Shop')
-    const copy = join(mkdtempSync(join(tmpdir(), 'eventscope-damaged-')), 'shop.sqlite')
-    copyFileSync(shop.path!, copy)
     const victim = shop.aggregates[0]!
-    // Damaged with Python's sqlite3, so that this test needs no SQLite driver of ours to write.
-    execFileSync(pythonBinary(), [
-      '-c',
+    const copy = editedSqliteCopy(
+      shop.path!,
       `import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 where = " WHERE originator_id = ? AND originator_version = 1"
@@ -123,9 +121,8 @@ state = bytearray(db.execute("SELECT state FROM stored_events" + where, (sys.arg
 state[-1] ^= 1
 db.execute("UPDATE stored_events SET state = ?" + where, (bytes(state), sys.argv[2]))
 db.commit()`,
-      copy,
-      victim.id.replace(/-/g, ''),
-    ])
+      [victim.id.replace(/-/g, '')],
+    )
     const reader = tracked(openPythonSqlite(copy, pythonTables('sqlite', 'Shop'), driver))
     const codec = new PythonCodec(report.key)
     const [first, ...rest] = await reader.events(victim.id)
