@@ -54,7 +54,14 @@ export async function diffVersions(
       cannotCompare: `${missing} ${missing.includes(' and ') ? 'have' : 'has'} no snapshot of ${missing.includes(' and ') ? 'their' : 'its'} own: a Python store's events cannot be applied here, so the state there is not known. Compare two versions that have snapshots.`,
     }
   }
-  const [fromState, toState] = [snapshotDto(s, from).state, snapshotDto(s, to).state]
+  let fromState, toState
+  try {
+    ;[fromState, toState] = [snapshotDto(s, from).state, snapshotDto(s, to).state]
+  } catch (error) {
+    if (!(error instanceof DataIntegrityError)) throw error
+    // A damaged snapshot: its state is not known either, and the answer says why.
+    return { diff: [], cannotCompare: `a snapshot cannot be read: ${error.message}` }
+  }
   const diff = diffDisplay(fromState, toState)
   return r.states ? { from: fromState, to: toState, diff } : { diff }
 }

@@ -23,7 +23,9 @@ import {
   listedSnapshotDto,
   newest,
   oldest,
+  readableSnapshotAtOrBelow,
   snapshotDto,
+  type UnreadableSnapshot,
 } from './records'
 import type { PythonSession } from './session'
 
@@ -60,14 +62,15 @@ async function wholeAggregate(
   const at = r.at ?? last.originatorVersion
   if (at > last.originatorVersion || at < first.originatorVersion)
     throw versionOutOfRange(r.id, at, first.originatorVersion, last.originatorVersion)
-  const [snapshot] = await s.reader.snapshots(r.id, { lte: at, desc: true, limit: 1 })
+  const { found, unreadable: damagedSnapshots } = await readableSnapshotAtOrBelow(s, r.id, at)
+  const snapshot = found?.record
   // Without a snapshot the events shown start at the first stored one (version 0 or 1).
   const from = snapshot?.originatorVersion ?? first.originatorVersion - 1
   const after = await s.reader.events(r.id, { gt: from, lte: at })
   // What can be checked without a hash chain: the versions after the snapshot follow it.
   const gap = after.findIndex((e, i) => e.originatorVersion !== from + 1 + i)
   const atRecord = after[after.length - 1] ?? (await eventAtVersion(s, r.id, at))
-  const shown = snapshot ? snapshotDto(s, snapshot) : undefined
+  const shown = found?.dto
   const type = shown?.type ?? aggregateTopicOf(first.topic)
   const pending =
     after.length === 0
@@ -79,6 +82,7 @@ async function wholeAggregate(
   const unreadable = [...new Set([created.problem, modified.problem])]
     .filter((p) => p !== undefined)
     .map((p) => ` Time unknown (shown as 1970): ${p}.`)
+    .concat(damagedSnapshots.map(skippedSnapshot))
     .join('')
   return {
     id: r.id,
@@ -110,6 +114,11 @@ async function wholeAggregate(
     eventsReplayed: 0,
     definitionLoaded: false,
   }
+}
+
+/** Why the state shown is not that of a newer snapshot. */
+function skippedSnapshot({ version, problem }: UnreadableSnapshot): string {
+  return ` The snapshot at v${version} is not used: it cannot be read (${problem}).`
 }
 
 /** The record's time, or EPOCH and why when it cannot be decoded. */
@@ -167,9 +176,10 @@ async function eventsPage(
     }
   })
   const [failure] = failures
-  if (failure && failures.length === records.length) {
-    // Nothing read at all (no key, or another key): as for our own stores, the timeline draws
-    // the history's rows, the refusal explained once.
+  if (failure && failures.length === records.length && s.keyStatus?.mismatch) {
+    // Nothing read, and the key is not the store's (none, or another): as for our own stores,
+    // the timeline draws the history's rows, the refusal explained once. With the right key a
+    // page of damaged rows is listed as such, like any other.
     throw new ApiFailure({
       code: 'DataIntegrityError',
       message: failure.message,

@@ -10,6 +10,7 @@ import {
   editedSqliteCopy,
   type ReportedAggregate,
   type ReportedApplication,
+  type ReportedRecord,
   writePythonStores,
   type WriteReport,
 } from '../../../test/pythonStores'
@@ -19,16 +20,21 @@ const available = pythonAvailable()
 let report: WriteReport & { sqliteDir: string }
 
 /** A copy of the application's SQLite file with these versions of the aggregate damaged. */
-function damagedCopy(a: ReportedApplication, victim: ReportedAggregate, versions: number[]) {
+function damagedCopy(
+  a: ReportedApplication,
+  victim: ReportedAggregate,
+  versions: number[],
+  table: 'events' | 'snapshots' = 'events',
+) {
   return editedSqliteCopy(
     a.path!,
     `import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 for v in sys.argv[3:]:
     where = " WHERE originator_id = ? AND originator_version = ?"
-    state = bytearray(db.execute("SELECT state FROM stored_events" + where, (sys.argv[2], int(v))).fetchone()[0])
+    state = bytearray(db.execute("SELECT state FROM ${a.tables[table]}" + where, (sys.argv[2], int(v))).fetchone()[0])
     state[-1] ^= 1
-    db.execute("UPDATE stored_events SET state = ?" + where, (bytes(state), sys.argv[2], int(v)))
+    db.execute("UPDATE ${a.tables[table]} SET state = ?" + where, (bytes(state), sys.argv[2], int(v)))
 db.commit()`,
     [victim.id.replace(/-/g, ''), ...[...new Set(versions)].map(String)],
   )
@@ -66,6 +72,11 @@ describe.skipIf(!available.ok && !process.env['CI'])('a damaged row of a Python 
     expect(rest.map((e) => [e.payload, e.problem])).toEqual(
       cart.events.slice(2).map((e) => [e.payload, undefined]),
     )
+    // A page of nothing but the damaged row is listed too: the key is right, the row damaged.
+    const alone = await h.ok('listEvents', { id: cart.id, fromVersion: 2, limit: 1 })
+    expect(alone.items.map((e) => [e.version, e.payload, e.problem])).toEqual([
+      [2, null, two!.problem],
+    ])
   })
 
   test('a damaged first event leaves its time unknown, and the snapshot is still shown', async () => {
@@ -81,5 +92,35 @@ describe.skipIf(!available.ok && !process.env['CI'])('a damaged row of a Python 
       lastModified: new Date(0).toISOString(),
     })
     expect(view.hashChain.message).toMatch(/Time unknown .*v1 .*damaged/)
+  })
+
+  test('a damaged snapshot leaves the state to an older one, and says why', async () => {
+    const cart = shop().aggregates.find((a) => a.snapshots.length >= 2)!
+    const [older, newer] = cart.snapshots.slice(-2) as [ReportedRecord, ReportedRecord]
+    const h = await connectTo(damagedCopy(shop(), cart, [newer.version], 'snapshots'))
+    const view = await h.ok('getAggregate', { id: cart.id, at: newer.version })
+    expect(view).toMatchObject({
+      version: newer.version,
+      loadedFromSnapshot: older.version,
+      state: older.payload['state'],
+    })
+    expect(view.hashChain.message).toMatch(
+      new RegExp(`snapshot at v${newer.version} is not used: it cannot be read \\(.*damaged`),
+    )
+    // The Snapshots tab's list still lists it, with the reason in its row.
+    const summaries = await h.ok('listSnapshotSummaries', { id: cart.id })
+    expect(summaries.items.find((i) => i.version === newer.version)?.problem).toMatch(/damaged/)
+    const diff = await h.ok('diffVersions', { id: cart.id, from: older.version, to: newer.version })
+    expect(diff).toMatchObject({
+      diff: [],
+      cannotCompare: expect.stringMatching(/cannot be read: .*damaged/),
+    })
+    // Every snapshot damaged: no state, the events from the first are shown, nothing fails.
+    const all = cart.snapshots.map((x) => x.version)
+    const bare = await connectTo(damagedCopy(shop(), cart, all, 'snapshots'))
+    const none = await bare.ok('getAggregate', { id: cart.id, at: newer.version })
+    expect(none.state).toBeNull()
+    expect(none.loadedFromSnapshot).toBeUndefined()
+    for (const v of all) expect(none.hashChain.message).toContain(`snapshot at v${v} is not used`)
   })
 })

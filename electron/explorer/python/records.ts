@@ -3,7 +3,7 @@
  * starts from (handlers.ts, diffs.ts).
  */
 import type { EventDto, SnapshotDto } from '../../../shared/contract'
-import { AggregateNotFound } from '../../eventsourcing'
+import { AggregateNotFound, DataIntegrityError } from '../../eventsourcing'
 import { pageState } from '../../../shared/statePages'
 import { ApiFailure } from '../dispatch'
 import { toDisplayJson } from '../displayJson'
@@ -62,6 +62,43 @@ export function snapshotDto(s: PythonSession, record: PythonRecord): SnapshotDto
     state: toDisplayJson(fields['state'] ?? null),
     stateOmitted: [],
     stateShortened: [],
+  }
+}
+
+/** A stored snapshot that could not be read, and why (a DataIntegrityError's message). */
+export interface UnreadableSnapshot {
+  readonly version: number
+  readonly problem: string
+}
+
+/**
+ * The newest snapshot at or below `at` that can be read, and the newer ones that cannot: a
+ * damaged snapshot (edited, truncated, another key) leaves the state to an older one, or to none,
+ * instead of failing the whole answer.
+ */
+export async function readableSnapshotAtOrBelow(
+  s: PythonSession,
+  id: string,
+  at: number,
+): Promise<{
+  found?: { record: PythonRecord; dto: SnapshotDto }
+  unreadable: UnreadableSnapshot[]
+}> {
+  const unreadable: UnreadableSnapshot[] = []
+  const pageSize = 8
+  for (let lte = at; ;) {
+    const page = await s.reader.snapshots(id, { lte, desc: true, limit: pageSize })
+    for (const record of page) {
+      try {
+        return { found: { record, dto: snapshotDto(s, record) }, unreadable }
+      } catch (error) {
+        if (!(error instanceof DataIntegrityError)) throw error
+        unreadable.push({ version: record.originatorVersion, problem: error.message })
+      }
+    }
+    const last = page[page.length - 1]
+    if (page.length < pageSize || !last) return { unreadable }
+    lte = last.originatorVersion - 1
   }
 }
 
