@@ -39,6 +39,20 @@ writeFileSync(
 const hangsRegistering = join(folder, 'hangs-registering.mjs')
 writeFileSync(hangsRegistering, 'export default () => new Promise(() => {})\n')
 
+// A syntax error V8 reports without a place; one in a module it imports; a failing call.
+const syntax = join(folder, 'syntax.mjs')
+writeFileSync(
+  syntax,
+  'export default function (api) {\n  const item = {\n  api.registerAggregateType(item)\n}\n',
+)
+const importsBroken = join(folder, 'imports-broken.mjs')
+writeFileSync(importsBroken, "import './syntax.mjs'\nexport default () => {}\n")
+const callsNothing = join(folder, 'calls-nothing.mjs')
+writeFileSync(
+  callsNothing,
+  'export default function (api) {\n  api.registerAggregateTypes([])\n}\n',
+)
+
 const services: ExplorerService[] = []
 afterAll(async () => {
   await Promise.all(services.map((s) => s.close()))
@@ -164,6 +178,21 @@ describe('modules that fail, and paths not granted', () => {
     await c.ok('connect', { kind: 'memory' })
     expect((await c.ok('listAggregateTypes', {})).find((t) => t.topic === ITEM)?.source).toBe(
       INVENTORY,
+    )
+  })
+
+  test('a failure names the line of the module where it happened, when it is in the module', async () => {
+    const modules = new AggregateModules(undefined, 5_000)
+    await modules.loadAll([syntax, importsBroken, callsNothing])
+    const [bad, importer, calls] = modules.list()
+    // V8's message has no place (under vitest the loader's differs): the place is added.
+    expect(bad!.error).toMatch(
+      /^could not be imported: .+ \(syntax\.mjs line 3, column 6: " {2}api\.registerAggregateType\(item\)"\)$/,
+    )
+    // The broken file is another one: no place in this one is claimed.
+    expect(importer!.error).toMatch(/^could not be imported: [^(]+$/)
+    expect(calls!.error).toBe(
+      'its register function failed: api.registerAggregateTypes is not a function (calls-nothing.mjs line 2, column 7: "  api.registerAggregateTypes([])")',
     )
   })
 

@@ -19,6 +19,7 @@ import * as eventsourcing from '../eventsourcing'
 import type { AggregateTypeDefinition, AggregateTypeRegistry, Aggregate } from '../eventsourcing'
 import { messageOf } from './connection'
 import { ApiFailure } from './dispatch'
+import { whereInModule } from './moduleErrors'
 import { readSetting } from './settings'
 
 /** What a module's register function receives: the library's index, as one object. */
@@ -138,7 +139,7 @@ async function register(path: string, api: EventsourcingApi, timeoutMs: number):
       timeoutMs,
     )) as Record<string, unknown>
   } catch (error) {
-    throw new Error(`could not be imported: ${messageOf(error)}`, { cause: error })
+    throw new Error(`could not be imported: ${located(path, 'import', error)}`, { cause: error })
   }
   const fn =
     typeof module['default'] === 'function'
@@ -154,8 +155,16 @@ async function register(path: string, api: EventsourcingApi, timeoutMs: number):
   try {
     await within(Promise.resolve((fn as (api: EventsourcingApi) => unknown)(api)), timeoutMs)
   } catch (error) {
-    throw new Error(`its register function failed: ${messageOf(error)}`, { cause: error })
+    throw new Error(`its register function failed: ${located(path, 'register', error)}`, {
+      cause: error,
+    })
   }
+}
+
+/** The failure's message, and where in the module file it happened when that can be told. */
+function located(path: string, phase: 'import' | 'register', error: unknown): string {
+  const where = whereInModule(path, phase, error)
+  return where === undefined ? messageOf(error) : `${messageOf(error)} (${where})`
 }
 
 /** `work`, or a rejection once `ms` have passed (the work itself cannot be stopped). */
