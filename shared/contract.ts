@@ -341,8 +341,11 @@ export const methods = {
     response: z.lazy(() =>
       z.object({
         buckets: z.array(ActivityBucket),
+        /** The events charted: all of them, or, when `sampled`, the newest few thousand. */
         total: z.number().int().min(0),
         sampled: z.boolean(),
+        /** Every event of the aggregate (or store), when known exactly; only said when `sampled`. */
+        allEvents: z.number().int().min(0).optional(),
       }),
     ),
   },

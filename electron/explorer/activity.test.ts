@@ -104,12 +104,14 @@ describe('activity counted on from the kept sample', () => {
     expect(await expectCountedAfresh(h, path, one)).toMatchObject({
       total: 10_000,
       sampled: true,
+      allEvents: 10_002,
     })
     // A jump of more than the sample: the kept versions all leave it.
     for (let i = 0; i < 11; i++) await run(h, id, ...thousand)
     expect(await expectCountedAfresh(h, path, one)).toMatchObject({
       total: 10_000,
       sampled: true,
+      allEvents: 21_002,
     })
   })
 })

@@ -195,6 +195,9 @@ export async function getActivity(
     return { ...bucketize(sample.points, buckets), sampled: sample.sampled }
   }
   const sample = await aggregateSample(c, id)
-  // As before: the sample is the versions from `toVersion - ACTIVITY_SAMPLE + 1` on.
-  return { ...bucketize(sample.points, buckets), sampled: sample.toVersion + 1 > ACTIVITY_SAMPLE }
+  // As before: the sample is the versions from `toVersion - ACTIVITY_SAMPLE + 1` on; versions
+  // start at 0, so the aggregate has toVersion + 1 events.
+  const all = sample.toVersion + 1
+  const sampled = all > ACTIVITY_SAMPLE
+  return { ...bucketize(sample.points, buckets), sampled, ...(sampled ? { allEvents: all } : {}) }
 }

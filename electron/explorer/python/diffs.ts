@@ -75,19 +75,22 @@ export async function getActivity(
 ): Promise<ResponseOf<'getActivity'>> {
   let records: PythonRecord[]
   let total: number | undefined
+  let sampled = false
   if (r.id) {
     records = await s.reader.events(r.id, { desc: true, limit: ACTIVITY_SAMPLE })
     if (records.length === ACTIVITY_SAMPLE) {
       // The versions follow one another (as getAggregate checks): newest minus first, plus one.
       const [first] = await s.reader.events(r.id, { limit: 1 })
       total = records[0]!.originatorVersion - (first?.originatorVersion ?? 0) + 1
+      sampled = total > records.length
     }
   } else {
     // The newest events of the notification log; none without one.
     const last = (await s.reader.lastNotificationId()) ?? 0
     records = await s.reader.notifications(Math.max(0, last - ACTIVITY_SAMPLE), ACTIVITY_SAMPLE)
-    // Ids count the log's events (PostgreSQL may skip a few, for transactions rolled back).
-    if (last > ACTIVITY_SAMPLE) total = last
+    // Ids do not count the events exactly (PostgreSQL skips some, for transactions rolled
+    // back): only the newest are charted, and no total is claimed.
+    if (last > ACTIVITY_SAMPLE) sampled = true
   }
   const points = []
   for (const record of records) {
@@ -98,7 +101,9 @@ export async function getActivity(
     }
   }
   const counted = bucketize(points, r.buckets)
-  return total === undefined
-    ? { ...counted, sampled: false }
-    : { ...counted, total: Math.max(total, counted.total), sampled: true }
+  return {
+    ...counted,
+    sampled,
+    ...(sampled && total !== undefined ? { allEvents: total } : {}),
+  }
 }

@@ -86,8 +86,10 @@ db.commit()`,
     )
     const h = await connectTo(copy)
     const one = await h.ok('getActivity', { id: book.id, buckets: 10 })
-    expect([one.total, one.sampled]).toEqual([6002, true])
+    // The newest 5,000 charted; the aggregate's count is exact (its versions follow one another).
+    expect([one.total, one.sampled, one.allEvents]).toEqual([5000, true, 6002])
     const all = await h.ok('getActivity', { buckets: 10 })
-    expect([all.total, all.sampled]).toEqual([6004, true])
+    // Notification ids do not count events exactly: no total is claimed for the store.
+    expect([all.total, all.sampled, all.allEvents]).toEqual([5000, true, undefined])
   })
 })

@@ -30,8 +30,14 @@ function summarize(activity: Activity, scope: string, timezone: TimeZoneMode): s
     `Activity of ${scope}: ${numberFormat.format(total)} ${total === 1 ? 'event' : 'events'} ` +
     `from ${full(first.start)} to ${full(last.start)}, ` +
     `in ${active} of ${buckets.length} time buckets; the busiest bucket, starting ${full(busiest.start)}, ` +
-    `had ${numberFormat.format(busiest.events)}.${activity.sampled ? ' Counts are estimated from a sample.' : ''}`
+    `had ${numberFormat.format(busiest.events)}.${activity.sampled ? ` ${sampleNote(activity)}` : ''}`
   )
+}
+
+/** What a sampled chart counts: its newest events, and of how many when that is known. */
+function sampleNote({ total, allEvents }: Activity): string {
+  const of = allEvents === undefined ? '' : ` of ${numberFormat.format(allEvents)}`
+  return `Only the newest ${numberFormat.format(total)} events${of} are charted.`
 }
 
 /** Events over time, for the whole store (no id) or one aggregate, kept fresh by pushed changes. */
@@ -66,15 +72,7 @@ export function ActivityPanel({ aggregateId }: { aggregateId?: string }) {
           Activity {aggregateId ? 'of this aggregate' : 'of the whole store'}
         </h3>
         <p className="activity-panel__total" aria-hidden={activity === undefined}>
-          {activity ? (
-            <>
-              <strong>{numberFormat.format(activity.total)}</strong>{' '}
-              {activity.total === 1 ? 'event' : 'events'}
-              {activity.sampled && <span className="muted"> (estimated from a sample)</span>}
-            </>
-          ) : (
-            ' '
-          )}
+          {activity ? <TotalLine activity={activity} /> : ' '}
         </p>
         <button type="button" className="btn btn-ghost btn-sm" onClick={load} disabled={loading}>
           Refresh
@@ -114,5 +112,27 @@ export function ActivityPanel({ aggregateId }: { aggregateId?: string }) {
         </table>
       )}
     </section>
+  )
+}
+
+/** How many events there are (when known) and how many the chart counts. */
+function TotalLine({ activity }: { activity: Activity }) {
+  const { total, sampled, allEvents } = activity
+  if (!sampled)
+    return (
+      <>
+        <strong>{numberFormat.format(total)}</strong> {total === 1 ? 'event' : 'events'}
+      </>
+    )
+  return allEvents === undefined ? (
+    <>
+      the newest <strong>{numberFormat.format(total)}</strong> events
+      <span className="muted"> charted</span>
+    </>
+  ) : (
+    <>
+      <strong>{numberFormat.format(allEvents)}</strong> events
+      <span className="muted"> · the newest {numberFormat.format(total)} charted</span>
+    </>
   )
 }
