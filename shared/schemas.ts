@@ -310,8 +310,9 @@ export const AggregateView = z.lazy(() =>
     /** The version shown (the requested `at`, or the latest). */
     version,
     latestVersion: version,
-    createdOn: isoDate,
-    lastModified: isoDate,
+    /** Null when the event it is read from cannot be read (a Python store's damaged row). */
+    createdOn: isoDate.nullable(),
+    lastModified: isoDate.nullable(),
     discarded: z.boolean(),
     /**
      * The aggregate's state as a readable tree (child entities included); null once discarded.

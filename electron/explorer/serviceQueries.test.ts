@@ -106,7 +106,7 @@ describe.each(await serviceStores())('queries on the %s store', (kind) => {
       loadedFromSnapshot: 7,
       eventsReplayed: 0,
     })
-    expect(Date.parse(latest.createdOn)).toBeLessThanOrEqual(Date.parse(latest.lastModified))
+    expect(Date.parse(latest.createdOn!)).toBeLessThanOrEqual(Date.parse(latest.lastModified!))
 
     expect((await h.fail('getAggregate', { id, at: 8 })).code).toBe('AggregateNotFound')
     expect((await h.fail('getAggregate', { id: UUID_A })).code).toBe('AggregateNotFound')

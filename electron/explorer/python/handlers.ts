@@ -15,7 +15,7 @@ import { notAContainer, wholeStateChildren } from '../statePaging'
 import { noSnapshotAt, readWithinBytes, SNAPSHOT_PAGE_BYTES, summaryRow } from '../snapshotList'
 import type { PythonRecord } from './codec'
 import { diffVersions, getActivity, getEventDiff } from './diffs'
-import { aggregateTopicOf, EPOCH, isoOf, listAggregates } from './listing'
+import { aggregateTopicOf, isoOf, listAggregates } from './listing'
 import {
   damagedEventDto,
   eventAtVersion,
@@ -81,7 +81,7 @@ async function wholeAggregate(
   const modified = timeOf(s, atRecord)
   const unreadable = [...new Set([created.problem, modified.problem])]
     .filter((p) => p !== undefined)
-    .map((p) => ` Time unknown (shown as 1970): ${p}.`)
+    .map((p) => ` Time unknown: ${p}.`)
     .concat(damagedSnapshots.map(skippedSnapshot))
     .join('')
   return {
@@ -121,13 +121,13 @@ function skippedSnapshot({ version, problem }: UnreadableSnapshot): string {
   return ` The snapshot at v${version} is not used: it cannot be read (${problem}).`
 }
 
-/** The record's time, or EPOCH and why when it cannot be decoded. */
-function timeOf(s: PythonSession, record: PythonRecord): { time: string; problem?: string } {
+/** The record's time, or null and why when it cannot be decoded. */
+function timeOf(s: PythonSession, record: PythonRecord): { time: string | null; problem?: string } {
   try {
     return { time: isoOf(s.codec.decode(record)['timestamp']) }
   } catch (error) {
     if (!(error instanceof DataIntegrityError)) throw error
-    return { time: EPOCH, problem: error.message }
+    return { time: null, problem: error.message }
   }
 }
 

@@ -69,15 +69,9 @@ export const AggregateHeader = memo(function AggregateHeader({
             </span>
           )}
         </Fact>
-        <Fact label="Created">
-          {view && (
-            <time dateTime={view.createdOn}>{formatDateTime(view.createdOn, timezone)}</time>
-          )}
-        </Fact>
+        <Fact label="Created">{view && <When iso={view.createdOn} timezone={timezone} />}</Fact>
         <Fact label="Last modified">
-          {view && (
-            <time dateTime={view.lastModified}>{formatDateTime(view.lastModified, timezone)}</time>
-          )}
+          {view && <When iso={view.lastModified} timezone={timezone} />}
         </Fact>
         <Fact label="Hash chain">
           {view ? (
@@ -369,4 +363,13 @@ function loadedFrom(view: AggregateView): string {
   if (view.loadedFromSnapshot !== undefined)
     return `snapshot v${view.loadedFromSnapshot} + ${events}`
   return `${events}, no snapshot`
+}
+
+/** A time, or "unknown" when the event it is read from cannot be read (the hash chain says why). */
+function When({ iso, timezone }: { iso: string | null; timezone: TimeZoneMode }) {
+  return iso === null ? (
+    <span className="muted">unknown</span>
+  ) : (
+    <time dateTime={iso}>{formatDateTime(iso, timezone)}</time>
+  )
 }

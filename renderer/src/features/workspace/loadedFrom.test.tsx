@@ -90,4 +90,17 @@ describe('where the shown state came from', () => {
     })
     expect(badge.textContent).toBe('⚠ snapshots fail')
   })
+
+  it('a time that cannot be read says unknown, not a date', async () => {
+    const view = {
+      ...aggregateView(A, 3),
+      createdOn: null,
+      lastModified: '2026-01-01T00:00:00.000Z',
+    }
+    renderWithQueries(<AggregateHeader aggregateId={A} view={view} latestVersion={3} />, { api })
+    const created = (await screen.findByText('Created')).nextElementSibling!
+    expect(created.textContent).toBe('unknown')
+    const modified = screen.getByText('Last modified').nextElementSibling!
+    expect(modified.textContent).toBe('2026-01-01 00:00:00 UTC')
+  })
 })
